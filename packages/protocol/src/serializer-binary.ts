@@ -1,0 +1,110 @@
+/**
+ * The part the msgpack and CBOR serializers share: validation, error wrapping, and the
+ * batched framing (spec: advanced profile "Batched WebSocket transport": in
+ * `wamp.2.msgpack.batched` and `wamp.2.cbor.batched` each message is prefixed by its length
+ * as a 4-byte big-endian unsigned integer).
+ */
+import { InvalidArgumentError, ProtocolViolationError } from './errors.js';
+import { messageFromArray, messageToArray } from './message-codec.js';
+import type { WampMessage } from './messages.js';
+import type { Frame, Serializer, SerializerName } from './serializer.js';
+import { asViolation, type SerializerOptions, single } from './serializer-common.js';
+
+/** The codec a binary serializer plugs in: one value to bytes and back. */
+export interface BinaryCodec {
+  name: Exclude<SerializerName, 'json'>;
+  /** Encodes the wire array. May throw; the serializer wraps the error. */
+  encode(array: unknown[]): Uint8Array;
+  /** Decodes exactly one value spanning the whole of `bytes`. May throw; the serializer wraps it. */
+  decode(bytes: Uint8Array): unknown;
+}
+
+/** Builds a Serializer around a binary codec, batched or not. */
+export function createBinarySerializer(codec: BinaryCodec, options: SerializerOptions = {}): Serializer {
+  const batched = options.batched === true;
+  const decodeOptions = options.decode ?? {};
+  const label = codec.name === 'msgpack' ? 'MessagePack' : 'CBOR';
+
+  const decodeOne = (bytes: Uint8Array): WampMessage => {
+    let raw: unknown;
+    try {
+      // Decode from a plain Uint8Array view, so binary values come out as Uint8Array in Node
+      // too (slices of a Buffer would be Buffers), the same type as in browsers and from JSON.
+      raw = codec.decode(bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    } catch (cause) {
+      throw new ProtocolViolationError(`frame is not valid ${label}`, { field: 'frame', cause });
+    }
+    return messageFromArray(raw, decodeOptions);
+  };
+
+  return {
+    name: codec.name,
+    subprotocol: `wamp.2.${codec.name}${batched ? '.batched' : ''}`,
+    binary: true,
+    batched,
+    encode(message: WampMessage): Uint8Array {
+      let body: Uint8Array;
+      try {
+        body = codec.encode(messageToArray(message));
+      } catch (cause) {
+        throw new InvalidArgumentError(`${message.type} cannot be encoded as ${label}`, { cause });
+      }
+      if (!batched) return body;
+      const out = new Uint8Array(4 + body.length);
+      new DataView(out.buffer).setUint32(0, body.length);
+      out.set(body, 4);
+      return out;
+    },
+    joinFrames(encoded: readonly Frame[]): Uint8Array {
+      if (!batched) return bytesOf(single(encoded, codec.name));
+      let total = 0;
+      for (const f of encoded) total += bytesOf(f).length;
+      const out = new Uint8Array(total);
+      let at = 0;
+      for (const f of encoded) {
+        out.set(bytesOf(f), at);
+        at += (f as Uint8Array).length;
+      }
+      return out;
+    },
+    decode(frame: Frame): WampMessage[] {
+      try {
+        if (!(frame instanceof Uint8Array)) {
+          throw new ProtocolViolationError(`${label} frames must be binary, got text`, { field: 'frame' });
+        }
+        if (!batched) return [decodeOne(frame)];
+        return splitLengthPrefixed(frame).map(decodeOne);
+      } catch (error) {
+        throw asViolation(error, label);
+      }
+    },
+  };
+}
+
+function bytesOf(frame: Frame): Uint8Array {
+  if (!(frame instanceof Uint8Array)) throw new InvalidArgumentError('binary serializers join binary frames only');
+  return frame;
+}
+
+/** Splits a batched frame into its messages; any overrun or leftover is a violation. */
+function splitLengthPrefixed(frame: Uint8Array): Uint8Array[] {
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  while (at < frame.length) {
+    if (frame.length - at < 4) {
+      throw new ProtocolViolationError('batched frame ends inside a length prefix', { field: 'frame' });
+    }
+    const length = view.getUint32(at);
+    at += 4;
+    if (length === 0 || length > frame.length - at) {
+      throw new ProtocolViolationError(`batched frame announces ${length} bytes, ${frame.length - at} left`, {
+        field: 'frame',
+      });
+    }
+    parts.push(frame.subarray(at, at + length));
+    at += length;
+  }
+  if (parts.length === 0) throw new ProtocolViolationError('batched frame holds no message', { field: 'frame' });
+  return parts;
+}

@@ -1,0 +1,131 @@
+/**
+ * URI rules and pattern matching (spec: basic profile "URIs"; advanced profile
+ * "Pattern-based Subscription" and "Pattern-based Registration").
+ *
+ * Sans-IO and allocation-light: `isValidUri` runs on every SUBSCRIBE, REGISTER, PUBLISH and CALL
+ * the router receives, so it uses precompiled regular expressions.
+ */
+
+/** How a subscription or registration URI is matched against topics or procedures. */
+export const MatchPolicy = {
+  EXACT: 'exact',
+  PREFIX: 'prefix',
+  WILDCARD: 'wildcard',
+} as const;
+/** One of `'exact' | 'prefix' | 'wildcard'`. */
+export type MatchPolicyValue = (typeof MatchPolicy)[keyof typeof MatchPolicy];
+
+/** Options of {@link isValidUri}. */
+export interface UriCheckOptions {
+  /**
+   * Strict rules (components of `[0-9a-z_]` only) instead of the loose rules
+   * (any characters but whitespace, `.` and `#`). Defaults to loose, which every router accepts.
+   */
+  strict?: boolean;
+  /** The match policy the URI is used with; patterns relax the rules. Defaults to `exact`. */
+  match?: MatchPolicyValue;
+}
+
+// Spec "Relaxed/Loose URIs": components are non-empty, without whitespace, '.' or '#'.
+const LOOSE = /^([^\s.#]+\.)*([^\s.#]+)$/u;
+// Spec "Strict URIs".
+const STRICT = /^([0-9a-z_]+\.)*([0-9a-z_]+)$/;
+// Prefix patterns: a prefix is matched by characters (Crossbar behaviour), so any prefix of a
+// valid URI is fine, including one that ends with '.' (e.g. `com.myapp.`).
+const LOOSE_PREFIX = /^([^\s.#]+\.)*([^\s.#]*)$/u;
+const STRICT_PREFIX = /^([0-9a-z_]+\.)*([0-9a-z_]*)$/;
+// Wildcard patterns: any component may be empty (`com..update` matches `com.x.update`).
+const LOOSE_WILDCARD = /^([^\s.#]*\.)*([^\s.#]*)$/u;
+const STRICT_WILDCARD = /^([0-9a-z_]*\.)*([0-9a-z_]*)$/;
+
+/**
+ * Whether `uri` is a valid WAMP URI, or a valid pattern for the given match policy.
+ *
+ * The empty string is never valid, whatever the policy: an empty prefix would subscribe to every
+ * topic of the realm (including `wamp.*` meta events), which no client means to do.
+ *
+ * @example
+ * isValidUri('com.myapp.topic1'); // true
+ * isValidUri('com.myapp.', { match: 'prefix' }); // true
+ * isValidUri('com..update', { match: 'wildcard' }); // true
+ * isValidUri('Com.MyApp', { strict: true }); // false
+ */
+export function isValidUri(uri: string, options: UriCheckOptions = {}): boolean {
+  if (typeof uri !== 'string' || uri.length === 0) return false;
+  const strict = options.strict === true;
+  switch (options.match ?? MatchPolicy.EXACT) {
+    case MatchPolicy.EXACT:
+      return (strict ? STRICT : LOOSE).test(uri);
+    case MatchPolicy.PREFIX:
+      return (strict ? STRICT_PREFIX : LOOSE_PREFIX).test(uri);
+    case MatchPolicy.WILDCARD:
+      return (strict ? STRICT_WILDCARD : LOOSE_WILDCARD).test(uri);
+    default:
+      return false;
+  }
+}
+
+/** Whether `value` is one of the three match policies. */
+export function isMatchPolicy(value: unknown): value is MatchPolicyValue {
+  return value === MatchPolicy.EXACT || value === MatchPolicy.PREFIX || value === MatchPolicy.WILDCARD;
+}
+
+/**
+ * Whether `uri` (a concrete topic or procedure) matches `pattern` under `match`.
+ *
+ * - `exact`: the strings are equal.
+ * - `prefix`: `uri` starts with `pattern`, character by character (spec: "Prefix Matching";
+ *   `com.myapp` therefore also matches `com.myapp2.x`, as in Crossbar).
+ * - `wildcard`: same number of `.`-separated components, and each non-empty pattern component
+ *   equals the URI's component (spec: "Wildcard Matching").
+ *
+ * @example
+ * matchesPattern('com.a.update', 'com..update', 'wildcard'); // true
+ * matchesPattern('com.a.b', 'com.a', 'prefix'); // true
+ */
+export function matchesPattern(uri: string, pattern: string, match: MatchPolicyValue): boolean {
+  switch (match) {
+    case MatchPolicy.EXACT:
+      return uri === pattern;
+    case MatchPolicy.PREFIX:
+      return uri.startsWith(pattern);
+    case MatchPolicy.WILDCARD:
+      return matchesWildcard(uri, pattern);
+    default:
+      return false;
+  }
+}
+
+/** Wildcard matching without allocating component arrays: walks both strings once. */
+function matchesWildcard(uri: string, pattern: string): boolean {
+  let u = 0;
+  let p = 0;
+  for (;;) {
+    const uEnd = indexOrEnd(uri, u);
+    const pEnd = indexOrEnd(pattern, p);
+    if (pEnd > p) {
+      // Non-empty pattern component: must equal the URI component.
+      if (uEnd - u !== pEnd - p || !uri.startsWith(pattern.slice(p, pEnd), u)) return false;
+    }
+    const uDone = uEnd === uri.length;
+    const pDone = pEnd === pattern.length;
+    if (uDone || pDone) return uDone && pDone;
+    u = uEnd + 1;
+    p = pEnd + 1;
+  }
+}
+
+function indexOrEnd(s: string, from: number): number {
+  const i = s.indexOf('.', from);
+  return i === -1 ? s.length : i;
+}
+
+/**
+ * The number of `.`-separated components of a URI or pattern (`a..c` has 3). Routers use it to
+ * index wildcard patterns by arity.
+ */
+export function uriComponentCount(uri: string): number {
+  let n = 1;
+  for (let i = uri.indexOf('.'); i !== -1; i = uri.indexOf('.', i + 1)) n++;
+  return n;
+}
