@@ -1,0 +1,47 @@
+import type { Dict, ErrorMessage, Id, MessageCodeValue, Payload } from '@interchange/protocol';
+
+/**
+ * Copies the application payload of one message onto another, untouched (the router never
+ * looks inside it). Absent fields stay absent: the router never sends `null` or `undefined`
+ * for `args` or `kwargs` (DESIGN.md, "Wire and compatibility contracts").
+ */
+export function copyPayload<T extends Payload>(target: T, source: Payload): T {
+  if (source.args != null) target.args = source.args;
+  if (source.kwargs != null) target.kwargs = source.kwargs;
+  if (source.payload != null) target.payload = source.payload;
+  return target;
+}
+
+/**
+ * An ERROR the router itself raises in answer to a request (spec: basic profile, "Subscribe
+ * ERROR", "Register ERROR", ...). `requestType` is the code of the request it answers. The
+ * human-readable `message`, when given, travels as the first positional argument, where
+ * Autobahn clients show it.
+ */
+export function routerError(
+  requestType: MessageCodeValue,
+  requestId: Id,
+  error: string,
+  message?: string,
+): ErrorMessage {
+  const reply: ErrorMessage = { type: 'ERROR', requestType, requestId, details: {}, error };
+  if (message !== undefined) reply.args = [message];
+  return reply;
+}
+
+/** The spec reserves URIs whose first component is `wamp` (basic profile "Reserved URIs"). */
+export function isReservedUri(uri: string): boolean {
+  return uri === 'wamp' || uri.startsWith('wamp.');
+}
+
+/** Identity details of a session, for caller and publisher disclosure. */
+export function identityDetails(
+  prefix: 'caller' | 'publisher',
+  session: { readonly id: Id; readonly authid: string; readonly authrole: string },
+): Dict {
+  return {
+    [prefix]: session.id,
+    [`${prefix}_authid`]: session.authid,
+    [`${prefix}_authrole`]: session.authrole,
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * The configuration of a realm and its roles, in the shape of a Crossbar.io node config
+ * (`workers[].realms[]`), so a Crossbar config moves over unchanged (DESIGN.md, "Wire and
+ * compatibility contracts").
+ */
+
+/** The four actions a static permission allows or denies. */
+export const Action = {
+  CALL: 'call',
+  REGISTER: 'register',
+  PUBLISH: 'publish',
+  SUBSCRIBE: 'subscribe',
+} as const;
+/** One of `'call' | 'register' | 'publish' | 'subscribe'`. */
+export type ActionName = (typeof Action)[keyof typeof Action];
+
+/**
+ * One permission rule of a role, as Crossbar writes it.
+ *
+ * @example
+ * { uri: 'com.example.', match: 'prefix', allow: { call: true, subscribe: true } }
+ */
+export interface PermissionConfig {
+  /** The URI (or prefix, or wildcard pattern) the rule applies to. `''` with `prefix` matches all. */
+  uri: string;
+  /**
+   * How `uri` is matched. When omitted, `exact`; except that, as in older Crossbar configs, a
+   * `uri` of `*` or ending in `*` means a prefix match on what precedes the star.
+   */
+  match?: 'exact' | 'prefix' | 'wildcard';
+  /** Allowed actions; a missing action is denied. */
+  allow: { call?: boolean; register?: boolean; publish?: boolean; subscribe?: boolean };
+  /**
+   * Whether the identity of the caller (in INVOCATION) or publisher (in EVENT) is disclosed to
+   * callees and subscribers (advanced profile "Caller Identification", "Publisher Identification").
+   */
+  disclose?: { caller?: boolean; publisher?: boolean };
+  /**
+   * Crossbar's hint that the decision may be cached by clients. Static permissions are decided
+   * in memory on every request, so it has no effect here; it is accepted for compatibility.
+   */
+  cache?: boolean;
+}
+
+/** A role of a realm: a name and the permissions of sessions authenticated under it. */
+export interface RoleConfig {
+  name: string;
+  permissions: PermissionConfig[];
+}
+
+/**
+ * A realm: a routing and administrative domain (spec: basic profile "Realms, Sessions and
+ * Transports"). Without `roles`, every session may do everything; with `roles`, a session's
+ * `authrole` must be one of them and its actions are checked against that role's permissions.
+ *
+ * @example
+ * const realm: RealmConfig = {
+ *   name: 'realm1',
+ *   roles: [{ name: 'anonymous', permissions: [{ uri: '', match: 'prefix', allow: { call: true, subscribe: true } }] }],
+ * };
+ */
+export interface RealmConfig {
+  name: string;
+  roles?: RoleConfig[];
+}

@@ -1,0 +1,28 @@
+import type { FeatureName, Id, WampMessage } from '@interchange/protocol';
+
+/**
+ * What a realm's broker and dealer know of an established session: its identity, a way to
+ * send it messages, and its router-to-client request IDs. `RouterSession` implements it; tests
+ * of the broker and dealer may implement it directly.
+ */
+export interface RealmMember {
+  /** The WAMP session ID (global scope, random). */
+  readonly id: Id;
+  readonly authid: string;
+  readonly authrole: string;
+  /** Whether the client announced `feature` for `role` in `HELLO.Details.roles`. */
+  announces(role: string, feature: FeatureName): boolean;
+  /** Delivers a message to the session's peer. Never throws. */
+  send(message: WampMessage): void;
+  /**
+   * The next router-to-client request ID: sequential from 1 in the session scope (spec: basic
+   * profile "IDs", session scope IDs: one sequence per direction).
+   */
+  nextRequestId(): Id;
+  /**
+   * Whether `id` has been handed out by {@link nextRequestId}. Tells a late answer to a request
+   * that is no longer pending (ignored) from an answer to a request never made (a protocol
+   * violation: "Receiving YIELD message with invalid INVOCATION.Request").
+   */
+  hasIssuedRequestId(id: Id): boolean;
+}

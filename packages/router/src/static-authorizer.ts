@@ -1,0 +1,190 @@
+import { InvalidArgumentError, matchesPattern } from '@interchange/protocol';
+import type { ActionName, PermissionConfig, RoleConfig } from './realm-config.js';
+
+/** The outcome of an authorization: allowed or not, and whether to disclose the actor. */
+export interface Authorization {
+  readonly allowed: boolean;
+  /** Disclose the caller's identity to the callee (INVOCATION.Details.caller...). */
+  readonly discloseCaller: boolean;
+  /** Disclose the publisher's identity to subscribers (EVENT.Details.publisher...). */
+  readonly disclosePublisher: boolean;
+}
+
+const ALLOW_ALL: Authorization = Object.freeze({ allowed: true, discloseCaller: false, disclosePublisher: false });
+const DENY: Authorization = Object.freeze({ allowed: false, discloseCaller: false, disclosePublisher: false });
+
+/** A permission rule compiled once: one frozen decision per action. */
+interface CompiledRule {
+  readonly uri: string;
+  readonly decisions: Readonly<Record<ActionName, Authorization>>;
+}
+
+/** The rules of one role, indexed by match policy. */
+interface CompiledRole {
+  readonly exact: ReadonlyMap<string, CompiledRule>;
+  /** Longest prefix first, so the first hit is the most specific. */
+  readonly prefix: readonly CompiledRule[];
+  /** Most specific first (see {@link compareWildcardSpecificity}). */
+  readonly wildcard: readonly CompiledRule[];
+}
+
+/**
+ * Static, config-driven authorization of a realm's roles, as Crossbar's static roles do it.
+ *
+ * For a URI, the most specific rule of the session's role decides: an exact rule, else the
+ * longest matching prefix rule (an empty prefix matches everything), else the most specific
+ * matching wildcard rule. No matching rule denies. A realm without roles allows everything.
+ *
+ * @example
+ * const authorizer = new StaticAuthorizer([{ name: 'anonymous', permissions: [
+ *   { uri: 'com.example.', match: 'prefix', allow: { call: true } },
+ * ] }]);
+ * authorizer.authorize('anonymous', 'com.example.add', 'call').allowed; // true
+ */
+export class StaticAuthorizer {
+  readonly #roles: ReadonlyMap<string, CompiledRole> | undefined;
+
+  /**
+   * @param roles the realm's roles; `undefined` means no role checks at all.
+   * @throws InvalidArgumentError when a role or permission is malformed or a role is duplicated.
+   */
+  constructor(roles?: readonly RoleConfig[]) {
+    if (roles === undefined) {
+      this.#roles = undefined;
+      return;
+    }
+    const compiled = new Map<string, CompiledRole>();
+    for (const role of roles) {
+      if (typeof role.name !== 'string' || role.name.length === 0) {
+        throw new InvalidArgumentError('a role needs a non-empty name');
+      }
+      if (compiled.has(role.name)) throw new InvalidArgumentError(`duplicate role '${role.name}'`);
+      compiled.set(role.name, compileRole(role));
+    }
+    this.#roles = compiled;
+  }
+
+  /** Whether this realm restricts sessions to configured roles. */
+  get restricted(): boolean {
+    return this.#roles !== undefined;
+  }
+
+  /** Whether a session may join under `authrole` (always true for an unrestricted realm). */
+  hasRole(authrole: string): boolean {
+    return this.#roles === undefined || this.#roles.has(authrole);
+  }
+
+  /** Decides whether a session of `authrole` may perform `action` on `uri`. */
+  authorize(authrole: string, uri: string, action: ActionName): Authorization {
+    if (this.#roles === undefined) return ALLOW_ALL;
+    const role = this.#roles.get(authrole);
+    if (role === undefined) return DENY;
+    const rule = bestRule(role, uri);
+    return rule === undefined ? DENY : rule.decisions[action];
+  }
+}
+
+function bestRule(role: CompiledRole, uri: string): CompiledRule | undefined {
+  const exact = role.exact.get(uri);
+  if (exact !== undefined) return exact;
+  for (const rule of role.prefix) {
+    if (uri.startsWith(rule.uri)) return rule;
+  }
+  for (const rule of role.wildcard) {
+    if (matchesPattern(uri, rule.uri, 'wildcard')) return rule;
+  }
+  return undefined;
+}
+
+function compileRole(role: RoleConfig): CompiledRole {
+  if (!Array.isArray(role.permissions)) {
+    throw new InvalidArgumentError(`role '${role.name}' needs a permissions list`);
+  }
+  const exact = new Map<string, CompiledRule>();
+  const prefix: CompiledRule[] = [];
+  const wildcard: CompiledRule[] = [];
+  for (const permission of role.permissions) {
+    const { uri, match } = normalizeMatch(role.name, permission);
+    const rule: CompiledRule = { uri, decisions: compileDecisions(permission) };
+    // A later rule for the same URI and policy replaces an earlier one, as a later key would in
+    // a config file: the config reads top to bottom.
+    if (match === 'exact') exact.set(uri, rule);
+    else (match === 'prefix' ? prefix : wildcard).push(rule);
+  }
+  prefix.sort((a, b) => b.uri.length - a.uri.length);
+  wildcard.sort((a, b) => compareWildcardSpecificity(a.uri, b.uri));
+  return { exact, prefix: dedupe(prefix), wildcard: dedupe(wildcard) };
+}
+
+/** Keeps the last rule of each URI (see the comment in `compileRole`); order is preserved. */
+function dedupe(rules: CompiledRule[]): CompiledRule[] {
+  const last = new Map<string, CompiledRule>();
+  for (const rule of rules) last.set(rule.uri, rule);
+  return rules.filter((rule) => last.get(rule.uri) === rule);
+}
+
+function normalizeMatch(roleName: string, permission: PermissionConfig): { uri: string; match: string } {
+  const { uri, match } = permission;
+  if (typeof uri !== 'string') throw new InvalidArgumentError(`role '${roleName}': permission without a uri`);
+  if (match === undefined) {
+    // Older Crossbar configs write `"uri": "*"` or `"uri": "com.example.*"` for prefix rules.
+    if (uri.endsWith('*')) return { uri: uri.slice(0, -1), match: 'prefix' };
+    return { uri, match: 'exact' };
+  }
+  if (match !== 'exact' && match !== 'prefix' && match !== 'wildcard') {
+    throw new InvalidArgumentError(`role '${roleName}': unknown match policy '${String(match)}' for '${uri}'`);
+  }
+  return { uri, match };
+}
+
+function compileDecisions(permission: PermissionConfig): Record<ActionName, Authorization> {
+  const allow = permission.allow ?? {};
+  const discloseCaller = permission.disclose?.caller === true;
+  const disclosePublisher = permission.disclose?.publisher === true;
+  const decide = (allowed: boolean | undefined): Authorization =>
+    Object.freeze({ allowed: allowed === true, discloseCaller, disclosePublisher });
+  return {
+    call: decide(allow.call),
+    register: decide(allow.register),
+    publish: decide(allow.publish),
+    subscribe: decide(allow.subscribe),
+  };
+}
+
+/**
+ * Orders wildcard patterns most specific first, by the rule the spec gives for choosing among
+ * matching wildcard registrations (advanced profile "Pattern-based Registrations", "Calls
+ * matching multiple registrations"): split the pattern into runs of non-empty components; the
+ * pattern whose first run is longer wins, on a tie the second run decides, and so on.
+ * `a1.b2.c33..e5` beats `a1.b2..d4.e5`; `a1.b2..d4.e5..g7` beats `a1.b2..d4..f6.g7`.
+ */
+export function compareWildcardSpecificity(a: string, b: string): number {
+  const runsA = nonEmptyRuns(a);
+  const runsB = nonEmptyRuns(b);
+  const n = Math.max(runsA.length, runsB.length);
+  for (let i = 0; i < n; i++) {
+    const diff = (runsB[i] ?? 0) - (runsA[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  // Equally specific: any fixed order will do; use the string for determinism.
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Lengths (in components) of the portions between wildcard components, from the left:
+ * `a.b..d` gives `[2, 1]`, `.b.c` gives `[0, 2]` (a leading wildcard makes the first portion empty).
+ */
+function nonEmptyRuns(pattern: string): number[] {
+  const runs: number[] = [];
+  let run = 0;
+  for (const component of pattern.split('.')) {
+    if (component.length > 0) {
+      run++;
+    } else {
+      runs.push(run);
+      run = 0;
+    }
+  }
+  runs.push(run);
+  return runs;
+}

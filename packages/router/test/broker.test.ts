@@ -1,0 +1,407 @@
+import { ErrorUri, MessageCode, type MessageOf, type WampMessage } from '@interchange/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Router } from '../src/router.js';
+import { ALL_ROLES, expectAbort, expectCleanTraffic, expectError, join } from './harness.js';
+
+let router: Router;
+
+beforeEach(() => {
+  router = new Router({ realms: [{ name: 'realm1' }, { name: 'realm2' }] });
+});
+afterEach(expectCleanTraffic);
+
+describe('publish and subscribe', () => {
+  it('delivers an event from one session to another, payload untouched', () => {
+    const subscriber = join(router);
+    const subscription = subscriber.subscribe('com.example.topic');
+    const publisher = join(router);
+    const kwargs = { color: 'orange', sizes: [23, 42, 7], nested: { deep: [null, true] } };
+    publisher.publish('com.example.topic', { args: ['Hello, world!', 1.5], kwargs });
+    const event = subscriber.takeOne('EVENT');
+    expect(event).toEqual({
+      type: 'EVENT',
+      subscription,
+      publication: expect.any(Number),
+      details: {},
+      args: ['Hello, world!', 1.5],
+      kwargs,
+    });
+    expect(event.kwargs).toBe(kwargs);
+    expect(publisher.take()).toEqual([]);
+  });
+
+  it('omits args and kwargs from the EVENT when the PUBLISH had none', () => {
+    const subscriber = join(router);
+    subscriber.subscribe('com.example.topic');
+    join(router).publish('com.example.topic');
+    const event = subscriber.takeOne('EVENT');
+    expect('args' in event).toBe(false);
+    expect('kwargs' in event).toBe(false);
+  });
+
+  it('never forwards args or kwargs keys that hold undefined or null', () => {
+    const subscriber = join(router);
+    subscriber.subscribe('com.example.topic');
+    const publish = { type: 'PUBLISH', requestId: 1, options: {}, topic: 'com.example.topic', args: null, kwargs: undefined };
+    join(router).receive(publish as unknown as WampMessage);
+    expect(Object.keys(subscriber.takeOne('EVENT')).sort()).toEqual(['details', 'publication', 'subscription', 'type']);
+  });
+
+  it('shares one subscription ID, and one EVENT object, among all subscribers of a topic', () => {
+    const a = join(router);
+    const b = join(router);
+    const idA = a.subscribe('com.example.topic');
+    const idB = b.subscribe('com.example.topic');
+    expect(idA).toBe(idB);
+    join(router).publish('com.example.topic', { args: [1] });
+    const eventA = a.takeOne('EVENT');
+    const eventB = b.takeOne('EVENT');
+    expect(eventA).toBe(eventB);
+  });
+
+  it('answers a repeated SUBSCRIBE of the same session with the existing subscription ID, and delivers once', () => {
+    const subscriber = join(router);
+    const first = subscriber.subscribe('com.example.topic');
+    expect(subscriber.subscribe('com.example.topic')).toBe(first);
+    join(router).publish('com.example.topic');
+    expect(subscriber.take()).toHaveLength(1);
+  });
+
+  it('gives different topics different subscription IDs', () => {
+    const subscriber = join(router);
+    expect(subscriber.subscribe('com.example.a')).not.toBe(subscriber.subscribe('com.example.b'));
+  });
+
+  it('does not deliver events across realms', () => {
+    const subscriber = join(router, 'realm2');
+    subscriber.subscribe('com.example.topic');
+    join(router, 'realm1').publish('com.example.topic');
+    expect(subscriber.take()).toEqual([]);
+  });
+
+  it('may subscribe to wamp. topics (meta events live there)', () => {
+    const subscriber = join(router);
+    expect(subscriber.subscribe('wamp.session.on_join')).toEqual(expect.any(Number));
+  });
+});
+
+describe('publisher exclusion', () => {
+  it('leaves the publisher out by default, even when it is subscribed', () => {
+    const publisher = join(router);
+    publisher.subscribe('com.example.topic');
+    const other = join(router);
+    other.subscribe('com.example.topic');
+    publisher.publish('com.example.topic', { args: [1] });
+    expect(publisher.take()).toEqual([]);
+    expect(other.takeOne('EVENT').args).toEqual([1]);
+  });
+
+  it('delivers to the publisher too with exclude_me: false', () => {
+    const publisher = join(router);
+    const subscription = publisher.subscribe('com.example.topic');
+    publisher.publish('com.example.topic', { options: { exclude_me: false }, args: ['Hello, world!'] });
+    expect(publisher.takeOne('EVENT')).toMatchObject({ subscription, args: ['Hello, world!'] });
+  });
+});
+
+describe('acknowledgement', () => {
+  it('answers PUBLISHED with the publication ID of the events when acknowledge is true', () => {
+    const subscriber = join(router);
+    subscriber.subscribe('com.example.topic');
+    const publisher = join(router);
+    const requestId = publisher.publish('com.example.topic', { options: { acknowledge: true } });
+    const published = publisher.takeOne('PUBLISHED');
+    expect(published.requestId).toBe(requestId);
+    expect(subscriber.takeOne('EVENT').publication).toBe(published.publication);
+  });
+
+  it('answers nothing without acknowledge', () => {
+    const publisher = join(router);
+    publisher.publish('com.example.topic');
+    expect(publisher.take()).toEqual([]);
+  });
+
+  it('draws a fresh publication ID for each publication', () => {
+    const publisher = join(router);
+    publisher.publish('com.example.topic', { options: { acknowledge: true } });
+    publisher.publish('com.example.topic', { options: { acknowledge: true } });
+    const [a, b] = publisher.take() as MessageOf<'PUBLISHED'>[];
+    expect(a?.publication).not.toBe(b?.publication);
+  });
+});
+
+describe('unsubscribe', () => {
+  it('answers UNSUBSCRIBED and stops the events for that session only', () => {
+    const leaving = join(router);
+    const staying = join(router);
+    const subscription = leaving.subscribe('com.example.topic');
+    staying.subscribe('com.example.topic');
+    const requestId = leaving.nextId();
+    leaving.receive({ type: 'UNSUBSCRIBE', requestId, subscription });
+    expect(leaving.takeOne('UNSUBSCRIBED')).toEqual({ type: 'UNSUBSCRIBED', requestId });
+    join(router).publish('com.example.topic');
+    expect(leaving.take()).toEqual([]);
+    expect(staying.take()).toHaveLength(1);
+  });
+
+  it('removes the subscription once its last subscriber is gone', () => {
+    const subscriber = join(router);
+    const subscription = subscriber.subscribe('com.example.topic');
+    subscriber.receive({ type: 'UNSUBSCRIBE', requestId: subscriber.nextId(), subscription });
+    expect(router.realm('realm1')?.broker.subscriptionCount).toBe(0);
+    expect(router.realm('realm1')?.broker.subscription(subscription)).toBeUndefined();
+  });
+
+  it('answers no_such_subscription for an unknown subscription ID', () => {
+    const subscriber = join(router);
+    const requestId = subscriber.nextId();
+    subscriber.receive({ type: 'UNSUBSCRIBE', requestId, subscription: 12345 });
+    expectError(subscriber.take()[0], {
+      requestType: MessageCode.UNSUBSCRIBE,
+      requestId,
+      error: ErrorUri.NO_SUCH_SUBSCRIPTION,
+    });
+  });
+
+  it("answers no_such_subscription for another session's subscription, leaving it intact", () => {
+    const owner = join(router);
+    const subscription = owner.subscribe('com.example.topic');
+    const intruder = join(router);
+    const requestId = intruder.nextId();
+    intruder.receive({ type: 'UNSUBSCRIBE', requestId, subscription });
+    expectError(intruder.take()[0], { requestType: MessageCode.UNSUBSCRIBE, requestId, error: ErrorUri.NO_SUCH_SUBSCRIPTION });
+    join(router).publish('com.example.topic');
+    expect(owner.take()).toHaveLength(1);
+  });
+
+  it('answers no_such_subscription for a second UNSUBSCRIBE', () => {
+    const subscriber = join(router);
+    const subscription = subscriber.subscribe('com.example.topic');
+    subscriber.receive({ type: 'UNSUBSCRIBE', requestId: subscriber.nextId(), subscription });
+    subscriber.take();
+    const requestId = subscriber.nextId();
+    subscriber.receive({ type: 'UNSUBSCRIBE', requestId, subscription });
+    expectError(subscriber.take()[0], { requestType: MessageCode.UNSUBSCRIBE, requestId, error: ErrorUri.NO_SUCH_SUBSCRIPTION });
+  });
+});
+
+describe('invalid URIs', () => {
+  it.each(['com.example..topic', 'com.example topic', 'com.#.topic', '.com', 'com.'])(
+    'answers SUBSCRIBE to %j with invalid_uri',
+    (topic) => {
+      const subscriber = join(router);
+      const requestId = subscriber.nextId();
+      subscriber.receive({ type: 'SUBSCRIBE', requestId, options: {}, topic });
+      expectError(subscriber.take()[0], { requestType: MessageCode.SUBSCRIBE, requestId, error: ErrorUri.INVALID_URI });
+    },
+  );
+
+  it('answers an acknowledged PUBLISH to an invalid topic with invalid_uri', () => {
+    const publisher = join(router);
+    const requestId = publisher.publish('com..topic', { options: { acknowledge: true } });
+    expectError(publisher.take()[0], { requestType: MessageCode.PUBLISH, requestId, error: ErrorUri.INVALID_URI });
+  });
+
+  it('drops an unacknowledged PUBLISH to an invalid topic silently', () => {
+    const publisher = join(router);
+    publisher.publish('com..topic');
+    expect(publisher.take()).toEqual([]);
+    expect(publisher.peer.closed).toBe(false);
+  });
+
+  it.each(['wamp.session.on_join', 'wamp'])('refuses a publication to the reserved topic %j with invalid_uri', (topic) => {
+    const subscriber = join(router);
+    subscriber.subscribe('wamp.session.on_join');
+    const publisher = join(router);
+    const requestId = publisher.publish(topic, { options: { acknowledge: true } });
+    expectError(publisher.take()[0], { requestType: MessageCode.PUBLISH, requestId, error: ErrorUri.INVALID_URI });
+    expect(subscriber.take()).toEqual([]);
+  });
+
+  it('accepts topics that merely start with the letters wamp', () => {
+    const publisher = join(router);
+    publisher.publish('wampum.topic', { options: { acknowledge: true } });
+    expect(publisher.takeOne('PUBLISHED').type).toBe('PUBLISHED');
+  });
+});
+
+describe('pattern-based subscriptions', () => {
+  it('delivers to prefix subscribers, by characters, with the concrete topic in details', () => {
+    const subscriber = join(router);
+    const subscription = subscriber.subscribe('com.myapp.topic.emergency', { match: 'prefix' });
+    const publisher = join(router);
+    for (const topic of [
+      'com.myapp.topic.emergency.11',
+      'com.myapp.topic.emergency-low',
+      'com.myapp.topic.emergency',
+      'com.myapp.topic.emerge',
+    ]) {
+      publisher.publish(topic, { args: [topic] });
+    }
+    const events = subscriber.take() as MessageOf<'EVENT'>[];
+    expect(events.map((e) => e.details.topic)).toEqual([
+      'com.myapp.topic.emergency.11',
+      'com.myapp.topic.emergency-low',
+      'com.myapp.topic.emergency',
+    ]);
+    expect(events.every((e) => e.subscription === subscription)).toBe(true);
+  });
+
+  it('delivers to wildcard subscribers whose components match', () => {
+    const subscriber = join(router);
+    subscriber.subscribe('com.myapp..userevent', { match: 'wildcard' });
+    const publisher = join(router);
+    for (const topic of [
+      'com.myapp.foo.userevent',
+      'com.myapp.bar.userevent',
+      'com.myapp.foo.userevent.bar',
+      'com.myapp.foo.user',
+      'com.myapp2.foo.userevent',
+    ]) {
+      publisher.publish(topic);
+    }
+    const topics = (subscriber.take() as MessageOf<'EVENT'>[]).map((e) => e.details.topic);
+    expect(topics).toEqual(['com.myapp.foo.userevent', 'com.myapp.bar.userevent']);
+  });
+
+  it('delivers the same publication once per matching subscription', () => {
+    const subscriber = join(router);
+    const exact = subscriber.subscribe('com.a.b');
+    const prefix = subscriber.subscribe('com.a', { match: 'prefix' });
+    const wildcard = subscriber.subscribe('com..b', { match: 'wildcard' });
+    expect(new Set([exact, prefix, wildcard]).size).toBe(3);
+    join(router).publish('com.a.b');
+    const events = subscriber.take() as MessageOf<'EVENT'>[];
+    expect(events.map((e) => e.subscription).sort()).toEqual([exact, prefix, wildcard].sort());
+    expect(new Set(events.map((e) => e.publication)).size).toBe(1);
+    expect(events.find((e) => e.subscription === exact)?.details).toEqual({});
+  });
+
+  it('keeps exact and prefix subscriptions to the same URI apart', () => {
+    const subscriber = join(router);
+    expect(subscriber.subscribe('com.a')).not.toBe(subscriber.subscribe('com.a', { match: 'prefix' }));
+  });
+
+  it('answers an unknown match policy with option_not_allowed', () => {
+    const subscriber = join(router);
+    const requestId = subscriber.nextId();
+    subscriber.receive({ type: 'SUBSCRIBE', requestId, options: { match: 'regex' }, topic: 'com.a' });
+    expectError(subscriber.take()[0], { requestType: MessageCode.SUBSCRIBE, requestId, error: ErrorUri.OPTION_NOT_ALLOWED });
+  });
+
+  it('answers a malformed wildcard pattern with invalid_uri', () => {
+    const subscriber = join(router);
+    const requestId = subscriber.nextId();
+    subscriber.receive({ type: 'SUBSCRIBE', requestId, options: { match: 'wildcard' }, topic: 'com. .b' });
+    expectError(subscriber.take()[0], { requestType: MessageCode.SUBSCRIBE, requestId, error: ErrorUri.INVALID_URI });
+  });
+});
+
+describe('publisher identification', () => {
+  it('discloses the publisher when it asks with disclose_me', () => {
+    const subscriber = join(router);
+    subscriber.subscribe('com.example.topic');
+    const publisher = join(router, 'realm1', { authid: 'alice' });
+    publisher.publish('com.example.topic', { options: { disclose_me: true } });
+    expect(subscriber.takeOne('EVENT').details).toEqual({
+      publisher: publisher.sessionId,
+      publisher_authid: 'alice',
+      publisher_authrole: 'anonymous',
+    });
+  });
+
+  it('does not disclose the publisher otherwise', () => {
+    const subscriber = join(router);
+    subscriber.subscribe('com.example.topic');
+    join(router).publish('com.example.topic');
+    expect(subscriber.takeOne('EVENT').details).toEqual({});
+  });
+});
+
+describe('subscriber black- and whitelisting', () => {
+  function threeSubscribers() {
+    const a = join(router, 'realm1', { authid: 'a', authrole: 'staff' });
+    const b = join(router, 'realm1', { authid: 'b', authrole: 'manager' });
+    const c = join(router, 'realm1', { authid: 'c', authrole: 'staff' });
+    for (const s of [a, b, c]) s.subscribe('com.example.topic');
+    return { a, b, c };
+  }
+  const receivers = (clients: Record<string, { take(): unknown[] }>) =>
+    Object.entries(clients)
+      .filter(([, client]) => client.take().length > 0)
+      .map(([name]) => name);
+
+  it('honours exclude (session IDs)', () => {
+    const clients = threeSubscribers();
+    join(router).publish('com.example.topic', { options: { exclude: [clients.b.sessionId] } });
+    expect(receivers(clients)).toEqual(['a', 'c']);
+  });
+
+  it('honours eligible (session IDs)', () => {
+    const clients = threeSubscribers();
+    join(router).publish('com.example.topic', { options: { eligible: [clients.b.sessionId, 42] } });
+    expect(receivers(clients)).toEqual(['b']);
+  });
+
+  it('honours eligible_authrole combined with exclude_authid', () => {
+    const clients = threeSubscribers();
+    join(router).publish('com.example.topic', { options: { eligible_authrole: ['staff'], exclude_authid: ['c'] } });
+    expect(receivers(clients)).toEqual(['a']);
+  });
+
+  it('honours eligible_authid and exclude_authrole', () => {
+    const clients = threeSubscribers();
+    join(router).publish('com.example.topic', { options: { eligible_authid: ['a', 'b'], exclude_authrole: ['manager'] } });
+    expect(receivers(clients)).toEqual(['a']);
+  });
+
+  it('refuses malformed lists with invalid_argument when acknowledged, delivering nothing', () => {
+    const clients = threeSubscribers();
+    const publisher = join(router);
+    const requestId = publisher.publish('com.example.topic', { options: { acknowledge: true, exclude: ['a'] } });
+    expectError(publisher.take()[0], { requestType: MessageCode.PUBLISH, requestId, error: ErrorUri.INVALID_ARGUMENT });
+    expect(receivers(clients)).toEqual([]);
+  });
+});
+
+describe('payload passthru', () => {
+  const pptRoles = {
+    publisher: { features: { payload_passthru_mode: true } },
+    subscriber: { features: { payload_passthru_mode: true } },
+  };
+
+  it('forwards the opaque payload and its ppt_* attributes untouched', () => {
+    const subscriber = join(router, 'realm1', { roles: pptRoles });
+    subscriber.subscribe('com.example.topic');
+    const publisher = join(router, 'realm1', { roles: pptRoles });
+    const payload = new Uint8Array([1, 2, 3]);
+    const options = { ppt_scheme: 'x_custom', ppt_serializer: 'cbor', ppt_cipher: 'xsalsa20poly1305', ppt_keyid: 'k1' };
+    publisher.receive({ type: 'PUBLISH', requestId: publisher.nextId(), options, topic: 'com.example.topic', payload });
+    const event = subscriber.takeOne('EVENT');
+    expect(event.payload).toBe(payload);
+    expect(event.details).toEqual(options);
+    expect('args' in event).toBe(false);
+  });
+
+  it('forwards the earlier enc_algo attributes Autobahn|Python uses', () => {
+    const roles = { publisher: { features: { payload_transparency: true } }, subscriber: {} };
+    const subscriber = join(router, 'realm1', { roles });
+    subscriber.subscribe('com.example.topic');
+    const publisher = join(router, 'realm1', { roles });
+    const options = { enc_algo: 'cryptobox', enc_key: 'key', enc_serializer: 'json' };
+    publisher.receive({ type: 'PUBLISH', requestId: 1, options, topic: 'com.example.topic', payload: 'opaque' });
+    expect(subscriber.takeOne('EVENT')).toMatchObject({ details: options, payload: 'opaque' });
+  });
+
+  it('aborts a publisher that uses passthru without announcing it', () => {
+    const publisher = join(router, 'realm1', { roles: ALL_ROLES });
+    publisher.receive({
+      type: 'PUBLISH',
+      requestId: 1,
+      options: { ppt_scheme: 'x_custom' },
+      topic: 'com.example.topic',
+      payload: 'opaque',
+    });
+    expectAbort(publisher, ErrorUri.PROTOCOL_VIOLATION);
+  });
+});
