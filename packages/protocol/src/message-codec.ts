@@ -22,11 +22,11 @@ import {
   violation,
 } from './message-fields.js';
 import type { Dict, Payload, WampMessage } from './messages.js';
-import { isMatchPolicy, MatchPolicy, type MatchPolicyValue } from './uri.js';
+import type { MatchPolicyValue } from './uri.js';
 
 /** Options of {@link messageFromArray}. */
 export interface DecodeOptions {
-  /** Check URIs against the strict rules instead of the loose ones (default: loose). */
+  /** Check error and close-reason URIs against the strict rules instead of the loose ones (default: loose). */
   strictUris?: boolean;
   /**
    * Accept any string as an option or detail key. By default keys must match the spec's
@@ -156,6 +156,11 @@ export function messageFromArray(raw: unknown, options: DecodeOptions = {}): Wam
   const keys = { checkKeyNames: options.anyOptionKeys !== true };
   const uri = (field: string, value: unknown, match?: MatchPolicyValue): string =>
     checkUri(name, field, value, match === undefined ? { strict } : { strict, match });
+  // The URI a request names (realm, topic, procedure) is only type-checked here: a malformed one
+  // is answered by the router with ABORT or ERROR `wamp.error.invalid_uri` (basic profile "URIs"),
+  // a reply the peer can act on, rather than a protocol violation that ends the session.
+  const requestedUri = (field: string, value: unknown): string =>
+    checkField<string>(name, field, value, isString);
   const id = (field: string, value: unknown): number => checkField<number>(name, field, value, isId);
   const dict = (field: string, value: unknown, extra?: Omit<DictCheckOptions, 'checkKeyNames'>): Dict =>
     checkDict(name, field, value, extra === undefined ? keys : { ...extra, ...keys });
@@ -171,7 +176,7 @@ export function messageFromArray(raw: unknown, options: DecodeOptions = {}): Wam
   switch (name) {
     case 'HELLO': {
       length(3);
-      const realm = uri('realm', raw[1]);
+      const realm = requestedUri('realm', raw[1]);
       const details = dict('details', raw[2]);
       requireKey(name, 'details', details, 'roles');
       return { type: name, realm, details };
@@ -211,7 +216,7 @@ export function messageFromArray(raw: unknown, options: DecodeOptions = {}): Wam
       length(4, 6);
       const requestId = id('request_id', raw[1]);
       const options = dict('options', raw[2]);
-      const topic = uri('topic', raw[3]);
+      const topic = requestedUri('topic', raw[3]);
       return { type: name, requestId, options, topic, ...payloadAt(name, raw, 4, options) };
     }
     case 'SUBSCRIBE':
@@ -219,10 +224,8 @@ export function messageFromArray(raw: unknown, options: DecodeOptions = {}): Wam
       length(4);
       const requestId = id('request_id', raw[1]);
       const options = dict('options', raw[2]);
-      // Pattern-based subscription/registration relax the URI rules (spec: advanced profile).
-      const match = isMatchPolicy(options.match) ? options.match : MatchPolicy.EXACT;
-      if (name === 'SUBSCRIBE') return { type: name, requestId, options, topic: uri('topic', raw[3], match) };
-      return { type: name, requestId, options, procedure: uri('procedure', raw[3], match) };
+      if (name === 'SUBSCRIBE') return { type: name, requestId, options, topic: requestedUri('topic', raw[3]) };
+      return { type: name, requestId, options, procedure: requestedUri('procedure', raw[3]) };
     }
     case 'PUBLISHED':
       length(3);
@@ -259,7 +262,7 @@ export function messageFromArray(raw: unknown, options: DecodeOptions = {}): Wam
       length(4, 6);
       const requestId = id('request_id', raw[1]);
       const options = dict('options', raw[2]);
-      const procedure = uri('procedure', raw[3]);
+      const procedure = requestedUri('procedure', raw[3]);
       return { type: name, requestId, options, procedure, ...payloadAt(name, raw, 4, options) };
     }
     case 'CANCEL':

@@ -1,0 +1,188 @@
+/**
+ * The `interchange` command line, as a function of its arguments and I/O so tests drive it
+ * without spawning a process. `cli.ts` (the bin) only calls {@link runCli} and sets the exit code.
+ *
+ * Commands mirror Crossbar's: `init`, `start`, `check`, `version`.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { ConfigError, formatIssue } from '../config/config-issues.js';
+import { loadConfig } from '../config/load-config.js';
+import type { Logger } from '../logger.js';
+import { InterchangeNode } from '../node.js';
+import { runInit } from './init-command.js';
+
+/** Exit codes of the CLI. */
+export const ExitCode = {
+  OK: 0,
+  /** The command failed: invalid config, port in use, init refused. */
+  FAILURE: 1,
+  /** The command line was wrong: unknown command or option. */
+  USAGE: 2,
+} as const;
+
+/** Where the CLI writes and what it runs in. */
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  /** The directory relative paths resolve against. */
+  cwd: string;
+  /** The node's logger; pino writing JSON lines to stdout by default. */
+  createLogger: () => Logger;
+  /** Resolves (with the signal name) when a started node should stop; SIGINT or SIGTERM by default. */
+  waitForStop: () => Promise<string>;
+}
+
+/** The usage text. */
+export const USAGE = `Usage: interchange <command> [options]
+
+Commands:
+  init     [--cbdir DIR]                  create DIR/config.json (default .interchange) and a web/ folder beside it
+  start    [--config FILE] [--cbdir DIR]  run the node in the foreground; SIGINT or SIGTERM stop it
+  check    [--config FILE] [--cbdir DIR]  validate the config; prints "ok" or the problems
+  version                                 print the version
+
+Without --config, the config is DIR/config.json, config.yaml or config.yml (DIR defaults to
+.interchange). With --config alone, the config file's directory is the node directory; paths in
+the config resolve against the node directory.
+`;
+
+/** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      // A second signal while stopping gives up on the orderly stop.
+      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(143));
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+function defaultIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    cwd: process.cwd(),
+    createLogger: () => pino({ name: 'interchange' }),
+    waitForStop: waitForSignal,
+  };
+}
+
+/** The version in the server package's package.json. */
+export async function packageVersion(): Promise<string> {
+  // Both src/cli and dist/cli sit two levels below the package root.
+  const text = await readFile(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+type Options = { config?: string | undefined; cbdir?: string | undefined };
+
+function reportConfigError(error: ConfigError, io: CliIo): void {
+  io.stderr.write(`invalid node config${error.file === undefined ? '' : ` ${error.file}`}:\n`);
+  for (const issue of error.issues) io.stderr.write(`  ${formatIssue(issue)}\n`);
+}
+
+async function check(options: Options, io: CliIo): Promise<number> {
+  try {
+    await loadConfig({ ...options, cwd: io.cwd });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    reportConfigError(error, io);
+    return ExitCode.FAILURE;
+  }
+  io.stdout.write('ok\n');
+  return ExitCode.OK;
+}
+
+async function start(options: Options, io: CliIo): Promise<number> {
+  let loaded;
+  try {
+    loaded = await loadConfig({ ...options, cwd: io.cwd });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    reportConfigError(error, io);
+    return ExitCode.FAILURE;
+  }
+  const logger = io.createLogger();
+  logger.info({ config: loaded.file, cbdir: loaded.cbdir, version: await packageVersion() }, 'starting node');
+  let node: InterchangeNode;
+  try {
+    node = await InterchangeNode.start({ config: loaded.config, cbdir: loaded.cbdir, logger });
+  } catch (error) {
+    logger.error({ err: error }, 'node failed to start');
+    io.stderr.write(`interchange: the node failed to start: ${(error as Error).message}\n`);
+    return ExitCode.FAILURE;
+  }
+  const signal = await io.waitForStop();
+  logger.info({ signal }, 'stopping node');
+  await node.stop();
+  return ExitCode.OK;
+}
+
+async function init(options: Options, io: CliIo): Promise<number> {
+  const result = await runInit({ cwd: io.cwd, cbdir: options.cbdir });
+  if (!result.ok) {
+    io.stderr.write(`interchange init: ${result.error}\n`);
+    return ExitCode.FAILURE;
+  }
+  const { plan } = result;
+  io.stdout.write(`created ${plan.configFile}\ncreated ${plan.indexFile}\ncreated ${plan.bundleFile}\n`);
+  const startArgs = options.cbdir === undefined ? '' : ` --cbdir ${options.cbdir}`;
+  io.stdout.write(`run "interchange start${startArgs}" and open http://localhost:8080/\n`);
+  return ExitCode.OK;
+}
+
+/**
+ * Runs one CLI invocation and resolves to its exit code. `start` resolves only once the node has
+ * stopped (on `io.waitForStop`).
+ *
+ * @example
+ * process.exitCode = await runCli(process.argv.slice(2));
+ */
+export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): Promise<number> {
+  const env: CliIo = { ...defaultIo(), ...io };
+  const [command, ...rest] = argv;
+  const usageError = (message: string): number => {
+    env.stderr.write(`interchange: ${message}\n\n${USAGE}`);
+    return ExitCode.USAGE;
+  };
+  if (command === undefined) return usageError('no command given');
+  if (command === 'help' || command === '--help' || command === '-h') {
+    env.stdout.write(USAGE);
+    return ExitCode.OK;
+  }
+  if (command === 'version' || command === '--version') {
+    if (rest.length > 0) return usageError(`version takes no arguments, got ${rest.join(' ')}`);
+    env.stdout.write(`${await packageVersion()}\n`);
+    return ExitCode.OK;
+  }
+  if (command !== 'init' && command !== 'start' && command !== 'check') return usageError(`unknown command "${command}"`);
+
+  let values: Options;
+  try {
+    const parsed = parseArgs({
+      args: [...rest],
+      options: { config: { type: 'string' }, cbdir: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    });
+    values = parsed.values;
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+  if (command === 'init' && values.config !== undefined) return usageError('init takes --cbdir only');
+  switch (command) {
+    case 'init':
+      return init(values, env);
+    case 'check':
+      return check(values, env);
+    case 'start':
+      return start(values, env);
+  }
+}

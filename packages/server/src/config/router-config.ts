@@ -1,0 +1,59 @@
+/**
+ * From the validated node config to what the router takes. The shapes are Crossbar's on both
+ * sides; this drops absent optional keys (the router's types are exact about them) and adds the
+ * `trusted` role hosted components run under when their config names no role.
+ */
+import type { RealmConfig } from '@interchange/router';
+import type { RealmConfigEntry, RouterWorkerConfig } from './config-schema.js';
+
+type RoleConfig = NonNullable<RealmConfig['roles']>[number];
+type PermissionConfig = RoleConfig['permissions'][number];
+type PermissionEntry = NonNullable<RealmConfigEntry['roles']>[number]['permissions'][number];
+
+/** The role of hosted components without a configured role, as in Crossbar. */
+export const TRUSTED_ROLE = 'trusted';
+
+/** Copies `source` without its `undefined` values. */
+function defined<T extends object>(source: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}
+
+function permission(entry: PermissionEntry): PermissionConfig {
+  const out: PermissionConfig = { uri: entry.uri, allow: defined(entry.allow) };
+  if (entry.match !== undefined) out.match = entry.match;
+  if (entry.disclose !== undefined) out.disclose = defined(entry.disclose);
+  if (entry.cache !== undefined) out.cache = entry.cache;
+  return out;
+}
+
+/** A role allowed everything, for hosted components. */
+export function trustedRole(): RoleConfig {
+  return {
+    name: TRUSTED_ROLE,
+    permissions: [
+      {
+        uri: '',
+        match: 'prefix',
+        allow: { call: true, register: true, publish: true, subscribe: true },
+        disclose: { caller: true, publisher: true },
+      },
+    ],
+  };
+}
+
+/**
+ * The realms of a router worker in the router's shape. A realm with roles gets the `trusted`
+ * role if one of the worker's components joins it without a role and the config does not define
+ * `trusted` itself.
+ */
+export function realmsOfWorker(worker: RouterWorkerConfig): RealmConfig[] {
+  return worker.realms.map((realm) => {
+    if (realm.roles === undefined) return { name: realm.name };
+    const roles: RoleConfig[] = realm.roles.map((role) => ({ name: role.name, permissions: role.permissions.map(permission) }));
+    const needsTrusted = worker.components.some((c) => c.realm === realm.name && c.role === undefined);
+    if (needsTrusted && !roles.some((role) => role.name === TRUSTED_ROLE)) roles.push(trustedRole());
+    return { name: realm.name, roles };
+  });
+}

@@ -1,0 +1,152 @@
+/**
+ * A WebSocket service: a `websocket` transport, or a `websocket` path of a web transport. It
+ * takes HTTP upgrade requests from whichever listener routes them here, negotiates the WAMP
+ * subprotocol, and attaches each accepted connection to the router.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { SerializerName } from '@interchange/protocol';
+import { WebSocketServer } from 'ws';
+import type { WebSocketPathConfig } from '../config/config-schema.js';
+import type { Logger } from '../logger.js';
+import type { SessionAcceptor } from '../session-acceptor.js';
+import { refuseUpgrade } from '../web/http-responses.js';
+import type { FrameCachePool } from './frame-cache.js';
+import { WebSocketConnection } from './websocket-connection.js';
+import { acceptedSubprotocols, DEFAULT_SERIALIZERS, negotiateSubprotocol, parseOfferedSubprotocols } from './websocket-negotiation.js';
+
+/**
+ * Largest WebSocket message accepted when the config sets no `max_message_size`: 1 MiB.
+ * Crossbar leaves it unlimited by default; a bound keeps one peer from making the router buffer
+ * arbitrarily large frames.
+ */
+export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024;
+
+/**
+ * The `ws` library's hard limit is this many times `max_message_size`: a message between the two
+ * is read, then answered with ABORT `wamp.error.protocol_violation` (a WAMP-level error the client
+ * can report); beyond it `ws` stops reading and closes with 1009 (message too big).
+ */
+const HARD_LIMIT_FACTOR = 2;
+
+/** Options of {@link WebSocketService}. */
+export interface WebSocketServiceOptions {
+  config: WebSocketPathConfig;
+  router: SessionAcceptor;
+  frameCaches: FrameCachePool;
+  logger: Logger;
+}
+
+/** Turns an `allowed_origins` pattern (`*` wildcards) into a test. */
+function originMatcher(patterns: readonly string[]): (origin: string) => boolean {
+  const regexes = patterns.map(
+    (pattern) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i'),
+  );
+  return (origin) => regexes.some((regex) => regex.test(origin));
+}
+
+/** Accepts WAMP WebSocket connections for one configured service. */
+export class WebSocketService {
+  /** The subprotocols this service accepts, in order of preference. */
+  readonly subprotocols: readonly string[];
+  /** The largest message accepted, in bytes. */
+  readonly maxMessageSize: number;
+  readonly #router: SessionAcceptor;
+  readonly #caches: FrameCachePool;
+  readonly #logger: Logger;
+  readonly #authrole: string;
+  readonly #originAllowed: ((origin: string) => boolean) | undefined;
+  readonly #ping: { intervalMs: number; timeoutMs: number } | undefined;
+  readonly #server: WebSocketServer;
+  readonly #negotiated = new WeakMap<IncomingMessage, string>();
+  readonly #connections = new Set<WebSocketConnection>();
+  #closed = false;
+
+  constructor(options: WebSocketServiceOptions) {
+    const { config } = options;
+    const serializers: readonly SerializerName[] = config.serializers ?? DEFAULT_SERIALIZERS;
+    this.subprotocols = acceptedSubprotocols(serializers);
+    this.maxMessageSize = config.options?.max_message_size ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.#router = options.router;
+    this.#caches = options.frameCaches;
+    this.#logger = options.logger;
+    // Crossbar's default when a transport configures no auth: anonymous, role `anonymous`.
+    this.#authrole = config.auth?.anonymous?.role ?? 'anonymous';
+    const origins = config.options?.allowed_origins;
+    this.#originAllowed = origins === undefined ? undefined : originMatcher(origins);
+    const interval = config.options?.auto_ping_interval ?? 0;
+    this.#ping = interval > 0 ? { intervalMs: interval, timeoutMs: config.options?.auto_ping_timeout ?? interval } : undefined;
+    this.#server = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.maxMessageSize * HARD_LIMIT_FACTOR,
+      perMessageDeflate: false,
+      clientTracking: false,
+      handleProtocols: (_offered, request) => this.#negotiated.get(request) ?? false,
+    });
+  }
+
+  /** Open connections. */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  /**
+   * Handles an HTTP upgrade request routed to this service (a listener's `upgrade` event).
+   * Never throws; a refused handshake gets an HTTP error with a JSON body.
+   */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    try {
+      if (this.#closed) {
+        refuseUpgrade(socket, 503, { error: 'the node is shutting down' });
+        return;
+      }
+      const origin = request.headers.origin;
+      if (this.#originAllowed !== undefined && origin !== undefined && !this.#originAllowed(origin)) {
+        refuseUpgrade(socket, 403, { error: `origin not allowed: ${origin}` });
+        return;
+      }
+      const offered = parseOfferedSubprotocols(request.headers['sec-websocket-protocol']);
+      const negotiation = negotiateSubprotocol(offered, this.subprotocols);
+      if (!negotiation.ok) {
+        this.#logger.info({ offered, peer: request.socket.remoteAddress }, 'websocket handshake refused: no acceptable subprotocol');
+        refuseUpgrade(socket, 400, negotiation.body);
+        return;
+      }
+      const cache = this.#caches.forSubprotocol(negotiation.subprotocol);
+      if (cache === undefined) {
+        refuseUpgrade(socket, 400, { error: `unsupported subprotocol ${negotiation.subprotocol}`, supported: [...this.subprotocols] });
+        return;
+      }
+      this.#negotiated.set(request, negotiation.subprotocol);
+      this.#server.handleUpgrade(request, socket, head, (ws) => {
+        const connection = new WebSocketConnection({
+          ws,
+          socket,
+          request,
+          cache,
+          maxMessageSize: this.maxMessageSize,
+          ping: this.#ping,
+          logger: this.#logger,
+        });
+        this.#connections.add(connection);
+        ws.once('close', () => this.#connections.delete(connection));
+        this.#logger.debug({ peer: connection.info.peer, subprotocol: negotiation.subprotocol }, 'websocket connected');
+        connection.start(this.#router.connect(connection, { authrole: this.#authrole }));
+      });
+    } catch (error) {
+      this.#logger.error({ err: error }, 'websocket upgrade failed');
+      socket.destroy();
+    }
+  }
+
+  /**
+   * Refuses new connections and ends those still open (after the router said GOODBYE), giving
+   * each up to `graceMs` to finish the WebSocket closing handshake.
+   */
+  async close(graceMs = 1000): Promise<void> {
+    this.#closed = true;
+    const connections = [...this.#connections];
+    this.#connections.clear();
+    await Promise.all(connections.map((connection) => connection.shutdown(graceMs)));
+  }
+}

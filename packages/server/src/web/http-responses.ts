@@ -1,0 +1,57 @@
+/**
+ * JSON error responses, for ordinary requests and for refused WebSocket upgrades (where only the
+ * raw socket exists). Every error the HTTP side produces is `{"error": "..."}` plus details, so a
+ * client can tell a missing file from a refused handshake without parsing HTML.
+ */
+import type { ServerResponse } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+/** The body of an error response. */
+export interface ErrorBody {
+  error: string;
+  [key: string]: unknown;
+}
+
+/** Sends a JSON body with `status`. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : text);
+}
+
+/** Sends `{"error": message, ...extra}` with `status`. */
+export function sendError(res: ServerResponse, status: number, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
+  sendJson(res, status, { error: message, ...extra } satisfies ErrorBody, headers);
+}
+
+/**
+ * Refuses a WebSocket upgrade: writes a complete HTTP response with a JSON body on the raw socket
+ * and closes it (RFC 6455 section 4.2.2: a server that does not accept the handshake answers with
+ * an HTTP error status).
+ */
+export function refuseUpgrade(socket: Duplex, status: number, body: ErrorBody): void {
+  const text = JSON.stringify(body);
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.on('error', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
+      'Connection: close\r\n' +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(text)}\r\n` +
+      'Cache-Control: no-store\r\n' +
+      `\r\n${text}`,
+  );
+}

@@ -1,0 +1,170 @@
+/**
+ * The `static` path service: files of one directory over HTTP GET and HEAD. A request can never
+ * reach a file outside that directory, neither by `..` segments (raw or percent-encoded) nor by a
+ * symbolic link pointing out of it.
+ */
+import { createReadStream } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Logger } from '../logger.js';
+import { contentTypeOf } from './content-types.js';
+import { sendError } from './http-responses.js';
+
+/** Options of {@link createStaticHandler}. */
+export interface StaticFilesOptions {
+  /** Absolute path of the served directory. */
+  directory: string;
+  /** Lists a directory without `index.html` (Crossbar's `enable_directory_listing`). */
+  directoryListing?: boolean | undefined;
+  /** Extra content types by extension (Crossbar's `mime_types`). */
+  mimeTypes?: Readonly<Record<string, string>> | undefined;
+  /** `Cache-Control: max-age` in seconds (Crossbar's `cache_timeout`); without it, `no-cache`. */
+  cacheSeconds?: number | undefined;
+  logger: Logger;
+}
+
+/**
+ * Serves one request. `subPath` is the part of the URL path below the mount point, still
+ * percent-encoded, starting with `/`; `mountPath` is the URL prefix of the service (`''` at the
+ * root), used for redirects.
+ */
+export type StaticHandler = (req: IncomingMessage, res: ServerResponse, subPath: string, mountPath: string) => Promise<void>;
+
+const INDEX_FILE = 'index.html';
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Decodes the URL path into directory segments, or says why it cannot be served. */
+function segmentsOf(subPath: string): { segments: string[] } | { status: number; error: string } {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(subPath);
+  } catch {
+    return { status: 400, error: 'malformed URL path' };
+  }
+  if (decoded.includes('\0')) return { status: 400, error: 'malformed URL path' };
+  const segments = decoded.split(/[/\\]/).filter((s) => s !== '' && s !== '.');
+  if (segments.includes('..')) return { status: 403, error: 'forbidden: the path leaves the served directory' };
+  return { segments };
+}
+
+function within(root: string, path: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/**
+ * Creates the handler of a static path.
+ *
+ * @example
+ * const serve = createStaticHandler({ directory: '/srv/web', logger });
+ * http.createServer((req, res) => void serve(req, res, new URL(req.url!, 'http://x').pathname, ''));
+ */
+export function createStaticHandler(options: StaticFilesOptions): StaticHandler {
+  const root = options.directory;
+  let realRoot: Promise<string> | undefined;
+  const cacheControl = options.cacheSeconds === undefined ? 'no-cache' : `public, max-age=${options.cacheSeconds}`;
+
+  return async (req, res, subPath, mountPath) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendError(res, 405, `method ${req.method ?? ''} not allowed`, {}, { allow: 'GET, HEAD' });
+      return;
+    }
+    const parsed = segmentsOf(subPath);
+    if ('status' in parsed) {
+      sendError(res, parsed.status, parsed.error);
+      return;
+    }
+    const urlPath = mountPath + subPath;
+    const notFound = () => sendError(res, 404, 'not found', { path: urlPath });
+    let path = join(root, ...parsed.segments);
+    try {
+      realRoot ??= realpath(root);
+      const [real, base] = await Promise.all([realpath(path), realRoot]);
+      if (!within(base, real)) {
+        sendError(res, 403, 'forbidden: the path leaves the served directory');
+        return;
+      }
+      let info = await stat(real);
+      if (info.isDirectory()) {
+        // A directory URL without its slash would break relative links in its index page.
+        if (!subPath.endsWith('/')) {
+          const query = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+          res.writeHead(301, { location: `${urlPath}/${query}`, 'content-length': 0 });
+          res.end();
+          return;
+        }
+        const index = join(real, INDEX_FILE);
+        const indexInfo = await stat(index).catch(() => undefined);
+        if (indexInfo?.isFile()) {
+          path = index;
+          info = indexInfo;
+        } else if (options.directoryListing === true) {
+          await sendListing(req, res, real, urlPath);
+          return;
+        } else {
+          notFound();
+          return;
+        }
+      } else {
+        path = real;
+      }
+      if (!info.isFile()) {
+        notFound();
+        return;
+      }
+      const since = req.headers['if-modified-since'];
+      const modified = new Date(Math.floor(info.mtimeMs / 1000) * 1000);
+      const headers = {
+        'content-type': contentTypeOf(path, options.mimeTypes),
+        'last-modified': modified.toUTCString(),
+        'cache-control': cacheControl,
+        'x-content-type-options': 'nosniff',
+      };
+      if (since !== undefined && !Number.isNaN(Date.parse(since)) && modified.getTime() <= Date.parse(since)) {
+        res.writeHead(304, headers);
+        res.end();
+        return;
+      }
+      res.writeHead(200, { ...headers, 'content-length': info.size });
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
+      await pipeline(createReadStream(path), res);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') {
+        notFound();
+        return;
+      }
+      if (code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+      options.logger.error({ err: error, path: urlPath }, 'static file error');
+      if (!res.headersSent) sendError(res, 500, 'internal error');
+      else res.destroy();
+    }
+  };
+}
+
+async function sendListing(req: IncomingMessage, res: ServerResponse, directory: string, urlPath: string): Promise<void> {
+  const entries = await readdir(directory, { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  const items = entries
+    .map((entry) => {
+      const name = entry.isDirectory() ? `${entry.name}/` : entry.name;
+      const href = encodeURIComponent(entry.name) + (entry.isDirectory() ? '/' : '');
+      return `<li><a href="${escapeHtml(href)}">${escapeHtml(name)}</a></li>`;
+    })
+    .join('\n');
+  const title = escapeHtml(decodeURIComponent(urlPath));
+  const html = `<!doctype html>\n<html><head><meta charset="utf-8"><title>${title}</title></head>\n<body><h1>${title}</h1>\n<ul>\n${items}\n</ul></body></html>\n`;
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    'cache-control': 'no-cache',
+  });
+  res.end(req.method === 'HEAD' ? undefined : html);
+}

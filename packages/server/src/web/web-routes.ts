@@ -1,0 +1,146 @@
+/**
+ * Request routing of the transports. A `web` transport serves its `paths` (Crossbar: one URL
+ * segment per key, `/` for the root), WebSocket paths sharing the port with static files; a plain
+ * `websocket` transport accepts the upgrade on any path.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebPathConfig } from '../config/config-schema.js';
+import { resolveInCbdir } from '../config/validate-config.js';
+import type { Logger } from '../logger.js';
+import type { WebSocketService } from '../transports/websocket-service.js';
+import { refuseUpgrade, sendError } from './http-responses.js';
+import type { ListenerHandlers } from './http-listener.js';
+import { createStaticHandler, type StaticHandler } from './static-files.js';
+
+/** What a path key serves. */
+type Route = { kind: 'static'; serve: StaticHandler } | { kind: 'websocket'; service: WebSocketService };
+
+/** Options of {@link createWebRoutes}. */
+export interface WebRoutesOptions {
+  paths: Readonly<Record<string, WebPathConfig>>;
+  /** The directory static paths resolve against. */
+  cbdir: string;
+  /** Creates the service of a WebSocket path. */
+  createWebSocketService: (config: Extract<WebPathConfig, { type: 'websocket' }>, path: string) => WebSocketService;
+  /** Logs each request (Crossbar's `access_log`). */
+  accessLog?: boolean | undefined;
+  logger: Logger;
+}
+
+/** The raw path of a request target (percent-encoding kept, no normalisation), or undefined. */
+function rawPathOf(req: IncomingMessage): string | undefined {
+  const target = req.url ?? '';
+  if (target.startsWith('/')) return target.split('?')[0];
+  // Absolute-form targets (RFC 9112 section 3.2.2), as proxies send them.
+  if (/^https?:\/\//i.test(target)) {
+    const afterHost = target.replace(/^https?:\/\/[^/?]*/i, '');
+    return (afterHost.startsWith('/') ? afterHost : `/${afterHost}`).split('?')[0];
+  }
+  return undefined;
+}
+
+/** Splits `/ws/x` into the first segment (decoded) and the rest. */
+function splitFirstSegment(rawPath: string): { first: string; rest: string } {
+  const end = rawPath.indexOf('/', 1);
+  const encoded = end < 0 ? rawPath.slice(1) : rawPath.slice(1, end);
+  let first = encoded;
+  try {
+    first = decodeURIComponent(encoded);
+  } catch {
+    // Left encoded: it will match no key, and the root service reports the malformed path.
+  }
+  return { first, rest: end < 0 ? '' : rawPath.slice(end) };
+}
+
+/** An HTTP request to a WebSocket-only path: RFC 9110 section 15.5.22, 426 Upgrade Required. */
+function upgradeRequired(res: ServerResponse, service: WebSocketService): void {
+  sendError(res, 426, 'this path accepts WebSocket connections only', { supported: [...service.subprotocols] }, {
+    upgrade: 'websocket',
+    connection: 'Upgrade',
+  });
+}
+
+function logAccess(req: IncomingMessage, res: ServerResponse, logger: Logger): void {
+  const started = process.hrtime.bigint();
+  res.once('finish', () => {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    logger.info({ method: req.method, url: req.url, status: res.statusCode, ms }, 'http request');
+  });
+}
+
+/** The handlers of a web transport, and the WebSocket services it created. */
+export function createWebRoutes(options: WebRoutesOptions): ListenerHandlers & { services: WebSocketService[] } {
+  const routes = new Map<string, Route>();
+  const services: WebSocketService[] = [];
+  for (const [key, config] of Object.entries(options.paths)) {
+    if (config.type === 'static') {
+      const serve = createStaticHandler({
+        directory: resolveInCbdir(options.cbdir, config.directory),
+        directoryListing: config.options?.enable_directory_listing,
+        mimeTypes: config.options?.mime_types,
+        cacheSeconds: config.options?.cache_timeout,
+        logger: options.logger,
+      });
+      routes.set(key, { kind: 'static', serve });
+    } else {
+      const service = options.createWebSocketService(config, key === '/' ? '/' : `/${key}`);
+      services.push(service);
+      routes.set(key, { kind: 'websocket', service });
+    }
+  }
+  const root = routes.get('/');
+
+  /** The route of a path, the path below it, and the URL prefix it is mounted at. */
+  const resolve = (rawPath: string): { route: Route; subPath: string; mount: string } | undefined => {
+    const { first, rest } = splitFirstSegment(rawPath);
+    const route = first === '/' ? undefined : routes.get(first);
+    if (route !== undefined && first !== '') return { route, subPath: rest, mount: rawPath.slice(0, rawPath.length - rest.length) };
+    if (root !== undefined) return { route: root, subPath: rawPath, mount: '' };
+    return undefined;
+  };
+
+  return {
+    services,
+    request(req, res) {
+      if (options.accessLog === true) logAccess(req, res, options.logger);
+      const rawPath = rawPathOf(req);
+      const target = rawPath === undefined ? undefined : resolve(rawPath);
+      if (rawPath === undefined || target === undefined) {
+        sendError(res, 404, 'not found', { path: rawPath ?? req.url ?? '' });
+        return;
+      }
+      const { route, subPath, mount } = target;
+      if (route.kind === 'websocket') {
+        if (subPath === '' || subPath === '/') upgradeRequired(res, route.service);
+        else sendError(res, 404, 'not found', { path: rawPath });
+        return;
+      }
+      route.serve(req, res, subPath, mount).catch((error: unknown) => {
+        options.logger.error({ err: error, url: req.url }, 'static handler failed');
+        res.destroy();
+      });
+    },
+    upgrade(req, socket, head) {
+      const rawPath = rawPathOf(req);
+      const target = rawPath === undefined ? undefined : resolve(rawPath);
+      if (target?.route.kind === 'websocket' && (target.subPath === '' || target.subPath === '/')) {
+        target.route.service.handleUpgrade(req, socket, head);
+        return;
+      }
+      refuseUpgrade(socket, 404, { error: 'no WebSocket service at this path', path: rawPath ?? req.url ?? '' });
+    },
+  };
+}
+
+/** The handlers of a plain `websocket` transport: upgrades on any path, nothing else. */
+export function createWebSocketRoutes(service: WebSocketService): ListenerHandlers {
+  return {
+    request(_req, res) {
+      upgradeRequired(res, service);
+    },
+    upgrade(req, socket, head) {
+      service.handleUpgrade(req, socket, head);
+    },
+  };
+}
