@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 // their TypeScript sources directly, so a test never runs against a stale build.
 export default defineConfig({
   resolve: { conditions: ['source'] },
+  // Workspace packages are imported by name; without these, vitest's server-side resolver
+  // ignores the `source` condition and loads their (possibly stale) dist/ builds.
+  ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 20_000,

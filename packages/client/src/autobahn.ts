@@ -1,0 +1,60 @@
+/**
+ * The Autobahn|JS-compatible surface: code written for Autobahn|JS runs against Interchange
+ * as written (DESIGN.md "Wire and compatibility contracts").
+ *
+ * In a page, the browser bundle sets `globalThis.autobahn` to {@link autobahn}; in a module,
+ * `import { autobahn } from '@interchange/client/autobahn'`, or the named exports.
+ *
+ * Not provided (yet): `auth_cra`, `auth_cryptosign`, long-poll and RawSocket transports,
+ * `session.log`, when.js promises and progress notifications on `call` (`receive_progress`).
+ */
+import { AutobahnConnection } from './autobahn-connection.js';
+import {
+  AutobahnEventDetails,
+  AutobahnInvocationDetails,
+  AutobahnRegistration,
+  AutobahnSession,
+  AutobahnSubscription,
+} from './autobahn-session.js';
+import { Publication } from './event.js';
+import { Result } from './result.js';
+import { WampApplicationError } from './wamp-application-error.js';
+
+/** The version of the compat surface's host library. */
+export const version = '0.1.0';
+
+/**
+ * The compat namespace, shaped like `require('autobahn')`: `new autobahn.Connection({ url, realm })`,
+ * `autobahn.Result`, `autobahn.Error`, ...
+ *
+ * @example
+ * const connection = new autobahn.Connection({ url: 'ws://127.0.0.1:8080/ws', realm: 'votesapp' });
+ * connection.onopen = (session) => session.call('com.example.votedemo.vote', ['Banana']).then(show);
+ * connection.open();
+ */
+export const autobahn = Object.freeze({
+  version,
+  Connection: AutobahnConnection,
+  Session: AutobahnSession,
+  Invocation: AutobahnInvocationDetails,
+  Event: AutobahnEventDetails,
+  Result,
+  Error: WampApplicationError,
+  Subscription: AutobahnSubscription,
+  Registration: AutobahnRegistration,
+  Publication,
+});
+
+export {
+  AutobahnConnection as Connection,
+  AutobahnSession as Session,
+  AutobahnInvocationDetails as Invocation,
+  AutobahnEventDetails as Event,
+  AutobahnSubscription as Subscription,
+  AutobahnRegistration as Registration,
+  Publication,
+  Result,
+  WampApplicationError,
+};
+export type { AutobahnEndpoint, AutobahnEventHandler, AutobahnCallPromise } from './autobahn-session.js';
+export type { ConnectionOptions, ConnectionCloseDetails, ConnectionCloseReason } from './connection.js';

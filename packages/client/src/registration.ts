@@ -1,0 +1,76 @@
+import type { Dict } from '@interchange/protocol';
+import { asyncDispose } from './dispose.js';
+import type { Invocation } from './invocation.js';
+
+/**
+ * A procedure handler. Its return value becomes the YIELD: a `Result` for explicit args/kwargs,
+ * `undefined` for no result, any other value `v` as `args: [v]`. Throwing an `ApplicationError`
+ * answers ERROR with its URI, args and kwargs; any other error answers
+ * `wamp.error.runtime_error` with the error's message as the only argument (no stack trace).
+ */
+export type ProcedureHandler = (invocation: Invocation) => unknown;
+
+/**
+ * An active registration of a procedure (spec: basic "Registering and Unregistering").
+ *
+ * @example
+ * const reg = await session.register('com.example.ping', () => 'pong');
+ * await reg.unregister();
+ */
+export class Registration {
+  /** The registration ID the router assigned. */
+  readonly id: number;
+  /** The URI (or pattern) registered. */
+  readonly procedure: string;
+  /** The REGISTER.Options sent. */
+  readonly options: Dict;
+  /** @internal */
+  readonly handler: ProcedureHandler;
+  #active = true;
+  #revocationReason: string | undefined;
+  readonly #unregister: (registration: Registration) => Promise<void>;
+
+  /** @internal Created by the session on REGISTERED. */
+  constructor(init: {
+    id: number;
+    procedure: string;
+    options: Dict;
+    handler: ProcedureHandler;
+    unregister: (registration: Registration) => Promise<void>;
+  }) {
+    this.id = init.id;
+    this.procedure = init.procedure;
+    this.options = init.options;
+    this.handler = init.handler;
+    this.#unregister = init.unregister;
+  }
+
+  /** False once unregistered, revoked by the router, or the session closed. */
+  get active(): boolean {
+    return this.#active;
+  }
+
+  /**
+   * The reason the router gave when it revoked this registration
+   * (spec: advanced "Registration Revocation"), if it did.
+   */
+  get revocationReason(): string | undefined {
+    return this.#revocationReason;
+  }
+
+  /** Unregisters; resolves once the router confirmed. Does nothing if no longer active. */
+  unregister(): Promise<void> {
+    return this.#unregister(this);
+  }
+
+  /** `await using reg = await session.register(...)` unregisters at scope exit. */
+  async [asyncDispose](): Promise<void> {
+    await this.unregister();
+  }
+
+  /** @internal */
+  deactivate(revocationReason?: string): void {
+    this.#active = false;
+    if (revocationReason !== undefined) this.#revocationReason = revocationReason;
+  }
+}

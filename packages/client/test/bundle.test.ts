@@ -1,0 +1,107 @@
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import * as vm from 'node:vm';
+import { describe, expect, it } from 'vitest';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** Builds the IIFE bundle in memory with the options of scripts/bundle.mjs. */
+async function bundle(): Promise<{ code: string; inputs: string[] }> {
+  const result = await build({
+    absWorkingDir: packageDir,
+    entryPoints: ['src/browser-global.ts'],
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: ['es2022'],
+    conditions: ['source'],
+    external: ['ws', 'node:*'],
+    minify: true,
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return { code: result.outputFiles[0]?.text ?? '', inputs: Object.keys(result.metafile.inputs) };
+}
+
+/** A browser-like WebSocket double: records what the page sends, lets the test answer. */
+class PageWebSocket {
+  static instances: PageWebSocket[] = [];
+  readonly url: string;
+  readonly protocols: string[];
+  protocol = '';
+  readyState = 0;
+  binaryType = 'blob';
+  readonly sent: unknown[] = [];
+  onopen: ((e: unknown) => void) | null = null;
+  onmessage: ((e: { data: unknown }) => void) | null = null;
+  onerror: ((e: unknown) => void) | null = null;
+  onclose: ((e: { code: number; reason: string; wasClean: boolean }) => void) | null = null;
+
+  constructor(url: string, protocols: string[]) {
+    this.url = url;
+    this.protocols = protocols;
+    PageWebSocket.instances.push(this);
+  }
+
+  send(data: unknown): void {
+    this.sent.push(data);
+  }
+
+  close(code = 1000, reason = ''): void {
+    this.readyState = 3;
+    queueMicrotask(() => this.onclose?.({ code, reason, wasClean: true }));
+  }
+
+  accept(protocol: string): void {
+    this.protocol = protocol;
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+}
+
+describe('browser bundle', () => {
+  it('leaves ws out and exposes globalThis.interchange and globalThis.autobahn', async () => {
+    const { code, inputs } = await bundle();
+    expect(inputs.some((path) => path.includes('node_modules/ws/'))).toBe(false);
+    const page = vm.createContext({
+      WebSocket: PageWebSocket,
+      TextEncoder,
+      TextDecoder,
+      AbortController,
+      AbortSignal,
+      queueMicrotask,
+      setTimeout,
+      clearTimeout,
+      crypto: globalThis.crypto,
+    });
+    vm.runInContext(code, page);
+    const { interchange, autobahn } = page as unknown as {
+      interchange: Record<string, unknown>;
+      autobahn: { Connection: new (o: object) => { onopen: unknown; open(): void }; Result: unknown };
+    };
+    expect(typeof interchange['connect']).toBe('function');
+    expect(typeof interchange['Session']).toBe('function');
+    expect(interchange['autobahn']).toBe(autobahn);
+    expect(autobahn.Result).toBe(interchange['Result']);
+
+    // The page's Autobahn code, as written: the bundle uses the page's WebSocket, never ws.
+    const opened: unknown[] = [];
+    vm.runInContext(
+      `var connection = new autobahn.Connection({ url: 'ws://router.example/ws', realm: 'votesapp' });
+       connection.onopen = function (session, details) { opened.push(session.id); };
+       connection.open();`,
+      Object.assign(page, { opened }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const socket = PageWebSocket.instances[0];
+    expect(socket?.url).toBe('ws://router.example/ws');
+    expect(socket?.protocols).toEqual(['wamp.2.json']);
+    socket?.accept('wamp.2.json');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(JSON.parse(String(socket?.sent[0]))).toEqual([1, 'votesapp', expect.objectContaining({ roles: expect.any(Object) })]);
+    socket?.onmessage?.({ data: JSON.stringify([2, 99, { roles: { broker: {}, dealer: {} } }]) });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(opened).toEqual([99]);
+  });
+});
