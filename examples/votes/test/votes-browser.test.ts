@@ -13,8 +13,8 @@ const cbdir = fileURLToPath(new URL('../.interchange/', import.meta.url));
 const artifacts = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 
 /** The demo's own config, moved to 127.0.0.1 and a free port. */
-async function loadDemoConfig(): Promise<Record<string, unknown>> {
-  const config = JSON.parse(await readFile(`${cbdir}config.json`, 'utf8'));
+async function loadDemoConfig(file = 'config.json'): Promise<Record<string, unknown>> {
+  const config = JSON.parse(await readFile(`${cbdir}${file}`, 'utf8'));
   for (const transport of config.workers[0].transports) {
     transport.endpoint = { ...transport.endpoint, port: 0, interface: '127.0.0.1' };
   }
@@ -28,15 +28,8 @@ async function openVotesPage(browser: Browser, baseUrl: string): Promise<Page> {
   return page;
 }
 
-describe('votes demo in Chromium', () => {
-  let node: InterchangeNode;
-  let browser: Browser;
-  let baseUrl: string;
-
-  beforeAll(async () => {
-    node = await InterchangeNode.start({ config: await loadDemoConfig(), cbdir });
-    baseUrl = `http://127.0.0.1:${node.addresses[0]?.port}/`;
-    browser = await chromium.launch({
+function launchChromium(): Promise<Browser> {
+  return chromium.launch({
       executablePath: '/usr/bin/chromium',
       headless: true,
       args: [
@@ -48,7 +41,18 @@ describe('votes demo in Chromium', () => {
         '--disable-component-update',
         '--disable-sync',
       ],
-    });
+  });
+}
+
+describe('votes demo in Chromium, backend in the node', () => {
+  let node: InterchangeNode;
+  let browser: Browser;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    node = await InterchangeNode.start({ config: await loadDemoConfig(), cbdir });
+    baseUrl = `http://127.0.0.1:${node.addresses[0]?.port}/`;
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -85,5 +89,34 @@ describe('votes demo in Chromium', () => {
     const response = await fetch(`${baseUrl}backend.html`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+  });
+});
+
+describe('votes demo in Chromium, backend in a browser tab (as in the seed)', () => {
+  let node: InterchangeNode;
+  let browser: Browser;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    node = await InterchangeNode.start({ config: await loadDemoConfig('config-browser-backend.json'), cbdir });
+    baseUrl = `http://127.0.0.1:${node.addresses[0]?.port}/`;
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await node?.stop();
+  });
+
+  it('routes votes from one page through the backend tab to another page', async () => {
+    const backendTab = await browser.newPage();
+    await backendTab.goto(`${baseUrl}backend.html`);
+    await backendTab.locator('#status[data-state="connected"]').waitFor();
+
+    const voter = await openVotesPage(browser, baseUrl);
+    const watcher = await openVotesPage(browser, baseUrl);
+    await voter.click('#vote-chocolate');
+    await expect.poll(() => watcher.textContent('#votes-chocolate')).toBe('1');
+    await expect.poll(() => backendTab.textContent('#log')).toContain('vote for chocolate (1)');
   });
 });
