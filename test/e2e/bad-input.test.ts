@@ -133,6 +133,18 @@ describe('bad input from a peer', () => {
     await bystanderStillServed();
   });
 
+  it('answers bad option values with ERROR and keeps the session', async () => {
+    const peer = await RawPeer.join(node.url);
+    peer.send([48, 11, { timeout: -5 }, 'com.test.echo', []]);
+    expect((await peer.next()).slice(0, 5)).toEqual([8, 48, 11, {}, 'wamp.error.invalid_argument']);
+    peer.send([64, 12, { invoke: 'everyone' }, 'com.test.shared']);
+    expect((await peer.next()).slice(0, 5)).toEqual([8, 64, 12, {}, 'wamp.error.option_not_allowed']);
+    peer.send([32, 13, { match: 'fuzzy' }, 'com.test.news']);
+    // The spec's own test vectors make an unknown `match` a protocol violation.
+    await expectProtocolViolation(peer);
+    await bystanderStillServed();
+  });
+
   it('aborts a frame over the configured size limit', async () => {
     const peer = await RawPeer.join(node.url);
     peer.send([16, 1, {}, 'com.test.news', ['x'.repeat(MAX_MESSAGE_SIZE + 1)]]);

@@ -127,9 +127,9 @@ export const KNOWN_KEYS: Readonly<Record<string, FieldCheck>> = {
   disclose_me: isBoolean,
   receive_progress: isBoolean,
   progress: isBoolean,
-  timeout: isNonNegativeInteger,
-  invoke: oneOf('single', 'roundrobin', 'random', 'first', 'last'),
-  concurrency: isPositiveInteger,
+  // `timeout`, `invoke` and `concurrency` are semantic choices the dealer answers with ERROR
+  // (`invalid_argument`, `option_not_allowed`) so a caller can correct itself; only `match` has a
+  // test vector demanding a protocol violation for an unknown value.
   force_reregister: isBoolean,
   disclose_caller: isBoolean,
   caller: isId,

@@ -1,4 +1,5 @@
 import {
+  type Clock,
   type Dict,
   ErrorUri,
   type EventMessage,
@@ -7,26 +8,32 @@ import {
   isValidUri,
   type MatchPolicyValue,
   MessageCode,
+  type Payload,
+  type PublishMessage,
   PubSubFeature,
   type PubSubFeatureName,
-  type PublishMessage,
   randomId,
   type SubscribeMessage,
+  systemClock,
   type UnsubscribeMessage,
 } from '@interchange/protocol';
+import { type EventHistoryEntry, EventHistoryLog, isStorable } from './event-history.js';
 import type { Logger } from './logger.js';
 import { copyPassthruAttributes, passthruViolation } from './passthru.js';
-import { copyPayload, identityDetails, isReservedUri, routerError } from './payload.js';
 import { PatternIndex } from './pattern-index.js';
+import { copyPayload, identityDetails, isReservedUri, routerError } from './payload.js';
+import type { ProtocolViolation } from './protocol-violation.js';
 import { Action } from './realm-config.js';
 import type { RealmMember } from './realm-member.js';
-import { compileReceiverFilter } from './receiver-filter.js';
-import type { ProtocolViolation } from './protocol-violation.js';
+import { compileReceiverFilter, type FilterSubject, type ReceiverFilter } from './receiver-filter.js';
+import { RetainedEvents } from './retained-events.js';
 import type { StaticAuthorizer } from './static-authorizer.js';
 
 /**
  * The broker features this router implements, announced in `WELCOME.Details.roles.broker`
  * (spec: "Router: Role and Feature Announcement"; each feature's "Feature Announcement").
+ * `session_meta_api` is announced by broker and dealer alike (spec: "Session Meta API":
+ * "MUST be announced by both Dealers and Brokers").
  */
 export const BROKER_FEATURES: Readonly<Partial<Record<PubSubFeatureName, true>>> = Object.freeze({
   [PubSubFeature.PATTERN_BASED_SUBSCRIPTION]: true,
@@ -34,6 +41,11 @@ export const BROKER_FEATURES: Readonly<Partial<Record<PubSubFeatureName, true>>>
   [PubSubFeature.PUBLISHER_IDENTIFICATION]: true,
   [PubSubFeature.SUBSCRIBER_BLACKWHITE_LISTING]: true,
   [PubSubFeature.PAYLOAD_PASSTHRU_MODE]: true,
+  [PubSubFeature.EVENT_RETENTION]: true,
+  [PubSubFeature.EVENT_HISTORY]: true,
+  [PubSubFeature.SUBSCRIPTION_REVOCATION]: true,
+  [PubSubFeature.SUBSCRIPTION_META_API]: true,
+  [PubSubFeature.SESSION_META_API]: true,
 });
 
 /** One subscription: a topic or pattern under a match policy, shared by all its subscribers. */
@@ -41,21 +53,61 @@ export interface Subscription {
   readonly id: Id;
   readonly topic: string;
   readonly match: MatchPolicyValue;
+  /** When it was created, as an ISO 8601 string (spec: "Subscription Meta API", `created`). */
+  readonly created: string;
   readonly subscribers: ReadonlySet<RealmMember>;
+  /** Its event history, when the realm's `store` configures one; such a subscription outlives its subscribers. */
+  readonly history: EventHistoryLog | undefined;
 }
 
 interface MutableSubscription extends Subscription {
   readonly subscribers: Set<RealmMember>;
 }
 
+/**
+ * Told of every change to the broker's subscriptions, after the change, for the subscription
+ * meta events (spec: "Subscription Meta API", "Events"). `session` is the session that caused it.
+ */
+export interface SubscriptionObserver {
+  onCreate(subscription: Subscription, session: RealmMember): void;
+  onSubscribe(subscription: Subscription, session: RealmMember): void;
+  onUnsubscribe(subscription: Subscription, session: RealmMember): void;
+  onDelete(subscription: Subscription, session: RealmMember): void;
+}
+
 /** What a broker needs from its realm. */
 export interface BrokerOptions {
   authorizer: StaticAuthorizer;
   logger: Logger;
+  /** For `created` and history timestamps; defaults to the system clock. */
+  clock?: Clock;
+  /** The topics that keep an event history (from the realm's `store` block). */
+  eventHistory?: readonly EventHistoryEntry[];
+}
+
+/** Why a publication is refused: the ERROR it gets when acknowledged. */
+export interface PublicationRefusal {
+  readonly error: string;
+  readonly message: string;
+}
+
+/** A publication ready to go out. */
+interface Publication {
+  readonly id: Id;
+  readonly topic: string;
+  readonly options: Dict;
+  /** Who published; `undefined` for the router's own meta events. */
+  readonly publisher: FilterSubject | undefined;
+  readonly excludeMe: boolean;
+  readonly filter: ReceiverFilter | undefined;
+  /** Details every EVENT of the publication carries. */
+  readonly common: Dict;
+  readonly payload: Payload;
 }
 
 /**
- * The broker of one realm (spec: basic profile "Publish and Subscribe").
+ * The broker of one realm (spec: basic profile "Publish and Subscribe"; advanced profile
+ * "Publish & Subscribe" features).
  *
  * All subscribers of the same topic and match policy share one subscription and its ID, so one
  * EVENT object per (publication, subscription) goes to every receiver and the transport can
@@ -64,16 +116,28 @@ export interface BrokerOptions {
 export class Broker {
   readonly #authorizer: StaticAuthorizer;
   readonly #logger: Logger;
+  readonly #clock: Clock;
   readonly #index = new PatternIndex<MutableSubscription>();
   readonly #byId = new Map<Id, MutableSubscription>();
   readonly #bySession = new Map<RealmMember, Set<MutableSubscription>>();
+  readonly #retained = new RetainedEvents();
+  #observer: SubscriptionObserver | undefined;
 
   constructor(options: BrokerOptions) {
     this.#authorizer = options.authorizer;
     this.#logger = options.logger;
+    this.#clock = options.clock ?? systemClock;
+    // Spec "Event History": a broker configured per topic "may ... preinitializ[e]
+    // history-enabled topics with 'dummy' subscriptions", so events are kept before anyone
+    // subscribes; Crossbar does so (RealmStoreMemory.attach_subscription_map).
+    for (const entry of options.eventHistory ?? []) {
+      const existing = this.#index.get(entry.uri, entry.match);
+      if (existing !== undefined) continue;
+      this.#create(entry.uri, entry.match, new EventHistoryLog(entry.limit));
+    }
   }
 
-  /** Number of live subscriptions (each with at least one subscriber). */
+  /** Number of live subscriptions (with subscribers, or keeping a history). */
   get subscriptionCount(): number {
     return this.#byId.size;
   }
@@ -83,10 +147,49 @@ export class Broker {
     return this.#byId.get(id);
   }
 
-  /** Handles SUBSCRIBE: answers SUBSCRIBED or ERROR. */
+  /** Every live subscription. */
+  subscriptions(): IterableIterator<Subscription> {
+    return this.#byId.values();
+  }
+
+  /** The subscription for exactly this topic or pattern and policy (spec: `wamp.subscription.lookup`). */
+  lookup(topic: string, match: MatchPolicyValue): Subscription | undefined {
+    return this.#index.get(topic, match);
+  }
+
+  /** Every subscription a publication to `topic` would go to (spec: `wamp.subscription.match`). */
+  match(topic: string): Subscription[] {
+    const found: Subscription[] = [];
+    this.#index.forEachMatch(topic, (subscription) => found.push(subscription));
+    return found;
+  }
+
+  /** The subscriptions a session is subscribed to. */
+  subscriptionsOf(session: RealmMember): ReadonlySet<Subscription> {
+    return this.#bySession.get(session) ?? new Set();
+  }
+
+  /** Sets the observer told of subscription changes (the subscription meta API). */
+  setObserver(observer: SubscriptionObserver | undefined): void {
+    this.#observer = observer;
+  }
+
+  /**
+   * Whether a publication to `topic` would reach anyone: a subscriber or a history. Lets the
+   * router skip building meta events nobody receives.
+   */
+  hasReceivers(topic: string): boolean {
+    let found = false;
+    this.#index.forEachMatch(topic, (subscription) => {
+      if (subscription.subscribers.size > 0 || subscription.history !== undefined) found = true;
+    });
+    return found;
+  }
+
+  /** Handles SUBSCRIBE: answers SUBSCRIBED (and retained events) or ERROR. */
   subscribe(session: RealmMember, message: SubscribeMessage): ProtocolViolation {
-    const { requestId, topic } = message;
-    const match = message.options.match ?? 'exact';
+    const { requestId, topic, options } = message;
+    const match = options.match ?? 'exact';
     const fail = (error: string, text: string): undefined => {
       session.send(routerError(MessageCode.SUBSCRIBE, requestId, error, text));
       return undefined;
@@ -94,18 +197,17 @@ export class Broker {
 
     // Advanced profile "Pattern-based Subscription": exact, prefix or wildcard, nothing else.
     if (!isMatchPolicy(match)) return fail(ErrorUri.OPTION_NOT_ALLOWED, `unknown match policy '${String(match)}'`);
-    if (!isValidUri(topic, { match })) return fail(ErrorUri.INVALID_URI, `invalid topic URI '${topic}' for ${match} matching`);
+    if (!isValidUri(topic, { match }))
+      return fail(ErrorUri.INVALID_URI, `invalid topic URI '${topic}' for ${match} matching`);
     if (!this.#authorizer.authorize(session.authrole, topic, Action.SUBSCRIBE).allowed) {
       return fail(ErrorUri.NOT_AUTHORIZED, `session is not authorized to subscribe to '${topic}'`);
     }
 
     let subscription = this.#index.get(topic, match);
-    if (subscription === undefined) {
-      subscription = { id: this.#newId(), topic, match, subscribers: new Set() };
-      this.#index.set(topic, match, subscription);
-      this.#byId.set(subscription.id, subscription);
-    }
+    const created = subscription === undefined;
+    subscription ??= this.#create(topic, match, undefined);
     // A repeated SUBSCRIBE by the same session gets the existing ID (spec: "SUBSCRIBED", note).
+    const added = !subscription.subscribers.has(session);
     subscription.subscribers.add(session);
     let own = this.#bySession.get(session);
     if (own === undefined) {
@@ -114,6 +216,11 @@ export class Broker {
     }
     own.add(subscription);
     session.send({ type: 'SUBSCRIBED', requestId, subscription: subscription.id });
+    if (options.get_retained === true) this.#sendRetained(session, subscription);
+    // Meta events follow the answer, as in Crossbar (broker.py processSubscribe: "we postpone
+    // actual sending of meta events"); on_create comes before on_subscribe (spec).
+    if (created) this.#observer?.onCreate(subscription, session);
+    if (added) this.#observer?.onSubscribe(subscription, session);
     return undefined;
   }
 
@@ -132,10 +239,31 @@ export class Broker {
       );
       return undefined;
     }
-    this.#detach(session, subscription);
     this.#bySession.get(session)?.delete(subscription);
     session.send({ type: 'UNSUBSCRIBED', requestId: message.requestId });
+    this.#detach(session, subscription);
     return undefined;
+  }
+
+  /**
+   * Takes a subscriber off a subscription on the router's initiative (advanced profile
+   * "Subscription Revocation"). A subscriber that announced `subscription_revocation` is told
+   * with `UNSUBSCRIBED(0, {subscription, reason})`; one that did not is told nothing (spec: "the
+   * Broker MUST NOT send an UNSUBSCRIBED message to the Subscriber").
+   *
+   * @returns whether the session was subscribed.
+   */
+  revoke(subscriptionId: Id, session: RealmMember, reason?: string): boolean {
+    const subscription = this.#byId.get(subscriptionId);
+    if (subscription === undefined || !subscription.subscribers.has(session)) return false;
+    this.#bySession.get(session)?.delete(subscription);
+    if (session.announces('subscriber', PubSubFeature.SUBSCRIPTION_REVOCATION)) {
+      const details: Dict = { subscription: subscription.id };
+      if (reason !== undefined) details.reason = reason;
+      session.send({ type: 'UNSUBSCRIBED', requestId: 0, details });
+    }
+    this.#detach(session, subscription);
+    return true;
   }
 
   /**
@@ -151,50 +279,76 @@ export class Broker {
     const violation = passthruViolation(session, 'publisher', 'PUBLISH', options);
     if (violation !== undefined) return violation;
     const acknowledge = options.acknowledge === true;
-    const fail = (error: string, text: string): undefined => {
-      this.#logger.debug({ session: session.id, topic, error }, 'publication refused');
-      if (acknowledge) session.send(routerError(MessageCode.PUBLISH, requestId, error, text));
+    const publication = this.publishAs(session, topic, options, message);
+    if (typeof publication !== 'number') {
+      this.#logger.debug({ session: session.id, topic, error: publication.error }, 'publication refused');
+      if (acknowledge)
+        session.send(routerError(MessageCode.PUBLISH, requestId, publication.error, publication.message));
       return undefined;
-    };
-
-    if (!isValidUri(topic)) return fail(ErrorUri.INVALID_URI, `invalid topic URI '${topic}'`);
-    // Spec: basic profile "Reserved URIs": application URIs MUST NOT start with `wamp`; the
-    // `wamp.` topics are the router's own meta events. Crossbar answers invalid_uri too.
-    if (isReservedUri(topic)) return fail(ErrorUri.INVALID_URI, `topic '${topic}' is reserved for the router`);
-    const authorization = this.#authorizer.authorize(session.authrole, topic, Action.PUBLISH);
-    if (!authorization.allowed) return fail(ErrorUri.NOT_AUTHORIZED, `session is not authorized to publish to '${topic}'`);
-    const filtering = compileReceiverFilter(options);
-    if (!filtering.ok) return fail(ErrorUri.INVALID_ARGUMENT, filtering.message);
-    const { filter } = filtering;
-
-    const publication = randomId();
-    // Advanced profile "Publisher Exclusion": the publisher is left out unless exclude_me is false.
-    const excludeMe = options.exclude_me !== false;
-    // What every EVENT of this publication says in its details: who published, on request or
-    // by the role's config (advanced profile "Publisher Identification"), and how to read a
-    // passthru payload ("Payload Passthru Mode").
-    const common = copyPassthruAttributes(
-      options.disclose_me === true || authorization.disclosePublisher ? identityDetails('publisher', session) : {},
-      options,
-    );
-
-    this.#index.forEachMatch(topic, (subscription, match) => {
-      let event: EventMessage | undefined;
-      for (const subscriber of subscription.subscribers) {
-        if (excludeMe && subscriber === session) continue;
-        if (filter !== undefined && !filter(subscriber)) continue;
-        // Built once, on the first receiver, and shared by every receiver of this subscription.
-        if (event === undefined) {
-          // Advanced profile "Pattern-based Subscription": a pattern's subscribers learn the topic.
-          const details: Dict = match === 'exact' ? { ...common } : { ...common, topic };
-          event = copyPayload<EventMessage>({ type: 'EVENT', subscription: subscription.id, publication, details }, message);
-        }
-        subscriber.send(event);
-      }
-    });
-
+    }
     if (acknowledge) session.send({ type: 'PUBLISHED', requestId, publication });
     return undefined;
+  }
+
+  /**
+   * Checks a publication by `publisher` without sending it: topic, authorization and the
+   * black- and whitelisting options. Returns the refusal, or `undefined` when it may go out.
+   */
+  checkPublication(publisher: FilterSubject, topic: string, options: Dict): PublicationRefusal | undefined {
+    const outcome = this.#check(publisher, topic, options);
+    return 'error' in outcome ? outcome : undefined;
+  }
+
+  /**
+   * Publishes as `publisher` (a session, even one that just left, for testaments): the checks
+   * and delivery of a PUBLISH, without any answer to the publisher.
+   *
+   * @returns the publication ID, or why it was refused.
+   */
+  publishAs(
+    publisher: FilterSubject,
+    topic: string,
+    options: Dict,
+    payload: Payload,
+    publicationId?: Id,
+  ): Id | PublicationRefusal {
+    const outcome = this.#check(publisher, topic, options);
+    if ('error' in outcome) return outcome;
+    const id = publicationId ?? randomId();
+    this.#dispatch({
+      id,
+      topic,
+      options,
+      publisher,
+      // Advanced profile "Publisher Exclusion": the publisher is left out unless exclude_me is false.
+      excludeMe: options.exclude_me !== false,
+      filter: outcome.filter,
+      // What every EVENT says: who published, on request or by the role's config (advanced
+      // profile "Publisher Identification"), and how to read a passthru payload ("Payload
+      // Passthru Mode").
+      common: copyPassthruAttributes(outcome.disclose ? identityDetails('publisher', publisher) : {}, options),
+      payload,
+    });
+    return id;
+  }
+
+  /**
+   * Publishes a meta event of the router itself (spec: "Meta API": "Meta events are created by
+   * the router itself"): no publisher, nobody excluded, and nothing built when nobody would
+   * receive it (`args` is called only then).
+   */
+  publishMetaEvent(topic: string, args: () => unknown[]): void {
+    if (!this.hasReceivers(topic)) return;
+    this.#dispatch({
+      id: randomId(),
+      topic,
+      options: {},
+      publisher: undefined,
+      excludeMe: false,
+      filter: undefined,
+      common: {},
+      payload: { args: args() },
+    });
   }
 
   /** Removes every subscription of a session that left (spec: "Protocol Errors", disposal). */
@@ -202,15 +356,124 @@ export class Broker {
     const own = this.#bySession.get(session);
     if (own === undefined) return;
     this.#bySession.delete(session);
-    for (const subscription of own) this.#detach(session, subscription);
+    // Off every subscription first, then the meta events: the session that left must not
+    // receive the on_unsubscribe events of its own departure.
+    const deleted = new Set([...own].filter((subscription) => this.#drop(session, subscription)));
+    for (const subscription of own) {
+      this.#observer?.onUnsubscribe(subscription, session);
+      if (deleted.has(subscription)) this.#observer?.onDelete(subscription, session);
+    }
+  }
+
+  #check(
+    publisher: FilterSubject,
+    topic: string,
+    options: Dict,
+  ): PublicationRefusal | { filter: ReceiverFilter | undefined; disclose: boolean } {
+    if (!isValidUri(topic)) return { error: ErrorUri.INVALID_URI, message: `invalid topic URI '${topic}'` };
+    // Spec: basic profile "Reserved URIs": application URIs MUST NOT start with `wamp`; the
+    // `wamp.` topics are the router's own meta events. Crossbar answers invalid_uri too.
+    if (isReservedUri(topic))
+      return { error: ErrorUri.INVALID_URI, message: `topic '${topic}' is reserved for the router` };
+    const authorization = this.#authorizer.authorize(publisher.authrole, topic, Action.PUBLISH);
+    if (!authorization.allowed)
+      return { error: ErrorUri.NOT_AUTHORIZED, message: `session is not authorized to publish to '${topic}'` };
+    const filtering = compileReceiverFilter(options);
+    if (!filtering.ok) return { error: ErrorUri.INVALID_ARGUMENT, message: filtering.message };
+    return { filter: filtering.filter, disclose: options.disclose_me === true || authorization.disclosePublisher };
+  }
+
+  #dispatch(p: Publication): void {
+    const { topic, publisher, excludeMe, filter } = p;
+    // Advanced profile "Event Retention": "Brokers that allow event retention on the given topic
+    // MUST set the topic Retained Event to this if it were eligible to be published".
+    if (p.options.retain === true && publisher !== undefined) {
+      this.#retained.retain({
+        topic,
+        publisherId: publisher.id,
+        excludeMe,
+        filter,
+        details: p.common,
+        payload: p.payload,
+      });
+    }
+    const storable = isStorable(p.options);
+    const now = this.#clock.now();
+
+    this.#index.forEachMatch(topic, (subscription, match) => {
+      let event: EventMessage | undefined;
+      // Advanced profile "Pattern-based Subscription": a pattern's subscribers learn the topic.
+      const details = (): Dict => (match === 'exact' ? { ...p.common } : { ...p.common, topic });
+      if (storable && subscription.history !== undefined) {
+        // Advanced profile "Event History": kept per subscription, whether or not anyone receives it now.
+        subscription.history.append({
+          time: now,
+          publication: p.id,
+          topic,
+          details: details(),
+          payload: p.payload,
+          filter,
+        });
+      }
+      for (const subscriber of subscription.subscribers) {
+        if (excludeMe && subscriber === publisher) continue;
+        if (filter !== undefined && !filter(subscriber)) continue;
+        // Built once, on the first receiver, and shared by every receiver of this subscription.
+        event ??= copyPayload<EventMessage>(
+          { type: 'EVENT', subscription: subscription.id, publication: p.id, details: details() },
+          p.payload,
+        );
+        subscriber.send(event);
+      }
+    });
+  }
+
+  /**
+   * Advanced profile "Event Retention": a subscriber asking with `get_retained` gets, after
+   * SUBSCRIBED, the retained events it is eligible for, marked `retained`. Each goes out under
+   * a fresh publication ID, as Crossbar does (broker.py `_get_retained_event`).
+   */
+  #sendRetained(session: RealmMember, subscription: Subscription): void {
+    for (const retained of this.#retained.eligibleFor(session, subscription.topic, subscription.match)) {
+      const details: Dict = { ...retained.details, retained: true };
+      if (subscription.match !== 'exact') details.topic = retained.topic;
+      session.send(
+        copyPayload<EventMessage>(
+          { type: 'EVENT', subscription: subscription.id, publication: randomId(), details },
+          retained.payload,
+        ),
+      );
+    }
+  }
+
+  #create(topic: string, match: MatchPolicyValue, history: EventHistoryLog | undefined): MutableSubscription {
+    const subscription: MutableSubscription = {
+      id: this.#newId(),
+      topic,
+      match,
+      created: new Date(this.#clock.now()).toISOString(),
+      subscribers: new Set(),
+      history,
+    };
+    this.#index.set(topic, match, subscription);
+    this.#byId.set(subscription.id, subscription);
+    return subscription;
   }
 
   #detach(session: RealmMember, subscription: MutableSubscription): void {
+    const deleted = this.#drop(session, subscription);
+    // Spec "Subscription Meta API": on_delete "MUST always be preceded by" on_unsubscribe.
+    this.#observer?.onUnsubscribe(subscription, session);
+    if (deleted) this.#observer?.onDelete(subscription, session);
+  }
+
+  /** Takes a session off a subscription; returns whether that deleted the subscription. */
+  #drop(session: RealmMember, subscription: MutableSubscription): boolean {
     subscription.subscribers.delete(session);
-    if (subscription.subscribers.size === 0) {
-      this.#index.delete(subscription.topic, subscription.match);
-      this.#byId.delete(subscription.id);
-    }
+    if (subscription.subscribers.size > 0 || subscription.history !== undefined) return false;
+    this.#index.delete(subscription.topic, subscription.match);
+    this.#byId.delete(subscription.id);
+    return true;
   }
 
   /** Subscription IDs are router scope and "can be chosen freely"; random ones are unguessable. */

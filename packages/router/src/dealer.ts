@@ -1,90 +1,166 @@
 import {
+  ApplicationError,
   type CallMessage,
+  type CancelMessage,
+  type Clock,
   type Dict,
   type ErrorMessage,
   ErrorUri,
   type Id,
-  type InvocationMessage,
+  isMatchPolicy,
   isPassthru,
   isValidUri,
+  MatchPolicy,
+  type MatchPolicyValue,
   MessageCode,
-  randomId,
   type RegisterMessage,
   type ResultMessage,
   RpcFeature,
-  type RpcFeatureName,
+  systemClock,
   type UnregisterMessage,
   type YieldMessage,
 } from '@interchange/protocol';
+import { CallRouter, MAX_CONCURRENCY_REACHED, unsupportedBy } from './dealer-calls.js';
 import type { Logger } from './logger.js';
-import { announcesPassthru, copyPassthruAttributes, passthruViolation } from './passthru.js';
-import { copyPayload, identityDetails, isReservedUri, routerError } from './payload.js';
+import { passthruViolation } from './passthru.js';
+import { copyPayload, isReservedUri, routerError } from './payload.js';
 import type { ProtocolViolation } from './protocol-violation.js';
 import { Action } from './realm-config.js';
 import type { RealmMember } from './realm-member.js';
+import {
+  type Callee,
+  InvokePolicy,
+  isInvokePolicy,
+  type Registration,
+  type RegistrationDetails,
+  RegistrationStore,
+} from './registration-store.js';
+import { type RouterProcedureHandler, RouterProcedures, runRouterProcedure } from './router-procedures.js';
 import type { StaticAuthorizer } from './static-authorizer.js';
 
+export { CALL_REROUTE_FEATURE, DEALER_FEATURES } from './dealer-features.js';
+export { MAX_CONCURRENCY_REACHED } from './dealer-calls.js';
+
 /**
- * The dealer features this router implements, announced in `WELCOME.Details.roles.dealer`
- * (spec: "Router: Role and Feature Announcement"; advanced profile "Caller Identification",
- * "Payload Passthru Mode").
+ * The reason in the UNREGISTERED a callee gets when another session's `force_reregister` takes
+ * its registration over (Crossbar's URI for it).
  */
-export const DEALER_FEATURES: Readonly<Partial<Record<RpcFeatureName, true>>> = Object.freeze({
-  [RpcFeature.CALLER_IDENTIFICATION]: true,
-  [RpcFeature.PAYLOAD_PASSTHRU_MODE]: true,
-});
+export const FORCE_REREGISTER_REASON = 'wamp.error.unregistered';
 
-/** One registration: a procedure and the one callee that implements it. */
-export interface Registration {
-  readonly id: Id;
-  readonly procedure: string;
-  readonly callee: RealmMember;
-  /** The callee asked for the caller's identity (`REGISTER.Options.disclose_caller`). */
-  readonly discloseCaller: boolean;
-}
-
-/** A call routed to a callee and not yet answered. */
-interface PendingInvocation {
-  readonly caller: RealmMember;
-  readonly callRequestId: Id;
-  readonly callee: RealmMember;
-  readonly invocationId: Id;
+/**
+ * Watches the registration lifecycle, for the registration meta API (advanced profile
+ * "Registration Meta API": on_create, on_register, on_unregister, on_delete). Each hook runs
+ * after the dealer's own reply (REGISTERED, UNREGISTERED) went out; `session` is the callee.
+ */
+export interface DealerObserver {
+  /** A registration was created: its first callee registered. `onRegister` follows. */
+  onCreate?(registration: RegistrationDetails, session: RealmMember): void;
+  /** A callee was added to a registration. */
+  onRegister?(registration: RegistrationDetails, session: RealmMember): void;
+  /** A callee was removed from a registration: it unregistered, left, or was revoked. */
+  onUnregister?(registration: RegistrationDetails, session: RealmMember): void;
+  /** A registration lost its last callee and is gone. Follows `onUnregister`. */
+  onDelete?(registration: RegistrationDetails, session: RealmMember): void;
 }
 
 /** What a dealer needs from its realm. */
 export interface DealerOptions {
   authorizer: StaticAuthorizer;
   logger: Logger;
+  /** The realm's router procedures; a realm passes its own. */
+  procedures?: RouterProcedures;
+  /** For call timeouts and registration times; defaults to the system clock. */
+  clock?: Clock;
+  /** Random source in [0, 1) for the `random` invocation policy; defaults to `Math.random`. */
+  random?: () => number;
 }
 
 /**
- * The dealer of one realm (spec: basic profile "Remote Procedure Calls"): one callee per
- * procedure, exact matching.
+ * The dealer of one realm (spec: basic profile "Remote Procedure Calls" and the advanced
+ * profile's RPC features): registrations with exact, prefix and wildcard matching, shared
+ * among callees by an invocation policy, and calls routed to them ({@link CallRouter} carries a
+ * call from there). Router procedures ({@link RouterProcedures}) answer before any registration.
  */
 export class Dealer {
   readonly #authorizer: StaticAuthorizer;
   readonly #logger: Logger;
-  readonly #byProcedure = new Map<string, Registration>();
-  readonly #byId = new Map<Id, Registration>();
-  readonly #registrationsOf = new Map<RealmMember, Set<Registration>>();
-  /** Pending invocations by callee, then by the INVOCATION request ID. */
-  readonly #invocationsOf = new Map<RealmMember, Map<Id, PendingInvocation>>();
-  /** Pending invocations by caller, to drop them when the caller leaves. */
-  readonly #callsOf = new Map<RealmMember, Set<PendingInvocation>>();
+  readonly #procedures: RouterProcedures;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #store = new RegistrationStore();
+  readonly #calls: CallRouter;
+  #observer: DealerObserver | undefined;
 
   constructor(options: DealerOptions) {
     this.#authorizer = options.authorizer;
     this.#logger = options.logger;
+    this.#procedures = options.procedures ?? new RouterProcedures();
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#calls = new CallRouter({ clock: this.#clock, random: this.#random, logger: this.#logger });
   }
 
   /** Number of live registrations. */
   get registrationCount(): number {
-    return this.#byId.size;
+    return this.#store.size;
   }
 
-  /** The registration of a procedure, if any. */
-  registration(procedure: string): Registration | undefined {
-    return this.#byProcedure.get(procedure);
+  /** Sets (or with `undefined`, clears) the one observer of the registration lifecycle. */
+  setObserver(observer: DealerObserver | undefined): void {
+    this.#observer = observer;
+  }
+
+  /** The IDs of all registrations by match policy (`wamp.registration.list`). */
+  list(): { exact: Id[]; prefix: Id[]; wildcard: Id[] } {
+    return this.#store.list();
+  }
+
+  /** The registration of exactly this URI or pattern and match policy (`wamp.registration.lookup`). */
+  lookup(procedure: string, match: MatchPolicyValue = MatchPolicy.EXACT): RegistrationDetails | undefined {
+    return this.#store.lookup(procedure, match)?.details();
+  }
+
+  /** The registration a call to `procedure` would go to, by precedence (`wamp.registration.match`). */
+  match(procedure: string): RegistrationDetails | undefined {
+    return this.#store.best(procedure)?.details();
+  }
+
+  /** A registration's details (`wamp.registration.get`). */
+  get(id: Id): RegistrationDetails | undefined {
+    return this.#store.get(id)?.details();
+  }
+
+  /** The session IDs of a registration's callees, in registration order (`wamp.registration.list_callees`). */
+  callees(id: Id): Id[] | undefined {
+    return this.#store.get(id)?.callees.map((callee) => callee.session.id);
+  }
+
+  /** The number of a registration's callees (`wamp.registration.count_callees`). */
+  count(id: Id): number | undefined {
+    return this.#store.get(id)?.callees.length;
+  }
+
+  /**
+   * Removes a callee from a registration on the router's initiative (advanced profile
+   * "Registration Revocation"): a callee that announced `registration_revocation` gets
+   * `UNREGISTERED` with request 0 and `{registration, reason}`; one that did not is not told
+   * (the spec forbids it). Invocations already sent stay pending.
+   *
+   * @param reason a URI: the spec types it `string`, but Autobahn|Python aborts on an
+   *   UNREGISTERED whose reason is not a URI.
+   * @returns whether the session was a callee of the registration.
+   * @throws ApplicationError `wamp.error.invalid_argument` when `reason` is not a valid URI
+   *   (nothing is removed); a router procedure passes it on to its caller as that ERROR.
+   */
+  removeCallee(registrationId: Id, sessionId: Id, reason?: string): boolean {
+    if (reason !== undefined && !isValidUri(reason)) {
+      throw new ApplicationError(ErrorUri.INVALID_ARGUMENT, { args: [`the revocation reason must be a URI, got ${JSON.stringify(reason)}`] });
+    }
+    const registration = this.#store.get(registrationId);
+    const callee = registration?.callees.find((c) => c.session.id === sessionId);
+    if (registration === undefined || callee === undefined) return false;
+    this.#revoke(registration, callee.session, reason);
+    return true;
   }
 
   /** Handles REGISTER: answers REGISTERED or ERROR. */
@@ -95,40 +171,64 @@ export class Dealer {
       return undefined;
     };
 
-    // Pattern-based and shared registrations are advanced features this dealer does not
-    // announce; registering exactly instead would route calls the callee did not ask for.
-    if (options.match !== undefined && options.match !== 'exact') {
-      return fail(ErrorUri.OPTION_NOT_ALLOWED, `match policy '${String(options.match)}' is not supported`);
+    // Message validation already refuses these for decoded messages (as Autobahn's parser
+    // does); they are checked again for peers that hand the router typed messages.
+    // Advanced profile URIs: `option_not_allowed` for an option the router does not allow.
+    const match = options.match ?? MatchPolicy.EXACT;
+    if (!isMatchPolicy(match)) return fail(ErrorUri.OPTION_NOT_ALLOWED, `unknown match policy ${JSON.stringify(match)}`);
+    const invoke = options.invoke ?? InvokePolicy.SINGLE;
+    if (!isInvokePolicy(invoke)) return fail(ErrorUri.OPTION_NOT_ALLOWED, `unknown invocation policy ${JSON.stringify(invoke)}`);
+    const concurrency = options.concurrency ?? 0;
+    if (options.concurrency !== undefined && !(Number.isInteger(concurrency) && (concurrency as number) > 0)) {
+      return fail(ErrorUri.INVALID_ARGUMENT, 'concurrency must be a positive integer');
     }
-    if (options.invoke !== undefined && options.invoke !== 'single') {
-      return fail(ErrorUri.OPTION_NOT_ALLOWED, `invocation policy '${String(options.invoke)}' is not supported`);
-    }
-    if (!isValidUri(procedure)) return fail(ErrorUri.INVALID_URI, `invalid procedure URI '${procedure}'`);
-    // Spec: basic profile "Reserved URIs"; the `wamp.` procedures are the router's meta API.
-    // Crossbar answers invalid_uri too.
+    if (!isValidUri(procedure, { match })) return fail(ErrorUri.INVALID_URI, `invalid procedure URI '${procedure}' for match '${match}'`);
+    // Basic profile "Reserved URIs": `wamp.` procedures are the router's. Crossbar answers
+    // invalid_uri too.
     if (isReservedUri(procedure)) return fail(ErrorUri.INVALID_URI, `procedure '${procedure}' is reserved for the router`);
     if (!this.#authorizer.authorize(session.authrole, procedure, Action.REGISTER).allowed) {
       return fail(ErrorUri.NOT_AUTHORIZED, `session is not authorized to register '${procedure}'`);
     }
-    if (this.#byProcedure.has(procedure)) {
-      return fail(ErrorUri.PROCEDURE_ALREADY_EXISTS, `procedure '${procedure}' is already registered`);
+
+    let registration = this.#store.lookup(procedure, match);
+    if (registration !== undefined && options.force_reregister === true) {
+      // Crossbar's force_reregister: the existing callees are revoked and the registration goes,
+      // whatever its policy; the new callee's registration replaces it.
+      for (const callee of [...registration.callees]) this.#revoke(registration, callee.session, FORCE_REREGISTER_REASON);
+      registration = undefined;
+    }
+    if (registration !== undefined) {
+      // Advanced profile "Shared Registration": with `single` every further REGISTER fails; with
+      // the others, one whose policy differs fails. The spec names no URI; its advanced URIs
+      // section says to use the predefined ones, so `procedure_already_exists` (Crossbar uses its
+      // own `wamp.error.procedure_exists_with_different_invocation_policy`).
+      if (registration.calleeOf(session) !== undefined) {
+        return fail(ErrorUri.PROCEDURE_ALREADY_EXISTS, `this session already registered '${procedure}'`);
+      }
+      if (registration.invoke === InvokePolicy.SINGLE) {
+        return fail(ErrorUri.PROCEDURE_ALREADY_EXISTS, `procedure '${procedure}' is already registered`);
+      }
+      if (registration.invoke !== invoke) {
+        return fail(
+          ErrorUri.PROCEDURE_ALREADY_EXISTS,
+          `procedure '${procedure}' is registered with invocation policy '${registration.invoke}', not '${invoke}'`,
+        );
+      }
     }
 
-    const registration: Registration = {
-      id: this.#newId(),
-      procedure,
-      callee: session,
+    const created = registration === undefined;
+    registration ??= this.#store.create(procedure, match, invoke, new Date(this.#clock.now()).toISOString());
+    const callee: Callee = {
+      session,
       discloseCaller: options.disclose_caller === true,
+      forwardTimeout: options.forward_timeout === true,
+      concurrency: concurrency as number,
+      outstanding: 0,
     };
-    this.#byProcedure.set(procedure, registration);
-    this.#byId.set(registration.id, registration);
-    let own = this.#registrationsOf.get(session);
-    if (own === undefined) {
-      own = new Set();
-      this.#registrationsOf.set(session, own);
-    }
-    own.add(registration);
+    this.#store.addCallee(registration, callee);
     session.send({ type: 'REGISTERED', requestId, registration: registration.id });
+    if (created) this.#emit('onCreate', registration, session);
+    this.#emit('onRegister', registration, session);
     return undefined;
   }
 
@@ -137,8 +237,8 @@ export class Dealer {
    * already sent stay pending: the callee may still answer them.
    */
   unregister(session: RealmMember, message: UnregisterMessage): ProtocolViolation {
-    const registration = this.#byId.get(message.registration);
-    if (registration === undefined || registration.callee !== session) {
+    const registration = this.#store.get(message.registration);
+    if (registration === undefined || registration.calleeOf(session) === undefined) {
       session.send(
         routerError(
           MessageCode.UNREGISTER,
@@ -149,51 +249,86 @@ export class Dealer {
       );
       return undefined;
     }
-    this.#remove(registration);
-    this.#registrationsOf.get(session)?.delete(registration);
+    const { deleted } = this.#store.removeCallee(registration, session);
     session.send({ type: 'UNREGISTERED', requestId: message.requestId });
+    this.#emitRemoved(registration, session, deleted);
     return undefined;
   }
 
   /**
-   * Handles CALL: sends INVOCATION to the callee, or ERROR to the caller.
+   * Handles CALL: a new call goes to a router procedure or a callee (INVOCATION), or fails
+   * with ERROR; a CALL with the request ID of a pending call continues a progressive invocation.
    * @returns a protocol violation to abort the caller's session for, or `undefined`.
    */
   call(session: RealmMember, message: CallMessage): ProtocolViolation {
     const { requestId, procedure, options } = message;
     const violation = passthruViolation(session, 'caller', 'CALL', options);
     if (violation !== undefined) return violation;
+
+    // Advanced profile "Progressive Call Invocations", "Verification of CALL Request IDs".
+    const pending = this.#calls.pendingCall(session, requestId);
+    if (pending !== undefined) return this.#calls.continue(pending, message);
+    if (this.#calls.finishedInput(session, requestId)) {
+      // A continuation that crossed the end of its call: discarded ("Continuations on
+      // Completed Calls"); the caller already has, or will get, the call's answer.
+      this.#logger.debug({ session: session.id, requestId }, 'CALL continuing a finished call discarded');
+      return undefined;
+    }
+    const progress = options.progress === true;
+    if (progress && !session.announces('caller', RpcFeature.PROGRESSIVE_CALL_INVOCATIONS)) {
+      // Same section: "MUST be treated as protocol errors".
+      return 'CALL with progress, but the caller did not announce progressive_call_invocations.';
+    }
+
     const fail = (error: string, text: string): undefined => {
       session.send(routerError(MessageCode.CALL, requestId, error, text));
       return undefined;
     };
-
+    // Checked by message validation for decoded messages; again here for typed ones.
+    const timeout = options.timeout;
+    if (timeout !== undefined && !(typeof timeout === 'number' && Number.isInteger(timeout) && timeout >= 0)) {
+      return fail(ErrorUri.INVALID_ARGUMENT, 'timeout must be a non-negative integer of milliseconds');
+    }
     if (!isValidUri(procedure)) return fail(ErrorUri.INVALID_URI, `invalid procedure URI '${procedure}'`);
     // Authorization comes before the lookup, so a denied session learns nothing of what exists.
     const authorization = this.#authorizer.authorize(session.authrole, procedure, Action.CALL);
     if (!authorization.allowed) return fail(ErrorUri.NOT_AUTHORIZED, `session is not authorized to call '${procedure}'`);
-    const registration = this.#byProcedure.get(procedure);
-    if (registration === undefined) return fail(ErrorUri.NO_SUCH_PROCEDURE, `no callee registered for '${procedure}'`);
-    const { callee } = registration;
-    // Spec: "Payload Passthru Mode": a passthru call to a callee without the feature is an
-    // application error, `wamp.error.feature_not_supported`.
-    if (isPassthru(options) && !announcesPassthru(callee, 'callee')) {
-      return fail(ErrorUri.FEATURE_NOT_SUPPORTED, `the callee of '${procedure}' does not support payload passthru mode`);
+
+    const handler = this.#procedures.get(procedure);
+    if (handler !== undefined) {
+      if (progress || isPassthru(options)) {
+        return fail(ErrorUri.FEATURE_NOT_SUPPORTED, `router procedure '${procedure}' takes no progressive or passthru calls`);
+      }
+      this.#callRouterProcedure(session, message, handler);
+      return undefined;
     }
 
-    // Advanced profile "Caller Identification": on the caller's request, the callee's request,
-    // or the role's config.
-    const disclose = options.disclose_me === true || registration.discloseCaller || authorization.discloseCaller;
-    const details = copyPassthruAttributes(disclose ? identityDetails('caller', session) : {}, options);
-    const invocationId = callee.nextRequestId();
-    this.#track({ caller: session, callRequestId: requestId, callee, invocationId });
-    callee.send(
-      copyPayload<InvocationMessage>(
-        { type: 'INVOCATION', requestId: invocationId, registration: registration.id, details },
-        message,
-      ),
-    );
+    const registration = this.#store.best(procedure);
+    if (registration === undefined) return fail(ErrorUri.NO_SUCH_PROCEDURE, `no callee registered for '${procedure}'`);
+    const picked = registration.pick(this.#random);
+    if (picked === undefined) return fail(ErrorUri.NO_SUCH_PROCEDURE, `no callee registered for '${procedure}'`);
+    if ('busy' in picked) {
+      // Crossbar's per-callee concurrency limit, with Crossbar's error.
+      return fail(MAX_CONCURRENCY_REACHED, `every callee of '${procedure}' is at its concurrency limit`);
+    }
+    const unsupported = unsupportedBy(picked.callee.session, message);
+    if (unsupported !== undefined) return fail(ErrorUri.FEATURE_NOT_SUPPORTED, unsupported);
+
+    this.#calls.start({
+      caller: session,
+      call: message,
+      registration,
+      callee: picked.callee,
+      // Advanced profile "Caller Identification": on the caller's request or the role's config
+      // (the callee's own request, `disclose_caller`, is per callee).
+      discloseToAny: options.disclose_me === true || authorization.discloseCaller,
+    });
     return undefined;
+  }
+
+  /** Handles CANCEL (advanced profile "Call Canceling"). */
+  cancel(session: RealmMember, message: CancelMessage): ProtocolViolation {
+    return this.#calls.cancel(session, message);
   }
 
   /**
@@ -201,16 +336,7 @@ export class Dealer {
    * @returns a protocol violation to abort the callee's session for, or `undefined`.
    */
   yield(session: RealmMember, message: YieldMessage): ProtocolViolation {
-    const violation = passthruViolation(session, 'callee', 'YIELD', message.options);
-    if (violation !== undefined) return violation;
-    const pending = this.#take(session, message.requestId);
-    if (pending === undefined) return this.#unknownAnswer(session, 'YIELD', message.requestId);
-    if (this.#refusePassthruResult(pending, message.options)) return undefined;
-    const details = copyPassthruAttributes({}, message.options);
-    pending.caller.send(
-      copyPayload<ResultMessage>({ type: 'RESULT', requestId: pending.callRequestId, details }, message),
-    );
-    return undefined;
+    return this.#calls.yield(session, message);
   }
 
   /**
@@ -218,121 +344,64 @@ export class Dealer {
    * @returns a protocol violation to abort the callee's session for, or `undefined`.
    */
   invocationError(session: RealmMember, message: ErrorMessage): ProtocolViolation {
-    const violation = passthruViolation(session, 'callee', 'ERROR', message.details);
-    if (violation !== undefined) return violation;
-    const pending = this.#take(session, message.requestId);
-    if (pending === undefined) return this.#unknownAnswer(session, 'ERROR', message.requestId);
-    if (this.#refusePassthruResult(pending, message.details)) return undefined;
-    // Spec: "Call ERROR": the callee's error URI and payload, as returned.
-    const reply: ErrorMessage = {
-      type: 'ERROR',
-      requestType: MessageCode.CALL,
-      requestId: pending.callRequestId,
-      details: copyPassthruAttributes({}, message.details),
-      error: message.error,
-    };
-    pending.caller.send(copyPayload(reply, message));
-    return undefined;
+    return this.#calls.error(session, message);
   }
 
   /**
-   * Forgets a session that left: its registrations go; calls it was serving fail with
-   * `wamp.error.canceled` (spec: "Callee Leaving During an RPC Invocation"; the URI as the
-   * basic profile URI list spells it); calls it made are dropped, and the callee's late answers
-   * to them will be discarded (spec: "Caller Leaving During an RPC Invocation").
+   * Forgets a session that left: its calls end (callees that support it are interrupted), the
+   * calls it served fail with `wamp.error.canceled`, and its registrations go.
    */
   removeSession(session: RealmMember): void {
-    const registrations = this.#registrationsOf.get(session);
-    if (registrations !== undefined) {
-      this.#registrationsOf.delete(session);
-      for (const registration of registrations) this.#remove(registration);
+    this.#calls.callerLeft(session);
+    this.#calls.calleeLeft(session);
+    for (const registration of [...this.#store.of(session)]) {
+      const { deleted } = this.#store.removeCallee(registration, session);
+      this.#emitRemoved(registration, session, deleted);
     }
+  }
 
-    const serving = this.#invocationsOf.get(session);
-    if (serving !== undefined) {
-      this.#invocationsOf.delete(session);
-      for (const pending of serving.values()) {
-        this.#callsOf.get(pending.caller)?.delete(pending);
-        pending.caller.send(
-          routerError(MessageCode.CALL, pending.callRequestId, ErrorUri.CANCELED, 'the callee left before answering'),
-        );
+  /** Runs a router procedure and answers the caller with its RESULT or ERROR when it settles. */
+  #callRouterProcedure(session: RealmMember, message: CallMessage, handler: RouterProcedureHandler): void {
+    const call = { caller: session, args: message.args ?? [], kwargs: message.kwargs ?? {}, options: message.options };
+    void runRouterProcedure(handler, call).then((outcome) => {
+      if (outcome.ok) {
+        const result: ResultMessage = { type: 'RESULT', requestId: message.requestId, details: {} };
+        session.send(copyPayload(result, outcome.result ?? {}));
+        return;
       }
+      this.#logger.debug({ session: session.id, procedure: message.procedure, error: outcome.error }, 'router procedure failed');
+      const reply: ErrorMessage = { type: 'ERROR', requestType: MessageCode.CALL, requestId: message.requestId, details: {}, error: outcome.error };
+      // Empty kwargs are left out, as an ERROR built by the router does.
+      const kwargs = Object.keys(outcome.kwargs).length > 0 ? { kwargs: outcome.kwargs } : {};
+      session.send(copyPayload(reply, { args: outcome.args, ...kwargs }));
+    });
+  }
+
+  /** Removes a callee on the router's initiative, telling it when it can understand. */
+  #revoke(registration: Registration, session: RealmMember, reason: string | undefined): void {
+    const { removed, deleted } = this.#store.removeCallee(registration, session);
+    if (!removed) return;
+    if (session.announces('callee', RpcFeature.REGISTRATION_REVOCATION)) {
+      const details: Dict = { registration: registration.id };
+      if (reason !== undefined) details.reason = reason;
+      session.send({ type: 'UNREGISTERED', requestId: 0, details });
     }
+    this.#emitRemoved(registration, session, deleted);
+  }
 
-    const calls = this.#callsOf.get(session);
-    if (calls !== undefined) {
-      this.#callsOf.delete(session);
-      for (const pending of calls) this.#invocationsOf.get(pending.callee)?.delete(pending.invocationId);
+  #emitRemoved(registration: Registration, session: RealmMember, deleted: boolean): void {
+    this.#emit('onUnregister', registration, session);
+    if (deleted) this.#emit('onDelete', registration, session);
+  }
+
+  /** Tells the observer; a failing observer must not break routing. */
+  #emit(event: keyof DealerObserver, registration: Registration, session: RealmMember): void {
+    const hook = this.#observer?.[event];
+    if (hook === undefined) return;
+    try {
+      hook.call(this.#observer, registration.details(), session);
+    } catch (error) {
+      this.#logger.error({ err: error, event, registration: registration.id }, 'dealer observer threw');
     }
-  }
-
-  /**
-   * Spec: "Payload Passthru Mode": a passthru answer for a caller without the feature is an
-   * application error, `wamp.error.feature_not_supported`. The spec has the dealer answer the
-   * callee, but no ERROR can answer a YIELD (a client would take it for a protocol violation),
-   * so the caller gets the error, which also ends its call.
-   */
-  #refusePassthruResult(pending: PendingInvocation, dict: Dict): boolean {
-    if (!isPassthru(dict) || announcesPassthru(pending.caller, 'caller')) return false;
-    this.#logger.debug({ caller: pending.caller.id, callee: pending.callee.id }, 'passthru result for a caller without passthru');
-    pending.caller.send(
-      routerError(
-        MessageCode.CALL,
-        pending.callRequestId,
-        ErrorUri.FEATURE_NOT_SUPPORTED,
-        'the callee answered in payload passthru mode, which the caller does not support',
-      ),
-    );
-    return true;
-  }
-
-  #track(pending: PendingInvocation): void {
-    let serving = this.#invocationsOf.get(pending.callee);
-    if (serving === undefined) {
-      serving = new Map();
-      this.#invocationsOf.set(pending.callee, serving);
-    }
-    serving.set(pending.invocationId, pending);
-    let calls = this.#callsOf.get(pending.caller);
-    if (calls === undefined) {
-      calls = new Set();
-      this.#callsOf.set(pending.caller, calls);
-    }
-    calls.add(pending);
-  }
-
-  #take(callee: RealmMember, invocationId: Id): PendingInvocation | undefined {
-    const serving = this.#invocationsOf.get(callee);
-    const pending = serving?.get(invocationId);
-    if (pending === undefined) return undefined;
-    serving?.delete(invocationId);
-    this.#callsOf.get(pending.caller)?.delete(pending);
-    return pending;
-  }
-
-  /**
-   * An answer to an invocation that is not pending. If the router sent that INVOCATION, its
-   * call is over (the caller left, or it was answered already): discard the answer (spec:
-   * "Caller Leaving During an RPC Invocation"). If it never did, that is a protocol error
-   * (spec: "Protocol Errors": "Receiving YIELD message with invalid INVOCATION.Request").
-   */
-  #unknownAnswer(session: RealmMember, kind: string, requestId: Id): ProtocolViolation {
-    if (session.hasIssuedRequestId(requestId)) {
-      this.#logger.debug({ session: session.id, requestId }, `discarded ${kind} for an invocation no longer pending`);
-      return undefined;
-    }
-    return `${kind} for INVOCATION request ${requestId}, which the router never sent`;
-  }
-
-  #remove(registration: Registration): void {
-    this.#byProcedure.delete(registration.procedure);
-    this.#byId.delete(registration.id);
-  }
-
-  /** Registration IDs are router scope and "can be chosen freely"; random ones are unguessable. */
-  #newId(): Id {
-    let id = randomId();
-    while (this.#byId.has(id)) id = randomId();
-    return id;
   }
 }

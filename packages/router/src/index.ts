@@ -6,6 +6,21 @@ export * from './realm-member.js';
 export * from './pattern-index.js';
 export * from './broker.js';
 export * from './dealer.js';
+export {
+  RouterProcedures,
+  RUNTIME_ERROR_URI,
+  type RouterProcedureCall,
+  type RouterProcedureHandler,
+  type RouterProcedureResult,
+} from './router-procedures.js';
+export * from './registration-store.js';
+export { DEFAULT_EVENT_HISTORY_LIMIT, type EventHistoryEntry, type EventHistoryLog, type StoredEvent } from './event-history.js';
+export { MAX_LIMITED_RETAINED_EVENTS } from './retained-events.js';
+export { META_DEALER_FEATURES, MetaApi, type MetaApiContext } from './meta-api.js';
+export { type JoinedSession, KILLED_REASON, sessionDetails } from './meta-sessions.js';
+export { NO_SUCH_SESSION } from './meta-arguments.js';
+export { HISTORY_UNAVAILABLE, subscriptionDetails } from './meta-subscriptions.js';
+export { MAX_TESTAMENTS_PER_SCOPE, TESTAMENT_ERROR, TestamentScope, type TestamentScopeValue } from './testaments.js';
 export * from './realm.js';
 export * from './router-session.js';
 export * from './router.js';

@@ -62,4 +62,37 @@ export interface RoleConfig {
 export interface RealmConfig {
   name: string;
   roles?: RoleConfig[];
+  /** Event history, as Crossbar's realm `store` block configures it. */
+  store?: StoreConfig;
+}
+
+/**
+ * Which topics keep an event history, and how much of it (advanced profile "Event History":
+ * "configuration of event history on a per-topic or per-topic-pattern basis"), in the shape of
+ * Crossbar's realm `store` block.
+ *
+ * @example
+ * const store: StoreConfig = {
+ *   type: 'memory',
+ *   limit: 100,
+ *   'event-history': [{ uri: 'com.example.log.', match: 'prefix', limit: 1000 }],
+ * };
+ */
+export interface StoreConfig {
+  /** Only `memory`: the history lives in the router process and is lost on restart. */
+  type: 'memory';
+  /** Events kept per history entry that sets no `limit` of its own. Defaults to 100, as in Crossbar. */
+  limit?: number;
+  /** The topics (or patterns) whose events are kept. */
+  'event-history'?: EventHistoryConfig[];
+}
+
+/** One `event-history` entry of a {@link StoreConfig}. */
+export interface EventHistoryConfig {
+  /** The topic, prefix or wildcard pattern. */
+  uri: string;
+  /** How `uri` is matched; defaults to `exact`. */
+  match?: 'exact' | 'prefix' | 'wildcard';
+  /** How many of the most recent events are kept; defaults to the store's `limit`. */
+  limit?: number;
 }

@@ -1,9 +1,12 @@
-import { type Id, InvalidArgumentError, isValidUri } from '@interchange/protocol';
+import { type Clock, type Id, InvalidArgumentError, isValidUri, systemClock } from '@interchange/protocol';
 import { Broker } from './broker.js';
 import { Dealer } from './dealer.js';
+import { eventHistoryEntries } from './event-history.js';
 import { type Logger, silentLogger } from './logger.js';
+import { MetaApi } from './meta-api.js';
+import type { JoinedSession } from './meta-sessions.js';
 import type { RealmConfig } from './realm-config.js';
-import type { RealmMember } from './realm-member.js';
+import { RouterProcedures } from './router-procedures.js';
 import { StaticAuthorizer } from './static-authorizer.js';
 
 /**
@@ -20,12 +23,15 @@ export class Realm {
   readonly authorizer: StaticAuthorizer;
   readonly broker: Broker;
   readonly dealer: Dealer;
-  readonly #sessions = new Map<Id, RealmMember>();
+  /** Procedures the router implements itself in this realm (the meta API); see {@link RouterProcedures}. */
+  readonly procedures = new RouterProcedures();
+  readonly #sessions = new Map<Id, JoinedSession>();
+  readonly #meta: MetaApi;
 
   /**
    * @throws InvalidArgumentError when the realm name is not a valid URI or a role is malformed.
    */
-  constructor(config: RealmConfig, options: { logger?: Logger } = {}) {
+  constructor(config: RealmConfig, options: { logger?: Logger; clock?: Clock; random?: () => number } = {}) {
     // Spec: "Incorrect URIs" names the realm among the URI-valued attributes.
     if (typeof config.name !== 'string' || !isValidUri(config.name)) {
       throw new InvalidArgumentError(`realm name '${String(config.name)}' is not a valid URI`);
@@ -33,8 +39,30 @@ export class Realm {
     const logger = options.logger ?? silentLogger;
     this.name = config.name;
     this.authorizer = new StaticAuthorizer(config.roles);
-    this.broker = new Broker({ authorizer: this.authorizer, logger });
-    this.dealer = new Dealer({ authorizer: this.authorizer, logger });
+    this.broker = new Broker({
+      authorizer: this.authorizer,
+      logger,
+      clock: options.clock ?? systemClock,
+      eventHistory: eventHistoryEntries(config.store),
+    });
+    this.dealer = new Dealer({
+      authorizer: this.authorizer,
+      logger,
+      procedures: this.procedures,
+      clock: options.clock ?? systemClock,
+      ...(options.random === undefined ? {} : { random: options.random }),
+    });
+    // Advanced profile "Meta API": the session, subscription, registration and testament meta
+    // procedures and events of this realm.
+    this.#meta = new MetaApi({
+      broker: this.broker,
+      dealer: this.dealer,
+      procedures: this.procedures,
+      authorizer: this.authorizer,
+      logger,
+      session: (id) => this.#sessions.get(id),
+      sessions: () => this.#sessions.values(),
+    });
   }
 
   /** Number of sessions attached to this realm. */
@@ -43,28 +71,31 @@ export class Realm {
   }
 
   /** The attached session with this ID, if any. */
-  session(id: Id): RealmMember | undefined {
+  session(id: Id): JoinedSession | undefined {
     return this.#sessions.get(id);
   }
 
   /** The attached sessions. */
-  sessions(): IterableIterator<RealmMember> {
+  sessions(): IterableIterator<JoinedSession> {
     return this.#sessions.values();
   }
 
-  /** Attaches an established session. */
-  join(session: RealmMember): void {
+  /** Attaches an established session; subscribers of `wamp.session.on_join` hear of it. */
+  join(session: JoinedSession): void {
     this.#sessions.set(session.id, session);
+    this.#meta.sessionJoined(session);
   }
 
   /**
    * Detaches a session and disposes of everything it held: subscriptions, registrations, and
-   * the calls in flight to and from it.
+   * the calls in flight to and from it; then its testaments are published and subscribers of
+   * `wamp.session.on_leave` hear of it.
    */
-  leave(session: RealmMember): void {
+  leave(session: JoinedSession): void {
     if (this.#sessions.get(session.id) !== session) return;
     this.#sessions.delete(session.id);
     this.broker.removeSession(session);
     this.dealer.removeSession(session);
+    this.#meta.sessionLeft(session);
   }
 }

@@ -16,6 +16,7 @@ import { anonymousAuthid } from './anonymous-authid.js';
 import { BROKER_FEATURES } from './broker.js';
 import { DEALER_FEATURES } from './dealer.js';
 import type { Logger } from './logger.js';
+import { META_DEALER_FEATURES } from './meta-api.js';
 import type { Peer, PeerConnection } from './peer.js';
 import type { Realm } from './realm.js';
 import type { ProtocolViolation } from './protocol-violation.js';
@@ -124,6 +125,10 @@ export class RouterSession implements PeerConnection, RealmMember {
   get authmethod(): string {
     return this.#authmethod;
   }
+  /** Who authenticated the session: `static`, the router's own configuration. */
+  get authprovider(): string {
+    return 'static';
+  }
   /** Where the session is in its lifecycle. */
   get state(): SessionStateValue {
     return this.#state;
@@ -148,7 +153,9 @@ export class RouterSession implements PeerConnection, RealmMember {
 
   /** {@inheritDoc RealmMember.send} */
   send(message: WampMessage): void {
-    if (this.#state === SessionState.CLOSED) return;
+    // After its GOODBYE the router sends nothing more (spec: peer state chart, SHUTTING DOWN),
+    // such as the late answer of a router procedure to a session that was killed meanwhile.
+    if (this.#state === SessionState.CLOSED || this.#state === SessionState.CLOSING) return;
     try {
       this.peer.send(message);
     } catch (error) {
@@ -283,9 +290,12 @@ export class RouterSession implements PeerConnection, RealmMember {
         authid: this.#authid,
         authrole,
         authmethod: this.#authmethod,
-        authprovider: 'static',
+        authprovider: this.authprovider,
         // Spec: "Router: Role and Feature Announcement": exactly the features that work.
-        roles: { broker: { features: { ...BROKER_FEATURES } }, dealer: { features: { ...DEALER_FEATURES } } },
+        roles: {
+          broker: { features: { ...BROKER_FEATURES } },
+          dealer: { features: { ...DEALER_FEATURES, ...META_DEALER_FEATURES } },
+        },
       },
     });
   }
@@ -339,9 +349,7 @@ export class RouterSession implements PeerConnection, RealmMember {
         }
         return realm.dealer.invocationError(this, message);
       case 'CANCEL':
-        // Call canceling is not announced; the call runs to completion and answers normally.
-        this.#host.logger.debug({ session: this.#id, requestId: message.requestId }, 'CANCEL ignored');
-        return undefined;
+        return realm.dealer.cancel(this, message);
       case 'GOODBYE':
         this.#goodbyeReceived(message);
         return undefined;

@@ -14,6 +14,11 @@ export interface RouterOptions {
   /** Where the router logs; silent by default. */
   logger?: Logger;
   /**
+   * Random source in [0, 1) for the `random` invocation policy of shared registrations
+   * (advanced profile "Shared Registration"); defaults to `Math.random`. Tests pass their own.
+   */
+  random?: () => number;
+  /**
    * Create an unknown realm (without roles: everything allowed) when a client asks for it,
    * instead of answering ABORT `wamp.error.no_such_realm`. The spec leaves this to the router
    * (basic profile "WELCOME", note on non-existing realms). Defaults to `false`.
@@ -49,6 +54,7 @@ export class Router {
   readonly #sessionsById = new Map<Id, RouterSession>();
   readonly #clock: Clock;
   readonly #logger: Logger;
+  readonly #random: (() => number) | undefined;
   readonly #autoCreateRealms: boolean;
   readonly #host: SessionHost;
   #shutdown: Promise<void> | undefined;
@@ -56,6 +62,7 @@ export class Router {
   constructor(options: RouterOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
+    this.#random = options.random;
     this.#autoCreateRealms = options.autoCreateRealms === true;
     this.#host = this.#makeHost();
     for (const realm of options.realms ?? []) this.addRealm(realm);
@@ -78,7 +85,11 @@ export class Router {
    */
   addRealm(config: RealmConfig): Realm {
     if (this.#realms.has(config.name)) throw new InvalidArgumentError(`realm '${config.name}' already exists`);
-    const realm = new Realm(config, { logger: this.#logger });
+    const realm = new Realm(config, {
+      logger: this.#logger,
+      clock: this.#clock,
+      ...(this.#random === undefined ? {} : { random: this.#random }),
+    });
     this.#realms.set(realm.name, realm);
     return realm;
   }

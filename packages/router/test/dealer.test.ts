@@ -227,7 +227,7 @@ describe('registrations', () => {
     const requestId = caller.nextId();
     caller.receive({ type: 'UNREGISTER', requestId, registration });
     expectError(caller.take()[0], { requestType: MessageCode.UNREGISTER, requestId, error: ErrorUri.NO_SUCH_REGISTRATION });
-    expect(router.realm('realm1')?.dealer.registration('com.example.add')?.id).toBe(registration);
+    expect(router.realm('realm1')?.dealer.lookup('com.example.add')?.id).toBe(registration);
   });
 
   it.each(['com..add', 'com.example add', ''])('answers REGISTER of %j with invalid_uri', (procedure) => {
@@ -245,10 +245,11 @@ describe('registrations', () => {
   });
 
   it.each([
-    ['match', 'prefix'],
-    ['match', 'wildcard'],
-    ['invoke', 'roundrobin'],
-  ])('refuses REGISTER with unsupported %s: %s with option_not_allowed', (key, value) => {
+    ['match', 'regex'],
+    ['match', 42],
+    ['invoke', 'broadcast'],
+    ['invoke', true],
+  ])('refuses REGISTER with unknown %s: %j with option_not_allowed', (key, value) => {
     const callee = join(router);
     const requestId = callee.nextId();
     callee.receive({ type: 'REGISTER', requestId, options: { [key]: value }, procedure: 'com.example.p' });

@@ -29,9 +29,30 @@ describe('opening a session', () => {
             publisher_identification: true,
             subscriber_blackwhite_listing: true,
             payload_passthru_mode: true,
+            event_retention: true,
+            event_history: true,
+            subscription_revocation: true,
+            subscription_meta_api: true,
+            session_meta_api: true,
           },
         },
-        dealer: { features: { caller_identification: true, payload_passthru_mode: true } },
+        dealer: {
+          features: {
+            caller_identification: true,
+            payload_passthru_mode: true,
+            pattern_based_registration: true,
+            shared_registration: true,
+            progressive_call_results: true,
+            progressive_call_invocations: true,
+            call_timeout: true,
+            call_canceling: true,
+            registration_revocation: true,
+            call_reroute: true,
+            registration_meta_api: true,
+            session_meta_api: true,
+            testament_meta_api: true,
+          },
+        },
       },
     });
     expect(client.peer.closed).toBe(false);
@@ -170,17 +191,18 @@ describe('protocol violations of an established session', () => {
     expect(client.peer.closeCount).toBe(1);
   });
 
-  it('ignores CANCEL, which this dealer does not announce, and lets the call finish', () => {
+  it('hands CANCEL to the dealer: a callee without call_canceling is not interrupted (mode skip)', () => {
     const callee = join(router);
     callee.register('com.example.slow');
     const caller = join(router);
     const requestId = caller.call('com.example.slow');
     const invocation = callee.takeOne('INVOCATION');
     caller.receive({ type: 'CANCEL', requestId, options: { mode: 'kill' } });
-    expect(caller.take()).toEqual([]);
+    expect(caller.takeOne('ERROR')).toMatchObject({ requestType: MessageCode.CALL, requestId, error: ErrorUri.CANCELED });
     expect(callee.take()).toEqual([]);
     callee.receive({ type: 'YIELD', requestId: invocation.requestId, options: {} });
-    expect(caller.takeOne('RESULT').requestId).toBe(requestId);
+    expect(caller.take()).toEqual([]);
+    expect(callee.peer.closed).toBe(false);
   });
 });
 

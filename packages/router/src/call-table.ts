@@ -1,0 +1,139 @@
+import type { CallMessage, Dict, Id, TimerHandle } from '@interchange/protocol';
+import type { RealmMember } from './realm-member.js';
+import type { Callee, Registration } from './registration-store.js';
+
+/**
+ * A call the dealer routed and has not finished. It is known to both sides: by the caller's
+ * CALL request ID (for CANCEL and progressive CALL continuations) and by the callee's
+ * INVOCATION request ID (for YIELD and ERROR). A call can leave the caller's side first: after a
+ * `skip` cancel the caller has its ERROR, but the callee is still working and its answer must be
+ * recognised and discarded (advanced profile "Call Canceling").
+ */
+export interface PendingCall {
+  readonly caller: RealmMember;
+  readonly callRequestId: Id;
+  /** The URI the caller called (differs from `registration.uri` for pattern registrations). */
+  readonly procedure: string;
+  /** The CALL that began the call: its payload is what a re-routed INVOCATION carries. */
+  readonly call: CallMessage;
+  readonly registration: Registration;
+  /** The callee serving it now; re-routing moves the call to another (advanced profile "Call Re-Routing"). */
+  callee: Callee;
+  invocationId: Id;
+  /** Whether the caller's identity goes to the callee for reasons other than the callee's own request. */
+  readonly discloseToAny: boolean;
+  /** `CALL.Options.receive_progress` (advanced profile "Progressive Call Results"). */
+  readonly receiveProgress: boolean;
+  /** The timeout the dealer enforces, in ms; 0 when it enforces none (advanced profile "Call Timeouts"). */
+  readonly timeoutMs: number;
+  timer: TimerHandle | undefined;
+  /** Callees that answered `wamp.error.unavailable` (or were passed over) for this call. */
+  readonly tried: Set<RealmMember>;
+  /** The call began with `CALL.Options.progress` (advanced profile "Progressive Call Invocations"). */
+  readonly progressiveInput: boolean;
+  /** More progressive CALL chunks may follow. */
+  inputOpen: boolean;
+  /** INVOCATION messages sent to the current callee. */
+  chunks: number;
+  /** Progressive RESULT messages sent to the caller. */
+  results: number;
+  /** A `kill` cancel is under way: the callee was interrupted and its answer ends the call. */
+  killing: boolean;
+  /** The caller has had its answer; the callee's answer will be discarded. */
+  callerDone: boolean;
+  /** INVOCATION.Details as frozen at the start of the call, for progressive continuations. */
+  details: Dict;
+}
+
+/** How many finished progressive-input calls per caller are remembered (see {@link CallTable.finishedInput}). */
+const FINISHED_INPUT_MEMORY = 256;
+
+/** The dealer's pending calls, indexed from both sides. */
+export class CallTable {
+  readonly #byCaller = new Map<RealmMember, Map<Id, PendingCall>>();
+  readonly #byCallee = new Map<RealmMember, Map<Id, PendingCall>>();
+  /**
+   * Request IDs of progressive-input calls that ended, per caller, kept for a while so a
+   * continuation CALL that crossed the call's end is discarded instead of starting a new call
+   * (advanced profile "Progressive Call Invocations", "Continuations on Completed Calls": the
+   * suggested grace table, bounded by count rather than time).
+   */
+  readonly #finishedInput = new Map<RealmMember, Set<Id>>();
+
+  /** The caller-side entry of a call. */
+  byCaller(caller: RealmMember, callRequestId: Id): PendingCall | undefined {
+    return this.#byCaller.get(caller)?.get(callRequestId);
+  }
+
+  /** The callee-side entry of a call. */
+  byCallee(callee: RealmMember, invocationId: Id): PendingCall | undefined {
+    return this.#byCallee.get(callee)?.get(invocationId);
+  }
+
+  /** Calls a session made that still wait for an answer. */
+  callsOf(caller: RealmMember): PendingCall[] {
+    return [...(this.#byCaller.get(caller)?.values() ?? [])];
+  }
+
+  /** Invocations a session was sent and has not answered. */
+  invocationsOf(callee: RealmMember): PendingCall[] {
+    return [...(this.#byCallee.get(callee)?.values() ?? [])];
+  }
+
+  /** Tracks a new call on both sides. */
+  add(call: PendingCall): void {
+    put(this.#byCaller, call.caller, call.callRequestId, call);
+    this.addCalleeSide(call);
+  }
+
+  /** Tracks the call's current invocation on the callee side (again, after re-routing). */
+  addCalleeSide(call: PendingCall): void {
+    put(this.#byCallee, call.callee.session, call.invocationId, call);
+    call.callee.outstanding++;
+  }
+
+  /** Forgets the caller side: the caller has its answer. Remembers finished progressive input. */
+  removeCallerSide(call: PendingCall): void {
+    const calls = this.#byCaller.get(call.caller);
+    if (calls?.get(call.callRequestId) !== call) return;
+    calls.delete(call.callRequestId);
+    if (calls.size === 0) this.#byCaller.delete(call.caller);
+    if (call.progressiveInput) {
+      let finished = this.#finishedInput.get(call.caller);
+      if (finished === undefined) {
+        finished = new Set();
+        this.#finishedInput.set(call.caller, finished);
+      }
+      finished.add(call.callRequestId);
+      if (finished.size > FINISHED_INPUT_MEMORY) finished.delete(finished.values().next().value as Id);
+    }
+  }
+
+  /** Forgets the callee side, freeing the callee's concurrency slot. */
+  removeCalleeSide(call: PendingCall): void {
+    const invocations = this.#byCallee.get(call.callee.session);
+    if (invocations?.get(call.invocationId) !== call) return;
+    invocations.delete(call.invocationId);
+    if (invocations.size === 0) this.#byCallee.delete(call.callee.session);
+    call.callee.outstanding--;
+  }
+
+  /** Whether a progressive-input call of this caller with this request ID ended recently. */
+  finishedInput(caller: RealmMember, callRequestId: Id): boolean {
+    return this.#finishedInput.get(caller)?.has(callRequestId) ?? false;
+  }
+
+  /** Forgets what is remembered of a caller that left. */
+  forgetCaller(caller: RealmMember): void {
+    this.#finishedInput.delete(caller);
+  }
+}
+
+function put(map: Map<RealmMember, Map<Id, PendingCall>>, session: RealmMember, id: Id, call: PendingCall): void {
+  let inner = map.get(session);
+  if (inner === undefined) {
+    inner = new Map();
+    map.set(session, inner);
+  }
+  inner.set(id, call);
+}

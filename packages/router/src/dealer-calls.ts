@@ -1,0 +1,446 @@
+import {
+  type CallMessage,
+  type CancelMessage,
+  type Clock,
+  type Dict,
+  type ErrorMessage,
+  ErrorUri,
+  type Id,
+  type InvocationMessage,
+  isPassthru,
+  MessageCode,
+  MatchPolicy,
+  type ResultMessage,
+  RpcFeature,
+  type YieldMessage,
+} from '@interchange/protocol';
+import { CallTable, type PendingCall } from './call-table.js';
+import type { Logger } from './logger.js';
+import { announcesPassthru, copyPassthruAttributes, passthruViolation } from './passthru.js';
+import { copyPayload, identityDetails, routerError } from './payload.js';
+import type { ProtocolViolation } from './protocol-violation.js';
+import type { RealmMember } from './realm-member.js';
+import type { Callee, Registration } from './registration-store.js';
+
+/**
+ * The error a caller gets when every callee that could serve its call is at its concurrency
+ * limit. The spec has no such limit; this is Crossbar's extension and Crossbar's URI.
+ */
+export const MAX_CONCURRENCY_REACHED = 'crossbar.error.max_concurrency_reached';
+
+/** The cancel modes of `CANCEL.Options.mode` (advanced profile "Call Canceling"). */
+type CancelMode = 'skip' | 'kill' | 'killnowait';
+
+/** What the call router needs from its dealer. */
+export interface CallRouterOptions {
+  clock: Clock;
+  random: () => number;
+  logger: Logger;
+}
+
+/** A call that found its registration and callee, ready to be routed. */
+export interface RoutedCall {
+  caller: RealmMember;
+  call: CallMessage;
+  registration: Registration;
+  callee: Callee;
+  /** The caller asked for disclosure, or the realm's role config demands it. */
+  discloseToAny: boolean;
+}
+
+/**
+ * The life of routed calls, from the first INVOCATION to the last answer: progressive results
+ * and invocations, cancel, timeouts, re-routing, and either side leaving. The {@link Dealer}
+ * decides where a call goes; this class carries it through.
+ */
+export class CallRouter {
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #logger: Logger;
+  readonly #calls = new CallTable();
+
+  constructor(options: CallRouterOptions) {
+    this.#clock = options.clock;
+    this.#random = options.random;
+    this.#logger = options.logger;
+  }
+
+  /** The caller's pending call with this request ID, if any. */
+  pendingCall(caller: RealmMember, callRequestId: Id): PendingCall | undefined {
+    return this.#calls.byCaller(caller, callRequestId);
+  }
+
+  /** Whether this caller recently finished a progressive-input call with this request ID. */
+  finishedInput(caller: RealmMember, callRequestId: Id): boolean {
+    return this.#calls.finishedInput(caller, callRequestId);
+  }
+
+  /** Sends the first INVOCATION of a call and tracks it. */
+  start(routed: RoutedCall): void {
+    const { caller, call, registration, callee } = routed;
+    const timeout = typeof call.options.timeout === 'number' ? call.options.timeout : 0;
+    // Advanced profile "Call Timeouts": a callee that announced call_timeout and registered with
+    // forward_timeout handles the timeout itself; otherwise the dealer enforces it and does not
+    // forward the value.
+    const forward = timeout > 0 && callee.forwardTimeout && callee.session.announces('callee', RpcFeature.CALL_TIMEOUT);
+    const progressiveInput = call.options.progress === true;
+    const pending: PendingCall = {
+      caller,
+      callRequestId: call.requestId,
+      procedure: call.procedure,
+      call,
+      registration,
+      callee,
+      invocationId: callee.session.nextRequestId(),
+      discloseToAny: routed.discloseToAny,
+      receiveProgress: call.options.receive_progress === true,
+      timeoutMs: forward ? 0 : timeout,
+      timer: undefined,
+      tried: new Set(),
+      progressiveInput,
+      inputOpen: progressiveInput,
+      chunks: 0,
+      results: 0,
+      killing: false,
+      callerDone: false,
+      details: {},
+    };
+    pending.details = invocationDetails(pending, callee, forward ? timeout : 0);
+    this.#calls.add(pending);
+    this.#startTimer(pending);
+    this.#invoke(pending, call, progressiveInput);
+  }
+
+  /**
+   * A CALL with the request ID of a pending call: the next chunk of a progressive invocation
+   * (advanced profile "Progressive Call Invocations"), routed to the same callee under the
+   * same INVOCATION request ID with the details frozen at the start.
+   */
+  continue(pending: PendingCall, message: CallMessage): ProtocolViolation {
+    if (!pending.progressiveInput || !pending.inputOpen) {
+      return `CALL reuses request ID ${message.requestId} of a call in progress that takes no more input.`;
+    }
+    if (message.procedure !== pending.procedure) {
+      return `CALL continues request ${message.requestId} for '${message.procedure}', but it was a call of '${pending.procedure}'.`;
+    }
+    // The caller canceled; the callee is winding down and takes no more input.
+    if (pending.killing) return undefined;
+    const progress = message.options.progress === true;
+    if (!progress) pending.inputOpen = false;
+    this.#invoke(pending, message, progress);
+    return undefined;
+  }
+
+  /** Handles CANCEL (advanced profile "Call Canceling"). */
+  cancel(session: RealmMember, message: CancelMessage): ProtocolViolation {
+    const requested = message.options.mode ?? 'killnowait';
+    if (requested !== 'skip' && requested !== 'kill' && requested !== 'killnowait') {
+      return `CANCEL mode must be 'skip', 'kill' or 'killnowait', got ${JSON.stringify(requested)}.`;
+    }
+    const pending = this.#calls.byCaller(session, message.requestId);
+    // The spec defines no answer to a CANCEL; one for a call that already ended (or never
+    // was) is dropped, as Crossbar does. A second CANCEL during a `kill` changes nothing.
+    if (pending === undefined || pending.killing) {
+      this.#logger.debug({ session: session.id, requestId: message.requestId }, 'CANCEL for no cancelable call ignored');
+      return undefined;
+    }
+    // "If the callee does not support call canceling, then behavior is skip."
+    const mode: CancelMode = canInterrupt(pending.callee) ? requested : 'skip';
+    if (mode === 'kill') {
+      // The callee's answer, RESULT or ERROR, ends the call (see `yield`, `error`).
+      pending.killing = true;
+      this.#interrupt(pending, 'kill', ErrorUri.CANCELED);
+    } else {
+      this.#abandon(pending, ErrorUri.CANCELED, 'the call was canceled', mode === 'killnowait');
+    }
+    return undefined;
+  }
+
+  /** Handles YIELD: RESULT to the caller, progressive or final. */
+  yield(session: RealmMember, message: YieldMessage): ProtocolViolation {
+    const violation = passthruViolation(session, 'callee', 'YIELD', message.options);
+    if (violation !== undefined) return violation;
+    const pending = this.#calls.byCallee(session, message.requestId);
+    if (pending === undefined) return this.#unknownAnswer(session, 'YIELD', message.requestId);
+    const progress = message.options.progress === true;
+    if (pending.callerDone) {
+      if (!progress) this.#calls.removeCalleeSide(pending);
+      return undefined;
+    }
+    if (progress) {
+      // Advanced profile "Progressive Call Results", "Timeouts": the timeout runs between results.
+      this.#restartTimer(pending);
+      // A caller that did not ask for progress would take the first RESULT for the final one,
+      // and one that canceled with `kill` wants none; the final YIELD still ends the call.
+      if (!pending.receiveProgress || pending.killing) {
+        this.#logger.debug({ callee: session.id, requestId: message.requestId }, 'progressive YIELD not forwarded');
+        return undefined;
+      }
+      if (isPassthru(message.options) && !announcesPassthru(pending.caller, 'caller')) {
+        this.#abandon(pending, ErrorUri.FEATURE_NOT_SUPPORTED, PASSTHRU_REFUSED, true);
+        return undefined;
+      }
+      pending.results++;
+      const details = copyPassthruAttributes({ progress: true }, message.options);
+      pending.caller.send(copyPayload<ResultMessage>({ type: 'RESULT', requestId: pending.callRequestId, details }, message));
+      return undefined;
+    }
+    this.#finish(pending);
+    if (this.#refusePassthruResult(pending, message.options)) return undefined;
+    const details = copyPassthruAttributes({}, message.options);
+    pending.caller.send(copyPayload<ResultMessage>({ type: 'RESULT', requestId: pending.callRequestId, details }, message));
+    return undefined;
+  }
+
+  /** Handles ERROR for an INVOCATION: ERROR to the caller, or re-routing on `unavailable`. */
+  error(session: RealmMember, message: ErrorMessage): ProtocolViolation {
+    const violation = passthruViolation(session, 'callee', 'ERROR', message.details);
+    if (violation !== undefined) return violation;
+    const pending = this.#calls.byCallee(session, message.requestId);
+    if (pending === undefined) return this.#unknownAnswer(session, 'ERROR', message.requestId);
+    if (pending.callerDone) {
+      this.#calls.removeCalleeSide(pending);
+      return undefined;
+    }
+    // Advanced profile "Call Re-Routing". A call is passed on only while the next callee can
+    // get all of it: not once progressive results went out or more input chunks were sent.
+    if (message.error === ErrorUri.UNAVAILABLE && !pending.killing && pending.results === 0 && pending.chunks === 1) {
+      this.#reroute(pending);
+      return undefined;
+    }
+    this.#finish(pending);
+    if (this.#refusePassthruResult(pending, message.details)) return undefined;
+    // Basic profile "Call ERROR": the callee's error URI and payload, as returned.
+    const reply: ErrorMessage = {
+      type: 'ERROR',
+      requestType: MessageCode.CALL,
+      requestId: pending.callRequestId,
+      details: copyPassthruAttributes({}, message.details),
+      error: message.error,
+    };
+    pending.caller.send(copyPayload(reply, message));
+    return undefined;
+  }
+
+  /**
+   * A caller left: its calls end. Basic profile "Caller Leaving During an RPC Invocation": a
+   * callee that supports call canceling gets INTERRUPT `killnowait`; any later answer is
+   * discarded. A callee that does not is not told, and keeps its concurrency slot until it answers.
+   */
+  callerLeft(caller: RealmMember): void {
+    for (const pending of this.#calls.callsOf(caller)) {
+      this.#clearTimer(pending);
+      this.#calls.removeCallerSide(pending);
+      if (pending.callee.session === caller) {
+        this.#calls.removeCalleeSide(pending);
+      } else if (!pending.killing && canInterrupt(pending.callee)) {
+        this.#interrupt(pending, 'killnowait', ErrorUri.CANCELED);
+        this.#calls.removeCalleeSide(pending);
+      } else {
+        pending.callerDone = true;
+      }
+    }
+    this.#calls.forgetCaller(caller);
+  }
+
+  /**
+   * A callee left: the calls it served fail with `wamp.error.canceled` (basic profile "Callee
+   * Leaving During an RPC Invocation"; the URI as the basic profile URI list spells it).
+   */
+  calleeLeft(callee: RealmMember): void {
+    for (const pending of this.#calls.invocationsOf(callee)) {
+      this.#calls.removeCalleeSide(pending);
+      if (pending.callerDone) continue;
+      this.#clearTimer(pending);
+      this.#calls.removeCallerSide(pending);
+      pending.caller.send(
+        routerError(MessageCode.CALL, pending.callRequestId, ErrorUri.CANCELED, 'the callee left before answering'),
+      );
+    }
+  }
+
+  /** Sends one INVOCATION of a call: the first, a progressive continuation, or a re-routed one. */
+  #invoke(pending: PendingCall, source: CallMessage, progress: boolean): void {
+    pending.chunks++;
+    const details: Dict = progress ? { ...pending.details, progress: true } : { ...pending.details };
+    pending.callee.session.send(
+      copyPayload<InvocationMessage>(
+        { type: 'INVOCATION', requestId: pending.invocationId, registration: pending.registration.id, details },
+        source,
+      ),
+    );
+  }
+
+  /**
+   * Passes a call whose callee answered `wamp.error.unavailable` to the next callee by the
+   * registration's invocation policy, as if the unavailable ones had not registered (advanced
+   * profile "Call Re-Routing", "Rerouting Rules"); `no_available_callee` when none is left.
+   */
+  #reroute(pending: PendingCall): void {
+    this.#calls.removeCalleeSide(pending);
+    pending.tried.add(pending.callee.session);
+    for (;;) {
+      const picked = pending.registration.pick(this.#random, pending.tried);
+      if (picked === undefined) {
+        this.#fail(pending, ErrorUri.NO_AVAILABLE_CALLEE, 'no callee of the procedure is available');
+        return;
+      }
+      if ('busy' in picked) {
+        this.#fail(pending, MAX_CONCURRENCY_REACHED, 'every remaining callee is at its concurrency limit');
+        return;
+      }
+      const { callee } = picked;
+      if (unsupportedBy(callee.session, pending.call) !== undefined) {
+        pending.tried.add(callee.session);
+        continue;
+      }
+      pending.callee = callee;
+      pending.invocationId = callee.session.nextRequestId();
+      pending.chunks = 0;
+      pending.details = invocationDetails(pending, callee, 0);
+      this.#calls.addCalleeSide(pending);
+      this.#logger.debug({ caller: pending.caller.id, callee: callee.session.id }, 'call re-routed');
+      this.#invoke(pending, pending.call, pending.inputOpen);
+      return;
+    }
+  }
+
+  /**
+   * Ends the caller's side of a call now with an ERROR (cancel `skip`/`killnowait`, timeout, a
+   * passthru result the caller cannot take). With `interrupt`, and a callee that supports call
+   * canceling, the callee gets INTERRUPT `killnowait` and its answer will be discarded;
+   * otherwise the callee is not told and its answer is discarded when it comes (mode `skip`).
+   */
+  #abandon(pending: PendingCall, error: string, text: string, interrupt: boolean): void {
+    this.#clearTimer(pending);
+    this.#calls.removeCallerSide(pending);
+    pending.caller.send(routerError(MessageCode.CALL, pending.callRequestId, error, text));
+    if (interrupt && !pending.killing && canInterrupt(pending.callee)) {
+      this.#interrupt(pending, 'killnowait', error);
+      this.#calls.removeCalleeSide(pending);
+    } else {
+      pending.callerDone = true;
+    }
+  }
+
+  /**
+   * INTERRUPT for the callee. `reason` is not in the spec's INTERRUPT; Autobahn's INTERRUPT
+   * carries it, and it lets a callee tell a timeout from a cancel (unknown options are ignored,
+   * spec "Extensibility").
+   */
+  #interrupt(pending: PendingCall, mode: 'kill' | 'killnowait', reason: string): void {
+    pending.callee.session.send({ type: 'INTERRUPT', requestId: pending.invocationId, options: { mode, reason } });
+  }
+
+  /** The call is over on both sides (final answer, or failure before any callee has it). */
+  #finish(pending: PendingCall): void {
+    this.#clearTimer(pending);
+    this.#calls.removeCalleeSide(pending);
+    this.#calls.removeCallerSide(pending);
+  }
+
+  #fail(pending: PendingCall, error: string, text: string): void {
+    this.#finish(pending);
+    pending.caller.send(routerError(MessageCode.CALL, pending.callRequestId, error, text));
+  }
+
+  #startTimer(pending: PendingCall): void {
+    if (pending.timeoutMs <= 0) return;
+    pending.timer = this.#clock.setTimeout(() => this.#timedOut(pending), pending.timeoutMs);
+  }
+
+  #restartTimer(pending: PendingCall): void {
+    if (pending.timer === undefined) return;
+    this.#clearTimer(pending);
+    this.#startTimer(pending);
+  }
+
+  #clearTimer(pending: PendingCall): void {
+    if (pending.timer === undefined) return;
+    this.#clock.clearTimeout(pending.timer);
+    pending.timer = undefined;
+  }
+
+  /**
+   * Advanced profile "Call Timeouts", dealer-initiated: like a cancel, `killnowait` when the
+   * callee supports call canceling, else `skip`; the caller gets `wamp.error.timeout`.
+   */
+  #timedOut(pending: PendingCall): void {
+    pending.timer = undefined;
+    if (this.#calls.byCaller(pending.caller, pending.callRequestId) !== pending) return;
+    this.#logger.debug({ caller: pending.caller.id, requestId: pending.callRequestId }, 'call timed out');
+    this.#abandon(pending, ErrorUri.TIMEOUT, `the call timed out after ${pending.timeoutMs} ms`, true);
+  }
+
+  /**
+   * Advanced profile "Payload Passthru Mode": a passthru answer for a caller without the feature
+   * is an application error, `wamp.error.feature_not_supported`. The spec has the dealer answer
+   * the callee, but no ERROR can answer a YIELD (a client would take it for a protocol
+   * violation), so the caller gets the error, which also ends its call.
+   */
+  #refusePassthruResult(pending: PendingCall, dict: Dict): boolean {
+    if (!isPassthru(dict) || announcesPassthru(pending.caller, 'caller')) return false;
+    pending.caller.send(routerError(MessageCode.CALL, pending.callRequestId, ErrorUri.FEATURE_NOT_SUPPORTED, PASSTHRU_REFUSED));
+    return true;
+  }
+
+  /**
+   * An answer to an invocation that is not pending. If the router sent that INVOCATION, its
+   * call is over (the caller left or canceled, or it was answered already): discard the answer
+   * (basic profile "Caller Leaving During an RPC Invocation"; advanced "Call Canceling",
+   * "Ignoring Results after Cancel"). If it never did, that is a protocol error (basic profile
+   * "Protocol Errors": "Receiving YIELD message with invalid INVOCATION.Request").
+   */
+  #unknownAnswer(session: RealmMember, kind: string, requestId: Id): ProtocolViolation {
+    if (session.hasIssuedRequestId(requestId)) {
+      this.#logger.debug({ session: session.id, requestId }, `discarded ${kind} for an invocation no longer pending`);
+      return undefined;
+    }
+    return `${kind} for INVOCATION request ${requestId}, which the router never sent`;
+  }
+}
+
+const PASSTHRU_REFUSED = 'the callee answered in payload passthru mode, which the caller does not support';
+
+/** Whether the dealer may send INTERRUPT to this callee (advanced profile "Call Canceling"). */
+function canInterrupt(callee: Callee): boolean {
+  return callee.session.announces('callee', RpcFeature.CALL_CANCELING);
+}
+
+/**
+ * Why a callee cannot take this call, or `undefined` when it can: advanced profile "Payload
+ * Passthru Mode" (passthru call to a callee without the feature) and "Progressive Call
+ * Invocations" (the callee must announce progressive_call_invocations and call_canceling).
+ * Both are application errors, `wamp.error.feature_not_supported`.
+ */
+export function unsupportedBy(callee: RealmMember, call: CallMessage): string | undefined {
+  if (isPassthru(call.options) && !announcesPassthru(callee, 'callee')) {
+    return `the callee of '${call.procedure}' does not support payload passthru mode`;
+  }
+  if (
+    call.options.progress === true &&
+    !(callee.announces('callee', RpcFeature.PROGRESSIVE_CALL_INVOCATIONS) && callee.announces('callee', RpcFeature.CALL_CANCELING))
+  ) {
+    return `the callee of '${call.procedure}' does not support progressive call invocations`;
+  }
+  return undefined;
+}
+
+/**
+ * INVOCATION.Details for a callee: the caller's identity where disclosed (advanced profile
+ * "Caller Identification"), the passthru attributes, the called URI for pattern registrations
+ * ("Pattern-based Registrations", "Concrete procedure called"), the caller's wish for progress
+ * ("Progressive Call Results") and a forwarded timeout ("Call Timeouts", callee-initiated).
+ *
+ * `receive_progress` is forwarded whatever the callee announced, as Crossbar does: the spec
+ * lets a callee without the feature ignore it, and Autobahn|JS callees, which produce
+ * progressive results but do not announce call canceling, keep working.
+ */
+function invocationDetails(pending: PendingCall, callee: Callee, forwardedTimeout: number): Dict {
+  const disclose = pending.discloseToAny || callee.discloseCaller;
+  const details = copyPassthruAttributes(disclose ? identityDetails('caller', pending.caller) : {}, pending.call.options);
+  if (pending.registration.match !== MatchPolicy.EXACT) details.procedure = pending.procedure;
+  if (pending.receiveProgress) details.receive_progress = true;
+  if (forwardedTimeout > 0) details.timeout = forwardedTimeout;
+  return details;
+}
