@@ -23,7 +23,7 @@ import { checkUri } from './uri-check.js';
  * The error URI Autobahn uses (and routers and clients understand) for a callee that failed
  * with something other than an application error. Not in the spec's predefined URIs.
  */
-export const RUNTIME_ERROR_URI = 'wamp.error.runtime_error';
+export const RUNTIME_ERROR_URI = ErrorUri.RUNTIME_ERROR;
 
 /** Options of `Session.register`. Snake_case names are REGISTER.Options keys sent as they are. */
 export interface RegisterOptions {

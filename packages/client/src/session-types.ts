@@ -1,3 +1,4 @@
+import { ErrorUri } from '@interchange/protocol';
 import type { Clock, Dict } from '@interchange/protocol';
 import type { Logger } from './logger.js';
 import { isPlainDict } from './payload.js';
@@ -7,13 +8,13 @@ import type { TransportCloseInfo } from './transport.js';
  * The reason reported when the transport went away without GOODBYE or ABORT. Autobahn|Python
  * reports the same URI in that case; it is local and never sent on the wire.
  */
-export const TRANSPORT_LOST_REASON = 'wamp.close.transport_lost';
+export const TRANSPORT_LOST_REASON = ErrorUri.TRANSPORT_LOST;
 
 /**
  * The ABORT reason a client sends when it cannot answer a CHALLENGE (no handler, or the handler
  * failed): Autobahn's convention, understood by Crossbar. Not one of the spec's predefined URIs.
  */
-export const CANNOT_AUTHENTICATE_REASON = 'wamp.error.cannot_authenticate';
+export const CANNOT_AUTHENTICATE_REASON = ErrorUri.CANNOT_AUTHENTICATE;
 
 /** A CHALLENGE from the router (spec: advanced "Authentication"). */
 export interface Challenge {

@@ -34,6 +34,20 @@ export const ErrorUri = {
   UNAVAILABLE: 'wamp.error.unavailable',
   FEATURE_NOT_SUPPORTED: 'wamp.error.feature_not_supported',
   PAYLOAD_SIZE_EXCEEDED: 'wamp.error.payload_size_exceeded',
+  // Meta API (advanced profile "Session Meta API", "Event History", "Testament")
+  NO_SUCH_SESSION: 'wamp.error.no_such_session',
+  KILLED: 'wamp.close.killed',
+  HISTORY_UNAVAILABLE: 'wamp.error.history_unavailable',
+  TESTAMENT_ERROR: 'wamp.error.testament_error',
+  // Conventions of Autobahn and Crossbar that the spec does not list but peers rely on
+  /** A callee's handler failed with something other than an application error. */
+  RUNTIME_ERROR: 'wamp.error.runtime_error',
+  /** Reason a registration was revoked by `force_reregister`. */
+  UNREGISTERED: 'wamp.error.unregistered',
+  /** Close reason a client reports when its transport was lost without a GOODBYE. */
+  TRANSPORT_LOST: 'wamp.close.transport_lost',
+  /** Close reason a client reports when it could not answer a CHALLENGE. */
+  CANNOT_AUTHENTICATE: 'wamp.error.cannot_authenticate',
 } as const;
 
 /** One of the spec's predefined error or close URIs. */

@@ -45,7 +45,7 @@ export { MAX_CONCURRENCY_REACHED } from './dealer-calls.js';
  * The reason in the UNREGISTERED a callee gets when another session's `force_reregister` takes
  * its registration over (Crossbar's URI for it).
  */
-export const FORCE_REREGISTER_REASON = 'wamp.error.unregistered';
+export const FORCE_REREGISTER_REASON = ErrorUri.UNREGISTERED;
 
 /**
  * Watches the registration lifecycle, for the registration meta API (advanced profile

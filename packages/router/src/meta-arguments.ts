@@ -17,7 +17,7 @@ import {
  */
 
 /** The error URI of the session meta API for an unknown session (spec: "wamp.session.get", "Errors"). */
-export const NO_SUCH_SESSION = 'wamp.error.no_such_session';
+export const NO_SUCH_SESSION = ErrorUri.NO_SUCH_SESSION;
 
 /** An ERROR `wamp.error.invalid_argument` with a human-readable message. */
 export function invalidArgument(message: string): ApplicationError {

@@ -15,7 +15,7 @@ import type { RealmMember } from './realm-member.js';
 import type { RouterProcedures } from './router-procedures.js';
 
 /** The close reason of a killed session when the caller gives none (spec: "wamp.session.kill"). */
-export const KILLED_REASON = 'wamp.close.killed';
+export const KILLED_REASON = ErrorUri.KILLED;
 
 /**
  * A session attached to a realm, as the session meta API sees it: its identity, its transport,

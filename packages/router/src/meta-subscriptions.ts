@@ -21,7 +21,7 @@ import type { RouterProcedures } from './router-procedures.js';
 import type { StaticAuthorizer } from './static-authorizer.js';
 
 /** The error of `get_events` for a subscription without history, as Crossbar names it (service.py). */
-export const HISTORY_UNAVAILABLE = 'wamp.error.history_unavailable';
+export const HISTORY_UNAVAILABLE = ErrorUri.HISTORY_UNAVAILABLE;
 
 /** What the subscription meta API needs from its realm. */
 export interface SubscriptionMetaContext {

@@ -1,4 +1,4 @@
-import { ApplicationError, type Dict, InvalidArgumentError, isValidUri } from '@interchange/protocol';
+import { ApplicationError, type Dict, InvalidArgumentError, isValidUri, ErrorUri } from '@interchange/protocol';
 import type { RealmMember } from './realm-member.js';
 
 /**
@@ -7,7 +7,7 @@ import type { RealmMember } from './realm-member.js';
  * meta procedures run in an Autobahn session) answers `wamp.error.runtime_error` when a
  * procedure raises an unexpected exception, so callers written for Crossbar recognise it.
  */
-export const RUNTIME_ERROR_URI = 'wamp.error.runtime_error';
+export const RUNTIME_ERROR_URI = ErrorUri.RUNTIME_ERROR;
 
 /** One call of a router procedure, as the dealer hands it over. */
 export interface RouterProcedureCall {

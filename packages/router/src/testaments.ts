@@ -1,4 +1,4 @@
-import { type Dict, type Id, isPassthru, type Payload, randomId } from '@interchange/protocol';
+import { type Dict, type Id, isPassthru, type Payload, randomId, ErrorUri } from '@interchange/protocol';
 import type { Broker } from './broker.js';
 import type { Logger } from './logger.js';
 import {
@@ -23,7 +23,7 @@ export const TestamentScope = {
 export type TestamentScopeValue = (typeof TestamentScope)[keyof typeof TestamentScope];
 
 /** Crossbar's error for a bad testament scope (service.py `session_add_testament`); the spec names none. */
-export const TESTAMENT_ERROR = 'wamp.error.testament_error';
+export const TESTAMENT_ERROR = ErrorUri.TESTAMENT_ERROR;
 
 /**
  * How many testaments a session may hold per scope. The spec sets no bound ("A Client MUST be
