@@ -23,3 +23,4 @@ export * from './auth-wampcra.js';
 export * from './auth-cryptosign.js';
 export * from './auth-saslprep.js';
 export * from './auth-scram.js';
+export * from './logger.js';

@@ -1,27 +1,2 @@
-/**
- * The logging the router needs: the subset of pino's API it calls. A pino logger (or a child of
- * one) is assignable to it; anything else that takes `(obj, msg)` works too. Libraries never
- * write to the console (STYLE.md), so the default is {@link silentLogger}.
- */
-
-/** One log method: structured fields first, then a human-readable message (pino's order). */
-export type LogMethod = (obj: Record<string, unknown>, msg?: string) => void;
-
-/**
- * A minimal pino-compatible logger.
- *
- * @example
- * import pino from 'pino';
- * const router = new Router({ logger: pino() });
- */
-export interface Logger {
-  debug: LogMethod;
-  info: LogMethod;
-  warn: LogMethod;
-  error: LogMethod;
-}
-
-const noop: LogMethod = () => {};
-
-/** A logger that discards everything: the router's default. */
-export const silentLogger: Logger = Object.freeze({ debug: noop, info: noop, warn: noop, error: noop });
+/** The pino-compatible logger type, shared by every package (defined in protocol). */
+export { type Logger, type LogMethod, silentLogger } from '@interchange/protocol';
