@@ -36,6 +36,11 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     return this.#dropped;
   }
 
+  /** How many items are buffered, waiting for the consumer. */
+  get size(): number {
+    return this.#items.length;
+  }
+
   /** Whether no more items will be accepted. */
   get ended(): boolean {
     return this.#ended;

@@ -1,9 +1,11 @@
 import { InvalidArgumentError, SessionClosedError, type Dict } from '@interchange/protocol';
+import { deferred, type Deferred } from './deferred.js';
+import type { EndedInfo } from './ended-info.js';
 import type { Event as TypedEvent } from './event.js';
 import type { Invocation as TypedInvocation } from './invocation.js';
 import { isPlainDict } from './payload.js';
 import type { Registration as TypedRegistration } from './registration.js';
-import { Result } from './result.js';
+import { Result, type CallResult } from './result.js';
 import type { Session } from './session.js';
 import type { Subscription as TypedSubscription } from './subscription.js';
 import { WampApplicationError } from './wamp-application-error.js';
@@ -71,6 +73,7 @@ export class AutobahnSubscription {
   /** The broker's subscription ID; set once subscribed. */
   id: number | undefined;
   #typed: TypedSubscription | undefined;
+  readonly #onUnsubscribe: Deferred<string | undefined> = deferred();
 
   /** @internal */
   constructor(topic: string, handler: AutobahnEventHandler, options: Dict, session: AutobahnSession) {
@@ -84,6 +87,14 @@ export class AutobahnSubscription {
     return this.#typed?.active === true;
   }
 
+  /**
+   * Autobahn's `on_unsubscribe`: resolves when the subscription ends, with the router's reason
+   * when it revoked it (spec: advanced "Subscription Revocation"), `undefined` otherwise.
+   */
+  get on_unsubscribe(): Promise<string | undefined> {
+    return this.#onUnsubscribe.promise;
+  }
+
   unsubscribe(): Promise<boolean> {
     return this.session.unsubscribe(this);
   }
@@ -92,6 +103,7 @@ export class AutobahnSubscription {
   bind(typed: TypedSubscription): void {
     this.#typed = typed;
     this.id = typed.id;
+    void typed.ended.then((info) => this.#onUnsubscribe.resolve(revocationReasonOf(info)));
   }
 
   /** @internal */
@@ -108,6 +120,7 @@ export class AutobahnRegistration {
   readonly session: AutobahnSession;
   readonly id: number;
   readonly #typed: TypedRegistration;
+  readonly #onUnregister: Promise<string | undefined>;
 
   /** @internal */
   constructor(typed: TypedRegistration, endpoint: AutobahnEndpoint, options: Dict, session: AutobahnSession) {
@@ -117,10 +130,19 @@ export class AutobahnRegistration {
     this.options = options;
     this.session = session;
     this.id = typed.id;
+    this.#onUnregister = typed.ended.then(revocationReasonOf);
   }
 
   get active(): boolean {
     return this.#typed.active;
+  }
+
+  /**
+   * Autobahn's `on_unregister`: resolves when the registration ends, with the router's reason
+   * when it revoked it (spec: advanced "Registration Revocation"), `undefined` otherwise.
+   */
+  get on_unregister(): Promise<string | undefined> {
+    return this.#onUnregister;
   }
 
   unregister(): Promise<void> {
@@ -138,8 +160,23 @@ const CALL_LOCAL_KEYS = new Set(['disclose_me', 'receive_progress']);
 const REGISTER_KEYS = new Set(['match', 'invoke', 'disclose_caller']);
 const SUBSCRIBE_KEYS = new Set(['match', 'get_retained']);
 
-/** A `call()` promise with Autobahn's `cancel()`. */
-export type AutobahnCallPromise = Promise<unknown> & { cancel(options?: { mode?: 'skip' | 'kill' | 'killnowait' }): void };
+/** A progress handler: gets each progressive result shaped like a final one (a value, `null` or a `Result`). */
+export type AutobahnProgressHandler = (result: unknown) => void;
+
+/**
+ * A `call()` promise with Autobahn's `cancel()`, and, as Autobahn's when.js promises have,
+ * progress notifications for `receive_progress` calls: `then(onResult, onError, onProgress)`
+ * or `progress(onProgress)` (on this promise; not on promises chained from it).
+ */
+export type AutobahnCallPromise = Promise<unknown> & {
+  cancel(options?: { mode?: 'skip' | 'kill' | 'killnowait' }): void;
+  progress(onProgress: AutobahnProgressHandler): AutobahnCallPromise;
+  then<A = unknown, B = never>(
+    onResult?: ((value: unknown) => A | PromiseLike<A>) | null,
+    onError?: ((reason: unknown) => B | PromiseLike<B>) | null,
+    onProgress?: AutobahnProgressHandler | null,
+  ): Promise<A | B>;
+};
 
 /**
  * The session object Autobahn|JS code receives in `connection.onopen`: Autobahn's method
@@ -218,31 +255,60 @@ export class AutobahnSession {
     const discloseMe = opts['disclose_me'] ?? (this.caller_disclose_me ? true : undefined);
     const controller = new AbortController();
     let cancelMode: 'skip' | 'kill' | 'killnowait' = 'killnowait';
-    const pending = this.#session
-      .call(this.resolve(procedure), args ?? undefined, {
-        ...(kwargs === undefined || kwargs === null ? {} : { kwargs }),
-        ...(typeof discloseMe === 'boolean' ? { disclose_me: discloseMe } : {}),
-        extra,
-        signal: controller.signal,
-        get cancelMode() {
-          return cancelMode;
-        },
-      })
-      .then(
-        ({ args: resultArgs, kwargs: resultKwargs }) => {
-          if (resultArgs.length > 1 || Object.keys(resultKwargs).length > 0) return new Result(resultArgs, resultKwargs);
-          return resultArgs.length === 1 ? resultArgs[0] : null;
-        },
-        (error: unknown) => {
-          throw WampApplicationError.from(error);
-        },
-      );
-    return Object.assign(pending, {
+    const callOptions = {
+      ...(kwargs === undefined || kwargs === null ? {} : { kwargs }),
+      ...(typeof discloseMe === 'boolean' ? { disclose_me: discloseMe } : {}),
+      extra,
+      signal: controller.signal,
+      get cancelMode() {
+        return cancelMode;
+      },
+    };
+    const listeners: AutobahnProgressHandler[] = [];
+    let outcome: Promise<CallResult>;
+    if (opts['receive_progress'] === true) {
+      // Spec: advanced "Progressive Call Results"; Autobahn hands each one to when.js `notify`.
+      const call = this.#session.callProgressive(this.resolve(procedure), args ?? undefined, callOptions);
+      // The promise settles after the loop has handed out every progressive result before it.
+      const drained = (async () => {
+        try {
+          for await (const partial of call) {
+            if (partial.details['progress'] !== true) continue;
+            for (const listener of [...listeners]) {
+              try {
+                listener(autobahnResult(partial));
+              } catch {
+                // A failing progress handler must not stop the others, nor the call.
+              }
+            }
+          }
+        } catch {
+          // The call's error reaches the caller through the promise.
+        }
+      })();
+      outcome = drained.then(() => call.result);
+    } else {
+      outcome = this.#session.call(this.resolve(procedure), args ?? undefined, callOptions);
+    }
+    const pending = outcome.then(autobahnResult, (error: unknown) => {
+      throw WampApplicationError.from(error);
+    });
+    const promise = pending as AutobahnCallPromise;
+    const nativeThen = pending.then.bind(pending);
+    return Object.assign(promise, {
       cancel(cancelOptions?: { mode?: 'skip' | 'kill' | 'killnowait' }): void {
         if (cancelOptions?.mode !== undefined) cancelMode = cancelOptions.mode;
         controller.abort();
       },
-    });
+      progress(onProgress: AutobahnProgressHandler): AutobahnCallPromise {
+        if (typeof onProgress === 'function') listeners.push(onProgress);
+        return promise;
+      },
+      then(onResult?: ((value: unknown) => unknown) | null, onError?: ((reason: unknown) => unknown) | null, onProgress?: AutobahnProgressHandler | null) {
+        if (typeof onProgress === 'function') listeners.push(onProgress);
+        return nativeThen(onResult, onError);
+      },
+    }) as AutobahnCallPromise;
   }
 
   register(procedure: string, endpoint: AutobahnEndpoint, options?: Dict | null): Promise<AutobahnRegistration> {
@@ -350,6 +416,17 @@ export class AutobahnSession {
   leave(reason?: string | null, message?: string | null): Promise<void> {
     return this.#session.leave(reason ?? undefined, message === undefined || message === null ? {} : { message }).then(() => undefined);
   }
+}
+
+/** Autobahn's result shape: the single positional value, `null` when empty, a `Result` otherwise. */
+function autobahnResult({ args, kwargs }: CallResult): unknown {
+  if (args.length > 1 || Object.keys(kwargs).length > 0) return new Result(args, kwargs);
+  return args.length === 1 ? args[0] : null;
+}
+
+/** What Autobahn resolves `on_unsubscribe`/`on_unregister` with: the revocation reason, if revoked. */
+function revocationReasonOf(info: EndedInfo): string | undefined {
+  return info.how === 'revoked' ? info.reason : undefined;
 }
 
 function optionsObject(what: string, options: unknown): Dict {

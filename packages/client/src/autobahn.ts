@@ -5,10 +5,13 @@
  * In a page, the browser bundle sets `globalThis.autobahn` to {@link autobahn}; in a module,
  * `import { autobahn } from '@interchange/client/autobahn'`, or the named exports.
  *
- * Not provided (yet): `auth_cra`, `auth_cryptosign`, long-poll and RawSocket transports,
- * `session.log`, when.js promises and progress notifications on `call` (`receive_progress`).
+ * Not provided (yet): long-poll and RawSocket transports,
+ * `session.log`, when.js promises (`call` with `receive_progress` takes progress handlers as
+ * the third argument of `then`, or through `progress(handler)`).
  */
 import { AutobahnConnection } from './autobahn-connection.js';
+import { auth_cra } from './auth-cra.js';
+import { auth_cryptosign } from './auth-cryptosign.js';
 import {
   AutobahnEventDetails,
   AutobahnInvocationDetails,
@@ -43,6 +46,10 @@ export const autobahn = Object.freeze({
   Subscription: AutobahnSubscription,
   Registration: AutobahnRegistration,
   Publication,
+  /** WAMP-CRA: `auth_cra.sign(key, challenge)`, `auth_cra.derive_key(secret, salt, iterations, keylen)`. */
+  auth_cra,
+  /** WAMP-Cryptosign: `sign_challenge(pkey, extra)`, `public_key(pkey)`, `load_private_key(name)`, ... */
+  auth_cryptosign,
 });
 
 export {
@@ -55,6 +62,8 @@ export {
   Publication,
   Result,
   WampApplicationError,
+  auth_cra,
+  auth_cryptosign,
 };
-export type { AutobahnEndpoint, AutobahnEventHandler, AutobahnCallPromise } from './autobahn-session.js';
+export type { AutobahnEndpoint, AutobahnEventHandler, AutobahnCallPromise, AutobahnProgressHandler } from './autobahn-session.js';
 export type { ConnectionOptions, ConnectionCloseDetails, ConnectionCloseReason } from './connection.js';

@@ -1,46 +1,69 @@
 import {
   ApplicationError,
-  CanceledError,
-  ErrorUri,
-  InvalidArgumentError,
-  MessageCode,
   type Dict,
   type ErrorMessage,
   type InterruptMessage,
+  InvalidArgumentError,
   type InvocationMessage,
-  type Payload,
+  MessageCode,
   type RegisteredMessage,
   type UnregisteredMessage,
 } from '@interchange/protocol';
 import { deferred } from './deferred.js';
-import { Invocation } from './invocation.js';
-import { fromWirePayload, isOptionsObject, isPlainDict, yieldPayload } from './payload.js';
-import { Registration, type ProcedureHandler } from './registration.js';
+import { InvocationRunner } from './invocation-runner.js';
+import { fromWirePayload, isOptionsObject, isPlainDict } from './payload.js';
+import { type ProcedureHandler, Registration } from './registration.js';
 import type { Handled, SessionContext, Settle } from './session-context.js';
 import { checkUri } from './uri-check.js';
 
-/**
- * The error URI Autobahn uses (and routers and clients understand) for a callee that failed
- * with something other than an application error. Not in the spec's predefined URIs.
- */
-export const RUNTIME_ERROR_URI = ErrorUri.RUNTIME_ERROR;
+export { RUNTIME_ERROR_URI } from './invocation-runner.js';
+
+/** The invocation policies of shared registrations (spec: advanced "Shared Registration"). */
+export type InvokePolicy = 'single' | 'roundrobin' | 'random' | 'first' | 'last';
 
 /** Options of `Session.register`. Snake_case names are REGISTER.Options keys sent as they are. */
 export interface RegisterOptions {
   /** How `procedure` matches called URIs (spec: advanced "Pattern-based Registration"). */
   match?: 'exact' | 'prefix' | 'wildcard';
-  /** How the dealer picks among several callees (spec: advanced "Shared Registration"). */
-  invoke?: 'single' | 'roundrobin' | 'random' | 'first' | 'last';
-  /** Ask the dealer to disclose callers to this callee. */
+  /**
+   * How the dealer picks among several callees of the same procedure (spec: advanced "Shared
+   * Registration"). All callees must register with the same policy; default `single`.
+   */
+  invoke?: InvokePolicy;
+  /** Ask the dealer to disclose callers to this callee (spec: advanced "Caller Identification"). */
   disclose_caller?: boolean;
+  /**
+   * The most invocations this callee runs at once; the dealer passes further calls to another
+   * callee, or fails them with `crossbar.error.max_concurrency_reached` (Crossbar's extension).
+   */
+  concurrency?: number;
+  /**
+   * Take the procedure over from the sessions that registered it: the dealer revokes their
+   * registrations (Crossbar's extension; they see `Registration.ended` with `revoked`).
+   */
+  force_reregister?: boolean;
+  /**
+   * Ask the dealer to forward call timeouts to this callee instead of enforcing them (spec:
+   * advanced "Call Timeouts", callee-initiated): the session then runs the timer, aborts
+   * `invocation.signal` with a `TimeoutError` and answers `wamp.error.timeout`.
+   */
+  forward_timeout?: boolean;
+  /**
+   * The most input chunks of a progressive invocation buffered while the handler does not read
+   * `invocation.input` (past it the call fails). Default 1024. Local; not sent.
+   */
+  inputBufferSize?: number;
   /** Further REGISTER.Options, merged in as they are. */
   extra?: Dict;
 }
+
+const INVOKE_POLICIES: readonly unknown[] = ['single', 'roundrobin', 'random', 'first', 'last'];
 
 interface PendingRegister {
   procedure: string;
   options: Dict;
   handler: ProcedureHandler;
+  inputBufferSize: number;
   settle: Settle<Registration>;
 }
 
@@ -52,37 +75,37 @@ interface PendingUnregister {
 /** The callee role (spec: basic "Registering and Unregistering", "Calling and Invocations"). */
 export class Callee {
   readonly #ctx: SessionContext;
+  readonly #runner: InvocationRunner;
   readonly #registering = new Map<number, PendingRegister>();
   readonly #unregistering = new Map<number, PendingUnregister>();
   readonly #unregisterPromises = new WeakMap<Registration, Promise<void>>();
   readonly #registrations = new Map<number, Registration>();
-  // Invocations whose handler has not answered yet, by INVOCATION request ID.
-  readonly #running = new Map<number, AbortController>();
 
   constructor(ctx: SessionContext) {
     this.#ctx = ctx;
+    this.#runner = new InvocationRunner(ctx);
   }
 
   register(procedure: string, handler: ProcedureHandler, options: RegisterOptions): Promise<Registration> {
     if (!isOptionsObject(options)) throw new InvalidArgumentError('register: options must be an object');
     checkUri('register: procedure', procedure, options.match);
     if (typeof handler !== 'function') throw new InvalidArgumentError('register: handler must be a function');
-    if (options.extra !== undefined && !isPlainDict(options.extra)) {
-      throw new InvalidArgumentError('register: extra must be an object');
+    const wireOptions = registerWireOptions(options);
+    const inputBufferSize = options.inputBufferSize ?? 1024;
+    if (!(Number.isInteger(inputBufferSize) && inputBufferSize >= 1)) {
+      throw new InvalidArgumentError(
+        `register: inputBufferSize must be a positive integer, got ${String(options.inputBufferSize)}`,
+      );
     }
     try {
       this.#ctx.assertEstablished();
     } catch (error) {
       return Promise.reject(error);
     }
-    const wireOptions: Dict = { ...options.extra };
-    if (options.match !== undefined && options.match !== 'exact') wireOptions['match'] = options.match;
-    if (options.invoke !== undefined) wireOptions['invoke'] = options.invoke;
-    if (options.disclose_caller !== undefined) wireOptions['disclose_caller'] = options.disclose_caller;
     const id = this.#ctx.nextRequestId();
     this.#ctx.send({ type: 'REGISTER', requestId: id, options: wireOptions, procedure });
     const registered = deferred<Registration>();
-    this.#registering.set(id, { procedure, options: wireOptions, handler, settle: registered });
+    this.#registering.set(id, { procedure, options: wireOptions, handler, inputBufferSize, settle: registered });
     return registered.promise;
   }
 
@@ -115,6 +138,7 @@ export class Callee {
       procedure: pending.procedure,
       options: pending.options,
       handler: pending.handler,
+      inputBufferSize: pending.inputBufferSize,
       unregister: (r) => this.unregister(r),
     });
     this.#registrations.set(registration.id, registration);
@@ -132,7 +156,7 @@ export class Callee {
       if (registration !== undefined) {
         this.#registrations.delete(registration.id);
         const reason = details['reason'];
-        registration.deactivate(typeof reason === 'string' ? reason : '');
+        registration.deactivate('revoked', typeof reason === 'string' ? reason : undefined);
       }
       return 'ok';
     }
@@ -140,7 +164,7 @@ export class Callee {
     if (pending === undefined) return 'unknown-request';
     this.#unregistering.delete(message.requestId);
     this.#registrations.delete(pending.registration.id);
-    pending.registration.deactivate();
+    pending.registration.deactivate('local');
     pending.settle.resolve();
     return 'ok';
   }
@@ -160,168 +184,56 @@ export class Callee {
     this.#unregistering.delete(message.requestId);
     // The dealer no longer knows the registration: it is gone either way.
     this.#registrations.delete(pending.registration.id);
-    pending.registration.deactivate();
+    pending.registration.deactivate('local');
     pending.settle.reject(error);
     return 'ok';
   }
 
+  /** INVOCATION: runs the registration's handler (see {@link InvocationRunner}). */
   handleInvocation(message: InvocationMessage): Handled {
-    const id = message.requestId;
-    const registration = this.#registrations.get(message.registration);
-    if (registration === undefined) {
-      // An INVOCATION that crossed our UNREGISTER on the wire.
-      this.#send({ type: 'ERROR', requestType: MessageCode.INVOCATION, requestId: id, details: {}, error: ErrorUri.NO_SUCH_REGISTRATION });
-      return 'ok';
-    }
-    const controller = new AbortController();
-    this.#running.set(id, controller);
-    const procedureDetail = message.details['procedure'];
-    const invocation = new Invocation({
-      ...fromWirePayload(message),
-      details: message.details,
-      procedure: typeof procedureDetail === 'string' ? procedureDetail : registration.procedure,
-      registration,
-      signal: controller.signal,
-      sendProgress: (value) => {
-        if (this.#running.get(id) !== controller) {
-          throw new InvalidArgumentError(`progress: the invocation of ${registration.procedure} has been answered`);
-        }
-        this.#send({ type: 'YIELD', requestId: id, options: { progress: true }, ...yieldPayload(value) });
-      },
-    });
-    let outcome: unknown;
-    try {
-      outcome = registration.handler(invocation);
-    } catch (error) {
-      this.#answerError(id, controller, registration.procedure, error);
-      return 'ok';
-    }
-    if (isThenable(outcome)) {
-      outcome.then(
-        (value) => this.#answer(id, controller, registration.procedure, value),
-        (error: unknown) => this.#answerError(id, controller, registration.procedure, error),
-      );
-    } else {
-      this.#answer(id, controller, registration.procedure, outcome);
-    }
-    return 'ok';
+    return this.#runner.handle(message, this.#registrations.get(message.registration));
   }
 
-  /**
-   * INTERRUPT: aborts the handler's signal and answers `wamp.error.canceled` at once, so a
-   * `kill` cancel completes without waiting for the handler; the handler's eventual answer is
-   * dropped. With `killnowait` the dealer ignores answers, so none is sent
-   * (spec: advanced "Call Canceling").
-   */
+  /** INTERRUPT: aborts the invocation's signal (spec: advanced "Call Canceling"). */
   handleInterrupt(message: InterruptMessage): Handled {
-    const controller = this.#running.get(message.requestId);
-    // Unknown: our answer crossed the INTERRUPT on the wire; nothing left to cancel.
-    if (controller === undefined) return 'ok';
-    this.#running.delete(message.requestId);
-    controller.abort(new CanceledError('the router interrupted this invocation'));
-    if (message.options['mode'] !== 'killnowait') {
-      this.#send({
-        type: 'ERROR',
-        requestType: MessageCode.INVOCATION,
-        requestId: message.requestId,
-        details: {},
-        error: ErrorUri.CANCELED,
-      });
-    }
-    return 'ok';
+    return this.#runner.interrupt(message);
   }
 
   /** The session ended: requests reject with `error`, handlers' signals abort, registrations end. */
   close(error: unknown): void {
     const registering = [...this.#registering.values()];
     const unregistering = [...this.#unregistering.values()];
-    const running = [...this.#running.values()];
     this.#registering.clear();
     this.#unregistering.clear();
-    this.#running.clear();
-    for (const registration of this.#registrations.values()) registration.deactivate();
+    this.#runner.close(error);
+    for (const registration of this.#registrations.values()) registration.deactivate('session-closed');
     this.#registrations.clear();
     for (const pending of registering) pending.settle.reject(error);
     for (const pending of unregistering) pending.settle.reject(error);
-    for (const controller of running) controller.abort(error);
-  }
-
-  #answer(id: number, controller: AbortController, procedure: string, value: unknown): void {
-    if (this.#running.get(id) !== controller) return; // interrupted, or the session closed
-    let payload: Payload;
-    try {
-      payload = yieldPayload(value);
-    } catch (error) {
-      this.#answerError(id, controller, procedure, error);
-      return;
-    }
-    this.#running.delete(id);
-    try {
-      this.#ctx.send({ type: 'YIELD', requestId: id, options: {}, ...payload });
-    } catch (error) {
-      // The result could not be serialized (e.g. a BigInt with JSON): tell the caller instead
-      // of leaving the call hanging.
-      this.#ctx.logger.warn({ procedure, err: error }, 'procedure result could not be sent');
-      this.#send(runtimeError(id, error));
-    }
-  }
-
-  #answerError(id: number, controller: AbortController, procedure: string, error: unknown): void {
-    if (this.#running.get(id) !== controller) return;
-    this.#running.delete(id);
-    if (error instanceof ApplicationError) {
-      this.#ctx.logger.debug({ procedure, uri: error.uri }, 'procedure answered an application error');
-      const payload: Payload = {};
-      const hasKwargs = Object.keys(error.kwargs).length > 0;
-      if (error.args.length > 0 || hasKwargs) payload.args = error.args;
-      if (hasKwargs) payload.kwargs = error.kwargs;
-      this.#send({ type: 'ERROR', requestType: MessageCode.INVOCATION, requestId: id, details: {}, error: error.uri, ...payload });
-      return;
-    }
-    this.#ctx.logger.warn({ procedure, err: error }, 'procedure handler failed');
-    this.#send(runtimeError(id, error));
-  }
-
-  /** Sends unless the session has closed meanwhile (a late answer is simply dropped). */
-  #send(message: Parameters<SessionContext['send']>[0]): void {
-    try {
-      this.#ctx.assertEstablished();
-      this.#ctx.send(message);
-    } catch (error) {
-      this.#ctx.logger.debug({ err: error }, 'answer dropped: session no longer established');
-    }
   }
 }
 
 /**
- * `wamp.error.runtime_error` with the error's message as the only argument: what Autobahn sends
- * for a failed endpoint. Never the stack: it would leak the callee's internals to every caller.
+ * REGISTER.Options from the typed options, checked before anything is sent. Defaults are left
+ * out (`match: exact`), so a plain registration goes out with `{}`.
  */
-function runtimeError(requestId: number, error: unknown): ErrorMessage {
-  return {
-    type: 'ERROR',
-    requestType: MessageCode.INVOCATION,
-    requestId,
-    details: {},
-    error: RUNTIME_ERROR_URI,
-    args: [errorMessageOf(error)],
-  };
-}
-
-function errorMessageOf(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === 'string') return error;
-  try {
-    return String(error);
-  } catch {
-    return 'unknown error';
+function registerWireOptions(options: RegisterOptions): Dict {
+  if (options.extra !== undefined && !isPlainDict(options.extra)) {
+    throw new InvalidArgumentError('register: extra must be an object');
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+  if (options.invoke !== undefined && !INVOKE_POLICIES.includes(options.invoke)) {
+    throw new InvalidArgumentError(
+      `register: invoke must be one of ${INVOKE_POLICIES.join(', ')}, got ${String(options.invoke)}`,
+    );
+  }
+  const { concurrency } = options;
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
+    throw new InvalidArgumentError(`register: concurrency must be a positive integer, got ${String(concurrency)}`);
+  }
+  const wire: Dict = { ...options.extra };
+  if (options.match !== undefined && options.match !== 'exact') wire['match'] = options.match;
+  for (const key of ['invoke', 'disclose_caller', 'concurrency', 'force_reregister', 'forward_timeout'] as const) {
+    if (options[key] !== undefined) wire[key] = options[key];
+  }
+  return wire;
 }

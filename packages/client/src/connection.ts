@@ -1,5 +1,6 @@
 import { InvalidArgumentError, systemClock, type Clock, type Dict, type Serializer, type SerializerName, type TimerHandle } from '@interchange/protocol';
 import { silentLogger, type Logger } from './logger.js';
+import type { AuthOptions } from './auth-options.js';
 import { RetrySchedule, type RetryOptions } from './retry-schedule.js';
 import { Session } from './session.js';
 import type { ChallengeResponse, SessionCloseInfo } from './session-types.js';
@@ -71,6 +72,8 @@ export interface ConnectionOptions<S = Session> extends RetryOptions {
   authid?: string;
   authextra?: Dict;
   onchallenge?: ConnectionChallengeHandler<S>;
+  /** Typed authentication instead of `authmethods` and `onchallenge`; see {@link AuthOptions}. */
+  auth?: AuthOptions;
   /** Whether to retry when the router was never reached. Default true. */
   retry_if_unreachable?: boolean;
   /** Opens each transport instead of `url`/`transports` (e.g. an in-memory pair in tests). */
@@ -233,6 +236,7 @@ export abstract class ConnectionBase<S> {
       ...(options.authid === undefined ? {} : { authid: options.authid }),
       ...(options.authmethods === undefined ? {} : { authmethods: options.authmethods }),
       ...(options.authextra === undefined ? {} : { authextra: options.authextra }),
+      ...(options.auth === undefined ? {} : { auth: options.auth }),
       ...(options.agent === undefined ? {} : { agent: options.agent }),
       ...(onchallenge === undefined
         ? {}

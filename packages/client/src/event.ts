@@ -1,4 +1,5 @@
 import type { Dict } from '@interchange/protocol';
+import { passthruOf, type PassthruOptions } from './passthru.js';
 
 /**
  * One event received on a subscription (spec: basic "EVENT").
@@ -44,6 +45,31 @@ export class Event {
   get publisher(): number | undefined {
     const publisher = this.details['publisher'];
     return typeof publisher === 'number' ? publisher : undefined;
+  }
+
+  /** The publisher's authid, when disclosed. */
+  get publisherAuthid(): string | undefined {
+    const authid = this.details['publisher_authid'];
+    return typeof authid === 'string' ? authid : undefined;
+  }
+
+  /** The publisher's authrole, when disclosed. */
+  get publisherAuthrole(): string | undefined {
+    const authrole = this.details['publisher_authrole'];
+    return typeof authrole === 'string' ? authrole : undefined;
+  }
+
+  /**
+   * Whether this is a retained event the broker sent on subscribing with `get_retained`
+   * (spec: advanced "Event Retention"), rather than a new publication.
+   */
+  get retained(): boolean {
+    return this.details['retained'] === true;
+  }
+
+  /** Payload passthru attributes, when the event is in passthru mode (the payload is `args[0]`). */
+  get passthru(): PassthruOptions | undefined {
+    return passthruOf(this.details);
   }
 }
 

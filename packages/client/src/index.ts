@@ -23,15 +23,35 @@ export type {
   ChallengeHandler,
   ChallengeResponse,
 } from './session-types.js';
-export { ProgressiveCall } from './caller.js';
-export type { CallOptions, ProgressiveCallOptions, CancelMode } from './caller.js';
+export { ProgressiveCall, StreamingCall } from './caller.js';
+export type { CallOptions, ProgressiveCallOptions, StreamingCallOptions, CancelMode } from './caller.js';
 export { RUNTIME_ERROR_URI } from './callee.js';
-export type { RegisterOptions } from './callee.js';
+export type { RegisterOptions, InvokePolicy } from './callee.js';
 export type { SubscribeOptions } from './subscriber.js';
 export type { PublishOptions } from './publisher.js';
 export { Result } from './result.js';
 export type { CallResult } from './result.js';
 export { Invocation } from './invocation.js';
+export type { InputChunk } from './invocation.js';
+export type { EndedInfo } from './ended-info.js';
+export { PASSTHRU_KEYS, passthruOf } from './passthru.js';
+export type { PassthruOptions } from './passthru.js';
+export { MetaApi } from './meta-api.js';
+export type { MetaEventHandler, TestamentOptions, TestamentPublishOptions, TestamentScope } from './meta-api.js';
+export { SessionMeta, RegistrationMeta, SubscriptionMeta } from './meta-procedures.js';
+export type { KillOptions } from './meta-procedures.js';
+export { META_TOPICS } from './meta-types.js';
+export type {
+  HistoryEvent,
+  HistoryQuery,
+  IdsByMatch,
+  MetaEvents,
+  MetaIdEvent,
+  MetaTopic,
+  RegistrationInfo,
+  SessionInfo,
+  SubscriptionInfo,
+} from './meta-types.js';
 export { Registration } from './registration.js';
 export type { ProcedureHandler } from './registration.js';
 export { Subscription } from './subscription.js';
@@ -54,7 +74,7 @@ export { connectWebSocket, webSocketTransportFactory, WebSocketTransport } from 
 export type { WebSocketTransportOptions, WebSocketLike, WebSocketConstructor } from './transport-websocket.js';
 export { createMemoryTransportPair } from './transport-memory.js';
 export type { MemoryTransportOptions, MemoryTransportPair, MemoryRouterEnd, MemoryRouterHandlers } from './transport-memory.js';
-export { CLIENT_ROLES } from './features.js';
+export { CLIENT_ROLES, CALL_REROUTE_FEATURE } from './features.js';
 export { WampApplicationError } from './wamp-application-error.js';
 export { silentLogger } from './logger.js';
 export type { Logger, LogMethod } from './logger.js';
@@ -71,3 +91,10 @@ export {
   ErrorUri,
 } from '@interchange/protocol';
 export type { Clock, Dict, SerializerName, Serializer } from '@interchange/protocol';
+export { authCra, auth_cra } from './auth-cra.js';
+export { CryptosignKey, verifyRouterSignature, auth_cryptosign } from './auth-cryptosign.js';
+export type { NaclKeyPair } from './auth-cryptosign.js';
+export { ScramExchange } from './auth-scram.js';
+export type { ScramMinimums } from './auth-scram.js';
+export { createClientAuthentication } from './auth-options.js';
+export type { AuthOptions, ClientAuthentication, CryptosignAuthOptions, ScramAuthOptions, ChannelBindingOption } from './auth-options.js';

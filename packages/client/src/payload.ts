@@ -1,4 +1,5 @@
-import { InvalidArgumentError, type Payload } from '@interchange/protocol';
+import { InvalidArgumentError, type Dict, type Payload } from '@interchange/protocol';
+import { applyPassthru } from './passthru.js';
 import { Result } from './result.js';
 
 /** Positional and keyword arguments as application code sees them: never absent. */
@@ -32,22 +33,40 @@ export function toWirePayload(args: readonly unknown[] | undefined, kwargs: Reco
   return {};
 }
 
-/** Reads a received payload; absent parts become `[]` and `{}`. */
+/**
+ * Reads a received payload; absent parts become `[]` and `{}`. A passthru payload sent bare in
+ * the args slot (as Autobahn|Python sends it) reads as `args: [payload]`, the form the spec
+ * gives it, so an application finds it in one place.
+ */
 export function fromWirePayload(payload: Payload): Arguments {
+  if (payload.payload !== undefined) return { args: [payload.payload], kwargs: {} };
   return { args: payload.args ?? [], kwargs: payload.kwargs ?? {} };
+}
+
+/** The payload and YIELD.Options of a procedure handler's answer. */
+export interface YieldParts {
+  payload: Payload;
+  options: Dict;
+  /** Whether the answer is in payload passthru mode. */
+  passthru: boolean;
 }
 
 /**
  * Turns a procedure handler's return value into the YIELD payload: a {@link Result} gives its
- * args and kwargs, `undefined` gives no payload, any other value `v` gives `args: [v]`.
+ * args and kwargs (and passthru attributes), `undefined` gives no payload, any other value `v`
+ * gives `args: [v]`.
+ *
+ * @throws InvalidArgumentError for a malformed `Result`.
  */
-export function yieldPayload(value: unknown): Payload {
+export function yieldPayload(value: unknown): YieldParts {
   if (value instanceof Result) {
     checkArguments('Result', value.args, value.kwargs);
-    return toWirePayload(value.args, value.kwargs);
+    const options: Dict = {};
+    const passthru = value.passthru !== undefined && applyPassthru('Result', value.passthru, value.args, value.kwargs, options);
+    return { payload: toWirePayload(value.args, value.kwargs), options, passthru };
   }
-  if (value === undefined) return {};
-  return { args: [value] };
+  if (value === undefined) return { payload: {}, options: {}, passthru: false };
+  return { payload: { args: [value] }, options: {}, passthru: false };
 }
 
 /** Whether an options argument is an object (a check that keeps the options' declared type). */

@@ -1,5 +1,6 @@
 import type { Dict } from '@interchange/protocol';
 import { asyncDispose } from './dispose.js';
+import { type EndedInfo, EndedSignal } from './ended-info.js';
 import type { Invocation } from './invocation.js';
 
 /**
@@ -7,6 +8,9 @@ import type { Invocation } from './invocation.js';
  * `undefined` for no result, any other value `v` as `args: [v]`. Throwing an `ApplicationError`
  * answers ERROR with its URI, args and kwargs; any other error answers
  * `wamp.error.runtime_error` with the error's message as the only argument (no stack trace).
+ *
+ * Throwing `new ApplicationError('wamp.error.unavailable')` hands the call to the next callee
+ * of a shared registration (spec: advanced "Call Re-Routing").
  */
 export type ProcedureHandler = (invocation: Invocation) => unknown;
 
@@ -26,8 +30,11 @@ export class Registration {
   readonly options: Dict;
   /** @internal */
   readonly handler: ProcedureHandler;
+  /** @internal The most unread input chunks of a progressive invocation. */
+  readonly inputBufferSize: number;
   #active = true;
   #revocationReason: string | undefined;
+  readonly #ended = new EndedSignal();
   readonly #unregister: (registration: Registration) => Promise<void>;
 
   /** @internal Created by the session on REGISTERED. */
@@ -36,12 +43,14 @@ export class Registration {
     procedure: string;
     options: Dict;
     handler: ProcedureHandler;
+    inputBufferSize: number;
     unregister: (registration: Registration) => Promise<void>;
   }) {
     this.id = init.id;
     this.procedure = init.procedure;
     this.options = init.options;
     this.handler = init.handler;
+    this.inputBufferSize = init.inputBufferSize;
     this.#unregister = init.unregister;
   }
 
@@ -58,6 +67,15 @@ export class Registration {
     return this.#revocationReason;
   }
 
+  /**
+   * Resolves when the registration ends: unregistered here, revoked by the router (e.g. another
+   * session registered with `force_reregister`, or an administrator removed this callee), or
+   * the session closed. Never rejects.
+   */
+  get ended(): Promise<EndedInfo> {
+    return this.#ended.promise;
+  }
+
   /** Unregisters; resolves once the router confirmed. Does nothing if no longer active. */
   unregister(): Promise<void> {
     return this.#unregister(this);
@@ -69,8 +87,10 @@ export class Registration {
   }
 
   /** @internal */
-  deactivate(revocationReason?: string): void {
+  deactivate(how: EndedInfo['how'], revocationReason?: string): void {
+    if (!this.#active) return;
     this.#active = false;
     if (revocationReason !== undefined) this.#revocationReason = revocationReason;
+    this.#ended.end({ how, reason: revocationReason });
   }
 }

@@ -1,5 +1,6 @@
 import { ErrorUri } from '@interchange/protocol';
 import type { Clock, Dict } from '@interchange/protocol';
+import type { AuthOptions } from './auth-options.js';
 import type { Logger } from './logger.js';
 import { isPlainDict } from './payload.js';
 import type { TransportCloseInfo } from './transport.js';
@@ -40,8 +41,14 @@ export interface SessionOptions {
   authmethods?: string[];
   /** HELLO.Details.authextra. */
   authextra?: Dict;
-  /** Answers CHALLENGE during the join. Without it, a CHALLENGE aborts the join. */
+  /** Answers CHALLENGE during the join. Without it (and without `auth`), a CHALLENGE aborts the join. */
   onChallenge?: ChallengeHandler;
+  /**
+   * How to authenticate, typed: fills in `authmethods`, `authid` and `authextra` (those given
+   * above take precedence), answers the CHALLENGE unless `onChallenge` is given, and checks what
+   * WELCOME proves about the router (SCRAM's server signature).
+   */
+  auth?: AuthOptions;
   /** HELLO.Details.agent. */
   agent?: string;
   /** Time source for call timeouts and the GOODBYE wait; a fake clock in tests. */

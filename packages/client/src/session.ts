@@ -17,11 +17,20 @@ import {
   type WampMessage,
 } from '@interchange/protocol';
 import { Callee, type RegisterOptions } from './callee.js';
-import { Caller, type CallOptions, type ProgressiveCall, type ProgressiveCallOptions } from './caller.js';
+import {
+  Caller,
+  type CallOptions,
+  type ProgressiveCall,
+  type ProgressiveCallOptions,
+  type StreamingCall,
+  type StreamingCallOptions,
+} from './caller.js';
+import { checkAuthOptions, createClientAuthentication, type ClientAuthentication } from './auth-options.js';
 import { asyncDispose } from './dispose.js';
 import type { Publication } from './event.js';
 import { CLIENT_ROLES, routerHasFeature, type RouterRoleName } from './features.js';
 import { silentLogger, type Logger } from './logger.js';
+import { MetaApi } from './meta-api.js';
 import { isOptionsObject, isPlainDict } from './payload.js';
 import { Publisher, type PublishOptions } from './publisher.js';
 import type { ProcedureHandler, Registration } from './registration.js';
@@ -31,6 +40,7 @@ import {
   CANNOT_AUTHENTICATE_REASON,
   TRANSPORT_LOST_REASON,
   normalizeChallengeResponse,
+  type Challenge,
   type SessionCloseInfo,
   type SessionOptions,
   type SessionState,
@@ -74,6 +84,8 @@ export class Session implements AsyncDisposable {
   #closeCause: (CloseCause & { wasEstablished: boolean }) | undefined;
   #transportClose: TransportCloseInfo | undefined;
   #leaveTimer: TimerHandle | undefined;
+  #auth: ClientAuthentication | undefined;
+  #meta: MetaApi | undefined;
 
   constructor(transport: ClientTransport, options: SessionOptions) {
     if (!isOptionsObject(options)) throw new InvalidArgumentError('Session: options must be an object');
@@ -87,6 +99,7 @@ export class Session implements AsyncDisposable {
     if (options.authextra !== undefined && !isPlainDict(options.authextra)) {
       throw new InvalidArgumentError('Session: authextra must be an object');
     }
+    if (options.auth !== undefined) checkAuthOptions(options.auth);
     this.transport = transport;
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
@@ -160,9 +173,15 @@ export class Session implements AsyncDisposable {
   join(): Promise<Dict> {
     if (this.#state !== 'idle') throw new InvalidArgumentError(`join: session is ${this.#state}, not idle`);
     const details: Dict = { roles: CLIENT_ROLES, agent: this.#options.agent ?? 'Interchange client' };
-    if (this.#options.authmethods !== undefined) details['authmethods'] = this.#options.authmethods;
-    if (this.#options.authid !== undefined) details['authid'] = this.#options.authid;
-    if (this.#options.authextra !== undefined) details['authextra'] = this.#options.authextra;
+    // A fresh authentication per join: SCRAM nonces and cryptosign challenges are never reused.
+    const auth = this.#options.auth === undefined ? undefined : createClientAuthentication(this.#options.auth, this.#options.authid);
+    this.#auth = auth;
+    const authmethods = this.#options.authmethods ?? auth?.authmethods;
+    const authid = this.#options.authid ?? auth?.authid;
+    const authextra = auth?.authextra === undefined ? this.#options.authextra : { ...auth.authextra, ...this.#options.authextra };
+    if (authmethods !== undefined) details['authmethods'] = authmethods;
+    if (authid !== undefined) details['authid'] = authid;
+    if (authextra !== undefined) details['authextra'] = authextra;
     this.#state = 'joining';
     const joined = new Promise<Dict>((resolve, reject) => {
       this.#join = { resolve, reject };
@@ -194,6 +213,34 @@ export class Session implements AsyncDisposable {
    */
   callProgressive(procedure: string, args?: unknown[], options: ProgressiveCallOptions = {}): ProgressiveCall {
     return this.#caller.callProgressive(procedure, args, options);
+  }
+
+  /**
+   * Calls a procedure with its input in chunks (spec: advanced "Progressive Call Invocations"):
+   * `send` each chunk, then `end`; see {@link StreamingCall}. The callee's handler reads the
+   * chunks from `invocation.input`.
+   *
+   * @throws InvalidArgumentError at once for an invalid URI or options.
+   * @example
+   * const upload = session.callStreaming('com.example.upload', { timeout: 30_000 });
+   * for (const part of parts) upload.send([part]);
+   * const { args: [stored] } = await upload.end();
+   */
+  callStreaming(procedure: string, options: StreamingCallOptions = {}): StreamingCall {
+    return this.#caller.callStreaming(procedure, options);
+  }
+
+  /**
+   * Typed helpers over the router's meta API (spec: advanced "Meta API"): `meta.sessions`,
+   * `meta.registrations`, `meta.subscriptions`, `meta.on(topic, handler)` for meta events, and
+   * the testament procedures; see {@link MetaApi}.
+   *
+   * @example
+   * const ids = await session.meta.sessions.list();
+   */
+  get meta(): MetaApi {
+    this.#meta ??= new MetaApi(this);
+    return this.#meta;
   }
 
   /**
@@ -293,6 +340,12 @@ export class Session implements AsyncDisposable {
   #receiveWhileJoining(message: WampMessage): void {
     switch (message.type) {
       case 'WELCOME': {
+        // Mutual authentication (e.g. WAMP-SCRAM's verifier): a router that cannot prove itself is left.
+        const unproven = this.#auth?.checkWelcome(message.details);
+        if (unproven !== undefined) {
+          this.#abortJoin(unproven, undefined);
+          return;
+        }
         this.#id = message.session;
         this.#welcome = message.details;
         this.#state = 'established';
@@ -435,7 +488,8 @@ export class Session implements AsyncDisposable {
   }
 
   #answerChallenge(message: ChallengeMessage): void {
-    const handler = this.#options.onChallenge;
+    const auth = this.#auth;
+    const handler = this.#options.onChallenge ?? (auth === undefined ? undefined : (challenge: Challenge) => auth.answer(challenge));
     if (handler === undefined) {
       this.#abortJoin(`received a ${message.authMethod} CHALLENGE, but no onChallenge handler is set`, undefined);
       return;

@@ -91,7 +91,7 @@ export class Subscriber {
       return Promise.reject(error);
     }
     siblings.splice(index, 1);
-    subscription.deactivate();
+    subscription.deactivate('local');
     if (siblings.length > 0) return Promise.resolve();
     // Events still on the wire for this ID are dropped from here on.
     this.#subscriptions.delete(subscription.id);
@@ -132,7 +132,7 @@ export class Subscriber {
         this.#subscriptions.delete(id);
         const reason = details['reason'];
         for (const subscription of siblings) {
-          subscription.deactivate({ revocationReason: typeof reason === 'string' ? reason : '' });
+          subscription.deactivate('revoked', typeof reason === 'string' ? { revocationReason: reason } : {});
         }
       }
       return 'ok';
@@ -192,7 +192,7 @@ export class Subscriber {
     this.#subscribing.clear();
     this.#unsubscribing.clear();
     this.#subscriptions.clear();
-    for (const subscription of subscriptions) subscription.deactivate(graceful ? {} : { error });
+    for (const subscription of subscriptions) subscription.deactivate('session-closed', graceful ? {} : { error });
     for (const pending of subscribing) pending.settle.reject(error);
     for (const pending of unsubscribing) pending.reject(error);
   }

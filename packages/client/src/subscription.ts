@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Dict } from '@interchange/protocol';
 import { AsyncQueue } from './async-queue.js';
 import { asyncDispose } from './dispose.js';
+import { EndedSignal, type EndedInfo } from './ended-info.js';
 import type { Event } from './event.js';
 import type { Logger } from './logger.js';
 
@@ -34,6 +35,7 @@ export class Subscription implements AsyncIterable<Event> {
   readonly #unsubscribe: (subscription: Subscription) => Promise<void>;
   #active = true;
   #revocationReason: string | undefined;
+  readonly #ended = new EndedSignal();
 
   /** @internal Created by the session on SUBSCRIBED. */
   constructor(init: {
@@ -81,6 +83,14 @@ export class Subscription implements AsyncIterable<Event> {
   }
 
   /**
+   * Resolves when the subscription ends: unsubscribed here, revoked by the router (spec:
+   * advanced "Subscription Revocation"), or the session closed. Never rejects.
+   */
+  get ended(): Promise<EndedInfo> {
+    return this.#ended.promise;
+  }
+
+  /**
    * Unsubscribes; resolves once the broker confirmed (or at once, when other local subscriptions
    * still share the broker subscription). Does nothing if no longer active.
    */
@@ -120,12 +130,13 @@ export class Subscription implements AsyncIterable<Event> {
   }
 
   /** @internal Ends the subscription; the iterator finishes after draining, or throws `error`. */
-  deactivate(options: { error?: unknown; revocationReason?: string } = {}): void {
+  deactivate(how: EndedInfo['how'], options: { error?: unknown; revocationReason?: string } = {}): void {
     if (!this.#active) return;
     this.#active = false;
     if (options.revocationReason !== undefined) this.#revocationReason = options.revocationReason;
     if (options.error !== undefined) this.#queue?.fail(options.error);
     else this.#queue?.end();
+    this.#ended.end({ how, reason: options.revocationReason });
   }
 
   #logHandlerError(error: unknown): void {

@@ -1,4 +1,4 @@
-import { ApplicationError, InvalidArgumentError, SessionClosedError, messageToArray } from '@interchange/protocol';
+import { ApplicationError, CanceledError, InvalidArgumentError, SessionClosedError, messageToArray } from '@interchange/protocol';
 import { describe, expect, it } from 'vitest';
 import { Result, type Invocation, type Registration } from '../src/index.js';
 import { flush } from './helpers/fake-clock.js';
@@ -104,15 +104,14 @@ describe('Session.register', () => {
     expect(first.kwargs).toBeUndefined();
   });
 
-  it('aborts the invocation signal on INTERRUPT, answers wamp.error.canceled, and drops the late result', async () => {
+  it('aborts the invocation signal on INTERRUPT kill and answers wamp.error.canceled when the handler gives up', async () => {
     const { session, router } = await joinedSession();
     let signal: AbortSignal | undefined;
-    let finish: ((v: unknown) => void) | undefined;
     await registered(
       router,
       session.register('com.example.slow', (inv) => {
         signal = inv.signal;
-        return new Promise((resolve) => (finish = resolve));
+        return new Promise((_, reject) => inv.signal.addEventListener('abort', () => reject(inv.signal.reason)));
       }),
     );
     router.send({ type: 'INVOCATION', requestId: 5, registration: 900, details: {} });
@@ -121,7 +120,7 @@ describe('Session.register', () => {
     const error = await router.next('ERROR');
     expect(error).toMatchObject({ requestType: 68, requestId: 5, error: 'wamp.error.canceled' });
     expect(signal?.aborted).toBe(true);
-    finish?.('too late');
+    expect(signal?.reason).toBeInstanceOf(CanceledError);
     await flush();
     expect(router.unread()).toEqual([]);
   });

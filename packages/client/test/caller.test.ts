@@ -8,7 +8,7 @@ import {
 } from '@interchange/protocol';
 import { describe, expect, it } from 'vitest';
 import { FakeClock, flush } from './helpers/fake-clock.js';
-import { BASIC_ROUTER_ROLES, FULL_ROUTER_ROLES, joinedSession } from './helpers/fake-router.js';
+import { BASIC_ROUTER_ROLES, FULL_ROUTER_ROLES, ROUTER_ROLES_WITHOUT_CALL_TIMEOUT, joinedSession } from './helpers/fake-router.js';
 
 describe('Session.call', () => {
   it('sends CALL with sequential request IDs and args/kwargs in wire order', async () => {
@@ -96,11 +96,11 @@ describe('Session.call', () => {
   it('uses the cancelMode option in CANCEL', async () => {
     const { session, router } = await joinedSession({}, { roles: FULL_ROUTER_ROLES });
     const controller = new AbortController();
-    const call = session.call('com.example.slow', [], { signal: controller.signal, cancelMode: 'kill' });
+    const call = session.call('com.example.slow', [], { signal: controller.signal, cancelMode: 'skip' });
     await router.next('CALL');
     controller.abort();
     await expect(call).rejects.toBeInstanceOf(CanceledError);
-    expect((await router.next('CANCEL')).options).toEqual({ mode: 'kill' });
+    expect((await router.next('CANCEL')).options).toEqual({ mode: 'skip' });
   });
 
   it('without call_canceling only stops waiting: no CANCEL, and the late RESULT is dropped', async () => {
@@ -123,11 +123,12 @@ describe('Session.call', () => {
     expect(router.unread()).toEqual([]);
   });
 
-  it('rejects with TimeoutError when the timeout passes on the clock', async () => {
+  it('rejects with TimeoutError when the timeout passes on the clock (dealer without call_timeout)', async () => {
     const clock = new FakeClock();
-    const { session, router } = await joinedSession({ clock }, { roles: FULL_ROUTER_ROLES });
+    const { session, router } = await joinedSession({ clock }, { roles: ROUTER_ROLES_WITHOUT_CALL_TIMEOUT });
     const call = session.call('com.example.slow', [], { timeout: 1000 });
     const sent = await router.next('CALL');
+    expect(sent.options).toEqual({});
     clock.advance(999);
     await flush();
     let settled = false;
@@ -144,7 +145,7 @@ describe('Session.call', () => {
 
   it('clears the timeout timer when the result arrives first', async () => {
     const clock = new FakeClock();
-    const { session, router } = await joinedSession({ clock });
+    const { session, router } = await joinedSession({ clock }, { roles: ROUTER_ROLES_WITHOUT_CALL_TIMEOUT });
     const call = session.call('com.example.fast', [], { timeout: 1000 });
     const sent = await router.next('CALL');
     expect(clock.pending()).toEqual([1000]);

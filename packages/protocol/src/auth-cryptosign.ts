@@ -62,7 +62,9 @@ export function parseCryptosignPrivateKey(input: string | Uint8Array): Uint8Arra
   if (text.startsWith('-----BEGIN OPENSSH PRIVATE KEY-----')) return readOpenSshPrivateKey(text);
   const bytes = hexToBytes(text);
   if (bytes !== undefined && (bytes.length === 32 || bytes.length === 64)) return bytes.slice(0, 32);
-  throw new InvalidArgumentError('cryptosign: expected a private key as 64 or 128 hex characters or an OpenSSH private key');
+  throw new InvalidArgumentError(
+    'cryptosign: expected a private key as 64 or 128 hex characters or an OpenSSH private key',
+  );
 }
 
 /**
@@ -112,7 +114,8 @@ export function cryptosignMessage(challengeHex: string, channelId?: Uint8Array):
  */
 export function cryptosignSign(seed: Uint8Array, challengeHex: string, channelId?: Uint8Array): string {
   const message = cryptosignMessage(challengeHex, channelId);
-  if (message === undefined) throw new InvalidArgumentError('cryptosign: the challenge must be 32 bytes as 64 hex characters');
+  if (message === undefined)
+    throw new InvalidArgumentError('cryptosign: the challenge must be 32 bytes as 64 hex characters');
   return bytesToHex(ed25519.sign(message, checkSeed(seed))) + bytesToHex(message);
 }
 
@@ -147,9 +150,7 @@ function decodeOrThrow(text: string): Uint8Array {
  * holding one Ed25519 key, and returns its seed.
  */
 function readOpenSshPrivateKey(pem: string): Uint8Array {
-  const body = pem
-    .replace('-----BEGIN OPENSSH PRIVATE KEY-----', '')
-    .replace('-----END OPENSSH PRIVATE KEY-----', '');
+  const body = pem.replace('-----BEGIN OPENSSH PRIVATE KEY-----', '').replace('-----END OPENSSH PRIVATE KEY-----', '');
   const reader = new SshReader(decodeOrThrow(body));
   const magic = new TextEncoder().encode('openssh-key-v1\0');
   if (!reader.startsWith(magic)) throw new InvalidArgumentError('cryptosign: not an openssh-key-v1 private key');
@@ -158,16 +159,23 @@ function readOpenSshPrivateKey(pem: string): Uint8Array {
   const kdf = reader.text();
   reader.bytes(); // kdf options
   if (cipher !== 'none' || kdf !== 'none') {
-    throw new InvalidArgumentError('cryptosign: the OpenSSH private key is encrypted; decrypt it first (ssh-keygen -p)');
+    throw new InvalidArgumentError(
+      'cryptosign: the OpenSSH private key is encrypted; decrypt it first (ssh-keygen -p)',
+    );
   }
-  if (reader.uint32() !== 1) throw new InvalidArgumentError('cryptosign: expected exactly one key in the OpenSSH key file');
+  if (reader.uint32() !== 1)
+    throw new InvalidArgumentError('cryptosign: expected exactly one key in the OpenSSH key file');
   reader.bytes(); // public key blob, repeated in the private section
   const section = new SshReader(reader.bytes());
-  if (section.uint32() !== section.uint32()) throw new InvalidArgumentError('cryptosign: corrupt OpenSSH private key (check ints differ)');
-  if (section.text() !== 'ssh-ed25519') throw new InvalidArgumentError('cryptosign: the OpenSSH key is not an Ed25519 key');
+  const check = section.uint32();
+  if (section.uint32() !== check)
+    throw new InvalidArgumentError('cryptosign: corrupt OpenSSH private key (check ints differ)');
+  if (section.text() !== 'ssh-ed25519')
+    throw new InvalidArgumentError('cryptosign: the OpenSSH key is not an Ed25519 key');
   const publicKey = section.bytes();
   const secret = section.bytes();
-  if (publicKey.length !== 32 || secret.length !== 64) throw new InvalidArgumentError('cryptosign: corrupt OpenSSH Ed25519 key');
+  if (publicKey.length !== 32 || secret.length !== 64)
+    throw new InvalidArgumentError('cryptosign: corrupt OpenSSH Ed25519 key');
   const seed = secret.slice(0, 32);
   if (bytesToHex(cryptosignPublicKey(seed)) !== bytesToHex(publicKey)) {
     throw new InvalidArgumentError('cryptosign: corrupt OpenSSH Ed25519 key (public key does not match)');
@@ -198,7 +206,10 @@ class SshReader {
     const d = this.#data;
     const o = this.#offset;
     this.#offset += 4;
-    return (((d[o] as number) << 24) | ((d[o + 1] as number) << 16) | ((d[o + 2] as number) << 8) | (d[o + 3] as number)) >>> 0;
+    return (
+      (((d[o] as number) << 24) | ((d[o + 1] as number) << 16) | ((d[o + 2] as number) << 8) | (d[o + 3] as number)) >>>
+      0
+    );
   }
 
   bytes(): Uint8Array {

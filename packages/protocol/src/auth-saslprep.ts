@@ -11,6 +11,7 @@
 import { InvalidArgumentError } from './errors.js';
 
 /** RFC 3454 B.1: commonly mapped to nothing. */
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: the class lists combining code points on purpose, to remove each.
 const MAPPED_TO_NOTHING = /[\u00AD\u034F\u1806\u180B-\u180D\u200B-\u200D\u2060\uFE00-\uFE0F\uFEFF]/gu;
 /** RFC 3454 C.1.2: non-ASCII space characters (the Zs category, as Python's stringprep reads it). */
 const NON_ASCII_SPACE = /(?! )\p{Zs}/gu;
@@ -57,7 +58,11 @@ export function saslprep(text: string): string {
     // RFC 3454 section 6: with any RandALCat character there may be no LCat character, and the
     // first and last characters must be RandALCat.
     const chars = [...normalized];
-    if (L_CAT.test(normalized) || !RAND_AL_CAT.test(chars[0] as string) || !RAND_AL_CAT.test(chars[chars.length - 1] as string)) {
+    if (
+      L_CAT.test(normalized) ||
+      !RAND_AL_CAT.test(chars[0] as string) ||
+      !RAND_AL_CAT.test(chars[chars.length - 1] as string)
+    ) {
       throw new InvalidArgumentError('saslprep: the text mixes right-to-left and left-to-right characters');
     }
   }

@@ -92,7 +92,8 @@ export async function scramSaltedPassword(
   dialect: ScramDialectName = ScramDialect.SPEC,
 ): Promise<Uint8Array> {
   const { kdf, salt, iterations, memory } = parameters;
-  if (!Number.isInteger(iterations) || iterations < 1) throw new InvalidArgumentError('scram: iterations must be a positive integer');
+  if (!Number.isInteger(iterations) || iterations < 1)
+    throw new InvalidArgumentError('scram: iterations must be a positive integer');
   // Autobahn|Python hashes the password as given; the spec normalizes it.
   const secret = utf8Bytes(dialect === ScramDialect.SPEC ? saslprep(password) : password);
   if (kdf === 'pbkdf2') return pbkdf2(sha256, secret, salt, { c: iterations, dkLen: 32 });
@@ -217,13 +218,17 @@ export interface ScramCredentialOptions {
  * const credential = await deriveScramCredential('s3cret', { kdf: 'pbkdf2', iterations: 100000 });
  * // config: { "principals": { "alice": { ...credential, "role": "user" } } }
  */
-export async function deriveScramCredential(password: string, options: ScramCredentialOptions = {}): Promise<ScramCredential> {
+export async function deriveScramCredential(
+  password: string,
+  options: ScramCredentialOptions = {},
+): Promise<ScramCredential> {
   const kdf = options.kdf ?? 'argon2id13';
   const dialect = options.dialect ?? ScramDialect.SPEC;
   const salt = options.salt ?? randomBytes(16);
   const iterations = options.iterations ?? (kdf === 'pbkdf2' ? 4096 : 16);
   const memory = kdf === 'pbkdf2' ? undefined : (options.memory ?? 65536);
-  const parameters: ScramKdfParameters = memory === undefined ? { kdf, salt, iterations } : { kdf, salt, iterations, memory };
+  const parameters: ScramKdfParameters =
+    memory === undefined ? { kdf, salt, iterations } : { kdf, salt, iterations, memory };
   const keys = scramKeys(await scramSaltedPassword(password, parameters, dialect));
   const credential: ScramCredential = {
     kdf: scramKdfName(kdf, dialect),

@@ -61,8 +61,14 @@ export function craSign(key: string | Uint8Array, challenge: string): string {
  * const key = craDeriveKey('secret123', extra.salt, extra.iterations, extra.keylen);
  * const signature = craSign(key, extra.challenge);
  */
-export function craDeriveKey(secret: string | Uint8Array, salt: string | Uint8Array, iterations = 1000, keylen = 32): string {
-  if (!Number.isInteger(iterations) || iterations < 1) throw new InvalidArgumentError('wampcra: iterations must be a positive integer');
+export function craDeriveKey(
+  secret: string | Uint8Array,
+  salt: string | Uint8Array,
+  iterations = 1000,
+  keylen = 32,
+): string {
+  if (!Number.isInteger(iterations) || iterations < 1)
+    throw new InvalidArgumentError('wampcra: iterations must be a positive integer');
   if (!Number.isInteger(keylen) || keylen < 1 || keylen > 1024) {
     throw new InvalidArgumentError('wampcra: keylen must be an integer 1..1024');
   }

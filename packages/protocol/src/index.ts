@@ -24,3 +24,4 @@ export * from './auth-cryptosign.js';
 export * from './auth-saslprep.js';
 export * from './auth-scram.js';
 export * from './logger.js';
+export * from './auth-hash.js';

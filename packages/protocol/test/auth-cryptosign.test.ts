@@ -60,17 +60,21 @@ ywAAAAtzc2gtZWQyNTUxOQAAACBCoMGAhkeZnzyJBvo+hYTwr+QHtSrkZ7OG7MPjHr0Jng
 AAAEBhfQmp26LIJHrYfUVhyMzAdfnxVyIGgOpeffejxIextEKgwYCGR5mfPIkG+j6FhPCv
 5Ae1KuRns4bsw+MevQmeAAAAEHRlc3RAaW50ZXJjaGFuZ2UBAgMEBQ==
 -----END OPENSSH PRIVATE KEY-----`;
-const OPENSSH_PUBLIC = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEKgwYCGR5mfPIkG+j6FhPCv5Ae1KuRns4bsw+MevQme test@interchange';
+const OPENSSH_PUBLIC =
+  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEKgwYCGR5mfPIkG+j6FhPCv5Ae1KuRns4bsw+MevQme test@interchange';
 const OPENSSH_PUBLIC_HEX = '42a0c1808647999f3c8906fa3e8584f0afe407b52ae467b386ecc3e31ebd099e';
 
 describe('WAMP-Cryptosign', () => {
-  it.each(VECTORS)('signs the spec test vector (channel id $channelId)', ({ channelId, privateKey, challenge, signature }) => {
-    const seed = parseCryptosignPrivateKey(privateKey);
-    expect(cryptosignSign(seed, challenge, channelId === undefined ? undefined : hex(channelId))).toBe(signature);
-    const expected = cryptosignMessage(challenge, channelId === undefined ? undefined : hex(channelId));
-    expect(expected).toBeDefined();
-    expect(cryptosignVerify(cryptosignPublicKey(seed), signature, expected as Uint8Array)).toBe(true);
-  });
+  it.each(VECTORS)(
+    'signs the spec test vector (channel id $channelId)',
+    ({ channelId, privateKey, challenge, signature }) => {
+      const seed = parseCryptosignPrivateKey(privateKey);
+      expect(cryptosignSign(seed, challenge, channelId === undefined ? undefined : hex(channelId))).toBe(signature);
+      const expected = cryptosignMessage(challenge, channelId === undefined ? undefined : hex(channelId));
+      expect(expected).toBeDefined();
+      expect(cryptosignVerify(cryptosignPublicKey(seed), signature, expected as Uint8Array)).toBe(true);
+    },
+  );
 
   it('refuses a signature by another key, over another message, or tampered with', () => {
     const seed = generateCryptosignSeed();
@@ -80,7 +84,13 @@ describe('WAMP-Cryptosign', () => {
     const signature = cryptosignSign(seed, challenge);
     expect(cryptosignVerify(cryptosignPublicKey(seed), signature, message)).toBe(true);
     expect(cryptosignVerify(cryptosignPublicKey(other), signature, message)).toBe(false);
-    expect(cryptosignVerify(cryptosignPublicKey(seed), signature, cryptosignMessage(createCryptosignChallenge()) as Uint8Array)).toBe(false);
+    expect(
+      cryptosignVerify(
+        cryptosignPublicKey(seed),
+        signature,
+        cryptosignMessage(createCryptosignChallenge()) as Uint8Array,
+      ),
+    ).toBe(false);
     const flipped = `${signature.slice(0, 10)}${signature[10] === '0' ? '1' : '0'}${signature.slice(11)}`;
     expect(cryptosignVerify(cryptosignPublicKey(seed), flipped, message)).toBe(false);
     expect(cryptosignVerify(cryptosignPublicKey(seed), signature.slice(0, 128), message)).toBe(false);
@@ -109,12 +119,15 @@ describe('WAMP-Cryptosign', () => {
     expect(bytesToHex(parseCryptosignPublicKey(OPENSSH_PUBLIC_HEX.toUpperCase()))).toBe(OPENSSH_PUBLIC_HEX);
   });
 
-  it.each(['', 'abc', 'zz'.repeat(32), 'ab'.repeat(33), '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----'])(
-    'refuses the private key %j',
-    (text) => {
-      expect(() => parseCryptosignPrivateKey(text)).toThrow(InvalidArgumentError);
-    },
-  );
+  it.each([
+    '',
+    'abc',
+    'zz'.repeat(32),
+    'ab'.repeat(33),
+    '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----',
+  ])('refuses the private key %j', (text) => {
+    expect(() => parseCryptosignPrivateKey(text)).toThrow(InvalidArgumentError);
+  });
 
   it('refuses challenges that are not 32 bytes of hex', () => {
     const seed = generateCryptosignSeed();

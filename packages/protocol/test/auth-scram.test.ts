@@ -34,7 +34,11 @@ const RFC = {
 
 describe('WAMP-SCRAM', () => {
   it('reproduces the RFC 7677 exchange with PBKDF2', async () => {
-    const salted = await scramSaltedPassword(RFC.password, { kdf: 'pbkdf2', salt: b64(RFC.salt), iterations: RFC.iterations });
+    const salted = await scramSaltedPassword(RFC.password, {
+      kdf: 'pbkdf2',
+      salt: b64(RFC.salt),
+      iterations: RFC.iterations,
+    });
     const keys = scramKeys(salted);
     const message = scramAuthMessage(RFC);
     expect(message).toBe(
@@ -75,7 +79,9 @@ describe('WAMP-SCRAM', () => {
 
   it('writes the channel binding part per dialect', () => {
     const parts = { ...RFC, channelBinding: 'tls-unique', cbindData: new Uint8Array([1, 2, 3]) };
-    expect(scramAuthMessage(parts)).toContain(`,c=${encodeBase64(new Uint8Array([...new TextEncoder().encode('p=tls-unique,,'), 1, 2, 3]))},`);
+    expect(scramAuthMessage(parts)).toContain(
+      `,c=${encodeBase64(new Uint8Array([...new TextEncoder().encode('p=tls-unique,,'), 1, 2, 3]))},`,
+    );
     expect(scramAuthMessage(RFC, 'scram')).toContain(',c=,r=');
     expect(scramAuthMessage(parts, 'scram')).toContain(',c=tls-unique,r=');
   });
@@ -86,13 +92,25 @@ describe('WAMP-SCRAM', () => {
   });
 
   it('derives a Crossbar-shaped credential that verifies a proof', async () => {
-    const credential = await deriveScramCredential('pw', { kdf: 'pbkdf2', iterations: 10, salt: new Uint8Array(16).fill(1) });
+    const credential = await deriveScramCredential('pw', {
+      kdf: 'pbkdf2',
+      iterations: 10,
+      salt: new Uint8Array(16).fill(1),
+    });
     expect(credential).toMatchObject({ kdf: 'pbkdf2', iterations: 10, salt: '01'.repeat(16) });
     expect(credential.memory).toBeUndefined();
-    const keys = scramKeys(await scramSaltedPassword('pw', { kdf: 'pbkdf2', salt: new Uint8Array(16).fill(1), iterations: 10 }));
+    const keys = scramKeys(
+      await scramSaltedPassword('pw', { kdf: 'pbkdf2', salt: new Uint8Array(16).fill(1), iterations: 10 }),
+    );
     expect(credential['stored-key']).toBe(bytesToHex(keys.storedKey));
     const message = scramAuthMessage(RFC);
-    expect(scramVerifyClientProof(hexToBytes(credential['stored-key']) as Uint8Array, message, scramClientProof(keys, message))).toBe(true);
+    expect(
+      scramVerifyClientProof(
+        hexToBytes(credential['stored-key']) as Uint8Array,
+        message,
+        scramClientProof(keys, message),
+      ),
+    ).toBe(true);
     const argon = await deriveScramCredential('pw', { iterations: 1, memory: 64, dialect: 'scram' });
     expect(argon).toMatchObject({ kdf: 'argon2id-13', iterations: 1, memory: 64 });
   });
@@ -105,11 +123,15 @@ describe('WAMP-SCRAM', () => {
   });
 
   it('refuses unusable cost parameters', async () => {
-    await expect(scramSaltedPassword('x', { kdf: 'pbkdf2', salt: new Uint8Array(8), iterations: 0 })).rejects.toThrow(InvalidArgumentError);
-    await expect(scramSaltedPassword('x', { kdf: 'argon2id13', salt: new Uint8Array(16), iterations: 1 })).rejects.toThrow(InvalidArgumentError);
-    await expect(scramSaltedPassword('x', { kdf: 'argon2id13', salt: new Uint8Array(4), iterations: 1, memory: 64 })).rejects.toThrow(
+    await expect(scramSaltedPassword('x', { kdf: 'pbkdf2', salt: new Uint8Array(8), iterations: 0 })).rejects.toThrow(
       InvalidArgumentError,
     );
+    await expect(
+      scramSaltedPassword('x', { kdf: 'argon2id13', salt: new Uint8Array(16), iterations: 1 }),
+    ).rejects.toThrow(InvalidArgumentError);
+    await expect(
+      scramSaltedPassword('x', { kdf: 'argon2id13', salt: new Uint8Array(4), iterations: 1, memory: 64 }),
+    ).rejects.toThrow(InvalidArgumentError);
   });
 });
 

@@ -23,7 +23,13 @@ describe('WAMP-CRA', () => {
   });
 
   it('verifies a signature and refuses a wrong one, a wrong key and non-base64', () => {
-    const challenge = createCraChallenge({ authid: 'joe', authrole: 'user', authprovider: 'static', session: 42, timestamp: '2024-01-01T00:00:00.000Z' });
+    const challenge = createCraChallenge({
+      authid: 'joe',
+      authrole: 'user',
+      authprovider: 'static',
+      session: 42,
+      timestamp: '2024-01-01T00:00:00.000Z',
+    });
     const signature = craSign('s3cret', challenge);
     expect(craVerify('s3cret', challenge, signature)).toBe(true);
     expect(craVerify('s3cret', challenge, signature.replace(/=$/, ''))).toBe(true);
@@ -34,7 +40,13 @@ describe('WAMP-CRA', () => {
   });
 
   it('builds the challenge the spec describes, with a fresh nonce each time', () => {
-    const fields = { authid: 'joe', authrole: 'user', authprovider: 'static', session: 42, timestamp: '2024-01-01T00:00:00.000Z' };
+    const fields = {
+      authid: 'joe',
+      authrole: 'user',
+      authprovider: 'static',
+      session: 42,
+      timestamp: '2024-01-01T00:00:00.000Z',
+    };
     const a = JSON.parse(createCraChallenge(fields)) as Record<string, unknown>;
     const b = JSON.parse(createCraChallenge(fields)) as Record<string, unknown>;
     expect(a).toMatchObject({ ...fields, authmethod: 'wampcra' });

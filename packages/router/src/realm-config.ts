@@ -36,16 +36,29 @@ export interface PermissionConfig {
    */
   disclose?: { caller?: boolean; publisher?: boolean };
   /**
-   * Crossbar's hint that the decision may be cached by clients. Static permissions are decided
-   * in memory on every request, so it has no effect here; it is accepted for compatibility.
+   * Crossbar's flag that the decision may be cached. A static rule is already decided in memory
+   * from the compiled config on every request, so caching it changes nothing observable; it is
+   * accepted for compatibility. (For dynamic authorizers, `cache: true` in the answer does
+   * matter: see {@link RoleConfig.authorizer}.)
    */
   cache?: boolean;
 }
 
-/** A role of a realm: a name and the permissions of sessions authenticated under it. */
+/**
+ * A role of a realm: a name and the permissions of sessions authenticated under it, or, instead
+ * of permissions, the URI of a dynamic authorizer procedure (Crossbar's `{ name, authorizer }`),
+ * called as `authorizer(session, uri, action, options)` and answering `true`/`false` or
+ * `{ allow, disclose?, cache? }`. An authorizer that fails or does not answer in time denies.
+ *
+ * @example
+ * { name: 'frontend', authorizer: 'com.example.authorize' }
+ */
 export interface RoleConfig {
   name: string;
-  permissions: PermissionConfig[];
+  /** Required unless `authorizer` is given. */
+  permissions?: PermissionConfig[];
+  /** The procedure deciding each request of this role's sessions. */
+  authorizer?: string;
 }
 
 /**

@@ -21,6 +21,13 @@ import type { Peer, PeerConnection } from './peer.js';
 import type { Realm } from './realm.js';
 import type { ProtocolViolation } from './protocol-violation.js';
 import type { RealmMember } from './realm-member.js';
+import type { AuthRequest } from './auth/auth-method.js';
+import { authorizationRequest, notAuthorized, type AuthorizationRequest } from './auth/authorization-request.js';
+import type { Principal } from './auth/principal.js';
+import type { RouterAuth } from './auth/router-auth.js';
+import type { AuthStep, SessionAuthentication } from './auth/session-authentication.js';
+import type { TransportAuthConfig, TransportCredentials } from './auth/transport-auth.js';
+import type { Authorization } from './static-authorizer.js';
 
 /**
  * The lifecycle of a router session (spec: basic profile "Sessions", peer state chart):
@@ -29,6 +36,8 @@ import type { RealmMember } from './realm-member.js';
  */
 export const SessionState = {
   AWAITING_HELLO: 'awaiting-hello',
+  /** After HELLO, while the client authenticates (CHALLENGE sent, or a dynamic authenticator asked). */
+  AUTHENTICATING: 'authenticating',
   ESTABLISHED: 'established',
   CLOSING: 'closing',
   CLOSED: 'closed',
@@ -44,6 +53,14 @@ export interface ConnectOptions {
   authid?: string;
   /** Defaults to `anonymous`. */
   authmethod?: string;
+  /**
+   * The methods the transport lets clients authenticate with (its `auth` config). With it, the
+   * client authenticates (spec: advanced "Authentication") and `authrole`, `authid` and
+   * `authmethod` above are not used; without it, the session gets that identity at once.
+   */
+  transportAuth?: TransportAuthConfig;
+  /** What the transport knows that authenticates: TLS channel IDs, client certificate, cookie. */
+  transportCredentials?: TransportCredentials;
 }
 
 /** What a session needs from its router. */
@@ -59,6 +76,8 @@ export interface SessionHost {
   sessionEstablished(session: RouterSession): void;
   /** The session reached its end. */
   sessionClosed(session: RouterSession): void;
+  /** Authentication and dynamic authorization. */
+  readonly auth: RouterAuth;
 }
 
 /** Message types only a router sends (spec: "Message Codes and Direction"). */
@@ -92,6 +111,11 @@ export class RouterSession implements PeerConnection, RealmMember {
   #authid = '';
   #authrole = '';
   #authmethod = '';
+  #authprovider = 'static';
+  #authextra: Dict | undefined;
+  #authentication: SessionAuthentication | undefined;
+  /** Messages waiting behind a dynamic authorization in flight, so requests keep their order. */
+  #authorizationQueue: WampMessage[] | undefined;
   #realm: Realm | undefined;
   #clientRoles: Dict = {};
   readonly #requestIds = createIdSequence();
@@ -125,9 +149,13 @@ export class RouterSession implements PeerConnection, RealmMember {
   get authmethod(): string {
     return this.#authmethod;
   }
-  /** Who authenticated the session: `static`, the router's own configuration. */
+  /** Who authenticated the session: `static` (the config), `dynamic` (an authenticator), `cookie`. */
   get authprovider(): string {
-    return 'static';
+    return this.#authprovider;
+  }
+  /** `WELCOME.Details.authextra`: what the principal carries for the client, if anything. */
+  get authextra(): Dict | undefined {
+    return this.#authextra;
   }
   /** Where the session is in its lifecycle. */
   get state(): SessionStateValue {
@@ -208,7 +236,7 @@ export class RouterSession implements PeerConnection, RealmMember {
    */
   goodbye(reason: string, message?: string): void {
     const details: Dict = message === undefined ? {} : { message };
-    if (this.#state === SessionState.AWAITING_HELLO) {
+    if (this.#state === SessionState.AWAITING_HELLO || this.#state === SessionState.AUTHENTICATING) {
       this.#abort(reason, message);
     } else if (this.#state === SessionState.ESTABLISHED) {
       this.send({ type: 'GOODBYE', details, reason });
@@ -233,11 +261,12 @@ export class RouterSession implements PeerConnection, RealmMember {
       case SessionState.AWAITING_HELLO:
         this.#beforeWelcome(message);
         break;
-      case SessionState.ESTABLISHED: {
-        const violation = this.#route(message);
-        if (violation !== undefined) this.#violation(violation);
+      case SessionState.AUTHENTICATING:
+        this.#whileAuthenticating(message);
         break;
-      }
+      case SessionState.ESTABLISHED:
+        this.#established(message);
+        break;
       case SessionState.CLOSING:
         // Spec: peer state chart, SHUTTING DOWN: "Received other / ignore" until the GOODBYE.
         if (message.type === 'GOODBYE' || message.type === 'ABORT') this.close();
@@ -261,47 +290,163 @@ export class RouterSession implements PeerConnection, RealmMember {
   }
 
   #hello(hello: HelloMessage): void {
+    if (this.#options.transportAuth !== undefined) {
+      this.#startAuthentication(hello, this.#options.transportAuth);
+      return;
+    }
     const admission = this.#admit(hello);
     if ('reason' in admission) {
       if (admission.reason === ErrorUri.PROTOCOL_VIOLATION) this.#violation(admission.message);
       else this.#abort(admission.reason, admission.message);
       return;
     }
-    const host = this.#host;
-    const { realm } = admission;
     // Without authentication configured, the transport's identity applies; an authid the
     // client proposes is not proof of anything and is not taken over.
-    const authrole = this.#options.authrole ?? 'anonymous';
-    this.#authrole = authrole;
-    this.#authid = this.#options.authid ?? anonymousAuthid();
-    this.#authmethod = this.#options.authmethod ?? 'anonymous';
     this.#clientRoles = hello.details.roles as Dict;
-    this.#id = host.allocateSessionId();
+    this.#id = this.#host.allocateSessionId();
+    this.#establish(admission.realm, {
+      authid: this.#options.authid ?? anonymousAuthid(),
+      authrole: this.#options.authrole ?? 'anonymous',
+      authmethod: this.#options.authmethod ?? 'anonymous',
+      authprovider: 'static',
+      authextra: undefined,
+    });
+  }
+
+  /** Joins the realm under `identity` and sends WELCOME. */
+  #establish(realm: Realm, identity: Omit<Principal, 'realm' | 'authextra'> & { authextra: Dict | undefined }): void {
+    const host = this.#host;
+    const { authrole } = identity;
+    this.#authrole = authrole;
+    this.#authid = identity.authid;
+    this.#authmethod = identity.authmethod;
+    this.#authprovider = identity.authprovider;
+    this.#authextra = identity.authextra;
     this.#realm = realm;
     this.#state = SessionState.ESTABLISHED;
     realm.join(this);
     host.sessionEstablished(this);
     host.logger.debug({ session: this.#id, realm: realm.name, authid: this.#authid, authrole }, 'session joined');
-    this.send({
-      type: 'WELCOME',
-      session: this.#id,
-      details: {
-        realm: realm.name,
-        authid: this.#authid,
-        authrole,
-        authmethod: this.#authmethod,
-        authprovider: this.authprovider,
-        // Spec: "Router: Role and Feature Announcement": exactly the features that work.
-        roles: {
-          broker: { features: { ...BROKER_FEATURES } },
-          dealer: { features: { ...DEALER_FEATURES, ...META_DEALER_FEATURES } },
-        },
+    const details: Dict = {
+      realm: realm.name,
+      authid: this.#authid,
+      authrole,
+      authmethod: this.#authmethod,
+      authprovider: this.authprovider,
+      // Spec: "Router: Role and Feature Announcement": exactly the features that work.
+      roles: {
+        broker: { features: { ...BROKER_FEATURES } },
+        dealer: { features: { ...DEALER_FEATURES, ...META_DEALER_FEATURES } },
       },
-    });
+    };
+    // Spec: advanced "Authentication" (e.g. WAMP-SCRAM's verifier): the principal's extra goes
+    // to the client in WELCOME.Details.authextra.
+    if (identity.authextra !== undefined) details['authextra'] = identity.authextra;
+    this.send({ type: 'WELCOME', session: this.#id, details });
   }
 
-  /** The realm a HELLO joins, or why it cannot be welcomed (the ABORT reason and message). */
-  #admit(hello: HelloMessage): { realm: Realm } | { reason: string; message: string } {
+  /**
+   * Starts authenticating (spec: advanced "Authentication"): the transport's `auth` config
+   * decides which of the client's `authmethods` runs; its answer is WELCOME, CHALLENGE or ABORT.
+   */
+  #startAuthentication(hello: HelloMessage, config: TransportAuthConfig): void {
+    const problem = this.#checkHello(hello);
+    if (problem !== undefined) {
+      if (problem.reason === ErrorUri.PROTOCOL_VIOLATION) this.#violation(problem.message);
+      else this.#abort(problem.reason, problem.message);
+      return;
+    }
+    const { details } = hello;
+    this.#clientRoles = details.roles as Dict;
+    this.#id = this.#host.allocateSessionId();
+    this.#state = SessionState.AUTHENTICATING;
+    const request: AuthRequest = {
+      realm: hello.realm,
+      authid: typeof details.authid === 'string' ? details.authid : undefined,
+      authrole: typeof details.authrole === 'string' ? details.authrole : undefined,
+      authextra: isDict(details.authextra) ? details.authextra : {},
+      session: this.#id,
+      transport: this.peer.info,
+      credentials: this.#options.transportCredentials ?? {},
+    };
+    const offered = Array.isArray(details.authmethods) ? details.authmethods.filter((m): m is string => typeof m === 'string') : [];
+    const authentication = this.#host.auth.begin(config, request, offered, () => {
+      if (this.#authentication === authentication) this.#abort(ErrorUri.AUTHENTICATION_FAILED, 'Authentication timed out.');
+    });
+    this.#authentication = authentication;
+    this.#authStep(authentication, authentication.start());
+  }
+
+  /** Only AUTHENTICATE (or ABORT) may come while the client authenticates. */
+  #whileAuthenticating(message: WampMessage): void {
+    const authentication = this.#authentication;
+    if (message.type === 'ABORT') {
+      this.close();
+    } else if (message.type === 'AUTHENTICATE' && authentication !== undefined) {
+      this.#authStep(authentication, authentication.authenticate(message.signature, message.extra));
+    } else {
+      this.#violation(`Received ${message.type} message during authentication.`);
+    }
+  }
+
+  /** Carries out what the authentication decided, now or when it has decided. */
+  #authStep(authentication: SessionAuthentication, step: AuthStep | Promise<AuthStep>): void {
+    if (step instanceof Promise) {
+      step.then(
+        (next) => this.#authStep(authentication, next),
+        (error: unknown) => {
+          this.#host.logger.error({ session: this.#id, err: error }, 'authentication failed unexpectedly');
+          this.#authStep(authentication, { kind: 'abort', reason: ErrorUri.AUTHENTICATION_FAILED, message: 'Authentication failed.' });
+        },
+      );
+      return;
+    }
+    // The session may have closed, or moved on, while an authenticator was being asked.
+    if (this.#authentication !== authentication || this.#state !== SessionState.AUTHENTICATING) return;
+    try {
+      switch (step.kind) {
+        case 'challenge':
+          this.send({ type: 'CHALLENGE', authMethod: step.authMethod, extra: step.extra });
+          return;
+        case 'welcome':
+          this.#welcomePrincipal(authentication, step.principal);
+          return;
+        case 'abort':
+          this.#abort(step.reason, step.message);
+          return;
+        case 'violation':
+          this.#violation(step.message);
+          return;
+      }
+    } catch (error) {
+      this.#host.logger.error({ session: this.#id, err: error }, 'failed to complete authentication');
+      if ((this.#state as SessionStateValue) !== SessionState.CLOSED) this.#abort(ErrorUri.AUTHENTICATION_FAILED, 'Authentication failed.');
+    }
+  }
+
+  /** The client authenticated as `principal`: joins the principal's realm under its role. */
+  #welcomePrincipal(authentication: SessionAuthentication, principal: Principal): void {
+    if (this.#host.shuttingDown) {
+      this.#abort(ErrorUri.SYSTEM_SHUTDOWN, 'The router is shutting down.');
+      return;
+    }
+    const realm = isValidUri(principal.realm) ? this.#host.resolveRealm(principal.realm) : undefined;
+    if (realm === undefined) {
+      this.#abort(ErrorUri.NO_SUCH_REALM, `The realm '${principal.realm}' does not exist.`);
+      return;
+    }
+    if (!realm.authorizer.hasRole(principal.authrole)) {
+      this.#abort(ErrorUri.NO_SUCH_ROLE, `The role '${principal.authrole}' does not exist on realm '${realm.name}'.`);
+      return;
+    }
+    authentication.welcomed(principal);
+    authentication.dispose();
+    this.#authentication = undefined;
+    this.#establish(realm, { ...principal, authextra: principal.authextra });
+  }
+
+  /** Why a HELLO cannot be taken at all, whoever sends it (the ABORT reason and message). */
+  #checkHello(hello: HelloMessage): { reason: string; message: string } | undefined {
     if (this.#host.shuttingDown) return { reason: ErrorUri.SYSTEM_SHUTDOWN, message: 'The router is shutting down.' };
     // Spec: "Client: Role and Feature Announcement": a client "must support at least one role".
     const roles = hello.details.roles;
@@ -312,6 +457,13 @@ export class RouterSession implements PeerConnection, RealmMember {
       };
     }
     if (!isValidUri(hello.realm)) return { reason: ErrorUri.INVALID_URI, message: `Invalid realm URI '${hello.realm}'.` };
+    return undefined;
+  }
+
+  /** The realm a HELLO joins, or why it cannot be welcomed (the ABORT reason and message). */
+  #admit(hello: HelloMessage): { realm: Realm } | { reason: string; message: string } {
+    const problem = this.#checkHello(hello);
+    if (problem !== undefined) return problem;
     const realm = this.#host.resolveRealm(hello.realm);
     if (realm === undefined) {
       return { reason: ErrorUri.NO_SUCH_REALM, message: `The realm '${hello.realm}' does not exist.` };
@@ -321,6 +473,71 @@ export class RouterSession implements PeerConnection, RealmMember {
       return { reason: ErrorUri.NO_SUCH_ROLE, message: `The role '${authrole}' does not exist on realm '${realm.name}'.` };
     }
     return { realm };
+  }
+
+  /**
+   * An established session's message: decided by the role's dynamic authorizer first when the
+   * role has one (advanced "Authorization"), then routed. While a decision is pending, later
+   * requests wait behind it so they keep their order; answers to the router's own requests
+   * (YIELD, ERROR) and the end of the session do not wait.
+   */
+  #established(message: WampMessage): void {
+    const waitsInLine = message.type !== 'YIELD' && message.type !== 'ERROR' && message.type !== 'GOODBYE' && message.type !== 'ABORT';
+    if (this.#authorizationQueue !== undefined && waitsInLine) {
+      this.#authorizationQueue.push(message);
+      return;
+    }
+    const realm = this.#realm as Realm;
+    const request = authorizationRequest(message);
+    if (request !== undefined && realm.authorizer.dynamicAuthorizer(this.#authrole) !== undefined) {
+      const decision = this.#host.auth.authorizer.authorize(realm, this, request.uri, request.action, request.options);
+      if (!(decision instanceof Promise)) {
+        this.#routeDecided(realm, message, request, decision);
+        return;
+      }
+      this.#authorizationQueue = [];
+      void decision.then((decided) => {
+        if (this.#state !== SessionState.ESTABLISHED || this.#realm !== realm) return;
+        try {
+          this.#routeDecided(realm, message, request, decided);
+          this.#drainAuthorizationQueue();
+        } catch (error) {
+          this.#host.logger.error({ session: this.#id, err: error }, 'failed to process an authorized message');
+          if ((this.#state as SessionStateValue) !== SessionState.CLOSED) {
+            this.#abort(ErrorUri.PROTOCOL_VIOLATION, `internal error processing ${message.type}`);
+          }
+        }
+      });
+      return;
+    }
+    const violation = this.#route(message);
+    if (violation !== undefined) this.#violation(violation);
+  }
+
+  /** Refuses, or routes with the decision standing in for the role's permissions. */
+  #routeDecided(realm: Realm, message: WampMessage, request: AuthorizationRequest, decision: Authorization): void {
+    if (!decision.allowed) {
+      const error = notAuthorized(message, request);
+      if (error !== undefined) this.send(error);
+      return;
+    }
+    const violation = realm.authorizer.withDecision(this.#authrole, request.uri, request.action, decision, () => this.#route(message));
+    if (violation !== undefined) this.#violation(violation);
+  }
+
+  /** Processes the messages that waited for a decision, until one has to wait again. */
+  #drainAuthorizationQueue(): void {
+    const queue = this.#authorizationQueue ?? [];
+    this.#authorizationQueue = undefined;
+    for (let i = 0; i < queue.length; i++) {
+      if (this.#state !== SessionState.ESTABLISHED) return;
+      this.#established(queue[i] as WampMessage);
+      const waiting = this.#authorizationQueue as WampMessage[] | undefined;
+      if (waiting !== undefined) {
+        waiting.push(...queue.slice(i + 1));
+        return;
+      }
+    }
   }
 
   /** Hands an established session's message to its realm; returns a protocol violation, if any. */
@@ -396,6 +613,9 @@ export class RouterSession implements PeerConnection, RealmMember {
 
   /** Ends the session: leaves the realm, tells the host, settles `closed`. Sends nothing. */
   #finish(): void {
+    this.#authentication?.dispose();
+    this.#authentication = undefined;
+    this.#authorizationQueue = undefined;
     this.#leaveRealm();
     this.#state = SessionState.CLOSED;
     this.#host.sessionClosed(this);

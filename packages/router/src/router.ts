@@ -4,6 +4,7 @@ import type { Peer, PeerConnection } from './peer.js';
 import { Realm } from './realm.js';
 import type { RealmConfig } from './realm-config.js';
 import { type ConnectOptions, RouterSession, type SessionHost } from './router-session.js';
+import { RouterAuth, type RouterAuthOptions } from './auth/router-auth.js';
 
 /** Options of {@link Router}. */
 export interface RouterOptions {
@@ -24,6 +25,12 @@ export interface RouterOptions {
    * (basic profile "WELCOME", note on non-existing realms). Defaults to `false`.
    */
   autoCreateRealms?: boolean;
+  /**
+   * Authentication and authorization settings: failed-attempt throttling, challenge, authenticator
+   * and authorizer timeouts, the router's cryptosign key. Which methods a client may use is set
+   * per transport, by `connect(peer, { transportAuth })`.
+   */
+  auth?: RouterAuthOptions;
 }
 
 /** Options of {@link Router.shutdown}. */
@@ -57,6 +64,7 @@ export class Router {
   readonly #random: (() => number) | undefined;
   readonly #autoCreateRealms: boolean;
   readonly #host: SessionHost;
+  readonly #auth: RouterAuth;
   #shutdown: Promise<void> | undefined;
 
   constructor(options: RouterOptions = {}) {
@@ -64,6 +72,11 @@ export class Router {
     this.#logger = options.logger ?? silentLogger;
     this.#random = options.random;
     this.#autoCreateRealms = options.autoCreateRealms === true;
+    this.#auth = new RouterAuth(options.auth ?? {}, {
+      clock: this.#clock,
+      logger: this.#logger,
+      connect: (peer, connectOptions) => this.connect(peer, connectOptions),
+    });
     this.#host = this.#makeHost();
     for (const realm of options.realms ?? []) this.addRealm(realm);
   }
@@ -104,7 +117,12 @@ export class Router {
    * session answers through `peer.send` and ends with `peer.close`.
    *
    * @param options the identity the transport assigns when the client does not authenticate
-   *   (default: authrole `anonymous`, a random authid, authmethod `anonymous`).
+   *   (default: authrole `anonymous`, a random authid, authmethod `anonymous`); or, with
+   *   `transportAuth`, the methods clients of this transport authenticate with (Crossbar's
+   *   transport `auth` block), and with `transportCredentials` what the transport itself knows
+   *   (TLS channel IDs, client certificate, cookie).
+   * @example
+   * router.connect(peer, { transportAuth: { ticket: { type: 'static', principals: { joe: { ticket: 's3cret', role: 'user' } } } } });
    */
   connect(peer: Peer, options: ConnectOptions = {}): PeerConnection {
     const session = new RouterSession(this.#host, peer, options);
@@ -150,6 +168,9 @@ export class Router {
       },
       get shuttingDown() {
         return router.#shutdown !== undefined;
+      },
+      get auth() {
+        return router.#auth;
       },
       resolveRealm: (name) => router.#resolveRealm(name),
       allocateSessionId: () => {

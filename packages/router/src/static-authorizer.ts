@@ -1,4 +1,4 @@
-import { InvalidArgumentError, matchesPattern } from '@interchange/protocol';
+import { InvalidArgumentError, isValidUri, matchesPattern } from '@interchange/protocol';
 import type { ActionName, PermissionConfig, RoleConfig } from './realm-config.js';
 
 /** The outcome of an authorization: allowed or not, and whether to disclose the actor. */
@@ -12,6 +12,18 @@ export interface Authorization {
 
 const ALLOW_ALL: Authorization = Object.freeze({ allowed: true, discloseCaller: false, disclosePublisher: false });
 const DENY: Authorization = Object.freeze({ allowed: false, discloseCaller: false, disclosePublisher: false });
+/** The built-in `trusted` role: everything allowed, identity disclosed (as Crossbar's trusted role). */
+const TRUSTED: Authorization = Object.freeze({ allowed: true, discloseCaller: true, disclosePublisher: true });
+
+/**
+ * The role the router's own sessions (and hosted components without a role) use. A realm that
+ * does not configure it still has it, as in Crossbar, where `trusted` is reserved: no transport
+ * hands it to a client unless the config says so.
+ */
+export const TRUSTED_ROLE = 'trusted';
+
+/** How many dynamic authorizer answers with `cache: true` a realm keeps; the oldest go first. */
+const MAX_CACHED_DECISIONS = 10_000;
 
 /** A permission rule compiled once: one frozen decision per action. */
 interface CompiledRule {
@@ -43,6 +55,12 @@ interface CompiledRole {
  */
 export class StaticAuthorizer {
   readonly #roles: ReadonlyMap<string, CompiledRole> | undefined;
+  /** Roles decided by a dynamic authorizer procedure (Crossbar's `{ name, authorizer }` roles). */
+  readonly #dynamic = new Map<string, string>();
+  /** Dynamic answers the authorizer allowed to be cached, by role, action and URI. */
+  readonly #cache = new Map<string, Authorization>();
+  /** The decision of a dynamic authorizer for the request being handed to the broker or dealer. */
+  #decided: { authrole: string; uri: string; action: ActionName; decision: Authorization } | undefined;
 
   /**
    * @param roles the realm's roles; `undefined` means no role checks at all.
@@ -58,7 +76,14 @@ export class StaticAuthorizer {
       if (typeof role.name !== 'string' || role.name.length === 0) {
         throw new InvalidArgumentError('a role needs a non-empty name');
       }
-      if (compiled.has(role.name)) throw new InvalidArgumentError(`duplicate role '${role.name}'`);
+      if (compiled.has(role.name) || this.#dynamic.has(role.name)) throw new InvalidArgumentError(`duplicate role '${role.name}'`);
+      if (role.authorizer !== undefined) {
+        if (typeof role.authorizer !== 'string' || !isValidUri(role.authorizer)) {
+          throw new InvalidArgumentError(`role '${role.name}': authorizer must be a procedure URI`);
+        }
+        this.#dynamic.set(role.name, role.authorizer);
+        continue;
+      }
       compiled.set(role.name, compileRole(role));
     }
     this.#roles = compiled;
@@ -69,19 +94,75 @@ export class StaticAuthorizer {
     return this.#roles !== undefined;
   }
 
-  /** Whether a session may join under `authrole` (always true for an unrestricted realm). */
+  /**
+   * Whether a session may join under `authrole`: always for an unrestricted realm; else for a
+   * configured role, or the built-in `trusted` role.
+   */
   hasRole(authrole: string): boolean {
-    return this.#roles === undefined || this.#roles.has(authrole);
+    return this.#roles === undefined || this.#roles.has(authrole) || this.#dynamic.has(authrole) || authrole === TRUSTED_ROLE;
   }
 
-  /** Decides whether a session of `authrole` may perform `action` on `uri`. */
+  /** The procedure that authorizes sessions of `authrole`, when the role is dynamic. */
+  dynamicAuthorizer(authrole: string): string | undefined {
+    return this.#dynamic.get(authrole);
+  }
+
+  /**
+   * Decides whether a session of `authrole` may perform `action` on `uri`. For a dynamic role
+   * this is the decision its authorizer made for the request being handled (see
+   * {@link withDecision}), else a cached answer, else a denial: the synchronous path never
+   * waits for a procedure.
+   */
   authorize(authrole: string, uri: string, action: ActionName): Authorization {
+    const decided = this.#decided;
+    if (decided !== undefined && decided.authrole === authrole && decided.uri === uri && decided.action === action) return decided.decision;
+    if (this.#dynamic.has(authrole)) return this.cached(authrole, uri, action) ?? DENY;
     if (this.#roles === undefined) return ALLOW_ALL;
     const role = this.#roles.get(authrole);
-    if (role === undefined) return DENY;
+    if (role === undefined) return authrole === TRUSTED_ROLE ? TRUSTED : DENY;
     const rule = bestRule(role, uri);
     return rule === undefined ? DENY : rule.decisions[action];
   }
+
+  /**
+   * Runs `handle` (which hands the request to the broker or dealer) with `decision` standing for
+   * what {@link authorize} answers for exactly this role, URI and action: how the answer of a
+   * dynamic authorizer, which arrives asynchronously, reaches the synchronous checks.
+   */
+  withDecision<T>(authrole: string, uri: string, action: ActionName, decision: Authorization, handle: () => T): T {
+    const previous = this.#decided;
+    this.#decided = { authrole, uri, action, decision };
+    try {
+      return handle();
+    } finally {
+      this.#decided = previous;
+    }
+  }
+
+  /** A cached dynamic answer for this role, URI and action, if the authorizer allowed caching one. */
+  cached(authrole: string, uri: string, action: ActionName): Authorization | undefined {
+    return this.#cache.get(cacheKey(authrole, uri, action));
+  }
+
+  /**
+   * Keeps a dynamic answer whose authorizer said `cache: true`: later requests of the same role,
+   * action and URI are decided without calling it (Crossbar's authorization cache, keyed the same).
+   */
+  remember(authrole: string, uri: string, action: ActionName, decision: Authorization): void {
+    const key = cacheKey(authrole, uri, action);
+    this.#cache.delete(key);
+    this.#cache.set(key, Object.freeze({ ...decision }));
+    if (this.#cache.size > MAX_CACHED_DECISIONS) this.#cache.delete(this.#cache.keys().next().value as string);
+  }
+
+  /** Forgets every cached dynamic answer (e.g. after the authorizer's rules changed). */
+  clearCache(): void {
+    this.#cache.clear();
+  }
+}
+
+function cacheKey(authrole: string, uri: string, action: ActionName): string {
+  return `${authrole}\u0000${action}\u0000${uri}`;
 }
 
 function bestRule(role: CompiledRole, uri: string): CompiledRule | undefined {

@@ -1,21 +1,28 @@
 /**
  * The node users start: one router per router worker of the config, its realms, its listening
- * transports and its hosted components, and an orderly stop (GOODBYE to every session, then the
- * listeners close).
+ * transports and hosted components; then the components of container workers and the guest
+ * workers; and an orderly stop (guests end, every session gets GOODBYE, then the listeners close).
  */
 import type { Clock } from '@interchange/protocol';
 import { Router } from '@interchange/router';
-import { startClassComponent, type RunningComponent } from './components/class-component.js';
-import type { NodeConfig, TransportConfig, WebSocketPathConfig } from './config/config-schema.js';
-import { realmsOfWorker } from './config/router-config.js';
-import { parseConfig } from './config/validate-config.js';
+import { type RunningComponent, startClassComponent } from './components/class-component.js';
+import { startContainerComponent } from './components/container-component.js';
+import type { NodeConfig } from './config/config-schema.js';
+import { localTargetOf } from './config/config-walk.js';
+import { realmsOfWorker, TRUSTED_ROLE } from './config/router-config.js';
+import { parseConfig, resolveInCbdir } from './config/validate-config.js';
 import { childLogger, type Logger, silentLogger } from './logger.js';
+import { readNodeKey } from './node-key.js';
+import { PathServices } from './node-paths.js';
+import { type RunningTransport, startTransport, type TransportAddress } from './node-transports.js';
 import { FrameCachePool } from './transports/frame-cache.js';
-import { WebSocketService } from './transports/websocket-service.js';
-import { HttpListener, type ListenerHandlers } from './web/http-listener.js';
-import { createWebRoutes, createWebSocketRoutes } from './web/web-routes.js';
+import { packageVersion } from './version.js';
+import type { NodeInfo } from './web/nodeinfo-service.js';
+import { GuestWorker } from './workers/guest-worker.js';
 
-/** Replaces every transport's bind address or port (tests bind `127.0.0.1`, port 0). */
+export type { TransportAddress } from './node-transports.js';
+
+/** Replaces every TCP transport's bind address or port (tests bind `127.0.0.1`, port 0). */
 export interface ListenOverrides {
   interface?: string;
   port?: number;
@@ -42,34 +49,12 @@ export interface NodeStopOptions {
   timeoutMs?: number;
 }
 
-/** Where one transport listens. */
-export interface TransportAddress {
-  /** Index of the worker in the config. */
-  worker: number;
-  /** Index of the transport in its worker. */
-  transport: number;
-  /** The transport's `id`, when the config gives one. */
-  id: string | undefined;
-  type: TransportConfig['type'];
-  /** Bound address, e.g. `127.0.0.1` or `::`. */
-  host: string;
-  /** Bound port (the real one when the config says 0). */
-  port: number;
-  /** Base URL: `http://host:port/` for web transports, `ws://host:port/` for websocket ones. */
-  url: string;
-  /** URLs of the WebSocket services on this listener. */
-  websocketUrls: string[];
-}
-
-interface ListenerEntry {
-  listener: HttpListener;
-  services: WebSocketService[];
-}
-
-/** The host part of a URL for a bound address; wildcard binds read as `localhost`. */
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return 'localhost';
-  return host.includes(':') ? `[${host}]` : host;
+interface Parts {
+  routers: Router[];
+  transports: RunningTransport[];
+  paths: PathServices[];
+  components: RunningComponent[];
+  guests: GuestWorker[];
 }
 
 /**
@@ -86,138 +71,144 @@ export class InterchangeNode {
   readonly routers: readonly Router[];
   /** Where each transport listens, in config order. */
   readonly addresses: readonly TransportAddress[];
-  /** Hosted components, started. */
+  /** Hosted components (router and container workers), started. */
   readonly components: readonly RunningComponent[];
-  readonly #listeners: ListenerEntry[];
+  /** Guest workers, started. */
+  readonly guests: readonly GuestWorker[];
+  readonly #parts: Parts;
   readonly #logger: Logger;
+  readonly #info: NodeInfo;
   #stopping: Promise<void> | undefined;
 
-  private constructor(parts: {
-    routers: Router[];
-    addresses: TransportAddress[];
-    components: RunningComponent[];
-    listeners: ListenerEntry[];
-    logger: Logger;
-  }) {
+  private constructor(parts: Parts, info: NodeInfo, logger: Logger) {
+    this.#parts = parts;
     this.routers = parts.routers;
-    this.addresses = parts.addresses;
+    this.addresses = parts.transports.map((t) => t.address);
     this.components = parts.components;
-    this.#listeners = parts.listeners;
-    this.#logger = parts.logger;
+    this.guests = parts.guests;
+    this.#info = info;
+    this.#logger = logger;
+  }
+
+  /** What the nodeinfo page shows. */
+  get info(): NodeInfo {
+    return this.#info;
   }
 
   /**
-   * Validates the config, creates the routers and realms, starts hosted components, then binds
-   * the listeners. If any step fails, what was started is stopped again and the error thrown.
+   * Validates the config, creates the routers and realms, starts hosted components, binds the
+   * listeners, then starts container components and guest workers. If any step fails, what was
+   * started is stopped again and the error thrown.
    *
    * @throws ConfigError for an invalid config; TransportError when a port cannot be bound;
    *   what a component's module or entry point throws.
    */
   static async start(options: NodeStartOptions): Promise<InterchangeNode> {
     const logger = options.logger ?? silentLogger;
-    const config: NodeConfig = await parseConfig(options.config, { cbdir: options.cbdir });
-    const routers: Router[] = [];
-    const components: RunningComponent[] = [];
-    const listeners: ListenerEntry[] = [];
-    const addresses: TransportAddress[] = [];
+    const { cbdir } = options;
+    const config: NodeConfig = await parseConfig(options.config, { cbdir });
+    const version = await packageVersion();
+    const key = await readNodeKey(cbdir).catch((error: unknown) => {
+      logger.warn({ err: error }, 'node key files unreadable; nodeinfo shows no key');
+      return undefined;
+    });
+    const info: NodeInfo = {
+      title: `Interchange ${version}`,
+      version,
+      started: new Date().toISOString(),
+      pid: process.pid,
+      workers: config.workers.length,
+      pubkey: key?.publicKey,
+    };
+    const parts: Parts = { routers: [], transports: [], paths: [], components: [], guests: [] };
+    const routerOf = new Map<number, Router>();
     const frameCaches = new FrameCachePool();
     try {
       for (const [w, worker] of config.workers.entries()) {
+        if (worker.type !== 'router') continue;
         const workerLogger = childLogger(logger, { worker: worker.id ?? w });
         const router = new Router({
           realms: realmsOfWorker(worker),
           logger: workerLogger,
           ...(options.clock === undefined ? {} : { clock: options.clock }),
+          // Cryptosign router authentication signs with the node key, as Crossbar's does.
+          ...(key?.privateKey === undefined ? {} : { auth: { routerKey: key.privateKey } }),
         });
-        routers.push(router);
+        parts.routers.push(router);
+        routerOf.set(w, router);
         for (const realm of worker.realms) workerLogger.info({ realm: realm.name }, 'realm started');
-
         for (const component of worker.components) {
-          components.push(await startClassComponent({ config: component, router, cbdir: options.cbdir, logger: workerLogger }));
+          const spec = { ...component, authrole: component.role ?? TRUSTED_ROLE };
+          parts.components.push(await startClassComponent({ component: spec, router, cbdir, logger: workerLogger }));
         }
-
+        const paths = new PathServices({ router, frameCaches, nodeInfo: () => info, logger: workerLogger });
+        parts.paths.push(paths);
         for (const [t, transport] of worker.transports.entries()) {
-          const endpoint = {
-            ...transport.endpoint,
-            ...(options.overrides?.interface === undefined ? {} : { interface: options.overrides.interface }),
-            ...(options.overrides?.port === undefined ? {} : { port: options.overrides.port }),
-          };
+          const endpoint =
+            transport.endpoint.type === 'tcp'
+              ? {
+                  ...transport.endpoint,
+                  ...(options.overrides?.interface === undefined ? {} : { interface: options.overrides.interface }),
+                  ...(options.overrides?.port === undefined ? {} : { port: options.overrides.port }),
+                }
+              : transport.endpoint;
           const transportLogger = childLogger(workerLogger, { transport: transport.id ?? t });
-          const newService = (wsConfig: WebSocketPathConfig) =>
-            new WebSocketService({ config: wsConfig, router, frameCaches, logger: transportLogger });
-          let services: WebSocketService[];
-          let handlers: ListenerHandlers;
-          let wsPaths: string[];
-          if (transport.type === 'websocket') {
-            const service = newService(transport);
-            services = [service];
-            handlers = createWebSocketRoutes(service);
-            wsPaths = ['/'];
-          } else {
-            const routes = createWebRoutes({
-              paths: transport.paths,
-              cbdir: options.cbdir,
-              createWebSocketService: (wsConfig) => newService(wsConfig),
-              accessLog: transport.options?.access_log,
-              logger: transportLogger,
-            });
-            services = routes.services;
-            handlers = routes;
-            wsPaths = Object.entries(transport.paths)
-              .filter(([, path]) => path.type === 'websocket')
-              .map(([key]) => (key === '/' ? '/' : `/${key}`));
-          }
-          const listener = await HttpListener.listen(endpoint, handlers, transportLogger);
-          listeners.push({ listener, services });
-          const host = urlHost(listener.address.host);
-          const address: TransportAddress = {
-            worker: w,
-            transport: t,
-            id: transport.id,
-            type: transport.type,
-            host: listener.address.host,
-            port: listener.address.port,
-            url: `${transport.type === 'web' ? 'http' : 'ws'}://${host}:${listener.address.port}/`,
-            websocketUrls: wsPaths.map((path) => `ws://${host}:${listener.address.port}${path}`),
-          };
-          addresses.push(address);
+          const running = await startTransport(transport, endpoint, { worker: w, index: t, router, frameCaches, paths, cbdir, logger: transportLogger });
+          parts.transports.push(running);
+          const { address } = running;
           transportLogger.info(
-            { type: transport.type, host: address.host, port: address.port, url: address.url, websocket: address.websocketUrls },
+            { type: transport.type, host: address.host, port: address.port, url: address.url, websocket: address.websocketUrls, secure: address.secure },
             'transport listening',
           );
         }
+        await paths.start();
+      }
+      for (const [w, worker] of config.workers.entries()) {
+        if (worker.type !== 'container') continue;
+        const workerLogger = childLogger(logger, { worker: worker.id ?? w });
+        for (const component of worker.components) {
+          const local = localTargetOf(config, component, (path) => resolveInCbdir(cbdir, path));
+          const router = local === undefined ? undefined : routerOf.get(local.worker);
+          const target = local === undefined || router === undefined ? undefined : { router, authrole: local.authrole };
+          parts.components.push(await startContainerComponent({ component, target, cbdir, logger: workerLogger }));
+        }
+      }
+      for (const [w, worker] of config.workers.entries()) {
+        if (worker.type !== 'guest') continue;
+        const id = worker.id ?? `worker${w}`;
+        const guest = new GuestWorker({ config: worker, id, cbdir, logger: childLogger(logger, { worker: id }) });
+        parts.guests.push(guest);
+        await guest.start();
       }
     } catch (error) {
-      await shutdownAll(routers, listeners, { timeoutMs: 1000 }, logger);
+      await shutdownAll(parts, { timeoutMs: 1000 }, logger);
       throw error;
     }
-    logger.info({ workers: routers.length, transports: addresses.length, components: components.length }, 'node started');
-    return new InterchangeNode({ routers, addresses, components, listeners, logger });
+    logger.info({ workers: config.workers.length, transports: parts.transports.length, components: parts.components.length, guests: parts.guests.length }, 'node started');
+    return new InterchangeNode(parts, info, logger);
   }
 
   /**
-   * Stops the node: every session gets GOODBYE (`wamp.close.system_shutdown`) and has until
-   * `timeoutMs` to answer, then connections and listeners close. Calling it again returns the
-   * same promise.
+   * Stops the node: guest workers are stopped, every session gets GOODBYE
+   * (`wamp.close.system_shutdown`) and has until `timeoutMs` to answer, then connections and
+   * listeners close. Calling it again returns the same promise.
    */
   stop(options: NodeStopOptions = {}): Promise<void> {
-    this.#stopping ??= shutdownAll([...this.routers], this.#listeners, options, this.#logger).then(() => {
+    this.#stopping ??= shutdownAll(this.#parts, options, this.#logger).then(() => {
       this.#logger.info({}, 'node stopped');
     });
     return this.#stopping;
   }
 }
 
-async function shutdownAll(routers: Router[], listeners: ListenerEntry[], options: NodeStopOptions, logger: Logger): Promise<void> {
+async function shutdownAll(parts: Parts, options: NodeStopOptions, logger: Logger): Promise<void> {
   const shutdown = {
     ...(options.reason === undefined ? {} : { reason: options.reason }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   };
-  await Promise.all(routers.map((router) => router.shutdown(shutdown)));
-  await Promise.all(
-    listeners.map(async ({ listener, services }) => {
-      await Promise.all(services.map((service) => service.close()));
-      await listener.close();
-    }),
-  ).catch((error: unknown) => logger.error({ err: error }, 'error while closing listeners'));
+  await Promise.all(parts.guests.map((guest) => guest.stop(options.timeoutMs ?? 5000)));
+  await Promise.all(parts.routers.map((router) => router.shutdown(shutdown)));
+  await Promise.all([...parts.paths.map((paths) => paths.close()), ...parts.transports.map((transport) => transport.close(1000))]).catch(
+    (error: unknown) => logger.error({ err: error }, 'error while closing listeners'),
+  );
 }

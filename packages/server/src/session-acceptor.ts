@@ -1,10 +1,14 @@
-import type { Peer, PeerConnection } from '@interchange/router';
+import type { Peer, PeerConnection, TransportAuthConfig, TransportCredentials } from '@interchange/router';
 
 /** The identity a transport gives a session that does not authenticate (router `ConnectOptions`). */
 export interface AcceptOptions {
   authrole: string;
   authid?: string;
   authmethod?: string;
+  /** The transport's `auth` block: with it, clients authenticate by those methods (router `ConnectOptions`). */
+  transportAuth?: TransportAuthConfig;
+  /** What the transport knows that authenticates: TLS channel IDs, client certificate, cookie. */
+  transportCredentials?: TransportCredentials;
 }
 
 /**

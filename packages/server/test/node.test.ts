@@ -105,7 +105,7 @@ describe('InterchangeNode', () => {
   });
 
   it('rejects an invalid config with every problem', async () => {
-    const error = await InterchangeNode.start({ config: { version: 2, workers: [{ type: 'guest' }] }, cbdir: await tempDir() }).catch((e: unknown) => e);
+    const error = await InterchangeNode.start({ config: { version: 2, workers: [{ type: 'proxy' }] }, cbdir: await tempDir() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues[0]).toMatchObject({ path: 'workers[0].type', kind: 'unsupported' });
   });

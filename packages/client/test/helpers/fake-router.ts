@@ -13,11 +13,15 @@ export const FULL_ROUTER_ROLES = {
   dealer: {
     features: {
       call_canceling: true,
+      call_timeout: true,
       progressive_call_results: true,
+      progressive_call_invocations: true,
       caller_identification: true,
       pattern_based_registration: true,
       shared_registration: true,
       registration_revocation: true,
+      payload_passthru_mode: true,
+      call_reroute: true,
     },
   },
   broker: {
@@ -27,8 +31,16 @@ export const FULL_ROUTER_ROLES = {
       subscriber_blackwhite_listing: true,
       pattern_based_subscription: true,
       subscription_revocation: true,
+      event_retention: true,
+      payload_passthru_mode: true,
     },
   },
+};
+
+/** Every feature but `call_timeout`: the session keeps call timeouts itself. */
+export const ROUTER_ROLES_WITHOUT_CALL_TIMEOUT = {
+  dealer: { features: { ...FULL_ROUTER_ROLES.dealer.features, call_timeout: false } },
+  broker: FULL_ROUTER_ROLES.broker,
 };
 
 /** Basic-profile roles only: no advanced features. */

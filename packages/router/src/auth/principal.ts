@@ -39,11 +39,14 @@ function isDict(value: unknown): value is Dict {
  */
 export function readPrincipalAnswer(answer: unknown): PrincipalAnswer | { invalid: string } {
   if (typeof answer === 'string') return answer.length > 0 ? { role: answer, fields: {} } : { invalid: 'empty role' };
-  if (!isDict(answer)) return { invalid: `authenticator returned ${answer === null ? 'null' : typeof answer}, not a principal` };
+  if (!isDict(answer))
+    return { invalid: `authenticator returned ${answer === null ? 'null' : typeof answer}, not a principal` };
   const { role, authid, realm, extra } = answer;
   if (typeof role !== 'string' || role.length === 0) return { invalid: 'principal has no role' };
-  if (authid !== undefined && authid !== null && typeof authid !== 'string') return { invalid: 'principal authid is not a string' };
-  if (realm !== undefined && realm !== null && typeof realm !== 'string') return { invalid: 'principal realm is not a string' };
+  if (authid !== undefined && authid !== null && typeof authid !== 'string')
+    return { invalid: 'principal authid is not a string' };
+  if (realm !== undefined && realm !== null && typeof realm !== 'string')
+    return { invalid: 'principal realm is not a string' };
   if (extra !== undefined && extra !== null && !isDict(extra)) return { invalid: 'principal extra is not a dict' };
   const principal: PrincipalAnswer = { role, fields: answer };
   if (typeof authid === 'string') principal.authid = authid;

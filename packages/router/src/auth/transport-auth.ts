@@ -76,7 +76,9 @@ export interface CryptosignPrincipal extends PrincipalFields {
   authorized_keys: string[];
 }
 /** `cryptosign`: principals by authid (spec: advanced "Cryptosign-based Authentication"). */
-export type CryptosignAuthConfig = { type: 'static'; principals: Record<string, CryptosignPrincipal> } | DynamicAuthConfig;
+export type CryptosignAuthConfig =
+  | { type: 'static'; principals: Record<string, CryptosignPrincipal> }
+  | DynamicAuthConfig;
 
 /** A principal of static `tls` authentication: the SHA-1 fingerprint of its client certificate. */
 export interface TlsPrincipal extends PrincipalFields {

@@ -2,16 +2,19 @@
  * The `interchange` command line, as a function of its arguments and I/O so tests drive it
  * without spawning a process. `cli.ts` (the bin) only calls {@link runCli} and sets the exit code.
  *
- * Commands mirror Crossbar's: `init`, `start`, `check`, `version`.
+ * Commands mirror Crossbar's: `init`, `start`, `stop`, `status`, `check`, `convert`, `keys`,
+ * `version`.
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ConfigError, formatIssue } from '../config/config-issues.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Logger } from '../logger.js';
 import { InterchangeNode } from '../node.js';
+import { packageVersion } from '../version.js';
 import { runInit } from './init-command.js';
+import { convertCommand, keysCommand, type NodeCommandOptions, statusCommand, stopCommand } from './node-commands.js';
+import { removePidFile, runningNode, writePidFile } from './pid-file.js';
 
 /** Exit codes of the CLI. */
 export const ExitCode = {
@@ -39,8 +42,13 @@ export const USAGE = `Usage: interchange <command> [options]
 
 Commands:
   init     [--cbdir DIR]                  create DIR/config.json (default .interchange) and a web/ folder beside it
-  start    [--config FILE] [--cbdir DIR]  run the node in the foreground; SIGINT or SIGTERM stop it
+  start    [--config FILE] [--cbdir DIR]  run the node in the foreground (writes DIR/node.pid); SIGINT or SIGTERM stop it
+  stop     [--cbdir DIR] [--timeout S]    stop the node running from DIR: SIGTERM, SIGKILL after S seconds (default 10)
+  status   [--cbdir DIR] [--assert running|stopped]
+                                          print whether a node runs from DIR; exits 1 if the asserted state does not hold
   check    [--config FILE] [--cbdir DIR]  validate the config; prints "ok" or the problems
+  convert  [--config FILE] [--cbdir DIR]  write config.yaml from config.json, or config.json from config.yaml
+  keys     [--cbdir DIR] [--private]      print the node's Ed25519 public key (DIR/key.pub), creating the key pair if needed
   version                                 print the version
 
 Without --config, the config is DIR/config.json, config.yaml or config.yml (DIR defaults to
@@ -74,12 +82,7 @@ function defaultIo(): CliIo {
   };
 }
 
-/** The version in the server package's package.json. */
-export async function packageVersion(): Promise<string> {
-  // Both src/cli and dist/cli sit two levels below the package root.
-  const text = await readFile(new URL('../../package.json', import.meta.url), 'utf8');
-  return (JSON.parse(text) as { version: string }).version;
-}
+export { packageVersion } from '../version.js';
 
 type Options = { config?: string | undefined; cbdir?: string | undefined };
 
@@ -101,7 +104,7 @@ async function check(options: Options, io: CliIo): Promise<number> {
 }
 
 async function start(options: Options, io: CliIo): Promise<number> {
-  let loaded;
+  let loaded: Awaited<ReturnType<typeof loadConfig>>;
   try {
     loaded = await loadConfig({ ...options, cwd: io.cwd });
   } catch (error) {
@@ -109,20 +112,30 @@ async function start(options: Options, io: CliIo): Promise<number> {
     reportConfigError(error, io);
     return ExitCode.FAILURE;
   }
-  const logger = io.createLogger();
-  logger.info({ config: loaded.file, cbdir: loaded.cbdir, version: await packageVersion() }, 'starting node');
-  let node: InterchangeNode;
-  try {
-    node = await InterchangeNode.start({ config: loaded.config, cbdir: loaded.cbdir, logger });
-  } catch (error) {
-    logger.error({ err: error }, 'node failed to start');
-    io.stderr.write(`interchange: the node failed to start: ${(error as Error).message}\n`);
+  const running = await runningNode(loaded.cbdir);
+  if (running !== undefined) {
+    io.stderr.write(`interchange: a node is already running from ${loaded.cbdir} (PID ${running.pid})\n`);
     return ExitCode.FAILURE;
   }
-  const signal = await io.waitForStop();
-  logger.info({ signal }, 'stopping node');
-  await node.stop();
-  return ExitCode.OK;
+  await writePidFile(loaded.cbdir, { argv: process.argv, options: { command: 'start', config: loaded.file, cbdir: loaded.cbdir } });
+  try {
+    const logger = io.createLogger();
+    logger.info({ config: loaded.file, cbdir: loaded.cbdir, version: await packageVersion() }, 'starting node');
+    let node: InterchangeNode;
+    try {
+      node = await InterchangeNode.start({ config: loaded.config, cbdir: loaded.cbdir, logger });
+    } catch (error) {
+      logger.error({ err: error }, 'node failed to start');
+      io.stderr.write(`interchange: the node failed to start: ${(error as Error).message}\n`);
+      return ExitCode.FAILURE;
+    }
+    const signal = await io.waitForStop();
+    logger.info({ signal }, 'stopping node');
+    await node.stop();
+    return ExitCode.OK;
+  } finally {
+    await removePidFile(loaded.cbdir);
+  }
 }
 
 async function init(options: Options, io: CliIo): Promise<number> {
@@ -162,13 +175,20 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
     env.stdout.write(`${await packageVersion()}\n`);
     return ExitCode.OK;
   }
-  if (command !== 'init' && command !== 'start' && command !== 'check') return usageError(`unknown command "${command}"`);
+  const commands = ['init', 'start', 'stop', 'status', 'check', 'convert', 'keys'] as const;
+  if (!(commands as readonly string[]).includes(command)) return usageError(`unknown command "${command}"`);
 
-  let values: Options;
+  let values: NodeCommandOptions;
   try {
     const parsed = parseArgs({
       args: [...rest],
-      options: { config: { type: 'string' }, cbdir: { type: 'string' } },
+      options: {
+        config: { type: 'string' },
+        cbdir: { type: 'string' },
+        assert: { type: 'string' },
+        timeout: { type: 'string' },
+        private: { type: 'boolean' },
+      },
       strict: true,
       allowPositionals: false,
     });
@@ -176,13 +196,40 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
   } catch (error) {
     return usageError((error as Error).message);
   }
-  if (command === 'init' && values.config !== undefined) return usageError('init takes --cbdir only');
-  switch (command) {
+  const only = (allowed: readonly (keyof NodeCommandOptions)[]): string | undefined => {
+    const extra = (Object.keys(values) as (keyof NodeCommandOptions)[]).filter((key) => values[key] !== undefined && !allowed.includes(key));
+    return extra.length === 0 ? undefined : `${command} does not take --${extra.join(', --')}`;
+  };
+  const allowed: Record<(typeof commands)[number], readonly (keyof NodeCommandOptions)[]> = {
+    init: ['cbdir'],
+    start: ['config', 'cbdir'],
+    check: ['config', 'cbdir'],
+    convert: ['config', 'cbdir'],
+    stop: ['config', 'cbdir', 'timeout'],
+    status: ['config', 'cbdir', 'assert'],
+    keys: ['config', 'cbdir', 'private'],
+  };
+  const name = command as (typeof commands)[number];
+  if (name === 'init' && values.config !== undefined) return usageError('init takes --cbdir only');
+  const misuse = only(allowed[name]);
+  if (misuse !== undefined) return usageError(misuse);
+  if (values.assert !== undefined && values.assert !== 'running' && values.assert !== 'stopped') {
+    return usageError(`--assert takes running or stopped, got ${values.assert}`);
+  }
+  switch (name) {
     case 'init':
       return init(values, env);
     case 'check':
       return check(values, env);
     case 'start':
       return start(values, env);
+    case 'stop':
+      return stopCommand(values, env);
+    case 'status':
+      return statusCommand(values, env);
+    case 'convert':
+      return convertCommand(values, env);
+    case 'keys':
+      return keysCommand(values, env);
   }
 }

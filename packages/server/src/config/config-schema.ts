@@ -9,6 +9,16 @@
  * {@link workerVariants}); the rest of the schema does not change.
  */
 import { z } from 'zod';
+import { classComponentSchema, containerWorkerSchema, guestWorkerSchema } from './component-schema.js';
+import { endpointSchema } from './endpoint-schema.js';
+import {
+  authSchema,
+  CROSSBAR_ONLY_PATH_TYPES,
+  serializersSchema,
+  webPathVariants,
+  webSocketPathSchema,
+  webSocketShape,
+} from './path-schema.js';
 import {
   anyString,
   boolean,
@@ -18,136 +28,40 @@ import {
   list,
   nonEmptyString,
   oneOf,
+  type Schema,
   section,
   tagged,
   value,
 } from './schema-builders.js';
 
-/** The serializers a transport may offer, by Crossbar's names. */
-export const SERIALIZER_NAMES = ['json', 'msgpack', 'cbor'] as const;
-/** One of {@link SERIALIZER_NAMES}. */
-export type ConfigSerializerName = (typeof SERIALIZER_NAMES)[number];
-
-/** Crossbar serializers Interchange does not speak. */
-const CROSSBAR_ONLY_SERIALIZERS = ['ubjson', 'flatbuffers'];
+export * from './component-schema.js';
+export * from './endpoint-schema.js';
+export * from './path-schema.js';
 
 /** A WAMP URI in loose form (spec: basic profile "Relaxed/Loose URIs"), as realm names are. */
 const LOOSE_URI = /^([^\s.#]+\.)*[^\s.#]+$/;
 
-/** A serializer list; a Crossbar-only serializer is reported as unsupported rather than invalid. */
-const serializers = list(oneOf(SERIALIZER_NAMES, { unsupported: CROSSBAR_ONLY_SERIALIZERS, what: 'serializer' }), {
-  nonEmpty: true,
-});
-
-/** A TCP listening endpoint. Crossbar's `tls`, `shared` and `unix` endpoints are not implemented. */
-export const tcpEndpointSchema = section({
-  type: oneOf(['tcp']),
-  /** 0 asks the OS for a free port (tests). */
-  port: integer(0, 65535),
-  /** The address to bind; all interfaces when omitted. */
-  interface: nonEmptyString().optional(),
-  /** 4 binds IPv4 only (`0.0.0.0`), 6 binds `::`; without it Node's dual-stack default. */
-  version: oneOf([4, 6]).optional(),
-  backlog: integer(1, 65535).optional(),
-});
-
-/** Endpoint variants by `type`. */
-export const endpointSchema = tagged('endpoint type', { tcp: tcpEndpointSchema }, ['unix', 'twisted']);
-
-/** Auth methods of a WebSocket transport, by name. Only `anonymous` is implemented today. */
-export const authMethodShape = {
-  anonymous: section({
-    type: oneOf(['static'], { unsupported: ['dynamic'], what: 'anonymous auth type' }),
-    /** The `authrole` anonymous sessions get. */
-    role: nonEmptyString().default('anonymous'),
-  }).optional(),
-};
-
-/** `auth` of a WebSocket transport or path. Without it, anonymous access with role `anonymous`. */
-export const authSchema = section(authMethodShape).superRefine((auth, ctx) => {
-  if (Object.values(auth).every((method) => method === undefined)) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected at least one auth method (supported: anonymous)' });
-  }
-});
-
-/** WebSocket options (Crossbar `options` of a websocket transport). */
-export const webSocketOptionsSchema = section({
-  /** Largest message accepted, in bytes; larger ones get ABORT `wamp.error.protocol_violation`. */
-  max_message_size: integer(1, 2 ** 31 - 1).optional(),
-  /** Milliseconds between pings the router sends; 0 or absent disables pings. */
-  auto_ping_interval: integer(0).optional(),
-  /** Milliseconds to wait for the pong before dropping the connection. */
-  auto_ping_timeout: integer(1).optional(),
-  /** Origins allowed to open a connection; `*` matches any run of characters. */
-  allowed_origins: list(anyString()).optional(),
-});
-
-const webSocketShape = {
-  type: oneOf(['websocket']),
-  /** Serializers offered; all of {@link SERIALIZER_NAMES} when omitted. */
-  serializers: serializers.optional(),
-  options: webSocketOptionsSchema.optional(),
-  auth: authSchema.optional(),
-};
-
-/** A WebSocket path of a web transport. */
-export const webSocketPathSchema = section(webSocketShape);
-
-/** Options of a static path. */
-export const staticOptionsSchema = section({
-  /** Lists a directory that has no `index.html`. */
-  enable_directory_listing: boolean().optional(),
-  /** Extra content types by file extension, e.g. `{ ".md": "text/markdown" }`. */
-  mime_types: z.record(z.string(), nonEmptyString()).optional(),
-  /** Seconds browsers may cache files (`Cache-Control: max-age`). */
-  cache_timeout: integer(0).optional(),
-});
-
-/** A static file path of a web transport. */
-export const staticPathSchema = section({
-  type: oneOf(['static']),
-  /** Served directory, relative to the config file's directory. */
-  directory: nonEmptyString(),
-  options: staticOptionsSchema.optional(),
-});
-
-/** Path services of a web transport, by `type`. */
-export const webPathVariants = { static: staticPathSchema, websocket: webSocketPathSchema };
-
-const CROSSBAR_ONLY_PATH_TYPES = [
-  'wsgi',
-  'redirect',
-  'resource',
-  'reverseproxy',
-  'websocket-reverseproxy',
-  'json',
-  'cgi',
-  'longpoll',
-  'publisher',
-  'caller',
-  'webhook',
-  'schemadoc',
-  'path',
-  'upload',
-  'nodeinfo',
-  'archive',
-  'wap',
-  'file',
-];
-
 /** A path key: `/` for the root, otherwise one URL path segment. */
 const PATH_KEY = /^[A-Za-z0-9._~!$&'()*+,;=:@-]+$/;
 
-/** The services of a web transport, by path segment. */
-export const webPathsSchema = keyedBy(
-  'a single path segment such as "ws", or "/"',
-  (key) => key === '/' || (PATH_KEY.test(key) && key !== '.' && key !== '..'),
-  tagged('path type', webPathVariants, CROSSBAR_ONLY_PATH_TYPES),
-).superRefine((paths, ctx) => {
+/** Whether `key` can name a path of a web transport. */
+function isPathKey(key: string): boolean {
+  return key === '/' || (PATH_KEY.test(key) && key !== '.' && key !== '..');
+}
+
+const PATH_KEY_EXPECTED = 'a single path segment such as "ws", or "/"';
+
+/** A map with at least one entry. */
+function nonEmptyMap(paths: unknown, ctx: z.RefinementCtx): void {
   if (isPlainObject(paths) && Object.keys(paths).length === 0) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected at least one path' });
   }
-});
+}
+
+/** The services of a web transport, by path segment. */
+export const webPathsSchema = keyedBy(PATH_KEY_EXPECTED, isPathKey, tagged('path type', webPathVariants, CROSSBAR_ONLY_PATH_TYPES)).superRefine(
+  nonEmptyMap,
+);
 
 /** A plain WebSocket listener (accepts the upgrade on any path). */
 export const webSocketTransportSchema = section({
@@ -156,20 +70,60 @@ export const webSocketTransportSchema = section({
   endpoint: endpointSchema,
 });
 
+/** Options of a web transport. */
+const webOptionsSchema = section({
+  /** Logs each HTTP request at info level. */
+  access_log: boolean().optional(),
+});
+
 /** An HTTP listener serving `paths`, WebSocket paths included. */
 export const webTransportSchema = section({
   type: oneOf(['web']),
   id: nonEmptyString().optional(),
   endpoint: endpointSchema,
   paths: webPathsSchema,
-  options: section({
-    /** Logs each HTTP request at info level. */
-    access_log: boolean().optional(),
-  }).optional(),
+  options: webOptionsSchema.optional(),
+});
+
+/** The RawSocket settings, shared by `rawsocket` transports and the `rawsocket` part of `universal`. */
+const rawSocketShape = {
+  /** Serializers accepted; all of json, msgpack and cbor when omitted. */
+  serializers: serializersSchema.optional(),
+  /** Largest message accepted in bytes, rounded up to a power of two 512..16M (Crossbar default 128 KiB). */
+  max_message_size: integer(1, 64 * 1024 * 1024).optional(),
+  auth: authSchema.optional(),
+  debug: boolean().optional(),
+};
+
+/** A WAMP-over-RawSocket listener on TCP (optionally TLS) or a Unix socket. */
+export const rawSocketTransportSchema = section({
+  type: oneOf(['rawsocket']),
+  id: nonEmptyString().optional(),
+  endpoint: endpointSchema,
+  ...rawSocketShape,
+});
+
+/**
+ * RawSocket, WebSocket and HTTP on one port, told apart by the first octet (0x7F: RawSocket) and,
+ * for HTTP, by the upgrade request's path (Crossbar's `universal`).
+ */
+export const universalTransportSchema = section({
+  type: oneOf(['universal']),
+  id: nonEmptyString().optional(),
+  endpoint: endpointSchema,
+  rawsocket: section(rawSocketShape).optional(),
+  /** WebSocket services by path. */
+  websocket: keyedBy(PATH_KEY_EXPECTED, isPathKey, webSocketPathSchema).superRefine(nonEmptyMap).optional(),
+  web: section({ paths: webPathsSchema, options: webOptionsSchema.optional() }).optional(),
 });
 
 /** Listening transports, by `type`. */
-export const transportVariants = { websocket: webSocketTransportSchema, web: webTransportSchema };
+export const transportVariants = {
+  websocket: webSocketTransportSchema,
+  web: webTransportSchema,
+  rawsocket: rawSocketTransportSchema,
+  universal: universalTransportSchema,
+};
 
 /** A static permission of a role (same shape as the router's `PermissionConfig`). */
 export const permissionSchema = section({
@@ -185,10 +139,18 @@ export const permissionSchema = section({
   cache: boolean().optional(),
 });
 
-/** A role of a realm. Crossbar's dynamic `authorizer` is not implemented. */
+/**
+ * A role of a realm: static `permissions`, or (Crossbar's dynamic roles) an `authorizer`
+ * procedure called as `authorizer(session, uri, action, options)` for each request.
+ */
 export const roleSchema = section({
   name: nonEmptyString(),
   permissions: list(permissionSchema).default([]),
+  authorizer: value<string>('a procedure URI such as "com.example.authorize"', (v) => typeof v === 'string' && LOOSE_URI.test(v)).optional(),
+}).superRefine((role, ctx) => {
+  if (role.authorizer !== undefined && role.permissions.length > 0) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['authorizer'], message: 'a role has either permissions or an authorizer, not both' });
+  }
 });
 
 /** A realm of a router worker. */
@@ -202,34 +164,32 @@ export const realmSchema = section({
   roles: list(roleSchema).optional(),
 });
 
-/** A component hosted in the router process. */
-export const classComponentSchema = section({
-  type: oneOf(['class']),
-  id: nonEmptyString().optional(),
-  /** Path of a JS module, relative to the config file's directory. */
-  classname: nonEmptyString(),
-  realm: nonEmptyString(),
-  /** The component's `authrole`; without it, `trusted` (allowed everything). */
-  role: nonEmptyString().optional(),
-  /** Passed to the component as its second argument. */
-  extra: z.unknown().optional(),
-});
-
 /** A router worker: realms, listening transports and hosted components. */
 export const routerWorkerSchema = section({
   type: oneOf(['router']),
   id: nonEmptyString().optional(),
   options: section({ title: anyString().optional() }).optional(),
   realms: list(realmSchema).default([]),
-  transports: list(tagged('transport type', transportVariants, ['rawsocket', 'universal', 'mqtt', 'flashpolicy', 'websocket.testee', 'stream.testee'])).default([]),
+  transports: list(tagged('transport type', transportVariants, ['mqtt', 'flashpolicy', 'websocket.testee', 'stream.testee'])).default([]),
   components: list(tagged('component type', { class: classComponentSchema }, ['function', 'wamplet'])).default([]),
 });
 
 /** Worker kinds, by `type`. */
-export const workerVariants = { router: routerWorkerSchema };
+export const workerVariants = { router: routerWorkerSchema, container: containerWorkerSchema, guest: guestWorkerSchema };
+
+/** A validated node config. */
+export interface NodeConfig {
+  $schema?: string | undefined;
+  version: 2;
+  controller?: { id?: string | undefined; options?: { title?: string | undefined } | undefined } | undefined;
+  workers: WorkerConfig[];
+}
+
+/** Any worker of a {@link NodeConfig}. */
+export type WorkerConfig = RouterWorkerConfig | z.output<typeof containerWorkerSchema> | z.output<typeof guestWorkerSchema>;
 
 /** The whole node config file. */
-export const nodeConfigSchema = section({
+export const nodeConfigSchema: Schema<NodeConfig> = section({
   /** JSON-schema reference some editors add; not a setting. */
   $schema: anyString().optional(),
   version: value<2>('2 (Crossbar node config version 2)', (v) => v === 2),
@@ -237,13 +197,9 @@ export const nodeConfigSchema = section({
     id: nonEmptyString().optional(),
     options: section({ title: anyString().optional() }).optional(),
   }).optional(),
-  workers: list(tagged('worker type', workerVariants, ['container', 'guest', 'proxy', 'websocket-testee', 'marketmaker'])).default(
-    [],
-  ),
+  workers: list(tagged('worker type', workerVariants, ['proxy', 'websocket-testee', 'marketmaker'])).default([]),
 });
 
-/** A validated node config. */
-export type NodeConfig = z.output<typeof nodeConfigSchema>;
 /** A router worker of a {@link NodeConfig}. */
 export type RouterWorkerConfig = z.output<typeof routerWorkerSchema>;
 /** A listening transport of a router worker. */
@@ -252,17 +208,15 @@ export type TransportConfig = RouterWorkerConfig['transports'][number];
 export type WebSocketTransportConfig = z.output<typeof webSocketTransportSchema>;
 /** A web transport. */
 export type WebTransportConfig = z.output<typeof webTransportSchema>;
+/** A RawSocket transport. */
+export type RawSocketTransportConfig = z.output<typeof rawSocketTransportSchema>;
+/** The RawSocket settings of a rawsocket or universal transport. */
+export type RawSocketConfig = Omit<RawSocketTransportConfig, 'type' | 'id' | 'endpoint'>;
+/** A universal transport. */
+export type UniversalTransportConfig = z.output<typeof universalTransportSchema>;
 /** A path service of a web transport. */
 export type WebPathConfig = WebTransportConfig['paths'][string];
-/** A static path. */
-export type StaticPathConfig = z.output<typeof staticPathSchema>;
-/** A WebSocket path (or the WebSocket part of a websocket transport). */
-export type WebSocketPathConfig = z.output<typeof webSocketPathSchema>;
-/** WebSocket options. */
-export type WebSocketOptionsConfig = z.output<typeof webSocketOptionsSchema>;
-/** A TCP endpoint. */
-export type EndpointConfig = z.output<typeof tcpEndpointSchema>;
+/** A listening endpoint (TCP or Unix). */
+export type EndpointConfig = TransportConfig['endpoint'];
 /** A realm. */
 export type RealmConfigEntry = z.output<typeof realmSchema>;
-/** A hosted class component. */
-export type ClassComponentConfig = z.output<typeof classComponentSchema>;

@@ -3,11 +3,9 @@
  * sides; this drops absent optional keys (the router's types are exact about them) and adds the
  * `trusted` role hosted components run under when their config names no role.
  */
-import type { RealmConfig } from '@interchange/router';
+import type { PermissionConfig, RealmConfig, RoleConfig } from '@interchange/router';
 import type { RealmConfigEntry, RouterWorkerConfig } from './config-schema.js';
 
-type RoleConfig = NonNullable<RealmConfig['roles']>[number];
-type PermissionConfig = RoleConfig['permissions'][number];
 type PermissionEntry = NonNullable<RealmConfigEntry['roles']>[number]['permissions'][number];
 
 /** The role of hosted components without a configured role, as in Crossbar. */
@@ -51,7 +49,9 @@ export function trustedRole(): RoleConfig {
 export function realmsOfWorker(worker: RouterWorkerConfig): RealmConfig[] {
   return worker.realms.map((realm) => {
     if (realm.roles === undefined) return { name: realm.name };
-    const roles: RoleConfig[] = realm.roles.map((role) => ({ name: role.name, permissions: role.permissions.map(permission) }));
+    const roles: RoleConfig[] = realm.roles.map((role) =>
+      role.authorizer === undefined ? { name: role.name, permissions: role.permissions.map(permission) } : { name: role.name, authorizer: role.authorizer },
+    );
     const needsTrusted = worker.components.some((c) => c.realm === realm.name && c.role === undefined);
     if (needsTrusted && !roles.some((role) => role.name === TRUSTED_ROLE)) roles.push(trustedRole());
     return { name: realm.name, roles };

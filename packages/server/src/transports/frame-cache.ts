@@ -1,9 +1,12 @@
 /**
  * Encode-once for fan-out. The router hands the same message object to every receiver of a
  * publication (router `Peer` contract), so remembering the last message encoded per serializer
- * turns N encodings of one EVENT into one (DESIGN.md, "How a message travels", step 5).
+ * turns N encodings of one EVENT into one, and N WebSocket framings into one: every subscriber
+ * using that serializer is written the very same buffer (DESIGN.md, "How a message travels",
+ * step 5).
  */
 import { type Frame, type Serializer, serializerForSubprotocol, type WampMessage } from '@interchange/protocol';
+import { websocketFrame } from './websocket-frame.js';
 
 /**
  * One serializer and its last encoded frame, shared by all connections using that subprotocol.
@@ -14,6 +17,7 @@ export class FrameCache {
   #lastMessage: WampMessage | undefined;
   #lastFrame: Frame | undefined;
   #lastBytes: Uint8Array | undefined;
+  #lastWebSocketFrame: Buffer | undefined;
   #hits = 0;
 
   constructor(serializer: Serializer) {
@@ -29,6 +33,7 @@ export class FrameCache {
     // Clear first: if encode throws, a stale frame must not be served for this message.
     this.#lastMessage = undefined;
     this.#lastBytes = undefined;
+    this.#lastWebSocketFrame = undefined;
     const frame = this.serializer.encode(message);
     this.#lastMessage = message;
     this.#lastFrame = frame;
@@ -44,6 +49,21 @@ export class FrameCache {
     if (typeof frame !== 'string') return frame;
     this.#lastBytes ??= Buffer.from(frame, 'utf8');
     return this.#lastBytes;
+  }
+
+  /**
+   * `message` as one complete WebSocket data frame (header and payload in one buffer), built once
+   * and written unchanged to every receiver: a server's frames are not masked, so they do not
+   * differ between connections (RFC 6455 section 5.1). Unbatched serializers only.
+   */
+  websocketFrame(message: WampMessage): Buffer {
+    if (message === this.#lastMessage && this.#lastWebSocketFrame !== undefined) {
+      this.#hits += 1;
+      return this.#lastWebSocketFrame;
+    }
+    const frame = websocketFrame(this.encode(message));
+    this.#lastWebSocketFrame = frame;
+    return frame;
   }
 
   /** How many encodings the cache saved (for tests and metrics). */

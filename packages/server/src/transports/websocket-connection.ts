@@ -1,7 +1,9 @@
 /**
  * One accepted WebSocket connection, as the router's {@link Peer}: frames in are decoded with the
- * negotiated serializer and fed to the router session; messages out are encoded (once per
- * fan-out, through the shared {@link FrameCache}) and written, corked per tick.
+ * negotiated serializer and fed to the router session; messages out are encoded and framed once
+ * per fan-out (the shared {@link FrameCache}), buffered for the tick, and written with one write
+ * per socket per tick ({@link TickFlusher}), within the connection's outbound limit
+ * ({@link OutboundOptions}: a receiver that falls behind is handled by the slow-consumer policy).
  *
  * Bad input from the peer (undecodable frame, wrong frame kind, oversize message) becomes a
  * protocol violation of this session only (DESIGN.md "How a message travels", step 2): nothing
@@ -14,6 +16,15 @@ import type { Peer, PeerConnection, TransportInfo } from '@interchange/router';
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../logger.js';
 import type { FrameCache } from './frame-cache.js';
+import { OutboundQueue, writeFrames } from './outbound-queue.js';
+import {
+  DEFAULT_OUTBOUND_LIMIT,
+  DEFAULT_SLOW_CONSUMER_POLICY,
+  type OutboundOptions,
+  type SlowConsumerCounters,
+} from './slow-consumer.js';
+import { type Flushable, sharedTickFlusher, type TickFlusher } from './tick-flusher.js';
+import { websocketFrame } from './websocket-frame.js';
 
 /** Keep-alive pings (Crossbar's `auto_ping_interval` and `auto_ping_timeout`). */
 export interface PingOptions {
@@ -24,16 +35,22 @@ export interface PingOptions {
 /** Options of {@link WebSocketConnection}. */
 export interface WebSocketConnectionOptions {
   ws: WebSocket;
-  /** The raw socket of the upgrade, for corking writes. */
+  /** The raw socket of the upgrade: frames are written to it directly. */
   socket: Duplex;
   request: IncomingMessage;
   cache: FrameCache;
   /** Largest accepted message in bytes. */
   maxMessageSize: number;
   ping?: PingOptions | undefined;
+  /** Outbound limit and slow-consumer policy; 8 MiB and `disconnect` when absent. */
+  outbound?: OutboundOptions | undefined;
+  /** Schedules the per-tick flush; the process-wide one when absent. */
+  flusher?: TickFlusher | undefined;
   logger: Logger;
 }
 
+/** `WebSocket.OPEN` (ws readyState), without importing ws's runtime here. */
+const WS_OPEN = 1;
 /** Close code for a normal close after GOODBYE or ABORT (RFC 6455 section 7.4.1). */
 const CLOSE_NORMAL = 1000;
 /** Close code for a failure on our side (RFC 6455 section 7.4.1). */
@@ -57,23 +74,41 @@ function toBuffer(data: RawData): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data);
 }
 
+function sizeOf(frame: Frame): number {
+  return typeof frame === 'string' ? Buffer.byteLength(frame, 'utf8') : frame.byteLength;
+}
+
 /** A WebSocket connection serving one router session. */
-export class WebSocketConnection implements Peer {
+export class WebSocketConnection implements Peer, Flushable {
   readonly info: TransportInfo;
-  /** Resolves once the WebSocket has closed (either side, or dropped). */
-  readonly closed: Promise<void>;
-  #resolveClosed!: () => void;
+  // Made on first use: an idle session should not pay for a promise nobody awaits.
+  #closed: Promise<void> | undefined;
+  #resolveClosed: (() => void) | undefined;
   readonly #ws: WebSocket;
   readonly #socket: Duplex;
   readonly #cache: FrameCache;
   readonly #maxMessageSize: number;
   readonly #logger: Logger;
   readonly #ping: PingOptions | undefined;
+  readonly #flusher: TickFlusher;
+  readonly #limit: number;
+  readonly #dropEvents: boolean;
+  readonly #counters: SlowConsumerCounters | undefined;
+  /**
+   * Whether frames are built here and written to the socket directly. Not with permessage-deflate
+   * (RFC 7692): ws compresses asynchronously, so frames go through ws to keep their order.
+   */
+  readonly #direct: boolean;
+  /** This tick's outgoing items: WebSocket frames (direct), or encoded messages (batched, deflate). */
+  readonly #queue = new OutboundQueue();
+  #flushScheduled = false;
   #session: PeerConnection | undefined;
   #state: 'open' | 'closing' | 'closed' = 'open';
   #violated = false;
-  #corked = false;
-  #batch: Frame[] = [];
+  #droppedEvents = 0;
+  #droppedBytes = 0;
+  /** EVENTs dropped since the last one delivered; logged when delivery resumes. */
+  #dropStreak = 0;
   #pingTimer: NodeJS.Timeout | undefined;
   #pongTimer: NodeJS.Timeout | undefined;
 
@@ -83,6 +118,11 @@ export class WebSocketConnection implements Peer {
     this.#cache = options.cache;
     this.#maxMessageSize = options.maxMessageSize;
     this.#ping = options.ping;
+    this.#flusher = options.flusher ?? sharedTickFlusher;
+    this.#limit = options.outbound?.limit ?? DEFAULT_OUTBOUND_LIMIT;
+    this.#dropEvents = (options.outbound?.policy ?? DEFAULT_SLOW_CONSUMER_POLICY) === 'drop';
+    this.#counters = options.outbound?.counters;
+    this.#direct = !options.ws.extensions.includes('permessage-deflate');
     this.info = {
       type: 'websocket',
       serializer: options.cache.serializer.name,
@@ -90,14 +130,35 @@ export class WebSocketConnection implements Peer {
       httpHeaders: { ...options.request.headers },
     };
     this.#logger = options.logger;
-    this.closed = new Promise((resolve) => {
-      this.#resolveClosed = resolve;
-    });
+  }
+
+  /** Resolves once the WebSocket has closed (either side, or dropped). */
+  get closed(): Promise<void> {
+    if (this.#closed === undefined) {
+      if (this.#state === 'closed') this.#closed = Promise.resolve();
+      else this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    }
+    return this.#closed;
   }
 
   /** The negotiated subprotocol. */
   get subprotocol(): string {
     return this.#cache.serializer.subprotocol;
+  }
+
+  /** Bytes held for this connection: buffered this tick, plus not yet taken by the kernel. */
+  get outboundBytes(): number {
+    return this.#queue.bytes + this.#ws.bufferedAmount;
+  }
+
+  /** EVENTs dropped under the `drop` slow-consumer policy. */
+  get droppedEvents(): number {
+    return this.#droppedEvents;
+  }
+
+  /** Bytes of the EVENTs dropped. */
+  get droppedBytes(): number {
+    return this.#droppedBytes;
   }
 
   /** Starts serving `session`: from now on frames are read and fed to it. */
@@ -113,25 +174,67 @@ export class WebSocketConnection implements Peer {
   }
 
   send(message: WampMessage): void {
-    if (this.#state !== 'open') return;
-    const serializer = this.#cache.serializer;
+    if (this.#state !== 'open' || this.#ws.readyState !== WS_OPEN) return;
+    let item: Frame;
+    let size: number;
     try {
-      if (serializer.batched) {
-        if (this.#batch.length === 0) process.nextTick(() => this.#flushBatch());
-        this.#batch.push(this.#cache.encode(message));
-        return;
+      if (this.#direct && !this.#cache.serializer.batched) {
+        item = this.#cache.websocketFrame(message);
+        size = item.byteLength;
+      } else {
+        item = this.#cache.encode(message);
+        size = sizeOf(item);
       }
-      this.#write(this.#cache.encodeBytes(message));
     } catch (error) {
       // The router validates what it sends; a failure here is a payload the serializer cannot
       // represent. Drop that message rather than the connection.
       this.#logger.error({ err: error, type: message.type, peer: this.info.peer }, 'cannot encode message');
+      return;
+    }
+    // One frame always fits an empty buffer: the limit bounds what piles up, not message size.
+    const pending = this.outboundBytes;
+    if (pending > 0 && pending + size > this.#limit) {
+      this.#overLimit(message, size, pending);
+      return;
+    }
+    if (this.#dropStreak > 0) this.#endDropStreak();
+    this.#queue.push(item, size);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      this.#flusher.schedule(this);
+    }
+  }
+
+  /** Writes this tick's messages: one write (or one corked batch) for the socket. Never throws. */
+  flush(): void {
+    this.#flushScheduled = false;
+    const queue = this.#queue;
+    if (queue.length === 0) return;
+    try {
+      if (this.#state === 'closed' || this.#ws.readyState !== WS_OPEN) return;
+      const { serializer } = this.#cache;
+      if (serializer.batched) {
+        const joined = serializer.joinFrames(queue.items);
+        if (this.#direct) this.#socket.write(websocketFrame(joined));
+        else this.#ws.send(joined, { binary: serializer.binary });
+      } else if (this.#direct) {
+        writeFrames(this.#socket, queue.items as readonly Uint8Array[], queue.bytes);
+      } else {
+        this.#socket.cork();
+        for (const item of queue.items) this.#ws.send(item, { binary: serializer.binary });
+        this.#socket.uncork();
+      }
+    } catch (error) {
+      this.#logger.error({ err: error, peer: this.info.peer }, 'cannot write to the connection');
+    } finally {
+      queue.clear();
     }
   }
 
   close(): void {
     if (this.#state !== 'open') return;
-    this.#flushBatch();
+    // What is buffered goes before the close frame.
+    this.flush();
     this.#state = 'closing';
     this.#ws.close(CLOSE_NORMAL);
   }
@@ -151,28 +254,42 @@ export class WebSocketConnection implements Peer {
     this.#ws.terminate();
   }
 
-  #write(frame: Frame): void {
-    // Cork until the end of this tick so a burst of messages leaves in one TCP write.
-    if (!this.#corked) {
-      this.#corked = true;
-      this.#socket.cork();
-      process.nextTick(() => {
-        this.#corked = false;
-        this.#socket.uncork();
-      });
+  /** A message does not fit the outbound limit: drop it (an EVENT under `drop`) or the connection. */
+  #overLimit(message: WampMessage, size: number, pending: number): void {
+    if (this.#dropEvents && message.type === 'EVENT') {
+      if (this.#dropStreak === 0) {
+        this.#logger.warn(
+          { peer: this.info.peer, limit: this.#limit, pending },
+          'slow consumer: dropping events until it catches up',
+        );
+      }
+      this.#dropStreak += 1;
+      this.#droppedEvents += 1;
+      this.#droppedBytes += size;
+      if (this.#counters !== undefined) {
+        this.#counters.droppedEvents += 1;
+        this.#counters.droppedBytes += size;
+      }
+      return;
     }
-    this.#ws.send(frame, { binary: this.#cache.serializer.binary });
+    this.#logger.warn(
+      { peer: this.info.peer, limit: this.#limit, pending, type: message.type },
+      'slow consumer: disconnecting',
+    );
+    if (this.#counters !== undefined) this.#counters.disconnects += 1;
+    this.#state = 'closing';
+    this.#queue.clear();
+    // It is not reading: a closing handshake would wait behind what it has not read. Drop it;
+    // the router hears of it through 'close' and cleans up the session.
+    this.#ws.terminate();
   }
 
-  #flushBatch(): void {
-    if (this.#batch.length === 0 || this.#state !== 'open') return;
-    const frames = this.#batch;
-    this.#batch = [];
-    try {
-      this.#write(this.#cache.serializer.joinFrames(frames));
-    } catch (error) {
-      this.#logger.error({ err: error, peer: this.info.peer }, 'cannot join batched frames');
-    }
+  #endDropStreak(): void {
+    this.#logger.info(
+      { peer: this.info.peer, dropped: this.#dropStreak },
+      'slow consumer caught up; events were dropped meanwhile',
+    );
+    this.#dropStreak = 0;
   }
 
   #onMessage(data: RawData, isBinary: boolean): void {
@@ -186,7 +303,9 @@ export class WebSocketConnection implements Peer {
     // Spec, basic profile "WebSocket Transport": JSON travels in text frames, binary
     // serializers in binary frames.
     if (isBinary !== serializer.binary) {
-      this.#violation(`${serializer.subprotocol} expects ${serializer.binary ? 'binary' : 'text'} frames, got a ${isBinary ? 'binary' : 'text'} frame`);
+      this.#violation(
+        `${serializer.subprotocol} expects ${serializer.binary ? 'binary' : 'text'} frames, got a ${isBinary ? 'binary' : 'text'} frame`,
+      );
       return;
     }
     let messages: WampMessage[];
@@ -203,6 +322,7 @@ export class WebSocketConnection implements Peer {
         this.#session.receive(message);
       } catch (error) {
         this.#logger.error({ err: error, type: message.type, peer: this.info.peer }, 'router failed on a message');
+        this.flush();
         this.#state = 'closing';
         this.#ws.close(CLOSE_INTERNAL_ERROR, 'internal error');
         return;
@@ -244,11 +364,11 @@ export class WebSocketConnection implements Peer {
   #onClose(code: number, reason: string): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    this.#batch = [];
+    this.#queue.clear();
     clearInterval(this.#pingTimer);
     clearTimeout(this.#pongTimer);
     this.#logger.debug({ peer: this.info.peer, code, reason }, 'websocket closed');
-    this.#resolveClosed();
+    this.#resolveClosed?.();
     try {
       this.#session?.transportClosed();
     } catch (error) {

@@ -6,13 +6,18 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { SerializerName } from '@interchange/protocol';
-import { WebSocketServer } from 'ws';
+import type { Peer, TransportAuthConfig } from '@interchange/router';
+import { type PerMessageDeflateOptions, WebSocketServer } from 'ws';
 import type { WebSocketPathConfig } from '../config/config-schema.js';
 import type { Logger } from '../logger.js';
 import type { SessionAcceptor } from '../session-acceptor.js';
+import { acceptAuthOf } from '../config/auth-schema.js';
+import { tlsCredentialsOf } from './tls-credentials.js';
+import { CookieTracker } from './cookie-tracker.js';
 import { refuseUpgrade } from '../web/http-responses.js';
 import type { FrameCachePool } from './frame-cache.js';
 import { WebSocketConnection } from './websocket-connection.js';
+import { type ServerTransportInfo, tlsPeerInfo } from './tls-context.js';
 import { acceptedSubprotocols, DEFAULT_SERIALIZERS, negotiateSubprotocol, parseOfferedSubprotocols } from './websocket-negotiation.js';
 
 /**
@@ -45,6 +50,23 @@ function originMatcher(patterns: readonly string[]): (origin: string) => boolean
   return (origin) => regexes.some((regex) => regex.test(origin));
 }
 
+/**
+ * The `ws` permessage-deflate settings of Crossbar's `compression.deflate` (RFC 7692), or false
+ * when compression is not configured.
+ */
+export function deflateOptions(config: WebSocketPathConfig): PerMessageDeflateOptions | false {
+  const deflate = config.options?.compression?.deflate;
+  if (deflate === undefined) return false;
+  const options: PerMessageDeflateOptions = {};
+  if (deflate.no_context_takeover !== undefined) options.serverNoContextTakeover = deflate.no_context_takeover;
+  if (deflate.request_no_context_takeover !== undefined) options.clientNoContextTakeover = deflate.request_no_context_takeover;
+  if (deflate.max_window_bits !== undefined) options.serverMaxWindowBits = deflate.max_window_bits;
+  if (deflate.request_max_window_bits !== undefined) options.clientMaxWindowBits = deflate.request_max_window_bits;
+  if (deflate.memory_level !== undefined) options.zlibDeflateOptions = { memLevel: deflate.memory_level };
+  if (deflate.threshold !== undefined) options.threshold = deflate.threshold;
+  return options;
+}
+
 /** Accepts WAMP WebSocket connections for one configured service. */
 export class WebSocketService {
   /** The subprotocols this service accepts, in order of preference. */
@@ -55,6 +77,10 @@ export class WebSocketService {
   readonly #caches: FrameCachePool;
   readonly #logger: Logger;
   readonly #authrole: string;
+  /** The transport's `auth` block, for the router: with it, clients authenticate. */
+  readonly #auth: { transportAuth?: TransportAuthConfig };
+  /** Cookies for `cookie` authentication, when the `auth` block allows it. */
+  readonly #cookies: CookieTracker | undefined;
   readonly #originAllowed: ((origin: string) => boolean) | undefined;
   readonly #ping: { intervalMs: number; timeoutMs: number } | undefined;
   readonly #server: WebSocketServer;
@@ -72,6 +98,7 @@ export class WebSocketService {
     this.#logger = options.logger;
     // Crossbar's default when a transport configures no auth: anonymous, role `anonymous`.
     this.#authrole = config.auth?.anonymous?.role ?? 'anonymous';
+    this.#auth = acceptAuthOf(config.auth);
     const origins = config.options?.allowed_origins;
     this.#originAllowed = origins === undefined ? undefined : originMatcher(origins);
     const interval = config.options?.auto_ping_interval ?? 0;
@@ -79,10 +106,12 @@ export class WebSocketService {
     this.#server = new WebSocketServer({
       noServer: true,
       maxPayload: this.maxMessageSize * HARD_LIMIT_FACTOR,
-      perMessageDeflate: false,
+      perMessageDeflate: deflateOptions(config),
       clientTracking: false,
       handleProtocols: (_offered, request) => this.#negotiated.get(request) ?? false,
     });
+    this.#cookies = config.auth?.cookie === undefined ? undefined : new CookieTracker();
+    this.#cookies?.attach(this.#server);
   }
 
   /** Open connections. */
@@ -118,6 +147,7 @@ export class WebSocketService {
         return;
       }
       this.#negotiated.set(request, negotiation.subprotocol);
+      const cookie = this.#cookies?.handleFor(request);
       this.#server.handleUpgrade(request, socket, head, (ws) => {
         const connection = new WebSocketConnection({
           ws,
@@ -131,7 +161,12 @@ export class WebSocketService {
         this.#connections.add(connection);
         ws.once('close', () => this.#connections.delete(connection));
         this.#logger.debug({ peer: connection.info.peer, subprotocol: negotiation.subprotocol }, 'websocket connected');
-        connection.start(this.#router.connect(connection, { authrole: this.#authrole }));
+        // Over TLS, the session's transport details carry the TLS details (client certificate).
+        const tls = tlsPeerInfo(request.socket);
+        const info: ServerTransportInfo | undefined = tls === undefined ? undefined : { ...connection.info, tls };
+        const peer: Peer =
+          info === undefined ? connection : { info, send: (message) => connection.send(message), close: () => connection.close() };
+        connection.start(this.#router.connect(peer, { authrole: this.#authrole, ...this.#auth, ...tlsCredentialsOf(request.socket, cookie) }));
       });
     } catch (error) {
       this.#logger.error({ err: error }, 'websocket upgrade failed');

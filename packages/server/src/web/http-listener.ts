@@ -1,14 +1,18 @@
 /**
- * A listening node:http server for one transport's endpoint. Requests and WebSocket upgrades
- * go to the transport's handlers; closing stops accepting and drops idle keep-alive connections.
+ * HTTP over a listening endpoint. An {@link HttpConnectionHandler} is a node:http server that
+ * never listens itself: it is handed connections — by an endpoint listener of its own
+ * ({@link HttpListener}), or by a universal listener once it has seen that a connection speaks
+ * HTTP. Requests and WebSocket upgrades go to the transport's handlers.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { TransportError } from '@interchange/protocol';
-import type { EndpointConfig } from '../config/config-schema.js';
+import type { ListeningEndpointConfig } from '../config/endpoint-schema.js';
 import type { Logger } from '../logger.js';
+import { type BoundAddress, EndpointListener } from '../transports/endpoint-listener.js';
 import { sendError } from './http-responses.js';
+
+export { bindHost, type BoundAddress } from '../transports/endpoint-listener.js';
 
 /** What a listener does with what arrives. Handlers must not throw. */
 export interface ListenerHandlers {
@@ -16,41 +20,11 @@ export interface ListenerHandlers {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 }
 
-/** Where a listener is bound. */
-export interface BoundAddress {
-  /** The bound address as the OS reports it, e.g. `127.0.0.1` or `::`. */
-  host: string;
-  port: number;
-  family: string;
-}
-
-/**
- * The address to bind for an endpoint: its `interface`; else `0.0.0.0` for `version: 4`, `::`
- * for `version: 6`; else Node's default, all interfaces dual-stack (IPv6 and IPv4), so
- * `localhost` works whether it resolves to `::1` or `127.0.0.1`.
- */
-export function bindHost(endpoint: Pick<EndpointConfig, 'interface' | 'version'>): string | undefined {
-  if (endpoint.interface !== undefined) return endpoint.interface;
-  if (endpoint.version === 4) return '0.0.0.0';
-  if (endpoint.version === 6) return '::';
-  return undefined;
-}
-
-/** An HTTP server bound to one endpoint. */
-export class HttpListener {
+/** Parses HTTP on the connections it is given and dispatches to the handlers. */
+export class HttpConnectionHandler {
   readonly #server: Server;
-  readonly address: BoundAddress;
 
-  private constructor(server: Server, address: BoundAddress) {
-    this.#server = server;
-    this.address = address;
-  }
-
-  /**
-   * Binds a server and resolves once it listens.
-   * @throws TransportError when the address cannot be bound (in use, not local, no permission).
-   */
-  static async listen(endpoint: EndpointConfig, handlers: ListenerHandlers, logger: Logger): Promise<HttpListener> {
+  constructor(handlers: ListenerHandlers, logger: Logger) {
     const server = createServer();
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       try {
@@ -74,27 +48,45 @@ export class HttpListener {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       else socket.destroy();
     });
-    const host = bindHost(endpoint);
-    await new Promise<void>((resolve, reject) => {
-      const onError = (error: NodeJS.ErrnoException) => {
-        const where = `${host ?? '(all interfaces)'}:${endpoint.port}`;
-        reject(new TransportError(`cannot listen on ${where}: ${error.code ?? error.message}`, { cause: error }));
-      };
-      server.once('error', onError);
-      server.listen({ port: endpoint.port, host, backlog: endpoint.backlog }, () => {
-        server.off('error', onError);
-        resolve();
-      });
-    });
-    server.on('error', (error) => logger.error({ err: error }, 'http server error'));
-    const info = server.address() as AddressInfo;
-    return new HttpListener(server, { host: info.address, port: info.port, family: info.family });
+    this.#server = server;
   }
 
-  /** Stops accepting connections and closes the open HTTP ones; resolves when the server is closed. */
-  async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    this.#server.closeAllConnections();
-    await closed;
+  /** Serves HTTP on a connection (plain or TLS). */
+  handleSocket(socket: Socket): void {
+    this.#server.emit('connection', socket);
+  }
+}
+
+/** An HTTP server bound to one endpoint (TCP, TLS or Unix). */
+export class HttpListener {
+  readonly #endpoint: EndpointListener;
+
+  private constructor(endpoint: EndpointListener) {
+    this.#endpoint = endpoint;
+  }
+
+  /** Where the listener is bound. */
+  get address(): BoundAddress {
+    return this.#endpoint.address;
+  }
+
+  /** Whether it serves HTTPS. */
+  get secure(): boolean {
+    return this.#endpoint.secure;
+  }
+
+  /**
+   * Binds an endpoint and resolves once it listens.
+   * @throws TransportError when the address cannot be bound (in use, not local, no permission).
+   */
+  static async listen(endpoint: ListeningEndpointConfig, handlers: ListenerHandlers, logger: Logger, cbdir = process.cwd()): Promise<HttpListener> {
+    const http = new HttpConnectionHandler(handlers, logger);
+    const listener = await EndpointListener.listen(endpoint, { cbdir, logger, onSocket: (socket) => http.handleSocket(socket) });
+    return new HttpListener(listener);
+  }
+
+  /** Stops accepting connections and closes the open ones; resolves when the listener is closed. */
+  close(): Promise<void> {
+    return this.#endpoint.close();
   }
 }

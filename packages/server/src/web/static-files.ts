@@ -20,8 +20,17 @@ export interface StaticFilesOptions {
   directoryListing?: boolean | undefined;
   /** Extra content types by extension (Crossbar's `mime_types`). */
   mimeTypes?: Readonly<Record<string, string>> | undefined;
-  /** `Cache-Control: max-age` in seconds (Crossbar's `cache_timeout`); without it, `no-cache`. */
+  /** `Cache-Control: max-age` and `Expires` in seconds (Crossbar's `cache_timeout`); without it, `no-cache`. */
   cacheSeconds?: number | undefined;
+  /** The file served for a directory URL; `index.html` by default. */
+  indexFile?: string | undefined;
+  /**
+   * A file (relative to `directory`) served with status 200 for any path that matches no file
+   * (Crossbar's `default_file`), so single-page apps can route on the client.
+   */
+  defaultFile?: string | undefined;
+  /** Adds `Access-Control-Allow-Origin` (Crossbar's `allow_cross_origin`, default true there). */
+  allowCrossOrigin?: boolean | undefined;
   logger: Logger;
 }
 
@@ -33,6 +42,18 @@ export interface StaticFilesOptions {
 export type StaticHandler = (req: IncomingMessage, res: ServerResponse, subPath: string, mountPath: string) => Promise<void>;
 
 const INDEX_FILE = 'index.html';
+
+/** CORS headers of a static answer, as Crossbar's `set_cross_origin_headers`. */
+function corsHeaders(req: IncomingMessage): Record<string, string> {
+  const origin = req.headers.origin;
+  const headers: Record<string, string> = {
+    'access-control-allow-origin': origin === undefined || origin === 'null' ? '*' : origin,
+    'access-control-allow-credentials': 'true',
+  };
+  const requested = req.headers['access-control-request-headers'];
+  if (typeof requested === 'string') headers['access-control-allow-headers'] = requested;
+  return headers;
+}
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -67,6 +88,8 @@ export function createStaticHandler(options: StaticFilesOptions): StaticHandler 
   const root = options.directory;
   let realRoot: Promise<string> | undefined;
   const cacheControl = options.cacheSeconds === undefined ? 'no-cache' : `public, max-age=${options.cacheSeconds}`;
+  const indexFile = options.indexFile ?? INDEX_FILE;
+  const fallback = options.defaultFile === undefined ? undefined : join(root, options.defaultFile);
 
   return async (req, res, subPath, mountPath) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -79,7 +102,35 @@ export function createStaticHandler(options: StaticFilesOptions): StaticHandler 
       return;
     }
     const urlPath = mountPath + subPath;
-    const notFound = () => sendError(res, 404, 'not found', { path: urlPath });
+    const extraHeaders = options.allowCrossOrigin === true ? corsHeaders(req) : {};
+    const notFound = async (): Promise<void> => {
+      const info = fallback === undefined ? undefined : await stat(fallback).catch(() => undefined);
+      if (fallback !== undefined && info?.isFile()) await sendFile(fallback, info);
+      else sendError(res, 404, 'not found', { path: urlPath });
+    };
+    const sendFile = async (file: string, info: { size: number; mtimeMs: number }): Promise<void> => {
+      const since = req.headers['if-modified-since'];
+      const modified = new Date(Math.floor(info.mtimeMs / 1000) * 1000);
+      const headers: Record<string, string> = {
+        'content-type': contentTypeOf(file, options.mimeTypes),
+        'last-modified': modified.toUTCString(),
+        'cache-control': cacheControl,
+        'x-content-type-options': 'nosniff',
+        ...extraHeaders,
+      };
+      if (options.cacheSeconds !== undefined) headers.expires = new Date(Date.now() + options.cacheSeconds * 1000).toUTCString();
+      if (since !== undefined && !Number.isNaN(Date.parse(since)) && modified.getTime() <= Date.parse(since)) {
+        res.writeHead(304, headers);
+        res.end();
+        return;
+      }
+      res.writeHead(200, { ...headers, 'content-length': String(info.size) });
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
+      await pipeline(createReadStream(file), res);
+    };
     let path = join(root, ...parsed.segments);
     try {
       realRoot ??= realpath(root);
@@ -97,7 +148,7 @@ export function createStaticHandler(options: StaticFilesOptions): StaticHandler 
           res.end();
           return;
         }
-        const index = join(real, INDEX_FILE);
+        const index = join(real, indexFile);
         const indexInfo = await stat(index).catch(() => undefined);
         if (indexInfo?.isFile()) {
           path = index;
@@ -106,39 +157,21 @@ export function createStaticHandler(options: StaticFilesOptions): StaticHandler 
           await sendListing(req, res, real, urlPath);
           return;
         } else {
-          notFound();
+          await notFound();
           return;
         }
       } else {
         path = real;
       }
       if (!info.isFile()) {
-        notFound();
+        await notFound();
         return;
       }
-      const since = req.headers['if-modified-since'];
-      const modified = new Date(Math.floor(info.mtimeMs / 1000) * 1000);
-      const headers = {
-        'content-type': contentTypeOf(path, options.mimeTypes),
-        'last-modified': modified.toUTCString(),
-        'cache-control': cacheControl,
-        'x-content-type-options': 'nosniff',
-      };
-      if (since !== undefined && !Number.isNaN(Date.parse(since)) && modified.getTime() <= Date.parse(since)) {
-        res.writeHead(304, headers);
-        res.end();
-        return;
-      }
-      res.writeHead(200, { ...headers, 'content-length': info.size });
-      if (req.method === 'HEAD') {
-        res.end();
-        return;
-      }
-      await pipeline(createReadStream(path), res);
+      await sendFile(path, info);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') {
-        notFound();
+        await notFound();
         return;
       }
       if (code === 'ERR_STREAM_PREMATURE_CLOSE') return;

@@ -1,20 +1,24 @@
 /**
  * Request routing of the transports. A `web` transport serves its `paths` (Crossbar: one URL
- * segment per key, `/` for the root), WebSocket paths sharing the port with static files; a plain
- * `websocket` transport accepts the upgrade on any path.
+ * segment per key, `/` for the root): WebSocket paths take upgrades, every other service (static
+ * files, redirect, nodeinfo, long-poll, the HTTP bridge) takes the requests at and below its path.
+ * A plain `websocket` transport accepts the upgrade on any path.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
 import type { WebPathConfig } from '../config/config-schema.js';
 import { resolveInCbdir } from '../config/validate-config.js';
 import type { Logger } from '../logger.js';
 import type { WebSocketService } from '../transports/websocket-service.js';
 import { refuseUpgrade, sendError } from './http-responses.js';
 import type { ListenerHandlers } from './http-listener.js';
-import { createStaticHandler, type StaticHandler } from './static-files.js';
+import type { PathHandler } from './path-handler.js';
+import { createStaticHandler } from './static-files.js';
 
 /** What a path key serves. */
-type Route = { kind: 'static'; serve: StaticHandler } | { kind: 'websocket'; service: WebSocketService };
+type Route = { kind: 'handler'; serve: PathHandler } | { kind: 'websocket'; service: WebSocketService };
+
+/** The path configs whose services the node builds (they need the router or the node). */
+export type ServicePathConfig = Exclude<WebPathConfig, { type: 'static' | 'websocket' }>;
 
 /** Options of {@link createWebRoutes}. */
 export interface WebRoutesOptions {
@@ -23,13 +27,15 @@ export interface WebRoutesOptions {
   cbdir: string;
   /** Creates the service of a WebSocket path. */
   createWebSocketService: (config: Extract<WebPathConfig, { type: 'websocket' }>, path: string) => WebSocketService;
+  /** Creates the handler of any other service (redirect, nodeinfo, long-poll, bridge). */
+  createPathHandler?: (config: ServicePathConfig, path: string) => PathHandler;
   /** Logs each request (Crossbar's `access_log`). */
   accessLog?: boolean | undefined;
   logger: Logger;
 }
 
 /** The raw path of a request target (percent-encoding kept, no normalisation), or undefined. */
-function rawPathOf(req: IncomingMessage): string | undefined {
+export function rawPathOf(req: IncomingMessage): string | undefined {
   const target = req.url ?? '';
   if (target.startsWith('/')) return target.split('?')[0];
   // Absolute-form targets (RFC 9112 section 3.2.2), as proxies send them.
@@ -41,7 +47,7 @@ function rawPathOf(req: IncomingMessage): string | undefined {
 }
 
 /** Splits `/ws/x` into the first segment (decoded) and the rest. */
-function splitFirstSegment(rawPath: string): { first: string; rest: string } {
+export function splitFirstSegment(rawPath: string): { first: string; rest: string } {
   const end = rawPath.indexOf('/', 1);
   const encoded = end < 0 ? rawPath.slice(1) : rawPath.slice(1, end);
   let first = encoded;
@@ -74,19 +80,27 @@ export function createWebRoutes(options: WebRoutesOptions): ListenerHandlers & {
   const routes = new Map<string, Route>();
   const services: WebSocketService[] = [];
   for (const [key, config] of Object.entries(options.paths)) {
+    const mount = key === '/' ? '/' : `/${key}`;
     if (config.type === 'static') {
+      const directory = resolveInCbdir(options.cbdir, config.directory);
       const serve = createStaticHandler({
-        directory: resolveInCbdir(options.cbdir, config.directory),
+        directory,
         directoryListing: config.options?.enable_directory_listing,
         mimeTypes: config.options?.mime_types,
         cacheSeconds: config.options?.cache_timeout,
+        indexFile: config.options?.index_file,
+        defaultFile: config.options?.default_file,
+        allowCrossOrigin: config.options?.allow_cross_origin,
         logger: options.logger,
       });
-      routes.set(key, { kind: 'static', serve });
-    } else {
-      const service = options.createWebSocketService(config, key === '/' ? '/' : `/${key}`);
+      routes.set(key, { kind: 'handler', serve });
+    } else if (config.type === 'websocket') {
+      const service = options.createWebSocketService(config, mount);
       services.push(service);
       routes.set(key, { kind: 'websocket', service });
+    } else {
+      if (options.createPathHandler === undefined) throw new Error(`no handler for path type ${config.type}`);
+      routes.set(key, { kind: 'handler', serve: options.createPathHandler(config, mount) });
     }
   }
   const root = routes.get('/');
@@ -116,10 +130,13 @@ export function createWebRoutes(options: WebRoutesOptions): ListenerHandlers & {
         else sendError(res, 404, 'not found', { path: rawPath });
         return;
       }
-      route.serve(req, res, subPath, mount).catch((error: unknown) => {
-        options.logger.error({ err: error, url: req.url }, 'static handler failed');
-        res.destroy();
-      });
+      Promise.resolve()
+        .then(() => route.serve(req, res, subPath, mount))
+        .catch((error: unknown) => {
+          options.logger.error({ err: error, url: req.url }, 'path handler failed');
+          if (!res.headersSent) sendError(res, 500, 'internal error');
+          else res.destroy();
+        });
     },
     upgrade(req, socket, head) {
       const rawPath = rawPathOf(req);

@@ -61,7 +61,7 @@ describe('interchange CLI', () => {
           realms: [{ name: 'realm1' }],
           transports: [
             { type: 'websocket', endpoint: { type: 'tcp', port: 'abc' } },
-            { type: 'web', endpoint: { type: 'tcp', port: 8000 }, paths: { call: { type: 'caller', realm: 'realm1' } } },
+            { type: 'web', endpoint: { type: 'tcp', port: 8000 }, paths: { app: { type: 'wsgi', module: 'app', object: 'app' } } },
           ],
         },
       ],
@@ -73,7 +73,7 @@ describe('interchange CLI', () => {
     expect(result.stderr).toBe(
       `invalid node config ${join(cwd, 'node.json')}:\n` +
         '  workers[0].transports[0].endpoint.port: expected an integer 0..65535, got "abc"\n' +
-        '  workers[0].transports[1].paths.call.type: unsupported path type "caller" (not implemented by Interchange yet; supported: "static", "websocket")\n',
+        '  workers[0].transports[1].paths.app.type: unsupported path type "wsgi" (not implemented by Interchange yet; supported: "static", "websocket", "longpoll", "redirect", "nodeinfo", "publisher", "caller", "webhook")\n',
     );
   });
 

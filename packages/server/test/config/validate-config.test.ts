@@ -140,7 +140,7 @@ describe('validateConfig', () => {
     [
       'an unknown transport type',
       withTransport({ type: 'carrier-pigeon', endpoint: { type: 'tcp', port: 7001 } }),
-      'workers[0].transports[1].type: expected one of "websocket", "web", got "carrier-pigeon"',
+      'workers[0].transports[1].type: expected one of "websocket", "web", "rawsocket", "universal", got "carrier-pigeon"',
     ],
     [
       'a component whose realm does not exist',
@@ -167,33 +167,33 @@ describe('validateConfig', () => {
   it.each([
     [
       'a Crossbar path type',
-      withTransport({ type: 'web', endpoint: { type: 'tcp', port: 8000 }, paths: { publish: { type: 'publisher', realm: 'acme-company', role: 'anonymous' } } }),
-      'workers[0].transports[1].paths.publish.type: unsupported path type "publisher" (not implemented by Interchange yet; supported: "static", "websocket")',
+      withTransport({ type: 'web', endpoint: { type: 'tcp', port: 8000 }, paths: { app: { type: 'wsgi', module: 'app', object: 'app' } } }),
+      'workers[0].transports[1].paths.app.type: unsupported path type "wsgi" (not implemented by Interchange yet; supported: "static", "websocket", "longpoll", "redirect", "nodeinfo", "publisher", "caller", "webhook")',
     ],
     [
-      'a guest worker',
-      { version: 2, workers: [{ type: 'guest', executable: '/usr/bin/node' }] },
-      'workers[0].type: unsupported worker type "guest" (not implemented by Interchange yet; supported: "router")',
+      'a proxy worker',
+      { version: 2, workers: [{ type: 'proxy' }] },
+      'workers[0].type: unsupported worker type "proxy" (not implemented by Interchange yet; supported: "router", "container", "guest")',
     ],
     [
-      'a rawsocket transport',
-      withTransport({ type: 'rawsocket', endpoint: { type: 'tcp', port: 8000 } }),
-      'workers[0].transports[1].type: unsupported transport type "rawsocket" (not implemented by Interchange yet; supported: "websocket", "web")',
+      'an mqtt transport',
+      withTransport({ type: 'mqtt', endpoint: { type: 'tcp', port: 8000 } }),
+      'workers[0].transports[1].type: unsupported transport type "mqtt" (not implemented by Interchange yet; supported: "websocket", "web", "rawsocket", "universal")',
     ],
     [
-      'an auth method other than anonymous',
-      withTransport({ type: 'websocket', endpoint: { type: 'tcp', port: 8000 }, auth: { wampcra: { type: 'dynamic', authenticator: 'api.auth' } } }),
-      'workers[0].transports[1].auth.wampcra: unsupported key (not implemented by Interchange; supported here: anonymous)',
+      "Crossbar's function authenticators",
+      withTransport({ type: 'websocket', endpoint: { type: 'tcp', port: 8000 }, auth: { wampcra: { type: 'function', create: 'auth.create' } } }),
+      'workers[0].transports[1].auth.wampcra.type: unsupported wampcra auth type "function" (not implemented by Interchange yet; supported: "static", "dynamic")',
     ],
     [
-      'a TLS endpoint',
-      withTransport({ type: 'websocket', endpoint: { type: 'tcp', port: 8000, tls: { key: 'k.pem' } } }),
-      'workers[0].transports[1].endpoint.tls: unsupported key (not implemented by Interchange; supported here: type, port, interface, version, backlog)',
+      'a shared TCP endpoint',
+      withTransport({ type: 'websocket', endpoint: { type: 'tcp', port: 8000, shared: true } }),
+      'workers[0].transports[1].endpoint.shared: unsupported key (not implemented by Interchange; supported here: type, port, interface, version, backlog, tls)',
     ],
     [
       'a WebSocket option',
       withTransport({ type: 'websocket', endpoint: { type: 'tcp', port: 8000 }, options: { auto_fragment_size: 65536 } }),
-      'workers[0].transports[1].options.auto_fragment_size: unsupported key (not implemented by Interchange; supported here: max_message_size, auto_ping_interval, auto_ping_timeout, allowed_origins)',
+      'workers[0].transports[1].options.auto_fragment_size: unsupported key (not implemented by Interchange; supported here: max_message_size, auto_ping_interval, auto_ping_timeout, allowed_origins, compression)',
     ],
     [
       'the ubjson serializer',
@@ -201,9 +201,13 @@ describe('validateConfig', () => {
       'workers[0].transports[1].serializers[1]: unsupported serializer "ubjson" (not implemented by Interchange yet; supported: json, msgpack, cbor)',
     ],
     [
-      'a dynamic authorizer on a role',
-      { version: 2, workers: [{ type: 'router', realms: [{ name: 'r', roles: [{ name: 'a', authorizer: 'com.example.authorize' }] }] }] },
-      'workers[0].realms[0].roles[0].authorizer: unsupported key (not implemented by Interchange; supported here: name, permissions)',
+      'cryptosign trustroots',
+      withTransport({
+        type: 'websocket',
+        endpoint: { type: 'tcp', port: 8000 },
+        auth: { cryptosign: { type: 'static', principals: {}, trustroots: { realm1: { certificate: 'root.json' } } } },
+      }),
+      'workers[0].transports[1].auth.cryptosign.trustroots: unsupported key (not implemented by Interchange; supported here: type, principals)',
     ],
   ])('reports %s as unsupported with its key path', async (_name, config, message) => {
     const result = await validateConfig(config);
@@ -217,7 +221,7 @@ describe('validateConfig', () => {
   it('reports unsupported keys alongside invalid values of the same object', async () => {
     const config = withTransport({ type: 'websocket', endpoint: { type: 'tcp', port: 'x', shared: true } });
     expect(await problems(config)).toEqual([
-      'workers[0].transports[1].endpoint.shared: unsupported key (not implemented by Interchange; supported here: type, port, interface, version, backlog)',
+      'workers[0].transports[1].endpoint.shared: unsupported key (not implemented by Interchange; supported here: type, port, interface, version, backlog, tls)',
       'workers[0].transports[1].endpoint.port: expected an integer 0..65535, got "x"',
     ]);
   });

@@ -1,0 +1,143 @@
+/**
+ * What a run measures: targets, scenarios, sizes, and the command line that picks among them.
+ */
+
+/** The routers compared. `serializers` are those the target speaks. */
+export const TARGETS = Object.freeze({
+  interchange: {
+    label: 'Interchange',
+    launcher: 'interchange.mjs',
+    serializers: ['json', 'msgpack', 'cbor'],
+    ours: true,
+  },
+  'interchange-baseline': {
+    label: 'Interchange, baseline transport',
+    launcher: 'interchange.mjs',
+    serializers: ['json', 'msgpack', 'cbor'],
+    ours: true,
+  },
+  'wamp-server': {
+    label: 'wamp-server 0.0.9',
+    launcher: 'wamp-server.mjs',
+    serializers: ['json'],
+    peer: 'wamp-server@0.0.9',
+  },
+  'fox-wamp': { label: 'fox-wamp 0.7.28', launcher: 'fox-wamp.mjs', serializers: ['json'], peer: 'fox-wamp@0.7.28' },
+  'ws-relay': {
+    label: 'bare ws relay (limit)',
+    launcher: 'ws-relay.mjs',
+    serializers: ['json', 'msgpack', 'cbor'],
+    ours: true,
+  },
+});
+
+/** Scenarios in the order they run (latency uses the throughput measured before it). */
+export const SCENARIOS = Object.freeze(['rpc-throughput', 'rpc-latency', 'fanout', 'topics', 'sessions']);
+
+/** Sizes of a full run. */
+const FULL = {
+  warmupMs: 1000,
+  durationMs: 3000,
+  callers: 4,
+  inflight: 512,
+  // A fixed rate every target gets, and half of each target's own maximum (the latency goal).
+  rates: [10_000, 'half'],
+  fanout: [10, 100, 1000, 10_000],
+  topics: { topics: 100, subscribers: 100, perSubscriber: 10 },
+  // Deliveries kept outstanding in the pub/sub scenarios; each is measured, the best counts.
+  windows: [20_000, 100_000],
+  // 'max': as many as the router's file-descriptor limit allows.
+  sessions: 'max',
+  sessionSerializers: ['json'],
+};
+
+/** Sizes of a smoke run: every scenario and target end to end, in seconds, no timing claims. */
+const SMOKE = {
+  warmupMs: 100,
+  durationMs: 300,
+  callers: 2,
+  inflight: 8,
+  rates: [500],
+  fanout: [10, 50],
+  topics: { topics: 4, subscribers: 8, perSubscriber: 2 },
+  windows: [2000],
+  sessions: 50,
+  sessionSerializers: ['json'],
+};
+
+export const USAGE = `usage: node bench/run.mjs [options]
+
+  --smoke                 tiny sizes: proves every scenario and target runs (exit 1 on any failure)
+  --quick                 shorter windows (0.5 s warm-up, 1.5 s measured)
+  --targets a,b           ${Object.keys(TARGETS).join(', ')}
+  --scenarios a,b         ${SCENARIOS.join(', ')}
+  --serializers a,b       json, msgpack, cbor (each target runs those it speaks)
+  --fanout 10,100         subscriber counts of the fanout scenario
+  --rates 10000,half      rpc-latency rates in calls/s; 'half' is half the target's measured maximum
+  --sessions N|max        sessions to open in the sessions scenario
+  --warmup S --duration S seconds of warm-up and of measurement per cell
+  --baseline REF          commit whose transport files the interchange-baseline target uses
+  --profile               run Interchange targets with --cpu-prof (profiles in bench/.build/profiles)
+  --note TEXT             a remark printed above the results (such as a noisy machine)
+  --out FILE              results file (default bench/results/<date>.json; smoke: bench/.build/smoke.json)
+  --no-report             do not rewrite BENCHMARKS.md
+`;
+
+/** Parses the command line into run options. */
+export function parseOptions(argv) {
+  const flags = new Map();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}\n\n${USAGE}`);
+    const name = arg.slice(2);
+    if (['smoke', 'quick', 'profile', 'no-report', 'help'].includes(name)) flags.set(name, true);
+    else {
+      const value = argv[++i];
+      if (value === undefined) throw new Error(`${arg} needs a value\n\n${USAGE}`);
+      flags.set(name, value);
+    }
+  }
+  const smoke = flags.has('smoke');
+  const sizes = { ...(smoke ? SMOKE : FULL) };
+  if (flags.has('quick')) Object.assign(sizes, { warmupMs: 500, durationMs: 1500 });
+  const list = (name, all) => {
+    if (!flags.has(name)) return [...all];
+    const picked = String(flags.get(name)).split(',');
+    for (const p of picked)
+      if (!all.includes(p)) throw new Error(`unknown ${name} value '${p}' (known: ${all.join(', ')})`);
+    return picked;
+  };
+  if (flags.has('warmup')) sizes.warmupMs = Number(flags.get('warmup')) * 1000;
+  if (flags.has('duration')) sizes.durationMs = Number(flags.get('duration')) * 1000;
+  if (flags.has('fanout')) sizes.fanout = String(flags.get('fanout')).split(',').map(Number);
+  if (flags.has('rates'))
+    sizes.rates = String(flags.get('rates'))
+      .split(',')
+      .map((r) => (r === 'half' ? r : Number(r)));
+  if (flags.has('sessions')) sizes.sessions = flags.get('sessions') === 'max' ? 'max' : Number(flags.get('sessions'));
+  const positive = (what, values) => {
+    for (const v of values)
+      if (!(Number.isInteger(v) && v > 0)) throw new Error(`${what} must be positive integers, got ${v}`);
+  };
+  positive('--fanout', sizes.fanout);
+  positive(
+    '--rates',
+    sizes.rates.filter((r) => r !== 'half'),
+  );
+  if (sizes.sessions !== 'max') positive('--sessions', [sizes.sessions]);
+  if (!(sizes.warmupMs >= 0 && sizes.durationMs > 0))
+    throw new Error('--warmup must be >= 0 and --duration > 0 seconds');
+  return {
+    help: flags.has('help'),
+    smoke,
+    profile: flags.has('profile'),
+    report: !smoke && !flags.has('no-report'),
+    targets: list('targets', Object.keys(TARGETS)),
+    scenarios: list('scenarios', SCENARIOS),
+    serializers: list('serializers', ['json', 'msgpack', 'cbor']),
+    baseline: flags.get('baseline'),
+    out: flags.get('out'),
+    note: flags.get('note'),
+    sizes,
+  };
+}

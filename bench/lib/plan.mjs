@@ -1,0 +1,38 @@
+/** The cells of a run: one per scenario, target, serializer and size, in run order. */
+import { TARGETS } from './options.mjs';
+
+/** Lists the cells `options` asks for. */
+export function planCells(options) {
+  const { sizes } = options;
+  const cells = [];
+  for (const scenario of options.scenarios) {
+    for (const target of options.targets) {
+      let serializers = TARGETS[target].serializers.filter((s) => options.serializers.includes(s));
+      // Idle sessions cost the same whatever they would speak; one serializer is enough.
+      if (scenario === 'sessions') serializers = serializers.filter((s) => sizes.sessionSerializers.includes(s));
+      for (const serializer of serializers) {
+        const cell = (params) => cells.push({ scenario, target, serializer, params });
+        switch (scenario) {
+          case 'rpc-throughput':
+            cell({ callers: sizes.callers, inflight: sizes.inflight });
+            break;
+          case 'rpc-latency':
+            for (const rate of sizes.rates) cell({ callers: sizes.callers, rate });
+            break;
+          case 'fanout':
+            for (const subscribers of sizes.fanout) cell({ subscribers, windows: sizes.windows });
+            break;
+          case 'topics':
+            cell({ ...sizes.topics, windows: sizes.windows });
+            break;
+          case 'sessions':
+            cell({ count: sizes.sessions });
+            break;
+          default:
+            throw new Error(`unknown scenario ${scenario}`);
+        }
+      }
+    }
+  }
+  return cells;
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+/**
+ * Rewrites BENCHMARKS.md and the charts from results files, without running anything:
+ *
+ *   node bench/report.mjs                      the newest file in bench/results
+ *   node bench/report.mjs full.json rerun.json later files win for the same cell
+ */
+import { readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeReport } from './lib/report.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+let files = process.argv.slice(2).map((f) => resolve(f));
+if (files.length === 0) {
+  const newest = readdirSync(join(here, 'results'))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .at(-1);
+  if (newest === undefined) {
+    console.error('no results in bench/results: run `npm run bench` first');
+    process.exit(1);
+  }
+  files = [join(here, 'results', newest)];
+}
+for (const path of writeReport({ root: join(here, '..'), files })) console.log(path);

@@ -1,0 +1,112 @@
+/**
+ * Dynamic authorization (Crossbar's roles with an `authorizer`): each request of a session in
+ * such a role is decided by calling `authorizer(session, uri, action, options)` on the realm, as
+ * the router. The answer is `true`/`false` or `{ allow, disclose?, cache? }`: `disclose` reveals
+ * the caller (for `call`) or publisher (for `publish`), `cache` lets the router reuse the answer
+ * for the same role, action and URI. An authorizer that errs, answers something else, or does not
+ * answer within the timeout denies (spec: advanced "Authorization"; the issue's safety rules).
+ */
+import type { Dict, Id } from '@interchange/protocol';
+import type { Logger } from '../logger.js';
+import type { TransportInfo } from '../peer.js';
+import type { ActionName } from '../realm-config.js';
+import type { Authorization, StaticAuthorizer } from '../static-authorizer.js';
+import { describeError } from './auth-method.js';
+import type { InternalCaller } from './internal-caller.js';
+
+/** The session a request comes from, as the authorizer is told about it (Crossbar's session details). */
+export interface AuthorizationSubject {
+  readonly id: Id;
+  readonly authid: string;
+  readonly authrole: string;
+  readonly authmethod: string;
+  readonly authprovider: string;
+  readonly authextra: Dict | undefined;
+  readonly peer: { readonly info: TransportInfo };
+}
+
+const DENY: Authorization = Object.freeze({ allowed: false, discloseCaller: false, disclosePublisher: false });
+
+/** Reads an authorizer's answer; `undefined` when it is neither a boolean nor a valid dict. */
+export function readAuthorizerAnswer(
+  answer: unknown,
+  action: ActionName,
+): { decision: Authorization; cache: boolean } | undefined {
+  if (typeof answer === 'boolean')
+    return { decision: { allowed: answer, discloseCaller: false, disclosePublisher: false }, cache: false };
+  if (typeof answer !== 'object' || answer === null || Array.isArray(answer)) return undefined;
+  const { allow, disclose, cache } = answer as Dict;
+  if (typeof allow !== 'boolean') return undefined;
+  if (disclose !== undefined && typeof disclose !== 'boolean') return undefined;
+  if (cache !== undefined && typeof cache !== 'boolean') return undefined;
+  const disclosed = disclose === true && allow;
+  return {
+    decision: {
+      allowed: allow,
+      discloseCaller: disclosed && action === 'call',
+      disclosePublisher: disclosed && action === 'publish',
+    },
+    cache: cache === true,
+  };
+}
+
+/** Calls dynamic authorizers on behalf of the router's realms. */
+export class DynamicAuthorizer {
+  readonly #caller: InternalCaller;
+  readonly #logger: Logger;
+  readonly #timeoutMs: number;
+
+  constructor(options: { caller: InternalCaller; logger: Logger; timeoutMs: number }) {
+    this.#caller = options.caller;
+    this.#logger = options.logger;
+    this.#timeoutMs = options.timeoutMs;
+  }
+
+  /**
+   * Decides a request of `session` (whose role is dynamic on `realm`): a cached answer at once,
+   * else the authorizer's answer when it arrives. Never rejects: every failure is a denial.
+   */
+  authorize(
+    realm: { name: string; authorizer: StaticAuthorizer },
+    session: AuthorizationSubject,
+    uri: string,
+    action: ActionName,
+    options: Dict,
+  ): Authorization | Promise<Authorization> {
+    const procedure = realm.authorizer.dynamicAuthorizer(session.authrole);
+    if (procedure === undefined) return realm.authorizer.authorize(session.authrole, uri, action);
+    const cached = realm.authorizer.cached(session.authrole, uri, action);
+    if (cached !== undefined) return cached;
+    const { type, serializer, peer } = session.peer.info;
+    const details: Dict = {
+      session: session.id,
+      authid: session.authid,
+      authrole: session.authrole,
+      authmethod: session.authmethod,
+      authprovider: session.authprovider,
+      authextra: session.authextra ?? null,
+      transport: { type, serializer, peer },
+    };
+    return this.#caller.call(realm.name, procedure, [details, uri, action, options], this.#timeoutMs).then(
+      (result) => {
+        const read = readAuthorizerAnswer(result.args[0], action);
+        if (read === undefined) {
+          this.#logger.warn(
+            { realm: realm.name, authorizer: procedure, uri, action },
+            'dynamic authorizer gave an invalid answer; denied',
+          );
+          return DENY;
+        }
+        if (read.cache) realm.authorizer.remember(session.authrole, uri, action, read.decision);
+        return read.decision;
+      },
+      (error: unknown) => {
+        this.#logger.warn(
+          { realm: realm.name, authorizer: procedure, uri, action, session: session.id, error: describeError(error) },
+          'dynamic authorizer failed; denied',
+        );
+        return DENY;
+      },
+    );
+  }
+}

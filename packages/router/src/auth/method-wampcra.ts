@@ -1,0 +1,172 @@
+/**
+ * WAMP-CRA (spec: advanced "Challenge Response Authentication"). The router finds the user's
+ * secret (static `users`, or a dynamic authenticator answering `{ secret, role, ... }`), sends a
+ * challenge naming the principal, the pending session ID, a nonce and a timestamp, and expects
+ * the HMAC-SHA256 of it under the secret (or under the PBKDF2 key of a salted secret).
+ *
+ * An unknown user, or an authenticator that refuses, gets a mock challenge shaped like a real
+ * one (salted like the configured users, with a salt that is the same each time for the same
+ * authid), so only AUTHENTICATE fails and the client cannot tell which part was wrong.
+ */
+import {
+  AuthMethod,
+  craDeriveKey,
+  craVerify,
+  createCraChallenge,
+  type Dict,
+  encodeBase64,
+} from '@interchange/protocol';
+import {
+  type AuthChallenge,
+  type AuthMethodContext,
+  type AuthMethodHandler,
+  type AuthRequest,
+  authenticatorDetails,
+  describeError,
+  fail,
+  type HelloOutcome,
+  type MaybePromise,
+  mockBytes,
+  mockChallenge,
+} from './auth-method.js';
+import { makePrincipal, type Principal } from './principal.js';
+import { acceptAnswer, readAnswer } from './principal-check.js';
+import type { WampCraAuthConfig, WampCraUser } from './transport-auth.js';
+
+/** The credential of one user: the secret and, for a salted one, its PBKDF2 parameters. */
+interface CraCredential {
+  secret: string;
+  salt?: string;
+  iterations?: number;
+  keylen?: number;
+}
+
+/** The router side of `wampcra` for one transport's config. */
+export function wampcraMethod(config: WampCraAuthConfig, context: AuthMethodContext): AuthMethodHandler {
+  const name = AuthMethod.WAMPCRA;
+  // Deriving a salted key is deliberately slow; do it once per user, not on every HELLO.
+  const derivedKeys = new Map<string, string>();
+  const signingKey = (credential: CraCredential, cacheKey: string | undefined): string => {
+    if (credential.salt === undefined) return credential.secret;
+    const cached = cacheKey === undefined ? undefined : derivedKeys.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const key = craDeriveKey(
+      credential.secret,
+      credential.salt,
+      credential.iterations ?? 1000,
+      credential.keylen ?? 32,
+    );
+    if (cacheKey !== undefined) derivedKeys.set(cacheKey, key);
+    return key;
+  };
+
+  const challengeFor = (
+    request: AuthRequest,
+    principal: Principal,
+    credential: CraCredential,
+    cacheKey?: string,
+  ): AuthChallenge => {
+    const challenge = createCraChallenge({
+      authid: principal.authid,
+      authrole: principal.authrole,
+      authprovider: principal.authprovider,
+      session: request.session,
+      timestamp: new Date(context.now()).toISOString(),
+    });
+    const extra: Dict = { challenge };
+    if (credential.salt !== undefined) {
+      // Spec: "Password Salting": the client needs the salt and the PBKDF2 parameters.
+      extra['salt'] = credential.salt;
+      extra['iterations'] = credential.iterations ?? 1000;
+      extra['keylen'] = credential.keylen ?? 32;
+    }
+    return {
+      kind: 'challenge',
+      extra,
+      verify: (signature) =>
+        craVerify(signingKey(credential, cacheKey), challenge, signature)
+          ? { kind: 'welcome', principal }
+          : fail('wrong signature'),
+    };
+  };
+
+  // The shape of a mock challenge: salted with the parameters of the first salted user, if any.
+  const template =
+    config.type === 'static' ? Object.values(config.users).find((user) => user.salt !== undefined) : undefined;
+  const mock = (request: AuthRequest, log: string): AuthChallenge => {
+    const authid = request.authid ?? '';
+    const challenge = createCraChallenge({
+      authid,
+      authrole: Object.values(config.type === 'static' ? config.users : {})[0]?.role ?? 'user',
+      authprovider: config.type,
+      session: request.session,
+      timestamp: new Date(context.now()).toISOString(),
+    });
+    const extra: Dict = { challenge };
+    if (template !== undefined) {
+      extra['salt'] = encodeBase64(mockBytes(context, 'wampcra', authid, 12));
+      extra['iterations'] = template.iterations ?? 1000;
+      extra['keylen'] = template.keylen ?? 32;
+    }
+    return mockChallenge(extra, log);
+  };
+
+  if (config.type === 'dynamic') {
+    return {
+      name,
+      async hello(request: AuthRequest): Promise<HelloOutcome> {
+        if (request.authid === undefined) return mock(request, 'no authid given');
+        let answer: unknown;
+        try {
+          answer = await context.callAuthenticator(config, request.realm, [
+            request.realm,
+            request.authid,
+            authenticatorDetails(request, name),
+          ]);
+        } catch (error) {
+          return mock(request, `dynamic authenticator denied: ${describeError(error)}`);
+        }
+        const read = readAnswer(answer);
+        if ('kind' in read) return mock(request, read.log);
+        const credential = readCredential(read.fields);
+        if (credential === undefined) return mock(request, 'dynamic authenticator returned no usable secret');
+        const accepted = acceptAnswer(request, read, name, 'dynamic');
+        if (accepted.kind === 'fail') return mock(request, accepted.log);
+        return challengeFor(request, accepted.principal, credential);
+      },
+    };
+  }
+
+  const users = config.users;
+  return {
+    name,
+    hello(request: AuthRequest): MaybePromise<HelloOutcome> {
+      const authid = request.authid;
+      const user: WampCraUser | undefined =
+        authid === undefined || !Object.hasOwn(users, authid) ? undefined : users[authid];
+      if (authid === undefined || user === undefined)
+        return mock(request, authid === undefined ? 'no authid given' : 'unknown authid');
+      const principal = makePrincipal({
+        realm: user.realm ?? request.realm,
+        authid,
+        authrole: user.role,
+        authmethod: name,
+        authprovider: 'static',
+        authextra: user.extra,
+      });
+      return challengeFor(request, principal, user, authid);
+    },
+  };
+}
+
+/** The secret (and salt parameters) of a dynamic authenticator's answer. */
+function readCredential(fields: Dict): CraCredential | undefined {
+  const { secret, salt, iterations, keylen } = fields;
+  if (typeof secret !== 'string' || secret.length === 0) return undefined;
+  if (salt === undefined || salt === null) return { secret };
+  if (typeof salt !== 'string') return undefined;
+  const credential: CraCredential = { secret, salt };
+  if (typeof iterations === 'number') credential.iterations = iterations;
+  if (typeof keylen === 'number') credential.keylen = keylen;
+  return credential;
+}

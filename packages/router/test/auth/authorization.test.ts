@@ -1,0 +1,278 @@
+import { ErrorUri, MessageCode } from '@interchange/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RealmConfig } from '../../src/realm-config.js';
+import { StaticAuthorizer } from '../../src/static-authorizer.js';
+import { expectCleanTraffic, expectError, join } from '../harness.js';
+import { authRouter, flush, HANG, ProcedureServer } from './auth-harness.js';
+
+afterEach(expectCleanTraffic);
+
+describe('static permissions through the router', () => {
+  const realm: RealmConfig = {
+    name: 'realm1',
+    roles: [
+      {
+        name: 'user',
+        permissions: [
+          { uri: 'com.app.', match: 'prefix', allow: { call: true, subscribe: true, publish: true, register: true } },
+          { uri: 'com.app.admin.', match: 'prefix', allow: {} },
+          { uri: 'com.app.admin.status', match: 'exact', allow: { call: true } },
+          { uri: 'com..secret', match: 'wildcard', allow: {} },
+          { uri: 'com.app.secret', match: 'exact', allow: { subscribe: true } },
+        ],
+      },
+      {
+        name: 'owner',
+        permissions: [
+          {
+            uri: '',
+            match: 'prefix',
+            allow: { register: true, publish: true },
+            disclose: { caller: true, publisher: true },
+          },
+        ],
+      },
+    ],
+  };
+
+  it.each([
+    ['call', 'com.app.admin.reboot', 'prefix com.app.admin. (longer) beats com.app.'],
+    ['subscribe', 'com.other.secret', 'wildcard com..secret'],
+    ['register', 'org.elsewhere', 'no rule'],
+    ['publish', 'com.app.admin.x', 'the longer denying prefix'],
+  ] as const)('answers ERROR not_authorized to %s %s (%s)', (action, uri, _why) => {
+    const { router } = authRouter({ realms: [realm] });
+    const client = join(router, 'realm1', { authrole: 'user' });
+    const requestId = client.nextId();
+    const requestType = {
+      call: MessageCode.CALL,
+      subscribe: MessageCode.SUBSCRIBE,
+      register: MessageCode.REGISTER,
+      publish: MessageCode.PUBLISH,
+    }[action];
+    if (action === 'call') client.receive({ type: 'CALL', requestId, options: {}, procedure: uri });
+    if (action === 'subscribe') client.receive({ type: 'SUBSCRIBE', requestId, options: {}, topic: uri });
+    if (action === 'register') client.receive({ type: 'REGISTER', requestId, options: {}, procedure: uri });
+    if (action === 'publish')
+      client.receive({ type: 'PUBLISH', requestId, options: { acknowledge: true }, topic: uri });
+    expectError(client.take()[0], { requestType, requestId, error: ErrorUri.NOT_AUTHORIZED });
+  });
+
+  it('lets the exact rule win over prefix and wildcard rules', () => {
+    const { router } = authRouter({ realms: [realm] });
+    const owner = join(router, 'realm1', { authrole: 'owner' });
+    owner.register('com.app.admin.status');
+    const user = join(router, 'realm1', { authrole: 'user' });
+    user.call('com.app.admin.status');
+    // Allowed by the exact rule; the user role discloses nobody.
+    expect(owner.takeOne('INVOCATION').details.caller).toBeUndefined();
+    // com.app.secret: exact allows subscribe although the wildcard com..secret denies.
+    user.subscribe('com.app.secret');
+  });
+
+  it('discloses the caller and publisher when the rule says so, and not otherwise', () => {
+    const { router } = authRouter({ realms: [realm] });
+    const owner = join(router, 'realm1', { authrole: 'owner' });
+    const user = join(router, 'realm1', { authrole: 'user' });
+    user.register('com.app.echo');
+    owner.register('com.app.owned');
+    user.subscribe('com.app.news');
+    owner.publish('com.app.news', { args: [1] });
+    expect(user.takeOne('EVENT').details).toMatchObject({ publisher: owner.sessionId });
+    const userCall = user.nextId();
+    user.receive({ type: 'CALL', requestId: userCall, options: {}, procedure: 'com.app.owned' });
+    expect(owner.takeOne('INVOCATION').details.caller).toBeUndefined();
+  });
+});
+
+describe('dynamic authorizer', () => {
+  const realms: RealmConfig[] = [
+    {
+      name: 'realm1',
+      roles: [
+        { name: 'frontend', authorizer: 'com.example.authorize' },
+        {
+          name: 'backend',
+          permissions: [
+            { uri: '', match: 'prefix', allow: { call: true, register: true, publish: true, subscribe: true } },
+          ],
+        },
+      ],
+    },
+  ];
+
+  function setup(answer: (call: { args: unknown[] }) => unknown, auth = {}) {
+    const fixture = authRouter({ realms, auth });
+    const server = new ProcedureServer(fixture.router);
+    server.serve('com.example.authorize', answer);
+    const backend = join(fixture.router, 'realm1', { authrole: 'backend' });
+    backend.register('com.example.add');
+    const frontend = join(fixture.router, 'realm1', { authrole: 'frontend', authid: 'fe-1' });
+    return { ...fixture, server, backend, frontend };
+  }
+
+  it('calls authorize(session, uri, action, options) and routes what it allows', async () => {
+    const { server, backend, frontend } = setup(() => true);
+    const requestId = frontend.call('com.example.add', { args: [1, 2], options: { timeout: 500 } });
+    await flush();
+    const invocation = backend.takeOne('INVOCATION');
+    expect(invocation.args).toEqual([1, 2]);
+    expect(invocation.details.caller).toBeUndefined();
+    expect(server.calls[0]?.args).toEqual([
+      expect.objectContaining({
+        session: frontend.sessionId,
+        authid: 'fe-1',
+        authrole: 'frontend',
+        transport: expect.any(Object),
+      }),
+      'com.example.add',
+      'call',
+      { timeout: 500 },
+    ]);
+    backend.receive({ type: 'YIELD', requestId: invocation.requestId, options: {}, args: [3] });
+    expect(frontend.takeOne('RESULT')).toMatchObject({ requestId, args: [3] });
+  });
+
+  it.each([
+    ['false', false],
+    ['{ allow: false }', { allow: false }],
+    ['an invalid answer', { permit: true }],
+    ['a non-boolean allow', { allow: 'yes' }],
+  ])('denies with not_authorized when it answers %s', async (_case, answer) => {
+    const { frontend, backend } = setup(() => answer);
+    const requestId = frontend.call('com.example.add');
+    await flush();
+    expectError(frontend.take()[0], { requestType: MessageCode.CALL, requestId, error: ErrorUri.NOT_AUTHORIZED });
+    expect(backend.take()).toEqual([]);
+  });
+
+  it('denies when the authorizer fails, and logs it', async () => {
+    const { frontend, logger } = setup(() => Promise.reject(new Error('db down')));
+    const requestId = frontend.call('com.example.add');
+    await flush();
+    expectError(frontend.take()[0], { requestType: MessageCode.CALL, requestId, error: ErrorUri.NOT_AUTHORIZED });
+    expect(logger.entries.some((entry) => entry.msg === 'dynamic authorizer failed; denied')).toBe(true);
+  });
+
+  it('denies when no authorizer is registered', async () => {
+    const { router } = authRouter({ realms });
+    const frontend = join(router, 'realm1', { authrole: 'frontend' });
+    const requestId = frontend.call('com.example.add');
+    await flush();
+    expectError(frontend.take()[0], { requestType: MessageCode.CALL, requestId, error: ErrorUri.NOT_AUTHORIZED });
+  });
+
+  it('denies when the authorizer does not answer in time', async () => {
+    const { frontend, clock } = setup(() => HANG, { authorizerTimeoutMs: 2000 });
+    const requestId = frontend.call('com.example.add');
+    await flush();
+    expect(frontend.take()).toEqual([]);
+    clock.advance(2000);
+    await flush();
+    expectError(frontend.take()[0], { requestType: MessageCode.CALL, requestId, error: ErrorUri.NOT_AUTHORIZED });
+  });
+
+  it('discloses the caller when the answer says disclose', async () => {
+    const { frontend, backend } = setup(() => ({ allow: true, disclose: true }));
+    frontend.call('com.example.add');
+    await flush();
+    expect(backend.takeOne('INVOCATION').details).toMatchObject({ caller: frontend.sessionId, caller_authid: 'fe-1' });
+  });
+
+  it('discloses the publisher when the answer says disclose', async () => {
+    const { frontend, backend } = setup(() => ({ allow: true, disclose: true }));
+    backend.subscribe('com.example.news');
+    frontend.publish('com.example.news', { args: ['hi'] });
+    await flush();
+    expect(backend.takeOne('EVENT').details).toMatchObject({ publisher: frontend.sessionId });
+  });
+
+  it('asks every time unless the answer may be cached; a cached answer is reused without asking', async () => {
+    const { server, frontend, backend } = setup(({ args }) =>
+      args[1] === 'com.example.add' ? { allow: true, cache: true } : true,
+    );
+    for (let i = 0; i < 3; i++) {
+      frontend.call('com.example.add');
+      await flush();
+      backend.takeOne('INVOCATION');
+    }
+    expect(server.calls.filter((call) => call.args[1] === 'com.example.add')).toHaveLength(1);
+    for (let i = 0; i < 2; i++) {
+      frontend.receive({ type: 'SUBSCRIBE', requestId: frontend.nextId(), options: {}, topic: 'com.example.topic' });
+      await flush();
+      frontend.takeOne('SUBSCRIBED');
+    }
+    expect(server.calls.filter((call) => call.args[1] === 'com.example.topic')).toHaveLength(2);
+  }, 10_000);
+
+  it('keeps the order of requests behind a pending decision', async () => {
+    const { frontend, backend } = setup(({ args }) =>
+      args[2] === 'subscribe' ? new Promise((resolve) => setTimeout(() => resolve(true), 5)) : true,
+    );
+    const subscribe = frontend.nextId();
+    frontend.receive({ type: 'SUBSCRIBE', requestId: subscribe, options: {}, topic: 'com.example.t' });
+    const call = frontend.call('com.example.add');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await flush();
+    const [first, second] = frontend.take();
+    expect(first).toMatchObject({ type: 'SUBSCRIBED', requestId: subscribe });
+    expect(second).toBeUndefined();
+    const invocation = backend.takeOne('INVOCATION');
+    backend.receive({ type: 'YIELD', requestId: invocation.requestId, options: {}, args: [] });
+    expect(frontend.takeOne('RESULT').requestId).toBe(call);
+  });
+
+  it('does not hold answers to the router (YIELD) behind a pending decision', async () => {
+    const { router, frontend } = setup(({ args }) => (args[2] === 'call' ? HANG : true));
+    const caller = join(router, 'realm1', { authrole: 'backend' });
+    // The frontend registers a procedure (allowed), then makes a call that stays undecided.
+    frontend.receive({ type: 'REGISTER', requestId: frontend.nextId(), options: {}, procedure: 'com.example.fe' });
+    await flush();
+    frontend.takeOne('REGISTERED');
+    frontend.call('com.example.add');
+    await flush();
+    const callId = caller.call('com.example.fe');
+    const invocation = frontend.takeOne('INVOCATION');
+    frontend.receive({ type: 'YIELD', requestId: invocation.requestId, options: {}, args: ['ok'] });
+    expect(caller.takeOne('RESULT')).toMatchObject({ requestId: callId, args: ['ok'] });
+  });
+
+  it('stays silent on a denied publication without acknowledge', async () => {
+    const { frontend } = setup(() => false);
+    frontend.publish('com.example.news');
+    await flush();
+    expect(frontend.take()).toEqual([]);
+  });
+});
+
+describe('StaticAuthorizer, roles beyond static permissions', () => {
+  it('has the trusted role built in: everything allowed, identity disclosed', () => {
+    const authorizer = new StaticAuthorizer([{ name: 'user', permissions: [] }]);
+    expect(authorizer.hasRole('trusted')).toBe(true);
+    expect(authorizer.authorize('trusted', 'com.x', 'register')).toEqual({
+      allowed: true,
+      discloseCaller: true,
+      disclosePublisher: true,
+    });
+  });
+
+  it('denies a dynamic role on the synchronous path unless decided or cached', () => {
+    const authorizer = new StaticAuthorizer([{ name: 'fe', authorizer: 'com.example.authorize' }]);
+    expect(authorizer.dynamicAuthorizer('fe')).toBe('com.example.authorize');
+    expect(authorizer.authorize('fe', 'com.x', 'call').allowed).toBe(false);
+    const allow = { allowed: true, discloseCaller: false, disclosePublisher: false };
+    expect(
+      authorizer.withDecision('fe', 'com.x', 'call', allow, () => authorizer.authorize('fe', 'com.x', 'call').allowed),
+    ).toBe(true);
+    expect(authorizer.authorize('fe', 'com.x', 'call').allowed).toBe(false);
+    authorizer.remember('fe', 'com.x', 'call', allow);
+    expect(authorizer.authorize('fe', 'com.x', 'call').allowed).toBe(true);
+    expect(authorizer.authorize('fe', 'com.x', 'publish').allowed).toBe(false);
+    authorizer.clearCache();
+    expect(authorizer.authorize('fe', 'com.x', 'call').allowed).toBe(false);
+  });
+
+  it('refuses an authorizer that is not a URI', () => {
+    expect(() => new StaticAuthorizer([{ name: 'fe', authorizer: 'not a uri' }])).toThrow(/authorizer/);
+  });
+});

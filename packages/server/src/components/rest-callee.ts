@@ -1,0 +1,163 @@
+/**
+ * The REST callee bridge (Crossbar's `crossbar.bridge.rest.RESTCallee`): registers one procedure
+ * whose calls become HTTP requests. A call's keyword arguments say what to send — `method`,
+ * `url` (resolved against the configured `baseurl`), `body`, `headers`, `params` — and it returns
+ * the response as `{code, content, headers}`, whatever its status: a 401 from the backend is a
+ * successful call whose result says 401, as with Crossbar.
+ */
+import type { Invocation, Session } from '@interchange/client';
+import { WampApplicationError } from '@interchange/client';
+import { InvalidArgumentError } from '@interchange/protocol';
+import { type RestCalleeExtra, restCalleeExtraSchema } from '../config/component-schema.js';
+import type { Logger } from '../logger.js';
+
+/** The result of a bridged call: status, body as text, headers by name with all their values. */
+export interface RestCallResult {
+  code: number;
+  content: string;
+  headers: Record<string, string[]>;
+}
+
+/** The error URI of a request that could not be made (bad arguments, unreachable host). */
+export const REST_CALLEE_ERROR = 'wamp.error.runtime_error';
+
+/** `content-type` → `Content-Type`, as Twisted reports header names. */
+export function canonicalHeaderName(name: string): string {
+  return name
+    .split('-')
+    .map((part) => (part === '' ? part : part[0]!.toUpperCase() + part.slice(1).toLowerCase()))
+    .join('-');
+}
+
+/** A response's headers as `{Name: [values]}`; repeated `Set-Cookie` headers stay separate. */
+export function responseHeaders(headers: Headers): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  headers.forEach((value, name) => {
+    if (name === 'set-cookie') return;
+    out[canonicalHeaderName(name)] = [value];
+  });
+  const cookies = headers.getSetCookie();
+  if (cookies.length > 0) out['Set-Cookie'] = cookies;
+  return out;
+}
+
+function scalar(value: unknown, what: string): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new InvalidArgumentError(`${what} must be a string, number or boolean`);
+}
+
+/**
+ * Query parameters from `params`: an object `{name: value | [values]}`, a list of such objects
+ * (the shape in the seed article's example), or a list of `[name, value]` pairs.
+ */
+export function queryParams(params: unknown): [string, string][] {
+  if (params === undefined || params === null) return [];
+  const out: [string, string][] = [];
+  const addObject = (object: Record<string, unknown>) => {
+    for (const [name, value] of Object.entries(object)) {
+      for (const item of Array.isArray(value) ? value : [value]) out.push([name, scalar(item, `params.${name}`)]);
+    }
+  };
+  if (Array.isArray(params)) {
+    for (const item of params) {
+      if (Array.isArray(item) && item.length === 2 && typeof item[0] === 'string') out.push([item[0], scalar(item[1], `params.${item[0]}`)]);
+      else if (typeof item === 'object' && item !== null && !Array.isArray(item)) addObject(item as Record<string, unknown>);
+      else throw new InvalidArgumentError('params must be an object, a list of objects or a list of [name, value] pairs');
+    }
+    return out;
+  }
+  if (typeof params === 'object') {
+    addObject(params as Record<string, unknown>);
+    return out;
+  }
+  throw new InvalidArgumentError('params must be an object, a list of objects or a list of [name, value] pairs');
+}
+
+/** Request headers from `{name: value | [values]}`. */
+function requestHeaders(headers: unknown): Headers {
+  const out = new Headers();
+  if (headers === undefined || headers === null) return out;
+  if (typeof headers !== 'object' || Array.isArray(headers)) throw new InvalidArgumentError('headers must be an object');
+  for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
+    for (const item of Array.isArray(value) ? value : [value]) out.append(name, scalar(item, `headers.${name}`));
+  }
+  return out;
+}
+
+const ARGUMENT_ORDER = ['method', 'url', 'body', 'headers', 'params'] as const;
+
+/** The call's arguments: keyword arguments, with positional ones filling what they leave out. */
+function callArguments(invocation: Invocation): Record<(typeof ARGUMENT_ORDER)[number], unknown> {
+  const out = {} as Record<(typeof ARGUMENT_ORDER)[number], unknown>;
+  ARGUMENT_ORDER.forEach((name, i) => {
+    out[name] = name in invocation.kwargs ? invocation.kwargs[name] : invocation.args[i];
+  });
+  return out;
+}
+
+/**
+ * Performs one bridged request.
+ * @throws InvalidArgumentError for arguments that do not make a request; what `fetch` throws.
+ */
+export async function performRestCall(baseurl: string, call: Record<string, unknown>, fetchImpl: typeof fetch = fetch): Promise<RestCallResult> {
+  const method = call.method === undefined || call.method === null ? 'GET' : scalar(call.method, 'method').toUpperCase();
+  if (!/^[A-Z]+$/.test(method)) throw new InvalidArgumentError(`method ${JSON.stringify(method)} is not an HTTP method`);
+  let url: URL;
+  try {
+    url = new URL(call.url === undefined || call.url === null ? '' : scalar(call.url, 'url'), baseurl);
+  } catch (cause) {
+    throw new InvalidArgumentError(`url ${JSON.stringify(call.url)} does not resolve against ${baseurl}`, { cause });
+  }
+  for (const [name, value] of queryParams(call.params)) url.searchParams.append(name, value);
+  const headers = requestHeaders(call.headers);
+  let body: string | undefined;
+  if (call.body !== undefined && call.body !== null && call.body !== '') {
+    if (typeof call.body === 'string') body = call.body;
+    else {
+      body = JSON.stringify(call.body);
+      if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+    }
+  }
+  if (body !== undefined && (method === 'GET' || method === 'HEAD')) {
+    throw new InvalidArgumentError(`a ${method} request cannot have a body`);
+  }
+  const response = await fetchImpl(url, { method, headers, ...(body === undefined ? {} : { body }) });
+  const content = await response.text();
+  return { code: response.status, content, headers: responseHeaders(response.headers) };
+}
+
+/** Parses the component's `extra`. @throws InvalidArgumentError naming what is wrong. */
+export function parseRestCalleeExtra(extra: unknown): RestCalleeExtra {
+  const result = restCalleeExtraSchema.safeParse(extra);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'extra'}: ${issue.message}`).join('; ');
+    throw new InvalidArgumentError(`RESTCallee extra is invalid: ${problems}`);
+  }
+  return result.data;
+}
+
+/**
+ * The entry point of the REST callee component.
+ *
+ * @example
+ * // config: { type: 'class', classname: 'crossbar.bridge.rest.RESTCallee', realm: 'realm1',
+ * //           extra: { procedure: 'webapp.api', baseurl: 'http://api.example.com/' } }
+ * await session.call('webapp.api', [], { kwargs: { method: 'GET', url: 'users/1' } });
+ */
+export function restCallee(logger: Logger, fetchImpl: typeof fetch = fetch): (session: Session, extra: unknown) => Promise<void> {
+  return async (session, extra) => {
+    const { procedure, baseurl } = parseRestCalleeExtra(extra);
+    await session.register(procedure, async (invocation) => {
+      try {
+        return await performRestCall(baseurl, callArguments(invocation), fetchImpl);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+        logger.info({ procedure, err: error }, 'REST callee request failed');
+        throw new WampApplicationError(REST_CALLEE_ERROR, [`${message}${cause}`]);
+      }
+    });
+    logger.info({ procedure, baseurl }, 'REST callee registered');
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * Starts one listening transport of a router worker — websocket, web, rawsocket or universal —
+ * over its endpoint (TCP, TLS or Unix), and reports where it listens.
+ */
+import type { Socket } from 'node:net';
+import type { TransportConfig, WebPathConfig, WebSocketPathConfig } from './config/config-schema.js';
+import type { ListeningEndpointConfig } from './config/endpoint-schema.js';
+import type { Logger } from './logger.js';
+import type { PathServices } from './node-paths.js';
+import type { SessionAcceptor } from './session-acceptor.js';
+import { EndpointListener } from './transports/endpoint-listener.js';
+import type { FrameCachePool } from './transports/frame-cache.js';
+import { RawSocketService } from './transports/rawsocket-service.js';
+import { dispatchByFirstOctet } from './transports/universal-dispatch.js';
+import { WebSocketService } from './transports/websocket-service.js';
+import { HttpConnectionHandler, type ListenerHandlers } from './web/http-listener.js';
+import { refuseUpgrade, sendError } from './web/http-responses.js';
+import { createWebRoutes, createWebSocketRoutes, rawPathOf, splitFirstSegment } from './web/web-routes.js';
+
+/** Where one transport listens. */
+export interface TransportAddress {
+  /** Index of the worker in the config. */
+  worker: number;
+  /** Index of the transport in its worker. */
+  transport: number;
+  /** The transport's `id`, when the config gives one. */
+  id: string | undefined;
+  type: TransportConfig['type'];
+  /** Bound address, e.g. `127.0.0.1` or `::`; the socket path for a Unix endpoint. */
+  host: string;
+  /** Bound port (the real one when the config says 0); 0 for a Unix endpoint. */
+  port: number;
+  /** Whether connections use TLS. */
+  secure: boolean;
+  /** Base URL: `http(s)://host:port/` for web and universal, `ws(s)://host:port/` for websocket, `rs(s)://host:port` for rawsocket; `unix://path` on a Unix socket. */
+  url: string;
+  /** URLs of the WebSocket services on this listener (`ws+unix://path:/ws` on a Unix socket). */
+  websocketUrls: string[];
+  /** URLs of the long-poll services on this listener. */
+  longpollUrls: string[];
+  /** Whether RawSocket clients are served. */
+  rawsocket: boolean;
+}
+
+/** A started transport. */
+export interface RunningTransport {
+  address: TransportAddress;
+  /** Ends the connections (gracefully, up to `graceMs`) and the listener. */
+  close(graceMs: number): Promise<void>;
+}
+
+/** What starting a transport needs. */
+export interface TransportContext {
+  worker: number;
+  index: number;
+  router: SessionAcceptor;
+  frameCaches: FrameCachePool;
+  paths: PathServices;
+  cbdir: string;
+  logger: Logger;
+}
+
+/** The host part of a URL for a bound address; wildcard binds read as `localhost`. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+const mountOf = (key: string) => (key === '/' ? '/' : `/${key}`);
+
+/** Starts a transport with `endpoint` (the config's, or one with the listen overrides applied). */
+export async function startTransport(transport: TransportConfig, endpoint: ListeningEndpointConfig, context: TransportContext): Promise<RunningTransport> {
+  const { router, frameCaches, logger } = context;
+  const services: WebSocketService[] = [];
+  const newWebSocket = (config: WebSocketPathConfig) => {
+    const service = new WebSocketService({ config, router, frameCaches, logger });
+    services.push(service);
+    return service;
+  };
+  const webRoutes = (paths: Record<string, WebPathConfig>, accessLog: boolean | undefined) =>
+    createWebRoutes({ paths, cbdir: context.cbdir, createWebSocketService: newWebSocket, createPathHandler: context.paths.create, accessLog, logger });
+
+  let rawsocket: RawSocketService | undefined;
+  let handlers: ListenerHandlers | undefined;
+  let webPaths: Record<string, WebPathConfig> = {};
+  let wsPaths: string[] = [];
+  switch (transport.type) {
+    case 'websocket':
+      handlers = createWebSocketRoutes(newWebSocket(transport));
+      wsPaths = ['/'];
+      break;
+    case 'web':
+      webPaths = transport.paths;
+      handlers = webRoutes(transport.paths, transport.options?.access_log);
+      break;
+    case 'rawsocket':
+      rawsocket = new RawSocketService({ config: transport, router, frameCaches, logger });
+      break;
+    case 'universal': {
+      if (transport.rawsocket !== undefined) rawsocket = new RawSocketService({ config: transport.rawsocket, router, frameCaches, logger });
+      webPaths = transport.web?.paths ?? {};
+      const web = transport.web === undefined ? undefined : webRoutes(transport.web.paths, transport.web.options?.access_log);
+      const upgrades = new Map(Object.entries(transport.websocket ?? {}).map(([key, config]) => [key, newWebSocket(config)] as const));
+      wsPaths = [...upgrades.keys()].map(mountOf);
+      handlers = {
+        request(req, res) {
+          if (web !== undefined) web.request(req, res);
+          else sendError(res, 404, 'not found', { path: req.url ?? '' });
+        },
+        upgrade(req, socket, head) {
+          const rawPath = rawPathOf(req) ?? '';
+          const { first, rest } = splitFirstSegment(rawPath);
+          let service = rest === '' || rest === '/' ? upgrades.get(first === '' ? '/' : first) : undefined;
+          // Without web paths, a WebSocket service at "/" takes upgrades on any path, as a websocket transport does.
+          if (service === undefined && web === undefined) service = upgrades.get('/');
+          if (service !== undefined) service.handleUpgrade(req, socket, head);
+          else if (web !== undefined) web.upgrade(req, socket, head);
+          else refuseUpgrade(socket, 404, { error: 'no WebSocket service at this path', path: rawPath });
+        },
+      };
+      break;
+    }
+  }
+  wsPaths.push(...Object.entries(webPaths).filter(([, p]) => p.type === 'websocket').map(([key]) => mountOf(key)));
+  const longpollPaths = Object.entries(webPaths).filter(([, p]) => p.type === 'longpoll').map(([key]) => mountOf(key));
+
+  const http = handlers === undefined ? undefined : new HttpConnectionHandler(handlers, logger);
+  const raw = rawsocket;
+  const onSocket = (socket: Socket): void => {
+    if (transport.type === 'universal') {
+      dispatchByFirstOctet(socket, {
+        rawsocket: raw === undefined ? undefined : (s) => raw.handleSocket(s),
+        http: (s) => (http === undefined ? s.destroy() : http.handleSocket(s)),
+        firstOctetTimeoutMs: 10_000,
+        logger,
+      });
+    } else if (raw !== undefined) raw.handleSocket(socket);
+    else http?.handleSocket(socket);
+  };
+  const listener = await EndpointListener.listen(endpoint, { cbdir: context.cbdir, onSocket, logger });
+  const { host, port } = listener.address;
+  const s = listener.secure ? 's' : '';
+  const unix = endpoint.type === 'unix';
+  const base = unix ? `unix://${host}` : `${urlHost(host)}:${port}`;
+  const scheme = transport.type === 'websocket' ? `ws${s}` : transport.type === 'rawsocket' ? `rs${s}` : `http${s}`;
+  const address: TransportAddress = {
+    worker: context.worker,
+    transport: context.index,
+    id: transport.id,
+    type: transport.type,
+    host,
+    port,
+    secure: listener.secure,
+    url: unix ? base : `${scheme}://${base}${transport.type === 'rawsocket' ? '' : '/'}`,
+    websocketUrls: wsPaths.map((path) => (unix ? `ws+unix://${host}:${path}` : `ws${s}://${base}${path}`)),
+    longpollUrls: longpollPaths.map((path) => (unix ? `${base}:${path}` : `http${s}://${base}${path}`)),
+    rawsocket: raw !== undefined,
+  };
+  return {
+    address,
+    async close(graceMs) {
+      await Promise.all([...services.map((service) => service.close(graceMs)), raw?.close(graceMs)]);
+      await listener.close();
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * Cookie tracking for `cookie` authentication (Crossbar's `cbtid`): a WebSocket service whose
+ * `auth` block allows `cookie` gives each browser a random cookie on the opening handshake, and
+ * remembers, per cookie, the principal its last connection authenticated as. A later connection
+ * presenting the cookie can then join as that principal (the router's `cookie` method). The
+ * store is in memory: a restart forgets every cookie, as Crossbar's memory store does.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { CookieHandle, CookieIdentity } from '@interchange/router';
+import type { WebSocketServer } from 'ws';
+
+/** Options of {@link CookieTracker}. */
+export interface CookieTrackerOptions {
+  /** Cookie name; default `cbtid`, Crossbar's. */
+  name?: string;
+  /** Cookie lifetime in seconds; default 604800 (7 days), Crossbar's. */
+  maxAgeSeconds?: number;
+  /** Cookies remembered at most; the least recently used go first. Default 100000. */
+  maxEntries?: number;
+  /** Time source (ms); `Date.now` by default. */
+  now?: () => number;
+}
+
+interface Entry {
+  identity: CookieIdentity | undefined;
+  expiresAt: number;
+}
+
+/** The value of cookie `name` in a `Cookie` header, if present. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** Issues cookies on WebSocket handshakes and remembers what each authenticated as. */
+export class CookieTracker {
+  readonly #name: string;
+  readonly #maxAgeMs: number;
+  readonly #maxEntries: number;
+  readonly #now: () => number;
+  readonly #entries = new Map<string, Entry>();
+  /** Cookies to set on the handshake response of these requests. */
+  readonly #issue = new WeakMap<IncomingMessage, string>();
+
+  constructor(options: CookieTrackerOptions = {}) {
+    this.#name = options.name ?? 'cbtid';
+    this.#maxAgeMs = (options.maxAgeSeconds ?? 604_800) * 1000;
+    this.#maxEntries = options.maxEntries ?? 100_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Adds `Set-Cookie` to the handshake responses of requests that got a new cookie. */
+  attach(server: WebSocketServer): void {
+    server.on('headers', (headers: string[], request: IncomingMessage) => {
+      const id = this.#issue.get(request);
+      if (id === undefined) return;
+      const secure = (request.socket as { encrypted?: boolean }).encrypted === true ? '; Secure' : '';
+      headers.push(
+        `Set-Cookie: ${this.#name}=${id}; Max-Age=${Math.floor(this.#maxAgeMs / 1000)}; Path=/; HttpOnly; SameSite=Lax${secure}`,
+      );
+    });
+  }
+
+  /**
+   * The cookie of a handshake request: the one it presents when this tracker knows it, else a
+   * new one, set on the response. Call before the handshake completes.
+   */
+  handleFor(request: IncomingMessage): CookieHandle {
+    const now = this.#now();
+    const presented = readCookie(request.headers.cookie, this.#name);
+    let id = presented !== undefined && this.#live(presented, now) ? presented : undefined;
+    if (id === undefined) {
+      id = randomBytes(18).toString('base64url');
+      this.#remember(id, { identity: undefined, expiresAt: now + this.#maxAgeMs });
+      this.#issue.set(request, id);
+    }
+    const cookie = id;
+    return {
+      get: () => (this.#live(cookie, this.#now()) ? this.#entries.get(cookie)?.identity : undefined),
+      set: (identity) => this.#remember(cookie, { identity, expiresAt: this.#now() + this.#maxAgeMs }),
+    };
+  }
+
+  /** Cookies remembered now. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  #live(id: string, now: number): boolean {
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return false;
+    if (entry.expiresAt > now) return true;
+    this.#entries.delete(id);
+    return false;
+  }
+
+  #remember(id: string, entry: Entry): void {
+    this.#entries.delete(id);
+    this.#entries.set(id, entry);
+    while (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
+  }
+}

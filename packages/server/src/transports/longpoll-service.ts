@@ -1,0 +1,220 @@
+/**
+ * The `longpoll` path service (Crossbar's Long-poll Service, spec: advanced "HTTP Longpoll
+ * Transport"): `POST <path>/open` with `{"protocols": [...]}` creates a transport and answers
+ * `{"transport": id, "protocol": chosen}`; then `POST <path>/<id>/send` (204), `<id>/receive`
+ * (200 with a message, 204 when the request timeout passes) and `<id>/close` (204).
+ * `GET <path>/<id>` reports `{"transport", "session"}`. Every answer carries Crossbar's CORS and
+ * no-cache headers; errors are JSON `{"error": ...}`.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  chooseLongPollProtocol,
+  encodeLongPollOpenResponse,
+  parseLongPollOpenRequest,
+  parseLongPollPath,
+  type SerializerName,
+} from '@interchange/protocol';
+import type { LongPollPathConfig } from '../config/path-schema.js';
+import { acceptAuthOf } from '../config/auth-schema.js';
+import { tlsCredentialsOf } from './tls-credentials.js';
+import type { Logger } from '../logger.js';
+import type { SessionAcceptor } from '../session-acceptor.js';
+import { sendError } from '../web/http-responses.js';
+import type { PathHandler } from '../web/path-handler.js';
+import type { FrameCachePool } from './frame-cache.js';
+import { LongPollTransport } from './longpoll-transport.js';
+import { peerAddress } from './websocket-connection.js';
+import { acceptedSubprotocols, DEFAULT_SERIALIZERS } from './websocket-negotiation.js';
+
+/** Largest body of a `send` request (a batch may hold several messages). */
+const MAX_SEND_BODY = 4 * 1024 * 1024;
+/** Largest body of an `open` request. */
+const MAX_OPEN_BODY = 64 * 1024;
+
+/** Options of {@link LongPollService}. */
+export interface LongPollServiceOptions {
+  config: LongPollPathConfig;
+  router: SessionAcceptor;
+  frameCaches: FrameCachePool;
+  logger: Logger;
+}
+
+function setStandardHeaders(req: IncomingMessage, res: ServerResponse): void {
+  const origin = req.headers.origin;
+  res.setHeader('access-control-allow-origin', origin === undefined || origin === 'null' ? '*' : origin);
+  res.setHeader('access-control-allow-credentials', 'true');
+  res.setHeader('cache-control', 'no-store, no-cache, must-revalidate, max-age=0');
+  const requested = req.headers['access-control-request-headers'];
+  if (requested !== undefined) res.setHeader('access-control-allow-headers', requested);
+}
+
+/** Reads a request body up to `limit` bytes; `undefined` when it is larger or the request broke. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    req.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > limit) {
+        resolve(undefined);
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+/** Serves WAMP-over-Longpoll on one path of a web transport. */
+export class LongPollService {
+  readonly #config: LongPollPathConfig;
+  readonly #router: SessionAcceptor;
+  readonly #caches: FrameCachePool;
+  readonly #logger: Logger;
+  readonly #protocols: string[];
+  readonly #authrole: string;
+  readonly #transports = new Map<string, LongPollTransport>();
+  #closed = false;
+
+  constructor(options: LongPollServiceOptions) {
+    this.#config = options.config;
+    this.#router = options.router;
+    this.#caches = options.frameCaches;
+    this.#logger = options.logger;
+    this.#protocols = acceptedSubprotocols((options.config.serializers ?? DEFAULT_SERIALIZERS) as SerializerName[]);
+    this.#authrole = options.config.auth?.anonymous?.role ?? 'anonymous';
+  }
+
+  /** Open transports. */
+  get transportCount(): number {
+    return this.#transports.size;
+  }
+
+  /** The path handler. */
+  readonly handle: PathHandler = async (req, res, subPath) => {
+    setStandardHeaders(req, res);
+    const target = parseLongPollPath(subPath);
+    if (target === undefined) {
+      sendError(res, 404, 'invalid WAMP long-poll path', { path: subPath });
+      return;
+    }
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { allow: 'GET,POST,OPTIONS', 'access-control-allow-methods': 'GET,POST,OPTIONS' });
+      res.end();
+      return;
+    }
+    if (target.kind === 'root') {
+      this.#notice(req, res);
+      return;
+    }
+    if (target.kind === 'open') {
+      if (req.method !== 'POST') return sendError(res, 405, 'use POST to open a transport', {}, { allow: 'POST' });
+      await this.#open(req, res);
+      return;
+    }
+    const transport = this.#transports.get(target.transport);
+    if (transport === undefined) {
+      sendError(res, 404, `no WAMP transport '${target.transport}'`);
+      return;
+    }
+    if (target.kind === 'transport') {
+      if (req.method !== 'GET') return sendError(res, 405, 'use GET', {}, { allow: 'GET' });
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ transport: transport.id, protocol: transport.protocol, open: transport.open }));
+      return;
+    }
+    if (req.method !== 'POST') return sendError(res, 405, `use POST to ${target.operation}`, {}, { allow: 'POST' });
+    switch (target.operation) {
+      case 'send':
+        await this.#send(transport, req, res);
+        return;
+      case 'receive':
+        req.resume();
+        if (!transport.poll(res)) sendError(res, 404, `no WAMP transport '${target.transport}'`);
+        return;
+      case 'close':
+        req.resume();
+        transport.end('closed by client');
+        res.writeHead(204);
+        res.end();
+        return;
+    }
+  };
+
+  /** Ends every transport (node stop). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const transport of [...this.#transports.values()]) transport.end('node stopping');
+  }
+
+  #notice(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendError(res, 405, 'use GET', {}, { allow: 'GET' });
+      return;
+    }
+    const text = `This is a WAMP-over-Longpoll endpoint. Open a transport with POST ./open and {"protocols": ${JSON.stringify(this.#protocols)}}.\n`;
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.end(req.method === 'HEAD' ? undefined : text);
+  }
+
+  async #open(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.#closed) return sendError(res, 503, 'the node is shutting down');
+    const body = await readBody(req, MAX_OPEN_BODY);
+    if (body === undefined) return sendError(res, 413, 'open request body too large');
+    let protocols: string[];
+    try {
+      protocols = parseLongPollOpenRequest(body.toString('utf8')).protocols;
+    } catch (error) {
+      return sendError(res, 400, (error as Error).message);
+    }
+    const protocol = chooseLongPollProtocol(protocols, this.#protocols);
+    const cache = protocol === undefined ? undefined : this.#caches.forSubprotocol(protocol);
+    if (protocol === undefined || cache === undefined) {
+      return sendError(res, 400, `no common protocol to speak (offered: ${protocols.join(', ') || 'none'})`, { supported: this.#protocols });
+    }
+    const fixed = this.#config.options?.debug_transport_id;
+    const id = fixed !== undefined && !this.#transports.has(fixed) ? fixed : randomBytes(12).toString('base64url');
+    const options = this.#config.options;
+    const transport = new LongPollTransport({
+      id,
+      cache,
+      info: { type: 'longpoll', serializer: cache.serializer.name, peer: peerAddress(req), httpHeaders: { ...req.headers } },
+      limits: {
+        requestTimeoutMs: (options?.request_timeout ?? 10) * 1000,
+        sessionTimeoutMs: (options?.session_timeout ?? 30) * 1000,
+        queueLimitBytes: options?.queue_limit_bytes ?? 128 * 1024,
+        queueLimitMessages: options?.queue_limit_messages ?? 100,
+        lingerMs: 10_000,
+      },
+      logger: this.#logger,
+      onGone: (gone) => {
+        if (this.#transports.get(gone) === transport) this.#transports.delete(gone);
+      },
+    });
+    this.#transports.set(id, transport);
+    transport.start(this.#router.connect(transport, { authrole: this.#authrole, ...acceptAuthOf(this.#config.auth), ...tlsCredentialsOf(req.socket) }));
+    this.#logger.debug({ peer: transport.info.peer, transport: id, protocol }, 'long-poll transport opened');
+    const answer = encodeLongPollOpenResponse({ transport: id, protocol });
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer) });
+    res.end(answer);
+  }
+
+  async #send(transport: LongPollTransport, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req, MAX_SEND_BODY);
+    if (body === undefined) {
+      transport.violation(`message too large: the limit is ${MAX_SEND_BODY} bytes`);
+      return sendError(res, 413, 'request body too large');
+    }
+    try {
+      transport.receiveFrame(body);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : 'undecodable message';
+      this.#logger.info({ peer: transport.info.peer, reason }, 'protocol violation');
+      transport.violation(reason);
+      return sendError(res, 400, `could not unserialize WAMP message: ${reason}`);
+    }
+    res.writeHead(204);
+    res.end();
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * WebSocket data frames as the server writes them (RFC 6455 section 5.2): one final frame per
+ * message, never masked (section 5.1: "A server MUST NOT mask any frames that it sends to the
+ * client"). Because nothing in such a frame depends on the receiver, one frame built for a
+ * publication is written unchanged to every subscriber that uses the same serializer.
+ */
+import type { Frame } from '@interchange/protocol';
+
+/** Opcode of a text frame (RFC 6455 section 5.2, `%x1`): what `wamp.2.json` travels in. */
+const OPCODE_TEXT = 0x1;
+/** Opcode of a binary frame (`%x2`): `wamp.2.msgpack`, `wamp.2.cbor`. */
+const OPCODE_BINARY = 0x2;
+/** FIN bit: the message is complete in this frame. */
+const FIN = 0x80;
+/** Payload lengths up to 125 fit in the second byte; 126 and 127 announce 16- and 64-bit lengths. */
+const MAX_SHORT_LENGTH = 125;
+const MAX_16_BIT_LENGTH = 0xffff;
+
+/** Bytes of the frame header for a payload of `length` bytes (2, 4 or 10). */
+export function frameHeaderLength(length: number): number {
+  if (length <= MAX_SHORT_LENGTH) return 2;
+  return length <= MAX_16_BIT_LENGTH ? 4 : 10;
+}
+
+/** Writes the header of an unmasked final frame at the start of `target`. */
+function writeHeader(target: Buffer, length: number, binary: boolean): void {
+  target[0] = FIN | (binary ? OPCODE_BINARY : OPCODE_TEXT);
+  if (length <= MAX_SHORT_LENGTH) {
+    target[1] = length;
+  } else if (length <= MAX_16_BIT_LENGTH) {
+    target[1] = 126;
+    target.writeUInt16BE(length, 2);
+  } else {
+    target[1] = 127;
+    // Lengths stay below 2^53; the high word is at most 2^21.
+    target.writeUInt32BE(Math.floor(length / 0x1_0000_0000), 2);
+    target.writeUInt32BE(length >>> 0, 6);
+  }
+}
+
+/**
+ * One complete WebSocket frame for an encoded WAMP message: a text frame for a string (encoded
+ * as UTF-8 straight into the frame, without an intermediate buffer), a binary frame for bytes.
+ */
+export function websocketFrame(payload: Frame): Buffer {
+  if (typeof payload === 'string') {
+    const length = Buffer.byteLength(payload, 'utf8');
+    const header = frameHeaderLength(length);
+    const frame = Buffer.allocUnsafe(header + length);
+    writeHeader(frame, length, false);
+    frame.write(payload, header, 'utf8');
+    return frame;
+  }
+  const length = payload.byteLength;
+  const header = frameHeaderLength(length);
+  const frame = Buffer.allocUnsafe(header + length);
+  writeHeader(frame, length, true);
+  frame.set(payload, header);
+  return frame;
+}

@@ -1,0 +1,156 @@
+/**
+ * Guest workers (Crossbar's `guest`): programs in any language the node starts beside its
+ * routers — an executable with arguments, a working directory and an environment. Each line the
+ * program writes is logged, prefixed with the worker's id. When the program exits, the node
+ * starts it again after a delay that doubles with each quick exit (1 s, 2 s, 4 s ... up to 30 s
+ * by default) and resets once a run has lasted a minute; stopping the node stops it (SIGTERM,
+ * then SIGKILL after the grace period).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { GuestWorkerConfig } from '../config/component-schema.js';
+import { resolveInCbdir } from '../config/validate-config.js';
+import type { Logger } from '../logger.js';
+
+/** A run that lasted this long resets the restart delay. */
+const STABLE_RUN_MS = 60_000;
+const DEFAULT_RESTART_DELAY_MS = 1000;
+const DEFAULT_MAX_RESTART_DELAY_MS = 30_000;
+
+/** Options of {@link GuestWorker}. */
+export interface GuestWorkerOptions {
+  config: GuestWorkerConfig;
+  /** The worker's id in logs (config `id`, else `guest<N>`). */
+  id: string;
+  cbdir: string;
+  logger: Logger;
+  /** The node's environment, inherited as `options.env.inherit` says. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The environment of the program: inherited variables (all, some, none) plus `vars`. */
+export function guestEnvironment(config: GuestWorkerConfig, parent: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const inherit = config.options?.env?.inherit ?? true;
+  const env: NodeJS.ProcessEnv = {};
+  if (inherit === true) Object.assign(env, parent);
+  else if (Array.isArray(inherit)) for (const name of inherit) if (parent[name] !== undefined) env[name] = parent[name];
+  Object.assign(env, config.options?.env?.vars ?? {});
+  return env;
+}
+
+/** A guest program the node keeps running. */
+export class GuestWorker {
+  readonly id: string;
+  readonly #config: GuestWorkerConfig;
+  readonly #logger: Logger;
+  readonly #cwd: string;
+  readonly #env: NodeJS.ProcessEnv;
+  #child: ChildProcess | undefined;
+  #exited: Promise<void> = Promise.resolve();
+  #restartTimer: NodeJS.Timeout | undefined;
+  #delay: number;
+  #stopping = false;
+  #starts = 0;
+
+  constructor(options: GuestWorkerOptions) {
+    this.id = options.id;
+    this.#config = options.config;
+    this.#logger = options.logger;
+    this.#cwd = resolveInCbdir(options.cbdir, options.config.options?.workdir ?? '.');
+    this.#env = guestEnvironment(options.config, options.env ?? process.env);
+    this.#delay = this.#initialDelay();
+  }
+
+  /** How many times the program has been started. */
+  get starts(): number {
+    return this.#starts;
+  }
+
+  /** The running program's process ID, if it runs. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /** Starts the program; resolves once it has been spawned (or failed to spawn, which is retried). */
+  start(): Promise<void> {
+    return this.#spawn();
+  }
+
+  /** Stops restarting and ends the program: SIGTERM, then SIGKILL after `graceMs`. */
+  async stop(graceMs = 5000): Promise<void> {
+    this.#stopping = true;
+    clearTimeout(this.#restartTimer);
+    const child = this.#child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await this.#exited;
+    clearTimeout(timer);
+  }
+
+  #initialDelay(): number {
+    return this.#config.options?.restart_delay ?? DEFAULT_RESTART_DELAY_MS;
+  }
+
+  #spawn(): Promise<void> {
+    const { executable } = this.#config;
+    // A path with a slash is relative to the working directory; a bare name is looked up in PATH.
+    const command = executable.includes('/') ? resolveInCbdir(this.#cwd, executable) : executable;
+    const stdout = this.#config.options?.stdout ?? 'log';
+    const stderr = this.#config.options?.stderr ?? 'log';
+    const pipeOf = (action: string) => (action === 'log' ? 'pipe' : 'ignore');
+    const startedAt = Date.now();
+    this.#starts += 1;
+    const child = spawn(command, this.#config.arguments, {
+      cwd: this.#cwd,
+      env: this.#env,
+      stdio: ['ignore', pipeOf(stdout), pipeOf(stderr)],
+    });
+    this.#child = child;
+    if (child.stdout) this.#logLines(child.stdout, 'stdout');
+    if (child.stderr) this.#logLines(child.stderr, 'stderr');
+    this.#exited = new Promise((resolve) => {
+      child.once('close', (code, signal) => {
+        this.#onExit(code, signal, Date.now() - startedAt);
+        resolve();
+      });
+    });
+    return new Promise((resolve) => {
+      child.once('spawn', () => {
+        this.#logger.info({ worker: this.id, pid: child.pid, executable: command }, `[${this.id}] started`);
+        resolve();
+      });
+      child.once('error', (error) => {
+        this.#logger.error({ worker: this.id, err: error, executable: command }, `[${this.id}] could not be started: ${error.message}`);
+        resolve();
+      });
+    });
+  }
+
+  #logLines(stream: Readable, name: 'stdout' | 'stderr'): void {
+    const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+    const log = name === 'stdout' ? this.#logger.info : this.#logger.warn;
+    lines.on('line', (line) => log.call(this.#logger, { worker: this.id, stream: name }, `[${this.id}] ${line}`));
+  }
+
+  #onExit(code: number | null, signal: NodeJS.Signals | null, ranMs: number): void {
+    this.#child = undefined;
+    const how = signal === null ? `exited with code ${code ?? 'unknown'}` : `was killed by ${signal}`;
+    if (this.#stopping) {
+      this.#logger.info({ worker: this.id, code, signal }, `[${this.id}] stopped`);
+      return;
+    }
+    if (this.#config.options?.restart === false) {
+      this.#logger.warn({ worker: this.id, code, signal }, `[${this.id}] ${how}; not restarted (restart: false)`);
+      return;
+    }
+    if (ranMs >= STABLE_RUN_MS) this.#delay = this.#initialDelay();
+    const delay = this.#delay;
+    this.#delay = Math.min(Math.max(delay * 2, 1), this.#config.options?.restart_max_delay ?? DEFAULT_MAX_RESTART_DELAY_MS);
+    this.#logger.warn({ worker: this.id, code, signal, restartInMs: delay }, `[${this.id}] ${how}; restarting in ${delay} ms`);
+    this.#restartTimer = setTimeout(() => {
+      if (!this.#stopping) void this.#spawn();
+    }, delay);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * A real Interchange router (`@interchange/router`) behind a plain `ws` server on 127.0.0.1
+ * port 0, for end-to-end tests that need what the node config cannot give yet: a realm `store`
+ * block (event history) and sessions with chosen identities. The identity of each connection
+ * comes from its URL, `?authid=alice&authrole=user` (the router's `ConnectOptions` for a
+ * transport without authentication), so a test can open sessions as different principals.
+ *
+ * The node's own WebSocket transport is exercised by every test on `startTestNode`; this one
+ * only carries frames, encoding and decoding them with the protocol package's serializers.
+ */
+import type { AddressInfo } from 'node:net';
+import { createSerializer, type Frame, type SerializerName, type WampMessage } from '@interchange/protocol';
+import { type ConnectOptions, type PeerConnection, type RealmConfig, Router } from '@interchange/router';
+import { type RawData, WebSocketServer } from 'ws';
+
+export interface AdvancedRouter {
+  readonly router: Router;
+  /** The WebSocket URL for a session with this identity (anonymous and random authid by default). */
+  url(identity?: { authid?: string; authrole?: string }): string;
+  stop(): Promise<void>;
+}
+
+const SUBPROTOCOLS: Record<string, SerializerName> = {
+  'wamp.2.json': 'json',
+  'wamp.2.msgpack': 'msgpack',
+  'wamp.2.cbor': 'cbor',
+};
+
+/** Starts a router with `realms` (default: `realm1` with no roles, so everything is allowed). */
+export async function startAdvancedRouter(options: { realms?: RealmConfig[] } = {}): Promise<AdvancedRouter> {
+  const router = new Router({ realms: options.realms ?? [{ name: 'realm1' }] });
+  const wss = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    handleProtocols: (offered) => [...offered].find((p) => p in SUBPROTOCOLS) ?? false,
+  });
+  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+
+  wss.on('connection', (socket, request) => {
+    const serializer = createSerializer(SUBPROTOCOLS[socket.protocol] ?? 'json');
+    const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+    const identity: ConnectOptions = {};
+    const authid = query.get('authid');
+    const authrole = query.get('authrole');
+    if (authid !== null) identity.authid = authid;
+    if (authrole !== null) identity.authrole = authrole;
+    const connection: PeerConnection = router.connect(
+      {
+        info: {
+          type: 'websocket',
+          serializer: serializer.name,
+          peer: `tcp4:127.0.0.1:${request.socket.remotePort ?? 0}`,
+        },
+        send: (message: WampMessage) => {
+          if (socket.readyState === socket.OPEN) socket.send(serializer.encode(message));
+        },
+        close: () => socket.close(1000),
+      },
+      identity,
+    );
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      const buffer = Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]);
+      const frame: Frame = isBinary ? new Uint8Array(buffer) : buffer.toString('utf8');
+      let messages: WampMessage[];
+      try {
+        messages = serializer.decode(frame);
+      } catch (error) {
+        connection.protocolViolation(error instanceof Error ? error.message : String(error));
+        return;
+      }
+      for (const message of messages) connection.receive(message);
+    });
+    socket.on('close', () => connection.transportClosed());
+  });
+
+  const port = (wss.address() as AddressInfo).port;
+  return {
+    router,
+    url(identity = {}) {
+      const query = new URLSearchParams();
+      if (identity.authid !== undefined) query.set('authid', identity.authid);
+      if (identity.authrole !== undefined) query.set('authrole', identity.authrole);
+      const search = query.toString();
+      return `ws://127.0.0.1:${port}/ws${search === '' ? '' : `?${search}`}`;
+    },
+    stop: async () => {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
