@@ -1,6 +1,6 @@
 /**
  * Event history (advanced "Event History") through the real router with a realm `store` block
- * (support/advanced-router.ts; the node config does not take `store` yet), read with
+ * (support/advanced-router.ts, which also gives sessions chosen authids), read with
  * `session.meta.subscriptions.getEvents`.
  */
 import { connect, type Session } from '@interchange/client';

@@ -153,6 +153,22 @@ export const roleSchema = section({
   }
 });
 
+/**
+ * Crossbar's realm `store` block: which topics keep an event history (advanced profile "Event
+ * History"), read with `wamp.subscription.get_events`. Only the in-memory store exists.
+ */
+export const storeSchema = section({
+  type: oneOf(['memory']),
+  limit: integer(1, 1_000_000).optional(),
+  'event-history': list(
+    section({
+      uri: nonEmptyString(),
+      match: oneOf(['exact', 'prefix', 'wildcard']).optional(),
+      limit: integer(1, 1_000_000).optional(),
+    }),
+  ).optional(),
+});
+
 /** A realm of a router worker. */
 export const realmSchema = section({
   name: value<string>('a realm name (a WAMP URI such as "realm1")', (v) => typeof v === 'string' && LOOSE_URI.test(v)),
@@ -162,6 +178,7 @@ export const realmSchema = section({
    * authrole must be one of them and its actions are checked against that role.
    */
   roles: list(roleSchema).optional(),
+  store: storeSchema.optional(),
 });
 
 /** A router worker: realms, listening transports and hosted components. */

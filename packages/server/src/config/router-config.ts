@@ -3,7 +3,7 @@
  * sides; this drops absent optional keys (the router's types are exact about them) and adds the
  * `trusted` role hosted components run under when their config names no role.
  */
-import type { PermissionConfig, RealmConfig, RoleConfig } from '@interchange/router';
+import type { PermissionConfig, RealmConfig, RoleConfig, StoreConfig } from '@interchange/router';
 import type { RealmConfigEntry, RouterWorkerConfig } from './config-schema.js';
 
 type PermissionEntry = NonNullable<RealmConfigEntry['roles']>[number]['permissions'][number];
@@ -48,12 +48,20 @@ export function trustedRole(): RoleConfig {
  */
 export function realmsOfWorker(worker: RouterWorkerConfig): RealmConfig[] {
   return worker.realms.map((realm) => {
-    if (realm.roles === undefined) return { name: realm.name };
+    const store = realm.store === undefined ? {} : { store: storeOf(realm.store) };
+    if (realm.roles === undefined) return { name: realm.name, ...store };
     const roles: RoleConfig[] = realm.roles.map((role) =>
       role.authorizer === undefined ? { name: role.name, permissions: role.permissions.map(permission) } : { name: role.name, authorizer: role.authorizer },
     );
     const needsTrusted = worker.components.some((c) => c.realm === realm.name && c.role === undefined);
     if (needsTrusted && !roles.some((role) => role.name === TRUSTED_ROLE)) roles.push(trustedRole());
-    return { name: realm.name, roles };
+    return { name: realm.name, roles, ...store };
   });
+}
+
+function storeOf(store: NonNullable<RealmConfigEntry['store']>): StoreConfig {
+  const out: StoreConfig = { type: store.type };
+  if (store.limit !== undefined) out.limit = store.limit;
+  if (store['event-history'] !== undefined) out['event-history'] = store['event-history'].map((entry) => defined(entry));
+  return out;
 }
