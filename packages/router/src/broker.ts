@@ -21,7 +21,7 @@ import { type EventHistoryEntry, EventHistoryLog, isStorable } from './event-his
 import type { Logger } from './logger.js';
 import { copyPassthruAttributes, passthruViolation } from './passthru.js';
 import { PatternIndex } from './pattern-index.js';
-import { copyPayload, identityDetails, isReservedUri, routerError } from './payload.js';
+import { copyPayload, identityDetails, isReservedFor, routerError } from './payload.js';
 import type { ProtocolViolation } from './protocol-violation.js';
 import { Action } from './realm-config.js';
 import type { RealmMember } from './realm-member.js';
@@ -372,8 +372,9 @@ export class Broker {
   ): PublicationRefusal | { filter: ReceiverFilter | undefined; disclose: boolean } {
     if (!isValidUri(topic)) return { error: ErrorUri.INVALID_URI, message: `invalid topic URI '${topic}'` };
     // Spec: basic profile "Reserved URIs": application URIs MUST NOT start with `wamp`; the
-    // `wamp.` topics are the router's own meta events. Crossbar answers invalid_uri too.
-    if (isReservedUri(topic))
+    // `wamp.` topics are the router's own meta events; only the trusted role may publish there.
+    // Crossbar answers invalid_uri too.
+    if (isReservedFor(topic, publisher.authrole))
       return { error: ErrorUri.INVALID_URI, message: `topic '${topic}' is reserved for the router` };
     const authorization = this.#authorizer.authorize(publisher.authrole, topic, Action.PUBLISH);
     if (!authorization.allowed)

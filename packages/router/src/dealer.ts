@@ -23,7 +23,7 @@ import {
 import { CallRouter, MAX_CONCURRENCY_REACHED, unsupportedBy } from './dealer-calls.js';
 import type { Logger } from './logger.js';
 import { passthruViolation } from './passthru.js';
-import { copyPayload, isReservedUri, routerError } from './payload.js';
+import { copyPayload, isReservedFor, routerError } from './payload.js';
 import type { ProtocolViolation } from './protocol-violation.js';
 import { Action } from './realm-config.js';
 import type { RealmMember } from './realm-member.js';
@@ -183,9 +183,9 @@ export class Dealer {
       return fail(ErrorUri.INVALID_ARGUMENT, 'concurrency must be a positive integer');
     }
     if (!isValidUri(procedure, { match })) return fail(ErrorUri.INVALID_URI, `invalid procedure URI '${procedure}' for match '${match}'`);
-    // Basic profile "Reserved URIs": `wamp.` procedures are the router's. Crossbar answers
-    // invalid_uri too.
-    if (isReservedUri(procedure)) return fail(ErrorUri.INVALID_URI, `procedure '${procedure}' is reserved for the router`);
+    // Basic profile "Reserved URIs": `wamp.` procedures are the router's and the trusted role's.
+    // Crossbar answers invalid_uri too.
+    if (isReservedFor(procedure, session.authrole)) return fail(ErrorUri.INVALID_URI, `procedure '${procedure}' is reserved for the router`);
     if (!this.#authorizer.authorize(session.authrole, procedure, Action.REGISTER).allowed) {
       return fail(ErrorUri.NOT_AUTHORIZED, `session is not authorized to register '${procedure}'`);
     }

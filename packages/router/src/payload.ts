@@ -1,3 +1,4 @@
+import { TRUSTED_ROLE } from './static-authorizer.js';
 import type { Dict, ErrorMessage, Id, MessageCodeValue, Payload } from '@interchange/protocol';
 
 /**
@@ -32,6 +33,14 @@ export function routerError(
 /** The spec reserves URIs whose first component is `wamp` (basic profile "Reserved URIs"). */
 export function isReservedUri(uri: string): boolean {
   return uri === 'wamp' || uri.startsWith('wamp.');
+}
+
+/**
+ * Whether a session may not register or publish `uri`: reserved URIs belong to the router, and
+ * (as in Crossbar) to sessions of the built-in `trusted` role, such as hosted components.
+ */
+export function isReservedFor(uri: string, authrole: string): boolean {
+  return isReservedUri(uri) && authrole !== TRUSTED_ROLE;
 }
 
 /** Identity details of a session, for caller and publisher disclosure. */

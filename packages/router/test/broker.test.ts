@@ -237,6 +237,16 @@ describe('invalid URIs', () => {
     },
   );
 
+  it('lets a session of the trusted role publish to a wamp. topic, as Crossbar does', () => {
+    const subscriber = join(router);
+    subscriber.subscribe('wamp.example.heartbeat');
+    subscriber.take();
+    const publisher = join(router, 'realm1', { authrole: 'trusted' });
+    publisher.publish('wamp.example.heartbeat', { options: { acknowledge: true } });
+    expect(publisher.takeOne('PUBLISHED').type).toBe('PUBLISHED');
+    expect(subscriber.takeOne('EVENT').type).toBe('EVENT');
+  });
+
   it('accepts topics that merely start with the letters wamp', () => {
     const publisher = join(router);
     publisher.publish('wampum.topic', { options: { acknowledge: true } });

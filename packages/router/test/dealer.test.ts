@@ -244,6 +244,17 @@ describe('registrations', () => {
     expectError(callee.take()[0], { requestType: MessageCode.REGISTER, requestId, error: ErrorUri.INVALID_URI });
   });
 
+  it('lets a session of the trusted role register a wamp. procedure, as Crossbar does', () => {
+    const callee = join(router, 'realm1', { authrole: 'trusted' });
+    const requestId = callee.nextId();
+    callee.receive({ type: 'REGISTER', requestId, options: {}, procedure: 'wamp.example.status' });
+    expect(callee.takeOne('REGISTERED').requestId).toBe(requestId);
+    const caller = join(router);
+    const callId = caller.nextId();
+    caller.receive({ type: 'CALL', requestId: callId, options: {}, procedure: 'wamp.example.status' });
+    expect(callee.takeOne('INVOCATION').type).toBe('INVOCATION');
+  });
+
   it.each([
     ['match', 'regex'],
     ['match', 42],
