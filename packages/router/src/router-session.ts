@@ -1,5 +1,4 @@
 import {
-  CLIENT_ROLES,
   createIdSequence,
   type Dict,
   ErrorUri,
@@ -9,13 +8,14 @@ import {
   type HelloMessage,
   type Id,
   isValidUri,
-  MessageCode,
   type WampMessage,
 } from '@interchange/protocol';
 import { anonymousAuthid } from './anonymous-authid.js';
+import { admitHello, checkHello, isDict } from './hello-admission.js';
+import { type ConnectOptions, type SessionHost, SessionState, type SessionStateValue } from './router-session-types.js';
+import { routeToRealm } from './session-routing.js';
 import { BROKER_FEATURES } from './broker.js';
 import { DEALER_FEATURES } from './dealer.js';
-import type { Logger } from './logger.js';
 import { META_DEALER_FEATURES } from './meta-api.js';
 import type { Peer, PeerConnection } from './peer.js';
 import type { Realm } from './realm.js';
@@ -24,76 +24,9 @@ import type { RealmMember } from './realm-member.js';
 import type { AuthRequest } from './auth/auth-method.js';
 import { authorizationRequest, notAuthorized, type AuthorizationRequest } from './auth/authorization-request.js';
 import type { Principal } from './auth/principal.js';
-import type { RouterAuth } from './auth/router-auth.js';
 import type { AuthStep, SessionAuthentication } from './auth/session-authentication.js';
-import type { TransportAuthConfig, TransportCredentials } from './auth/transport-auth.js';
+import type { TransportAuthConfig } from './auth/transport-auth.js';
 import type { Authorization } from './static-authorizer.js';
-
-/**
- * The lifecycle of a router session (spec: basic profile "Sessions", peer state chart):
- * waiting for HELLO, established after WELCOME, closing after the router sent GOODBYE and
- * waits for the reply, closed.
- */
-export const SessionState = {
-  AWAITING_HELLO: 'awaiting-hello',
-  /** After HELLO, while the client authenticates (CHALLENGE sent, or a dynamic authenticator asked). */
-  AUTHENTICATING: 'authenticating',
-  ESTABLISHED: 'established',
-  CLOSING: 'closing',
-  CLOSED: 'closed',
-} as const;
-/** One of the {@link SessionState} values. */
-export type SessionStateValue = (typeof SessionState)[keyof typeof SessionState];
-
-/** The identity the transport gives a session when the client does not authenticate. */
-export interface ConnectOptions {
-  /** Defaults to `anonymous`, Crossbar's role for anonymous sessions. */
-  authrole?: string;
-  /** Defaults to a random authid, as Crossbar gives anonymous sessions. */
-  authid?: string;
-  /** Defaults to `anonymous`. */
-  authmethod?: string;
-  /**
-   * The methods the transport lets clients authenticate with (its `auth` config). With it, the
-   * client authenticates (spec: advanced "Authentication") and `authrole`, `authid` and
-   * `authmethod` above are not used; without it, the session gets that identity at once.
-   */
-  transportAuth?: TransportAuthConfig;
-  /** What the transport knows that authenticates: TLS channel IDs, client certificate, cookie. */
-  transportCredentials?: TransportCredentials;
-}
-
-/** What a session needs from its router. */
-export interface SessionHost {
-  readonly logger: Logger;
-  /** Whether the router is shutting down and accepts no new sessions. */
-  readonly shuttingDown: boolean;
-  /** The realm of this name, created on the fly if the router does that; else undefined. */
-  resolveRealm(name: string): Realm | undefined;
-  /** A fresh, unused, random session ID. */
-  allocateSessionId(): Id;
-  /** The session was welcomed. */
-  sessionEstablished(session: RouterSession): void;
-  /** The session reached its end. */
-  sessionClosed(session: RouterSession): void;
-  /** Authentication and dynamic authorization. */
-  readonly auth: RouterAuth;
-}
-
-/** Message types only a router sends (spec: "Message Codes and Direction"). */
-const ROUTER_TO_CLIENT: ReadonlySet<WampMessage['type']> = new Set([
-  'WELCOME',
-  'CHALLENGE',
-  'PUBLISHED',
-  'SUBSCRIBED',
-  'UNSUBSCRIBED',
-  'EVENT',
-  'RESULT',
-  'REGISTERED',
-  'UNREGISTERED',
-  'INVOCATION',
-  'INTERRUPT',
-]);
 
 /**
  * One WAMP session on the router side: the state machine from HELLO to GOODBYE, handing each
@@ -294,7 +227,7 @@ export class RouterSession implements PeerConnection, RealmMember {
       this.#startAuthentication(hello, this.#options.transportAuth);
       return;
     }
-    const admission = this.#admit(hello);
+    const admission = admitHello(hello, this.#host, this.#options.authrole ?? 'anonymous');
     if ('reason' in admission) {
       if (admission.reason === ErrorUri.PROTOCOL_VIOLATION) this.#violation(admission.message);
       else this.#abort(admission.reason, admission.message);
@@ -350,7 +283,7 @@ export class RouterSession implements PeerConnection, RealmMember {
    * decides which of the client's `authmethods` runs; its answer is WELCOME, CHALLENGE or ABORT.
    */
   #startAuthentication(hello: HelloMessage, config: TransportAuthConfig): void {
-    const problem = this.#checkHello(hello);
+    const problem = checkHello(hello, this.#host.shuttingDown);
     if (problem !== undefined) {
       if (problem.reason === ErrorUri.PROTOCOL_VIOLATION) this.#violation(problem.message);
       else this.#abort(problem.reason, problem.message);
@@ -445,36 +378,6 @@ export class RouterSession implements PeerConnection, RealmMember {
     this.#establish(realm, { ...principal, authextra: principal.authextra });
   }
 
-  /** Why a HELLO cannot be taken at all, whoever sends it (the ABORT reason and message). */
-  #checkHello(hello: HelloMessage): { reason: string; message: string } | undefined {
-    if (this.#host.shuttingDown) return { reason: ErrorUri.SYSTEM_SHUTDOWN, message: 'The router is shutting down.' };
-    // Spec: "Client: Role and Feature Announcement": a client "must support at least one role".
-    const roles = hello.details.roles;
-    if (!isDict(roles) || !CLIENT_ROLES.some((role) => isDict(roles[role]))) {
-      return {
-        reason: ErrorUri.PROTOCOL_VIOLATION,
-        message: 'HELLO.Details.roles must announce at least one of caller, callee, publisher, subscriber.',
-      };
-    }
-    if (!isValidUri(hello.realm)) return { reason: ErrorUri.INVALID_URI, message: `Invalid realm URI '${hello.realm}'.` };
-    return undefined;
-  }
-
-  /** The realm a HELLO joins, or why it cannot be welcomed (the ABORT reason and message). */
-  #admit(hello: HelloMessage): { realm: Realm } | { reason: string; message: string } {
-    const problem = this.#checkHello(hello);
-    if (problem !== undefined) return problem;
-    const realm = this.#host.resolveRealm(hello.realm);
-    if (realm === undefined) {
-      return { reason: ErrorUri.NO_SUCH_REALM, message: `The realm '${hello.realm}' does not exist.` };
-    }
-    const authrole = this.#options.authrole ?? 'anonymous';
-    if (!realm.authorizer.hasRole(authrole)) {
-      return { reason: ErrorUri.NO_SUCH_ROLE, message: `The role '${authrole}' does not exist on realm '${realm.name}'.` };
-    }
-    return { realm };
-  }
-
   /**
    * An established session's message: decided by the role's dynamic authorizer first when the
    * role has one (advanced "Authorization"), then routed. While a decision is pending, later
@@ -542,45 +445,15 @@ export class RouterSession implements PeerConnection, RealmMember {
 
   /** Hands an established session's message to its realm; returns a protocol violation, if any. */
   #route(message: WampMessage): ProtocolViolation {
-    const realm = this.#realm as Realm;
-    switch (message.type) {
-      case 'SUBSCRIBE':
-        return realm.broker.subscribe(this, message);
-      case 'UNSUBSCRIBE':
-        return realm.broker.unsubscribe(this, message);
-      case 'PUBLISH':
-        return realm.broker.publish(this, message);
-      case 'REGISTER':
-        return realm.dealer.register(this, message);
-      case 'UNREGISTER':
-        return realm.dealer.unregister(this, message);
-      case 'CALL':
-        return realm.dealer.call(this, message);
-      case 'YIELD':
-        return realm.dealer.yield(this, message);
-      case 'ERROR':
-        // Spec: "Protocol Errors": "Receiving ERROR message with invalid REQUEST.Type". A client
-        // only answers the router's requests, and in this router those are INVOCATIONs.
-        if (message.requestType !== MessageCode.INVOCATION) {
-          return `Received ERROR with request type ${message.requestType}; a client only sends ERROR for INVOCATION.`;
-        }
-        return realm.dealer.invocationError(this, message);
-      case 'CANCEL':
-        return realm.dealer.cancel(this, message);
-      case 'GOODBYE':
-        this.#goodbyeReceived(message);
-        return undefined;
-      case 'ABORT':
-        this.close();
-        return undefined;
-      case 'HELLO':
-        return 'Received HELLO message after session was established.';
-      case 'AUTHENTICATE':
-        return 'Received AUTHENTICATE message after session was established.';
-      default:
-        if (ROUTER_TO_CLIENT.has(message.type)) return `Received ${message.type} message, which only a router sends.`;
-        return `Received unexpected ${(message as WampMessage).type} message.`;
+    if (message.type === 'GOODBYE') {
+      this.#goodbyeReceived(message);
+      return undefined;
     }
+    if (message.type === 'ABORT') {
+      this.close();
+      return undefined;
+    }
+    return routeToRealm(this.#realm as Realm, this, message);
   }
 
   /** Spec: "GOODBYE": the receiving peer replies `wamp.close.goodbye_and_out`. */
@@ -623,6 +496,4 @@ export class RouterSession implements PeerConnection, RealmMember {
   }
 }
 
-function isDict(value: unknown): value is Dict {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { type ConnectOptions, type SessionHost, SessionState, type SessionStateValue } from './router-session-types.js';
