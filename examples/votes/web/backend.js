@@ -15,7 +15,7 @@
   function main(session) {
     var submitVote = function (args, kwargs, details) {
       var flavor = args[0];
-      if (!Object.prototype.hasOwnProperty.call(votes, flavor)) {
+      if (!Object.hasOwn(votes, flavor)) {
         throw new autobahn.Error('com.example.votedemo.invalid_flavor', ['no such flavor: ' + flavor]);
       }
       votes[flavor] += 1;
@@ -25,10 +25,14 @@
       return votes[flavor];
     };
     var getVotes = function () {
-      return Object.keys(votes).map(function (flavor) { return { subject: flavor, votes: votes[flavor] }; });
+      return Object.keys(votes).map(function (flavor) {
+        return { subject: flavor, votes: votes[flavor] };
+      });
     };
     var resetVotes = function () {
-      Object.keys(votes).forEach(function (flavor) { votes[flavor] = 0; });
+      Object.keys(votes).forEach(function (flavor) {
+        votes[flavor] = 0;
+      });
       session.publish('com.example.votedemo.on_reset');
       log('votes reset');
     };
@@ -37,17 +41,22 @@
       session.register('com.example.votedemo.vote', submitVote),
       session.register('com.example.votedemo.get', getVotes),
       session.register('com.example.votedemo.reset', resetVotes),
-    ]).then(function () {
-      statusLine.dataset.state = 'connected';
-      statusLine.textContent = 'backend ready, session ' + session.id;
-    }, function (err) {
-      statusLine.dataset.state = 'error';
-      statusLine.textContent = 'could not register: ' + (err.error || err.message);
-    });
+    ]).then(
+      function () {
+        statusLine.dataset.state = 'connected';
+        statusLine.textContent = 'backend ready, session ' + session.id;
+      },
+      function (err) {
+        statusLine.dataset.state = 'error';
+        statusLine.textContent = 'could not register: ' + (err.error || err.message);
+      },
+    );
   }
 
   var scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
   var connection = new autobahn.Connection({ url: scheme + '//' + window.location.host + '/ws', realm: 'votesapp' });
-  connection.onopen = function (session) { main(session); };
+  connection.onopen = function (session) {
+    main(session);
+  };
   connection.open();
 })();

@@ -29,20 +29,29 @@
   }
 
   function resetVotes() {
-    flavors.forEach(function (flavor) { showVotes(flavor, 0); });
+    flavors.forEach(function (flavor) {
+      showVotes(flavor, 0);
+    });
   }
 
   function main(session) {
     session.subscribe('com.example.votedemo.on_vote', updateVotes);
     session.subscribe('com.example.votedemo.on_reset', resetVotes);
 
-    session.call('com.example.votedemo.get').then(function (standings) {
-      standings.forEach(function (s) { showVotes(s.subject, s.votes); });
-      setStatus('connected', 'connected as session ' + session.id);
-      buttons.forEach(function (b) { b.disabled = false; });
-    }, function (err) {
-      setStatus('error', 'no backend yet: ' + (err.error || err.message));
-    });
+    session.call('com.example.votedemo.get').then(
+      function (standings) {
+        standings.forEach(function (s) {
+          showVotes(s.subject, s.votes);
+        });
+        setStatus('connected', 'connected as session ' + session.id);
+        buttons.forEach(function (b) {
+          b.disabled = false;
+        });
+      },
+      function (err) {
+        setStatus('error', 'no backend yet: ' + (err.error || err.message));
+      },
+    );
 
     flavors.forEach(function (flavor) {
       document.getElementById('vote-' + flavor).onclick = function () {
@@ -57,9 +66,13 @@
   }
 
   var connection = new autobahn.Connection({ url: routerUrl(), realm: 'votesapp' });
-  connection.onopen = function (session, details) { main(session); };
+  connection.onopen = function (session, details) {
+    main(session);
+  };
   connection.onclose = function (reason, details) {
-    buttons.forEach(function (b) { b.disabled = true; });
+    buttons.forEach(function (b) {
+      b.disabled = true;
+    });
     setStatus('closed', 'connection ' + reason + (details.will_retry ? ', retrying…' : ''));
   };
   connection.open();

@@ -1,27 +1,36 @@
-export * from './message-codes.js';
-export * from './messages.js';
-export * from './error-uris.js';
-export * from './errors.js';
-export * from './roles.js';
-export * from './serializer.js';
-export * from './clock.js';
-export * from './uri.js';
-export * from './ids.js';
-export * from './features.js';
-export { messageFromArray, messageToArray, isPassthru, type DecodeOptions } from './message-codec.js';
-export { createJsonSerializer, JSON_BATCH_SEPARATOR } from './serializer-json.js';
-export type { SerializerOptions } from './serializer-common.js';
-export { createMsgpackSerializer } from './serializer-msgpack.js';
-export { createCborSerializer } from './serializer-cbor.js';
-export * from './serializers.js';
-export { encodeBase64, decodeBase64 } from './base64.js';
-export * from './rawsocket-framing.js';
-export * from './longpoll-protocol.js';
-export * from './auth-methods.js';
-export { bytesToHex, hexToBytes, base64ToBytes, randomBytes, xorBytes, constantTimeEqual, constantTimeEqualStrings, utf8Bytes } from './auth-bytes.js';
-export * from './auth-wampcra.js';
+export {
+  base64ToBytes,
+  bytesToHex,
+  constantTimeEqual,
+  constantTimeEqualStrings,
+  hexToBytes,
+  randomBytes,
+  utf8Bytes,
+  xorBytes,
+} from './auth-bytes.js';
 export * from './auth-cryptosign.js';
+export * from './auth-hash.js';
+export * from './auth-methods.js';
 export * from './auth-saslprep.js';
 export * from './auth-scram.js';
+export * from './auth-wampcra.js';
+export { decodeBase64, encodeBase64 } from './base64.js';
+export * from './clock.js';
+export * from './error-uris.js';
+export * from './errors.js';
+export * from './features.js';
+export * from './ids.js';
 export * from './logger.js';
-export * from './auth-hash.js';
+export * from './longpoll-protocol.js';
+export { type DecodeOptions, isPassthru, messageFromArray, messageToArray } from './message-codec.js';
+export * from './message-codes.js';
+export * from './messages.js';
+export * from './rawsocket-framing.js';
+export * from './roles.js';
+export * from './serializer.js';
+export { createCborSerializer } from './serializer-cbor.js';
+export type { SerializerOptions } from './serializer-common.js';
+export { createJsonSerializer, JSON_BATCH_SEPARATOR } from './serializer-json.js';
+export { createMsgpackSerializer } from './serializer-msgpack.js';
+export * from './serializers.js';
+export * from './uri.js';

@@ -51,7 +51,9 @@ export function parseLongPollOpenRequest(body: string): LongPollOpenRequest {
   }
   const protocols = (value as { protocols?: unknown }).protocols;
   if (!Array.isArray(protocols) || !protocols.every((p): p is string => typeof p === 'string')) {
-    throw new ProtocolViolationError("long-poll open request needs 'protocols', a list of strings", { field: 'protocols' });
+    throw new ProtocolViolationError("long-poll open request needs 'protocols', a list of strings", {
+      field: 'protocols',
+    });
   }
   return { protocols };
 }
@@ -82,7 +84,9 @@ export function parseLongPollOpenResponse(body: string): LongPollOpenResponse {
   }
   const { transport, protocol } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   if (typeof transport !== 'string' || transport === '' || typeof protocol !== 'string') {
-    throw new ProtocolViolationError("long-poll open response needs strings 'transport' and 'protocol'", { field: 'body' });
+    throw new ProtocolViolationError("long-poll open response needs strings 'transport' and 'protocol'", {
+      field: 'body',
+    });
   }
   return { transport, protocol };
 }

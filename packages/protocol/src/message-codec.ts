@@ -9,8 +9,8 @@ import { MessageCode, messageNameOf } from './message-codes.js';
 import {
   checkDict,
   checkField,
-  type DictCheckOptions,
   checkUri,
+  type DictCheckOptions,
   describe,
   type FieldCheck,
   isBinary,
@@ -159,8 +159,7 @@ export function messageFromArray(raw: unknown, options: DecodeOptions = {}): Wam
   // The URI a request names (realm, topic, procedure) is only type-checked here: a malformed one
   // is answered by the router with ABORT or ERROR `wamp.error.invalid_uri` (basic profile "URIs"),
   // a reply the peer can act on, rather than a protocol violation that ends the session.
-  const requestedUri = (field: string, value: unknown): string =>
-    checkField<string>(name, field, value, isString);
+  const requestedUri = (field: string, value: unknown): string => checkField<string>(name, field, value, isString);
   const id = (field: string, value: unknown): number => checkField<number>(name, field, value, isId);
   const dict = (field: string, value: unknown, extra?: Omit<DictCheckOptions, 'checkKeyNames'>): Dict =>
     checkDict(name, field, value, extra === undefined ? keys : { ...extra, ...keys });
@@ -267,7 +266,11 @@ export function messageFromArray(raw: unknown, options: DecodeOptions = {}): Wam
     }
     case 'CANCEL':
       length(3);
-      return { type: name, requestId: id('request_id', raw[1]), options: dict('options', raw[2], { extraChecks: CANCEL_OPTIONS }) };
+      return {
+        type: name,
+        requestId: id('request_id', raw[1]),
+        options: dict('options', raw[2], { extraChecks: CANCEL_OPTIONS }),
+      };
     case 'INTERRUPT':
       length(3);
       return {

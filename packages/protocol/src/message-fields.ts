@@ -34,10 +34,8 @@ export const isNonNegativeInteger: FieldCheck = (v) =>
   typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? undefined : 'a non-negative integer';
 export const isPositiveInteger: FieldCheck = (v) =>
   typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? undefined : 'a positive integer';
-export const isUri: FieldCheck = (v) =>
-  typeof v === 'string' && isValidUri(v) ? undefined : 'a valid URI';
-export const isMatch: FieldCheck = (v) =>
-  isMatchPolicy(v) ? undefined : "one of 'exact', 'prefix', 'wildcard'";
+export const isUri: FieldCheck = (v) => (typeof v === 'string' && isValidUri(v) ? undefined : 'a valid URI');
+export const isMatch: FieldCheck = (v) => (isMatchPolicy(v) ? undefined : "one of 'exact', 'prefix', 'wildcard'");
 
 export function listOf(item: FieldCheck, what: string): FieldCheck {
   return (v) => (Array.isArray(v) && v.every((x) => item(x) === undefined) ? undefined : what);
@@ -60,10 +58,7 @@ const isForwardFor: FieldCheck = (v) =>
   Array.isArray(v) &&
   v.every(
     (hop) =>
-      isDict(hop) &&
-      isValidId(hop.session) &&
-      typeof hop.authid === 'string' &&
-      typeof hop.authrole === 'string',
+      isDict(hop) && isValidId(hop.session) && typeof hop.authid === 'string' && typeof hop.authrole === 'string',
   )
     ? undefined
     : 'a list of {session, authid, authrole} dicts';
@@ -165,7 +160,12 @@ export const KNOWN_KEYS: Readonly<Record<string, FieldCheck>> = {
 const OPTION_KEY = /^(?:[a-z][a-z0-9_]{2,}|_[a-z0-9_]{3,})$/;
 
 /** Builds the error for one bad field; the field name always appears in the message. */
-export function violation(messageType: string, field: string, expected: string, value: unknown): ProtocolViolationError {
+export function violation(
+  messageType: string,
+  field: string,
+  expected: string,
+  value: unknown,
+): ProtocolViolationError {
   return new ProtocolViolationError(`${messageType}: ${field} must be ${expected}, got ${describe(value)}`, { field });
 }
 

@@ -54,7 +54,11 @@ export function rawSocketSerializerName(id: number): SerializerName | undefined 
 
 /** The handshake serializer ID of a serializer. */
 export function rawSocketSerializerId(name: SerializerName): RawSocketSerializerIdValue {
-  return name === 'json' ? RawSocketSerializerId.JSON : name === 'msgpack' ? RawSocketSerializerId.MSGPACK : RawSocketSerializerId.CBOR;
+  return name === 'json'
+    ? RawSocketSerializerId.JSON
+    : name === 'msgpack'
+      ? RawSocketSerializerId.MSGPACK
+      : RawSocketSerializerId.CBOR;
 }
 
 /** The spec's wording of a handshake error code. */
@@ -129,10 +133,16 @@ export function encodeRawSocketHandshakeError(code: RawSocketHandshakeErrorValue
 export function decodeRawSocketHandshake(octets: Uint8Array): RawSocketHandshake {
   if (octets.length !== 4) throw new RangeError(`a handshake has 4 octets, got ${octets.length}`);
   if (octets[0] !== RAWSOCKET_MAGIC) {
-    throw new RawSocketError('magic', `not a RawSocket handshake: first octet 0x${(octets[0] as number).toString(16).padStart(2, '0')}, expected 0x7f`);
+    throw new RawSocketError(
+      'magic',
+      `not a RawSocket handshake: first octet 0x${(octets[0] as number).toString(16).padStart(2, '0')}, expected 0x7f`,
+    );
   }
   if (octets[2] !== 0 || octets[3] !== 0) {
-    throw new RawSocketError('reserved-bits', 'RawSocket handshake has reserved bits set (octets 3 and 4 must be zero)');
+    throw new RawSocketError(
+      'reserved-bits',
+      'RawSocket handshake has reserved bits set (octets 3 and 4 must be zero)',
+    );
   }
   const second = octets[1] as number;
   const serializerId = second & 0x0f;
@@ -250,7 +260,8 @@ export class RawSocketDecoder {
     const first = prefix[0] as number;
     if ((first & 0xf0) !== 0) throw new RawSocketError('reserved-bits', 'RawSocket frame has reserved bits set');
     const type = first & 0x07;
-    if (type > RawSocketFrameType.PONG) throw new RawSocketError('frame-type', `RawSocket frame has reserved type ${type}`);
+    if (type > RawSocketFrameType.PONG)
+      throw new RawSocketError('frame-type', `RawSocket frame has reserved type ${type}`);
     let length = ((prefix[1] as number) << 16) | ((prefix[2] as number) << 8) | (prefix[3] as number);
     if ((first & 0x08) !== 0) {
       // The X bit is only set for exactly 2^24 octets, with the 24 length bits cleared.
@@ -258,7 +269,10 @@ export class RawSocketDecoder {
       length = RAWSOCKET_MAX_LENGTH;
     }
     if (length > this.maxLength) {
-      throw new RawSocketError('too-large', `RawSocket frame of ${length} octets exceeds the limit of ${this.maxLength} octets`);
+      throw new RawSocketError(
+        'too-large',
+        `RawSocket frame of ${length} octets exceeds the limit of ${this.maxLength} octets`,
+      );
     }
     return { type: type as RawSocketFrameTypeValue, length };
   }

@@ -30,7 +30,9 @@ export function createBinarySerializer(codec: BinaryCodec, options: SerializerOp
     try {
       // Decode from a plain Uint8Array view, so binary values come out as Uint8Array in Node
       // too (slices of a Buffer would be Buffers), the same type as in browsers and from JSON.
-      raw = codec.decode(bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      raw = codec.decode(
+        bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      );
     } catch (cause) {
       throw new ProtocolViolationError(`frame is not valid ${label}`, { field: 'frame', cause });
     }

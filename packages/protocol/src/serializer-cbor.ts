@@ -13,7 +13,7 @@
  */
 import { Decoder, Encoder } from 'cbor-x';
 import type { Serializer } from './serializer.js';
-import { createBinarySerializer, type BinaryCodec } from './serializer-binary.js';
+import { type BinaryCodec, createBinarySerializer } from './serializer-binary.js';
 import type { SerializerOptions } from './serializer-common.js';
 import { mapLeaves } from './value-walk.js';
 

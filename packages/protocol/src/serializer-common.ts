@@ -18,7 +18,9 @@ export interface SerializerOptions {
 /** For unbatched serializers, `joinFrames` only accepts one frame: there is no way to pack more. */
 export function single(encoded: readonly Frame[], name: string): Frame {
   if (encoded.length !== 1) {
-    throw new InvalidArgumentError(`the unbatched ${name} serializer sends one message per frame, got ${encoded.length}`);
+    throw new InvalidArgumentError(
+      `the unbatched ${name} serializer sends one message per frame, got ${encoded.length}`,
+    );
   }
   return encoded[0] as Frame;
 }

@@ -14,7 +14,7 @@
 import { addExtension, Packr, Unpackr } from 'msgpackr';
 import { ProtocolViolationError } from './errors.js';
 import type { Serializer } from './serializer.js';
-import { createBinarySerializer, type BinaryCodec } from './serializer-binary.js';
+import { type BinaryCodec, createBinarySerializer } from './serializer-binary.js';
 import type { SerializerOptions } from './serializer-common.js';
 import { mapLeaves } from './value-walk.js';
 
@@ -32,13 +32,18 @@ const WIRE_UINT64_EXT = 0x57;
 addExtension({
   Class: WireUint64,
   type: WIRE_UINT64_EXT,
-  pack(instance: WireUint64, allocateForWrite: (size: number) => { target: Uint8Array; targetView: DataView; position: number }) {
+  pack(
+    instance: WireUint64,
+    allocateForWrite: (size: number) => { target: Uint8Array; targetView: DataView; position: number },
+  ) {
     const { target, targetView, position } = allocateForWrite(9);
     target[position] = 0xcf;
     targetView.setBigUint64(position + 1, BigInt(instance.value));
   },
   unpack() {
-    throw new ProtocolViolationError(`msgpack extension type ${WIRE_UINT64_EXT} is not used by WAMP`, { field: 'frame' });
+    throw new ProtocolViolationError(`msgpack extension type ${WIRE_UINT64_EXT} is not used by WAMP`, {
+      field: 'frame',
+    });
   },
 } as unknown as Parameters<typeof addExtension>[0]);
 

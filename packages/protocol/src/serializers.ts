@@ -58,7 +58,10 @@ export function createSerializer(name: SerializerName, options: CreateSerializer
  * @example
  * serializerForSubprotocol('wamp.2.json')?.name; // 'json'
  */
-export function serializerForSubprotocol(name: string, options: { decode?: DecodeOptions } = {}): Serializer | undefined {
+export function serializerForSubprotocol(
+  name: string,
+  options: { decode?: DecodeOptions } = {},
+): Serializer | undefined {
   const match = /^wamp\.2\.(json|msgpack|cbor)(\.batched)?$/.exec(name);
   if (match === null) return undefined;
   return createSerializer(match[1] as SerializerName, { ...options, batched: match[2] !== undefined });

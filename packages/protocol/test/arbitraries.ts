@@ -14,7 +14,9 @@ export const id = fc.oneof(
 
 const component = fc.stringMatching(/^[a-z0-9_]{1,6}$/);
 const looseComponent = fc.stringMatching(/^[a-zA-Z0-9_\-ü:]{1,6}$/);
-export const uri = fc.array(fc.oneof(component, looseComponent), { minLength: 1, maxLength: 4 }).map((c) => c.join('.'));
+export const uri = fc
+  .array(fc.oneof(component, looseComponent), { minLength: 1, maxLength: 4 })
+  .map((c) => c.join('.'));
 const prefixPattern = fc.tuple(uri, fc.boolean()).map(([u, dot]) => (dot ? `${u}.` : u));
 const wildcardPattern = fc
   .array(fc.oneof(component, fc.constant('')), { minLength: 2, maxLength: 4 })
@@ -41,7 +43,12 @@ export function payloadValue(options: ValueOptions): fc.Arbitrary<unknown> {
   ];
   if (options.bigint) {
     // Only integers beyond 2^53 stay bigint after decoding; smaller ones become numbers.
-    leaves.push(fc.oneof(fc.bigInt({ min: 2n ** 53n + 1n, max: 2n ** 64n - 1n }), fc.bigInt({ min: -(2n ** 63n), max: -(2n ** 53n) - 1n })));
+    leaves.push(
+      fc.oneof(
+        fc.bigInt({ min: 2n ** 53n + 1n, max: 2n ** 64n - 1n }),
+        fc.bigInt({ min: -(2n ** 63n), max: -(2n ** 53n) - 1n }),
+      ),
+    );
   }
   const { value } = fc.letrec<{ value: unknown }>((tie) => ({
     value: fc.oneof(
@@ -87,7 +94,11 @@ export function wampMessage(options: ValueOptions): fc.Arbitrary<WampMessage> {
   const value = payloadValue(options);
   const details = optionsDict(value, {});
   const roles = fc.record(
-    { caller: fc.constant({}), callee: fc.constant({ features: { call_canceling: true } }), subscriber: fc.constant({}) },
+    {
+      caller: fc.constant({}),
+      callee: fc.constant({ features: { call_canceling: true } }),
+      subscriber: fc.constant({}),
+    },
     { requiredKeys: ['caller'] },
   );
   const publishOptions = optionsDict(value, {
@@ -97,7 +108,11 @@ export function wampMessage(options: ValueOptions): fc.Arbitrary<WampMessage> {
     eligible_authid: fc.array(fc.string(), { maxLength: 3 }),
     retain: fc.boolean(),
   });
-  const callOptions = optionsDict(value, { timeout: fc.nat(), receive_progress: fc.boolean(), disclose_me: fc.boolean() });
+  const callOptions = optionsDict(value, {
+    timeout: fc.nat(),
+    receive_progress: fc.boolean(),
+    disclose_me: fc.boolean(),
+  });
   const withPayload = <T extends object>(head: fc.Arbitrary<T>) =>
     fc.tuple(head, payload(value)).map(([h, p]) => ({ ...h, ...p }));
   const passthru = fc.record({
@@ -106,43 +121,129 @@ export function wampMessage(options: ValueOptions): fc.Arbitrary<WampMessage> {
   });
 
   const messages: fc.Arbitrary<WampMessage>[] = [
-    fc.record({ type: fc.constant('HELLO' as const), realm: uri, details: roles.map((r) => ({ roles: r, agent: 'test' })) }),
+    fc.record({
+      type: fc.constant('HELLO' as const),
+      realm: uri,
+      details: roles.map((r) => ({ roles: r, agent: 'test' })),
+    }),
     fc.record({ type: fc.constant('WELCOME' as const), session: id, details: roles.map((r) => ({ roles: r })) }),
     fc.record({ type: fc.constant('ABORT' as const), details, reason: uri }),
-    fc.record({ type: fc.constant('CHALLENGE' as const), authMethod: fc.constantFrom('wampcra', 'ticket', 'cryptosign'), extra: details }),
+    fc.record({
+      type: fc.constant('CHALLENGE' as const),
+      authMethod: fc.constantFrom('wampcra', 'ticket', 'cryptosign'),
+      extra: details,
+    }),
     fc.record({ type: fc.constant('AUTHENTICATE' as const), signature: fc.string(), extra: details }),
     fc.record({ type: fc.constant('GOODBYE' as const), details, reason: uri }),
     withPayload(
-      fc.record({ type: fc.constant('ERROR' as const), requestType: fc.constantFrom(16, 32, 34, 48, 64, 66, 68), requestId: id, details, error: uri }),
+      fc.record({
+        type: fc.constant('ERROR' as const),
+        requestType: fc.constantFrom(16, 32, 34, 48, 64, 66, 68),
+        requestId: id,
+        details,
+        error: uri,
+      }),
     ),
-    withPayload(fc.record({ type: fc.constant('PUBLISH' as const), requestId: id, options: publishOptions, topic: uri })),
+    withPayload(
+      fc.record({ type: fc.constant('PUBLISH' as const), requestId: id, options: publishOptions, topic: uri }),
+    ),
     fc.record({ type: fc.constant('PUBLISHED' as const), requestId: id, publication: id }),
     fc.oneof(
       fc.record({ type: fc.constant('SUBSCRIBE' as const), requestId: id, options: fc.constant({}), topic: uri }),
-      fc.record({ type: fc.constant('SUBSCRIBE' as const), requestId: id, options: fc.constant({ match: 'prefix' }), topic: prefixPattern }),
-      fc.record({ type: fc.constant('SUBSCRIBE' as const), requestId: id, options: fc.constant({ match: 'wildcard' }), topic: wildcardPattern }),
+      fc.record({
+        type: fc.constant('SUBSCRIBE' as const),
+        requestId: id,
+        options: fc.constant({ match: 'prefix' }),
+        topic: prefixPattern,
+      }),
+      fc.record({
+        type: fc.constant('SUBSCRIBE' as const),
+        requestId: id,
+        options: fc.constant({ match: 'wildcard' }),
+        topic: wildcardPattern,
+      }),
     ),
     fc.record({ type: fc.constant('SUBSCRIBED' as const), requestId: id, subscription: id }),
     fc.record({ type: fc.constant('UNSUBSCRIBE' as const), requestId: id, subscription: id }),
     fc.record({ type: fc.constant('UNSUBSCRIBED' as const), requestId: id }),
-    fc.record({ type: fc.constant('UNSUBSCRIBED' as const), requestId: fc.constant(0), details: fc.record({ subscription: id, reason: uri }) }),
-    withPayload(fc.record({ type: fc.constant('EVENT' as const), subscription: id, publication: id, details: optionsDict(value, { publisher: id, topic: uri }) })),
+    fc.record({
+      type: fc.constant('UNSUBSCRIBED' as const),
+      requestId: fc.constant(0),
+      details: fc.record({ subscription: id, reason: uri }),
+    }),
+    withPayload(
+      fc.record({
+        type: fc.constant('EVENT' as const),
+        subscription: id,
+        publication: id,
+        details: optionsDict(value, { publisher: id, topic: uri }),
+      }),
+    ),
     withPayload(fc.record({ type: fc.constant('CALL' as const), requestId: id, options: callOptions, procedure: uri })),
-    fc.record({ type: fc.constant('CANCEL' as const), requestId: id, options: fc.record({ mode: fc.constantFrom('skip', 'kill', 'killnowait') }, { requiredKeys: [] }) }),
-    withPayload(fc.record({ type: fc.constant('RESULT' as const), requestId: id, details: optionsDict(value, { progress: fc.boolean() }) })),
+    fc.record({
+      type: fc.constant('CANCEL' as const),
+      requestId: id,
+      options: fc.record({ mode: fc.constantFrom('skip', 'kill', 'killnowait') }, { requiredKeys: [] }),
+    }),
+    withPayload(
+      fc.record({
+        type: fc.constant('RESULT' as const),
+        requestId: id,
+        details: optionsDict(value, { progress: fc.boolean() }),
+      }),
+    ),
     fc.oneof(
-      fc.record({ type: fc.constant('REGISTER' as const), requestId: id, options: fc.constant({ invoke: 'roundrobin' }), procedure: uri }),
-      fc.record({ type: fc.constant('REGISTER' as const), requestId: id, options: fc.constant({ match: 'wildcard' }), procedure: wildcardPattern }),
+      fc.record({
+        type: fc.constant('REGISTER' as const),
+        requestId: id,
+        options: fc.constant({ invoke: 'roundrobin' }),
+        procedure: uri,
+      }),
+      fc.record({
+        type: fc.constant('REGISTER' as const),
+        requestId: id,
+        options: fc.constant({ match: 'wildcard' }),
+        procedure: wildcardPattern,
+      }),
     ),
     fc.record({ type: fc.constant('REGISTERED' as const), requestId: id, registration: id }),
     fc.record({ type: fc.constant('UNREGISTER' as const), requestId: id, registration: id }),
     fc.record({ type: fc.constant('UNREGISTERED' as const), requestId: id }),
-    withPayload(fc.record({ type: fc.constant('INVOCATION' as const), requestId: id, registration: id, details: optionsDict(value, { caller: id, procedure: uri }) })),
-    fc.record({ type: fc.constant('INTERRUPT' as const), requestId: id, options: fc.record({ mode: fc.constantFrom('kill', 'killnowait') }, { requiredKeys: [] }) }),
-    withPayload(fc.record({ type: fc.constant('YIELD' as const), requestId: id, options: optionsDict(value, { progress: fc.boolean() }) })),
+    withPayload(
+      fc.record({
+        type: fc.constant('INVOCATION' as const),
+        requestId: id,
+        registration: id,
+        details: optionsDict(value, { caller: id, procedure: uri }),
+      }),
+    ),
+    fc.record({
+      type: fc.constant('INTERRUPT' as const),
+      requestId: id,
+      options: fc.record({ mode: fc.constantFrom('kill', 'killnowait') }, { requiredKeys: [] }),
+    }),
+    withPayload(
+      fc.record({
+        type: fc.constant('YIELD' as const),
+        requestId: id,
+        options: optionsDict(value, { progress: fc.boolean() }),
+      }),
+    ),
     // Payload passthru: an opaque binary payload instead of args/kwargs.
-    fc.record({ type: fc.constant('CALL' as const), requestId: id, options: passthru, procedure: uri, payload: fc.uint8Array({ maxLength: 32 }) }),
-    fc.record({ type: fc.constant('EVENT' as const), subscription: id, publication: id, details: passthru, payload: fc.uint8Array({ maxLength: 32 }) }),
+    fc.record({
+      type: fc.constant('CALL' as const),
+      requestId: id,
+      options: passthru,
+      procedure: uri,
+      payload: fc.uint8Array({ maxLength: 32 }),
+    }),
+    fc.record({
+      type: fc.constant('EVENT' as const),
+      subscription: id,
+      publication: id,
+      details: passthru,
+      payload: fc.uint8Array({ maxLength: 32 }),
+    }),
   ];
   return fc.oneof(...messages);
 }

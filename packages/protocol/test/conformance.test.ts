@@ -110,7 +110,10 @@ for (const { name, vector } of files) {
           for (const serializerName of SERIALIZERS) {
             const serializer = createSerializer(serializerName);
             for (const variant of sample.serializers?.[serializerName] ?? []) {
-              const frame = serializerName === 'json' && variant.bytes !== undefined ? variant.bytes : hexToBytes(variant.bytes_hex ?? '');
+              const frame =
+                serializerName === 'json' && variant.bytes !== undefined
+                  ? variant.bytes
+                  : hexToBytes(variant.bytes_hex ?? '');
               expect(() => serializer.decode(frame)).toThrow(ProtocolViolationError);
               expect(() => serializer.decode(frame)).toThrow(/unknown message code/);
             }

@@ -46,10 +46,12 @@ describe('randomId', () => {
 
   it('maps the lowest random bits to 1 and the highest to 2^53', () => {
     const fill = (value: number) =>
-      vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
-        (array as unknown as Uint32Array).fill(value);
-        return array;
-      });
+      vi
+        .spyOn(globalThis.crypto, 'getRandomValues')
+        .mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
+          (array as unknown as Uint32Array).fill(value);
+          return array;
+        });
     fill(0);
     expect(randomId()).toBe(1);
     fill(0xffffffff);

@@ -25,7 +25,9 @@ describe('long-poll open', () => {
   });
 
   it('picks the first offer the server accepts', () => {
-    expect(chooseLongPollProtocol(['wamp.2.ubjson', 'wamp.2.msgpack', 'wamp.2.json'], LONGPOLL_PROTOCOLS)).toBe('wamp.2.msgpack');
+    expect(chooseLongPollProtocol(['wamp.2.ubjson', 'wamp.2.msgpack', 'wamp.2.json'], LONGPOLL_PROTOCOLS)).toBe(
+      'wamp.2.msgpack',
+    );
     expect(chooseLongPollProtocol(['wamp.2.ubjson'], LONGPOLL_PROTOCOLS)).toBeUndefined();
   });
 
@@ -56,6 +58,10 @@ describe('long-poll paths', () => {
   });
 
   it('builds the URLs of a transport', () => {
-    expect(longPollUrls('http://h/lp/', 'abc')).toEqual({ send: 'http://h/lp/abc/send', receive: 'http://h/lp/abc/receive', close: 'http://h/lp/abc/close' });
+    expect(longPollUrls('http://h/lp/', 'abc')).toEqual({
+      send: 'http://h/lp/abc/send',
+      receive: 'http://h/lp/abc/receive',
+      close: 'http://h/lp/abc/close',
+    });
   });
 });

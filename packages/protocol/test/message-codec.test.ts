@@ -10,7 +10,11 @@ const bytes = new Uint8Array([1, 2, 3]);
 /** One message of every type, with its wire array. */
 const ROUND_TRIPS: [WampMessage, unknown[]][] = [
   [
-    { type: 'HELLO', realm: 'com.example', details: { roles: { caller: {}, callee: { features: { call_canceling: true } } } } },
+    {
+      type: 'HELLO',
+      realm: 'com.example',
+      details: { roles: { caller: {}, callee: { features: { call_canceling: true } } } },
+    },
     [1, 'com.example', { roles: { caller: {}, callee: { features: { call_canceling: true } } } }],
   ],
   [
@@ -25,7 +29,15 @@ const ROUND_TRIPS: [WampMessage, unknown[]][] = [
   [{ type: 'AUTHENTICATE', signature: 'c2ln', extra: {} }, [5, 'c2ln', {}]],
   [{ type: 'GOODBYE', details: {}, reason: 'wamp.close.normal' }, [6, {}, 'wamp.close.normal']],
   [
-    { type: 'ERROR', requestType: 48, requestId: 7, details: {}, error: 'com.myapp.error', args: ['x'], kwargs: { a: 1 } },
+    {
+      type: 'ERROR',
+      requestType: 48,
+      requestId: 7,
+      details: {},
+      error: 'com.myapp.error',
+      args: ['x'],
+      kwargs: { a: 1 },
+    },
     [8, 48, 7, {}, 'com.myapp.error', ['x'], { a: 1 }],
   ],
   [
@@ -33,7 +45,10 @@ const ROUND_TRIPS: [WampMessage, unknown[]][] = [
     [16, 1, { acknowledge: true }, 'com.t', [1]],
   ],
   [{ type: 'PUBLISHED', requestId: 1, publication: 2 ** 40 }, [17, 1, 2 ** 40]],
-  [{ type: 'SUBSCRIBE', requestId: 2, options: { match: 'prefix' }, topic: 'com.' }, [32, 2, { match: 'prefix' }, 'com.']],
+  [
+    { type: 'SUBSCRIBE', requestId: 2, options: { match: 'prefix' }, topic: 'com.' },
+    [32, 2, { match: 'prefix' }, 'com.'],
+  ],
   [{ type: 'SUBSCRIBED', requestId: 2, subscription: 3 }, [33, 2, 3]],
   [{ type: 'UNSUBSCRIBE', requestId: 4, subscription: 3 }, [34, 4, 3]],
   [{ type: 'UNSUBSCRIBED', requestId: 4 }, [35, 4]],
@@ -60,7 +75,13 @@ const ROUND_TRIPS: [WampMessage, unknown[]][] = [
   [{ type: 'UNREGISTERED', requestId: 9 }, [67, 9]],
   [{ type: 'UNREGISTERED', requestId: 0, details: { registration: 8 } }, [67, 0, { registration: 8 }]],
   [
-    { type: 'INVOCATION', requestId: 10, registration: 8, details: { caller: 11, procedure: 'com.x.add' }, args: [1, 2] },
+    {
+      type: 'INVOCATION',
+      requestId: 10,
+      registration: 8,
+      details: { caller: 11, procedure: 'com.x.add' },
+      args: [1, 2],
+    },
     [68, 10, 8, { caller: 11, procedure: 'com.x.add' }, [1, 2]],
   ],
   [{ type: 'INTERRUPT', requestId: 10, options: { mode: 'kill' } }, [69, 10, { mode: 'kill' }]],
@@ -103,14 +124,23 @@ describe('encoding payloads', () => {
     expect(messageToArray({ ...base, args: [] })).toEqual([50, 1, {}, []]);
   });
   it('ignores explicitly undefined fields', () => {
-    expect(messageToArray({ ...base, args: undefined, kwargs: undefined } as unknown as WampMessage)).toEqual([50, 1, {}]);
+    expect(messageToArray({ ...base, args: undefined, kwargs: undefined } as unknown as WampMessage)).toEqual([
+      50,
+      1,
+      {},
+    ]);
   });
 });
 
 describe('decoding payloads', () => {
   it('takes null args or kwargs (sent by older peers) as absent', () => {
     expect(messageFromArray([50, 1, {}, null])).toEqual({ type: 'RESULT', requestId: 1, details: {} });
-    expect(messageFromArray([50, 1, {}, ['a'], null])).toEqual({ type: 'RESULT', requestId: 1, details: {}, args: ['a'] });
+    expect(messageFromArray([50, 1, {}, ['a'], null])).toEqual({
+      type: 'RESULT',
+      requestId: 1,
+      details: {},
+      args: ['a'],
+    });
     expect(messageFromArray([50, 1, {}, null, { k: 1 }])).toEqual({
       type: 'RESULT',
       requestId: 1,
@@ -218,7 +248,11 @@ const MALFORMED: [label: string, wire: unknown, field: string][] = [
   ['acknowledge not a boolean', [16, 1, { acknowledge: 1 }, 'com.t'], 'acknowledge'],
   ['exclude not IDs', [16, 1, { exclude: [0] }, 'com.t'], 'exclude'],
   ['eligible_authrole not strings', [16, 1, { eligible_authrole: 'r' }, 'com.t'], 'eligible_authrole'],
-  ['forward_for entry without session', [16, 1, { forward_for: [{ authid: 'a', authrole: 'r' }] }, 'com.t'], 'forward_for'],
+  [
+    'forward_for entry without session',
+    [16, 1, { forward_for: [{ authid: 'a', authrole: 'r' }] }, 'com.t'],
+    'forward_for',
+  ],
   ['forward_for not dicts', [16, 1, { forward_for: [1] }, 'com.t'], 'forward_for'],
   ['enc_algo unknown', [16, 1, { enc_algo: 'rot13' }, 'com.t'], 'enc_algo'],
   ['ppt_scheme empty', [16, 1, { ppt_scheme: '' }, 'com.t'], 'ppt_scheme'],
@@ -237,15 +271,15 @@ const MALFORMED: [label: string, wire: unknown, field: string][] = [
 describe('malformed messages', () => {
   for (const [label, wire, field] of MALFORMED) {
     it(`${label} is a protocol violation naming "${field}"`, () => {
-    let thrown: unknown;
-    try {
-      messageFromArray(wire);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(ProtocolViolationError);
-    expect((thrown as ProtocolViolationError).message).toContain(field);
-    expect((thrown as ProtocolViolationError).code).toBe('ERR_WAMP_PROTOCOL_VIOLATION');
+      let thrown: unknown;
+      try {
+        messageFromArray(wire);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(ProtocolViolationError);
+      expect((thrown as ProtocolViolationError).message).toContain(field);
+      expect((thrown as ProtocolViolationError).code).toBe('ERR_WAMP_PROTOCOL_VIOLATION');
     });
   }
 
@@ -274,15 +308,22 @@ describe('accepted variations', () => {
     ['ERROR answering INVOCATION', [8, 68, 1, {}, 'com.e']],
     ['UNREGISTERED with details answering a request', [67, 5, { reason: 'x' }]],
     ['ABORT with free-form details', [3, { message: 'bye', _extra: [1] }, 'wamp.close.system_shutdown']],
-    ['CHALLENGE extra with any value types', [4, 'wampcra', { challenge: 'c', salt: 's', keylen: 32, iterations: 1000 }]],
+    [
+      'CHALLENGE extra with any value types',
+      [4, 'wampcra', { challenge: 'c', salt: 's', keylen: 32, iterations: 1000 }],
+    ],
     ['AUTHENTICATE with null channel_binding', [5, 'sig', { channel_binding: null }]],
   ] as const)('%s', (_label, wire) => {
     expect(() => messageFromArray(wire)).not.toThrow();
   });
 
   it('accepts any option key names when asked, still checking known keys', () => {
-    expect(() => messageFromArray([48, 1, { Timeout: 1, 'x-trace': 'a' }, 'com.t'], { anyOptionKeys: true })).not.toThrow();
-    expect(() => messageFromArray([16, 1, { acknowledge: 'yes' }, 'com.t'], { anyOptionKeys: true })).toThrow(/acknowledge/);
+    expect(() =>
+      messageFromArray([48, 1, { Timeout: 1, 'x-trace': 'a' }, 'com.t'], { anyOptionKeys: true }),
+    ).not.toThrow();
+    expect(() => messageFromArray([16, 1, { acknowledge: 'yes' }, 'com.t'], { anyOptionKeys: true })).toThrow(
+      /acknowledge/,
+    );
   });
 
   it('applies strict URI rules to error URIs when asked', () => {

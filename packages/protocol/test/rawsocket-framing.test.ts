@@ -55,14 +55,28 @@ describe('RawSocket handshake', () => {
   });
 
   it('decodes requests and replies', () => {
-    expect(decodeRawSocketHandshake(bytes(0x7f, 0xf1, 0, 0))).toEqual({ kind: 'accept', serializerId: 1, lengthExponent: 15, maxLength: 2 ** 24 });
-    expect(decodeRawSocketHandshake(bytes(0x7f, 0x83, 0, 0))).toEqual({ kind: 'accept', serializerId: 3, lengthExponent: 8, maxLength: 2 ** 17 });
+    expect(decodeRawSocketHandshake(bytes(0x7f, 0xf1, 0, 0))).toEqual({
+      kind: 'accept',
+      serializerId: 1,
+      lengthExponent: 15,
+      maxLength: 2 ** 24,
+    });
+    expect(decodeRawSocketHandshake(bytes(0x7f, 0x83, 0, 0))).toEqual({
+      kind: 'accept',
+      serializerId: 3,
+      lengthExponent: 8,
+      maxLength: 2 ** 17,
+    });
     expect(decodeRawSocketHandshake(bytes(0x7f, 0x10, 0, 0))).toEqual({ kind: 'error', code: 1 });
   });
 
   it('encodes each error code of the spec in the upper nibble', () => {
-    expect(encodeRawSocketHandshakeError(RawSocketHandshakeError.SERIALIZER_UNSUPPORTED)).toEqual(bytes(0x7f, 0x10, 0, 0));
-    expect(encodeRawSocketHandshakeError(RawSocketHandshakeError.MAX_LENGTH_UNACCEPTABLE)).toEqual(bytes(0x7f, 0x20, 0, 0));
+    expect(encodeRawSocketHandshakeError(RawSocketHandshakeError.SERIALIZER_UNSUPPORTED)).toEqual(
+      bytes(0x7f, 0x10, 0, 0),
+    );
+    expect(encodeRawSocketHandshakeError(RawSocketHandshakeError.MAX_LENGTH_UNACCEPTABLE)).toEqual(
+      bytes(0x7f, 0x20, 0, 0),
+    );
     expect(encodeRawSocketHandshakeError(RawSocketHandshakeError.RESERVED_BITS)).toEqual(bytes(0x7f, 0x30, 0, 0));
     expect(encodeRawSocketHandshakeError(RawSocketHandshakeError.MAX_CONNECTIONS)).toEqual(bytes(0x7f, 0x40, 0, 0));
     expect(rawSocketErrorText(3)).toBe('use of reserved bits (unsupported feature)');
@@ -78,8 +92,12 @@ describe('RawSocket handshake', () => {
     })();
     expect(magic).toBeInstanceOf(RawSocketError);
     expect((magic as RawSocketError).reason).toBe('magic');
-    expect(() => decodeRawSocketHandshake(bytes(0x7f, 0xf1, 0, 1))).toThrow(expect.objectContaining({ reason: 'reserved-bits' }));
-    expect(() => decodeRawSocketHandshake(bytes(0x7f, 0xf1, 0x80, 0))).toThrow(expect.objectContaining({ reason: 'reserved-bits' }));
+    expect(() => decodeRawSocketHandshake(bytes(0x7f, 0xf1, 0, 1))).toThrow(
+      expect.objectContaining({ reason: 'reserved-bits' }),
+    );
+    expect(() => decodeRawSocketHandshake(bytes(0x7f, 0xf1, 0x80, 0))).toThrow(
+      expect.objectContaining({ reason: 'reserved-bits' }),
+    );
   });
 
   it('maps lengths, exponents and serializers', () => {
@@ -164,13 +182,23 @@ describe('RawSocket frames', () => {
         fc.array(frame, { maxLength: 12 }),
         fc.array(fc.nat(), { maxLength: 20 }),
         (serializerId, exponent, frames, cuts) => {
-          const stream = concat([encodeRawSocketHandshake(serializerId, exponent), ...frames.map((f) => encodeRawSocketFrame(f.type, f.payload))]);
+          const stream = concat([
+            encodeRawSocketHandshake(serializerId, exponent),
+            ...frames.map((f) => encodeRawSocketFrame(f.type, f.payload)),
+          ]);
           const events = decodeInPieces(stream, cuts);
           expect(events[0]).toEqual({
             type: 'handshake',
-            handshake: { kind: 'accept', serializerId, lengthExponent: exponent, maxLength: rawSocketMaxLength(exponent) },
+            handshake: {
+              kind: 'accept',
+              serializerId,
+              lengthExponent: exponent,
+              maxLength: rawSocketMaxLength(exponent),
+            },
           });
-          expect(events.slice(1)).toEqual(frames.map((f) => ({ type: ['message', 'ping', 'pong'][f.type], payload: f.payload })));
+          expect(events.slice(1)).toEqual(
+            frames.map((f) => ({ type: ['message', 'ping', 'pong'][f.type], payload: f.payload })),
+          );
         },
       ),
       { numRuns: 300 },

@@ -100,9 +100,16 @@ describe('hostile input', () => {
 
   it('random strings and JSON values raise ProtocolViolationError or decode', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify([48, v, v, v]))), (frame) => {
-        for (const s of [...text, ...serializers]) decodesOrViolates(s, frame);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.jsonValue().map((v) => JSON.stringify([48, v, v, v])),
+        ),
+        (frame) => {
+          for (const s of [...text, ...serializers]) decodesOrViolates(s, frame);
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ProtocolViolationError } from '../src/errors.js';
 import type { WampMessage } from '../src/messages.js';
 import type { Frame, Serializer, SerializerName } from '../src/serializer.js';
-import { createSerializer, serializerForSubprotocol, SUBPROTOCOLS } from '../src/serializers.js';
+import { createSerializer, SUBPROTOCOLS, serializerForSubprotocol } from '../src/serializers.js';
 
 const NAMES: SerializerName[] = ['json', 'msgpack', 'cbor'];
 const ALL: Serializer[] = NAMES.flatMap((name) => [createSerializer(name), createSerializer(name, { batched: true })]);
@@ -84,7 +84,11 @@ describe.each(ALL.map((s) => [s.subprotocol, s] as const))('%s', (_name, seriali
 
   it('joins encoded messages into one frame', () => {
     if (serializer.batched) {
-      const frame = serializer.joinFrames([serializer.encode(call), serializer.encode(goodbye), serializer.encode(call)]);
+      const frame = serializer.joinFrames([
+        serializer.encode(call),
+        serializer.encode(goodbye),
+        serializer.encode(call),
+      ]);
       expect(serializer.decode(frame)).toEqual([call, goodbye, call]);
     } else {
       const one = serializer.encode(goodbye);
@@ -160,13 +164,22 @@ describe('integer encoding in binary serializers', () => {
 
   it.each(['msgpack', 'cbor'] as const)('%s decodes 64-bit integers beyond 2^53 as bigint, exactly', (name) => {
     const serializer = createSerializer(name);
-    const message: WampMessage = { type: 'RESULT', requestId: 1, details: {}, args: [2n ** 64n - 1n, -(2n ** 63n), 2n ** 53n + 1n] };
+    const message: WampMessage = {
+      type: 'RESULT',
+      requestId: 1,
+      details: {},
+      args: [2n ** 64n - 1n, -(2n ** 63n), 2n ** 53n + 1n],
+    };
     expect(serializer.decode(serializer.encode(message))).toEqual([message]);
   });
 
   it.each(['msgpack', 'cbor'] as const)('%s rejects an ID beyond 2^53 instead of rounding it', (name) => {
     const serializer = createSerializer(name);
-    const frame = serializer.encode({ type: 'PUBLISHED', requestId: 1, publication: 2n ** 53n + 1n } as unknown as WampMessage);
+    const frame = serializer.encode({
+      type: 'PUBLISHED',
+      requestId: 1,
+      publication: 2n ** 53n + 1n,
+    } as unknown as WampMessage);
     expect(thrown(() => serializer.decode(frame))).toBeInstanceOf(ProtocolViolationError);
   });
 

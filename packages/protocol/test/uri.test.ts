@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isMatchPolicy, isValidUri, MatchPolicy, matchesPattern, uriComponentCount, type MatchPolicyValue } from '../src/uri.js';
+import {
+  isMatchPolicy,
+  isValidUri,
+  MatchPolicy,
+  type MatchPolicyValue,
+  matchesPattern,
+  uriComponentCount,
+} from '../src/uri.js';
 
 describe('isValidUri', () => {
   const cases: [uri: string, options: { strict?: boolean; match?: MatchPolicyValue }, valid: boolean][] = [
@@ -96,7 +103,8 @@ describe('matchesPattern', () => {
     const all: string[] = [];
     for (const x of parts) for (const y of parts) for (const z of parts) all.push(x, `${x}.${y}`, `${x}.${y}.${z}`);
     for (const uri of all.filter((u) => isValidUri(u))) {
-      for (const pattern of all) expect(matchesPattern(uri, pattern, 'wildcard'), `${uri} ~ ${pattern}`).toBe(reference(uri, pattern));
+      for (const pattern of all)
+        expect(matchesPattern(uri, pattern, 'wildcard'), `${uri} ~ ${pattern}`).toBe(reference(uri, pattern));
     }
   });
 });

@@ -8,8 +8,8 @@ import {
   type Id,
   type InvocationMessage,
   isPassthru,
-  MessageCode,
   MatchPolicy,
+  MessageCode,
   type ResultMessage,
   RpcFeature,
   type YieldMessage,
@@ -141,7 +141,10 @@ export class CallRouter {
     // The spec defines no answer to a CANCEL; one for a call that already ended (or never
     // was) is dropped, as Crossbar does. A second CANCEL during a `kill` changes nothing.
     if (pending === undefined || pending.killing) {
-      this.#logger.debug({ session: session.id, requestId: message.requestId }, 'CANCEL for no cancelable call ignored');
+      this.#logger.debug(
+        { session: session.id, requestId: message.requestId },
+        'CANCEL for no cancelable call ignored',
+      );
       return undefined;
     }
     // "If the callee does not support call canceling, then behavior is skip."
@@ -182,13 +185,17 @@ export class CallRouter {
       }
       pending.results++;
       const details = copyPassthruAttributes({ progress: true }, message.options);
-      pending.caller.send(copyPayload<ResultMessage>({ type: 'RESULT', requestId: pending.callRequestId, details }, message));
+      pending.caller.send(
+        copyPayload<ResultMessage>({ type: 'RESULT', requestId: pending.callRequestId, details }, message),
+      );
       return undefined;
     }
     this.#finish(pending);
     if (this.#refusePassthruResult(pending, message.options)) return undefined;
     const details = copyPassthruAttributes({}, message.options);
-    pending.caller.send(copyPayload<ResultMessage>({ type: 'RESULT', requestId: pending.callRequestId, details }, message));
+    pending.caller.send(
+      copyPayload<ResultMessage>({ type: 'RESULT', requestId: pending.callRequestId, details }, message),
+    );
     return undefined;
   }
 
@@ -380,7 +387,9 @@ export class CallRouter {
    */
   #refusePassthruResult(pending: PendingCall, dict: Dict): boolean {
     if (!isPassthru(dict) || announcesPassthru(pending.caller, 'caller')) return false;
-    pending.caller.send(routerError(MessageCode.CALL, pending.callRequestId, ErrorUri.FEATURE_NOT_SUPPORTED, PASSTHRU_REFUSED));
+    pending.caller.send(
+      routerError(MessageCode.CALL, pending.callRequestId, ErrorUri.FEATURE_NOT_SUPPORTED, PASSTHRU_REFUSED),
+    );
     return true;
   }
 
@@ -419,7 +428,10 @@ export function unsupportedBy(callee: RealmMember, call: CallMessage): string | 
   }
   if (
     call.options.progress === true &&
-    !(callee.announces('callee', RpcFeature.PROGRESSIVE_CALL_INVOCATIONS) && callee.announces('callee', RpcFeature.CALL_CANCELING))
+    !(
+      callee.announces('callee', RpcFeature.PROGRESSIVE_CALL_INVOCATIONS) &&
+      callee.announces('callee', RpcFeature.CALL_CANCELING)
+    )
   ) {
     return `the callee of '${call.procedure}' does not support progressive call invocations`;
   }
@@ -438,7 +450,10 @@ export function unsupportedBy(callee: RealmMember, call: CallMessage): string | 
  */
 function invocationDetails(pending: PendingCall, callee: Callee, forwardedTimeout: number): Dict {
   const disclose = pending.discloseToAny || callee.discloseCaller;
-  const details = copyPassthruAttributes(disclose ? identityDetails('caller', pending.caller) : {}, pending.call.options);
+  const details = copyPassthruAttributes(
+    disclose ? identityDetails('caller', pending.caller) : {},
+    pending.call.options,
+  );
   if (pending.registration.match !== MatchPolicy.EXACT) details.procedure = pending.procedure;
   if (pending.receiveProgress) details.receive_progress = true;
   if (forwardedTimeout > 0) details.timeout = forwardedTimeout;

@@ -38,8 +38,8 @@ import {
 import { type RouterProcedureHandler, RouterProcedures, runRouterProcedure } from './router-procedures.js';
 import type { StaticAuthorizer } from './static-authorizer.js';
 
-export { CALL_REROUTE_FEATURE, DEALER_FEATURES } from './dealer-features.js';
 export { MAX_CONCURRENCY_REACHED } from './dealer-calls.js';
+export { CALL_REROUTE_FEATURE, DEALER_FEATURES } from './dealer-features.js';
 
 /**
  * The reason in the UNREGISTERED a callee gets when another session's `force_reregister` takes
@@ -154,7 +154,9 @@ export class Dealer {
    */
   removeCallee(registrationId: Id, sessionId: Id, reason?: string): boolean {
     if (reason !== undefined && !isValidUri(reason)) {
-      throw new ApplicationError(ErrorUri.INVALID_ARGUMENT, { args: [`the revocation reason must be a URI, got ${JSON.stringify(reason)}`] });
+      throw new ApplicationError(ErrorUri.INVALID_ARGUMENT, {
+        args: [`the revocation reason must be a URI, got ${JSON.stringify(reason)}`],
+      });
     }
     const registration = this.#store.get(registrationId);
     const callee = registration?.callees.find((c) => c.session.id === sessionId);
@@ -175,17 +177,21 @@ export class Dealer {
     // does); they are checked again for peers that hand the router typed messages.
     // Advanced profile URIs: `option_not_allowed` for an option the router does not allow.
     const match = options.match ?? MatchPolicy.EXACT;
-    if (!isMatchPolicy(match)) return fail(ErrorUri.OPTION_NOT_ALLOWED, `unknown match policy ${JSON.stringify(match)}`);
+    if (!isMatchPolicy(match))
+      return fail(ErrorUri.OPTION_NOT_ALLOWED, `unknown match policy ${JSON.stringify(match)}`);
     const invoke = options.invoke ?? InvokePolicy.SINGLE;
-    if (!isInvokePolicy(invoke)) return fail(ErrorUri.OPTION_NOT_ALLOWED, `unknown invocation policy ${JSON.stringify(invoke)}`);
+    if (!isInvokePolicy(invoke))
+      return fail(ErrorUri.OPTION_NOT_ALLOWED, `unknown invocation policy ${JSON.stringify(invoke)}`);
     const concurrency = options.concurrency ?? 0;
     if (options.concurrency !== undefined && !(Number.isInteger(concurrency) && (concurrency as number) > 0)) {
       return fail(ErrorUri.INVALID_ARGUMENT, 'concurrency must be a positive integer');
     }
-    if (!isValidUri(procedure, { match })) return fail(ErrorUri.INVALID_URI, `invalid procedure URI '${procedure}' for match '${match}'`);
+    if (!isValidUri(procedure, { match }))
+      return fail(ErrorUri.INVALID_URI, `invalid procedure URI '${procedure}' for match '${match}'`);
     // Basic profile "Reserved URIs": `wamp.` procedures are the router's and the trusted role's.
     // Crossbar answers invalid_uri too.
-    if (isReservedFor(procedure, session.authrole)) return fail(ErrorUri.INVALID_URI, `procedure '${procedure}' is reserved for the router`);
+    if (isReservedFor(procedure, session.authrole))
+      return fail(ErrorUri.INVALID_URI, `procedure '${procedure}' is reserved for the router`);
     if (!this.#authorizer.authorize(session.authrole, procedure, Action.REGISTER).allowed) {
       return fail(ErrorUri.NOT_AUTHORIZED, `session is not authorized to register '${procedure}'`);
     }
@@ -194,7 +200,8 @@ export class Dealer {
     if (registration !== undefined && options.force_reregister === true) {
       // Crossbar's force_reregister: the existing callees are revoked and the registration goes,
       // whatever its policy; the new callee's registration replaces it.
-      for (const callee of [...registration.callees]) this.#revoke(registration, callee.session, FORCE_REREGISTER_REASON);
+      for (const callee of [...registration.callees])
+        this.#revoke(registration, callee.session, FORCE_REREGISTER_REASON);
       registration = undefined;
     }
     if (registration !== undefined) {
@@ -292,12 +299,16 @@ export class Dealer {
     if (!isValidUri(procedure)) return fail(ErrorUri.INVALID_URI, `invalid procedure URI '${procedure}'`);
     // Authorization comes before the lookup, so a denied session learns nothing of what exists.
     const authorization = this.#authorizer.authorize(session.authrole, procedure, Action.CALL);
-    if (!authorization.allowed) return fail(ErrorUri.NOT_AUTHORIZED, `session is not authorized to call '${procedure}'`);
+    if (!authorization.allowed)
+      return fail(ErrorUri.NOT_AUTHORIZED, `session is not authorized to call '${procedure}'`);
 
     const handler = this.#procedures.get(procedure);
     if (handler !== undefined) {
       if (progress || isPassthru(options)) {
-        return fail(ErrorUri.FEATURE_NOT_SUPPORTED, `router procedure '${procedure}' takes no progressive or passthru calls`);
+        return fail(
+          ErrorUri.FEATURE_NOT_SUPPORTED,
+          `router procedure '${procedure}' takes no progressive or passthru calls`,
+        );
       }
       this.#callRouterProcedure(session, message, handler);
       return undefined;
@@ -369,8 +380,17 @@ export class Dealer {
         session.send(copyPayload(result, outcome.result ?? {}));
         return;
       }
-      this.#logger.debug({ session: session.id, procedure: message.procedure, error: outcome.error }, 'router procedure failed');
-      const reply: ErrorMessage = { type: 'ERROR', requestType: MessageCode.CALL, requestId: message.requestId, details: {}, error: outcome.error };
+      this.#logger.debug(
+        { session: session.id, procedure: message.procedure, error: outcome.error },
+        'router procedure failed',
+      );
+      const reply: ErrorMessage = {
+        type: 'ERROR',
+        requestType: MessageCode.CALL,
+        requestId: message.requestId,
+        details: {},
+        error: outcome.error,
+      };
       // Empty kwargs are left out, as an ERROR built by the router does.
       const kwargs = Object.keys(outcome.kwargs).length > 0 ? { kwargs: outcome.kwargs } : {};
       session.send(copyPayload(reply, { args: outcome.args, ...kwargs }));

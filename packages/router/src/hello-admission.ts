@@ -38,7 +38,10 @@ export function admitHello(
     return { reason: ErrorUri.NO_SUCH_REALM, message: `The realm '${hello.realm}' does not exist.` };
   }
   if (!realm.authorizer.hasRole(authrole)) {
-    return { reason: ErrorUri.NO_SUCH_ROLE, message: `The role '${authrole}' does not exist on realm '${realm.name}'.` };
+    return {
+      reason: ErrorUri.NO_SUCH_ROLE,
+      message: `The role '${authrole}' does not exist on realm '${realm.name}'.`,
+    };
   }
   return { realm };
 }

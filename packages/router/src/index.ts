@@ -1,34 +1,45 @@
-export * from './peer.js';
-export * from './logger.js';
-export * from './realm-config.js';
-export * from './static-authorizer.js';
-export * from './realm-member.js';
-export * from './pattern-index.js';
+export {
+  AuthThrottle,
+  DEFAULT_THROTTLE,
+  remoteAddress,
+  type ThrottleLimits,
+  type ThrottleOptions,
+} from './auth/auth-throttle.js';
+export { readAuthorizerAnswer } from './auth/dynamic-authorizer.js';
+export { INTERNAL_PRINCIPAL } from './auth/internal-caller.js';
+export type { Principal } from './auth/principal.js';
+export { AUTH_DEFAULTS, type RouterAuthOptions } from './auth/router-auth.js';
+export { AUTHENTICATION_FAILED_MESSAGE } from './auth/session-authentication.js';
+export * from './auth/transport-auth.js';
 export * from './broker.js';
 export * from './dealer.js';
 export {
-  RouterProcedures,
-  RUNTIME_ERROR_URI,
+  DEFAULT_EVENT_HISTORY_LIMIT,
+  type EventHistoryEntry,
+  type EventHistoryLog,
+  type StoredEvent,
+} from './event-history.js';
+export * from './logger.js';
+export { META_DEALER_FEATURES, MetaApi, type MetaApiContext } from './meta-api.js';
+export { NO_SUCH_SESSION } from './meta-arguments.js';
+export { type JoinedSession, KILLED_REASON, sessionDetails } from './meta-sessions.js';
+export { HISTORY_UNAVAILABLE, subscriptionDetails } from './meta-subscriptions.js';
+export * from './pattern-index.js';
+export * from './peer.js';
+export * from './protocol-violation.js';
+export * from './realm.js';
+export * from './realm-config.js';
+export * from './realm-member.js';
+export * from './registration-store.js';
+export { MAX_LIMITED_RETAINED_EVENTS } from './retained-events.js';
+export * from './router.js';
+export {
   type RouterProcedureCall,
   type RouterProcedureHandler,
   type RouterProcedureResult,
+  RouterProcedures,
+  RUNTIME_ERROR_URI,
 } from './router-procedures.js';
-export * from './registration-store.js';
-export { DEFAULT_EVENT_HISTORY_LIMIT, type EventHistoryEntry, type EventHistoryLog, type StoredEvent } from './event-history.js';
-export { MAX_LIMITED_RETAINED_EVENTS } from './retained-events.js';
-export { META_DEALER_FEATURES, MetaApi, type MetaApiContext } from './meta-api.js';
-export { type JoinedSession, KILLED_REASON, sessionDetails } from './meta-sessions.js';
-export { NO_SUCH_SESSION } from './meta-arguments.js';
-export { HISTORY_UNAVAILABLE, subscriptionDetails } from './meta-subscriptions.js';
-export { MAX_TESTAMENTS_PER_SCOPE, TESTAMENT_ERROR, TestamentScope, type TestamentScopeValue } from './testaments.js';
-export * from './realm.js';
 export * from './router-session.js';
-export * from './router.js';
-export * from './protocol-violation.js';
-export * from './auth/transport-auth.js';
-export type { Principal } from './auth/principal.js';
-export { AuthThrottle, DEFAULT_THROTTLE, remoteAddress, type ThrottleLimits, type ThrottleOptions } from './auth/auth-throttle.js';
-export { AUTH_DEFAULTS, type RouterAuthOptions } from './auth/router-auth.js';
-export { AUTHENTICATION_FAILED_MESSAGE } from './auth/session-authentication.js';
-export { readAuthorizerAnswer } from './auth/dynamic-authorizer.js';
-export { INTERNAL_PRINCIPAL } from './auth/internal-caller.js';
+export * from './static-authorizer.js';
+export { MAX_TESTAMENTS_PER_SCOPE, TESTAMENT_ERROR, TestamentScope, type TestamentScopeValue } from './testaments.js';

@@ -45,7 +45,12 @@ export function announcesPassthru(session: RealmMember, role: PassthruRole): boo
  * the feature for the role it acts in (spec: "Payload Passthru Mode": "MUST be treated as
  * PROTOCOL ERRORS"), or `undefined` when all is well.
  */
-export function passthruViolation(session: RealmMember, role: PassthruRole, messageType: string, dict: Dict): string | undefined {
+export function passthruViolation(
+  session: RealmMember,
+  role: PassthruRole,
+  messageType: string,
+  dict: Dict,
+): string | undefined {
   if (!isPassthru(dict) || announcesPassthru(session, role)) return undefined;
   return `${messageType} uses payload passthru mode, which the ${role} did not announce in HELLO.`;
 }

@@ -1,5 +1,5 @@
-import { TRUSTED_ROLE } from './static-authorizer.js';
 import type { Dict, ErrorMessage, Id, MessageCodeValue, Payload } from '@interchange/protocol';
+import { TRUSTED_ROLE } from './static-authorizer.js';
 
 /**
  * Copies the application payload of one message onto another, untouched (the router never

@@ -11,9 +11,7 @@ export interface FilterSubject {
 export type ReceiverFilter = (subscriber: FilterSubject) => boolean;
 
 /** The result of reading a PUBLISH's black- and whitelisting options. */
-export type ReceiverFilterResult =
-  | { ok: true; filter: ReceiverFilter | undefined }
-  | { ok: false; message: string };
+export type ReceiverFilterResult = { ok: true; filter: ReceiverFilter | undefined } | { ok: false; message: string };
 
 const LISTS = [
   ['eligible', 'number'],

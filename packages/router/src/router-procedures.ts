@@ -1,4 +1,4 @@
-import { ApplicationError, type Dict, InvalidArgumentError, isValidUri, ErrorUri } from '@interchange/protocol';
+import { ApplicationError, type Dict, ErrorUri, InvalidArgumentError, isValidUri } from '@interchange/protocol';
 import type { RealmMember } from './realm-member.js';
 
 /**
@@ -29,7 +29,9 @@ export type RouterProcedureResult = { args?: unknown[]; kwargs?: Dict } | undefi
  * to answer the caller with that ERROR (its `uri`, `args`, `kwargs`); anything else thrown (or
  * rejected) becomes ERROR {@link RUNTIME_ERROR_URI}.
  */
-export type RouterProcedureHandler = (call: RouterProcedureCall) => RouterProcedureResult | Promise<RouterProcedureResult>;
+export type RouterProcedureHandler = (
+  call: RouterProcedureCall,
+) => RouterProcedureResult | Promise<RouterProcedureResult>;
 
 /**
  * The procedures of one realm that the router implements itself (`realm.procedures`). A CALL
@@ -75,7 +77,8 @@ export async function runRouterProcedure(
   try {
     return { ok: true, result: await handler(call) };
   } catch (error) {
-    if (error instanceof ApplicationError) return { ok: false, error: error.uri, args: error.args, kwargs: error.kwargs };
+    if (error instanceof ApplicationError)
+      return { ok: false, error: error.uri, args: error.args, kwargs: error.kwargs };
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, error: RUNTIME_ERROR_URI, args: [message], kwargs: {} };
   }

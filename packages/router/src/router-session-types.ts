@@ -1,6 +1,6 @@
 import type { Id } from '@interchange/protocol';
-import type { TransportAuthConfig, TransportCredentials } from './auth/transport-auth.js';
 import type { RouterAuth } from './auth/router-auth.js';
+import type { TransportAuthConfig, TransportCredentials } from './auth/transport-auth.js';
 import type { Logger } from './logger.js';
 import type { Realm } from './realm.js';
 import type { RouterSession } from './router-session.js';

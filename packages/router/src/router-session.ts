@@ -4,28 +4,28 @@ import {
   ErrorUri,
   type FeatureName,
   type GoodbyeMessage,
-  hasFeature,
   type HelloMessage,
+  hasFeature,
   type Id,
   isValidUri,
   type WampMessage,
 } from '@interchange/protocol';
 import { anonymousAuthid } from './anonymous-authid.js';
-import { admitHello, checkHello, isDict } from './hello-admission.js';
-import { type ConnectOptions, type SessionHost, SessionState, type SessionStateValue } from './router-session-types.js';
-import { routeToRealm } from './session-routing.js';
-import { BROKER_FEATURES } from './broker.js';
-import { DEALER_FEATURES } from './dealer.js';
-import { META_DEALER_FEATURES } from './meta-api.js';
-import type { Peer, PeerConnection } from './peer.js';
-import type { Realm } from './realm.js';
-import type { ProtocolViolation } from './protocol-violation.js';
-import type { RealmMember } from './realm-member.js';
 import type { AuthRequest } from './auth/auth-method.js';
-import { authorizationRequest, notAuthorized, type AuthorizationRequest } from './auth/authorization-request.js';
+import { type AuthorizationRequest, authorizationRequest, notAuthorized } from './auth/authorization-request.js';
 import type { Principal } from './auth/principal.js';
 import type { AuthStep, SessionAuthentication } from './auth/session-authentication.js';
 import type { TransportAuthConfig } from './auth/transport-auth.js';
+import { BROKER_FEATURES } from './broker.js';
+import { DEALER_FEATURES } from './dealer.js';
+import { admitHello, checkHello, isDict } from './hello-admission.js';
+import { META_DEALER_FEATURES } from './meta-api.js';
+import type { Peer, PeerConnection } from './peer.js';
+import type { ProtocolViolation } from './protocol-violation.js';
+import type { Realm } from './realm.js';
+import type { RealmMember } from './realm-member.js';
+import { type ConnectOptions, type SessionHost, SessionState, type SessionStateValue } from './router-session-types.js';
+import { routeToRealm } from './session-routing.js';
 import type { Authorization } from './static-authorizer.js';
 
 /**
@@ -145,7 +145,8 @@ export class RouterSession implements PeerConnection, RealmMember {
     } catch (error) {
       // A bug of ours must not take down the router or other sessions; end this one cleanly.
       this.#host.logger.error({ session: this.#id, type: message.type, err: error }, 'failed to process message');
-      if (this.#state !== SessionState.CLOSED) this.#abort(ErrorUri.PROTOCOL_VIOLATION, `internal error processing ${message.type}`);
+      if (this.#state !== SessionState.CLOSED)
+        this.#abort(ErrorUri.PROTOCOL_VIOLATION, `internal error processing ${message.type}`);
     }
   }
 
@@ -302,9 +303,12 @@ export class RouterSession implements PeerConnection, RealmMember {
       transport: this.peer.info,
       credentials: this.#options.transportCredentials ?? {},
     };
-    const offered = Array.isArray(details.authmethods) ? details.authmethods.filter((m): m is string => typeof m === 'string') : [];
+    const offered = Array.isArray(details.authmethods)
+      ? details.authmethods.filter((m): m is string => typeof m === 'string')
+      : [];
     const authentication = this.#host.auth.begin(config, request, offered, () => {
-      if (this.#authentication === authentication) this.#abort(ErrorUri.AUTHENTICATION_FAILED, 'Authentication timed out.');
+      if (this.#authentication === authentication)
+        this.#abort(ErrorUri.AUTHENTICATION_FAILED, 'Authentication timed out.');
     });
     this.#authentication = authentication;
     this.#authStep(authentication, authentication.start());
@@ -329,7 +333,11 @@ export class RouterSession implements PeerConnection, RealmMember {
         (next) => this.#authStep(authentication, next),
         (error: unknown) => {
           this.#host.logger.error({ session: this.#id, err: error }, 'authentication failed unexpectedly');
-          this.#authStep(authentication, { kind: 'abort', reason: ErrorUri.AUTHENTICATION_FAILED, message: 'Authentication failed.' });
+          this.#authStep(authentication, {
+            kind: 'abort',
+            reason: ErrorUri.AUTHENTICATION_FAILED,
+            message: 'Authentication failed.',
+          });
         },
       );
       return;
@@ -353,7 +361,8 @@ export class RouterSession implements PeerConnection, RealmMember {
       }
     } catch (error) {
       this.#host.logger.error({ session: this.#id, err: error }, 'failed to complete authentication');
-      if ((this.#state as SessionStateValue) !== SessionState.CLOSED) this.#abort(ErrorUri.AUTHENTICATION_FAILED, 'Authentication failed.');
+      if ((this.#state as SessionStateValue) !== SessionState.CLOSED)
+        this.#abort(ErrorUri.AUTHENTICATION_FAILED, 'Authentication failed.');
     }
   }
 
@@ -385,7 +394,8 @@ export class RouterSession implements PeerConnection, RealmMember {
    * (YIELD, ERROR) and the end of the session do not wait.
    */
   #established(message: WampMessage): void {
-    const waitsInLine = message.type !== 'YIELD' && message.type !== 'ERROR' && message.type !== 'GOODBYE' && message.type !== 'ABORT';
+    const waitsInLine =
+      message.type !== 'YIELD' && message.type !== 'ERROR' && message.type !== 'GOODBYE' && message.type !== 'ABORT';
     if (this.#authorizationQueue !== undefined && waitsInLine) {
       this.#authorizationQueue.push(message);
       return;
@@ -424,7 +434,9 @@ export class RouterSession implements PeerConnection, RealmMember {
       if (error !== undefined) this.send(error);
       return;
     }
-    const violation = realm.authorizer.withDecision(this.#authrole, request.uri, request.action, decision, () => this.#route(message));
+    const violation = realm.authorizer.withDecision(this.#authrole, request.uri, request.action, decision, () =>
+      this.#route(message),
+    );
     if (violation !== undefined) this.#violation(violation);
   }
 

@@ -1,10 +1,10 @@
 import { type Clock, ErrorUri, type Id, InvalidArgumentError, randomId, systemClock } from '@interchange/protocol';
+import { RouterAuth, type RouterAuthOptions } from './auth/router-auth.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { Peer, PeerConnection } from './peer.js';
 import { Realm } from './realm.js';
 import type { RealmConfig } from './realm-config.js';
 import { type ConnectOptions, RouterSession, type SessionHost } from './router-session.js';
-import { RouterAuth, type RouterAuthOptions } from './auth/router-auth.js';
 
 /** Options of {@link Router}. */
 export interface RouterOptions {

@@ -76,7 +76,8 @@ export class StaticAuthorizer {
       if (typeof role.name !== 'string' || role.name.length === 0) {
         throw new InvalidArgumentError('a role needs a non-empty name');
       }
-      if (compiled.has(role.name) || this.#dynamic.has(role.name)) throw new InvalidArgumentError(`duplicate role '${role.name}'`);
+      if (compiled.has(role.name) || this.#dynamic.has(role.name))
+        throw new InvalidArgumentError(`duplicate role '${role.name}'`);
       if (role.authorizer !== undefined) {
         if (typeof role.authorizer !== 'string' || !isValidUri(role.authorizer)) {
           throw new InvalidArgumentError(`role '${role.name}': authorizer must be a procedure URI`);
@@ -99,7 +100,9 @@ export class StaticAuthorizer {
    * configured role, or the built-in `trusted` role.
    */
   hasRole(authrole: string): boolean {
-    return this.#roles === undefined || this.#roles.has(authrole) || this.#dynamic.has(authrole) || authrole === TRUSTED_ROLE;
+    return (
+      this.#roles === undefined || this.#roles.has(authrole) || this.#dynamic.has(authrole) || authrole === TRUSTED_ROLE
+    );
   }
 
   /** The procedure that authorizes sessions of `authrole`, when the role is dynamic. */
@@ -115,7 +118,8 @@ export class StaticAuthorizer {
    */
   authorize(authrole: string, uri: string, action: ActionName): Authorization {
     const decided = this.#decided;
-    if (decided !== undefined && decided.authrole === authrole && decided.uri === uri && decided.action === action) return decided.decision;
+    if (decided !== undefined && decided.authrole === authrole && decided.uri === uri && decided.action === action)
+      return decided.decision;
     if (this.#dynamic.has(authrole)) return this.cached(authrole, uri, action) ?? DENY;
     if (this.#roles === undefined) return ALLOW_ALL;
     const role = this.#roles.get(authrole);

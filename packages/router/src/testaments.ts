@@ -1,4 +1,4 @@
-import { type Dict, type Id, isPassthru, type Payload, randomId, ErrorUri } from '@interchange/protocol';
+import { type Dict, ErrorUri, type Id, isPassthru, type Payload, randomId } from '@interchange/protocol';
 import type { Broker } from './broker.js';
 import type { Logger } from './logger.js';
 import {

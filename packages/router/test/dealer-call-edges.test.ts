@@ -1,7 +1,7 @@
 import { ErrorUri, MessageCode } from '@interchange/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Router } from '../src/router.js';
-import { ADVANCED, BASIC, callWithId, cancel, client, failInvocation, features, yieldTo } from './dealer-fixtures.js';
+import { ADVANCED, BASIC, callWithId, cancel, client, failInvocation, features } from './dealer-fixtures.js';
 import { expectCleanTraffic, expectError, FakeClock, type TestClient } from './harness.js';
 
 let router: Router;
@@ -92,7 +92,11 @@ describe('re-routing and features', () => {
     const caller = client(router);
     callWithId(caller, 1, 'com.p', { progress: true });
     // The first callee by policy cannot take progressive input: feature_not_supported at once.
-    expectError(caller.take()[0], { requestType: MessageCode.CALL, requestId: 1, error: ErrorUri.FEATURE_NOT_SUPPORTED });
+    expectError(caller.take()[0], {
+      requestType: MessageCode.CALL,
+      requestId: 1,
+      error: ErrorUri.FEATURE_NOT_SUPPORTED,
+    });
     expect(basic.take()).toEqual([]);
     expect(advanced.take()).toEqual([]);
 
@@ -112,7 +116,11 @@ describe('re-routing and features', () => {
     const ia = a.takeOne('INVOCATION');
     b.take();
     failInvocation(a, ia.requestId, ErrorUri.UNAVAILABLE);
-    expectError(caller.take()[0], { requestType: MessageCode.CALL, requestId: first, error: 'crossbar.error.max_concurrency_reached' });
+    expectError(caller.take()[0], {
+      requestType: MessageCode.CALL,
+      requestId: first,
+      error: 'crossbar.error.max_concurrency_reached',
+    });
   });
 });
 
@@ -157,7 +165,12 @@ describe('leaving and timeouts together', () => {
     const caller = client(router);
     const requestId = caller.call('com.ppt', { options: { receive_progress: true } });
     const invocation = callee.takeOne('INVOCATION');
-    callee.receive({ type: 'YIELD', requestId: invocation.requestId, options: { progress: true, ppt_scheme: 'x_custom' }, payload: 'p' });
+    callee.receive({
+      type: 'YIELD',
+      requestId: invocation.requestId,
+      options: { progress: true, ppt_scheme: 'x_custom' },
+      payload: 'p',
+    });
     expectError(caller.take()[0], { requestType: MessageCode.CALL, requestId, error: ErrorUri.FEATURE_NOT_SUPPORTED });
     expect(callee.takeOne('INTERRUPT').options.mode).toBe('killnowait');
   });

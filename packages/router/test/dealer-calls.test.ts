@@ -114,7 +114,11 @@ describe('progressive call invocations', () => {
     other.register('com.other');
     const second = caller.nextId();
     caller.receive({ type: 'CALL', requestId: second, options: { progress: true }, procedure: 'com.other' });
-    expectError(caller.take()[0], { requestType: MessageCode.CALL, requestId: second, error: ErrorUri.FEATURE_NOT_SUPPORTED });
+    expectError(caller.take()[0], {
+      requestType: MessageCode.CALL,
+      requestId: second,
+      error: ErrorUri.FEATURE_NOT_SUPPORTED,
+    });
   });
 
   it('aborts a caller that sends progress without announcing progressive_call_invocations', () => {
@@ -136,7 +140,10 @@ describe('progressive call invocations', () => {
     caller.receive({ type: 'CALL', requestId: 1, options: { progress: true }, procedure: 'com.work' });
     const invocation = callee.takeOne('INVOCATION');
     caller.connection.transportClosed();
-    expect(callee.takeOne('INTERRUPT')).toMatchObject({ requestId: invocation.requestId, options: { mode: 'killnowait' } });
+    expect(callee.takeOne('INTERRUPT')).toMatchObject({
+      requestId: invocation.requestId,
+      options: { mode: 'killnowait' },
+    });
   });
 });
 
@@ -157,7 +164,11 @@ describe('call canceling', () => {
     const first = caller.call('com.work');
     const i1 = callee.takeOne('INVOCATION');
     cancel(caller, first, { mode: 'kill' });
-    expect(callee.takeOne('INTERRUPT')).toEqual({ type: 'INTERRUPT', requestId: i1.requestId, options: { mode: 'kill', reason: ErrorUri.CANCELED } });
+    expect(callee.takeOne('INTERRUPT')).toEqual({
+      type: 'INTERRUPT',
+      requestId: i1.requestId,
+      options: { mode: 'kill', reason: ErrorUri.CANCELED },
+    });
     expect(caller.take()).toEqual([]);
     cancel(caller, first, { mode: 'kill' });
     expect(callee.take()).toEqual([]);
@@ -223,7 +234,11 @@ describe('call canceling', () => {
     // It still holds its one slot until it answers.
     const other = client(router);
     const busy = other.call('com.work');
-    expectError(other.take()[0], { requestType: MessageCode.CALL, requestId: busy, error: 'crossbar.error.max_concurrency_reached' });
+    expectError(other.take()[0], {
+      requestType: MessageCode.CALL,
+      requestId: busy,
+      error: 'crossbar.error.max_concurrency_reached',
+    });
     yieldTo(callee, invocation.requestId);
     other.call('com.work');
     expect(callee.takeOne('INVOCATION').requestId).toBe(2);
@@ -339,7 +354,11 @@ describe('call re-routing', () => {
     const caller = client(router);
     for (const callee of firsts) callee.take();
     caller.call('com.ha');
-    failInvocation(firsts[0] as TestClient, (firsts[0] as TestClient).takeOne('INVOCATION').requestId, ErrorUri.UNAVAILABLE);
+    failInvocation(
+      firsts[0] as TestClient,
+      (firsts[0] as TestClient).takeOne('INVOCATION').requestId,
+      ErrorUri.UNAVAILABLE,
+    );
     expect((firsts[1] as TestClient).take()).toHaveLength(1);
     expect((firsts[2] as TestClient).take()).toEqual([]);
   });

@@ -36,7 +36,11 @@ export function client(router: Router, roles: Dict = ADVANCED): TestClient {
 }
 
 /** Sends REGISTER and returns the router's one reply. */
-export function tryRegister(session: TestClient, procedure: string, options: Dict = {}): MessageOf<'REGISTERED'> | MessageOf<'ERROR'> {
+export function tryRegister(
+  session: TestClient,
+  procedure: string,
+  options: Dict = {},
+): MessageOf<'REGISTERED'> | MessageOf<'ERROR'> {
   const requestId = session.nextId();
   session.receive({ type: 'REGISTER', requestId, options, procedure });
   const replies = session.take();
@@ -46,7 +50,11 @@ export function tryRegister(session: TestClient, procedure: string, options: Dic
 }
 
 /** Sends YIELD for an invocation. */
-export function yieldTo(callee: TestClient, invocationId: number, init: { options?: Dict; args?: unknown[] } = {}): void {
+export function yieldTo(
+  callee: TestClient,
+  invocationId: number,
+  init: { options?: Dict; args?: unknown[] } = {},
+): void {
   const message: MessageOf<'YIELD'> = { type: 'YIELD', requestId: invocationId, options: init.options ?? {} };
   if (init.args !== undefined) message.args = init.args;
   callee.receive(message);
@@ -54,7 +62,13 @@ export function yieldTo(callee: TestClient, invocationId: number, init: { option
 
 /** Sends ERROR for an invocation. */
 export function failInvocation(callee: TestClient, invocationId: number, error: string, args?: unknown[]): void {
-  const message: MessageOf<'ERROR'> = { type: 'ERROR', requestType: MessageCode.INVOCATION, requestId: invocationId, details: {}, error };
+  const message: MessageOf<'ERROR'> = {
+    type: 'ERROR',
+    requestType: MessageCode.INVOCATION,
+    requestId: invocationId,
+    details: {},
+    error,
+  };
   if (args !== undefined) message.args = args;
   callee.receive(message);
 }
@@ -65,7 +79,13 @@ export function cancel(caller: TestClient, requestId: number, options: Dict = {}
 }
 
 /** Sends a CALL with a given request ID (progressive continuations reuse one). */
-export function callWithId(caller: TestClient, requestId: number, procedure: string, options: Dict, args?: unknown[]): void {
+export function callWithId(
+  caller: TestClient,
+  requestId: number,
+  procedure: string,
+  options: Dict,
+  args?: unknown[],
+): void {
   const message: MessageOf<'CALL'> = { type: 'CALL', requestId, options, procedure };
   if (args !== undefined) message.args = args;
   caller.receive(message);

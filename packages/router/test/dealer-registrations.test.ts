@@ -55,7 +55,10 @@ describe('pattern-based registrations', () => {
     const registration = callee.register('com.myapp..myprocedure1', { match: 'wildcard' });
     const caller = client(router);
     caller.call('com.myapp.myobject2.myprocedure1');
-    expect(callee.takeOne('INVOCATION')).toMatchObject({ registration, details: { procedure: 'com.myapp.myobject2.myprocedure1' } });
+    expect(callee.takeOne('INVOCATION')).toMatchObject({
+      registration,
+      details: { procedure: 'com.myapp.myobject2.myprocedure1' },
+    });
     for (const uri of ['com.myapp.myobject1.myprocedure1.mysubprocedure1', 'com.myapp.myobject1.myprocedure2']) {
       const requestId = caller.call(uri);
       expectError(caller.take()[0], { requestType: MessageCode.CALL, requestId, error: ErrorUri.NO_SUCH_PROCEDURE });
@@ -149,7 +152,9 @@ describe('shared registrations', () => {
     });
     expect(tryRegister(other, 'com.shared')).toMatchObject({ error: ErrorUri.PROCEDURE_ALREADY_EXISTS });
     client(router).register('com.single');
-    expect(tryRegister(other, 'com.single', { invoke: 'single' })).toMatchObject({ error: ErrorUri.PROCEDURE_ALREADY_EXISTS });
+    expect(tryRegister(other, 'com.single', { invoke: 'single' })).toMatchObject({
+      error: ErrorUri.PROCEDURE_ALREADY_EXISTS,
+    });
   });
 
   it('refuses a session joining a registration it is already on', () => {
@@ -179,7 +184,11 @@ describe('concurrency limit', () => {
     caller.call('com.slow');
     const invocation = callee.takeOne('INVOCATION');
     const second = caller.call('com.slow');
-    expectError(caller.take()[0], { requestType: MessageCode.CALL, requestId: second, error: 'crossbar.error.max_concurrency_reached' });
+    expectError(caller.take()[0], {
+      requestType: MessageCode.CALL,
+      requestId: second,
+      error: 'crossbar.error.max_concurrency_reached',
+    });
     yieldTo(callee, invocation.requestId);
     caller.takeOne('RESULT');
     caller.call('com.slow');
@@ -198,7 +207,11 @@ describe('concurrency limit', () => {
     expect(a.take()).toHaveLength(1);
     expect(b.take()).toHaveLength(2);
     const fourth = caller.call('com.pool');
-    expectError(caller.take()[0], { requestType: MessageCode.CALL, requestId: fourth, error: 'crossbar.error.max_concurrency_reached' });
+    expectError(caller.take()[0], {
+      requestType: MessageCode.CALL,
+      requestId: fourth,
+      error: 'crossbar.error.max_concurrency_reached',
+    });
   });
 
   it.each([0, -1, 1.5, 'two'])('refuses concurrency %j with invalid_argument', (concurrency) => {
@@ -245,7 +258,7 @@ describe('force_reregister and registration revocation', () => {
     expect(caller.takeOne('RESULT')).toMatchObject({ requestId, args: ['late'] });
   });
 
-  it('revokes on the router\'s initiative with removeCallee', () => {
+  it("revokes on the router's initiative with removeCallee", () => {
     const callee = client(router);
     const id = callee.register('com.svc');
     expect(() => dealer().removeCallee(id, callee.sessionId, 'moving endpoint to other callee')).toThrow(
@@ -309,7 +322,14 @@ describe('registration accessors and observer', () => {
     a.receive({ type: 'UNREGISTER', requestId: a.nextId(), registration: id });
     a.takeOne('UNREGISTERED');
     b.connection.transportClosed();
-    expect(events).toEqual(['create com.s a', 'register com.s a', 'register com.s b', 'unregister com.s a', 'unregister com.s b', 'delete com.s b']);
+    expect(events).toEqual([
+      'create com.s a',
+      'register com.s a',
+      'register com.s b',
+      'unregister com.s a',
+      'unregister com.s b',
+      'delete com.s b',
+    ]);
   });
 
   it('keeps routing when the observer throws', () => {

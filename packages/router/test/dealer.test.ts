@@ -54,7 +54,14 @@ describe('calls', () => {
 
   it('never forwards args or kwargs keys that hold undefined or null', () => {
     const { callee, caller } = pair();
-    const call = { type: 'CALL', requestId: caller.nextId(), options: {}, procedure: 'com.example.add', args: undefined, kwargs: null };
+    const call = {
+      type: 'CALL',
+      requestId: caller.nextId(),
+      options: {},
+      procedure: 'com.example.add',
+      args: undefined,
+      kwargs: null,
+    };
     caller.receive(call as unknown as WampMessage);
     const invocation = callee.takeOne('INVOCATION');
     expect(Object.keys(invocation).sort()).toEqual(['details', 'registration', 'requestId', 'type']);
@@ -168,7 +175,10 @@ describe('late and unknown answers', () => {
 describe('callee leaving mid-call', () => {
   it.each([
     ['its transport closes', (callee: TestClient) => callee.connection.transportClosed()],
-    ['it says GOODBYE', (callee: TestClient) => callee.receive({ type: 'GOODBYE', details: {}, reason: 'wamp.close.close_realm' })],
+    [
+      'it says GOODBYE',
+      (callee: TestClient) => callee.receive({ type: 'GOODBYE', details: {}, reason: 'wamp.close.close_realm' }),
+    ],
     ['it violates the protocol', (callee: TestClient) => callee.connection.protocolViolation('bad frame')],
   ])('fails pending calls with wamp.error.canceled when %s', (_name, leave) => {
     const { callee, caller } = pair();
@@ -182,7 +192,11 @@ describe('callee leaving mid-call', () => {
     expectError(errors[1], { requestType: MessageCode.CALL, requestId: second, error: ErrorUri.CANCELED });
     // The procedure is gone with its callee.
     const third = caller.call('com.example.add');
-    expectError(caller.take()[0], { requestType: MessageCode.CALL, requestId: third, error: ErrorUri.NO_SUCH_PROCEDURE });
+    expectError(caller.take()[0], {
+      requestType: MessageCode.CALL,
+      requestId: third,
+      error: ErrorUri.NO_SUCH_PROCEDURE,
+    });
   });
 });
 
@@ -192,7 +206,11 @@ describe('registrations', () => {
     const other = join(router);
     const requestId = other.nextId();
     other.receive({ type: 'REGISTER', requestId, options: {}, procedure: 'com.example.add' });
-    expectError(other.take()[0], { requestType: MessageCode.REGISTER, requestId, error: ErrorUri.PROCEDURE_ALREADY_EXISTS });
+    expectError(other.take()[0], {
+      requestType: MessageCode.REGISTER,
+      requestId,
+      error: ErrorUri.PROCEDURE_ALREADY_EXISTS,
+    });
   });
 
   it('answers UNREGISTER with UNREGISTERED and frees the procedure', () => {
@@ -201,7 +219,11 @@ describe('registrations', () => {
     callee.receive({ type: 'UNREGISTER', requestId, registration });
     expect(callee.takeOne('UNREGISTERED')).toEqual({ type: 'UNREGISTERED', requestId });
     const callId = caller.call('com.example.add');
-    expectError(caller.take()[0], { requestType: MessageCode.CALL, requestId: callId, error: ErrorUri.NO_SUCH_PROCEDURE });
+    expectError(caller.take()[0], {
+      requestType: MessageCode.CALL,
+      requestId: callId,
+      error: ErrorUri.NO_SUCH_PROCEDURE,
+    });
     expect(join(router).register('com.example.add')).toEqual(expect.any(Number));
   });
 
@@ -219,14 +241,22 @@ describe('registrations', () => {
     const callee = join(router);
     const requestId = callee.nextId();
     callee.receive({ type: 'UNREGISTER', requestId, registration: 777 });
-    expectError(callee.take()[0], { requestType: MessageCode.UNREGISTER, requestId, error: ErrorUri.NO_SUCH_REGISTRATION });
+    expectError(callee.take()[0], {
+      requestType: MessageCode.UNREGISTER,
+      requestId,
+      error: ErrorUri.NO_SUCH_REGISTRATION,
+    });
   });
 
   it("answers UNREGISTER of another session's registration with no_such_registration", () => {
     const { registration, caller } = pair();
     const requestId = caller.nextId();
     caller.receive({ type: 'UNREGISTER', requestId, registration });
-    expectError(caller.take()[0], { requestType: MessageCode.UNREGISTER, requestId, error: ErrorUri.NO_SUCH_REGISTRATION });
+    expectError(caller.take()[0], {
+      requestType: MessageCode.UNREGISTER,
+      requestId,
+      error: ErrorUri.NO_SUCH_REGISTRATION,
+    });
     expect(router.realm('realm1')?.dealer.lookup('com.example.add')?.id).toBe(registration);
   });
 
@@ -237,12 +267,15 @@ describe('registrations', () => {
     expectError(callee.take()[0], { requestType: MessageCode.REGISTER, requestId, error: ErrorUri.INVALID_URI });
   });
 
-  it.each(['wamp.session.count', 'wamp'])('refuses to register the reserved procedure %j with invalid_uri', (procedure) => {
-    const callee = join(router);
-    const requestId = callee.nextId();
-    callee.receive({ type: 'REGISTER', requestId, options: {}, procedure });
-    expectError(callee.take()[0], { requestType: MessageCode.REGISTER, requestId, error: ErrorUri.INVALID_URI });
-  });
+  it.each(['wamp.session.count', 'wamp'])(
+    'refuses to register the reserved procedure %j with invalid_uri',
+    (procedure) => {
+      const callee = join(router);
+      const requestId = callee.nextId();
+      callee.receive({ type: 'REGISTER', requestId, options: {}, procedure });
+      expectError(callee.take()[0], { requestType: MessageCode.REGISTER, requestId, error: ErrorUri.INVALID_URI });
+    },
+  );
 
   it('lets a session of the trusted role register a wamp. procedure, as Crossbar does', () => {
     const callee = join(router, 'realm1', { authrole: 'trusted' });
@@ -313,7 +346,12 @@ describe('payload passthru', () => {
     expect(invocation.payload).toBe(payload);
     expect(invocation.details).toEqual(options);
     callee.receive({ type: 'YIELD', requestId: invocation.requestId, options, payload: 'result' });
-    expect(caller.takeOne('RESULT')).toEqual({ type: 'RESULT', requestId: callId, details: options, payload: 'result' });
+    expect(caller.takeOne('RESULT')).toEqual({
+      type: 'RESULT',
+      requestId: callId,
+      details: options,
+      payload: 'result',
+    });
 
     const secondId = caller.nextId();
     caller.receive({ type: 'CALL', requestId: secondId, options, procedure: 'com.example.add', payload });
@@ -326,7 +364,12 @@ describe('payload passthru', () => {
       error: 'com.example.failed',
       payload: 'why',
     });
-    expect(caller.takeOne('ERROR')).toMatchObject({ requestId: secondId, details: options, error: 'com.example.failed', payload: 'why' });
+    expect(caller.takeOne('ERROR')).toMatchObject({
+      requestId: secondId,
+      details: options,
+      error: 'com.example.failed',
+      payload: 'why',
+    });
   });
 
   it('aborts a caller that uses passthru without announcing it', () => {

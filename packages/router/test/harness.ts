@@ -12,8 +12,8 @@ import {
 } from '@interchange/protocol';
 import { expect } from 'vitest';
 import type { Peer, PeerConnection, TransportInfo } from '../src/peer.js';
-import type { ConnectOptions } from '../src/router-session.js';
 import type { Router } from '../src/router.js';
+import type { ConnectOptions } from '../src/router-session.js';
 
 /** Every message any FakePeer was sent, for the payload invariants checked after each test. */
 const everySent: WampMessage[] = [];

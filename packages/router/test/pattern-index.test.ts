@@ -15,7 +15,13 @@ describe('PatternIndex', () => {
     index.set('com.a', 'prefix', 'p-short');
     index.set('com.a.b', 'prefix', 'p-long');
     index.set('com.a.b', 'exact', 'e');
-    expect(matches(index, 'com.a.b')).toEqual(['exact:e', 'prefix:p-short', 'prefix:p-long', 'wildcard:w-abc', 'wildcard:w']);
+    expect(matches(index, 'com.a.b')).toEqual([
+      'exact:e',
+      'prefix:p-short',
+      'prefix:p-long',
+      'wildcard:w-abc',
+      'wildcard:w',
+    ]);
     expect(matches(index, 'com.z.b')).toEqual(['wildcard:w']);
     expect(matches(index, 'com.ab')).toEqual(['prefix:p-short']);
     expect(matches(index, 'org.a.b')).toEqual([]);

@@ -1,8 +1,8 @@
 import { ApplicationError, ErrorUri, InvalidArgumentError, MessageCode } from '@interchange/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Realm } from '../src/realm.js';
-import { RouterProcedures, RUNTIME_ERROR_URI } from '../src/router-procedures.js';
 import { Router } from '../src/router.js';
+import { RouterProcedures, RUNTIME_ERROR_URI } from '../src/router-procedures.js';
 import { client } from './dealer-fixtures.js';
 import { expectCleanTraffic, expectError, join } from './harness.js';
 
@@ -45,7 +45,9 @@ describe('router procedures', () => {
       { type: 'RESULT', requestId: r2, details: {}, kwargs: { ok: true } },
       { type: 'RESULT', requestId: r3, details: {} },
     ]);
-    expect(seen).toEqual([{ caller: caller.sessionId, args: [['x']], kwargs: { k: 1 }, options: { disclose_me: true } }]);
+    expect(seen).toEqual([
+      { caller: caller.sessionId, args: [['x']], kwargs: { k: 1 }, options: { disclose_me: true } },
+    ]);
   });
 
   it('turns an ApplicationError into that ERROR, anything else into runtime_error', async () => {
@@ -101,7 +103,11 @@ describe('router procedures', () => {
     realm.procedures.register('wamp.test.count', () => ({ args: [1] }));
     const caller = client(router);
     caller.receive({ type: 'CALL', requestId: 1, options: { progress: true }, procedure: 'wamp.test.count' });
-    expectError(caller.take()[0], { requestType: MessageCode.CALL, requestId: 1, error: ErrorUri.FEATURE_NOT_SUPPORTED });
+    expectError(caller.take()[0], {
+      requestType: MessageCode.CALL,
+      requestId: 1,
+      error: ErrorUri.FEATURE_NOT_SUPPORTED,
+    });
   });
 
   it('refuses a duplicate or invalid URI at registration', () => {
@@ -115,7 +121,10 @@ describe('router procedures', () => {
 
   it('does not answer a caller that left before the handler settled', async () => {
     let release!: () => void;
-    realm.procedures.register('wamp.test.slow', () => new Promise((resolve) => (release = () => resolve({ args: [1] }))));
+    realm.procedures.register(
+      'wamp.test.slow',
+      () => new Promise((resolve) => (release = () => resolve({ args: [1] }))),
+    );
     const caller = client(router);
     caller.call('wamp.test.slow');
     caller.connection.transportClosed();

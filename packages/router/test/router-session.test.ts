@@ -104,13 +104,16 @@ describe('opening a session', () => {
     { type: 'AUTHENTICATE', signature: 'secret', extra: {} },
     { type: 'WELCOME', session: 1, details: {} },
   ];
-  it.each(beforeHello.map((m) => [m.type, m] as const))('aborts with protocol_violation for %s before HELLO', (type, message) => {
-    const client = new TestClient(router);
-    client.receive(message);
-    const abort = expectAbort(client, ErrorUri.PROTOCOL_VIOLATION);
-    expect(abort.details.message).toContain(type);
-    expect(router.sessionCount).toBe(0);
-  });
+  it.each(beforeHello.map((m) => [m.type, m] as const))(
+    'aborts with protocol_violation for %s before HELLO',
+    (type, message) => {
+      const client = new TestClient(router);
+      client.receive(message);
+      const abort = expectAbort(client, ErrorUri.PROTOCOL_VIOLATION);
+      expect(abort.details.message).toContain(type);
+      expect(router.sessionCount).toBe(0);
+    },
+  );
 
   it('closes without a reply when the client aborts before HELLO', () => {
     const client = new TestClient(router);
@@ -198,7 +201,11 @@ describe('protocol violations of an established session', () => {
     const requestId = caller.call('com.example.slow');
     const invocation = callee.takeOne('INVOCATION');
     caller.receive({ type: 'CANCEL', requestId, options: { mode: 'kill' } });
-    expect(caller.takeOne('ERROR')).toMatchObject({ requestType: MessageCode.CALL, requestId, error: ErrorUri.CANCELED });
+    expect(caller.takeOne('ERROR')).toMatchObject({
+      requestType: MessageCode.CALL,
+      requestId,
+      error: ErrorUri.CANCELED,
+    });
     expect(callee.take()).toEqual([]);
     callee.receive({ type: 'YIELD', requestId: invocation.requestId, options: {} });
     expect(caller.take()).toEqual([]);

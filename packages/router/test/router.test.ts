@@ -54,7 +54,12 @@ describe('realms', () => {
       (_obj: Record<string, unknown>, msg?: string): void => {
         lines.push({ level, msg });
       };
-    const logger: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
+    const logger: Logger = {
+      debug: record('debug'),
+      info: record('info'),
+      warn: record('warn'),
+      error: record('error'),
+    };
     const router = new Router({ realms: [{ name: 'realm1' }], logger });
     join(router).receive({ type: 'HELLO', realm: 'realm1', details: { roles: { caller: {} } } });
     expect(lines).toContainEqual({ level: 'warn', msg: 'protocol violation' });
@@ -74,7 +79,9 @@ describe('permissions', () => {
     },
     {
       name: 'backend',
-      permissions: [{ uri: '', match: 'prefix', allow: { call: true, register: true, publish: true, subscribe: true } }],
+      permissions: [
+        { uri: '', match: 'prefix', allow: { call: true, register: true, publish: true, subscribe: true } },
+      ],
     },
   ];
   const realmWithRoles = () => new Router({ realms: [{ name: 'realm1', roles }] });
@@ -105,9 +112,17 @@ describe('permissions', () => {
     const client = join(realmWithRoles());
     const registerId = client.nextId();
     client.receive({ type: 'REGISTER', requestId: registerId, options: {}, procedure: 'com.example.add' });
-    expectError(client.take()[0], { requestType: MessageCode.REGISTER, requestId: registerId, error: ErrorUri.NOT_AUTHORIZED });
+    expectError(client.take()[0], {
+      requestType: MessageCode.REGISTER,
+      requestId: registerId,
+      error: ErrorUri.NOT_AUTHORIZED,
+    });
     const publishId = client.publish('com.example.news', { options: { acknowledge: true } });
-    expectError(client.take()[0], { requestType: MessageCode.PUBLISH, requestId: publishId, error: ErrorUri.NOT_AUTHORIZED });
+    expectError(client.take()[0], {
+      requestType: MessageCode.PUBLISH,
+      requestId: publishId,
+      error: ErrorUri.NOT_AUTHORIZED,
+    });
   });
 
   it('denies URIs no rule matches', () => {
@@ -116,7 +131,11 @@ describe('permissions', () => {
     expectError(client.take()[0], { requestType: MessageCode.CALL, requestId: callId, error: ErrorUri.NOT_AUTHORIZED });
     const subscribeId = client.nextId();
     client.receive({ type: 'SUBSCRIBE', requestId: subscribeId, options: {}, topic: 'org.other.topic' });
-    expectError(client.take()[0], { requestType: MessageCode.SUBSCRIBE, requestId: subscribeId, error: ErrorUri.NOT_AUTHORIZED });
+    expectError(client.take()[0], {
+      requestType: MessageCode.SUBSCRIBE,
+      requestId: subscribeId,
+      error: ErrorUri.NOT_AUTHORIZED,
+    });
   });
 
   it('answers not_authorized before no_such_procedure, revealing nothing', () => {
@@ -188,7 +207,10 @@ describe('permissions', () => {
     other.call('com.example.p');
     other.publish('com.example.t');
     const [invocation, event] = peer.take();
-    expect(invocation).toMatchObject({ type: 'INVOCATION', details: { caller: other.sessionId, caller_authid: 'alice' } });
+    expect(invocation).toMatchObject({
+      type: 'INVOCATION',
+      details: { caller: other.sessionId, caller_authid: 'alice' },
+    });
     expect(event).toMatchObject({ type: 'EVENT', details: { publisher: other.sessionId, publisher_authid: 'alice' } });
   });
 

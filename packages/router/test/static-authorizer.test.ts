@@ -82,14 +82,22 @@ describe('StaticAuthorizer', () => {
 
   it('carries the disclose settings of the deciding rule', () => {
     const auth = authorizer([{ uri: 'com.x', allow: allowCall, disclose: { caller: true } }]);
-    expect(auth.authorize('r', 'com.x', 'call')).toEqual({ allowed: true, discloseCaller: true, disclosePublisher: false });
+    expect(auth.authorize('r', 'com.x', 'call')).toEqual({
+      allowed: true,
+      discloseCaller: true,
+      disclosePublisher: false,
+    });
   });
 
   it('rejects malformed configs', () => {
     expect(() => new StaticAuthorizer([{ name: '', permissions: [] }])).toThrow(InvalidArgumentError);
-    expect(() => new StaticAuthorizer([{ name: 'a', permissions: [] }, { name: 'a', permissions: [] }])).toThrow(
-      InvalidArgumentError,
-    );
+    expect(
+      () =>
+        new StaticAuthorizer([
+          { name: 'a', permissions: [] },
+          { name: 'a', permissions: [] },
+        ]),
+    ).toThrow(InvalidArgumentError);
     expect(
       () => new StaticAuthorizer([{ name: 'a', permissions: [{ uri: 'x', match: 'regex' as 'exact', allow: {} }] }]),
     ).toThrow(InvalidArgumentError);
