@@ -4,9 +4,11 @@
 //   dist/browser/interchange.esm.js  minified ES module: the typed API plus `autobahn`
 // Sources are bundled through the `source` export condition, so this needs no prior tsc build.
 // `ws` stays external: the WebSocket transport imports it dynamically and only when
-// globalThis.WebSocket is missing, which never happens in a browser.
+// globalThis.WebSocket is missing, which never happens in a browser. The RawSocket transport's
+// Node socket opener (node:net, node:tls) is swapped for its browser stand-in by the package's
+// `browser` field, so the bundles hold no node:* import at all; the checks below make sure.
 import { build } from 'esbuild';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -35,6 +37,11 @@ for (const output of outputs) {
   if (inputs.some((path) => /(^|\/)node_modules\/ws\//.test(path))) {
     throw new Error(`${output.outfile} must not contain the ws package`);
   }
+  if (inputs.some((path) => path.endsWith('src/rawsocket-socket.ts'))) {
+    throw new Error(`${output.outfile} must use the browser stand-in of rawsocket-socket.ts`);
+  }
+  const code = await readFile(new URL(`../${output.outfile}`, import.meta.url), 'utf8');
+  if (/["'`]node:(net|tls)["'`]/.test(code)) throw new Error(`${output.outfile} must not import node:net or node:tls`);
   const { size } = await stat(new URL(`../${output.outfile}`, import.meta.url));
   process.stdout.write(`${output.outfile}: ${(size / 1024).toFixed(1)} KiB\n`);
 }

@@ -1,11 +1,14 @@
-import { InvalidArgumentError, systemClock, type Clock, type Dict, type Serializer, type SerializerName, type TimerHandle } from '@interchange/protocol';
+import { InvalidArgumentError, systemClock, type Clock, type Dict, type TimerHandle } from '@interchange/protocol';
 import { silentLogger, type Logger } from './logger.js';
 import type { AuthOptions } from './auth-options.js';
 import { RetrySchedule, type RetryOptions } from './retry-schedule.js';
 import { Session } from './session.js';
 import type { ChallengeResponse, SessionCloseInfo } from './session-types.js';
 import type { ClientTransport, TransportFactory } from './transport.js';
-import { webSocketTransportFactory, type WebSocketConstructor } from './transport-websocket.js';
+import type { RawSocketTlsOptions } from './rawsocket-target.js';
+import type { FetchLike } from './transport-longpoll.js';
+import { transportFactoryOf, transportTypeOfUrl, type TransportConfig } from './transport-list.js';
+import type { WebSocketConstructor } from './transport-websocket.js';
 
 /** Why `onclose` fires, with Autobahn|JS's meanings. */
 export type ConnectionCloseReason =
@@ -39,14 +42,6 @@ export interface ConnectionTransportInfo {
   protocol: string | null;
 }
 
-/** One entry of Autobahn's `transports` option. Only `websocket` is supported so far. */
-export interface TransportConfig {
-  type: string;
-  url?: string;
-  serializers?: readonly unknown[];
-  protocols?: readonly string[];
-}
-
 /** Answers a CHALLENGE, Autobahn style: `(session, method, extra)`; `[signature, extra]` is accepted too. */
 export type ConnectionChallengeHandler<S> = (
   session: S,
@@ -59,9 +54,17 @@ export type ConnectionChallengeHandler<S> = (
  * them, so existing code runs unchanged), plus our own in camelCase.
  */
 export interface ConnectionOptions<S = Session> extends RetryOptions {
-  /** Router URL (`ws://` or `wss://`), when `transports` is not given. */
+  /**
+   * Router URL, when `transports` is not given; its scheme picks the transport: `ws://`/`wss://`
+   * WebSocket, `rs://`/`rss://`/`tcp://`/`unix://` RawSocket (Node), `http://`/`https://`
+   * long-poll. In `transports`, the default `url` of entries that have none.
+   */
   url?: string;
-  /** Transports, Autobahn style; the first supported entry is used. */
+  /**
+   * Transports, Autobahn style, e.g. a WebSocket with long-poll as the fallback:
+   * `[{ type: 'websocket', url: 'wss://h/ws' }, { type: 'longpoll', url: 'https://h/lp' }]`.
+   * Each attempt tries them in order and uses the first that opens; see {@link TransportConfig}.
+   */
   transports?: readonly TransportConfig[];
   /** Serializers offered when a transport entry has none: names, `Serializer`s or Autobahn serializers. */
   serializers?: readonly unknown[];
@@ -80,6 +83,10 @@ export interface ConnectionOptions<S = Session> extends RetryOptions {
   transportFactory?: TransportFactory;
   /** WebSocket implementation for the `url`/`transports` WebSockets (default: global, else `ws`). */
   WebSocket?: WebSocketConstructor;
+  /** `fetch` for long-poll transports (default: the global one). */
+  fetch?: FetchLike;
+  /** TLS options of `rss://` RawSocket transports that have none of their own. */
+  tls?: RawSocketTlsOptions;
   /** Time source for retry delays and sessions; a fake clock in tests. */
   clock?: Clock;
   /** Uniform random numbers in [0, 1) for the retry jitter. Default `Math.random`. */
@@ -104,6 +111,7 @@ export abstract class ConnectionBase<S> {
 
   readonly #options: ConnectionOptions<S>;
   readonly #factory: TransportFactory | undefined;
+  readonly #unsupported: string | null;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #schedule: RetrySchedule;
@@ -126,7 +134,9 @@ export abstract class ConnectionBase<S> {
     this.#logger = options.logger ?? silentLogger;
     this.#schedule = new RetrySchedule(options, options.random);
     this.#retryIfUnreachable = options.retry_if_unreachable ?? true;
-    this.#factory = options.transportFactory ?? this.#factoryFromTransports();
+    const choice = options.transportFactory === undefined ? this.#transportChoice() : { factory: options.transportFactory, skipped: [] };
+    this.#factory = choice.factory;
+    this.#unsupported = choice.skipped.length === 0 ? null : choice.skipped.map((s) => `${s.type}: ${s.reason}`).join('; ');
   }
 
   /** Turns a new session into what the application receives. */
@@ -170,7 +180,7 @@ export abstract class ConnectionBase<S> {
     if (this.#factory === undefined) {
       this.#active = false;
       this.#retry = false;
-      this.#fireClose('unsupported', { reason: null, message: null, retry_delay: null, retry_count: null, will_retry: false });
+      this.#fireClose('unsupported', { reason: null, message: this.#unsupported, retry_delay: null, retry_count: null, will_retry: false });
       this.#settleClosed();
       return;
     }
@@ -339,30 +349,26 @@ export abstract class ConnectionBase<S> {
     for (const resolve of waiters) resolve();
   }
 
-  #factoryFromTransports(): TransportFactory | undefined {
+  /** The factory of `transports` (or of `url` alone), with the entries skipped in this runtime. */
+  #transportChoice(): { factory: TransportFactory | undefined; skipped: Array<{ type: string; reason: string }> } {
     const options = this.#options;
-    const entries: readonly TransportConfig[] =
-      options.transports ?? (options.url === undefined ? [] : [{ type: 'websocket', url: options.url }]);
     if (options.transports === undefined && options.url === undefined) {
       throw new InvalidArgumentError('Connection: give url, transports or transportFactory');
     }
-    for (const entry of entries) {
-      if (entry.type !== 'websocket') {
-        this.#logger.warn({ type: entry.type }, 'unsupported transport type skipped');
-        continue;
-      }
-      const url = entry.url ?? options.url;
-      if (url === undefined) throw new InvalidArgumentError('Connection: a websocket transport needs a url');
-      const protocols = entry.protocols ?? options.protocols;
-      const serializers = entry.serializers ?? options.serializers;
-      return webSocketTransportFactory({
-        url,
-        ...(protocols === undefined ? {} : { protocols }),
-        ...(serializers === undefined ? {} : { serializers: serializers.map(toSerializerChoice) }),
-        ...(options.WebSocket === undefined ? {} : { WebSocket: options.WebSocket }),
-      });
-    }
-    return undefined;
+    const entries: readonly TransportConfig[] =
+      options.transports ?? [{ type: transportTypeOfUrl(options.url as string) ?? 'websocket', url: options.url as string }];
+    return transportFactoryOf(
+      entries,
+      {
+        url: options.url,
+        serializers: options.serializers,
+        protocols: options.protocols,
+        tls: options.tls,
+        WebSocket: options.WebSocket,
+        fetch: options.fetch,
+      },
+      this.#logger,
+    );
   }
 }
 
@@ -381,6 +387,24 @@ export abstract class ConnectionBase<S> {
  * A GOODBYE (from either side) or an ABORT stops reconnection, as in Autobahn|JS; a transport
  * loss does not. `onclose` returning `true` stops it too.
  *
+ * Transports: `url` alone picks one by its scheme (`ws(s)://`, `rs(s)://`/`tcp://`/`unix://`
+ * RawSocket in Node, `http(s)://` long-poll). A `transports` list is tried in order on every
+ * attempt, and the first entry that opens is used; an attempt fails only when all of them fail,
+ * and the next attempt starts again at the top. Autobahn|JS moves on only when a transport
+ * cannot even be created (e.g. RawSocket in a browser); we also move on when one cannot connect,
+ * so a long-poll entry is a real fallback where WebSockets are blocked. Entries this runtime
+ * cannot use are skipped; with none left, `onclose` reports `unsupported`.
+ *
+ * @example
+ * const connection = new Connection({
+ *   realm: 'realm1',
+ *   transports: [
+ *     { type: 'websocket', url: 'wss://example.com/ws' },
+ *     { type: 'longpoll', url: 'https://example.com/lp' },
+ *   ],
+ * });
+ * connection.onopen = (session, details) => console.log('over', details.transport);
+ * connection.open();
  * @example
  * const connection = new Connection({ url: 'ws://127.0.0.1:8080/ws', realm: 'realm1' });
  * connection.onopen = async (session) => {
@@ -402,14 +426,4 @@ function transportInfoOf(transport: ClientTransport): ConnectionTransportInfo {
     url: typeof url === 'string' ? url : null,
     protocol: typeof protocol === 'string' ? protocol : null,
   };
-}
-
-/** Accepts serializer names, `Serializer`s, and Autobahn serializer objects (`SERIALIZER_ID`). */
-function toSerializerChoice(entry: unknown): SerializerName | Serializer {
-  if (typeof entry === 'object' && entry !== null && 'SERIALIZER_ID' in entry) {
-    const id = (entry as { SERIALIZER_ID: unknown }).SERIALIZER_ID;
-    if (id === 'json' || id === 'msgpack' || id === 'cbor') return id;
-    throw new InvalidArgumentError(`unsupported serializer: ${String(id)}`);
-  }
-  return entry as SerializerName | Serializer;
 }

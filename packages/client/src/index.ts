@@ -3,7 +3,9 @@
  *
  * - {@link connect} for one session, {@link Connection} for Autobahn-style reconnecting ones;
  * - {@link Session}: `call`, `register`, `subscribe`, `publish`, `leave`;
- * - transports: WebSocket ({@link connectWebSocket}) and in-memory ({@link createMemoryTransportPair});
+ * - transports: WebSocket ({@link connectWebSocket}), RawSocket in Node ({@link connectRawSocket}),
+ *   HTTP long-poll over fetch ({@link connectLongPoll}) and in-memory ({@link createMemoryTransportPair});
+ *   `Connection` and `connect` take Autobahn's `transports` list and fall back along it;
  * - the Autobahn|JS-compatible surface lives at `@interchange/client/autobahn`.
  *
  * @example
@@ -64,7 +66,6 @@ export type {
   ConnectionCloseDetails,
   ConnectionChallengeHandler,
   ConnectionTransportInfo,
-  TransportConfig,
 } from './connection.js';
 export { RetrySchedule } from './retry-schedule.js';
 export type { RetryOptions, PlannedRetry } from './retry-schedule.js';
@@ -72,12 +73,22 @@ export { connect } from './connect.js';
 export type { ConnectOptions } from './connect.js';
 export { connectWebSocket, webSocketTransportFactory, WebSocketTransport } from './transport-websocket.js';
 export type { WebSocketTransportOptions, WebSocketLike, WebSocketConstructor } from './transport-websocket.js';
+export { connectRawSocket, rawSocketTransportFactory, RawSocketTransport, RawSocketRefusedError } from './transport-rawsocket.js';
+export type { RawSocketTransportOptions } from './transport-rawsocket.js';
+export { parseRawSocketUrl } from './rawsocket-target.js';
+export type { RawSocketTarget, RawSocketTlsOptions, RawSocketStream, RawSocketConnector, TlsMaterial } from './rawsocket-target.js';
+export { connectLongPoll, longPollTransportFactory, LongPollTransport } from './transport-longpoll.js';
+export type { LongPollTransportOptions, FetchLike } from './transport-longpoll.js';
+export { TRANSPORT_TYPES, transportTypeOfUrl, transportFactoryOf } from './transport-list.js';
+export type { TransportConfig, TransportDefaults, TransportChoice, TransportType } from './transport-list.js';
+export type { SerializerChoice } from './serializer-offer.js';
 export { createMemoryTransportPair } from './transport-memory.js';
 export type { MemoryTransportOptions, MemoryTransportPair, MemoryRouterEnd, MemoryRouterHandlers } from './transport-memory.js';
 export { CLIENT_ROLES, CALL_REROUTE_FEATURE } from './features.js';
 export { WampApplicationError } from './wamp-application-error.js';
 export { silentLogger } from './logger.js';
 export type { Logger, LogMethod } from './logger.js';
+export { RawSocketHandshakeError } from '@interchange/protocol';
 export {
   WampError,
   ApplicationError,

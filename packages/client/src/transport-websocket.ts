@@ -2,12 +2,11 @@ import {
   CanceledError,
   InvalidArgumentError,
   TransportError,
-  createSerializer,
-  serializerForSubprotocol,
   type Serializer,
   type SerializerName,
   type WampMessage,
 } from '@interchange/protocol';
+import { offeredSerializers } from './serializer-offer.js';
 import type { ClientTransport, TransportCloseInfo, TransportFactory, TransportHandlers } from './transport.js';
 
 /** The part of the W3C `WebSocket` the transport uses; browsers, Node 22 and `ws` all have it. */
@@ -206,39 +205,6 @@ export function webSocketTransportFactory(options: Omit<WebSocketTransportOption
   // Validate once, at configuration time, rather than on the first connect attempt.
   offeredSerializers(options);
   return (signal) => connectWebSocket({ ...options, signal });
-}
-
-/** Subprotocol → serializer, in the order offered. */
-function offeredSerializers(options: Omit<WebSocketTransportOptions, 'signal'>): Map<string, Serializer> {
-  const offered = new Map<string, Serializer>();
-  if (options.protocols !== undefined) {
-    if (!Array.isArray(options.protocols) || options.protocols.length === 0) {
-      throw new InvalidArgumentError('protocols must be a non-empty array of WAMP subprotocols');
-    }
-    for (const protocol of options.protocols) {
-      const codec = typeof protocol === 'string' ? serializerForSubprotocol(protocol) : undefined;
-      if (codec === undefined) throw new InvalidArgumentError(`unsupported WAMP subprotocol: ${String(protocol)}`);
-      offered.set(protocol, codec);
-    }
-    return offered;
-  }
-  const serializers = options.serializers ?? ['json'];
-  if (!Array.isArray(serializers) || serializers.length === 0) {
-    throw new InvalidArgumentError('serializers must be a non-empty array');
-  }
-  for (const entry of serializers) {
-    const codec = toSerializer(entry);
-    offered.set(codec.subprotocol, codec);
-  }
-  return offered;
-}
-
-function toSerializer(entry: SerializerName | Serializer): Serializer {
-  if (entry === 'json' || entry === 'msgpack' || entry === 'cbor') return createSerializer(entry);
-  if (typeof entry === 'object' && entry !== null && typeof entry.subprotocol === 'string' && typeof entry.decode === 'function') {
-    return entry;
-  }
-  throw new InvalidArgumentError(`unsupported serializer: ${String(entry)} (use 'json', 'msgpack', 'cbor' or a Serializer)`);
 }
 
 /**

@@ -104,4 +104,38 @@ describe('browser bundle', () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(opened).toEqual([99]);
   });
+
+  it('holds no node:net or node:tls, and refuses RawSocket with a clear TransportError', async () => {
+    const { code, inputs } = await bundle();
+    expect(code).not.toMatch(/["'`]node:/);
+    expect(inputs.some((path) => path.endsWith('src/rawsocket-socket.ts'))).toBe(false);
+    expect(inputs.some((path) => path.endsWith('src/rawsocket-socket-browser.ts'))).toBe(true);
+    PageWebSocket.instances = [];
+    const page = vm.createContext({ WebSocket: PageWebSocket, TextEncoder, TextDecoder, AbortController, AbortSignal, queueMicrotask, setTimeout, clearTimeout, crypto: globalThis.crypto });
+    vm.runInContext(code, page);
+    const { interchange } = page as unknown as {
+      interchange: {
+        connect(o: object): Promise<unknown>;
+        connectRawSocket(o: object): Promise<unknown>;
+        TransportError: new () => Error;
+        Connection: new (o: object) => { onclose: unknown; open(): void; close(): Promise<void> };
+      };
+    };
+    const direct = await interchange.connectRawSocket({ url: 'rs://router.example:8081' }).catch((e: unknown) => e);
+    expect(direct).toBeInstanceOf(interchange.TransportError);
+    expect((direct as Error).message).toMatch(/^RawSocket needs Node.js: a browser cannot open TCP or Unix sockets/);
+    const viaConnect = await interchange.connect({ url: 'rss://router.example:8081', realm: 'r' }).catch((e: unknown) => e);
+    expect(viaConnect).toBeInstanceOf(interchange.TransportError);
+    expect((viaConnect as Error).message).toMatch(/RawSocket needs Node.js/);
+
+    // In a transport list, the page skips RawSocket (as Autobahn|JS does) and uses the next entry.
+    const connection = new interchange.Connection({
+      realm: 'r',
+      transports: [{ type: 'rawsocket', url: 'rs://router.example:8081' }, { type: 'websocket', url: 'ws://router.example/ws' }],
+    });
+    connection.open();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(PageWebSocket.instances.map((socket) => socket.url)).toEqual(['ws://router.example/ws']);
+    await connection.close();
+  });
 });

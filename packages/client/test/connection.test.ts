@@ -252,10 +252,10 @@ describe('Connection', () => {
   });
 
   it("reports 'unsupported' when no configured transport type is supported", () => {
-    const connection = new Connection({ realm: 'r', transports: [{ type: 'longpoll', url: 'http://127.0.0.1/lp' }] });
+    const connection = new Connection({ realm: 'r', transports: [{ type: 'mqtt', url: 'mqtt://127.0.0.1' }] });
     const closes: unknown[] = [];
-    connection.onclose = (reason, details) => void closes.push([reason, details.will_retry]);
+    connection.onclose = (reason, details) => void closes.push([reason, details.will_retry, details.message]);
     connection.open();
-    expect(closes).toEqual([['unsupported', false]]);
+    expect(closes).toEqual([['unsupported', false, expect.stringContaining("unknown transport type 'mqtt'")]]);
   });
 });
