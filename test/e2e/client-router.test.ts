@@ -4,9 +4,9 @@
  */
 import {
   ApplicationError,
-  connect,
   Connection,
   type ConnectionCloseDetails,
+  connect,
   type Event,
   Result,
   type Session,

@@ -7,9 +7,10 @@
 // globalThis.WebSocket is missing, which never happens in a browser. The RawSocket transport's
 // Node socket opener (node:net, node:tls) is swapped for its browser stand-in by the package's
 // `browser` field, so the bundles hold no node:* import at all; the checks below make sure.
-import { build } from 'esbuild';
+
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 

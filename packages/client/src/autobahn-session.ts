@@ -1,11 +1,11 @@
-import { InvalidArgumentError, SessionClosedError, type Dict } from '@interchange/protocol';
-import { deferred, type Deferred } from './deferred.js';
+import { type Dict, InvalidArgumentError, SessionClosedError } from '@interchange/protocol';
+import { type Deferred, deferred } from './deferred.js';
 import type { EndedInfo } from './ended-info.js';
 import type { Event as TypedEvent } from './event.js';
 import type { Invocation as TypedInvocation } from './invocation.js';
 import { isPlainDict } from './payload.js';
 import type { Registration as TypedRegistration } from './registration.js';
-import { Result, type CallResult } from './result.js';
+import { type CallResult, Result } from './result.js';
 import type { Session } from './session.js';
 import type { Subscription as TypedSubscription } from './subscription.js';
 import { WampApplicationError } from './wamp-application-error.js';
@@ -19,7 +19,11 @@ export type AutobahnEventHandler = (
 ) => unknown;
 
 /** Autobahn's endpoint: `(args, kwargs, details)`; returns a value, a `Result`, or a promise of one. */
-export type AutobahnEndpoint = (args: unknown[], kwargs: Record<string, unknown>, details: AutobahnInvocationDetails) => unknown;
+export type AutobahnEndpoint = (
+  args: unknown[],
+  kwargs: Record<string, unknown>,
+  details: AutobahnInvocationDetails,
+) => unknown;
 
 /** `details` of an Autobahn event handler (`autobahn.Event`). */
 export class AutobahnEventDetails {
@@ -249,7 +253,12 @@ export class AutobahnSession {
     return base === undefined ? curie : `${base}.${curie.slice(colon + 1)}`;
   }
 
-  call(procedure: string, args?: unknown[] | null, kwargs?: Record<string, unknown> | null, options?: Dict | null): AutobahnCallPromise {
+  call(
+    procedure: string,
+    args?: unknown[] | null,
+    kwargs?: Record<string, unknown> | null,
+    options?: Dict | null,
+  ): AutobahnCallPromise {
     const opts = optionsObject('call', options);
     const extra = omit(opts, CALL_LOCAL_KEYS);
     const discloseMe = opts['disclose_me'] ?? (this.caller_disclose_me ? true : undefined);
@@ -304,7 +313,12 @@ export class AutobahnSession {
         if (typeof onProgress === 'function') listeners.push(onProgress);
         return promise;
       },
-      then(onResult?: ((value: unknown) => unknown) | null, onError?: ((reason: unknown) => unknown) | null, onProgress?: AutobahnProgressHandler | null) {
+      // biome-ignore lint/suspicious/noThenProperty: Autobahn's call promise is a thenable that also reports progress
+      then(
+        onResult?: ((value: unknown) => unknown) | null,
+        onError?: ((reason: unknown) => unknown) | null,
+        onProgress?: AutobahnProgressHandler | null,
+      ) {
         if (typeof onProgress === 'function') listeners.push(onProgress);
         return nativeThen(onResult, onError);
       },
@@ -364,7 +378,12 @@ export class AutobahnSession {
    *
    * @throws SessionClosedError when the session is not open (Autobahn throws too).
    */
-  publish(topic: string, args?: unknown[] | null, kwargs?: Record<string, unknown> | null, options?: Dict | null): Promise<unknown> | undefined {
+  publish(
+    topic: string,
+    args?: unknown[] | null,
+    kwargs?: Record<string, unknown> | null,
+    options?: Dict | null,
+  ): Promise<unknown> | undefined {
     const opts = optionsObject('publish', options);
     if (!this.#session.isOpen) throw new SessionClosedError(this.#session.state, 'session not open');
     const discloseMe = opts['disclose_me'] ?? (this.publisher_disclose_me ? true : undefined);
@@ -414,7 +433,9 @@ export class AutobahnSession {
 
   /** Leaves the realm (GOODBYE with `reason`, default `wamp.close.normal`). */
   leave(reason?: string | null, message?: string | null): Promise<void> {
-    return this.#session.leave(reason ?? undefined, message === undefined || message === null ? {} : { message }).then(() => undefined);
+    return this.#session
+      .leave(reason ?? undefined, message === undefined || message === null ? {} : { message })
+      .then(() => undefined);
   }
 }
 

@@ -9,9 +9,10 @@
  * `session.log`, when.js promises (`call` with `receive_progress` takes progress handlers as
  * the third argument of `then`, or through `progress(handler)`).
  */
-import { AutobahnConnection } from './autobahn-connection.js';
+
 import { auth_cra } from './auth-cra.js';
 import { auth_cryptosign } from './auth-cryptosign.js';
+import { AutobahnConnection } from './autobahn-connection.js';
 import {
   AutobahnEventDetails,
   AutobahnInvocationDetails,
@@ -52,18 +53,23 @@ export const autobahn = Object.freeze({
   auth_cryptosign,
 });
 
+export type {
+  AutobahnCallPromise,
+  AutobahnEndpoint,
+  AutobahnEventHandler,
+  AutobahnProgressHandler,
+} from './autobahn-session.js';
+export type { ConnectionCloseDetails, ConnectionCloseReason, ConnectionOptions } from './connection.js';
 export {
   AutobahnConnection as Connection,
-  AutobahnSession as Session,
-  AutobahnInvocationDetails as Invocation,
   AutobahnEventDetails as Event,
-  AutobahnSubscription as Subscription,
+  AutobahnInvocationDetails as Invocation,
   AutobahnRegistration as Registration,
+  AutobahnSession as Session,
+  AutobahnSubscription as Subscription,
+  auth_cra,
+  auth_cryptosign,
   Publication,
   Result,
   WampApplicationError,
-  auth_cra,
-  auth_cryptosign,
 };
-export type { AutobahnEndpoint, AutobahnEventHandler, AutobahnCallPromise, AutobahnProgressHandler } from './autobahn-session.js';
-export type { ConnectionOptions, ConnectionCloseDetails, ConnectionCloseReason } from './connection.js';

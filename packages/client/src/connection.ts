@@ -1,13 +1,13 @@
-import { InvalidArgumentError, systemClock, type Clock, type Dict, type TimerHandle } from '@interchange/protocol';
-import { silentLogger, type Logger } from './logger.js';
+import { type Clock, type Dict, InvalidArgumentError, systemClock, type TimerHandle } from '@interchange/protocol';
 import type { AuthOptions } from './auth-options.js';
-import { RetrySchedule, type RetryOptions } from './retry-schedule.js';
+import { type Logger, silentLogger } from './logger.js';
+import type { RawSocketTlsOptions } from './rawsocket-target.js';
+import { type RetryOptions, RetrySchedule } from './retry-schedule.js';
 import { Session } from './session.js';
 import type { ChallengeResponse, SessionCloseInfo } from './session-types.js';
 import type { ClientTransport, TransportFactory } from './transport.js';
-import type { RawSocketTlsOptions } from './rawsocket-target.js';
+import { type TransportConfig, transportFactoryOf, transportTypeOfUrl } from './transport-list.js';
 import type { FetchLike } from './transport-longpoll.js';
-import { transportFactoryOf, transportTypeOfUrl, type TransportConfig } from './transport-list.js';
 import type { WebSocketConstructor } from './transport-websocket.js';
 
 /** Why `onclose` fires, with Autobahn|JS's meanings. */
@@ -107,7 +107,9 @@ export abstract class ConnectionBase<S> {
    * Called each time the connection closes or an attempt fails. Returning `true` stops further
    * reconnection attempts.
    */
-  onclose: ((reason: ConnectionCloseReason, details: ConnectionCloseDetails) => boolean | undefined | void) | null = null;
+  // biome-ignore lint/suspicious/noConfusingVoidType: Autobahn's onclose may return nothing at all
+  onclose: ((reason: ConnectionCloseReason, details: ConnectionCloseDetails) => boolean | undefined | void) | null =
+    null;
 
   readonly #options: ConnectionOptions<S>;
   readonly #factory: TransportFactory | undefined;
@@ -127,16 +129,21 @@ export abstract class ConnectionBase<S> {
   #closeWaiters: Array<() => void> = [];
 
   constructor(options: ConnectionOptions<S>) {
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('Connection: options must be an object');
+    if (typeof options !== 'object' || options === null)
+      throw new InvalidArgumentError('Connection: options must be an object');
     if (typeof options.realm !== 'string') throw new InvalidArgumentError('Connection: realm must be a string');
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
     this.#schedule = new RetrySchedule(options, options.random);
     this.#retryIfUnreachable = options.retry_if_unreachable ?? true;
-    const choice = options.transportFactory === undefined ? this.#transportChoice() : { factory: options.transportFactory, skipped: [] };
+    const choice =
+      options.transportFactory === undefined
+        ? this.#transportChoice()
+        : { factory: options.transportFactory, skipped: [] };
     this.#factory = choice.factory;
-    this.#unsupported = choice.skipped.length === 0 ? null : choice.skipped.map((s) => `${s.type}: ${s.reason}`).join('; ');
+    this.#unsupported =
+      choice.skipped.length === 0 ? null : choice.skipped.map((s) => `${s.type}: ${s.reason}`).join('; ');
   }
 
   /** Turns a new session into what the application receives. */
@@ -180,7 +187,13 @@ export abstract class ConnectionBase<S> {
     if (this.#factory === undefined) {
       this.#active = false;
       this.#retry = false;
-      this.#fireClose('unsupported', { reason: null, message: this.#unsupported, retry_delay: null, retry_count: null, will_retry: false });
+      this.#fireClose('unsupported', {
+        reason: null,
+        message: this.#unsupported,
+        retry_delay: null,
+        retry_count: null,
+        will_retry: false,
+      });
       this.#settleClosed();
       return;
     }
@@ -334,6 +347,7 @@ export abstract class ConnectionBase<S> {
     this.#settleClosed();
   }
 
+  // biome-ignore lint/suspicious/noConfusingVoidType: Autobahn's onclose may return nothing at all
   #fireClose(reason: ConnectionCloseReason, details: ConnectionCloseDetails): boolean | undefined | void {
     try {
       return this.onclose?.(reason, details);
@@ -355,8 +369,9 @@ export abstract class ConnectionBase<S> {
     if (options.transports === undefined && options.url === undefined) {
       throw new InvalidArgumentError('Connection: give url, transports or transportFactory');
     }
-    const entries: readonly TransportConfig[] =
-      options.transports ?? [{ type: transportTypeOfUrl(options.url as string) ?? 'websocket', url: options.url as string }];
+    const entries: readonly TransportConfig[] = options.transports ?? [
+      { type: transportTypeOfUrl(options.url as string) ?? 'websocket', url: options.url as string },
+    ];
     return transportFactoryOf(
       entries,
       {

@@ -1,5 +1,5 @@
 import type { Dict } from '@interchange/protocol';
-import { passthruOf, type PassthruOptions } from './passthru.js';
+import { type PassthruOptions, passthruOf } from './passthru.js';
 
 /**
  * One event received on a subscription (spec: basic "EVENT").

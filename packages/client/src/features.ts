@@ -1,4 +1,4 @@
-import { PubSubFeature, RpcFeature, hasFeature, type Dict, type FeatureName } from '@interchange/protocol';
+import { type Dict, type FeatureName, hasFeature, PubSubFeature, RpcFeature } from '@interchange/protocol';
 
 /**
  * The feature name of call re-routing (spec: advanced "Call Re-Routing":

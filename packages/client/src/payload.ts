@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Dict, type Payload } from '@interchange/protocol';
+import { type Dict, InvalidArgumentError, type Payload } from '@interchange/protocol';
 import { applyPassthru } from './passthru.js';
 import { Result } from './result.js';
 
@@ -26,7 +26,10 @@ export function checkArguments(what: string, args: unknown, kwargs: unknown): vo
  * (DESIGN.md "Wire and compatibility contracts"); `args` is sent as `[]` only when `kwargs`
  * follows it, as the positional encoding of the spec requires.
  */
-export function toWirePayload(args: readonly unknown[] | undefined, kwargs: Record<string, unknown> | undefined): Payload {
+export function toWirePayload(
+  args: readonly unknown[] | undefined,
+  kwargs: Record<string, unknown> | undefined,
+): Payload {
   const hasKwargs = kwargs !== undefined && Object.keys(kwargs).length > 0;
   if (hasKwargs) return { args: args === undefined ? [] : [...args], kwargs };
   if (args !== undefined && args.length > 0) return { args: [...args] };
@@ -62,7 +65,8 @@ export function yieldPayload(value: unknown): YieldParts {
   if (value instanceof Result) {
     checkArguments('Result', value.args, value.kwargs);
     const options: Dict = {};
-    const passthru = value.passthru !== undefined && applyPassthru('Result', value.passthru, value.args, value.kwargs, options);
+    const passthru =
+      value.passthru !== undefined && applyPassthru('Result', value.passthru, value.args, value.kwargs, options);
     return { payload: toWirePayload(value.args, value.kwargs), options, passthru };
   }
   if (value === undefined) return { payload: {}, options: {}, passthru: false };

@@ -1,14 +1,14 @@
 import {
   ApplicationError,
-  InvalidArgumentError,
-  PubSubFeature,
   type Dict,
   type ErrorMessage,
+  InvalidArgumentError,
   type PublishedMessage,
+  PubSubFeature,
 } from '@interchange/protocol';
 import { deferred } from './deferred.js';
 import { Publication } from './event.js';
-import { applyPassthru, passthruNotSupported, type PassthruOptions } from './passthru.js';
+import { applyPassthru, type PassthruOptions, passthruNotSupported } from './passthru.js';
 import { checkArguments, fromWirePayload, isOptionsObject, isPlainDict, toWirePayload } from './payload.js';
 import type { Handled, SessionContext, Settle } from './session-context.js';
 import { checkUri } from './uri-check.js';
@@ -65,7 +65,10 @@ const STRING_LISTS = ['exclude_authid', 'exclude_authrole', 'eligible_authid', '
 function checkLists(options: PublishOptions): void {
   for (const key of ID_LISTS) {
     const list: unknown = options[key];
-    if (list !== undefined && !(Array.isArray(list) && list.every((id) => Number.isSafeInteger(id) && (id as number) > 0))) {
+    if (
+      list !== undefined &&
+      !(Array.isArray(list) && list.every((id) => Number.isSafeInteger(id) && (id as number) > 0))
+    ) {
       throw new InvalidArgumentError(`publish: ${key} must be a list of session IDs`);
     }
   }
@@ -110,7 +113,13 @@ export class Publisher {
       return Promise.reject(passthruNotSupported(`publish to ${topic}`, 'broker'));
     }
     const id = this.#ctx.nextRequestId();
-    const message = { type: 'PUBLISH', requestId: id, options: wireOptions, topic, ...toWirePayload(args, options.kwargs) } as const;
+    const message = {
+      type: 'PUBLISH',
+      requestId: id,
+      options: wireOptions,
+      topic,
+      ...toWirePayload(args, options.kwargs),
+    } as const;
     if (options.acknowledge !== true) {
       // Unacknowledged: fire and forget (spec: basic "PUBLISH"); the broker sends nothing back.
       this.#ctx.send(message);

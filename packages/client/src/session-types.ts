@@ -1,5 +1,5 @@
-import { ErrorUri } from '@interchange/protocol';
 import type { Clock, Dict } from '@interchange/protocol';
+import { ErrorUri } from '@interchange/protocol';
 import type { AuthOptions } from './auth-options.js';
 import type { Logger } from './logger.js';
 import { isPlainDict } from './payload.js';

@@ -1,21 +1,22 @@
 import {
+  type AbortMessage,
   ApplicationError,
+  type ChallengeMessage,
+  type Clock,
+  createIdSequence,
+  type Dict,
+  type ErrorMessage,
   ErrorUri,
+  type FeatureName,
   InvalidArgumentError,
   MessageCode,
   SessionClosedError,
-  TransportError,
-  createIdSequence,
   systemClock,
-  type AbortMessage,
-  type ChallengeMessage,
-  type Clock,
-  type Dict,
-  type ErrorMessage,
-  type FeatureName,
   type TimerHandle,
+  TransportError,
   type WampMessage,
 } from '@interchange/protocol';
+import { type ClientAuthentication, checkAuthOptions, createClientAuthentication } from './auth-options.js';
 import { Callee, type RegisterOptions } from './callee.js';
 import {
   Caller,
@@ -25,11 +26,10 @@ import {
   type StreamingCall,
   type StreamingCallOptions,
 } from './caller.js';
-import { checkAuthOptions, createClientAuthentication, type ClientAuthentication } from './auth-options.js';
 import { asyncDispose } from './dispose.js';
 import type { Publication } from './event.js';
-import { CLIENT_ROLES, routerHasFeature, type RouterRoleName } from './features.js';
-import { silentLogger, type Logger } from './logger.js';
+import { CLIENT_ROLES, type RouterRoleName, routerHasFeature } from './features.js';
+import { type Logger, silentLogger } from './logger.js';
 import { MetaApi } from './meta-api.js';
 import { isOptionsObject, isPlainDict } from './payload.js';
 import { Publisher, type PublishOptions } from './publisher.js';
@@ -38,14 +38,14 @@ import type { CallResult } from './result.js';
 import type { Handled, SessionContext } from './session-context.js';
 import {
   CANNOT_AUTHENTICATE_REASON,
-  TRANSPORT_LOST_REASON,
-  normalizeChallengeResponse,
   type Challenge,
+  normalizeChallengeResponse,
   type SessionCloseInfo,
   type SessionOptions,
   type SessionState,
+  TRANSPORT_LOST_REASON,
 } from './session-types.js';
-import { Subscriber, type SubscribeOptions } from './subscriber.js';
+import { type SubscribeOptions, Subscriber } from './subscriber.js';
 import type { EventHandler, Subscription } from './subscription.js';
 import type { ClientTransport, TransportCloseInfo } from './transport.js';
 import { checkUri } from './uri-check.js';
@@ -90,7 +90,10 @@ export class Session implements AsyncDisposable {
   constructor(transport: ClientTransport, options: SessionOptions) {
     if (!isOptionsObject(options)) throw new InvalidArgumentError('Session: options must be an object');
     checkUri('Session: realm', options.realm);
-    if (options.authmethods !== undefined && !(Array.isArray(options.authmethods) && options.authmethods.every((m) => typeof m === 'string'))) {
+    if (
+      options.authmethods !== undefined &&
+      !(Array.isArray(options.authmethods) && options.authmethods.every((m) => typeof m === 'string'))
+    ) {
       throw new InvalidArgumentError('Session: authmethods must be an array of strings');
     }
     if (options.authid !== undefined && typeof options.authid !== 'string') {
@@ -174,11 +177,15 @@ export class Session implements AsyncDisposable {
     if (this.#state !== 'idle') throw new InvalidArgumentError(`join: session is ${this.#state}, not idle`);
     const details: Dict = { roles: CLIENT_ROLES, agent: this.#options.agent ?? 'Interchange client' };
     // A fresh authentication per join: SCRAM nonces and cryptosign challenges are never reused.
-    const auth = this.#options.auth === undefined ? undefined : createClientAuthentication(this.#options.auth, this.#options.authid);
+    const auth =
+      this.#options.auth === undefined
+        ? undefined
+        : createClientAuthentication(this.#options.auth, this.#options.authid);
     this.#auth = auth;
     const authmethods = this.#options.authmethods ?? auth?.authmethods;
     const authid = this.#options.authid ?? auth?.authid;
-    const authextra = auth?.authextra === undefined ? this.#options.authextra : { ...auth.authextra, ...this.#options.authextra };
+    const authextra =
+      auth?.authextra === undefined ? this.#options.authextra : { ...auth.authextra, ...this.#options.authextra };
     if (authmethods !== undefined) details['authmethods'] = authmethods;
     if (authid !== undefined) details['authid'] = authid;
     if (authextra !== undefined) details['authextra'] = authextra;
@@ -489,7 +496,8 @@ export class Session implements AsyncDisposable {
 
   #answerChallenge(message: ChallengeMessage): void {
     const auth = this.#auth;
-    const handler = this.#options.onChallenge ?? (auth === undefined ? undefined : (challenge: Challenge) => auth.answer(challenge));
+    const handler =
+      this.#options.onChallenge ?? (auth === undefined ? undefined : (challenge: Challenge) => auth.answer(challenge));
     if (handler === undefined) {
       this.#abortJoin(`received a ${message.authMethod} CHALLENGE, but no onChallenge handler is set`, undefined);
       return;
@@ -530,7 +538,13 @@ export class Session implements AsyncDisposable {
     this.#logger.warn({ message }, 'protocol violation by the router; aborting the session');
     const details = { message };
     this.#send({ type: 'ABORT', details, reason: ErrorUri.PROTOCOL_VIOLATION });
-    this.#finish({ kind: 'protocol-violation', initiator: 'client', reason: ErrorUri.PROTOCOL_VIOLATION, message, details });
+    this.#finish({
+      kind: 'protocol-violation',
+      initiator: 'client',
+      reason: ErrorUri.PROTOCOL_VIOLATION,
+      message,
+      details,
+    });
   }
 
   #onTransportClose(info: TransportCloseInfo): void {
@@ -608,9 +622,12 @@ export class Session implements AsyncDisposable {
       this.transport.send(message);
     } catch (error) {
       if (error instanceof TransportError || error instanceof InvalidArgumentError) throw error;
-      throw new InvalidArgumentError(`could not send ${message.type}: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-      });
+      throw new InvalidArgumentError(
+        `could not send ${message.type}: ${error instanceof Error ? error.message : String(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -624,7 +641,13 @@ export class Session implements AsyncDisposable {
 }
 
 function abortCause(message: AbortMessage, initiator: 'router'): CloseCause {
-  return { kind: 'abort', initiator, reason: message.reason, message: messageOf(message.details), details: message.details };
+  return {
+    kind: 'abort',
+    initiator,
+    reason: message.reason,
+    message: messageOf(message.details),
+    details: message.details,
+  };
 }
 
 function messageOf(details: Dict): string | undefined {

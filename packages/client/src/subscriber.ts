@@ -1,10 +1,10 @@
 import {
   ApplicationError,
-  InvalidArgumentError,
-  MessageCode,
   type Dict,
   type ErrorMessage,
   type EventMessage,
+  InvalidArgumentError,
+  MessageCode,
   type SubscribedMessage,
   type UnsubscribedMessage,
 } from '@interchange/protocol';
@@ -12,7 +12,7 @@ import { deferred } from './deferred.js';
 import { Event } from './event.js';
 import { fromWirePayload, isOptionsObject, isPlainDict } from './payload.js';
 import type { Handled, SessionContext, Settle } from './session-context.js';
-import { Subscription, type EventHandler } from './subscription.js';
+import { type EventHandler, Subscription } from './subscription.js';
 import { checkUri } from './uri-check.js';
 
 /** Options of `Session.subscribe`. Snake_case names are SUBSCRIBE.Options keys sent as they are. */

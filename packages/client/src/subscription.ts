@@ -1,7 +1,7 @@
-import { InvalidArgumentError, type Dict } from '@interchange/protocol';
+import { type Dict, InvalidArgumentError } from '@interchange/protocol';
 import { AsyncQueue } from './async-queue.js';
 import { asyncDispose } from './dispose.js';
-import { EndedSignal, type EndedInfo } from './ended-info.js';
+import { type EndedInfo, EndedSignal } from './ended-info.js';
 import type { Event } from './event.js';
 import type { Logger } from './logger.js';
 

@@ -1,9 +1,9 @@
 import {
   CanceledError,
   InvalidArgumentError,
-  TransportError,
   type Serializer,
   type SerializerName,
+  TransportError,
   type WampMessage,
 } from '@interchange/protocol';
 import { offeredSerializers } from './serializer-offer.js';
@@ -184,7 +184,11 @@ export async function connectWebSocket(options: WebSocketTransportOptions): Prom
       if (codec === undefined) {
         closeSocket(socket, 1000, 'no WAMP subprotocol');
         const picked = socket.protocol === '' ? 'none' : `'${socket.protocol}'`;
-        reject(new TransportError(`${url}: the server picked ${picked} of the offered subprotocols ${[...offered.keys()].join(', ')}`));
+        reject(
+          new TransportError(
+            `${url}: the server picked ${picked} of the offered subprotocols ${[...offered.keys()].join(', ')}`,
+          ),
+        );
         return;
       }
       resolve(new WebSocketTransport(socket, codec, url));
@@ -219,9 +223,12 @@ async function defaultWebSocket(): Promise<WebSocketConstructor> {
     const Impl = mod.WebSocket ?? mod.default;
     if (typeof Impl === 'function') return Impl as WebSocketConstructor;
   } catch (cause) {
-    throw new TransportError('no WebSocket implementation: globalThis.WebSocket is missing and the ws package could not be loaded', {
-      cause,
-    });
+    throw new TransportError(
+      'no WebSocket implementation: globalThis.WebSocket is missing and the ws package could not be loaded',
+      {
+        cause,
+      },
+    );
   }
   throw new TransportError('no WebSocket implementation: the ws package has no WebSocket export');
 }

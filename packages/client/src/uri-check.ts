@@ -14,6 +14,8 @@ export function checkUri(what: string, uri: unknown, match?: unknown): asserts u
   }
   const policy = (match ?? 'exact') as MatchPolicyValue;
   if (!isValidUri(uri, { match: policy })) {
-    throw new InvalidArgumentError(`${what} is not a valid WAMP URI${policy === 'exact' ? '' : ` for ${policy} matching`}: '${uri}'`);
+    throw new InvalidArgumentError(
+      `${what} is not a valid WAMP URI${policy === 'exact' ? '' : ` for ${policy} matching`}: '${uri}'`,
+    );
   }
 }

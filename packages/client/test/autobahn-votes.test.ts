@@ -23,9 +23,9 @@ describe('the Autobahn votes demo runs unchanged', () => {
       url: url,
       realm: 'votesapp',
     });
-    var backendReady = new Promise<void>(function (resolve) {
-      backendConnection.onopen = function (session, details) {
-        var submitVote = function (args: unknown[], kwargs: unknown, details: unknown) {
+    var backendReady = new Promise<void>((resolve) => {
+      backendConnection.onopen = (session, details) => {
+        var submitVote = (args: unknown[], kwargs: unknown, details: unknown) => {
           var flavor = args[0] as string;
           votes[flavor] += 1;
 
@@ -38,7 +38,7 @@ describe('the Autobahn votes demo runs unchanged', () => {
 
           return votes[flavor];
         };
-        session.register('com.example.votedemo.vote', submitVote).then(function () {
+        session.register('com.example.votedemo.vote', submitVote).then(() => {
           resolve();
         });
       };
@@ -49,19 +49,19 @@ describe('the Autobahn votes demo runs unchanged', () => {
     // ---- front end ----
     var updates: unknown[] = [];
     var submitted: unknown[] = [];
-    var updateVotes = function (args: unknown[]) {
+    var updateVotes = (args: unknown[]) => {
       updates.push(args[0]);
     };
-    var onVoteSubmitted = function (count: unknown) {
+    var onVoteSubmitted = (count: unknown) => {
       submitted.push(count);
     };
     var connection = new autobahn.Connection({
       url: url,
       realm: 'votesapp',
     });
-    var frontendReady = new Promise<any>(function (resolve) {
-      connection.onopen = function (session, details) {
-        session.subscribe('com.example.votedemo.on_vote', updateVotes).then(function () {
+    var frontendReady = new Promise<any>((resolve) => {
+      connection.onopen = (session, details) => {
+        session.subscribe('com.example.votedemo.on_vote', updateVotes).then(() => {
           resolve(session);
         });
       };
@@ -83,7 +83,7 @@ describe('the Autobahn votes demo runs unchanged', () => {
     ]);
 
     var closes: string[] = [];
-    connection.onclose = function (reason) {
+    connection.onclose = (reason) => {
       closes.push(reason);
       return undefined;
     };
@@ -95,24 +95,29 @@ describe('the Autobahn votes demo runs unchanged', () => {
   it('an Autobahn client reconnects after the router drops it, and onopen sets the session up again', async () => {
     router = await MiniRouter.start();
     var opens = 0;
-    var connection = new autobahn.Connection({ url: router.url, realm: 'votesapp', initial_retry_delay: 0.01, retry_delay_jitter: 0 });
+    var connection = new autobahn.Connection({
+      url: router.url,
+      realm: 'votesapp',
+      initial_retry_delay: 0.01,
+      retry_delay_jitter: 0,
+    });
     var markOpened: () => void = () => {};
-    var opened = new Promise<void>(function (resolve) {
+    var opened = new Promise<void>((resolve) => {
       markOpened = resolve;
     });
-    var reopened = new Promise<void>(function (resolve) {
-      connection.onopen = function (session) {
+    var reopened = new Promise<void>((resolve) => {
+      connection.onopen = (session) => {
         opens += 1;
-        session.register('com.example.votedemo.ping', function () {
-          return 'pong';
-        }).then(function () {
-          if (opens === 1) markOpened();
-          if (opens === 2) resolve();
-        });
+        session
+          .register('com.example.votedemo.ping', () => 'pong')
+          .then(() => {
+            if (opens === 1) markOpened();
+            if (opens === 2) resolve();
+          });
       };
     });
     var closeReasons: unknown[] = [];
-    connection.onclose = function (reason, details) {
+    connection.onclose = (reason, details) => {
       closeReasons.push([reason, details.will_retry]);
       return undefined;
     };

@@ -1,9 +1,9 @@
-import { ApplicationError, InvalidArgumentError, SessionClosedError, messageToArray } from '@interchange/protocol';
+import { ApplicationError, InvalidArgumentError, messageToArray, SessionClosedError } from '@interchange/protocol';
 import { describe, expect, it } from 'vitest';
-import { autobahn, Session as CompatSession, WampApplicationError } from '../src/autobahn.js';
+import { autobahn, type Session as CompatSession, WampApplicationError } from '../src/autobahn.js';
 import { Result } from '../src/index.js';
 import { flush } from './helpers/fake-clock.js';
-import { FULL_ROUTER_ROLES, joinedSession, type FakeRouter } from './helpers/fake-router.js';
+import { type FakeRouter, FULL_ROUTER_ROLES, joinedSession } from './helpers/fake-router.js';
 
 async function compat(): Promise<{ session: CompatSession; router: FakeRouter }> {
   const { session, router } = await joinedSession({}, { roles: FULL_ROUTER_ROLES });
@@ -65,7 +65,15 @@ describe('compat session.call resolution', () => {
     const { session, router } = await compat();
     const pending = session.call('com.example.f');
     const call = await router.next('CALL');
-    router.send({ type: 'ERROR', requestType: 48, requestId: call.requestId, details: {}, error: 'com.example.bad', args: ['why'], kwargs: { k: 1 } });
+    router.send({
+      type: 'ERROR',
+      requestType: 48,
+      requestId: call.requestId,
+      details: {},
+      error: 'com.example.bad',
+      args: ['why'],
+      kwargs: { k: 1 },
+    });
     const error = await pending.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(autobahn.Error);
     expect(error).toMatchObject({ error: 'com.example.bad', args: ['why'], kwargs: { k: 1 } });
@@ -77,7 +85,11 @@ describe('compat session.call resolution', () => {
     const call = await router.next('CALL');
     pending.cancel({ mode: 'skip' });
     await expect(pending).rejects.toThrow(/canceled/);
-    expect(await router.next('CANCEL')).toEqual({ type: 'CANCEL', requestId: call.requestId, options: { mode: 'skip' } });
+    expect(await router.next('CANCEL')).toEqual({
+      type: 'CANCEL',
+      requestId: call.requestId,
+      options: { mode: 'skip' },
+    });
   });
 
   it('throws at once for args that are not an array', async () => {
@@ -87,7 +99,9 @@ describe('compat session.call resolution', () => {
 });
 
 describe('compat session.register', () => {
-  async function registerEndpoint(endpoint: (args: unknown[], kwargs: Record<string, unknown>, details: unknown) => unknown) {
+  async function registerEndpoint(
+    endpoint: (args: unknown[], kwargs: Record<string, unknown>, details: unknown) => unknown,
+  ) {
     const { session, router } = await compat();
     const pending = session.register('com.example.proc', endpoint);
     const register = await router.next('REGISTER');
@@ -104,9 +118,20 @@ describe('compat session.register', () => {
     });
     expect(registration).toBeInstanceOf(autobahn.Registration);
     expect([registration.id, registration.procedure, registration.active]).toEqual([77, 'com.example.proc', true]);
-    router.send({ type: 'INVOCATION', requestId: 1, registration: 77, details: { caller: 5, caller_authid: 'bob' }, args: [21], kwargs: { a: 1 } });
+    router.send({
+      type: 'INVOCATION',
+      requestId: 1,
+      registration: 77,
+      details: { caller: 5, caller_authid: 'bob' },
+      args: [21],
+      kwargs: { a: 1 },
+    });
     expect(messageToArray(await router.next('YIELD'))).toEqual([70, 1, {}, [42]]);
-    expect(calls[0]).toEqual([[21], { a: 1 }, expect.objectContaining({ procedure: 'com.example.proc', caller: 5, caller_authid: 'bob', progress: null })]);
+    expect(calls[0]).toEqual([
+      [21],
+      { a: 1 },
+      expect.objectContaining({ procedure: 'com.example.proc', caller: 5, caller_authid: 'bob', progress: null }),
+    ]);
   });
 
   it('YIELDs the args and kwargs of a returned autobahn.Result', async () => {
@@ -120,13 +145,28 @@ describe('compat session.register', () => {
       throw new autobahn.Error('com.example.error.invalid_flavor', ['durian'], { allowed: 3 });
     });
     router.send({ type: 'INVOCATION', requestId: 1, registration: 77, details: {} });
-    expect(messageToArray(await router.next('ERROR'))).toEqual([8, 68, 1, {}, 'com.example.error.invalid_flavor', ['durian'], { allowed: 3 }]);
+    expect(messageToArray(await router.next('ERROR'))).toEqual([
+      8,
+      68,
+      1,
+      {},
+      'com.example.error.invalid_flavor',
+      ['durian'],
+      { allowed: 3 },
+    ]);
   });
 
   it('answers wamp.error.runtime_error for any other thrown error', async () => {
     const { router } = await registerEndpoint(() => Promise.reject(new RangeError('flavor index out of range')));
     router.send({ type: 'INVOCATION', requestId: 1, registration: 77, details: {} });
-    expect(messageToArray(await router.next('ERROR'))).toEqual([8, 68, 1, {}, 'wamp.error.runtime_error', ['flavor index out of range']]);
+    expect(messageToArray(await router.next('ERROR'))).toEqual([
+      8,
+      68,
+      1,
+      {},
+      'wamp.error.runtime_error',
+      ['flavor index out of range'],
+    ]);
   });
 
   it('offers details.progress when the caller asked for progressive results', async () => {
@@ -160,7 +200,13 @@ describe('compat session.subscribe and publish', () => {
     });
     const subscribe = await router.next('SUBSCRIBE');
     router.send({ type: 'SUBSCRIBED', requestId: subscribe.requestId, subscription: 9 });
-    router.send({ type: 'EVENT', subscription: 9, publication: 100, details: { publisher: 3 }, args: [{ subject: 'Lemon', votes: 2 }] });
+    router.send({
+      type: 'EVENT',
+      subscription: 9,
+      publication: 100,
+      details: { publisher: 3 },
+      args: [{ subject: 'Lemon', votes: 2 }],
+    });
     const subscription = await pending;
     await flush();
     expect(subscription).toBeInstanceOf(autobahn.Subscription);
@@ -204,7 +250,11 @@ describe('compat session.subscribe and publish', () => {
   it('leave sends GOODBYE with reason and message', async () => {
     const { session, router } = await compat();
     const left = session.leave('wamp.close.close_realm', 'see you');
-    expect(await router.next('GOODBYE')).toEqual({ type: 'GOODBYE', details: { message: 'see you' }, reason: 'wamp.close.close_realm' });
+    expect(await router.next('GOODBYE')).toEqual({
+      type: 'GOODBYE',
+      details: { message: 'see you' },
+      reason: 'wamp.close.close_realm',
+    });
     router.send({ type: 'GOODBYE', details: {}, reason: 'wamp.close.goodbye_and_out' });
     await left;
     expect(session.isOpen).toBe(false);

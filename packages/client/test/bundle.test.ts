@@ -1,6 +1,6 @@
-import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import * as vm from 'node:vm';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -99,7 +99,11 @@ describe('browser bundle', () => {
     expect(socket?.protocols).toEqual(['wamp.2.json']);
     socket?.accept('wamp.2.json');
     await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(JSON.parse(String(socket?.sent[0]))).toEqual([1, 'votesapp', expect.objectContaining({ roles: expect.any(Object) })]);
+    expect(JSON.parse(String(socket?.sent[0]))).toEqual([
+      1,
+      'votesapp',
+      expect.objectContaining({ roles: expect.any(Object) }),
+    ]);
     socket?.onmessage?.({ data: JSON.stringify([2, 99, { roles: { broker: {}, dealer: {} } }]) });
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(opened).toEqual([99]);
@@ -111,7 +115,17 @@ describe('browser bundle', () => {
     expect(inputs.some((path) => path.endsWith('src/rawsocket-socket.ts'))).toBe(false);
     expect(inputs.some((path) => path.endsWith('src/rawsocket-socket-browser.ts'))).toBe(true);
     PageWebSocket.instances = [];
-    const page = vm.createContext({ WebSocket: PageWebSocket, TextEncoder, TextDecoder, AbortController, AbortSignal, queueMicrotask, setTimeout, clearTimeout, crypto: globalThis.crypto });
+    const page = vm.createContext({
+      WebSocket: PageWebSocket,
+      TextEncoder,
+      TextDecoder,
+      AbortController,
+      AbortSignal,
+      queueMicrotask,
+      setTimeout,
+      clearTimeout,
+      crypto: globalThis.crypto,
+    });
     vm.runInContext(code, page);
     const { interchange } = page as unknown as {
       interchange: {
@@ -124,14 +138,19 @@ describe('browser bundle', () => {
     const direct = await interchange.connectRawSocket({ url: 'rs://router.example:8081' }).catch((e: unknown) => e);
     expect(direct).toBeInstanceOf(interchange.TransportError);
     expect((direct as Error).message).toMatch(/^RawSocket needs Node.js: a browser cannot open TCP or Unix sockets/);
-    const viaConnect = await interchange.connect({ url: 'rss://router.example:8081', realm: 'r' }).catch((e: unknown) => e);
+    const viaConnect = await interchange
+      .connect({ url: 'rss://router.example:8081', realm: 'r' })
+      .catch((e: unknown) => e);
     expect(viaConnect).toBeInstanceOf(interchange.TransportError);
     expect((viaConnect as Error).message).toMatch(/RawSocket needs Node.js/);
 
     // In a transport list, the page skips RawSocket (as Autobahn|JS does) and uses the next entry.
     const connection = new interchange.Connection({
       realm: 'r',
-      transports: [{ type: 'rawsocket', url: 'rs://router.example:8081' }, { type: 'websocket', url: 'ws://router.example/ws' }],
+      transports: [
+        { type: 'rawsocket', url: 'rs://router.example:8081' },
+        { type: 'websocket', url: 'ws://router.example/ws' },
+      ],
     });
     connection.open();
     await new Promise((resolve) => setTimeout(resolve, 0));

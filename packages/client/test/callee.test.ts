@@ -1,8 +1,14 @@
-import { ApplicationError, CanceledError, InvalidArgumentError, SessionClosedError, messageToArray } from '@interchange/protocol';
+import {
+  ApplicationError,
+  CanceledError,
+  InvalidArgumentError,
+  messageToArray,
+  SessionClosedError,
+} from '@interchange/protocol';
 import { describe, expect, it } from 'vitest';
-import { Result, type Invocation, type Registration } from '../src/index.js';
+import { type Invocation, type Registration, Result } from '../src/index.js';
 import { flush } from './helpers/fake-clock.js';
-import { joinedSession, type FakeRouter } from './helpers/fake-router.js';
+import { type FakeRouter, joinedSession } from './helpers/fake-router.js';
 
 async function registered(
   router: FakeRouter,
@@ -29,7 +35,13 @@ describe('Session.register', () => {
     const { session, router } = await joinedSession();
     const pending = session.register('com.example.taken', () => 1);
     const register = await router.next('REGISTER');
-    router.send({ type: 'ERROR', requestType: 64, requestId: register.requestId, details: {}, error: 'wamp.error.procedure_already_exists' });
+    router.send({
+      type: 'ERROR',
+      requestType: 64,
+      requestId: register.requestId,
+      details: {},
+      error: 'wamp.error.procedure_already_exists',
+    });
     await expect(pending).rejects.toMatchObject({ uri: 'wamp.error.procedure_already_exists' });
   });
 
@@ -43,7 +55,14 @@ describe('Session.register', () => {
         return (inv.args[0] as number) + (inv.args[1] as number);
       }),
     );
-    router.send({ type: 'INVOCATION', requestId: 31, registration: 900, details: { caller: 77 }, args: [2, 3], kwargs: { unit: 'cm' } });
+    router.send({
+      type: 'INVOCATION',
+      requestId: 31,
+      registration: 900,
+      details: { caller: 77 },
+      args: [2, 3],
+      kwargs: { unit: 'cm' },
+    });
     const yielded = await router.next('YIELD');
     expect(messageToArray(yielded)).toEqual([70, 31, {}, [5]]);
     expect(seen[0]).toMatchObject({ args: [2, 3], kwargs: { unit: 'cm' }, procedure: 'com.example.add', caller: 77 });
@@ -52,7 +71,11 @@ describe('Session.register', () => {
   it('takes the procedure from details.procedure for pattern registrations', async () => {
     const { session, router } = await joinedSession();
     let procedure = '';
-    await registered(router, session.register('com.example.', (inv) => void (procedure = inv.procedure), { match: 'prefix' }));
+    await registered(
+      router,
+      // biome-ignore lint/suspicious/noAssignInExpressions: the handler only records which procedure it was invoked as
+      session.register('com.example.', (inv) => void (procedure = inv.procedure), { match: 'prefix' }),
+    );
     router.send({ type: 'INVOCATION', requestId: 1, registration: 900, details: { procedure: 'com.example.sub.op' } });
     await router.next('YIELD');
     expect(procedure).toBe('com.example.sub.op');
@@ -60,10 +83,23 @@ describe('Session.register', () => {
 
   it('answers a Result with its args and kwargs, undefined with no payload, and awaits promises', async () => {
     const { session, router } = await joinedSession();
-    const answers: unknown[] = [new Result([1, 2], { total: 3 }), undefined, Promise.resolve('later'), new Result([], { only: 'kw' })];
-    await registered(router, session.register('com.example.multi', () => answers.shift()));
+    const answers: unknown[] = [
+      new Result([1, 2], { total: 3 }),
+      undefined,
+      Promise.resolve('later'),
+      new Result([], { only: 'kw' }),
+    ];
+    await registered(
+      router,
+      session.register('com.example.multi', () => answers.shift()),
+    );
     for (let id = 1; id <= 4; id++) router.send({ type: 'INVOCATION', requestId: id, registration: 900, details: {} });
-    const yields = [await router.next('YIELD'), await router.next('YIELD'), await router.next('YIELD'), await router.next('YIELD')];
+    const yields = [
+      await router.next('YIELD'),
+      await router.next('YIELD'),
+      await router.next('YIELD'),
+      await router.next('YIELD'),
+    ];
     expect(yields.map((y) => messageToArray(y))).toEqual([
       [70, 1, {}, [1, 2], { total: 3 }],
       [70, 2, {}],
@@ -77,12 +113,23 @@ describe('Session.register', () => {
     await registered(
       router,
       session.register('com.example.vote', async () => {
-        throw new ApplicationError('com.example.error.unknown_flavor', { args: ['durian'], kwargs: { allowed: ['banana'] } });
+        throw new ApplicationError('com.example.error.unknown_flavor', {
+          args: ['durian'],
+          kwargs: { allowed: ['banana'] },
+        });
       }),
     );
     router.send({ type: 'INVOCATION', requestId: 8, registration: 900, details: {} });
     const error = await router.next('ERROR');
-    expect(messageToArray(error)).toEqual([8, 68, 8, {}, 'com.example.error.unknown_flavor', ['durian'], { allowed: ['banana'] }]);
+    expect(messageToArray(error)).toEqual([
+      8,
+      68,
+      8,
+      {},
+      'com.example.error.unknown_flavor',
+      ['durian'],
+      { allowed: ['banana'] },
+    ]);
   });
 
   it('answers any other thrown error with wamp.error.runtime_error and only its message, no stack', async () => {
@@ -98,7 +145,11 @@ describe('Session.register', () => {
     router.send({ type: 'INVOCATION', requestId: 2, registration: 900, details: {}, args: ['async'] });
     const first = await router.next('ERROR');
     const second = await router.next('ERROR');
-    expect(first).toMatchObject({ requestId: 1, error: 'wamp.error.runtime_error', args: ['cannot read properties of undefined'] });
+    expect(first).toMatchObject({
+      requestId: 1,
+      error: 'wamp.error.runtime_error',
+      args: ['cannot read properties of undefined'],
+    });
     expect(second).toMatchObject({ requestId: 2, error: 'wamp.error.runtime_error', args: ['database unavailable'] });
     expect(JSON.stringify([first, second])).not.toMatch(/\bat\s.*\(|\.ts:\d+/);
     expect(first.kwargs).toBeUndefined();
@@ -127,7 +178,10 @@ describe('Session.register', () => {
 
   it('sends no answer to an INTERRUPT with mode killnowait', async () => {
     const { session, router } = await joinedSession();
-    await registered(router, session.register('com.example.slow', () => new Promise(() => {})));
+    await registered(
+      router,
+      session.register('com.example.slow', () => new Promise(() => {})),
+    );
     router.send({ type: 'INVOCATION', requestId: 5, registration: 900, details: {} });
     router.send({ type: 'INTERRUPT', requestId: 5, options: { mode: 'killnowait' } });
     await flush();
@@ -158,7 +212,10 @@ describe('Session.register', () => {
 
   it('unregisters: UNREGISTER, then inactive; invocations for unknown registrations get no_such_registration', async () => {
     const { session, router } = await joinedSession();
-    const registration = await registered(router, session.register('com.example.x', () => 1));
+    const registration = await registered(
+      router,
+      session.register('com.example.x', () => 1),
+    );
     const done = registration.unregister();
     const unregister = await router.next('UNREGISTER');
     expect(unregister.registration).toBe(900);
@@ -172,7 +229,10 @@ describe('Session.register', () => {
 
   it('deactivates a registration the router revokes', async () => {
     const { session, router } = await joinedSession();
-    const registration = await registered(router, session.register('com.example.x', () => 1));
+    const registration = await registered(
+      router,
+      session.register('com.example.x', () => 1),
+    );
     router.send({ type: 'UNREGISTERED', requestId: 0, details: { registration: 900, reason: 'wamp.close.killed' } });
     await flush();
     expect(registration.active).toBe(false);

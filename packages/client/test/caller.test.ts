@@ -2,13 +2,18 @@ import {
   ApplicationError,
   CanceledError,
   InvalidArgumentError,
+  messageToArray,
   SessionClosedError,
   TimeoutError,
-  messageToArray,
 } from '@interchange/protocol';
 import { describe, expect, it } from 'vitest';
 import { FakeClock, flush } from './helpers/fake-clock.js';
-import { BASIC_ROUTER_ROLES, FULL_ROUTER_ROLES, ROUTER_ROLES_WITHOUT_CALL_TIMEOUT, joinedSession } from './helpers/fake-router.js';
+import {
+  BASIC_ROUTER_ROLES,
+  FULL_ROUTER_ROLES,
+  joinedSession,
+  ROUTER_ROLES_WITHOUT_CALL_TIMEOUT,
+} from './helpers/fake-router.js';
 
 describe('Session.call', () => {
   it('sends CALL with sequential request IDs and args/kwargs in wire order', async () => {
@@ -27,7 +32,13 @@ describe('Session.call', () => {
     const empty = session.call('com.example.nothing');
     const first = await router.next('CALL');
     const second = await router.next('CALL');
-    router.send({ type: 'RESULT', requestId: first.requestId, details: { extra_info: true }, args: [3, 1], kwargs: { exact: false } });
+    router.send({
+      type: 'RESULT',
+      requestId: first.requestId,
+      details: { extra_info: true },
+      args: [3, 1],
+      kwargs: { exact: false },
+    });
     router.send({ type: 'RESULT', requestId: second.requestId, details: {} });
     expect(await full).toEqual({ args: [3, 1], kwargs: { exact: false }, details: { extra_info: true } });
     expect(await empty).toEqual({ args: [], kwargs: {}, details: {} });
@@ -48,7 +59,11 @@ describe('Session.call', () => {
     });
     const error = await call.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApplicationError);
-    expect(error).toMatchObject({ uri: 'com.example.error.bad_input', args: ['flavor unknown'], kwargs: { flavor: 'durian' } });
+    expect(error).toMatchObject({
+      uri: 'com.example.error.bad_input',
+      args: ['flavor unknown'],
+      kwargs: { flavor: 'durian' },
+    });
     expect((error as Error).message).toBe('com.example.error.bad_input: flavor unknown');
   });
 
@@ -88,7 +103,13 @@ describe('Session.call', () => {
     expect((error as Error).cause).toEqual(new Error('user navigated away'));
     const cancel = await router.next('CANCEL');
     expect(cancel).toEqual({ type: 'CANCEL', requestId: sent.requestId, options: { mode: 'killnowait' } });
-    router.send({ type: 'ERROR', requestType: 48, requestId: sent.requestId, details: {}, error: 'wamp.error.canceled' });
+    router.send({
+      type: 'ERROR',
+      requestType: 48,
+      requestId: sent.requestId,
+      details: {},
+      error: 'wamp.error.canceled',
+    });
     await flush();
     expect(session.isOpen).toBe(true);
   });
@@ -118,7 +139,9 @@ describe('Session.call', () => {
 
   it('rejects at once, sending nothing, when the signal is already aborted', async () => {
     const { session, router } = await joinedSession();
-    await expect(session.call('com.example.x', [], { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(CanceledError);
+    await expect(session.call('com.example.x', [], { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
+      CanceledError,
+    );
     await flush();
     expect(router.unread()).toEqual([]);
   });

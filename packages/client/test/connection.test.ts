@@ -64,7 +64,8 @@ describe('Connection', () => {
     const subscriptions: Subscription[] = [];
     h.connection.onopen = (session) => {
       h.opened.push({ session, details: {} });
-      if (h.opened.length === 1) void session.subscribe('com.example.on_vote', () => {}).then((s) => subscriptions.push(s));
+      if (h.opened.length === 1)
+        void session.subscribe('com.example.on_vote', () => {}).then((s) => subscriptions.push(s));
     };
     h.connection.open();
     await flush();
@@ -98,15 +99,17 @@ describe('Connection', () => {
     h.network.last.end.drop();
     await flush();
     for (const delay of [2, 4, 8, 16, 20, 20]) await wait(h, delay);
-    expect(h.closed.map((c) => [c.reason, c.details.retry_count, c.details.retry_delay, c.details.will_retry])).toEqual([
-      ['lost', 1, 2, true],
-      ['lost', 2, 4, true],
-      ['lost', 3, 8, true],
-      ['lost', 4, 16, true],
-      ['lost', 5, 20, true],
-      ['lost', 6, 20, true],
-      ['lost', null, null, false],
-    ]);
+    expect(h.closed.map((c) => [c.reason, c.details.retry_count, c.details.retry_delay, c.details.will_retry])).toEqual(
+      [
+        ['lost', 1, 2, true],
+        ['lost', 2, 4, true],
+        ['lost', 3, 8, true],
+        ['lost', 4, 16, true],
+        ['lost', 5, 20, true],
+        ['lost', 6, 20, true],
+        ['lost', null, null, false],
+      ],
+    );
     expect(h.network.attempts).toBe(7);
     expect(h.clock.pending()).toEqual([]);
     expect(h.connection.isRetrying).toBe(false);
@@ -145,7 +148,16 @@ describe('Connection', () => {
     h.connection.open();
     await flush();
     expect(h.closed).toEqual([
-      { reason: 'unreachable', details: { reason: null, message: 'connection refused', retry_delay: null, retry_count: null, will_retry: false } },
+      {
+        reason: 'unreachable',
+        details: {
+          reason: null,
+          message: 'connection refused',
+          retry_delay: null,
+          retry_count: null,
+          will_retry: false,
+        },
+      },
     ]);
     expect(h.clock.pending()).toEqual([]);
   });
@@ -175,7 +187,13 @@ describe('Connection', () => {
     expect(h.closed).toEqual([
       {
         reason: 'closed',
-        details: { reason: 'wamp.error.no_such_realm', message: 'no realm votesapp', retry_delay: null, retry_count: null, will_retry: false },
+        details: {
+          reason: 'wamp.error.no_such_realm',
+          message: 'no realm votesapp',
+          retry_delay: null,
+          retry_count: null,
+          will_retry: false,
+        },
       },
     ]);
     expect(h.clock.pending()).toEqual([]);
@@ -185,12 +203,22 @@ describe('Connection', () => {
     const h = harness();
     h.connection.open();
     await flush();
-    h.network.last.end.send({ type: 'GOODBYE', details: { message: 'shutting down' }, reason: 'wamp.close.system_shutdown' });
+    h.network.last.end.send({
+      type: 'GOODBYE',
+      details: { message: 'shutting down' },
+      reason: 'wamp.close.system_shutdown',
+    });
     await flush();
     expect(h.closed).toEqual([
       {
         reason: 'closed',
-        details: { reason: 'wamp.close.system_shutdown', message: 'shutting down', retry_delay: null, retry_count: null, will_retry: false },
+        details: {
+          reason: 'wamp.close.system_shutdown',
+          message: 'shutting down',
+          retry_delay: null,
+          retry_count: null,
+          will_retry: false,
+        },
       },
     ]);
     expect(h.network.last.received.map((m) => m.type)).toEqual(['HELLO', 'GOODBYE']);
@@ -206,7 +234,13 @@ describe('Connection', () => {
     expect(h.closed).toEqual([
       {
         reason: 'closed',
-        details: { reason: 'wamp.close.goodbye_and_out', message: '', retry_delay: null, retry_count: null, will_retry: false },
+        details: {
+          reason: 'wamp.close.goodbye_and_out',
+          message: '',
+          retry_delay: null,
+          retry_count: null,
+          will_retry: false,
+        },
       },
     ]);
     expect(h.connection.isOpen).toBe(false);

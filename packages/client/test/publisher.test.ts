@@ -1,4 +1,4 @@
-import { ApplicationError, InvalidArgumentError, SessionClosedError, messageToArray } from '@interchange/protocol';
+import { ApplicationError, InvalidArgumentError, messageToArray, SessionClosedError } from '@interchange/protocol';
 import { describe, expect, it } from 'vitest';
 import { Publication } from '../src/index.js';
 import { joinedSession } from './helpers/fake-router.js';
@@ -8,7 +8,13 @@ describe('Session.publish', () => {
     const { session, router } = await joinedSession();
     const result = await session.publish('com.example.on_vote', [{ subject: 'banana', votes: 1 }]);
     expect(result).toBeUndefined();
-    expect(messageToArray(await router.next('PUBLISH'))).toEqual([16, 1, {}, 'com.example.on_vote', [{ subject: 'banana', votes: 1 }]]);
+    expect(messageToArray(await router.next('PUBLISH'))).toEqual([
+      16,
+      1,
+      {},
+      'com.example.on_vote',
+      [{ subject: 'banana', votes: 1 }],
+    ]);
   });
 
   it('passes the publish options through to the wire', async () => {
@@ -22,7 +28,13 @@ describe('Session.publish', () => {
       extra: { custom_opt: 'x' },
     });
     const publish = await router.next('PUBLISH');
-    expect(publish.options).toEqual({ exclude_me: false, exclude: [3], eligible_authrole: ['admin'], disclose_me: true, custom_opt: 'x' });
+    expect(publish.options).toEqual({
+      exclude_me: false,
+      exclude: [3],
+      eligible_authrole: ['admin'],
+      disclose_me: true,
+      custom_opt: 'x',
+    });
     expect(messageToArray(publish).slice(4)).toEqual([[], { k: 1 }]);
   });
 
@@ -41,7 +53,13 @@ describe('Session.publish', () => {
     const { session, router } = await joinedSession();
     const pending = session.publish('com.example.t', [], { acknowledge: true });
     const publish = await router.next('PUBLISH');
-    router.send({ type: 'ERROR', requestType: 16, requestId: publish.requestId, details: {}, error: 'wamp.error.not_authorized' });
+    router.send({
+      type: 'ERROR',
+      requestType: 16,
+      requestId: publish.requestId,
+      details: {},
+      error: 'wamp.error.not_authorized',
+    });
     const error = await pending.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApplicationError);
     expect((error as ApplicationError).uri).toBe('wamp.error.not_authorized');

@@ -9,7 +9,9 @@ const delays = (schedule: RetrySchedule, n: number): Array<number | undefined> =
 describe('RetrySchedule', () => {
   it("uses Autobahn's defaults: 15 retries, 1.5 s growing by 1.5, capped at 300 s, 10 % jitter", () => {
     const schedule = new RetrySchedule({}, () => 0.5);
-    expect([schedule.maxRetries, schedule.initialDelay, schedule.growth, schedule.maxDelay, schedule.jitter]).toEqual([15, 1.5, 1.5, 300, 0.1]);
+    expect([schedule.maxRetries, schedule.initialDelay, schedule.growth, schedule.maxDelay, schedule.jitter]).toEqual([
+      15, 1.5, 1.5, 300, 0.1,
+    ]);
     const planned = delays(schedule, 16);
     expect(planned.slice(0, 4)).toEqual([1.5, 2.25, 3.375, 5.0625]);
     expect(planned[14]).toBe(300); // 1.5 * 1.5^14 = 437.9, capped
@@ -22,7 +24,13 @@ describe('RetrySchedule', () => {
     { growth: 1.5, initial: 0, max: 300, expected: [0, 0, 0, 0, 0, 0] },
   ])('grows $initial by $growth up to $max', ({ growth, initial, max, expected }) => {
     const schedule = new RetrySchedule(
-      { retry_delay_growth: growth, initial_retry_delay: initial, max_retry_delay: max, retry_delay_jitter: 0, max_retries: -1 },
+      {
+        retry_delay_growth: growth,
+        initial_retry_delay: initial,
+        max_retry_delay: max,
+        retry_delay_jitter: 0,
+        max_retries: -1,
+      },
       () => 0.99,
     );
     expect(delays(schedule, 6)).toEqual(expected);

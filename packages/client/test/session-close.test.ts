@@ -14,7 +14,12 @@ describe('Session closing', () => {
     expect(goodbye).toEqual({ type: 'GOODBYE', details: { message: 'bye' }, reason: 'wamp.close.close_realm' });
     router.send({ type: 'GOODBYE', details: {}, reason: 'wamp.close.goodbye_and_out' });
     const info = await left;
-    expect(info).toMatchObject({ kind: 'goodbye', initiator: 'client', reason: 'wamp.close.goodbye_and_out', wasEstablished: true });
+    expect(info).toMatchObject({
+      kind: 'goodbye',
+      initiator: 'client',
+      reason: 'wamp.close.goodbye_and_out',
+      wasEstablished: true,
+    });
     expect(info.transport.wasClean).toBe(true);
     expect(router.end.closed).toBe(true);
     expect(session.state).toBe('closed');
@@ -49,7 +54,11 @@ describe('Session closing', () => {
     const pending = session.call('com.example.a');
     await router.next('CALL');
     router.send({ type: 'GOODBYE', details: { message: 'maintenance' }, reason: 'wamp.close.system_shutdown' });
-    expect(await router.next('GOODBYE')).toEqual({ type: 'GOODBYE', details: {}, reason: 'wamp.close.goodbye_and_out' });
+    expect(await router.next('GOODBYE')).toEqual({
+      type: 'GOODBYE',
+      details: {},
+      reason: 'wamp.close.goodbye_and_out',
+    });
     const error = await pending.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SessionClosedError);
     expect((error as SessionClosedError).reason).toBe('wamp.close.system_shutdown');
@@ -66,7 +75,11 @@ describe('Session closing', () => {
   it('ends on ABORT from the router', async () => {
     const { session, router } = await joinedSession();
     router.send({ type: 'ABORT', details: {}, reason: 'wamp.error.authorization_failed' });
-    expect(await session.closed).toMatchObject({ kind: 'abort', initiator: 'router', reason: 'wamp.error.authorization_failed' });
+    expect(await session.closed).toMatchObject({
+      kind: 'abort',
+      initiator: 'router',
+      reason: 'wamp.error.authorization_failed',
+    });
   });
 
   it('aborts the join when leave is called while joining', async () => {

@@ -1,4 +1,4 @@
-import { ApplicationError, SessionClosedError, messageToArray } from '@interchange/protocol';
+import { ApplicationError, messageToArray, SessionClosedError } from '@interchange/protocol';
 import { describe, expect, it } from 'vitest';
 import { CANNOT_AUTHENTICATE_REASON, CLIENT_ROLES, TRANSPORT_LOST_REASON } from '../src/index.js';
 import { flush } from './helpers/fake-clock.js';
@@ -15,7 +15,12 @@ describe('Session join', () => {
     void session.join();
     const hello = await router.next('HELLO');
     expect(hello.realm).toBe('votesapp');
-    expect(Object.keys(hello.details['roles'] as object).sort()).toEqual(['callee', 'caller', 'publisher', 'subscriber']);
+    expect(Object.keys(hello.details['roles'] as object).sort()).toEqual([
+      'callee',
+      'caller',
+      'publisher',
+      'subscriber',
+    ]);
     expect(hello.details['roles']).toEqual(CLIENT_ROLES);
     expect((hello.details['roles'] as typeof CLIENT_ROLES).caller.features.call_canceling).toBe(true);
     expect(hello.details['authid']).toBe('alice');
@@ -59,7 +64,12 @@ describe('Session join', () => {
     expect((error as ApplicationError).uri).toBe('wamp.error.no_such_realm');
     expect((error as ApplicationError).args).toEqual(['no such realm']);
     const info = await session.closed;
-    expect(info).toMatchObject({ kind: 'abort', initiator: 'router', reason: 'wamp.error.no_such_realm', message: 'no such realm' });
+    expect(info).toMatchObject({
+      kind: 'abort',
+      initiator: 'router',
+      reason: 'wamp.error.no_such_realm',
+      message: 'no such realm',
+    });
     expect(info.wasEstablished).toBe(false);
     expect(session.isOpen).toBe(false);
     expect(router.end.closed).toBe(true);

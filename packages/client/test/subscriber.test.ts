@@ -1,8 +1,8 @@
-import { InvalidArgumentError, SessionClosedError, messageToArray } from '@interchange/protocol';
+import { InvalidArgumentError, messageToArray, SessionClosedError } from '@interchange/protocol';
 import { describe, expect, it } from 'vitest';
 import type { Event, Subscription } from '../src/index.js';
 import { flush } from './helpers/fake-clock.js';
-import { joinedSession, type FakeRouter } from './helpers/fake-router.js';
+import { type FakeRouter, joinedSession } from './helpers/fake-router.js';
 
 async function subscribed(router: FakeRouter, pending: Promise<Subscription>, id = 500): Promise<Subscription> {
   const subscribe = await router.next('SUBSCRIBE');
@@ -24,7 +24,14 @@ describe('Session.subscribe with a handler', () => {
     router.send({ type: 'SUBSCRIBED', requestId: subscribe.requestId, subscription: 500 });
     const subscription = await pending;
     expect(subscription).toMatchObject({ id: 500, topic: 'com.example.on_vote', active: true });
-    router.send({ type: 'EVENT', subscription: 500, publication: 1, details: { publisher: 9 }, args: [{ subject: 'banana', votes: 3 }], kwargs: { round: 1 } });
+    router.send({
+      type: 'EVENT',
+      subscription: 500,
+      publication: 1,
+      details: { publisher: 9 },
+      args: [{ subject: 'banana', votes: 3 }],
+      kwargs: { round: 1 },
+    });
     router.send(event(500, 2));
     await flush();
     expect(events).toHaveLength(2);
@@ -73,8 +80,14 @@ describe('Session.subscribe with a handler', () => {
     const { session, router } = await joinedSession();
     const a: unknown[] = [];
     const b: unknown[] = [];
-    const first = await subscribed(router, session.subscribe('com.example.t', (e) => void a.push(e.publication)));
-    const second = await subscribed(router, session.subscribe('com.example.t', (e) => void b.push(e.publication)));
+    const first = await subscribed(
+      router,
+      session.subscribe('com.example.t', (e) => void a.push(e.publication)),
+    );
+    const second = await subscribed(
+      router,
+      session.subscribe('com.example.t', (e) => void b.push(e.publication)),
+    );
     router.send(event(500, 1));
     await flush();
     expect([a, b]).toEqual([[1], [1]]);
@@ -100,7 +113,13 @@ describe('Session.subscribe with a handler', () => {
     const { session, router } = await joinedSession();
     const pending = session.subscribe('com.example.secret', () => {});
     const subscribe = await router.next('SUBSCRIBE');
-    router.send({ type: 'ERROR', requestType: 32, requestId: subscribe.requestId, details: {}, error: 'wamp.error.not_authorized' });
+    router.send({
+      type: 'ERROR',
+      requestType: 32,
+      requestId: subscribe.requestId,
+      details: {},
+      error: 'wamp.error.not_authorized',
+    });
     await expect(pending).rejects.toMatchObject({ uri: 'wamp.error.not_authorized' });
   });
 
@@ -108,7 +127,9 @@ describe('Session.subscribe with a handler', () => {
     const { session } = await joinedSession();
     expect(() => session.subscribe('', () => {})).toThrow(InvalidArgumentError);
     expect(() => session.subscribe('com.example.t', 5 as never)).toThrow(InvalidArgumentError);
-    expect(() => session.subscribe('com.example.t', undefined, { match: 'fuzzy' as never })).toThrow(InvalidArgumentError);
+    expect(() => session.subscribe('com.example.t', undefined, { match: 'fuzzy' as never })).toThrow(
+      InvalidArgumentError,
+    );
   });
 });
 
@@ -194,7 +215,11 @@ describe('Session.subscribe as an async iterable', () => {
   it('ends when the router revokes the subscription', async () => {
     const { session, router } = await joinedSession();
     const subscription = await subscribed(router, session.subscribe('com.example.t'));
-    router.send({ type: 'UNSUBSCRIBED', requestId: 0, details: { subscription: 500, reason: 'wamp.error.not_authorized' } });
+    router.send({
+      type: 'UNSUBSCRIBED',
+      requestId: 0,
+      details: { subscription: 500, reason: 'wamp.error.not_authorized' },
+    });
     const seen: unknown[] = [];
     for await (const e of subscription) seen.push(e);
     expect(seen).toEqual([]);
@@ -203,7 +228,10 @@ describe('Session.subscribe as an async iterable', () => {
 
   it('refuses iteration when the subscription has a handler', async () => {
     const { session, router } = await joinedSession();
-    const subscription = await subscribed(router, session.subscribe('com.example.t', () => {}));
+    const subscription = await subscribed(
+      router,
+      session.subscribe('com.example.t', () => {}),
+    );
     expect(() => subscription[Symbol.asyncIterator]()).toThrow(InvalidArgumentError);
   });
 });

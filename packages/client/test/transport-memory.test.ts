@@ -1,6 +1,6 @@
 import { createSerializer, type WampMessage } from '@interchange/protocol';
 import { describe, expect, it } from 'vitest';
-import { Session, createMemoryTransportPair, type TransportCloseInfo } from '../src/index.js';
+import { createMemoryTransportPair, Session, type TransportCloseInfo } from '../src/index.js';
 import { flush } from './helpers/fake-clock.js';
 
 const goodbye: WampMessage = { type: 'GOODBYE', details: {}, reason: 'wamp.close.normal' };
@@ -15,7 +15,8 @@ describe('createMemoryTransportPair', () => {
       const atClient: WampMessage[] = [];
       router.attach({ onMessage: (m) => void atRouter.push(m), onClose: () => {} });
       client.attach({ onMessage: (m) => void atClient.push(m), onProtocolError: () => {}, onClose: () => {} });
-      for (let i = 1; i <= 3; i++) client.send({ type: 'PUBLISH', requestId: i, options: {}, topic: 'com.t', args: [i] });
+      for (let i = 1; i <= 3; i++)
+        client.send({ type: 'PUBLISH', requestId: i, options: {}, topic: 'com.t', args: [i] });
       router.send({ type: 'PUBLISHED', requestId: 1, publication: 10 });
       expect(atRouter).toEqual([]); // never from inside send
       await flush();
@@ -38,7 +39,14 @@ describe('createMemoryTransportPair', () => {
     const { client, router } = createMemoryTransportPair();
     const order: string[] = [];
     let info: TransportCloseInfo | undefined;
-    client.attach({ onMessage: (m) => void order.push(m.type), onProtocolError: () => {}, onClose: (i) => void (info = i, order.push('close')) });
+    client.attach({
+      onMessage: (m) => void order.push(m.type),
+      onProtocolError: () => {},
+      onClose: (i) => {
+        info = i;
+        order.push('close');
+      },
+    });
     router.attach({ onMessage: () => {}, onClose: () => void order.push('router-close') });
     router.send(goodbye);
     router.close(4000, 'done');
@@ -67,7 +75,9 @@ describe('createMemoryTransportPair', () => {
     const { client, router } = createMemoryTransportPair({ serializer: createSerializer('json') });
     const cyclic: Record<string, unknown> = {};
     cyclic['self'] = cyclic;
-    expect(() => client.send({ type: 'CALL', requestId: 1, options: {}, procedure: 'com.x', args: [cyclic] })).toThrow();
+    expect(() =>
+      client.send({ type: 'CALL', requestId: 1, options: {}, procedure: 'com.x', args: [cyclic] }),
+    ).toThrow();
     expect(() => router.send({ type: 'RESULT', requestId: 1, details: {}, args: [cyclic] })).not.toThrow();
   });
 

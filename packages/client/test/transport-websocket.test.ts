@@ -1,8 +1,14 @@
-import { CanceledError, InvalidArgumentError, TransportError, createSerializer, type WampMessage } from '@interchange/protocol';
 import type { AddressInfo } from 'node:net';
+import {
+  CanceledError,
+  createSerializer,
+  InvalidArgumentError,
+  TransportError,
+  type WampMessage,
+} from '@interchange/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
-import { Session, connect, connectWebSocket } from '../src/index.js';
+import { type WebSocket as ServerSocket, WebSocketServer } from 'ws';
+import { connect, connectWebSocket, Session } from '../src/index.js';
 
 interface TestServer {
   url: string;
@@ -55,10 +61,19 @@ async function startServer(
 
 /** Answers HELLO with WELCOME in the negotiated serializer, like a router would. */
 function welcomer(socket: ServerSocket, data: Buffer, isBinary: boolean): void {
-  const codec = socket.protocol === 'wamp.2.json' ? createSerializer('json') : createSerializer(socket.protocol.includes('cbor') ? 'cbor' : 'msgpack', { batched: socket.protocol.endsWith('.batched') });
+  const codec =
+    socket.protocol === 'wamp.2.json'
+      ? createSerializer('json')
+      : createSerializer(socket.protocol.includes('cbor') ? 'cbor' : 'msgpack', {
+          batched: socket.protocol.endsWith('.batched'),
+        });
   const [message] = codec.decode(isBinary ? new Uint8Array(data) : data.toString('utf8'));
   if (message?.type === 'HELLO') {
-    const welcome: WampMessage = { type: 'WELCOME', session: 31337, details: { roles: { broker: {}, dealer: {} }, realm: message.realm } };
+    const welcome: WampMessage = {
+      type: 'WELCOME',
+      session: 31337,
+      details: { roles: { broker: {}, dealer: {} }, realm: message.realm },
+    };
     socket.send(codec.encode(welcome));
   }
 }
@@ -103,7 +118,11 @@ describe('connectWebSocket', () => {
 
   it("takes Autobahn's protocols option, batched forms included", async () => {
     const server = await startServer(() => 'wamp.2.cbor.batched', welcomer);
-    const session = await connect({ url: server.url, realm: 'realm1', protocols: ['wamp.2.cbor.batched', 'wamp.2.json'] });
+    const session = await connect({
+      url: server.url,
+      realm: 'realm1',
+      protocols: ['wamp.2.cbor.batched', 'wamp.2.json'],
+    });
     expect(server.offered).toEqual([['wamp.2.cbor.batched', 'wamp.2.json']]);
     expect(session.isOpen).toBe(true);
   });
@@ -163,7 +182,11 @@ describe('connectWebSocket', () => {
 
   it('throws InvalidArgumentError for a bad url or an unknown serializer', async () => {
     await expect(connectWebSocket({ url: 'http://example.com' })).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(connectWebSocket({ url: 'ws://127.0.0.1:1', serializers: ['xml' as never] })).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(connectWebSocket({ url: 'ws://127.0.0.1:1', protocols: ['wamp.2.xml'] })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(connectWebSocket({ url: 'ws://127.0.0.1:1', serializers: ['xml' as never] })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    await expect(connectWebSocket({ url: 'ws://127.0.0.1:1', protocols: ['wamp.2.xml'] })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
   });
 });

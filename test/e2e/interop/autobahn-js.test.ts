@@ -4,8 +4,8 @@
  * Autobahn|JS 26 uses the global WebSocket, which Node 20 lacks; `ws` stands in for it.
  */
 import autobahn from 'autobahn';
-import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { startTestNode, type TestNode } from '../support/test-node.js';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -18,7 +18,10 @@ const serializerFor = {
   cbor: () => new autobahn.serializer.CBORSerializer(),
 } as const;
 
-function openSession(url: string, serializer: keyof typeof serializerFor): Promise<{
+function openSession(
+  url: string,
+  serializer: keyof typeof serializerFor,
+): Promise<{
   session: AutobahnSession;
   connection: autobahn.Connection;
 }> {
@@ -90,15 +93,25 @@ describe.each(['json', 'msgpack', 'cbor'] as const)('Autobahn|JS over wamp.2.%s'
       events.push({ args, kwargs });
       if (events.length === 2) sawTwoEvents();
     });
-    const publication = await frontend.session.publish('com.interop.topic', ['hello', 7], { note: 'first' }, {
-      acknowledge: true,
-    });
+    const publication = await frontend.session.publish(
+      'com.interop.topic',
+      ['hello', 7],
+      { note: 'first' },
+      {
+        acknowledge: true,
+      },
+    );
     expect(typeof (publication as autobahn.Publication).id).toBe('number');
     await backend.session.publish('com.interop.topic', ['from myself'], {}, { acknowledge: true });
-    await backend.session.publish('com.interop.topic', ['to myself too'], {}, {
-      acknowledge: true,
-      exclude_me: false,
-    });
+    await backend.session.publish(
+      'com.interop.topic',
+      ['to myself too'],
+      {},
+      {
+        acknowledge: true,
+        exclude_me: false,
+      },
+    );
     await twoEvents;
     expect(events).toEqual([
       { args: ['hello', 7], kwargs: { note: 'first' } },

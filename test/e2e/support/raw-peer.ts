@@ -2,8 +2,9 @@
  * A WAMP peer written by hand over `ws`, for tests that must send what no well-behaved client
  * would: it sends raw frames and records every frame it gets back.
  */
-import { WebSocket } from 'ws';
+
 import { decode as decodeMsgpack } from 'msgpackr';
+import { WebSocket } from 'ws';
 
 export class RawPeer {
   readonly received: unknown[][] = [];

@@ -47,9 +47,7 @@ export async function startTestNode(options: TestNodeOptions = {}): Promise<Test
             type: 'websocket',
             endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
             serializers: ['json', 'msgpack', 'cbor'],
-            ...(options.maxMessageSize === undefined
-              ? {}
-              : { options: { max_message_size: options.maxMessageSize } }),
+            ...(options.maxMessageSize === undefined ? {} : { options: { max_message_size: options.maxMessageSize } }),
           },
         ],
       },

@@ -1,5 +1,10 @@
-import { TransportError, createSerializer, type WampMessage } from '@interchange/protocol';
-import { createMemoryTransportPair, type ClientTransport, type MemoryRouterEnd, type TransportFactory } from '../../src/index.js';
+import { createSerializer, TransportError, type WampMessage } from '@interchange/protocol';
+import {
+  type ClientTransport,
+  createMemoryTransportPair,
+  type MemoryRouterEnd,
+  type TransportFactory,
+} from '../../src/index.js';
 
 /** What the next connect attempt meets. */
 export type Step =
@@ -40,12 +45,20 @@ export class FakeNetwork {
           case 'HELLO':
           case 'AUTHENTICATE':
             if (typeof step === 'object' && 'abort' in step) {
-              router.send({ type: 'ABORT', details: step.message === undefined ? {} : { message: step.message }, reason: step.abort });
+              router.send({
+                type: 'ABORT',
+                details: step.message === undefined ? {} : { message: step.message },
+                reason: step.abort,
+              });
               router.close();
             } else if (typeof step === 'object' && 'challenge' in step && message.type === 'HELLO') {
               router.send({ type: 'CHALLENGE', authMethod: step.challenge, extra: step.extra ?? {} });
             } else {
-              router.send({ type: 'WELCOME', session: accepted.sessionId, details: { roles: { broker: {}, dealer: {} } } });
+              router.send({
+                type: 'WELCOME',
+                session: accepted.sessionId,
+                details: { roles: { broker: {}, dealer: {} } },
+              });
             }
             break;
           case 'SUBSCRIBE':

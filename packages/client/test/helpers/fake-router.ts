@@ -1,8 +1,8 @@
-import { createSerializer, messageToArray, type Dict, type WampMessage } from '@interchange/protocol';
+import { createSerializer, type Dict, messageToArray, type WampMessage } from '@interchange/protocol';
 import {
-  Session,
   createMemoryTransportPair,
   type MemoryRouterEnd,
+  Session,
   type SessionOptions,
   type TransportCloseInfo,
 } from '../../src/index.js';

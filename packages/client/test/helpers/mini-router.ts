@@ -1,6 +1,6 @@
-import { createSerializer, type WampMessage } from '@interchange/protocol';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { createSerializer, type WampMessage } from '@interchange/protocol';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 /**
  * A minimal WAMP router over `ws` on 127.0.0.1 port 0, JSON only, for exercising the client
@@ -60,20 +60,42 @@ export class MiniRouter {
           case 'CALL': {
             const callee = procedures.get(message.procedure);
             if (callee === undefined) {
-              send(socket, { type: 'ERROR', requestType: 48, requestId: message.requestId, details: {}, error: 'wamp.error.no_such_procedure' });
+              send(socket, {
+                type: 'ERROR',
+                requestType: 48,
+                requestId: message.requestId,
+                details: {},
+                error: 'wamp.error.no_such_procedure',
+              });
               break;
             }
             const invocation = nextId++;
             invocations.set(invocation, { caller: socket, requestId: message.requestId });
-            const payload = message.args === undefined ? {} : message.kwargs === undefined ? { args: message.args } : { args: message.args, kwargs: message.kwargs };
-            send(callee.socket, { type: 'INVOCATION', requestId: invocation, registration: callee.registration, details: {}, ...payload });
+            const payload =
+              message.args === undefined
+                ? {}
+                : message.kwargs === undefined
+                  ? { args: message.args }
+                  : { args: message.args, kwargs: message.kwargs };
+            send(callee.socket, {
+              type: 'INVOCATION',
+              requestId: invocation,
+              registration: callee.registration,
+              details: {},
+              ...payload,
+            });
             break;
           }
           case 'YIELD': {
             const call = invocations.get(message.requestId);
             invocations.delete(message.requestId);
             if (call === undefined) break;
-            const payload = message.args === undefined ? {} : message.kwargs === undefined ? { args: message.args } : { args: message.args, kwargs: message.kwargs };
+            const payload =
+              message.args === undefined
+                ? {}
+                : message.kwargs === undefined
+                  ? { args: message.args }
+                  : { args: message.args, kwargs: message.kwargs };
             send(call.caller, { type: 'RESULT', requestId: call.requestId, details: {}, ...payload });
             break;
           }
@@ -81,12 +103,25 @@ export class MiniRouter {
             const call = invocations.get(message.requestId);
             invocations.delete(message.requestId);
             if (call === undefined) break;
-            const payload = message.args === undefined ? {} : message.kwargs === undefined ? { args: message.args } : { args: message.args, kwargs: message.kwargs };
-            send(call.caller, { type: 'ERROR', requestType: 48, requestId: call.requestId, details: {}, error: message.error, ...payload });
+            const payload =
+              message.args === undefined
+                ? {}
+                : message.kwargs === undefined
+                  ? { args: message.args }
+                  : { args: message.args, kwargs: message.kwargs };
+            send(call.caller, {
+              type: 'ERROR',
+              requestType: 48,
+              requestId: call.requestId,
+              details: {},
+              error: message.error,
+              ...payload,
+            });
             break;
           }
           case 'SUBSCRIBE': {
             let subscribers = subscriptions.get(message.topic);
+            // biome-ignore lint/suspicious/noAssignInExpressions: create-on-first-use of the topic's subscriber map
             if (subscribers === undefined) subscriptions.set(message.topic, (subscribers = new Map()));
             const id = nextId++;
             subscribers.set(socket, id);
@@ -97,12 +132,18 @@ export class MiniRouter {
           case 'PUBLISH': {
             const publication = nextId++;
             const excludeMe = message.options['exclude_me'] !== false;
-            const payload = message.args === undefined ? {} : message.kwargs === undefined ? { args: message.args } : { args: message.args, kwargs: message.kwargs };
+            const payload =
+              message.args === undefined
+                ? {}
+                : message.kwargs === undefined
+                  ? { args: message.args }
+                  : { args: message.args, kwargs: message.kwargs };
             for (const [subscriber, subscription] of subscriptions.get(message.topic) ?? []) {
               if (excludeMe && subscriber === socket) continue;
               send(subscriber, { type: 'EVENT', subscription, publication, details: {}, ...payload });
             }
-            if (message.options['acknowledge'] === true) send(socket, { type: 'PUBLISHED', requestId: message.requestId, publication });
+            if (message.options['acknowledge'] === true)
+              send(socket, { type: 'PUBLISHED', requestId: message.requestId, publication });
             break;
           }
           default:
