@@ -4,6 +4,7 @@
  *
  *   node bench/report.mjs                      the newest file in bench/results
  *   node bench/report.mjs full.json rerun.json later files win for the same cell
+ *   node bench/report.mjs --note "text" ...    a remark above the results (overrides the run's)
  */
 import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -11,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { writeReport } from './lib/report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-let files = process.argv.slice(2).map((f) => resolve(f));
+const args = process.argv.slice(2);
+const noteAt = args.indexOf('--note');
+const note = noteAt === -1 ? undefined : args.splice(noteAt, 2)[1];
+let files = args.map((f) => resolve(f));
 if (files.length === 0) {
   const newest = readdirSync(join(here, 'results'))
     .filter((f) => f.endsWith('.json'))
@@ -23,4 +27,4 @@ if (files.length === 0) {
   }
   files = [join(here, 'results', newest)];
 }
-for (const path of writeReport({ root: join(here, '..'), files })) console.log(path);
+for (const path of writeReport({ root: join(here, '..'), files, note })) console.log(path);

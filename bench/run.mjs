@@ -85,6 +85,7 @@ async function main() {
     bundles,
     sizes: options.sizes,
     profile: options.profile,
+    profileLoad: options.profileLoad,
     profileDir: join(buildDir, 'profiles'),
     results,
   };
@@ -101,7 +102,11 @@ async function main() {
       ? join(buildDir, 'smoke.json')
       : join(here, 'results', `${meta.started.slice(0, 19).replaceAll(':', '-')}.json`));
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ meta, results }, null, 1)}\n`);
+  // One line per cell: diffs of a re-run stay readable, histograms stay small.
+  writeFileSync(
+    out,
+    `{"meta": ${JSON.stringify(meta, null, 1)},\n"results": [\n${results.map((r) => JSON.stringify(r)).join(',\n')}\n]}\n`,
+  );
   console.log(`results: ${out} (${meta.seconds} s)`);
   if (options.report) {
     const { writeReport } = await import('./lib/report.mjs');

@@ -43,7 +43,18 @@ async function startTarget(name, context) {
 }
 
 async function startAgent(context) {
-  const child = spawnNode(join(context.here, 'lib', 'agent.mjs'), [], { core: LOAD_CORE });
+  const execArgv = [];
+  if (context.profileLoad) {
+    mkdirSync(context.profileDir, { recursive: true });
+    execArgv.push(
+      '--cpu-prof',
+      '--cpu-prof-dir',
+      context.profileDir,
+      '--cpu-prof-name',
+      `agent-${Date.now()}.cpuprofile`,
+    );
+  }
+  const child = spawnNode(join(context.here, 'lib', 'agent.mjs'), [], { core: LOAD_CORE, execArgv });
   await nextMessage(child, ['ready'], 30_000);
   return child;
 }

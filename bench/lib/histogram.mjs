@@ -60,15 +60,17 @@ export class Histogram {
     };
   }
 
-  /** A plain copy for IPC. */
+  /** A plain, sparse copy for IPC and results files: `[bucket, count]` pairs of non-empty buckets. */
   toJSON() {
-    return { counts: Array.from(this.counts), total: this.total, max: this.max, sum: this.sum };
+    const buckets = [];
+    for (let i = 0; i < this.counts.length; i++) if (this.counts[i] > 0) buckets.push([i, this.counts[i]]);
+    return { buckets, total: this.total, max: this.max, sum: this.sum };
   }
 
   /** The inverse of {@link Histogram.toJSON}. */
   static fromJSON(data) {
     const h = new Histogram();
-    h.counts.set(data.counts);
+    for (const [i, count] of data.buckets) h.counts[i] = count;
     h.total = data.total;
     h.max = data.max;
     h.sum = data.sum;

@@ -78,6 +78,7 @@ export const USAGE = `usage: node bench/run.mjs [options]
   --warmup S --duration S seconds of warm-up and of measurement per cell
   --baseline REF          commit whose transport files the interchange-baseline target uses
   --profile               run Interchange targets with --cpu-prof (profiles in bench/.build/profiles)
+  --profile-load          the same for the load agents (is the generator the bottleneck?)
   --note TEXT             a remark printed above the results (such as a noisy machine)
   --out FILE              results file (default bench/results/<date>.json; smoke: bench/.build/smoke.json)
   --no-report             do not rewrite BENCHMARKS.md
@@ -90,7 +91,7 @@ export function parseOptions(argv) {
     const arg = argv[i];
     if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}\n\n${USAGE}`);
     const name = arg.slice(2);
-    if (['smoke', 'quick', 'profile', 'no-report', 'help'].includes(name)) flags.set(name, true);
+    if (['smoke', 'quick', 'profile', 'profile-load', 'no-report', 'help'].includes(name)) flags.set(name, true);
     else {
       const value = argv[++i];
       if (value === undefined) throw new Error(`${arg} needs a value\n\n${USAGE}`);
@@ -131,6 +132,7 @@ export function parseOptions(argv) {
     help: flags.has('help'),
     smoke,
     profile: flags.has('profile'),
+    profileLoad: flags.has('profile-load'),
     report: !smoke && !flags.has('no-report'),
     targets: list('targets', Object.keys(TARGETS)),
     scenarios: list('scenarios', SCENARIOS),

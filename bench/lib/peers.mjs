@@ -1,6 +1,7 @@
 /**
  * The peer routers come from npm at run time, into bench/.peers (git-ignored), with npm's own
- * client: `npm install --prefix bench/.peers wamp-server@0.0.9 fox-wamp@0.7.28`.
+ * client: `npm install --prefix bench/.peers wamp-server@0.0.9 fox-wamp@0.7.28` (about a minute the
+ * first time; CI should cache bench/.peers keyed on those versions).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -20,13 +21,20 @@ export function ensurePeers(dir, specs, log) {
   if (missing.length === 0) return;
   log(`installing ${missing.join(', ')} into ${dir}`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const result = spawnSync(
-    npm,
-    ['install', '--prefix', dir, '--no-audit', '--no-fund', '--loglevel=error', ...missing],
-    {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
-  if (result.status !== 0)
+  // No install scripts: the peers run without them (fox-wamp's sqlite3 serves a storage the bench
+  // does not use), and a benchmark has no reason to run third-party build steps.
+  const args = [
+    'install',
+    '--prefix',
+    dir,
+    '--no-audit',
+    '--no-fund',
+    '--ignore-scripts',
+    '--loglevel=error',
+    ...missing,
+  ];
+  const result = spawnSync(npm, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) {
     throw new Error(`npm install of ${missing.join(', ')} failed (${result.status ?? result.error})`);
+  }
 }

@@ -4,15 +4,77 @@
  * sockets), web services (static files, redirect, nodeinfo, HTTP bridge), hosted components
  * (built-in REST bridges included), guest workers, and the `interchange` CLI.
  */
-export * from './config/config-schema.js';
+
+export { type ConvertResult, convertConfigFile, convertedName } from './cli/convert-command.js';
+export {
+  CLIENT_BUNDLE_NAME,
+  findClientBundle,
+  type InitPlan,
+  type InitResult,
+  initPlan,
+  runInit,
+  starterPage,
+} from './cli/init-command.js';
+export {
+  cbdirOf,
+  convertCommand,
+  keysCommand,
+  type NodeCommandOptions,
+  statusCommand,
+  stopCommand,
+} from './cli/node-commands.js';
+export {
+  PID_FILE_NAME,
+  type PidData,
+  processExists,
+  removePidFile,
+  runningNode,
+  writePidFile,
+} from './cli/pid-file.js';
+export { type CliIo, ExitCode, packageVersion, runCli, USAGE } from './cli/run-cli.js';
+export {
+  type ComponentMain,
+  type ComponentObject,
+  type ComponentSpec,
+  loadComponentMain,
+  type RunningComponent,
+  resolveComponentMain,
+  type StartComponentOptions,
+  startClassComponent,
+} from './components/class-component.js';
+export {
+  componentUrl,
+  type StartContainerComponentOptions,
+  startContainerComponent,
+} from './components/container-component.js';
+export { type InProcessSessionOptions, joinInProcess } from './components/in-process-session.js';
+export {
+  type ForwardOutcome,
+  forwardedBody,
+  type MessageForwarderOptions,
+  messageForwarder,
+  parseMessageForwarderExtra,
+} from './components/message-forwarder.js';
+export { importModuleFile, isTypeScriptModule } from './components/module-loader.js';
+export {
+  canonicalHeaderName,
+  parseRestCalleeExtra,
+  performRestCall,
+  queryParams,
+  REST_CALLEE_ERROR,
+  type RestCallResult,
+  responseHeaders,
+  restCallee,
+} from './components/rest-callee.js';
+export { ServiceSession, type ServiceSessionOptions } from './components/service-session.js';
 export * from './config/config-issues.js';
-export { validateConfig, parseConfig, resolveInCbdir, type ValidationResult } from './config/validate-config.js';
-export * from './config/load-config.js';
+export * from './config/config-schema.js';
+export { type LocalTarget, localTargetOf, sessionServicesOf, webPathsOf } from './config/config-walk.js';
 export * from './config/default-config.js';
+export * from './config/load-config.js';
 export { realmsOfWorker, TRUSTED_ROLE } from './config/router-config.js';
-export { localTargetOf, sessionServicesOf, webPathsOf, type LocalTarget } from './config/config-walk.js';
+export { parseConfig, resolveInCbdir, type ValidationResult, validateConfig } from './config/validate-config.js';
 export { type Logger, type LogMethod, silentLogger } from './logger.js';
-export type { AcceptOptions, SessionAcceptor } from './session-acceptor.js';
 export {
   InterchangeNode,
   type ListenOverrides,
@@ -21,97 +83,91 @@ export {
   type TransportAddress,
 } from './node.js';
 export {
-  startClassComponent,
-  loadComponentMain,
-  resolveComponentMain,
-  type ComponentMain,
-  type ComponentObject,
-  type ComponentSpec,
-  type RunningComponent,
-  type StartComponentOptions,
-} from './components/class-component.js';
-export { startContainerComponent, componentUrl, type StartContainerComponentOptions } from './components/container-component.js';
-export { joinInProcess, type InProcessSessionOptions } from './components/in-process-session.js';
-export { ServiceSession, type ServiceSessionOptions } from './components/service-session.js';
-export { importModuleFile, isTypeScriptModule } from './components/module-loader.js';
-export {
-  restCallee,
-  performRestCall,
-  parseRestCalleeExtra,
-  queryParams,
-  responseHeaders,
-  canonicalHeaderName,
-  REST_CALLEE_ERROR,
-  type RestCallResult,
-} from './components/rest-callee.js';
-export {
-  messageForwarder,
-  parseMessageForwarderExtra,
-  forwardedBody,
-  type ForwardOutcome,
-  type MessageForwarderOptions,
-} from './components/message-forwarder.js';
-export { GuestWorker, guestEnvironment, type GuestWorkerOptions } from './workers/guest-worker.js';
-export { readNodeKey, ensureNodeKey, generateNodeKey, publicKeyOfSeed, parseNodeKeyFile, NODE_KEY_FILES, type NodeKey } from './node-key.js';
-export { WebSocketService, DEFAULT_MAX_MESSAGE_SIZE, deflateOptions, type WebSocketServiceOptions } from './transports/websocket-service.js';
-export { RawSocketService, DEFAULT_RAWSOCKET_MAX_MESSAGE_SIZE, socketPeer, type RawSocketServiceOptions } from './transports/rawsocket-service.js';
-export { RawSocketConnection, type RawSocketConnectionOptions } from './transports/rawsocket-connection.js';
-export { LongPollService, type LongPollServiceOptions } from './transports/longpoll-service.js';
-export { LongPollTransport, type LongPollLimits } from './transports/longpoll-transport.js';
+  ensureNodeKey,
+  generateNodeKey,
+  NODE_KEY_FILES,
+  type NodeKey,
+  parseNodeKeyFile,
+  publicKeyOfSeed,
+  readNodeKey,
+} from './node-key.js';
+export { bridgeChecks, PathServices, type PathServicesOptions } from './node-paths.js';
+export { type RunningTransport, startTransport, type TransportContext } from './node-transports.js';
+export type { AcceptOptions, SessionAcceptor } from './session-acceptor.js';
 export { EndpointListener, type ListenEndpointOptions } from './transports/endpoint-listener.js';
-export { dispatchByFirstOctet, type UniversalTargets } from './transports/universal-dispatch.js';
+export { FrameCache, FrameCachePool } from './transports/frame-cache.js';
+export { LongPollService, type LongPollServiceOptions } from './transports/longpoll-service.js';
+export { type LongPollLimits, LongPollTransport } from './transports/longpoll-transport.js';
+export { RawSocketConnection, type RawSocketConnectionOptions } from './transports/rawsocket-connection.js';
 export {
-  loadTlsOptions,
-  tlsPeerInfo,
+  DEFAULT_RAWSOCKET_MAX_MESSAGE_SIZE,
+  RawSocketService,
+  type RawSocketServiceOptions,
+  socketPeer,
+} from './transports/rawsocket-service.js';
+export {
   type ClientCertificateInfo,
+  loadTlsOptions,
   type ServerTransportInfo,
   type TlsPeerInfo,
+  tlsPeerInfo,
 } from './transports/tls-context.js';
-export { startTransport, type RunningTransport, type TransportContext } from './node-transports.js';
-export { PathServices, bridgeChecks, type PathServicesOptions } from './node-paths.js';
+export { dispatchByFirstOctet, type UniversalTargets } from './transports/universal-dispatch.js';
 export {
   acceptedSubprotocols,
-  negotiateSubprotocol,
-  parseOfferedSubprotocols,
   DEFAULT_SERIALIZERS,
   type Negotiation,
+  negotiateSubprotocol,
+  parseOfferedSubprotocols,
 } from './transports/websocket-negotiation.js';
-export { FrameCache, FrameCachePool } from './transports/frame-cache.js';
-export { HttpListener, HttpConnectionHandler, bindHost, type BoundAddress, type ListenerHandlers } from './web/http-listener.js';
-export { createWebRoutes, createWebSocketRoutes, type ServicePathConfig, type WebRoutesOptions } from './web/web-routes.js';
-export type { PathHandler } from './web/path-handler.js';
+export {
+  DEFAULT_MAX_MESSAGE_SIZE,
+  deflateOptions,
+  WebSocketService,
+  type WebSocketServiceOptions,
+} from './transports/websocket-service.js';
 export {
   acceptBridgeRequest,
+  type BridgeChecks,
+  type BridgeRequest,
   denyBridgeRequest,
   githubSignatureValid,
   MAX_BRIDGE_BODY,
-  type BridgeChecks,
-  type BridgeRequest,
 } from './web/bridge-request.js';
 export {
-  createPublisherHandler,
-  createCallerHandler,
-  createWebhookHandler,
   type BridgeServiceOptions,
+  createCallerHandler,
+  createPublisherHandler,
+  createWebhookHandler,
   type WebhookServiceOptions,
 } from './web/bridge-services.js';
+export { CONTENT_TYPES, contentTypeOf, DEFAULT_CONTENT_TYPE } from './web/content-types.js';
 export {
-  SignatureVerifier,
-  signBridgeRequest,
-  computeBridgeSignature,
-  parseBridgeTimestamp,
-  formatBridgeTimestamp,
-  DEFAULT_TIMESTAMP_DELTA_LIMIT,
-  type SignatureFailure,
-  type SignatureVerifierOptions,
-} from './web/request-signature.js';
+  type BoundAddress,
+  bindHost,
+  HttpConnectionHandler,
+  HttpListener,
+  type ListenerHandlers,
+} from './web/http-listener.js';
 export { IpAllowList, unmapIPv4 } from './web/ip-allowlist.js';
-export { createRedirectHandler, type RedirectOptions } from './web/redirect-service.js';
 export { createNodeInfoHandler, type NodeInfo } from './web/nodeinfo-service.js';
+export type { PathHandler } from './web/path-handler.js';
+export { createRedirectHandler, type RedirectOptions } from './web/redirect-service.js';
+export {
+  computeBridgeSignature,
+  DEFAULT_TIMESTAMP_DELTA_LIMIT,
+  formatBridgeTimestamp,
+  parseBridgeTimestamp,
+  type SignatureFailure,
+  SignatureVerifier,
+  type SignatureVerifierOptions,
+  signBridgeRequest,
+} from './web/request-signature.js';
 export { createStaticHandler, type StaticFilesOptions, type StaticHandler } from './web/static-files.js';
-export { contentTypeOf, CONTENT_TYPES, DEFAULT_CONTENT_TYPE } from './web/content-types.js';
-export { runCli, USAGE, ExitCode, packageVersion, type CliIo } from './cli/run-cli.js';
-export { statusCommand, stopCommand, convertCommand, keysCommand, cbdirOf, type NodeCommandOptions } from './cli/node-commands.js';
-export { convertConfigFile, convertedName, type ConvertResult } from './cli/convert-command.js';
-export { runningNode, writePidFile, removePidFile, processExists, PID_FILE_NAME, type PidData } from './cli/pid-file.js';
-export { runInit, initPlan, findClientBundle, starterPage, CLIENT_BUNDLE_NAME, type InitPlan, type InitResult } from './cli/init-command.js';
+export {
+  createWebRoutes,
+  createWebSocketRoutes,
+  type ServicePathConfig,
+  type WebRoutesOptions,
+} from './web/web-routes.js';
+export { GuestWorker, type GuestWorkerOptions, guestEnvironment } from './workers/guest-worker.js';

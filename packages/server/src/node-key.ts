@@ -14,7 +14,15 @@ import { InvalidArgumentError } from '@interchange/protocol';
 /** File names in the cbdir. */
 export const NODE_KEY_FILES = { public: 'key.pub', private: 'key.priv' } as const;
 
-const ALLOWED_TAGS = ['public-key-ed25519', 'public-adr-eth', 'machine-id', 'node-authid', 'node-cluster-ip', 'created-at', 'creator'];
+const ALLOWED_TAGS = [
+  'public-key-ed25519',
+  'public-adr-eth',
+  'machine-id',
+  'node-authid',
+  'node-cluster-ip',
+  'created-at',
+  'creator',
+];
 const PRIVATE_TAGS = ['private-key-ed25519', 'private-key-eth'];
 
 /** A node key. */
@@ -33,7 +41,11 @@ const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 /** The public key (hex) of an Ed25519 seed (hex). */
 export function publicKeyOfSeed(seedHex: string): string {
   if (!/^[0-9a-f]{64}$/i.test(seedHex)) throw new InvalidArgumentError('an Ed25519 private key is 64 hex digits');
-  const key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, Buffer.from(seedHex, 'hex')]), format: 'der', type: 'pkcs8' });
+  const key = createPrivateKey({
+    key: Buffer.concat([PKCS8_PREFIX, Buffer.from(seedHex, 'hex')]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const jwk = createPublicKey(key).export({ format: 'jwk' });
   return Buffer.from(jwk.x as string, 'base64url').toString('hex');
 }
@@ -42,7 +54,10 @@ export function publicKeyOfSeed(seedHex: string): string {
 export function generateNodeKey(): { publicKey: string; privateKey: string } {
   const { privateKey } = generateKeyPairSync('ed25519');
   const jwk = privateKey.export({ format: 'jwk' });
-  return { publicKey: Buffer.from(jwk.x as string, 'base64url').toString('hex'), privateKey: Buffer.from(jwk.d as string, 'base64url').toString('hex') };
+  return {
+    publicKey: Buffer.from(jwk.x as string, 'base64url').toString('hex'),
+    privateKey: Buffer.from(jwk.d as string, 'base64url').toString('hex'),
+  };
 }
 
 /**
@@ -98,9 +113,14 @@ export async function readNodeKey(cbdir: string): Promise<NodeKey | undefined> {
     if (seed === undefined) throw new InvalidArgumentError(`${NODE_KEY_FILES.private} has no private-key-ed25519`);
     const publicKey = publicKeyOfSeed(seed);
     if (tags['public-key-ed25519'] !== undefined && tags['public-key-ed25519'] !== publicKey) {
-      throw new InvalidArgumentError(`${NODE_KEY_FILES.private}: public-key-ed25519 does not match private-key-ed25519`);
+      throw new InvalidArgumentError(
+        `${NODE_KEY_FILES.private}: public-key-ed25519 does not match private-key-ed25519`,
+      );
     }
-    if (publicText !== undefined && parseNodeKeyFile(publicText, { private: false })['public-key-ed25519'] !== publicKey) {
+    if (
+      publicText !== undefined &&
+      parseNodeKeyFile(publicText, { private: false })['public-key-ed25519'] !== publicKey
+    ) {
       throw new InvalidArgumentError(`${NODE_KEY_FILES.public} does not match ${NODE_KEY_FILES.private}`);
     }
     return { publicKey, privateKey: seed, tags };
@@ -116,7 +136,10 @@ export async function readNodeKey(cbdir: string): Promise<NodeKey | undefined> {
  * The node key of a cbdir, generated (both files written, the private one readable by the owner
  * only) when there is none.
  */
-export async function ensureNodeKey(cbdir: string, now: () => Date = () => new Date()): Promise<{ key: NodeKey; created: boolean }> {
+export async function ensureNodeKey(
+  cbdir: string,
+  now: () => Date = () => new Date(),
+): Promise<{ key: NodeKey; created: boolean }> {
   const existing = await readNodeKey(cbdir);
   if (existing !== undefined) return { key: existing, created: false };
   const pair = generateNodeKey();
@@ -133,8 +156,14 @@ export async function ensureNodeKey(cbdir: string, now: () => Date = () => new D
     'node-authid': process.env.CROSSBAR_NODE_ID?.trim() || hostname(),
     'public-key-ed25519': pair.publicKey,
   };
-  await writeFile(join(cbdir, NODE_KEY_FILES.public), renderKeyFile('Interchange node public key', tags), { flag: 'wx' });
+  await writeFile(join(cbdir, NODE_KEY_FILES.public), renderKeyFile('Interchange node public key', tags), {
+    flag: 'wx',
+  });
   const privateTags = { ...tags, 'private-key-ed25519': pair.privateKey };
-  await writeFile(join(cbdir, NODE_KEY_FILES.private), renderKeyFile('Interchange node private key - KEEP THIS SAFE!', privateTags), { flag: 'wx', mode: 0o600 });
+  await writeFile(
+    join(cbdir, NODE_KEY_FILES.private),
+    renderKeyFile('Interchange node private key - KEEP THIS SAFE!', privateTags),
+    { flag: 'wx', mode: 0o600 },
+  );
   return { key: { publicKey: pair.publicKey, privateKey: pair.privateKey, tags: privateTags }, created: true };
 }

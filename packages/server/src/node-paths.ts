@@ -4,8 +4,9 @@
  * Keeps what it built so the node can join the bridge sessions at start and close everything at
  * stop.
  */
-import type { BridgeOptionsConfig, WebhookPathConfig } from './config/path-schema.js';
+
 import { ServiceSession } from './components/service-session.js';
+import type { BridgeOptionsConfig, WebhookPathConfig } from './config/path-schema.js';
 import type { Logger } from './logger.js';
 import type { SessionAcceptor } from './session-acceptor.js';
 import type { FrameCachePool } from './transports/frame-cache.js';
@@ -27,7 +28,8 @@ export interface PathServicesOptions {
   logger: Logger;
 }
 
-type CheckOptions = Partial<BridgeOptionsConfig> & Partial<Pick<NonNullable<WebhookPathConfig['options']>, 'github_secret'>>;
+type CheckOptions = Partial<BridgeOptionsConfig> &
+  Partial<Pick<NonNullable<WebhookPathConfig['options']>, 'github_secret'>>;
 
 /** The checks of a bridge path, from its options. */
 export function bridgeChecks(options: CheckOptions | undefined, json: boolean): BridgeChecks {
@@ -35,7 +37,11 @@ export function bridgeChecks(options: CheckOptions | undefined, json: boolean): 
     postBodyLimit: options?.post_body_limit ?? 0,
     allowList: options?.require_ip === undefined ? undefined : IpAllowList.parse(options.require_ip),
     requireTls: options?.require_tls ?? false,
-    verifier: new SignatureVerifier({ key: options?.key, secret: options?.secret, timestampDeltaLimit: options?.timestamp_delta_limit }),
+    verifier: new SignatureVerifier({
+      key: options?.key,
+      secret: options?.secret,
+      timestampDeltaLimit: options?.timestamp_delta_limit,
+    }),
     json,
     githubSecret: options?.github_secret,
   };
@@ -98,6 +104,9 @@ export class PathServices {
 
   /** Ends the long-poll transports and leaves the bridge sessions. */
   async close(): Promise<void> {
-    await Promise.all([...this.#longPolls.map((service) => service.close()), ...this.#sessions.map((session) => session.close())]);
+    await Promise.all([
+      ...this.#longPolls.map((service) => service.close()),
+      ...this.#sessions.map((session) => session.close()),
+    ]);
   }
 }

@@ -69,7 +69,11 @@ function urlHost(host: string): string {
 const mountOf = (key: string) => (key === '/' ? '/' : `/${key}`);
 
 /** Starts a transport with `endpoint` (the config's, or one with the listen overrides applied). */
-export async function startTransport(transport: TransportConfig, endpoint: ListeningEndpointConfig, context: TransportContext): Promise<RunningTransport> {
+export async function startTransport(
+  transport: TransportConfig,
+  endpoint: ListeningEndpointConfig,
+  context: TransportContext,
+): Promise<RunningTransport> {
   const { router, frameCaches, logger } = context;
   const services: WebSocketService[] = [];
   const newWebSocket = (config: WebSocketPathConfig) => {
@@ -78,7 +82,14 @@ export async function startTransport(transport: TransportConfig, endpoint: Liste
     return service;
   };
   const webRoutes = (paths: Record<string, WebPathConfig>, accessLog: boolean | undefined) =>
-    createWebRoutes({ paths, cbdir: context.cbdir, createWebSocketService: newWebSocket, createPathHandler: context.paths.create, accessLog, logger });
+    createWebRoutes({
+      paths,
+      cbdir: context.cbdir,
+      createWebSocketService: newWebSocket,
+      createPathHandler: context.paths.create,
+      accessLog,
+      logger,
+    });
 
   let rawsocket: RawSocketService | undefined;
   let handlers: ListenerHandlers | undefined;
@@ -97,10 +108,14 @@ export async function startTransport(transport: TransportConfig, endpoint: Liste
       rawsocket = new RawSocketService({ config: transport, router, frameCaches, logger });
       break;
     case 'universal': {
-      if (transport.rawsocket !== undefined) rawsocket = new RawSocketService({ config: transport.rawsocket, router, frameCaches, logger });
+      if (transport.rawsocket !== undefined)
+        rawsocket = new RawSocketService({ config: transport.rawsocket, router, frameCaches, logger });
       webPaths = transport.web?.paths ?? {};
-      const web = transport.web === undefined ? undefined : webRoutes(transport.web.paths, transport.web.options?.access_log);
-      const upgrades = new Map(Object.entries(transport.websocket ?? {}).map(([key, config]) => [key, newWebSocket(config)] as const));
+      const web =
+        transport.web === undefined ? undefined : webRoutes(transport.web.paths, transport.web.options?.access_log);
+      const upgrades = new Map(
+        Object.entries(transport.websocket ?? {}).map(([key, config]) => [key, newWebSocket(config)] as const),
+      );
       wsPaths = [...upgrades.keys()].map(mountOf);
       handlers = {
         request(req, res) {
@@ -121,8 +136,14 @@ export async function startTransport(transport: TransportConfig, endpoint: Liste
       break;
     }
   }
-  wsPaths.push(...Object.entries(webPaths).filter(([, p]) => p.type === 'websocket').map(([key]) => mountOf(key)));
-  const longpollPaths = Object.entries(webPaths).filter(([, p]) => p.type === 'longpoll').map(([key]) => mountOf(key));
+  wsPaths.push(
+    ...Object.entries(webPaths)
+      .filter(([, p]) => p.type === 'websocket')
+      .map(([key]) => mountOf(key)),
+  );
+  const longpollPaths = Object.entries(webPaths)
+    .filter(([, p]) => p.type === 'longpoll')
+    .map(([key]) => mountOf(key));
 
   const http = handlers === undefined ? undefined : new HttpConnectionHandler(handlers, logger);
   const raw = rawsocket;

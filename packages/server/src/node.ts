@@ -153,11 +153,26 @@ export class InterchangeNode {
                 }
               : transport.endpoint;
           const transportLogger = childLogger(workerLogger, { transport: transport.id ?? t });
-          const running = await startTransport(transport, endpoint, { worker: w, index: t, router, frameCaches, paths, cbdir, logger: transportLogger });
+          const running = await startTransport(transport, endpoint, {
+            worker: w,
+            index: t,
+            router,
+            frameCaches,
+            paths,
+            cbdir,
+            logger: transportLogger,
+          });
           parts.transports.push(running);
           const { address } = running;
           transportLogger.info(
-            { type: transport.type, host: address.host, port: address.port, url: address.url, websocket: address.websocketUrls, secure: address.secure },
+            {
+              type: transport.type,
+              host: address.host,
+              port: address.port,
+              url: address.url,
+              websocket: address.websocketUrls,
+              secure: address.secure,
+            },
             'transport listening',
           );
         }
@@ -184,7 +199,15 @@ export class InterchangeNode {
       await shutdownAll(parts, { timeoutMs: 1000 }, logger);
       throw error;
     }
-    logger.info({ workers: config.workers.length, transports: parts.transports.length, components: parts.components.length, guests: parts.guests.length }, 'node started');
+    logger.info(
+      {
+        workers: config.workers.length,
+        transports: parts.transports.length,
+        components: parts.components.length,
+        guests: parts.guests.length,
+      },
+      'node started',
+    );
     return new InterchangeNode(parts, info, logger);
   }
 
@@ -208,7 +231,8 @@ async function shutdownAll(parts: Parts, options: NodeStopOptions, logger: Logge
   };
   await Promise.all(parts.guests.map((guest) => guest.stop(options.timeoutMs ?? 5000)));
   await Promise.all(parts.routers.map((router) => router.shutdown(shutdown)));
-  await Promise.all([...parts.paths.map((paths) => paths.close()), ...parts.transports.map((transport) => transport.close(1000))]).catch(
-    (error: unknown) => logger.error({ err: error }, 'error while closing listeners'),
-  );
+  await Promise.all([
+    ...parts.paths.map((paths) => paths.close()),
+    ...parts.transports.map((transport) => transport.close(1000)),
+  ]).catch((error: unknown) => logger.error({ err: error }, 'error while closing listeners'));
 }

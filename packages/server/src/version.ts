@@ -8,6 +8,8 @@ let cached: Promise<string> | undefined;
 
 /** The version in the server package's package.json. */
 export function packageVersion(): Promise<string> {
-  cached ??= readFile(new URL('../package.json', import.meta.url), 'utf8').then((text) => (JSON.parse(text) as { version: string }).version);
+  cached ??= readFile(new URL('../package.json', import.meta.url), 'utf8').then(
+    (text) => (JSON.parse(text) as { version: string }).version,
+  );
   return cached;
 }

@@ -29,14 +29,23 @@ export interface RawResponse {
 }
 
 /** Sends a request with `path` exactly as given (no URL normalisation, so `..` reaches the server). */
-export function httpRequest(port: number, path: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
+export function httpRequest(
+  port: number,
+  path: string,
+  options: { method?: string; headers?: Record<string, string> } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers ?? {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers ?? {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -48,7 +57,12 @@ export type UpgradeOutcome =
   | { accepted: false; status: number; contentType: string | undefined; body: string };
 
 /** Sends a WebSocket upgrade request by hand, so the exact `Sec-WebSocket-Protocol` header (or none) is sent. */
-export function rawUpgrade(port: number, path: string, protocolHeader?: string, extraHeaders: Record<string, string> = {}): Promise<UpgradeOutcome> {
+export function rawUpgrade(
+  port: number,
+  path: string,
+  protocolHeader?: string,
+  extraHeaders: Record<string, string> = {},
+): Promise<UpgradeOutcome> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {
       connection: 'Upgrade',
@@ -68,7 +82,12 @@ export function rawUpgrade(port: number, path: string, protocolHeader?: string, 
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>
-        resolve({ accepted: false, status: res.statusCode ?? 0, contentType: res.headers['content-type'], body: Buffer.concat(chunks).toString('utf8') }),
+        resolve({
+          accepted: false,
+          status: res.statusCode ?? 0,
+          contentType: res.headers['content-type'],
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
       );
     });
     req.on('error', reject);
@@ -87,13 +106,19 @@ export class RawWampClient {
   readonly closed: Promise<{ code: number; reason: string }>;
   readonly opened: Promise<void>;
 
-  constructor(url: string, protocols: string | string[] = 'wamp.2.json', decode: (data: Buffer, isBinary: boolean) => unknown = (data) => JSON.parse(data.toString('utf8'))) {
+  constructor(
+    url: string,
+    protocols: string | string[] = 'wamp.2.json',
+    decode: (data: Buffer, isBinary: boolean) => unknown = (data) => JSON.parse(data.toString('utf8')),
+  ) {
     this.ws = new WebSocket(url, protocols);
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());
       this.ws.once('error', reject);
     });
-    this.closed = new Promise((resolve) => this.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      this.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
     this.ws.on('message', (data: Buffer, isBinary) => {
       const message = decode(data, isBinary);
       const waiter = this.#waiters.shift();

@@ -32,7 +32,15 @@ describe('InterchangeNode', () => {
       workers: [
         {
           type: 'router',
-          realms: [{ name: 'realm1', roles: [CALLER_ONLY_ROLE, { name: 'backend', permissions: [{ uri: '', match: 'prefix', allow: { register: true } }] }] }],
+          realms: [
+            {
+              name: 'realm1',
+              roles: [
+                CALLER_ONLY_ROLE,
+                { name: 'backend', permissions: [{ uri: '', match: 'prefix', allow: { register: true } }] },
+              ],
+            },
+          ],
           transports: [{ type: 'websocket', endpoint: LOCAL_ENDPOINT }],
           components: [
             { type: 'class', classname: 'adder.mjs', realm: 'realm1', extra: { offset: 100 } },
@@ -93,8 +101,21 @@ describe('InterchangeNode', () => {
   });
 
   it('applies listen overrides to every transport', async () => {
-    const config = { version: 2, workers: [{ type: 'router', realms: [{ name: 'realm1' }], transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 8080 } }] }] };
-    const node = await InterchangeNode.start({ config, cbdir: await tempDir(), overrides: { interface: '127.0.0.1', port: 0 } });
+    const config = {
+      version: 2,
+      workers: [
+        {
+          type: 'router',
+          realms: [{ name: 'realm1' }],
+          transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 8080 } }],
+        },
+      ],
+    };
+    const node = await InterchangeNode.start({
+      config,
+      cbdir: await tempDir(),
+      overrides: { interface: '127.0.0.1', port: 0 },
+    });
     try {
       expect(node.addresses[0]!.host).toBe('127.0.0.1');
       expect(node.addresses[0]!.port).not.toBe(8080);
@@ -105,7 +126,10 @@ describe('InterchangeNode', () => {
   });
 
   it('rejects an invalid config with every problem', async () => {
-    const error = await InterchangeNode.start({ config: { version: 2, workers: [{ type: 'proxy' }] }, cbdir: await tempDir() }).catch((e: unknown) => e);
+    const error = await InterchangeNode.start({
+      config: { version: 2, workers: [{ type: 'proxy' }] },
+      cbdir: await tempDir(),
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues[0]).toMatchObject({ path: 'workers[0].type', kind: 'unsupported' });
   });
@@ -117,9 +141,17 @@ describe('InterchangeNode', () => {
     try {
       const config = {
         version: 2,
-        workers: [{ type: 'router', realms: [{ name: 'realm1' }], transports: [{ type: 'websocket', endpoint: { ...LOCAL_ENDPOINT, port: taken } }] }],
+        workers: [
+          {
+            type: 'router',
+            realms: [{ name: 'realm1' }],
+            transports: [{ type: 'websocket', endpoint: { ...LOCAL_ENDPOINT, port: taken } }],
+          },
+        ],
       };
-      await expect(InterchangeNode.start({ config, cbdir: await tempDir() })).rejects.toThrow(`cannot listen on 127.0.0.1:${taken}: EADDRINUSE`);
+      await expect(InterchangeNode.start({ config, cbdir: await tempDir() })).rejects.toThrow(
+        `cannot listen on 127.0.0.1:${taken}: EADDRINUSE`,
+      );
     } finally {
       blocker.close();
     }
@@ -132,9 +164,13 @@ describe('InterchangeNode', () => {
     });
     const config = (classname: string) => ({
       version: 2,
-      workers: [{ type: 'router', realms: [{ name: 'realm1' }], components: [{ type: 'class', classname, realm: 'realm1' }] }],
+      workers: [
+        { type: 'router', realms: [{ name: 'realm1' }], components: [{ type: 'class', classname, realm: 'realm1' }] },
+      ],
     });
     await expect(InterchangeNode.start({ config: config('broken.mjs'), cbdir })).rejects.toThrow('component exploded');
-    await expect(InterchangeNode.start({ config: config('empty.mjs'), cbdir })).rejects.toThrow(/must export default a function/);
+    await expect(InterchangeNode.start({ config: config('empty.mjs'), cbdir })).rejects.toThrow(
+      /must export default a function/,
+    );
   });
 });

@@ -45,7 +45,11 @@ async function apiBackend(): Promise<{ server: Server; url: string; heads: strin
 
 function open(url: string): Promise<autobahn.Session> {
   return new Promise((resolve, reject) => {
-    const connection = new autobahn.Connection({ url, realm: 'acme-company', max_retries: 0 } as autobahn.IConnectionOptions);
+    const connection = new autobahn.Connection({
+      url,
+      realm: 'acme-company',
+      max_retries: 0,
+    } as autobahn.IConnectionOptions);
     connection.onopen = (session) => resolve(session);
     connection.onclose = (reason) => {
       reject(new Error(`connection ${reason}`));
@@ -67,8 +71,14 @@ describe('seed 002: the Crossbar HTTP bridge config', () => {
       res.writeHead(200);
       res.end('ok');
     });
-    const text = (await readFile(FIXTURE, 'utf8')).replaceAll('http://api.myapp.local', api.url).replaceAll('http://myapp.local', receiver.url);
-    node = await InterchangeNode.start({ config: JSON.parse(text), cbdir: await tempDir(), overrides: { interface: '127.0.0.1', port: 0 } });
+    const text = (await readFile(FIXTURE, 'utf8'))
+      .replaceAll('http://api.myapp.local', api.url)
+      .replaceAll('http://myapp.local', receiver.url);
+    node = await InterchangeNode.start({
+      config: JSON.parse(text),
+      cbdir: await tempDir(),
+      overrides: { interface: '127.0.0.1', port: 0 },
+    });
     web = node.addresses[1]!.url.replace(/\/$/, '');
   });
 
@@ -147,7 +157,12 @@ describe('seed 002: the Crossbar HTTP bridge config', () => {
 
   it("the article's session.call('webapp.api', [...], {method, url, headers, params}) from Autobahn|JS", async () => {
     const session = await open(node.addresses[1]!.websocketUrls[0]!);
-    const result = (await session.call('webapp.api', ['somearg1', 'somearg1'], { method: 'POST', url: 'resource/3/test', headers: {}, params: { foo: 'bar' } })) as {
+    const result = (await session.call('webapp.api', ['somearg1', 'somearg1'], {
+      method: 'POST',
+      url: 'resource/3/test',
+      headers: {},
+      params: { foo: 'bar' },
+    })) as {
       code: number;
     };
     expect(result.code).toBe(401);

@@ -38,9 +38,11 @@ async function exists(path: string): Promise<boolean> {
  */
 export async function convertConfigFile(file: string): Promise<ConvertResult> {
   const target = convertedName(file);
-  if (target === undefined) return { ok: false, error: `cannot convert ${file}: the config file must end in .json, .yaml or .yml` };
+  if (target === undefined)
+    return { ok: false, error: `cannot convert ${file}: the config file must end in .json, .yaml or .yml` };
   const value = await readConfigFile(file);
-  if (await exists(target)) return { ok: false, error: `${target} already exists; remove it first (nothing was written)` };
+  if (await exists(target))
+    return { ok: false, error: `${target} already exists; remove it first (nothing was written)` };
   const text = target.endsWith('.json') ? `${JSON.stringify(value, null, 2)}\n` : stringify(value, { lineWidth: 0 });
   await writeFile(target, text, { flag: 'wx' });
   return { ok: true, from: file, to: target };

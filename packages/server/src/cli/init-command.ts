@@ -66,7 +66,9 @@ async function clientPackageRoot(): Promise<string | undefined> {
  * The client's browser bundle in the installed `@interchange/client` package: located with
  * `import.meta.resolve`, else by walking up the `node_modules` directories from here.
  */
-export async function findClientBundle(from: string = dirname(fileURLToPath(import.meta.url))): Promise<string | undefined> {
+export async function findClientBundle(
+  from: string = dirname(fileURLToPath(import.meta.url)),
+): Promise<string | undefined> {
   const root = await clientPackageRoot();
   const resolved = root === undefined ? undefined : join(root, 'dist', 'browser', CLIENT_BUNDLE_NAME);
   if (resolved !== undefined && (await exists(resolved))) return resolved;
@@ -136,7 +138,11 @@ export type InitResult = { ok: true; plan: InitPlan } | { ok: false; error: stri
  *
  * @param bundle - the client bundle to copy; found with {@link findClientBundle} when omitted.
  */
-export async function runInit(options: { cwd: string; cbdir?: string | undefined; bundle?: string | undefined }): Promise<InitResult> {
+export async function runInit(options: {
+  cwd: string;
+  cbdir?: string | undefined;
+  bundle?: string | undefined;
+}): Promise<InitResult> {
   const plan = initPlan(options.cwd, options.cbdir);
   const targets = [plan.configFile, plan.indexFile, plan.bundleFile];
   const existing: string[] = [];

@@ -39,7 +39,11 @@ export async function statusCommand(options: NodeCommandOptions, io: CommandIo):
   const cbdir = cbdirOf(options, io.cwd);
   const node = await runningNode(cbdir);
   const state = node === undefined ? 'stopped' : 'running';
-  io.stdout.write(node === undefined ? `stopped (no node running from ${cbdir})\n` : `running (PID ${node.pid}, node directory ${cbdir})\n`);
+  io.stdout.write(
+    node === undefined
+      ? `stopped (no node running from ${cbdir})\n`
+      : `running (PID ${node.pid}, node directory ${cbdir})\n`,
+  );
   if (options.assert !== undefined && options.assert !== state) {
     io.stderr.write(`interchange status: asserted ${options.assert}, but the node is ${state}\n`);
     return 1;
@@ -130,7 +134,8 @@ export async function keysCommand(options: NodeCommandOptions, io: CommandIo): P
     io.stderr.write(`interchange keys: ${(error as Error).message}\n`);
     return 1;
   }
-  if (result.created) io.stdout.write(`created ${resolve(cbdir, NODE_KEY_FILES.public)} and ${resolve(cbdir, NODE_KEY_FILES.private)}\n`);
+  if (result.created)
+    io.stdout.write(`created ${resolve(cbdir, NODE_KEY_FILES.public)} and ${resolve(cbdir, NODE_KEY_FILES.private)}\n`);
   io.stdout.write(`public-key-ed25519: ${result.key.publicKey}\n`);
   if (options.private === true) {
     if (result.key.privateKey === undefined) {

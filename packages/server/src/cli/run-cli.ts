@@ -117,7 +117,10 @@ async function start(options: Options, io: CliIo): Promise<number> {
     io.stderr.write(`interchange: a node is already running from ${loaded.cbdir} (PID ${running.pid})\n`);
     return ExitCode.FAILURE;
   }
-  await writePidFile(loaded.cbdir, { argv: process.argv, options: { command: 'start', config: loaded.file, cbdir: loaded.cbdir } });
+  await writePidFile(loaded.cbdir, {
+    argv: process.argv,
+    options: { command: 'start', config: loaded.file, cbdir: loaded.cbdir },
+  });
   try {
     const logger = io.createLogger();
     logger.info({ config: loaded.file, cbdir: loaded.cbdir, version: await packageVersion() }, 'starting node');
@@ -197,7 +200,9 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
     return usageError((error as Error).message);
   }
   const only = (allowed: readonly (keyof NodeCommandOptions)[]): string | undefined => {
-    const extra = (Object.keys(values) as (keyof NodeCommandOptions)[]).filter((key) => values[key] !== undefined && !allowed.includes(key));
+    const extra = (Object.keys(values) as (keyof NodeCommandOptions)[]).filter(
+      (key) => values[key] !== undefined && !allowed.includes(key),
+    );
     return extra.length === 0 ? undefined : `${command} does not take --${extra.join(', --')}`;
   };
   const allowed: Record<(typeof commands)[number], readonly (keyof NodeCommandOptions)[]> = {

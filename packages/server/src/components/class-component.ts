@@ -96,7 +96,10 @@ export async function startClassComponent(options: StartComponentOptions): Promi
     peer: `component:${id}`,
     logger,
   });
-  logger.info({ component: id, realm: component.realm, authrole: component.authrole, session: session.id }, 'component joined');
+  logger.info(
+    { component: id, realm: component.realm, authrole: component.authrole, session: session.id },
+    'component joined',
+  );
   try {
     await main(session, component.extra);
   } catch (error) {

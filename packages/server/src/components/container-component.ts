@@ -47,7 +47,14 @@ export async function startContainerComponent(options: StartContainerComponentOp
   if (target !== undefined) {
     return startClassComponent({
       // As if it had connected to that listener: an anonymous session with its role.
-      component: { id, classname: component.classname, realm: component.realm, authrole: target.authrole, authmethod: 'anonymous', extra: component.extra },
+      component: {
+        id,
+        classname: component.classname,
+        realm: component.realm,
+        authrole: target.authrole,
+        authmethod: 'anonymous',
+        extra: component.extra,
+      },
       router: target.router,
       cbdir,
       logger,

@@ -32,7 +32,9 @@ export interface MessageForwarderOptions {
 export function parseMessageForwarderExtra(extra: unknown): MessageForwarderExtra {
   const result = messageForwarderExtraSchema.safeParse(extra);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'extra'}: ${issue.message}`).join('; ');
+    const problems = result.error.issues
+      .map((issue) => `${issue.path.join('.') || 'extra'}: ${issue.message}`)
+      .join('; ');
     throw new InvalidArgumentError(`MessageForwarder extra is invalid: ${problems}`);
   }
   return result.data;
@@ -50,7 +52,9 @@ export function forwardedBody(event: Pick<Event, 'args' | 'kwargs'>): string {
  * // config: { type: 'class', classname: 'crossbar.bridge.rest.MessageForwarder', realm: 'realm1',
  * //   extra: { subscriptions: [{ topic: 'news.', match: 'prefix', url: 'http://backend/news' }], expectedcode: 200 } }
  */
-export function messageForwarder(options: MessageForwarderOptions): (session: Session, extra: unknown) => Promise<void> {
+export function messageForwarder(
+  options: MessageForwarderOptions,
+): (session: Session, extra: unknown) => Promise<void> {
   const fetchImpl = options.fetch ?? fetch;
   const { logger } = options;
   return async (session, extra) => {
@@ -69,9 +73,13 @@ export function messageForwarder(options: MessageForwarderOptions): (session: Se
           });
           status = response.status;
           const text = await response.text();
-          if (config.debug === true) logger.debug({ topic: event.topic, url, status, body: text }, 'message forwarder response');
+          if (config.debug === true)
+            logger.debug({ topic: event.topic, url, status, body: text }, 'message forwarder response');
           if (expected !== undefined && status !== expected) {
-            logger.error({ topic: event.topic, url, status, expected }, `message forwarder: request returned ${status}, not the expected ${expected}`);
+            logger.error(
+              { topic: event.topic, url, status, expected },
+              `message forwarder: request returned ${status}, not the expected ${expected}`,
+            );
           }
         } catch (error) {
           logger.error({ topic: event.topic, url, err: error }, 'message forwarder: request failed');
@@ -85,7 +93,10 @@ export function messageForwarder(options: MessageForwarderOptions): (session: Se
         queue = queue.then(() => send(event));
       };
       await session.subscribe(subscription.topic, forward, { match: subscription.match ?? 'exact' });
-      logger.info({ topic: subscription.topic, match: subscription.match ?? 'exact', url }, 'message forwarder subscribed');
+      logger.info(
+        { topic: subscription.topic, match: subscription.match ?? 'exact', url },
+        'message forwarder subscribed',
+      );
     }
   };
 }

@@ -65,6 +65,8 @@ export async function importModuleFile(file: string): Promise<Record<string, unk
     }
   } catch (error) {
     if (error instanceof InvalidArgumentError) throw error;
-    throw new InvalidArgumentError(`component module ${file} could not be loaded: ${(error as Error).message}`, { cause: error });
+    throw new InvalidArgumentError(`component module ${file} could not be loaded: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

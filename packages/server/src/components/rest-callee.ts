@@ -61,9 +61,12 @@ export function queryParams(params: unknown): [string, string][] {
   };
   if (Array.isArray(params)) {
     for (const item of params) {
-      if (Array.isArray(item) && item.length === 2 && typeof item[0] === 'string') out.push([item[0], scalar(item[1], `params.${item[0]}`)]);
-      else if (typeof item === 'object' && item !== null && !Array.isArray(item)) addObject(item as Record<string, unknown>);
-      else throw new InvalidArgumentError('params must be an object, a list of objects or a list of [name, value] pairs');
+      if (Array.isArray(item) && item.length === 2 && typeof item[0] === 'string')
+        out.push([item[0], scalar(item[1], `params.${item[0]}`)]);
+      else if (typeof item === 'object' && item !== null && !Array.isArray(item))
+        addObject(item as Record<string, unknown>);
+      else
+        throw new InvalidArgumentError('params must be an object, a list of objects or a list of [name, value] pairs');
     }
     return out;
   }
@@ -78,7 +81,8 @@ export function queryParams(params: unknown): [string, string][] {
 function requestHeaders(headers: unknown): Headers {
   const out = new Headers();
   if (headers === undefined || headers === null) return out;
-  if (typeof headers !== 'object' || Array.isArray(headers)) throw new InvalidArgumentError('headers must be an object');
+  if (typeof headers !== 'object' || Array.isArray(headers))
+    throw new InvalidArgumentError('headers must be an object');
   for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
     for (const item of Array.isArray(value) ? value : [value]) out.append(name, scalar(item, `headers.${name}`));
   }
@@ -100,9 +104,15 @@ function callArguments(invocation: Invocation): Record<(typeof ARGUMENT_ORDER)[n
  * Performs one bridged request.
  * @throws InvalidArgumentError for arguments that do not make a request; what `fetch` throws.
  */
-export async function performRestCall(baseurl: string, call: Record<string, unknown>, fetchImpl: typeof fetch = fetch): Promise<RestCallResult> {
-  const method = call.method === undefined || call.method === null ? 'GET' : scalar(call.method, 'method').toUpperCase();
-  if (!/^[A-Z]+$/.test(method)) throw new InvalidArgumentError(`method ${JSON.stringify(method)} is not an HTTP method`);
+export async function performRestCall(
+  baseurl: string,
+  call: Record<string, unknown>,
+  fetchImpl: typeof fetch = fetch,
+): Promise<RestCallResult> {
+  const method =
+    call.method === undefined || call.method === null ? 'GET' : scalar(call.method, 'method').toUpperCase();
+  if (!/^[A-Z]+$/.test(method))
+    throw new InvalidArgumentError(`method ${JSON.stringify(method)} is not an HTTP method`);
   let url: URL;
   try {
     url = new URL(call.url === undefined || call.url === null ? '' : scalar(call.url, 'url'), baseurl);
@@ -131,7 +141,9 @@ export async function performRestCall(baseurl: string, call: Record<string, unkn
 export function parseRestCalleeExtra(extra: unknown): RestCalleeExtra {
   const result = restCalleeExtraSchema.safeParse(extra);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'extra'}: ${issue.message}`).join('; ');
+    const problems = result.error.issues
+      .map((issue) => `${issue.path.join('.') || 'extra'}: ${issue.message}`)
+      .join('; ');
     throw new InvalidArgumentError(`RESTCallee extra is invalid: ${problems}`);
   }
   return result.data;
@@ -145,7 +157,10 @@ export function parseRestCalleeExtra(extra: unknown): RestCalleeExtra {
  * //           extra: { procedure: 'webapp.api', baseurl: 'http://api.example.com/' } }
  * await session.call('webapp.api', [], { kwargs: { method: 'GET', url: 'users/1' } });
  */
-export function restCallee(logger: Logger, fetchImpl: typeof fetch = fetch): (session: Session, extra: unknown) => Promise<void> {
+export function restCallee(
+  logger: Logger,
+  fetchImpl: typeof fetch = fetch,
+): (session: Session, extra: unknown) => Promise<void> {
   return async (session, extra) => {
     const { procedure, baseurl } = parseRestCalleeExtra(extra);
     await session.register(procedure, async (invocation) => {

@@ -5,8 +5,19 @@
  * node).
  */
 import { z } from 'zod';
-import { anyString, boolean, integer, isPlainObject, list, nonEmptyString, oneOf, section, tagged, value } from './schema-builders.js';
 import { serializersSchema } from './path-schema.js';
+import {
+  anyString,
+  boolean,
+  integer,
+  isPlainObject,
+  list,
+  nonEmptyString,
+  oneOf,
+  section,
+  tagged,
+  value,
+} from './schema-builders.js';
 
 /** A component hosted in a router worker. */
 export const classComponentSchema = section({
@@ -88,7 +99,11 @@ export const processEnvSchema = section({
     .unknown()
     .transform((v, ctx) => {
       if (isPlainObject(v) && Object.values(v).every((x) => typeof x === 'string')) return v as Record<string, string>;
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected an object of string values', params: { kind: 'invalid' } });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'expected an object of string values',
+        params: { kind: 'invalid' },
+      });
       return z.NEVER;
     })
     .optional(),
@@ -149,7 +164,8 @@ export const restCalleeExtraSchema = z
   })
   .passthrough();
 
-const httpMethod = () => value<string>('an HTTP method such as "POST"', (v) => typeof v === 'string' && /^[A-Za-z]+$/.test(v));
+const httpMethod = () =>
+  value<string>('an HTTP method such as "POST"', (v) => typeof v === 'string' && /^[A-Za-z]+$/.test(v));
 const statusCode = () => integer(100, 599);
 
 /** `extra` of the message forwarder: other keys are ignored, as Crossbar does. */

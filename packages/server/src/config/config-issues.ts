@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError } from '@interchange/protocol';
 import type { z } from 'zod';
-import { expectedMessage, isPlainObject, type IssueKind } from './schema-builders.js';
+import { expectedMessage, type IssueKind, isPlainObject } from './schema-builders.js';
 
 /** One problem of a config. */
 export interface ConfigIssue {

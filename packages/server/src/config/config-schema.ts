@@ -59,9 +59,11 @@ function nonEmptyMap(paths: unknown, ctx: z.RefinementCtx): void {
 }
 
 /** The services of a web transport, by path segment. */
-export const webPathsSchema = keyedBy(PATH_KEY_EXPECTED, isPathKey, tagged('path type', webPathVariants, CROSSBAR_ONLY_PATH_TYPES)).superRefine(
-  nonEmptyMap,
-);
+export const webPathsSchema = keyedBy(
+  PATH_KEY_EXPECTED,
+  isPathKey,
+  tagged('path type', webPathVariants, CROSSBAR_ONLY_PATH_TYPES),
+).superRefine(nonEmptyMap);
 
 /** A plain WebSocket listener (accepts the upgrade on any path). */
 export const webSocketTransportSchema = section({
@@ -146,10 +148,17 @@ export const permissionSchema = section({
 export const roleSchema = section({
   name: nonEmptyString(),
   permissions: list(permissionSchema).default([]),
-  authorizer: value<string>('a procedure URI such as "com.example.authorize"', (v) => typeof v === 'string' && LOOSE_URI.test(v)).optional(),
+  authorizer: value<string>(
+    'a procedure URI such as "com.example.authorize"',
+    (v) => typeof v === 'string' && LOOSE_URI.test(v),
+  ).optional(),
 }).superRefine((role, ctx) => {
   if (role.authorizer !== undefined && role.permissions.length > 0) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['authorizer'], message: 'a role has either permissions or an authorizer, not both' });
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['authorizer'],
+      message: 'a role has either permissions or an authorizer, not both',
+    });
   }
 });
 
@@ -187,12 +196,18 @@ export const routerWorkerSchema = section({
   id: nonEmptyString().optional(),
   options: section({ title: anyString().optional() }).optional(),
   realms: list(realmSchema).default([]),
-  transports: list(tagged('transport type', transportVariants, ['mqtt', 'flashpolicy', 'websocket.testee', 'stream.testee'])).default([]),
+  transports: list(
+    tagged('transport type', transportVariants, ['mqtt', 'flashpolicy', 'websocket.testee', 'stream.testee']),
+  ).default([]),
   components: list(tagged('component type', { class: classComponentSchema }, ['function', 'wamplet'])).default([]),
 });
 
 /** Worker kinds, by `type`. */
-export const workerVariants = { router: routerWorkerSchema, container: containerWorkerSchema, guest: guestWorkerSchema };
+export const workerVariants = {
+  router: routerWorkerSchema,
+  container: containerWorkerSchema,
+  guest: guestWorkerSchema,
+};
 
 /** A validated node config. */
 export interface NodeConfig {
@@ -203,7 +218,10 @@ export interface NodeConfig {
 }
 
 /** Any worker of a {@link NodeConfig}. */
-export type WorkerConfig = RouterWorkerConfig | z.output<typeof containerWorkerSchema> | z.output<typeof guestWorkerSchema>;
+export type WorkerConfig =
+  | RouterWorkerConfig
+  | z.output<typeof containerWorkerSchema>
+  | z.output<typeof guestWorkerSchema>;
 
 /** The whole node config file. */
 export const nodeConfigSchema: Schema<NodeConfig> = section({

@@ -26,7 +26,8 @@ export interface PathEntry {
 
 /** The web path services of a transport (`paths` of web, `web.paths` of universal). */
 export function webPathsOf(transport: TransportConfig, t: number): PathEntry[] {
-  const paths = transport.type === 'web' ? transport.paths : transport.type === 'universal' ? transport.web?.paths : undefined;
+  const paths =
+    transport.type === 'web' ? transport.paths : transport.type === 'universal' ? transport.web?.paths : undefined;
   if (paths === undefined) return [];
   const base: KeyPath = transport.type === 'web' ? ['transports', t, 'paths'] : ['transports', t, 'web', 'paths'];
   return Object.entries(paths).map(([key, config]) => ({ path: [...base, key], key, config }));
@@ -52,10 +53,18 @@ export function sessionServicesOf(worker: RouterWorkerConfig): SessionServiceEnt
     }
     if (transport.type === 'universal') {
       if (transport.rawsocket !== undefined) {
-        out.push({ path: ['transports', t, 'rawsocket'], kind: 'rawsocket', anonymousRole: transport.rawsocket.auth?.anonymous?.role });
+        out.push({
+          path: ['transports', t, 'rawsocket'],
+          kind: 'rawsocket',
+          anonymousRole: transport.rawsocket.auth?.anonymous?.role,
+        });
       }
       for (const [key, service] of Object.entries(transport.websocket ?? {})) {
-        out.push({ path: ['transports', t, 'websocket', key], kind: 'websocket', anonymousRole: service.auth?.anonymous?.role });
+        out.push({
+          path: ['transports', t, 'websocket', key],
+          kind: 'websocket',
+          anonymousRole: service.auth?.anonymous?.role,
+        });
       }
     }
     for (const entry of webPathsOf(transport, t)) {
@@ -109,7 +118,10 @@ function roleAt(transport: TransportConfig, t: number, component: ContainerCompo
     return raw === undefined ? undefined : (raw.auth?.anonymous?.role ?? DEFAULT_ANONYMOUS_ROLE);
   }
   if (transport.type === 'websocket') return transport.auth?.anonymous?.role ?? DEFAULT_ANONYMOUS_ROLE;
-  const segment = urlPath(component.transport.url).split('/').filter((s) => s !== '')[0] ?? '/';
+  const segment =
+    urlPath(component.transport.url)
+      .split('/')
+      .filter((s) => s !== '')[0] ?? '/';
   const universal = transport.type === 'universal' ? transport.websocket?.[segment] : undefined;
   if (universal !== undefined) return universal.auth?.anonymous?.role ?? DEFAULT_ANONYMOUS_ROLE;
   const path = webPathsOf(transport, t).find((entry) => entry.key === segment && entry.config.type === 'websocket');
@@ -123,7 +135,11 @@ function roleAt(transport: TransportConfig, t: number, component: ContainerCompo
  * override), or a Unix socket path some transport listens on. `undefined` when the component
  * connects elsewhere.
  */
-export function localTargetOf(config: NodeConfig, component: ContainerComponentConfig, resolvePath: (path: string) => string): LocalTarget | undefined {
+export function localTargetOf(
+  config: NodeConfig,
+  component: ContainerComponentConfig,
+  resolvePath: (path: string) => string,
+): LocalTarget | undefined {
   const endpoint = component.transport.endpoint;
   for (const [w, worker] of config.workers.entries()) {
     if (worker.type !== 'router') continue;

@@ -51,7 +51,10 @@ export const unixEndpointSchema = section({
 });
 
 /** Endpoint variants by `type`. */
-export const endpointSchema = tagged('endpoint type', { tcp: tcpEndpointSchema, unix: unixEndpointSchema }, ['twisted', 'onion']);
+export const endpointSchema = tagged('endpoint type', { tcp: tcpEndpointSchema, unix: unixEndpointSchema }, [
+  'twisted',
+  'onion',
+]);
 
 /** A TCP endpoint. */
 export type TcpEndpointConfig = z.output<typeof tcpEndpointSchema>;

@@ -65,7 +65,10 @@ export async function locateConfig(options: LocateOptions = {}): Promise<ConfigL
     const file = resolve(cbdir, name);
     if (await exists(file)) return { file, cbdir };
   }
-  throw fileProblem(cbdir, `no config file found (looked for ${CONFIG_FILE_NAMES.join(', ')}; run "interchange init" to create one)`);
+  throw fileProblem(
+    cbdir,
+    `no config file found (looked for ${CONFIG_FILE_NAMES.join(', ')}; run "interchange init" to create one)`,
+  );
 }
 
 function lineAndColumn(text: string, position: number): string {
@@ -93,7 +96,8 @@ export function parseConfigText(text: string, file: string): unknown {
     const doc = parseDocument(text);
     const first = doc.errors[0];
     if (first !== undefined) {
-      const where = first.linePos?.[0] === undefined ? '' : ` (line ${first.linePos[0].line}, column ${first.linePos[0].col})`;
+      const where =
+        first.linePos?.[0] === undefined ? '' : ` (line ${first.linePos[0].line}, column ${first.linePos[0].col})`;
       // With pretty errors, yaml appends the position and a code frame after the first line.
       const summary = first.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? first.message;
       throw fileProblem(file, `invalid YAML${where}: ${summary}`, first);

@@ -3,6 +3,7 @@
  * the WebSocket service settings shared by `websocket` transports and paths.
  */
 import { z } from 'zod';
+import { AUTH_METHOD_NAMES, type AuthConfig, authMethodSchemas } from './auth-schema.js';
 import {
   anyString,
   boolean,
@@ -14,7 +15,6 @@ import {
   section,
   value,
 } from './schema-builders.js';
-import { AUTH_METHOD_NAMES, type AuthConfig, authMethodSchemas } from './auth-schema.js';
 
 /** The serializers a transport may offer, by Crossbar's names. */
 export const SERIALIZER_NAMES = ['json', 'msgpack', 'cbor'] as const;
@@ -25,9 +25,12 @@ export type ConfigSerializerName = (typeof SERIALIZER_NAMES)[number];
 const CROSSBAR_ONLY_SERIALIZERS = ['ubjson', 'flatbuffers'];
 
 /** A serializer list; a Crossbar-only serializer is reported as unsupported rather than invalid. */
-export const serializersSchema = list(oneOf(SERIALIZER_NAMES, { unsupported: CROSSBAR_ONLY_SERIALIZERS, what: 'serializer' }), {
-  nonEmpty: true,
-});
+export const serializersSchema = list(
+  oneOf(SERIALIZER_NAMES, { unsupported: CROSSBAR_ONLY_SERIALIZERS, what: 'serializer' }),
+  {
+    nonEmpty: true,
+  },
+);
 
 /** Auth methods of a transport, by name (Crossbar's shapes; see `auth-schema.ts`). */
 export const authMethodShape = authMethodSchemas;
@@ -35,7 +38,10 @@ export const authMethodShape = authMethodSchemas;
 /** `auth` of a transport or path. Without it, anonymous access with role `anonymous`. */
 export const authSchema: Schema<AuthConfig> = section(authMethodShape).superRefine((auth, ctx) => {
   if (Object.values(auth).every((method) => method === undefined)) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected at least one auth method (supported: ${AUTH_METHOD_NAMES.join(', ')})` });
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: `expected at least one auth method (supported: ${AUTH_METHOD_NAMES.join(', ')})`,
+    });
   }
 });
 
@@ -69,6 +75,10 @@ export const webSocketOptionsSchema = section({
   allowed_origins: list(anyString()).optional(),
   /** WebSocket compression; only `deflate` (permessage-deflate) exists. */
   compression: section({ deflate: deflateSchema.optional() }).optional(),
+  /** Bytes the node may hold for one slow receiver before `slow_consumer` applies (default 8 MiB). */
+  outbound_limit: integer(1024).optional(),
+  /** What happens to a receiver past its `outbound_limit`: `drop` its events, or `disconnect` it (default). */
+  slow_consumer: oneOf(['drop', 'disconnect']).optional(),
 });
 
 /** The keys of a WebSocket service, shared by transports and paths. */
@@ -132,7 +142,10 @@ export const longPollPathSchema = section({
     queue_limit_messages: integer(0).optional(),
     debug: boolean().optional(),
     /** A fixed transport ID, for debugging with curl. */
-    debug_transport_id: value<string>('a transport id of letters, digits, "-" or "_"', (v) => typeof v === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(v)).optional(),
+    debug_transport_id: value<string>(
+      'a transport id of letters, digits, "-" or "_"',
+      (v) => typeof v === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(v),
+    ).optional(),
   }).optional(),
   serializers: serializersSchema.optional(),
   auth: authSchema.optional(),
@@ -140,7 +153,10 @@ export const longPollPathSchema = section({
 
 /** An IP address or network, `10.0.0.0/8` or `192.168.1.0/255.255.255.0`. */
 const ipNetwork = () =>
-  value<string>('an IP address or network such as "10.0.0.0/8"', (v) => typeof v === 'string' && /^[0-9A-Fa-f.:]+(\/[0-9.]+)?$/.test(v));
+  value<string>(
+    'an IP address or network such as "10.0.0.0/8"',
+    (v) => typeof v === 'string' && /^[0-9A-Fa-f.:]+(\/[0-9.]+)?$/.test(v),
+  );
 
 /** Checks shared by the HTTP bridge services (Crossbar's `_CommonResource` options). */
 const bridgeOptionShape = {
@@ -184,10 +200,18 @@ const bridgeShape = {
 };
 
 /** HTTP POST → WAMP publish (Crossbar's `publisher`). */
-export const publisherPathSchema = section({ type: oneOf(['publisher']), ...bridgeShape, options: bridgeOptionsSchema.optional() });
+export const publisherPathSchema = section({
+  type: oneOf(['publisher']),
+  ...bridgeShape,
+  options: bridgeOptionsSchema.optional(),
+});
 
 /** HTTP POST → WAMP call (Crossbar's `caller`). */
-export const callerPathSchema = section({ type: oneOf(['caller']), ...bridgeShape, options: bridgeOptionsSchema.optional() });
+export const callerPathSchema = section({
+  type: oneOf(['caller']),
+  ...bridgeShape,
+  options: bridgeOptionsSchema.optional(),
+});
 
 /** Any HTTP POST → event `{headers, body}` on a topic (Crossbar's `webhook`). */
 export const webhookPathSchema = section({

@@ -51,7 +51,9 @@ export function realmsOfWorker(worker: RouterWorkerConfig): RealmConfig[] {
     const store = realm.store === undefined ? {} : { store: storeOf(realm.store) };
     if (realm.roles === undefined) return { name: realm.name, ...store };
     const roles: RoleConfig[] = realm.roles.map((role) =>
-      role.authorizer === undefined ? { name: role.name, permissions: role.permissions.map(permission) } : { name: role.name, authorizer: role.authorizer },
+      role.authorizer === undefined
+        ? { name: role.name, permissions: role.permissions.map(permission) }
+        : { name: role.name, authorizer: role.authorizer },
     );
     const needsTrusted = worker.components.some((c) => c.realm === realm.name && c.role === undefined);
     if (needsTrusted && !roles.some((role) => role.name === TRUSTED_ROLE)) roles.push(trustedRole());
@@ -62,6 +64,7 @@ export function realmsOfWorker(worker: RouterWorkerConfig): RealmConfig[] {
 function storeOf(store: NonNullable<RealmConfigEntry['store']>): StoreConfig {
   const out: StoreConfig = { type: store.type };
   if (store.limit !== undefined) out.limit = store.limit;
-  if (store['event-history'] !== undefined) out['event-history'] = store['event-history'].map((entry) => defined(entry));
+  if (store['event-history'] !== undefined)
+    out['event-history'] = store['event-history'].map((entry) => defined(entry));
   return out;
 }

@@ -73,7 +73,10 @@ export const boolean = (): Schema<boolean> => value<boolean>('true or false', (v
 /** An integer in `min..max`. */
 export function integer(min: number, max: number = Number.MAX_SAFE_INTEGER): Schema<number> {
   const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `${min}..${max}`;
-  return value<number>(`an integer ${range}`, (v) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max);
+  return value<number>(
+    `an integer ${range}`,
+    (v) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max,
+  );
 }
 
 /**
@@ -162,7 +165,11 @@ export function tagged<V extends Variants>(
   const supported = names.map((n) => JSON.stringify(n)).join(', ');
   return z.unknown().transform((input, ctx) => {
     if (!isPlainObject(input)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: expectedMessage('an object', input), params: { kind: 'invalid' } });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: expectedMessage('an object', input),
+        params: { kind: 'invalid' },
+      });
       return z.NEVER;
     }
     const type = input.type;
@@ -190,20 +197,27 @@ export function tagged<V extends Variants>(
 }
 
 /** A map with string keys checked by `keyTest`, e.g. the `paths` of a web transport. */
-export function keyedBy<T>(keyExpected: string, keyTest: (key: string) => boolean, item: Schema<T>): Schema<Record<string, T>> {
-  return z.preprocess((input, ctx) => {
-    if (isPlainObject(input)) {
-      for (const key of Object.keys(input)) {
-        if (!keyTest(key)) {
-          ctx.addIssue({
-            code: z.ZodIssueCode.custom,
-            path: [key],
-            message: `invalid key: expected ${keyExpected}, got ${JSON.stringify(key)}`,
-            params: { kind: 'invalid' },
-          });
+export function keyedBy<T>(
+  keyExpected: string,
+  keyTest: (key: string) => boolean,
+  item: Schema<T>,
+): Schema<Record<string, T>> {
+  return z.preprocess(
+    (input, ctx) => {
+      if (isPlainObject(input)) {
+        for (const key of Object.keys(input)) {
+          if (!keyTest(key)) {
+            ctx.addIssue({
+              code: z.ZodIssueCode.custom,
+              path: [key],
+              message: `invalid key: expected ${keyExpected}, got ${JSON.stringify(key)}`,
+              params: { kind: 'invalid' },
+            });
+          }
         }
       }
-    }
-    return input;
-  }, z.record(z.string(), item));
+      return input;
+    },
+    z.record(z.string(), item),
+  );
 }

@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
+import { IpAllowList } from '../web/ip-allowlist.js';
 import { ConfigError, type ConfigIssue, formatPath, issuesFromZod } from './config-issues.js';
 import {
   BuiltinComponent,
@@ -13,10 +14,9 @@ import {
   type NodeConfig,
   nodeConfigSchema,
   type RealmConfigEntry,
-  restCalleeExtraSchema,
   type RouterWorkerConfig,
+  restCalleeExtraSchema,
 } from './config-schema.js';
-import { IpAllowList } from '../web/ip-allowlist.js';
 import { type KeyPath, localTargetOf, sessionServicesOf, webPathsOf } from './config-walk.js';
 
 /** The result of {@link validateConfig}. */
@@ -57,11 +57,20 @@ function invalid(path: KeyPath, message: string): ConfigIssue {
 }
 
 /** Checks that `realm` exists in `worker` (and `role` in it, when the realm has roles). */
-function checkRealmAndRole(worker: RouterWorkerConfig, w: number, at: KeyPath, realm: string, role: string | undefined, issues: ConfigIssue[]): void {
+function checkRealmAndRole(
+  worker: RouterWorkerConfig,
+  w: number,
+  at: KeyPath,
+  realm: string,
+  role: string | undefined,
+  issues: ConfigIssue[],
+): void {
   const found: RealmConfigEntry | undefined = worker.realms.find((r) => r.name === realm);
   if (found === undefined) {
     const defined = worker.realms.map((r) => JSON.stringify(r.name)).join(', ') || 'none';
-    issues.push(invalid([...at, 'realm'], `no realm ${JSON.stringify(realm)} in workers[${w}].realms (defined: ${defined})`));
+    issues.push(
+      invalid([...at, 'realm'], `no realm ${JSON.stringify(realm)} in workers[${w}].realms (defined: ${defined})`),
+    );
   } else if (role !== undefined && found.roles !== undefined && !found.roles.some((r) => r.name === role)) {
     issues.push(invalid([...at, 'role'], `no role ${JSON.stringify(role)} in realm ${JSON.stringify(realm)}`));
   }
@@ -70,7 +79,8 @@ function checkRealmAndRole(worker: RouterWorkerConfig, w: number, at: KeyPath, r
 /** Checks the `extra` of a built-in component against its schema. */
 function checkBuiltinExtra(classname: string, extra: unknown, at: KeyPath, issues: ConfigIssue[]): void {
   if (!isBuiltinComponent(classname)) return;
-  const schema: z.ZodTypeAny = classname === BuiltinComponent.REST_CALLEE ? restCalleeExtraSchema : messageForwarderExtraSchema;
+  const schema: z.ZodTypeAny =
+    classname === BuiltinComponent.REST_CALLEE ? restCalleeExtraSchema : messageForwarderExtraSchema;
   const result = schema.safeParse(extra);
   if (result.success) return;
   for (const issue of issuesFromZod(result.error, extra)) {
@@ -84,12 +94,22 @@ function checkRouterWorker(worker: RouterWorkerConfig, w: number, issues: Config
   worker.realms.forEach((realm, r) => {
     const first = realmIndex.get(realm.name);
     if (first !== undefined) {
-      issues.push(invalid(['workers', w, 'realms', r, 'name'], `duplicate realm ${JSON.stringify(realm.name)} (also workers[${w}].realms[${first}])`));
+      issues.push(
+        invalid(
+          ['workers', w, 'realms', r, 'name'],
+          `duplicate realm ${JSON.stringify(realm.name)} (also workers[${w}].realms[${first}])`,
+        ),
+      );
     } else realmIndex.set(realm.name, r);
     const roleNames = new Set<string>();
     (realm.roles ?? []).forEach((role, o) => {
       if (roleNames.has(role.name)) {
-        issues.push(invalid(['workers', w, 'realms', r, 'roles', o, 'name'], `duplicate role ${JSON.stringify(role.name)} in realm ${JSON.stringify(realm.name)}`));
+        issues.push(
+          invalid(
+            ['workers', w, 'realms', r, 'roles', o, 'name'],
+            `duplicate role ${JSON.stringify(role.name)} in realm ${JSON.stringify(realm.name)}`,
+          ),
+        );
       }
       roleNames.add(role.name);
     });
@@ -103,7 +123,12 @@ function checkRouterWorker(worker: RouterWorkerConfig, w: number, issues: Config
     if (role === undefined || worker.realms.length === 0) continue;
     const usable = worker.realms.some((realm) => realm.roles === undefined || realm.roles.some((x) => x.name === role));
     if (!usable) {
-      issues.push(invalid(['workers', w, ...service.path, 'auth', 'anonymous', 'role'], `role ${JSON.stringify(role)} is not defined in any realm of workers[${w}]`));
+      issues.push(
+        invalid(
+          ['workers', w, ...service.path, 'auth', 'anonymous', 'role'],
+          `role ${JSON.stringify(role)} is not defined in any realm of workers[${w}]`,
+        ),
+      );
     }
   }
   worker.transports.forEach((transport, t) => {
@@ -115,7 +140,12 @@ function checkRouterWorker(worker: RouterWorkerConfig, w: number, issues: Config
           try {
             IpAllowList.parse([network]);
           } catch (error) {
-            issues.push(invalid(['workers', w, ...entry.path, 'options', 'require_ip', i], (error as Error).message.replace(/^require_ip: /, '')));
+            issues.push(
+              invalid(
+                ['workers', w, ...entry.path, 'options', 'require_ip', i],
+                (error as Error).message.replace(/^require_ip: /, ''),
+              ),
+            );
           }
         });
       }
@@ -134,7 +164,8 @@ function crossCheck(config: NodeConfig, cbdir: string): ConfigIssue[] {
         checkBuiltinExtra(component.classname, component.extra, at, issues);
         const target = localTargetOf(config, component, (p) => resolveInCbdir(cbdir, p));
         const router = target === undefined ? undefined : config.workers[target.worker];
-        if (target !== undefined && router?.type === 'router') checkRealmAndRole(router, target.worker, at, component.realm, undefined, issues);
+        if (target !== undefined && router?.type === 'router')
+          checkRealmAndRole(router, target.worker, at, component.realm, undefined, issues);
         if (target === undefined && component.transport.type === 'rawsocket') {
           issues.push({
             path: formatPath([...at, 'transport', 'type']),
@@ -160,7 +191,9 @@ function crossCheck(config: NodeConfig, cbdir: string): ConfigIssue[] {
       const { port, interface: host } = endpoint;
       const path = ['workers', w, 'transports', t, 'endpoint', 'port'];
       if (port === 0) return;
-      const clash = tcpListeners.find((l) => l.port === port && (l.host === undefined || host === undefined || l.host === host));
+      const clash = tcpListeners.find(
+        (l) => l.port === port && (l.host === undefined || host === undefined || l.host === host),
+      );
       if (clash) issues.push(invalid(path, `port ${port} is already used by ${formatPath(clash.path.slice(0, 4))}`));
       tcpListeners.push({ path, port, host });
     });
@@ -178,11 +211,18 @@ async function kindOf(path: string): Promise<'file' | 'directory' | 'missing'> {
 }
 
 /** Every file a config points at, with its key path and whether it is a directory. */
-function* filesOf(config: NodeConfig): Generator<{ path: KeyPath; file: string; kind: 'file' | 'directory'; what: string }> {
+function* filesOf(
+  config: NodeConfig,
+): Generator<{ path: KeyPath; file: string; kind: 'file' | 'directory'; what: string }> {
   for (const [w, worker] of config.workers.entries()) {
     if (worker.type === 'guest') {
       if (worker.options?.workdir !== undefined) {
-        yield { path: ['workers', w, 'options', 'workdir'], file: worker.options.workdir, kind: 'directory', what: 'directory' };
+        yield {
+          path: ['workers', w, 'options', 'workdir'],
+          file: worker.options.workdir,
+          kind: 'directory',
+          what: 'directory',
+        };
       }
       continue;
     }
@@ -193,19 +233,32 @@ function* filesOf(config: NodeConfig): Generator<{ path: KeyPath; file: string; 
         const at: KeyPath = ['workers', w, 'transports', t, 'endpoint', 'tls'];
         yield { path: [...at, 'key'], file: tls.key, kind: 'file', what: 'file' };
         yield { path: [...at, 'certificate'], file: tls.certificate, kind: 'file', what: 'file' };
-        if (tls.dhparam !== undefined) yield { path: [...at, 'dhparam'], file: tls.dhparam, kind: 'file', what: 'file' };
-        for (const [i, file] of (tls.chain_certificates ?? []).entries()) yield { path: [...at, 'chain_certificates', i], file, kind: 'file', what: 'file' };
-        for (const [i, file] of (tls.ca_certificates ?? []).entries()) yield { path: [...at, 'ca_certificates', i], file, kind: 'file', what: 'file' };
+        if (tls.dhparam !== undefined)
+          yield { path: [...at, 'dhparam'], file: tls.dhparam, kind: 'file', what: 'file' };
+        for (const [i, file] of (tls.chain_certificates ?? []).entries())
+          yield { path: [...at, 'chain_certificates', i], file, kind: 'file', what: 'file' };
+        for (const [i, file] of (tls.ca_certificates ?? []).entries())
+          yield { path: [...at, 'ca_certificates', i], file, kind: 'file', what: 'file' };
       }
       for (const entry of webPathsOf(transport, t)) {
         if (entry.config.type !== 'static') continue;
-        yield { path: ['workers', w, ...entry.path, 'directory'], file: entry.config.directory, kind: 'directory', what: 'directory' };
+        yield {
+          path: ['workers', w, ...entry.path, 'directory'],
+          file: entry.config.directory,
+          kind: 'directory',
+          what: 'directory',
+        };
       }
     }
     const components = worker.components as { classname: string }[];
     for (const [c, component] of components.entries()) {
       if (isBuiltinComponent(component.classname)) continue;
-      yield { path: ['workers', w, 'components', c, 'classname'], file: component.classname, kind: 'file', what: 'module' };
+      yield {
+        path: ['workers', w, 'components', c, 'classname'],
+        file: component.classname,
+        kind: 'file',
+        what: 'module',
+      };
     }
   }
 }

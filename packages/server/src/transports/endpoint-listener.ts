@@ -3,10 +3,11 @@
  * connection (after the TLS handshake, for TLS) is handed to the transport as a plain duplex
  * socket, so HTTP, WebSocket and RawSocket run the same over each kind of endpoint.
  */
-import { connect, createServer as createNetServer, type Server, type Socket } from 'node:net';
+
 import { rm } from 'node:fs/promises';
-import { createServer as createTlsServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
+import { connect, createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { TransportError } from '@interchange/protocol';
 import type { ListeningEndpointConfig } from '../config/endpoint-schema.js';
 import { resolveInCbdir } from '../config/validate-config.js';
@@ -37,7 +38,10 @@ export interface ListenEndpointOptions {
  * for `version: 6`; else Node's default, all interfaces dual-stack (IPv6 and IPv4), so
  * `localhost` works whether it resolves to `::1` or `127.0.0.1`.
  */
-export function bindHost(endpoint: { interface?: string | undefined; version?: 4 | 6 | undefined }): string | undefined {
+export function bindHost(endpoint: {
+  interface?: string | undefined;
+  version?: 4 | 6 | undefined;
+}): string | undefined {
   if (endpoint.interface !== undefined) return endpoint.interface;
   if (endpoint.version === 4) return '0.0.0.0';
   if (endpoint.version === 6) return '::';
@@ -56,7 +60,10 @@ function socketIsLive(path: string): Promise<boolean> {
   });
 }
 
-function listen(server: Server, options: { port?: number; host?: string | undefined; path?: string; backlog?: number | undefined }): Promise<void> {
+function listen(
+  server: Server,
+  options: { port?: number; host?: string | undefined; path?: string; backlog?: number | undefined },
+): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options, () => {
@@ -75,7 +82,13 @@ export class EndpointListener {
   readonly #sockets: Set<Socket>;
   readonly #unixPath: string | undefined;
 
-  private constructor(server: Server, address: BoundAddress, secure: boolean, sockets: Set<Socket>, unixPath: string | undefined) {
+  private constructor(
+    server: Server,
+    address: BoundAddress,
+    secure: boolean,
+    sockets: Set<Socket>,
+    unixPath: string | undefined,
+  ) {
     this.#server = server;
     this.address = address;
     this.secure = secure;
@@ -99,14 +112,19 @@ export class EndpointListener {
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
     };
-    const where = endpoint.type === 'unix' ? resolveInCbdir(options.cbdir, endpoint.path) : `${bindHost(endpoint) ?? '(all interfaces)'}:${endpoint.port}`;
+    const where =
+      endpoint.type === 'unix'
+        ? resolveInCbdir(options.cbdir, endpoint.path)
+        : `${bindHost(endpoint) ?? '(all interfaces)'}:${endpoint.port}`;
     let server: Server;
     let secure = false;
     if (endpoint.type === 'tcp' && endpoint.tls !== undefined) {
       try {
         server = createTlsServer(await loadTlsOptions(endpoint.tls, options.cbdir), accept);
       } catch (error) {
-        throw new TransportError(`cannot listen on ${where}: TLS setup failed: ${(error as Error).message}`, { cause: error });
+        throw new TransportError(`cannot listen on ${where}: TLS setup failed: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       server.on('tlsClientError', (error) => options.logger.debug({ err: error }, 'TLS handshake failed'));
       secure = true;
@@ -135,7 +153,13 @@ export class EndpointListener {
     }
     server.on('error', (error) => options.logger.error({ err: error }, 'listener error'));
     const info = server.address() as AddressInfo;
-    return new EndpointListener(server, { host: info.address, port: info.port, family: info.family }, secure, sockets, undefined);
+    return new EndpointListener(
+      server,
+      { host: info.address, port: info.port, family: info.family },
+      secure,
+      sockets,
+      undefined,
+    );
   }
 
   /** Open connections. */

@@ -15,15 +15,15 @@ import {
   parseLongPollPath,
   type SerializerName,
 } from '@interchange/protocol';
-import type { LongPollPathConfig } from '../config/path-schema.js';
 import { acceptAuthOf } from '../config/auth-schema.js';
-import { tlsCredentialsOf } from './tls-credentials.js';
+import type { LongPollPathConfig } from '../config/path-schema.js';
 import type { Logger } from '../logger.js';
 import type { SessionAcceptor } from '../session-acceptor.js';
 import { sendError } from '../web/http-responses.js';
 import type { PathHandler } from '../web/path-handler.js';
 import type { FrameCachePool } from './frame-cache.js';
 import { LongPollTransport } from './longpoll-transport.js';
+import { tlsCredentialsOf } from './tls-credentials.js';
 import { peerAddress } from './websocket-connection.js';
 import { acceptedSubprotocols, DEFAULT_SERIALIZERS } from './websocket-negotiation.js';
 
@@ -171,7 +171,9 @@ export class LongPollService {
     const protocol = chooseLongPollProtocol(protocols, this.#protocols);
     const cache = protocol === undefined ? undefined : this.#caches.forSubprotocol(protocol);
     if (protocol === undefined || cache === undefined) {
-      return sendError(res, 400, `no common protocol to speak (offered: ${protocols.join(', ') || 'none'})`, { supported: this.#protocols });
+      return sendError(res, 400, `no common protocol to speak (offered: ${protocols.join(', ') || 'none'})`, {
+        supported: this.#protocols,
+      });
     }
     const fixed = this.#config.options?.debug_transport_id;
     const id = fixed !== undefined && !this.#transports.has(fixed) ? fixed : randomBytes(12).toString('base64url');
@@ -179,7 +181,12 @@ export class LongPollService {
     const transport = new LongPollTransport({
       id,
       cache,
-      info: { type: 'longpoll', serializer: cache.serializer.name, peer: peerAddress(req), httpHeaders: { ...req.headers } },
+      info: {
+        type: 'longpoll',
+        serializer: cache.serializer.name,
+        peer: peerAddress(req),
+        httpHeaders: { ...req.headers },
+      },
       limits: {
         requestTimeoutMs: (options?.request_timeout ?? 10) * 1000,
         sessionTimeoutMs: (options?.session_timeout ?? 30) * 1000,
@@ -193,10 +200,19 @@ export class LongPollService {
       },
     });
     this.#transports.set(id, transport);
-    transport.start(this.#router.connect(transport, { authrole: this.#authrole, ...acceptAuthOf(this.#config.auth), ...tlsCredentialsOf(req.socket) }));
+    transport.start(
+      this.#router.connect(transport, {
+        authrole: this.#authrole,
+        ...acceptAuthOf(this.#config.auth),
+        ...tlsCredentialsOf(req.socket),
+      }),
+    );
     this.#logger.debug({ peer: transport.info.peer, transport: id, protocol }, 'long-poll transport opened');
     const answer = encodeLongPollOpenResponse({ transport: id, protocol });
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer) });
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(answer),
+    });
     res.end(answer);
   }
 

@@ -88,9 +88,12 @@ export class LongPollTransport implements Peer {
     this.#session = session;
     const timeout = this.#limits.sessionTimeoutMs;
     if (timeout > 0) {
-      this.#idleTimer = setInterval(() => {
-        if (this.#poll === undefined && Date.now() - this.#lastActivity >= timeout) this.#drop('session inactive');
-      }, Math.max(Math.floor(timeout / 2), 10));
+      this.#idleTimer = setInterval(
+        () => {
+          if (this.#poll === undefined && Date.now() - this.#lastActivity >= timeout) this.#drop('session inactive');
+        },
+        Math.max(Math.floor(timeout / 2), 10),
+      );
     }
   }
 
@@ -106,8 +109,13 @@ export class LongPollTransport implements Peer {
     this.#queue.push(frame);
     this.#queuedBytes += typeof frame === 'string' ? frame.length : frame.length;
     const { queueLimitBytes, queueLimitMessages } = this.#limits;
-    if ((queueLimitMessages > 0 && this.#queue.length > queueLimitMessages) || (queueLimitBytes > 0 && this.#queuedBytes > queueLimitBytes)) {
-      this.#drop(`send queue limit reached (${this.#queue.length} messages, ${this.#queuedBytes} bytes) - client not polling`);
+    if (
+      (queueLimitMessages > 0 && this.#queue.length > queueLimitMessages) ||
+      (queueLimitBytes > 0 && this.#queuedBytes > queueLimitBytes)
+    ) {
+      this.#drop(
+        `send queue limit reached (${this.#queue.length} messages, ${this.#queuedBytes} bytes) - client not polling`,
+      );
       return;
     }
     this.#deliver();
@@ -126,7 +134,9 @@ export class LongPollTransport implements Peer {
   receiveFrame(body: Uint8Array): void {
     this.#touch();
     if (this.#state !== 'open' || this.#session === undefined) return;
-    const messages = this.#cache.serializer.decode(this.#cache.serializer.binary ? body : Buffer.from(body).toString('utf8'));
+    const messages = this.#cache.serializer.decode(
+      this.#cache.serializer.binary ? body : Buffer.from(body).toString('utf8'),
+    );
     for (const message of messages) {
       if (this.#state !== 'open') return;
       this.#session.receive(message);
@@ -188,9 +198,13 @@ export class LongPollTransport implements Peer {
     this.#queuedBytes = this.#queue.reduce((n, f) => n + f.length, 0);
     clearTimeout(poll.timer);
     this.#poll = undefined;
-    poll.res.writeHead(200, { 'content-type': CONTENT_TYPES[serializer.name] ?? 'application/octet-stream', 'content-length': body.length });
+    poll.res.writeHead(200, {
+      'content-type': CONTENT_TYPES[serializer.name] ?? 'application/octet-stream',
+      'content-length': body.length,
+    });
     poll.res.end(body);
-    if (this.#state === 'closed-by-router' && this.#queue.length === 0) this.#logger.debug({ transport: this.id }, 'long-poll transport drained');
+    if (this.#state === 'closed-by-router' && this.#queue.length === 0)
+      this.#logger.debug({ transport: this.id }, 'long-poll transport drained');
   }
 
   #finishPoll(status: number): void {

@@ -96,7 +96,10 @@ export class RawSocketConnection implements Peer {
     }
     // Spec, "Serialization": a message longer than the client's limit must not be sent.
     if (payload.length > this.#peerMaxLength) {
-      this.#logger.warn({ peer: this.info.peer, type: message.type, bytes: payload.length, limit: this.#peerMaxLength }, 'message exceeds the client limit; dropped');
+      this.#logger.warn(
+        { peer: this.info.peer, type: message.type, bytes: payload.length, limit: this.#peerMaxLength },
+        'message exceeds the client limit; dropped',
+      );
       return;
     }
     this.#write(RawSocketFrameType.MESSAGE, payload);
@@ -179,7 +182,10 @@ export class RawSocketConnection implements Peer {
     this.info = { ...this.info, serializer: cache.serializer.name };
     this.#socket.write(encodeRawSocketHandshake(handshake.serializerId, this.#options.lengthExponent));
     this.#state = 'open';
-    this.#logger.debug({ peer: this.info.peer, serializer: cache.serializer.name, clientMaxLength: handshake.maxLength }, 'rawsocket connected');
+    this.#logger.debug(
+      { peer: this.info.peer, serializer: cache.serializer.name, clientMaxLength: handshake.maxLength },
+      'rawsocket connected',
+    );
     this.#session = this.#options.attach(this);
   }
 

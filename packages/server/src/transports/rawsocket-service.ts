@@ -5,6 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { rawSocketLengthExponent, rawSocketMaxLength, type SerializerName } from '@interchange/protocol';
+import { acceptAuthOf } from '../config/auth-schema.js';
 import type { RawSocketConfig } from '../config/config-schema.js';
 import { DEFAULT_ANONYMOUS_ROLE } from '../config/config-walk.js';
 import type { Logger } from '../logger.js';
@@ -12,7 +13,6 @@ import type { SessionAcceptor } from '../session-acceptor.js';
 import type { FrameCachePool } from './frame-cache.js';
 import { RawSocketConnection } from './rawsocket-connection.js';
 import { tlsPeerInfo } from './tls-context.js';
-import { acceptAuthOf } from '../config/auth-schema.js';
 import { tlsCredentialsOf } from './tls-credentials.js';
 
 /** Crossbar's default `max_message_size` of RawSocket transports: 128 KiB. */
@@ -51,7 +51,9 @@ export class RawSocketService {
   constructor(options: RawSocketServiceOptions) {
     this.#options = options;
     this.#serializers = options.config.serializers ?? ['json', 'msgpack', 'cbor'];
-    this.#lengthExponent = rawSocketLengthExponent(options.config.max_message_size ?? DEFAULT_RAWSOCKET_MAX_MESSAGE_SIZE);
+    this.#lengthExponent = rawSocketLengthExponent(
+      options.config.max_message_size ?? DEFAULT_RAWSOCKET_MAX_MESSAGE_SIZE,
+    );
     this.maxMessageSize = rawSocketMaxLength(this.#lengthExponent);
   }
 

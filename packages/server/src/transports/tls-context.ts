@@ -4,7 +4,7 @@
  * cipher, and the client certificate, if one was presented.
  */
 import { readFile } from 'node:fs/promises';
-import type { TlsOptions, TLSSocket } from 'node:tls';
+import type { TLSSocket, TlsOptions } from 'node:tls';
 import type { TransportInfo } from '@interchange/router';
 import type { TlsConfig } from '../config/endpoint-schema.js';
 import { resolveInCbdir } from '../config/validate-config.js';

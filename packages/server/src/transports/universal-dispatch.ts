@@ -34,7 +34,10 @@ export function dispatchByFirstOctet(socket: Socket, targets: UniversalTargets):
     try {
       if (chunk[0] === RAWSOCKET_MAGIC) {
         if (targets.rawsocket === undefined) {
-          targets.logger.debug({ peer: socket.remoteAddress }, 'RawSocket client on a universal transport without rawsocket; closing');
+          targets.logger.debug(
+            { peer: socket.remoteAddress },
+            'RawSocket client on a universal transport without rawsocket; closing',
+          );
           socket.destroy();
           return;
         }

@@ -3,7 +3,7 @@
  * 4.2.2). WAMP requires the subprotocol: a handshake that offers none we speak is refused with
  * HTTP 400 and a JSON body naming what we accept, never silently downgraded to a default.
  */
-import { SUBPROTOCOLS, type SerializerName } from '@interchange/protocol';
+import { type SerializerName, SUBPROTOCOLS } from '@interchange/protocol';
 import type { ErrorBody } from '../web/http-responses.js';
 
 /** The serializers a WebSocket service offers when its config names none. */

@@ -69,7 +69,10 @@ export function denyBridgeRequest(res: ServerResponse, status: number, message: 
 /** Answers 200 with a JSON body. */
 export function sendBridgeJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -88,7 +91,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyOutcome> {
         resolve({ kind: 'too-large', length });
       }
     });
-    req.on('end', () => resolve(length > limit ? { kind: 'too-large', length } : { kind: 'body', body: Buffer.concat(chunks) }));
+    req.on('end', () =>
+      resolve(length > limit ? { kind: 'too-large', length } : { kind: 'body', body: Buffer.concat(chunks) }),
+    );
     req.on('error', () => resolve({ kind: 'aborted' }));
     req.on('close', () => resolve({ kind: 'aborted' }));
   });
@@ -98,7 +103,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyOutcome> {
 export function githubSignatureValid(req: IncomingMessage, secret: string, body: Buffer): boolean {
   const sha256 = req.headers['x-hub-signature-256'];
   const sha1 = req.headers['x-hub-signature'];
-  const [algorithm, header] = typeof sha256 === 'string' ? ['sha256', sha256] : typeof sha1 === 'string' ? ['sha1', sha1] : [undefined, undefined];
+  const [algorithm, header] =
+    typeof sha256 === 'string'
+      ? ['sha256', sha256]
+      : typeof sha1 === 'string'
+        ? ['sha1', sha1]
+        : [undefined, undefined];
   if (algorithm === undefined || header === undefined) return false;
   const expected = Buffer.from(`${algorithm}=${createHmac(algorithm, secret).update(body).digest('hex')}`, 'utf8');
   const given = Buffer.from(header.trim().toLowerCase(), 'utf8');
@@ -114,11 +124,19 @@ export function isSecure(req: IncomingMessage): boolean {
  * Runs every check on a request. Resolves to the accepted request, or to undefined once it has
  * answered (an error, or the CORS preflight).
  */
-export async function acceptBridgeRequest(req: IncomingMessage, res: ServerResponse, checks: BridgeChecks): Promise<BridgeRequest | undefined> {
+export async function acceptBridgeRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  checks: BridgeChecks,
+): Promise<BridgeRequest | undefined> {
   setBridgeHeaders(req, res);
   const method = req.method ?? '';
   if (method === 'OPTIONS') {
-    res.writeHead(200, { allow: 'POST,PUT,OPTIONS', 'access-control-allow-methods': 'POST,PUT,OPTIONS', 'content-length': 0 });
+    res.writeHead(200, {
+      allow: 'POST,PUT,OPTIONS',
+      'access-control-allow-methods': 'POST,PUT,OPTIONS',
+      'content-length': 0,
+    });
     res.end();
     return undefined;
   }
@@ -133,7 +151,11 @@ export async function acceptBridgeRequest(req: IncomingMessage, res: ServerRespo
     denyBridgeRequest(res, 400, `Non-accepted content type. (must be one of 'application/json', not '${mediaType}')`);
     return undefined;
   }
-  const charset = contentType.slice(1).find((part) => part.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  const charset = contentType
+    .slice(1)
+    .find((part) => part.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
     denyBridgeRequest(res, 400, 'Non-accepted request encoding, must be UTF-8.');
     return undefined;

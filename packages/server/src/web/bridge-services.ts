@@ -14,8 +14,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PublishOptions } from '@interchange/client';
 import { ApplicationError, InvalidArgumentError } from '@interchange/protocol';
-import type { ServiceSession } from '../components/service-session.js';
 import { canonicalHeaderName } from '../components/rest-callee.js';
+import type { ServiceSession } from '../components/service-session.js';
 import type { Logger } from '../logger.js';
 import { acceptBridgeRequest, type BridgeChecks, denyBridgeRequest, sendBridgeJson } from './bridge-request.js';
 import type { PathHandler } from './path-handler.js';
@@ -52,12 +52,22 @@ const notWellFormed = (res: ServerResponse, what: string) =>
 const isDict = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** `args`, `kwargs` and `options` of a request body; absent or empty ones read as empty. */
-function payloadOf(res: ServerResponse, body: Record<string, unknown>): { args: unknown[]; kwargs: Record<string, unknown>; options: Record<string, unknown> } | undefined {
+function payloadOf(
+  res: ServerResponse,
+  body: Record<string, unknown>,
+): { args: unknown[]; kwargs: Record<string, unknown>; options: Record<string, unknown> } | undefined {
   const { args, kwargs, options } = body;
-  if (args !== undefined && args !== null && !Array.isArray(args)) return void notWellFormed(res, "'args' must be a list");
-  if (kwargs !== undefined && kwargs !== null && !isDict(kwargs)) return void notWellFormed(res, "'kwargs' must be a dict");
-  if (options !== undefined && options !== null && !isDict(options)) return void notWellFormed(res, "'options' must be a dict");
-  return { args: (args as unknown[] | null | undefined) ?? [], kwargs: (kwargs as Record<string, unknown> | null | undefined) ?? {}, options: options ?? {} };
+  if (args !== undefined && args !== null && !Array.isArray(args))
+    return void notWellFormed(res, "'args' must be a list");
+  if (kwargs !== undefined && kwargs !== null && !isDict(kwargs))
+    return void notWellFormed(res, "'kwargs' must be a dict");
+  if (options !== undefined && options !== null && !isDict(options))
+    return void notWellFormed(res, "'options' must be a dict");
+  return {
+    args: (args as unknown[] | null | undefined) ?? [],
+    kwargs: (kwargs as Record<string, unknown> | null | undefined) ?? {},
+    options: options ?? {},
+  };
 }
 
 /** Answers a failed publish or call: a WAMP error → 200 with its URI, anything else → 500. */
@@ -73,7 +83,11 @@ function answerFailure(res: ServerResponse, error: unknown, logger: Logger): voi
   }
   logger.error({ err: error }, 'HTTP bridge request failed');
   if (res.headersSent) return;
-  sendBridgeJson(res, 500, { error: 'wamp.error.runtime_error', args: ['Sorry, the node has encountered a problem.'], kwargs: {} });
+  sendBridgeJson(res, 500, {
+    error: 'wamp.error.runtime_error',
+    args: ['Sorry, the node has encountered a problem.'],
+    kwargs: {},
+  });
 }
 
 /** The publisher path handler. */
@@ -164,8 +178,12 @@ export function createWebhookHandler(options: WebhookServiceOptions): PathHandle
       await session.publish(options.topic, [event], { acknowledge: true });
       sendText(res, 202, options.successResponse ?? 'OK');
     } catch (error) {
-      const reason = error instanceof ApplicationError ? `${error.uri}: ${String(error.args[0] ?? '')}` : (error as Error).message;
-      options.logger.error({ topic: options.topic, ip: req.socket.remoteAddress, err: error }, `unable to send webhook to '${options.topic}': ${reason}`);
+      const reason =
+        error instanceof ApplicationError ? `${error.uri}: ${String(error.args[0] ?? '')}` : (error as Error).message;
+      options.logger.error(
+        { topic: options.topic, ip: req.socket.remoteAddress, err: error },
+        `unable to send webhook to '${options.topic}': ${reason}`,
+      );
       sendText(res, 500, options.errorResponse ?? 'NOT OK');
     }
   };

@@ -12,7 +12,7 @@ import type { Logger } from '../logger.js';
 import { type BoundAddress, EndpointListener } from '../transports/endpoint-listener.js';
 import { sendError } from './http-responses.js';
 
-export { bindHost, type BoundAddress } from '../transports/endpoint-listener.js';
+export { type BoundAddress, bindHost } from '../transports/endpoint-listener.js';
 
 /** What a listener does with what arrives. Handlers must not throw. */
 export interface ListenerHandlers {
@@ -79,9 +79,18 @@ export class HttpListener {
    * Binds an endpoint and resolves once it listens.
    * @throws TransportError when the address cannot be bound (in use, not local, no permission).
    */
-  static async listen(endpoint: ListeningEndpointConfig, handlers: ListenerHandlers, logger: Logger, cbdir = process.cwd()): Promise<HttpListener> {
+  static async listen(
+    endpoint: ListeningEndpointConfig,
+    handlers: ListenerHandlers,
+    logger: Logger,
+    cbdir = process.cwd(),
+  ): Promise<HttpListener> {
     const http = new HttpConnectionHandler(handlers, logger);
-    const listener = await EndpointListener.listen(endpoint, { cbdir, logger, onSocket: (socket) => http.handleSocket(socket) });
+    const listener = await EndpointListener.listen(endpoint, {
+      cbdir,
+      logger,
+      onSocket: (socket) => http.handleSocket(socket),
+    });
     return new HttpListener(listener);
   }
 

@@ -14,7 +14,12 @@ export interface ErrorBody {
 }
 
 /** Sends a JSON body with `status`. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   if (res.headersSent) {
     res.destroy();
@@ -30,7 +35,13 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** Sends `{"error": message, ...extra}` with `status`. */
-export function sendError(res: ServerResponse, status: number, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): void {
   sendJson(res, status, { error: message, ...extra } satisfies ErrorBody, headers);
 }
 

@@ -14,7 +14,7 @@ function prefixOfNetmask(mask: string): number | undefined {
     .split('.')
     .map((octet) => Number(octet).toString(2).padStart(8, '0'))
     .join('');
-  return /^1*0*$/.test(bits) ? bits.indexOf('0') < 0 ? 32 : bits.indexOf('0') : undefined;
+  return /^1*0*$/.test(bits) ? (bits.indexOf('0') < 0 ? 32 : bits.indexOf('0')) : undefined;
 }
 
 /** The plain IPv4 form of an IPv4-mapped IPv6 address; other addresses unchanged. */
@@ -46,7 +46,8 @@ export class IpAllowList {
     for (const entry of entries) {
       const [address = '', mask] = entry.split('/');
       const family = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : undefined;
-      if (family === undefined) throw new InvalidArgumentError(`require_ip: ${JSON.stringify(entry)} is not an IP address or network`);
+      if (family === undefined)
+        throw new InvalidArgumentError(`require_ip: ${JSON.stringify(entry)} is not an IP address or network`);
       if (mask === undefined) {
         list.addAddress(address, family);
         continue;

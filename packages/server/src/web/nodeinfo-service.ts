@@ -39,7 +39,8 @@ function wantsJson(req: IncomingMessage): boolean {
 }
 
 function page(info: NodeInfo, peer: string): string {
-  const row = (name: string, value: string) => `<tr><td>${escapeHtml(name)}</td><td><b>${escapeHtml(value)}</b></td></tr>`;
+  const row = (name: string, value: string) =>
+    `<tr><td>${escapeHtml(name)}</td><td><b>${escapeHtml(value)}</b></td></tr>`;
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>${escapeHtml(info.title)}</title></head>
 <body>

@@ -8,4 +8,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * percent-encoded (`''` or starting with `/`); `mountPath` is the URL prefix of the service
  * (`''` at the root), for building URLs.
  */
-export type PathHandler = (req: IncomingMessage, res: ServerResponse, subPath: string, mountPath: string) => Promise<void> | void;
+export type PathHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  subPath: string,
+  mountPath: string,
+) => Promise<void> | void;

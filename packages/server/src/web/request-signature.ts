@@ -51,7 +51,10 @@ export function formatBridgeTimestamp(ms: number): string {
 }
 
 /** The signature of a request: base64url with padding, as Python's `urlsafe_b64encode` writes it. */
-export function computeBridgeSignature(secret: string, parts: { key: string; timestamp: string; seq: string; nonce: string; body: Uint8Array }): string {
+export function computeBridgeSignature(
+  secret: string,
+  parts: { key: string; timestamp: string; seq: string; nonce: string; body: Uint8Array },
+): string {
   const hmac = createHmac('sha256', secret);
   hmac.update(parts.key).update(parts.timestamp).update(parts.seq).update(parts.nonce).update(parts.body);
   return hmac.digest('base64').replaceAll('+', '-').replaceAll('/', '_');
@@ -95,7 +98,10 @@ const missing = (what: string): SignatureFailure => ({
   status: 400,
   message: `REST bridge signature was invalid (missing mandatory field - ${what}).`,
 });
-const invalidField = (reason: string): SignatureFailure => ({ status: 400, message: `REST bridge signature was invalid (${reason}).` });
+const invalidField = (reason: string): SignatureFailure => ({
+  status: 400,
+  message: `REST bridge signature was invalid (${reason}).`,
+});
 
 /**
  * Checks the signature fields of bridge requests and keeps the replay state (last `seq`,
@@ -137,8 +143,10 @@ export class SignatureVerifier {
     const now = this.#now();
     if (timestamp !== null) {
       const ms = parseBridgeTimestamp(timestamp);
-      if (ms === undefined) return invalidField(`invalid timestamp '${timestamp}' (must be UTC/ISO-8601, e.g. '2011-10-14T16:59:51.123Z')`);
-      if (this.#windowMs > 0 && Math.abs(ms - now) > this.#windowMs) return { status: 400, message: 'Request expired, too old timestamp.' };
+      if (ms === undefined)
+        return invalidField(`invalid timestamp '${timestamp}' (must be UTC/ISO-8601, e.g. '2011-10-14T16:59:51.123Z')`);
+      if (this.#windowMs > 0 && Math.abs(ms - now) > this.#windowMs)
+        return { status: 400, message: 'Request expired, too old timestamp.' };
     } else if (signed) return missing("signed request required, but mandatory 'timestamp' field missing");
     if (seq !== null) {
       if (!/^-?\d+$/.test(seq)) return invalidField(`invalid sequence number '${seq}' (must be an integer)`);

@@ -39,7 +39,12 @@ export interface StaticFilesOptions {
  * percent-encoded, starting with `/`; `mountPath` is the URL prefix of the service (`''` at the
  * root), used for redirects.
  */
-export type StaticHandler = (req: IncomingMessage, res: ServerResponse, subPath: string, mountPath: string) => Promise<void>;
+export type StaticHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  subPath: string,
+  mountPath: string,
+) => Promise<void>;
 
 const INDEX_FILE = 'index.html';
 
@@ -118,7 +123,8 @@ export function createStaticHandler(options: StaticFilesOptions): StaticHandler 
         'x-content-type-options': 'nosniff',
         ...extraHeaders,
       };
-      if (options.cacheSeconds !== undefined) headers.expires = new Date(Date.now() + options.cacheSeconds * 1000).toUTCString();
+      if (options.cacheSeconds !== undefined)
+        headers.expires = new Date(Date.now() + options.cacheSeconds * 1000).toUTCString();
       if (since !== undefined && !Number.isNaN(Date.parse(since)) && modified.getTime() <= Date.parse(since)) {
         res.writeHead(304, headers);
         res.end();
@@ -182,7 +188,12 @@ export function createStaticHandler(options: StaticFilesOptions): StaticHandler 
   };
 }
 
-async function sendListing(req: IncomingMessage, res: ServerResponse, directory: string, urlPath: string): Promise<void> {
+async function sendListing(
+  req: IncomingMessage,
+  res: ServerResponse,
+  directory: string,
+  urlPath: string,
+): Promise<void> {
   const entries = await readdir(directory, { withFileTypes: true });
   entries.sort((a, b) => a.name.localeCompare(b.name));
   const items = entries

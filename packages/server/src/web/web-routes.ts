@@ -9,8 +9,8 @@ import type { WebPathConfig } from '../config/config-schema.js';
 import { resolveInCbdir } from '../config/validate-config.js';
 import type { Logger } from '../logger.js';
 import type { WebSocketService } from '../transports/websocket-service.js';
-import { refuseUpgrade, sendError } from './http-responses.js';
 import type { ListenerHandlers } from './http-listener.js';
+import { refuseUpgrade, sendError } from './http-responses.js';
 import type { PathHandler } from './path-handler.js';
 import { createStaticHandler } from './static-files.js';
 
@@ -61,10 +61,16 @@ export function splitFirstSegment(rawPath: string): { first: string; rest: strin
 
 /** An HTTP request to a WebSocket-only path: RFC 9110 section 15.5.22, 426 Upgrade Required. */
 function upgradeRequired(res: ServerResponse, service: WebSocketService): void {
-  sendError(res, 426, 'this path accepts WebSocket connections only', { supported: [...service.subprotocols] }, {
-    upgrade: 'websocket',
-    connection: 'Upgrade',
-  });
+  sendError(
+    res,
+    426,
+    'this path accepts WebSocket connections only',
+    { supported: [...service.subprotocols] },
+    {
+      upgrade: 'websocket',
+      connection: 'Upgrade',
+    },
+  );
 }
 
 function logAccess(req: IncomingMessage, res: ServerResponse, logger: Logger): void {
@@ -109,7 +115,8 @@ export function createWebRoutes(options: WebRoutesOptions): ListenerHandlers & {
   const resolve = (rawPath: string): { route: Route; subPath: string; mount: string } | undefined => {
     const { first, rest } = splitFirstSegment(rawPath);
     const route = first === '/' ? undefined : routes.get(first);
-    if (route !== undefined && first !== '') return { route, subPath: rest, mount: rawPath.slice(0, rawPath.length - rest.length) };
+    if (route !== undefined && first !== '')
+      return { route, subPath: rest, mount: rawPath.slice(0, rawPath.length - rest.length) };
     if (root !== undefined) return { route: root, subPath: rawPath, mount: '' };
     return undefined;
   };

@@ -122,7 +122,10 @@ export class GuestWorker {
         resolve();
       });
       child.once('error', (error) => {
-        this.#logger.error({ worker: this.id, err: error, executable: command }, `[${this.id}] could not be started: ${error.message}`);
+        this.#logger.error(
+          { worker: this.id, err: error, executable: command },
+          `[${this.id}] could not be started: ${error.message}`,
+        );
         resolve();
       });
     });
@@ -147,8 +150,14 @@ export class GuestWorker {
     }
     if (ranMs >= STABLE_RUN_MS) this.#delay = this.#initialDelay();
     const delay = this.#delay;
-    this.#delay = Math.min(Math.max(delay * 2, 1), this.#config.options?.restart_max_delay ?? DEFAULT_MAX_RESTART_DELAY_MS);
-    this.#logger.warn({ worker: this.id, code, signal, restartInMs: delay }, `[${this.id}] ${how}; restarting in ${delay} ms`);
+    this.#delay = Math.min(
+      Math.max(delay * 2, 1),
+      this.#config.options?.restart_max_delay ?? DEFAULT_MAX_RESTART_DELAY_MS,
+    );
+    this.#logger.warn(
+      { worker: this.id, code, signal, restartInMs: delay },
+      `[${this.id}] ${how}; restarting in ${delay} ms`,
+    );
     this.#restartTimer = setTimeout(() => {
       if (!this.#stopping) void this.#spawn();
     }, delay);

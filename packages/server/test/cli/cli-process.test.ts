@@ -30,7 +30,10 @@ describe('interchange executable', () => {
       ],
     };
     await writeFile(join(cwd, 'config.json'), JSON.stringify(config));
-    const child = spawn(process.execPath, [CLI, 'start', '--config', 'config.json'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'start', '--config', 'config.json'], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once('exit', (code, signal) => resolve({ code, signal })),
     );

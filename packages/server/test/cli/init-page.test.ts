@@ -18,13 +18,19 @@ describe('the init starter page', () => {
     const { config, cbdir } = await loadConfig({ cwd });
     expect(cbdir).toBe(join(cwd, '.interchange'));
     const node = await InterchangeNode.start({ config, cbdir, overrides: { interface: '127.0.0.1', port: 0 } });
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu'],
+    });
     try {
       const page = await browser.newPage();
       await page.goto(node.addresses[0]!.url);
       await page.locator('#log li', { hasText: 'com.example.add2(2, 3) = 5' }).waitFor();
       await page.locator('#log li', { hasText: 'event: hello from session' }).waitFor();
-      expect(await page.locator('#status').textContent()).toMatch(/^connected to ws:\/\/127\.0\.0\.1:\d+\/ws \(session \d+\)$/);
+      expect(await page.locator('#status').textContent()).toMatch(
+        /^connected to ws:\/\/127\.0\.0\.1:\d+\/ws \(session \d+\)$/,
+      );
     } finally {
       await browser.close();
       await node.stop({ timeoutMs: 1000 });

@@ -7,8 +7,8 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { PID_FILE_NAME } from '../../src/cli/pid-file.js';
 import { type CliIo, runCli } from '../../src/cli/run-cli.js';
 import { publicKeyOfSeed, readNodeKey } from '../../src/node-key.js';
@@ -31,7 +31,13 @@ async function cli(argv: string[], cwd: string): Promise<{ stdout: string; stder
 
 const CONFIG = {
   version: 2,
-  workers: [{ type: 'router', realms: [{ name: 'realm1' }], transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }] }],
+  workers: [
+    {
+      type: 'router',
+      realms: [{ name: 'realm1' }],
+      transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }],
+    },
+  ],
 };
 
 describe('status and stop', () => {
@@ -40,7 +46,11 @@ describe('status and stop', () => {
     const cbdir = join(cwd, '.interchange');
     await mkdir(cbdir);
     await writeFile(join(cbdir, 'config.json'), JSON.stringify(CONFIG));
-    expect(await cli(['status'], cwd)).toEqual({ stdout: `stopped (no node running from ${cbdir})\n`, stderr: '', code: 0 });
+    expect(await cli(['status'], cwd)).toEqual({
+      stdout: `stopped (no node running from ${cbdir})\n`,
+      stderr: '',
+      code: 0,
+    });
 
     const child = spawn(process.execPath, [CLI, 'start'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -52,20 +62,32 @@ describe('status and stop', () => {
       });
       const pidFile = JSON.parse(await readFile(join(cbdir, PID_FILE_NAME), 'utf8')) as { pid: number; argv: string[] };
       expect(pidFile.pid).toBe(child.pid);
-      expect(await cli(['status'], cwd)).toMatchObject({ stdout: `running (PID ${child.pid}, node directory ${cbdir})\n`, code: 0 });
+      expect(await cli(['status'], cwd)).toMatchObject({
+        stdout: `running (PID ${child.pid}, node directory ${cbdir})\n`,
+        code: 0,
+      });
       expect(await cli(['status', '--assert', 'running'], cwd)).toMatchObject({ code: 0 });
-      expect(await cli(['status', '--assert', 'stopped'], cwd)).toMatchObject({ code: 1, stderr: expect.stringContaining('asserted stopped, but the node is running') });
+      expect(await cli(['status', '--assert', 'stopped'], cwd)).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('asserted stopped, but the node is running'),
+      });
 
       // A second node from the same directory is refused.
       const second = await cli(['start'], cwd);
-      expect(second).toMatchObject({ code: 1, stderr: `interchange: a node is already running from ${cbdir} (PID ${child.pid})\n` });
+      expect(second).toMatchObject({
+        code: 1,
+        stderr: `interchange: a node is already running from ${cbdir} (PID ${child.pid})\n`,
+      });
 
       const stopped = await cli(['stop', '--timeout', '10'], cwd);
       expect(stopped).toMatchObject({ code: 0, stdout: expect.stringContaining(`PID ${child.pid} exited`) });
       expect(await exited).toBe(0);
       await expect(stat(join(cbdir, PID_FILE_NAME))).rejects.toThrow(/ENOENT/);
       expect((await cli(['status'], cwd)).stdout).toMatch(/^stopped/);
-      expect(await cli(['stop'], cwd)).toMatchObject({ code: 1, stderr: `interchange stop: no node is running from ${cbdir}\n` });
+      expect(await cli(['stop'], cwd)).toMatchObject({
+        code: 1,
+        stderr: `interchange stop: no node is running from ${cbdir}\n`,
+      });
     } finally {
       child.kill('SIGKILL');
     }
@@ -82,8 +104,14 @@ describe('status and stop', () => {
 
   it('refuse a bad --assert and options a command does not take', async () => {
     const cwd = await tempDir();
-    expect(await cli(['status', '--assert', 'sleeping'], cwd)).toMatchObject({ code: 2, stderr: expect.stringContaining('--assert takes running or stopped') });
-    expect(await cli(['convert', '--private'], cwd)).toMatchObject({ code: 2, stderr: expect.stringContaining('convert does not take --private') });
+    expect(await cli(['status', '--assert', 'sleeping'], cwd)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--assert takes running or stopped'),
+    });
+    expect(await cli(['convert', '--private'], cwd)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('convert does not take --private'),
+    });
   });
 });
 
@@ -93,10 +121,17 @@ describe('convert', () => {
     const cbdir = join(cwd, '.interchange');
     await mkdir(cbdir);
     await writeFile(join(cbdir, 'config.json'), JSON.stringify(CONFIG));
-    expect(await cli(['convert'], cwd)).toEqual({ stdout: `converted ${join(cbdir, 'config.json')} to ${join(cbdir, 'config.yaml')}\n`, stderr: '', code: 0 });
+    expect(await cli(['convert'], cwd)).toEqual({
+      stdout: `converted ${join(cbdir, 'config.json')} to ${join(cbdir, 'config.yaml')}\n`,
+      stderr: '',
+      code: 0,
+    });
     expect(parseYaml(await readFile(join(cbdir, 'config.yaml'), 'utf8'))).toEqual(CONFIG);
     // It never overwrites.
-    expect(await cli(['convert'], cwd)).toMatchObject({ code: 1, stderr: expect.stringContaining('config.yaml already exists') });
+    expect(await cli(['convert'], cwd)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('config.yaml already exists'),
+    });
 
     const other = await tempDir();
     await writeFile(join(other, 'node.yaml'), await readFile(join(cbdir, 'config.yaml'), 'utf8'));
@@ -109,7 +144,10 @@ describe('convert', () => {
     await writeFile(join(cwd, 'c.json'), JSON.stringify({ version: 2, workers: [{ type: 'proxy' }] }));
     expect((await cli(['convert', '--config', 'c.json'], cwd)).code).toBe(0);
     await writeFile(join(cwd, 'd.json'), '{"version": 2,');
-    expect(await cli(['convert', '--config', 'd.json'], cwd)).toMatchObject({ code: 1, stderr: expect.stringContaining('invalid JSON') });
+    expect(await cli(['convert', '--config', 'd.json'], cwd)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('invalid JSON'),
+    });
   });
 });
 
@@ -125,9 +163,13 @@ describe('keys', () => {
     expect(publicKey).toBeDefined();
     expect((await stat(join(cbdir, 'key.priv'))).mode & 0o777).toBe(0o600);
     const privateFile = await readFile(join(cbdir, 'key.priv'), 'utf8');
-    expect(privateFile).toMatch(/^Interchange node private key - KEEP THIS SAFE!\n\ncreator: .+\ncreated-at: .+\nmachine-id: .+\nnode-authid: .+\npublic-key-ed25519: [0-9a-f]{64}\nprivate-key-ed25519: [0-9a-f]{64}\n$/);
+    expect(privateFile).toMatch(
+      /^Interchange node private key - KEEP THIS SAFE!\n\ncreator: .+\ncreated-at: .+\nmachine-id: .+\nnode-authid: .+\npublic-key-ed25519: [0-9a-f]{64}\nprivate-key-ed25519: [0-9a-f]{64}\n$/,
+    );
     const second = await cli(['keys', '--private'], cwd);
-    expect(second.stdout).toBe(`public-key-ed25519: ${publicKey}\nprivate-key-ed25519: ${(await readNodeKey(cbdir))?.privateKey}\n`);
+    expect(second.stdout).toBe(
+      `public-key-ed25519: ${publicKey}\nprivate-key-ed25519: ${(await readNodeKey(cbdir))?.privateKey}\n`,
+    );
   });
 
   it("reads a Crossbar node's key files, Ethereum tags included", async () => {
@@ -138,15 +180,27 @@ describe('keys', () => {
     expect(publicKeyOfSeed(seed)).toBe(pub);
     const tags = `creator: someone@host\ncreated-at: 2020-05-22T22:21:38.000Z\nmachine-id: abc\nnode-authid: node1\nnode-cluster-ip: 127.0.0.1\npublic-key-ed25519: ${pub}\npublic-adr-eth: 0x0\n`;
     await writeFile(join(cbdir, 'key.pub'), `Crossbar.io node public key\n\n${tags}`);
-    await writeFile(join(cbdir, 'key.priv'), `Crossbar.io node private key - KEEP THIS SAFE!\n\n${tags}private-key-ed25519: ${seed}\nprivate-key-eth: 00\n`);
+    await writeFile(
+      join(cbdir, 'key.priv'),
+      `Crossbar.io node private key - KEEP THIS SAFE!\n\n${tags}private-key-ed25519: ${seed}\nprivate-key-eth: 00\n`,
+    );
     expect(await readNodeKey(cbdir)).toMatchObject({ publicKey: pub, privateKey: seed });
     expect((await cli(['keys', '--cbdir', cbdir], cbdir)).stdout).toBe(`public-key-ed25519: ${pub}\n`);
   });
 
   it('refuses a node directory that does not exist, and key files that disagree', async () => {
     const cwd = await tempDir();
-    expect(await cli(['keys', '--cbdir', 'nowhere'], cwd)).toMatchObject({ code: 1, stderr: expect.stringContaining('does not exist') });
-    await writeFile(join(cwd, 'key.priv'), `x\n\npublic-key-ed25519: ${'0'.repeat(64)}\nprivate-key-ed25519: ${'1'.repeat(64)}\n`);
-    expect(await cli(['keys', '--cbdir', '.'], cwd)).toMatchObject({ code: 1, stderr: expect.stringContaining('does not match') });
+    expect(await cli(['keys', '--cbdir', 'nowhere'], cwd)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('does not exist'),
+    });
+    await writeFile(
+      join(cwd, 'key.priv'),
+      `x\n\npublic-key-ed25519: ${'0'.repeat(64)}\nprivate-key-ed25519: ${'1'.repeat(64)}\n`,
+    );
+    expect(await cli(['keys', '--cbdir', '.'], cwd)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('does not match'),
+    });
   });
 });

@@ -24,7 +24,9 @@ async function cli(argv: string[], io: Partial<CliIo> = {}): Promise<Captured> {
   return { stdout, stderr, code };
 }
 
-const PACKAGE_VERSION = (JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const PACKAGE_VERSION = (
+  JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 describe('interchange CLI', () => {
   it('prints the version from package.json', async () => {
@@ -47,7 +49,10 @@ describe('interchange CLI', () => {
   it('check prints ok for a valid config', async () => {
     const cwd = await tempDir();
     await mkdir(join(cwd, '.interchange'));
-    await writeFile(join(cwd, '.interchange', 'config.yaml'), 'version: 2\nworkers:\n  - type: router\n    realms: [{ name: realm1 }]\n');
+    await writeFile(
+      join(cwd, '.interchange', 'config.yaml'),
+      'version: 2\nworkers:\n  - type: router\n    realms: [{ name: realm1 }]\n',
+    );
     expect(await cli(['check'], { cwd })).toEqual({ stdout: 'ok\n', stderr: '', code: 0 });
   });
 
@@ -61,7 +66,11 @@ describe('interchange CLI', () => {
           realms: [{ name: 'realm1' }],
           transports: [
             { type: 'websocket', endpoint: { type: 'tcp', port: 'abc' } },
-            { type: 'web', endpoint: { type: 'tcp', port: 8000 }, paths: { app: { type: 'wsgi', module: 'app', object: 'app' } } },
+            {
+              type: 'web',
+              endpoint: { type: 'tcp', port: 8000 },
+              paths: { app: { type: 'wsgi', module: 'app', object: 'app' } },
+            },
           ],
         },
       ],
@@ -111,7 +120,10 @@ describe('interchange CLI', () => {
     const bundle = join(cwd, 'bundle.js');
     await writeFile(bundle, '/* bundle */');
     const result = await runInit({ cwd, bundle });
-    expect(result).toEqual({ ok: false, error: `refusing to overwrite existing files:\n  ${join(cwd, 'web', 'index.html')}` });
+    expect(result).toEqual({
+      ok: false,
+      error: `refusing to overwrite existing files:\n  ${join(cwd, 'web', 'index.html')}`,
+    });
     await expect(stat(join(cwd, '.interchange', 'config.json'))).rejects.toThrow(/ENOENT/);
     expect(await readFile(join(cwd, 'web', 'index.html'), 'utf8')).toBe('mine');
     expect((await cli(['init'], { cwd })).code).toBe(1);
@@ -147,7 +159,8 @@ describe('interchange CLI', () => {
     };
     await writeFile(join(cwd, 'site', 'config.json'), JSON.stringify(config));
     const entries: Record<string, unknown>[] = [];
-    const record = (level: string) => (obj: Record<string, unknown>, msg?: string) => entries.push({ level, ...obj, msg });
+    const record = (level: string) => (obj: Record<string, unknown>, msg?: string) =>
+      entries.push({ level, ...obj, msg });
     const logger: Logger = { debug: () => {}, info: record('info'), warn: record('warn'), error: record('error') };
     let stop!: (signal: string) => void;
     let listening!: (url: string) => void;
@@ -175,7 +188,9 @@ describe('interchange CLI', () => {
     expect(goodbye.slice(0, 1).concat(goodbye.slice(2))).toEqual([6, 'wamp.close.system_shutdown']);
     client.send([6, {}, 'wamp.close.goodbye_and_out']);
     expect(await running).toEqual({ stdout: '', stderr: '', code: 0 });
-    expect(entries.map((e) => e.msg)).toEqual(expect.arrayContaining(['starting node', 'transport listening', 'stopping node', 'node stopped']));
+    expect(entries.map((e) => e.msg)).toEqual(
+      expect.arrayContaining(['starting node', 'transport listening', 'stopping node', 'node stopped']),
+    );
   });
 
   it('start exits 1 when the config is invalid', async () => {

@@ -2,13 +2,14 @@
  * The built-in bridge components under Crossbar's class names, against a local HTTP server:
  * the REST callee turns calls into HTTP requests, the message forwarder turns events into POSTs.
  */
-import { ApplicationError } from '@interchange/protocol';
+
 import { connect, type Session } from '@interchange/client';
+import { ApplicationError } from '@interchange/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateConfig } from '../../src/config/validate-config.js';
-import { formatIssue } from '../../src/config/config-issues.js';
-import { InterchangeNode } from '../../src/node.js';
 import { queryParams } from '../../src/components/rest-callee.js';
+import { formatIssue } from '../../src/config/config-issues.js';
+import { validateConfig } from '../../src/config/validate-config.js';
+import { InterchangeNode } from '../../src/node.js';
 import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
 import { RecordingServer, recordingLogger } from '../support/recording.js';
 
@@ -21,7 +22,11 @@ describe('bridge components', () => {
   beforeAll(async () => {
     backend = await RecordingServer.start((request, res) => {
       if (request.url.startsWith('/api/someresource/')) {
-        res.writeHead(401, { 'content-type': 'application/json', 'cache-control': 'no-cache, private', 'set-cookie': ['a=1', 'b=2'] });
+        res.writeHead(401, {
+          'content-type': 'application/json',
+          'cache-control': 'no-cache, private',
+          'set-cookie': ['a=1', 'b=2'],
+        });
         res.end('{"message":"Unauthenticated."}');
       } else if (request.url.startsWith('/hooks/strict')) {
         res.writeHead(500);
@@ -39,7 +44,12 @@ describe('bridge components', () => {
           realms: [{ name: 'realm1' }],
           transports: [{ type: 'websocket', endpoint: LOCAL_ENDPOINT }],
           components: [
-            { type: 'class', classname: 'crossbar.bridge.rest.RESTCallee', realm: 'realm1', extra: { procedure: 'webapp.api', baseurl: `${backend.url}/api/` } },
+            {
+              type: 'class',
+              classname: 'crossbar.bridge.rest.RESTCallee',
+              realm: 'realm1',
+              extra: { procedure: 'webapp.api', baseurl: `${backend.url}/api/` },
+            },
             {
               type: 'class',
               classname: 'crossbar.bridge.rest.MessageForwarder',
@@ -79,13 +89,21 @@ describe('bridge components', () => {
       },
     });
     const request = backend.requests.at(-1)!;
-    expect(request).toMatchObject({ method: 'POST', url: '/api/someresource/123456/subresource?foo=bar', body: '{"hello": "world"}' });
+    expect(request).toMatchObject({
+      method: 'POST',
+      url: '/api/someresource/123456/subresource?foo=bar',
+      body: '{"hello": "world"}',
+    });
     expect(request.headers).toMatchObject({ accept: 'application/json', authorization: 'Basic cnBjOnNlY3JldA==' });
     expect(result.args).toEqual([
       {
         code: 401,
         content: '{"message":"Unauthenticated."}',
-        headers: expect.objectContaining({ 'Content-Type': ['application/json'], 'Cache-Control': ['no-cache, private'], 'Set-Cookie': ['a=1', 'b=2'] }),
+        headers: expect.objectContaining({
+          'Content-Type': ['application/json'],
+          'Cache-Control': ['no-cache, private'],
+          'Set-Cookie': ['a=1', 'b=2'],
+        }),
       },
     ]);
   });
@@ -96,7 +114,9 @@ describe('bridge components', () => {
   });
 
   it('REST callee: a request that cannot be made is a wamp.error.runtime_error', async () => {
-    const failure = await session.call('webapp.api', [], { kwargs: { url: 'http://127.0.0.1:1/unreachable' } }).catch((e: unknown) => e);
+    const failure = await session
+      .call('webapp.api', [], { kwargs: { url: 'http://127.0.0.1:1/unreachable' } })
+      .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ApplicationError);
     expect((failure as ApplicationError).uri).toBe('wamp.error.runtime_error');
     const bad = await session.call('webapp.api', [], { kwargs: { method: 'GET', body: 'x' } }).catch((e: unknown) => e);
@@ -134,8 +154,18 @@ describe('bridge component config', () => {
           type: 'router',
           realms: [{ name: 'realm1' }],
           components: [
-            { type: 'class', classname: 'crossbar.bridge.rest.RESTCallee', realm: 'realm1', extra: { baseurl: 'ftp://x' } },
-            { type: 'class', classname: 'crossbar.bridge.rest.MessageForwarder', realm: 'realm1', extra: { subscriptions: [{ topic: 'a', url: 'x' }] } },
+            {
+              type: 'class',
+              classname: 'crossbar.bridge.rest.RESTCallee',
+              realm: 'realm1',
+              extra: { baseurl: 'ftp://x' },
+            },
+            {
+              type: 'class',
+              classname: 'crossbar.bridge.rest.MessageForwarder',
+              realm: 'realm1',
+              extra: { subscriptions: [{ topic: 'a', url: 'x' }] },
+            },
           ],
         },
       ],
@@ -149,8 +179,15 @@ describe('bridge component config', () => {
   });
 
   it('reads query parameters in every shape callers send them', () => {
-    expect(queryParams({ a: 1, b: ['x', 'y'] })).toEqual([['a', '1'], ['b', 'x'], ['b', 'y']]);
-    expect(queryParams([{ foo: 'bar' }, ['n', 2]])).toEqual([['foo', 'bar'], ['n', '2']]);
+    expect(queryParams({ a: 1, b: ['x', 'y'] })).toEqual([
+      ['a', '1'],
+      ['b', 'x'],
+      ['b', 'y'],
+    ]);
+    expect(queryParams([{ foo: 'bar' }, ['n', 2]])).toEqual([
+      ['foo', 'bar'],
+      ['n', '2'],
+    ]);
     expect(queryParams(undefined)).toEqual([]);
     expect(() => queryParams('a=1')).toThrow(/params must be/);
   });

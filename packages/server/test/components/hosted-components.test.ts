@@ -11,7 +11,10 @@ import { InterchangeNode } from '../../src/node.js';
 import { tempDir } from '../helpers.js';
 
 const ROLES = [
-  { name: 'anonymous', permissions: [{ uri: '', match: 'prefix', allow: { call: true, register: true, subscribe: true, publish: true } }] },
+  {
+    name: 'anonymous',
+    permissions: [{ uri: '', match: 'prefix', allow: { call: true, register: true, subscribe: true, publish: true } }],
+  },
 ];
 
 async function dirWith(files: Record<string, string>): Promise<string> {
@@ -74,7 +77,11 @@ describe('hosted components', () => {
               type: 'class',
               classname: 'backend.mjs',
               realm: 'realm1',
-              transport: { type: 'websocket', endpoint: { type: 'tcp', host: '127.0.0.1', port: 7000 }, url: 'ws://127.0.0.1:7000/ws' },
+              transport: {
+                type: 'websocket',
+                endpoint: { type: 'tcp', host: '127.0.0.1', port: 7000 },
+                url: 'ws://127.0.0.1:7000/ws',
+              },
             },
           ],
         },
@@ -93,18 +100,37 @@ describe('hosted components', () => {
 
   it('connects a container component to another node over WebSocket', async () => {
     const router = await InterchangeNode.start({
-      config: { version: 2, workers: [{ type: 'router', realms: [{ name: 'realm1' }], transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }] }] },
+      config: {
+        version: 2,
+        workers: [
+          {
+            type: 'router',
+            realms: [{ name: 'realm1' }],
+            transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }],
+          },
+        ],
+      },
       cbdir: await tempDir(),
     });
     const port = router.addresses[0]!.port;
-    const cbdir = await dirWith({ 'remote.mjs': "export default { async onJoin(session) { await session.register('com.example.remote', () => 'far away'); } };" });
+    const cbdir = await dirWith({
+      'remote.mjs':
+        "export default { async onJoin(session) { await session.register('com.example.remote', () => 'far away'); } };",
+    });
     const containers = await InterchangeNode.start({
       config: {
         version: 2,
         workers: [
           {
             type: 'container',
-            components: [{ type: 'class', classname: 'remote.mjs', realm: 'realm1', transport: { type: 'websocket', endpoint: { type: 'tcp', host: '127.0.0.1', port } } }],
+            components: [
+              {
+                type: 'class',
+                classname: 'remote.mjs',
+                realm: 'realm1',
+                transport: { type: 'websocket', endpoint: { type: 'tcp', host: '127.0.0.1', port } },
+              },
+            ],
           },
         ],
       },
@@ -120,21 +146,33 @@ describe('hosted components', () => {
     }
   });
 
-  it("refuses a container component whose local router lacks its realm", async () => {
+  it('refuses a container component whose local router lacks its realm', async () => {
     const config = {
       version: 2,
       workers: [
-        { type: 'router', realms: [{ name: 'realm1' }], transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 7001 } }] },
+        {
+          type: 'router',
+          realms: [{ name: 'realm1' }],
+          transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 7001 } }],
+        },
         {
           type: 'container',
           components: [
-            { type: 'class', classname: 'crossbar.bridge.rest.RESTCallee', realm: 'other', extra: { procedure: 'p', baseurl: 'http://x/' }, transport: { type: 'websocket', endpoint: { type: 'tcp', host: 'localhost', port: 7001 } } },
+            {
+              type: 'class',
+              classname: 'crossbar.bridge.rest.RESTCallee',
+              realm: 'other',
+              extra: { procedure: 'p', baseurl: 'http://x/' },
+              transport: { type: 'websocket', endpoint: { type: 'tcp', host: 'localhost', port: 7001 } },
+            },
           ],
         },
       ],
     };
     const error = await InterchangeNode.start({ config, cbdir: await tempDir() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).message).toContain('workers[1].components[0].realm: no realm "other" in workers[0].realms (defined: "realm1")');
+    expect((error as ConfigError).message).toContain(
+      'workers[1].components[0].realm: no realm "other" in workers[0].realms (defined: "realm1")',
+    );
   });
 });

@@ -97,7 +97,9 @@ describe('parseConfigText', () => {
   });
 
   it('gives the line of a YAML syntax error', () => {
-    expect(() => parseConfigText('version: 2\nworkers: [\n', 'c.yaml')).toThrow(/invalid YAML \(line \d+, column \d+\)/);
+    expect(() => parseConfigText('version: 2\nworkers: [\n', 'c.yaml')).toThrow(
+      /invalid YAML \(line \d+, column \d+\)/,
+    );
   });
 
   it('refuses other extensions', () => {

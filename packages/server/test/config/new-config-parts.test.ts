@@ -6,8 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { formatIssue } from '../../src/config/config-issues.js';
 import { validateConfig } from '../../src/config/validate-config.js';
 
-const router = (extra: Record<string, unknown>) => ({ type: 'router', realms: [{ name: 'realm1', roles: [{ name: 'anonymous', permissions: [] }] }], ...extra });
-const web = (paths: Record<string, unknown>) => router({ transports: [{ type: 'web', endpoint: { type: 'tcp', port: 8080 }, paths }] });
+const router = (extra: Record<string, unknown>) => ({
+  type: 'router',
+  realms: [{ name: 'realm1', roles: [{ name: 'anonymous', permissions: [] }] }],
+  ...extra,
+});
+const web = (paths: Record<string, unknown>) =>
+  router({ transports: [{ type: 'web', endpoint: { type: 'tcp', port: 8080 }, paths }] });
 
 async function problems(...workers: unknown[]): Promise<string[]> {
   const result = await validateConfig({ version: 2, workers });
@@ -20,10 +25,20 @@ describe('config of the new transports and services', () => {
       await problems(
         router({
           transports: [
-            { type: 'rawsocket', endpoint: { type: 'unix', path: 'sock' }, serializers: ['json', 'msgpack'], max_message_size: 131072, debug: false },
+            {
+              type: 'rawsocket',
+              endpoint: { type: 'unix', path: 'sock' },
+              serializers: ['json', 'msgpack'],
+              max_message_size: 131072,
+              debug: false,
+            },
             {
               type: 'universal',
-              endpoint: { type: 'tcp', port: 8080, tls: { key: 'k.pem', certificate: 'c.pem', ca_certificates: ['ca.pem'], ciphers: 'HIGH' } },
+              endpoint: {
+                type: 'tcp',
+                port: 8080,
+                tls: { key: 'k.pem', certificate: 'c.pem', ca_certificates: ['ca.pem'], ciphers: 'HIGH' },
+              },
               rawsocket: { serializers: ['cbor'] },
               websocket: { ws: { type: 'websocket', options: { compression: { deflate: { max_window_bits: 10 } } } } },
               web: { paths: { '/': { type: 'redirect', url: '/ws' } } },
@@ -32,11 +47,37 @@ describe('config of the new transports and services', () => {
               type: 'web',
               endpoint: { type: 'tcp', port: 8081 },
               paths: {
-                lp: { type: 'longpoll', options: { request_timeout: 10, session_timeout: 30, queue_limit_bytes: 131072, queue_limit_messages: 100, debug_transport_id: 'kjmd3sBLOUnb3Fyr' } },
+                lp: {
+                  type: 'longpoll',
+                  options: {
+                    request_timeout: 10,
+                    session_timeout: 30,
+                    queue_limit_bytes: 131072,
+                    queue_limit_messages: 100,
+                    debug_transport_id: 'kjmd3sBLOUnb3Fyr',
+                  },
+                },
                 info: { type: 'nodeinfo' },
-                publish: { type: 'publisher', realm: 'realm1', role: 'anonymous', options: { key: 'k', secret: 's', post_body_limit: 8192, timestamp_delta_limit: 10, require_ip: ['192.168.1.1/255.255.255.0', '127.0.0.1'], require_tls: false } },
+                publish: {
+                  type: 'publisher',
+                  realm: 'realm1',
+                  role: 'anonymous',
+                  options: {
+                    key: 'k',
+                    secret: 's',
+                    post_body_limit: 8192,
+                    timestamp_delta_limit: 10,
+                    require_ip: ['192.168.1.1/255.255.255.0', '127.0.0.1'],
+                    require_tls: false,
+                  },
+                },
                 call: { type: 'caller', realm: 'realm1', role: 'anonymous' },
-                hook: { type: 'webhook', realm: 'realm1', role: 'anonymous', options: { topic: 'com.hooks', github_secret: 'x', success_response: 'ok', error_response: 'no' } },
+                hook: {
+                  type: 'webhook',
+                  realm: 'realm1',
+                  role: 'anonymous',
+                  options: { topic: 'com.hooks', github_secret: 'x', success_response: 'ok', error_response: 'no' },
+                },
               },
             },
           ],
@@ -50,11 +91,20 @@ describe('config of the new transports and services', () => {
               classname: 'crossbar.bridge.rest.RESTCallee',
               realm: 'realm1',
               extra: { procedure: 'p', baseurl: 'http://x' },
-              transport: { type: 'websocket', endpoint: { type: 'tcp', host: '127.0.0.1', port: 8081 }, url: 'ws://127.0.0.1:8081/ws' },
+              transport: {
+                type: 'websocket',
+                endpoint: { type: 'tcp', host: '127.0.0.1', port: 8081 },
+                url: 'ws://127.0.0.1:8081/ws',
+              },
             },
           ],
         },
-        { type: 'guest', executable: 'node', arguments: ['hello.js'], options: { workdir: '..', env: { inherit: ['PATH'], vars: { A: '1' } }, stdout: 'log', stderr: 'drop' } },
+        {
+          type: 'guest',
+          executable: 'node',
+          arguments: ['hello.js'],
+          options: { workdir: '..', env: { inherit: ['PATH'], vars: { A: '1' } }, stdout: 'log', stderr: 'drop' },
+        },
       ),
     ).toEqual([]);
   });
@@ -92,12 +142,29 @@ describe('config of the new transports and services', () => {
     ],
     [
       'a window size out of range',
-      [router({ transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 1 }, options: { compression: { deflate: { max_window_bits: 16 } } } }] })],
+      [
+        router({
+          transports: [
+            {
+              type: 'websocket',
+              endpoint: { type: 'tcp', port: 1 },
+              options: { compression: { deflate: { max_window_bits: 16 } } },
+            },
+          ],
+        }),
+      ],
       'workers[0].transports[0].options.compression.deflate.max_window_bits: expected an integer 8..15, got 16',
     ],
     [
       'two listeners on one Unix socket',
-      [router({ transports: [{ type: 'rawsocket', endpoint: { type: 'unix', path: '/tmp/x.sock' } }, { type: 'web', endpoint: { type: 'unix', path: '/tmp/x.sock' }, paths: { ws: { type: 'websocket' } } }] })],
+      [
+        router({
+          transports: [
+            { type: 'rawsocket', endpoint: { type: 'unix', path: '/tmp/x.sock' } },
+            { type: 'web', endpoint: { type: 'unix', path: '/tmp/x.sock' }, paths: { ws: { type: 'websocket' } } },
+          ],
+        }),
+      ],
       'workers[0].transports[1].endpoint.path: socket /tmp/x.sock is already used by workers[0].transports[0]',
     ],
     [
@@ -120,7 +187,15 @@ describe('config of the new transports and services', () => {
       workers: [
         {
           type: 'container',
-          components: [{ type: 'class', classname: 'crossbar.bridge.rest.RESTCallee', realm: 'r', extra: { procedure: 'p', baseurl: 'http://x' }, transport: { type: 'rawsocket', endpoint: { type: 'tcp', host: 'elsewhere', port: 9 } } }],
+          components: [
+            {
+              type: 'class',
+              classname: 'crossbar.bridge.rest.RESTCallee',
+              realm: 'r',
+              extra: { procedure: 'p', baseurl: 'http://x' },
+              transport: { type: 'rawsocket', endpoint: { type: 'tcp', host: 'elsewhere', port: 9 } },
+            },
+          ],
         },
       ],
     });

@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultNodeConfig } from '../../src/config/default-config.js';
 import { formatIssue } from '../../src/config/config-issues.js';
+import { defaultNodeConfig } from '../../src/config/default-config.js';
 import { validateConfig } from '../../src/config/validate-config.js';
 
 /** The realm/transport part of the config from the Crossbar seed article, made version 2. */
@@ -101,11 +101,7 @@ describe('validateConfig', () => {
       { ...crossbarSeedConfig(), version: 1 },
       'version: expected 2 (Crossbar node config version 2), got 1',
     ],
-    [
-      'workers not a list',
-      { version: 2, workers: {} },
-      'workers: expected a list, got an object',
-    ],
+    ['workers not a list', { version: 2, workers: {} }, 'workers: expected a list, got an object'],
     [
       'a bad serializer name',
       withTransport({ type: 'websocket', endpoint: { type: 'tcp', port: 7001 }, serializers: ['json', 'xml'] }),
@@ -115,7 +111,12 @@ describe('validateConfig', () => {
       'a bad match policy',
       {
         version: 2,
-        workers: [{ type: 'router', realms: [{ name: 'r', roles: [{ name: 'a', permissions: [{ uri: 'x', match: 'regex', allow: {} }] }] }] }],
+        workers: [
+          {
+            type: 'router',
+            realms: [{ name: 'r', roles: [{ name: 'a', permissions: [{ uri: 'x', match: 'regex', allow: {} }] }] }],
+          },
+        ],
       },
       'workers[0].realms[0].roles[0].permissions[0].match: expected one of "exact", "prefix", "wildcard", got "regex"',
     ],
@@ -123,7 +124,12 @@ describe('validateConfig', () => {
       'a boolean given as a string',
       {
         version: 2,
-        workers: [{ type: 'router', realms: [{ name: 'r', roles: [{ name: 'a', permissions: [{ uri: 'x', allow: { call: 'yes' } }] }] }] }],
+        workers: [
+          {
+            type: 'router',
+            realms: [{ name: 'r', roles: [{ name: 'a', permissions: [{ uri: 'x', allow: { call: 'yes' } }] }] }],
+          },
+        ],
       },
       'workers[0].realms[0].roles[0].permissions[0].allow.call: expected true or false, got "yes"',
     ],
@@ -144,7 +150,16 @@ describe('validateConfig', () => {
     ],
     [
       'a component whose realm does not exist',
-      { ...crossbarSeedConfig(), workers: [{ type: 'router', realms: [{ name: 'realm1' }], components: [{ type: 'class', classname: './a.js', realm: 'nope' }] }] },
+      {
+        ...crossbarSeedConfig(),
+        workers: [
+          {
+            type: 'router',
+            realms: [{ name: 'realm1' }],
+            components: [{ type: 'class', classname: './a.js', realm: 'nope' }],
+          },
+        ],
+      },
       'workers[0].components[0].realm: no realm "nope" in workers[0].realms (defined: "realm1")',
     ],
     [
@@ -157,7 +172,11 @@ describe('validateConfig', () => {
   });
 
   it('reports every problem, not just the first', async () => {
-    const config = withTransport({ type: 'web', endpoint: { type: 'tcp', port: -1 }, paths: { ws: { type: 'websocket', serializers: [] } } });
+    const config = withTransport({
+      type: 'web',
+      endpoint: { type: 'tcp', port: -1 },
+      paths: { ws: { type: 'websocket', serializers: [] } },
+    });
     expect(await problems(config)).toEqual([
       'workers[0].transports[1].endpoint.port: expected an integer 0..65535, got -1',
       'workers[0].transports[1].paths.ws.serializers: expected a non-empty list, got an empty list',
@@ -167,7 +186,11 @@ describe('validateConfig', () => {
   it.each([
     [
       'a Crossbar path type',
-      withTransport({ type: 'web', endpoint: { type: 'tcp', port: 8000 }, paths: { app: { type: 'wsgi', module: 'app', object: 'app' } } }),
+      withTransport({
+        type: 'web',
+        endpoint: { type: 'tcp', port: 8000 },
+        paths: { app: { type: 'wsgi', module: 'app', object: 'app' } },
+      }),
       'workers[0].transports[1].paths.app.type: unsupported path type "wsgi" (not implemented by Interchange yet; supported: "static", "websocket", "longpoll", "redirect", "nodeinfo", "publisher", "caller", "webhook")',
     ],
     [
@@ -182,7 +205,11 @@ describe('validateConfig', () => {
     ],
     [
       "Crossbar's function authenticators",
-      withTransport({ type: 'websocket', endpoint: { type: 'tcp', port: 8000 }, auth: { wampcra: { type: 'function', create: 'auth.create' } } }),
+      withTransport({
+        type: 'websocket',
+        endpoint: { type: 'tcp', port: 8000 },
+        auth: { wampcra: { type: 'function', create: 'auth.create' } },
+      }),
       'workers[0].transports[1].auth.wampcra.type: unsupported wampcra auth type "function" (not implemented by Interchange yet; supported: "static", "dynamic")',
     ],
     [
@@ -192,8 +219,12 @@ describe('validateConfig', () => {
     ],
     [
       'a WebSocket option',
-      withTransport({ type: 'websocket', endpoint: { type: 'tcp', port: 8000 }, options: { auto_fragment_size: 65536 } }),
-      'workers[0].transports[1].options.auto_fragment_size: unsupported key (not implemented by Interchange; supported here: max_message_size, auto_ping_interval, auto_ping_timeout, allowed_origins, compression)',
+      withTransport({
+        type: 'websocket',
+        endpoint: { type: 'tcp', port: 8000 },
+        options: { auto_fragment_size: 65536 },
+      }),
+      'workers[0].transports[1].options.auto_fragment_size: unsupported key (not implemented by Interchange; supported here: max_message_size, auto_ping_interval, auto_ping_timeout, allowed_origins, compression, outbound_limit, slow_consumer)',
     ],
     [
       'the ubjson serializer',
@@ -234,7 +265,9 @@ describe('validateConfig', () => {
       endpoint: { type: 'tcp', port: 8000 },
       paths: { '/': { type: 'static', directory: 'web' }, missing: { type: 'static', directory: 'nope' } },
     });
-    (config.workers as Record<string, unknown>[])[0]!.components = [{ type: 'class', classname: 'component.js', realm: 'acme-company' }];
+    (config.workers as Record<string, unknown>[])[0]!.components = [
+      { type: 'class', classname: 'component.js', realm: 'acme-company' },
+    ];
     const result = await validateConfig(config, { cbdir });
     expect(result.ok ? [] : result.issues.map(formatIssue)).toEqual([
       `workers[0].transports[1].paths.missing.directory: directory not found: ${join(cbdir, 'nope')}`,

@@ -15,7 +15,9 @@ import { NodeXMLHttpRequest } from '../support/xml-http-request.js';
 
 (globalThis as { XMLHttpRequest?: unknown }).XMLHttpRequest = NodeXMLHttpRequest;
 
-function open(transports: autobahn.ITransportDefinition[]): Promise<{ session: autobahn.Session; connection: autobahn.Connection; closed: Promise<string> }> {
+function open(
+  transports: autobahn.ITransportDefinition[],
+): Promise<{ session: autobahn.Session; connection: autobahn.Connection; closed: Promise<string> }> {
   return new Promise((resolve, reject) => {
     // Autobahn reports the websocket transport it cannot create through on_internal_error.
     const options = { realm: 'realm1', max_retries: 0, transports, on_internal_error: () => {} };
@@ -46,7 +48,9 @@ describe('Autobahn|JS over long-poll', () => {
         {
           type: 'router',
           realms: [{ name: 'realm1' }],
-          transports: [{ type: 'web', endpoint: LOCAL_ENDPOINT, paths: { lp: { type: 'longpoll' }, ws: { type: 'websocket' } } }],
+          transports: [
+            { type: 'web', endpoint: LOCAL_ENDPOINT, paths: { lp: { type: 'longpoll' }, ws: { type: 'websocket' } } },
+          ],
         },
       ],
     };

@@ -26,9 +26,26 @@ describe('Autobahn|Python over RawSocket', () => {
       workers: [
         {
           type: 'router',
-          realms: [{ name: 'realm1', roles: [{ name: 'anonymous', permissions: [{ uri: '', match: 'prefix', allow: { call: true, register: true, publish: true, subscribe: true } }] }] }],
+          realms: [
+            {
+              name: 'realm1',
+              roles: [
+                {
+                  name: 'anonymous',
+                  permissions: [
+                    { uri: '', match: 'prefix', allow: { call: true, register: true, publish: true, subscribe: true } },
+                  ],
+                },
+              ],
+            },
+          ],
           transports: [
-            { type: 'rawsocket', endpoint: LOCAL_ENDPOINT, serializers: ['json', 'msgpack'], max_message_size: 1048576 },
+            {
+              type: 'rawsocket',
+              endpoint: LOCAL_ENDPOINT,
+              serializers: ['json', 'msgpack'],
+              max_message_size: 1048576,
+            },
             { type: 'rawsocket', endpoint: { type: 'unix', path: 'wamp.sock' }, max_message_size: 1048576 },
           ],
         },

@@ -23,7 +23,11 @@ function parseJson(text: string): unknown {
 }
 
 /** POSTs `body` (JSON content type unless other headers are given). */
-export async function post(url: string, body: string | Uint8Array, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<Answer> {
+export async function post(
+  url: string,
+  body: string | Uint8Array,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): Promise<Answer> {
   const response = await fetch(url, { method: 'POST', body, headers });
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, json: parseJson(text) };

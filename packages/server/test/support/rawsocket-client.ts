@@ -51,7 +51,10 @@ export class RawSocketTestClient {
 
   static open(target: Target): Promise<RawSocketTestClient> {
     return new Promise((resolve, reject) => {
-      const socket = 'path' in target ? connect({ path: target.path }) : connect({ port: target.port, host: target.host ?? '127.0.0.1' });
+      const socket =
+        'path' in target
+          ? connect({ path: target.path })
+          : connect({ port: target.port, host: target.host ?? '127.0.0.1' });
       socket.once('connect', () => resolve(new RawSocketTestClient(socket)));
       socket.once('error', reject);
     });
@@ -62,7 +65,8 @@ export class RawSocketTestClient {
     const client = await RawSocketTestClient.open(target);
     client.write(encodeRawSocketHandshake(serializerId, lengthExponent));
     const reply = await client.next();
-    if (reply?.type !== 'handshake' || reply.handshake.kind !== 'accept') throw new Error(`handshake refused: ${JSON.stringify(reply)}`);
+    if (reply?.type !== 'handshake' || reply.handshake.kind !== 'accept')
+      throw new Error(`handshake refused: ${JSON.stringify(reply)}`);
     return client;
   }
 

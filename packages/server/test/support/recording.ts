@@ -2,7 +2,13 @@
  * Test doubles: a logger that keeps what it is told, and a local HTTP server that records every
  * request and answers through a handler.
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../src/logger.js';
 
@@ -14,7 +20,11 @@ export interface LogEntry {
 }
 
 /** A logger recording its entries; `waitFor` resolves once a matching entry was logged. */
-export function recordingLogger(): { logger: Logger; entries: LogEntry[]; waitFor: (test: (entry: LogEntry) => boolean) => Promise<LogEntry> } {
+export function recordingLogger(): {
+  logger: Logger;
+  entries: LogEntry[];
+  waitFor: (test: (entry: LogEntry) => boolean) => Promise<LogEntry>;
+} {
   const entries: LogEntry[] = [];
   const waiters: { test: (entry: LogEntry) => boolean; resolve: (entry: LogEntry) => void }[] = [];
   const at =
@@ -52,7 +62,8 @@ export interface RecordedRequest {
 export class RecordingServer {
   readonly requests: RecordedRequest[] = [];
   readonly #server: Server;
-  readonly #waiters: { test: (request: RecordedRequest) => boolean; resolve: (request: RecordedRequest) => void }[] = [];
+  readonly #waiters: { test: (request: RecordedRequest) => boolean; resolve: (request: RecordedRequest) => void }[] =
+    [];
   #queued: RecordedRequest[] = [];
 
   private constructor(server: Server) {
@@ -66,7 +77,12 @@ export class RecordingServer {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        const request = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+        const request = {
+          method: req.method ?? '',
+          url: req.url ?? '',
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        };
         recording.requests.push(request);
         handler(request, res);
         const index = recording.#waiters.findIndex((waiter) => waiter.test(request));

@@ -33,12 +33,17 @@ describe('long-poll transport', () => {
   });
 
   async function open(protocols: string[] = ['wamp.2.json']): Promise<{ transport: string; protocol: string }> {
-    const response = await fetch(`${lp}/open`, { method: 'POST', body: JSON.stringify({ protocols }), headers: { 'content-type': 'application/json' } });
+    const response = await fetch(`${lp}/open`, {
+      method: 'POST',
+      body: JSON.stringify({ protocols }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response.status).toBe(200);
     return (await response.json()) as { transport: string; protocol: string };
   }
 
-  const send = (transport: string, body: string | Uint8Array) => fetch(`${lp}/${transport}/send`, { method: 'POST', body });
+  const send = (transport: string, body: string | Uint8Array) =>
+    fetch(`${lp}/${transport}/send`, { method: 'POST', body });
   const receive = (transport: string) => fetch(`${lp}/${transport}/receive`, { method: 'POST' });
 
   async function receiveJson(transport: string): Promise<unknown[]> {
@@ -50,7 +55,9 @@ describe('long-poll transport', () => {
 
   async function joined(): Promise<string> {
     const { transport } = await open();
-    expect((await send(transport, JSON.stringify([1, 'realm1', { roles: { subscriber: {}, publisher: {} } }]))).status).toBe(204);
+    expect(
+      (await send(transport, JSON.stringify([1, 'realm1', { roles: { subscriber: {}, publisher: {} } }]))).status,
+    ).toBe(204);
     expect((await receiveJson(transport))[0]).toBe(2);
     return transport;
   }
@@ -100,7 +107,14 @@ describe('long-poll transport', () => {
   it('speaks msgpack in binary bodies', async () => {
     const msgpack = createSerializer('msgpack');
     const { transport } = await open(['wamp.2.msgpack']);
-    expect((await send(transport, msgpack.encode({ type: 'HELLO', realm: 'realm1', details: { roles: { caller: {} } } }) as Uint8Array)).status).toBe(204);
+    expect(
+      (
+        await send(
+          transport,
+          msgpack.encode({ type: 'HELLO', realm: 'realm1', details: { roles: { caller: {} } } }) as Uint8Array,
+        )
+      ).status,
+    ).toBe(204);
     const response = await receive(transport);
     expect(response.headers.get('content-type')).toBe('application/x-msgpack');
     expect(msgpack.decode(new Uint8Array(await response.arrayBuffer()))[0]).toMatchObject({ type: 'WELCOME' });

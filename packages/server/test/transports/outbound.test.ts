@@ -49,10 +49,14 @@ afterEach(async () => {
 });
 
 /** A real WebSocket connection over 127.0.0.1: the router end is a WebSocketConnection, the other a `ws` client. */
-async function connect(outbound?: OutboundOptions, cache = new FrameCache(createSerializer('json'))): Promise<Harness> {
+async function connect(
+  outbound?: OutboundOptions,
+  cache = new FrameCache(createSerializer('json')),
+  perMessageDeflate = false,
+): Promise<Harness> {
   const server = createServer();
   servers.push(server);
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: () => 'wamp.2.json' });
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate, handleProtocols: () => 'wamp.2.json' });
   const log = recordingLogger();
   const session = new RecordingSession();
   const accepted = new Promise<{ connection: WebSocketConnection; serverSocket: Duplex }>((resolve) => {
@@ -241,6 +245,14 @@ describe('outbound writes', () => {
     for (const h of [a, b]) await waitFor(() => h.received.length === 1, 'the event');
     expect(a.received[0]).toEqual([36, 1, 7, {}, [7, 'news']]);
     expect(b.received[0]).toEqual(a.received[0]);
+  });
+
+  it('keeps messages in order through ws when permessage-deflate is negotiated', async () => {
+    const h = await connect(undefined, undefined, true);
+    expect(h.client.extensions).toContain('permessage-deflate');
+    for (let seq = 1; seq <= 50; seq++) h.connection.send(event(seq, 'compressible '.repeat(20)));
+    await waitFor(() => h.received.length === 50, 'the compressed burst');
+    expect(h.received.map((m) => m[2])).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   });
 
   it('sends what was buffered before the close frame', async () => {

@@ -30,15 +30,27 @@ describe('RawSocket transport', () => {
   });
 
   it('reports where it listens', () => {
-    expect(node.addresses[0]).toMatchObject({ type: 'rawsocket', rawsocket: true, url: `rs://127.0.0.1:${node.addresses[0]!.port}` });
-    expect(node.addresses[1]).toMatchObject({ type: 'rawsocket', host: socketPath, port: 0, url: `unix://${socketPath}` });
+    expect(node.addresses[0]).toMatchObject({
+      type: 'rawsocket',
+      rawsocket: true,
+      url: `rs://127.0.0.1:${node.addresses[0]!.port}`,
+    });
+    expect(node.addresses[1]).toMatchObject({
+      type: 'rawsocket',
+      host: socketPath,
+      port: 0,
+      url: `unix://${socketPath}`,
+    });
   });
 
   it('answers the handshake with the serializer and its own length limit, rounded up to a power of two', async () => {
     const client = await RawSocketTestClient.open(tcp);
     client.write([0x7f, 0xf1, 0, 0]);
     // 1000 octets round up to 2^10: LENGTH exponent 1.
-    expect(await client.next()).toEqual({ type: 'handshake', handshake: { kind: 'accept', serializerId: 1, lengthExponent: 1, maxLength: 1024 } });
+    expect(await client.next()).toEqual({
+      type: 'handshake',
+      handshake: { kind: 'accept', serializerId: 1, lengthExponent: 1, maxLength: 1024 },
+    });
     expect(await client.join()).toBeGreaterThan(0);
     client.close();
   });
@@ -57,7 +69,10 @@ describe('RawSocket transport', () => {
   it('speaks msgpack when asked to', async () => {
     const msgpack = createSerializer('msgpack');
     const client = await RawSocketTestClient.connected(tcp, 2);
-    client.frame(RawSocketFrameType.MESSAGE, msgpack.encode({ type: 'HELLO', realm: 'realm1', details: { roles: { caller: {} } } }) as Uint8Array);
+    client.frame(
+      RawSocketFrameType.MESSAGE,
+      msgpack.encode({ type: 'HELLO', realm: 'realm1', details: { roles: { caller: {} } } }) as Uint8Array,
+    );
     const welcome = await client.next();
     expect(welcome?.type).toBe('message');
     expect(msgpack.decode((welcome as { payload: Uint8Array }).payload)[0]).toMatchObject({ type: 'WELCOME' });
@@ -127,7 +142,11 @@ describe('RawSocket transport', () => {
     callee.sendJson([64, 1, {}, 'com.example.echo']);
     expect((await callee.nextJson())[0]).toBe(65);
 
-    const bad = [await RawSocketTestClient.open(tcp), await RawSocketTestClient.open(tcp), await RawSocketTestClient.connected(tcp)];
+    const bad = [
+      await RawSocketTestClient.open(tcp),
+      await RawSocketTestClient.open(tcp),
+      await RawSocketTestClient.connected(tcp),
+    ];
     bad[0]!.write([0x00, 0x01, 0x02, 0x03]);
     bad[1]!.write([0x7f, 0xf1, 0xff, 0xff]);
     bad[2]!.write([0xf0, 0, 0, 0]);
@@ -158,7 +177,11 @@ describe('RawSocket over a Unix socket left behind', () => {
   it('replaces a stale socket file, refuses a live one, and removes it on stop', async () => {
     const cbdir = await tempDir();
     // A process that dies without cleaning up leaves its socket file behind.
-    const listener = spawn(process.execPath, ['-e', "require('net').createServer().listen('node.sock', () => console.log('ready'))"], { cwd: cbdir });
+    const listener = spawn(
+      process.execPath,
+      ['-e', "require('net').createServer().listen('node.sock', () => console.log('ready'))"],
+      { cwd: cbdir },
+    );
     await new Promise((resolve) => listener.stdout.once('data', resolve));
     listener.kill('SIGKILL');
     await new Promise((resolve) => listener.once('exit', resolve));

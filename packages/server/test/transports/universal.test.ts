@@ -22,7 +22,9 @@ describe('universal transport', () => {
         endpoint: LOCAL_ENDPOINT,
         rawsocket: { serializers: ['json'] },
         websocket: { ws: { type: 'websocket' } },
-        web: { paths: { '/': { type: 'static', directory: '.' }, lp: { type: 'longpoll' }, sock: { type: 'websocket' } } },
+        web: {
+          paths: { '/': { type: 'static', directory: '.' }, lp: { type: 'longpoll' }, sock: { type: 'websocket' } },
+        },
       },
     ]);
     node = await InterchangeNode.start({ config, cbdir });
@@ -60,7 +62,10 @@ describe('universal transport', () => {
   it('serves the web paths: static files and long-poll', async () => {
     const page = await fetch(`http://127.0.0.1:${port}/`);
     expect(await page.text()).toBe('<h1>one port</h1>');
-    const open = await fetch(`http://127.0.0.1:${port}/lp/open`, { method: 'POST', body: '{"protocols": ["wamp.2.json"]}' });
+    const open = await fetch(`http://127.0.0.1:${port}/lp/open`, {
+      method: 'POST',
+      body: '{"protocols": ["wamp.2.json"]}',
+    });
     expect(await open.json()).toMatchObject({ protocol: 'wamp.2.json' });
   });
 
@@ -81,7 +86,9 @@ describe('universal transport', () => {
 
 describe('universal transport without a rawsocket part', () => {
   it('disconnects a RawSocket client and still serves WebSocket on any path', async () => {
-    const config = workerConfig([{ type: 'universal', endpoint: LOCAL_ENDPOINT, websocket: { '/': { type: 'websocket' } } }]);
+    const config = workerConfig([
+      { type: 'universal', endpoint: LOCAL_ENDPOINT, websocket: { '/': { type: 'websocket' } } },
+    ]);
     const node = await InterchangeNode.start({ config, cbdir: await tempDir() });
     try {
       const { port } = node.addresses[0]!;

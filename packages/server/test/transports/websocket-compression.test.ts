@@ -29,7 +29,11 @@ describe('WebSocket compression', () => {
       {
         type: 'websocket',
         endpoint: LOCAL_ENDPOINT,
-        options: { compression: { deflate: { request_no_context_takeover: true, max_window_bits: 12, memory_level: 5, threshold: 0 } } },
+        options: {
+          compression: {
+            deflate: { request_no_context_takeover: true, max_window_bits: 12, memory_level: 5, threshold: 0 },
+          },
+        },
       },
       { type: 'websocket', endpoint: LOCAL_ENDPOINT },
     ]);
@@ -47,7 +51,9 @@ describe('WebSocket compression', () => {
     expect(header).toContain('server_max_window_bits=12');
     expect(header).toContain('client_no_context_takeover');
     ws.send(JSON.stringify([1, 'realm1', { roles: { caller: {} }, agent: 'x'.repeat(2000) }]));
-    const welcome = await new Promise<unknown[]>((resolve) => ws.once('message', (data) => resolve(JSON.parse(String(data)) as unknown[])));
+    const welcome = await new Promise<unknown[]>((resolve) =>
+      ws.once('message', (data) => resolve(JSON.parse(String(data)) as unknown[])),
+    );
     expect(welcome[0]).toBe(2);
     ws.close();
   });
@@ -66,10 +72,22 @@ describe('WebSocket compression', () => {
         type: 'websocket',
         options: {
           compression: {
-            deflate: { request_no_context_takeover: true, request_max_window_bits: 10, no_context_takeover: true, max_window_bits: 11, memory_level: 4 },
+            deflate: {
+              request_no_context_takeover: true,
+              request_max_window_bits: 10,
+              no_context_takeover: true,
+              max_window_bits: 11,
+              memory_level: 4,
+            },
           },
         },
       }),
-    ).toEqual({ clientNoContextTakeover: true, clientMaxWindowBits: 10, serverNoContextTakeover: true, serverMaxWindowBits: 11, zlibDeflateOptions: { memLevel: 4 } });
+    ).toEqual({
+      clientNoContextTakeover: true,
+      clientMaxWindowBits: 10,
+      serverNoContextTakeover: true,
+      serverMaxWindowBits: 11,
+      zlibDeflateOptions: { memLevel: 4 },
+    });
   });
 });

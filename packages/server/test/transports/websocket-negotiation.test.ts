@@ -1,25 +1,40 @@
 import { createSerializer, type SerializerName, type WampMessage } from '@interchange/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
-import { acceptedSubprotocols, negotiateSubprotocol, parseOfferedSubprotocols } from '../../src/transports/websocket-negotiation.js';
+import {
+  acceptedSubprotocols,
+  negotiateSubprotocol,
+  parseOfferedSubprotocols,
+} from '../../src/transports/websocket-negotiation.js';
 import { httpRequest, LOCAL_ENDPOINT, RawWampClient, rawUpgrade, tempDir, workerConfig } from '../helpers.js';
 
 describe('negotiateSubprotocol', () => {
   it('accepts the plain and batched forms of the configured serializers only', () => {
     expect(acceptedSubprotocols(['json'])).toEqual(['wamp.2.json', 'wamp.2.json.batched']);
-    expect(acceptedSubprotocols(['msgpack', 'cbor'])).toEqual(['wamp.2.cbor', 'wamp.2.msgpack', 'wamp.2.cbor.batched', 'wamp.2.msgpack.batched']);
+    expect(acceptedSubprotocols(['msgpack', 'cbor'])).toEqual([
+      'wamp.2.cbor',
+      'wamp.2.msgpack',
+      'wamp.2.cbor.batched',
+      'wamp.2.msgpack.batched',
+    ]);
   });
 
   it("picks the client's first acceptable offer", () => {
     const accepted = acceptedSubprotocols(['json', 'cbor']);
-    expect(negotiateSubprotocol(['wamp.2.msgpack', 'wamp.2.json', 'wamp.2.cbor'], accepted)).toEqual({ ok: true, subprotocol: 'wamp.2.json' });
+    expect(negotiateSubprotocol(['wamp.2.msgpack', 'wamp.2.json', 'wamp.2.cbor'], accepted)).toEqual({
+      ok: true,
+      subprotocol: 'wamp.2.json',
+    });
   });
 
   it('refuses with the supported list when nothing fits or nothing was offered', () => {
     const accepted = acceptedSubprotocols(['json']);
     expect(negotiateSubprotocol(['wamp.2.cbor', 'mqtt'], accepted)).toEqual({
       ok: false,
-      body: { error: 'none of the offered WebSocket subprotocols is supported: wamp.2.cbor, mqtt', supported: accepted },
+      body: {
+        error: 'none of the offered WebSocket subprotocols is supported: wamp.2.cbor, mqtt',
+        supported: accepted,
+      },
     });
     const none = negotiateSubprotocol([], accepted);
     expect(none.ok).toBe(false);
@@ -96,12 +111,17 @@ describe('WebSocket handshake on a running node', () => {
     const outcome = await rawUpgrade(anyPort, '/', undefined);
     expect(outcome).toMatchObject({ accepted: false, status: 400 });
     if (outcome.accepted) return;
-    expect(JSON.parse(outcome.body)).toMatchObject({ error: expect.stringContaining('no WebSocket subprotocol offered') });
+    expect(JSON.parse(outcome.body)).toMatchObject({
+      error: expect.stringContaining('no WebSocket subprotocol offered'),
+    });
     expect(JSON.parse(outcome.body).supported).toContain('wamp.2.cbor.batched');
   });
 
   it('accepts the upgrade on any path of a websocket transport', async () => {
-    expect(await rawUpgrade(anyPort, '/some/where', 'wamp.2.json')).toEqual({ accepted: true, protocol: 'wamp.2.json' });
+    expect(await rawUpgrade(anyPort, '/some/where', 'wamp.2.json')).toEqual({
+      accepted: true,
+      protocol: 'wamp.2.json',
+    });
   });
 
   it('routes upgrades of a web transport by path', async () => {
@@ -120,12 +140,19 @@ describe('WebSocket handshake on a running node', () => {
       expect(res.headers.upgrade).toBe('websocket');
       expect(JSON.parse(res.body)).toMatchObject({ error: 'this path accepts WebSocket connections only' });
     }
-    expect(JSON.parse((await httpRequest(jsonOnlyPort, '/ws')).body).supported).toEqual(['wamp.2.json', 'wamp.2.json.batched']);
+    expect(JSON.parse((await httpRequest(jsonOnlyPort, '/ws')).body).supported).toEqual([
+      'wamp.2.json',
+      'wamp.2.json.batched',
+    ]);
   });
 
   it('checks the Origin of browsers against allowed_origins', async () => {
-    expect(await rawUpgrade(originPort, '/', 'wamp.2.json', { origin: 'https://app.example.com' })).toMatchObject({ accepted: true });
-    expect(await rawUpgrade(originPort, '/', 'wamp.2.json', { origin: 'http://localhost:5173' })).toMatchObject({ accepted: true });
+    expect(await rawUpgrade(originPort, '/', 'wamp.2.json', { origin: 'https://app.example.com' })).toMatchObject({
+      accepted: true,
+    });
+    expect(await rawUpgrade(originPort, '/', 'wamp.2.json', { origin: 'http://localhost:5173' })).toMatchObject({
+      accepted: true,
+    });
     const refused = await rawUpgrade(originPort, '/', 'wamp.2.json', { origin: 'https://evil.example.net' });
     expect(refused).toMatchObject({ accepted: false, status: 403 });
     if (refused.accepted) return;

@@ -34,8 +34,18 @@ const config = {
             call: { type: 'caller', realm: 'realm1', role: 'anonymous' },
             small: { type: 'publisher', realm: 'realm1', role: 'anonymous', options: { post_body_limit: 64 } },
             denied: { type: 'publisher', realm: 'realm1', role: 'reader' },
-            elsewhere: { type: 'caller', realm: 'realm1', role: 'anonymous', options: { require_ip: ['10.0.0.0/8', '192.168.1.0/255.255.255.0'] } },
-            here: { type: 'caller', realm: 'realm1', role: 'anonymous', options: { require_ip: ['127.0.0.0/8', '::1'] } },
+            elsewhere: {
+              type: 'caller',
+              realm: 'realm1',
+              role: 'anonymous',
+              options: { require_ip: ['10.0.0.0/8', '192.168.1.0/255.255.255.0'] },
+            },
+            here: {
+              type: 'caller',
+              realm: 'realm1',
+              role: 'anonymous',
+              options: { require_ip: ['127.0.0.0/8', '::1'] },
+            },
             secure: { type: 'publisher', realm: 'realm1', role: 'anonymous', options: { require_tls: true } },
           },
         },
@@ -45,7 +55,11 @@ const config = {
 };
 
 /** Crossbar's error body. */
-const errorBody = (message: string | RegExp) => ({ error: typeof message === 'string' ? message : expect.stringMatching(message), args: [], kwargs: {} });
+const errorBody = (message: string | RegExp) => ({
+  error: typeof message === 'string' ? message : expect.stringMatching(message),
+  args: [],
+  kwargs: {},
+});
 
 describe('HTTP bridge', () => {
   let node: InterchangeNode;
@@ -86,7 +100,15 @@ describe('HTTP bridge', () => {
   });
 
   it('passes publish options on (exclude)', async () => {
-    expect((await postJson('/publish', { topic: 'com.example.topic', args: ['hidden'], options: { exclude: [subscriber.id] } })).status).toBe(200);
+    expect(
+      (
+        await postJson('/publish', {
+          topic: 'com.example.topic',
+          args: ['hidden'],
+          options: { exclude: [subscriber.id] },
+        })
+      ).status,
+    ).toBe(200);
     expect((await postJson('/publish', { topic: 'com.example.topic', args: ['shown'] })).status).toBe(200);
     expect((await inbox.next()).args).toEqual(['shown']);
   });
@@ -118,17 +140,62 @@ describe('HTTP bridge', () => {
       status: 200,
       json: { error: 'wamp.error.not_authorized', args: expect.any(Array), kwargs: {} },
     });
-    expect(await postJson('/publish', { topic: 'not a uri!' })).toMatchObject({ status: 200, json: { error: 'wamp.error.invalid_uri' } });
+    expect(await postJson('/publish', { topic: 'not a uri!' })).toMatchObject({
+      status: 200,
+      json: { error: 'wamp.error.invalid_uri' },
+    });
   });
 
   it.each([
-    ['malformed JSON', '/publish', '{"topic": "com.example.topic", ', 'application/json', /^Request body was invalid JSON/],
-    ['a JSON list', '/publish', '["com.example.topic"]', 'application/json', 'Request body was valid JSON, but not well formed (must be a dict).'],
-    ['no topic', '/publish', '{"args": [1]}', 'application/json', "Request body was valid JSON, but not well formed (missing key 'topic')."],
-    ['no procedure', '/call', '{"args": [1]}', 'application/json', "Request body was valid JSON, but not well formed (missing key 'procedure')."],
-    ['args that are no list', '/call', '{"procedure": "com.example.add", "args": {"a": 1}}', 'application/json', /'args' must be a list/],
-    ['a wrong content type', '/publish', '{"topic": "com.example.topic"}', 'text/plain', "Non-accepted content type. (must be one of 'application/json', not 'text/plain')"],
-    ['a charset other than UTF-8', '/publish', '{"topic": "com.example.topic"}', 'application/json; charset=latin-1', 'Non-accepted request encoding, must be UTF-8.'],
+    [
+      'malformed JSON',
+      '/publish',
+      '{"topic": "com.example.topic", ',
+      'application/json',
+      /^Request body was invalid JSON/,
+    ],
+    [
+      'a JSON list',
+      '/publish',
+      '["com.example.topic"]',
+      'application/json',
+      'Request body was valid JSON, but not well formed (must be a dict).',
+    ],
+    [
+      'no topic',
+      '/publish',
+      '{"args": [1]}',
+      'application/json',
+      "Request body was valid JSON, but not well formed (missing key 'topic').",
+    ],
+    [
+      'no procedure',
+      '/call',
+      '{"args": [1]}',
+      'application/json',
+      "Request body was valid JSON, but not well formed (missing key 'procedure').",
+    ],
+    [
+      'args that are no list',
+      '/call',
+      '{"procedure": "com.example.add", "args": {"a": 1}}',
+      'application/json',
+      /'args' must be a list/,
+    ],
+    [
+      'a wrong content type',
+      '/publish',
+      '{"topic": "com.example.topic"}',
+      'text/plain',
+      "Non-accepted content type. (must be one of 'application/json', not 'text/plain')",
+    ],
+    [
+      'a charset other than UTF-8',
+      '/publish',
+      '{"topic": "com.example.topic"}',
+      'application/json; charset=latin-1',
+      'Non-accepted request encoding, must be UTF-8.',
+    ],
   ])('answers %s with 400 and a JSON error body', async (_name, path, body, contentType, message) => {
     const answer = await post(`${base}${path}`, body, { 'content-type': contentType });
     expect(answer.status).toBe(400);
@@ -151,7 +218,9 @@ describe('HTTP bridge', () => {
     const get = await fetch(`${base}/publish`);
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toBe('POST,PUT,OPTIONS');
-    expect(await get.json()).toEqual(errorBody('Method not accepted by the REST bridge. (GET not allowed, only POST, PUT)'));
+    expect(await get.json()).toEqual(
+      errorBody('Method not accepted by the REST bridge. (GET not allowed, only POST, PUT)'),
+    );
     const preflight = await fetch(`${base}/call`, {
       method: 'OPTIONS',
       headers: { origin: 'https://app.example.com', 'access-control-request-headers': 'content-type' },

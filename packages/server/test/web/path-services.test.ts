@@ -35,7 +35,10 @@ describe('web path services', () => {
             {
               name: 'realm1',
               roles: [
-                { name: 'anonymous', permissions: [{ uri: '', match: 'prefix', allow: { subscribe: true, publish: true } }] },
+                {
+                  name: 'anonymous',
+                  permissions: [{ uri: '', match: 'prefix', allow: { subscribe: true, publish: true } }],
+                },
                 { name: 'hooks', permissions: [{ uri: 'com.github.', match: 'prefix', allow: { publish: true } }] },
               ],
             },
@@ -47,14 +50,24 @@ describe('web path services', () => {
               paths: {
                 ws: { type: 'websocket' },
                 hook: { type: 'webhook', realm: 'realm1', role: 'hooks', options: { topic: 'com.github.push' } },
-                github: { type: 'webhook', realm: 'realm1', role: 'hooks', options: { topic: 'com.github.push', github_secret: GITHUB_SECRET, success_response: 'thanks' } },
+                github: {
+                  type: 'webhook',
+                  realm: 'realm1',
+                  role: 'hooks',
+                  options: { topic: 'com.github.push', github_secret: GITHUB_SECRET, success_response: 'thanks' },
+                },
                 wrong: { type: 'webhook', realm: 'realm1', role: 'hooks', options: { topic: 'com.other.topic' } },
                 old: { type: 'redirect', url: 'https://example.com/new' },
                 info: { type: 'nodeinfo' },
                 app: {
                   type: 'static',
                   directory: 'app',
-                  options: { index_file: 'main.html', default_file: 'main.html', cache_timeout: 600, allow_cross_origin: true },
+                  options: {
+                    index_file: 'main.html',
+                    default_file: 'main.html',
+                    cache_timeout: 600,
+                    allow_cross_origin: true,
+                  },
                 },
               },
             },
@@ -73,7 +86,10 @@ describe('web path services', () => {
   });
 
   it('webhook: any POST becomes an event {headers, body}, answered 202', async () => {
-    const answer = await post(`${base}/hook`, 'payload=%7B%22zen%22%7D', { 'content-type': 'application/x-www-form-urlencoded', 'x-github-event': 'push' });
+    const answer = await post(`${base}/hook`, 'payload=%7B%22zen%22%7D', {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-github-event': 'push',
+    });
     expect([answer.status, answer.text]).toEqual([202, 'OK']);
     const event = await hooks.next();
     expect(event.args).toHaveLength(1);
@@ -88,10 +104,19 @@ describe('web path services', () => {
     const sha256 = `sha256=${createHmac('sha256', GITHUB_SECRET).update(body).digest('hex')}`;
     const sha1 = `sha1=${createHmac('sha1', GITHUB_SECRET).update(body).digest('hex')}`;
     const missing = await post(`${base}/github`, body);
-    expect([missing.status, missing.json]).toEqual([400, { error: 'GitHub signature missing or invalid.', args: [], kwargs: {} }]);
-    const wrong = await post(`${base}/github`, body, { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` });
+    expect([missing.status, missing.json]).toEqual([
+      400,
+      { error: 'GitHub signature missing or invalid.', args: [], kwargs: {} },
+    ]);
+    const wrong = await post(`${base}/github`, body, {
+      'content-type': 'application/json',
+      'x-hub-signature-256': `sha256=${'0'.repeat(64)}`,
+    });
     expect(wrong.status).toBe(400);
-    const good = await post(`${base}/github`, body, { 'content-type': 'application/json', 'x-hub-signature-256': sha256 });
+    const good = await post(`${base}/github`, body, {
+      'content-type': 'application/json',
+      'x-hub-signature-256': sha256,
+    });
     expect([good.status, good.text]).toEqual([202, 'thanks']);
     expect((await hooks.next()).args[0]).toMatchObject({ body });
     const legacy = await post(`${base}/github`, body, { 'content-type': 'application/json', 'x-hub-signature': sha1 });
@@ -121,7 +146,13 @@ describe('web path services', () => {
     expect(html).toContain('Interchange');
     expect(html).toContain(publicKey);
     const json = await (await fetch(`${base}/info`, { headers: { accept: 'application/json' } })).json();
-    expect(json).toMatchObject({ title: expect.stringMatching(/^Interchange \d/), pid: process.pid, workers: 1, pubkey: publicKey, peer: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });
+    expect(json).toMatchObject({
+      title: expect.stringMatching(/^Interchange \d/),
+      pid: process.pid,
+      workers: 1,
+      pubkey: publicKey,
+      peer: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+    });
     expect(Date.parse(json.started)).not.toBeNaN();
   });
 

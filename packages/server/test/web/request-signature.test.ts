@@ -22,7 +22,13 @@ const T0 = Date.parse('2011-10-14T16:59:51.123Z');
 
 describe('bridge request signature', () => {
   it("matches Crossbar's HMAC-SHA256 over key, timestamp, seq, nonce and body, base64url with padding", () => {
-    const signature = computeBridgeSignature(SECRET, { key: KEY, timestamp: '2011-10-14T16:59:51.123Z', seq: '1', nonce: '4242', body: Buffer.from(BODY) });
+    const signature = computeBridgeSignature(SECRET, {
+      key: KEY,
+      timestamp: '2011-10-14T16:59:51.123Z',
+      seq: '1',
+      nonce: '4242',
+      body: Buffer.from(BODY),
+    });
     // /usr/bin/python3: base64.urlsafe_b64encode(hmac.new(secret, key+ts+seq+nonce+body, sha256).digest())
     expect(signature).toBe('8yAp_mz1LXT1dyrzfYhNJsWXTdw25-9UT3J7MaAdWGc=');
   });
@@ -50,12 +56,18 @@ describe('SignatureVerifier', () => {
     expect(verifier().verify(signed(1, 7), body)).toBeUndefined();
   });
 
-  it.each(['key', 'timestamp', 'seq', 'nonce', 'signature'])('refuses a signed request without %s with 400', (field) => {
-    now = T0;
-    const params = signed(1, 7);
-    params.delete(field);
-    expect(verifier().verify(params, body)).toEqual({ status: 400, message: expect.stringMatching(/^REST bridge signature was invalid \(missing mandatory field/) });
-  });
+  it.each(['key', 'timestamp', 'seq', 'nonce', 'signature'])(
+    'refuses a signed request without %s with 400',
+    (field) => {
+      now = T0;
+      const params = signed(1, 7);
+      params.delete(field);
+      expect(verifier().verify(params, body)).toEqual({
+        status: 400,
+        message: expect.stringMatching(/^REST bridge signature was invalid \(missing mandatory field/),
+      });
+    },
+  );
 
   it.each([
     ['a timestamp in another format', { timestamp: '14.10.2011' }, /invalid timestamp '14.10.2011'/],
@@ -73,16 +85,30 @@ describe('SignatureVerifier', () => {
     const unknown = signed(1, 7);
     unknown.set('key', 'other');
     expect(verifier().verify(unknown, body)).toEqual({ status: 401, message: 'REST bridge signature key not valid.' });
-    const wrongSecret = query(signBridgeRequest({ key: KEY, secret: 'guess', seq: 1, nonce: 7, body, timestamp: formatBridgeTimestamp(now) }));
-    expect(verifier().verify(wrongSecret, body)).toEqual({ status: 401, message: 'REST bridge signature secret not valid.' });
-    expect(verifier().verify(signed(1, 7), Buffer.from(BODY.replace('Hello', 'Jello')))).toEqual({ status: 401, message: 'REST bridge signature secret not valid.' });
+    const wrongSecret = query(
+      signBridgeRequest({ key: KEY, secret: 'guess', seq: 1, nonce: 7, body, timestamp: formatBridgeTimestamp(now) }),
+    );
+    expect(verifier().verify(wrongSecret, body)).toEqual({
+      status: 401,
+      message: 'REST bridge signature secret not valid.',
+    });
+    expect(verifier().verify(signed(1, 7), Buffer.from(BODY.replace('Hello', 'Jello')))).toEqual({
+      status: 401,
+      message: 'REST bridge signature secret not valid.',
+    });
   });
 
   it('refuses a timestamp outside the window with 400, either way', () => {
     now = T0;
     const v = verifier();
-    expect(v.verify(signed(1, 7, formatBridgeTimestamp(T0 - 61_000)), body)).toEqual({ status: 400, message: 'Request expired, too old timestamp.' });
-    expect(v.verify(signed(2, 8, formatBridgeTimestamp(T0 + 61_000)), body)).toEqual({ status: 400, message: 'Request expired, too old timestamp.' });
+    expect(v.verify(signed(1, 7, formatBridgeTimestamp(T0 - 61_000)), body)).toEqual({
+      status: 400,
+      message: 'Request expired, too old timestamp.',
+    });
+    expect(v.verify(signed(2, 8, formatBridgeTimestamp(T0 + 61_000)), body)).toEqual({
+      status: 400,
+      message: 'Request expired, too old timestamp.',
+    });
     expect(v.verify(signed(3, 9, formatBridgeTimestamp(T0 - 59_000)), body)).toBeUndefined();
   });
 
@@ -91,9 +117,18 @@ describe('SignatureVerifier', () => {
     const v = verifier();
     const first = signed(5, 100);
     expect(v.verify(first, body)).toBeUndefined();
-    expect(v.verify(first, body)).toEqual({ status: 400, message: expect.stringMatching(/replayed request: seq 5 is not greater than the last accepted seq 5/) });
-    expect(v.verify(signed(4, 101), body)).toEqual({ status: 400, message: expect.stringMatching(/seq 4 is not greater/) });
-    expect(v.verify(signed(6, 100), body)).toEqual({ status: 400, message: expect.stringMatching(/nonce 100 was already used/) });
+    expect(v.verify(first, body)).toEqual({
+      status: 400,
+      message: expect.stringMatching(/replayed request: seq 5 is not greater than the last accepted seq 5/),
+    });
+    expect(v.verify(signed(4, 101), body)).toEqual({
+      status: 400,
+      message: expect.stringMatching(/seq 4 is not greater/),
+    });
+    expect(v.verify(signed(6, 100), body)).toEqual({
+      status: 400,
+      message: expect.stringMatching(/nonce 100 was already used/),
+    });
     expect(v.verify(signed(6, 102), body)).toBeUndefined();
   });
 
@@ -130,7 +165,13 @@ describe('signed requests end to end', () => {
       {
         type: 'web',
         endpoint: LOCAL_ENDPOINT,
-        paths: { publish: { type: 'publisher', realm: 'realm1', options: { key: KEY, secret: SECRET, timestamp_delta_limit: 30 } } },
+        paths: {
+          publish: {
+            type: 'publisher',
+            realm: 'realm1',
+            options: { key: KEY, secret: SECRET, timestamp_delta_limit: 30 },
+          },
+        },
       },
     ]);
     (config.workers as { realms: unknown[] }[])[0]!.realms = [{ name: 'realm1' }];
@@ -150,15 +191,29 @@ describe('signed requests end to end', () => {
     expect([ok.status, ok.json]).toEqual([200, { id: expect.any(Number) }]);
 
     const replay = await post(`${url}?${params}`, body);
-    expect([replay.status, replay.json]).toMatchObject([400, { error: expect.stringMatching(/replayed request/), args: [], kwargs: {} }]);
+    expect([replay.status, replay.json]).toMatchObject([
+      400,
+      { error: expect.stringMatching(/replayed request/), args: [], kwargs: {} },
+    ]);
 
     const unsigned = await post(url, body);
-    expect([unsigned.status, unsigned.json]).toMatchObject([400, { error: expect.stringMatching(/missing mandatory field/) }]);
+    expect([unsigned.status, unsigned.json]).toMatchObject([
+      400,
+      { error: expect.stringMatching(/missing mandatory field/) },
+    ]);
 
     const forged = new URLSearchParams(signBridgeRequest({ key: KEY, secret: 'guess', seq: 2, body }));
     expect((await post(`${url}?${forged}`, body)).status).toBe(401);
 
-    const stale = new URLSearchParams(signBridgeRequest({ key: KEY, secret: SECRET, seq: 3, body, timestamp: formatBridgeTimestamp(Date.now() - 60_000) }));
+    const stale = new URLSearchParams(
+      signBridgeRequest({
+        key: KEY,
+        secret: SECRET,
+        seq: 3,
+        body,
+        timestamp: formatBridgeTimestamp(Date.now() - 60_000),
+      }),
+    );
     expect((await post(`${url}?${stale}`, body)).json).toMatchObject({ error: 'Request expired, too old timestamp.' });
 
     const next = new URLSearchParams(signBridgeRequest({ key: KEY, secret: SECRET, seq: 4, body }));

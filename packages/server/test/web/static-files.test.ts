@@ -1,7 +1,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type WebPathConfig } from '../../src/config/config-schema.js';
+import type { WebPathConfig } from '../../src/config/config-schema.js';
 import { silentLogger } from '../../src/logger.js';
 import { HttpListener } from '../../src/web/http-listener.js';
 import { createWebRoutes } from '../../src/web/web-routes.js';
@@ -92,15 +92,18 @@ describe('static paths', () => {
     expect(JSON.parse(res.body)).toMatchObject({ error: 'not found' });
   });
 
-  it.each(['/../secret.txt', '/%2e%2e/secret.txt', '/sub/..%2f..%2fsecret.txt', '/sub/%2e%2e%5c..%5csecret.txt', '/escape.txt'])(
-    'never serves a file outside the directory: %s',
-    async (path) => {
-      const res = await httpRequest(port, path);
-      expect([403, 404]).toContain(res.status);
-      expect(res.body).not.toContain('TOP SECRET');
-      expect(JSON.parse(res.body)).toHaveProperty('error');
-    },
-  );
+  it.each([
+    '/../secret.txt',
+    '/%2e%2e/secret.txt',
+    '/sub/..%2f..%2fsecret.txt',
+    '/sub/%2e%2e%5c..%5csecret.txt',
+    '/escape.txt',
+  ])('never serves a file outside the directory: %s', async (path) => {
+    const res = await httpRequest(port, path);
+    expect([403, 404]).toContain(res.status);
+    expect(res.body).not.toContain('TOP SECRET');
+    expect(JSON.parse(res.body)).toHaveProperty('error');
+  });
 
   it('refuses a malformed percent-encoding with 400 JSON', async () => {
     const res = await httpRequest(port, '/%E0%A4%A');
@@ -120,7 +123,9 @@ describe('static paths', () => {
 
   it('answers If-Modified-Since with 304', async () => {
     const first = await httpRequest(port, '/app.js');
-    const again = await httpRequest(port, '/app.js', { headers: { 'if-modified-since': String(first.headers['last-modified']) } });
+    const again = await httpRequest(port, '/app.js', {
+      headers: { 'if-modified-since': String(first.headers['last-modified']) },
+    });
     expect(again.status).toBe(304);
   });
 
@@ -166,7 +171,10 @@ describe('access_log', () => {
   it('logs each request with method, url and status', async () => {
     const root = await tempDir();
     const entries: Record<string, unknown>[] = [];
-    const logger = { ...silentLogger, info: (obj: Record<string, unknown>, msg?: string) => entries.push({ ...obj, msg }) };
+    const logger = {
+      ...silentLogger,
+      info: (obj: Record<string, unknown>, msg?: string) => entries.push({ ...obj, msg }),
+    };
     const routes = createWebRoutes({
       paths: { '/': { type: 'static', directory: '.' } },
       cbdir: root,
@@ -179,7 +187,9 @@ describe('access_log', () => {
     const logged = await HttpListener.listen({ ...LOCAL_ENDPOINT }, routes, silentLogger);
     try {
       await httpRequest(logged.address.port, '/nothing-here');
-      expect(entries).toEqual([expect.objectContaining({ msg: 'http request', method: 'GET', url: '/nothing-here', status: 404 })]);
+      expect(entries).toEqual([
+        expect.objectContaining({ msg: 'http request', method: 'GET', url: '/nothing-here', status: 404 }),
+      ]);
     } finally {
       await logged.close();
     }

@@ -51,7 +51,13 @@ describe('guest workers', () => {
     const cbdir = await tempDir();
     const config = {
       version: 2,
-      workers: [{ type: 'guest', executable: process.execPath, arguments: ['-e', "setInterval(() => {}, 1000); console.log('up')"] }],
+      workers: [
+        {
+          type: 'guest',
+          executable: process.execPath,
+          arguments: ['-e', "setInterval(() => {}, 1000); console.log('up')"],
+        },
+      ],
     };
     const log = recordingLogger();
     const node = await InterchangeNode.start({ config, cbdir, logger: log.logger });
@@ -82,7 +88,11 @@ describe('guest workers', () => {
     const parent = { PATH: '/bin', HOME: '/root', SECRET: 'x' };
     const base = { type: 'guest', executable: 'x', arguments: [] } as const;
     expect(guestEnvironment(base, parent)).toEqual(parent);
-    expect(guestEnvironment({ ...base, options: { env: { inherit: false, vars: { A: '1' } } } }, parent)).toEqual({ A: '1' });
-    expect(guestEnvironment({ ...base, options: { env: { inherit: ['PATH', 'NOPE'] } } }, parent)).toEqual({ PATH: '/bin' });
+    expect(guestEnvironment({ ...base, options: { env: { inherit: false, vars: { A: '1' } } } }, parent)).toEqual({
+      A: '1',
+    });
+    expect(guestEnvironment({ ...base, options: { env: { inherit: ['PATH', 'NOPE'] } } }, parent)).toEqual({
+      PATH: '/bin',
+    });
   });
 });
