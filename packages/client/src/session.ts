@@ -9,7 +9,6 @@ import {
   ErrorUri,
   type FeatureName,
   InvalidArgumentError,
-  MessageCode,
   SessionClosedError,
   systemClock,
   type TimerHandle,
@@ -17,9 +16,8 @@ import {
   type WampMessage,
 } from '@interchange/protocol';
 import { type ClientAuthentication, checkAuthOptions, createClientAuthentication } from './auth-options.js';
-import { Callee, type RegisterOptions } from './callee.js';
+import { type RegisterOptions } from './callee.js';
 import {
-  Caller,
   type CallOptions,
   type ProgressiveCall,
   type ProgressiveCallOptions,
@@ -32,10 +30,11 @@ import { CLIENT_ROLES, type RouterRoleName, routerHasFeature } from './features.
 import { type Logger, silentLogger } from './logger.js';
 import { MetaApi } from './meta-api.js';
 import { isOptionsObject, isPlainDict } from './payload.js';
-import { Publisher, type PublishOptions } from './publisher.js';
+import { type PublishOptions } from './publisher.js';
 import type { ProcedureHandler, Registration } from './registration.js';
 import type { CallResult } from './result.js';
-import type { Handled, SessionContext } from './session-context.js';
+import type { SessionContext } from './session-context.js';
+import { SessionRoles } from './session-roles.js';
 import {
   CANNOT_AUTHENTICATE_REASON,
   type Challenge,
@@ -45,7 +44,7 @@ import {
   type SessionState,
   TRANSPORT_LOST_REASON,
 } from './session-types.js';
-import { type SubscribeOptions, Subscriber } from './subscriber.js';
+import { type SubscribeOptions, } from './subscriber.js';
 import type { EventHandler, Subscription } from './subscription.js';
 import type { ClientTransport, TransportCloseInfo } from './transport.js';
 import { checkUri } from './uri-check.js';
@@ -72,10 +71,7 @@ export class Session implements AsyncDisposable {
   readonly #options: SessionOptions;
   readonly #logger: Logger;
   readonly #clock: Clock;
-  readonly #caller: Caller;
-  readonly #callee: Callee;
-  readonly #publisher: Publisher;
-  readonly #subscriber: Subscriber;
+  readonly #roles: SessionRoles;
   readonly #resolveClosed: (info: SessionCloseInfo) => void;
   #state: SessionState = 'idle';
   #id: number | undefined;
@@ -125,10 +121,7 @@ export class Session implements AsyncDisposable {
       routerHasFeature: (role, feature) => this.routerHasFeature(role, feature),
       protocolViolation: (message) => this.#protocolViolation(message),
     };
-    this.#caller = new Caller(ctx);
-    this.#callee = new Callee(ctx);
-    this.#publisher = new Publisher(ctx);
-    this.#subscriber = new Subscriber(ctx);
+    this.#roles = new SessionRoles(ctx);
 
     transport.attach({
       onMessage: (message) => this.#receive(message),
@@ -209,7 +202,7 @@ export class Session implements AsyncDisposable {
    * const { args: [sum] } = await session.call('com.example.add', [2, 3], { timeout: 1000 });
    */
   call(procedure: string, args?: unknown[], options: CallOptions = {}): Promise<CallResult> {
-    return this.#caller.call(procedure, args, options);
+    return this.#roles.caller.call(procedure, args, options);
   }
 
   /**
@@ -219,7 +212,7 @@ export class Session implements AsyncDisposable {
    * @throws InvalidArgumentError at once for an invalid URI, args or options.
    */
   callProgressive(procedure: string, args?: unknown[], options: ProgressiveCallOptions = {}): ProgressiveCall {
-    return this.#caller.callProgressive(procedure, args, options);
+    return this.#roles.caller.callProgressive(procedure, args, options);
   }
 
   /**
@@ -234,7 +227,7 @@ export class Session implements AsyncDisposable {
    * const { args: [stored] } = await upload.end();
    */
   callStreaming(procedure: string, options: StreamingCallOptions = {}): StreamingCall {
-    return this.#caller.callStreaming(procedure, options);
+    return this.#roles.caller.callStreaming(procedure, options);
   }
 
   /**
@@ -259,7 +252,7 @@ export class Session implements AsyncDisposable {
    * await session.register('com.example.add', ({ args: [a, b] }) => Number(a) + Number(b));
    */
   register(procedure: string, handler: ProcedureHandler, options: RegisterOptions = {}): Promise<Registration> {
-    return this.#callee.register(procedure, handler, options);
+    return this.#roles.callee.register(procedure, handler, options);
   }
 
   /**
@@ -271,7 +264,7 @@ export class Session implements AsyncDisposable {
    * await session.subscribe('com.example.on_vote', (event) => render(event.args[0]));
    */
   subscribe(topic: string, handler?: EventHandler, options: SubscribeOptions = {}): Promise<Subscription> {
-    return this.#subscriber.subscribe(topic, handler, options);
+    return this.#roles.subscriber.subscribe(topic, handler, options);
   }
 
   /**
@@ -283,7 +276,7 @@ export class Session implements AsyncDisposable {
    * await session.publish('com.example.on_vote', [{ subject: 'banana', votes: 3 }]);
    */
   publish(topic: string, args?: unknown[], options: PublishOptions = {}): Promise<Publication | undefined> {
-    return this.#publisher.publish(topic, args, options);
+    return this.#roles.publisher.publish(topic, args, options);
   }
 
   /**
@@ -374,56 +367,31 @@ export class Session implements AsyncDisposable {
   }
 
   #receiveEstablished(message: WampMessage): void {
-    let handled: Handled;
-    switch (message.type) {
-      case 'ABORT':
-        this.#finish(abortCause(message, 'router'));
-        return;
-      case 'GOODBYE':
-        // Spec: basic "GOODBYE": the receiving peer replies, then the session is over.
-        this.#send({ type: 'GOODBYE', details: {}, reason: ErrorUri.GOODBYE_AND_OUT });
-        this.#finish({
-          kind: 'goodbye',
-          initiator: 'router',
-          reason: message.reason,
-          message: messageOf(message.details),
-          details: message.details,
-        });
-        return;
-      case 'ERROR':
-        handled = this.#routeError(message);
-        break;
-      case 'RESULT':
-        handled = this.#caller.handleResult(message);
-        break;
-      case 'REGISTERED':
-        handled = this.#callee.handleRegistered(message);
-        break;
-      case 'UNREGISTERED':
-        handled = this.#callee.handleUnregistered(message);
-        break;
-      case 'INVOCATION':
-        handled = this.#callee.handleInvocation(message);
-        break;
-      case 'INTERRUPT':
-        handled = this.#callee.handleInterrupt(message);
-        break;
-      case 'SUBSCRIBED':
-        handled = this.#subscriber.handleSubscribed(message);
-        break;
-      case 'UNSUBSCRIBED':
-        handled = this.#subscriber.handleUnsubscribed(message);
-        break;
-      case 'EVENT':
-        handled = this.#subscriber.handleEvent(message);
-        break;
-      case 'PUBLISHED':
-        handled = this.#publisher.handlePublished(message);
-        break;
-      default:
-        // WELCOME, CHALLENGE, and every message a router never sends to a client.
-        this.#protocolViolation(`received ${message.type} on an established session`);
-        return;
+    if (message.type === 'ABORT') {
+      this.#finish(abortCause(message, 'router'));
+      return;
+    }
+    if (message.type === 'GOODBYE') {
+      // Spec: basic "GOODBYE": the receiving peer replies, then the session is over.
+      this.#send({ type: 'GOODBYE', details: {}, reason: ErrorUri.GOODBYE_AND_OUT });
+      this.#finish({
+        kind: 'goodbye',
+        initiator: 'router',
+        reason: message.reason,
+        message: messageOf(message.details),
+        details: message.details,
+      });
+      return;
+    }
+    const handled = this.#roles.dispatch(message);
+    if (handled === 'unexpected') {
+      // WELCOME, CHALLENGE, and every message a router never sends to a client.
+      this.#protocolViolation(`received ${message.type} on an established session`);
+      return;
+    }
+    if (handled === 'bad-request-type') {
+      this.#protocolViolation(`received ERROR for request type ${(message as ErrorMessage).requestType}`);
+      return;
     }
     if (handled === 'unknown-request') {
       const id = 'requestId' in message ? message.requestId : undefined;
@@ -449,48 +417,8 @@ export class Session implements AsyncDisposable {
       case 'ABORT':
         this.#finish(abortCause(message, 'router'));
         return;
-      case 'RESULT':
-        this.#caller.handleResult(message);
-        return;
-      case 'ERROR':
-        this.#routeError(message);
-        return;
-      case 'PUBLISHED':
-        this.#publisher.handlePublished(message);
-        return;
-      case 'SUBSCRIBED':
-        this.#subscriber.handleSubscribed(message);
-        return;
-      case 'UNSUBSCRIBED':
-        this.#subscriber.handleUnsubscribed(message);
-        return;
-      case 'REGISTERED':
-        this.#callee.handleRegistered(message);
-        return;
-      case 'UNREGISTERED':
-        this.#callee.handleUnregistered(message);
-        return;
       default:
-        return;
-    }
-  }
-
-  /** ERROR goes to the role that made the request (spec: basic "ERROR"; REQUEST.Type). */
-  #routeError(message: ErrorMessage): Handled {
-    switch (message.requestType) {
-      case MessageCode.CALL:
-        return this.#caller.handleError(message);
-      case MessageCode.REGISTER:
-      case MessageCode.UNREGISTER:
-        return this.#callee.handleError(message);
-      case MessageCode.SUBSCRIBE:
-      case MessageCode.UNSUBSCRIBE:
-        return this.#subscriber.handleError(message);
-      case MessageCode.PUBLISH:
-        return this.#publisher.handleError(message);
-      default:
-        this.#protocolViolation(`received ERROR for request type ${message.requestType}`);
-        return 'ok';
+        this.#roles.dispatchWhileClosing(message);
     }
   }
 
@@ -583,10 +511,7 @@ export class Session implements AsyncDisposable {
       cause.reason,
       `session closed: ${cause.reason}${cause.message === undefined ? '' : ` (${cause.message})`}`,
     );
-    this.#caller.close(error);
-    this.#callee.close(error);
-    this.#publisher.close(error);
-    this.#subscriber.close(error, cause.kind === 'goodbye' && cause.initiator === 'client');
+    this.#roles.close(error, cause.kind === 'goodbye' && cause.initiator === 'client');
 
     const join = this.#join;
     this.#join = undefined;
