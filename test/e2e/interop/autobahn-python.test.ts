@@ -21,7 +21,7 @@ describe.each(['json', 'msgpack', 'cbor'])('Autobahn|Python over wamp.2.%s', (se
   });
 
   it('registers, calls, subscribes and publishes through the router', async () => {
-    const { stdout } = await run('/usr/bin/python3', [script, node.url, 'realm1', serializer], {
+    const { stdout } = await run('/usr/bin/python3', [script, 'websocket', node.url, 'realm1', serializer], {
       timeout: 30_000,
     });
     const observed = JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
@@ -32,6 +32,7 @@ describe.each(['json', 'msgpack', 'cbor'])('Autobahn|Python over wamp.2.%s', (se
     expect(observed.add2).toBe(5);
     expect(observed.echo).toEqual({ args: [1, 'two'], kwargs: { color: 'orange', size: 3 } });
     expect(observed.bytes).toEqual([0, 1, 254, 255]);
+    expect(observed.big_length).toBe(50000);
     expect(observed.fail).toEqual({ error: 'com.interop.failed', args: ['as requested'], kwargs: { code: 42 } });
     expect(observed.no_such_procedure).toBe('wamp.error.no_such_procedure');
     expect(observed.already_exists).toBe('wamp.error.procedure_already_exists');

@@ -12,35 +12,10 @@ import asyncio
 import json
 import sys
 
-from autobahn.asyncio.wamp import ApplicationSession
-from autobahn.asyncio.websocket import WampWebSocketClientFactory
 from autobahn.wamp import types
 from autobahn.wamp.exception import ApplicationError
-from autobahn.wamp.serializer import CBORSerializer, JsonSerializer, MsgPackSerializer
 
-SERIALIZERS = {"json": JsonSerializer, "msgpack": MsgPackSerializer, "cbor": CBORSerializer}
-
-
-async def open_session(loop, url, realm, serializer_name):
-    """Connects one ApplicationSession and returns it with its SessionDetails once joined."""
-    joined = loop.create_future()
-
-    class Session(ApplicationSession):
-        def onJoin(self, details):
-            if not joined.done():
-                joined.set_result((self, details))
-
-        def onLeave(self, details):
-            if not joined.done():
-                joined.set_exception(RuntimeError("left before join: %s" % details.reason))
-            super().onLeave(details)
-
-    factory = WampWebSocketClientFactory(
-        lambda: Session(types.ComponentConfig(realm=realm)), url=url, serializers=[SERIALIZERS[serializer_name]()]
-    )
-    host, port = url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)
-    await loop.create_connection(factory, host, int(port))
-    return await asyncio.wait_for(joined, 10)
+from interop_peer import open_websocket_session as open_session
 
 
 async def wait_until(check, timeout=10):

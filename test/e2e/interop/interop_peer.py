@@ -1,23 +1,19 @@
-"""Interop peer: Autobahn|Python (a WAMP client nobody on this team wrote) over RawSocket.
+"""Shared pieces of the Autobahn|Python interop scripts: open an Autobahn|Python session over
+WebSocket or RawSocket, and the basic scenario every transport runs.
 
-Usage: /usr/bin/python3 autobahn_python_rawsocket.py TARGET REALM SERIALIZER
-
-TARGET is HOST:PORT for TCP or a path for a Unix domain socket. Opens two sessions (a backend
-and a frontend) and runs register/call/subscribe/publish between them, then prints one JSON
-object with what it observed. The test asserts on that object; this script decides nothing about
-success itself, except exiting non-zero if something blew up.
+Autobahn|Python (22.7.1, Debian's python3-autobahn) is a WAMP client nobody on this team wrote:
+it is how we know our router speaks WAMP and not a dialect of its own.
 """
 import asyncio
-import json
-import sys
 
 from autobahn.asyncio.rawsocket import WampRawSocketClientFactory, WampRawSocketClientProtocol
 from autobahn.asyncio.wamp import ApplicationSession
+from autobahn.asyncio.websocket import WampWebSocketClientFactory
 from autobahn.wamp import types
 from autobahn.wamp.exception import ApplicationError
-from autobahn.wamp.serializer import JsonSerializer, MsgPackSerializer
+from autobahn.wamp.serializer import CBORSerializer, JsonSerializer, MsgPackSerializer
 
-SERIALIZERS = {"json": JsonSerializer, "msgpack": MsgPackSerializer}
+SERIALIZERS = {"json": JsonSerializer, "msgpack": MsgPackSerializer, "cbor": CBORSerializer}
 
 # Autobahn|Python 22.7.1's asyncio RawSocket client keeps its transport details in
 # `_transport_details`, but its session reads `transport_details` when WELCOME arrives and fails
@@ -27,9 +23,8 @@ if not hasattr(WampRawSocketClientProtocol, "transport_details"):
     WampRawSocketClientProtocol.transport_details = property(lambda self: self._transport_details)
 
 
-async def open_session(loop, target, realm, serializer_name):
-    """Connects one ApplicationSession over RawSocket and returns it once joined."""
-    joined = loop.create_future()
+def _session_factory(realm, joined):
+    """An ApplicationSession factory whose session resolves `joined` with (session, details)."""
 
     class Session(ApplicationSession):
         def onJoin(self, details):
@@ -41,10 +36,24 @@ async def open_session(loop, target, realm, serializer_name):
                 joined.set_exception(RuntimeError("left before join: %s" % details.reason))
             super().onLeave(details)
 
-    def make_session():
-        return Session(types.ComponentConfig(realm=realm))
+    return lambda: Session(types.ComponentConfig(realm=realm))
 
-    factory = WampRawSocketClientFactory(make_session, serializer=SERIALIZERS[serializer_name]())
+
+async def open_websocket_session(loop, url, realm, serializer_name):
+    """Connects one session over WebSocket (ws://host:port/path); returns (session, details) once joined."""
+    joined = loop.create_future()
+    factory = WampWebSocketClientFactory(
+        _session_factory(realm, joined), url=url, serializers=[SERIALIZERS[serializer_name]()]
+    )
+    host, port = url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)
+    await loop.create_connection(factory, host, int(port))
+    return await asyncio.wait_for(joined, 10)
+
+
+async def open_rawsocket_session(loop, target, realm, serializer_name):
+    """Connects one session over RawSocket (HOST:PORT, or a Unix socket path); returns (session, details)."""
+    joined = loop.create_future()
+    factory = WampRawSocketClientFactory(_session_factory(realm, joined), serializer=SERIALIZERS[serializer_name]())
     if target.startswith("/"):
         await loop.create_unix_connection(factory, target)
     else:
@@ -53,18 +62,9 @@ async def open_session(loop, target, realm, serializer_name):
     return await asyncio.wait_for(joined, 10)
 
 
-async def main(target, realm, serializer_name):
-    loop = asyncio.get_running_loop()
+async def basic_scenario(loop, backend, frontend):
+    """Register, call, errors, subscribe and publish between two joined sessions; returns what was observed."""
     observed = {}
-
-    backend, backend_details = await open_session(loop, target, realm, serializer_name)
-    frontend, frontend_details = await open_session(loop, target, realm, serializer_name)
-    observed["welcome"] = {
-        "backend_session": backend_details.session,
-        "frontend_session": frontend_details.session,
-        "authrole": frontend_details.authrole,
-        "realm": frontend_details.realm,
-    }
 
     def add2(a, b):
         return a + b
@@ -103,6 +103,12 @@ async def main(target, realm, serializer_name):
     except ApplicationError as err:
         observed["no_such_procedure"] = err.error
 
+    try:
+        await backend.register(add2, "com.interop.add2")
+        observed["already_exists"] = None
+    except ApplicationError as err:
+        observed["already_exists"] = err.error
+
     received = []
     got_two = loop.create_future()
 
@@ -116,18 +122,12 @@ async def main(target, realm, serializer_name):
         "com.interop.topic", "hello", 7, note="first", options=types.PublishOptions(acknowledge=True)
     )
     observed["publication_id_is_int"] = isinstance(publication.id, int)
+    # Publisher exclusion is on by default: the backend's own publish must not reach it...
     await backend.publish("com.interop.topic", "from myself", options=types.PublishOptions(acknowledge=True))
+    # ...unless it asks for it with exclude_me=False.
     await backend.publish(
         "com.interop.topic", "to myself too", options=types.PublishOptions(acknowledge=True, exclude_me=False)
     )
     await asyncio.wait_for(got_two, 10)
     observed["events"] = received
-
-    await frontend.leave()
-    await backend.leave()
-    await asyncio.sleep(0.05)
-    print(json.dumps(observed))
-
-
-if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3]))
+    return observed
