@@ -2,8 +2,9 @@
  * The slow-consumer policy set in a node config: a subscriber that stops reading is cut off
  * once the node holds `outbound_limit` bytes for it, and everyone else keeps working.
  */
-import { InterchangeNode, validateConfig } from '@interchange/server';
+
 import type { Socket } from 'node:net';
+import { InterchangeNode, validateConfig } from '@interchange/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawPeer } from './support/raw-peer.js';
 

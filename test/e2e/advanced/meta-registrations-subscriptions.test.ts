@@ -4,29 +4,10 @@
  * `session.meta`.
  */
 import type { Session } from '@interchange/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, leaveAll, openSessions } from '../support/advanced-sessions.js';
-import { startTestNode, type TestNode } from '../support/test-node.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, useNodeWithSessions } from '../support/advanced-sessions.js';
 
-let node: TestNode;
-let sessions: Session[] = [];
-
-beforeAll(async () => {
-  node = await startTestNode();
-});
-afterAll(async () => {
-  await node.stop();
-});
-afterEach(async () => {
-  await leaveAll(sessions);
-  sessions = [];
-});
-
-async function open(count: number): Promise<Session[]> {
-  const opened = await openSessions(node.url, count);
-  sessions.push(...opened);
-  return opened;
-}
+const { open } = useNodeWithSessions();
 
 describe('registration meta API', () => {
   it('lists, looks up, matches and describes registrations and their callees', async () => {

@@ -3,29 +3,10 @@
  * pattern-based subscriptions, event retention, and subscription revocation.
  */
 import { type Event, InvalidArgumentError, type Session } from '@interchange/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, leaveAll, openSessions } from '../support/advanced-sessions.js';
-import { startTestNode, type TestNode } from '../support/test-node.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, useNodeWithSessions } from '../support/advanced-sessions.js';
 
-let node: TestNode;
-let sessions: Session[] = [];
-
-beforeAll(async () => {
-  node = await startTestNode();
-});
-afterAll(async () => {
-  await node.stop();
-});
-afterEach(async () => {
-  await leaveAll(sessions);
-  sessions = [];
-});
-
-async function open(count: number): Promise<Session[]> {
-  const opened = await openSessions(node.url, count);
-  sessions.push(...opened);
-  return opened;
-}
+const { open } = useNodeWithSessions();
 
 describe('pattern-based subscriptions (advanced "Pattern-based Subscription")', () => {
   it('delivers to exact, prefix and wildcard subscriptions, each event carrying the topic published to', async () => {

@@ -4,29 +4,10 @@
  * force_reregister.
  */
 import { ApplicationError, InvalidArgumentError, type Session } from '@interchange/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { leaveAll, openSessions, signal } from '../support/advanced-sessions.js';
-import { startTestNode, type TestNode } from '../support/test-node.js';
+import { describe, expect, it } from 'vitest';
+import { signal, useNodeWithSessions } from '../support/advanced-sessions.js';
 
-let node: TestNode;
-let sessions: Session[] = [];
-
-beforeAll(async () => {
-  node = await startTestNode();
-});
-afterAll(async () => {
-  await node.stop();
-});
-afterEach(async () => {
-  await leaveAll(sessions);
-  sessions = [];
-});
-
-async function open(count: number): Promise<Session[]> {
-  const opened = await openSessions(node.url, count);
-  sessions.push(...opened);
-  return opened;
-}
+const { open } = useNodeWithSessions();
 
 describe('pattern-based registrations (advanced "Pattern-based Registration")', () => {
   it('routes by precedence exact, longest prefix, wildcard, and tells the handler the procedure called', async () => {

@@ -3,6 +3,8 @@
  * for something to happen without fixed sleeps.
  */
 import { connect, type SerializerName, type Session } from '@interchange/client';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startTestNode, type TestNode } from './test-node.js';
 
 /** Opens `count` sessions to `url` on `realm1`, each joined. */
 export async function openSessions(
@@ -41,4 +43,39 @@ export function signal<T = void>(): { promise: Promise<T>; resolve: (value: T) =
     resolve = r;
   });
   return { promise, resolve };
+}
+
+/**
+ * The fixture most advanced-profile test files share: one node for the file, and sessions opened
+ * per test that are left after each test. Call at the top level of a test file.
+ *
+ * @example
+ * const { open } = useNodeWithSessions();
+ * it('...', async () => { const [a, b] = await open(2); ... });
+ */
+export function useNodeWithSessions(): { open(count: number): Promise<Session[]>; url(): string } {
+  let node: TestNode | undefined;
+  let sessions: Session[] = [];
+  beforeAll(async () => {
+    node = await startTestNode();
+  });
+  afterAll(async () => {
+    await node?.stop();
+  });
+  afterEach(async () => {
+    await leaveAll(sessions);
+    sessions = [];
+  });
+  const url = (): string => {
+    if (node === undefined) throw new Error('the node has not started yet');
+    return node.url;
+  };
+  return {
+    url,
+    async open(count: number): Promise<Session[]> {
+      const opened = await openSessions(url(), count);
+      sessions.push(...opened);
+      return opened;
+    },
+  };
 }
