@@ -2,6 +2,7 @@
  * Our own client against our own router over real WebSockets: the typed API with each
  * serializer, and a Connection that loses its node and reconnects when it comes back.
  */
+import { rm } from 'node:fs/promises';
 import {
   ApplicationError,
   Connection,
@@ -12,7 +13,7 @@ import {
   type Session,
 } from '@interchange/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, killNodeProcess, startNodeProcess, writeNodeConfig } from './support/node-process.js';
+import { killNodeProcess, startNodeOnFreePort, startNodeProcess } from './support/node-process.js';
 import { startTestNode, type TestNode } from './support/test-node.js';
 
 describe.each(['json', 'msgpack', 'cbor'] as const)('typed client over wamp.2.%s', (serializer) => {
@@ -76,9 +77,9 @@ describe.each(['json', 'msgpack', 'cbor'] as const)('typed client over wamp.2.%s
 
 describe('a Connection whose node goes away and comes back', () => {
   it('reports the loss, retries, and opens a new session on the restarted node', async () => {
-    const port = await freePort();
-    const cbdir = await writeNodeConfig(port);
-    let child = await startNodeProcess(cbdir, port);
+    const started = await startNodeOnFreePort();
+    const { port, cbdir } = started;
+    let child = started.child;
     const opened: Session[] = [];
     const closes: { reason: string; details: ConnectionCloseDetails }[] = [];
     let sessionOpened: () => void = () => {};
@@ -127,6 +128,7 @@ describe('a Connection whose node goes away and comes back', () => {
     } finally {
       await connection.close();
       await killNodeProcess(child);
+      await rm(cbdir, { recursive: true, force: true });
     }
   });
 });

@@ -3,7 +3,10 @@
  * once the node holds `outbound_limit` bytes for it, and everyone else keeps working.
  */
 
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InterchangeNode, validateConfig } from '@interchange/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawPeer } from './support/raw-peer.js';
@@ -11,12 +14,14 @@ import { RawPeer } from './support/raw-peer.js';
 const OUTBOUND_LIMIT = 64 * 1024;
 
 describe('slow_consumer: disconnect, from the config', () => {
-  let node: InterchangeNode;
+  let node: InterchangeNode | undefined;
+  let cbdir: string;
   let url: string;
 
   beforeAll(async () => {
+    cbdir = await mkdtemp(join(tmpdir(), 'interchange-slow-consumer-'));
     node = await InterchangeNode.start({
-      cbdir: process.cwd(),
+      cbdir,
       config: {
         version: 2,
         workers: [
@@ -37,7 +42,8 @@ describe('slow_consumer: disconnect, from the config', () => {
     url = `ws://127.0.0.1:${node.addresses[0]?.port}/`;
   });
   afterAll(async () => {
-    await node.stop();
+    await node?.stop();
+    await rm(cbdir, { recursive: true, force: true });
   });
 
   it('disconnects a subscriber that stops reading, and the publisher keeps being served', async () => {

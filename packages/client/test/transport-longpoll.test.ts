@@ -2,6 +2,7 @@ import {
   CanceledError,
   createSerializer,
   InvalidArgumentError,
+  ProtocolViolationError,
   TransportError,
   type WampMessage,
 } from '@interchange/protocol';
@@ -174,6 +175,10 @@ describe('connectLongPoll', () => {
     transport.attach(handlers);
     await server.deliver('{not json');
     await until(() => handlers.errors.length === 1);
+    // The serializer's own error class, not a generic one; nothing was delivered as a message.
+    expect(handlers.errors[0]).toBeInstanceOf(ProtocolViolationError);
+    expect(handlers.errors[0]?.message).toMatch(/not valid JSON/);
+    expect(handlers.messages).toEqual([]);
     transport.close();
   });
 

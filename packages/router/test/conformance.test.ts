@@ -77,7 +77,9 @@ describe('multisession test vectors', () => {
         typed[field] = ROUTER_IDS.has(field) && bound.has(key(field, value)) ? bound.get(key(field, value)) : value;
       }
       if (step.to === 'router') {
-        clients.get(step.from)?.receive(typed as unknown as WampMessage);
+        const sender = clients.get(step.from);
+        if (sender === undefined) throw new Error(`step ${step.step}: unknown session ${step.from}`);
+        sender.receive(typed as unknown as WampMessage);
         continue;
       }
       const client = clients.get(step.to);

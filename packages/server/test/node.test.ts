@@ -80,24 +80,29 @@ describe('InterchangeNode', () => {
       ],
     };
     const node = await InterchangeNode.start({ config, cbdir });
-    const address = node.addresses[0]!;
-    expect(address.url).toBe(`http://127.0.0.1:${address.port}/`);
-    expect(address.websocketUrls).toEqual([`ws://127.0.0.1:${address.port}/ws`]);
-    const clients = [new RawWampClient(address.websocketUrls[0]!), new RawWampClient(address.websocketUrls[0]!)];
-    for (const client of clients) await client.join();
+    try {
+      const address = node.addresses[0]!;
+      expect(address.url).toBe(`http://127.0.0.1:${address.port}/`);
+      expect(address.websocketUrls).toEqual([`ws://127.0.0.1:${address.port}/ws`]);
+      const clients = [new RawWampClient(address.websocketUrls[0]!), new RawWampClient(address.websocketUrls[0]!)];
+      for (const client of clients) await client.join();
 
-    const stopped = node.stop({ timeoutMs: 2000 });
-    for (const client of clients) {
-      const goodbye = await client.next();
-      expect(goodbye[0]).toBe(6);
-      expect(goodbye[2]).toBe('wamp.close.system_shutdown');
-      client.send([6, {}, 'wamp.close.goodbye_and_out']);
+      const stopped = node.stop({ timeoutMs: 2000 });
+      for (const client of clients) {
+        const goodbye = await client.next();
+        expect(goodbye[0]).toBe(6);
+        expect(goodbye[2]).toBe('wamp.close.system_shutdown');
+        client.send([6, {}, 'wamp.close.goodbye_and_out']);
+      }
+      await stopped;
+      for (const client of clients) expect((await client.closed).code).toBe(1000);
+      const component = await node.components[0]!.session.closed;
+      expect(component.reason).toBe('wamp.close.system_shutdown');
+      await expect(new RawWampClient(address.websocketUrls[0]!).opened).rejects.toThrow(/ECONNREFUSED/);
+    } finally {
+      // Stops the node if an assertion failed first; otherwise the stop above, already done.
+      await node.stop({ timeoutMs: 500 });
     }
-    await stopped;
-    for (const client of clients) expect((await client.closed).code).toBe(1000);
-    const component = await node.components[0]!.session.closed;
-    expect(component.reason).toBe('wamp.close.system_shutdown');
-    await expect(new RawWampClient(address.websocketUrls[0]!).opened).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it('applies listen overrides to every transport', async () => {

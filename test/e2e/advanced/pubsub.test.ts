@@ -18,7 +18,14 @@ describe('pattern-based subscriptions (advanced "Pattern-based Subscription")', 
     await publisher.publish('com.e2e.ps.room.temp', [], { acknowledge: true });
     await publisher.publish('com.e2e.ps.hall.temp', [], { acknowledge: true });
     await publisher.publish('com.e2e.ps.roomy', [], { acknowledge: true });
-    await eventually(() => seen.length === 5);
+    // Events from one publisher reach a subscriber in publication order (spec "Publish & Subscribe
+    // Ordering"): once the marker is in, any event the three publications caused has arrived.
+    let marked = false;
+    await subscriber.subscribe('com.e2e.ps.marker', () => {
+      marked = true;
+    });
+    await publisher.publish('com.e2e.ps.marker', [], { acknowledge: true });
+    await eventually(() => marked);
     expect(seen.sort()).toEqual([
       'exact com.e2e.ps.room.temp',
       'prefix com.e2e.ps.room.temp',
@@ -43,7 +50,7 @@ describe('pattern-based subscriptions (advanced "Pattern-based Subscription")', 
 
 describe('event retention (advanced "Event Retention")', () => {
   it('gives a late subscriber that asks with get_retained the last retained event, marked retained', async () => {
-    const [publisher, late] = (await open(2)) as [Session, Session];
+    const [publisher, late, plainSession] = (await open(3)) as [Session, Session, Session];
     await publisher.publish('com.e2e.retained.status', ['old'], { retain: true, acknowledge: true });
     await publisher.publish('com.e2e.retained.status', ['current'], { retain: true, acknowledge: true });
     await publisher.publish('com.e2e.retained.status', ['not kept'], { acknowledge: true });
@@ -51,13 +58,21 @@ describe('event retention (advanced "Event Retention")', () => {
     await late.subscribe('com.e2e.retained.status', (e) => void events.push(e), { get_retained: true });
     await eventually(() => events.length === 1);
     expect(events[0]).toMatchObject({ args: ['current'], retained: true });
-    // A subscriber that does not ask gets nothing retained; new events are not marked.
+    // A subscriber to the same topic that does not ask gets nothing retained, only the live event,
+    // which is not marked. The marker is published last, so once it is in, every event for
+    // `plainSession` has arrived (spec "Publish & Subscribe Ordering").
     const plain: Event[] = [];
-    await late.subscribe('com.e2e.retained.other', (e) => void plain.push(e));
+    let marked = false;
+    await plainSession.subscribe('com.e2e.retained.status', (e) => void plain.push(e));
+    await plainSession.subscribe('com.e2e.retained.marker', () => {
+      marked = true;
+    });
     await publisher.publish('com.e2e.retained.status', ['live'], { acknowledge: true });
+    await publisher.publish('com.e2e.retained.marker', [], { acknowledge: true });
+    await eventually(() => marked);
+    expect(plain.map((e) => [e.args, e.retained])).toEqual([[['live'], false]]);
     await eventually(() => events.length === 2);
     expect(events[1]).toMatchObject({ args: ['live'], retained: false });
-    expect(plain).toEqual([]);
   });
 
   it('sends the retained event of each topic a pattern subscription covers, with its topic', async () => {
@@ -85,7 +100,13 @@ describe('event retention (advanced "Event Retention")', () => {
     await other.subscribe('com.e2e.retained.private', (e) => void missed.push(e), { get_retained: true });
     await allowed.subscribe('com.e2e.retained.private', (e) => void got.push(e), { get_retained: true });
     await eventually(() => got.length === 1);
-    // `other` subscribed first: had its retained event been sent, it would have arrived by now.
+    // `other` gets a marker published afterwards; a retained event for it would have come first.
+    let marked = false;
+    await other.subscribe('com.e2e.retained.private.marker', () => {
+      marked = true;
+    });
+    await publisher.publish('com.e2e.retained.private.marker', [], { acknowledge: true });
+    await eventually(() => marked);
     expect(missed).toEqual([]);
   });
 });

@@ -1,12 +1,17 @@
 /**
  * A real Interchange router (`@interchange/router`) behind a plain `ws` server on 127.0.0.1
- * port 0, for end-to-end tests that need what the node config cannot give yet: a realm `store`
- * block (event history) and sessions with chosen identities. The identity of each connection
- * comes from its URL, `?authid=alice&authrole=user` (the router's `ConnectOptions` for a
- * transport without authentication), so a test can open sessions as different principals.
+ * port 0, for end-to-end tests that need sessions with chosen identities: the identity of each
+ * connection comes from its URL, `?authid=alice&authrole=user` (the router's `ConnectOptions`
+ * for a transport without authentication), so a test can open sessions as any principals it
+ * likes. The node config can give a realm a `store` block (event-history-node-config.test.ts),
+ * but on a node transport every anonymous session gets the transport's one authrole and a
+ * random (or the one configured) authid, and any other principal would need an authentication
+ * method and credentials. So tests about authids and authroles (black- and whitelisting, meta
+ * API identities, event history filtered by authid) use this router instead.
  *
- * The node's own WebSocket transport is exercised by every test on `startTestNode`; this one
- * only carries frames, encoding and decoding them with the protocol package's serializers.
+ * It bypasses the node's transports on purpose: those are exercised by every test on
+ * `startTestNode`; this one only carries frames, encoding and decoding them with the protocol
+ * package's serializers.
  */
 import type { AddressInfo } from 'node:net';
 import { createSerializer, type Frame, type SerializerName, type WampMessage } from '@interchange/protocol';

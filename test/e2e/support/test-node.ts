@@ -1,7 +1,11 @@
 /**
  * Starts a real Interchange node for end-to-end tests: one router worker, realm `realm1`
- * open to the anonymous role, one WebSocket transport on 127.0.0.1 port 0.
+ * open to the anonymous role, one WebSocket transport on 127.0.0.1 port 0. Its cbdir is a fresh
+ * temporary directory, removed on stop, so nothing the node writes lands in the working tree.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InterchangeNode } from '@interchange/server';
 
 export interface TestNode {
@@ -53,13 +57,26 @@ export async function startTestNode(options: TestNodeOptions = {}): Promise<Test
       },
     ],
   };
-  const node = await InterchangeNode.start({ config, cbdir: process.cwd() });
-  const port = node.addresses[0]?.port;
-  if (port === undefined) throw new Error('the test node bound no port');
-  return {
-    url: `ws://127.0.0.1:${port}/ws`,
-    port,
-    node,
-    stop: () => node.stop(),
+  const cbdir = await mkdtemp(join(tmpdir(), 'interchange-test-node-'));
+  const removeCbdir = (): Promise<void> => rm(cbdir, { recursive: true, force: true });
+  let node: InterchangeNode;
+  try {
+    node = await InterchangeNode.start({ config, cbdir });
+  } catch (error) {
+    await removeCbdir();
+    throw error;
+  }
+  const stop = async (): Promise<void> => {
+    try {
+      await node.stop();
+    } finally {
+      await removeCbdir();
+    }
   };
+  const port = node.addresses[0]?.port;
+  if (port === undefined) {
+    await stop();
+    throw new Error('the test node bound no port');
+  }
+  return { url: `ws://127.0.0.1:${port}/ws`, port, node, stop };
 }

@@ -206,13 +206,22 @@ describe('dynamic authorizer', () => {
   }, 10_000);
 
   it('keeps the order of requests behind a pending decision', async () => {
-    const { frontend, backend } = setup(({ args }) =>
-      args[2] === 'subscribe' ? new Promise((resolve) => setTimeout(() => resolve(true), 5)) : true,
-    );
+    // The subscribe decision stays pending until the test resolves it; the call's is immediate.
+    let decideSubscribe!: (allow: boolean) => void;
+    const subscribeDecision = new Promise<boolean>((resolve) => {
+      decideSubscribe = resolve;
+    });
+    const { server, frontend, backend } = setup(({ args }) => (args[2] === 'subscribe' ? subscribeDecision : true));
     const subscribe = frontend.nextId();
     frontend.receive({ type: 'SUBSCRIBE', requestId: subscribe, options: {}, topic: 'com.example.t' });
     const call = frontend.call('com.example.add');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await flush();
+    // The authorizer has been asked about the subscription, and the call waits behind it: it is
+    // neither answered nor routed to the callee.
+    expect(server.calls.map((served) => served.args[2])).toContain('subscribe');
+    expect(frontend.take()).toEqual([]);
+    expect(backend.take()).toEqual([]);
+    decideSubscribe(true);
     await flush();
     const [first, second] = frontend.take();
     expect(first).toMatchObject({ type: 'SUBSCRIBED', requestId: subscribe });

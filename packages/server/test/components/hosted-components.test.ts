@@ -169,7 +169,16 @@ describe('hosted components', () => {
         },
       ],
     };
-    const error = await InterchangeNode.start({ config, cbdir: await tempDir() }).catch((e: unknown) => e);
+    // Port 7001 only names the listener the component connects to; were the node to start anyway,
+    // the override binds it to 127.0.0.1 port 0 (and it is stopped), never to a fixed port.
+    const error = await InterchangeNode.start({
+      config,
+      cbdir: await tempDir(),
+      overrides: { interface: '127.0.0.1', port: 0 },
+    }).then(
+      (node) => node.stop({ timeoutMs: 300 }).then(() => new Error('the node started')),
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toContain(
       'workers[1].components[0].realm: no realm "other" in workers[0].realms (defined: "realm1")',

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSerializer, RawSocketFrameType } from '@interchange/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -176,25 +176,42 @@ describe('RawSocket transport', () => {
 describe('RawSocket over a Unix socket left behind', () => {
   it('replaces a stale socket file, refuses a live one, and removes it on stop', async () => {
     const cbdir = await tempDir();
+    const config = workerConfig([{ type: 'rawsocket', endpoint: { type: 'unix', path: 'node.sock' } }]);
     // A process that dies without cleaning up leaves its socket file behind.
     const listener = spawn(
       process.execPath,
       ['-e', "require('net').createServer().listen('node.sock', () => console.log('ready'))"],
       { cwd: cbdir },
     );
-    await new Promise((resolve) => listener.stdout.once('data', resolve));
-    listener.kill('SIGKILL');
-    await new Promise((resolve) => listener.once('exit', resolve));
-    expect((await stat(join(cbdir, 'node.sock'))).isSocket()).toBe(true);
+    let first: InterchangeNode | undefined;
+    let second: Promise<InterchangeNode> | undefined;
+    try {
+      await new Promise((resolve, reject) => {
+        listener.stdout.once('data', resolve);
+        listener.once('exit', () => reject(new Error('the listener exited before listening')));
+      });
+      listener.kill('SIGKILL');
+      await new Promise((resolve) => listener.once('exit', resolve));
+      expect((await stat(join(cbdir, 'node.sock'))).isSocket()).toBe(true);
 
-    const config = workerConfig([{ type: 'rawsocket', endpoint: { type: 'unix', path: 'node.sock' } }]);
-    const first = await InterchangeNode.start({ config, cbdir });
-    const client = await RawSocketTestClient.connected({ path: join(cbdir, 'node.sock') });
-    expect(await client.join()).toBeGreaterThan(0);
-    client.close();
-    // A second node on the same live socket must not take it over.
-    await expect(InterchangeNode.start({ config, cbdir })).rejects.toThrow(/EADDRINUSE/);
-    await first.stop({ timeoutMs: 200 });
-    await expect(stat(join(cbdir, 'node.sock'))).rejects.toThrow(/ENOENT/);
+      first = await InterchangeNode.start({ config, cbdir });
+      const client = await RawSocketTestClient.connected({ path: join(cbdir, 'node.sock') });
+      expect(await client.join()).toBeGreaterThan(0);
+      client.close();
+      // A second node on the same live socket must not take it over.
+      second = InterchangeNode.start({ config, cbdir });
+      await expect(second).rejects.toThrow(/EADDRINUSE/);
+      await first.stop({ timeoutMs: 200 });
+      await expect(stat(join(cbdir, 'node.sock'))).rejects.toThrow(/ENOENT/);
+    } finally {
+      // Whatever an assertion left running: the listener, either node (stop is idempotent).
+      if (listener.exitCode === null && listener.signalCode === null) listener.kill('SIGKILL');
+      await second?.then(
+        (node) => node.stop({ timeoutMs: 200 }),
+        () => {},
+      );
+      await first?.stop({ timeoutMs: 200 });
+      await rm(cbdir, { recursive: true, force: true });
+    }
   });
 });
