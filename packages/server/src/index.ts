@@ -49,6 +49,8 @@ export {
 } from './components/container-component.js';
 export { type InProcessSessionOptions, joinInProcess } from './components/in-process-session.js';
 export {
+  DEFAULT_FORWARD_QUEUE_LIMIT,
+  DEFAULT_FORWARD_TIMEOUT_MS,
   type ForwardOutcome,
   forwardedBody,
   type MessageForwarderOptions,
@@ -63,6 +65,7 @@ export {
   queryParams,
   REST_CALLEE_ERROR,
   type RestCallResult,
+  resolveCallUrl,
   responseHeaders,
   restCallee,
 } from './components/rest-callee.js';

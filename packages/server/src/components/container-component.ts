@@ -10,6 +10,7 @@ import type { ContainerComponentConfig } from '../config/component-schema.js';
 import { resolveInCbdir } from '../config/validate-config.js';
 import type { Logger } from '../logger.js';
 import type { SessionAcceptor } from '../session-acceptor.js';
+import { safeUrl } from '../web/safe-url.js';
 import { type RunningComponent, resolveComponentMain, startClassComponent } from './class-component.js';
 
 /** The router of this node a container component joins, and under which role. */
@@ -68,7 +69,7 @@ export async function startContainerComponent(options: StartContainerComponentOp
     logger,
     ...(component.transport.serializers === undefined ? {} : { serializers: component.transport.serializers }),
   });
-  logger.info({ component: id, realm: component.realm, url, session: session.id }, 'component joined');
+  logger.info({ component: id, realm: component.realm, url: safeUrl(url), session: session.id }, 'component joined');
   try {
     await main(session, component.extra);
   } catch (error) {

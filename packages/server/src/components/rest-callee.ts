@@ -4,12 +4,17 @@
  * `url` (resolved against the configured `baseurl`), `body`, `headers`, `params` — and it returns
  * the response as `{code, content, headers}`, whatever its status: a 401 from the backend is a
  * successful call whose result says 401, as with Crossbar.
+ *
+ * Stricter than Crossbar, which joins any `url` to `baseurl`: the `url` must be relative and
+ * stay under `baseurl`. Otherwise anyone allowed to call the procedure could make the node
+ * fetch any address it can reach (cloud metadata, internal services): server-side request forgery.
  */
 import type { Invocation, Session } from '@interchange/client';
 import { WampApplicationError } from '@interchange/client';
 import { InvalidArgumentError } from '@interchange/protocol';
 import { type RestCalleeExtra, restCalleeExtraSchema } from '../config/component-schema.js';
 import type { Logger } from '../logger.js';
+import { redactUrls, safeUrl } from '../web/safe-url.js';
 
 /** The result of a bridged call: status, body as text, headers by name with all their values. */
 export interface RestCallResult {
@@ -100,9 +105,62 @@ function callArguments(invocation: Invocation): Record<(typeof ARGUMENT_ORDER)[n
   return out;
 }
 
+/** A scheme (`http:`, `c:`) or a scheme-relative start (`//host`, `\\host`): not a relative reference. */
+const NOT_RELATIVE = /^(?:[A-Za-z][A-Za-z0-9+.-]*:|[\\/]{2})/;
+
+/**
+ * Whether a path holds a `..` segment once `%2E`, `%2F` and `%5C` are decoded: the URL parser
+ * resolves plain and `%2E%2E` dot segments, but a backend that decodes `..%2F` would climb.
+ */
+function climbsUp(path: string): boolean {
+  const decoded = path.replace(/%2e/gi, '.').replace(/%2f|%5c/gi, '/');
+  return decoded.split(/[/\\]/).includes('..');
+}
+
+/**
+ * The URL a call's `url` names: `url` resolved against `baseurl`, which must stay on the same
+ * origin and under the base's directory (its path up to the last `/`). Absolute URLs
+ * (`http://169.254.169.254/`), scheme-relative ones (`//other-host/`), absolute paths outside the
+ * base (`/admin`) and `..` leaving it are refused: see the module comment.
+ * @throws InvalidArgumentError for a `url` that is not a relative URL under `baseurl`.
+ */
+export function resolveCallUrl(baseurl: string, url: unknown): URL {
+  const raw = url === undefined || url === null ? '' : scalar(url, 'url');
+  const shown = JSON.stringify(redactUrls(raw));
+  const refused = (cause?: unknown) =>
+    new InvalidArgumentError(
+      `url ${shown} must be a relative URL under the base URL ${safeUrl(baseurl)}`,
+      cause === undefined ? {} : { cause },
+    );
+  // The URL parser drops tabs and newlines anywhere and leading controls or spaces; so does this test.
+  const cleaned = raw.replace(/[\t\n\r]/g, '');
+  let start = 0;
+  while (start < cleaned.length && cleaned.charCodeAt(start) <= 0x20) start += 1;
+  if (NOT_RELATIVE.test(cleaned.slice(start))) throw refused();
+  let base: URL;
+  let resolved: URL;
+  try {
+    base = new URL(baseurl);
+    resolved = new URL(raw, base);
+  } catch (cause) {
+    throw refused(cause);
+  }
+  const directory = base.pathname.slice(0, base.pathname.lastIndexOf('/') + 1);
+  if (
+    resolved.origin !== base.origin ||
+    resolved.username !== base.username ||
+    resolved.password !== base.password ||
+    !resolved.pathname.startsWith(directory) ||
+    climbsUp(resolved.pathname.slice(directory.length))
+  )
+    throw refused();
+  return resolved;
+}
+
 /**
  * Performs one bridged request.
- * @throws InvalidArgumentError for arguments that do not make a request; what `fetch` throws.
+ * @throws InvalidArgumentError for arguments that do not make a request (a `url` leaving
+ *   `baseurl` among them); what `fetch` throws.
  */
 export async function performRestCall(
   baseurl: string,
@@ -113,12 +171,7 @@ export async function performRestCall(
     call.method === undefined || call.method === null ? 'GET' : scalar(call.method, 'method').toUpperCase();
   if (!/^[A-Z]+$/.test(method))
     throw new InvalidArgumentError(`method ${JSON.stringify(method)} is not an HTTP method`);
-  let url: URL;
-  try {
-    url = new URL(call.url === undefined || call.url === null ? '' : scalar(call.url, 'url'), baseurl);
-  } catch (cause) {
-    throw new InvalidArgumentError(`url ${JSON.stringify(call.url)} does not resolve against ${baseurl}`, { cause });
-  }
+  const url = resolveCallUrl(baseurl, call.url);
   for (const [name, value] of queryParams(call.params)) url.searchParams.append(name, value);
   const headers = requestHeaders(call.headers);
   let body: string | undefined;
@@ -169,10 +222,13 @@ export function restCallee(
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-        logger.info({ procedure, err: error }, 'REST callee request failed');
-        throw new WampApplicationError(REST_CALLEE_ERROR, [`${message}${cause}`]);
+        // Error texts may quote URLs (fetch names one with credentials); log and answer them without
+        // userinfo or query.
+        const reason = redactUrls(`${message}${cause}`);
+        logger.info({ procedure, reason }, 'REST callee request failed');
+        throw new WampApplicationError(REST_CALLEE_ERROR, [reason]);
       }
     });
-    logger.info({ procedure, baseurl }, 'REST callee registered');
+    logger.info({ procedure, baseurl: safeUrl(baseurl) }, 'REST callee registered');
   };
 }

@@ -190,6 +190,13 @@ export const messageForwarderExtraSchema = z
     /** Status code the receiving URL must answer; another is logged as an error. */
     expectedcode: statusCode().optional(),
     debug: boolean().optional(),
+    /** Seconds a request may take before it is abandoned (Interchange addition; default 10). */
+    timeout: value<number>(
+      'a number of seconds greater than 0',
+      (v) => typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 86_400,
+    ).optional(),
+    /** Events waiting per subscription before new ones are dropped (Interchange addition; default 1000). */
+    queue_limit: integer(1).optional(),
   })
   .passthrough();
 

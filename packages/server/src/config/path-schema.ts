@@ -140,6 +140,11 @@ export const longPollPathSchema = section({
     queue_limit_bytes: integer(0).optional(),
     /** Messages queued for a client not polling before its transport is dropped; 0 no limit (default 100). */
     queue_limit_messages: integer(0).optional(),
+    /**
+     * Largest `send` body accepted, in bytes (a whole batch for `.batched`); a larger one gets ABORT
+     * `wamp.error.protocol_violation` (Interchange addition; default 1 MiB, as WebSocket).
+     */
+    max_message_size: integer(1, 2 ** 31 - 1).optional(),
     debug: boolean().optional(),
     /** A fixed transport ID, for debugging with curl. */
     debug_transport_id: value<string>(

@@ -4,6 +4,11 @@
  * remembers, per cookie, the principal its last connection authenticated as. A later connection
  * presenting the cookie can then join as that principal (the router's `cookie` method). The
  * store is in memory: a restart forgets every cookie, as Crossbar's memory store does.
+ *
+ * Cookies handed out on handshakes that never authenticate are kept apart, in a small budget of
+ * their own: anyone can open handshakes by the thousand, and in a shared store they would push
+ * out the cookies of authenticated browsers. A cookie moves to the main store when its
+ * connection authenticates.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -16,8 +21,14 @@ export interface CookieTrackerOptions {
   name?: string;
   /** Cookie lifetime in seconds; default 604800 (7 days), Crossbar's. */
   maxAgeSeconds?: number;
-  /** Cookies remembered at most; the least recently used go first. Default 100000. */
+  /** Authenticated cookies remembered at most; the least recently used go first. Default 100000. */
   maxEntries?: number;
+  /**
+   * Cookies remembered at most that were handed out but have not authenticated (yet); the oldest
+   * go first, and they never push out an authenticated one. Default: 10000, or `maxEntries` if
+   * smaller.
+   */
+  maxAnonymousEntries?: number;
   /** Time source (ms); `Date.now` by default. */
   now?: () => number;
 }
@@ -42,8 +53,12 @@ export class CookieTracker {
   readonly #name: string;
   readonly #maxAgeMs: number;
   readonly #maxEntries: number;
+  readonly #maxAnonymous: number;
   readonly #now: () => number;
+  /** Cookies that authenticated, least recently used first. */
   readonly #entries = new Map<string, Entry>();
+  /** Cookies handed out that have not authenticated, oldest first. */
+  readonly #anonymous = new Map<string, Entry>();
   /** Cookies to set on the handshake response of these requests. */
   readonly #issue = new WeakMap<IncomingMessage, string>();
 
@@ -51,6 +66,7 @@ export class CookieTracker {
     this.#name = options.name ?? 'cbtid';
     this.#maxAgeMs = (options.maxAgeSeconds ?? 604_800) * 1000;
     this.#maxEntries = options.maxEntries ?? 100_000;
+    this.#maxAnonymous = options.maxAnonymousEntries ?? Math.min(10_000, this.#maxEntries);
     this.#now = options.now ?? Date.now;
   }
 
@@ -74,34 +90,49 @@ export class CookieTracker {
     const now = this.#now();
     const presented = readCookie(request.headers.cookie, this.#name);
     let id = presented !== undefined && this.#live(presented, now) ? presented : undefined;
+    const known = id === undefined ? undefined : this.#entries.get(id);
+    // A browser coming back counts as a use: its cookie is the last to be evicted.
+    if (id !== undefined && known !== undefined) remember(this.#entries, id, known, this.#maxEntries);
     if (id === undefined) {
       id = randomBytes(18).toString('base64url');
-      this.#remember(id, { identity: undefined, expiresAt: now + this.#maxAgeMs });
+      remember(this.#anonymous, id, { identity: undefined, expiresAt: now + this.#maxAgeMs }, this.#maxAnonymous);
       this.#issue.set(request, id);
     }
     const cookie = id;
     return {
       get: () => (this.#live(cookie, this.#now()) ? this.#entries.get(cookie)?.identity : undefined),
-      set: (identity) => this.#remember(cookie, { identity, expiresAt: this.#now() + this.#maxAgeMs }),
+      set: (identity) => {
+        this.#anonymous.delete(cookie);
+        remember(this.#entries, cookie, { identity, expiresAt: this.#now() + this.#maxAgeMs }, this.#maxEntries);
+      },
     };
   }
 
-  /** Cookies remembered now. */
+  /** Cookies remembered now, authenticated or not. */
   get size(): number {
+    return this.#entries.size + this.#anonymous.size;
+  }
+
+  /** Authenticated cookies remembered now. */
+  get authenticatedSize(): number {
     return this.#entries.size;
   }
 
   #live(id: string, now: number): boolean {
-    const entry = this.#entries.get(id);
-    if (entry === undefined) return false;
-    if (entry.expiresAt > now) return true;
-    this.#entries.delete(id);
+    for (const store of [this.#entries, this.#anonymous]) {
+      const entry = store.get(id);
+      if (entry === undefined) continue;
+      if (entry.expiresAt > now) return true;
+      store.delete(id);
+      return false;
+    }
     return false;
   }
+}
 
-  #remember(id: string, entry: Entry): void {
-    this.#entries.delete(id);
-    this.#entries.set(id, entry);
-    while (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
-  }
+/** Stores `entry` as the most recent of `store`, dropping the least recent beyond `max`. */
+function remember(store: Map<string, Entry>, id: string, entry: Entry, max: number): void {
+  store.delete(id);
+  store.set(id, entry);
+  while (store.size > max) store.delete(store.keys().next().value as string);
 }

@@ -27,8 +27,12 @@ import { tlsCredentialsOf } from './tls-credentials.js';
 import { peerAddress } from './websocket-connection.js';
 import { acceptedSubprotocols, DEFAULT_SERIALIZERS } from './websocket-negotiation.js';
 
-/** Largest body of a `send` request (a batch may hold several messages). */
-const MAX_SEND_BODY = 4 * 1024 * 1024;
+/**
+ * Largest body of a `send` request when the path's `max_message_size` is not set: 1 MiB, the
+ * WebSocket default. A body is one frame, as a WebSocket message is; with a `.batched` protocol
+ * the limit covers the whole batch.
+ */
+export const DEFAULT_LONGPOLL_MAX_MESSAGE_SIZE = 1024 * 1024;
 /** Largest body of an `open` request. */
 const MAX_OPEN_BODY = 64 * 1024;
 
@@ -74,6 +78,7 @@ export class LongPollService {
   readonly #logger: Logger;
   readonly #protocols: string[];
   readonly #authrole: string;
+  readonly #maxMessageSize: number;
   readonly #transports = new Map<string, LongPollTransport>();
   #closed = false;
 
@@ -84,6 +89,7 @@ export class LongPollService {
     this.#logger = options.logger;
     this.#protocols = acceptedSubprotocols((options.config.serializers ?? DEFAULT_SERIALIZERS) as SerializerName[]);
     this.#authrole = options.config.auth?.anonymous?.role ?? 'anonymous';
+    this.#maxMessageSize = options.config.options?.max_message_size ?? DEFAULT_LONGPOLL_MAX_MESSAGE_SIZE;
   }
 
   /** Open transports. */
@@ -217,16 +223,17 @@ export class LongPollService {
   }
 
   async #send(transport: LongPollTransport, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req, MAX_SEND_BODY);
+    const body = await readBody(req, this.#maxMessageSize);
     if (body === undefined) {
-      transport.violation(`message too large: the limit is ${MAX_SEND_BODY} bytes`);
+      transport.violation(`message too large: the limit is ${this.#maxMessageSize} bytes`);
       return sendError(res, 413, 'request body too large');
     }
     try {
       transport.receiveFrame(body);
     } catch (error) {
       const reason = error instanceof Error ? error.message : 'undecodable message';
-      this.#logger.info({ peer: transport.info.peer, reason }, 'protocol violation');
+      // Debug only: the router logs the violation when it aborts the session; once is enough.
+      this.#logger.debug({ peer: transport.info.peer, reason }, 'protocol violation');
       transport.violation(reason);
       return sendError(res, 400, `could not unserialize WAMP message: ${reason}`);
     }

@@ -62,6 +62,8 @@ export class RawSocketConnection implements Peer {
   #state: 'handshake' | 'open' | 'failed' | 'closing' | 'closed' = 'handshake';
   #corked = false;
   #handshakeTimer: NodeJS.Timeout | undefined;
+  /** Messages dropped in a row for exceeding the client's limit. */
+  #dropStreak = 0;
 
   constructor(options: RawSocketConnectionOptions) {
     this.#socket = options.socket;
@@ -96,12 +98,17 @@ export class RawSocketConnection implements Peer {
     }
     // Spec, "Serialization": a message longer than the client's limit must not be sent.
     if (payload.length > this.#peerMaxLength) {
-      this.#logger.warn(
-        { peer: this.info.peer, type: message.type, bytes: payload.length, limit: this.#peerMaxLength },
-        'message exceeds the client limit; dropped',
-      );
+      // The client chose its limit: warn once per run of drops, not once per message.
+      if (this.#dropStreak === 0) {
+        this.#logger.warn(
+          { peer: this.info.peer, type: message.type, bytes: payload.length, limit: this.#peerMaxLength },
+          'message exceeds the client limit; dropping such messages',
+        );
+      }
+      this.#dropStreak += 1;
       return;
     }
+    if (this.#dropStreak > 0) this.#endDropStreak();
     this.#write(RawSocketFrameType.MESSAGE, payload);
   }
 
@@ -135,8 +142,25 @@ export class RawSocketConnection implements Peer {
     socket.write(payload);
   }
 
+  #endDropStreak(): void {
+    this.#logger.info(
+      { peer: this.info.peer, dropped: this.#dropStreak, limit: this.#peerMaxLength },
+      'messages over the client limit were dropped',
+    );
+    this.#dropStreak = 0;
+  }
+
   #onData(chunk: Buffer): void {
     if (this.#state === 'failed' || this.#state === 'closed') return;
+    // A throw here would escape the socket's 'data' event as an uncaught exception.
+    try {
+      this.#process(chunk);
+    } catch (error) {
+      this.#fail(error, 'rawsocket connection failed on input');
+    }
+  }
+
+  #process(chunk: Buffer): void {
     let events: RawSocketEvent[];
     try {
       events = this.#decoder.push(chunk);
@@ -212,7 +236,11 @@ export class RawSocketConnection implements Peer {
   }
 
   #onFramingError(error: unknown): void {
-    if (!(error instanceof RawSocketError)) throw error;
+    if (!(error instanceof RawSocketError)) {
+      // Not the peer's fault but ours (a decoder bug): no ABORT to explain, only the connection to end.
+      this.#fail(error, 'rawsocket decoder failed');
+      return;
+    }
     if (this.#state !== 'handshake') {
       this.#violation(error.message);
       return;
@@ -227,6 +255,14 @@ export class RawSocketConnection implements Peer {
     }
   }
 
+  /** An error of ours while reading: logged, and the connection dropped; other connections live on. */
+  #fail(error: unknown, message: string): void {
+    clearTimeout(this.#handshakeTimer);
+    this.#logger.error({ err: error, peer: this.info.peer }, message);
+    this.#state = 'failed';
+    this.#socket.destroy();
+  }
+
   /** Answers the handshake with an error code and closes. */
   #refuse(code: (typeof RawSocketHandshakeError)[keyof typeof RawSocketHandshakeError]): void {
     this.#state = 'failed';
@@ -236,7 +272,8 @@ export class RawSocketConnection implements Peer {
   /** A broken rule after the handshake: the router aborts this session; nothing more is read. */
   #violation(reason: string): void {
     if (this.#state !== 'open') return;
-    this.#logger.info({ peer: this.info.peer, reason }, 'protocol violation');
+    // Debug only: the router logs the violation when it aborts the session; once is enough.
+    this.#logger.debug({ peer: this.info.peer, reason }, 'protocol violation');
     try {
       this.#session?.protocolViolation(reason);
     } catch (error) {
@@ -253,6 +290,7 @@ export class RawSocketConnection implements Peer {
     this.#state = 'closed';
     clearTimeout(this.#handshakeTimer);
     this.#logger.debug({ peer: this.info.peer }, 'rawsocket closed');
+    if (this.#dropStreak > 0) this.#endDropStreak();
     if (!hadSession) return;
     try {
       this.#session?.transportClosed();

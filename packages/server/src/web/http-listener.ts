@@ -11,6 +11,7 @@ import type { ListeningEndpointConfig } from '../config/endpoint-schema.js';
 import type { Logger } from '../logger.js';
 import { type BoundAddress, EndpointListener } from '../transports/endpoint-listener.js';
 import { sendError } from './http-responses.js';
+import { safeRequestPath } from './safe-url.js';
 
 export { type BoundAddress, bindHost } from '../transports/endpoint-listener.js';
 
@@ -30,7 +31,7 @@ export class HttpConnectionHandler {
       try {
         handlers.request(req, res);
       } catch (error) {
-        logger.error({ err: error, url: req.url }, 'request handler failed');
+        logger.error({ err: error, url: safeRequestPath(req.url) }, 'request handler failed');
         if (!res.headersSent) sendError(res, 500, 'internal error');
       }
     });
@@ -39,7 +40,7 @@ export class HttpConnectionHandler {
       try {
         handlers.upgrade(req, socket, head);
       } catch (error) {
-        logger.error({ err: error, url: req.url }, 'upgrade handler failed');
+        logger.error({ err: error, url: safeRequestPath(req.url) }, 'upgrade handler failed');
         socket.destroy();
       }
     });

@@ -12,6 +12,7 @@ import type { WebSocketService } from '../transports/websocket-service.js';
 import type { ListenerHandlers } from './http-listener.js';
 import { refuseUpgrade, sendError } from './http-responses.js';
 import type { PathHandler } from './path-handler.js';
+import { safeRequestPath } from './safe-url.js';
 import { createStaticHandler } from './static-files.js';
 
 /** What a path key serves. */
@@ -77,7 +78,8 @@ function logAccess(req: IncomingMessage, res: ServerResponse, logger: Logger): v
   const started = process.hrtime.bigint();
   res.once('finish', () => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    logger.info({ method: req.method, url: req.url, status: res.statusCode, ms }, 'http request');
+    // The path only: a signed bridge request carries its key, nonce and signature in the query.
+    logger.info({ method: req.method, url: safeRequestPath(req.url), status: res.statusCode, ms }, 'http request');
   });
 }
 
@@ -140,7 +142,7 @@ export function createWebRoutes(options: WebRoutesOptions): ListenerHandlers & {
       Promise.resolve()
         .then(() => route.serve(req, res, subPath, mount))
         .catch((error: unknown) => {
-          options.logger.error({ err: error, url: req.url }, 'path handler failed');
+          options.logger.error({ err: error, url: safeRequestPath(req.url) }, 'path handler failed');
           if (!res.headersSent) sendError(res, 500, 'internal error');
           else res.destroy();
         });

@@ -6,7 +6,7 @@
 import { connect, type Session } from '@interchange/client';
 import { ApplicationError } from '@interchange/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryParams } from '../../src/components/rest-callee.js';
+import { performRestCall, queryParams } from '../../src/components/rest-callee.js';
 import { formatIssue } from '../../src/config/config-issues.js';
 import { validateConfig } from '../../src/config/validate-config.js';
 import { InterchangeNode } from '../../src/node.js';
@@ -114,11 +114,14 @@ describe('bridge components', () => {
   });
 
   it('REST callee: a request that cannot be made is a wamp.error.runtime_error', async () => {
+    await expect(performRestCall('http://127.0.0.1:1/', { url: 'unreachable' })).rejects.toThrow(/fetch failed/);
     const failure = await session
-      .call('webapp.api', [], { kwargs: { url: 'http://127.0.0.1:1/unreachable' } })
+      .call('webapp.api', [], { kwargs: { url: `${backend.url}/elsewhere` } })
       .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ApplicationError);
     expect((failure as ApplicationError).uri).toBe('wamp.error.runtime_error');
+    expect((failure as ApplicationError).args[0]).toMatch(/must be a relative URL under the base URL/);
+    expect(backend.requests.some((request) => request.url === '/elsewhere')).toBe(false);
     const bad = await session.call('webapp.api', [], { kwargs: { method: 'GET', body: 'x' } }).catch((e: unknown) => e);
     expect((bad as ApplicationError).args[0]).toMatch(/cannot have a body/);
   });
