@@ -98,6 +98,16 @@ export class RawSocketConnection implements Peer {
     }
     // Spec, "Serialization": a message longer than the client's limit must not be sent.
     if (payload.length > this.#peerMaxLength) {
+      // An EVENT can be missed; any other message (WELCOME, RESULT, ...) is one the session
+      // waits for, so dropping it would leave the client hanging: end the connection instead.
+      if (message.type !== 'EVENT') {
+        this.#logger.warn(
+          { peer: this.info.peer, type: message.type, bytes: payload.length, limit: this.#peerMaxLength },
+          'message exceeds the client limit and cannot be dropped; closing the connection',
+        );
+        this.close();
+        return;
+      }
       // The client chose its limit: warn once per run of drops, not once per message.
       if (this.#dropStreak === 0) {
         this.#logger.warn(

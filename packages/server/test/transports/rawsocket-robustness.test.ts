@@ -70,6 +70,17 @@ describe('RawSocket robustness', () => {
     publisher.close();
   });
 
+  it('closes the connection when a message the session waits for exceeds the client limit', async () => {
+    // The smallest limit the spec allows (2^9 octets) is below the size of our WELCOME.
+    const client = await RawSocketTestClient.connected(tcp, 1, 0);
+    client.sendJson([1, 'realm1', { roles: { caller: {}, subscriber: {} } }]);
+    await client.closed;
+    const entry = await log.waitFor(
+      (e) => e.msg === 'message exceeds the client limit and cannot be dropped; closing the connection',
+    );
+    expect(entry).toMatchObject({ level: 'warn', obj: { type: 'WELCOME', limit: 512 } });
+  });
+
   it('logs a protocol violation once: at warn by the router, at debug only by the transport', async () => {
     const client = await RawSocketTestClient.connected(tcp);
     await client.join();
