@@ -5,6 +5,10 @@
  * area (Interchange package and source file, npm package, Node internals, GC, idle).
  *
  *   node bench/profile-top.mjs bench/.build/profiles/<file>.cpuprofile [--top 25]
+ *   node bench/profile-top.mjs <file>.cpuprofile --markdown "Fan-out to 100, json" [--top 12]
+ *
+ * `--markdown TITLE` prints a section for BENCHMARKS.md instead (collected in
+ * bench/results/profile-summary.md, which bench/lib/report.mjs includes).
  *
  * For the bundles run.mjs builds, a bundle line is traced back to its source file through the
  * `// packages/...` comments esbuild puts before each module.
@@ -13,11 +17,16 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
+const optionValue = (name) => {
+  const at = args.indexOf(name);
+  return at === -1 ? undefined : args.splice(at, 2)[1];
+};
+const topOption = optionValue('--top');
+const markdownTitle = optionValue('--markdown');
+const top = topOption === undefined ? (markdownTitle === undefined ? 25 : 12) : Number(topOption);
 const file = args.find((a) => !a.startsWith('--'));
-const topAt = args.indexOf('--top');
-const top = topAt === -1 ? 25 : Number(args[topAt + 1]);
 if (file === undefined) {
-  console.error('usage: node bench/profile-top.mjs <file.cpuprofile> [--top N]');
+  console.error('usage: node bench/profile-top.mjs <file.cpuprofile> [--top N] [--markdown TITLE]');
   process.exit(2);
 }
 
@@ -97,6 +106,31 @@ for (let i = 0; i < profile.samples.length; i++) {
 }
 
 const pct = (t) => `${((100 * t) / all).toFixed(1).padStart(5)} %`;
+const ranked = (map, n) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n);
+
+if (markdownTitle !== undefined) {
+  // Bundle line numbers mean nothing to a reader of the sources: name and file only.
+  const short = (key) => {
+    const [name, where] = key.split('  ');
+    return where ? `${name} (${where.replace(/:\d+$/, '')})` : name;
+  };
+  const rows = (map, show = (key) => key) =>
+    ranked(map, top).map(([key, t]) => `| ${pct(t).trim()} | ${show(key).replaceAll('|', '/')} |`);
+  console.log(`### ${markdownTitle}
+
+${(all / 1e6).toFixed(2)} s sampled. Self time by area, then by function:
+
+| share | area |
+|---:|---|
+${rows(areas).join('\n')}
+
+| share | function (file) |
+|---:|---|
+${rows(self, short).join('\n')}
+`);
+  process.exit(0);
+}
+
 const print = (title, map, n) => {
   console.log(`\n${title}`);
   for (const [key, t] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`  ${pct(t)}  ${key}`);

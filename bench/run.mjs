@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildInterchange, DEFAULT_BASELINE_REF } from './lib/build-interchange.mjs';
+import { BASELINE_FILES, buildInterchange, DEFAULT_BASELINE_REF } from './lib/build-interchange.mjs';
 import { runCell } from './lib/cell.mjs';
 import { machine } from './lib/machine.mjs';
 import { parseOptions, TARGETS, USAGE } from './lib/options.mjs';
@@ -38,6 +38,7 @@ async function main() {
   const buildDir = join(here, '.build');
   const peersDir = join(here, '.peers');
   const baselineRef = options.baseline ?? DEFAULT_BASELINE_REF;
+  const baselineFiles = options.baselineFiles ?? BASELINE_FILES;
 
   const peers = options.targets.map((t) => TARGETS[t].peer).filter((p) => p !== undefined);
   if (peers.length > 0) ensurePeers(peersDir, peers, (line) => console.log(line));
@@ -53,6 +54,7 @@ async function main() {
         outDir: buildDir,
         name: 'interchange-baseline',
         baselineRef,
+        baselineFiles,
       });
     } catch (error) {
       // The baseline is a comparison, not a subject: without its commit (a shallow clone, a
@@ -68,6 +70,8 @@ async function main() {
     pinned: canPin,
     smoke: options.smoke,
     baselineRef,
+    baselineFiles,
+    baselineNote: options.baselineNote,
     sizes: options.sizes,
     note: options.note,
     baselineError,

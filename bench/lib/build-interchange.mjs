@@ -3,9 +3,10 @@
  * sources (so the bench measures the working tree, not a possibly stale dist/ build):
  *
  * - `interchange`: the working tree as it is;
- * - `interchange-baseline`: the same tree with the server's WebSocket transport files taken from
- *   an earlier commit (`git show`), so one run compares the transport before and after with the
- *   same router core.
+ * - `interchange-baseline`: the same tree with some source files taken from an earlier commit
+ *   (`git show`), so one run compares those files before and after with everything else equal:
+ *   by default the server's WebSocket transport files of the commit before issue 6's transport
+ *   work; `--baseline REF --baseline-files a,b` picks other files (or folders) and commit.
  *
  * npm dependencies stay outside the bundle, imported by absolute path from where each package
  * resolves them (protocol and the root may hold different versions of the same library).
@@ -15,11 +16,33 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
-/** The files the baseline takes from its commit: the hot path of the WebSocket transport. */
+/** The files the baseline takes from its commit by default: the hot path of the WebSocket transport. */
 export const BASELINE_FILES = [
   'packages/server/src/transports/websocket-connection.ts',
   'packages/server/src/transports/frame-cache.ts',
 ];
+
+function git(root, args) {
+  return execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * The contents of `paths` (files, or folders: every file under them) at commit `ref`, by
+ * absolute path. Throws when a path is not in that commit.
+ */
+function filesAt(root, ref, paths) {
+  const listed = git(root, ['ls-tree', '-r', '--name-only', ref, '--', ...paths])
+    .split('\n')
+    .filter(Boolean);
+  for (const path of paths) {
+    const prefix = path.endsWith('/') ? path : `${path}/`;
+    if (!listed.some((file) => file === path || file.startsWith(prefix)))
+      throw new Error(`${path} is not in commit ${ref}`);
+  }
+  const overlay = new Map();
+  for (const file of listed) overlay.set(join(root, file), git(root, ['show', `${ref}:${file}`]));
+  return overlay;
+}
 
 /** The commit before issue 6's transport work (the server's first version). */
 export const DEFAULT_BASELINE_REF = '0ed1c48b9d8c4e579e8e7012d844217bb76bf533';
@@ -46,6 +69,12 @@ function interchangePlugin(root, overlay) {
         return { path: resolved.external ? args.path : resolved.path, external: true };
       });
       if (overlay !== undefined) {
+        // A relative import of a file the overlay has resolves to it, even when the working tree
+        // no longer has that file (the commit's sources import each other as they were).
+        b.onResolve({ filter: /^\.\.?\// }, (args) => {
+          const path = join(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
+          return overlay.has(path) ? { path } : undefined;
+        });
         b.onLoad({ filter: /\.ts$/ }, (args) => {
           const contents = overlay.get(args.path);
           return contents === undefined ? undefined : { contents, loader: 'ts', resolveDir: join(args.path, '..') };
@@ -57,20 +86,10 @@ function interchangePlugin(root, overlay) {
 
 /**
  * Builds a variant; returns the path of the module to import.
- * @param {{ root: string, outDir: string, name: string, baselineRef?: string }} options
+ * @param {{ root: string, outDir: string, name: string, baselineRef?: string, baselineFiles?: string[] }} options
  */
-export async function buildInterchange({ root, outDir, name, baselineRef }) {
-  let overlay;
-  if (baselineRef !== undefined) {
-    overlay = new Map();
-    for (const file of BASELINE_FILES) {
-      const contents = execFileSync('git', ['-C', root, 'show', `${baselineRef}:${file}`], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      overlay.set(join(root, file), contents);
-    }
-  }
+export async function buildInterchange({ root, outDir, name, baselineRef, baselineFiles = BASELINE_FILES }) {
+  const overlay = baselineRef === undefined ? undefined : filesAt(root, baselineRef, baselineFiles);
   mkdirSync(outDir, { recursive: true });
   const outfile = join(outDir, `${name}.mjs`);
   await build({

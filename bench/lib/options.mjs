@@ -11,7 +11,7 @@ export const TARGETS = Object.freeze({
     ours: true,
   },
   'interchange-baseline': {
-    label: 'Interchange, baseline transport',
+    label: 'Interchange, baseline',
     launcher: 'interchange.mjs',
     serializers: ['json', 'msgpack', 'cbor'],
     ours: true,
@@ -76,7 +76,9 @@ export const USAGE = `usage: node bench/run.mjs [options]
   --rates 10000,half      rpc-latency rates in calls/s; 'half' is half the target's measured maximum
   --sessions N|max        sessions to open in the sessions scenario
   --warmup S --duration S seconds of warm-up and of measurement per cell
-  --baseline REF          commit whose transport files the interchange-baseline target uses
+  --baseline REF          commit whose files the interchange-baseline target uses (default: before issue 6's transport)
+  --baseline-files a,b    files or folders taken from that commit (default: the WebSocket transport files)
+  --baseline-note TEXT    what the baseline is, printed above the before-and-after table
   --profile               run Interchange targets with --cpu-prof (profiles in bench/.build/profiles)
   --profile-load          the same for the load agents (is the generator the bottleneck?)
   --note TEXT             a remark printed above the results (such as a noisy machine)
@@ -138,6 +140,8 @@ export function parseOptions(argv) {
     scenarios: list('scenarios', SCENARIOS),
     serializers: list('serializers', ['json', 'msgpack', 'cbor']),
     baseline: flags.get('baseline'),
+    baselineFiles: flags.has('baseline-files') ? String(flags.get('baseline-files')).split(',') : undefined,
+    baselineNote: flags.get('baseline-note'),
     out: flags.get('out'),
     note: flags.get('note'),
     sizes,

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { BASELINE_FILES } from './build-interchange.mjs';
 import { TARGETS } from './options.mjs';
 import { barChart, shortNumber } from './svg-chart.mjs';
 
@@ -209,7 +210,24 @@ function beforeAfter(results) {
       ]);
     }
   }
-  return table(['cell', 'before (baseline transport)', 'after', 'change'], rows);
+  return table(['cell', 'before (baseline)', 'after', 'change'], rows);
+}
+
+/** What "before" and "after" are: the baseline's commit and files, and the run's note on them. */
+function baselineProse(meta) {
+  const ref = `\`${String(meta.baselineRef).slice(0, 10)}\``;
+  const files = meta.baselineFiles ?? BASELINE_FILES;
+  const transportOnly = files.length === BASELINE_FILES.length && files.every((f) => BASELINE_FILES.includes(f));
+  if (transportOnly && meta.baselineNote === undefined) {
+    return `"Before" is \`interchange-baseline\`: today's tree with the WebSocket transport files
+(\`websocket-connection.ts\`, \`frame-cache.ts\`) of commit ${ref}, which wrote every
+frame through \`ws.send\` (a header and a stream write per receiver, uncorked per socket on
+\`process.nextTick\`). "After" frames each publication once per serializer, writes the same bytes to
+every receiver, and flushes each socket once per event-loop turn, within its outbound limit.`;
+  }
+  const list = files.map((f) => `\`${f.replace(/^packages\//, '')}\``).join(', ');
+  return `"Before" is \`interchange-baseline\`: today's tree with these files as they are in commit ${ref}:
+${list}. "After" is today's tree. Both ran in the same run, one cell after the other, on the same core.${meta.baselineNote ? `\n\n${meta.baselineNote}` : ''}`;
 }
 
 function charts(results, dir) {
@@ -324,6 +342,21 @@ function generatorCost(dir) {
 ${table(['serializer', 'receive: generator', 'receive: ws Receiver', 'send: generator (copy + patch ID)', 'send: encode + ws Sender.frame'], rows)}`;
 }
 
+/** The CPU profile summaries collected in bench/results/profile-summary.md, if any. */
+function profileSummary(dir) {
+  const file = join(dir, 'profile-summary.md');
+  if (!existsSync(file)) return '';
+  return `## Where the router's time goes
+
+CPU profiles of Interchange (\`node bench/run.mjs --profile\`, summarized with
+\`node bench/profile-top.mjs <file> --markdown TITLE\` into \`bench/results/profile-summary.md\`;
+see docs/profiling.md). Profiled runs are slower than the numbers above: read shares, not rates.
+
+${readFileSync(file, 'utf8').trim()}
+
+`;
+}
+
 /** Writes BENCHMARKS.md at `root` and the charts; returns the paths written. */
 export function writeReport({ root, files, note }) {
   const { meta, results } = loadResults(files);
@@ -350,13 +383,9 @@ ${headline(results)}
 ## Goals
 
 ${goals(results)}
-## Interchange before and after (same run, same router core)
+## Interchange before and after (same run, same CPU core)
 
-"Before" is \`interchange-baseline\`: today's tree with the WebSocket transport files
-(\`websocket-connection.ts\`, \`frame-cache.ts\`) of commit \`${String(meta.baselineRef).slice(0, 10)}\`, which wrote every
-frame through \`ws.send\` (a header and a stream write per receiver, uncorked per socket on
-\`process.nextTick\`). "After" frames each publication once per serializer, writes the same bytes to
-every receiver, and flushes each socket once per event-loop turn, within its outbound limit.
+${baselineProse(meta)}
 
 ${beforeAfter(results)}
 ## Routed RPC throughput
@@ -391,7 +420,7 @@ Memory per session is the router's growth (heap after a full GC, and RSS) divide
 open. Serializer: json (an idle session costs the same whatever it would speak).
 
 ${sessionsTable(results)}
-${failures.length > 0 ? `## Failures recorded\n\n${failures.map((r) => `- ${r.scenario} / ${label(r.target)} / ${r.serializer} ${JSON.stringify(r.params)}: ${r.error}`).join('\n')}\n\n` : ''}## The generator
+${profileSummary(dir)}${failures.length > 0 ? `## Failures recorded\n\n${failures.map((r) => `- ${r.scenario} / ${label(r.target)} / ${r.serializer} ${JSON.stringify(r.params)}: ${r.error}`).join('\n')}\n\n` : ''}## The generator
 
 The load generator (bench/lib) is built to cost less than the router it measures: every WAMP
 message it sends is encoded once into a complete WebSocket frame (masked with a zero key, so it is

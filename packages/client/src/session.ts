@@ -16,13 +16,13 @@ import {
   type WampMessage,
 } from '@interchange/protocol';
 import { type ClientAuthentication, checkAuthOptions, createClientAuthentication } from './auth-options.js';
-import { type RegisterOptions } from './callee.js';
-import {
-  type CallOptions,
-  type ProgressiveCall,
-  type ProgressiveCallOptions,
-  type StreamingCall,
-  type StreamingCallOptions,
+import type { RegisterOptions } from './callee.js';
+import type {
+  CallOptions,
+  ProgressiveCall,
+  ProgressiveCallOptions,
+  StreamingCall,
+  StreamingCallOptions,
 } from './caller.js';
 import { asyncDispose } from './dispose.js';
 import type { Publication } from './event.js';
@@ -30,7 +30,7 @@ import { CLIENT_ROLES, type RouterRoleName, routerHasFeature } from './features.
 import { type Logger, silentLogger } from './logger.js';
 import { MetaApi } from './meta-api.js';
 import { isOptionsObject, isPlainDict } from './payload.js';
-import { type PublishOptions } from './publisher.js';
+import type { PublishOptions } from './publisher.js';
 import type { ProcedureHandler, Registration } from './registration.js';
 import type { CallResult } from './result.js';
 import type { SessionContext } from './session-context.js';
@@ -44,7 +44,7 @@ import {
   type SessionState,
   TRANSPORT_LOST_REASON,
 } from './session-types.js';
-import { type SubscribeOptions, } from './subscriber.js';
+import type { SubscribeOptions } from './subscriber.js';
 import type { EventHandler, Subscription } from './subscription.js';
 import type { ClientTransport, TransportCloseInfo } from './transport.js';
 import { checkUri } from './uri-check.js';

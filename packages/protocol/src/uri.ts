@@ -26,17 +26,28 @@ export interface UriCheckOptions {
   match?: MatchPolicyValue;
 }
 
-// Spec "Relaxed/Loose URIs": components are non-empty, without whitespace, '.' or '#'.
-const LOOSE = /^([^\s.#]+\.)*([^\s.#]+)$/u;
+// The rules are written so that one regular expression pass, without capture groups or
+// backtracking, decides: `isValidUri` runs on every PUBLISH and CALL (message decoding checks the
+// URI, and the broker and dealer check it again for messages that were never decoded).
+// Spec "Relaxed/Loose URIs": components are non-empty, without whitespace, '.' or '#'; so a
+// loose URI is a non-empty string with no whitespace or '#', no '..', and no '.' at either end.
+const NOT_LOOSE = /[\s#]|\.\.|^\.|\.$/;
 // Spec "Strict URIs".
-const STRICT = /^([0-9a-z_]+\.)*([0-9a-z_]+)$/;
+const STRICT = /^[0-9a-z_]+(?:\.[0-9a-z_]+)*$/;
 // Prefix patterns: a prefix is matched by characters (Crossbar behaviour), so any prefix of a
 // valid URI is fine, including one that ends with '.' (e.g. `com.myapp.`).
-const LOOSE_PREFIX = /^([^\s.#]+\.)*([^\s.#]*)$/u;
-const STRICT_PREFIX = /^([0-9a-z_]+\.)*([0-9a-z_]*)$/;
+const NOT_LOOSE_PREFIX = /[\s#]|\.\.|^\./;
+const STRICT_PREFIX = /^(?:[0-9a-z_]+\.)*[0-9a-z_]*$/;
 // Wildcard patterns: any component may be empty (`com..update` matches `com.x.update`).
-const LOOSE_WILDCARD = /^([^\s.#]*\.)*([^\s.#]*)$/u;
-const STRICT_WILDCARD = /^([0-9a-z_]*\.)*([0-9a-z_]*)$/;
+const NOT_LOOSE_WILDCARD = /[\s#]/;
+const STRICT_WILDCARD = /^[0-9a-z_.]*$/;
+
+/**
+ * The last string found to be a valid loose URI. A router checks each URI twice (decoding, then
+ * routing) and sees the same few again and again; comparing with the last one is cheaper than
+ * any pass over the string, and costs nothing when it is the very same string object.
+ */
+let lastLooseUri = '';
 
 /**
  * Whether `uri` is a valid WAMP URI, or a valid pattern for the given match policy.
@@ -50,16 +61,20 @@ const STRICT_WILDCARD = /^([0-9a-z_]*\.)*([0-9a-z_]*)$/;
  * isValidUri('com..update', { match: 'wildcard' }); // true
  * isValidUri('Com.MyApp', { strict: true }); // false
  */
-export function isValidUri(uri: string, options: UriCheckOptions = {}): boolean {
+export function isValidUri(uri: string, options?: UriCheckOptions): boolean {
   if (typeof uri !== 'string' || uri.length === 0) return false;
-  const strict = options.strict === true;
-  switch (options.match ?? MatchPolicy.EXACT) {
+  const strict = options?.strict === true;
+  switch (options?.match ?? MatchPolicy.EXACT) {
     case MatchPolicy.EXACT:
-      return (strict ? STRICT : LOOSE).test(uri);
+      if (strict) return STRICT.test(uri);
+      if (uri === lastLooseUri) return true;
+      if (NOT_LOOSE.test(uri)) return false;
+      lastLooseUri = uri;
+      return true;
     case MatchPolicy.PREFIX:
-      return (strict ? STRICT_PREFIX : LOOSE_PREFIX).test(uri);
+      return strict ? STRICT_PREFIX.test(uri) : !NOT_LOOSE_PREFIX.test(uri);
     case MatchPolicy.WILDCARD:
-      return (strict ? STRICT_WILDCARD : LOOSE_WILDCARD).test(uri);
+      return strict ? STRICT_WILDCARD.test(uri) : !NOT_LOOSE_WILDCARD.test(uri);
     default:
       return false;
   }

@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createIdSequence, isValidId, MAX_ID, randomId } from '../src/ids.js';
+import {
+  createIdSequence,
+  createRandomIdSource,
+  isValidId,
+  MAX_ID,
+  nextSequenceId,
+  RANDOM_BLOCK_WORDS,
+  randomId,
+} from '../src/ids.js';
 
 describe('isValidId', () => {
   it.each([
@@ -45,17 +53,60 @@ describe('randomId', () => {
   });
 
   it('maps the lowest random bits to 1 and the highest to 2^53', () => {
-    const fill = (value: number) =>
-      vi
-        .spyOn(globalThis.crypto, 'getRandomValues')
-        .mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
-          (array as unknown as Uint32Array).fill(value);
-          return array;
-        });
-    fill(0);
-    expect(randomId()).toBe(1);
-    fill(0xffffffff);
-    expect(randomId()).toBe(MAX_ID);
+    const constant = (value: number) => createRandomIdSource({ fill: (words) => words.fill(value) });
+    expect(constant(0)()).toBe(1);
+    expect(constant(0xffffffff)()).toBe(MAX_ID);
+  });
+
+  it('draws its random bits from crypto.getRandomValues, a block at a time', () => {
+    const spy = vi.spyOn(globalThis.crypto, 'getRandomValues');
+    const next = createRandomIdSource();
+    for (let i = 0; i < RANDOM_BLOCK_WORDS / 2; i++) next();
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect((spy.mock.calls[0] as [Uint32Array])[0].byteLength).toBe(4 * RANDOM_BLOCK_WORDS);
+    next();
+    expect(spy).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('createRandomIdSource', () => {
+  /** A fill that writes 0, 1, 2, ... across blocks, so each ID shows which words it used. */
+  function counting() {
+    let word = 0;
+    const blocks: number[] = [];
+    const fill = (words: Uint32Array) => {
+      blocks.push(words.length);
+      for (let i = 0; i < words.length; i++) words[i] = word++;
+    };
+    return { fill, blocks };
+  }
+  const idOf = (high: number, low: number) => high * 2 ** 32 + low + 1;
+
+  it('uses each word once, and refills exactly when a block runs out', () => {
+    const { fill, blocks } = counting();
+    const next = createRandomIdSource({ fill, blockWords: 4 });
+    expect(blocks).toEqual([]);
+    expect([next(), next()]).toEqual([idOf(0, 1), idOf(2, 3)]);
+    expect(blocks).toEqual([4]);
+    // The third ID is the first of the second block: words 4 and 5, not a reused 0 and 1.
+    expect(next()).toBe(idOf(4, 5));
+    expect(blocks).toEqual([4, 4]);
+    expect(next()).toBe(idOf(6, 7));
+    expect(blocks).toEqual([4, 4]);
+  });
+
+  it('keeps the high word to 21 bits, so IDs stay in 1..2^53', () => {
+    const next = createRandomIdSource({
+      fill: (words) => words.fill(0xffffffff).fill(0xfffffffe, 1, 2),
+      blockWords: 2,
+    });
+    expect(next()).toBe(MAX_ID - 1);
+  });
+
+  it('refuses block sizes getRandomValues cannot fill or that split an ID', () => {
+    for (const blockWords of [0, 1, 3, 16_386, 2.5]) {
+      expect(() => createRandomIdSource({ blockWords })).toThrow(RangeError);
+    }
   });
 });
 
@@ -77,5 +128,6 @@ describe('createIdSequence', () => {
   it('wraps around to 1 after 2^53', () => {
     const next = createIdSequence(MAX_ID - 1);
     expect([next(), next(), next()]).toEqual([MAX_ID, 1, 2]);
+    expect([nextSequenceId(0), nextSequenceId(41), nextSequenceId(MAX_ID)]).toEqual([1, 42, 1]);
   });
 });

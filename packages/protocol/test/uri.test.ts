@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   isMatchPolicy,
@@ -55,6 +56,51 @@ describe('isValidUri', () => {
   ];
   it.each(cases)('%j with %j is %s', (uri, options, valid) => {
     expect(isValidUri(uri, options)).toBe(valid);
+  });
+
+  it('agrees with the spec rules written as one regular expression per component', () => {
+    // The spec's rules, component by component (basic profile "URIs"); `isValidUri` checks them
+    // in one pass. Lone surrogates and non-ASCII whitespace are in the alphabet on purpose.
+    const component = { loose: '[^\\s.#]', strict: '[0-9a-z_]' };
+    const reference = (strict: boolean, match: MatchPolicyValue): RegExp => {
+      const c = strict ? component.strict : component.loose;
+      const last = match === 'exact' ? `${c}+` : `${c}*`;
+      const inner = match === 'wildcard' ? `${c}*` : `${c}+`;
+      return new RegExp(`^(${inner}\\.)*(${last})$`, 'u');
+    };
+    const alphabet = [
+      'a',
+      'z',
+      'Q',
+      '_',
+      '0',
+      '-',
+      '.',
+      '#',
+      ' ',
+      '\t',
+      '\n',
+      '\u00a0',
+      '\u2028',
+      '\u3000',
+      '\ufeff',
+      'é',
+      '\ud83d',
+      '\ude00',
+    ];
+    const uris = fc.array(fc.constantFrom(...alphabet), { maxLength: 12 }).map((chars) => chars.join(''));
+    fc.assert(
+      fc.property(
+        uris,
+        fc.boolean(),
+        fc.constantFrom<MatchPolicyValue>('exact', 'prefix', 'wildcard'),
+        (uri, strict, match) => {
+          const expected = uri.length > 0 && reference(strict, match).test(uri);
+          expect(isValidUri(uri, { strict, match })).toBe(expected);
+        },
+      ),
+      { numRuns: 5000 },
+    );
   });
 
   it('rejects an unknown match policy', () => {

@@ -20,14 +20,14 @@ import {
 import { type EventHistoryEntry, EventHistoryLog, isStorable } from './event-history.js';
 import type { Logger } from './logger.js';
 import { copyPassthruAttributes, passthruViolation } from './passthru.js';
-import { PatternIndex } from './pattern-index.js';
-import { copyPayload, identityDetails, isReservedFor, routerError } from './payload.js';
+import { clearMatches, PatternIndex } from './pattern-index.js';
+import { copyPayload, identityDetails, isReservedFor, refuse, routerError } from './payload.js';
 import type { ProtocolViolation } from './protocol-violation.js';
 import { Action } from './realm-config.js';
 import type { RealmMember } from './realm-member.js';
 import { compileReceiverFilter, type FilterSubject, type ReceiverFilter } from './receiver-filter.js';
 import { RetainedEvents } from './retained-events.js';
-import type { StaticAuthorizer } from './static-authorizer.js';
+import type { Authorization, StaticAuthorizer } from './static-authorizer.js';
 
 /**
  * The broker features this router implements, announced in `WELCOME.Details.roles.broker`
@@ -91,6 +91,10 @@ export interface PublicationRefusal {
   readonly message: string;
 }
 
+function isRefusal(outcome: PublicationRefusal | Authorization): outcome is PublicationRefusal {
+  return (outcome as Partial<PublicationRefusal>).error !== undefined;
+}
+
 /** A publication ready to go out. */
 interface Publication {
   readonly id: Id;
@@ -121,6 +125,13 @@ export class Broker {
   readonly #byId = new Map<Id, MutableSubscription>();
   readonly #bySession = new Map<RealmMember, Set<MutableSubscription>>();
   readonly #retained = new RetainedEvents();
+  /**
+   * Arrays that lookups collect matching subscriptions into, reused so a publication allocates
+   * none; one per nesting level, since delivering an event can publish another (the meta events
+   * of a receiver whose transport closed meanwhile).
+   */
+  readonly #matchLists: MutableSubscription[][] = [];
+  #matchDepth = 0;
   #observer: SubscriptionObserver | undefined;
 
   constructor(options: BrokerOptions) {
@@ -159,8 +170,8 @@ export class Broker {
 
   /** Every subscription a publication to `topic` would go to (spec: `wamp.subscription.match`). */
   match(topic: string): Subscription[] {
-    const found: Subscription[] = [];
-    this.#index.forEachMatch(topic, (subscription) => found.push(subscription));
+    const found: MutableSubscription[] = [];
+    this.#index.collectMatches(topic, found);
     return found;
   }
 
@@ -179,28 +190,39 @@ export class Broker {
    * router skip building meta events nobody receives.
    */
   hasReceivers(topic: string): boolean {
-    let found = false;
-    this.#index.forEachMatch(topic, (subscription) => {
-      if (subscription.subscribers.size > 0 || subscription.history !== undefined) found = true;
-    });
-    return found;
+    const matches = this.#borrowMatchList();
+    try {
+      this.#index.collectMatches(topic, matches);
+      for (let i = 0; i < matches.length; i++) {
+        const subscription = matches[i] as MutableSubscription;
+        if (subscription.subscribers.size > 0 || subscription.history !== undefined) return true;
+      }
+      return false;
+    } finally {
+      this.#returnMatchList(matches);
+    }
   }
 
   /** Handles SUBSCRIBE: answers SUBSCRIBED (and retained events) or ERROR. */
   subscribe(session: RealmMember, message: SubscribeMessage): ProtocolViolation {
     const { requestId, topic, options } = message;
     const match = options.match ?? 'exact';
-    const fail = (error: string, text: string): undefined => {
-      session.send(routerError(MessageCode.SUBSCRIBE, requestId, error, text));
-      return undefined;
-    };
+    const code = MessageCode.SUBSCRIBE;
 
     // Advanced profile "Pattern-based Subscription": exact, prefix or wildcard, nothing else.
-    if (!isMatchPolicy(match)) return fail(ErrorUri.OPTION_NOT_ALLOWED, `unknown match policy '${String(match)}'`);
+    if (!isMatchPolicy(match))
+      return refuse(session, code, requestId, ErrorUri.OPTION_NOT_ALLOWED, `unknown match policy '${String(match)}'`);
     if (!isValidUri(topic, { match }))
-      return fail(ErrorUri.INVALID_URI, `invalid topic URI '${topic}' for ${match} matching`);
+      return refuse(
+        session,
+        code,
+        requestId,
+        ErrorUri.INVALID_URI,
+        `invalid topic URI '${topic}' for ${match} matching`,
+      );
     if (!this.#authorizer.authorize(session.authrole, topic, Action.SUBSCRIBE).allowed) {
-      return fail(ErrorUri.NOT_AUTHORIZED, `session is not authorized to subscribe to '${topic}'`);
+      const text = `session is not authorized to subscribe to '${topic}'`;
+      return refuse(session, code, requestId, ErrorUri.NOT_AUTHORIZED, text);
     }
 
     let subscription = this.#index.get(topic, match);
@@ -295,8 +317,10 @@ export class Broker {
    * black- and whitelisting options. Returns the refusal, or `undefined` when it may go out.
    */
   checkPublication(publisher: FilterSubject, topic: string, options: Dict): PublicationRefusal | undefined {
-    const outcome = this.#check(publisher, topic, options);
-    return 'error' in outcome ? outcome : undefined;
+    const authorization = this.#authorizePublication(publisher, topic);
+    if (isRefusal(authorization)) return authorization;
+    const filtering = compileReceiverFilter(options);
+    return filtering.ok ? undefined : { error: ErrorUri.INVALID_ARGUMENT, message: filtering.message };
   }
 
   /**
@@ -312,8 +336,11 @@ export class Broker {
     payload: Payload,
     publicationId?: Id,
   ): Id | PublicationRefusal {
-    const outcome = this.#check(publisher, topic, options);
-    if ('error' in outcome) return outcome;
+    const authorization = this.#authorizePublication(publisher, topic);
+    if (isRefusal(authorization)) return authorization;
+    const filtering = compileReceiverFilter(options);
+    if (!filtering.ok) return { error: ErrorUri.INVALID_ARGUMENT, message: filtering.message };
+    const disclose = options.disclose_me === true || authorization.disclosePublisher;
     const id = publicationId ?? randomId();
     this.#dispatch({
       id,
@@ -322,11 +349,11 @@ export class Broker {
       publisher,
       // Advanced profile "Publisher Exclusion": the publisher is left out unless exclude_me is false.
       excludeMe: options.exclude_me !== false,
-      filter: outcome.filter,
+      filter: filtering.filter,
       // What every EVENT says: who published, on request or by the role's config (advanced
       // profile "Publisher Identification"), and how to read a passthru payload ("Payload
       // Passthru Mode").
-      common: copyPassthruAttributes(outcome.disclose ? identityDetails('publisher', publisher) : {}, options),
+      common: copyPassthruAttributes(disclose ? identityDetails('publisher', publisher) : {}, options),
       payload,
     });
     return id;
@@ -365,11 +392,8 @@ export class Broker {
     }
   }
 
-  #check(
-    publisher: FilterSubject,
-    topic: string,
-    options: Dict,
-  ): PublicationRefusal | { filter: ReceiverFilter | undefined; disclose: boolean } {
+  /** The checks of a publication's topic: valid, not reserved, authorized. */
+  #authorizePublication(publisher: FilterSubject, topic: string): PublicationRefusal | Authorization {
     if (!isValidUri(topic)) return { error: ErrorUri.INVALID_URI, message: `invalid topic URI '${topic}'` };
     // Spec: basic profile "Reserved URIs": application URIs MUST NOT start with `wamp`; the
     // `wamp.` topics are the router's own meta events; only the trusted role may publish there.
@@ -379,13 +403,18 @@ export class Broker {
     const authorization = this.#authorizer.authorize(publisher.authrole, topic, Action.PUBLISH);
     if (!authorization.allowed)
       return { error: ErrorUri.NOT_AUTHORIZED, message: `session is not authorized to publish to '${topic}'` };
-    const filtering = compileReceiverFilter(options);
-    if (!filtering.ok) return { error: ErrorUri.INVALID_ARGUMENT, message: filtering.message };
-    return { filter: filtering.filter, disclose: options.disclose_me === true || authorization.disclosePublisher };
+    return authorization;
   }
 
+  /**
+   * Delivers a publication to every matching subscription. Allocates per publication, not per
+   * receiver or subscription: the EVENT of each subscription with a receiver (shared by all its
+   * receivers), and one details object for all pattern subscriptions. Details objects are shared
+   * by the messages, retained event and history entries of a publication: nobody mutates a
+   * message once it is sent (router `Peer` contract).
+   */
   #dispatch(p: Publication): void {
-    const { topic, publisher, excludeMe, filter } = p;
+    const { topic, publisher, excludeMe, filter, common } = p;
     // Advanced profile "Event Retention": "Brokers that allow event retention on the given topic
     // MUST set the topic Retained Event to this if it were eligible to be published".
     if (p.options.retain === true && publisher !== undefined) {
@@ -394,39 +423,59 @@ export class Broker {
         publisherId: publisher.id,
         excludeMe,
         filter,
-        details: p.common,
+        details: common,
         payload: p.payload,
       });
     }
-    const storable = isStorable(p.options);
-    const now = this.#clock.now();
+    // Advanced profile "Pattern-based Subscription": a pattern's subscribers learn the topic.
+    let patternDetails: Dict | undefined;
+    // Only for subscriptions that keep a history; most publications have none.
+    let now: number | undefined;
+    const matches = this.#borrowMatchList();
+    try {
+      this.#index.collectMatches(topic, matches);
+      for (let i = 0; i < matches.length; i++) {
+        const subscription = matches[i] as MutableSubscription;
+        let details = common;
+        if (subscription.match !== 'exact') {
+          patternDetails ??= { ...common, topic };
+          details = patternDetails;
+        }
+        if (subscription.history !== undefined && isStorable(p.options)) {
+          now ??= this.#clock.now();
+          // Advanced profile "Event History": kept per subscription, whether or not anyone receives it now.
+          subscription.history.append({ time: now, publication: p.id, topic, details, payload: p.payload, filter });
+        }
+        let event: EventMessage | undefined;
+        for (const subscriber of subscription.subscribers) {
+          if (excludeMe && subscriber === publisher) continue;
+          if (filter !== undefined && !filter(subscriber)) continue;
+          // Built once, on the first receiver, and shared by every receiver of this subscription.
+          event ??= copyPayload<EventMessage>(
+            { type: 'EVENT', subscription: subscription.id, publication: p.id, details },
+            p.payload,
+          );
+          subscriber.send(event);
+        }
+      }
+    } finally {
+      this.#returnMatchList(matches);
+    }
+  }
 
-    this.#index.forEachMatch(topic, (subscription, match) => {
-      let event: EventMessage | undefined;
-      // Advanced profile "Pattern-based Subscription": a pattern's subscribers learn the topic.
-      const details = (): Dict => (match === 'exact' ? { ...p.common } : { ...p.common, topic });
-      if (storable && subscription.history !== undefined) {
-        // Advanced profile "Event History": kept per subscription, whether or not anyone receives it now.
-        subscription.history.append({
-          time: now,
-          publication: p.id,
-          topic,
-          details: details(),
-          payload: p.payload,
-          filter,
-        });
-      }
-      for (const subscriber of subscription.subscribers) {
-        if (excludeMe && subscriber === publisher) continue;
-        if (filter !== undefined && !filter(subscriber)) continue;
-        // Built once, on the first receiver, and shared by every receiver of this subscription.
-        event ??= copyPayload<EventMessage>(
-          { type: 'EVENT', subscription: subscription.id, publication: p.id, details: details() },
-          p.payload,
-        );
-        subscriber.send(event);
-      }
-    });
+  #borrowMatchList(): MutableSubscription[] {
+    const depth = this.#matchDepth++;
+    let list = this.#matchLists[depth];
+    if (list === undefined) {
+      list = [];
+      this.#matchLists[depth] = list;
+    }
+    return list;
+  }
+
+  #returnMatchList(list: MutableSubscription[]): void {
+    clearMatches(list);
+    this.#matchDepth--;
   }
 
   /**

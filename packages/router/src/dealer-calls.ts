@@ -96,14 +96,16 @@ export class CallRouter {
       receiveProgress: call.options.receive_progress === true,
       timeoutMs: forward ? 0 : timeout,
       timer: undefined,
-      tried: new Set(),
+      tried: undefined,
       progressiveInput,
       inputOpen: progressiveInput,
       chunks: 0,
       results: 0,
       killing: false,
       callerDone: false,
-      details: {},
+      details: NO_DETAILS,
+      callerCalls: undefined,
+      calleeCalls: undefined,
     };
     pending.details = invocationDetails(pending, callee, forward ? timeout : 0);
     this.#calls.add(pending);
@@ -161,8 +163,11 @@ export class CallRouter {
 
   /** Handles YIELD: RESULT to the caller, progressive or final. */
   yield(session: RealmMember, message: YieldMessage): ProtocolViolation {
-    const violation = passthruViolation(session, 'callee', 'YIELD', message.options);
-    if (violation !== undefined) return violation;
+    const passthru = isPassthru(message.options);
+    if (passthru) {
+      const violation = passthruViolation(session, 'callee', 'YIELD', message.options);
+      if (violation !== undefined) return violation;
+    }
     const pending = this.#calls.byCallee(session, message.requestId);
     if (pending === undefined) return this.#unknownAnswer(session, 'YIELD', message.requestId);
     const progress = message.options.progress === true;
@@ -179,7 +184,7 @@ export class CallRouter {
         this.#logger.debug({ callee: session.id, requestId: message.requestId }, 'progressive YIELD not forwarded');
         return undefined;
       }
-      if (isPassthru(message.options) && !announcesPassthru(pending.caller, 'caller')) {
+      if (passthru && !announcesPassthru(pending.caller, 'caller')) {
         this.#abandon(pending, ErrorUri.FEATURE_NOT_SUPPORTED, PASSTHRU_REFUSED, true);
         return undefined;
       }
@@ -191,7 +196,7 @@ export class CallRouter {
       return undefined;
     }
     this.#finish(pending);
-    if (this.#refusePassthruResult(pending, message.options)) return undefined;
+    if (passthru && this.#refusePassthruResult(pending)) return undefined;
     const details = copyPassthruAttributes({}, message.options);
     pending.caller.send(
       copyPayload<ResultMessage>({ type: 'RESULT', requestId: pending.callRequestId, details }, message),
@@ -201,8 +206,11 @@ export class CallRouter {
 
   /** Handles ERROR for an INVOCATION: ERROR to the caller, or re-routing on `unavailable`. */
   error(session: RealmMember, message: ErrorMessage): ProtocolViolation {
-    const violation = passthruViolation(session, 'callee', 'ERROR', message.details);
-    if (violation !== undefined) return violation;
+    const passthru = isPassthru(message.details);
+    if (passthru) {
+      const violation = passthruViolation(session, 'callee', 'ERROR', message.details);
+      if (violation !== undefined) return violation;
+    }
     const pending = this.#calls.byCallee(session, message.requestId);
     if (pending === undefined) return this.#unknownAnswer(session, 'ERROR', message.requestId);
     if (pending.callerDone) {
@@ -216,7 +224,7 @@ export class CallRouter {
       return undefined;
     }
     this.#finish(pending);
-    if (this.#refusePassthruResult(pending, message.details)) return undefined;
+    if (passthru && this.#refusePassthruResult(pending)) return undefined;
     // Basic profile "Call ERROR": the callee's error URI and payload, as returned.
     const reply: ErrorMessage = {
       type: 'ERROR',
@@ -269,7 +277,9 @@ export class CallRouter {
   /** Sends one INVOCATION of a call: the first, a progressive continuation, or a re-routed one. */
   #invoke(pending: PendingCall, source: CallMessage, progress: boolean): void {
     pending.chunks++;
-    const details: Dict = progress ? { ...pending.details, progress: true } : { ...pending.details };
+    // The frozen details go out as they are (nobody mutates a sent message, router `Peer`
+    // contract); only a progressive chunk needs its own copy.
+    const details: Dict = progress ? { ...pending.details, progress: true } : pending.details;
     pending.callee.session.send(
       copyPayload<InvocationMessage>(
         { type: 'INVOCATION', requestId: pending.invocationId, registration: pending.registration.id, details },
@@ -285,20 +295,21 @@ export class CallRouter {
    */
   #reroute(pending: PendingCall): void {
     this.#calls.removeCalleeSide(pending);
-    pending.tried.add(pending.callee.session);
+    const tried = pending.tried ?? new Set();
+    pending.tried = tried;
+    tried.add(pending.callee.session);
     for (;;) {
-      const picked = pending.registration.pick(this.#random, pending.tried);
-      if (picked === undefined) {
+      const callee = pending.registration.pick(this.#random, tried);
+      if (callee === undefined) {
         this.#fail(pending, ErrorUri.NO_AVAILABLE_CALLEE, 'no callee of the procedure is available');
         return;
       }
-      if ('busy' in picked) {
+      if (callee === 'busy') {
         this.#fail(pending, MAX_CONCURRENCY_REACHED, 'every remaining callee is at its concurrency limit');
         return;
       }
-      const { callee } = picked;
       if (unsupportedBy(callee.session, pending.call) !== undefined) {
-        pending.tried.add(callee.session);
+        tried.add(callee.session);
         continue;
       }
       pending.callee = callee;
@@ -383,10 +394,10 @@ export class CallRouter {
    * Advanced profile "Payload Passthru Mode": a passthru answer for a caller without the feature
    * is an application error, `wamp.error.feature_not_supported`. The spec has the dealer answer
    * the callee, but no ERROR can answer a YIELD (a client would take it for a protocol
-   * violation), so the caller gets the error, which also ends its call.
+   * violation), so the caller gets the error, which also ends its call. For passthru answers only.
    */
-  #refusePassthruResult(pending: PendingCall, dict: Dict): boolean {
-    if (!isPassthru(dict) || announcesPassthru(pending.caller, 'caller')) return false;
+  #refusePassthruResult(pending: PendingCall): boolean {
+    if (announcesPassthru(pending.caller, 'caller')) return false;
     pending.caller.send(
       routerError(MessageCode.CALL, pending.callRequestId, ErrorUri.FEATURE_NOT_SUPPORTED, PASSTHRU_REFUSED),
     );
@@ -408,6 +419,9 @@ export class CallRouter {
     return `${kind} for INVOCATION request ${requestId}, which the router never sent`;
   }
 }
+
+/** The details of a call before {@link invocationDetails} computed them; never sent. */
+const NO_DETAILS: Dict = Object.freeze({});
 
 const PASSTHRU_REFUSED = 'the callee answered in payload passthru mode, which the caller does not support';
 

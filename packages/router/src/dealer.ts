@@ -23,7 +23,7 @@ import {
 import { CallRouter, MAX_CONCURRENCY_REACHED, unsupportedBy } from './dealer-calls.js';
 import type { Logger } from './logger.js';
 import { passthruViolation } from './passthru.js';
-import { copyPayload, isReservedFor, routerError } from './payload.js';
+import { copyPayload, isReservedFor, refuse, routerError } from './payload.js';
 import type { ProtocolViolation } from './protocol-violation.js';
 import { Action } from './realm-config.js';
 import type { RealmMember } from './realm-member.js';
@@ -168,32 +168,59 @@ export class Dealer {
   /** Handles REGISTER: answers REGISTERED or ERROR. */
   register(session: RealmMember, message: RegisterMessage): ProtocolViolation {
     const { requestId, procedure, options } = message;
-    const fail = (error: string, text: string): undefined => {
-      session.send(routerError(MessageCode.REGISTER, requestId, error, text));
-      return undefined;
-    };
+    const code = MessageCode.REGISTER;
 
     // Message validation already refuses these for decoded messages (as Autobahn's parser
     // does); they are checked again for peers that hand the router typed messages.
     // Advanced profile URIs: `option_not_allowed` for an option the router does not allow.
     const match = options.match ?? MatchPolicy.EXACT;
     if (!isMatchPolicy(match))
-      return fail(ErrorUri.OPTION_NOT_ALLOWED, `unknown match policy ${JSON.stringify(match)}`);
+      return refuse(
+        session,
+        code,
+        requestId,
+        ErrorUri.OPTION_NOT_ALLOWED,
+        `unknown match policy ${JSON.stringify(match)}`,
+      );
     const invoke = options.invoke ?? InvokePolicy.SINGLE;
     if (!isInvokePolicy(invoke))
-      return fail(ErrorUri.OPTION_NOT_ALLOWED, `unknown invocation policy ${JSON.stringify(invoke)}`);
+      return refuse(
+        session,
+        code,
+        requestId,
+        ErrorUri.OPTION_NOT_ALLOWED,
+        `unknown invocation policy ${JSON.stringify(invoke)}`,
+      );
     const concurrency = options.concurrency ?? 0;
     if (options.concurrency !== undefined && !(Number.isInteger(concurrency) && (concurrency as number) > 0)) {
-      return fail(ErrorUri.INVALID_ARGUMENT, 'concurrency must be a positive integer');
+      return refuse(session, code, requestId, ErrorUri.INVALID_ARGUMENT, 'concurrency must be a positive integer');
     }
     if (!isValidUri(procedure, { match }))
-      return fail(ErrorUri.INVALID_URI, `invalid procedure URI '${procedure}' for match '${match}'`);
+      return refuse(
+        session,
+        code,
+        requestId,
+        ErrorUri.INVALID_URI,
+        `invalid procedure URI '${procedure}' for match '${match}'`,
+      );
     // Basic profile "Reserved URIs": `wamp.` procedures are the router's and the trusted role's.
     // Crossbar answers invalid_uri too.
     if (isReservedFor(procedure, session.authrole))
-      return fail(ErrorUri.INVALID_URI, `procedure '${procedure}' is reserved for the router`);
+      return refuse(
+        session,
+        code,
+        requestId,
+        ErrorUri.INVALID_URI,
+        `procedure '${procedure}' is reserved for the router`,
+      );
     if (!this.#authorizer.authorize(session.authrole, procedure, Action.REGISTER).allowed) {
-      return fail(ErrorUri.NOT_AUTHORIZED, `session is not authorized to register '${procedure}'`);
+      return refuse(
+        session,
+        code,
+        requestId,
+        ErrorUri.NOT_AUTHORIZED,
+        `session is not authorized to register '${procedure}'`,
+      );
     }
 
     let registration = this.#store.lookup(procedure, match);
@@ -210,13 +237,28 @@ export class Dealer {
       // section says to use the predefined ones, so `procedure_already_exists` (Crossbar uses its
       // own `wamp.error.procedure_exists_with_different_invocation_policy`).
       if (registration.calleeOf(session) !== undefined) {
-        return fail(ErrorUri.PROCEDURE_ALREADY_EXISTS, `this session already registered '${procedure}'`);
+        return refuse(
+          session,
+          code,
+          requestId,
+          ErrorUri.PROCEDURE_ALREADY_EXISTS,
+          `this session already registered '${procedure}'`,
+        );
       }
       if (registration.invoke === InvokePolicy.SINGLE) {
-        return fail(ErrorUri.PROCEDURE_ALREADY_EXISTS, `procedure '${procedure}' is already registered`);
+        return refuse(
+          session,
+          code,
+          requestId,
+          ErrorUri.PROCEDURE_ALREADY_EXISTS,
+          `procedure '${procedure}' is already registered`,
+        );
       }
       if (registration.invoke !== invoke) {
-        return fail(
+        return refuse(
+          session,
+          code,
+          requestId,
           ErrorUri.PROCEDURE_ALREADY_EXISTS,
           `procedure '${procedure}' is registered with invocation policy '${registration.invoke}', not '${invoke}'`,
         );
@@ -287,49 +329,52 @@ export class Dealer {
       return 'CALL with progress, but the caller did not announce progressive_call_invocations.';
     }
 
-    const fail = (error: string, text: string): undefined => {
-      session.send(routerError(MessageCode.CALL, requestId, error, text));
-      return undefined;
-    };
-    // Checked by message validation for decoded messages; again here for typed ones.
+    // No closure for the error replies: this runs for every call. Checked by message validation
+    // for decoded messages; again here for typed ones.
+    const code = MessageCode.CALL;
     const timeout = options.timeout;
     if (timeout !== undefined && !(typeof timeout === 'number' && Number.isInteger(timeout) && timeout >= 0)) {
-      return fail(ErrorUri.INVALID_ARGUMENT, 'timeout must be a non-negative integer of milliseconds');
+      const text = 'timeout must be a non-negative integer of milliseconds';
+      return refuse(session, code, requestId, ErrorUri.INVALID_ARGUMENT, text);
     }
-    if (!isValidUri(procedure)) return fail(ErrorUri.INVALID_URI, `invalid procedure URI '${procedure}'`);
+    if (!isValidUri(procedure))
+      return refuse(session, code, requestId, ErrorUri.INVALID_URI, `invalid procedure URI '${procedure}'`);
     // Authorization comes before the lookup, so a denied session learns nothing of what exists.
     const authorization = this.#authorizer.authorize(session.authrole, procedure, Action.CALL);
-    if (!authorization.allowed)
-      return fail(ErrorUri.NOT_AUTHORIZED, `session is not authorized to call '${procedure}'`);
+    if (!authorization.allowed) {
+      const text = `session is not authorized to call '${procedure}'`;
+      return refuse(session, code, requestId, ErrorUri.NOT_AUTHORIZED, text);
+    }
 
     const handler = this.#procedures.get(procedure);
     if (handler !== undefined) {
       if (progress || isPassthru(options)) {
-        return fail(
-          ErrorUri.FEATURE_NOT_SUPPORTED,
-          `router procedure '${procedure}' takes no progressive or passthru calls`,
-        );
+        const text = `router procedure '${procedure}' takes no progressive or passthru calls`;
+        return refuse(session, code, requestId, ErrorUri.FEATURE_NOT_SUPPORTED, text);
       }
       this.#callRouterProcedure(session, message, handler);
       return undefined;
     }
 
     const registration = this.#store.best(procedure);
-    if (registration === undefined) return fail(ErrorUri.NO_SUCH_PROCEDURE, `no callee registered for '${procedure}'`);
-    const picked = registration.pick(this.#random);
-    if (picked === undefined) return fail(ErrorUri.NO_SUCH_PROCEDURE, `no callee registered for '${procedure}'`);
-    if ('busy' in picked) {
-      // Crossbar's per-callee concurrency limit, with Crossbar's error.
-      return fail(MAX_CONCURRENCY_REACHED, `every callee of '${procedure}' is at its concurrency limit`);
+    const picked = registration?.pick(this.#random);
+    if (registration === undefined || picked === undefined) {
+      const text = `no callee registered for '${procedure}'`;
+      return refuse(session, code, requestId, ErrorUri.NO_SUCH_PROCEDURE, text);
     }
-    const unsupported = unsupportedBy(picked.callee.session, message);
-    if (unsupported !== undefined) return fail(ErrorUri.FEATURE_NOT_SUPPORTED, unsupported);
+    if (picked === 'busy') {
+      // Crossbar's per-callee concurrency limit, with Crossbar's error.
+      const text = `every callee of '${procedure}' is at its concurrency limit`;
+      return refuse(session, code, requestId, MAX_CONCURRENCY_REACHED, text);
+    }
+    const unsupported = unsupportedBy(picked.session, message);
+    if (unsupported !== undefined) return refuse(session, code, requestId, ErrorUri.FEATURE_NOT_SUPPORTED, unsupported);
 
     this.#calls.start({
       caller: session,
       call: message,
       registration,
-      callee: picked.callee,
+      callee: picked,
       // Advanced profile "Caller Identification": on the caller's request or the role's config
       // (the callee's own request, `disclose_caller`, is per callee).
       discloseToAny: options.disclose_me === true || authorization.discloseCaller,

@@ -1,26 +1,35 @@
-import { type MatchPolicyValue, matchesPattern, uriComponentCount } from '@interchange/protocol';
+import type { MatchPolicyValue } from '@interchange/protocol';
+import { WildcardTrie } from './wildcard-trie.js';
+
+/**
+ * Empties a reused match list. Popping keeps the array's storage, where `length = 0` releases
+ * it (a runtime call, several times slower) and the next lookup would grow it again.
+ */
+export function clearMatches<T>(list: T[]): void {
+  while (list.length > 0) list.pop();
+}
 
 /**
  * Values keyed by (URI or pattern, match policy), looked up by a concrete URI: which entries
  * match `com.myapp.topic1`? (advanced profile "Pattern-based Subscription").
  *
  * Lookups cost one map probe for the exact entry, one probe per distinct prefix length (not
- * per prefix), and a scan of only the wildcard patterns with as many components as the URI.
- * Prefixes match by characters, as the spec's examples show (`com.myapp.topic.emergency`
- * matches `com.myapp.topic.emergency-low`).
+ * per prefix), and a walk of the wildcard trie along the URI's components ({@link WildcardTrie}),
+ * which visits only the branches that match. Prefixes match by characters, as the spec's
+ * examples show (`com.myapp.topic.emergency` matches `com.myapp.topic.emergency-low`).
  */
 export class PatternIndex<T> {
   readonly #exact = new Map<string, T>();
   readonly #prefix = new Map<string, T>();
-  /** How many prefixes of each length there are; the keys are the lengths worth probing. */
+  /** How many prefixes of each length there are. */
   readonly #prefixLengths = new Map<number, number>();
-  /** Wildcard patterns by component count: only patterns of the URI's arity can match it. */
-  readonly #wildcard = new Map<number, Map<string, T>>();
-  #size = 0;
+  /** The keys of `#prefixLengths`, the lengths worth probing, as an array a lookup walks without an iterator. */
+  readonly #lengths: number[] = [];
+  readonly #wildcard = new WildcardTrie<T>();
 
   /** Number of entries. */
   get size(): number {
-    return this.#size;
+    return this.#exact.size + this.#prefix.size + this.#wildcard.size;
   }
 
   /** The entry for exactly this pattern and policy. */
@@ -31,7 +40,7 @@ export class PatternIndex<T> {
       case 'prefix':
         return this.#prefix.get(pattern);
       case 'wildcard':
-        return this.#wildcard.get(uriComponentCount(pattern))?.get(pattern);
+        return this.#wildcard.get(pattern);
       default:
         return undefined;
     }
@@ -39,79 +48,64 @@ export class PatternIndex<T> {
 
   /** Adds or replaces the entry for this pattern and policy. */
   set(pattern: string, match: MatchPolicyValue, value: T): void {
-    const existed = this.get(pattern, match) !== undefined;
     switch (match) {
       case 'exact':
         this.#exact.set(pattern, value);
         break;
       case 'prefix':
-        this.#prefix.set(pattern, value);
-        if (!existed) this.#prefixLengths.set(pattern.length, (this.#prefixLengths.get(pattern.length) ?? 0) + 1);
-        break;
-      case 'wildcard': {
-        const arity = uriComponentCount(pattern);
-        let bucket = this.#wildcard.get(arity);
-        if (bucket === undefined) {
-          bucket = new Map();
-          this.#wildcard.set(arity, bucket);
+        if (!this.#prefix.has(pattern)) {
+          const count = this.#prefixLengths.get(pattern.length) ?? 0;
+          if (count === 0) this.#lengths.push(pattern.length);
+          this.#prefixLengths.set(pattern.length, count + 1);
         }
-        bucket.set(pattern, value);
+        this.#prefix.set(pattern, value);
         break;
-      }
+      case 'wildcard':
+        this.#wildcard.set(pattern, value);
+        break;
     }
-    if (!existed) this.#size++;
   }
 
   /** Removes the entry for this pattern and policy; returns whether there was one. */
   delete(pattern: string, match: MatchPolicyValue): boolean {
-    let deleted = false;
     switch (match) {
       case 'exact':
-        deleted = this.#exact.delete(pattern);
-        break;
-      case 'prefix':
-        deleted = this.#prefix.delete(pattern);
-        if (deleted) {
-          const count = (this.#prefixLengths.get(pattern.length) ?? 1) - 1;
-          if (count === 0) this.#prefixLengths.delete(pattern.length);
-          else this.#prefixLengths.set(pattern.length, count);
-        }
-        break;
-      case 'wildcard': {
-        const arity = uriComponentCount(pattern);
-        const bucket = this.#wildcard.get(arity);
-        deleted = bucket?.delete(pattern) ?? false;
-        if (bucket !== undefined && bucket.size === 0) this.#wildcard.delete(arity);
-        break;
+        return this.#exact.delete(pattern);
+      case 'prefix': {
+        if (!this.#prefix.delete(pattern)) return false;
+        const count = (this.#prefixLengths.get(pattern.length) ?? 1) - 1;
+        if (count === 0) {
+          this.#prefixLengths.delete(pattern.length);
+          this.#lengths.splice(this.#lengths.indexOf(pattern.length), 1);
+        } else this.#prefixLengths.set(pattern.length, count);
+        return true;
       }
+      case 'wildcard':
+        return this.#wildcard.delete(pattern);
+      default:
+        return false;
     }
-    if (deleted) this.#size--;
-    return deleted;
   }
 
   /**
-   * Calls `visit` once for every entry matching `uri`: the exact entry first, then prefix
-   * entries, then wildcard entries. `visit` may add or remove entries (a receiver's transport
-   * can close while an event is being delivered); an entry removed before its turn is skipped,
-   * an entry added meanwhile may or may not be visited.
+   * Appends to `out` every entry matching `uri`: the exact entry first, then prefix entries, then
+   * wildcard entries. Callers on the hot path pass an array they reuse, so a lookup allocates
+   * nothing but substrings of the URI (a prefix probe, the components for the wildcard trie), and
+   * those only when there are such patterns. What `out`
+   * holds is a snapshot: entries removed while the caller walks it are still in it.
    */
-  forEachMatch(uri: string, visit: (value: T, match: MatchPolicyValue) => void): void {
+  collectMatches(uri: string, out: T[]): void {
     const exact = this.#exact.get(uri);
-    if (exact !== undefined) visit(exact, 'exact');
+    if (exact !== undefined) out.push(exact);
     if (this.#prefix.size > 0) {
-      for (const length of this.#prefixLengths.keys()) {
+      const lengths = this.#lengths;
+      for (let i = 0; i < lengths.length; i++) {
+        const length = lengths[i] as number;
         if (length > uri.length) continue;
         const entry = this.#prefix.get(uri.slice(0, length));
-        if (entry !== undefined) visit(entry, 'prefix');
+        if (entry !== undefined) out.push(entry);
       }
     }
-    if (this.#wildcard.size > 0) {
-      const bucket = this.#wildcard.get(uriComponentCount(uri));
-      if (bucket !== undefined) {
-        for (const [pattern, entry] of bucket) {
-          if (matchesPattern(uri, pattern, 'wildcard')) visit(entry, 'wildcard');
-        }
-      }
-    }
+    this.#wildcard.collect(uri, out);
   }
 }

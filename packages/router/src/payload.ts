@@ -1,4 +1,5 @@
 import type { Dict, ErrorMessage, Id, MessageCodeValue, Payload } from '@interchange/protocol';
+import type { RealmMember } from './realm-member.js';
 import { TRUSTED_ROLE } from './static-authorizer.js';
 
 /**
@@ -30,6 +31,22 @@ export function routerError(
   return reply;
 }
 
+/**
+ * Sends `session` the {@link routerError} refusing its request, and returns `undefined` (no
+ * protocol violation), so a handler can `return refuse(...)`: the broker's and dealer's error
+ * replies, without a closure per request.
+ */
+export function refuse(
+  session: RealmMember,
+  requestType: MessageCodeValue,
+  requestId: Id,
+  error: string,
+  message: string,
+): undefined {
+  session.send(routerError(requestType, requestId, error, message));
+  return undefined;
+}
+
 /** The spec reserves URIs whose first component is `wamp` (basic profile "Reserved URIs"). */
 export function isReservedUri(uri: string): boolean {
   return uri === 'wamp' || uri.startsWith('wamp.');
@@ -43,14 +60,16 @@ export function isReservedFor(uri: string, authrole: string): boolean {
   return isReservedUri(uri) && authrole !== TRUSTED_ROLE;
 }
 
-/** Identity details of a session, for caller and publisher disclosure. */
+/**
+ * Identity details of a session, for caller and publisher disclosure (advanced profile "Caller
+ * Identification", "Publisher Identification"). Literal keys, not computed ones, so each kind
+ * of details object gets one fixed shape.
+ */
 export function identityDetails(
   prefix: 'caller' | 'publisher',
   session: { readonly id: Id; readonly authid: string; readonly authrole: string },
 ): Dict {
-  return {
-    [prefix]: session.id,
-    [`${prefix}_authid`]: session.authid,
-    [`${prefix}_authrole`]: session.authrole,
-  };
+  return prefix === 'caller'
+    ? { caller: session.id, caller_authid: session.authid, caller_authrole: session.authrole }
+    : { publisher: session.id, publisher_authid: session.authid, publisher_authrole: session.authrole };
 }

@@ -22,6 +22,20 @@ const LISTS = [
   ['exclude_authrole', 'string'],
 ] as const;
 
+const LIST_KEYS: ReadonlySet<string> = new Set(LISTS.map(([key]) => key));
+
+/**
+ * Whether `options` has any of the list options. It walks the few keys a PUBLISH has, rather
+ * than probing every publication's options for six keys it almost never has.
+ */
+function hasListOption(options: Dict): boolean {
+  for (const key in options) if (LIST_KEYS.has(key)) return true;
+  return false;
+}
+
+/** The result for a publication without black- or whitelisting: shared, so the common case allocates nothing. */
+const NO_FILTER: ReceiverFilterResult = Object.freeze({ ok: true, filter: undefined });
+
 /**
  * Compiles `PUBLISH.Options.{eligible,exclude}{,_authid,_authrole}` into one filter (advanced
  * profile "Subscriber Black- and Whitelisting"). A subscriber receives the event if and only if
@@ -29,6 +43,7 @@ const LISTS = [
  * `filter` is `undefined`, so the common publication pays nothing.
  */
 export function compileReceiverFilter(options: Dict): ReceiverFilterResult {
+  if (!hasListOption(options)) return NO_FILTER;
   const sets: Partial<Record<(typeof LISTS)[number][0], ReadonlySet<unknown>>> = {};
   let any = false;
   for (const [key, elementType] of LISTS) {
@@ -40,7 +55,7 @@ export function compileReceiverFilter(options: Dict): ReceiverFilterResult {
     sets[key] = new Set<unknown>(value);
     any = true;
   }
-  if (!any) return { ok: true, filter: undefined };
+  if (!any) return NO_FILTER;
   const { eligible, eligible_authid, eligible_authrole, exclude, exclude_authid, exclude_authrole } = sets;
   return {
     ok: true,

@@ -1,5 +1,5 @@
 import { type Id, MatchPolicy, type MatchPolicyValue, randomId } from '@interchange/protocol';
-import { PatternIndex } from './pattern-index.js';
+import { clearMatches, PatternIndex } from './pattern-index.js';
 import type { RealmMember } from './realm-member.js';
 
 /**
@@ -50,8 +50,17 @@ export interface Callee {
   outstanding: number;
 }
 
-/** What {@link Registration.pick} found. */
-export type PickResult = { callee: Callee } | { busy: true } | undefined;
+/**
+ * What {@link Registration.pick} found: the callee; `'busy'` when every remaining callee is at
+ * its concurrency limit; `undefined` when no callee remains. No wrapper object: a pick happens
+ * on every call.
+ */
+export type PickResult = Callee | 'busy' | undefined;
+
+/** Whether a callee may take one more invocation (Crossbar's `concurrency`; 0 is no limit). */
+function isFree(callee: Callee): boolean {
+  return callee.concurrency === 0 || callee.outstanding < callee.concurrency;
+}
 
 /**
  * A registration: a procedure URI or pattern, its match and invocation policies, and the
@@ -108,31 +117,33 @@ export class Registration implements RegistrationDetails {
    * (advanced profile "Call Re-Routing": "assuming the unavailable registration virtually does
    * not exist") and callees at their concurrency limit (Crossbar's `concurrency`).
    *
-   * @returns the callee; `{ busy: true }` when every remaining callee is at its limit;
-   *   `undefined` when no callee remains.
+   * @returns the callee; `'busy'` when every remaining callee is at its limit; `undefined`
+   *   when no callee remains.
    */
   pick(random: () => number, exclude?: ReadonlySet<RealmMember>): PickResult {
     const candidates = exclude === undefined ? this.callees : this.callees.filter((c) => !exclude.has(c.session));
     if (candidates.length === 0) return undefined;
-    const free = (callee: Callee): boolean => callee.concurrency === 0 || callee.outstanding < callee.concurrency;
     switch (this.invoke) {
       case InvokePolicy.SINGLE:
       case InvokePolicy.FIRST: {
-        const callee = candidates.find(free);
-        return callee === undefined ? { busy: true } : { callee };
+        for (let i = 0; i < candidates.length; i++) {
+          const callee = candidates[i] as Callee;
+          if (isFree(callee)) return callee;
+        }
+        return 'busy';
       }
       case InvokePolicy.LAST: {
         for (let i = candidates.length - 1; i >= 0; i--) {
           const callee = candidates[i] as Callee;
-          if (free(callee)) return { callee };
+          if (isFree(callee)) return callee;
         }
-        return { busy: true };
+        return 'busy';
       }
       case InvokePolicy.RANDOM: {
-        const available = candidates.filter(free);
-        if (available.length === 0) return { busy: true };
+        const available = candidates.filter(isFree);
+        if (available.length === 0) return 'busy';
         const index = Math.min(available.length - 1, Math.floor(random() * available.length));
-        return { callee: available[index] as Callee };
+        return available[index] as Callee;
       }
       case InvokePolicy.ROUNDROBIN: {
         // The cursor walks the full list (spec: "picked subsequently from the list of
@@ -141,11 +152,11 @@ export class Registration implements RegistrationDetails {
         for (let step = 0; step < count; step++) {
           const index = (this.#next + step) % count;
           const callee = this.callees[index] as Callee;
-          if (exclude?.has(callee.session) === true || !free(callee)) continue;
+          if (exclude?.has(callee.session) === true || !isFree(callee)) continue;
           this.#next = (index + 1) % count;
-          return { callee };
+          return callee;
         }
-        return { busy: true };
+        return 'busy';
       }
     }
   }
@@ -184,13 +195,15 @@ function outranks(a: readonly number[], b: readonly number[]): boolean {
 /**
  * The registrations of one realm: by ID, by (URI or pattern, match policy), and by session.
  * Finding the registration for a called procedure costs a map probe for the exact match, one
- * probe per distinct prefix length, and a scan of the wildcard patterns of the same arity only
- * (see {@link PatternIndex}).
+ * probe per distinct prefix length, and a walk of the wildcard trie along the procedure's
+ * components (see {@link PatternIndex}).
  */
 export class RegistrationStore {
   readonly #index = new PatternIndex<Registration>();
   readonly #byId = new Map<Id, Registration>();
   readonly #bySession = new Map<RealmMember, Set<Registration>>();
+  /** What `best` collects matching patterns into; reused, as lookups do not nest. */
+  readonly #matches: Registration[] = [];
 
   /** Number of registrations. */
   get size(): number {
@@ -217,15 +230,19 @@ export class RegistrationStore {
     if (exact !== undefined) return exact;
     let prefix: Registration | undefined;
     let wildcard: Registration | undefined;
-    this.#index.forEachMatch(procedure, (registration, match) => {
-      if (match === MatchPolicy.PREFIX) {
+    const matches = this.#matches;
+    this.#index.collectMatches(procedure, matches);
+    for (let i = 0; i < matches.length; i++) {
+      const registration = matches[i] as Registration;
+      if (registration.match === MatchPolicy.PREFIX) {
         // Prefixes match by characters; of two matching prefixes the longer one has at least as
         // many components, so the longer string is the longer match.
         if (prefix === undefined || registration.uri.length > prefix.uri.length) prefix = registration;
-      } else if (match === MatchPolicy.WILDCARD) {
+      } else if (registration.match === MatchPolicy.WILDCARD) {
         if (wildcard === undefined || outranks(registration.rank, wildcard.rank)) wildcard = registration;
       }
-    });
+    }
+    clearMatches(matches);
     return prefix ?? wildcard;
   }
 

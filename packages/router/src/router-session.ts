@@ -1,5 +1,4 @@
 import {
-  createIdSequence,
   type Dict,
   ErrorUri,
   type FeatureName,
@@ -8,6 +7,7 @@ import {
   hasFeature,
   type Id,
   isValidUri,
+  nextSequenceId,
   type WampMessage,
 } from '@interchange/protocol';
 import { anonymousAuthid } from './anonymous-authid.js';
@@ -17,6 +17,7 @@ import type { Principal } from './auth/principal.js';
 import type { AuthStep, SessionAuthentication } from './auth/session-authentication.js';
 import type { TransportAuthConfig } from './auth/transport-auth.js';
 import { BROKER_FEATURES } from './broker.js';
+import { shareClientRoles } from './client-roles.js';
 import { DEALER_FEATURES } from './dealer.js';
 import { admitHello, checkHello, isDict } from './hello-admission.js';
 import { META_DEALER_FEATURES } from './meta-api.js';
@@ -27,6 +28,11 @@ import type { RealmMember } from './realm-member.js';
 import { type ConnectOptions, type SessionHost, SessionState, type SessionStateValue } from './router-session-types.js';
 import { routeToRealm } from './session-routing.js';
 import type { Authorization } from './static-authorizer.js';
+
+/** `clientRoles` before HELLO: shared, never mutated. */
+const EMPTY_ROLES: Dict = Object.freeze({});
+/** The identity options of a transport that gives none: shared, never mutated. */
+const NO_OPTIONS: ConnectOptions = Object.freeze({});
 
 /**
  * One WAMP session on the router side: the state machine from HELLO to GOODBYE, handing each
@@ -50,20 +56,18 @@ export class RouterSession implements PeerConnection, RealmMember {
   /** Messages waiting behind a dynamic authorization in flight, so requests keep their order. */
   #authorizationQueue: WampMessage[] | undefined;
   #realm: Realm | undefined;
-  #clientRoles: Dict = {};
-  readonly #requestIds = createIdSequence();
+  #clientRoles: Dict = EMPTY_ROLES;
+  /** The last router-to-client request ID handed out (spec: "IDs", session scope); 0 before the first. */
   #lastRequestId = 0;
   #requestIdsWrapped = false;
-  readonly #closed: Promise<void>;
-  #resolveClosed!: () => void;
+  // Made on first use: an idle session should not pay for a promise and its resolver nobody awaits.
+  #closed: Promise<void> | undefined;
+  #resolveClosed: (() => void) | undefined;
 
-  constructor(host: SessionHost, peer: Peer, options: ConnectOptions = {}) {
+  constructor(host: SessionHost, peer: Peer, options: ConnectOptions = NO_OPTIONS) {
     this.#host = host;
     this.peer = peer;
     this.#options = options;
-    this.#closed = new Promise((resolve) => {
-      this.#resolveClosed = resolve;
-    });
   }
 
   /** The WAMP session ID; 0 until WELCOME. */
@@ -104,6 +108,10 @@ export class RouterSession implements PeerConnection, RealmMember {
   }
   /** Settles when the session is closed, however it ended. */
   get closed(): Promise<void> {
+    if (this.#closed === undefined) {
+      if (this.#state === SessionState.CLOSED) this.#closed = Promise.resolve();
+      else this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    }
     return this.#closed;
   }
 
@@ -127,7 +135,7 @@ export class RouterSession implements PeerConnection, RealmMember {
 
   /** {@inheritDoc RealmMember.nextRequestId} */
   nextRequestId(): Id {
-    const id = this.#requestIds();
+    const id = nextSequenceId(this.#lastRequestId);
     if (id <= this.#lastRequestId) this.#requestIdsWrapped = true;
     this.#lastRequestId = id;
     return id;
@@ -236,7 +244,7 @@ export class RouterSession implements PeerConnection, RealmMember {
     }
     // Without authentication configured, the transport's identity applies; an authid the
     // client proposes is not proof of anything and is not taken over.
-    this.#clientRoles = hello.details.roles as Dict;
+    this.#clientRoles = shareClientRoles(hello.details.roles as Dict);
     this.#id = this.#host.allocateSessionId();
     this.#establish(admission.realm, {
       authid: this.#options.authid ?? anonymousAuthid(),
@@ -291,7 +299,7 @@ export class RouterSession implements PeerConnection, RealmMember {
       return;
     }
     const { details } = hello;
-    this.#clientRoles = details.roles as Dict;
+    this.#clientRoles = shareClientRoles(details.roles as Dict);
     this.#id = this.#host.allocateSessionId();
     this.#state = SessionState.AUTHENTICATING;
     const request: AuthRequest = {
@@ -401,8 +409,10 @@ export class RouterSession implements PeerConnection, RealmMember {
       return;
     }
     const realm = this.#realm as Realm;
-    const request = authorizationRequest(message);
-    if (request !== undefined && realm.authorizer.dynamicAuthorizer(this.#authrole) !== undefined) {
+    // The role first: reading the request makes an object, and most roles are static.
+    const request =
+      realm.authorizer.dynamicAuthorizer(this.#authrole) === undefined ? undefined : authorizationRequest(message);
+    if (request !== undefined) {
       const decision = this.#host.auth.authorizer.authorize(realm, this, request.uri, request.action, request.options);
       if (!(decision instanceof Promise)) {
         this.#routeDecided(realm, message, request, decision);
@@ -504,7 +514,7 @@ export class RouterSession implements PeerConnection, RealmMember {
     this.#leaveRealm();
     this.#state = SessionState.CLOSED;
     this.#host.sessionClosed(this);
-    this.#resolveClosed();
+    this.#resolveClosed?.();
   }
 }
 

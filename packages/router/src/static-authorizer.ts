@@ -31,6 +31,15 @@ interface CompiledRule {
   readonly decisions: Readonly<Record<ActionName, Authorization>>;
 }
 
+/**
+ * Pattern rules a role may have before the rule found for each URI is remembered: with a few,
+ * scanning them costs no more than a map lookup; with many (a role per tenant, a rule per
+ * device), a scan per request would.
+ */
+const SCAN_LIMIT = 8;
+/** URIs whose pattern rule a role remembers; the oldest go first. */
+const MAX_RESOLVED_URIS = 4096;
+
 /** The rules of one role, indexed by match policy. */
 interface CompiledRole {
   readonly exact: ReadonlyMap<string, CompiledRule>;
@@ -38,6 +47,13 @@ interface CompiledRole {
   readonly prefix: readonly CompiledRule[];
   /** Most specific first (see {@link compareWildcardSpecificity}). */
   readonly wildcard: readonly CompiledRule[];
+  /**
+   * The pattern rule deciding each URI recently asked about (`null`: none), when the role has
+   * more than {@link SCAN_LIMIT} pattern rules. The rules never change (a new config makes a
+   * new authorizer), so an entry is never stale; the bound keeps many distinct URIs from
+   * growing it.
+   */
+  readonly resolved: Map<string, CompiledRule | null> | undefined;
 }
 
 /**
@@ -107,7 +123,8 @@ export class StaticAuthorizer {
 
   /** The procedure that authorizes sessions of `authrole`, when the role is dynamic. */
   dynamicAuthorizer(authrole: string): string | undefined {
-    return this.#dynamic.get(authrole);
+    // Asked for every request a session makes; most realms have no dynamic role at all.
+    return this.#dynamic.size === 0 ? undefined : this.#dynamic.get(authrole);
   }
 
   /**
@@ -170,8 +187,23 @@ function cacheKey(authrole: string, uri: string, action: ActionName): string {
 }
 
 function bestRule(role: CompiledRole, uri: string): CompiledRule | undefined {
-  const exact = role.exact.get(uri);
-  if (exact !== undefined) return exact;
+  if (role.exact.size > 0) {
+    const exact = role.exact.get(uri);
+    if (exact !== undefined) return exact;
+  }
+  const { resolved } = role;
+  if (resolved === undefined) return bestPatternRule(role, uri);
+  let rule = resolved.get(uri);
+  if (rule === undefined) {
+    rule = bestPatternRule(role, uri) ?? null;
+    if (resolved.size >= MAX_RESOLVED_URIS) resolved.delete(resolved.keys().next().value as string);
+    resolved.set(uri, rule);
+  }
+  return rule ?? undefined;
+}
+
+/** The most specific prefix rule matching `uri`, else the most specific wildcard rule. */
+function bestPatternRule(role: CompiledRole, uri: string): CompiledRule | undefined {
   for (const rule of role.prefix) {
     if (uri.startsWith(rule.uri)) return rule;
   }
@@ -198,7 +230,9 @@ function compileRole(role: RoleConfig): CompiledRole {
   }
   prefix.sort((a, b) => b.uri.length - a.uri.length);
   wildcard.sort((a, b) => compareWildcardSpecificity(a.uri, b.uri));
-  return { exact, prefix: dedupe(prefix), wildcard: dedupe(wildcard) };
+  const patterns = { prefix: dedupe(prefix), wildcard: dedupe(wildcard) };
+  const many = patterns.prefix.length + patterns.wildcard.length > SCAN_LIMIT;
+  return { exact, ...patterns, resolved: many ? new Map() : undefined };
 }
 
 /** Keeps the last rule of each URI (see the comment in `compileRole`); order is preserved. */

@@ -306,6 +306,34 @@ describe('pattern-based subscriptions', () => {
     expect(events.find((e) => e.subscription === exact)?.details).toEqual({});
   });
 
+  it('finishes a delivery during which a receiver leaves and meta events go out', () => {
+    const watcher = join(router);
+    watcher.subscribe('wamp.subscription.on_unsubscribe');
+    const leaving = join(router);
+    leaving.subscribe('com.a.b');
+    const stays = join(router);
+    const exact = stays.subscribe('com.a.b');
+    const prefix = stays.subscribe('com.a', { match: 'prefix' });
+    const wildcard = stays.subscribe('com..b', { match: 'wildcard' });
+    // The first receiver's transport closes as the event reaches it: the session leaves, and its
+    // on_unsubscribe meta event is published in the middle of this publication's delivery.
+    const send = leaving.peer.send.bind(leaving.peer);
+    leaving.peer.send = (message) => {
+      send(message);
+      if (message.type === 'EVENT') leaving.connection.transportClosed();
+    };
+    join(router).publish('com.a.b', { args: [1] });
+    expect(leaving.take().map((m) => m.type)).toEqual(['EVENT']);
+    const events = stays.take() as MessageOf<'EVENT'>[];
+    expect(events.map((e) => e.subscription)).toEqual([exact, prefix, wildcard]);
+    expect(events.map((e) => e.details)).toEqual([{}, { topic: 'com.a.b' }, { topic: 'com.a.b' }]);
+    expect(watcher.takeOne('EVENT').args?.[0]).toBe(leaving.sessionId);
+    // The next publication finds everything in order.
+    join(router).publish('com.a.b');
+    expect(stays.take()).toHaveLength(3);
+    expect(leaving.take()).toEqual([]);
+  });
+
   it('keeps exact and prefix subscriptions to the same URI apart', () => {
     const subscriber = join(router);
     expect(subscriber.subscribe('com.a')).not.toBe(subscriber.subscribe('com.a', { match: 'prefix' }));

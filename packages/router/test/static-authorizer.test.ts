@@ -89,6 +89,35 @@ describe('StaticAuthorizer', () => {
     });
   });
 
+  it('decides the same, asked again and again, for a role with many pattern rules', () => {
+    // Twenty tenants, each with a prefix rule for calls and a wildcard rule for publications:
+    // past a few pattern rules the authorizer remembers the rule deciding each URI.
+    const permissions: PermissionConfig[] = [{ uri: 'com.open.admin', allow: deny }];
+    for (let t = 0; t < 20; t++) {
+      permissions.push({ uri: `com.t${t}.`, match: 'prefix', allow: { call: t % 2 === 0 } });
+      permissions.push({ uri: `com.t${t}..news`, match: 'wildcard', allow: { publish: true } });
+    }
+    permissions.push({ uri: 'com.open.', match: 'prefix', allow: { call: true, publish: true } });
+    const auth = authorizer(permissions);
+    const decide = (uri: string) => [
+      auth.authorize('r', uri, 'call').allowed,
+      auth.authorize('r', uri, 'publish').allowed,
+    ];
+    // More distinct URIs than the authorizer remembers, twice over, so remembered and forgotten
+    // ones both answer.
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 5000; i++) {
+        const t = i % 20;
+        expect(decide(`com.t${t}.x${i}`)).toEqual([t % 2 === 0, false]);
+      }
+      expect(decide('com.t3.y.news')).toEqual([false, false]); // the prefix rule is more specific
+      expect(decide('com.t33.y.news')).toEqual([false, false]); // no rule
+      expect(decide('com.open.x')).toEqual([true, true]);
+      expect(decide('com.open.admin')).toEqual([false, false]); // exact beats prefix
+      expect(decide('com.nobody')).toEqual([false, false]);
+    }
+  });
+
   it('rejects malformed configs', () => {
     expect(() => new StaticAuthorizer([{ name: '', permissions: [] }])).toThrow(InvalidArgumentError);
     expect(
