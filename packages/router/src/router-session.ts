@@ -27,7 +27,7 @@ import type { Realm } from './realm.js';
 import type { RealmMember } from './realm-member.js';
 import { type ConnectOptions, type SessionHost, SessionState, type SessionStateValue } from './router-session-types.js';
 import { routeToRealm } from './session-routing.js';
-import type { Authorization } from './static-authorizer.js';
+import { type Authorization, DENY } from './static-authorizer.js';
 
 /** `clientRoles` before HELLO: shared, never mutated. */
 const EMPTY_ROLES: Dict = Object.freeze({});
@@ -419,22 +419,32 @@ export class RouterSession implements PeerConnection, RealmMember {
         return;
       }
       this.#authorizationQueue = [];
-      void decision.then((decided) => {
-        if (this.#state !== SessionState.ESTABLISHED || this.#realm !== realm) return;
-        try {
-          this.#routeDecided(realm, message, request, decided);
-          this.#drainAuthorizationQueue();
-        } catch (error) {
-          this.#host.logger.error({ session: this.#id, err: error }, 'failed to process an authorized message');
-          if ((this.#state as SessionStateValue) !== SessionState.CLOSED) {
-            this.#abort(ErrorUri.PROTOCOL_VIOLATION, `internal error processing ${message.type}`);
-          }
-        }
-      });
+      // An authorizer that fails denies (advanced "Authorization"); the queue moves on either way.
+      void decision.then(
+        (decided) => this.#afterDecision(realm, message, request, decided),
+        (error: unknown) => {
+          this.#host.logger.error({ session: this.#id, err: error }, 'dynamic authorization failed; denying');
+          this.#afterDecision(realm, message, request, DENY);
+        },
+      );
       return;
     }
     const violation = this.#route(message);
     if (violation !== undefined) this.#violation(violation);
+  }
+
+  /** A decision that was pending arrived: route the message, then the ones that waited behind it. */
+  #afterDecision(realm: Realm, message: WampMessage, request: AuthorizationRequest, decided: Authorization): void {
+    if (this.#state !== SessionState.ESTABLISHED || this.#realm !== realm) return;
+    try {
+      this.#routeDecided(realm, message, request, decided);
+      this.#drainAuthorizationQueue();
+    } catch (error) {
+      this.#host.logger.error({ session: this.#id, err: error }, 'failed to process an authorized message');
+      if ((this.#state as SessionStateValue) !== SessionState.CLOSED) {
+        this.#abort(ErrorUri.PROTOCOL_VIOLATION, `internal error processing ${message.type}`);
+      }
+    }
   }
 
   /** Refuses, or routes with the decision standing in for the role's permissions. */

@@ -11,7 +11,8 @@ export interface Authorization {
 }
 
 const ALLOW_ALL: Authorization = Object.freeze({ allowed: true, discloseCaller: false, disclosePublisher: false });
-const DENY: Authorization = Object.freeze({ allowed: false, discloseCaller: false, disclosePublisher: false });
+/** The answer that refuses: no permission, nothing disclosed. */
+export const DENY: Authorization = Object.freeze({ allowed: false, discloseCaller: false, disclosePublisher: false });
 /** The built-in `trusted` role: everything allowed, identity disclosed (as Crossbar's trusted role). */
 const TRUSTED: Authorization = Object.freeze({ allowed: true, discloseCaller: true, disclosePublisher: true });
 

@@ -10,7 +10,7 @@ import type { Dict, Id } from '@interchange/protocol';
 import type { Logger } from '../logger.js';
 import type { TransportInfo } from '../peer.js';
 import type { ActionName } from '../realm-config.js';
-import type { Authorization, StaticAuthorizer } from '../static-authorizer.js';
+import { type Authorization, DENY, type StaticAuthorizer } from '../static-authorizer.js';
 import { describeError } from './auth-method.js';
 import type { InternalCaller } from './internal-caller.js';
 
@@ -24,8 +24,6 @@ export interface AuthorizationSubject {
   readonly authextra: Dict | undefined;
   readonly peer: { readonly info: TransportInfo };
 }
-
-const DENY: Authorization = Object.freeze({ allowed: false, discloseCaller: false, disclosePublisher: false });
 
 /** Reads an authorizer's answer; `undefined` when it is neither a boolean nor a valid dict. */
 export function readAuthorizerAnswer(

@@ -1,5 +1,6 @@
 import { ErrorUri, MessageCode } from '@interchange/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DynamicAuthorizer } from '../../src/auth/dynamic-authorizer.js';
 import type { RealmConfig } from '../../src/realm-config.js';
 import { StaticAuthorizer } from '../../src/static-authorizer.js';
 import { expectCleanTraffic, expectError, join } from '../harness.js';
@@ -226,6 +227,28 @@ describe('dynamic authorizer', () => {
     const [first, second] = frontend.take();
     expect(first).toMatchObject({ type: 'SUBSCRIBED', requestId: subscribe });
     expect(second).toBeUndefined();
+    const invocation = backend.takeOne('INVOCATION');
+    backend.receive({ type: 'YIELD', requestId: invocation.requestId, options: {}, args: [] });
+    expect(frontend.takeOne('RESULT').requestId).toBe(call);
+  });
+
+  it('denies a request whose pending decision fails, and serves the requests behind it', async () => {
+    const { frontend, backend } = setup(() => true);
+    // The authorizer's own promise rejects (it normally turns failures into a denial itself).
+    const authorize = vi
+      .spyOn(DynamicAuthorizer.prototype, 'authorize')
+      .mockImplementationOnce(() => Promise.reject(new Error('authorizer exploded')));
+    const subscribe = frontend.nextId();
+    frontend.receive({ type: 'SUBSCRIBE', requestId: subscribe, options: {}, topic: 'com.example.t' });
+    const call = frontend.call('com.example.add');
+    await flush();
+    authorize.mockRestore();
+    await flush();
+    expectError(frontend.take()[0], {
+      requestType: MessageCode.SUBSCRIBE,
+      requestId: subscribe,
+      error: ErrorUri.NOT_AUTHORIZED,
+    });
     const invocation = backend.takeOne('INVOCATION');
     backend.receive({ type: 'YIELD', requestId: invocation.requestId, options: {}, args: [] });
     expect(frontend.takeOne('RESULT').requestId).toBe(call);

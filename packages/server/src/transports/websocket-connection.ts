@@ -350,7 +350,7 @@ export class WebSocketConnection implements Peer, Flushable {
 
   #violation(reason: string): void {
     this.#violated = true;
-    this.#logger.info({ peer: this.info.peer, reason }, 'protocol violation');
+    this.#logger.debug({ peer: this.info.peer, reason }, 'protocol violation');
     try {
       this.#session?.protocolViolation(reason);
     } catch (error) {
