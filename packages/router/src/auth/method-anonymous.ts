@@ -11,13 +11,11 @@ import {
   type AuthMethodHandler,
   type AuthRequest,
   authenticatorDetails,
-  describeError,
-  fail,
   type HelloOutcome,
   type MaybePromise,
 } from './auth-method.js';
 import { makePrincipal } from './principal.js';
-import { acceptAnswer, readAnswer } from './principal-check.js';
+import { acceptAnswer, askAuthenticator } from './principal-check.js';
 import type { AnonymousAuthConfig } from './transport-auth.js';
 
 /** The router side of `anonymous` for one transport's config. */
@@ -28,17 +26,7 @@ export function anonymousMethod(config: AnonymousAuthConfig, context: AuthMethod
       name,
       async hello(request: AuthRequest): Promise<HelloOutcome> {
         const authid = anonymousAuthid();
-        let answer: unknown;
-        try {
-          answer = await context.callAuthenticator(config, request.realm, [
-            request.realm,
-            authid,
-            authenticatorDetails(request, name),
-          ]);
-        } catch (error) {
-          return fail(`dynamic authenticator failed: ${describeError(error)}`);
-        }
-        const principal = readAnswer(answer);
+        const principal = await askAuthenticator(context, config, request, authid, authenticatorDetails(request, name));
         if ('kind' in principal) return principal;
         return acceptAnswer({ ...request, authid: undefined }, principal, name, 'dynamic', authid);
       },

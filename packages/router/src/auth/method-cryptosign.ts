@@ -31,14 +31,13 @@ import {
   type AuthMethodHandler,
   type AuthRequest,
   authenticatorDetails,
-  describeError,
   fail,
   type HelloOutcome,
   type MaybePromise,
   mockChallenge,
 } from './auth-method.js';
-import { makePrincipal, type Principal } from './principal.js';
-import { acceptAnswer, readAnswer } from './principal-check.js';
+import { type Principal, staticPrincipal } from './principal.js';
+import { acceptAnswer, askAuthenticator } from './principal-check.js';
 import type { CryptosignAuthConfig } from './transport-auth.js';
 
 /** Reads a configured key; a key that cannot be read is left out, with a warning. */
@@ -142,29 +141,18 @@ export function cryptosignMethod(config: CryptosignAuthConfig, context: AuthMeth
         const entry = Object.hasOwn(config.principals, authid) ? config.principals[authid] : undefined;
         if (entry === undefined || !keysOf.get(authid)?.has(pubkeyHex))
           return mock(request, binding, 'unknown authid or key not authorized');
-        const principal = makePrincipal({
-          realm: entry.realm ?? request.realm,
-          authid,
-          authrole: entry.role,
-          authmethod: name,
-          authprovider: 'static',
-          authextra: entry.extra,
-        });
+        const principal = staticPrincipal(request, authid, entry, name);
         return challengeFor(request, binding, principal, pubkey);
       }
 
       return (async (): Promise<HelloOutcome> => {
-        let answer: unknown;
-        try {
-          answer = await context.callAuthenticator(config, request.realm, [
-            request.realm,
-            request.authid ?? null,
-            authenticatorDetails(request, name),
-          ]);
-        } catch (error) {
-          return mock(request, binding, `dynamic authenticator denied: ${describeError(error)}`);
-        }
-        const read = readAnswer(answer);
+        const read = await askAuthenticator(
+          context,
+          config,
+          request,
+          request.authid,
+          authenticatorDetails(request, name),
+        );
         if ('kind' in read) return mock(request, binding, read.log);
         const key = principalKey(read.fields);
         if (key === undefined) return mock(request, binding, 'dynamic authenticator returned no usable pubkey');

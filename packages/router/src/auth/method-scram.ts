@@ -28,15 +28,14 @@ import {
   type AuthMethodHandler,
   type AuthRequest,
   authenticatorDetails,
-  describeError,
   fail,
   type HelloOutcome,
   type MaybePromise,
   mockBytes,
   mockChallenge,
 } from './auth-method.js';
-import { makePrincipal, type Principal } from './principal.js';
-import { acceptAnswer, readAnswer } from './principal-check.js';
+import { type Principal, staticPrincipal } from './principal.js';
+import { acceptAnswer, askAuthenticator } from './principal-check.js';
 import type { ScramAuthConfig } from './transport-auth.js';
 
 /** A user's stored SCRAM credential, decoded. */
@@ -191,28 +190,11 @@ export function scramMethod(
         const credential = staticCredentials.get(authid);
         const entry = credential === undefined ? undefined : config.principals[authid];
         if (credential === undefined || entry === undefined) return mock(request, clientNonce, 'unknown authid');
-        const principal = makePrincipal({
-          realm: entry.realm ?? request.realm,
-          authid,
-          authrole: entry.role,
-          authmethod: name,
-          authprovider: 'static',
-          authextra: entry.extra,
-        });
+        const principal = staticPrincipal(request, authid, entry, name);
         return challengeFor(request, clientNonce, principal, credential);
       }
       return (async (): Promise<HelloOutcome> => {
-        let answer: unknown;
-        try {
-          answer = await context.callAuthenticator(config, request.realm, [
-            request.realm,
-            authid,
-            authenticatorDetails(request, name),
-          ]);
-        } catch (error) {
-          return mock(request, clientNonce, `dynamic authenticator denied: ${describeError(error)}`);
-        }
-        const read = readAnswer(answer);
+        const read = await askAuthenticator(context, config, request, authid, authenticatorDetails(request, name));
         if ('kind' in read) return mock(request, clientNonce, read.log);
         const credential = readCredential(read.fields);
         if (credential === undefined)

@@ -10,12 +10,11 @@ import {
   type AuthMethodHandler,
   type AuthRequest,
   authenticatorDetails,
-  describeError,
   fail,
   type HelloOutcome,
 } from './auth-method.js';
-import { makePrincipal } from './principal.js';
-import { acceptAnswer, readAnswer } from './principal-check.js';
+import { staticPrincipal } from './principal.js';
+import { acceptAnswer, askAuthenticator } from './principal-check.js';
 import type { TicketAuthConfig } from './transport-auth.js';
 
 /** Compared against when the authid is unknown, so that the time taken does not tell. */
@@ -33,17 +32,7 @@ export function ticketMethod(config: TicketAuthConfig, context: AuthMethodContex
           extra: {},
           verify: async (ticket) => {
             const details = authenticatorDetails(request, name, { ticket });
-            let answer: unknown;
-            try {
-              answer = await context.callAuthenticator(config, request.realm, [
-                request.realm,
-                request.authid ?? null,
-                details,
-              ]);
-            } catch (error) {
-              return fail(`dynamic authenticator denied: ${describeError(error)}`);
-            }
-            const principal = readAnswer(answer);
+            const principal = await askAuthenticator(context, config, request, request.authid, details);
             return 'kind' in principal ? principal : acceptAnswer(request, principal, name, 'dynamic');
           },
         };
@@ -65,14 +54,7 @@ export function ticketMethod(config: TicketAuthConfig, context: AuthMethodContex
           if (!matches) return fail('wrong ticket');
           return {
             kind: 'welcome',
-            principal: makePrincipal({
-              realm: principal.realm ?? request.realm,
-              authid,
-              authrole: principal.role,
-              authmethod: name,
-              authprovider: 'static',
-              authextra: principal.extra,
-            }),
+            principal: staticPrincipal(request, authid, principal, name),
           };
         },
       };

@@ -10,13 +10,12 @@ import {
   type AuthMethodHandler,
   type AuthRequest,
   authenticatorDetails,
-  describeError,
   fail,
   type HelloOutcome,
   type MaybePromise,
 } from './auth-method.js';
-import { makePrincipal } from './principal.js';
-import { acceptAnswer, readAnswer } from './principal-check.js';
+import { staticPrincipal } from './principal.js';
+import { acceptAnswer, askAuthenticator } from './principal-check.js';
 import type { TlsAuthConfig, TlsPrincipal } from './transport-auth.js';
 
 /** A fingerprint as compared: lower-case hex without separators. */
@@ -44,28 +43,17 @@ export function tlsMethod(config: TlsAuthConfig, context: AuthMethodContext): Au
         if (found === undefined) return fail('unknown client certificate');
         return {
           kind: 'welcome',
-          principal: makePrincipal({
-            realm: found.principal.realm ?? request.realm,
-            authid: found.authid,
-            authrole: found.principal.role,
-            authmethod: name,
-            authprovider: 'static',
-            authextra: found.principal.extra,
-          }),
+          principal: staticPrincipal(request, found.authid, found.principal, name),
         };
       }
       return (async (): Promise<HelloOutcome> => {
-        let answer: unknown;
-        try {
-          answer = await context.callAuthenticator(config, request.realm, [
-            request.realm,
-            request.authid ?? null,
-            authenticatorDetails(request, name),
-          ]);
-        } catch (error) {
-          return fail(`dynamic authenticator denied: ${describeError(error)}`);
-        }
-        const read = readAnswer(answer);
+        const read = await askAuthenticator(
+          context,
+          config,
+          request,
+          request.authid,
+          authenticatorDetails(request, name),
+        );
         if ('kind' in read) return read;
         return acceptAnswer(request, read, name, 'dynamic', certificate.subject?.['CN']);
       })();

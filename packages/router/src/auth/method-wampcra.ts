@@ -22,15 +22,14 @@ import {
   type AuthMethodHandler,
   type AuthRequest,
   authenticatorDetails,
-  describeError,
   fail,
   type HelloOutcome,
   type MaybePromise,
   mockBytes,
   mockChallenge,
 } from './auth-method.js';
-import { makePrincipal, type Principal } from './principal.js';
-import { acceptAnswer, readAnswer } from './principal-check.js';
+import { type Principal, staticPrincipal } from './principal.js';
+import { acceptAnswer, askAuthenticator } from './principal-check.js';
 import type { WampCraAuthConfig, WampCraUser } from './transport-auth.js';
 
 /** The credential of one user: the secret and, for a salted one, its PBKDF2 parameters. */
@@ -116,17 +115,13 @@ export function wampcraMethod(config: WampCraAuthConfig, context: AuthMethodCont
       name,
       async hello(request: AuthRequest): Promise<HelloOutcome> {
         if (request.authid === undefined) return mock(request, 'no authid given');
-        let answer: unknown;
-        try {
-          answer = await context.callAuthenticator(config, request.realm, [
-            request.realm,
-            request.authid,
-            authenticatorDetails(request, name),
-          ]);
-        } catch (error) {
-          return mock(request, `dynamic authenticator denied: ${describeError(error)}`);
-        }
-        const read = readAnswer(answer);
+        const read = await askAuthenticator(
+          context,
+          config,
+          request,
+          request.authid,
+          authenticatorDetails(request, name),
+        );
         if ('kind' in read) return mock(request, read.log);
         const credential = readCredential(read.fields);
         if (credential === undefined) return mock(request, 'dynamic authenticator returned no usable secret');
@@ -146,14 +141,7 @@ export function wampcraMethod(config: WampCraAuthConfig, context: AuthMethodCont
         authid === undefined || !Object.hasOwn(users, authid) ? undefined : users[authid];
       if (authid === undefined || user === undefined)
         return mock(request, authid === undefined ? 'no authid given' : 'unknown authid');
-      const principal = makePrincipal({
-        realm: user.realm ?? request.realm,
-        authid,
-        authrole: user.role,
-        authmethod: name,
-        authprovider: 'static',
-        authextra: user.extra,
-      });
+      const principal = staticPrincipal(request, authid, user, name);
       return challengeFor(request, principal, user, authid);
     },
   };

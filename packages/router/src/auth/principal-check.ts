@@ -3,8 +3,37 @@
  * the answer's `authid` wins over the one the client asked for, its `realm` over the realm the
  * client asked for, and its `extra` becomes `WELCOME.Details.authextra` (Crossbar's rules).
  */
-import { type AuthAccepted, type AuthFailed, type AuthRequest, fail } from './auth-method.js';
+import type { Dict } from '@interchange/protocol';
+import {
+  type AuthAccepted,
+  type AuthFailed,
+  type AuthMethodContext,
+  type AuthRequest,
+  describeError,
+  fail,
+} from './auth-method.js';
 import { makePrincipal, type PrincipalAnswer, readPrincipalAnswer } from './principal.js';
+
+/**
+ * Asks the dynamic authenticator, called as `authenticate(realm, authid, details)` (Crossbar's
+ * signature), and reads its answer; a failure (for the log) when the call fails or the answer is
+ * unusable. Each method decides what a failure means for the client (ABORT, or a mock challenge).
+ */
+export async function askAuthenticator(
+  context: AuthMethodContext,
+  config: Parameters<AuthMethodContext['callAuthenticator']>[0],
+  request: AuthRequest,
+  authid: string | null | undefined,
+  details: Dict,
+): Promise<PrincipalAnswer | AuthFailed> {
+  let answer: unknown;
+  try {
+    answer = await context.callAuthenticator(config, request.realm, [request.realm, authid ?? null, details]);
+  } catch (error) {
+    return fail(`dynamic authenticator denied: ${describeError(error)}`);
+  }
+  return readAnswer(answer);
+}
 
 /** Reads an authenticator's answer; a failure (for the log) when it is unusable. */
 export function readAnswer(answer: unknown): PrincipalAnswer | AuthFailed {

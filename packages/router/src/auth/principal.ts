@@ -56,6 +56,26 @@ export function readPrincipalAnswer(answer: unknown): PrincipalAnswer | { invali
 }
 
 /** Builds a {@link Principal}, leaving out `authextra` when there is none. */
+/**
+ * The principal of a static config entry (Crossbar's `principals` / `users`): the entry's role,
+ * realm (or the requested one) and extra, authenticated by `authmethod` from the config.
+ */
+export function staticPrincipal(
+  request: { realm: string },
+  authid: string,
+  entry: { role: string; realm?: string | undefined; extra?: Dict | undefined },
+  authmethod: string,
+): Principal {
+  return makePrincipal({
+    realm: entry.realm ?? request.realm,
+    authid,
+    authrole: entry.role,
+    authmethod,
+    authprovider: 'static',
+    authextra: entry.extra,
+  });
+}
+
 export function makePrincipal(init: {
   realm: string;
   authid: string;
