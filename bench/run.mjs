@@ -90,6 +90,7 @@ async function main() {
     sizes: options.sizes,
     profile: options.profile,
     profileLoad: options.profileLoad,
+    interchangeFlags: options.interchangeFlags,
     profileDir: join(buildDir, 'profiles'),
     results,
   };

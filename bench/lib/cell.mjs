@@ -21,6 +21,7 @@ async function startTarget(name, context) {
   const args = ['--realm', REALM, '--peers', context.peersDir];
   if (context.bundles[name] !== undefined) args.push('--bundle', context.bundles[name]);
   const execArgv = ['--expose-gc'];
+  if (target.launcher === 'interchange.mjs') execArgv.push(...context.interchangeFlags);
   if (context.profile && target.launcher === 'interchange.mjs') {
     mkdirSync(context.profileDir, { recursive: true });
     execArgv.push(

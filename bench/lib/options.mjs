@@ -81,6 +81,7 @@ export const USAGE = `usage: node bench/run.mjs [options]
   --baseline-note TEXT    what the baseline is, printed above the before-and-after table
   --profile               run Interchange targets with --cpu-prof (profiles in bench/.build/profiles)
   --profile-load          the same for the load agents (is the generator the bottleneck?)
+  --interchange-flags F   extra Node/V8 flags for the Interchange routers, space-separated (tuning experiments)
   --note TEXT             a remark printed above the results (such as a noisy machine)
   --out FILE              results file (default bench/results/<date>.json; smoke: bench/.build/smoke.json)
   --no-report             do not rewrite BENCHMARKS.md
@@ -135,6 +136,9 @@ export function parseOptions(argv) {
     smoke,
     profile: flags.has('profile'),
     profileLoad: flags.has('profile-load'),
+    interchangeFlags: flags.has('interchange-flags')
+      ? String(flags.get('interchange-flags')).split(' ').filter(Boolean)
+      : [],
     report: !smoke && !flags.has('no-report'),
     targets: list('targets', Object.keys(TARGETS)),
     scenarios: list('scenarios', SCENARIOS),

@@ -72,7 +72,9 @@ export default async (session, extra) => {
     if (authid !== ${JSON.stringify(CREDENTIALS.dynamic.authid)} || details.ticket !== ${JSON.stringify(CREDENTIALS.dynamic.ticket)}) {
       throw new Error('denied');
     }
-    return { role: 'frontend', extra: { source: 'authenticator' } };
+    // Echoes what it saw of the handshake, for the tests to check what authenticators get.
+    const headers = details.transport?.http_headers_received ?? {};
+    return { role: 'frontend', extra: { source: 'authenticator', host: headers.host, headers: Object.keys(headers).sort() } };
   });
   // The frontend role may call com.example.echo (with its identity disclosed) and nothing else.
   await session.register('com.example.authorize', ({ args: [, uri, action] }) =>

@@ -160,8 +160,13 @@ describe('dynamic ticket with a dynamic authorizer on /dyn', () => {
       authid: 'fe-user',
       authrole: 'frontend',
       authprovider: 'dynamic',
-      authextra: { source: 'authenticator' },
+      authextra: { source: 'authenticator', host: new URL(node.url('dyn')).host },
     });
+    // The authenticator saw the handshake's headers, without those that only served the handshake.
+    const seen = session.details.authextra?.['headers'];
+    expect(seen).toEqual(expect.arrayContaining(['host', 'sec-websocket-protocol']));
+    expect(seen).not.toEqual(expect.arrayContaining(['sec-websocket-key']));
+    expect(seen).not.toEqual(expect.arrayContaining(['upgrade']));
     // Allowed, with the caller disclosed as the authorizer says; the second call uses the cached answer.
     expect((await session.call('com.example.echo')).args).toEqual([{ caller: 'fe-user' }]);
     expect((await session.call('com.example.echo')).args).toEqual([{ caller: 'fe-user' }]);

@@ -102,15 +102,24 @@ export class EndpointListener {
    */
   static async listen(endpoint: ListeningEndpointConfig, options: ListenEndpointOptions): Promise<EndpointListener> {
     const sockets = new Set<Socket>();
+    // The listeners are shared by all of the endpoint's sockets (the socket is `this`): a closure
+    // or a `once` wrapper per socket would cost memory for every idle connection. 'close' is
+    // emitted once.
+    function logSocketError(error: Error): void {
+      options.logger.debug({ err: error }, 'socket error');
+    }
+    function untrack(this: Socket): void {
+      sockets.delete(this);
+    }
     const accept = (socket: Socket) => {
-      socket.on('error', (error) => options.logger.debug({ err: error }, 'socket error'));
+      socket.on('error', logSocketError);
       options.onSocket(socket);
     };
     // Every raw connection is tracked, TLS ones still in their handshake included, so closing
     // the listener never waits on a client.
     const track = (socket: Socket) => {
       sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
+      socket.on('close', untrack);
     };
     const where =
       endpoint.type === 'unix'

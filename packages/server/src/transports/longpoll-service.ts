@@ -22,6 +22,7 @@ import type { SessionAcceptor } from '../session-acceptor.js';
 import { sendError } from '../web/http-responses.js';
 import type { PathHandler } from '../web/path-handler.js';
 import type { FrameCachePool } from './frame-cache.js';
+import { headersForAuthenticators } from './handshake-headers.js';
 import { LongPollTransport } from './longpoll-transport.js';
 import { tlsCredentialsOf } from './tls-credentials.js';
 import { peerAddress } from './websocket-connection.js';
@@ -191,7 +192,7 @@ export class LongPollService {
         type: 'longpoll',
         serializer: cache.serializer.name,
         peer: peerAddress(req),
-        httpHeaders: { ...req.headers },
+        httpHeaders: headersForAuthenticators(req.headers),
       },
       limits: {
         requestTimeoutMs: (options?.request_timeout ?? 10) * 1000,

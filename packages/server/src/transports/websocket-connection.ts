@@ -16,6 +16,7 @@ import type { Peer, PeerConnection, TransportInfo } from '@interchange/router';
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../logger.js';
 import type { FrameCache } from './frame-cache.js';
+import { headersForAuthenticators } from './handshake-headers.js';
 import { OutboundQueue, writeFrames } from './outbound-queue.js';
 import {
   DEFAULT_OUTBOUND_LIMIT,
@@ -46,6 +47,8 @@ export interface WebSocketConnectionOptions {
   outbound?: OutboundOptions | undefined;
   /** Schedules the per-tick flush; the process-wide one when absent. */
   flusher?: TickFlusher | undefined;
+  /** Told once the WebSocket has closed: one function for all of a service's connections. */
+  onClosed?: ((connection: WebSocketConnection) => void) | undefined;
   logger: Logger;
 }
 
@@ -93,6 +96,7 @@ export class WebSocketConnection implements Peer, Flushable {
   readonly #cache: FrameCache;
   readonly #maxMessageSize: number;
   readonly #logger: Logger;
+  readonly #onClosed: ((connection: WebSocketConnection) => void) | undefined;
   readonly #ping: PingOptions | undefined;
   readonly #flusher: TickFlusher;
   readonly #limit: number;
@@ -137,9 +141,10 @@ export class WebSocketConnection implements Peer, Flushable {
       type: 'websocket',
       serializer: options.cache.serializer.name,
       peer: peerAddress(options.request),
-      httpHeaders: { ...options.request.headers },
+      httpHeaders: headersForAuthenticators(options.request.headers),
     };
     this.#logger = options.logger;
+    this.#onClosed = options.onClosed;
   }
 
   /** Resolves once the WebSocket has closed (either side, or dropped). */
@@ -381,6 +386,7 @@ export class WebSocketConnection implements Peer, Flushable {
     clearInterval(this.#pingTimer);
     clearTimeout(this.#pongTimer);
     this.#logger.debug({ peer: this.info.peer, code, reason }, 'websocket closed');
+    this.#onClosed?.(this);
     this.#resolveClosed?.();
     try {
       this.#session?.transportClosed();

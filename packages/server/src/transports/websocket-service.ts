@@ -6,12 +6,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { SerializerName } from '@interchange/protocol';
-import type { Peer, TransportAuthConfig } from '@interchange/router';
-import { type PerMessageDeflateOptions, type WebSocket, WebSocketServer } from 'ws';
+import type { Peer } from '@interchange/router';
+import { type PerMessageDeflateOptions, WebSocketServer } from 'ws';
 import { acceptAuthOf } from '../config/auth-schema.js';
 import type { WebSocketPathConfig } from '../config/config-schema.js';
 import type { Logger } from '../logger.js';
-import type { SessionAcceptor } from '../session-acceptor.js';
+import type { AcceptOptions, SessionAcceptor } from '../session-acceptor.js';
 import { refuseUpgrade } from '../web/http-responses.js';
 import { CookieTracker } from './cookie-tracker.js';
 import type { FrameCachePool } from './frame-cache.js';
@@ -90,9 +90,11 @@ export class WebSocketService {
   readonly #router: SessionAcceptor;
   readonly #caches: FrameCachePool;
   readonly #logger: Logger;
-  readonly #authrole: string;
-  /** The transport's `auth` block, for the router: with it, clients authenticate. */
-  readonly #auth: { transportAuth?: TransportAuthConfig };
+  /**
+   * What a connection without TLS or cookie credentials is connected with: Crossbar's anonymous
+   * role by default, and the transport's `auth` block, with which clients authenticate.
+   */
+  readonly #plainConnectOptions: AcceptOptions;
   /** Cookies for `cookie` authentication, when the `auth` block allows it. */
   readonly #cookies: CookieTracker | undefined;
   readonly #originAllowed: ((origin: string) => boolean) | undefined;
@@ -100,6 +102,7 @@ export class WebSocketService {
   readonly #server: WebSocketServer;
   readonly #negotiated = new WeakMap<IncomingMessage, string>();
   readonly #connections = new Set<WebSocketConnection>();
+  readonly #forget = (connection: WebSocketConnection) => this.#connections.delete(connection);
   readonly #outbound: OutboundOptions;
   /** Slow-consumer drops and disconnects of this service's connections. */
   readonly slowConsumers = new SlowConsumerCounters();
@@ -114,8 +117,7 @@ export class WebSocketService {
     this.#caches = options.frameCaches;
     this.#logger = options.logger;
     // Crossbar's default when a transport configures no auth: anonymous, role `anonymous`.
-    this.#authrole = config.auth?.anonymous?.role ?? 'anonymous';
-    this.#auth = acceptAuthOf(config.auth);
+    this.#plainConnectOptions = { authrole: config.auth?.anonymous?.role ?? 'anonymous', ...acceptAuthOf(config.auth) };
     const origins = config.options?.allowed_origins;
     this.#originAllowed = origins === undefined ? undefined : originMatcher(origins);
     const interval = config.options?.auto_ping_interval ?? 0;
@@ -185,8 +187,9 @@ export class WebSocketService {
           ping: this.#ping,
           logger: this.#logger,
           outbound: this.#outbound,
+          onClosed: this.#forget,
         });
-        this.#accept(connection, ws, negotiation.subprotocol, tls, credentials);
+        this.#accept(connection, negotiation.subprotocol, tls, credentials);
       });
     } catch (error) {
       this.#logger.error({ err: error }, 'websocket upgrade failed');
@@ -201,13 +204,11 @@ export class WebSocketService {
    */
   #accept(
     connection: WebSocketConnection,
-    ws: WebSocket,
     subprotocol: string,
     tls: ReturnType<typeof tlsPeerInfo>,
     credentials: ReturnType<typeof tlsCredentialsOf>,
   ): void {
     this.#connections.add(connection);
-    ws.once('close', () => this.#connections.delete(connection));
     this.#logger.debug({ peer: connection.info.peer, subprotocol }, 'websocket connected');
     // Over TLS, the session's transport details carry the TLS details (client certificate).
     const info: ServerTransportInfo | undefined = tls === undefined ? undefined : { ...connection.info, tls };
@@ -215,7 +216,12 @@ export class WebSocketService {
       info === undefined
         ? connection
         : { info, send: (message) => connection.send(message), close: () => connection.close() };
-    connection.start(this.#router.connect(peer, { authrole: this.#authrole, ...this.#auth, ...credentials }));
+    // Plain connections share one options object: one per session would cost memory for nothing.
+    const options =
+      credentials.transportCredentials === undefined
+        ? this.#plainConnectOptions
+        : { ...this.#plainConnectOptions, ...credentials };
+    connection.start(this.#router.connect(peer, options));
   }
 
   /**
