@@ -22,7 +22,6 @@ import {
   violation,
 } from './message-fields.js';
 import type { Dict, Payload, WampMessage } from './messages.js';
-import type { MatchPolicyValue } from './uri.js';
 
 /** Options of {@link messageFromArray}. */
 export interface DecodeOptions {
@@ -134,6 +133,14 @@ function withPayload(head: unknown[], p: Payload): unknown[] {
   return head;
 }
 
+const STRICT_URIS = Object.freeze({ strict: true });
+const LOOSE_URIS = Object.freeze({ strict: false });
+const CHECKED_KEYS: DictCheckOptions = Object.freeze({ checkKeyNames: true });
+const ANY_KEYS: DictCheckOptions = Object.freeze({ checkKeyNames: false });
+/** For CHALLENGE and AUTHENTICATE `extra`, whose keys belong to the auth method. */
+const CHECKED_UNTYPED_KEYS: DictCheckOptions = Object.freeze({ checkKeyNames: true, typedKeys: false });
+const ANY_UNTYPED_KEYS: DictCheckOptions = Object.freeze({ checkKeyNames: false, typedKeys: false });
+
 /**
  * Validates a decoded wire array and turns it into a typed message.
  *
@@ -152,150 +159,166 @@ export function messageFromArray(raw: unknown, options: DecodeOptions = {}): Wam
   if (name === undefined) {
     throw new ProtocolViolationError(`unknown message code ${describe(code)}`, { field: 'message_type' });
   }
-  const strict = options.strictUris === true;
-  const keys = { checkKeyNames: options.anyOptionKeys !== true };
-  const uri = (field: string, value: unknown, match?: MatchPolicyValue): string =>
-    checkUri(name, field, value, match === undefined ? { strict } : { strict, match });
-  // The URI a request names (realm, topic, procedure) is only type-checked here: a malformed one
-  // is answered by the router with ABORT or ERROR `wamp.error.invalid_uri` (basic profile "URIs"),
-  // a reply the peer can act on, rather than a protocol violation that ends the session.
-  const requestedUri = (field: string, value: unknown): string => checkField<string>(name, field, value, isString);
-  const id = (field: string, value: unknown): number => checkField<number>(name, field, value, isId);
-  const dict = (field: string, value: unknown, extra?: Omit<DictCheckOptions, 'checkKeyNames'>): Dict =>
-    checkDict(name, field, value, extra === undefined ? keys : { ...extra, ...keys });
-  const length = (min: number, max = min): void => {
-    if (raw.length < min || raw.length > max) {
-      const expected = min === max ? `${min}` : `${min} to ${max}`;
-      throw new ProtocolViolationError(`${name}: message must have ${expected} elements, got ${raw.length}`, {
-        field: 'length',
-      });
-    }
-  };
-
+  // Nothing is allocated here per message but the message itself: the checks are plain
+  // functions, and their options objects are shared constants. The URI a request names (realm,
+  // topic, procedure) is only type-checked here: a malformed one is answered by the router with
+  // ABORT or ERROR `wamp.error.invalid_uri` (basic profile "URIs"), a reply the peer can act on,
+  // rather than a protocol violation that ends the session.
+  const uriRules = options.strictUris === true ? STRICT_URIS : LOOSE_URIS;
+  const keys = options.anyOptionKeys === true ? ANY_KEYS : CHECKED_KEYS;
   switch (name) {
     case 'HELLO': {
-      length(3);
-      const realm = requestedUri('realm', raw[1]);
-      const details = dict('details', raw[2]);
+      checkLength(name, raw, 3);
+      const realm = checkField<string>(name, 'realm', raw[1], isString);
+      const details = checkDict(name, 'details', raw[2], keys);
       requireKey(name, 'details', details, 'roles');
       return { type: name, realm, details };
     }
     case 'WELCOME': {
-      length(3);
-      const session = id('session', raw[1]);
-      const details = dict('details', raw[2]);
+      checkLength(name, raw, 3);
+      const session = checkField<number>(name, 'session', raw[1], isId);
+      const details = checkDict(name, 'details', raw[2], keys);
       requireKey(name, 'details', details, 'roles');
       return { type: name, session, details };
     }
     case 'ABORT':
     case 'GOODBYE': {
-      length(3);
-      const details = dict('details', raw[1]);
-      return { type: name, details, reason: uri('reason', raw[2]) };
+      checkLength(name, raw, 3);
+      const details = checkDict(name, 'details', raw[1], keys);
+      return { type: name, details, reason: checkUri(name, 'reason', raw[2], uriRules) };
     }
     case 'CHALLENGE': {
-      length(3);
+      checkLength(name, raw, 3);
       const authMethod = checkField<string>(name, 'authmethod', raw[1], isNonEmptyString);
-      return { type: name, authMethod, extra: dict('extra', raw[2], { typedKeys: false }) };
+      return {
+        type: name,
+        authMethod,
+        extra: checkDict(name, 'extra', raw[2], keys === ANY_KEYS ? ANY_UNTYPED_KEYS : CHECKED_UNTYPED_KEYS),
+      };
     }
     case 'AUTHENTICATE': {
-      length(3);
+      checkLength(name, raw, 3);
       const signature = checkField<string>(name, 'signature', raw[1], isString);
-      return { type: name, signature, extra: dict('extra', raw[2], { typedKeys: false }) };
+      return {
+        type: name,
+        signature,
+        extra: checkDict(name, 'extra', raw[2], keys === ANY_KEYS ? ANY_UNTYPED_KEYS : CHECKED_UNTYPED_KEYS),
+      };
     }
     case 'ERROR': {
-      length(5, 7);
+      checkLength(name, raw, 5, 7);
       const requestType = checkField<number>(name, 'request_type', raw[1], isErrorRequestType);
-      const requestId = id('request_id', raw[2]);
-      const details = dict('details', raw[3]);
-      const error = uri('error', raw[4]);
-      return { type: name, requestType, requestId, details, error, ...payloadAt(name, raw, 5, details) };
+      const requestId = checkField<number>(name, 'request_id', raw[2], isId);
+      const details = checkDict(name, 'details', raw[3], keys);
+      const error = checkUri(name, 'error', raw[4], uriRules);
+      return withPayloadAt({ type: name, requestType, requestId, details, error }, raw, 5, details);
     }
     case 'PUBLISH': {
-      length(4, 6);
-      const requestId = id('request_id', raw[1]);
-      const options = dict('options', raw[2]);
-      const topic = requestedUri('topic', raw[3]);
-      return { type: name, requestId, options, topic, ...payloadAt(name, raw, 4, options) };
+      checkLength(name, raw, 4, 6);
+      const requestId = checkField<number>(name, 'request_id', raw[1], isId);
+      const options = checkDict(name, 'options', raw[2], keys);
+      const topic = checkField<string>(name, 'topic', raw[3], isString);
+      return withPayloadAt({ type: name, requestId, options, topic }, raw, 4, options);
     }
     case 'SUBSCRIBE':
     case 'REGISTER': {
-      length(4);
-      const requestId = id('request_id', raw[1]);
-      const options = dict('options', raw[2]);
-      if (name === 'SUBSCRIBE') return { type: name, requestId, options, topic: requestedUri('topic', raw[3]) };
-      return { type: name, requestId, options, procedure: requestedUri('procedure', raw[3]) };
+      checkLength(name, raw, 4);
+      const requestId = checkField<number>(name, 'request_id', raw[1], isId);
+      const options = checkDict(name, 'options', raw[2], keys);
+      if (name === 'SUBSCRIBE')
+        return { type: name, requestId, options, topic: checkField<string>(name, 'topic', raw[3], isString) };
+      return { type: name, requestId, options, procedure: checkField<string>(name, 'procedure', raw[3], isString) };
     }
     case 'PUBLISHED':
-      length(3);
-      return { type: name, requestId: id('request_id', raw[1]), publication: id('publication', raw[2]) };
+      checkLength(name, raw, 3);
+      return {
+        type: name,
+        requestId: checkField<number>(name, 'request_id', raw[1], isId),
+        publication: checkField<number>(name, 'publication', raw[2], isId),
+      };
     case 'SUBSCRIBED':
-      length(3);
-      return { type: name, requestId: id('request_id', raw[1]), subscription: id('subscription', raw[2]) };
+      checkLength(name, raw, 3);
+      return {
+        type: name,
+        requestId: checkField<number>(name, 'request_id', raw[1], isId),
+        subscription: checkField<number>(name, 'subscription', raw[2], isId),
+      };
     case 'UNSUBSCRIBE':
-      length(3);
-      return { type: name, requestId: id('request_id', raw[1]), subscription: id('subscription', raw[2]) };
+      checkLength(name, raw, 3);
+      return {
+        type: name,
+        requestId: checkField<number>(name, 'request_id', raw[1], isId),
+        subscription: checkField<number>(name, 'subscription', raw[2], isId),
+      };
     case 'REGISTERED':
-      length(3);
-      return { type: name, requestId: id('request_id', raw[1]), registration: id('registration', raw[2]) };
+      checkLength(name, raw, 3);
+      return {
+        type: name,
+        requestId: checkField<number>(name, 'request_id', raw[1], isId),
+        registration: checkField<number>(name, 'registration', raw[2], isId),
+      };
     case 'UNREGISTER':
-      length(3);
-      return { type: name, requestId: id('request_id', raw[1]), registration: id('registration', raw[2]) };
+      checkLength(name, raw, 3);
+      return {
+        type: name,
+        requestId: checkField<number>(name, 'request_id', raw[1], isId),
+        registration: checkField<number>(name, 'registration', raw[2], isId),
+      };
     case 'UNSUBSCRIBED':
     case 'UNREGISTERED': {
-      length(2, 3);
+      checkLength(name, raw, 2, 3);
       // Router-initiated revocation sends request 0 with Details (spec: "Subscription Revocation",
       // "Registration Revocation"); a reply to a request carries the request's ID.
-      if (raw.length === 2) return { type: name, requestId: id('request_id', raw[1]) };
+      if (raw.length === 2) return { type: name, requestId: checkField<number>(name, 'request_id', raw[1], isId) };
       const requestId = checkField<number>(name, 'request_id', raw[1], isRequestIdOrZero);
-      return { type: name, requestId, details: dict('details', raw[2]) };
+      return { type: name, requestId, details: checkDict(name, 'details', raw[2], keys) };
     }
     case 'EVENT': {
-      length(4, 6);
-      const subscription = id('subscription', raw[1]);
-      const publication = id('publication', raw[2]);
-      const details = dict('details', raw[3]);
-      return { type: name, subscription, publication, details, ...payloadAt(name, raw, 4, details) };
+      checkLength(name, raw, 4, 6);
+      const subscription = checkField<number>(name, 'subscription', raw[1], isId);
+      const publication = checkField<number>(name, 'publication', raw[2], isId);
+      const details = checkDict(name, 'details', raw[3], keys);
+      return withPayloadAt({ type: name, subscription, publication, details }, raw, 4, details);
     }
     case 'CALL': {
-      length(4, 6);
-      const requestId = id('request_id', raw[1]);
-      const options = dict('options', raw[2]);
-      const procedure = requestedUri('procedure', raw[3]);
-      return { type: name, requestId, options, procedure, ...payloadAt(name, raw, 4, options) };
+      checkLength(name, raw, 4, 6);
+      const requestId = checkField<number>(name, 'request_id', raw[1], isId);
+      const options = checkDict(name, 'options', raw[2], keys);
+      const procedure = checkField<string>(name, 'procedure', raw[3], isString);
+      return withPayloadAt({ type: name, requestId, options, procedure }, raw, 4, options);
     }
     case 'CANCEL':
-      length(3);
+      checkLength(name, raw, 3);
       return {
         type: name,
-        requestId: id('request_id', raw[1]),
-        options: dict('options', raw[2], { extraChecks: CANCEL_OPTIONS }),
+        requestId: checkField<number>(name, 'request_id', raw[1], isId),
+        options: checkDict(name, 'options', raw[2], { extraChecks: CANCEL_OPTIONS, ...keys }),
       };
     case 'INTERRUPT':
-      length(3);
+      checkLength(name, raw, 3);
       return {
         type: name,
-        requestId: id('request_id', raw[1]),
-        options: dict('options', raw[2], { extraChecks: INTERRUPT_OPTIONS }),
+        requestId: checkField<number>(name, 'request_id', raw[1], isId),
+        options: checkDict(name, 'options', raw[2], { extraChecks: INTERRUPT_OPTIONS, ...keys }),
       };
     case 'RESULT': {
-      length(3, 5);
-      const requestId = id('request_id', raw[1]);
-      const details = dict('details', raw[2]);
-      return { type: name, requestId, details, ...payloadAt(name, raw, 3, details) };
+      checkLength(name, raw, 3, 5);
+      const requestId = checkField<number>(name, 'request_id', raw[1], isId);
+      const details = checkDict(name, 'details', raw[2], keys);
+      return withPayloadAt({ type: name, requestId, details }, raw, 3, details);
     }
     case 'INVOCATION': {
-      length(4, 6);
-      const requestId = id('request_id', raw[1]);
-      const registration = id('registration', raw[2]);
-      const details = dict('details', raw[3]);
-      return { type: name, requestId, registration, details, ...payloadAt(name, raw, 4, details) };
+      checkLength(name, raw, 4, 6);
+      const requestId = checkField<number>(name, 'request_id', raw[1], isId);
+      const registration = checkField<number>(name, 'registration', raw[2], isId);
+      const details = checkDict(name, 'details', raw[3], keys);
+      return withPayloadAt({ type: name, requestId, registration, details }, raw, 4, details);
     }
     case 'YIELD': {
-      length(3, 5);
-      const requestId = id('request_id', raw[1]);
-      const options = dict('options', raw[2]);
-      return { type: name, requestId, options, ...payloadAt(name, raw, 3, options) };
+      checkLength(name, raw, 3, 5);
+      const requestId = checkField<number>(name, 'request_id', raw[1], isId);
+      const options = checkDict(name, 'options', raw[2], keys);
+      return withPayloadAt({ type: name, requestId, options }, raw, 3, options);
     }
   }
 }
@@ -313,31 +336,42 @@ export function isPassthru(dict: Dict): boolean {
 }
 
 /**
- * Reads the trailing `Arguments|list, ArgumentsKw|dict` at `index`. `null` in either slot is
- * taken as absent, as Autobahn|Python does, since older peers send it; we never send it.
- * In passthru mode the args slot may hold the opaque payload itself (binary or string), as
- * Autobahn|Python sends it and the test vectors expect; kwargs must then be absent or empty.
+ * Adds the trailing `Arguments|list, ArgumentsKw|dict` at `index` to `message` and returns it.
+ * `null` in either slot is taken as absent, as Autobahn|Python does, since older peers send it;
+ * we never send it. In passthru mode the args slot may hold the opaque payload itself (binary or
+ * string), as Autobahn|Python sends it and the test vectors expect; kwargs must then be absent or
+ * empty.
  */
-function payloadAt(messageType: string, raw: unknown[], index: number, dict: Dict): Payload {
-  const out: Payload = {};
-  if (raw.length <= index) return out;
+function withPayloadAt<T extends { type: string }>(message: T & Payload, raw: unknown[], index: number, dict: Dict): T {
+  if (raw.length <= index) return message;
   const args = raw[index];
   const kwargs = raw[index + 1];
   if (args !== null && !Array.isArray(args)) {
     if (isPassthru(dict) && (isBinary(args) || typeof args === 'string')) {
       if (kwargs !== undefined && kwargs !== null && !(isDict(kwargs) && Object.keys(kwargs).length === 0)) {
-        throw violation(messageType, 'kwargs', 'absent in payload passthru mode', kwargs);
+        throw violation(message.type, 'kwargs', 'absent in payload passthru mode', kwargs);
       }
-      out.payload = args;
-      return out;
+      message.payload = args;
+      return message;
     }
-    throw violation(messageType, 'args', 'a list', args);
+    throw violation(message.type, 'args', 'a list', args);
   }
-  if (args !== null) out.args = args;
   if (kwargs !== undefined && kwargs !== null) {
-    if (!isDict(kwargs)) throw violation(messageType, 'kwargs', 'a dict', kwargs);
-    if (out.args === undefined) out.args = [];
-    out.kwargs = kwargs;
+    if (!isDict(kwargs)) throw violation(message.type, 'kwargs', 'a dict', kwargs);
+    message.args = args ?? [];
+    message.kwargs = kwargs;
+  } else if (args !== null) {
+    message.args = args;
   }
-  return out;
+  return message;
+}
+
+/** Checks that `raw` has `min` to `max` elements. */
+function checkLength(name: string, raw: unknown[], min: number, max = min): void {
+  if (raw.length < min || raw.length > max) {
+    const expected = min === max ? `${min}` : `${min} to ${max}`;
+    throw new ProtocolViolationError(`${name}: message must have ${expected} elements, got ${raw.length}`, {
+      field: 'length',
+    });
+  }
 }

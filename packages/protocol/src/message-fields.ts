@@ -190,7 +190,9 @@ export function checkDict(
 ): Record<string, unknown> {
   if (!isDict(value)) throw violation(messageType, field, 'a dict', value);
   const { extraChecks, typedKeys = true, checkKeyNames = true } = options;
-  for (const key of Object.keys(value)) {
+  // for-in, not Object.keys: no array per dict (isDict admits plain objects only, so no
+  // inherited keys show up).
+  for (const key in value) {
     if (checkKeyNames && !OPTION_KEY.test(key)) {
       throw violation(messageType, `${field} key`, 'a string matching [a-z][a-z0-9_]{2,}', key);
     }
