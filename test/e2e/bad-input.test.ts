@@ -72,6 +72,16 @@ describe('bad input from a peer', () => {
     await bystanderStillServed();
   });
 
+  it('aborts a text frame that is not valid UTF-8', async () => {
+    const peer = await RawPeer.open(node.url);
+    // A JSON array whose string holds 0xff, which no UTF-8 sequence contains.
+    peer.sendRaw(Buffer.concat([Buffer.from('[1, "realm'), Buffer.from([0xff]), Buffer.from('", {}]')]), {
+      text: true,
+    });
+    await expectProtocolViolation(peer);
+    await bystanderStillServed();
+  });
+
   it('aborts a frame that is not valid msgpack', async () => {
     const peer = await RawPeer.open(node.url, ['wamp.2.msgpack']);
     peer.sendRaw(Buffer.from([0xc1, 0xff, 0x00]));

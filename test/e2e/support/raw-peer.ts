@@ -47,8 +47,9 @@ export class RawPeer {
     this.socket.send(JSON.stringify(message));
   }
 
-  sendRaw(frame: string | Buffer): void {
-    this.socket.send(frame);
+  /** Sends `frame` as it is: a string as a text frame, bytes as a binary frame unless `text`. */
+  sendRaw(frame: string | Buffer, { text = false }: { text?: boolean } = {}): void {
+    this.socket.send(frame, { binary: typeof frame !== 'string' && !text });
   }
 
   /** The next message not yet taken, waiting for it if need be. */

@@ -128,6 +128,9 @@ export class WebSocketService {
       maxPayload: this.maxMessageSize * HARD_LIMIT_FACTOR,
       perMessageDeflate: deflateOptions(config),
       clientTracking: false,
+      // The JSON decoder checks UTF-8 itself (fatal TextDecoder): checked twice, every text frame
+      // would cost two passes, and a bad one gets the WAMP ABORT rather than a bare close 1007.
+      skipUTF8Validation: true,
       handleProtocols: (_offered, request) => this.#negotiated.get(request) ?? false,
     });
     this.#outbound = outboundOptionsOf(config.options, this.slowConsumers);
