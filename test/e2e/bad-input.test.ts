@@ -74,11 +74,14 @@ describe('bad input from a peer', () => {
 
   it('aborts a text frame that is not valid UTF-8', async () => {
     const peer = await RawPeer.open(node.url);
-    // A JSON array whose string holds 0xff, which no UTF-8 sequence contains.
-    peer.sendRaw(Buffer.concat([Buffer.from('[1, "realm'), Buffer.from([0xff]), Buffer.from('", {}]')]), {
-      text: true,
-    });
-    await expectProtocolViolation(peer);
+    // A HELLO that would be fine, but for a byte 0xff in a string: no UTF-8 sequence holds it.
+    const [before, after] = ['[1, "realm1", {"roles": {"caller": {}}, "agent": "x', '"}]'];
+    peer.sendRaw(Buffer.concat([Buffer.from(before), Buffer.from([0xff]), Buffer.from(after)]), { text: true });
+    const abort = await peer.next();
+    expect(abort[0]).toBe(3);
+    expect(abort[2]).toBe('wamp.error.protocol_violation');
+    expect((abort[1] as { message?: string }).message).toMatch(/UTF-8/);
+    await peer.closedByRouter();
     await bystanderStillServed();
   });
 

@@ -134,9 +134,8 @@ export class LongPollTransport implements Peer {
   receiveFrame(body: Uint8Array): void {
     this.#touch();
     if (this.#state !== 'open' || this.#session === undefined) return;
-    const messages = this.#cache.serializer.decode(
-      this.#cache.serializer.binary ? body : Buffer.from(body).toString('utf8'),
-    );
+    // JSON bodies go in as bytes too: the decoder reads them as strict UTF-8.
+    const messages = this.#cache.serializer.decode(body);
     for (const message of messages) {
       if (this.#state !== 'open') return;
       this.#session.receive(message);

@@ -328,8 +328,9 @@ export class WebSocketConnection implements Peer, Flushable {
     }
     let messages: WampMessage[];
     try {
-      const buffer = toBuffer(data);
-      messages = serializer.decode(isBinary ? buffer : buffer.toString('utf8'));
+      // Text frames too go in as bytes: the JSON decoder reads them as strict UTF-8, the only
+      // check they get (ws's is off).
+      messages = serializer.decode(toBuffer(data));
     } catch (error) {
       this.#violation(error instanceof Error ? error.message : 'undecodable frame');
       return;
