@@ -73,13 +73,17 @@ export class CookieTracker {
   /** Adds `Set-Cookie` to the handshake responses of requests that got a new cookie. */
   attach(server: WebSocketServer): void {
     server.on('headers', (headers: string[], request: IncomingMessage) => {
-      const id = this.#issue.get(request);
-      if (id === undefined) return;
-      const secure = (request.socket as { encrypted?: boolean }).encrypted === true ? '; Secure' : '';
-      headers.push(
-        `Set-Cookie: ${this.#name}=${id}; Max-Age=${Math.floor(this.#maxAgeMs / 1000)}; Path=/; HttpOnly; SameSite=Lax${secure}`,
-      );
+      const header = this.setCookieHeader(request);
+      if (header !== undefined) headers.push(header);
     });
+  }
+
+  /** The Set-Cookie header line of the handshake answering `request`, if it issues a cookie. */
+  setCookieHeader(request: IncomingMessage): string | undefined {
+    const id = this.#issue.get(request);
+    if (id === undefined) return undefined;
+    const secure = (request.socket as { encrypted?: boolean }).encrypted === true ? '; Secure' : '';
+    return `Set-Cookie: ${this.#name}=${id}; Max-Age=${Math.floor(this.#maxAgeMs / 1000)}; Path=/; HttpOnly; SameSite=Lax${secure}`;
   }
 
   /**

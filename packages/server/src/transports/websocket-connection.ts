@@ -13,7 +13,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Frame, WampMessage } from '@interchange/protocol';
 import type { Peer, PeerConnection, TransportInfo } from '@interchange/router';
-import type { RawData, WebSocket } from 'ws';
+import type { RawData } from 'ws';
 import type { Logger } from '../logger.js';
 import type { FrameCache } from './frame-cache.js';
 import { headersForAuthenticators } from './handshake-headers.js';
@@ -26,6 +26,7 @@ import {
 } from './slow-consumer.js';
 import { type Flushable, sharedTickFlusher, type TickFlusher } from './tick-flusher.js';
 import { websocketFrame } from './websocket-frame.js';
+import { type WebSocketWire, type WireListener, WireState } from './websocket-wire.js';
 
 /** Keep-alive pings (Crossbar's `auto_ping_interval` and `auto_ping_timeout`). */
 export interface PingOptions {
@@ -35,7 +36,8 @@ export interface PingOptions {
 
 /** Options of {@link WebSocketConnection}. */
 export interface WebSocketConnectionOptions {
-  ws: WebSocket;
+  /** The WebSocket: Interchange's own, or ws's when permessage-deflate is on. */
+  wire: WebSocketWire;
   /** The raw socket of the upgrade: frames are written to it directly. */
   socket: Duplex;
   request: IncomingMessage;
@@ -52,8 +54,6 @@ export interface WebSocketConnectionOptions {
   logger: Logger;
 }
 
-/** `WebSocket.OPEN` (ws readyState), without importing ws's runtime here. */
-const WS_OPEN = 1;
 /** Close code for a normal close after GOODBYE or ABORT (RFC 6455 section 7.4.1). */
 const CLOSE_NORMAL = 1000;
 /** Close code for a failure on our side (RFC 6455 section 7.4.1). */
@@ -86,12 +86,12 @@ function sizeOf(frame: Frame): number {
 }
 
 /** A WebSocket connection serving one router session. */
-export class WebSocketConnection implements Peer, Flushable {
+export class WebSocketConnection implements Peer, Flushable, WireListener {
   readonly info: TransportInfo;
   // Made on first use: an idle session should not pay for a promise nobody awaits.
   #closed: Promise<void> | undefined;
   #resolveClosed: (() => void) | undefined;
-  readonly #ws: WebSocket;
+  readonly #wire: WebSocketWire;
   readonly #socket: Duplex;
   readonly #cache: FrameCache;
   readonly #maxMessageSize: number;
@@ -127,7 +127,7 @@ export class WebSocketConnection implements Peer, Flushable {
   #pongTimer: NodeJS.Timeout | undefined;
 
   constructor(options: WebSocketConnectionOptions) {
-    this.#ws = options.ws;
+    this.#wire = options.wire;
     this.#socket = options.socket;
     this.#cache = options.cache;
     this.#maxMessageSize = options.maxMessageSize;
@@ -136,7 +136,7 @@ export class WebSocketConnection implements Peer, Flushable {
     this.#limit = options.outbound?.limit ?? DEFAULT_OUTBOUND_LIMIT;
     this.#dropEvents = (options.outbound?.policy ?? DEFAULT_SLOW_CONSUMER_POLICY) === 'drop';
     this.#counters = options.outbound?.counters;
-    this.#direct = !options.ws.extensions.includes('permessage-deflate');
+    this.#direct = options.wire.direct;
     this.info = {
       type: 'websocket',
       serializer: options.cache.serializer.name,
@@ -163,7 +163,7 @@ export class WebSocketConnection implements Peer, Flushable {
 
   /** Bytes held for this connection: buffered this tick, plus not yet taken by the kernel. */
   get outboundBytes(): number {
-    return this.#queue.bytes + this.#ws.bufferedAmount;
+    return this.#queue.bytes + this.#wire.bufferedAmount;
   }
 
   /** EVENTs dropped under the `drop` slow-consumer policy. */
@@ -179,19 +179,15 @@ export class WebSocketConnection implements Peer, Flushable {
   /** Starts serving `session`: from now on frames are read and fed to it. */
   start(session: PeerConnection): void {
     this.#session = session;
-    this.#ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
-    this.#ws.on('close', (code, reason) => this.#onClose(code, reason.toString()));
-    this.#ws.on('error', (error) => this.#logger.debug({ err: error, peer: this.info.peer }, 'websocket error'));
-    if (this.#ping !== undefined && this.#ping.intervalMs > 0) {
-      // Only with pings of our own: ws answers the peer's pings itself, and an idle connection
-      // should not hold a listener it never needs.
-      this.#ws.on('pong', () => this.#onPong());
-      this.#pingTimer = setInterval(() => this.#sendPing(), this.#ping.intervalMs);
-    }
+    const pinging = this.#ping !== undefined && this.#ping.intervalMs > 0;
+    // Pongs only matter with pings of our own (the wire answers the peer's pings itself), and an
+    // idle connection should not hold a listener it never needs.
+    this.#wire.listen(this, pinging);
+    if (pinging) this.#pingTimer = setInterval(() => this.#sendPing(), (this.#ping as PingOptions).intervalMs);
   }
 
   send(message: WampMessage): void {
-    if (this.#state !== 'open' || this.#ws.readyState !== WS_OPEN) return;
+    if (this.#state !== 'open' || this.#wire.readyState !== WireState.OPEN) return;
     let item: Frame;
     let size: number;
     try {
@@ -209,7 +205,7 @@ export class WebSocketConnection implements Peer, Flushable {
       return;
     }
     // One frame always fits an empty buffer: the limit bounds what piles up, not message size.
-    if (!this.#flushScheduled) this.#socketBacklog = this.#ws.bufferedAmount;
+    if (!this.#flushScheduled) this.#socketBacklog = this.#wire.bufferedAmount;
     const pending = this.#queue.bytes + this.#socketBacklog;
     if (pending > 0 && pending + size > this.#limit) {
       this.#overLimit(message, size, pending);
@@ -229,17 +225,17 @@ export class WebSocketConnection implements Peer, Flushable {
     const queue = this.#queue;
     if (queue.length === 0) return;
     try {
-      if (this.#state === 'closed' || this.#ws.readyState !== WS_OPEN) return;
+      if (this.#state === 'closed' || this.#wire.readyState !== WireState.OPEN) return;
       const { serializer } = this.#cache;
       if (serializer.batched) {
         const joined = serializer.joinFrames(queue.items);
         if (this.#direct) this.#socket.write(websocketFrame(joined));
-        else this.#ws.send(joined, { binary: serializer.binary });
+        else this.#wire.send(joined, serializer.binary);
       } else if (this.#direct) {
         writeFrames(this.#socket, queue.items as readonly Uint8Array[], queue.bytes);
       } else {
         this.#socket.cork();
-        for (const item of queue.items) this.#ws.send(item, { binary: serializer.binary });
+        for (const item of queue.items) this.#wire.send(item, serializer.binary);
         this.#socket.uncork();
       }
     } catch (error) {
@@ -254,7 +250,7 @@ export class WebSocketConnection implements Peer, Flushable {
     // What is buffered goes before the close frame.
     this.flush();
     this.#state = 'closing';
-    this.#ws.close(CLOSE_NORMAL);
+    this.#wire.close(CLOSE_NORMAL);
   }
 
   /**
@@ -269,7 +265,7 @@ export class WebSocketConnection implements Peer, Flushable {
     });
     await Promise.race([this.closed, timedOut]);
     clearTimeout(timer);
-    this.#ws.terminate();
+    this.#wire.terminate();
   }
 
   /** A message does not fit the outbound limit: drop it (an EVENT under `drop`) or the connection. */
@@ -299,7 +295,7 @@ export class WebSocketConnection implements Peer, Flushable {
     this.#queue.clear();
     // It is not reading: a closing handshake would wait behind what it has not read. Drop it;
     // the router hears of it through 'close' and cleans up the session.
-    this.#ws.terminate();
+    this.#wire.terminate();
   }
 
   #endDropStreak(): void {
@@ -310,7 +306,8 @@ export class WebSocketConnection implements Peer, Flushable {
     this.#dropStreak = 0;
   }
 
-  #onMessage(data: RawData, isBinary: boolean): void {
+  /** A message from the client (for the wire). */
+  onWireMessage(data: RawData, isBinary: boolean): void {
     if (this.#stopped() || this.#session === undefined) return;
     const serializer = this.#cache.serializer;
     const size = byteLength(data);
@@ -343,7 +340,7 @@ export class WebSocketConnection implements Peer, Flushable {
         this.#logger.error({ err: error, type: message.type, peer: this.info.peer }, 'router failed on a message');
         this.flush();
         this.#state = 'closing';
-        this.#ws.close(CLOSE_INTERNAL_ERROR, 'internal error');
+        this.#wire.close(CLOSE_INTERNAL_ERROR, 'internal error');
         return;
       }
     }
@@ -368,19 +365,26 @@ export class WebSocketConnection implements Peer, Flushable {
 
   #sendPing(): void {
     if (this.#state !== 'open' || this.#pongTimer !== undefined || this.#ping === undefined) return;
-    this.#ws.ping();
+    this.#wire.ping();
     this.#pongTimer = setTimeout(() => {
       this.#logger.info({ peer: this.info.peer }, 'no pong in time; dropping connection');
-      this.#ws.terminate();
+      this.#wire.terminate();
     }, this.#ping.timeoutMs);
   }
 
-  #onPong(): void {
+  /** A pong (for the wire). */
+  onWirePong(): void {
     clearTimeout(this.#pongTimer);
     this.#pongTimer = undefined;
   }
 
-  #onClose(code: number, reason: string): void {
+  /** An error on the wire: the peer broke the protocol, or the socket failed (for the wire). */
+  onWireError(error: Error): void {
+    this.#logger.debug({ err: error, peer: this.info.peer }, 'websocket error');
+  }
+
+  /** The WebSocket has closed (for the wire). */
+  onWireClose(code: number, reason: string): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     this.#queue.clear();

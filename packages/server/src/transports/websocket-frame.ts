@@ -58,3 +58,25 @@ export function websocketFrame(payload: Frame): Buffer {
   frame.set(payload, header);
   return frame;
 }
+
+/** Opcodes of the control frames the server sends (RFC 6455 section 5.5). */
+export const ControlOpcode = { CLOSE: 0x8, PING: 0x9, PONG: 0xa } as const;
+
+/** A control frame (close, ping or pong) with up to 125 bytes of payload, unmasked. */
+export function controlFrame(opcode: number, payload: Uint8Array = EMPTY): Buffer {
+  const frame = Buffer.allocUnsafe(2 + payload.length);
+  frame[0] = FIN | opcode;
+  frame[1] = payload.length;
+  frame.set(payload, 2);
+  return frame;
+}
+
+/** The payload of a close frame: the status code, then the reason in UTF-8 (section 5.5.1). */
+export function closePayload(code: number, reason = ''): Buffer {
+  const payload = Buffer.allocUnsafe(2 + Buffer.byteLength(reason));
+  payload.writeUInt16BE(code, 0);
+  payload.write(reason, 2);
+  return payload;
+}
+
+const EMPTY = new Uint8Array(0);

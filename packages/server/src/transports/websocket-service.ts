@@ -4,6 +4,7 @@
  * subprotocol, and attaches each accepted connection to the router.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SerializerName } from '@interchange/protocol';
 import type { Peer } from '@interchange/router';
@@ -14,17 +15,20 @@ import type { Logger } from '../logger.js';
 import type { AcceptOptions, SessionAcceptor } from '../session-acceptor.js';
 import { refuseUpgrade } from '../web/http-responses.js';
 import { CookieTracker } from './cookie-tracker.js';
+import { DirectWebSocket } from './direct-websocket.js';
 import type { FrameCachePool } from './frame-cache.js';
 import { type OutboundOptions, outboundOptionsOf, SlowConsumerCounters } from './slow-consumer.js';
 import { type ServerTransportInfo, tlsPeerInfo } from './tls-context.js';
 import { tlsCredentialsOf } from './tls-credentials.js';
 import { WebSocketConnection } from './websocket-connection.js';
+import { handshakeRefusal, switchingProtocols } from './websocket-handshake.js';
 import {
   acceptedSubprotocols,
   DEFAULT_SERIALIZERS,
   negotiateSubprotocol,
   parseOfferedSubprotocols,
 } from './websocket-negotiation.js';
+import { type WebSocketWire, wsWire } from './websocket-wire.js';
 
 /**
  * Largest WebSocket message accepted when the config sets no `max_message_size`: 1 MiB.
@@ -99,7 +103,12 @@ export class WebSocketService {
   readonly #cookies: CookieTracker | undefined;
   readonly #originAllowed: ((origin: string) => boolean) | undefined;
   readonly #ping: { intervalMs: number; timeoutMs: number } | undefined;
+  /**
+   * ws serves the connections of a service with permessage-deflate, which it implements; without
+   * it, Interchange runs the WebSocket itself ({@link DirectWebSocket}), on the hot path.
+   */
   readonly #server: WebSocketServer;
+  readonly #deflate: PerMessageDeflateOptions | false;
   readonly #negotiated = new WeakMap<IncomingMessage, string>();
   readonly #connections = new Set<WebSocketConnection>();
   readonly #forget = (connection: WebSocketConnection) => this.#connections.delete(connection);
@@ -123,10 +132,11 @@ export class WebSocketService {
     const interval = config.options?.auto_ping_interval ?? 0;
     this.#ping =
       interval > 0 ? { intervalMs: interval, timeoutMs: config.options?.auto_ping_timeout ?? interval } : undefined;
+    this.#deflate = deflateOptions(config);
     this.#server = new WebSocketServer({
       noServer: true,
       maxPayload: this.maxMessageSize * HARD_LIMIT_FACTOR,
-      perMessageDeflate: deflateOptions(config),
+      perMessageDeflate: this.#deflate,
       clientTracking: false,
       // The JSON decoder checks UTF-8 itself (fatal TextDecoder): checked twice, every text frame
       // would cost two passes, and a bad one gets the WAMP ABORT rather than a bare close 1007.
@@ -180,9 +190,9 @@ export class WebSocketService {
       const cookie = this.#cookies?.handleFor(request);
       const credentials = tlsCredentialsOf(request.socket, cookie);
       const tls = tlsPeerInfo(request.socket);
-      this.#server.handleUpgrade(request, socket, head, (ws) => {
+      const connect = (wire: WebSocketWire) => {
         const connection = new WebSocketConnection({
-          ws,
+          wire,
           socket,
           request,
           cache,
@@ -193,7 +203,26 @@ export class WebSocketService {
           onClosed: this.#forget,
         });
         this.#accept(connection, negotiation.subprotocol, tls, credentials);
-      });
+      };
+      if (this.#deflate !== false) {
+        // ws negotiates and runs permessage-deflate.
+        this.#server.handleUpgrade(request, socket, head, (ws) => connect(wsWire(ws)));
+        return;
+      }
+      const refusal = handshakeRefusal(request);
+      if (refusal !== undefined) {
+        refuseUpgrade(socket, refusal.status, { error: refusal.error });
+        return;
+      }
+      if (!socket.readable || !socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const cookieHeader = this.#cookies?.setCookieHeader(request);
+      const key = request.headers['sec-websocket-key'] as string;
+      socket.write(switchingProtocols(key, negotiation.subprotocol, cookieHeader === undefined ? [] : [cookieHeader]));
+      prepareSocket(socket);
+      connect(new DirectWebSocket(socket, head, this.maxMessageSize * HARD_LIMIT_FACTOR));
     } catch (error) {
       this.#logger.error({ err: error }, 'websocket upgrade failed');
       socket.destroy();
@@ -237,4 +266,11 @@ export class WebSocketService {
     this.#connections.clear();
     await Promise.all(connections.map((connection) => connection.shutdown(graceMs)));
   }
+}
+
+/** What ws does to a socket it takes over: no idle timeout from the HTTP server, no Nagle delay. */
+function prepareSocket(socket: Duplex): void {
+  const tcp = socket as Partial<Socket>;
+  tcp.setTimeout?.(0);
+  tcp.setNoDelay?.(true);
 }

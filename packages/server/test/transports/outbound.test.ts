@@ -6,9 +6,12 @@ import { createSerializer, type WampMessage } from '@interchange/protocol';
 import type { PeerConnection } from '@interchange/router';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import { DirectWebSocket } from '../../src/transports/direct-websocket.js';
 import { FrameCache } from '../../src/transports/frame-cache.js';
 import { type OutboundOptions, SlowConsumerCounters } from '../../src/transports/slow-consumer.js';
 import { WebSocketConnection } from '../../src/transports/websocket-connection.js';
+import { switchingProtocols } from '../../src/transports/websocket-handshake.js';
+import { type WebSocketWire, wsWire } from '../../src/transports/websocket-wire.js';
 
 /** A logger that keeps what it is told. */
 function recordingLogger() {
@@ -61,9 +64,9 @@ async function connect(
   const session = new RecordingSession();
   const accepted = new Promise<{ connection: WebSocketConnection; serverSocket: Duplex }>((resolve) => {
     server.on('upgrade', (request, socket, head) => {
-      wss.handleUpgrade(request, socket, head, (ws) => {
+      const accept = (wire: WebSocketWire) => {
         const connection = new WebSocketConnection({
-          ws,
+          wire,
           socket,
           request,
           cache,
@@ -73,7 +76,14 @@ async function connect(
         });
         connection.start(session);
         resolve({ connection, serverSocket: socket });
-      });
+      };
+      // As the service does: ws for permessage-deflate, Interchange's own WebSocket otherwise.
+      if (perMessageDeflate) {
+        wss.handleUpgrade(request, socket, head, (ws) => accept(wsWire(ws)));
+      } else {
+        socket.write(switchingProtocols(request.headers['sec-websocket-key'] as string, 'wamp.2.json'));
+        accept(new DirectWebSocket(socket, head, 1 << 22));
+      }
     });
   });
   server.listen(0, '127.0.0.1');

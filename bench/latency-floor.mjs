@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+/**
+ * RPC latency against the floor: Interchange and the bare `ws` relay at the same open-loop rates,
+ * repeated and interleaved, so that what the machine adds (a busy host, a descheduled vCPU) is
+ * told apart from what the router adds. One latency cell is one sample of a noisy tail; the
+ * median of several, with the relay measured in between, is what to compare.
+ *
+ *   node bench/latency-floor.mjs                      5 rounds at 60,000/s and half Interchange's max
+ *   node bench/latency-floor.mjs --rounds 3 --rates 60000,half --serializer msgpack
+ *
+ * Writes bench/results/latency-floor.json, which `node bench/report.mjs` puts into BENCHMARKS.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildInterchange } from './lib/build-interchange.mjs';
+import { runCell } from './lib/cell.mjs';
+import { machine } from './lib/machine.mjs';
+import { canPin, killAll } from './lib/processes.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const TARGETS = ['interchange', 'ws-relay'];
+const CALLERS = 4;
+
+function parse(argv) {
+  const options = {
+    rounds: 5,
+    rates: [60_000, 'half'],
+    serializer: 'json',
+    out: join(here, 'results', 'latency-floor.json'),
+  };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [name, value] = [argv[i], argv[i + 1]];
+    if (value === undefined) throw new Error(`${name} needs a value`);
+    if (name === '--rounds') options.rounds = Number(value);
+    else if (name === '--rates') options.rates = value.split(',').map((r) => (r === 'half' ? r : Number(r)));
+    else if (name === '--serializer') options.serializer = value;
+    else if (name === '--out') options.out = value;
+    else throw new Error(`unknown option ${name} (--rounds N, --rates a,b, --serializer S, --out FILE)`);
+  }
+  if (!(Number.isInteger(options.rounds) && options.rounds > 0)) throw new Error('--rounds must be a positive integer');
+  for (const r of options.rates) if (r !== 'half' && !(Number.isInteger(r) && r > 0)) throw new Error(`bad rate ${r}`);
+  return options;
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+async function main() {
+  const options = parse(process.argv.slice(2));
+  const started = Date.now();
+  const buildDir = join(here, '.build');
+  const bundles = { interchange: await buildInterchange({ root, outDir: buildDir, name: 'interchange' }) };
+  const context = {
+    here,
+    peersDir: join(here, '.peers'),
+    bundles,
+    sizes: { warmupMs: 1000, durationMs: 3000 },
+    interchangeFlags: [],
+    results: [],
+  };
+  const { serializer } = options;
+  let max;
+  if (options.rates.includes('half')) {
+    const cell = {
+      scenario: 'rpc-throughput',
+      target: 'interchange',
+      serializer,
+      params: { callers: CALLERS, inflight: 512 },
+    };
+    const result = await runCell(cell, context);
+    if (!result.ok) throw new Error(`rpc-throughput failed: ${result.error}`);
+    max = result.rate;
+    console.log(`Interchange ${serializer} maximum: ${Math.round(max)} calls/s`);
+  }
+  const rates = options.rates.map((r) => (r === 'half' ? Math.round(max / 2) : r));
+  const samples = [];
+  for (let round = 0; round < options.rounds; round++) {
+    // Alternate who goes first, so a slow stretch of the machine does not always hit the same one.
+    const order = round % 2 === 0 ? TARGETS : [...TARGETS].reverse();
+    for (const rate of rates) {
+      for (const target of order) {
+        const cell = { scenario: 'rpc-latency', target, serializer, params: { callers: CALLERS, rate } };
+        const r = await runCell(cell, context);
+        const sample = r.ok
+          ? {
+              target,
+              rate,
+              round,
+              ok: true,
+              achieved: r.rate,
+              routerCpu: r.routerCpu,
+              ...r.latencyUs,
+              saturated: r.saturated,
+            }
+          : { target, rate, round, ok: false, error: r.error };
+        samples.push(sample);
+        console.log(
+          r.ok
+            ? `round ${round + 1} ${target} ${rate}/s: p50 ${sample.p50} us, p99 ${sample.p99} us, p99.9 ${sample.p999} us`
+            : `round ${round + 1} ${target} ${rate}/s: FAILED ${r.error}`,
+        );
+      }
+    }
+  }
+  const summary = [];
+  for (const rate of rates) {
+    for (const target of TARGETS) {
+      const ok = samples.filter((s) => s.ok && s.target === target && s.rate === rate);
+      if (ok.length === 0) continue;
+      const p99 = ok.map((s) => s.p99);
+      summary.push({
+        target,
+        rate,
+        half: max !== undefined && rate === Math.round(max / 2),
+        rounds: ok.length,
+        p50: median(ok.map((s) => s.p50)),
+        p99: median(p99),
+        p99Min: Math.min(...p99),
+        p99Max: Math.max(...p99),
+        p999: median(ok.map((s) => s.p999)),
+        under1ms: p99.filter((v) => v < 1000).length,
+        routerCpu: median(ok.map((s) => s.routerCpu)),
+      });
+    }
+  }
+  const meta = { ...machine(root), pinned: canPin, serializer, rounds: options.rounds, interchangeMax: max };
+  meta.seconds = Math.round((Date.now() - started) / 1000);
+  mkdirSync(dirname(options.out), { recursive: true });
+  writeFileSync(options.out, `${JSON.stringify({ meta, summary, samples }, null, 1)}\n`);
+  for (const s of summary)
+    console.log(
+      `${s.target} ${s.rate}/s: median p99 ${s.p99} us (${s.p99Min} to ${s.p99Max}), under 1 ms in ${s.under1ms} of ${s.rounds}`,
+    );
+  console.log(`results: ${options.out} (${meta.seconds} s)`);
+  const failed = samples.filter((s) => !s.ok);
+  return failed.length > 0 ? 1 : 0;
+}
+
+main()
+  .then((code) => {
+    killAll();
+    process.exitCode = code;
+  })
+  .catch((error) => {
+    console.error(error.message);
+    killAll();
+    process.exitCode = 1;
+  });

@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest';
+import { type FrameReaderEvents, WebSocketFrameReader } from '../../src/transports/websocket-frame-reader.js';
+
+interface FrameSpec {
+  opcode: number;
+  payload?: Buffer | string;
+  fin?: boolean;
+  masked?: boolean;
+  rsv?: number;
+  /** Force the 16- or 64-bit length form even for a short payload. */
+  lengthForm?: 16 | 64;
+}
+
+const MASK = [0x37, 0xfa, 0x21, 0x3d];
+
+/** A client frame as RFC 6455 section 5.2 lays it out, masked unless told otherwise. */
+function clientFrame({ opcode, payload = '', fin = true, masked = true, rsv = 0, lengthForm }: FrameSpec): Buffer {
+  const data = Buffer.from(payload);
+  const head: number[] = [(fin ? 0x80 : 0) | (rsv << 4) | opcode];
+  const maskBit = masked ? 0x80 : 0;
+  if (lengthForm === 64 || data.length > 0xffff) {
+    head.push(maskBit | 127, 0, 0, 0, 0, (data.length >>> 24) & 0xff, (data.length >>> 16) & 0xff);
+    head.push((data.length >>> 8) & 0xff, data.length & 0xff);
+  } else if (lengthForm === 16 || data.length > 125) {
+    head.push(maskBit | 126, (data.length >>> 8) & 0xff, data.length & 0xff);
+  } else {
+    head.push(maskBit | data.length);
+  }
+  if (!masked) return Buffer.concat([Buffer.from(head), data]);
+  const body = Buffer.from(data.map((byte, i) => byte ^ (MASK[i % 4] as number)));
+  return Buffer.concat([Buffer.from(head), Buffer.from(MASK), body]);
+}
+
+const TEXT = 0x1;
+const BINARY = 0x2;
+const CONTINUATION = 0x0;
+const CLOSE = 0x8;
+const PING = 0x9;
+const PONG = 0xa;
+
+/** A reader that writes down what it reports, as readable strings. */
+function recorder(maxPayload = 1 << 20) {
+  const seen: string[] = [];
+  const events: FrameReaderEvents = {
+    message: (data, binary) => seen.push(`${binary ? 'binary' : 'text'} ${data.toString()}`),
+    ping: (data) => seen.push(`ping ${data.toString()}`),
+    pong: (data) => seen.push(`pong ${data.toString()}`),
+    close: (code, reason) => seen.push(`close ${code} ${reason}`),
+    fail: (code, reason) => seen.push(`fail ${code} ${reason}`),
+  };
+  return { reader: new WebSocketFrameReader(maxPayload, events), seen };
+}
+
+function closePayload(code: number, reason = ''): Buffer {
+  const payload = Buffer.alloc(2 + Buffer.byteLength(reason));
+  payload.writeUInt16BE(code, 0);
+  payload.write(reason, 2);
+  return payload;
+}
+
+describe('WebSocketFrameReader', () => {
+  it('unmasks a text frame and a binary frame', () => {
+    const { reader, seen } = recorder();
+    reader.push(clientFrame({ opcode: TEXT, payload: '[1,"realm1",{}]' }));
+    reader.push(clientFrame({ opcode: BINARY, payload: 'bytes' }));
+    expect(seen).toEqual(['text [1,"realm1",{}]', 'binary bytes']);
+  });
+
+  it('reads every frame of one chunk, in order', () => {
+    const { reader, seen } = recorder();
+    reader.push(
+      Buffer.concat([
+        clientFrame({ opcode: TEXT, payload: 'one' }),
+        clientFrame({ opcode: PING, payload: 'p' }),
+        clientFrame({ opcode: TEXT, payload: 'two' }),
+      ]),
+    );
+    expect(seen).toEqual(['text one', 'ping p', 'text two']);
+  });
+
+  it('reads the same frames whatever the chunks they arrive in, length forms included', () => {
+    const long = 'x'.repeat(300);
+    const frames = Buffer.concat([
+      clientFrame({ opcode: TEXT, payload: 'short' }),
+      clientFrame({ opcode: TEXT, payload: long }),
+      clientFrame({ opcode: BINARY, payload: 'sixty-four', lengthForm: 64 }),
+      clientFrame({ opcode: TEXT, payload: '', lengthForm: 16 }),
+    ]);
+    const expected = ['text short', `text ${long}`, 'binary sixty-four', 'text '];
+    for (let cut = 1; cut < frames.length; cut++) {
+      const { reader, seen } = recorder();
+      reader.push(Buffer.from(frames.subarray(0, cut)));
+      reader.push(Buffer.from(frames.subarray(cut)));
+      expect(seen, `cut at ${cut}`).toEqual(expected);
+    }
+    const { reader, seen } = recorder();
+    for (const byte of frames) reader.push(Buffer.from([byte]));
+    expect(seen).toEqual(expected);
+  });
+
+  it('reassembles a fragmented message, with control frames between its fragments', () => {
+    const { reader, seen } = recorder();
+    reader.push(clientFrame({ opcode: BINARY, payload: 'frag', fin: false }));
+    reader.push(clientFrame({ opcode: PING, payload: 'mid' }));
+    reader.push(clientFrame({ opcode: CONTINUATION, payload: 'men', fin: false }));
+    reader.push(clientFrame({ opcode: PONG }));
+    reader.push(clientFrame({ opcode: CONTINUATION, payload: 'ted' }));
+    reader.push(clientFrame({ opcode: TEXT, payload: 'next' }));
+    expect(seen).toEqual(['ping mid', 'pong ', 'binary fragmented', 'text next']);
+  });
+
+  it('reads a close frame with and without a status, and nothing after it', () => {
+    const a = recorder();
+    a.reader.push(
+      Buffer.concat([
+        clientFrame({ opcode: CLOSE, payload: closePayload(4000, 'bye') }),
+        clientFrame({ opcode: TEXT, payload: 'too late' }),
+      ]),
+    );
+    expect(a.seen).toEqual(['close 4000 bye']);
+    const b = recorder();
+    b.reader.push(clientFrame({ opcode: CLOSE }));
+    expect(b.seen).toEqual(['close undefined ']);
+  });
+
+  it.each([
+    [
+      'an unmasked frame',
+      clientFrame({ opcode: TEXT, payload: 'x', masked: false }),
+      'fail 1002 a client frame must be masked',
+    ],
+    ['an RSV bit without extension', clientFrame({ opcode: TEXT, payload: 'x', rsv: 4 }), 'fail 1002 RSV bits set'],
+    ['an unknown data opcode', clientFrame({ opcode: 0x3, payload: 'x' }), 'fail 1002 unknown opcode 3'],
+    ['an unknown control opcode', clientFrame({ opcode: 0xb }), 'fail 1002 unknown opcode 11'],
+    [
+      'a fragmented ping',
+      clientFrame({ opcode: PING, fin: false }),
+      'fail 1002 a control frame must not be fragmented',
+    ],
+    [
+      'a ping over 125 bytes',
+      clientFrame({ opcode: PING, payload: 'p'.repeat(126) }),
+      'fail 1002 a control frame carries at most 125 bytes',
+    ],
+    [
+      'a continuation out of the blue',
+      clientFrame({ opcode: CONTINUATION, payload: 'x' }),
+      'fail 1002 a continuation frame',
+    ],
+    [
+      'a one-byte close payload',
+      clientFrame({ opcode: CLOSE, payload: 'x' }),
+      'fail 1002 a close frame payload cannot be one byte',
+    ],
+    [
+      'a close code no peer may send',
+      clientFrame({ opcode: CLOSE, payload: closePayload(1005) }),
+      'fail 1002 invalid close code 1005',
+    ],
+  ])('fails on %s with 1002, and reads nothing more', (_what, frame, expected) => {
+    const { reader, seen } = recorder();
+    reader.push(Buffer.concat([frame, clientFrame({ opcode: TEXT, payload: 'after' })]));
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toContain(expected);
+  });
+
+  it('fails when a new message starts inside a fragmented one', () => {
+    const { reader, seen } = recorder();
+    reader.push(clientFrame({ opcode: TEXT, payload: 'a', fin: false }));
+    reader.push(clientFrame({ opcode: TEXT, payload: 'b' }));
+    expect(seen).toEqual(['fail 1002 a new message began before the fragmented one ended']);
+  });
+
+  it('fails with 1009 on a frame over the limit as soon as its header arrives', () => {
+    const { reader, seen } = recorder(100);
+    const frame = clientFrame({ opcode: BINARY, payload: Buffer.alloc(101) });
+    reader.push(frame.subarray(0, 8)); // the header and the masking key only
+    expect(seen).toEqual(['fail 1009 message larger than 100 bytes']);
+  });
+
+  it('fails with 1009 when the fragments of one message add up to more than the limit', () => {
+    const { reader, seen } = recorder(100);
+    reader.push(clientFrame({ opcode: TEXT, payload: 'a'.repeat(60), fin: false }));
+    reader.push(clientFrame({ opcode: CONTINUATION, payload: 'b'.repeat(60) }));
+    expect(seen).toEqual(['fail 1009 message larger than 100 bytes']);
+  });
+
+  it('fails with 1009 on a 64-bit length no buffer could hold', () => {
+    const { reader, seen } = recorder();
+    reader.push(Buffer.from([0x82, 0xff, 0x00, 0x40, 0, 0, 0, 0, 0, 0]));
+    expect(seen).toEqual(['fail 1009 frame too large']);
+  });
+
+  it('ignores everything once stopped', () => {
+    const { reader, seen } = recorder();
+    const frame = clientFrame({ opcode: TEXT, payload: 'hello' });
+    reader.push(frame.subarray(0, 4));
+    reader.stop();
+    reader.push(frame.subarray(4));
+    expect(seen).toEqual([]);
+  });
+});
