@@ -76,8 +76,8 @@ export const USAGE = `usage: node bench/run.mjs [options]
   --rates 10000,half      rpc-latency rates in calls/s; 'half' is half the target's measured maximum
   --sessions N|max        sessions to open in the sessions scenario
   --warmup S --duration S seconds of warm-up and of measurement per cell
-  --baseline REF          commit whose files the interchange-baseline target uses (default: before issue 6's transport)
-  --baseline-files a,b    files or folders taken from that commit (default: the WebSocket transport files)
+  --baseline REF          commit whose files the interchange-baseline target uses (default: before issue 6's second round)
+  --baseline-files a,b    files or folders taken from that commit (default: the transports folder and the decoder)
   --baseline-note TEXT    what the baseline is, printed above the before-and-after table
   --profile               run Interchange targets with --cpu-prof (profiles in bench/.build/profiles)
   --profile-load          the same for the load agents (is the generator the bottleneck?)

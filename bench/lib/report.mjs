@@ -219,11 +219,13 @@ function baselineProse(meta) {
   const files = meta.baselineFiles ?? BASELINE_FILES;
   const transportOnly = files.length === BASELINE_FILES.length && files.every((f) => BASELINE_FILES.includes(f));
   if (transportOnly && meta.baselineNote === undefined) {
-    return `"Before" is \`interchange-baseline\`: today's tree with the WebSocket transport files
-(\`websocket-connection.ts\`, \`frame-cache.ts\`) of commit ${ref}, which wrote every
-frame through \`ws.send\` (a header and a stream write per receiver, uncorked per socket on
-\`process.nextTick\`). "After" frames each publication once per serializer, writes the same bytes to
-every receiver, and flushes each socket once per event-loop turn, within its outbound limit.`;
+    return `"Before" is \`interchange-baseline\`: today's tree with the WebSocket transport
+(\`packages/server/src/transports\`) and the message decoder (\`message-codec.ts\`,
+\`message-fields.ts\`) of commit ${ref}, where every WebSocket was ws's and decoding allocated
+closures, option objects and a spread per message. "After" runs connections without
+permessage-deflate on Interchange's own frame reader (a read parsed in place, payloads unmasked
+where they lie) and decodes with nothing allocated but the message. Both ran in the same run, one
+cell after the other, on the same core.`;
   }
   const list = files.map((f) => `\`${f.replace(/^packages\//, '')}\``).join(', ');
   return `"Before" is \`interchange-baseline\`: today's tree with these files as they are in commit ${ref}:
@@ -367,9 +369,11 @@ One latency cell is one sample of a noisy tail. \`node bench/latency-floor.mjs\`
 and the bare \`ws\` relay at the same open-loop rates, ${meta.rounds} rounds, interleaved (who goes
 first alternates), and keeps the median of each (${meta.serializer}; ${meta.cpu}, Node ${meta.node},
 commit ${meta.commit}; Interchange's maximum in that run: ${int(meta.interchangeMax ?? 0)} calls/s).
-What the relay shows is what this machine adds to any Node.js process at that rate.
+The relay does no routing: its tail at a rate is what the machine, Node.js and the generator add
+at that rate, before any router work.
 
-${table(['target', 'calls/s', 'p50 (median)', 'p99 (median)', 'p99 range', 'rounds with p99 < 1 ms', 'p99.9 (median)', 'router CPU'], rows)}`;
+${table(['target', 'calls/s', 'p50 (median)', 'p99 (median)', 'p99 range', 'rounds with p99 < 1 ms', 'p99.9 (median)', 'router CPU'], rows)}
+`;
 }
 
 /** The CPU profile summaries collected in bench/results/profile-summary.md, if any. */

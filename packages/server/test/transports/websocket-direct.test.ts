@@ -9,6 +9,7 @@ import { WebSocket } from 'ws';
 import { InterchangeNode } from '../../src/node.js';
 import { acceptKey } from '../../src/transports/websocket-handshake.js';
 import { LOCAL_ENDPOINT, RawWampClient, rawUpgrade, tempDir, workerConfig } from '../helpers.js';
+import { clientFrame } from '../support/client-frames.js';
 
 const HELLO = JSON.stringify([1, 'realm1', { roles: { caller: {}, callee: {}, publisher: {}, subscriber: {} } }]);
 const KEY = Buffer.from('0123456789abcdef').toString('base64');
@@ -71,13 +72,9 @@ class HandmadeClient {
   }
 }
 
-/** A masked client frame (RFC 6455 section 5.2), or an unmasked one when `masked` is false. */
-function frame(opcode: number, payload: Buffer | string, { fin = true, masked = true } = {}): Buffer {
-  const data = Buffer.from(payload);
-  const head = Buffer.from([(fin ? 0x80 : 0) | opcode, (masked ? 0x80 : 0) | data.length]);
-  if (!masked) return Buffer.concat([head, data]);
-  const mask = Buffer.from([9, 8, 7, 6]);
-  return Buffer.concat([head, mask, Buffer.from(data.map((b, i) => b ^ (mask[i % 4] as number)))]);
+/** A client frame of `opcode`, masked unless told otherwise. */
+function frame(opcode: number, payload: Buffer | string, options: { fin?: boolean; masked?: boolean } = {}): Buffer {
+  return clientFrame({ opcode, payload, ...options });
 }
 
 describe('Interchange WebSocket (no permessage-deflate)', () => {

@@ -1,42 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type FrameReaderEvents, WebSocketFrameReader } from '../../src/transports/websocket-frame-reader.js';
+import { clientFrame, closePayload, Opcode } from '../support/client-frames.js';
 
-interface FrameSpec {
-  opcode: number;
-  payload?: Buffer | string;
-  fin?: boolean;
-  masked?: boolean;
-  rsv?: number;
-  /** Force the 16- or 64-bit length form even for a short payload. */
-  lengthForm?: 16 | 64;
-}
-
-const MASK = [0x37, 0xfa, 0x21, 0x3d];
-
-/** A client frame as RFC 6455 section 5.2 lays it out, masked unless told otherwise. */
-function clientFrame({ opcode, payload = '', fin = true, masked = true, rsv = 0, lengthForm }: FrameSpec): Buffer {
-  const data = Buffer.from(payload);
-  const head: number[] = [(fin ? 0x80 : 0) | (rsv << 4) | opcode];
-  const maskBit = masked ? 0x80 : 0;
-  if (lengthForm === 64 || data.length > 0xffff) {
-    head.push(maskBit | 127, 0, 0, 0, 0, (data.length >>> 24) & 0xff, (data.length >>> 16) & 0xff);
-    head.push((data.length >>> 8) & 0xff, data.length & 0xff);
-  } else if (lengthForm === 16 || data.length > 125) {
-    head.push(maskBit | 126, (data.length >>> 8) & 0xff, data.length & 0xff);
-  } else {
-    head.push(maskBit | data.length);
-  }
-  if (!masked) return Buffer.concat([Buffer.from(head), data]);
-  const body = Buffer.from(data.map((byte, i) => byte ^ (MASK[i % 4] as number)));
-  return Buffer.concat([Buffer.from(head), Buffer.from(MASK), body]);
-}
-
-const TEXT = 0x1;
-const BINARY = 0x2;
-const CONTINUATION = 0x0;
-const CLOSE = 0x8;
-const PING = 0x9;
-const PONG = 0xa;
+const { TEXT, BINARY, CONTINUATION, CLOSE, PING, PONG } = Opcode;
 
 /** A reader that writes down what it reports, as readable strings. */
 function recorder(maxPayload = 1 << 20) {
@@ -49,13 +15,6 @@ function recorder(maxPayload = 1 << 20) {
     fail: (code, reason) => seen.push(`fail ${code} ${reason}`),
   };
   return { reader: new WebSocketFrameReader(maxPayload, events), seen };
-}
-
-function closePayload(code: number, reason = ''): Buffer {
-  const payload = Buffer.alloc(2 + Buffer.byteLength(reason));
-  payload.writeUInt16BE(code, 0);
-  payload.write(reason, 2);
-  return payload;
 }
 
 describe('WebSocketFrameReader', () => {
