@@ -19,7 +19,14 @@ export interface FrameSpec {
 const MASK = [0x37, 0xfa, 0x21, 0x3d];
 
 /** One client frame, masked unless told otherwise. */
-export function clientFrame({ opcode, payload = '', fin = true, masked = true, rsv = 0, lengthForm }: FrameSpec): Buffer {
+export function clientFrame({
+  opcode,
+  payload = '',
+  fin = true,
+  masked = true,
+  rsv = 0,
+  lengthForm,
+}: FrameSpec): Buffer {
   const data = Buffer.from(payload);
   const head: number[] = [(fin ? 0x80 : 0) | (rsv << 4) | opcode];
   const maskBit = masked ? 0x80 : 0;
