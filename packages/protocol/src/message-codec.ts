@@ -169,14 +169,14 @@ export function messageFromArray(raw: unknown, options: DecodeOptions = {}): Wam
   switch (name) {
     case 'HELLO': {
       checkLength(name, raw, 3);
-      const realm = checkField<string>(name, 'realm', raw[1], isString);
+      const realm = stringField(name, 'realm', raw[1]);
       const details = checkDict(name, 'details', raw[2], keys);
       requireKey(name, 'details', details, 'roles');
       return { type: name, realm, details };
     }
     case 'WELCOME': {
       checkLength(name, raw, 3);
-      const session = checkField<number>(name, 'session', raw[1], isId);
+      const session = idField(name, 'session', raw[1]);
       const details = checkDict(name, 'details', raw[2], keys);
       requireKey(name, 'details', details, 'roles');
       return { type: name, session, details };
@@ -198,7 +198,7 @@ export function messageFromArray(raw: unknown, options: DecodeOptions = {}): Wam
     }
     case 'AUTHENTICATE': {
       checkLength(name, raw, 3);
-      const signature = checkField<string>(name, 'signature', raw[1], isString);
+      const signature = stringField(name, 'signature', raw[1]);
       return {
         type: name,
         signature,
@@ -208,115 +208,114 @@ export function messageFromArray(raw: unknown, options: DecodeOptions = {}): Wam
     case 'ERROR': {
       checkLength(name, raw, 5, 7);
       const requestType = checkField<number>(name, 'request_type', raw[1], isErrorRequestType);
-      const requestId = checkField<number>(name, 'request_id', raw[2], isId);
+      const requestId = idField(name, 'request_id', raw[2]);
       const details = checkDict(name, 'details', raw[3], keys);
       const error = checkUri(name, 'error', raw[4], uriRules);
       return withPayloadAt({ type: name, requestType, requestId, details, error }, raw, 5, details);
     }
     case 'PUBLISH': {
       checkLength(name, raw, 4, 6);
-      const requestId = checkField<number>(name, 'request_id', raw[1], isId);
+      const requestId = idField(name, 'request_id', raw[1]);
       const options = checkDict(name, 'options', raw[2], keys);
-      const topic = checkField<string>(name, 'topic', raw[3], isString);
+      const topic = stringField(name, 'topic', raw[3]);
       return withPayloadAt({ type: name, requestId, options, topic }, raw, 4, options);
     }
     case 'SUBSCRIBE':
     case 'REGISTER': {
       checkLength(name, raw, 4);
-      const requestId = checkField<number>(name, 'request_id', raw[1], isId);
+      const requestId = idField(name, 'request_id', raw[1]);
       const options = checkDict(name, 'options', raw[2], keys);
-      if (name === 'SUBSCRIBE')
-        return { type: name, requestId, options, topic: checkField<string>(name, 'topic', raw[3], isString) };
-      return { type: name, requestId, options, procedure: checkField<string>(name, 'procedure', raw[3], isString) };
+      if (name === 'SUBSCRIBE') return { type: name, requestId, options, topic: stringField(name, 'topic', raw[3]) };
+      return { type: name, requestId, options, procedure: stringField(name, 'procedure', raw[3]) };
     }
     case 'PUBLISHED':
       checkLength(name, raw, 3);
       return {
         type: name,
-        requestId: checkField<number>(name, 'request_id', raw[1], isId),
-        publication: checkField<number>(name, 'publication', raw[2], isId),
+        requestId: idField(name, 'request_id', raw[1]),
+        publication: idField(name, 'publication', raw[2]),
       };
     case 'SUBSCRIBED':
       checkLength(name, raw, 3);
       return {
         type: name,
-        requestId: checkField<number>(name, 'request_id', raw[1], isId),
-        subscription: checkField<number>(name, 'subscription', raw[2], isId),
+        requestId: idField(name, 'request_id', raw[1]),
+        subscription: idField(name, 'subscription', raw[2]),
       };
     case 'UNSUBSCRIBE':
       checkLength(name, raw, 3);
       return {
         type: name,
-        requestId: checkField<number>(name, 'request_id', raw[1], isId),
-        subscription: checkField<number>(name, 'subscription', raw[2], isId),
+        requestId: idField(name, 'request_id', raw[1]),
+        subscription: idField(name, 'subscription', raw[2]),
       };
     case 'REGISTERED':
       checkLength(name, raw, 3);
       return {
         type: name,
-        requestId: checkField<number>(name, 'request_id', raw[1], isId),
-        registration: checkField<number>(name, 'registration', raw[2], isId),
+        requestId: idField(name, 'request_id', raw[1]),
+        registration: idField(name, 'registration', raw[2]),
       };
     case 'UNREGISTER':
       checkLength(name, raw, 3);
       return {
         type: name,
-        requestId: checkField<number>(name, 'request_id', raw[1], isId),
-        registration: checkField<number>(name, 'registration', raw[2], isId),
+        requestId: idField(name, 'request_id', raw[1]),
+        registration: idField(name, 'registration', raw[2]),
       };
     case 'UNSUBSCRIBED':
     case 'UNREGISTERED': {
       checkLength(name, raw, 2, 3);
       // Router-initiated revocation sends request 0 with Details (spec: "Subscription Revocation",
       // "Registration Revocation"); a reply to a request carries the request's ID.
-      if (raw.length === 2) return { type: name, requestId: checkField<number>(name, 'request_id', raw[1], isId) };
+      if (raw.length === 2) return { type: name, requestId: idField(name, 'request_id', raw[1]) };
       const requestId = checkField<number>(name, 'request_id', raw[1], isRequestIdOrZero);
       return { type: name, requestId, details: checkDict(name, 'details', raw[2], keys) };
     }
     case 'EVENT': {
       checkLength(name, raw, 4, 6);
-      const subscription = checkField<number>(name, 'subscription', raw[1], isId);
-      const publication = checkField<number>(name, 'publication', raw[2], isId);
+      const subscription = idField(name, 'subscription', raw[1]);
+      const publication = idField(name, 'publication', raw[2]);
       const details = checkDict(name, 'details', raw[3], keys);
       return withPayloadAt({ type: name, subscription, publication, details }, raw, 4, details);
     }
     case 'CALL': {
       checkLength(name, raw, 4, 6);
-      const requestId = checkField<number>(name, 'request_id', raw[1], isId);
+      const requestId = idField(name, 'request_id', raw[1]);
       const options = checkDict(name, 'options', raw[2], keys);
-      const procedure = checkField<string>(name, 'procedure', raw[3], isString);
+      const procedure = stringField(name, 'procedure', raw[3]);
       return withPayloadAt({ type: name, requestId, options, procedure }, raw, 4, options);
     }
     case 'CANCEL':
       checkLength(name, raw, 3);
       return {
         type: name,
-        requestId: checkField<number>(name, 'request_id', raw[1], isId),
+        requestId: idField(name, 'request_id', raw[1]),
         options: checkDict(name, 'options', raw[2], { extraChecks: CANCEL_OPTIONS, ...keys }),
       };
     case 'INTERRUPT':
       checkLength(name, raw, 3);
       return {
         type: name,
-        requestId: checkField<number>(name, 'request_id', raw[1], isId),
+        requestId: idField(name, 'request_id', raw[1]),
         options: checkDict(name, 'options', raw[2], { extraChecks: INTERRUPT_OPTIONS, ...keys }),
       };
     case 'RESULT': {
       checkLength(name, raw, 3, 5);
-      const requestId = checkField<number>(name, 'request_id', raw[1], isId);
+      const requestId = idField(name, 'request_id', raw[1]);
       const details = checkDict(name, 'details', raw[2], keys);
       return withPayloadAt({ type: name, requestId, details }, raw, 3, details);
     }
     case 'INVOCATION': {
       checkLength(name, raw, 4, 6);
-      const requestId = checkField<number>(name, 'request_id', raw[1], isId);
-      const registration = checkField<number>(name, 'registration', raw[2], isId);
+      const requestId = idField(name, 'request_id', raw[1]);
+      const registration = idField(name, 'registration', raw[2]);
       const details = checkDict(name, 'details', raw[3], keys);
       return withPayloadAt({ type: name, requestId, registration, details }, raw, 4, details);
     }
     case 'YIELD': {
       checkLength(name, raw, 3, 5);
-      const requestId = checkField<number>(name, 'request_id', raw[1], isId);
+      const requestId = idField(name, 'request_id', raw[1]);
       const options = checkDict(name, 'options', raw[2], keys);
       return withPayloadAt({ type: name, requestId, options }, raw, 3, options);
     }
@@ -364,6 +363,16 @@ function withPayloadAt<T extends { type: string }>(message: T & Payload, raw: un
     message.args = args;
   }
   return message;
+}
+
+/** A positional ID field. */
+function idField(name: string, field: string, value: unknown): number {
+  return checkField<number>(name, field, value, isId);
+}
+
+/** A positional string field (a URI a request names is only type-checked: see messageFromArray). */
+function stringField(name: string, field: string, value: unknown): string {
+  return checkField<string>(name, field, value, isString);
 }
 
 /** Checks that `raw` has `min` to `max` elements. */
