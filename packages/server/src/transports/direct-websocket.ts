@@ -59,7 +59,15 @@ export class DirectWebSocket implements WebSocketWire {
     });
     this.#reader = reader;
     const socket = this.#socket;
-    socket.on('data', (chunk: Buffer) => reader.push(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        reader.push(chunk);
+      } catch (error) {
+        // A fault of ours, whatever the client sent: it ends this connection, not the process.
+        listener.onWireError(error as Error);
+        socket.destroy();
+      }
+    });
     // The HTTP server lets sockets half-close; a peer that ends its side gets ours ended too.
     socket.on('end', () => socket.end());
     socket.on('error', (error: Error) => listener.onWireError(error));

@@ -160,6 +160,32 @@ describe('Interchange WebSocket (no permessage-deflate)', () => {
     await bystanderStillServed();
   });
 
+  it('survives clients that send random bytes after the handshake', async () => {
+    const clients = await Promise.all(Array.from({ length: 20 }, () => HandmadeClient.open(port)));
+    for (const [i, client] of clients.entries()) {
+      // Deterministic noise, different per client: a few kB in several writes.
+      let x = 0x9e3779b9 ^ i;
+      for (let w = 0; w < 4; w++) {
+        const noise = Buffer.alloc(1024);
+        for (let k = 0; k < noise.length; k++) {
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          noise[k] = x & 0xff;
+        }
+        client.socket.write(noise);
+      }
+    }
+    // Each is refused with a close frame (1002 or 1009) and the connection ends; the node lives on.
+    await Promise.all(
+      clients.map((client) =>
+        Promise.race([client.ended, client.waitFor(() => client.frames().some(([op]) => op === 0x8))]),
+      ),
+    );
+    for (const client of clients) client.socket.destroy();
+    await bystanderStillServed();
+  });
+
   it('ends a connection whose client half-closes without a close frame, and its session', async () => {
     const client = await HandmadeClient.open(port);
     client.socket.write(frame(0x1, HELLO));

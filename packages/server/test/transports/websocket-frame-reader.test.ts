@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type FrameReaderEvents, WebSocketFrameReader } from '../../src/transports/websocket-frame-reader.js';
 import { clientFrame, closePayload, Opcode } from '../support/client-frames.js';
@@ -157,5 +158,45 @@ describe('WebSocketFrameReader', () => {
     reader.stop();
     reader.push(frame.subarray(4));
     expect(seen).toEqual([]);
+  });
+
+  it('never throws on arbitrary bytes, in arbitrary chunks, and reports nothing after a failure or close', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 20 }), (chunks) => {
+        const { reader, seen } = recorder(256);
+        for (const chunk of chunks) reader.push(Buffer.from(chunk));
+        const end = seen.findIndex((event) => event.startsWith('fail') || event.startsWith('close'));
+        expect(end === -1 || end === seen.length - 1).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads any sequence of valid frames the same way, however the bytes are cut', () => {
+    const frameSpec = fc.record({
+      opcode: fc.constantFrom(TEXT, BINARY, PING, PONG),
+      payload: fc.string({ maxLength: 200 }),
+    });
+    fc.assert(
+      fc.property(fc.array(frameSpec, { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 6 }), (specs, cuts) => {
+        // Control frames carry at most 125 bytes.
+        const frames = specs.map((f) => ({ ...f, payload: f.opcode >= PING ? f.payload.slice(0, 40) : f.payload }));
+        const bytes = Buffer.concat(frames.map((f) => clientFrame(f)));
+        const whole = recorder();
+        whole.reader.push(Buffer.from(bytes));
+        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+        const pieces = recorder();
+        let from = 0;
+        for (const to of [...points, bytes.length]) {
+          pieces.reader.push(Buffer.from(bytes.subarray(from, to)));
+          from = to;
+        }
+        const names = { [TEXT]: 'text', [BINARY]: 'binary', [PING]: 'ping', [PONG]: 'pong' };
+        const expected = frames.map((f) => `${names[f.opcode as 1 | 2 | 9 | 10]} ${Buffer.from(f.payload).toString()}`);
+        expect(whole.seen).toEqual(expected);
+        expect(pieces.seen).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
