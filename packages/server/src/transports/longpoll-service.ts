@@ -54,21 +54,46 @@ function setStandardHeaders(req: IncomingMessage, res: ServerResponse): void {
   if (requested !== undefined) res.setHeader('access-control-allow-headers', requested);
 }
 
-/** Reads a request body up to `limit` bytes; `undefined` when it is larger or the request broke. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+/**
+ * How much of an oversize body is read and dropped after the 413 is decided. The answer goes
+ * out at once, but closing while the client is still sending would reset the connection, and
+ * the client would likely lose the answer; a client that sends more than this is cut off.
+ */
+const OVERSIZE_DRAIN_BYTES = 4 * 1024 * 1024;
+
+/** A request body: its bytes, `too-large` (over the limit: answer 413), or `broken` (the request failed). */
+type RequestBody = Buffer | 'too-large' | 'broken';
+
+/** Reads a request body of up to `limit` bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<RequestBody> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let length = 0;
+    let dropped = 0;
+    const tooLarge = () => {
+      chunks.length = 0;
+      resolve('too-large');
+    };
+    // A declared length over the limit is refused before a byte is read.
+    if (Number(req.headers['content-length']) > limit) tooLarge();
     req.on('data', (chunk: Buffer) => {
+      if (length > limit || Number(req.headers['content-length']) > limit) {
+        dropped += chunk.length;
+        if (dropped > OVERSIZE_DRAIN_BYTES) req.destroy();
+        return;
+      }
       length += chunk.length;
-      if (length > limit) {
-        resolve(undefined);
-        req.destroy();
-      } else chunks.push(chunk);
+      if (length > limit) tooLarge();
+      else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', () => resolve(undefined));
+    req.on('error', () => resolve('broken'));
   });
+}
+
+/** A 413 that closes the connection once sent: the rest of the body is not worth reading. */
+function sendTooLarge(res: ServerResponse, message: string): void {
+  sendError(res, 413, message, {}, { connection: 'close' });
 }
 
 /** Serves WAMP-over-Longpoll on one path of a web transport. */
@@ -168,7 +193,8 @@ export class LongPollService {
   async #open(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (this.#closed) return sendError(res, 503, 'the node is shutting down');
     const body = await readBody(req, MAX_OPEN_BODY);
-    if (body === undefined) return sendError(res, 413, 'open request body too large');
+    if (body === 'broken') return;
+    if (body === 'too-large') return sendTooLarge(res, 'open request body too large');
     let protocols: string[];
     try {
       protocols = parseLongPollOpenRequest(body.toString('utf8')).protocols;
@@ -225,9 +251,10 @@ export class LongPollService {
 
   async #send(transport: LongPollTransport, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req, this.#maxMessageSize);
-    if (body === undefined) {
+    if (body === 'broken') return;
+    if (body === 'too-large') {
       transport.violation(`message too large: the limit is ${this.#maxMessageSize} bytes`);
-      return sendError(res, 413, 'request body too large');
+      return sendTooLarge(res, `request body too large: the limit is ${this.#maxMessageSize} bytes`);
     }
     try {
       transport.receiveFrame(body);

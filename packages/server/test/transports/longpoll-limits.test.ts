@@ -47,12 +47,16 @@ describe('long-poll message size', () => {
     return url;
   }
 
-  /** POSTs a body to `send`; the status, or 0 when the server cut the request off. */
-  const send = (url: string, body: string) =>
-    fetch(`${url}/send`, { method: 'POST', body }).then(
-      (response) => response.status,
-      () => 0,
-    );
+  /** POSTs a body to `send`; the status. */
+  const send = async (url: string, body: string) => (await fetch(`${url}/send`, { method: 'POST', body })).status;
+
+  /** POSTs an oversize body to `send`: expects 413 with a JSON reason naming the limit. */
+  async function sendTooLarge(url: string, body: string, limit: number): Promise<void> {
+    const response = await fetch(`${url}/send`, { method: 'POST', body });
+    expect(response.status).toBe(413);
+    expect(response.headers.get('content-type')).toMatch(/application\/json/);
+    expect(((await response.json()) as { error: string }).error).toContain(`the limit is ${limit} bytes`);
+  }
 
   async function receive(url: string): Promise<unknown[]> {
     const response = await fetch(`${url}/receive`, { method: 'POST' });
@@ -72,7 +76,7 @@ describe('long-poll message size', () => {
   it('aborts the session for a body over the configured max_message_size', async () => {
     const url = await joined(small);
     const before = log.entries.length;
-    expect([0, 413]).toContain(await send(url, publish(1, 3000)));
+    await sendTooLarge(url, publish(1, 3000), 2000);
     const abort = await receive(url);
     expect(abort[0]).toBe(3);
     expect(abort[2]).toBe('wamp.error.protocol_violation');
@@ -81,12 +85,21 @@ describe('long-poll message size', () => {
     expect(violations.filter((e) => e.level !== 'debug').map((e) => e.level)).toEqual(['warn']);
   });
 
+  it('answers an oversize open request with 413 and a JSON reason', async () => {
+    const response = await fetch(`${small}/open`, {
+      method: 'POST',
+      body: JSON.stringify({ protocols: ['wamp.2.json'], padding: 'x'.repeat(100 * 1024) }),
+    });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: string }).error).toBe('open request body too large');
+  });
+
   it('takes 1 MiB without a configured limit', async () => {
     expect(DEFAULT_LONGPOLL_MAX_MESSAGE_SIZE).toBe(1024 * 1024);
     const url = await joined(standard);
     expect(await send(url, publish(1, 1024 * 1024 - 100))).toBe(204);
     expect((await receive(url))[0]).toBe(17);
-    expect([0, 413]).toContain(await send(url, publish(2, 1024 * 1024)));
+    await sendTooLarge(url, publish(2, 1024 * 1024), 1024 * 1024);
     expect((await receive(url))[2]).toBe('wamp.error.protocol_violation');
   });
 
