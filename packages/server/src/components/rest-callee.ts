@@ -166,6 +166,7 @@ export async function performRestCall(
   baseurl: string,
   call: Record<string, unknown>,
   fetchImpl: typeof fetch = fetch,
+  signal?: AbortSignal,
 ): Promise<RestCallResult> {
   const method =
     call.method === undefined || call.method === null ? 'GET' : scalar(call.method, 'method').toUpperCase();
@@ -185,7 +186,10 @@ export async function performRestCall(
   if (body !== undefined && (method === 'GET' || method === 'HEAD')) {
     throw new InvalidArgumentError(`a ${method} request cannot have a body`);
   }
-  const response = await fetchImpl(url, { method, headers, ...(body === undefined ? {} : { body }) });
+  const init: RequestInit = { method, headers };
+  if (body !== undefined) init.body = body;
+  if (signal !== undefined) init.signal = signal;
+  const response = await fetchImpl(url, init);
   const content = await response.text();
   return { code: response.status, content, headers: responseHeaders(response.headers) };
 }
@@ -218,7 +222,9 @@ export function restCallee(
     const { procedure, baseurl } = parseRestCalleeExtra(extra);
     await session.register(procedure, async (invocation) => {
       try {
-        return await performRestCall(baseurl, callArguments(invocation), fetchImpl);
+        // The request is aborted with the call: when the caller cancels it or its timeout runs
+        // out, the dealer interrupts this invocation.
+        return await performRestCall(baseurl, callArguments(invocation), fetchImpl, invocation.signal);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';

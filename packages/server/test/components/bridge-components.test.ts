@@ -17,6 +17,7 @@ describe('bridge components', () => {
   let backend: RecordingServer;
   let node: InterchangeNode;
   let session: Session;
+  let slowRequestClosed: Promise<void> | undefined;
   const log = recordingLogger();
 
   beforeAll(async () => {
@@ -28,6 +29,9 @@ describe('bridge components', () => {
           'set-cookie': ['a=1', 'b=2'],
         });
         res.end('{"message":"Unauthenticated."}');
+      } else if (request.url.startsWith('/api/slow')) {
+        // Never answers: the caller's timeout must end the request.
+        slowRequestClosed = new Promise((resolve) => res.on('close', () => resolve()));
       } else if (request.url.startsWith('/hooks/strict')) {
         res.writeHead(500);
         res.end('nope');
@@ -124,6 +128,14 @@ describe('bridge components', () => {
     expect(backend.requests.some((request) => request.url === '/elsewhere')).toBe(false);
     const bad = await session.call('webapp.api', [], { kwargs: { method: 'GET', body: 'x' } }).catch((e: unknown) => e);
     expect((bad as ApplicationError).args[0]).toMatch(/cannot have a body/);
+  });
+
+  it('REST callee: a call that times out aborts its request to the backend', async () => {
+    const failure = await session.call('webapp.api', [], { kwargs: { url: 'slow' }, timeout: 200 }).catch((e) => e);
+    expect(failure).toMatchObject({ code: 'ERR_WAMP_TIMEOUT', cause: { uri: 'wamp.error.timeout' } });
+    await backend.next('/api/slow');
+    // The dealer interrupted the invocation, and the bridge dropped the backend request.
+    await expect(slowRequestClosed).resolves.toBeUndefined();
   });
 
   it('message forwarder: POSTs {args, kwargs} of prefix-matched events', async () => {
