@@ -133,6 +133,23 @@ describe('Interchange WebSocket (no permessage-deflate)', () => {
     client.socket.destroy();
   });
 
+  it('carries a message of almost 1 MiB, read over many socket reads, both ways', async () => {
+    const subscriber = new RawWampClient(url);
+    await subscriber.join();
+    subscriber.send([32, 1, {}, 'com.example.big']);
+    expect((await subscriber.next())[0]).toBe(33);
+    const publisher = new RawWampClient(url);
+    await publisher.join();
+    const payload = 'ab'.repeat(500_000);
+    publisher.send([16, 1, { acknowledge: true }, 'com.example.big', [payload]]);
+    expect((await publisher.next())[0]).toBe(17);
+    const event = await subscriber.next();
+    expect(event[0]).toBe(36);
+    expect((event[4] as string[])[0]).toBe(payload);
+    publisher.ws.close();
+    subscriber.ws.close();
+  });
+
   it('echoes the close code of a client that closes, and ends the connection first', async () => {
     const client = new RawWampClient(url);
     await client.join();
