@@ -6,16 +6,12 @@
  * without permessage-deflate; ws serves those with it.
  */
 import type { Duplex } from 'node:stream';
-import { ControlOpcode, closePayload, controlFrame, websocketFrame } from './websocket-frame.js';
+import { CloseCode, ControlOpcode, closePayload, controlFrame, websocketFrame } from './websocket-frame.js';
 import { WebSocketFrameReader } from './websocket-frame-reader.js';
 import { type WebSocketWire, type WireListener, WireState } from './websocket-wire.js';
 
 /** How long a closing handshake may take before the socket is dropped (ws's default too). */
 export const CLOSE_TIMEOUT_MS = 30_000;
-/** Close code reported when the connection ended without a close frame (section 7.1.5). */
-const CLOSE_ABNORMAL = 1006;
-/** Close code reported for a close frame without a status (section 7.1.5). */
-const CLOSE_NO_STATUS = 1005;
 
 export class DirectWebSocket implements WebSocketWire {
   readonly direct = true;
@@ -26,7 +22,7 @@ export class DirectWebSocket implements WebSocketWire {
   #state: number = WireState.OPEN;
   #closeSent = false;
   #closeTimer: NodeJS.Timeout | undefined;
-  #code: number = CLOSE_ABNORMAL;
+  #code: number = CloseCode.ABNORMAL;
   #reason = '';
 
   /**
@@ -111,7 +107,7 @@ export class DirectWebSocket implements WebSocketWire {
 
   /** The client sent a close frame: answer it (if we did not start) and end the TCP connection. */
   #peerClosed(code: number | undefined, reason: string): void {
-    this.#code = code ?? CLOSE_NO_STATUS;
+    this.#code = code ?? CloseCode.NO_STATUS;
     this.#reason = reason;
     this.#closing();
     if (!this.#closeSent) {

@@ -75,9 +75,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<RequestBody> {
       resolve('too-large');
     };
     // A declared length over the limit is refused before a byte is read.
-    if (Number(req.headers['content-length']) > limit) tooLarge();
+    const declaredTooLarge = Number(req.headers['content-length']) > limit;
+    if (declaredTooLarge) tooLarge();
     req.on('data', (chunk: Buffer) => {
-      if (length > limit || Number(req.headers['content-length']) > limit) {
+      if (declaredTooLarge || length > limit) {
         dropped += chunk.length;
         if (dropped > OVERSIZE_DRAIN_BYTES) req.destroy();
         return;

@@ -25,7 +25,7 @@ import {
   type SlowConsumerCounters,
 } from './slow-consumer.js';
 import { type Flushable, sharedTickFlusher, type TickFlusher } from './tick-flusher.js';
-import { websocketFrame } from './websocket-frame.js';
+import { CloseCode, websocketFrame } from './websocket-frame.js';
 import { type WebSocketWire, type WireListener, WireState } from './websocket-wire.js';
 
 /** Keep-alive pings (Crossbar's `auto_ping_interval` and `auto_ping_timeout`). */
@@ -53,11 +53,6 @@ export interface WebSocketConnectionOptions {
   onClosed?: ((connection: WebSocketConnection) => void) | undefined;
   logger: Logger;
 }
-
-/** Close code for a normal close after GOODBYE or ABORT (RFC 6455 section 7.4.1). */
-const CLOSE_NORMAL = 1000;
-/** Close code for a failure on our side (RFC 6455 section 7.4.1). */
-const CLOSE_INTERNAL_ERROR = 1011;
 
 /**
  * `tcp4:127.0.0.1:53122`, as Crossbar writes peers. Joined, not concatenated: a concatenation
@@ -250,7 +245,7 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
     // What is buffered goes before the close frame.
     this.flush();
     this.#state = 'closing';
-    this.#wire.close(CLOSE_NORMAL);
+    this.#wire.close(CloseCode.NORMAL);
   }
 
   /**
@@ -340,7 +335,7 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
         this.#logger.error({ err: error, type: message.type, peer: this.info.peer }, 'router failed on a message');
         this.flush();
         this.#state = 'closing';
-        this.#wire.close(CLOSE_INTERNAL_ERROR, 'internal error');
+        this.#wire.close(CloseCode.INTERNAL_ERROR, 'internal error');
         return;
       }
     }

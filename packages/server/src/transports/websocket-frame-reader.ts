@@ -6,6 +6,7 @@
  * stream that copies header bytes into new buffers frame by frame; on routed RPC it was an eighth
  * of the router's CPU and a quarter of what it allocated (BENCHMARKS.md).
  */
+import { CloseCode } from './websocket-frame.js';
 
 /** What the reader finds, in order. Failures end the reading: nothing is reported after one. */
 export interface FrameReaderEvents {
@@ -18,15 +19,6 @@ export interface FrameReaderEvents {
   /** The client broke the protocol; `code` is the close code to answer with (1002 or 1009). */
   fail(code: number, reason: string): void;
 }
-
-/** Close codes (RFC 6455 section 7.4.1). */
-export const CloseCode = {
-  NORMAL: 1000,
-  GOING_AWAY: 1001,
-  PROTOCOL_ERROR: 1002,
-  MESSAGE_TOO_BIG: 1009,
-  INTERNAL_ERROR: 1011,
-} as const;
 
 const OPCODE_CONTINUATION = 0x0;
 const OPCODE_TEXT = 0x1;

@@ -59,6 +59,19 @@ export function websocketFrame(payload: Frame): Buffer {
   return frame;
 }
 
+/**
+ * Close codes (RFC 6455 section 7.4.1). NO_STATUS and ABNORMAL are never sent: they are what a
+ * closed connection reports when the close frame had no code, or when there was none.
+ */
+export const CloseCode = {
+  NORMAL: 1000,
+  PROTOCOL_ERROR: 1002,
+  NO_STATUS: 1005,
+  ABNORMAL: 1006,
+  MESSAGE_TOO_BIG: 1009,
+  INTERNAL_ERROR: 1011,
+} as const;
+
 /** Opcodes of the control frames the server sends (RFC 6455 section 5.5). */
 export const ControlOpcode = { CLOSE: 0x8, PING: 0x9, PONG: 0xa } as const;
 
