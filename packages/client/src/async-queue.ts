@@ -5,8 +5,8 @@ import { InvalidArgumentError } from '@interchange/protocol';
  * session's message loop (which must never block) and a `for await` loop in application code.
  *
  * When the consumer falls behind and the buffer is full, the oldest item is dropped and counted:
- * the message loop keeps running and memory stays bounded (DESIGN.md: "it never grows memory
- * without bound"). Subscriptions use it for events; progressive calls for partial results.
+ * the message loop keeps running and memory stays bounded (docs/architecture.md, "Contracts
+ * the code relies on"). Subscriptions use it for events; progressive calls for partial results.
  */
 export class AsyncQueue<T> implements AsyncIterable<T> {
   readonly #capacity: number;

@@ -1,6 +1,6 @@
 /**
  * The Autobahn|JS-compatible surface: code written for Autobahn|JS runs against Interchange
- * as written (DESIGN.md "Wire and compatibility contracts").
+ * as written (docs/architecture.md, "Wire and compatibility contracts").
  *
  * In a page, the browser bundle sets `globalThis.autobahn` to {@link autobahn}; in a module,
  * `import { autobahn } from '@interchange/client/autobahn'`, or the named exports.

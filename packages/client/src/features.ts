@@ -11,8 +11,8 @@ export const CALL_REROUTE_FEATURE = 'call_reroute';
  * The roles and Advanced Profile features this client announces in HELLO
  * (spec: basic "HELLO" `Details.roles`; advanced "Feature Announcement" of each feature).
  *
- * Only features that work end to end are listed (DESIGN.md: "announce exactly the features that
- * work"); the comment on each names the code that implements it.
+ * Only features that work end to end are listed (docs/architecture.md, "Wire and compatibility
+ * contracts"); the comment on each names the code that implements it.
  */
 export const CLIENT_ROLES = {
   caller: {

@@ -186,7 +186,7 @@ export class InvocationRunner {
     }
     if (input.size >= run.inputLimit) {
       // The handler does not read its input: fail the call rather than drop a chunk or grow
-      // without bound (DESIGN.md: memory never grows without bound).
+      // without bound (docs/architecture.md, "Contracts the code relies on").
       const reason = new CanceledError(
         `the input buffer of ${run.procedure} overflowed (${run.inputLimit} chunks unread)`,
       );

@@ -23,7 +23,7 @@ export function checkArguments(what: string, args: unknown, kwargs: unknown): vo
 
 /**
  * The wire form of a payload: `args` and `kwargs` are omitted when empty and never `null`
- * (DESIGN.md "Wire and compatibility contracts"); `args` is sent as `[]` only when `kwargs`
+ * (docs/architecture.md, "Wire and compatibility contracts"); `args` is sent as `[]` only when `kwargs`
  * follows it, as the positional encoding of the spec requires.
  */
 export function toWirePayload(

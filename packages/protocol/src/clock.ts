@@ -1,6 +1,6 @@
 /**
  * Time as an input. State machines take a clock instead of calling `Date.now()` or
- * `setTimeout` themselves, so tests drive them with a fake clock (DESIGN.md: "Time is an input").
+ * `setTimeout` themselves, so tests drive them with a fake clock (docs/architecture.md, "Contracts the code relies on").
  */
 export interface Clock {
   /** Milliseconds since the epoch. */

@@ -1,7 +1,7 @@
 /**
  * The logging every package needs: the subset of pino's API they call. A pino logger (or a child of
  * one) is assignable to it; anything else that takes `(obj, msg)` works too. Libraries never
- * write to the console (STYLE.md), so the default is {@link silentLogger}.
+ * write to the console (docs/architecture.md, "Conventions"), so the default is {@link silentLogger}.
  */
 
 /** One log method: structured fields first, then a human-readable message (pino's order). */

@@ -5,7 +5,7 @@ import { TRUSTED_ROLE } from './static-authorizer.js';
 /**
  * Copies the application payload of one message onto another, untouched (the router never
  * looks inside it). Absent fields stay absent: the router never sends `null` or `undefined`
- * for `args` or `kwargs` (DESIGN.md, "Wire and compatibility contracts").
+ * for `args` or `kwargs` (docs/architecture.md, "Wire and compatibility contracts").
  */
 export function copyPayload<T extends Payload>(target: T, source: Payload): T {
   if (source.args != null) target.args = source.args;

@@ -1,6 +1,6 @@
 /**
  * The configuration of a realm and its roles, in the shape of a Crossbar.io node config
- * (`workers[].realms[]`), so a Crossbar config moves over unchanged (DESIGN.md, "Wire and
+ * (`workers[].realms[]`), so a Crossbar config moves over unchanged (docs/architecture.md, "Wire and
  * compatibility contracts").
  */
 

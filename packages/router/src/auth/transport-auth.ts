@@ -2,7 +2,7 @@
  * What a transport lets its clients authenticate with: Crossbar.io's transport `auth` block, one
  * key per method, each `type: static` (principals in the config) or `type: dynamic` (a procedure
  * that answers with the principal). The shapes are Crossbar's, so a Crossbar config moves over
- * unchanged (DESIGN.md, "Wire and compatibility contracts"), and the server hands its validated
+ * unchanged (docs/architecture.md, "Wire and compatibility contracts"), and the server hands its validated
  * config to `router.connect(peer, { transportAuth })` as it is.
  *
  * @example

@@ -1,6 +1,6 @@
 /**
  * The node config: Crossbar.io's node configuration version 2, as far as Interchange implements
- * it today. A Crossbar config within that subset starts Interchange unchanged (DESIGN.md, "Wire
+ * it today. A Crossbar config within that subset starts Interchange unchanged (docs/architecture.md, "Wire
  * and compatibility contracts"); keys and `type`s outside it are reported by `interchange check`
  * with their key path instead of being ignored.
  *

@@ -2,7 +2,7 @@
  * Encode-once for fan-out. The router hands the same message object to every receiver of a
  * publication (router `Peer` contract), so remembering the last message encoded per serializer
  * turns N encodings of one EVENT into one, and N WebSocket framings into one: every subscriber
- * using that serializer is written the very same buffer (DESIGN.md, "How a message travels",
+ * using that serializer is written the very same buffer (docs/architecture.md, "How a message travels",
  * step 5).
  */
 import { type Frame, type Serializer, serializerForSubprotocol, type WampMessage } from '@interchange/protocol';

@@ -1,6 +1,6 @@
 /**
  * The frames a connection has to send in this tick, and how they reach the socket: in one
- * write (DESIGN.md, "How a message travels", step 5).
+ * write (docs/architecture.md, "How a message travels", step 5).
  */
 import type { Writable } from 'node:stream';
 import type { Frame } from '@interchange/protocol';

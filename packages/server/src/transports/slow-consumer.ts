@@ -1,5 +1,5 @@
 /**
- * The slow-consumer policy (DESIGN.md, "How a message travels", step 5): a receiver whose
+ * The slow-consumer policy (docs/architecture.md, "How a message travels", step 5): a receiver whose
  * outbound buffer would pass its limit never makes the router hold more for it.
  *
  * - `drop`: EVENTs that do not fit are dropped and counted (WAMP events are delivered at most

@@ -1,5 +1,5 @@
 /**
- * One flush per event-loop turn for every connection that has something to write (DESIGN.md,
+ * One flush per event-loop turn for every connection that has something to write (docs/architecture.md,
  * "How a message travels", step 5: one syscall per socket per tick).
  *
  * Connections collect their outgoing frames while the loop handles what arrived, and register

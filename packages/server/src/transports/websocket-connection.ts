@@ -6,7 +6,7 @@
  * ({@link OutboundOptions}: a receiver that falls behind is handled by the slow-consumer policy).
  *
  * Bad input from the peer (undecodable frame, wrong frame kind, oversize message) becomes a
- * protocol violation of this session only (DESIGN.md "How a message travels", step 2): nothing
+ * protocol violation of this session only (docs/architecture.md, "How a message travels", step 2): nothing
  * throws out of the socket handlers, and other connections are untouched.
  */
 import type { IncomingMessage } from 'node:http';
