@@ -56,7 +56,11 @@ function problemKey(issue) {
     .replace(/\b(paths|websocket|principals|users)(\.[A-Za-z0-9_$-]+|\["[^"]*"\])/g, '$1.*');
   const parts = generic.split('.');
   const last = parts.slice(parts.at(-2) === '*' ? -3 : -2).join('.');
-  const message = issue.message.replace(/ \(.*$/s, '').replace(/\/[^\s"]+/g, '<path>');
+  const message = issue.message
+    .replace(/ is a Crossbar key that Interchange does not implement.*$/s, ': refused, with the alternative')
+    .replace(/(template expression) .*$/s, '$1')
+    .replace(/ \(.*$/s, '')
+    .replace(/\/[^\s"]+/g, '<path>');
   return `${issue.kind ?? 'invalid'}  ${last}: ${message}`;
 }
 

@@ -106,7 +106,11 @@ export class InterchangeNode {
   static async start(options: NodeStartOptions): Promise<InterchangeNode> {
     const logger = options.logger ?? silentLogger;
     const { cbdir } = options;
-    const config: NodeConfig = await parseConfig(options.config, { cbdir });
+    const config: NodeConfig = await parseConfig(options.config, {
+      cbdir,
+      // Logged once here, at start; `interchange check` prints the same warnings.
+      onWarning: (issue) => logger.warn({ key: issue.path }, `config: ${issue.path}: ${issue.message}`),
+    });
     const version = await packageVersion();
     const key = await readNodeKey(cbdir).catch((error: unknown) => {
       logger.warn({ err: error }, 'node key files unreadable; nodeinfo shows no key');

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { ConfigError, formatIssue } from '../config/config-issues.js';
+import { ConfigError, type ConfigIssue, formatIssue } from '../config/config-issues.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Logger } from '../logger.js';
 import { InterchangeNode } from '../node.js';
@@ -91,15 +91,23 @@ function reportConfigError(error: ConfigError, io: CliIo): void {
   for (const issue of error.issues) io.stderr.write(`  ${formatIssue(issue)}\n`);
 }
 
+/**
+ * `check`: every problem of the config in one run (schema, cross-references, files), errors and
+ * warnings alike; exit 1 when there is an error. Warnings alone (the node would start) still
+ * print "ok", after the warnings.
+ */
 async function check(options: Options, io: CliIo): Promise<number> {
+  let warnings: readonly ConfigIssue[];
   try {
-    await loadConfig({ ...options, cwd: io.cwd });
+    ({ warnings } = await loadConfig({ ...options, cwd: io.cwd }));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     reportConfigError(error, io);
     return ExitCode.FAILURE;
   }
-  io.stdout.write('ok\n');
+  for (const warning of warnings) io.stderr.write(`${formatIssue(warning)}\n`);
+  const count = warnings.length;
+  io.stdout.write(count === 0 ? 'ok\n' : `ok (${count} warning${count === 1 ? '' : 's'})\n`);
   return ExitCode.OK;
 }
 
