@@ -140,10 +140,14 @@ async function start(options: Options, io: CliIo): Promise<number> {
       io.stderr.write(`interchange: the node failed to start: ${(error as Error).message}\n`);
       return ExitCode.FAILURE;
     }
-    const signal = await io.waitForStop();
-    logger.info({ signal }, 'stopping node');
+    const outcome = await Promise.race([
+      io.waitForStop().then((signal) => ({ signal }) as const),
+      node.selfShutdown.then((cause) => ({ cause }) as const),
+    ]);
+    if ('signal' in outcome) logger.info({ signal: outcome.signal }, 'stopping node');
     await node.stop();
-    return ExitCode.OK;
+    // Stopped by a worker's exit (controller options.shutdown): a failed worker fails the node.
+    return 'cause' in outcome && outcome.cause.error ? ExitCode.FAILURE : ExitCode.OK;
   } finally {
     await removePidFile(loaded.cbdir);
   }
