@@ -70,6 +70,9 @@ dirs.sort();
 
 let pass = 0;
 let warned = 0;
+/** Configs whose every error is a deliberate refusal that names the alternative. */
+let refusedOnly = 0;
+const isRefusal = (issue) => issue.message.includes(' is a Crossbar key that Interchange does not implement');
 const counts = new Map();
 for (const cbdir of dirs) {
   const name = relative(resolve(root), cbdir) || '.';
@@ -85,6 +88,7 @@ for (const cbdir of dirs) {
   const errors = issues.filter((i) => i.kind !== 'warning');
   warnings = [...warnings, ...issues.filter((i) => i.kind === 'warning')];
   if (errors.length === 0) pass += 1;
+  else if (errors.every(isRefusal)) refusedOnly += 1;
   if (warnings.length > 0) warned += 1;
   const keys = new Set(errors.map(problemKey));
   for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -97,6 +101,7 @@ for (const cbdir of dirs) {
 const total = dirs.length;
 const percent = total === 0 ? 0 : (100 * pass) / total;
 process.stdout.write(`\n${pass} of ${total} configs pass (${percent.toFixed(1)} %); ${warned} with warnings\n`);
+process.stdout.write(`${refusedOnly} fail only on Crossbar keys refused with the alternative named\n`);
 process.stdout.write(`\nmost frequent problems (configs affected):\n`);
 const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 for (const [key, n] of sorted.slice(0, top)) process.stdout.write(`${String(n).padStart(5)}  ${key}\n`);
