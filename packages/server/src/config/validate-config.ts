@@ -84,7 +84,9 @@ export async function validateConfig(raw: unknown, options: ValidateOptions = {}
   if (parsed.success) view = { config: parsed.data, raw: input, original: (path) => path, removedBelow: () => false };
   else {
     issues.push(...fromSchema(parsed.error.issues));
-    const kept = salvage(nodeConfigSchema, input, parsed.error.issues);
+    // A wrong or missing `version` is reported above; the rest is still checked as version 2.
+    const versioned = isPlainObject(input) && input.version !== 2 ? { ...input, version: 2 } : input;
+    const kept = salvage(nodeConfigSchema, versioned, nodeConfigSchema.safeParse(versioned).error?.issues ?? []);
     issues.push(...fromSchema(new ZodError(kept.laterIssues).issues));
     if (kept.data === undefined) return { ok: false, issues: dedupe(issues) };
     view = { config: kept.data, raw: input, original: kept.originalPath, removedBelow: kept.removedBelow };

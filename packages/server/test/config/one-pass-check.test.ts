@@ -131,6 +131,17 @@ describe('one check reports every problem', () => {
     ]);
   });
 
+  it('checks the rest of a config whose version is wrong', async () => {
+    const config = {
+      version: 1,
+      workers: [{ type: 'router', realms: [], components: [{ type: 'class', classname: 'a.js', realm: 'realm1' }] }],
+    };
+    expect(await problems(config)).toEqual([
+      'version: expected 2 (Crossbar node config version 2), got 1',
+      'workers[0].components[0].realm: no realm "realm1" in workers[0].realms (defined: none)',
+    ]);
+  });
+
   it('a config that only has warnings is valid and carries them', async () => {
     const cbdir = await tempDir();
     await writeFile(join(cbdir, 'backend.js'), 'export default () => {};');
