@@ -36,8 +36,6 @@ export interface ResolvedPlaceholders {
   config: unknown;
   /** One issue per unset variable. */
   issues: ConfigIssue[];
-  /** The key paths whose value came from the environment (for logs; values are not shown). */
-  resolved: string[];
 }
 
 /** The name of the variable a placeholder value names, or undefined when it is no placeholder. */
@@ -85,7 +83,6 @@ function* authBlocksOf(transport: unknown, at: Path): Generator<{ auth: unknown;
 export function resolvePlaceholders(raw: unknown, env: Environment): ResolvedPlaceholders {
   const config = structuredClone(raw);
   const issues: ConfigIssue[] = [];
-  const resolved: string[] = [];
   const replace = (
     holder: Record<string, unknown>,
     key: string,
@@ -96,17 +93,15 @@ export function resolvePlaceholders(raw: unknown, env: Environment): ResolvedPla
     const name = placeholderName(holder[key], syntax);
     if (name === undefined) return;
     const value = env[name];
-    const path = formatPath([...at, key]);
     if (value === undefined) {
       issues.push({
-        path,
+        path: formatPath([...at, key]),
         message: `environment variable ${name} is not set (the value ${JSON.stringify(holder[key])} is read from it)`,
         kind: 'invalid',
       });
       return;
     }
     holder[key] = convert(value);
-    resolved.push(path);
   };
   for (const [w, worker] of items(isPlainObject(config) ? config.workers : undefined)) {
     if (!isPlainObject(worker)) continue;
@@ -115,7 +110,6 @@ export function resolvePlaceholders(raw: unknown, env: Environment): ResolvedPla
       const name = placeholderName(worker.options.disabled, 'braced');
       if (name !== undefined) {
         worker.options.disabled = (env[name] ?? '') !== '';
-        resolved.push(formatPath(['workers', w, 'options', 'disabled']));
       }
     }
     for (const [t, transport] of items(worker.transports)) {
@@ -140,7 +134,7 @@ export function resolvePlaceholders(raw: unknown, env: Environment): ResolvedPla
       }
     }
   }
-  return { config, issues, resolved };
+  return { config, issues };
 }
 
 /**
