@@ -75,13 +75,27 @@ function* authBlocksOf(transport: unknown, at: Path): Generator<{ auth: unknown;
 }
 
 /**
+ * A copy of the lists and plain objects of a config; anything else (a function or class instance
+ * a program hands to a component in `extra`) is kept by reference.
+ */
+function copyTree(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyTree);
+  if (typeof value !== 'object' || value === null) return value;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) copy[key] = copyTree(item);
+  return copy;
+}
+
+/**
  * Replaces the environment placeholders of a parsed config file.
  *
  * @example
  * const { config, issues } = resolvePlaceholders(JSON.parse(text), process.env);
  */
 export function resolvePlaceholders(raw: unknown, env: Environment): ResolvedPlaceholders {
-  const config = structuredClone(raw);
+  const config = copyTree(raw);
   const issues: ConfigIssue[] = [];
   const replace = (
     holder: Record<string, unknown>,

@@ -87,7 +87,7 @@ export async function validateConfig(raw: unknown, options: ValidateOptions = {}
     // A wrong or missing `version` is reported above; the rest is still checked as version 2.
     const versioned = isPlainObject(input) && input.version !== 2 ? { ...input, version: 2 } : input;
     const kept = salvage(nodeConfigSchema, versioned, nodeConfigSchema.safeParse(versioned).error?.issues ?? []);
-    issues.push(...fromSchema(new ZodError(kept.laterIssues).issues));
+    issues.push(...fromSchema(kept.laterIssues));
     if (kept.data === undefined) return { ok: false, issues: dedupe(issues) };
     view = { config: kept.data, raw: input, original: kept.originalPath, removedBelow: kept.removedBelow };
   }

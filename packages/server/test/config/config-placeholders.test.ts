@@ -110,6 +110,20 @@ describe('environment placeholders', () => {
     }
   });
 
+  it("keeps what a program passes in a component's extra by reference", async () => {
+    const handler = () => 42;
+    const store = new Map([['a', 1]]);
+    const config = nodeWith(ticketAuth('${JOE_TICKET}'));
+    (config.workers as Record<string, unknown>[])[0]!.components = [
+      { type: 'class', classname: 'x.js', realm: 'realm1', extra: { handler, store } },
+    ];
+    const result = await validateConfig(config, { env: { JOE_TICKET: 't' } });
+    const router = result.ok ? result.config.workers[0] : undefined;
+    const extra = router?.type === 'router' ? (router.components[0]?.extra as Record<string, unknown>) : undefined;
+    expect(extra?.handler).toBe(handler);
+    expect(extra?.store).toBe(store);
+  });
+
   it('disables a worker through options.disabled as Crossbar does: any non-empty value', async () => {
     const { resolvePlaceholders } = await import('../../src/config/config-placeholders.js');
     const raw = { version: 2, workers: [{ type: 'router', options: { disabled: '${OFF}' } }] };
