@@ -7,7 +7,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { ZodError, type z } from 'zod';
+import type { z } from 'zod';
 import { IpAllowList } from '../web/ip-allowlist.js';
 import {
   ConfigError,
