@@ -153,7 +153,8 @@ export function resolvePlaceholders(raw: unknown, env: Environment): ResolvedPla
 
 /**
  * The places of a config that hold template expressions (`{{ realm }}`): such a file is a
- * Crossbar template, to be rendered before it is a config. One issue per place.
+ * Crossbar template, to be rendered before it is a config. One issue per place; values under
+ * `extra` (passed to components and clients as they are) are not looked at.
  */
 export function templateIssues(raw: unknown): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -173,7 +174,8 @@ export function templateIssues(raw: unknown): ConfigIssue[] {
     } else if (Array.isArray(value)) {
       for (const [i, item] of value.entries()) walk(item, [...at, i]);
     } else if (isPlainObject(value)) {
-      for (const [key, item] of Object.entries(value)) walk(item, [...at, key]);
+      // `extra` is the application's own data, which may well hold templates of its own.
+      for (const [key, item] of Object.entries(value)) if (key !== 'extra') walk(item, [...at, key]);
     }
   };
   walk(raw, []);

@@ -108,7 +108,15 @@ describe('Crossbar keys refused with the reason and the alternative', () => {
         {
           type: 'router',
           realms: [{ name: '{{ realm }}' }],
-          components: [{ type: 'class', classname: '{{ appname }}.js', realm: '{{ realm }}' }],
+          components: [
+            // A template of the application's own in extra is data, not part of the config template.
+            {
+              type: 'class',
+              classname: '{{ appname }}.js',
+              realm: '{{ realm }}',
+              extra: { greeting: 'Hi {{ name }}' },
+            },
+          ],
         },
       ],
     };
