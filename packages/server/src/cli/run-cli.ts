@@ -131,7 +131,18 @@ async function start(options: Options, io: CliIo): Promise<number> {
   });
   try {
     const logger = io.createLogger();
-    logger.info({ config: loaded.file, cbdir: loaded.cbdir, version: await packageVersion() }, 'starting node');
+    const controller = loaded.config.controller;
+    // Crossbar's controller `options.title` names the node's process (as `ps` shows it).
+    if (controller?.options?.title !== undefined) process.title = controller.options.title;
+    logger.info(
+      {
+        config: loaded.file,
+        cbdir: loaded.cbdir,
+        version: await packageVersion(),
+        ...(controller?.id === undefined ? {} : { node: controller.id }),
+      },
+      'starting node',
+    );
     let node: InterchangeNode;
     try {
       node = await InterchangeNode.start({ config: loaded.config, cbdir: loaded.cbdir, logger });

@@ -78,11 +78,11 @@ describe('controller options.shutdown', () => {
     }
   });
 
-  it('interchange start exits when the trigger fires: 1 after a failed worker', async () => {
+  it('interchange start exits when the trigger fires: 1 after a failed worker; the controller names the process', async () => {
     const cwd = await tempDir();
     const config = {
       version: 2,
-      controller: { options: { shutdown: 'shutdown_on_worker_exit' } },
+      controller: { id: 'node7', options: { title: 'interchange-node7', shutdown: 'shutdown_on_worker_exit' } },
       workers: [{ type: 'guest', executable: process.execPath, arguments: ['-e', 'process.exit(7)'] }],
     };
     await writeFile(join(cwd, 'config.json'), JSON.stringify(config));
@@ -96,8 +96,16 @@ describe('controller options.shutdown', () => {
       // No signal comes: only the worker's exit can end `start`.
       waitForStop: () => new Promise<string>(() => {}),
     };
-    expect(await runCli(['start', '--config', 'config.json'], io)).toBe(1);
+    const title = process.title;
+    try {
+      expect(await runCli(['start', '--config', 'config.json'], io)).toBe(1);
+      // The controller's title names the process, its id is in the log.
+      expect(process.title).toBe('interchange-node7');
+    } finally {
+      process.title = title;
+    }
     expect(stderr).toBe('');
+    expect(log.entries.find((e) => e.msg === 'starting node')?.obj).toMatchObject({ node: 'node7' });
     expect(log.entries.map((e) => e.msg)).toEqual(
       expect.arrayContaining(['worker worker0 exited: stopping the node (shutdown_on_worker_exit)', 'node stopped']),
     );
