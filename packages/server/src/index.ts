@@ -71,12 +71,20 @@ export {
 } from './components/rest-callee.js';
 export { ServiceSession, type ServiceSessionOptions } from './components/service-session.js';
 export * from './config/config-issues.js';
+export { type Environment, resolvePlaceholders, templateIssues } from './config/config-placeholders.js';
 export * from './config/config-schema.js';
 export { type LocalTarget, localTargetOf, sessionServicesOf, webPathsOf } from './config/config-walk.js';
+export { CROSSBAR_REFUSALS, type Refusal, refusalAt, refusalMessage } from './config/crossbar-refusals.js';
 export * from './config/default-config.js';
 export * from './config/load-config.js';
 export { realmsOfWorker, TRUSTED_ROLE } from './config/router-config.js';
-export { parseConfig, resolveInCbdir, type ValidationResult, validateConfig } from './config/validate-config.js';
+export {
+  parseConfig,
+  resolveInCbdir,
+  type ValidateOptions,
+  type ValidationResult,
+  validateConfig,
+} from './config/validate-config.js';
 export { type Logger, type LogMethod, silentLogger } from './logger.js';
 export {
   InterchangeNode,
@@ -174,3 +182,4 @@ export {
   type WebRoutesOptions,
 } from './web/web-routes.js';
 export { GuestWorker, type GuestWorkerOptions, guestEnvironment } from './workers/guest-worker.js';
+export { type SelfShutdown, ShutdownTriggers, type WorkerExit } from './workers/shutdown-triggers.js';

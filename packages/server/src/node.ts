@@ -19,6 +19,7 @@ import { FrameCachePool } from './transports/frame-cache.js';
 import { packageVersion } from './version.js';
 import type { NodeInfo } from './web/nodeinfo-service.js';
 import { GuestWorker } from './workers/guest-worker.js';
+import { type SelfShutdown, ShutdownTriggers } from './workers/shutdown-triggers.js';
 
 export type { TransportAddress } from './node-transports.js';
 
@@ -79,8 +80,14 @@ export class InterchangeNode {
   readonly #logger: Logger;
   readonly #info: NodeInfo;
   #stopping: Promise<void> | undefined;
+  /**
+   * Resolves when the node stops by itself because a worker's exit fired one of the controller's
+   * `options.shutdown` triggers (the node is then stopping); never otherwise.
+   */
+  readonly selfShutdown: Promise<SelfShutdown>;
 
-  private constructor(parts: Parts, info: NodeInfo, logger: Logger) {
+  private constructor(parts: Parts, info: NodeInfo, logger: Logger, selfShutdown: Promise<SelfShutdown>) {
+    this.selfShutdown = selfShutdown;
     this.#parts = parts;
     this.routers = parts.routers;
     this.addresses = parts.transports.map((t) => t.address);
@@ -106,7 +113,11 @@ export class InterchangeNode {
   static async start(options: NodeStartOptions): Promise<InterchangeNode> {
     const logger = options.logger ?? silentLogger;
     const { cbdir } = options;
-    const config: NodeConfig = await parseConfig(options.config, { cbdir });
+    const config: NodeConfig = await parseConfig(options.config, {
+      cbdir,
+      // Logged once here, at start; `interchange check` prints the same warnings.
+      onWarning: (issue) => logger.warn({ key: issue.path }, `config: ${issue.path}: ${issue.message}`),
+    });
     const version = await packageVersion();
     const key = await readNodeKey(cbdir).catch((error: unknown) => {
       logger.warn({ err: error }, 'node key files unreadable; nodeinfo shows no key');
@@ -121,6 +132,29 @@ export class InterchangeNode {
       pubkey: key?.publicKey,
     };
     const parts: Parts = { routers: [], transports: [], paths: [], components: [], guests: [] };
+    const triggers = new ShutdownTriggers(config.controller?.options?.shutdown, {
+      inProcess: config.workers.filter((w) => w.type !== 'guest').length,
+      guests: config.workers.filter((w) => w.type === 'guest').length,
+    });
+    let node: InterchangeNode | undefined;
+    let shutdownCause: SelfShutdown | undefined;
+    let resolveSelfShutdown!: (cause: SelfShutdown) => void;
+    const selfShutdown = new Promise<SelfShutdown>((resolve) => {
+      resolveSelfShutdown = resolve;
+    });
+    const onGuestExit =
+      (worker: string) =>
+      (exit: { code: number | null; signal: NodeJS.Signals | null; restarting: boolean }): boolean => {
+        const cause = triggers.onWorkerExit({ worker, ...exit });
+        if (cause === undefined) return false;
+        if (shutdownCause === undefined) {
+          shutdownCause = cause;
+          logger.warn({ ...cause }, `worker ${worker} exited: stopping the node (${cause.trigger})`);
+          resolveSelfShutdown(cause);
+          void node?.stop();
+        }
+        return true;
+      };
     const routerOf = new Map<number, Router>();
     const frameCaches = new FrameCachePool();
     try {
@@ -191,7 +225,13 @@ export class InterchangeNode {
       for (const [w, worker] of config.workers.entries()) {
         if (worker.type !== 'guest') continue;
         const id = worker.id ?? `worker${w}`;
-        const guest = new GuestWorker({ config: worker, id, cbdir, logger: childLogger(logger, { worker: id }) });
+        const guest = new GuestWorker({
+          config: worker,
+          id,
+          cbdir,
+          logger: childLogger(logger, { worker: id }),
+          onExit: onGuestExit(id),
+        });
         parts.guests.push(guest);
         await guest.start();
       }
@@ -208,7 +248,10 @@ export class InterchangeNode {
       },
       'node started',
     );
-    return new InterchangeNode(parts, info, logger);
+    node = new InterchangeNode(parts, info, logger, selfShutdown);
+    // A trigger that fired while the node was still starting.
+    if (shutdownCause !== undefined) void node.stop();
+    return node;
   }
 
   /**

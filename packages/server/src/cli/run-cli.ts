@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { ConfigError, formatIssue } from '../config/config-issues.js';
+import { ConfigError, type ConfigIssue, formatIssue } from '../config/config-issues.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Logger } from '../logger.js';
 import { InterchangeNode } from '../node.js';
@@ -91,15 +91,23 @@ function reportConfigError(error: ConfigError, io: CliIo): void {
   for (const issue of error.issues) io.stderr.write(`  ${formatIssue(issue)}\n`);
 }
 
+/**
+ * `check`: every problem of the config in one run (schema, cross-references, files), errors and
+ * warnings alike; exit 1 when there is an error. Warnings alone (the node would start) still
+ * print "ok", after the warnings.
+ */
 async function check(options: Options, io: CliIo): Promise<number> {
+  let warnings: readonly ConfigIssue[];
   try {
-    await loadConfig({ ...options, cwd: io.cwd });
+    ({ warnings } = await loadConfig({ ...options, cwd: io.cwd }));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     reportConfigError(error, io);
     return ExitCode.FAILURE;
   }
-  io.stdout.write('ok\n');
+  for (const warning of warnings) io.stderr.write(`${formatIssue(warning)}\n`);
+  const count = warnings.length;
+  io.stdout.write(count === 0 ? 'ok\n' : `ok (${count} warning${count === 1 ? '' : 's'})\n`);
   return ExitCode.OK;
 }
 
@@ -123,7 +131,18 @@ async function start(options: Options, io: CliIo): Promise<number> {
   });
   try {
     const logger = io.createLogger();
-    logger.info({ config: loaded.file, cbdir: loaded.cbdir, version: await packageVersion() }, 'starting node');
+    const controller = loaded.config.controller;
+    // Crossbar's controller `options.title` names the node's process (as `ps` shows it).
+    if (controller?.options?.title !== undefined) process.title = controller.options.title;
+    logger.info(
+      {
+        config: loaded.file,
+        cbdir: loaded.cbdir,
+        version: await packageVersion(),
+        ...(controller?.id === undefined ? {} : { node: controller.id }),
+      },
+      'starting node',
+    );
     let node: InterchangeNode;
     try {
       node = await InterchangeNode.start({ config: loaded.config, cbdir: loaded.cbdir, logger });
@@ -132,10 +151,14 @@ async function start(options: Options, io: CliIo): Promise<number> {
       io.stderr.write(`interchange: the node failed to start: ${(error as Error).message}\n`);
       return ExitCode.FAILURE;
     }
-    const signal = await io.waitForStop();
-    logger.info({ signal }, 'stopping node');
+    const outcome = await Promise.race([
+      io.waitForStop().then((signal) => ({ signal }) as const),
+      node.selfShutdown.then((cause) => ({ cause }) as const),
+    ]);
+    if ('signal' in outcome) logger.info({ signal: outcome.signal }, 'stopping node');
     await node.stop();
-    return ExitCode.OK;
+    // Stopped by a worker's exit (controller options.shutdown): a failed worker fails the node.
+    return 'cause' in outcome && outcome.cause.error ? ExitCode.FAILURE : ExitCode.OK;
   } finally {
     await removePidFile(loaded.cbdir);
   }

@@ -12,13 +12,21 @@ export interface ConfigIssue {
   path: string;
   /** What is wrong and what was expected. */
   message: string;
-  /** `unsupported`: valid for Crossbar but not implemented by Interchange yet. */
+  /**
+   * `unsupported`: valid for Crossbar but not implemented by Interchange; `warning`: the node
+   * starts anyway (and the warning is logged once).
+   */
   kind: IssueKind;
 }
 
-/** Renders one issue the way `interchange check` prints it. */
+/** Renders one issue the way `interchange check` prints it; a warning says so. */
 export function formatIssue(issue: ConfigIssue): string {
-  return `${issue.path}: ${issue.message}`;
+  return `${issue.kind === 'warning' ? 'warning: ' : ''}${issue.path}: ${issue.message}`;
+}
+
+/** Whether an issue stops the config from being used (anything but a warning). */
+export function isError(issue: ConfigIssue): boolean {
+  return issue.kind !== 'warning';
 }
 
 /**
@@ -52,7 +60,7 @@ export function formatPath(path: readonly (string | number)[]): string {
 }
 
 /** The value at `path` in `root`, or `undefined`. */
-function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+export function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
   let current = root;
   for (const part of path) {
     if (Array.isArray(current) && typeof part === 'number') current = current[part];
@@ -71,11 +79,24 @@ const ARTICLE_TYPES: Record<string, string> = {
   boolean: 'true or false',
 };
 
+/**
+ * Gives a better message for the issue at `path` (whose value in the input is `value`), e.g. a
+ * refusal with its alternative; `undefined` keeps zod's.
+ */
+export type ExplainIssue = (
+  path: readonly (string | number)[],
+  value: unknown,
+) => { message: string; kind: IssueKind } | undefined;
+
 /** Turns zod's issues into {@link ConfigIssue}s; `root` is the parsed input, for "got ..." parts. */
-export function issuesFromZod(error: z.ZodError, root: unknown): ConfigIssue[] {
+export function issuesFromZod(
+  error: z.ZodError | readonly z.ZodIssue[],
+  root: unknown,
+  explain?: ExplainIssue,
+): ConfigIssue[] {
   const seen = new Set<string>();
   const issues: ConfigIssue[] = [];
-  for (const issue of error.issues) {
+  for (const issue of Array.isArray(error) ? error : (error as z.ZodError).issues) {
     const kind: IssueKind =
       issue.code === 'custom' && (issue.params as { kind?: unknown } | undefined)?.kind === 'unsupported'
         ? 'unsupported'
@@ -84,7 +105,8 @@ export function issuesFromZod(error: z.ZodError, root: unknown): ConfigIssue[] {
     if (issue.code === 'invalid_type') {
       message = expectedMessage(ARTICLE_TYPES[issue.expected] ?? issue.expected, valueAt(root, issue.path));
     }
-    const entry: ConfigIssue = { path: formatPath(issue.path), message, kind };
+    const better = explain?.(issue.path, valueAt(root, issue.path));
+    const entry: ConfigIssue = { path: formatPath(issue.path), ...(better ?? { message, kind }) };
     const key = formatIssue(entry);
     if (seen.has(key)) continue;
     seen.add(key);

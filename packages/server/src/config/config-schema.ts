@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { classComponentSchema, containerWorkerSchema, guestWorkerSchema } from './component-schema.js';
+import { type ShutdownTrigger, shutdownSchema } from './controller-schema.js';
 import { endpointSchema } from './endpoint-schema.js';
 import {
   authSchema,
@@ -35,6 +36,7 @@ import {
 } from './schema-builders.js';
 
 export * from './component-schema.js';
+export * from './controller-schema.js';
 export * from './endpoint-schema.js';
 export * from './path-schema.js';
 
@@ -213,7 +215,12 @@ export const workerVariants = {
 export interface NodeConfig {
   $schema?: string | undefined;
   version: 2;
-  controller?: { id?: string | undefined; options?: { title?: string | undefined } | undefined } | undefined;
+  controller?:
+    | {
+        id?: string | undefined;
+        options?: { title?: string | undefined; shutdown?: ShutdownTrigger[] | undefined } | undefined;
+      }
+    | undefined;
   workers: WorkerConfig[];
 }
 
@@ -230,7 +237,7 @@ export const nodeConfigSchema: Schema<NodeConfig> = section({
   version: value<2>('2 (Crossbar node config version 2)', (v) => v === 2),
   controller: section({
     id: nonEmptyString().optional(),
-    options: section({ title: anyString().optional() }).optional(),
+    options: section({ title: anyString().optional(), shutdown: shutdownSchema.optional() }).optional(),
   }).optional(),
   workers: list(tagged('worker type', workerVariants, ['proxy', 'websocket-testee', 'marketmaker'])).default([]),
 });

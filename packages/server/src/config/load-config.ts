@@ -6,9 +6,10 @@
 import { access, readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { ConfigError } from './config-issues.js';
+import { ConfigError, type ConfigIssue } from './config-issues.js';
+import type { Environment } from './config-placeholders.js';
 import type { NodeConfig } from './config-schema.js';
-import { parseConfig } from './validate-config.js';
+import { validateConfig } from './validate-config.js';
 
 /** The node directory used when none is given. */
 export const DEFAULT_CBDIR = '.interchange';
@@ -121,18 +122,22 @@ export async function readConfigFile(file: string): Promise<unknown> {
 /** A loaded, validated config and where it came from. */
 export interface LoadedConfig extends ConfigLocation {
   config: NodeConfig;
+  /** What is odd but does not stop the node (e.g. a static directory that does not exist yet). */
+  warnings: ConfigIssue[];
 }
 
 /**
- * Locates, reads and validates a node config, files it points at included.
+ * Locates, reads and validates a node config, files it points at included. `${VAR}`
+ * placeholders are read from `options.env` (default `process.env`).
  *
- * @throws ConfigError listing every problem.
+ * @throws ConfigError listing every problem (warnings included).
  * @example
- * const { config, cbdir } = await loadConfig({ cbdir: '.interchange' });
+ * const { config, cbdir, warnings } = await loadConfig({ cbdir: '.interchange' });
  */
-export async function loadConfig(options: LocateOptions = {}): Promise<LoadedConfig> {
+export async function loadConfig(options: LocateOptions & { env?: Environment } = {}): Promise<LoadedConfig> {
   const location = await locateConfig(options);
   const raw = await readConfigFile(location.file);
-  const config = await parseConfig(raw, { cbdir: location.cbdir, file: location.file });
-  return { ...location, config };
+  const result = await validateConfig(raw, { cbdir: location.cbdir, env: options.env });
+  if (!result.ok) throw new ConfigError(result.issues, { file: location.file });
+  return { ...location, config: result.config, warnings: result.warnings };
 }

@@ -11,8 +11,12 @@ import { z } from 'zod';
 /** A schema taking any input and producing `T`. */
 export type Schema<T> = z.ZodType<T, z.ZodTypeDef, unknown>;
 
-/** How an issue is classified: a wrong value, or something Interchange does not implement yet. */
-export type IssueKind = 'invalid' | 'unsupported';
+/**
+ * How an issue is classified: a wrong value, something Interchange does not implement, or a
+ * warning (the node starts, and behaves as Crossbar does in that case, e.g. a missing static
+ * directory answers 404).
+ */
+export type IssueKind = 'invalid' | 'unsupported' | 'warning';
 
 /** True for `{...}` objects (not arrays, not null). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

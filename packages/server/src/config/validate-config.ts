@@ -1,49 +1,124 @@
 /**
- * Validation of a parsed config: the schema, then what a schema cannot see — references between
- * sections (a component's realm must exist), clashing listeners, and files the config points at.
+ * Validation of a parsed config, in one pass that reports every problem: template expressions
+ * and environment placeholders, the schema, then what a schema cannot see (references between
+ * sections: a component's realm must exist; clashing listeners; files the config points at).
+ * When the schema finds problems, the parts that did parse are still cross-checked and
+ * file-checked (config-salvage.ts), so fixing the reported problems does not uncover new ones.
  */
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { IpAllowList } from '../web/ip-allowlist.js';
-import { ConfigError, type ConfigIssue, formatPath, issuesFromZod } from './config-issues.js';
+import {
+  ConfigError,
+  type ConfigIssue,
+  type ExplainIssue,
+  formatPath,
+  isError,
+  issuesFromZod,
+  valueAt,
+} from './config-issues.js';
+import { type Environment, resolvePlaceholders, templateIssues } from './config-placeholders.js';
+import { salvage } from './config-salvage.js';
 import {
   BuiltinComponent,
   isBuiltinComponent,
   messageForwarderExtraSchema,
   type NodeConfig,
   nodeConfigSchema,
-  type RealmConfigEntry,
   type RouterWorkerConfig,
   restCalleeExtraSchema,
 } from './config-schema.js';
 import { type KeyPath, localTargetOf, sessionServicesOf, webPathsOf } from './config-walk.js';
+import { refusalAt, refusalMessage } from './crossbar-refusals.js';
+import { isPlainObject } from './schema-builders.js';
 
-/** The result of {@link validateConfig}. */
-export type ValidationResult = { ok: true; config: NodeConfig } | { ok: false; issues: ConfigIssue[] };
+/**
+ * The result of {@link validateConfig}. A valid config may come with warnings (e.g. a static
+ * directory that does not exist: the node starts and answers 404 there, as Crossbar does); an
+ * invalid one lists every problem, warnings included.
+ */
+export type ValidationResult =
+  | { ok: true; config: NodeConfig; warnings: ConfigIssue[] }
+  | { ok: false; issues: ConfigIssue[] };
+
+/** Options of {@link validateConfig}. */
+export interface ValidateOptions {
+  /**
+   * When given, also checks that static directories, component modules and TLS files exist
+   * (they resolve relative to it).
+   */
+  cbdir?: string | undefined;
+  /** Where `${VAR}` placeholders are read from; `process.env` by default. */
+  env?: Environment | undefined;
+}
+
+/** A refused Crossbar key gets its reason and alternative instead of the schema's message. */
+const explainRefusal: ExplainIssue = (path, value) => {
+  const refusal = refusalAt(path, value);
+  return refusal === undefined ? undefined : { message: refusalMessage(refusal), kind: 'unsupported' };
+};
 
 /**
  * Validates a parsed config file (the value `JSON.parse` or YAML gave).
  *
- * @param options.cbdir - when given, also checks that static directories, component modules and
- *   TLS files exist (they resolve relative to it).
  * @example
  * const result = await validateConfig(JSON.parse(text), { cbdir: '.interchange' });
  * if (!result.ok) for (const issue of result.issues) console.error(formatIssue(issue));
  */
-export async function validateConfig(raw: unknown, options: { cbdir?: string } = {}): Promise<ValidationResult> {
-  const parsed = nodeConfigSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, issues: issuesFromZod(parsed.error, raw) };
-  const config = parsed.data;
-  const issues = crossCheck(config, options.cbdir ?? process.cwd());
-  if (options.cbdir !== undefined) issues.push(...(await checkFiles(config, options.cbdir)));
-  return issues.length === 0 ? { ok: true, config } : { ok: false, issues };
+export async function validateConfig(raw: unknown, options: ValidateOptions = {}): Promise<ValidationResult> {
+  // A template is not a config yet: its other problems would all be echoes of the placeholders.
+  const templates = templateIssues(raw);
+  if (templates.length > 0) return { ok: false, issues: templates };
+
+  const placeholders = resolvePlaceholders(raw, options.env ?? process.env);
+  const input = placeholders.config;
+  const issues: ConfigIssue[] = [...placeholders.issues];
+  // An unset variable is reported once, not again as the wrong type of the literal.
+  const placeheld = new Set(placeholders.issues.map((issue) => issue.path));
+  const fromSchema = (zodIssues: readonly z.ZodIssue[]) =>
+    issuesFromZod(zodIssues, input, explainRefusal).filter((issue) => !placeheld.has(issue.path));
+
+  let view: ConfigView;
+  const parsed = nodeConfigSchema.safeParse(input);
+  if (parsed.success) view = { config: parsed.data, raw: input, original: (path) => path, removedBelow: () => false };
+  else {
+    issues.push(...fromSchema(parsed.error.issues));
+    // A wrong or missing `version` is reported above; the rest is still checked as version 2.
+    const versioned = isPlainObject(input) && input.version !== 2 ? { ...input, version: 2 } : input;
+    const kept = salvage(nodeConfigSchema, versioned, nodeConfigSchema.safeParse(versioned).error?.issues ?? []);
+    issues.push(...fromSchema(kept.laterIssues));
+    if (kept.data === undefined) return { ok: false, issues: dedupe(issues) };
+    view = { config: kept.data, raw: input, original: kept.originalPath, removedBelow: kept.removedBelow };
+  }
+  issues.push(...crossCheck(view, options.cbdir ?? process.cwd()));
+  if (options.cbdir !== undefined) issues.push(...(await checkFiles(view, options.cbdir)));
+  const all = dedupe(issues);
+  if (parsed.success && !all.some(isError)) return { ok: true, config: parsed.data, warnings: all };
+  return { ok: false, issues: all };
 }
 
-/** Like {@link validateConfig} but throws {@link ConfigError}. */
-export async function parseConfig(raw: unknown, options: { cbdir?: string; file?: string } = {}): Promise<NodeConfig> {
-  const result = await validateConfig(raw, options.cbdir === undefined ? {} : { cbdir: options.cbdir });
+function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = `${issue.path}\n${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Validates like {@link validateConfig} and returns the config; warnings go to `onWarning`.
+ * @throws ConfigError listing every problem.
+ */
+export async function parseConfig(
+  raw: unknown,
+  options: ValidateOptions & { file?: string; onWarning?: (issue: ConfigIssue) => void } = {},
+): Promise<NodeConfig> {
+  const result = await validateConfig(raw, { cbdir: options.cbdir, env: options.env });
   if (!result.ok) throw new ConfigError(result.issues, options.file === undefined ? {} : { file: options.file });
+  for (const warning of result.warnings) options.onWarning?.(warning);
   return result.config;
 }
 
@@ -52,32 +127,69 @@ export function resolveInCbdir(cbdir: string, path: string): string {
   return isAbsolute(path) ? path : resolve(cbdir, path);
 }
 
-function invalid(path: KeyPath, message: string): ConfigIssue {
-  return { path: formatPath(path), message, kind: 'invalid' };
+/**
+ * The config the cross-checks see: everything that parsed (the whole config, or what
+ * config-salvage.ts kept), the input it came from, and how its key paths map back to the input's
+ * (the salvaged copy lacks list items that did not parse, which shifts indices).
+ */
+interface ConfigView {
+  config: NodeConfig;
+  raw: unknown;
+  original: (path: KeyPath) => KeyPath;
+  /** Whether a part at or below this key path of the input was left out (it has a problem of its own). */
+  removedBelow: (path: KeyPath) => boolean;
 }
 
-/** Checks that `realm` exists in `worker` (and `role` in it, when the realm has roles). */
-function checkRealmAndRole(
-  worker: RouterWorkerConfig,
-  w: number,
-  at: KeyPath,
-  realm: string,
-  role: string | undefined,
-  issues: ConfigIssue[],
-): void {
-  const found: RealmConfigEntry | undefined = worker.realms.find((r) => r.name === realm);
+/** Builds issues at key paths of the view's config, reported at the input's key paths. */
+class Reporter {
+  readonly issues: ConfigIssue[] = [];
+  constructor(readonly view: ConfigView) {}
+  /** The key path as the user's file has it. */
+  key(path: KeyPath): string {
+    return formatPath(this.view.original(path));
+  }
+  invalid(path: KeyPath, message: string): void {
+    this.issues.push({ path: this.key(path), message, kind: 'invalid' });
+  }
+  add(issue: ConfigIssue): void {
+    this.issues.push(issue);
+  }
+}
+
+/** Realm names and their role names as the input has them (`roles` undefined: any role, or unknown). */
+function realmsInInput(view: ConfigView, w: number): { name: string; roles: string[] | undefined }[] {
+  const realms = valueAt(view.raw, [...view.original(['workers', w]), 'realms']);
+  if (!Array.isArray(realms)) return [];
+  return realms.flatMap((realm) => {
+    if (!isPlainObject(realm) || typeof realm.name !== 'string') return [];
+    const roles = Array.isArray(realm.roles)
+      ? realm.roles.flatMap((role) => (isPlainObject(role) && typeof role.name === 'string' ? [role.name] : []))
+      : undefined;
+    return [{ name: realm.name, roles }];
+  });
+}
+
+/**
+ * Checks that `realm` exists in router worker `w` (and `role` in it, when the realm has roles).
+ * Names are looked up in the input, so a realm that is there but has a problem of its own (and
+ * was not kept) is not reported missing as well.
+ */
+function checkRealmAndRole(report: Reporter, w: number, at: KeyPath, realm: string, role: string | undefined): void {
+  const realms = realmsInInput(report.view, w);
+  const found = realms.find((r) => r.name === realm);
   if (found === undefined) {
-    const defined = worker.realms.map((r) => JSON.stringify(r.name)).join(', ') || 'none';
-    issues.push(
-      invalid([...at, 'realm'], `no realm ${JSON.stringify(realm)} in workers[${w}].realms (defined: ${defined})`),
+    const defined = realms.map((r) => JSON.stringify(r.name)).join(', ') || 'none';
+    report.invalid(
+      [...at, 'realm'],
+      `no realm ${JSON.stringify(realm)} in ${report.key(['workers', w, 'realms'])} (defined: ${defined})`,
     );
-  } else if (role !== undefined && found.roles !== undefined && !found.roles.some((r) => r.name === role)) {
-    issues.push(invalid([...at, 'role'], `no role ${JSON.stringify(role)} in realm ${JSON.stringify(realm)}`));
+  } else if (role !== undefined && found.roles !== undefined && !found.roles.includes(role)) {
+    report.invalid([...at, 'role'], `no role ${JSON.stringify(role)} in realm ${JSON.stringify(realm)}`);
   }
 }
 
 /** Checks the `extra` of a built-in component against its schema. */
-function checkBuiltinExtra(classname: string, extra: unknown, at: KeyPath, issues: ConfigIssue[]): void {
+function checkBuiltinExtra(report: Reporter, classname: string, extra: unknown, at: KeyPath): void {
   if (!isBuiltinComponent(classname)) return;
   const schema: z.ZodTypeAny =
     classname === BuiltinComponent.REST_CALLEE ? restCalleeExtraSchema : messageForwarderExtraSchema;
@@ -85,49 +197,44 @@ function checkBuiltinExtra(classname: string, extra: unknown, at: KeyPath, issue
   if (result.success) return;
   for (const issue of issuesFromZod(result.error, extra)) {
     const inner = issue.path === '(root)' ? '' : issue.path.startsWith('[') ? issue.path : `.${issue.path}`;
-    issues.push({ ...issue, path: `${formatPath([...at, 'extra'])}${inner}` });
+    report.add({ ...issue, path: `${report.key([...at, 'extra'])}${inner}` });
   }
 }
 
-function checkRouterWorker(worker: RouterWorkerConfig, w: number, issues: ConfigIssue[]): void {
+function checkRouterWorker(report: Reporter, worker: RouterWorkerConfig, w: number): void {
   const realmIndex = new Map<string, number>();
   worker.realms.forEach((realm, r) => {
     const first = realmIndex.get(realm.name);
     if (first !== undefined) {
-      issues.push(
-        invalid(
-          ['workers', w, 'realms', r, 'name'],
-          `duplicate realm ${JSON.stringify(realm.name)} (also workers[${w}].realms[${first}])`,
-        ),
+      report.invalid(
+        ['workers', w, 'realms', r, 'name'],
+        `duplicate realm ${JSON.stringify(realm.name)} (also ${report.key(['workers', w, 'realms', first])})`,
       );
     } else realmIndex.set(realm.name, r);
     const roleNames = new Set<string>();
     (realm.roles ?? []).forEach((role, o) => {
       if (roleNames.has(role.name)) {
-        issues.push(
-          invalid(
-            ['workers', w, 'realms', r, 'roles', o, 'name'],
-            `duplicate role ${JSON.stringify(role.name)} in realm ${JSON.stringify(realm.name)}`,
-          ),
+        report.invalid(
+          ['workers', w, 'realms', r, 'roles', o, 'name'],
+          `duplicate role ${JSON.stringify(role.name)} in realm ${JSON.stringify(realm.name)}`,
         );
       }
       roleNames.add(role.name);
     });
   });
   worker.components.forEach((component, c) => {
-    checkRealmAndRole(worker, w, ['workers', w, 'components', c], component.realm, component.role, issues);
-    checkBuiltinExtra(component.classname, component.extra, ['workers', w, 'components', c], issues);
+    checkRealmAndRole(report, w, ['workers', w, 'components', c], component.realm, component.role);
+    checkBuiltinExtra(report, component.classname, component.extra, ['workers', w, 'components', c]);
   });
+  const realms = realmsInInput(report.view, w);
   for (const service of sessionServicesOf(worker)) {
     const role = service.anonymousRole;
-    if (role === undefined || worker.realms.length === 0) continue;
-    const usable = worker.realms.some((realm) => realm.roles === undefined || realm.roles.some((x) => x.name === role));
+    if (role === undefined || realms.length === 0) continue;
+    const usable = realms.some((realm) => realm.roles === undefined || realm.roles.includes(role));
     if (!usable) {
-      issues.push(
-        invalid(
-          ['workers', w, ...service.path, 'auth', 'anonymous', 'role'],
-          `role ${JSON.stringify(role)} is not defined in any realm of workers[${w}]`,
-        ),
+      report.invalid(
+        ['workers', w, ...service.path, 'auth', 'anonymous', 'role'],
+        `role ${JSON.stringify(role)} is not defined in any realm of ${report.key(['workers', w])}`,
       );
     }
   }
@@ -135,16 +242,14 @@ function checkRouterWorker(worker: RouterWorkerConfig, w: number, issues: Config
     for (const entry of webPathsOf(transport, t)) {
       const path = entry.config;
       if (path.type === 'publisher' || path.type === 'caller' || path.type === 'webhook') {
-        checkRealmAndRole(worker, w, ['workers', w, ...entry.path], path.realm, path.role ?? 'anonymous', issues);
+        checkRealmAndRole(report, w, ['workers', w, ...entry.path], path.realm, path.role ?? 'anonymous');
         (path.options?.require_ip ?? []).forEach((network, i) => {
           try {
             IpAllowList.parse([network]);
           } catch (error) {
-            issues.push(
-              invalid(
-                ['workers', w, ...entry.path, 'options', 'require_ip', i],
-                (error as Error).message.replace(/^require_ip: /, ''),
-              ),
+            report.invalid(
+              ['workers', w, ...entry.path, 'options', 'require_ip', i],
+              (error as Error).message.replace(/^require_ip: /, ''),
             );
           }
         });
@@ -153,22 +258,23 @@ function checkRouterWorker(worker: RouterWorkerConfig, w: number, issues: Config
   });
 }
 
-function crossCheck(config: NodeConfig, cbdir: string): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
+function crossCheck(view: ConfigView, cbdir: string): ConfigIssue[] {
+  const report = new Reporter(view);
+  const { config } = view;
   const tcpListeners: { path: KeyPath; port: number; host: string | undefined }[] = [];
   const unixListeners = new Map<string, KeyPath>();
   config.workers.forEach((worker, w) => {
     if (worker.type === 'container') {
       worker.components.forEach((component, c) => {
         const at: KeyPath = ['workers', w, 'components', c];
-        checkBuiltinExtra(component.classname, component.extra, at, issues);
+        checkBuiltinExtra(report, component.classname, component.extra, at);
         const target = localTargetOf(config, component, (p) => resolveInCbdir(cbdir, p));
         const router = target === undefined ? undefined : config.workers[target.worker];
         if (target !== undefined && router?.type === 'router')
-          checkRealmAndRole(router, target.worker, at, component.realm, undefined, issues);
+          checkRealmAndRole(report, target.worker, at, component.realm, undefined);
         if (target === undefined && component.transport.type === 'rawsocket') {
-          issues.push({
-            path: formatPath([...at, 'transport', 'type']),
+          report.add({
+            path: report.key([...at, 'transport', 'type']),
             message: 'unsupported: a container component connects over RawSocket only to a listener of this node',
             kind: 'unsupported',
           });
@@ -177,28 +283,30 @@ function crossCheck(config: NodeConfig, cbdir: string): ConfigIssue[] {
       return;
     }
     if (worker.type !== 'router') return;
-    checkRouterWorker(worker, w, issues);
+    checkRouterWorker(report, worker, w);
     worker.transports.forEach((transport, t) => {
       const endpoint = transport.endpoint;
       if (endpoint.type === 'unix') {
         const file = resolveInCbdir(cbdir, endpoint.path);
         const clash = unixListeners.get(file);
         const path = ['workers', w, 'transports', t, 'endpoint', 'path'];
-        if (clash) issues.push(invalid(path, `socket ${file} is already used by ${formatPath(clash.slice(0, 4))}`));
+        if (clash) report.invalid(path, `socket ${file} is already used by ${report.key(clash.slice(0, 4))}`);
         unixListeners.set(file, path);
         return;
       }
       const { port, interface: host } = endpoint;
       const path = ['workers', w, 'transports', t, 'endpoint', 'port'];
-      if (port === 0) return;
+      // An endpoint with a problem of its own (e.g. Crossbar's `shared`, which allows the same
+      // port twice) is not compared: the clash would be a consequence of what is reported.
+      if (port === 0 || view.removedBelow(view.original(['workers', w, 'transports', t, 'endpoint']))) return;
       const clash = tcpListeners.find(
         (l) => l.port === port && (l.host === undefined || host === undefined || l.host === host),
       );
-      if (clash) issues.push(invalid(path, `port ${port} is already used by ${formatPath(clash.path.slice(0, 4))}`));
+      if (clash) report.invalid(path, `port ${port} is already used by ${report.key(clash.path.slice(0, 4))}`);
       tcpListeners.push({ path, port, host });
     });
   });
-  return issues;
+  return report.issues;
 }
 
 async function kindOf(path: string): Promise<'file' | 'directory' | 'missing'> {
@@ -210,10 +318,13 @@ async function kindOf(path: string): Promise<'file' | 'directory' | 'missing'> {
   }
 }
 
+/** What a config file entry is, for messages. */
+type FileRole = 'file' | 'directory' | 'module' | 'static';
+
 /** Every file a config points at, with its key path and whether it is a directory. */
 function* filesOf(
   config: NodeConfig,
-): Generator<{ path: KeyPath; file: string; kind: 'file' | 'directory'; what: string }> {
+): Generator<{ path: KeyPath; file: string; kind: 'file' | 'directory'; what: FileRole }> {
   for (const [w, worker] of config.workers.entries()) {
     if (worker.type === 'guest') {
       if (worker.options?.workdir !== undefined) {
@@ -246,7 +357,7 @@ function* filesOf(
           path: ['workers', w, ...entry.path, 'directory'],
           file: entry.config.directory,
           kind: 'directory',
-          what: 'directory',
+          what: 'static',
         };
       }
     }
@@ -263,16 +374,26 @@ function* filesOf(
   }
 }
 
-async function checkFiles(config: NodeConfig, cbdir: string): Promise<ConfigIssue[]> {
-  const issues: ConfigIssue[] = [];
-  for (const entry of filesOf(config)) {
+async function checkFiles(view: ConfigView, cbdir: string): Promise<ConfigIssue[]> {
+  const report = new Reporter(view);
+  for (const entry of filesOf(view.config)) {
     const file = resolveInCbdir(cbdir, entry.file);
-    if ((await kindOf(file)) === entry.kind) continue;
+    const found = await kindOf(file);
+    if (found === entry.kind) continue;
+    if (entry.what === 'static' && found === 'missing') {
+      // Crossbar starts with a static directory that does not exist and answers 404 there.
+      report.add({
+        path: report.key(entry.path),
+        message: `directory not found: ${file} (the node starts and answers 404 on this path until it exists)`,
+        kind: 'warning',
+      });
+      continue;
+    }
     const message =
       entry.what === 'module'
         ? `module not found: ${file} (classname is the path of a JS module, relative to the config file's directory)`
-        : `${entry.what} not found: ${file}`;
-    issues.push(invalid(entry.path, message));
+        : `${entry.what === 'static' ? 'directory' : entry.what} not found: ${file}`;
+    report.invalid(entry.path, message);
   }
-  return issues;
+  return report.issues;
 }

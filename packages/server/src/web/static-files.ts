@@ -139,7 +139,11 @@ export function createStaticHandler(options: StaticFilesOptions): StaticHandler 
     };
     let path = join(root, ...parsed.segments);
     try {
-      realRoot ??= realpath(root);
+      // A directory that does not exist (yet) answers 404, and is looked for again next time.
+      realRoot ??= realpath(root).catch((error: unknown) => {
+        realRoot = undefined;
+        throw error;
+      });
       const [real, base] = await Promise.all([realpath(path), realRoot]);
       if (!within(base, real)) {
         sendError(res, 403, 'forbidden: the path leaves the served directory');

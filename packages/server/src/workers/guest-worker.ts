@@ -27,6 +27,11 @@ export interface GuestWorkerOptions {
   logger: Logger;
   /** The node's environment, inherited as `options.env.inherit` says. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Told of each exit the node did not ask for; returns true when the node stops because of it
+   * (controller `options.shutdown`), and then the program is not restarted.
+   */
+  onExit?: (exit: { code: number | null; signal: NodeJS.Signals | null; restarting: boolean }) => boolean;
 }
 
 /** The environment of the program: inherited variables (all, some, none) plus `vars`. */
@@ -52,6 +57,7 @@ export class GuestWorker {
   #delay: number;
   #stopping = false;
   #starts = 0;
+  readonly #onExitHook: GuestWorkerOptions['onExit'];
 
   constructor(options: GuestWorkerOptions) {
     this.id = options.id;
@@ -60,6 +66,7 @@ export class GuestWorker {
     this.#cwd = resolveInCbdir(options.cbdir, options.config.options?.workdir ?? '.');
     this.#env = guestEnvironment(options.config, options.env ?? process.env);
     this.#delay = this.#initialDelay();
+    this.#onExitHook = options.onExit;
   }
 
   /** How many times the program has been started. */
@@ -144,7 +151,12 @@ export class GuestWorker {
       this.#logger.info({ worker: this.id, code, signal }, `[${this.id}] stopped`);
       return;
     }
-    if (this.#config.options?.restart === false) {
+    const restarting = this.#config.options?.restart !== false;
+    if (this.#onExitHook?.({ code, signal, restarting }) === true) {
+      this.#logger.warn({ worker: this.id, code, signal }, `[${this.id}] ${how}; the node shuts down`);
+      return;
+    }
+    if (!restarting) {
       this.#logger.warn({ worker: this.id, code, signal }, `[${this.id}] ${how}; not restarted (restart: false)`);
       return;
     }

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { CROSSBAR_REFUSALS, refusalMessage } from '../../src/config/crossbar-refusals.js';
+import { validateConfig } from '../../src/config/validate-config.js';
+
+const endpoint = { type: 'tcp', port: 8080 };
+const router = (extra: Record<string, unknown>) => ({ type: 'router', realms: [{ name: 'realm1' }], ...extra });
+const node = (...workers: unknown[]) => ({ version: 2, workers });
+const withController = (controller: unknown) => ({ version: 2, controller, workers: [router({})] });
+
+/** A Crossbar config using each refused key, and where the refusal is reported. */
+const CASES: [string, unknown, string][] = [
+  [
+    'realm rlinks',
+    node({
+      type: 'router',
+      realms: [{ name: 'realm1', rlinks: [{ id: 'node2', realm: 'realm1', transport: {} }] }],
+    }),
+    'workers[0].realms[0].rlinks',
+  ],
+  [
+    'endpoint shared',
+    node(router({ transports: [{ type: 'websocket', endpoint: { ...endpoint, shared: true } }] })),
+    'workers[0].transports[0].endpoint.shared',
+  ],
+  ['worker cpu_affinity', node(router({ options: { cpu_affinity: [0] } })), 'workers[0].options.cpu_affinity'],
+  ['controller fabric', withController({ fabric: { transport: null } }), 'controller.fabric'],
+  ['controller enable_docker', withController({ enable_docker: true }), 'controller.enable_docker'],
+  ['controller manhole', withController({ manhole: { endpoint, users: [] } }), 'controller.manhole'],
+  ['controller connections', withController({ connections: [] }), 'controller.connections'],
+  ['controller keyring', withController({ keyring: { type: 'file', path: 'key.priv' } }), 'controller.keyring'],
+  ['controller blockchain', withController({ blockchain: { type: 'ethereum' } }), 'controller.blockchain'],
+  [
+    'controller enable_parallel_worker_start',
+    withController({ options: { enable_parallel_worker_start: true } }),
+    'controller.options.enable_parallel_worker_start',
+  ],
+  ['worker websocket-testee', node({ type: 'websocket-testee', transport: {} }), 'workers[0].type'],
+  [
+    'transport websocket.testee',
+    node(router({ transports: [{ type: 'websocket.testee', endpoint }] })),
+    'workers[0].transports[0].type',
+  ],
+  ['worker proxy', node({ type: 'proxy', routes: {} }), 'workers[0].type'],
+  ['worker xbrmm', node({ type: 'xbrmm' }), 'workers[0].type'],
+  ['worker hostmonitor', node({ type: 'hostmonitor' }), 'workers[0].type'],
+  [
+    'transport flashpolicy',
+    node(router({ transports: [{ type: 'flashpolicy', endpoint: { type: 'tcp', port: 843 } }] })),
+    'workers[0].transports[0].type',
+  ],
+  ['transport mqtt', node(router({ transports: [{ type: 'mqtt', endpoint }] })), 'workers[0].transports[0].type'],
+  [
+    'universal mqtt',
+    node(router({ transports: [{ type: 'universal', endpoint, mqtt: { options: {} } }] })),
+    'workers[0].transports[0].mqtt',
+  ],
+  [
+    'realm store call-queue',
+    node({
+      type: 'router',
+      realms: [
+        { name: 'realm1', store: { type: 'memory', 'call-queue': [{ uri: 'com.example.compute', limit: 10 }] } },
+      ],
+    }),
+    'workers[0].realms[0].store["call-queue"]',
+  ],
+  [
+    'realm store cfxdb',
+    node({ type: 'router', realms: [{ name: 'realm1', store: { type: 'cfxdb' } }] }),
+    'workers[0].realms[0].store.type',
+  ],
+];
+
+describe('Crossbar keys refused with the reason and the alternative', () => {
+  it.each(CASES)('%s', async (_name, config, path) => {
+    const result = await validateConfig(config);
+    expect(result.ok).toBe(false);
+    const issue = result.ok ? undefined : result.issues.find((i) => i.path === path);
+    expect(issue?.kind).toBe('unsupported');
+    expect(issue?.message).toMatch(/^.+ is a Crossbar key that Interchange does not implement: .+\. Instead: .+/);
+  });
+
+  it('every refusal of the table is exercised above, with its own message', async () => {
+    const seen = new Set<string>();
+    for (const [, config, path] of CASES) {
+      const result = await validateConfig(config);
+      const issue = result.ok ? undefined : result.issues.find((i) => i.path === path);
+      if (issue !== undefined) seen.add(issue.message);
+    }
+    const untested = CROSSBAR_REFUSALS.filter((r) => !seen.has(refusalMessage(r))).map((r) => r.key);
+    expect(untested).toEqual([]);
+  });
+
+  it('names the key in the message a user reads', async () => {
+    const result = await validateConfig(node({ type: 'router', realms: [{ name: 'realm1', rlinks: [] }] }));
+    expect(result.ok ? '' : result.issues[0]?.message).toBe(
+      'realm "rlinks" is a Crossbar key that Interchange does not implement: router-to-router links forward a ' +
+        "realm's traffic between Crossbar nodes over Crossbar's own node-to-node sessions. Instead: Interchange's " +
+        'cluster over NATS: several node processes (on one machine or many) share the realm, each with its own ' +
+        'listening port or behind a load balancer',
+    );
+  });
+
+  it('a template config is named as such, once per expression, and nothing else is reported', async () => {
+    const template = {
+      version: 2,
+      workers: [
+        {
+          type: 'router',
+          realms: [{ name: '{{ realm }}' }],
+          components: [
+            // A template of the application's own in extra is data, not part of the config template.
+            {
+              type: 'class',
+              classname: '{{ appname }}.js',
+              realm: '{{ realm }}',
+              extra: { greeting: 'Hi {{ name }}' },
+            },
+          ],
+        },
+      ],
+    };
+    const result = await validateConfig(template);
+    expect(result.ok ? [] : result.issues.map((i) => [i.path, i.kind])).toEqual([
+      ['workers[0].realms[0].name', 'unsupported'],
+      ['workers[0].components[0].classname', 'unsupported'],
+      ['workers[0].components[0].realm', 'unsupported'],
+    ]);
+    expect(result.ok ? '' : result.issues[1]?.message).toMatch(
+      /^template expression "\{\{ appname \}\}": this file is a Crossbar config template .*replace each \{\{ \.\.\. \}\} with its value/,
+    );
+  });
+});
