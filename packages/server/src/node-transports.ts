@@ -149,7 +149,11 @@ export async function startTransport(
     .filter(([, p]) => p.type === 'longpoll')
     .map(([key]) => mountOf(key));
 
-  const handshakeMs = OpenHandshakeTimeout.smallest(services.map((service) => service.settings.openHandshakeTimeoutMs));
+  // `?.`: the bench's baseline build pairs this file with an older transports folder, whose
+  // services have no settings (bench/lib/build-interchange.mjs).
+  const handshakeMs = OpenHandshakeTimeout.smallest(
+    services.map((service) => service.settings?.openHandshakeTimeoutMs ?? 0),
+  );
   const handshake =
     handshakeMs > 0 && handlers !== undefined ? new OpenHandshakeTimeout(handshakeMs, logger) : undefined;
   if (handshake !== undefined && handlers !== undefined) handlers = handshake.wrap(handlers);
