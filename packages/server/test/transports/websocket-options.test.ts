@@ -3,9 +3,10 @@
  * reader (no compression) and ws (a service with `compression.deflate`, a client offering
  * permessage-deflate). Configs are written in Crossbar's format.
  */
+import { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { InterchangeNode } from '../../src/node.js';
 import { httpRequest, LOCAL_ENDPOINT, RawWampClient, rawUpgrade, tempDir, workerConfig } from '../helpers.js';
@@ -382,6 +383,36 @@ describe('debug', () => {
       expect(connected[0]).toMatchObject({ debug: true, level: 20 });
     } finally {
       await debugNode.stop({ timeoutMs: 500 });
+    }
+  });
+});
+
+describe('tcp_nodelay', () => {
+  it('leaves Nagle on for tcp_nodelay false, on both wires, and turns it off by default', async () => {
+    const config = workerConfig([
+      { type: 'websocket', endpoint: LOCAL_ENDPOINT, options: { tcp_nodelay: false } },
+      { type: 'websocket', endpoint: LOCAL_ENDPOINT, options: { tcp_nodelay: false, ...DEFLATE } },
+      { type: 'websocket', endpoint: LOCAL_ENDPOINT },
+    ]);
+    const nagleNode = await InterchangeNode.start({ config, cbdir: await tempDir() });
+    // The server's sockets live in this process: what was last asked of each, by its peer's port.
+    const noDelay = new Map<number | undefined, boolean | undefined>();
+    const spy = vi.spyOn(Socket.prototype, 'setNoDelay').mockImplementation(function (this: Socket, value) {
+      noDelay.set(this.remotePort, value);
+      return this;
+    });
+    try {
+      const seen: (boolean | undefined)[] = [];
+      for (const address of nagleNode.addresses) {
+        const client = new RawWampClient(`ws://127.0.0.1:${address.port}/`);
+        await client.join();
+        seen.push(noDelay.get((client.ws as unknown as { _socket: Socket })._socket.localPort));
+        client.ws.close();
+      }
+      expect(seen).toEqual([false, false, true]);
+    } finally {
+      spy.mockRestore();
+      await nagleNode.stop({ timeoutMs: 500 });
     }
   });
 });
