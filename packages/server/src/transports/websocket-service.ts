@@ -14,7 +14,7 @@ import type { Logger } from '../logger.js';
 import type { AcceptOptions, SessionAcceptor } from '../session-acceptor.js';
 import { refuseUpgrade } from '../web/http-responses.js';
 import { CookieTracker } from './cookie-tracker.js';
-import { DirectWebSocket } from './direct-websocket.js';
+import { DirectWebSocket, type DirectWebSocketOptions } from './direct-websocket.js';
 import type { FrameCachePool } from './frame-cache.js';
 import { type OutboundOptions, outboundOptionsOf, SlowConsumerCounters } from './slow-consumer.js';
 import { type ServerTransportInfo, tlsPeerInfo } from './tls-context.js';
@@ -68,6 +68,8 @@ export class WebSocketService {
   readonly #connections = new Set<WebSocketConnection>();
   readonly #forget = (connection: WebSocketConnection) => this.#connections.delete(connection);
   readonly #outbound: OutboundOptions;
+  /** The options of every {@link DirectWebSocket} of the service: one object, not one per connection. */
+  readonly #directOptions: DirectWebSocketOptions;
   /** Slow-consumer drops and disconnects of this service's connections. */
   readonly slowConsumers = new SlowConsumerCounters();
   #closed = false;
@@ -98,6 +100,13 @@ export class WebSocketService {
     const server = settings.serverHeader;
     if (server !== undefined) this.#server.on('headers', (headers) => headers.push(`Server: ${server}`));
     this.#outbound = outboundOptionsOf(config.options, this.slowConsumers);
+    this.#directOptions = {
+      maxPayload: this.maxMessageSize * HARD_LIMIT_FACTOR,
+      maxFrame: settings.maxFrameSize,
+      closeTimeoutMs: settings.closeHandshakeTimeoutMs,
+      failByDrop: settings.failByDrop,
+      echoCloseCodeReason: settings.echoCloseCodeReason,
+    };
     this.#cookies = config.auth?.cookie === undefined ? undefined : new CookieTracker();
     this.#cookies?.attach(this.#server);
   }
@@ -211,15 +220,7 @@ export class WebSocketService {
       const key = request.headers['sec-websocket-key'] as string;
       socket.write(switchingProtocols(key, subprotocol, extraHeaders));
       prepareSocket(socket, settings.tcpNoDelay);
-      connect(
-        new DirectWebSocket(socket, head, {
-          maxPayload: this.maxMessageSize * HARD_LIMIT_FACTOR,
-          maxFrame: settings.maxFrameSize,
-          closeTimeoutMs: settings.closeHandshakeTimeoutMs,
-          failByDrop: settings.failByDrop,
-          echoCloseCodeReason: settings.echoCloseCodeReason,
-        }),
-      );
+      connect(new DirectWebSocket(socket, head, this.#directOptions));
     } catch (error) {
       this.#logger.error({ err: error }, 'websocket upgrade failed');
       socket.destroy();
