@@ -47,6 +47,7 @@ const ports = new Map<string, number>();
 let webPort: number;
 let universalPort: number;
 let rawPort: number;
+let universalTimedPort: number;
 const portOf = (name: Name, wire: Wire) => ports.get(`${name}/${wire}`) as number;
 
 beforeAll(async () => {
@@ -75,12 +76,19 @@ beforeAll(async () => {
       web: { paths: { info: { type: 'nodeinfo' } } },
     },
     { type: 'rawsocket', endpoint: LOCAL_ENDPOINT, serializer: 'json', options: { max_message_size: 1024 } },
+    {
+      type: 'universal',
+      endpoint: LOCAL_ENDPOINT,
+      websocket: { ws: { type: 'websocket', options: { open_handshake_timeout: 300 } } },
+      rawsocket: {},
+    },
   );
   node = await InterchangeNode.start({ config: workerConfig(transports), cbdir: await tempDir() });
   for (const [i, name] of names.entries()) ports.set(name, node.addresses[i]!.port);
   webPort = node.addresses[names.length]!.port;
   universalPort = node.addresses[names.length + 1]!.port;
   rawPort = node.addresses[names.length + 2]!.port;
+  universalTimedPort = node.addresses[names.length + 3]!.port;
 });
 
 afterAll(async () => {
@@ -96,12 +104,22 @@ describe('open_handshake_timeout', () => {
   it.each([
     ['a websocket transport', () => portOf('limits', 'direct')],
     ['a web transport with a websocket path', () => webPort],
+    ['a universal transport', () => universalTimedPort],
   ])('drops a connection that does not complete its handshake, on %s', async (_what, port) => {
     const started = Date.now();
     const client = await HandmadeWebSocket.connectOnly(port());
     const ended = await client.ended;
     expect(ended - started).toBeGreaterThanOrEqual(250);
     expect(ended - started).toBeLessThan(3000);
+  });
+
+  it('leaves a RawSocket client of a universal transport alone', async () => {
+    const { RawSocketTestClient } = await import('../support/rawsocket-client.js');
+    const client = await RawSocketTestClient.connected({ port: universalTimedPort }, 1);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    client.sendJson(HELLO);
+    expect(await client.next()).toMatchObject({ type: 'message' });
+    client.socket.destroy();
   });
 
   it('leaves a connection that completed its handshake alone', async () => {
