@@ -10,6 +10,7 @@ import type { PathServices } from './node-paths.js';
 import type { SessionAcceptor } from './session-acceptor.js';
 import { EndpointListener } from './transports/endpoint-listener.js';
 import type { FrameCachePool } from './transports/frame-cache.js';
+import { OpenHandshakeTimeout } from './transports/open-handshake-timeout.js';
 import { RawSocketService } from './transports/rawsocket-service.js';
 import { dispatchByFirstOctet } from './transports/universal-dispatch.js';
 import { WebSocketService } from './transports/websocket-service.js';
@@ -119,7 +120,10 @@ export async function startTransport(
       wsPaths = [...upgrades.keys()].map(mountOf);
       handlers = {
         request(req, res) {
-          if (web !== undefined) web.request(req, res);
+          const { first, rest } = splitFirstSegment(rawPathOf(req) ?? '');
+          const service = rest === '' || rest === '/' ? upgrades.get(first === '' ? '/' : first) : undefined;
+          if (service !== undefined) service.handleRequest(req, res);
+          else if (web !== undefined) web.request(req, res);
           else sendError(res, 404, 'not found', { path: req.url ?? '' });
         },
         upgrade(req, socket, head) {
@@ -145,12 +149,27 @@ export async function startTransport(
     .filter(([, p]) => p.type === 'longpoll')
     .map(([key]) => mountOf(key));
 
+  // `?.`: the bench's baseline build pairs this file with an older transports folder, whose
+  // services have no settings (bench/lib/build-interchange.mjs).
+  const handshakeMs = OpenHandshakeTimeout.smallest(
+    services.map((service) => service.settings?.openHandshakeTimeoutMs ?? 0),
+  );
+  const handshake =
+    handshakeMs > 0 && handlers !== undefined ? new OpenHandshakeTimeout(handshakeMs, logger) : undefined;
+  if (handshake !== undefined && handlers !== undefined) handlers = handshake.wrap(handlers);
   const http = handlers === undefined ? undefined : new HttpConnectionHandler(handlers, logger);
   const raw = rawsocket;
   const onSocket = (socket: Socket): void => {
+    handshake?.arm(socket);
     if (transport.type === 'universal') {
       dispatchByFirstOctet(socket, {
-        rawsocket: raw === undefined ? undefined : (s) => raw.handleSocket(s),
+        rawsocket:
+          raw === undefined
+            ? undefined
+            : (s) => {
+                handshake?.disarm(s);
+                raw.handleSocket(s);
+              },
         http: (s) => (http === undefined ? s.destroy() : http.handleSocket(s)),
         firstOctetTimeoutMs: 10_000,
         logger,

@@ -15,6 +15,7 @@ import { endpointSchema } from './endpoint-schema.js';
 import {
   authSchema,
   CROSSBAR_ONLY_PATH_TYPES,
+  SERIALIZER_NAMES,
   serializersSchema,
   webPathVariants,
   webSocketPathSchema,
@@ -34,11 +35,13 @@ import {
   tagged,
   value,
 } from './schema-builders.js';
+import { checkRawSocketService, checkWebSocketService, rawSocketOptionsSchema } from './websocket-options.js';
 
 export * from './component-schema.js';
 export * from './controller-schema.js';
 export * from './endpoint-schema.js';
 export * from './path-schema.js';
+export * from './websocket-options.js';
 
 /** A WAMP URI in loose form (spec: basic profile "Relaxed/Loose URIs"), as realm names are. */
 const LOOSE_URI = /^([^\s.#]+\.)*[^\s.#]+$/;
@@ -72,7 +75,7 @@ export const webSocketTransportSchema = section({
   ...webSocketShape,
   id: nonEmptyString().optional(),
   endpoint: endpointSchema,
-});
+}).superRefine(checkWebSocketService);
 
 /** Options of a web transport. */
 const webOptionsSchema = section({
@@ -89,15 +92,29 @@ export const webTransportSchema = section({
   options: webOptionsSchema.optional(),
 });
 
+/** One serializer by name (`serializer` of a rawsocket transport). */
+const rawSocketSerializerSchema = oneOf(SERIALIZER_NAMES, {
+  unsupported: ['ubjson', 'flatbuffers'],
+  what: 'serializer',
+});
+
 /** The RawSocket settings, shared by `rawsocket` transports and the `rawsocket` part of `universal`. */
 const rawSocketShape = {
   /** Serializers accepted; all of json, msgpack and cbor when omitted. */
   serializers: serializersSchema.optional(),
-  /** Largest message accepted in bytes, rounded up to a power of two 512..16M (Crossbar default 128 KiB). */
+  /** One serializer (the older Crossbar spelling of `serializers: [name]`). */
+  serializer: rawSocketSerializerSchema.optional(),
+  /** Crossbar's place for `max_message_size` (see `websocket-options.ts`). */
+  options: rawSocketOptionsSchema.optional(),
+  /** Largest message accepted in bytes, as `options.max_message_size` (Interchange's older place). */
   max_message_size: integer(1, 64 * 1024 * 1024).optional(),
   auth: authSchema.optional(),
+  /** Logs this transport's connections at debug level, whatever the node's log level. */
   debug: boolean().optional(),
 };
+
+/** The RawSocket part of a universal transport. */
+const rawSocketPartSchema = section(rawSocketShape).superRefine(checkRawSocketService);
 
 /** A WAMP-over-RawSocket listener on TCP (optionally TLS) or a Unix socket. */
 export const rawSocketTransportSchema = section({
@@ -105,7 +122,7 @@ export const rawSocketTransportSchema = section({
   id: nonEmptyString().optional(),
   endpoint: endpointSchema,
   ...rawSocketShape,
-});
+}).superRefine(checkRawSocketService);
 
 /**
  * RawSocket, WebSocket and HTTP on one port, told apart by the first octet (0x7F: RawSocket) and,
@@ -115,7 +132,7 @@ export const universalTransportSchema = section({
   type: oneOf(['universal']),
   id: nonEmptyString().optional(),
   endpoint: endpointSchema,
-  rawsocket: section(rawSocketShape).optional(),
+  rawsocket: rawSocketPartSchema.optional(),
   /** WebSocket services by path. */
   websocket: keyedBy(PATH_KEY_EXPECTED, isPathKey, webSocketPathSchema).superRefine(nonEmptyMap).optional(),
   web: section({ paths: webPathsSchema, options: webOptionsSchema.optional() }).optional(),
@@ -253,7 +270,7 @@ export type WebTransportConfig = z.output<typeof webTransportSchema>;
 /** A RawSocket transport. */
 export type RawSocketTransportConfig = z.output<typeof rawSocketTransportSchema>;
 /** The RawSocket settings of a rawsocket or universal transport. */
-export type RawSocketConfig = Omit<RawSocketTransportConfig, 'type' | 'id' | 'endpoint'>;
+export type RawSocketConfig = z.output<typeof rawSocketPartSchema>;
 /** A universal transport. */
 export type UniversalTransportConfig = z.output<typeof universalTransportSchema>;
 /** A path service of a web transport. */

@@ -15,6 +15,7 @@ import {
   section,
   value,
 } from './schema-builders.js';
+import { checkWebSocketService, webSocketOptionsSchema } from './websocket-options.js';
 
 /** The serializers a transport may offer, by Crossbar's names. */
 export const SERIALIZER_NAMES = ['json', 'msgpack', 'cbor'] as const;
@@ -45,41 +46,7 @@ export const authSchema: Schema<AuthConfig> = section(authMethodShape).superRefi
   }
 });
 
-const windowBits = () => integer(8, 15);
-
-/** `permessage-deflate` settings (Crossbar's `compression.deflate`), all optional. */
-export const deflateSchema = section({
-  /** Ask the client not to keep its compression context between messages. */
-  request_no_context_takeover: boolean().optional(),
-  /** Ask the client to use at most this window size (bits). */
-  request_max_window_bits: windowBits().optional(),
-  /** Do not keep our compression context between messages. */
-  no_context_takeover: boolean().optional(),
-  /** Our window size (bits). */
-  max_window_bits: windowBits().optional(),
-  /** zlib memory level 1..9. */
-  memory_level: integer(1, 9).optional(),
-  /** Messages smaller than this many bytes are sent uncompressed (Interchange addition; default 1024). */
-  threshold: integer(0).optional(),
-});
-
-/** WebSocket options (Crossbar `options` of a websocket transport or path). */
-export const webSocketOptionsSchema = section({
-  /** Largest message accepted, in bytes; larger ones get ABORT `wamp.error.protocol_violation`. */
-  max_message_size: integer(1, 2 ** 31 - 1).optional(),
-  /** Milliseconds between pings the router sends; 0 or absent disables pings. */
-  auto_ping_interval: integer(0).optional(),
-  /** Milliseconds to wait for the pong before dropping the connection. */
-  auto_ping_timeout: integer(1).optional(),
-  /** Origins allowed to open a connection; `*` matches any run of characters. */
-  allowed_origins: list(anyString()).optional(),
-  /** WebSocket compression; only `deflate` (permessage-deflate) exists. */
-  compression: section({ deflate: deflateSchema.optional() }).optional(),
-  /** Bytes the node may hold for one slow receiver before `slow_consumer` applies (default 8 MiB). */
-  outbound_limit: integer(1024).optional(),
-  /** What happens to a receiver past its `outbound_limit`: `drop` its events, or `disconnect` it (default). */
-  slow_consumer: oneOf(['drop', 'disconnect']).optional(),
-});
+export { deflateSchema, webSocketOptionsSchema } from './websocket-options.js';
 
 /** The keys of a WebSocket service, shared by transports and paths. */
 export const webSocketShape = {
@@ -90,10 +57,12 @@ export const webSocketShape = {
   serializers: serializersSchema.optional(),
   options: webSocketOptionsSchema.optional(),
   auth: authSchema.optional(),
+  /** Logs this service's connections at debug level, whatever the node's log level. */
+  debug: boolean().optional(),
 };
 
 /** A WebSocket path of a web transport. */
-export const webSocketPathSchema = section(webSocketShape);
+export const webSocketPathSchema = section(webSocketShape).superRefine(checkWebSocketService);
 
 /** Options of a static path. */
 export const staticOptionsSchema = section({
@@ -267,8 +236,7 @@ export const CROSSBAR_ONLY_PATH_TYPES = [
 export type StaticPathConfig = z.output<typeof staticPathSchema>;
 /** A WebSocket path (or the WebSocket part of a websocket transport). */
 export type WebSocketPathConfig = z.output<typeof webSocketPathSchema>;
-/** WebSocket options. */
-export type WebSocketOptionsConfig = z.output<typeof webSocketOptionsSchema>;
+export type { WebSocketOptionsConfig } from './websocket-options.js';
 /** A long-poll path. */
 export type LongPollPathConfig = z.output<typeof longPollPathSchema>;
 /** A publisher path. */

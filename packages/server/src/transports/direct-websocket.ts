@@ -8,15 +8,33 @@
 import type { Duplex } from 'node:stream';
 import { CloseCode, ControlOpcode, closePayload, controlFrame, websocketFrame } from './websocket-frame.js';
 import { WebSocketFrameReader } from './websocket-frame-reader.js';
+import { DEFAULT_CLOSE_TIMEOUT_MS } from './websocket-settings.js';
 import { type WebSocketWire, type WireListener, WireState } from './websocket-wire.js';
 
-/** How long a closing handshake may take before the socket is dropped (ws's default too). */
-export const CLOSE_TIMEOUT_MS = 30_000;
+/** How long a closing handshake may take before the socket is dropped, by default (ws's default too). */
+export const CLOSE_TIMEOUT_MS = DEFAULT_CLOSE_TIMEOUT_MS;
+
+/** Options of {@link DirectWebSocket} (Crossbar's WebSocket options, see websocket-settings.ts). */
+export interface DirectWebSocketOptions {
+  /** The largest message the reader takes; beyond it the connection is closed with 1009. */
+  maxPayload: number;
+  /** The largest frame the reader takes (`Infinity`: none); beyond it, 1009. */
+  maxFrame?: number | undefined;
+  /** How long the closing handshake may take before the socket is dropped. */
+  closeTimeoutMs?: number | undefined;
+  /** A client breaking the protocol gets its TCP connection dropped, without a close frame. */
+  failByDrop?: boolean | undefined;
+  /** A client's close frame is answered with its code and reason; otherwise with 1000. */
+  echoCloseCodeReason?: boolean | undefined;
+}
+
+/** Close reasons are echoed up to 123 bytes: a control frame carries 125, the code takes 2. */
+const MAX_CLOSE_REASON = 123;
 
 export class DirectWebSocket implements WebSocketWire {
   readonly direct = true;
   readonly #socket: Duplex;
-  readonly #maxPayload: number;
+  readonly #options: DirectWebSocketOptions;
   #listener: WireListener | undefined;
   #reader: WebSocketFrameReader | undefined;
   #state: number = WireState.OPEN;
@@ -28,11 +46,11 @@ export class DirectWebSocket implements WebSocketWire {
   /**
    * @param socket the upgraded socket, the 101 response already written to it.
    * @param head bytes the client sent after its handshake request, before the response.
-   * @param maxPayload the largest message the reader takes; beyond it the connection is closed with 1009.
+   * @param options limits and closing behaviour; `maxPayload` is the largest message the reader takes.
    */
-  constructor(socket: Duplex, head: Buffer, maxPayload: number) {
+  constructor(socket: Duplex, head: Buffer, options: DirectWebSocketOptions) {
     this.#socket = socket;
-    this.#maxPayload = maxPayload;
+    this.#options = options;
     if (head.length > 0) socket.unshift(head);
   }
 
@@ -46,13 +64,17 @@ export class DirectWebSocket implements WebSocketWire {
 
   listen(listener: WireListener): void {
     this.#listener = listener;
-    const reader = new WebSocketFrameReader(this.#maxPayload, {
-      message: (data, binary) => listener.onWireMessage(data, binary),
-      ping: (data) => this.#write(controlFrame(ControlOpcode.PONG, data)),
-      pong: () => listener.onWirePong(),
-      close: (code, reason) => this.#peerClosed(code, reason),
-      fail: (code, reason) => this.#failed(code, reason),
-    });
+    const reader = new WebSocketFrameReader(
+      this.#options.maxPayload,
+      {
+        message: (data, binary) => listener.onWireMessage(data, binary),
+        ping: (data) => this.#write(controlFrame(ControlOpcode.PONG, data)),
+        pong: (data) => listener.onWirePong(data),
+        close: (code, reason) => this.#peerClosed(code, reason),
+        fail: (code, reason) => this.#failed(code, reason),
+      },
+      this.#options.maxFrame,
+    );
     this.#reader = reader;
     const socket = this.#socket;
     socket.on('data', (chunk: Buffer) => {
@@ -85,14 +107,14 @@ export class DirectWebSocket implements WebSocketWire {
     this.#socket.destroy();
   }
 
-  ping(): void {
-    this.#write(controlFrame(ControlOpcode.PING));
+  ping(data?: Uint8Array): void {
+    this.#write(controlFrame(ControlOpcode.PING, data));
   }
 
   /** Enters CLOSING: the client has a while to finish the handshake and close its side. */
   #closing(): void {
     this.#state = WireState.CLOSING;
-    this.#closeTimer ??= setTimeout(() => this.#socket.destroy(), CLOSE_TIMEOUT_MS);
+    this.#closeTimer ??= setTimeout(() => this.#socket.destroy(), this.#options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS);
   }
 
   #write(frame: Buffer): void {
@@ -112,8 +134,12 @@ export class DirectWebSocket implements WebSocketWire {
     this.#closing();
     if (!this.#closeSent) {
       this.#closeSent = true;
-      // Section 5.5.1: the answer echoes the status code it received.
-      const payload = code === undefined ? undefined : closePayload(code);
+      // Section 5.5.1 lets the answer echo the status code; Crossbar answers 1000 unless told
+      // to echo (`echo_close_codereason`).
+      let payload: Buffer | undefined = closePayload(CloseCode.NORMAL);
+      if (this.#options.echoCloseCodeReason === true) {
+        payload = code === undefined ? undefined : closePayload(code, truncateUtf8(reason, MAX_CLOSE_REASON));
+      }
       this.#socket.write(controlFrame(ControlOpcode.CLOSE, payload));
     }
     // Section 7.1.1: after the closing handshake, the server closes the TCP connection first.
@@ -123,6 +149,11 @@ export class DirectWebSocket implements WebSocketWire {
   /** The client broke the protocol: close with the code the reader chose, and stop reading. */
   #failed(code: number, reason: string): void {
     this.#listener?.onWireError(new Error(`websocket protocol error: ${reason}`));
+    if (this.#options.failByDrop === true) {
+      // Crossbar's `fail_by_drop`: no closing handshake with a peer that broke the protocol.
+      this.terminate();
+      return;
+    }
     this.#closing();
     this.#sendClose(code, reason);
     this.#socket.end();
@@ -135,4 +166,13 @@ export class DirectWebSocket implements WebSocketWire {
     this.#reader?.stop();
     this.#listener?.onWireClose(this.#code, this.#reason);
   }
+}
+
+/** `text` cut to at most `bytes` bytes of UTF-8, never inside a character. */
+function truncateUtf8(text: string, bytes: number): string {
+  const encoded = Buffer.from(text, 'utf8');
+  if (encoded.length <= bytes) return text;
+  let end = bytes;
+  while (end > 0 && ((encoded[end] as number) & 0xc0) === 0x80) end--;
+  return encoded.subarray(0, end).toString('utf8');
 }

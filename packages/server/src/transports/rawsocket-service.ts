@@ -14,6 +14,7 @@ import type { FrameCachePool } from './frame-cache.js';
 import { RawSocketConnection } from './rawsocket-connection.js';
 import { tlsPeerInfo } from './tls-context.js';
 import { tlsCredentialsOf } from './tls-credentials.js';
+import { transportLogger } from './transport-logger.js';
 
 /** Crossbar's default `max_message_size` of RawSocket transports: 128 KiB. */
 export const DEFAULT_RAWSOCKET_MAX_MESSAGE_SIZE = 128 * 1024;
@@ -49,10 +50,14 @@ export class RawSocketService {
   #closed = false;
 
   constructor(options: RawSocketServiceOptions) {
-    this.#options = options;
-    this.#serializers = options.config.serializers ?? ['json', 'msgpack', 'cbor'];
+    const { config } = options;
+    this.#options = { ...options, logger: transportLogger(options.logger, config.debug) };
+    // `serializer` is the older Crossbar spelling of a one-item `serializers`.
+    this.#serializers =
+      config.serializers ?? (config.serializer === undefined ? ['json', 'msgpack', 'cbor'] : [config.serializer]);
+    // Crossbar's place is `options.max_message_size`; the top level is Interchange's older one.
     this.#lengthExponent = rawSocketLengthExponent(
-      options.config.max_message_size ?? DEFAULT_RAWSOCKET_MAX_MESSAGE_SIZE,
+      config.options?.max_message_size ?? config.max_message_size ?? DEFAULT_RAWSOCKET_MAX_MESSAGE_SIZE,
     );
     this.maxMessageSize = rawSocketMaxLength(this.#lengthExponent);
   }

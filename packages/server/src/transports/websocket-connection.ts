@@ -9,6 +9,7 @@
  * protocol violation of this session only (docs/architecture.md, "How a message travels", step 2): nothing
  * throws out of the socket handlers, and other connections are untouched.
  */
+import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Frame, WampMessage } from '@interchange/protocol';
@@ -25,13 +26,23 @@ import {
   type SlowConsumerCounters,
 } from './slow-consumer.js';
 import { type Flushable, sharedTickFlusher, type TickFlusher } from './tick-flusher.js';
+import { fragmentFrame } from './websocket-fragments.js';
 import { CloseCode, websocketFrame } from './websocket-frame.js';
+import { DEFAULT_AUTO_PING_SIZE } from './websocket-settings.js';
 import { type WebSocketWire, type WireListener, WireState } from './websocket-wire.js';
 
-/** Keep-alive pings (Crossbar's `auto_ping_interval` and `auto_ping_timeout`). */
+/**
+ * Keep-alive pings (Crossbar's `auto_ping_interval`, `auto_ping_timeout`, `auto_ping_size` and
+ * `auto_ping_restart_on_any_traffic`).
+ */
 export interface PingOptions {
   intervalMs: number;
-  timeoutMs: number;
+  /** 0 or absent: a missing pong never drops the connection. */
+  timeoutMs?: number | undefined;
+  /** Payload bytes, 12..125 (default 12). */
+  size?: number | undefined;
+  /** Whether a message from the peer counts as the pong of a pending ping (default true). */
+  restartOnAnyTraffic?: boolean | undefined;
 }
 
 /** Options of {@link WebSocketConnection}. */
@@ -45,6 +56,11 @@ export interface WebSocketConnectionOptions {
   /** Largest accepted message in bytes. */
   maxMessageSize: number;
   ping?: PingOptions | undefined;
+  /**
+   * Outgoing messages with a larger payload go out in fragments of this size (Crossbar's
+   * `auto_fragment_size`); never when absent. Direct frames only: ws fragments its own.
+   */
+  fragmentSize?: number | undefined;
   /** Outbound limit and slow-consumer policy; 8 MiB and `disconnect` when absent. */
   outbound?: OutboundOptions | undefined;
   /** Schedules the per-tick flush; the process-wide one when absent. */
@@ -120,6 +136,11 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
   #dropStreak = 0;
   #pingTimer: NodeJS.Timeout | undefined;
   #pongTimer: NodeJS.Timeout | undefined;
+  /** The payload of the ping awaiting its pong. */
+  #pingPending: Buffer | undefined;
+  #pingSeq = 0;
+  /** Direct frames with a larger payload are fragmented; `Infinity` when they never are. */
+  readonly #fragmentSize: number;
 
   constructor(options: WebSocketConnectionOptions) {
     this.#wire = options.wire;
@@ -127,6 +148,7 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
     this.#cache = options.cache;
     this.#maxMessageSize = options.maxMessageSize;
     this.#ping = options.ping;
+    this.#fragmentSize = options.fragmentSize ?? Number.POSITIVE_INFINITY;
     this.#flusher = options.flusher ?? sharedTickFlusher;
     this.#limit = options.outbound?.limit ?? DEFAULT_OUTBOUND_LIMIT;
     this.#dropEvents = (options.outbound?.policy ?? DEFAULT_SLOW_CONSUMER_POLICY) === 'drop';
@@ -178,7 +200,7 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
     // Pongs only matter with pings of our own (the wire answers the peer's pings itself), and an
     // idle connection should not hold a listener it never needs.
     this.#wire.listen(this, pinging);
-    if (pinging) this.#pingTimer = setInterval(() => this.#sendPing(), (this.#ping as PingOptions).intervalMs);
+    if (pinging) this.#schedulePing();
   }
 
   send(message: WampMessage): void {
@@ -187,7 +209,9 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
     let size: number;
     try {
       if (this.#direct && !this.#cache.serializer.batched) {
-        item = this.#cache.websocketFrame(message);
+        const frame = this.#cache.websocketFrame(message);
+        // The frame is shared by every receiver; a receiver that fragments gets its own copy.
+        item = frame.byteLength > this.#fragmentSize ? fragmentFrame(frame, this.#fragmentSize) : frame;
         size = item.byteLength;
       } else {
         item = this.#cache.encode(message);
@@ -224,8 +248,10 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
       const { serializer } = this.#cache;
       if (serializer.batched) {
         const joined = serializer.joinFrames(queue.items);
-        if (this.#direct) this.#socket.write(websocketFrame(joined));
-        else this.#wire.send(joined, serializer.binary);
+        if (this.#direct) {
+          const frame = websocketFrame(joined);
+          this.#socket.write(frame.byteLength > this.#fragmentSize ? fragmentFrame(frame, this.#fragmentSize) : frame);
+        } else this.#wire.send(joined, serializer.binary);
       } else if (this.#direct) {
         writeFrames(this.#socket, queue.items as readonly Uint8Array[], queue.bytes);
       } else {
@@ -304,6 +330,8 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
   /** A message from the client (for the wire). */
   onWireMessage(data: RawData, isBinary: boolean): void {
     if (this.#stopped() || this.#session === undefined) return;
+    // Autobahn's `autoPingRestartOnAnyTraffic`: a peer that sends is alive, pong or not.
+    if (this.#pongTimer !== undefined && this.#ping?.restartOnAnyTraffic !== false) this.#pingAnswered();
     const serializer = this.#cache.serializer;
     const size = byteLength(data);
     if (size > this.#maxMessageSize) {
@@ -358,19 +386,50 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
     this.close();
   }
 
-  #sendPing(): void {
-    if (this.#state !== 'open' || this.#pongTimer !== undefined || this.#ping === undefined) return;
-    this.#wire.ping();
-    this.#pongTimer = setTimeout(() => {
-      this.#logger.info({ peer: this.info.peer }, 'no pong in time; dropping connection');
-      this.#wire.terminate();
-    }, this.#ping.timeoutMs);
+  /** The next ping, `intervalMs` from now (after the last pong, as Autobahn schedules them). */
+  #schedulePing(): void {
+    const ping = this.#ping as PingOptions;
+    this.#pingTimer = setTimeout(() => this.#sendPing(), ping.intervalMs);
   }
 
-  /** A pong (for the wire). */
-  onWirePong(): void {
+  /**
+   * Sends a ping whose payload the pong must echo, as Autobahn builds it: the time sent (ms),
+   * a sequence number, and random bytes up to `size`.
+   */
+  #sendPing(): void {
+    this.#pingTimer = undefined;
+    const ping = this.#ping;
+    if (this.#state !== 'open' || ping === undefined) return;
+    const payload = Buffer.allocUnsafe(ping.size ?? DEFAULT_AUTO_PING_SIZE);
+    payload.writeDoubleBE(Date.now(), 0);
+    this.#pingSeq = (this.#pingSeq + 1) >>> 0;
+    payload.writeUInt32BE(this.#pingSeq, 8);
+    if (payload.length > 12) randomFillSync(payload, 12);
+    this.#pingPending = payload;
+    this.#wire.ping(payload);
+    const timeoutMs = ping.timeoutMs ?? 0;
+    if (timeoutMs > 0) {
+      this.#pongTimer = setTimeout(() => {
+        this.#logger.info({ peer: this.info.peer }, 'no pong in time; dropping connection');
+        this.#wire.terminate();
+      }, timeoutMs);
+    } else {
+      // Without a timeout, pings only keep the connection alive: the next goes out regardless.
+      this.#schedulePing();
+    }
+  }
+
+  /** The pending ping was answered: stop its timer and plan the next. */
+  #pingAnswered(): void {
     clearTimeout(this.#pongTimer);
     this.#pongTimer = undefined;
+    this.#pingPending = undefined;
+    if (this.#state === 'open' && this.#pingTimer === undefined) this.#schedulePing();
+  }
+
+  /** A pong (for the wire): it answers the pending ping when it echoes its payload. */
+  onWirePong(data: Buffer): void {
+    if (this.#pingPending?.equals(data)) this.#pingAnswered();
   }
 
   /** An error on the wire: the peer broke the protocol, or the socket failed (for the wire). */
@@ -383,7 +442,7 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     this.#queue.clear();
-    clearInterval(this.#pingTimer);
+    clearTimeout(this.#pingTimer);
     clearTimeout(this.#pongTimer);
     this.#logger.debug({ peer: this.info.peer, code, reason }, 'websocket closed');
     this.#onClosed?.(this);

@@ -36,6 +36,7 @@ function isValidCloseCode(code: number): boolean {
 
 export class WebSocketFrameReader {
   readonly #maxPayload: number;
+  readonly #maxFrame: number;
   readonly #events: FrameReaderEvents;
   /** Bytes of a frame not yet complete, in arrival order, and how many. */
   #pending: Buffer[] = [];
@@ -51,9 +52,12 @@ export class WebSocketFrameReader {
   /**
    * @param maxPayload the largest message accepted; a larger one fails with 1009 as soon as its
    *   header announces it, before its bytes are buffered.
+   * @param maxFrame the largest data frame accepted (Crossbar's `max_frame_size`); a larger one
+   *   fails with 1009 likewise. No limit of its own by default.
    */
-  constructor(maxPayload: number, events: FrameReaderEvents) {
+  constructor(maxPayload: number, events: FrameReaderEvents, maxFrame = Number.POSITIVE_INFINITY) {
     this.#maxPayload = maxPayload;
+    this.#maxFrame = maxFrame;
     this.#events = events;
   }
 
@@ -134,6 +138,8 @@ export class WebSocketFrameReader {
       if (opcode > OPCODE_BINARY) return this.#fail(CloseCode.PROTOCOL_ERROR, `unknown opcode ${opcode}`);
       if (this.#fragmentBytes + length > this.#maxPayload)
         return this.#fail(CloseCode.MESSAGE_TOO_BIG, `message larger than ${this.#maxPayload} bytes`);
+      if (length > this.#maxFrame)
+        return this.#fail(CloseCode.MESSAGE_TOO_BIG, `frame larger than ${this.#maxFrame} bytes`);
     }
     if (available < header + length) return this.#wait(header + length);
     const start = offset + header;

@@ -45,16 +45,20 @@ export function acceptKey(key: string): string {
 }
 
 /**
- * The `101 Switching Protocols` response accepting `request` with `subprotocol`, plus any
- * `extraHeaders` (whole header lines, such as a Set-Cookie).
+ * The `101 Switching Protocols` response accepting `request` with `subprotocol` (none announced
+ * when undefined), plus any `extraHeaders` (whole header lines, such as a Set-Cookie).
  */
-export function switchingProtocols(key: string, subprotocol: string, extraHeaders: readonly string[] = []): string {
+export function switchingProtocols(
+  key: string,
+  subprotocol: string | undefined,
+  extraHeaders: readonly string[] = [],
+): string {
   const lines = [
     'HTTP/1.1 101 Switching Protocols',
     'Upgrade: websocket',
     'Connection: Upgrade',
     `Sec-WebSocket-Accept: ${acceptKey(key)}`,
-    `Sec-WebSocket-Protocol: ${subprotocol}`,
+    ...(subprotocol === undefined ? [] : [`Sec-WebSocket-Protocol: ${subprotocol}`]),
     ...extraHeaders,
   ];
   return `${lines.join('\r\n')}\r\n\r\n`;

@@ -3,46 +3,35 @@
  * takes HTTP upgrade requests from whichever listener routes them here, negotiates the WAMP
  * subprotocol, and attaches each accepted connection to the router.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { SerializerName } from '@interchange/protocol';
 import type { Peer } from '@interchange/router';
-import { type PerMessageDeflateOptions, WebSocketServer } from 'ws';
+import { type ServerOptions, WebSocketServer } from 'ws';
 import { acceptAuthOf } from '../config/auth-schema.js';
 import type { WebSocketPathConfig } from '../config/config-schema.js';
 import type { Logger } from '../logger.js';
 import type { AcceptOptions, SessionAcceptor } from '../session-acceptor.js';
 import { refuseUpgrade } from '../web/http-responses.js';
 import { CookieTracker } from './cookie-tracker.js';
-import { DirectWebSocket } from './direct-websocket.js';
+import { DirectWebSocket, type DirectWebSocketOptions } from './direct-websocket.js';
 import type { FrameCachePool } from './frame-cache.js';
 import { type OutboundOptions, outboundOptionsOf, SlowConsumerCounters } from './slow-consumer.js';
 import { type ServerTransportInfo, tlsPeerInfo } from './tls-context.js';
 import { tlsCredentialsOf } from './tls-credentials.js';
+import { transportLogger } from './transport-logger.js';
+import { admissionRefusal } from './websocket-admission.js';
 import { WebSocketConnection } from './websocket-connection.js';
 import { handshakeRefusal, switchingProtocols } from './websocket-handshake.js';
-import {
-  acceptedSubprotocols,
-  DEFAULT_SERIALIZERS,
-  negotiateSubprotocol,
-  parseOfferedSubprotocols,
-} from './websocket-negotiation.js';
+import { acceptedSubprotocols, negotiateSubprotocol, parseOfferedSubprotocols } from './websocket-negotiation.js';
+import { HARD_LIMIT_FACTOR, type WebSocketSettings, webSocketSettingsOf } from './websocket-settings.js';
+import { answerPlainRequest } from './websocket-status-page.js';
 import { type WebSocketWire, wsWire } from './websocket-wire.js';
 
-/**
- * Largest WebSocket message accepted when the config sets no `max_message_size`: 1 MiB.
- * Crossbar leaves it unlimited by default; a bound keeps one peer from making the router buffer
- * arbitrarily large frames.
- */
-export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024;
+export { DEFAULT_MAX_MESSAGE_SIZE, deflateOptions } from './websocket-settings.js';
 
-/**
- * The `ws` library's hard limit is this many times `max_message_size`: a message between the two
- * is read, then answered with ABORT `wamp.error.protocol_violation` (a WAMP-level error the client
- * can report); beyond it `ws` stops reading and closes with 1009 (message too big).
- */
-const HARD_LIMIT_FACTOR = 2;
+/** What a client offering no subprotocol speaks when the service does not require one (Crossbar's choice). */
+const ASSUMED_SUBPROTOCOL = 'wamp.2.json';
 
 /** Options of {@link WebSocketService}. */
 export interface WebSocketServiceOptions {
@@ -52,45 +41,14 @@ export interface WebSocketServiceOptions {
   logger: Logger;
 }
 
-/** Turns an `allowed_origins` pattern (`*` wildcards) into a test. */
-function originMatcher(patterns: readonly string[]): (origin: string) => boolean {
-  const regexes = patterns.map(
-    (pattern) =>
-      new RegExp(
-        `^${pattern
-          .split('*')
-          .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-          .join('.*')}$`,
-        'i',
-      ),
-  );
-  return (origin) => regexes.some((regex) => regex.test(origin));
-}
-
-/**
- * The `ws` permessage-deflate settings of Crossbar's `compression.deflate` (RFC 7692), or false
- * when compression is not configured.
- */
-export function deflateOptions(config: WebSocketPathConfig): PerMessageDeflateOptions | false {
-  const deflate = config.options?.compression?.deflate;
-  if (deflate === undefined) return false;
-  const options: PerMessageDeflateOptions = {};
-  if (deflate.no_context_takeover !== undefined) options.serverNoContextTakeover = deflate.no_context_takeover;
-  if (deflate.request_no_context_takeover !== undefined)
-    options.clientNoContextTakeover = deflate.request_no_context_takeover;
-  if (deflate.max_window_bits !== undefined) options.serverMaxWindowBits = deflate.max_window_bits;
-  if (deflate.request_max_window_bits !== undefined) options.clientMaxWindowBits = deflate.request_max_window_bits;
-  if (deflate.memory_level !== undefined) options.zlibDeflateOptions = { memLevel: deflate.memory_level };
-  if (deflate.threshold !== undefined) options.threshold = deflate.threshold;
-  return options;
-}
-
 /** Accepts WAMP WebSocket connections for one configured service. */
 export class WebSocketService {
   /** The subprotocols this service accepts, in order of preference. */
   readonly subprotocols: readonly string[];
   /** The largest message accepted, in bytes. */
   readonly maxMessageSize: number;
+  /** What the service does, from Crossbar's WebSocket options. */
+  readonly settings: WebSocketSettings;
   readonly #router: SessionAcceptor;
   readonly #caches: FrameCachePool;
   readonly #logger: Logger;
@@ -101,49 +59,54 @@ export class WebSocketService {
   readonly #plainConnectOptions: AcceptOptions;
   /** Cookies for `cookie` authentication, when the `auth` block allows it. */
   readonly #cookies: CookieTracker | undefined;
-  readonly #originAllowed: ((origin: string) => boolean) | undefined;
-  readonly #ping: { intervalMs: number; timeoutMs: number } | undefined;
   /**
    * ws serves the connections of a service with permessage-deflate, which it implements; without
    * it, Interchange runs the WebSocket itself ({@link DirectWebSocket}), on the hot path.
    */
   readonly #server: WebSocketServer;
-  readonly #deflate: PerMessageDeflateOptions | false;
   readonly #negotiated = new WeakMap<IncomingMessage, string>();
   readonly #connections = new Set<WebSocketConnection>();
   readonly #forget = (connection: WebSocketConnection) => this.#connections.delete(connection);
   readonly #outbound: OutboundOptions;
+  /** The options of every {@link DirectWebSocket} of the service: one object, not one per connection. */
+  readonly #directOptions: DirectWebSocketOptions;
   /** Slow-consumer drops and disconnects of this service's connections. */
   readonly slowConsumers = new SlowConsumerCounters();
   #closed = false;
 
   constructor(options: WebSocketServiceOptions) {
     const { config } = options;
-    const serializers: readonly SerializerName[] = config.serializers ?? DEFAULT_SERIALIZERS;
-    this.subprotocols = acceptedSubprotocols(serializers);
-    this.maxMessageSize = config.options?.max_message_size ?? DEFAULT_MAX_MESSAGE_SIZE;
+    const settings = webSocketSettingsOf(config);
+    this.settings = settings;
+    this.subprotocols = acceptedSubprotocols(settings.serializers);
+    this.maxMessageSize = settings.maxMessageSize;
     this.#router = options.router;
     this.#caches = options.frameCaches;
-    this.#logger = options.logger;
+    this.#logger = transportLogger(options.logger, settings.debug);
     // Crossbar's default when a transport configures no auth: anonymous, role `anonymous`.
     this.#plainConnectOptions = { authrole: config.auth?.anonymous?.role ?? 'anonymous', ...acceptAuthOf(config.auth) };
-    const origins = config.options?.allowed_origins;
-    this.#originAllowed = origins === undefined ? undefined : originMatcher(origins);
-    const interval = config.options?.auto_ping_interval ?? 0;
-    this.#ping =
-      interval > 0 ? { intervalMs: interval, timeoutMs: config.options?.auto_ping_timeout ?? interval } : undefined;
-    this.#deflate = deflateOptions(config);
-    this.#server = new WebSocketServer({
+    const serverOptions: ServerOptions & { closeTimeout: number } = {
       noServer: true,
       maxPayload: this.maxMessageSize * HARD_LIMIT_FACTOR,
-      perMessageDeflate: this.#deflate,
+      perMessageDeflate: settings.deflate,
       clientTracking: false,
       // The JSON decoder checks UTF-8 itself (fatal TextDecoder): checked twice, every text frame
       // would cost two passes, and a bad one gets the WAMP ABORT rather than a bare close 1007.
       skipUTF8Validation: true,
       handleProtocols: (_offered, request) => this.#negotiated.get(request) ?? false,
-    });
+      closeTimeout: settings.closeHandshakeTimeoutMs,
+    };
+    this.#server = new WebSocketServer(serverOptions);
+    const server = settings.serverHeader;
+    if (server !== undefined) this.#server.on('headers', (headers) => headers.push(`Server: ${server}`));
     this.#outbound = outboundOptionsOf(config.options, this.slowConsumers);
+    this.#directOptions = {
+      maxPayload: this.maxMessageSize * HARD_LIMIT_FACTOR,
+      maxFrame: settings.maxFrameSize,
+      closeTimeoutMs: settings.closeHandshakeTimeoutMs,
+      failByDrop: settings.failByDrop,
+      echoCloseCodeReason: settings.echoCloseCodeReason,
+    };
     this.#cookies = config.auth?.cookie === undefined ? undefined : new CookieTracker();
     this.#cookies?.attach(this.#server);
   }
@@ -151,6 +114,21 @@ export class WebSocketService {
   /** Open connections. */
   get connectionCount(): number {
     return this.#connections.size;
+  }
+
+  /** Whether a plain GET gets the status page (Crossbar's `enable_webstatus`). */
+  get webStatus(): boolean {
+    return this.settings.webStatus;
+  }
+
+  /** The Server header of the service's answers, when `show_server_version` is set. */
+  get serverHeader(): string | undefined {
+    return this.settings.serverHeader;
+  }
+
+  /** Answers a plain HTTP request (no upgrade) to this service: the status page, or 426. */
+  handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    answerPlainRequest(req, res, this);
   }
 
   /**
@@ -163,14 +141,19 @@ export class WebSocketService {
         refuseUpgrade(socket, 503, { error: 'the node is shutting down' });
         return;
       }
-      const origin = request.headers.origin;
-      if (this.#originAllowed !== undefined && origin !== undefined && !this.#originAllowed(origin)) {
-        refuseUpgrade(socket, 403, { error: `origin not allowed: ${origin}` });
+      const settings = this.settings;
+      const refused = admissionRefusal(request, settings);
+      if (refused !== undefined) {
+        this.#logger.debug({ peer: request.socket.remoteAddress, ...refused.body }, 'websocket handshake refused');
+        refuseUpgrade(socket, refused.status, refused.body);
         return;
       }
       const offered = parseOfferedSubprotocols(request.headers['sec-websocket-protocol']);
       const negotiation = negotiateSubprotocol(offered, this.subprotocols);
-      if (!negotiation.ok) {
+      // Without `require_websocket_subprotocol`, a client naming nothing we speak is taken to
+      // speak wamp.2.json, and no subprotocol is announced (Crossbar's lenient negotiation).
+      const subprotocol = negotiation.ok ? negotiation.subprotocol : undefined;
+      if (!negotiation.ok && settings.requireSubprotocol) {
         this.#logger.info(
           { offered, peer: request.socket.remoteAddress },
           'websocket handshake refused: no acceptable subprotocol',
@@ -178,15 +161,15 @@ export class WebSocketService {
         refuseUpgrade(socket, 400, negotiation.body);
         return;
       }
-      const cache = this.#caches.forSubprotocol(negotiation.subprotocol);
+      const cache = this.#caches.forSubprotocol(subprotocol ?? ASSUMED_SUBPROTOCOL);
       if (cache === undefined) {
         refuseUpgrade(socket, 400, {
-          error: `unsupported subprotocol ${negotiation.subprotocol}`,
+          error: `unsupported subprotocol ${subprotocol ?? ASSUMED_SUBPROTOCOL}`,
           supported: [...this.subprotocols],
         });
         return;
       }
-      this.#negotiated.set(request, negotiation.subprotocol);
+      if (subprotocol !== undefined) this.#negotiated.set(request, subprotocol);
       const cookie = this.#cookies?.handleFor(request);
       const credentials = tlsCredentialsOf(request.socket, cookie);
       const tls = tlsPeerInfo(request.socket);
@@ -197,16 +180,28 @@ export class WebSocketService {
           request,
           cache,
           maxMessageSize: this.maxMessageSize,
-          ping: this.#ping,
+          ping: settings.ping,
+          fragmentSize: settings.fragmentSize,
           logger: this.#logger,
           outbound: this.#outbound,
           onClosed: this.#forget,
         });
-        this.#accept(connection, negotiation.subprotocol, tls, credentials);
+        this.#accept(connection, cache.serializer.subprotocol, tls, credentials);
       };
-      if (this.#deflate !== false) {
+      if (settings.deflate !== false) {
         // ws negotiates and runs permessage-deflate.
-        this.#server.handleUpgrade(request, socket, head, (ws) => connect(wsWire(ws)));
+        this.#server.handleUpgrade(request, socket, head, (ws) => {
+          if (!settings.tcpNoDelay) (socket as Partial<Socket>).setNoDelay?.(false);
+          connect(
+            wsWire(ws, {
+              socket,
+              fragmentSize: settings.fragmentSize,
+              maxFrameSize: settings.maxFrameSize,
+              failByDrop: settings.failByDrop,
+              echoCloseCodeReason: settings.echoCloseCodeReason,
+            }),
+          );
+        });
         return;
       }
       const refusal = handshakeRefusal(request);
@@ -218,11 +213,14 @@ export class WebSocketService {
         socket.destroy();
         return;
       }
+      const extraHeaders: string[] = [];
       const cookieHeader = this.#cookies?.setCookieHeader(request);
+      if (cookieHeader !== undefined) extraHeaders.push(cookieHeader);
+      if (settings.serverHeader !== undefined) extraHeaders.push(`Server: ${settings.serverHeader}`);
       const key = request.headers['sec-websocket-key'] as string;
-      socket.write(switchingProtocols(key, negotiation.subprotocol, cookieHeader === undefined ? [] : [cookieHeader]));
-      prepareSocket(socket);
-      connect(new DirectWebSocket(socket, head, this.maxMessageSize * HARD_LIMIT_FACTOR));
+      socket.write(switchingProtocols(key, subprotocol, extraHeaders));
+      prepareSocket(socket, settings.tcpNoDelay);
+      connect(new DirectWebSocket(socket, head, this.#directOptions));
     } catch (error) {
       this.#logger.error({ err: error }, 'websocket upgrade failed');
       socket.destroy();
@@ -268,9 +266,12 @@ export class WebSocketService {
   }
 }
 
-/** What ws does to a socket it takes over: no idle timeout from the HTTP server, no Nagle delay. */
-function prepareSocket(socket: Duplex): void {
+/**
+ * What ws does to a socket it takes over: no idle timeout from the HTTP server, and no Nagle
+ * delay unless `tcp_nodelay` is false.
+ */
+function prepareSocket(socket: Duplex, noDelay: boolean): void {
   const tcp = socket as Partial<Socket>;
   tcp.setTimeout?.(0);
-  tcp.setNoDelay?.(true);
+  tcp.setNoDelay?.(noDelay);
 }

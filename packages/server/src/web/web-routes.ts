@@ -60,20 +60,6 @@ export function splitFirstSegment(rawPath: string): { first: string; rest: strin
   return { first, rest: end < 0 ? '' : rawPath.slice(end) };
 }
 
-/** An HTTP request to a WebSocket-only path: RFC 9110 section 15.5.22, 426 Upgrade Required. */
-function upgradeRequired(res: ServerResponse, service: WebSocketService): void {
-  sendError(
-    res,
-    426,
-    'this path accepts WebSocket connections only',
-    { supported: [...service.subprotocols] },
-    {
-      upgrade: 'websocket',
-      connection: 'Upgrade',
-    },
-  );
-}
-
 function logAccess(req: IncomingMessage, res: ServerResponse, logger: Logger): void {
   const started = process.hrtime.bigint();
   res.once('finish', () => {
@@ -135,7 +121,7 @@ export function createWebRoutes(options: WebRoutesOptions): ListenerHandlers & {
       }
       const { route, subPath, mount } = target;
       if (route.kind === 'websocket') {
-        if (subPath === '' || subPath === '/') upgradeRequired(res, route.service);
+        if (subPath === '' || subPath === '/') route.service.handleRequest(req, res);
         else sendError(res, 404, 'not found', { path: rawPath });
         return;
       }
@@ -162,8 +148,8 @@ export function createWebRoutes(options: WebRoutesOptions): ListenerHandlers & {
 /** The handlers of a plain `websocket` transport: upgrades on any path, nothing else. */
 export function createWebSocketRoutes(service: WebSocketService): ListenerHandlers {
   return {
-    request(_req, res) {
-      upgradeRequired(res, service);
+    request(req, res) {
+      service.handleRequest(req, res);
     },
     upgrade(req, socket, head) {
       service.handleUpgrade(req, socket, head);

@@ -44,7 +44,7 @@ describe('one check reports every problem', () => {
       ],
     };
     expect(await problems(config, cbdir)).toEqual([
-      'workers[0].transports[0].frobnicate: unsupported key (not implemented by Interchange; supported here: type, url, serializers, options, auth, id, endpoint)',
+      'workers[0].transports[0].frobnicate: unsupported key (not implemented by Interchange; supported here: type, url, serializers, options, auth, debug, id, endpoint)',
       'workers[0].transports[1].paths.ws.options.max_message_size: expected an integer 1..2147483647, got "big"',
       'workers[0].components[0].realm: no realm "realm2" in workers[0].realms (defined: "realm1")',
       'workers[0].components[1].role: no role "admin" in realm "realm1"',

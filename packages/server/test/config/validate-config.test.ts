@@ -203,13 +203,13 @@ describe('validateConfig', () => {
       'workers[0].transports[1].auth.wampcra.type: unsupported wampcra auth type "function" (not implemented by Interchange yet; supported: "static", "dynamic")',
     ],
     [
-      'a WebSocket option',
+      'a WebSocket option that cannot exist here',
       withTransport({
         type: 'websocket',
         endpoint: { type: 'tcp', port: 8000 },
-        options: { auto_fragment_size: 65536 },
+        options: { mask_server_frames: true },
       }),
-      'workers[0].transports[1].options.auto_fragment_size: unsupported key (not implemented by Interchange; supported here: max_message_size, auto_ping_interval, auto_ping_timeout, allowed_origins, compression, outbound_limit, slow_consumer)',
+      'workers[0].transports[1].options.mask_server_frames: unsupported value true: RFC 6455 section 5.1 forbids a server to mask its frames',
     ],
     [
       'the ubjson serializer',

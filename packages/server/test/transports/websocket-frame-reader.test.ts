@@ -6,7 +6,7 @@ import { clientFrame, closePayload, Opcode } from '../support/client-frames.js';
 const { TEXT, BINARY, CONTINUATION, CLOSE, PING, PONG } = Opcode;
 
 /** A reader that writes down what it reports, as readable strings. */
-function recorder(maxPayload = 1 << 20) {
+function recorder(maxPayload = 1 << 20, maxFrame?: number) {
   const seen: string[] = [];
   const events: FrameReaderEvents = {
     message: (data, binary) => seen.push(`${binary ? 'binary' : 'text'} ${data.toString()}`),
@@ -15,10 +15,19 @@ function recorder(maxPayload = 1 << 20) {
     close: (code, reason) => seen.push(`close ${code} ${reason}`),
     fail: (code, reason) => seen.push(`fail ${code} ${reason}`),
   };
-  return { reader: new WebSocketFrameReader(maxPayload, events), seen };
+  return { reader: new WebSocketFrameReader(maxPayload, events, maxFrame), seen };
 }
 
 describe('WebSocketFrameReader', () => {
+  it('fails with 1009 on a data frame over maxFrame (max_frame_size), fragments under it joined', () => {
+    const { reader, seen } = recorder(1 << 20, 10);
+    reader.push(clientFrame({ opcode: TEXT, payload: '0123456789', fin: false }));
+    reader.push(clientFrame({ opcode: PING, payload: 'a ping may be larger' }));
+    reader.push(clientFrame({ opcode: CONTINUATION, payload: 'abc' }));
+    reader.push(clientFrame({ opcode: BINARY, payload: '0123456789a' }));
+    expect(seen).toEqual(['ping a ping may be larger', 'text 0123456789abc', 'fail 1009 frame larger than 10 bytes']);
+  });
+
   it('unmasks a text frame and a binary frame', () => {
     const { reader, seen } = recorder();
     reader.push(clientFrame({ opcode: TEXT, payload: '[1,"realm1",{}]' }));

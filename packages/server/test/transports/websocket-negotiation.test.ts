@@ -54,8 +54,12 @@ describe('WebSocket handshake on a running node', () => {
 
   beforeAll(async () => {
     const config = workerConfig([
-      { type: 'websocket', endpoint: LOCAL_ENDPOINT },
-      { type: 'web', endpoint: LOCAL_ENDPOINT, paths: { ws: { type: 'websocket', serializers: ['json'] } } },
+      { type: 'websocket', endpoint: LOCAL_ENDPOINT, options: { enable_webstatus: false } },
+      {
+        type: 'web',
+        endpoint: LOCAL_ENDPOINT,
+        paths: { ws: { type: 'websocket', serializers: ['json'], options: { enable_webstatus: false } } },
+      },
       {
         type: 'websocket',
         endpoint: LOCAL_ENDPOINT,
@@ -130,7 +134,7 @@ describe('WebSocket handshake on a running node', () => {
     expect(elsewhere).toMatchObject({ accepted: false, status: 404 });
   });
 
-  it('answers plain HTTP requests to WebSocket services with 426 and the accepted subprotocols', async () => {
+  it('answers plain HTTP requests to WebSocket services with 426 and the accepted subprotocols without enable_webstatus', async () => {
     for (const [port, path] of [
       [anyPort, '/anything'],
       [jsonOnlyPort, '/ws'],
