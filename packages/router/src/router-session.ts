@@ -182,6 +182,8 @@ export class RouterSession implements PeerConnection, RealmMember {
       this.#abort(reason, message);
     } else if (this.#state === SessionState.ESTABLISHED) {
       this.send({ type: 'GOODBYE', details, reason });
+      // An in-process peer may answer at once, inside send(): then the session has already ended.
+      if (this.#state !== SessionState.ESTABLISHED) return;
       this.#state = SessionState.CLOSING;
       this.#leaveRealm();
     }

@@ -179,6 +179,11 @@ export class ProcedureServer implements Peer {
           );
         return;
       }
+      case 'GOODBYE':
+        // The router's GOODBYE (e.g. at shutdown) is answered, as a client would.
+        if (message.reason !== ErrorUri.GOODBYE_AND_OUT)
+          this.#connection.receive({ type: 'GOODBYE', details: {}, reason: ErrorUri.GOODBYE_AND_OUT });
+        return;
       default:
         return;
     }
