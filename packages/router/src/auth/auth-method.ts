@@ -40,6 +40,12 @@ export interface AuthAccepted {
 export interface AuthFailed {
   kind: 'fail';
   log: string;
+  /**
+   * The ABORT the client gets instead of the uniform one: set only when a dynamic authenticator
+   * refused with an error URI of its own (Crossbar passes those on, and applications rely on
+   * them, e.g. `com.example.invalid_ticket`). Static authentication never sets it.
+   */
+  abort?: { reason: string; message?: string };
 }
 
 /** The method cannot run for this client (e.g. `tls` without a client certificate): try the next one. */
@@ -90,6 +96,14 @@ export interface AuthMethodHandler {
 /** A failure, for the log only. */
 export function fail(log: string): AuthFailed {
   return { kind: 'fail', log };
+}
+
+/**
+ * Whether a failure carries the authenticator's own error for the client; methods that would
+ * answer a failure with a mock challenge let such a failure through instead.
+ */
+export function isAuthenticatorRefusal(outcome: AuthFailed): boolean {
+  return outcome.abort !== undefined;
 }
 
 /**

@@ -33,6 +33,7 @@ import {
   authenticatorDetails,
   fail,
   type HelloOutcome,
+  isAuthenticatorRefusal,
   type MaybePromise,
   mockChallenge,
 } from './auth-method.js';
@@ -153,7 +154,7 @@ export function cryptosignMethod(config: CryptosignAuthConfig, context: AuthMeth
           request.authid,
           authenticatorDetails(request, name),
         );
-        if ('kind' in read) return mock(request, binding, read.log);
+        if ('kind' in read) return isAuthenticatorRefusal(read) ? read : mock(request, binding, read.log);
         const key = principalKey(read.fields);
         if (key === undefined) return mock(request, binding, 'dynamic authenticator returned no usable pubkey');
         if (bytesToHex(key) !== pubkeyHex)

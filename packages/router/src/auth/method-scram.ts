@@ -30,6 +30,7 @@ import {
   authenticatorDetails,
   fail,
   type HelloOutcome,
+  isAuthenticatorRefusal,
   type MaybePromise,
   mockBytes,
   mockChallenge,
@@ -195,7 +196,7 @@ export function scramMethod(
       }
       return (async (): Promise<HelloOutcome> => {
         const read = await askAuthenticator(context, config, request, authid, authenticatorDetails(request, name));
-        if ('kind' in read) return mock(request, clientNonce, read.log);
+        if ('kind' in read) return isAuthenticatorRefusal(read) ? read : mock(request, clientNonce, read.log);
         const credential = readCredential(read.fields);
         if (credential === undefined)
           return mock(request, clientNonce, 'dynamic authenticator returned no usable SCRAM credential');

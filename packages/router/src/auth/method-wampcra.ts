@@ -30,6 +30,7 @@ import {
   authenticatorDetails,
   fail,
   type HelloOutcome,
+  isAuthenticatorRefusal,
   type MaybePromise,
   mockBytes,
   mockChallenge,
@@ -129,7 +130,7 @@ export function wampcraMethod(config: WampCraAuthConfig, context: AuthMethodCont
           request.authid,
           authenticatorDetails(request, name),
         );
-        if ('kind' in read) return mock(request, read.log);
+        if ('kind' in read) return isAuthenticatorRefusal(read) ? read : mock(request, read.log);
         const credential = readCredential(read.fields);
         if (credential === undefined) return mock(request, 'dynamic authenticator returned no usable secret');
         const accepted = acceptAnswer(request, read, name, 'dynamic');

@@ -30,9 +30,28 @@ export async function askAuthenticator(
   try {
     answer = await context.callAuthenticator(config, request.realm, [request.realm, authid ?? null, details]);
   } catch (error) {
-    return fail(`dynamic authenticator denied: ${describeError(error)}`);
+    return authenticatorRefusal(error);
   }
   return readAnswer(answer);
+}
+
+/**
+ * The failure of an authenticator that raised an error. An error URI of the application's own
+ * (anything outside `wamp.`) reaches the client in ABORT with the error's first argument as the
+ * message, as Crossbar does; the router's own errors (`wamp.error.runtime_error` for an exception
+ * without a URI, no such procedure, timeout, cancel) stay the uniform failure.
+ */
+export function authenticatorRefusal(error: unknown): AuthFailed {
+  const failed = fail(`dynamic authenticator denied: ${describeError(error)}`);
+  if (typeof error !== 'object' || error === null) return failed;
+  const { uri, args } = error as { uri?: unknown; args?: unknown };
+  if (typeof uri !== 'string' || uri.length === 0 || uri.startsWith('wamp.')) return failed;
+  const first = Array.isArray(args) ? args[0] : undefined;
+  failed.abort =
+    first === undefined || first === null
+      ? { reason: uri }
+      : { reason: uri, message: typeof first === 'string' ? first : JSON.stringify(first) };
+  return failed;
 }
 
 /** Reads an authenticator's answer; a failure (for the log) when it is unusable. */
