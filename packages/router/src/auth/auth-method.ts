@@ -13,7 +13,10 @@ import type { DynamicAuthConfig, TransportCredentials } from './transport-auth.j
 
 /** What a method learns of an authenticating client. */
 export interface AuthRequest {
-  /** `HELLO.Realm`. */
+  /**
+   * `HELLO.Realm`, or `''` when the client named none: then a principal's `realm` (static) or
+   * the authenticator's answer assigns it, and a dynamic authenticator is asked with `null`.
+   */
   realm: string;
   /** `HELLO.Details.authid`, when the client sent one. */
   authid: string | undefined;

@@ -3,7 +3,8 @@
  * the answer's `authid` wins over the one the client asked for, its `realm` over the realm the
  * client asked for, and its `extra` becomes `WELCOME.Details.authextra` (Crossbar's rules).
  */
-import type { Dict } from '@interchange/protocol';
+import { type Dict, ErrorUri } from '@interchange/protocol';
+import { NO_REALM_MESSAGE } from '../hello-admission.js';
 import {
   type AuthAccepted,
   type AuthFailed,
@@ -26,9 +27,19 @@ export async function askAuthenticator(
   authid: string | null | undefined,
   details: Dict,
 ): Promise<PrincipalAnswer | AuthFailed> {
+  if (request.realm === '' && config['authenticator-realm'] === undefined) {
+    // Nothing to call it on: the client named no realm and the config names none for it.
+    return {
+      kind: 'fail',
+      log: 'no realm requested, and the authenticator has no authenticator-realm',
+      abort: { reason: ErrorUri.NO_SUCH_REALM, message: NO_REALM_MESSAGE },
+    };
+  }
   let answer: unknown;
   try {
-    answer = await context.callAuthenticator(config, request.realm, [request.realm, authid ?? null, details]);
+    // Crossbar's signature: the realm is `null` when the client asked for none.
+    const realm = request.realm === '' ? null : request.realm;
+    answer = await context.callAuthenticator(config, request.realm, [realm, authid ?? null, details]);
   } catch (error) {
     return authenticatorRefusal(error);
   }
