@@ -145,6 +145,14 @@ export interface CookieHandle {
 export interface TransportCredentials {
   /** 32-byte channel IDs by binding type (`tls-unique` is SHA-256 of the first TLS Finished message). */
   channelId?: { 'tls-unique'?: Uint8Array; 'tls-exporter'?: Uint8Array };
+  /**
+   * Other channel IDs a client may have computed for the same binding type of this same
+   * connection. For `tls-unique`: SHA-256 of the *server's* Finished message, which is what
+   * Autobahn|Python on Twisted (and so Crossbar) computes on both sides, where its asyncio
+   * transport and RFC 5929 take the client's. Both are unique to this connection, so accepting
+   * a signature over either binds it to this channel all the same.
+   */
+  alternateChannelIds?: { 'tls-unique'?: Uint8Array };
   clientCertificate?: ClientCertificate;
   cookie?: CookieHandle;
 }
