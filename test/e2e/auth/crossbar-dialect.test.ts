@@ -208,3 +208,28 @@ describe('cryptosign channel binding', () => {
     expect(outcome).toMatchObject({ joined: true, details: { authid, authmethod: 'cryptosign' } });
   });
 });
+
+describe('roles with allow-by-default', () => {
+  /** Autobahn|JS joins `realm` as a visitor, registers and calls; reports what it was allowed. */
+  function visit(realm: string): Promise<unknown> {
+    return new Promise((resolve) => {
+      const connection = new autobahn.Connection({ url: node.url('visitor'), realm, max_retries: 0 });
+      connection.onopen = (session) => {
+        session
+          .register('com.example.echo', (args?: unknown[]) => args?.[0])
+          .then(() => session.call('com.example.echo', ['hello']))
+          .then(
+            (result) => resolve({ result }),
+            (error: { error?: string }) => resolve({ error: error.error }),
+          )
+          .finally(() => connection.close());
+      };
+      connection.open();
+    });
+  }
+
+  it('Autobahn|JS may register and call on a realm whose role allows by default, and not without', async () => {
+    expect(await visit('open')).toEqual({ result: 'hello' });
+    expect(await visit('shut')).toEqual({ error: 'wamp.error.not_authorized' });
+  });
+});

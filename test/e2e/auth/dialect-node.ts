@@ -12,7 +12,9 @@
  * - `/errors`: dynamic ticket whose authenticator raises `com.example.invalid_ticket`;
  * - `/norealm`: static ticket principal `joe` with `realm: tenant`, and dynamic ticket on
  *   `/norealmdyn` whose authenticator (on `realm1`) assigns `tenant`;
- * - `/plain`: static cryptosign over plain TCP (a client asking for `tls-unique` there).
+ * - `/plain`: static cryptosign over plain TCP (a client asking for `tls-unique` there);
+ * - `/visitor`: anonymous as role `visitor`, which realm `open` allows everything by default
+ *   (`allow-by-default: true`) and realm `shut` nothing.
  */
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -47,7 +49,7 @@ const COMPONENT = fileURLToPath(new URL('./fixtures/dialect-component.mjs', impo
 /** A started node. */
 export interface DialectNode {
   /** `ws://127.0.0.1:PORT/<path>` of the web transport. */
-  url(path: 'cra' | 'cradyn' | 'errors' | 'norealm' | 'norealmdyn' | 'plain'): string;
+  url(path: 'cra' | 'cradyn' | 'errors' | 'norealm' | 'norealmdyn' | 'plain' | 'visitor'): string;
   /** `wss://localhost:PORT/` of the TLS transport. */
   tlsUrl: string;
   /** The CA that signed the TLS transport's certificate. */
@@ -75,6 +77,9 @@ export async function startDialectNode(): Promise<DialectNode> {
         realms: [
           { name: 'realm1', roles: [{ name: 'user', permissions: [{ uri: '', match: 'prefix', allow: ALL }] }] },
           { name: 'tenant', roles: [{ name: 'user', permissions: [{ uri: '', match: 'prefix', allow: ALL }] }] },
+          // Crossbar's plain roles: allow-by-default decides everything.
+          { name: 'open', roles: [{ name: 'visitor', 'allow-by-default': true }] },
+          { name: 'shut', roles: [{ name: 'visitor' }] },
         ],
         transports: [
           {
@@ -116,6 +121,7 @@ export async function startDialectNode(): Promise<DialectNode> {
                 },
               },
               plain: { type: 'websocket', auth: { cryptosign } },
+              visitor: { type: 'websocket', auth: { anonymous: { type: 'static', role: 'visitor' } } },
             },
           },
           {

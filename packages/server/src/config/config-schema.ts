@@ -143,21 +143,33 @@ export const permissionSchema = section({
 
 /**
  * A role of a realm: static `permissions`, or (Crossbar's dynamic roles) an `authorizer`
- * procedure called as `authorizer(session, uri, action, options)` for each request.
+ * procedure called as `authorizer(session, uri, action, options)` for each request, or neither:
+ * then `allow-by-default` decides every request (Crossbar's plain role; default false).
  */
 export const roleSchema = section({
   name: nonEmptyString(),
-  permissions: list(permissionSchema).default([]),
+  permissions: list(permissionSchema).optional(),
   authorizer: value<string>(
     'a procedure URI such as "com.example.authorize"',
     (v) => typeof v === 'string' && LOOSE_URI.test(v),
   ).optional(),
+  'allow-by-default': boolean().optional(),
 }).superRefine((role, ctx) => {
-  if (role.authorizer !== undefined && role.permissions.length > 0) {
+  if (role.authorizer !== undefined && (role.permissions ?? []).length > 0) {
     ctx.addIssue({
       code: z.ZodIssueCode.custom,
       path: ['authorizer'],
       message: 'a role has either permissions or an authorizer, not both',
+    });
+  }
+  // Crossbar reads allow-by-default only on a role without permissions and authorizer; beside
+  // either it has no effect there, so it is refused here rather than accepted and ignored.
+  if (role['allow-by-default'] === true && (role.permissions !== undefined || role.authorizer !== undefined)) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['allow-by-default'],
+      message:
+        'has no effect beside "permissions" or "authorizer" (Crossbar ignores it there too: the role allows only what they allow); remove it, or remove "permissions" to allow everything',
     });
   }
 });
