@@ -9,7 +9,7 @@ import { type Dict, hmacSha256, type Id, utf8Bytes } from '@interchange/protocol
 import type { Logger } from '../logger.js';
 import type { TransportInfo } from '../peer.js';
 import type { Principal } from './principal.js';
-import type { DynamicAuthConfig, TransportCredentials } from './transport-auth.js';
+import type { ExternalAuthConfig, TransportCredentials } from './transport-auth.js';
 
 /** What a method learns of an authenticating client. */
 export interface AuthRequest {
@@ -83,10 +83,11 @@ export interface AuthMethodContext {
   readonly routerKey: Uint8Array | undefined;
   /**
    * Calls a dynamic authenticator: `procedure(realm, authid, details)` on the configured realm
-   * (or `realm`), within the authenticator timeout. Resolves with `RESULT.Arguments[0]`; rejects
-   * on ERROR, timeout or when it cannot be called.
+   * (or `realm`), or the authenticator function, within the authenticator timeout. Resolves with
+   * `RESULT.Arguments[0]` (or what the function returned); rejects on ERROR (or what the function
+   * threw), timeout or when it cannot be called.
    */
-  callAuthenticator(config: DynamicAuthConfig, realm: string, args: unknown[]): Promise<unknown>;
+  callAuthenticator(config: ExternalAuthConfig, realm: string, args: unknown[]): Promise<unknown>;
 }
 
 /** The router side of one authentication method. */

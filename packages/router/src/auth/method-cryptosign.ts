@@ -172,7 +172,7 @@ export function cryptosignMethod(config: CryptosignAuthConfig, context: AuthMeth
           return mock(request, binding, 'key not authorized by the dynamic authenticator');
         // Spec: without an authid "the router SHOULD automatically chose and assign an authid
         // (e.g. the Hex encode public key)".
-        const accepted = acceptAnswer(request, read, name, 'dynamic', pubkeyHex);
+        const accepted = acceptAnswer(request, read, name, config.type, pubkeyHex);
         if (accepted.kind === 'fail') return mock(request, binding, (accepted as AuthFailed).log);
         return challengeFor(request, binding, accepted.principal, key);
       })();

@@ -201,7 +201,7 @@ export function scramMethod(
         if (credential === undefined)
           return mock(request, clientNonce, 'dynamic authenticator returned no usable SCRAM credential');
         // SCRAM binds the authid into the AuthMessage: the client's authid is the one that counts.
-        const accepted = acceptAnswer(request, { ...read, authid }, name, 'dynamic');
+        const accepted = acceptAnswer(request, { ...read, authid }, name, config.type);
         if (accepted.kind === 'fail') return mock(request, clientNonce, accepted.log);
         return challengeFor(request, clientNonce, accepted.principal, credential);
       })();

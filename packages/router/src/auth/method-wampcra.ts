@@ -118,7 +118,7 @@ export function wampcraMethod(config: WampCraAuthConfig, context: AuthMethodCont
     return mockChallenge(extra, log);
   };
 
-  if (config.type === 'dynamic') {
+  if (config.type !== 'static') {
     return {
       name,
       async hello(request: AuthRequest): Promise<HelloOutcome> {
@@ -133,7 +133,7 @@ export function wampcraMethod(config: WampCraAuthConfig, context: AuthMethodCont
         if ('kind' in read) return isAuthenticatorRefusal(read) ? read : mock(request, read.log);
         const credential = readCredential(read.fields);
         if (credential === undefined) return mock(request, 'dynamic authenticator returned no usable secret');
-        const accepted = acceptAnswer(request, read, name, 'dynamic');
+        const accepted = acceptAnswer(request, read, name, config.type);
         if (accepted.kind === 'fail') return mock(request, accepted.log);
         return challengeFor(request, accepted.principal, credential);
       },

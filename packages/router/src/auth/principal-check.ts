@@ -27,7 +27,7 @@ export async function askAuthenticator(
   authid: string | null | undefined,
   details: Dict,
 ): Promise<PrincipalAnswer | AuthFailed> {
-  if (request.realm === '' && config['authenticator-realm'] === undefined) {
+  if (request.realm === '' && config.type === 'dynamic' && config['authenticator-realm'] === undefined) {
     // Nothing to call it on: the client named no realm and the config names none for it.
     return {
       kind: 'fail',
