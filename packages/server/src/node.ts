@@ -7,6 +7,7 @@ import type { Clock } from '@interchange/protocol';
 import { Router } from '@interchange/router';
 import { type RunningComponent, startClassComponent } from './components/class-component.js';
 import { startContainerComponent } from './components/container-component.js';
+import { loadAuthFunctions } from './config/auth-functions.js';
 import type { NodeConfig } from './config/config-schema.js';
 import { localTargetOf } from './config/config-walk.js';
 import { realmsOfWorker, TRUSTED_ROLE } from './config/router-config.js';
@@ -107,6 +108,7 @@ export class InterchangeNode {
     const logger = options.logger ?? silentLogger;
     const { cbdir } = options;
     const config: NodeConfig = await parseConfig(options.config, { cbdir });
+    await loadAuthFunctions(config, cbdir);
     const version = await packageVersion();
     const key = await readNodeKey(cbdir).catch((error: unknown) => {
       logger.warn({ err: error }, 'node key files unreadable; nodeinfo shows no key');

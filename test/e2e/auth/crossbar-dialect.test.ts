@@ -33,6 +33,7 @@ interface PythonSpec {
   binding?: string;
   ca?: string;
   framework?: 'asyncio' | 'twisted';
+  call?: string;
 }
 
 async function python(spec: PythonSpec): Promise<Record<string, unknown>> {
@@ -231,5 +232,34 @@ describe('roles with allow-by-default', () => {
   it('Autobahn|JS may register and call on a realm whose role allows by default, and not without', async () => {
     expect(await visit('open')).toEqual({ result: 'hello' });
     expect(await visit('shut')).toEqual({ error: 'wamp.error.not_authorized' });
+  });
+});
+
+describe('function authenticators and authorizers (JS modules of the node directory)', () => {
+  const { authid, ticket } = DIALECT.ticket;
+
+  it('Autobahn|Python authenticates through a ticket function; the function authorizer decides its calls', async () => {
+    const spec = { url: node.url('fn'), realm: 'realm1', method: 'ticket', authid, secret: ticket } as const;
+    expect(await python({ ...spec, call: 'com.example.whoami' })).toEqual({
+      joined: true,
+      details: { realm: 'realm1', authid, authrole: 'frontend', authmethod: 'ticket', authprovider: 'function' },
+      result: authid,
+    });
+    expect(await python({ ...spec, call: 'com.example.secret' })).toMatchObject({
+      joined: true,
+      error: 'wamp.error.not_authorized',
+    });
+    expect(await python({ ...spec, secret: 'wrong' })).toEqual({
+      joined: false,
+      reason: 'com.example.invalid_ticket',
+      message: 'invalid ticket',
+    });
+  });
+
+  it('Autobahn|Python authenticates through a WAMP-CRA function', async () => {
+    const { authid: user, secret } = DIALECT.salted;
+    expect(
+      await python({ url: node.url('fn'), realm: 'realm1', method: 'wampcra', authid: user, secret }),
+    ).toMatchObject({ joined: true, details: { authid: user, authmethod: 'wampcra', authprovider: 'function' } });
   });
 });

@@ -14,7 +14,9 @@
  *   `/norealmdyn` whose authenticator (on `realm1`) assigns `tenant`;
  * - `/plain`: static cryptosign over plain TCP (a client asking for `tls-unique` there);
  * - `/visitor`: anonymous as role `visitor`, which realm `open` allows everything by default
- *   (`allow-by-default: true`) and realm `shut` nothing.
+ *   (`allow-by-default: true`) and realm `shut` nothing;
+ * - `/fn`: `function` ticket and WAMP-CRA authenticators (fixtures/function-auth.mjs) giving role
+ *   `frontend`, whose `function` authorizer allows calling `com.example.whoami` only.
  */
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -45,11 +47,13 @@ const ALL = { call: true, register: true, publish: true, subscribe: true };
 
 /** The hosted component that serves the dynamic authenticators. */
 const COMPONENT = fileURLToPath(new URL('./fixtures/dialect-component.mjs', import.meta.url));
+/** The module of the `function` authenticators and authorizer. */
+const FUNCTIONS = fileURLToPath(new URL('./fixtures/function-auth.mjs', import.meta.url));
 
 /** A started node. */
 export interface DialectNode {
   /** `ws://127.0.0.1:PORT/<path>` of the web transport. */
-  url(path: 'cra' | 'cradyn' | 'errors' | 'norealm' | 'norealmdyn' | 'plain' | 'visitor'): string;
+  url(path: 'cra' | 'cradyn' | 'errors' | 'norealm' | 'norealmdyn' | 'plain' | 'visitor' | 'fn'): string;
   /** `wss://localhost:PORT/` of the TLS transport. */
   tlsUrl: string;
   /** The CA that signed the TLS transport's certificate. */
@@ -69,13 +73,36 @@ export async function startDialectNode(): Promise<DialectNode> {
     type: 'static',
     principals: { [DIALECT.device.authid]: { authorized_keys: [devicePublicKey], role: 'user' } },
   };
+  const functionAuthenticator = {
+    type: 'function',
+    create: `${FUNCTIONS}:create_authenticator`,
+    config: {
+      principals: {
+        [ticket.authid]: { ticket: ticket.ticket, role: 'frontend' },
+        [salted.authid]: { secret: salted.secret, role: 'frontend' },
+      },
+    },
+  };
   const config = {
     version: 2,
     workers: [
       {
         type: 'router',
         realms: [
-          { name: 'realm1', roles: [{ name: 'user', permissions: [{ uri: '', match: 'prefix', allow: ALL }] }] },
+          {
+            name: 'realm1',
+            roles: [
+              { name: 'user', permissions: [{ uri: '', match: 'prefix', allow: ALL }] },
+              {
+                name: 'frontend',
+                authorizer: {
+                  type: 'function',
+                  create: `${FUNCTIONS}:create_authorizer`,
+                  config: { allow: ['com.example.whoami'] },
+                },
+              },
+            ],
+          },
           { name: 'tenant', roles: [{ name: 'user', permissions: [{ uri: '', match: 'prefix', allow: ALL }] }] },
           // Crossbar's plain roles: allow-by-default decides everything.
           { name: 'open', roles: [{ name: 'visitor', 'allow-by-default': true }] },
@@ -122,6 +149,7 @@ export async function startDialectNode(): Promise<DialectNode> {
               },
               plain: { type: 'websocket', auth: { cryptosign } },
               visitor: { type: 'websocket', auth: { anonymous: { type: 'static', role: 'visitor' } } },
+              fn: { type: 'websocket', auth: { ticket: functionAuthenticator, wampcra: functionAuthenticator } },
             },
           },
           {

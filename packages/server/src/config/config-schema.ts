@@ -9,6 +9,7 @@
  * {@link workerVariants}); the rest of the schema does not change.
  */
 import { z } from 'zod';
+import { authorizerSchema } from './auth-functions.js';
 import { classComponentSchema, containerWorkerSchema, guestWorkerSchema } from './component-schema.js';
 import { endpointSchema } from './endpoint-schema.js';
 import {
@@ -149,9 +150,9 @@ export const permissionSchema = section({
 export const roleSchema = section({
   name: nonEmptyString(),
   permissions: list(permissionSchema).optional(),
-  authorizer: value<string>(
-    'a procedure URI such as "com.example.authorize"',
-    (v) => typeof v === 'string' && LOOSE_URI.test(v),
+  /** A procedure URI, or a `function` block (a JS module's factory; see auth-functions.ts). */
+  authorizer: authorizerSchema(
+    value<string>('a procedure URI such as "com.example.authorize"', (v) => typeof v === 'string' && LOOSE_URI.test(v)),
   ).optional(),
   'allow-by-default': boolean().optional(),
 }).superRefine((role, ctx) => {

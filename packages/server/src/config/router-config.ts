@@ -3,7 +3,8 @@
  * sides; this drops absent optional keys (the router's types are exact about them) and adds the
  * `trusted` role hosted components run under when their config names no role.
  */
-import type { PermissionConfig, RealmConfig, RoleConfig, StoreConfig } from '@interchange/router';
+import type { AuthorizeFunction, PermissionConfig, RealmConfig, RoleConfig, StoreConfig } from '@interchange/router';
+import { loadedFunction } from './auth-functions.js';
 import type { RealmConfigEntry, RouterWorkerConfig } from './config-schema.js';
 
 type PermissionEntry = NonNullable<NonNullable<RealmConfigEntry['roles']>[number]['permissions']>[number];
@@ -58,7 +59,9 @@ export function realmsOfWorker(worker: RouterWorkerConfig): RealmConfig[] {
     const store = realm.store === undefined ? {} : { store: storeOf(realm.store) };
     if (realm.roles === undefined) return { name: realm.name, ...store };
     const roles: RoleConfig[] = realm.roles.map((role) => {
-      if (role.authorizer !== undefined) return { name: role.name, authorizer: role.authorizer };
+      if (typeof role.authorizer === 'string') return { name: role.name, authorizer: role.authorizer };
+      if (role.authorizer !== undefined)
+        return { name: role.name, authorizer: loadedFunction<AuthorizeFunction>(role.authorizer) };
       // Crossbar's plain role (neither permissions nor authorizer): allow-by-default decides
       // every action on every URI, without disclosure; the empty prefix says exactly that.
       if (role.permissions === undefined && role['allow-by-default'] === true)

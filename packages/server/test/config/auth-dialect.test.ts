@@ -2,9 +2,15 @@
  * Crossbar's auth config keys that Interchange now takes with their Crossbar meaning:
  * roles with `allow-by-default`, `function` authenticators and authorizers.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuthenticateFunction } from '@interchange/router';
 import { describe, expect, it } from 'vitest';
+import { loadAuthFunctions } from '../../src/config/auth-functions.js';
+import { type AuthConfig, transportAuthOf } from '../../src/config/auth-schema.js';
 import { formatIssue } from '../../src/config/config-issues.js';
-import type { RouterWorkerConfig } from '../../src/config/config-schema.js';
+import type { NodeConfig, RouterWorkerConfig } from '../../src/config/config-schema.js';
 import { realmsOfWorker } from '../../src/config/router-config.js';
 import { validateConfig } from '../../src/config/validate-config.js';
 
@@ -59,5 +65,70 @@ describe('roles with allow-by-default', () => {
     expect(issues).toEqual([
       expect.stringMatching(/^workers\[0\]\.realms\[0\]\.roles\[0\]\["allow-by-default"\]: has no effect beside/),
     ]);
+  });
+});
+
+describe('function authenticators and authorizers', () => {
+  const block = (create: string, extra: Record<string, unknown> = {}) => ({ type: 'function', create, ...extra });
+
+  it.each(['ticket', 'wampcra', 'scram', 'cryptosign', 'tls'])(
+    'accepts a JS module function for %s',
+    async (method) => {
+      const { issues } = await check(
+        nodeWith([{ name: 'user' }], { [method]: block('auth.mjs:create', { config: {} }) }),
+      );
+      expect(issues).toEqual([]);
+    },
+  );
+
+  it('refuses a Python callable, expose_controller, and a function anonymous authenticator, by name', async () => {
+    const { issues } = await check(
+      nodeWith([{ name: 'user', authorizer: block('authorizer.create_authorizer') }], {
+        ticket: block('authenticator.create_authenticator', { expose_controller: true }),
+        anonymous: block('anon.mjs'),
+      }),
+    );
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^workers\[0\]\.realms\[0\]\.roles\[0\]\.authorizer\.create: a Python callable cannot run in Interchange/,
+        ),
+        expect.stringMatching(/^workers\[0\]\.transports\[0\]\.paths\.ws\.auth\.ticket\.create: a Python callable/),
+        expect.stringMatching(
+          /^workers\[0\]\.transports\[0\]\.paths\.ws\.auth\.ticket\.expose_controller: unsupported/,
+        ),
+        expect.stringMatching(/^workers\[0\]\.transports\[0\]\.paths\.ws\.auth\.anonymous\.type: unsupported/),
+      ]),
+    );
+  });
+
+  it('loads the factories at start and names the key when a module or export is missing', async () => {
+    const cbdir = await mkdtemp(join(tmpdir(), 'interchange-fn-'));
+    await writeFile(
+      join(cbdir, 'auth.mjs'),
+      'export const make = (config) => (realm, authid) => ({ role: config.role, authid });\n' +
+        'export default () => () => true;\n',
+    );
+    const { worker } = await check(
+      nodeWith([{ name: 'user', authorizer: block('auth.mjs') }], {
+        ticket: block('auth.mjs:make', { config: { role: 'user' } }),
+      }),
+    );
+    const config = { version: 2, workers: [worker] } as unknown as NodeConfig;
+    await loadAuthFunctions(config, cbdir);
+    const roles = realmsOfWorker(worker as RouterWorkerConfig)[0]?.roles;
+    expect(typeof roles?.[0]?.authorizer).toBe('function');
+    const paths = (worker as unknown as { transports: { paths: { ws: { auth: AuthConfig } } }[] }).transports[0]?.paths;
+    const ticket = transportAuthOf(paths?.ws.auth)?.ticket as { type: string; authenticate: AuthenticateFunction };
+    expect(ticket.type).toBe('function');
+    expect(await ticket.authenticate('realm1', 'joe', {})).toEqual({ role: 'user', authid: 'joe' });
+
+    const missing = await check(nodeWith([{ name: 'user' }], { ticket: block('auth.mjs:nothing') }));
+    await expect(
+      loadAuthFunctions({ version: 2, workers: [missing.worker] } as unknown as NodeConfig, cbdir),
+    ).rejects.toThrow(
+      'workers[0].transports[0].paths.ws.auth.ticket.create (auth.mjs:nothing): the module has no exported function nothing',
+    );
+    await rm(cbdir, { recursive: true, force: true });
   });
 });
