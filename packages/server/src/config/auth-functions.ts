@@ -99,7 +99,7 @@ function functionBlocks(config: NodeConfig): { path: string; block: FunctionBloc
   const found: { path: string; block: FunctionBlock }[] = [];
   const walk = (node: unknown, path: string): void => {
     if (Array.isArray(node)) {
-      node.forEach((item, i) => walk(item, `${path}[${i}]`));
+      for (const [i, item] of node.entries()) walk(item, `${path}[${i}]`);
       return;
     }
     if (!isPlainObject(node)) return;
