@@ -14,7 +14,8 @@ import type { WebSocketPathConfig } from '../config/config-schema.js';
 import type { Logger } from '../logger.js';
 import type { AcceptOptions, SessionAcceptor } from '../session-acceptor.js';
 import { refuseUpgrade } from '../web/http-responses.js';
-import { CookieTracker } from './cookie-tracker.js';
+import { cookieTrackerOf } from './cookie-config.js';
+import type { CookieTracker } from './cookie-tracker.js';
 import { DirectWebSocket } from './direct-websocket.js';
 import type { FrameCachePool } from './frame-cache.js';
 import { type OutboundOptions, outboundOptionsOf, SlowConsumerCounters } from './slow-consumer.js';
@@ -50,6 +51,8 @@ export interface WebSocketServiceOptions {
   router: SessionAcceptor;
   frameCaches: FrameCachePool;
   logger: Logger;
+  /** The node directory, where a `file` cookie store lives; the working directory by default. */
+  cbdir?: string;
 }
 
 /** Turns an `allowed_origins` pattern (`*` wildcards) into a test. */
@@ -144,7 +147,11 @@ export class WebSocketService {
       handleProtocols: (_offered, request) => this.#negotiated.get(request) ?? false,
     });
     this.#outbound = outboundOptionsOf(config.options, this.slowConsumers);
-    this.#cookies = config.auth?.cookie === undefined ? undefined : new CookieTracker();
+    // Tracking is on with a `cookie` block (Crossbar's rule) or when `cookie` auth needs it.
+    this.#cookies =
+      config.cookie === undefined && config.auth?.cookie === undefined
+        ? undefined
+        : cookieTrackerOf(config.cookie, options.cbdir, this.#logger);
     this.#cookies?.attach(this.#server);
   }
 
@@ -265,6 +272,7 @@ export class WebSocketService {
     const connections = [...this.#connections];
     this.#connections.clear();
     await Promise.all(connections.map((connection) => connection.shutdown(graceMs)));
+    await this.#cookies?.close();
   }
 }
 

@@ -132,3 +132,49 @@ describe('function authenticators and authorizers', () => {
     await rm(cbdir, { recursive: true, force: true });
   });
 });
+
+describe('cookie config of WebSocket services', () => {
+  const withCookie = (cookie: unknown) => ({
+    version: 2,
+    workers: [
+      {
+        type: 'router',
+        realms: [{ name: 'realm1' }],
+        transports: [
+          { type: 'websocket', endpoint: { type: 'tcp', port: 8080 }, cookie },
+          { type: 'web', endpoint: { type: 'tcp', port: 8081 }, paths: { ws: { type: 'websocket', cookie } } },
+        ],
+      },
+    ],
+  });
+
+  it("accepts Crossbar's keys on a WebSocket transport and a WebSocket path", async () => {
+    const cookie = {
+      name: 'cbtid',
+      length: 24,
+      max_age: 604800,
+      secure: false,
+      http_strict: true,
+      same_site: 'Lax',
+      store: { type: 'file', filename: 'cookies.dat', purge_on_startup: false },
+    };
+    expect((await check(withCookie(cookie))).issues).toEqual([]);
+  });
+
+  it('refuses the database store by name, and values outside Crossbar ranges', async () => {
+    const { issues } = await check(
+      withCookie({ length: 5, same_site: 'Sometimes', name: 'a b', store: { type: 'database', path: '.cookies' } }),
+    );
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^workers\[0\]\.transports\[0\]\.cookie\.store\.type: unsupported cookie store type "database"/,
+        ),
+        expect.stringMatching(/^workers\[0\]\.transports\[0\]\.cookie\.length: expected an integer 6\.\.64, got 5/),
+        expect.stringMatching(/^workers\[0\]\.transports\[0\]\.cookie\.same_site: /),
+        expect.stringMatching(/^workers\[0\]\.transports\[0\]\.cookie\.name: /),
+        expect.stringMatching(/^workers\[0\]\.transports\[1\]\.paths\.ws\.cookie\.store\.type: unsupported/),
+      ]),
+    );
+  });
+});
