@@ -25,7 +25,9 @@ import { pathToFileURL } from 'node:url';
 import { InvalidArgumentError } from '@interchange/protocol';
 import type { AuthenticateFunction, AuthorizeFunction } from '@interchange/router';
 import { z } from 'zod';
+import { formatPath } from './config-issues.js';
 import type { NodeConfig } from './config-schema.js';
+import type { KeyPath } from './config-walk.js';
 import { boolean, isPlainObject, section, value } from './schema-builders.js';
 
 /** `path/to/module.mjs` or `path/to/module.mjs:exportName` (`.js`, `.mjs`, `.cjs`). */
@@ -95,19 +97,19 @@ function isFunctionBlock(v: unknown): v is FunctionBlock {
 }
 
 /** Every `function` block of a config's auth methods and role authorizers, with its key path. */
-function functionBlocks(config: NodeConfig): { path: string; block: FunctionBlock }[] {
-  const found: { path: string; block: FunctionBlock }[] = [];
-  const walk = (node: unknown, path: string): void => {
+function functionBlocks(config: NodeConfig): { path: KeyPath; block: FunctionBlock }[] {
+  const found: { path: KeyPath; block: FunctionBlock }[] = [];
+  const walk = (node: unknown, path: KeyPath): void => {
     if (Array.isArray(node)) {
-      for (const [i, item] of node.entries()) walk(item, `${path}[${i}]`);
+      for (const [i, item] of node.entries()) walk(item, [...path, i]);
       return;
     }
     if (!isPlainObject(node)) return;
     for (const [key, child] of Object.entries(node)) {
-      const at = `${path}.${key}`;
+      const at = [...path, key];
       if (key === 'auth' && isPlainObject(child)) {
         for (const [method, block] of Object.entries(child))
-          if (isFunctionBlock(block)) found.push({ path: `${at}.${method}`, block });
+          if (isFunctionBlock(block)) found.push({ path: [...at, method], block });
       } else if (key === 'authorizer' && isFunctionBlock(child)) {
         found.push({ path: at, block: child });
       } else {
@@ -115,8 +117,16 @@ function functionBlocks(config: NodeConfig): { path: string; block: FunctionBloc
       }
     }
   };
-  walk(config.workers, 'workers');
+  walk(config.workers, ['workers']);
   return found;
+}
+
+/** The module file each `function` block names (as written, relative to the node directory), for `check`. */
+export function functionModulesOf(config: NodeConfig): { path: KeyPath; file: string }[] {
+  return functionBlocks(config).flatMap(({ path, block }) => {
+    const file = CREATE.exec(block.create)?.[1];
+    return file === undefined ? [] : [{ path: [...path, 'create'], file }];
+  });
 }
 
 /**
@@ -130,7 +140,7 @@ export async function loadAuthFunctions(config: NodeConfig, cbdir: string): Prom
   for (const { path, block } of functionBlocks(config)) {
     if (loaded.has(block)) continue;
     const [, file, exportName = 'default'] = CREATE.exec(block.create) as RegExpExecArray;
-    const where = `${path}.create (${block.create})`;
+    const where = `${formatPath([...path, 'create'])} (${block.create})`;
     let module: Record<string, unknown>;
     try {
       module = (await import(

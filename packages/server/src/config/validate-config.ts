@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { IpAllowList } from '../web/ip-allowlist.js';
+import { functionModulesOf } from './auth-functions.js';
 import { ConfigError, type ConfigIssue, formatPath, issuesFromZod } from './config-issues.js';
 import {
   BuiltinComponent,
@@ -273,6 +274,10 @@ async function checkFiles(config: NodeConfig, cbdir: string): Promise<ConfigIssu
         ? `module not found: ${file} (classname is the path of a JS module, relative to the config file's directory)`
         : `${entry.what} not found: ${file}`;
     issues.push(invalid(entry.path, message));
+  }
+  for (const entry of functionModulesOf(config)) {
+    const file = resolveInCbdir(cbdir, entry.file);
+    if ((await kindOf(file)) !== 'file') issues.push(invalid(entry.path, `function module not found: ${file}`));
   }
   return issues;
 }

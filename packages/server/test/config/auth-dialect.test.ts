@@ -102,6 +102,19 @@ describe('function authenticators and authorizers', () => {
     );
   });
 
+  it('check reports a function module that is not in the node directory', async () => {
+    const cbdir = await mkdtemp(join(tmpdir(), 'interchange-fn-check-'));
+    const result = await validateConfig(
+      nodeWith([{ name: 'user', authorizer: block('authorizer.mjs:make') }], { ticket: block('missing.mjs:make') }),
+      { cbdir },
+    );
+    expect(result.ok ? [] : result.issues.map(formatIssue)).toEqual([
+      `workers[0].realms[0].roles[0].authorizer.create: function module not found: ${join(cbdir, 'authorizer.mjs')}`,
+      `workers[0].transports[0].paths.ws.auth.ticket.create: function module not found: ${join(cbdir, 'missing.mjs')}`,
+    ]);
+    await rm(cbdir, { recursive: true, force: true });
+  });
+
   it('loads the factories at start and names the key when a module or export is missing', async () => {
     const cbdir = await mkdtemp(join(tmpdir(), 'interchange-fn-'));
     await writeFile(
