@@ -26,7 +26,10 @@ function config(cookie: Record<string, unknown>): Record<string, unknown> {
         realms: [
           {
             name: 'realm1',
-            roles: [{ name: 'user', permissions: [{ uri: '', match: 'prefix', allow: { call: true } }] }],
+            roles: [
+              { name: 'user', permissions: [{ uri: '', match: 'prefix', allow: { call: true } }] },
+              { name: 'anonymous', permissions: [] },
+            ],
           },
         ],
         transports: [
@@ -42,6 +45,8 @@ function config(cookie: Record<string, unknown>): Record<string, unknown> {
                   cookie: {},
                 },
               },
+              // No auth block: anonymous, and the tracking cookie is the authid (Crossbar).
+              track: { type: 'websocket', cookie },
             },
           },
         ],
@@ -157,6 +162,25 @@ describe('cookie config on a WebSocket path', () => {
       expect((error as ApplicationError).uri).toBe('wamp.error.no_auth_method');
     } finally {
       await purged.node.stop({ timeoutMs: 300 });
+    }
+  });
+
+  it('without an auth block, an anonymous session is known by its tracking cookie (authid), as in Crossbar', async () => {
+    const cbdir = await mkdtemp(join(tmpdir(), 'interchange-cookie-track-'));
+    cbdirs.push(cbdir);
+    const { node, url } = await start(cbdir, { name: 'tracker' });
+    try {
+      const jar: { cookie?: string } = {};
+      const trackUrl = url.replace(/\/ws$/, '/track');
+      const first = await connect({ url: trackUrl, realm: 'realm1', WebSocket: browserLike(jar) });
+      const id = jar.cookie?.slice('tracker='.length);
+      expect(first.details).toMatchObject({ authid: id, authrole: 'anonymous' });
+      await first.leave();
+      const again = await connect({ url: trackUrl, realm: 'realm1', WebSocket: browserLike(jar) });
+      expect(again.details.authid).toBe(id);
+      await again.leave();
+    } finally {
+      await node.stop({ timeoutMs: 300 });
     }
   });
 });

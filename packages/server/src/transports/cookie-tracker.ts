@@ -48,6 +48,12 @@ export interface CookieTrackerOptions {
   now?: () => number;
 }
 
+/** The cookie of one connection: its value, and what it authenticated as. */
+export interface TrackedCookie extends CookieHandle {
+  /** The cookie's value. */
+  readonly id: string;
+}
+
 interface Entry {
   identity: CookieIdentity | undefined;
   expiresAt: number;
@@ -135,7 +141,7 @@ export class CookieTracker {
    * The cookie of a handshake request: the one it presents when this tracker knows it, else a
    * new one, set on the response. Call before the handshake completes.
    */
-  handleFor(request: IncomingMessage): CookieHandle {
+  handleFor(request: IncomingMessage): TrackedCookie {
     const now = this.#now();
     const presented = readCookie(request.headers.cookie, this.#name);
     let id = presented !== undefined && this.#live(presented, now) ? presented : undefined;
@@ -151,6 +157,7 @@ export class CookieTracker {
     }
     const cookie = id;
     return {
+      id: cookie,
       get: () => (this.#live(cookie, this.#now()) ? this.#entries.get(cookie)?.identity : undefined),
       set: (identity) => {
         this.#anonymous.delete(cookie);

@@ -15,7 +15,7 @@ import type { Logger } from '../logger.js';
 import type { AcceptOptions, SessionAcceptor } from '../session-acceptor.js';
 import { refuseUpgrade } from '../web/http-responses.js';
 import { cookieTrackerOf } from './cookie-config.js';
-import type { CookieTracker } from './cookie-tracker.js';
+import type { CookieTracker, TrackedCookie } from './cookie-tracker.js';
 import { DirectWebSocket } from './direct-websocket.js';
 import type { FrameCachePool } from './frame-cache.js';
 import { type OutboundOptions, outboundOptionsOf, SlowConsumerCounters } from './slow-consumer.js';
@@ -256,10 +256,14 @@ export class WebSocketService {
         ? connection
         : { info, send: (message) => connection.send(message), close: () => connection.close() };
     // Plain connections share one options object: one per session would cost memory for nothing.
-    const options =
+    let options =
       credentials.transportCredentials === undefined
         ? this.#plainConnectOptions
         : { ...this.#plainConnectOptions, ...credentials };
+    // Crossbar: without an auth block, a tracked connection's anonymous authid is its cookie.
+    const cookie = credentials.transportCredentials?.cookie as TrackedCookie | undefined;
+    if (cookie !== undefined && this.#plainConnectOptions.transportAuth === undefined)
+      options = { ...options, authid: cookie.id };
     connection.start(this.#router.connect(peer, options));
   }
 
