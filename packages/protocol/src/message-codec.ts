@@ -68,7 +68,7 @@ const INTERRUPT_OPTIONS = { mode: oneOf('kill', 'killnowait') };
 export function messageToArray(msg: WampMessage): unknown[] {
   switch (msg.type) {
     case 'HELLO':
-      return [MessageCode.HELLO, msg.realm, msg.details];
+      return [MessageCode.HELLO, msg.realm ?? null, msg.details];
     case 'WELCOME':
       return [MessageCode.WELCOME, msg.session, msg.details];
     case 'ABORT':
@@ -169,10 +169,11 @@ export function messageFromArray(raw: unknown, options: DecodeOptions = {}): Wam
   switch (name) {
     case 'HELLO': {
       checkLength(name, raw, 3);
-      const realm = stringField(name, 'realm', raw[1]);
+      // `null`: no realm asked for; the router's authentication may assign one.
+      const realm = raw[1] === null ? undefined : stringField(name, 'realm', raw[1]);
       const details = checkDict(name, 'details', raw[2], keys);
       requireKey(name, 'details', details, 'roles');
-      return { type: name, realm, details };
+      return realm === undefined ? { type: name, details } : { type: name, realm, details };
     }
     case 'WELCOME': {
       checkLength(name, raw, 3);

@@ -26,7 +26,11 @@ export interface Payload {
 
 export interface HelloMessage {
   type: 'HELLO';
-  realm: string;
+  /**
+   * The realm to join; absent when the client sent `null` and leaves the realm to the router's
+   * authentication (Autobahn|Python's `join(None)`; Crossbar's authenticators may assign it).
+   */
+  realm?: string;
   details: Dict;
 }
 export interface WelcomeMessage {

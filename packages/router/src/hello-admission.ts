@@ -7,6 +7,9 @@ export interface HelloRefusal {
   message: string;
 }
 
+/** The ABORT message when HELLO named no realm and nothing assigned one. */
+export const NO_REALM_MESSAGE = 'No realm was requested, and authentication assigned none.';
+
 /** Why a HELLO cannot be taken at all, whoever sends it; `undefined` when it can. */
 export function checkHello(hello: HelloMessage, shuttingDown: boolean): HelloRefusal | undefined {
   if (shuttingDown) return { reason: ErrorUri.SYSTEM_SHUTDOWN, message: 'The router is shutting down.' };
@@ -18,7 +21,9 @@ export function checkHello(hello: HelloMessage, shuttingDown: boolean): HelloRef
       message: 'HELLO.Details.roles must announce at least one of caller, callee, publisher, subscriber.',
     };
   }
-  if (!isValidUri(hello.realm)) return { reason: ErrorUri.INVALID_URI, message: `Invalid realm URI '${hello.realm}'.` };
+  // No realm at all is left to authentication, which may assign one (admitHello refuses it).
+  if (hello.realm !== undefined && !isValidUri(hello.realm))
+    return { reason: ErrorUri.INVALID_URI, message: `Invalid realm URI '${hello.realm}'.` };
   return undefined;
 }
 
@@ -33,6 +38,8 @@ export function admitHello(
 ): { realm: Realm } | HelloRefusal {
   const problem = checkHello(hello, host.shuttingDown);
   if (problem !== undefined) return problem;
+  // Without authentication nothing can assign a realm (Crossbar: "no realm requested").
+  if (hello.realm === undefined) return { reason: ErrorUri.NO_SUCH_REALM, message: NO_REALM_MESSAGE };
   const realm = host.resolveRealm(hello.realm);
   if (realm === undefined) {
     return { reason: ErrorUri.NO_SUCH_REALM, message: `The realm '${hello.realm}' does not exist.` };

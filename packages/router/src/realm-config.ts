@@ -57,9 +57,25 @@ export interface RoleConfig {
   name: string;
   /** Required unless `authorizer` is given. */
   permissions?: PermissionConfig[];
-  /** The procedure deciding each request of this role's sessions. */
-  authorizer?: string;
+  /**
+   * What decides each request of this role's sessions: a procedure URI, or an
+   * {@link AuthorizeFunction} in the router's process (Crossbar's Python callable; the server
+   * loads it from a JS module of the node directory).
+   */
+  authorizer?: string | AuthorizeFunction;
 }
+
+/**
+ * An authorizer function: called as `authorize(session, uri, action, options)` with what an
+ * authorizer procedure gets, answering as one does (`true`/`false` or `{ allow, disclose?,
+ * cache? }`), at once or as a promise. Throwing, rejecting or not answering in time denies.
+ */
+export type AuthorizeFunction = (
+  session: Record<string, unknown>,
+  uri: string,
+  action: string,
+  options: Record<string, unknown>,
+) => unknown;
 
 /**
  * A realm: a routing and administrative domain (spec: basic profile "Realms, Sessions and

@@ -19,7 +19,7 @@ import type { TransportAuthConfig } from './auth/transport-auth.js';
 import { BROKER_FEATURES } from './broker.js';
 import { shareClientRoles } from './client-roles.js';
 import { DEALER_FEATURES } from './dealer.js';
-import { admitHello, checkHello, isDict } from './hello-admission.js';
+import { admitHello, checkHello, isDict, NO_REALM_MESSAGE } from './hello-admission.js';
 import { META_DEALER_FEATURES } from './meta-api.js';
 import type { Peer, PeerConnection } from './peer.js';
 import type { ProtocolViolation } from './protocol-violation.js';
@@ -182,6 +182,8 @@ export class RouterSession implements PeerConnection, RealmMember {
       this.#abort(reason, message);
     } else if (this.#state === SessionState.ESTABLISHED) {
       this.send({ type: 'GOODBYE', details, reason });
+      // An in-process peer may answer at once, inside send(): then the session has already ended.
+      if (this.#state !== SessionState.ESTABLISHED) return;
       this.#state = SessionState.CLOSING;
       this.#leaveRealm();
     }
@@ -303,7 +305,7 @@ export class RouterSession implements PeerConnection, RealmMember {
     this.#id = this.#host.allocateSessionId();
     this.#state = SessionState.AUTHENTICATING;
     const request: AuthRequest = {
-      realm: hello.realm,
+      realm: hello.realm ?? '',
       authid: typeof details.authid === 'string' ? details.authid : undefined,
       authrole: typeof details.authrole === 'string' ? details.authrole : undefined,
       authextra: isDict(details.authextra) ? details.authextra : {},
@@ -378,6 +380,10 @@ export class RouterSession implements PeerConnection, RealmMember {
   #welcomePrincipal(authentication: SessionAuthentication, principal: Principal): void {
     if (this.#host.shuttingDown) {
       this.#abort(ErrorUri.SYSTEM_SHUTDOWN, 'The router is shutting down.');
+      return;
+    }
+    if (principal.realm === '') {
+      this.#abort(ErrorUri.NO_SUCH_REALM, NO_REALM_MESSAGE);
       return;
     }
     const realm = isValidUri(principal.realm) ? this.#host.resolveRealm(principal.realm) : undefined;

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, isValidUri, matchesPattern } from '@interchange/protocol';
-import type { ActionName, PermissionConfig, RoleConfig } from './realm-config.js';
+import type { ActionName, AuthorizeFunction, PermissionConfig, RoleConfig } from './realm-config.js';
 
 /** The outcome of an authorization: allowed or not, and whether to disclose the actor. */
 export interface Authorization {
@@ -73,7 +73,7 @@ interface CompiledRole {
 export class StaticAuthorizer {
   readonly #roles: ReadonlyMap<string, CompiledRole> | undefined;
   /** Roles decided by a dynamic authorizer procedure (Crossbar's `{ name, authorizer }` roles). */
-  readonly #dynamic = new Map<string, string>();
+  readonly #dynamic = new Map<string, string | AuthorizeFunction>();
   /** Dynamic answers the authorizer allowed to be cached, by role, action and URI. */
   readonly #cache = new Map<string, Authorization>();
   /** The decision of a dynamic authorizer for the request being handed to the broker or dealer. */
@@ -96,8 +96,11 @@ export class StaticAuthorizer {
       if (compiled.has(role.name) || this.#dynamic.has(role.name))
         throw new InvalidArgumentError(`duplicate role '${role.name}'`);
       if (role.authorizer !== undefined) {
-        if (typeof role.authorizer !== 'string' || !isValidUri(role.authorizer)) {
-          throw new InvalidArgumentError(`role '${role.name}': authorizer must be a procedure URI`);
+        if (
+          typeof role.authorizer !== 'function' &&
+          (typeof role.authorizer !== 'string' || !isValidUri(role.authorizer))
+        ) {
+          throw new InvalidArgumentError(`role '${role.name}': authorizer must be a procedure URI or a function`);
         }
         this.#dynamic.set(role.name, role.authorizer);
         continue;
@@ -122,8 +125,8 @@ export class StaticAuthorizer {
     );
   }
 
-  /** The procedure that authorizes sessions of `authrole`, when the role is dynamic. */
-  dynamicAuthorizer(authrole: string): string | undefined {
+  /** The procedure (or function) that authorizes sessions of `authrole`, when the role is dynamic. */
+  dynamicAuthorizer(authrole: string): string | AuthorizeFunction | undefined {
     // Asked for every request a session makes; most realms have no dynamic role at all.
     return this.#dynamic.size === 0 ? undefined : this.#dynamic.get(authrole);
   }

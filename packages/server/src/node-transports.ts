@@ -78,7 +78,7 @@ export async function startTransport(
   const { router, frameCaches, logger } = context;
   const services: WebSocketService[] = [];
   const newWebSocket = (config: WebSocketPathConfig) => {
-    const service = new WebSocketService({ config, router, frameCaches, logger });
+    const service = new WebSocketService({ config, router, frameCaches, logger, cbdir: context.cbdir });
     services.push(service);
     return service;
   };

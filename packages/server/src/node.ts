@@ -7,6 +7,7 @@ import type { Clock } from '@interchange/protocol';
 import { Router } from '@interchange/router';
 import { type RunningComponent, startClassComponent } from './components/class-component.js';
 import { startContainerComponent } from './components/container-component.js';
+import { loadAuthFunctions } from './config/auth-functions.js';
 import type { NodeConfig } from './config/config-schema.js';
 import { localTargetOf } from './config/config-walk.js';
 import { realmsOfWorker, TRUSTED_ROLE } from './config/router-config.js';
@@ -118,6 +119,7 @@ export class InterchangeNode {
       // Logged once here, at start; `interchange check` prints the same warnings.
       onWarning: (issue) => logger.warn({ key: issue.path }, `config: ${issue.path}: ${issue.message}`),
     });
+    await loadAuthFunctions(config, cbdir);
     const version = await packageVersion();
     const key = await readNodeKey(cbdir).catch((error: unknown) => {
       logger.warn({ err: error }, 'node key files unreadable; nodeinfo shows no key');

@@ -9,11 +9,14 @@ import { type Dict, hmacSha256, type Id, utf8Bytes } from '@interchange/protocol
 import type { Logger } from '../logger.js';
 import type { TransportInfo } from '../peer.js';
 import type { Principal } from './principal.js';
-import type { DynamicAuthConfig, TransportCredentials } from './transport-auth.js';
+import type { ExternalAuthConfig, TransportCredentials } from './transport-auth.js';
 
 /** What a method learns of an authenticating client. */
 export interface AuthRequest {
-  /** `HELLO.Realm`. */
+  /**
+   * `HELLO.Realm`, or `''` when the client named none: then a principal's `realm` (static) or
+   * the authenticator's answer assigns it, and a dynamic authenticator is asked with `null`.
+   */
   realm: string;
   /** `HELLO.Details.authid`, when the client sent one. */
   authid: string | undefined;
@@ -40,6 +43,12 @@ export interface AuthAccepted {
 export interface AuthFailed {
   kind: 'fail';
   log: string;
+  /**
+   * The ABORT the client gets instead of the uniform one: set only when a dynamic authenticator
+   * refused with an error URI of its own (Crossbar passes those on, and applications rely on
+   * them, e.g. `com.example.invalid_ticket`). Static authentication never sets it.
+   */
+  abort?: { reason: string; message?: string };
 }
 
 /** The method cannot run for this client (e.g. `tls` without a client certificate): try the next one. */
@@ -74,10 +83,11 @@ export interface AuthMethodContext {
   readonly routerKey: Uint8Array | undefined;
   /**
    * Calls a dynamic authenticator: `procedure(realm, authid, details)` on the configured realm
-   * (or `realm`), within the authenticator timeout. Resolves with `RESULT.Arguments[0]`; rejects
-   * on ERROR, timeout or when it cannot be called.
+   * (or `realm`), or the authenticator function, within the authenticator timeout. Resolves with
+   * `RESULT.Arguments[0]` (or what the function returned); rejects on ERROR (or what the function
+   * threw), timeout or when it cannot be called.
    */
-  callAuthenticator(config: DynamicAuthConfig, realm: string, args: unknown[]): Promise<unknown>;
+  callAuthenticator(config: ExternalAuthConfig, realm: string, args: unknown[]): Promise<unknown>;
 }
 
 /** The router side of one authentication method. */
@@ -90,6 +100,14 @@ export interface AuthMethodHandler {
 /** A failure, for the log only. */
 export function fail(log: string): AuthFailed {
   return { kind: 'fail', log };
+}
+
+/**
+ * Whether a failure carries the authenticator's own error for the client; methods that would
+ * answer a failure with a mock challenge let such a failure through instead.
+ */
+export function isAuthenticatorRefusal(outcome: AuthFailed): boolean {
+  return outcome.abort !== undefined;
 }
 
 /**

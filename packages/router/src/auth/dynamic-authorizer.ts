@@ -1,18 +1,19 @@
 /**
  * Dynamic authorization (Crossbar's roles with an `authorizer`): each request of a session in
  * such a role is decided by calling `authorizer(session, uri, action, options)` on the realm, as
- * the router. The answer is `true`/`false` or `{ allow, disclose?, cache? }`: `disclose` reveals
+ * the router, or by calling the role's authorizer function the same way. The answer is `true`/`false` or `{ allow, disclose?, cache? }`: `disclose` reveals
  * the caller (for `call`) or publisher (for `publish`), `cache` lets the router reuse the answer
  * for the same role, action and URI. An authorizer that errs, answers something else, or does not
  * answer within the timeout denies (spec: advanced "Authorization"; the issue's safety rules).
  */
-import type { Dict, Id } from '@interchange/protocol';
+import type { Clock, Dict, Id } from '@interchange/protocol';
 import type { Logger } from '../logger.js';
 import type { TransportInfo } from '../peer.js';
 import type { ActionName } from '../realm-config.js';
 import { type Authorization, DENY, type StaticAuthorizer } from '../static-authorizer.js';
 import { describeError } from './auth-method.js';
 import type { InternalCaller } from './internal-caller.js';
+import { withTimeout } from './with-timeout.js';
 
 /** The session a request comes from, as the authorizer is told about it (Crossbar's session details). */
 export interface AuthorizationSubject {
@@ -51,11 +52,13 @@ export function readAuthorizerAnswer(
 /** Calls dynamic authorizers on behalf of the router's realms. */
 export class DynamicAuthorizer {
   readonly #caller: InternalCaller;
+  readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #timeoutMs: number;
 
-  constructor(options: { caller: InternalCaller; logger: Logger; timeoutMs: number }) {
+  constructor(options: { caller: InternalCaller; logger: Logger; timeoutMs: number; clock: Clock }) {
     this.#caller = options.caller;
+    this.#clock = options.clock;
     this.#logger = options.logger;
     this.#timeoutMs = options.timeoutMs;
   }
@@ -85,12 +88,21 @@ export class DynamicAuthorizer {
       authextra: session.authextra ?? null,
       transport: { type, serializer, peer },
     };
-    return this.#caller.call(realm.name, procedure, [details, uri, action, options], this.#timeoutMs).then(
+    const answer =
+      typeof procedure === 'function'
+        ? withTimeout(this.#clock, this.#timeoutMs, 'the authorizer function', () =>
+            procedure(details, uri, action, options),
+          )
+        : this.#caller
+            .call(realm.name, procedure, [details, uri, action, options], this.#timeoutMs)
+            .then((result) => result.args[0]);
+    const name = typeof procedure === 'function' ? procedure.name || 'function' : procedure;
+    return answer.then(
       (result) => {
-        const read = readAuthorizerAnswer(result.args[0], action);
+        const read = readAuthorizerAnswer(result, action);
         if (read === undefined) {
           this.#logger.warn(
-            { realm: realm.name, authorizer: procedure, uri, action },
+            { realm: realm.name, authorizer: name, uri, action },
             'dynamic authorizer gave an invalid answer; denied',
           );
           return DENY;
@@ -100,7 +112,7 @@ export class DynamicAuthorizer {
       },
       (error: unknown) => {
         this.#logger.warn(
-          { realm: realm.name, authorizer: procedure, uri, action, session: session.id, error: describeError(error) },
+          { realm: realm.name, authorizer: name, uri, action, session: session.id, error: describeError(error) },
           'dynamic authorizer failed; denied',
         );
         return DENY;

@@ -55,7 +55,7 @@ class InternalSession implements Peer {
   readonly #nextId = createIdSequence();
   readonly #calls = new Map<Id, PendingCall>();
   readonly #queued: Array<() => void> = [];
-  #state: 'joining' | 'open' | 'closed' = 'joining';
+  #state: 'joining' | 'open' | 'leaving' | 'closed' = 'joining';
   #closeReason: string = ErrorUri.CLOSE_REALM;
 
   constructor(realm: string, options: InternalCallerOptions) {
@@ -68,14 +68,15 @@ class InternalSession implements Peer {
     });
   }
 
+  /** Closed or closing: a new call needs a new session. */
   get closed(): boolean {
-    return this.#state === 'closed';
+    return this.#state === 'closed' || this.#state === 'leaving';
   }
 
   call(procedure: string, args: unknown[], timeoutMs: number): Promise<InternalCallResult> {
     return new Promise<InternalCallResult>((resolve, reject) => {
       const start = (): void => {
-        if (this.#state === 'closed') {
+        if (this.#state === 'closed' || this.#state === 'leaving') {
           reject(new SessionClosedError(this.#closeReason, `internal session closed: ${this.#closeReason}`));
           return;
         }
@@ -103,12 +104,24 @@ class InternalSession implements Peer {
       case 'ABORT':
         this.#end(message.reason);
         return;
-      case 'GOODBYE':
-        // Spec: basic "GOODBYE": reply; the router then closes this peer, which ends the session.
+      case 'GOODBYE': {
+        if (this.#state === 'closed') return;
         this.#closeReason = message.reason;
-        this.#connection.receive({ type: 'GOODBYE', details: {}, reason: ErrorUri.GOODBYE_AND_OUT });
-        this.#end(message.reason);
+        if (this.#state === 'leaving') {
+          // The router's answer to our GOODBYE (leave()): nothing to reply.
+          this.#end(message.reason);
+          return;
+        }
+        // Spec: basic "GOODBYE": reply once. Not from inside this call: the router session is
+        // still sending its GOODBYE and not yet closing, so it would take the reply for a new
+        // GOODBYE and answer it, and each answer would be answered again, without end.
+        this.#state = 'leaving';
+        queueMicrotask(() => {
+          this.#connection.receive({ type: 'GOODBYE', details: {}, reason: ErrorUri.GOODBYE_AND_OUT });
+          this.#end(message.reason);
+        });
         return;
+      }
       case 'RESULT':
         this.#settle(message.requestId, (call) =>
           call.resolve({ args: message.args ?? [], kwargs: message.kwargs ?? {} }),
@@ -136,7 +149,8 @@ class InternalSession implements Peer {
 
   /** Leaves the realm. */
   leave(): void {
-    if (this.#state === 'closed') return;
+    if (this.#state === 'closed' || this.#state === 'leaving') return;
+    this.#state = 'leaving';
     this.#connection.receive({ type: 'GOODBYE', details: {}, reason: ErrorUri.NORMAL });
   }
 

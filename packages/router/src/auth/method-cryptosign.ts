@@ -33,6 +33,7 @@ import {
   authenticatorDetails,
   fail,
   type HelloOutcome,
+  isAuthenticatorRefusal,
   type MaybePromise,
   mockChallenge,
 } from './auth-method.js';
@@ -70,11 +71,13 @@ export function cryptosignMethod(config: CryptosignAuthConfig, context: AuthMeth
     }
   }
 
-  /** `CHALLENGE.Extra`, with the router's proof when the client asked for one. */
-  const challengeExtra = (
-    request: AuthRequest,
-    binding: string | null,
-  ): { extra: Dict; expected: Uint8Array | undefined } => {
+  /**
+   * `CHALLENGE.Extra`, with the router's proof when the client asked for one, and the messages
+   * whose signature is accepted: the challenge XORed with each channel ID the client may have
+   * computed for the binding (see `TransportCredentials.alternateChannelIds`), or the challenge
+   * alone without a binding or a channel to bind to.
+   */
+  const challengeExtra = (request: AuthRequest, binding: string | null): { extra: Dict; expected: Uint8Array[] } => {
     const challenge = createCryptosignChallenge();
     const channel = binding === null ? undefined : channelId(request, binding);
     const extra: Dict = { challenge, channel_binding: binding };
@@ -87,7 +90,10 @@ export function cryptosignMethod(config: CryptosignAuthConfig, context: AuthMeth
         extra['signature'] = cryptosignSign(routerKey, clientChallenge, channel);
       }
     }
-    return { extra, expected: cryptosignMessage(challenge, channel) };
+    const expected = [cryptosignMessage(challenge, channel)];
+    const alternate = binding === null ? undefined : alternateChannelId(request, binding);
+    if (alternate !== undefined) expected.push(cryptosignMessage(challenge, alternate));
+    return { extra, expected: expected.filter((message): message is Uint8Array => message !== undefined) };
   };
 
   const challengeFor = (
@@ -101,7 +107,7 @@ export function cryptosignMethod(config: CryptosignAuthConfig, context: AuthMeth
       kind: 'challenge',
       extra,
       verify: (signature) =>
-        expected !== undefined && cryptosignVerify(publicKey, signature, expected)
+        expected.some((message) => cryptosignVerify(publicKey, signature, message))
           ? { kind: 'welcome', principal }
           : fail('wrong signature'),
     };
@@ -114,9 +120,15 @@ export function cryptosignMethod(config: CryptosignAuthConfig, context: AuthMeth
     name,
     hello(request: AuthRequest): MaybePromise<HelloOutcome> {
       const requested = request.authextra['channel_binding'] ?? null;
-      if (requested !== null && (typeof requested !== 'string' || channelId(request, requested) === undefined)) {
+      if (
+        requested !== null &&
+        (typeof requested !== 'string' ||
+          (channelId(request, requested) === undefined && !(requested === 'tls-unique' && !isTls(request))))
+      ) {
         // Spec: "TLS Channel Binding": the router gets the channel ID of the type requested; a
-        // binding this transport cannot give is refused rather than silently dropped.
+        // binding this transport cannot give is refused rather than silently dropped. Except
+        // `tls-unique` on a connection without TLS: there is no channel to bind to, and Crossbar
+        // (whose clients ask for it regardless) then expects the challenge signed as it is.
         return fail(`channel binding ${JSON.stringify(requested)} is not available on this transport`);
       }
       const binding = requested as string | null;
@@ -153,14 +165,14 @@ export function cryptosignMethod(config: CryptosignAuthConfig, context: AuthMeth
           request.authid,
           authenticatorDetails(request, name),
         );
-        if ('kind' in read) return mock(request, binding, read.log);
+        if ('kind' in read) return isAuthenticatorRefusal(read) ? read : mock(request, binding, read.log);
         const key = principalKey(read.fields);
         if (key === undefined) return mock(request, binding, 'dynamic authenticator returned no usable pubkey');
         if (bytesToHex(key) !== pubkeyHex)
           return mock(request, binding, 'key not authorized by the dynamic authenticator');
         // Spec: without an authid "the router SHOULD automatically chose and assign an authid
         // (e.g. the Hex encode public key)".
-        const accepted = acceptAnswer(request, read, name, 'dynamic', pubkeyHex);
+        const accepted = acceptAnswer(request, read, name, config.type, pubkeyHex);
         if (accepted.kind === 'fail') return mock(request, binding, (accepted as AuthFailed).log);
         return challengeFor(request, binding, accepted.principal, key);
       })();
@@ -177,6 +189,15 @@ function principalKey(fields: Dict): Uint8Array | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Whether the connection runs over TLS: it then has channel IDs to bind to. */
+function isTls(request: AuthRequest): boolean {
+  return request.credentials.channelId !== undefined;
+}
+
+function alternateChannelId(request: AuthRequest, binding: string): Uint8Array | undefined {
+  return binding === 'tls-unique' ? request.credentials.alternateChannelIds?.['tls-unique'] : undefined;
 }
 
 function channelId(request: AuthRequest, binding: string): Uint8Array | undefined {

@@ -30,6 +30,7 @@ import {
   authenticatorDetails,
   fail,
   type HelloOutcome,
+  isAuthenticatorRefusal,
   type MaybePromise,
   mockBytes,
   mockChallenge,
@@ -195,12 +196,12 @@ export function scramMethod(
       }
       return (async (): Promise<HelloOutcome> => {
         const read = await askAuthenticator(context, config, request, authid, authenticatorDetails(request, name));
-        if ('kind' in read) return mock(request, clientNonce, read.log);
+        if ('kind' in read) return isAuthenticatorRefusal(read) ? read : mock(request, clientNonce, read.log);
         const credential = readCredential(read.fields);
         if (credential === undefined)
           return mock(request, clientNonce, 'dynamic authenticator returned no usable SCRAM credential');
         // SCRAM binds the authid into the AuthMessage: the client's authid is the one that counts.
-        const accepted = acceptAnswer(request, { ...read, authid }, name, 'dynamic');
+        const accepted = acceptAnswer(request, { ...read, authid }, name, config.type);
         if (accepted.kind === 'fail') return mock(request, clientNonce, accepted.log);
         return challengeFor(request, clientNonce, accepted.principal, credential);
       })();

@@ -26,14 +26,14 @@ export function ticketMethod(config: TicketAuthConfig, context: AuthMethodContex
   return {
     name,
     hello(request: AuthRequest): HelloOutcome {
-      if (config.type === 'dynamic') {
+      if (config.type !== 'static') {
         return {
           kind: 'challenge',
           extra: {},
           verify: async (ticket) => {
             const details = authenticatorDetails(request, name, { ticket });
             const principal = await askAuthenticator(context, config, request, request.authid, details);
-            return 'kind' in principal ? principal : acceptAnswer(request, principal, name, 'dynamic');
+            return 'kind' in principal ? principal : acceptAnswer(request, principal, name, config.type);
           },
         };
       }

@@ -55,7 +55,7 @@ export function tlsMethod(config: TlsAuthConfig, context: AuthMethodContext): Au
           authenticatorDetails(request, name),
         );
         if ('kind' in read) return read;
-        return acceptAnswer(request, read, name, 'dynamic', certificate.subject?.['CN']);
+        return acceptAnswer(request, read, name, config.type, certificate.subject?.['CN']);
       })();
     },
   };

@@ -4,6 +4,12 @@
  * challenge naming the principal, the pending session ID, a nonce and a timestamp, and expects
  * the HMAC-SHA256 of it under the secret (or under the PBKDF2 key of a salted secret).
  *
+ * A salted user's `secret` is read both ways, because both are in use: as the password, whose
+ * PBKDF2 key signs (what Crossbar's newest code does), and as the derived key itself (what the
+ * spec's "Password Salting" section, Crossbar's documentation and its examples store). A
+ * signature under either key is accepted; this opens nothing, since whoever holds the configured
+ * value can already sign with it as it is.
+ *
  * An unknown user, or an authenticator that refuses, gets a mock challenge shaped like a real
  * one (salted like the configured users, with a salt that is the same each time for the same
  * authid), so only AUTHENTICATE fails and the client cannot tell which part was wrong.
@@ -24,6 +30,7 @@ import {
   authenticatorDetails,
   fail,
   type HelloOutcome,
+  isAuthenticatorRefusal,
   type MaybePromise,
   mockBytes,
   mockChallenge,
@@ -83,7 +90,8 @@ export function wampcraMethod(config: WampCraAuthConfig, context: AuthMethodCont
       kind: 'challenge',
       extra,
       verify: (signature) =>
-        craVerify(signingKey(credential, cacheKey), challenge, signature)
+        craVerify(signingKey(credential, cacheKey), challenge, signature) ||
+        (credential.salt !== undefined && craVerify(credential.secret, challenge, signature))
           ? { kind: 'welcome', principal }
           : fail('wrong signature'),
     };
@@ -110,7 +118,7 @@ export function wampcraMethod(config: WampCraAuthConfig, context: AuthMethodCont
     return mockChallenge(extra, log);
   };
 
-  if (config.type === 'dynamic') {
+  if (config.type !== 'static') {
     return {
       name,
       async hello(request: AuthRequest): Promise<HelloOutcome> {
@@ -122,10 +130,10 @@ export function wampcraMethod(config: WampCraAuthConfig, context: AuthMethodCont
           request.authid,
           authenticatorDetails(request, name),
         );
-        if ('kind' in read) return mock(request, read.log);
+        if ('kind' in read) return isAuthenticatorRefusal(read) ? read : mock(request, read.log);
         const credential = readCredential(read.fields);
         if (credential === undefined) return mock(request, 'dynamic authenticator returned no usable secret');
-        const accepted = acceptAnswer(request, read, name, 'dynamic');
+        const accepted = acceptAnswer(request, read, name, config.type);
         if (accepted.kind === 'fail') return mock(request, accepted.log);
         return challengeFor(request, accepted.principal, credential);
       },

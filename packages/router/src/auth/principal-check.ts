@@ -3,7 +3,8 @@
  * the answer's `authid` wins over the one the client asked for, its `realm` over the realm the
  * client asked for, and its `extra` becomes `WELCOME.Details.authextra` (Crossbar's rules).
  */
-import type { Dict } from '@interchange/protocol';
+import { type Dict, ErrorUri } from '@interchange/protocol';
+import { NO_REALM_MESSAGE } from '../hello-admission.js';
 import {
   type AuthAccepted,
   type AuthFailed,
@@ -26,13 +27,42 @@ export async function askAuthenticator(
   authid: string | null | undefined,
   details: Dict,
 ): Promise<PrincipalAnswer | AuthFailed> {
+  if (request.realm === '' && config.type === 'dynamic' && config['authenticator-realm'] === undefined) {
+    // Nothing to call it on: the client named no realm and the config names none for it.
+    return {
+      kind: 'fail',
+      log: 'no realm requested, and the authenticator has no authenticator-realm',
+      abort: { reason: ErrorUri.NO_SUCH_REALM, message: NO_REALM_MESSAGE },
+    };
+  }
   let answer: unknown;
   try {
-    answer = await context.callAuthenticator(config, request.realm, [request.realm, authid ?? null, details]);
+    // Crossbar's signature: the realm is `null` when the client asked for none.
+    const realm = request.realm === '' ? null : request.realm;
+    answer = await context.callAuthenticator(config, request.realm, [realm, authid ?? null, details]);
   } catch (error) {
-    return fail(`dynamic authenticator denied: ${describeError(error)}`);
+    return authenticatorRefusal(error);
   }
   return readAnswer(answer);
+}
+
+/**
+ * The failure of an authenticator that raised an error. An error URI of the application's own
+ * (anything outside `wamp.`) reaches the client in ABORT with the error's first argument as the
+ * message, as Crossbar does; the router's own errors (`wamp.error.runtime_error` for an exception
+ * without a URI, no such procedure, timeout, cancel) stay the uniform failure.
+ */
+export function authenticatorRefusal(error: unknown): AuthFailed {
+  const failed = fail(`dynamic authenticator denied: ${describeError(error)}`);
+  if (typeof error !== 'object' || error === null) return failed;
+  const { uri, args } = error as { uri?: unknown; args?: unknown };
+  if (typeof uri !== 'string' || uri.length === 0 || uri.startsWith('wamp.')) return failed;
+  const first = Array.isArray(args) ? args[0] : undefined;
+  failed.abort =
+    first === undefined || first === null
+      ? { reason: uri }
+      : { reason: uri, message: typeof first === 'string' ? first : JSON.stringify(first) };
+  return failed;
 }
 
 /** Reads an authenticator's answer; a failure (for the log) when it is unusable. */

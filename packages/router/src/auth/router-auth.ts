@@ -26,7 +26,8 @@ import { ticketMethod } from './method-ticket.js';
 import { tlsMethod } from './method-tls.js';
 import { wampcraMethod } from './method-wampcra.js';
 import { SessionAuthentication } from './session-authentication.js';
-import type { DynamicAuthConfig, TransportAuthConfig } from './transport-auth.js';
+import type { ExternalAuthConfig, TransportAuthConfig } from './transport-auth.js';
+import { withTimeout } from './with-timeout.js';
 
 /** Authentication and authorization options of a router (`RouterOptions.auth`). */
 export interface RouterAuthOptions {
@@ -109,16 +110,24 @@ export class RouterAuth {
       caller: this.#caller,
       logger: this.#logger,
       timeoutMs: options.authorizerTimeoutMs ?? AUTH_DEFAULTS.authorizerTimeoutMs,
+      clock: this.#clock,
     });
     const routerKey = options.routerKey === undefined ? undefined : parseCryptosignPrivateKey(options.routerKey);
     const caller = this.#caller;
+    const clock = this.#clock;
     const timeoutMs = this.#authenticatorTimeoutMs;
     this.#context = {
       logger: this.#logger,
       now: () => this.#clock.now(),
       mockKey: randomBytes(32),
       routerKey,
-      async callAuthenticator(config: DynamicAuthConfig, realm: string, args: unknown[]): Promise<unknown> {
+      async callAuthenticator(config: ExternalAuthConfig, realm: string, args: unknown[]): Promise<unknown> {
+        if (config.type === 'function') {
+          const [realmArg, authid, details] = args as Parameters<typeof config.authenticate>;
+          return withTimeout(clock, timeoutMs, 'the authenticator function', () =>
+            config.authenticate(realmArg, authid, details),
+          );
+        }
         const result = await caller.call(config['authenticator-realm'] ?? realm, config.authenticator, args, timeoutMs);
         return result.args[0];
       },

@@ -120,7 +120,8 @@ export class SessionAuthentication {
     }
     const settled = after(
       outcome,
-      (result): AuthStep => (result.kind === 'welcome' ? result : this.#failed(pending.authMethod, result.log)),
+      (result): AuthStep =>
+        result.kind === 'welcome' ? result : this.#failed(pending.authMethod, result.log, result.abort),
     );
     return settled instanceof Promise
       ? settled.catch((error: unknown) => this.#internalError(pending.authMethod, error))
@@ -180,7 +181,7 @@ export class SessionAuthentication {
         this.#log('authentication method skipped', name, outcome.log, 'debug');
         return this.#tryMethod(index + 1);
       case 'fail':
-        return this.#failed(name, outcome.log);
+        return this.#failed(name, outcome.log, outcome.abort);
       case 'challenge': {
         if (this.#disposed)
           return { kind: 'abort', reason: ErrorUri.AUTHENTICATION_FAILED, message: AUTHENTICATION_FAILED_MESSAGE };
@@ -202,9 +203,10 @@ export class SessionAuthentication {
     }
   }
 
-  #failed(authMethod: string, why: string): AuthStep {
+  #failed(authMethod: string, why: string, abort?: AuthFailed['abort']): AuthStep {
     if (GUESSABLE.has(authMethod)) this.#context.throttle.failure(this.#request.authid, this.#address);
     this.#log('authentication failed', authMethod, why);
+    if (abort !== undefined) return { kind: 'abort', reason: abort.reason, message: abort.message ?? abort.reason };
     return { kind: 'abort', reason: ErrorUri.AUTHENTICATION_FAILED, message: AUTHENTICATION_FAILED_MESSAGE };
   }
 

@@ -26,6 +26,26 @@ export interface DynamicAuthConfig {
   'authenticator-realm'?: string;
 }
 
+/**
+ * An authenticator function, the in-process counterpart of a dynamic authenticator procedure:
+ * called as `authenticate(realm, authid, details)` with what a procedure would get, answering
+ * the same way (a role name, or a principal dict with the method's credential), at once or as a
+ * promise. An error with a `uri` outside `wamp.` reaches the client in ABORT, as from a procedure.
+ */
+export type AuthenticateFunction = (realm: string | null, authid: string | null, details: Dict) => unknown;
+
+/**
+ * A method whose principals come from an {@link AuthenticateFunction} (Crossbar's `function`
+ * authenticators; the server loads it from a JS module of the node directory).
+ */
+export interface FunctionAuthConfig {
+  type: 'function';
+  authenticate: AuthenticateFunction;
+}
+
+/** A method whose principals are decided outside the config: a procedure or a function. */
+export type ExternalAuthConfig = DynamicAuthConfig | FunctionAuthConfig;
+
 /** The fields every static principal may have besides its credential. */
 export interface PrincipalFields {
   /** The role the principal gets. */
@@ -44,7 +64,7 @@ export interface TicketPrincipal extends PrincipalFields {
   ticket: string;
 }
 /** `ticket`: principals by authid (spec: advanced "Ticket-based Authentication"). */
-export type TicketAuthConfig = { type: 'static'; principals: Record<string, TicketPrincipal> } | DynamicAuthConfig;
+export type TicketAuthConfig = { type: 'static'; principals: Record<string, TicketPrincipal> } | ExternalAuthConfig;
 
 /** A user of static `wampcra` authentication; `salt`, `iterations` and `keylen` for a salted secret. */
 export interface WampCraUser extends PrincipalFields {
@@ -54,7 +74,7 @@ export interface WampCraUser extends PrincipalFields {
   keylen?: number;
 }
 /** `wampcra`: users by authid (spec: advanced "Challenge Response Authentication"). */
-export type WampCraAuthConfig = { type: 'static'; users: Record<string, WampCraUser> } | DynamicAuthConfig;
+export type WampCraAuthConfig = { type: 'static'; users: Record<string, WampCraUser> } | ExternalAuthConfig;
 
 /** A principal of static SCRAM authentication: its credential as Crossbar stores it (hex). */
 export interface ScramPrincipal extends PrincipalFields {
@@ -68,7 +88,7 @@ export interface ScramPrincipal extends PrincipalFields {
   'server-key': string;
 }
 /** `scram`: principals by authid (spec: advanced "Salted Challenge Response Authentication"). */
-export type ScramAuthConfig = { type: 'static'; principals: Record<string, ScramPrincipal> } | DynamicAuthConfig;
+export type ScramAuthConfig = { type: 'static'; principals: Record<string, ScramPrincipal> } | ExternalAuthConfig;
 
 /** A principal of static `cryptosign` authentication: the public keys it may use. */
 export interface CryptosignPrincipal extends PrincipalFields {
@@ -78,7 +98,7 @@ export interface CryptosignPrincipal extends PrincipalFields {
 /** `cryptosign`: principals by authid (spec: advanced "Cryptosign-based Authentication"). */
 export type CryptosignAuthConfig =
   | { type: 'static'; principals: Record<string, CryptosignPrincipal> }
-  | DynamicAuthConfig;
+  | ExternalAuthConfig;
 
 /** A principal of static `tls` authentication: the SHA-1 fingerprint of its client certificate. */
 export interface TlsPrincipal extends PrincipalFields {
@@ -86,7 +106,7 @@ export interface TlsPrincipal extends PrincipalFields {
   'certificate-sha1': string;
 }
 /** `tls`: principals by authid, identified by their TLS client certificate. */
-export type TlsAuthConfig = { type: 'static'; principals: Record<string, TlsPrincipal> } | DynamicAuthConfig;
+export type TlsAuthConfig = { type: 'static'; principals: Record<string, TlsPrincipal> } | ExternalAuthConfig;
 
 /** `cookie`: a later connection presenting the cookie of an authenticated one joins as the same principal. */
 export interface CookieAuthConfig {
@@ -145,6 +165,14 @@ export interface CookieHandle {
 export interface TransportCredentials {
   /** 32-byte channel IDs by binding type (`tls-unique` is SHA-256 of the first TLS Finished message). */
   channelId?: { 'tls-unique'?: Uint8Array; 'tls-exporter'?: Uint8Array };
+  /**
+   * Other channel IDs a client may have computed for the same binding type of this same
+   * connection. For `tls-unique`: SHA-256 of the *server's* Finished message, which is what
+   * Autobahn|Python on Twisted (and so Crossbar) computes on both sides, where its asyncio
+   * transport and RFC 5929 take the client's. Both are unique to this connection, so accepting
+   * a signature over either binds it to this channel all the same.
+   */
+  alternateChannelIds?: { 'tls-unique'?: Uint8Array };
   clientCertificate?: ClientCertificate;
   cookie?: CookieHandle;
 }

@@ -115,7 +115,8 @@ export interface ServedCall {
 
 /**
  * A callee in the router's process that registers procedures and answers their invocations
- * with a handler's result (YIELD), a thrown error (ERROR `com.example.denied`), or nothing.
+ * with a handler's result (YIELD), a thrown error (ERROR `wamp.error.runtime_error`, or the URI
+ * of a thrown {@link RefusedWith}), or nothing.
  */
 export class ProcedureServer implements Peer {
   readonly info: TransportInfo = { type: 'memory', serializer: 'json', peer: 'memory:authenticator' };
@@ -173,18 +174,34 @@ export class ProcedureServer implements Peer {
                 requestType: 68,
                 requestId: message.requestId,
                 details: {},
-                error: 'com.example.denied',
+                // As Autobahn and our client answer: an exception without a URI is a runtime error.
+                error: error instanceof RefusedWith ? error.uri : ErrorUri.RUNTIME_ERROR,
                 args: [error instanceof Error ? error.message : String(error)],
               }),
           );
         return;
       }
+      case 'GOODBYE':
+        // The router's GOODBYE (e.g. at shutdown) is answered, as a client would.
+        if (message.reason !== ErrorUri.GOODBYE_AND_OUT)
+          this.#connection.receive({ type: 'GOODBYE', details: {}, reason: ErrorUri.GOODBYE_AND_OUT });
+        return;
       default:
         return;
     }
   }
 
   close(): void {}
+}
+
+/** Thrown by a served handler to answer ERROR with an application error URI of its own. */
+export class RefusedWith extends Error {
+  constructor(
+    readonly uri: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Returned by a served handler that never answers. */

@@ -131,11 +131,49 @@ describe('cryptosign, static', () => {
     expectAuthFailed(unbound);
   });
 
-  it('refuses channel binding the transport cannot give (no TLS)', () => {
+  it('tls-unique without TLS: signs without the binding, as Crossbar expects', () => {
     const { router } = authRouter();
     const client = authClient(router, STATIC);
     hello(client, { authmethods: ['cryptosign'], authextra: { pubkey: aliceKey, channel_binding: 'tls-unique' } });
-    expectAuthFailed(client);
+    const extra = client.takeOne('CHALLENGE').extra;
+    expect(extra.channel_binding).toBe('tls-unique');
+    authenticate(client, cryptosignSign(alice, extra.challenge as string));
+    client.takeOne('WELCOME');
+  });
+
+  it('refuses tls-exporter without TLS, and tls-unique on TLS when the channel ID is missing', () => {
+    const { router } = authRouter();
+    const noTls = authClient(router, STATIC);
+    hello(noTls, { authmethods: ['cryptosign'], authextra: { pubkey: aliceKey, channel_binding: 'tls-exporter' } });
+    expectAuthFailed(noTls);
+    const noId = authClient(router, STATIC, { transportCredentials: { channelId: {} } });
+    hello(noId, { authmethods: ['cryptosign'], authextra: { pubkey: aliceKey, channel_binding: 'tls-unique' } });
+    expectAuthFailed(noId);
+  });
+
+  it("tls-unique: also accepts the server's Finished message as channel ID (Autobahn|Python on Twisted)", () => {
+    const { router } = authRouter();
+    const clientFinished = new Uint8Array(32).fill(1);
+    const serverFinished = new Uint8Array(32).fill(2);
+    const bound = (): ReturnType<typeof authClient> => {
+      const client = authClient(router, STATIC, {
+        transportCredentials: {
+          channelId: { 'tls-unique': clientFinished },
+          alternateChannelIds: { 'tls-unique': serverFinished },
+        },
+      });
+      hello(client, { authmethods: ['cryptosign'], authextra: { pubkey: aliceKey, channel_binding: 'tls-unique' } });
+      return client;
+    };
+    for (const channelId of [clientFinished, serverFinished]) {
+      const client = bound();
+      authenticate(client, cryptosignSign(alice, client.takeOne('CHALLENGE').extra.challenge as string, channelId));
+      client.takeOne('WELCOME');
+    }
+    const other = bound();
+    const challenge = other.takeOne('CHALLENGE').extra.challenge as string;
+    authenticate(other, cryptosignSign(alice, challenge, new Uint8Array(32).fill(3)));
+    expectAuthFailed(other);
   });
 
   it('authenticates the router: signs the client challenge with the router key', () => {

@@ -78,11 +78,39 @@ describe('wampcra, static', () => {
     expect(client.takeOne('WELCOME').details).toMatchObject({ authid: 'salty', authextra: { tier: 'gold' } });
   });
 
-  it('refuses a salted secret signed without deriving the key', () => {
+  it('salts: also accepts the configured secret as the derived key (the spec and Crossbar docs store it so)', () => {
+    // User `documented` stores what PBKDF2('secret1', 'salt123', 100, 16) gives, as the spec's
+    // "Password Salting" section and Crossbar's documentation write it; the client knows only
+    // the password, derives with the challenge's parameters, and signs with the result.
+    const { router } = authRouter();
+    const client = authClient(router, {
+      wampcra: {
+        type: 'static',
+        users: {
+          documented: {
+            secret: 'prq7+YkJ1/KlW1X0YczMHw==',
+            role: 'user',
+            salt: 'salt123',
+            iterations: 100,
+            keylen: 16,
+          },
+        },
+      },
+    });
+    const extra = challengeOf(client, 'documented');
+    expect(extra).toMatchObject({ salt: 'salt123', iterations: 100, keylen: 16 });
+    const key = craDeriveKey('secret1', extra.salt as string, extra.iterations as number, extra.keylen as number);
+    expect(key).toBe('prq7+YkJ1/KlW1X0YczMHw==');
+    authenticate(client, craSign(key, extra.challenge as string));
+    expect(client.takeOne('WELCOME').details).toMatchObject({ authid: 'documented' });
+  });
+
+  it('salts: refuses a signature under a key derived from another password', () => {
     const { router } = authRouter();
     const client = authClient(router, STATIC);
     const extra = challengeOf(client, 'salty');
-    authenticate(client, craSign('prq7+YkJ1/KlW1X0YczMHw==', extra.challenge as string));
+    const key = craDeriveKey('secret2', 'salt123', 100, 32);
+    authenticate(client, craSign(key, extra.challenge as string));
     expectAuthFailed(client);
   });
 

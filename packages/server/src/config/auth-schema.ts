@@ -22,6 +22,7 @@ import type {
   WampCraAuthConfig,
 } from '@interchange/router';
 import { z } from 'zod';
+import { type FunctionBlock, functionBlockSchema, loadedFunction } from './auth-functions.js';
 import {
   integer,
   keyedBy,
@@ -41,8 +42,8 @@ type Dynamic = DynamicAuthConfig & { 'authenticator-role'?: string };
  * that `auth.anonymous?.role` reads the same for both.
  */
 export type AnonymousConfig = { type: 'static'; role: string; authid?: string } | (Dynamic & { role?: undefined });
-/** A validated method with static principals or an authenticator. */
-type Method<T extends { type: 'static' }> = T | Dynamic;
+/** A validated method with static principals, an authenticator procedure or a function. */
+type Method<T extends { type: 'static' }> = T | Dynamic | FunctionBlock;
 
 /** A WAMP URI (loose rules), for authenticator procedures and realms. */
 const LOOSE_URI = /^([^\s.#]+\.)*[^\s.#]+$/;
@@ -85,7 +86,7 @@ const principalShape = {
 const principals = <T>(item: z.ZodType<T, z.ZodTypeDef, unknown>) =>
   keyedBy('an authid', (key) => key.length > 0, item);
 
-/** Crossbar's `function` authenticators run Python in the router; Interchange has none. */
+/** Crossbar refuses a `function` anonymous authenticator too (its checkconfig has no such case). */
 const CROSSBAR_ONLY_TYPES = ['function'];
 
 /** The auth methods a transport may allow, by name (Crossbar's names). */
@@ -107,121 +108,105 @@ export const authMethodSchemas = {
     ) as Schema<AnonymousConfig>
   ).optional(),
   ticket: (
-    tagged(
-      'ticket auth type',
-      {
-        static: section({
-          type: oneOf(['static']),
-          principals: principals(section({ ...principalShape, ticket: nonEmptyString() })),
-        }),
-        dynamic: dynamicSchema,
-      },
-      CROSSBAR_ONLY_TYPES,
-    ) as Schema<Method<Extract<TicketAuthConfig, { type: 'static' }>>>
+    tagged('ticket auth type', {
+      static: section({
+        type: oneOf(['static']),
+        principals: principals(section({ ...principalShape, ticket: nonEmptyString() })),
+      }),
+      dynamic: dynamicSchema,
+      function: functionBlockSchema,
+    }) as Schema<Method<Extract<TicketAuthConfig, { type: 'static' }>>>
   ).optional(),
   wampcra: (
-    tagged(
-      'wampcra auth type',
-      {
-        static: section({
-          type: oneOf(['static']),
-          users: principals(
-            section({
-              ...principalShape,
-              secret: nonEmptyString(),
-              /** With `salt`, the secret is salted (PBKDF2); `iterations` and `keylen` default to 1000 and 32. */
-              salt: nonEmptyString().optional(),
-              iterations: integer(1).optional(),
-              keylen: integer(1, 1024).optional(),
-            }),
-          ),
-        }),
-        dynamic: dynamicSchema,
-      },
-      CROSSBAR_ONLY_TYPES,
-    ) as Schema<Method<Extract<WampCraAuthConfig, { type: 'static' }>>>
+    tagged('wampcra auth type', {
+      static: section({
+        type: oneOf(['static']),
+        users: principals(
+          section({
+            ...principalShape,
+            secret: nonEmptyString(),
+            /** With `salt`, the secret is salted (PBKDF2); `iterations` and `keylen` default to 1000 and 32. */
+            salt: nonEmptyString().optional(),
+            iterations: integer(1).optional(),
+            keylen: integer(1, 1024).optional(),
+          }),
+        ),
+      }),
+      dynamic: dynamicSchema,
+      function: functionBlockSchema,
+    }) as Schema<Method<Extract<WampCraAuthConfig, { type: 'static' }>>>
   ).optional(),
   /** WAMP-SCRAM; clients may ask for it as `wamp-scram` (the spec's name) or `scram` (Crossbar's). */
   scram: (
-    tagged(
-      'scram auth type',
-      {
-        static: section({
-          type: oneOf(['static']),
-          principals: principals(
-            section({
-              ...principalShape,
-              kdf: oneOf(['argon2id13', 'argon2id-13', 'pbkdf2']),
-              iterations: integer(1),
-              /** Argon2id memory in KiB (required for Argon2id). */
-              memory: integer(8).optional(),
-              salt: hex(),
-              'stored-key': hex(32),
-              'server-key': hex(32),
-            }).superRefine((principal, ctx) => {
-              if (principal.kdf !== 'pbkdf2' && principal.memory === undefined) {
-                ctx.addIssue({
-                  code: z.ZodIssueCode.custom,
-                  path: ['memory'],
-                  message: 'required for argon2id: the memory cost in KiB',
-                });
-              }
-            }),
-          ),
-        }),
-        dynamic: dynamicSchema,
-      },
-      CROSSBAR_ONLY_TYPES,
-    ) as Schema<Method<Extract<ScramAuthConfig, { type: 'static' }>>>
+    tagged('scram auth type', {
+      static: section({
+        type: oneOf(['static']),
+        principals: principals(
+          section({
+            ...principalShape,
+            kdf: oneOf(['argon2id13', 'argon2id-13', 'pbkdf2']),
+            iterations: integer(1),
+            /** Argon2id memory in KiB (required for Argon2id). */
+            memory: integer(8).optional(),
+            salt: hex(),
+            'stored-key': hex(32),
+            'server-key': hex(32),
+          }).superRefine((principal, ctx) => {
+            if (principal.kdf !== 'pbkdf2' && principal.memory === undefined) {
+              ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                path: ['memory'],
+                message: 'required for argon2id: the memory cost in KiB',
+              });
+            }
+          }),
+        ),
+      }),
+      dynamic: dynamicSchema,
+      function: functionBlockSchema,
+    }) as Schema<Method<Extract<ScramAuthConfig, { type: 'static' }>>>
   ).optional(),
   cryptosign: (
-    tagged(
-      'cryptosign auth type',
-      {
-        static: section({
-          type: oneOf(['static']),
-          principals: principals(
-            section({
-              ...principalShape,
-              /** Ed25519 public keys: 64 hex digits or `ssh-ed25519 ...` lines. */
-              authorized_keys: list(
-                value<string>(
-                  'an Ed25519 public key (64 hex digits or an ssh-ed25519 line)',
-                  (v) =>
-                    typeof v === 'string' &&
-                    (/^[0-9a-fA-F]{64}$/.test(v.trim()) || v.trim().startsWith('ssh-ed25519 ')),
-                ),
-                { nonEmpty: true },
+    tagged('cryptosign auth type', {
+      static: section({
+        type: oneOf(['static']),
+        principals: principals(
+          section({
+            ...principalShape,
+            /** Ed25519 public keys: 64 hex digits or `ssh-ed25519 ...` lines. */
+            authorized_keys: list(
+              value<string>(
+                'an Ed25519 public key (64 hex digits or an ssh-ed25519 line)',
+                (v) =>
+                  typeof v === 'string' && (/^[0-9a-fA-F]{64}$/.test(v.trim()) || v.trim().startsWith('ssh-ed25519 ')),
               ),
-            }),
-          ),
-        }),
-        dynamic: dynamicSchema,
-      },
-      CROSSBAR_ONLY_TYPES,
-    ) as Schema<Method<Extract<CryptosignAuthConfig, { type: 'static' }>>>
+              { nonEmpty: true },
+            ),
+          }),
+        ),
+      }),
+      dynamic: dynamicSchema,
+      function: functionBlockSchema,
+    }) as Schema<Method<Extract<CryptosignAuthConfig, { type: 'static' }>>>
   ).optional(),
   /** TLS client certificates; the transport must be TLS and ask for client certificates. */
   tls: (
-    tagged(
-      'tls auth type',
-      {
-        static: section({
-          type: oneOf(['static']),
-          principals: principals(
-            section({
-              ...principalShape,
-              'certificate-sha1': value<string>(
-                'a SHA-1 fingerprint (hex, colons allowed)',
-                (v) => typeof v === 'string' && v.replace(/:/g, '').length === 40 && /^[0-9a-fA-F:]+$/.test(v),
-              ),
-            }),
-          ),
-        }),
-        dynamic: dynamicSchema,
-      },
-      CROSSBAR_ONLY_TYPES,
-    ) as Schema<Method<Extract<TlsAuthConfig, { type: 'static' }>>>
+    tagged('tls auth type', {
+      static: section({
+        type: oneOf(['static']),
+        principals: principals(
+          section({
+            ...principalShape,
+            'certificate-sha1': value<string>(
+              'a SHA-1 fingerprint (hex, colons allowed)',
+              (v) => typeof v === 'string' && v.replace(/:/g, '').length === 40 && /^[0-9a-fA-F:]+$/.test(v),
+            ),
+          }),
+        ),
+      }),
+      dynamic: dynamicSchema,
+      function: functionBlockSchema,
+    }) as Schema<Method<Extract<TlsAuthConfig, { type: 'static' }>>>
   ).optional(),
   /** A cookie of a web transport, once an earlier connection with it authenticated. */
   cookie: (section({ type: oneOf(['static']).optional() }) as Schema<{ type?: 'static' }>).optional(),
@@ -245,8 +230,16 @@ export function transportAuthOf(auth: AuthConfig | undefined): TransportAuthConf
   if (auth === undefined) return undefined;
   let config = converted.get(auth);
   if (config === undefined) {
-    // The shapes are the router's (both are Crossbar's); only absent keys are dropped.
+    // The shapes are the router's (both are Crossbar's); only absent keys are dropped, and a
+    // `function` block becomes the function loaded for it (see auth-functions.ts).
     config = JSON.parse(JSON.stringify(auth)) as TransportAuthConfig;
+    for (const [method, block] of Object.entries(auth)) {
+      if (block?.type === 'function')
+        (config as Record<string, unknown>)[method] = {
+          type: 'function',
+          authenticate: loadedFunction(block as FunctionBlock),
+        };
+    }
     converted.set(auth, config);
   }
   return config;

@@ -9,7 +9,13 @@
  * {@link workerVariants}); the rest of the schema does not change.
  */
 import { z } from 'zod';
-import { classComponentSchema, containerWorkerSchema, guestWorkerSchema } from './component-schema.js';
+import { authorizerSchema } from './auth-functions.js';
+import {
+  type ClassComponentConfig,
+  classComponentSchema,
+  containerWorkerSchema,
+  guestWorkerSchema,
+} from './component-schema.js';
 import { type ShutdownTrigger, shutdownSchema } from './controller-schema.js';
 import { endpointSchema } from './endpoint-schema.js';
 import {
@@ -162,21 +168,33 @@ export const permissionSchema = section({
 
 /**
  * A role of a realm: static `permissions`, or (Crossbar's dynamic roles) an `authorizer`
- * procedure called as `authorizer(session, uri, action, options)` for each request.
+ * procedure called as `authorizer(session, uri, action, options)` for each request, or neither:
+ * then `allow-by-default` decides every request (Crossbar's plain role; default false).
  */
 export const roleSchema = section({
   name: nonEmptyString(),
-  permissions: list(permissionSchema).default([]),
-  authorizer: value<string>(
-    'a procedure URI such as "com.example.authorize"',
-    (v) => typeof v === 'string' && LOOSE_URI.test(v),
+  permissions: list(permissionSchema).optional(),
+  /** A procedure URI, or a `function` block (a JS module's factory; see auth-functions.ts). */
+  authorizer: authorizerSchema(
+    value<string>('a procedure URI such as "com.example.authorize"', (v) => typeof v === 'string' && LOOSE_URI.test(v)),
   ).optional(),
+  'allow-by-default': boolean().optional(),
 }).superRefine((role, ctx) => {
-  if (role.authorizer !== undefined && role.permissions.length > 0) {
+  if (role.authorizer !== undefined && (role.permissions ?? []).length > 0) {
     ctx.addIssue({
       code: z.ZodIssueCode.custom,
       path: ['authorizer'],
       message: 'a role has either permissions or an authorizer, not both',
+    });
+  }
+  // Crossbar reads allow-by-default only on a role without permissions and authorizer; beside
+  // either it has no effect there, so it is refused here rather than accepted and ignored.
+  if (role['allow-by-default'] === true && (role.permissions !== undefined || role.authorizer !== undefined)) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['allow-by-default'],
+      message:
+        'has no effect beside "permissions" or "authorizer" (Crossbar ignores it there too: the role allows only what they allow); remove it, or remove "permissions" to allow everything',
     });
   }
 });
@@ -209,8 +227,29 @@ export const realmSchema = section({
   store: storeSchema.optional(),
 });
 
-/** A router worker: realms, listening transports and hosted components. */
-export const routerWorkerSchema = section({
+/** Any listening transport of a router worker. */
+export type TransportConfig =
+  | WebSocketTransportConfig
+  | WebTransportConfig
+  | RawSocketTransportConfig
+  | UniversalTransportConfig;
+
+/** A validated router worker. */
+export interface RouterWorkerConfig {
+  type: 'router';
+  id?: string | undefined;
+  options?: { title?: string | undefined } | undefined;
+  realms: RealmConfigEntry[];
+  transports: TransportConfig[];
+  components: ClassComponentConfig[];
+}
+
+/**
+ * A router worker: realms, listening transports and hosted components. Typed by its interface:
+ * the inferred type of the whole schema is too large for the compiler to write into a
+ * declaration file.
+ */
+export const routerWorkerSchema: z.ZodType<RouterWorkerConfig, z.ZodTypeDef, unknown> = section({
   type: oneOf(['router']),
   id: nonEmptyString().optional(),
   options: section({ title: anyString().optional() }).optional(),
@@ -259,10 +298,6 @@ export const nodeConfigSchema: Schema<NodeConfig> = section({
   workers: list(tagged('worker type', workerVariants, ['proxy', 'websocket-testee', 'marketmaker'])).default([]),
 });
 
-/** A router worker of a {@link NodeConfig}. */
-export type RouterWorkerConfig = z.output<typeof routerWorkerSchema>;
-/** A listening transport of a router worker. */
-export type TransportConfig = RouterWorkerConfig['transports'][number];
 /** A plain WebSocket transport. */
 export type WebSocketTransportConfig = z.output<typeof webSocketTransportSchema>;
 /** A web transport. */

@@ -2,8 +2,10 @@
  * The path services of a web transport (Crossbar's "Web Services"), one schema per `type`, and
  * the WebSocket service settings shared by `websocket` transports and paths.
  */
+
 import { z } from 'zod';
 import { AUTH_METHOD_NAMES, type AuthConfig, authMethodSchemas } from './auth-schema.js';
+import { cookieSchema } from './cookie-schema.js';
 import {
   anyString,
   boolean,
@@ -59,6 +61,8 @@ export const webSocketShape = {
   auth: authSchema.optional(),
   /** Logs this service's connections at debug level, whatever the node's log level. */
   debug: boolean().optional(),
+  /** Cookie tracking (Crossbar's `cookie` block); see cookie-schema.ts. */
+  cookie: cookieSchema.optional(),
 };
 
 /** A WebSocket path of a web transport. */

@@ -3,10 +3,11 @@
  * sides; this drops absent optional keys (the router's types are exact about them) and adds the
  * `trusted` role hosted components run under when their config names no role.
  */
-import type { PermissionConfig, RealmConfig, RoleConfig, StoreConfig } from '@interchange/router';
+import type { AuthorizeFunction, PermissionConfig, RealmConfig, RoleConfig, StoreConfig } from '@interchange/router';
+import { loadedFunction } from './auth-functions.js';
 import type { RealmConfigEntry, RouterWorkerConfig } from './config-schema.js';
 
-type PermissionEntry = NonNullable<RealmConfigEntry['roles']>[number]['permissions'][number];
+type PermissionEntry = NonNullable<NonNullable<RealmConfigEntry['roles']>[number]['permissions']>[number];
 
 /** The role of hosted components without a configured role, as in Crossbar. */
 export const TRUSTED_ROLE = 'trusted';
@@ -41,6 +42,13 @@ export function trustedRole(): RoleConfig {
   };
 }
 
+/** Everything, on every URI: a role with `allow-by-default: true`. */
+const ALLOW_EVERYTHING: PermissionConfig = {
+  uri: '',
+  match: 'prefix',
+  allow: { call: true, register: true, publish: true, subscribe: true },
+};
+
 /**
  * The realms of a router worker in the router's shape. A realm with roles gets the `trusted`
  * role if one of the worker's components joins it without a role and the config does not define
@@ -50,11 +58,16 @@ export function realmsOfWorker(worker: RouterWorkerConfig): RealmConfig[] {
   return worker.realms.map((realm) => {
     const store = realm.store === undefined ? {} : { store: storeOf(realm.store) };
     if (realm.roles === undefined) return { name: realm.name, ...store };
-    const roles: RoleConfig[] = realm.roles.map((role) =>
-      role.authorizer === undefined
-        ? { name: role.name, permissions: role.permissions.map(permission) }
-        : { name: role.name, authorizer: role.authorizer },
-    );
+    const roles: RoleConfig[] = realm.roles.map((role) => {
+      if (typeof role.authorizer === 'string') return { name: role.name, authorizer: role.authorizer };
+      if (role.authorizer !== undefined)
+        return { name: role.name, authorizer: loadedFunction<AuthorizeFunction>(role.authorizer) };
+      // Crossbar's plain role (neither permissions nor authorizer): allow-by-default decides
+      // every action on every URI, without disclosure; the empty prefix says exactly that.
+      if (role.permissions === undefined && role['allow-by-default'] === true)
+        return { name: role.name, permissions: [ALLOW_EVERYTHING] };
+      return { name: role.name, permissions: (role.permissions ?? []).map(permission) };
+    });
     const needsTrusted = worker.components.some((c) => c.realm === realm.name && c.role === undefined);
     if (needsTrusted && !roles.some((role) => role.name === TRUSTED_ROLE)) roles.push(trustedRole());
     return { name: realm.name, roles, ...store };

@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { IpAllowList } from '../web/ip-allowlist.js';
+import { functionModulesOf } from './auth-functions.js';
 import {
   ConfigError,
   type ConfigIssue,
@@ -394,6 +395,10 @@ async function checkFiles(view: ConfigView, cbdir: string): Promise<ConfigIssue[
         ? `module not found: ${file} (classname is the path of a JS module, relative to the config file's directory)`
         : `${entry.what === 'static' ? 'directory' : entry.what} not found: ${file}`;
     report.invalid(entry.path, message);
+  }
+  for (const entry of functionModulesOf(view.config)) {
+    const file = resolveInCbdir(cbdir, entry.file);
+    if ((await kindOf(file)) !== 'file') report.invalid(entry.path, `function module not found: ${file}`);
   }
   return report.issues;
 }

@@ -3,7 +3,9 @@
  * `auth` block allows `cookie` gives each browser a random cookie on the opening handshake, and
  * remembers, per cookie, the principal its last connection authenticated as. A later connection
  * presenting the cookie can then join as that principal (the router's `cookie` method). The
- * store is in memory: a restart forgets every cookie, as Crossbar's memory store does.
+ * service's `cookie` block (config/cookie-schema.ts) sets name, length, lifetime and attributes;
+ * the store is in memory (a restart forgets every cookie, as Crossbar's memory store does) unless
+ * a {@link CookieFileStore} keeps the authenticated ones.
  *
  * Cookies handed out on handshakes that never authenticate are kept apart, in a small budget of
  * their own: anyone can open handshakes by the thousand, and in a shared store they would push
@@ -14,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { CookieHandle, CookieIdentity } from '@interchange/router';
 import type { WebSocketServer } from 'ws';
+import type { CookieFileStore, StoredCookie } from './cookie-file-store.js';
 
 /** Options of {@link CookieTracker}. */
 export interface CookieTrackerOptions {
@@ -21,6 +24,18 @@ export interface CookieTrackerOptions {
   name?: string;
   /** Cookie lifetime in seconds; default 604800 (7 days), Crossbar's. */
   maxAgeSeconds?: number;
+  /** Characters of a new cookie's random value; default 24, Crossbar's. */
+  length?: number;
+  /** Mark every cookie `Secure` (it is anyway on a TLS connection). Default false. */
+  secure?: boolean;
+  /** `HttpOnly`; default true. */
+  httpOnly?: boolean;
+  /** `SameSite`; default `Lax`. */
+  sameSite?: 'Strict' | 'Lax' | 'None';
+  /** Keeps the authenticated cookies across restarts (the `file` store). */
+  store?: CookieFileStore;
+  /** With a store: start with no cookies, whatever it holds (Crossbar's `purge_on_startup`). */
+  purgeOnStartup?: boolean;
   /** Authenticated cookies remembered at most; the least recently used go first. Default 100000. */
   maxEntries?: number;
   /**
@@ -31,6 +46,12 @@ export interface CookieTrackerOptions {
   maxAnonymousEntries?: number;
   /** Time source (ms); `Date.now` by default. */
   now?: () => number;
+}
+
+/** The cookie of one connection: its value, and what it authenticated as. */
+export interface TrackedCookie extends CookieHandle {
+  /** The cookie's value. */
+  readonly id: string;
 }
 
 interface Entry {
@@ -55,6 +76,10 @@ export class CookieTracker {
   readonly #maxEntries: number;
   readonly #maxAnonymous: number;
   readonly #now: () => number;
+  readonly #length: number;
+  readonly #attributes: string;
+  readonly #secure: boolean;
+  readonly #store: CookieFileStore | undefined;
   /** Cookies that authenticated, least recently used first. */
   readonly #entries = new Map<string, Entry>();
   /** Cookies handed out that have not authenticated, oldest first. */
@@ -68,6 +93,32 @@ export class CookieTracker {
     this.#maxEntries = options.maxEntries ?? 100_000;
     this.#maxAnonymous = options.maxAnonymousEntries ?? Math.min(10_000, this.#maxEntries);
     this.#now = options.now ?? Date.now;
+    this.#length = options.length ?? 24;
+    this.#secure = options.secure === true;
+    this.#attributes = `${options.httpOnly === false ? '' : '; HttpOnly'}; SameSite=${options.sameSite ?? 'Lax'}`;
+    this.#store = options.store;
+    if (this.#store !== undefined) {
+      const now = this.#now();
+      if (options.purgeOnStartup !== true)
+        for (const [id, identity, expiresAt] of this.#store.load(now))
+          remember(this.#entries, id, { identity, expiresAt }, this.#maxEntries);
+      else this.#store.changed();
+      this.#store.source(() => this.#stored());
+    }
+  }
+
+  /** Writes what the store has not written yet. */
+  async close(): Promise<void> {
+    await this.#store?.flush();
+  }
+
+  /** The authenticated cookies that have not expired, for the store. */
+  #stored(): StoredCookie[] {
+    const now = this.#now();
+    const out: StoredCookie[] = [];
+    for (const [id, entry] of this.#entries)
+      if (entry.identity !== undefined && entry.expiresAt > now) out.push([id, entry.identity, entry.expiresAt]);
+    return out;
   }
 
   /** Adds `Set-Cookie` to the handshake responses of requests that got a new cookie. */
@@ -82,15 +133,15 @@ export class CookieTracker {
   setCookieHeader(request: IncomingMessage): string | undefined {
     const id = this.#issue.get(request);
     if (id === undefined) return undefined;
-    const secure = (request.socket as { encrypted?: boolean }).encrypted === true ? '; Secure' : '';
-    return `Set-Cookie: ${this.#name}=${id}; Max-Age=${Math.floor(this.#maxAgeMs / 1000)}; Path=/; HttpOnly; SameSite=Lax${secure}`;
+    const secure = this.#secure || (request.socket as { encrypted?: boolean }).encrypted === true ? '; Secure' : '';
+    return `Set-Cookie: ${this.#name}=${id}; Max-Age=${Math.floor(this.#maxAgeMs / 1000)}; Path=/${this.#attributes}${secure}`;
   }
 
   /**
    * The cookie of a handshake request: the one it presents when this tracker knows it, else a
    * new one, set on the response. Call before the handshake completes.
    */
-  handleFor(request: IncomingMessage): CookieHandle {
+  handleFor(request: IncomingMessage): TrackedCookie {
     const now = this.#now();
     const presented = readCookie(request.headers.cookie, this.#name);
     let id = presented !== undefined && this.#live(presented, now) ? presented : undefined;
@@ -98,16 +149,20 @@ export class CookieTracker {
     // A browser coming back counts as a use: its cookie is the last to be evicted.
     if (id !== undefined && known !== undefined) remember(this.#entries, id, known, this.#maxEntries);
     if (id === undefined) {
-      id = randomBytes(18).toString('base64url');
+      id = randomBytes(Math.ceil((this.#length * 3) / 4))
+        .toString('base64url')
+        .slice(0, this.#length);
       remember(this.#anonymous, id, { identity: undefined, expiresAt: now + this.#maxAgeMs }, this.#maxAnonymous);
       this.#issue.set(request, id);
     }
     const cookie = id;
     return {
+      id: cookie,
       get: () => (this.#live(cookie, this.#now()) ? this.#entries.get(cookie)?.identity : undefined),
       set: (identity) => {
         this.#anonymous.delete(cookie);
         remember(this.#entries, cookie, { identity, expiresAt: this.#now() + this.#maxAgeMs }, this.#maxEntries);
+        this.#store?.changed();
       },
     };
   }

@@ -20,7 +20,8 @@ function fields(record: unknown): Record<string, string> {
 /**
  * The credentials of a server-side connection, as connect options: its TLS (`{}` for a plain
  * socket without a cookie), and the cookie handle of cookie authentication, if tracked.
- * `tls-unique` is the client's Finished message: on the server, the peer's.
+ * `tls-unique` is the client's Finished message: on the server, the peer's; the server's own is
+ * kept as the alternate that Autobahn|Python on Twisted (and Crossbar) use.
  */
 export function tlsCredentialsOf(
   socket: unknown,
@@ -33,6 +34,10 @@ export function tlsCredentialsOf(
   const channelId: NonNullable<TransportCredentials['channelId']> = {};
   const finished = tls.getPeerFinished?.();
   if (finished !== undefined && finished.length > 0) channelId['tls-unique'] = sha256Digest(new Uint8Array(finished));
+  // Autobahn|Python on Twisted hashes the server's Finished message instead (router: its own).
+  const own = tls.getFinished?.();
+  if (own !== undefined && own.length > 0)
+    credentials.alternateChannelIds = { 'tls-unique': sha256Digest(new Uint8Array(own)) };
   try {
     // RFC 9266: "with no context value", which Node's typings do not allow for, though Node does.
     const exportKeyingMaterial = tls.exportKeyingMaterial as ((length: number, label: string) => Buffer) | undefined;

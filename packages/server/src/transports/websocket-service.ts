@@ -13,7 +13,8 @@ import type { WebSocketPathConfig } from '../config/config-schema.js';
 import type { Logger } from '../logger.js';
 import type { AcceptOptions, SessionAcceptor } from '../session-acceptor.js';
 import { refuseUpgrade } from '../web/http-responses.js';
-import { CookieTracker } from './cookie-tracker.js';
+import { cookieTrackerOf } from './cookie-config.js';
+import type { CookieTracker, TrackedCookie } from './cookie-tracker.js';
 import { DirectWebSocket, type DirectWebSocketOptions } from './direct-websocket.js';
 import type { FrameCachePool } from './frame-cache.js';
 import { type OutboundOptions, outboundOptionsOf, SlowConsumerCounters } from './slow-consumer.js';
@@ -39,6 +40,8 @@ export interface WebSocketServiceOptions {
   router: SessionAcceptor;
   frameCaches: FrameCachePool;
   logger: Logger;
+  /** The node directory, where a `file` cookie store lives; the working directory by default. */
+  cbdir?: string;
 }
 
 /** Accepts WAMP WebSocket connections for one configured service. */
@@ -107,7 +110,11 @@ export class WebSocketService {
       failByDrop: settings.failByDrop,
       echoCloseCodeReason: settings.echoCloseCodeReason,
     };
-    this.#cookies = config.auth?.cookie === undefined ? undefined : new CookieTracker();
+    // Tracking is on with a `cookie` block (Crossbar's rule) or when `cookie` auth needs it.
+    this.#cookies =
+      config.cookie === undefined && config.auth?.cookie === undefined
+        ? undefined
+        : cookieTrackerOf(config.cookie, options.cbdir, this.#logger);
     this.#cookies?.attach(this.#server);
   }
 
@@ -247,10 +254,14 @@ export class WebSocketService {
         ? connection
         : { info, send: (message) => connection.send(message), close: () => connection.close() };
     // Plain connections share one options object: one per session would cost memory for nothing.
-    const options =
+    let options =
       credentials.transportCredentials === undefined
         ? this.#plainConnectOptions
         : { ...this.#plainConnectOptions, ...credentials };
+    // Crossbar: without an auth block, a tracked connection's anonymous authid is its cookie.
+    const cookie = credentials.transportCredentials?.cookie as TrackedCookie | undefined;
+    if (cookie !== undefined && this.#plainConnectOptions.transportAuth === undefined)
+      options = { ...options, authid: cookie.id };
     connection.start(this.#router.connect(peer, options));
   }
 
@@ -263,6 +274,7 @@ export class WebSocketService {
     const connections = [...this.#connections];
     this.#connections.clear();
     await Promise.all(connections.map((connection) => connection.shutdown(graceMs)));
+    await this.#cookies?.close();
   }
 }
 

@@ -5,9 +5,11 @@
  * concatenated values being the query strings as sent and the raw body bytes.
  *
  * Crossbar checks the signature and the timestamp window only, so a captured request can be
- * replayed within the window. Here a signed request is also refused when its `seq` is not
- * greater than the last accepted one for its key, or its `nonce` was already accepted within the
- * window (both answered 400, like Crossbar's other invalid-signature-field errors).
+ * replayed within the window. Here a signed request is also refused when its `nonce` was already
+ * accepted while its timestamp could still be (400, like Crossbar's other invalid-signature-field
+ * errors): a replay repeats the nonce, since the signature covers it. `seq` is checked to be an
+ * integer and nothing more, as in Crossbar: its clients (crossbarconnect) count it from 1 in
+ * every process, so requiring it to grow would refuse every process after the first.
  */
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 
@@ -104,15 +106,14 @@ const invalidField = (reason: string): SignatureFailure => ({
 });
 
 /**
- * Checks the signature fields of bridge requests and keeps the replay state (last `seq`,
- * recent nonces) of its key.
+ * Checks the signature fields of bridge requests and keeps the replay state (recent nonces)
+ * of its key.
  */
 export class SignatureVerifier {
   readonly #key: string | undefined;
   readonly #secret: string | undefined;
   readonly #windowMs: number;
   readonly #now: () => number;
-  #lastSeq: bigint | undefined;
   /** Accepted nonces and when they may be forgotten, oldest first. */
   readonly #nonces = new Map<string, number>();
 
@@ -168,19 +169,15 @@ export class SignatureVerifier {
     if (!sameText(canonicalBase64(signature as string), canonicalBase64(expected))) {
       return { status: 401, message: 'REST bridge signature secret not valid.' };
     }
-    return this.#checkReplay(BigInt(seq as string), nonce as string, now);
+    return this.#checkReplay(nonce as string, now);
   }
 
-  #checkReplay(seq: bigint, nonce: string, now: number): SignatureFailure | undefined {
-    if (this.#lastSeq !== undefined && seq <= this.#lastSeq) {
-      return invalidField(`replayed request: seq ${seq} is not greater than the last accepted seq ${this.#lastSeq}`);
-    }
+  #checkReplay(nonce: string, now: number): SignatureFailure | undefined {
     for (const [seen, forgetAt] of this.#nonces) {
       if (forgetAt > now) break;
       this.#nonces.delete(seen);
     }
     if (this.#nonces.has(nonce)) return invalidField(`replayed request: nonce ${nonce} was already used`);
-    this.#lastSeq = seq;
     // A request's timestamp may sit anywhere in [now - window, now + window]: remember its nonce
     // for twice the window so no copy of it can come back while its timestamp is still accepted.
     const memory = this.#windowMs > 0 ? 2 * this.#windowMs : NONCE_MEMORY_WITHOUT_WINDOW * 1000;

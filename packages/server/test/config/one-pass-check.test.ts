@@ -44,7 +44,7 @@ describe('one check reports every problem', () => {
       ],
     };
     expect(await problems(config, cbdir)).toEqual([
-      'workers[0].transports[0].frobnicate: unsupported key (not implemented by Interchange; supported here: type, url, serializers, options, auth, debug, id, endpoint)',
+      'workers[0].transports[0].frobnicate: unsupported key (not implemented by Interchange; supported here: type, url, serializers, options, auth, debug, cookie, id, endpoint)',
       'workers[0].transports[1].paths.ws.options.max_message_size: expected an integer 1..2147483647, got "big"',
       'workers[0].components[0].realm: no realm "realm2" in workers[0].realms (defined: "realm1")',
       'workers[0].components[1].role: no role "admin" in realm "realm1"',
@@ -80,7 +80,7 @@ describe('one check reports every problem', () => {
     expect(await problems(config, cbdir)).toEqual([
       'workers[0].type: expected one of "router", "container", "guest", got "no-such-worker"',
       'workers[1].realms[0].name: expected a realm name (a WAMP URI such as "realm1"), got "bad realm name"',
-      'workers[1].realms[1].roles[0].allow: unsupported key (not implemented by Interchange; supported here: name, permissions, authorizer)',
+      'workers[1].realms[1].roles[0].allow: unsupported key (not implemented by Interchange; supported here: name, permissions, authorizer, allow-by-default)',
       'workers[1].transports[0].type: expected one of "websocket", "web", "rawsocket", "universal", got "carrier-pigeon"',
       // The realm list lost an item and the worker list too: the indices are still the file's.
       'workers[1].transports[2].endpoint.port: port 9000 is already used by workers[1].transports[1]',
@@ -126,7 +126,7 @@ describe('one check reports every problem', () => {
       ],
     };
     expect(await problems(config)).toEqual([
-      'workers[0].realms[0].roles[0].colour: unsupported key (not implemented by Interchange; supported here: name, permissions, authorizer)',
+      'workers[0].realms[0].roles[0].colour: unsupported key (not implemented by Interchange; supported here: name, permissions, authorizer, allow-by-default)',
       'workers[0].realms[0].roles[0].authorizer: a role has either permissions or an authorizer, not both',
     ]);
   });

@@ -200,7 +200,7 @@ describe('validateConfig', () => {
         endpoint: { type: 'tcp', port: 8000 },
         auth: { wampcra: { type: 'function', create: 'auth.create' } },
       }),
-      'workers[0].transports[1].auth.wampcra.type: unsupported wampcra auth type "function" (not implemented by Interchange yet; supported: "static", "dynamic")',
+      'workers[0].transports[1].auth.wampcra.create: a Python callable cannot run in Interchange, got "auth.create": name a JS module of the node directory and its exported factory, e.g. "authenticator.mjs:create_authenticator"',
     ],
     [
       'a WebSocket option that cannot exist here',
