@@ -11,14 +11,7 @@
 import { z } from 'zod';
 import { classComponentSchema, containerWorkerSchema, guestWorkerSchema } from './component-schema.js';
 import { endpointSchema } from './endpoint-schema.js';
-import {
-  authSchema,
-  CROSSBAR_ONLY_PATH_TYPES,
-  serializersSchema,
-  webPathVariants,
-  webSocketPathSchema,
-  webSocketShape,
-} from './path-schema.js';
+import { authSchema, serializersSchema, webSocketPathSchema, webSocketShape } from './path-schema.js';
 import {
   anyString,
   boolean,
@@ -33,23 +26,16 @@ import {
   tagged,
   value,
 } from './schema-builders.js';
+import { isPathKey, PATH_KEY_EXPECTED, webPathsSchema } from './web-paths-schema.js';
 
 export * from './component-schema.js';
 export * from './endpoint-schema.js';
 export * from './path-schema.js';
+export * from './path-services-schema.js';
+export { type NestedPathConfig, type WebPathConfig, webPathsSchema } from './web-paths-schema.js';
 
 /** A WAMP URI in loose form (spec: basic profile "Relaxed/Loose URIs"), as realm names are. */
 const LOOSE_URI = /^([^\s.#]+\.)*[^\s.#]+$/;
-
-/** A path key: `/` for the root, otherwise one URL path segment. */
-const PATH_KEY = /^[A-Za-z0-9._~!$&'()*+,;=:@-]+$/;
-
-/** Whether `key` can name a path of a web transport. */
-function isPathKey(key: string): boolean {
-  return key === '/' || (PATH_KEY.test(key) && key !== '.' && key !== '..');
-}
-
-const PATH_KEY_EXPECTED = 'a single path segment such as "ws", or "/"';
 
 /** A map with at least one entry. */
 function nonEmptyMap(paths: unknown, ctx: z.RefinementCtx): void {
@@ -57,13 +43,6 @@ function nonEmptyMap(paths: unknown, ctx: z.RefinementCtx): void {
     ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected at least one path' });
   }
 }
-
-/** The services of a web transport, by path segment. */
-export const webPathsSchema = keyedBy(
-  PATH_KEY_EXPECTED,
-  isPathKey,
-  tagged('path type', webPathVariants, CROSSBAR_ONLY_PATH_TYPES),
-).superRefine(nonEmptyMap);
 
 /** A plain WebSocket listener (accepts the upgrade on any path). */
 export const webSocketTransportSchema = section({
@@ -249,8 +228,6 @@ export type RawSocketTransportConfig = z.output<typeof rawSocketTransportSchema>
 export type RawSocketConfig = Omit<RawSocketTransportConfig, 'type' | 'id' | 'endpoint'>;
 /** A universal transport. */
 export type UniversalTransportConfig = z.output<typeof universalTransportSchema>;
-/** A path service of a web transport. */
-export type WebPathConfig = WebTransportConfig['paths'][string];
 /** A listening endpoint (TCP or Unix). */
 export type EndpointConfig = TransportConfig['endpoint'];
 /** A realm. */

@@ -5,6 +5,13 @@
 import { z } from 'zod';
 import { AUTH_METHOD_NAMES, type AuthConfig, authMethodSchemas } from './auth-schema.js';
 import {
+  archivePathSchema,
+  jsonPathSchema,
+  reverseProxyPathSchema,
+  uploadPathSchema,
+  webSocketReverseProxyPathSchema,
+} from './path-services-schema.js';
+import {
   anyString,
   boolean,
   integer,
@@ -245,23 +252,18 @@ export const webPathVariants = {
   publisher: publisherPathSchema,
   caller: callerPathSchema,
   webhook: webhookPathSchema,
+  json: jsonPathSchema,
+  archive: archivePathSchema,
+  reverseproxy: reverseProxyPathSchema,
+  'websocket-reverseproxy': webSocketReverseProxyPathSchema,
+  upload: uploadPathSchema,
 };
 
-/** Crossbar path types Interchange does not implement. */
-export const CROSSBAR_ONLY_PATH_TYPES = [
-  'wsgi',
-  'resource',
-  'reverseproxy',
-  'websocket-reverseproxy',
-  'json',
-  'cgi',
-  'schemadoc',
-  'path',
-  'upload',
-  'archive',
-  'wap',
-  'file',
-];
+/**
+ * Crossbar path types Interchange does not implement (the Python-only ones are refused with their
+ * alternative in `path-services-schema.ts`; nested `path` is in `web-paths-schema.ts`).
+ */
+export const CROSSBAR_ONLY_PATH_TYPES = ['schemadoc', 'file', 'catalog'];
 
 /** A static path. */
 export type StaticPathConfig = z.output<typeof staticPathSchema>;

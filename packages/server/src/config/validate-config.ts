@@ -17,7 +17,7 @@ import {
   type RouterWorkerConfig,
   restCalleeExtraSchema,
 } from './config-schema.js';
-import { type KeyPath, localTargetOf, sessionServicesOf, webPathsOf } from './config-walk.js';
+import { allWebPathsOf, type KeyPath, localTargetOf, sessionServicesOf } from './config-walk.js';
 
 /** The result of {@link validateConfig}. */
 export type ValidationResult = { ok: true; config: NodeConfig } | { ok: false; issues: ConfigIssue[] };
@@ -132,8 +132,10 @@ function checkRouterWorker(worker: RouterWorkerConfig, w: number, issues: Config
     }
   }
   worker.transports.forEach((transport, t) => {
-    for (const entry of webPathsOf(transport, t)) {
+    for (const entry of allWebPathsOf(transport, t)) {
       const path = entry.config;
+      if (path.type === 'upload')
+        checkRealmAndRole(worker, w, ['workers', w, ...entry.path], path.realm, path.role, issues);
       if (path.type === 'publisher' || path.type === 'caller' || path.type === 'webhook') {
         checkRealmAndRole(worker, w, ['workers', w, ...entry.path], path.realm, path.role ?? 'anonymous', issues);
         (path.options?.require_ip ?? []).forEach((network, i) => {
@@ -240,7 +242,15 @@ function* filesOf(
         for (const [i, file] of (tls.ca_certificates ?? []).entries())
           yield { path: [...at, 'ca_certificates', i], file, kind: 'file', what: 'file' };
       }
-      for (const entry of webPathsOf(transport, t)) {
+      for (const entry of allWebPathsOf(transport, t)) {
+        // A missing archive with `download` and `origin` is fetched at start.
+        if (entry.config.type === 'archive' && !(entry.config.download === true && entry.config.origin !== undefined))
+          yield {
+            path: ['workers', w, ...entry.path, 'archive'],
+            file: entry.config.archive,
+            kind: 'file',
+            what: 'archive',
+          };
         if (entry.config.type !== 'static') continue;
         yield {
           path: ['workers', w, ...entry.path, 'directory'],

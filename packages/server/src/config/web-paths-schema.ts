@@ -1,0 +1,81 @@
+/**
+ * The `paths` map of a web transport: one service per URL path segment, `/` for the root. A
+ * `path` service (Crossbar's nested paths) holds a `paths` map of its own, at any depth, so the
+ * map is defined here recursively over every path type of {@link webPathVariants}.
+ */
+import { z } from 'zod';
+import { CROSSBAR_ONLY_PATH_TYPES, webPathVariants } from './path-schema.js';
+import { REFUSED_PATH_TYPES } from './path-services-schema.js';
+import {
+  isPlainObject,
+  keyedBy,
+  nonEmptyString,
+  oneOf,
+  type Schema,
+  section,
+  tagged,
+  type VariantOutput,
+} from './schema-builders.js';
+
+/** A path key: `/` for the root, otherwise one URL path segment. */
+const PATH_KEY = /^[A-Za-z0-9._~!$&'()*+,;=:@-]+$/;
+
+/** Whether `key` can name a path of a web transport. */
+export function isPathKey(key: string): boolean {
+  return key === '/' || (PATH_KEY.test(key) && key !== '.' && key !== '..');
+}
+
+/** How a wrong path key is described. */
+export const PATH_KEY_EXPECTED = 'a single path segment such as "ws", or "/"';
+
+/** Nested paths (Crossbar's `path`): the services of `paths` sit below this path's URL. */
+export interface NestedPathConfig {
+  type: 'path';
+  id?: string | undefined;
+  paths: Record<string, WebPathConfig>;
+}
+
+/** A path service of a web transport. */
+export type WebPathConfig = VariantOutput<typeof webPathVariants> | NestedPathConfig;
+
+/** A map with at least one entry. */
+function nonEmptyMap(paths: unknown, ctx: z.RefinementCtx): void {
+  if (isPlainObject(paths) && Object.keys(paths).length === 0) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected at least one path' });
+  }
+}
+
+const nestedPathSchema: Schema<NestedPathConfig> = section({
+  type: oneOf(['path']),
+  id: nonEmptyString().optional(),
+  paths: z.lazy(() => webPathsSchema),
+}) as Schema<NestedPathConfig>;
+
+const anyPath = tagged('path type', { ...webPathVariants, path: nestedPathSchema }, CROSSBAR_ONLY_PATH_TYPES);
+
+/** One path service; a Python-only Crossbar type is refused with its alternative. */
+const pathSchema: Schema<WebPathConfig> = z.unknown().transform((input, ctx) => {
+  const type = isPlainObject(input) ? input.type : undefined;
+  if (typeof type === 'string' && Object.hasOwn(REFUSED_PATH_TYPES, type)) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['type'],
+      message: `unsupported path type ${JSON.stringify(type)}: ${REFUSED_PATH_TYPES[type]}`,
+      params: { kind: 'unsupported' },
+    });
+    return z.NEVER;
+  }
+  const result = anyPath.safeParse(input);
+  if (!result.success) {
+    for (const issue of result.error.issues) ctx.addIssue(issue);
+    return z.NEVER;
+  }
+  return result.data;
+});
+
+/** The services of a web transport (or of a nested path), by path segment. */
+export const webPathsSchema: Schema<Record<string, WebPathConfig>> = keyedBy(
+  PATH_KEY_EXPECTED,
+  isPathKey,
+  pathSchema,
+).superRefine(nonEmptyMap);

@@ -1,0 +1,109 @@
+/**
+ * The `websocket-reverseproxy` path service (Crossbar's Reverse WebSocket Proxy): each WebSocket
+ * connection opened at the path is relayed to a backend WebSocket server (http-proxy-3). The
+ * opening handshake goes to the backend (to `backend.endpoint`, with the path, query and host of
+ * `backend.url`), so the subprotocol and extensions are the ones client and backend agree on; then
+ * frames flow both ways untouched, any subprotocol, text or binary. A backend that cannot be
+ * reached or refuses the handshake gives the client 502 with a JSON body. A plain HTTP request to
+ * the path gets 426, as on a WebSocket path.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { createProxyServer, type ProxyServer, type ProxyTarget } from 'http-proxy-3';
+import type { WebSocketReverseProxyPathConfig } from '../config/path-services-schema.js';
+import { resolveInCbdir } from '../config/validate-config.js';
+import type { Logger } from '../logger.js';
+import { refuseUpgrade, sendError } from './http-responses.js';
+import type { PathHandler } from './path-handler.js';
+
+/**
+ * One websocket-reverseproxy path.
+ *
+ * @example
+ * const proxy = new WebSocketReverseProxy({ config, cbdir, logger });
+ * routes.set('proxy1', proxy.handle); // proxy.handle.upgrade takes the upgrades
+ */
+export class WebSocketReverseProxy {
+  readonly #proxy: ProxyServer;
+  readonly #target: ProxyTarget;
+  readonly #path: string;
+  readonly #host: string;
+  readonly #backend: string;
+  readonly #logger: Logger;
+  /** Client sockets whose handshake the backend accepted: errors there end the relay, no HTTP answer. */
+  readonly #upgraded = new WeakSet<Duplex>();
+  /** Open client connections, ended when the node stops. */
+  readonly #open = new Set<Duplex>();
+
+  constructor(options: { config: WebSocketReverseProxyPathConfig; cbdir: string; logger: Logger }) {
+    const { backend } = options.config;
+    const url = new URL(backend.url);
+    const secure = url.protocol === 'wss:';
+    const protocol = secure ? 'https:' : 'http:';
+    this.#path = `${url.pathname || '/'}${url.search}`;
+    this.#host = url.host;
+    this.#backend = backend.url;
+    this.#logger = options.logger;
+    const endpoint = backend.endpoint;
+    this.#target =
+      endpoint.type === 'tcp'
+        ? { host: endpoint.host, port: endpoint.port, protocol }
+        : { socketPath: resolveInCbdir(options.cbdir, endpoint.path), host: url.hostname, port: 0, protocol };
+    this.#proxy = createProxyServer({ ws: true, xfwd: true });
+    this.#proxy.on('error', () => undefined);
+    this.#proxy.on('proxyReqWs', (proxyReq, _req, socket) => {
+      proxyReq.once('upgrade', () => this.#upgraded.add(socket));
+    });
+  }
+
+  /** Answers plain HTTP requests: this path takes WebSocket connections only. */
+  readonly handle: PathHandler = Object.assign(
+    ((req, res, subPath) => {
+      if (subPath !== '' && subPath !== '/') {
+        sendError(res, 404, 'not found', { path: req.url ?? '' });
+        return;
+      }
+      sendError(
+        res,
+        426,
+        'this path accepts WebSocket connections only',
+        {},
+        { upgrade: 'websocket', connection: 'Upgrade' },
+      );
+    }) satisfies PathHandler,
+    {
+      upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer, subPath: string) =>
+        this.#upgrade(req, socket, head, subPath),
+    },
+  );
+
+  #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, subPath: string): void {
+    if (subPath !== '' && subPath !== '/') {
+      refuseUpgrade(socket, 404, { error: 'no WebSocket service at this path', path: req.url ?? '' });
+      return;
+    }
+    this.#open.add(socket);
+    socket.once('close', () => this.#open.delete(socket));
+    req.url = this.#path;
+    this.#proxy.ws(req, socket, head, { target: this.#target, headers: { host: this.#host } }, (error) => {
+      if (this.#upgraded.has(socket)) {
+        this.#logger.debug(
+          { err: error, backend: this.#backend },
+          'websocket reverse proxy: backend connection failed',
+        );
+        return;
+      }
+      this.#logger.warn({ err: error, backend: this.#backend }, 'websocket reverse proxy: backend not reachable');
+      refuseUpgrade(socket, 502, {
+        error: 'bad gateway: the backend WebSocket server is not reachable',
+        reason: error.message,
+      });
+    });
+  }
+
+  /** Ends the relayed connections. */
+  close(): void {
+    for (const socket of this.#open) socket.destroy();
+    this.#open.clear();
+  }
+}
