@@ -133,7 +133,9 @@ function objectNameOf(subPath: string): { name: string } | { status: number; err
   if (decoded.includes('\0')) return { status: 400, error: 'malformed URL path' };
   const segments = decoded.split(/[/\\]/);
   if (segments.includes('..')) return { status: 403, error: 'forbidden: the path leaves the archive' };
-  return { name: segments.filter((s) => s !== '' && s !== '.').join('/') + (decoded.endsWith('/') ? '/' : '') };
+  const name = segments.filter((s) => s !== '' && s !== '.').join('/');
+  // A directory URL keeps its slash, so `default_object` applies to it.
+  return { name: name !== '' && decoded.endsWith('/') ? `${name}/` : name };
 }
 
 /**

@@ -100,7 +100,7 @@ function dirNameOf(name: string): string {
 
 function integerField(fields: Map<string, string>, name: string, min: number, max: number): number {
   const raw = fields.get(name);
-  const value = raw !== undefined && /^\d{1,15}$/.test(raw) ? Number(raw) : Number.NaN;
+  const value = raw !== undefined && /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max)
     throw new UploadRefused(400, `form field "${name}": expected an integer ${min}..${max}`);
   return value;
@@ -344,15 +344,14 @@ export class UploadService {
       throw new UploadRefused(409, 'the upload of this file was restarted meanwhile; send the chunk again');
     }
     upload.chunks.set(chunkNumber, content.size);
-    const received = stored + content.size;
+    // Counted again after the rename: chunks of the same file arrive in parallel.
+    const received = [...upload.chunks.values()].reduce((sum, size) => sum + size, 0);
+    // As Crossbar: a progress event for each chunk of a file of several, then `finished`.
+    if (upload.totalChunks > 1) {
+      const progress = Math.round((received / totalSize) * 1000) / 1000;
+      publish({ ...event, remaining: totalSize - received, status: 'progress', progress, chunk_extra: chunkExtra });
+    }
     if (upload.chunks.size < upload.totalChunks || upload.merging) {
-      publish({
-        ...event,
-        remaining: totalSize - received,
-        status: 'progress',
-        progress: Math.round((received / totalSize) * 1000) / 1000,
-        chunk_extra: chunkExtra,
-      });
       sendJson(res, 200, { status: 'chunk received' });
       return;
     }
