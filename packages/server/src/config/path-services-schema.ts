@@ -19,9 +19,6 @@ import {
   value,
 } from './schema-builders.js';
 
-/** The optional `id` Crossbar allows on every path service (a name only; nothing refers to it). */
-const id = () => nonEmptyString().optional();
-
 /** A URL with one of `schemes` (`http:`, `ws:`...). */
 function urlWith(schemes: readonly string[], expected: string): Schema<string> {
   return value<string>(expected, (v) => {
@@ -40,7 +37,6 @@ const mimeTypes = () => z.record(z.string(), nonEmptyString());
 /** A fixed JSON document (Crossbar's `json`): GET answers `value`, serialized once. */
 export const jsonPathSchema = section({
   type: oneOf(['json']),
-  id: id(),
   /** Any JSON value. */
   value: value<unknown>('a JSON value', (v) => v !== undefined),
   options: section({
@@ -60,7 +56,6 @@ const sha256Hex = () =>
 /** Static files served out of a ZIP archive (Crossbar's `archive`). */
 export const archivePathSchema = section({
   type: oneOf(['archive']),
-  id: id(),
   /** The ZIP file, relative to the config file's directory. */
   archive: nonEmptyString(),
   /** Where the archive is downloaded from when the file is missing and `download` is true (http or https). */
@@ -86,7 +81,6 @@ export const archivePathSchema = section({
 /** An HTTP reverse proxy (Crossbar's `reverseproxy`): requests below the path go to a backend server. */
 export const reverseProxyPathSchema = section({
   type: oneOf(['reverseproxy']),
-  id: id(),
   /** The backend's host name or address. */
   host: nonEmptyString(),
   /** The backend's port (default 80). */
@@ -112,15 +106,17 @@ const backendEndpointSchema = tagged(
 /** A WebSocket reverse proxy (Crossbar's `websocket-reverseproxy`): each connection is relayed to `backend`. */
 export const webSocketReverseProxyPathSchema = section({
   type: oneOf(['websocket-reverseproxy']),
-  id: id(),
   /** The public URL of the path; informational, as in Crossbar. */
   url: urlWith(['ws:', 'wss:'], 'a ws or wss URL').optional(),
   backend: section({
     type: oneOf(['websocket']),
     /** The address connected to. */
     endpoint: backendEndpointSchema,
-    /** The WebSocket URL of the backend: its host is sent as `Host`, its path and query as the request target. */
-    url: urlWith(['ws:', 'wss:'], 'a ws or wss URL'),
+    /**
+     * The WebSocket URL of the backend: its host is sent as `Host`, its path and query as the
+     * request target. `ws:` only: TLS to the backend (Crossbar's endpoint `tls`) is not implemented.
+     */
+    url: urlWith(['ws:'], 'a ws:// URL (TLS to the backend is not implemented)'),
   }),
 });
 
@@ -147,7 +143,6 @@ const formFieldsSchema = section({
 /** Chunked, resumable file uploads (Crossbar's `upload`, the resumable.js protocol). */
 export const uploadPathSchema = section({
   type: oneOf(['upload']),
-  id: id(),
   /** The realm the service session publishing progress events joins. */
   realm: nonEmptyString(),
   /** The authrole of that session. */

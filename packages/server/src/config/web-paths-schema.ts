@@ -6,16 +6,7 @@
 import { z } from 'zod';
 import { CROSSBAR_ONLY_PATH_TYPES, webPathVariants } from './path-schema.js';
 import { REFUSED_PATH_TYPES } from './path-services-schema.js';
-import {
-  isPlainObject,
-  keyedBy,
-  nonEmptyString,
-  oneOf,
-  type Schema,
-  section,
-  tagged,
-  type VariantOutput,
-} from './schema-builders.js';
+import { isPlainObject, keyedBy, oneOf, type Schema, section, tagged, type VariantOutput } from './schema-builders.js';
 
 /** A path key: `/` for the root, otherwise one URL path segment. */
 const PATH_KEY = /^[A-Za-z0-9._~!$&'()*+,;=:@-]+$/;
@@ -31,7 +22,6 @@ export const PATH_KEY_EXPECTED = 'a single path segment such as "ws", or "/"';
 /** Nested paths (Crossbar's `path`): the services of `paths` sit below this path's URL. */
 export interface NestedPathConfig {
   type: 'path';
-  id?: string | undefined;
   paths: Record<string, WebPathConfig>;
 }
 
@@ -47,7 +37,6 @@ function nonEmptyMap(paths: unknown, ctx: z.RefinementCtx): void {
 
 const nestedPathSchema: Schema<NestedPathConfig> = section({
   type: oneOf(['path']),
-  id: nonEmptyString().optional(),
   paths: z.lazy(() => webPathsSchema),
 }) as Schema<NestedPathConfig>;
 

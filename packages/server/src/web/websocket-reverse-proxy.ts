@@ -38,8 +38,7 @@ export class WebSocketReverseProxy {
   constructor(options: { config: WebSocketReverseProxyPathConfig; cbdir: string; logger: Logger }) {
     const { backend } = options.config;
     const url = new URL(backend.url);
-    const secure = url.protocol === 'wss:';
-    const protocol = secure ? 'https:' : 'http:';
+    const protocol = 'http:';
     this.#path = `${url.pathname || '/'}${url.search}`;
     this.#host = url.host;
     this.#backend = backend.url;

@@ -313,6 +313,40 @@ describe('Python-only path types', () => {
     },
   );
 
+  it('check sees services inside nested paths: their files and their realms', async () => {
+    const cbdir = await tempDir();
+    const config = webConfig({
+      n: {
+        type: 'path',
+        paths: {
+          files: { type: 'static', directory: 'nope' },
+          up: {
+            type: 'upload',
+            realm: 'nope',
+            role: 'anonymous',
+            directory: 'up',
+            form_fields: {
+              file_name: 'a',
+              mime_type: 'b',
+              total_size: 'c',
+              chunk_number: 'd',
+              chunk_size: 'e',
+              total_chunks: 'f',
+              content: 'g',
+            },
+          },
+        },
+      },
+    });
+    const result = await validateConfig(config, { cbdir });
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+        'workers[0].transports[0].paths.n.paths.up.realm: no realm "nope" in workers[0].realms (defined: "realm1")',
+        `workers[0].transports[0].paths.n.paths.files.directory: directory not found: ${join(cbdir, 'nope')}`,
+      ]);
+  });
+
   it('the new services reject keys Crossbar does not have', async () => {
     const result = await validateConfig(webConfig({ j: { type: 'json', value: 1, options: { sort_keys: true } } }));
     expect(result.ok).toBe(false);
