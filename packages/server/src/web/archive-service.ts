@@ -72,7 +72,15 @@ function readIndex(zip: ZipFile): Promise<Map<string, Entry>> {
       return;
     }
     zip.on('entry', (entry: Entry) => {
-      if (!entry.fileName.endsWith('/')) index.set(entry.fileName, entry);
+      if (!entry.fileName.endsWith('/')) {
+        // Refused at start rather than failing the requests for it later.
+        if (entry.isEncrypted() || !entry.canDecodeFileData()) {
+          zip.close();
+          reject(new ArchiveError(`${entry.fileName} is encrypted or uses an unsupported compression method`));
+          return;
+        }
+        index.set(entry.fileName, entry);
+      }
       zip.readEntry();
     });
     zip.once('end', () => resolve(index));

@@ -267,6 +267,11 @@ export class UploadService {
       await this.#store(fields, content, res);
     } finally {
       await unlink(incoming).catch(() => undefined);
+      // A refused request may still be writing its file part: remove that file once it stops.
+      writing?.then(
+        () => unlink(incoming).catch(() => undefined),
+        () => unlink(incoming).catch(() => undefined),
+      );
     }
   }
 

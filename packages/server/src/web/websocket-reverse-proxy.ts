@@ -16,6 +16,9 @@ import type { Logger } from '../logger.js';
 import { refuseUpgrade, sendError } from './http-responses.js';
 import type { PathHandler } from './path-handler.js';
 
+/** Milliseconds a backend has to answer the opening handshake. */
+export const HANDSHAKE_TIMEOUT_MS = 30_000;
+
 /**
  * One websocket-reverseproxy path.
  *
@@ -32,11 +35,22 @@ export class WebSocketReverseProxy {
   readonly #logger: Logger;
   /** Client sockets whose handshake the backend accepted: errors there end the relay, no HTTP answer. */
   readonly #upgraded = new WeakSet<Duplex>();
+  /** Client sockets already answered (the handshake timed out): later errors add nothing. */
+  readonly #answered = new WeakSet<Duplex>();
   /** Open client connections, ended when the node stops. */
   readonly #open = new Set<Duplex>();
 
-  constructor(options: { config: WebSocketReverseProxyPathConfig; cbdir: string; logger: Logger }) {
+  readonly #handshakeTimeoutMs: number;
+
+  constructor(options: {
+    config: WebSocketReverseProxyPathConfig;
+    cbdir: string;
+    logger: Logger;
+    /** Milliseconds the backend has to answer the opening handshake (default 30 s). */
+    handshakeTimeoutMs?: number;
+  }) {
     const { backend } = options.config;
+    this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     const url = new URL(backend.url);
     const protocol = 'http:';
     this.#path = `${url.pathname || '/'}${url.search}`;
@@ -52,6 +66,17 @@ export class WebSocketReverseProxy {
     this.#proxy.on('error', () => undefined);
     this.#proxy.on('proxyReqWs', (proxyReq, _req, socket) => {
       proxyReq.once('upgrade', () => this.#upgraded.add(socket));
+      // A backend that accepts the connection but never answers the handshake must not hold the client.
+      const timer = setTimeout(() => {
+        if (this.#upgraded.has(socket) || socket.destroyed) return;
+        this.#answered.add(socket);
+        proxyReq.destroy();
+        this.#logger.warn({ backend: this.#backend }, 'websocket reverse proxy: backend handshake timed out');
+        refuseUpgrade(socket, 504, { error: 'gateway timeout: the backend WebSocket server did not answer the handshake' });
+      }, this.#handshakeTimeoutMs);
+      timer.unref();
+      proxyReq.once('close', () => clearTimeout(timer));
+      socket.once('close', () => clearTimeout(timer));
     });
   }
 
@@ -85,6 +110,7 @@ export class WebSocketReverseProxy {
     socket.once('close', () => this.#open.delete(socket));
     req.url = this.#path;
     this.#proxy.ws(req, socket, head, { target: this.#target, headers: { host: this.#host } }, (error) => {
+      if (this.#answered.has(socket)) return;
       if (this.#upgraded.has(socket)) {
         this.#logger.debug(
           { err: error, backend: this.#backend },

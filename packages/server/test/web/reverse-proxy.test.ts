@@ -6,9 +6,12 @@
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type Socket } from 'node:net';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { InterchangeNode } from '../../src/node.js';
+import { WebSocketReverseProxy } from '../../src/web/websocket-reverse-proxy.js';
 import { httpRequest, LOCAL_ENDPOINT, rawUpgrade, tempDir } from '../helpers.js';
 
 interface Seen {
@@ -235,5 +238,44 @@ describe('reverse proxies', () => {
     expect(res.status).toBe(426);
     expect(res.headers.upgrade).toBe('websocket');
     expect((await rawUpgrade(port, '/echo/below')).accepted).toBe(false);
+  });
+});
+
+describe('websocket-reverseproxy: a backend that never answers the handshake', () => {
+  it('gives the client 504 after the handshake timeout and closes the backend connection', async () => {
+    const held: Socket[] = [];
+    // Reads the handshake and never answers.
+    const silent = createTcpServer((socket) => held.push(socket.resume()));
+    const backendPort = await listen(silent as unknown as Server);
+    const proxy = new WebSocketReverseProxy({
+      config: {
+        type: 'websocket-reverseproxy',
+        backend: {
+          type: 'websocket',
+          endpoint: { type: 'tcp', host: '127.0.0.1', port: backendPort },
+          url: 'ws://localhost/',
+        },
+      },
+      cbdir: '/',
+      logger: pino({ level: 'silent' }),
+      handshakeTimeoutMs: 100,
+    });
+    const front = createServer();
+    front.on('upgrade', (req, socket, head) => proxy.handle.upgrade?.(req, socket, head, ''));
+    const frontPort = await listen(front);
+    try {
+      const outcome = await rawUpgrade(frontPort, '/');
+      expect(outcome).toMatchObject({ accepted: false, status: 504 });
+      if (!outcome.accepted)
+        expect(JSON.parse(outcome.body)).toEqual({
+          error: 'gateway timeout: the backend WebSocket server did not answer the handshake',
+        });
+      expect(held).toHaveLength(1);
+      if (!held[0]!.destroyed) await once(held[0]!, 'close');
+    } finally {
+      proxy.close();
+      front.close();
+      silent.close();
+    }
   });
 });
