@@ -93,40 +93,48 @@ function logAccess(req: IncomingMessage, res: ServerResponse, logger: Logger): v
   });
 }
 
+/** The routes of one `paths` map; the services of nested `path`s below `prefix`, recursively. */
+function buildRoutes(
+  options: WebRoutesOptions,
+  services: WebSocketService[],
+  paths: Readonly<Record<string, WebPathConfig>>,
+  prefix: string,
+): RouteTable {
+  const routes = new Map<string, Route>();
+  for (const [key, config] of Object.entries(paths)) {
+    const mount = key === '/' ? prefix || '/' : `${prefix}/${key}`;
+    if (config.type === 'static') {
+      const directory = resolveInCbdir(options.cbdir, config.directory);
+      const serve = createStaticHandler({
+        directory,
+        directoryListing: config.options?.enable_directory_listing,
+        mimeTypes: config.options?.mime_types,
+        cacheSeconds: config.options?.cache_timeout,
+        indexFile: config.options?.index_file,
+        defaultFile: config.options?.default_file,
+        allowCrossOrigin: config.options?.allow_cross_origin,
+        logger: options.logger,
+      });
+      routes.set(key, { kind: 'handler', serve });
+    } else if (config.type === 'websocket') {
+      const service = options.createWebSocketService(config, mount);
+      services.push(service);
+      routes.set(key, { kind: 'websocket', service });
+    } else if (config.type === 'path') {
+      const table = buildRoutes(options, services, config.paths, key === '/' ? prefix : mount);
+      routes.set(key, { kind: 'nested', table });
+    } else {
+      if (options.createPathHandler === undefined) throw new Error(`no handler for path type ${config.type}`);
+      routes.set(key, { kind: 'handler', serve: options.createPathHandler(config, mount) });
+    }
+  }
+  return { routes, root: routes.get('/') };
+}
+
 /** The handlers of a web transport, and the WebSocket services it created. */
 export function createWebRoutes(options: WebRoutesOptions): ListenerHandlers & { services: WebSocketService[] } {
   const services: WebSocketService[] = [];
-  const build = (paths: Readonly<Record<string, WebPathConfig>>, prefix: string): RouteTable => {
-    const routes = new Map<string, Route>();
-    for (const [key, config] of Object.entries(paths)) {
-      const mount = key === '/' ? prefix || '/' : `${prefix}/${key}`;
-      if (config.type === 'static') {
-        const directory = resolveInCbdir(options.cbdir, config.directory);
-        const serve = createStaticHandler({
-          directory,
-          directoryListing: config.options?.enable_directory_listing,
-          mimeTypes: config.options?.mime_types,
-          cacheSeconds: config.options?.cache_timeout,
-          indexFile: config.options?.index_file,
-          defaultFile: config.options?.default_file,
-          allowCrossOrigin: config.options?.allow_cross_origin,
-          logger: options.logger,
-        });
-        routes.set(key, { kind: 'handler', serve });
-      } else if (config.type === 'websocket') {
-        const service = options.createWebSocketService(config, mount);
-        services.push(service);
-        routes.set(key, { kind: 'websocket', service });
-      } else if (config.type === 'path') {
-        routes.set(key, { kind: 'nested', table: build(config.paths, key === '/' ? prefix : mount) });
-      } else {
-        if (options.createPathHandler === undefined) throw new Error(`no handler for path type ${config.type}`);
-        routes.set(key, { kind: 'handler', serve: options.createPathHandler(config, mount) });
-      }
-    }
-    return { routes, root: routes.get('/') };
-  };
-  const top = build(options.paths, '');
+  const top = buildRoutes(options, services, options.paths, '');
 
   /** The route of a path, the path below it, and the URL prefix it is mounted at. */
   const resolve = (
