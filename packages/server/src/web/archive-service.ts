@@ -183,9 +183,12 @@ export class ArchiveService {
       try {
         await download(origin, file, this.#options.downloadTimeoutMs ?? 120_000);
       } catch (error) {
-        throw new ArchiveError(`archive ${file} could not be downloaded from ${origin}: ${(error as Error).message}`, {
-          cause: error,
-        });
+        const cause = (error as Error).cause;
+        const reason = (error as Error).message + (cause instanceof Error ? `: ${cause.message}` : '');
+        throw new ArchiveError(
+          `archive ${file} could not be downloaded from ${origin}: ${reason} (without network access, put the archive there yourself)`,
+          { cause: error },
+        );
       }
     } else if (!info.isFile()) {
       throw new ArchiveError(`archive ${file} is not a file`);

@@ -255,7 +255,7 @@ describe('archive: missing archives', () => {
       a: { type: 'archive', archive: 'a.zip', origin: `${originUrl}/gone.zip`, download: true },
     });
     await expect(InterchangeNode.start({ config, cbdir })).rejects.toThrow(
-      `archive ${join(cbdir, 'a.zip')} could not be downloaded from ${originUrl}/gone.zip: HTTP status 404`,
+      `archive ${join(cbdir, 'a.zip')} could not be downloaded from ${originUrl}/gone.zip: HTTP status 404 (without network access, put the archive there yourself)`,
     );
   });
 
