@@ -93,12 +93,41 @@ export const reverseProxyPathSchema = section({
   forwarded_proto: oneOf(['http', 'https']).optional(),
 });
 
-/** Where a WebSocket reverse proxy connects to. */
+/** TLS to the backend (Crossbar's connecting endpoint `tls`); files relative to the config file's directory. */
+const backendTlsSchema = section({
+  /** The name the backend's certificate must carry (and the SNI name sent). */
+  hostname: nonEmptyString(),
+  /** PEM files of the CAs trusted for the backend's certificate; without them, the system's CAs. */
+  ca_certificates: list(nonEmptyString()).optional(),
+  /** PEM client certificate presented to the backend (with `key`). */
+  certificate: nonEmptyString().optional(),
+  /** PEM private key of `certificate`. */
+  key: nonEmptyString().optional(),
+}).superRefine((tls, ctx) => {
+  if ((tls.certificate === undefined) !== (tls.key === undefined))
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: [tls.key === undefined ? 'key' : 'certificate'],
+      message: 'required: a client certificate needs both "certificate" and "key"',
+      params: { kind: 'invalid' },
+    });
+});
+
+/** Where a WebSocket reverse proxy connects to (Crossbar's connecting endpoints). */
 const backendEndpointSchema = tagged(
   'endpoint type',
   {
-    tcp: section({ type: oneOf(['tcp']), host: nonEmptyString(), port: integer(1, 65535) }),
-    unix: section({ type: oneOf(['unix']), path: nonEmptyString() }),
+    tcp: section({
+      type: oneOf(['tcp']),
+      host: nonEmptyString(),
+      port: integer(1, 65535),
+      /** 4 or 6: the IP version used to reach `host`. */
+      version: oneOf([4, 6]).optional(),
+      /** Seconds to connect and get the backend's handshake answer (default 10, as Crossbar's connect timeout). */
+      timeout: integer(1, 600).optional(),
+      tls: backendTlsSchema.optional(),
+    }),
+    unix: section({ type: oneOf(['unix']), path: nonEmptyString(), timeout: integer(1, 600).optional() }),
   },
   ['twisted', 'tor'],
 );
@@ -114,9 +143,9 @@ export const webSocketReverseProxyPathSchema = section({
     endpoint: backendEndpointSchema,
     /**
      * The WebSocket URL of the backend: its host is sent as `Host`, its path and query as the
-     * request target. `ws:` only: TLS to the backend (Crossbar's endpoint `tls`) is not implemented.
+     * request target. Whether TLS is used is the endpoint's `tls`, as in Crossbar.
      */
-    url: urlWith(['ws:'], 'a ws:// URL (TLS to the backend is not implemented)'),
+    url: urlWith(['ws:', 'wss:'], 'a ws or wss URL'),
   }),
 });
 

@@ -251,6 +251,17 @@ function* filesOf(
             kind: 'file',
             what: 'archive',
           };
+        const backend = entry.config.type === 'websocket-reverseproxy' ? entry.config.backend.endpoint : undefined;
+        const backendTls = backend?.type === 'tcp' ? backend.tls : undefined;
+        if (backendTls !== undefined) {
+          const at: KeyPath = ['workers', w, ...entry.path, 'backend', 'endpoint', 'tls'];
+          for (const [i, file] of (backendTls.ca_certificates ?? []).entries())
+            yield { path: [...at, 'ca_certificates', i], file, kind: 'file', what: 'file' };
+          if (backendTls.certificate !== undefined)
+            yield { path: [...at, 'certificate'], file: backendTls.certificate, kind: 'file', what: 'file' };
+          if (backendTls.key !== undefined)
+            yield { path: [...at, 'key'], file: backendTls.key, kind: 'file', what: 'file' };
+        }
         if (entry.config.type !== 'static') continue;
         yield {
           path: ['workers', w, ...entry.path, 'directory'],

@@ -7,8 +7,11 @@
  * reached or refuses the handshake gives the client 502 with a JSON body. A plain HTTP request to
  * the path gets 426, as on a WebSocket path.
  */
-import type { IncomingMessage } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { Agent as HttpAgent, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { checkServerIdentity } from 'node:tls';
 import { createProxyServer, type ProxyServer, type ProxyTarget } from 'http-proxy-3';
 import type { WebSocketReverseProxyPathConfig } from '../config/path-services-schema.js';
 import { resolveInCbdir } from '../config/validate-config.js';
@@ -16,8 +19,28 @@ import type { Logger } from '../logger.js';
 import { refuseUpgrade, sendError } from './http-responses.js';
 import type { PathHandler } from './path-handler.js';
 
-/** Milliseconds a backend has to answer the opening handshake. */
-export const HANDSHAKE_TIMEOUT_MS = 30_000;
+/** Milliseconds a backend has to be connected and answer the opening handshake (Crossbar's connect timeout). */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+
+type BackendEndpoint = WebSocketReverseProxyPathConfig['backend']['endpoint'];
+
+/** The agent of backend connections: TLS as Crossbar's connecting endpoint `tls` (trust, client certificate, name). */
+function backendAgent(endpoint: BackendEndpoint, cbdir: string): HttpAgent {
+  const family = endpoint.type === 'tcp' ? endpoint.version : undefined;
+  const tls = endpoint.type === 'tcp' ? endpoint.tls : undefined;
+  if (tls === undefined) return new HttpAgent(family === undefined ? {} : { family });
+  const read = (file: string) => readFileSync(resolveInCbdir(cbdir, file), 'utf8');
+  return new HttpsAgent({
+    ...(family === undefined ? {} : { family }),
+    servername: tls.hostname,
+    // The certificate must name `hostname`, whatever address the endpoint connects to.
+    checkServerIdentity: (_host, cert) => checkServerIdentity(tls.hostname, cert),
+    ...(tls.ca_certificates === undefined ? {} : { ca: tls.ca_certificates.map(read) }),
+    ...(tls.certificate === undefined || tls.key === undefined
+      ? {}
+      : { cert: read(tls.certificate), key: read(tls.key) }),
+  });
+}
 
 /**
  * One websocket-reverseproxy path.
@@ -41,23 +64,29 @@ export class WebSocketReverseProxy {
   readonly #open = new Set<Duplex>();
 
   readonly #handshakeTimeoutMs: number;
+  /** How backend connections are made: IP version, TLS trust and client certificate. */
+  readonly #agent: HttpAgent;
 
   constructor(options: {
     config: WebSocketReverseProxyPathConfig;
     cbdir: string;
     logger: Logger;
-    /** Milliseconds the backend has to answer the opening handshake (default 30 s). */
+    /** Milliseconds the backend has to answer the opening handshake (default: the endpoint's `timeout`, else 10 s). */
     handshakeTimeoutMs?: number;
   }) {
     const { backend } = options.config;
-    this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+    this.#handshakeTimeoutMs =
+      options.handshakeTimeoutMs ??
+      (backend.endpoint.timeout === undefined ? HANDSHAKE_TIMEOUT_MS : backend.endpoint.timeout * 1000);
     const url = new URL(backend.url);
-    const protocol = 'http:';
+    const endpoint = backend.endpoint;
+    const tls = endpoint.type === 'tcp' ? endpoint.tls : undefined;
+    const protocol = tls === undefined ? 'http:' : 'https:';
     this.#path = `${url.pathname || '/'}${url.search}`;
     this.#host = url.host;
     this.#backend = backend.url;
     this.#logger = options.logger;
-    const endpoint = backend.endpoint;
+    this.#agent = backendAgent(endpoint, options.cbdir);
     this.#target =
       endpoint.type === 'tcp'
         ? { host: endpoint.host, port: endpoint.port, protocol }
@@ -72,7 +101,9 @@ export class WebSocketReverseProxy {
         this.#answered.add(socket);
         proxyReq.destroy();
         this.#logger.warn({ backend: this.#backend }, 'websocket reverse proxy: backend handshake timed out');
-        refuseUpgrade(socket, 504, { error: 'gateway timeout: the backend WebSocket server did not answer the handshake' });
+        refuseUpgrade(socket, 504, {
+          error: 'gateway timeout: the backend WebSocket server did not answer the handshake',
+        });
       }, this.#handshakeTimeoutMs);
       timer.unref();
       proxyReq.once('close', () => clearTimeout(timer));
@@ -109,7 +140,8 @@ export class WebSocketReverseProxy {
     this.#open.add(socket);
     socket.once('close', () => this.#open.delete(socket));
     req.url = this.#path;
-    this.#proxy.ws(req, socket, head, { target: this.#target, headers: { host: this.#host } }, (error) => {
+    const options = { target: this.#target, headers: { host: this.#host }, agent: this.#agent };
+    this.#proxy.ws(req, socket, head, options, (error) => {
       if (this.#answered.has(socket)) return;
       if (this.#upgraded.has(socket)) {
         this.#logger.debug(
@@ -130,5 +162,6 @@ export class WebSocketReverseProxy {
   close(): void {
     for (const socket of this.#open) socket.destroy();
     this.#open.clear();
+    this.#agent.destroy();
   }
 }

@@ -4,9 +4,12 @@
  * backends that are down.
  */
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createServer as createTcpServer, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -276,6 +279,91 @@ describe('websocket-reverseproxy: a backend that never answers the handshake', (
       proxy.close();
       front.close();
       silent.close();
+    }
+  });
+});
+
+describe('websocket-reverseproxy to a backend over TLS (endpoint tls)', () => {
+  const fixtures = fileURLToPath(new URL('../fixtures/tls/', import.meta.url));
+
+  it('verifies the backend against ca_certificates and hostname, and refuses an untrusted one with 502', async () => {
+    const tlsServer = createHttpsServer({
+      key: await readFile(`${fixtures}server.key`),
+      cert: await readFile(`${fixtures}server.crt`),
+    });
+    const wss = new WebSocketServer({ server: tlsServer, handleProtocols: () => 'echo.v1' });
+    wss.on('connection', (socket) => socket.on('message', (data) => socket.send(`tls: ${data.toString()}`)));
+    const backendPort = await listen(tlsServer);
+    const endpoint = { type: 'tcp', host: '127.0.0.1', port: backendPort };
+    const node = await InterchangeNode.start({
+      config: {
+        version: 2,
+        workers: [
+          {
+            type: 'router',
+            realms: [{ name: 'realm1' }],
+            transports: [
+              {
+                type: 'web',
+                endpoint: LOCAL_ENDPOINT,
+                paths: {
+                  trusted: {
+                    type: 'websocket-reverseproxy',
+                    backend: {
+                      type: 'websocket',
+                      endpoint: { ...endpoint, tls: { hostname: 'localhost', ca_certificates: [`${fixtures}ca.crt`] } },
+                      url: `wss://localhost:${backendPort}/`,
+                    },
+                  },
+                  // The system's CAs do not know the test CA.
+                  untrusted: {
+                    type: 'websocket-reverseproxy',
+                    backend: {
+                      type: 'websocket',
+                      endpoint: { ...endpoint, tls: { hostname: 'localhost' } },
+                      url: `wss://localhost:${backendPort}/`,
+                    },
+                  },
+                  wrongname: {
+                    type: 'websocket-reverseproxy',
+                    backend: {
+                      type: 'websocket',
+                      endpoint: {
+                        ...endpoint,
+                        tls: { hostname: 'other.example', ca_certificates: [`${fixtures}ca.crt`] },
+                      },
+                      url: `wss://localhost:${backendPort}/`,
+                    },
+                  },
+                },
+              },
+            ],
+          },
+        ],
+      },
+      cbdir: await tempDir(),
+    });
+    try {
+      const port = node.addresses[0]!.port;
+      const client = new WebSocket(`ws://127.0.0.1:${port}/trusted`, ['echo.v1']);
+      await once(client, 'open');
+      const reply = once(client, 'message');
+      client.send('hi');
+      expect(((await reply) as [Buffer])[0].toString()).toBe('tls: hi');
+      client.close();
+      await once(client, 'close');
+      for (const [path, reason] of [
+        ['/untrusted', /certificate/],
+        ['/wrongname', /other\.example/],
+      ] as const) {
+        const outcome = await rawUpgrade(port, path);
+        expect(outcome).toMatchObject({ accepted: false, status: 502 });
+        if (!outcome.accepted) expect(JSON.parse(outcome.body).reason).toMatch(reason);
+      }
+    } finally {
+      await node.stop();
+      wss.close();
+      tlsServer.close();
     }
   });
 });
