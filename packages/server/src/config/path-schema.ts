@@ -108,8 +108,11 @@ export const staticOptionsSchema = section({
   enable_directory_listing: boolean().optional(),
   /** Extra content types by file extension, e.g. `{ ".md": "text/markdown" }`. */
   mime_types: z.record(z.string(), nonEmptyString()).optional(),
-  /** Seconds browsers may cache files (`Cache-Control: max-age`, `Expires`); without it, `no-cache`. */
-  cache_timeout: integer(0).optional(),
+  /**
+   * Seconds browsers may cache files (`Cache-Control: max-age`, `Expires`); `null` sends no caching
+   * headers (as Crossbar); without it, `no-cache`.
+   */
+  cache_timeout: integer(0).nullable().optional(),
   /** A file (relative to `directory`) served for any path that matches no file: single-page apps. */
   default_file: nonEmptyString().optional(),
   /** Adds CORS headers (`Access-Control-Allow-Origin`); Crossbar's default is true. */

@@ -42,7 +42,10 @@ const nestedPathSchema: Schema<NestedPathConfig> = section({
 
 const anyPath = tagged('path type', { ...webPathVariants, path: nestedPathSchema }, CROSSBAR_ONLY_PATH_TYPES);
 
-/** One path service; a Python-only Crossbar type is refused with its alternative. */
+/** Keys of Crossbar's static service that name a Python package. */
+const PYTHON_STATIC_KEYS = ['package', 'resource'];
+
+/** One path service; a Python-only Crossbar type (or static key) is refused with its alternative. */
 const pathSchema: Schema<WebPathConfig> = z.unknown().transform((input, ctx) => {
   const type = isPlainObject(input) ? input.type : undefined;
   if (typeof type === 'string' && Object.hasOwn(REFUSED_PATH_TYPES, type)) {
@@ -54,12 +57,26 @@ const pathSchema: Schema<WebPathConfig> = z.unknown().transform((input, ctx) => 
     });
     return z.NEVER;
   }
-  const result = anyPath.safeParse(input);
+  let checked = input;
+  if (type === 'static' && isPlainObject(input)) {
+    // Crossbar's static files from a Python package: refused with what to write instead.
+    const python = PYTHON_STATIC_KEYS.filter((key) => Object.hasOwn(input, key));
+    for (const key of python) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: [key],
+        message: `unsupported key: static files of a Python package ("package" + "resource"); point "directory" at the folder of the files instead`,
+        params: { kind: 'unsupported' },
+      });
+    }
+    if (python.length > 0) checked = Object.fromEntries(Object.entries(input).filter(([key]) => !python.includes(key)));
+  }
+  const result = anyPath.safeParse(checked);
   if (!result.success) {
     for (const issue of result.error.issues) ctx.addIssue(issue);
     return z.NEVER;
   }
-  return result.data;
+  return checked === input ? result.data : z.NEVER;
 });
 
 /** The services of a web transport (or of a nested path), by path segment. */

@@ -88,6 +88,7 @@ describe('json, archive and nested path services', () => {
         mime_types: { '.jgz': 'text/javascript' },
         hashes: [hash],
       },
+      files: { type: 'static', directory: '.', options: { cache_timeout: null } },
       spa: {
         type: 'archive',
         archive: 'spa.zip',
@@ -177,6 +178,13 @@ describe('json, archive and nested path services', () => {
     expect(res.status).toBe(200);
     expect(res.body).toBe('<main>spa</main>');
     expect((await httpRequest(port, '/spa/main.js')).body).toBe('spa()');
+  });
+
+  it('static: cache_timeout null sends no caching headers, as Crossbar', async () => {
+    const res = await httpRequest(port, '/files/site.zip', { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBeUndefined();
+    expect(res.headers.expires).toBeUndefined();
   });
 
   it('path: nested services at any depth, the nested "/" taking the rest', async () => {
@@ -344,6 +352,17 @@ describe('Python-only path types', () => {
       expect(result.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
         'workers[0].transports[0].paths.n.paths.up.realm: no realm "nope" in workers[0].realms (defined: "realm1")',
         `workers[0].transports[0].paths.n.paths.files.directory: directory not found: ${join(cbdir, 'nope')}`,
+      ]);
+  });
+
+  it('static files of a Python package are refused with the alternative', async () => {
+    const result = await validateConfig(webConfig({ s: { type: 'static', package: 'mypkg', resource: 'web' } }));
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+        'workers[0].transports[0].paths.s.package: unsupported key: static files of a Python package ("package" + "resource"); point "directory" at the folder of the files instead',
+        'workers[0].transports[0].paths.s.resource: unsupported key: static files of a Python package ("package" + "resource"); point "directory" at the folder of the files instead',
+        'workers[0].transports[0].paths.s.directory: required: expected a non-empty string',
       ]);
   });
 
