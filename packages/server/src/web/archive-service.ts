@@ -161,6 +161,8 @@ export class ArchiveService {
   #zip: ZipFile | undefined;
   #index = new Map<string, Entry>();
   readonly #cache = new Map<string, Buffer>();
+  /** Objects one request is reading into the cache: others stream them meanwhile, not buffer them too. */
+  readonly #filling = new Set<string>();
   #cached = 0;
   #closed = false;
 
@@ -277,7 +279,11 @@ export class ArchiveService {
       res.end(hit);
       return;
     }
-    const keep = this.#options.cache === true && this.#cached + entry.uncompressedSize <= ARCHIVE_CACHE_LIMIT;
+    const keep =
+      this.#options.cache === true &&
+      !this.#filling.has(entry.fileName) &&
+      this.#cached + entry.uncompressedSize <= ARCHIVE_CACHE_LIMIT;
+    if (keep) this.#filling.add(entry.fileName);
     try {
       const stream = await openEntry(zip, entry);
       if (!keep) {
@@ -300,6 +306,8 @@ export class ArchiveService {
       if ((error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE')
         this.#options.logger.warn({ err: error, object: entry.fileName }, 'archive read failed');
       res.destroy();
+    } finally {
+      if (keep) this.#filling.delete(entry.fileName);
     }
   }
 
