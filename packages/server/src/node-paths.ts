@@ -1,30 +1,41 @@
 /**
  * Builds the path services of a web transport that need more than files: redirect, nodeinfo,
- * long-poll, and the HTTP bridge (publisher, caller, webhook) with their router-side sessions.
- * Keeps what it built so the node can join the bridge sessions at start and close everything at
- * stop.
+ * long-poll, json, archive, the reverse proxies, uploads, and the HTTP bridge (publisher, caller,
+ * webhook) with their router-side sessions. Keeps what it built so the node can join the bridge
+ * sessions and open archives at start, and close everything at stop.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { ServiceSession } from './components/service-session.js';
 import type { BridgeOptionsConfig, WebhookPathConfig } from './config/path-schema.js';
+import type { ArchivePathConfig, UploadPathConfig } from './config/path-services-schema.js';
+import { resolveInCbdir } from './config/validate-config.js';
 import type { Logger } from './logger.js';
 import type { SessionAcceptor } from './session-acceptor.js';
 import type { FrameCachePool } from './transports/frame-cache.js';
 import { LongPollService } from './transports/longpoll-service.js';
+import { ArchiveService } from './web/archive-service.js';
 import type { BridgeChecks } from './web/bridge-request.js';
 import { createCallerHandler, createPublisherHandler, createWebhookHandler } from './web/bridge-services.js';
 import { IpAllowList } from './web/ip-allowlist.js';
+import { createJsonHandler } from './web/json-service.js';
 import { createNodeInfoHandler, type NodeInfo } from './web/nodeinfo-service.js';
 import type { PathHandler } from './web/path-handler.js';
 import { createRedirectHandler } from './web/redirect-service.js';
 import { SignatureVerifier } from './web/request-signature.js';
+import { ReverseProxy } from './web/reverse-proxy.js';
+import { UploadService } from './web/upload-service.js';
 import type { ServicePathConfig } from './web/web-routes.js';
+import { WebSocketReverseProxy } from './web/websocket-reverse-proxy.js';
 
 /** What the path services of one router worker share. */
 export interface PathServicesOptions {
   router: SessionAcceptor;
   frameCaches: FrameCachePool;
   nodeInfo: () => NodeInfo;
+  /** The directory archive and upload paths resolve against (default: the working directory). */
+  cbdir?: string | undefined;
   logger: Logger;
 }
 
@@ -52,6 +63,10 @@ export class PathServices {
   readonly #options: PathServicesOptions;
   readonly #sessions: ServiceSession[] = [];
   readonly #longPolls: LongPollService[] = [];
+  /** What must be ready before the node is up (archives opened, upload folders created). */
+  readonly #ready: Promise<void>[] = [];
+  /** What holds files or connections until the node stops. */
+  readonly #closers: (() => void)[] = [];
 
   constructor(options: PathServicesOptions) {
     this.#options = options;
@@ -94,16 +109,91 @@ export class PathServices {
         const options = { session, checks: bridgeChecks(config.options, true), logger };
         return config.type === 'publisher' ? createPublisherHandler(options) : createCallerHandler(options);
       }
+      case 'json':
+        return createJsonHandler(config);
+      case 'archive':
+        return this.#archive(config);
+      case 'reverseproxy': {
+        const proxy = new ReverseProxy({ config, logger });
+        this.#closers.push(() => proxy.close());
+        return proxy.handle;
+      }
+      case 'websocket-reverseproxy': {
+        const proxy = new WebSocketReverseProxy({ config, cbdir: this.#cbdir, logger });
+        this.#closers.push(() => proxy.close());
+        return proxy.handle;
+      }
+      case 'upload':
+        return this.#upload(config, mount);
     }
   };
 
-  /** Joins the bridge sessions, so a wrong realm or role fails the node's start. */
+  get #cbdir(): string {
+    return this.#options.cbdir ?? process.cwd();
+  }
+
+  #archive(config: ArchivePathConfig): PathHandler {
+    const archive = new ArchiveService({
+      file: resolveInCbdir(this.#cbdir, config.archive),
+      origin: config.origin,
+      download: config.download,
+      cache: config.cache,
+      defaultObject: config.default_object,
+      objectPrefix: config.object_prefix,
+      mimeTypes: config.mime_types,
+      hashes: config.hashes,
+      defaultFile: config.options?.default_file,
+      logger: this.#options.logger,
+    });
+    this.#ready.push(archive.ready);
+    this.#closers.push(() => archive.close());
+    return archive.handle;
+  }
+
+  #upload(config: UploadPathConfig, mount: string): PathHandler {
+    const { router, logger } = this.#options;
+    const session = new ServiceSession({
+      router,
+      realm: config.realm,
+      authrole: config.role,
+      name: `http-upload:${mount}`,
+      logger,
+    });
+    this.#sessions.push(session);
+    const directory = resolveInCbdir(this.#cbdir, config.directory);
+    const uploads = new UploadService({
+      directory,
+      // Without temp_directory, a folder of the system's temp directory, one per upload directory.
+      tempDirectory:
+        config.temp_directory === undefined
+          ? join(tmpdir(), `interchange-upload-${Buffer.from(directory).toString('hex').slice(-40)}`)
+          : resolveInCbdir(this.#cbdir, config.temp_directory),
+      formFields: config.form_fields,
+      maxFileSize: config.options?.max_file_size,
+      fileTypes: config.options?.file_types,
+      filePermissions: config.options?.file_permissions,
+      publish: async (topic, payload, eligible) => {
+        const joined = await session.get();
+        await joined.publish(
+          topic,
+          [payload],
+          eligible === undefined ? { acknowledge: true } : { acknowledge: true, eligible: [eligible] },
+        );
+      },
+      logger,
+    });
+    this.#ready.push(uploads.ready);
+    return uploads.handle;
+  }
+
+  /** Joins the bridge sessions and opens archives and upload folders, so a wrong realm or role, or a missing archive, fails the node's start. */
   async start(): Promise<void> {
-    await Promise.all(this.#sessions.map((session) => session.start()));
+    await Promise.all([...this.#sessions.map((session) => session.start()), ...this.#ready]);
   }
 
   /** Ends the long-poll transports and leaves the bridge sessions. */
   async close(): Promise<void> {
+    for (const close of this.#closers.splice(0)) close();
     await Promise.all([
       ...this.#longPolls.map((service) => service.close()),
       ...this.#sessions.map((session) => session.close()),

@@ -4,6 +4,7 @@
  */
 import type { Socket } from 'node:net';
 import type { TransportConfig, WebPathConfig, WebSocketPathConfig } from './config/config-schema.js';
+import { mountedPathsOf } from './config/config-walk.js';
 import type { ListeningEndpointConfig } from './config/endpoint-schema.js';
 import type { Logger } from './logger.js';
 import type { PathServices } from './node-paths.js';
@@ -140,14 +141,10 @@ export async function startTransport(
       break;
     }
   }
-  wsPaths.push(
-    ...Object.entries(webPaths)
-      .filter(([, p]) => p.type === 'websocket')
-      .map(([key]) => mountOf(key)),
-  );
-  const longpollPaths = Object.entries(webPaths)
-    .filter(([, p]) => p.type === 'longpoll')
-    .map(([key]) => mountOf(key));
+  // Nested `path` services included: a WebSocket at `app/ws` is listed as `/app/ws`.
+  const mounted = mountedPathsOf(webPaths);
+  wsPaths.push(...mounted.filter((entry) => entry.config.type === 'websocket').map((entry) => entry.mount));
+  const longpollPaths = mounted.filter((entry) => entry.config.type === 'longpoll').map((entry) => entry.mount);
 
   // `?.`: the bench's baseline build pairs this file with an older transports folder, whose
   // services have no settings (bench/lib/build-interchange.mjs).

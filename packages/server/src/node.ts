@@ -177,7 +177,7 @@ export class InterchangeNode {
           const spec = { ...component, authrole: component.role ?? TRUSTED_ROLE };
           parts.components.push(await startClassComponent({ component: spec, router, cbdir, logger: workerLogger }));
         }
-        const paths = new PathServices({ router, frameCaches, nodeInfo: () => info, logger: workerLogger });
+        const paths = new PathServices({ router, frameCaches, nodeInfo: () => info, cbdir, logger: workerLogger });
         parts.paths.push(paths);
         for (const [t, transport] of worker.transports.entries()) {
           const endpoint =

@@ -18,15 +18,7 @@ import {
 } from './component-schema.js';
 import { type ShutdownTrigger, shutdownSchema } from './controller-schema.js';
 import { endpointSchema } from './endpoint-schema.js';
-import {
-  authSchema,
-  CROSSBAR_ONLY_PATH_TYPES,
-  SERIALIZER_NAMES,
-  serializersSchema,
-  webPathVariants,
-  webSocketPathSchema,
-  webSocketShape,
-} from './path-schema.js';
+import { authSchema, SERIALIZER_NAMES, serializersSchema, webSocketPathSchema, webSocketShape } from './path-schema.js';
 import {
   anyString,
   boolean,
@@ -41,26 +33,19 @@ import {
   tagged,
   value,
 } from './schema-builders.js';
+import { isPathKey, PATH_KEY_EXPECTED, webPathsSchema } from './web-paths-schema.js';
 import { checkRawSocketService, checkWebSocketService, rawSocketOptionsSchema } from './websocket-options.js';
 
 export * from './component-schema.js';
 export * from './controller-schema.js';
 export * from './endpoint-schema.js';
 export * from './path-schema.js';
+export * from './path-services-schema.js';
+export { type NestedPathConfig, type WebPathConfig, webPathsSchema } from './web-paths-schema.js';
 export * from './websocket-options.js';
 
 /** A WAMP URI in loose form (spec: basic profile "Relaxed/Loose URIs"), as realm names are. */
 const LOOSE_URI = /^([^\s.#]+\.)*[^\s.#]+$/;
-
-/** A path key: `/` for the root, otherwise one URL path segment. */
-const PATH_KEY = /^[A-Za-z0-9._~!$&'()*+,;=:@-]+$/;
-
-/** Whether `key` can name a path of a web transport. */
-function isPathKey(key: string): boolean {
-  return key === '/' || (PATH_KEY.test(key) && key !== '.' && key !== '..');
-}
-
-const PATH_KEY_EXPECTED = 'a single path segment such as "ws", or "/"';
 
 /** A map with at least one entry. */
 function nonEmptyMap(paths: unknown, ctx: z.RefinementCtx): void {
@@ -68,13 +53,6 @@ function nonEmptyMap(paths: unknown, ctx: z.RefinementCtx): void {
     ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected at least one path' });
   }
 }
-
-/** The services of a web transport, by path segment. */
-export const webPathsSchema = keyedBy(
-  PATH_KEY_EXPECTED,
-  isPathKey,
-  tagged('path type', webPathVariants, CROSSBAR_ONLY_PATH_TYPES),
-).superRefine(nonEmptyMap);
 
 /** A plain WebSocket listener (accepts the upgrade on any path). */
 export const webSocketTransportSchema = section({
@@ -308,8 +286,6 @@ export type RawSocketTransportConfig = z.output<typeof rawSocketTransportSchema>
 export type RawSocketConfig = z.output<typeof rawSocketPartSchema>;
 /** A universal transport. */
 export type UniversalTransportConfig = z.output<typeof universalTransportSchema>;
-/** A path service of a web transport. */
-export type WebPathConfig = WebTransportConfig['paths'][string];
 /** A listening endpoint (TCP or Unix). */
 export type EndpointConfig = TransportConfig['endpoint'];
 /** A realm. */

@@ -24,6 +24,39 @@ export interface PathEntry {
   config: WebPathConfig;
 }
 
+/** One path service at any depth of a `paths` map, with the URL path it is mounted at. */
+export interface MountedPathEntry extends PathEntry {
+  /** `/` for the root, `/ws`, `/app/ws` for a service of a nested `path`. */
+  mount: string;
+}
+
+/** The services of a `paths` map and, through nested `path` services, of theirs, depth first. */
+export function mountedPathsOf(
+  paths: Readonly<Record<string, WebPathConfig>>,
+  base: KeyPath = [],
+  prefix = '',
+): MountedPathEntry[] {
+  const out: MountedPathEntry[] = [];
+  for (const [key, config] of Object.entries(paths)) {
+    const mount = key === '/' ? prefix || '/' : `${prefix}/${key}`;
+    out.push({ path: [...base, key], key, config, mount });
+    if (config.type === 'path')
+      out.push(...mountedPathsOf(config.paths, [...base, key, 'paths'], key === '/' ? prefix : mount));
+  }
+  return out;
+}
+
+/** The web path services of a transport at any depth (nested `path` services included). */
+export function allWebPathsOf(transport: TransportConfig, t: number): MountedPathEntry[] {
+  const paths =
+    transport.type === 'web' ? transport.paths : transport.type === 'universal' ? transport.web?.paths : undefined;
+  if (paths === undefined) return [];
+  return mountedPathsOf(
+    paths,
+    transport.type === 'web' ? ['transports', t, 'paths'] : ['transports', t, 'web', 'paths'],
+  );
+}
+
 /** The web path services of a transport (`paths` of web, `web.paths` of universal). */
 export function webPathsOf(transport: TransportConfig, t: number): PathEntry[] {
   const paths =
@@ -67,7 +100,7 @@ export function sessionServicesOf(worker: RouterWorkerConfig): SessionServiceEnt
         });
       }
     }
-    for (const entry of webPathsOf(transport, t)) {
+    for (const entry of allWebPathsOf(transport, t)) {
       if (entry.config.type === 'websocket' || entry.config.type === 'longpoll') {
         out.push({ path: entry.path, kind: entry.config.type, anonymousRole: entry.config.auth?.anonymous?.role });
       }

@@ -7,6 +7,13 @@ import { z } from 'zod';
 import { AUTH_METHOD_NAMES, type AuthConfig, authMethodSchemas } from './auth-schema.js';
 import { cookieSchema } from './cookie-schema.js';
 import {
+  archivePathSchema,
+  jsonPathSchema,
+  reverseProxyPathSchema,
+  uploadPathSchema,
+  webSocketReverseProxyPathSchema,
+} from './path-services-schema.js';
+import {
   anyString,
   boolean,
   integer,
@@ -74,8 +81,11 @@ export const staticOptionsSchema = section({
   enable_directory_listing: boolean().optional(),
   /** Extra content types by file extension, e.g. `{ ".md": "text/markdown" }`. */
   mime_types: z.record(z.string(), nonEmptyString()).optional(),
-  /** Seconds browsers may cache files (`Cache-Control: max-age`, `Expires`); without it, `no-cache`. */
-  cache_timeout: integer(0).optional(),
+  /**
+   * Seconds browsers may cache files (`Cache-Control: max-age`, `Expires`); `null` sends no caching
+   * headers (as Crossbar); without it, `no-cache`.
+   */
+  cache_timeout: integer(0).nullable().optional(),
   /** A file (relative to `directory`) served for any path that matches no file: single-page apps. */
   default_file: nonEmptyString().optional(),
   /** Adds CORS headers (`Access-Control-Allow-Origin`); Crossbar's default is true. */
@@ -218,23 +228,18 @@ export const webPathVariants = {
   publisher: publisherPathSchema,
   caller: callerPathSchema,
   webhook: webhookPathSchema,
+  json: jsonPathSchema,
+  archive: archivePathSchema,
+  reverseproxy: reverseProxyPathSchema,
+  'websocket-reverseproxy': webSocketReverseProxyPathSchema,
+  upload: uploadPathSchema,
 };
 
-/** Crossbar path types Interchange does not implement. */
-export const CROSSBAR_ONLY_PATH_TYPES = [
-  'wsgi',
-  'resource',
-  'reverseproxy',
-  'websocket-reverseproxy',
-  'json',
-  'cgi',
-  'schemadoc',
-  'path',
-  'upload',
-  'archive',
-  'wap',
-  'file',
-];
+/**
+ * Crossbar path types Interchange does not implement (the Python-only ones are refused with their
+ * alternative in `path-services-schema.ts`; nested `path` is in `web-paths-schema.ts`).
+ */
+export const CROSSBAR_ONLY_PATH_TYPES = ['schemadoc', 'file', 'catalog'];
 
 /** A static path. */
 export type StaticPathConfig = z.output<typeof staticPathSchema>;

@@ -30,7 +30,7 @@ import {
   type RouterWorkerConfig,
   restCalleeExtraSchema,
 } from './config-schema.js';
-import { type KeyPath, localTargetOf, sessionServicesOf, webPathsOf } from './config-walk.js';
+import { allWebPathsOf, type KeyPath, localTargetOf, sessionServicesOf } from './config-walk.js';
 import { refusalAt, refusalMessage } from './crossbar-refusals.js';
 import { isPlainObject } from './schema-builders.js';
 
@@ -240,8 +240,9 @@ function checkRouterWorker(report: Reporter, worker: RouterWorkerConfig, w: numb
     }
   }
   worker.transports.forEach((transport, t) => {
-    for (const entry of webPathsOf(transport, t)) {
+    for (const entry of allWebPathsOf(transport, t)) {
       const path = entry.config;
+      if (path.type === 'upload') checkRealmAndRole(report, w, ['workers', w, ...entry.path], path.realm, path.role);
       if (path.type === 'publisher' || path.type === 'caller' || path.type === 'webhook') {
         checkRealmAndRole(report, w, ['workers', w, ...entry.path], path.realm, path.role ?? 'anonymous');
         (path.options?.require_ip ?? []).forEach((network, i) => {
@@ -320,7 +321,7 @@ async function kindOf(path: string): Promise<'file' | 'directory' | 'missing'> {
 }
 
 /** What a config file entry is, for messages. */
-type FileRole = 'file' | 'directory' | 'module' | 'static';
+type FileRole = 'file' | 'directory' | 'module' | 'static' | 'archive';
 
 /** Every file a config points at, with its key path and whether it is a directory. */
 function* filesOf(
@@ -352,7 +353,26 @@ function* filesOf(
         for (const [i, file] of (tls.ca_certificates ?? []).entries())
           yield { path: [...at, 'ca_certificates', i], file, kind: 'file', what: 'file' };
       }
-      for (const entry of webPathsOf(transport, t)) {
+      for (const entry of allWebPathsOf(transport, t)) {
+        // A missing archive with `download` and `origin` is fetched at start.
+        if (entry.config.type === 'archive' && !(entry.config.download === true && entry.config.origin !== undefined))
+          yield {
+            path: ['workers', w, ...entry.path, 'archive'],
+            file: entry.config.archive,
+            kind: 'file',
+            what: 'archive',
+          };
+        const backend = entry.config.type === 'websocket-reverseproxy' ? entry.config.backend.endpoint : undefined;
+        const backendTls = backend?.type === 'tcp' ? backend.tls : undefined;
+        if (backendTls !== undefined) {
+          const at: KeyPath = ['workers', w, ...entry.path, 'backend', 'endpoint', 'tls'];
+          for (const [i, file] of (backendTls.ca_certificates ?? []).entries())
+            yield { path: [...at, 'ca_certificates', i], file, kind: 'file', what: 'file' };
+          if (backendTls.certificate !== undefined)
+            yield { path: [...at, 'certificate'], file: backendTls.certificate, kind: 'file', what: 'file' };
+          if (backendTls.key !== undefined)
+            yield { path: [...at, 'key'], file: backendTls.key, kind: 'file', what: 'file' };
+        }
         if (entry.config.type !== 'static') continue;
         yield {
           path: ['workers', w, ...entry.path, 'directory'],

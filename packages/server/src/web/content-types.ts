@@ -12,6 +12,8 @@ export const CONTENT_TYPES: Readonly<Record<string, string>> = Object.freeze({
   '.htm': `text/html${TEXT}`,
   '.js': `text/javascript${TEXT}`,
   '.mjs': `text/javascript${TEXT}`,
+  // Crossbar serves `.jgz` (pre-compressed JavaScript) as JavaScript by default.
+  '.jgz': 'text/javascript',
   '.cjs': `text/javascript${TEXT}`,
   '.css': `text/css${TEXT}`,
   '.json': `application/json${TEXT}`,

@@ -20,8 +20,11 @@ export interface StaticFilesOptions {
   directoryListing?: boolean | undefined;
   /** Extra content types by extension (Crossbar's `mime_types`). */
   mimeTypes?: Readonly<Record<string, string>> | undefined;
-  /** `Cache-Control: max-age` and `Expires` in seconds (Crossbar's `cache_timeout`); without it, `no-cache`. */
-  cacheSeconds?: number | undefined;
+  /**
+   * `Cache-Control: max-age` and `Expires` in seconds (Crossbar's `cache_timeout`); `null`: no
+   * caching headers; without it, `no-cache`.
+   */
+  cacheSeconds?: number | null | undefined;
   /** The file served for a directory URL; `index.html` by default. */
   indexFile?: string | undefined;
   /**
@@ -92,7 +95,9 @@ function within(root: string, path: string): boolean {
 export function createStaticHandler(options: StaticFilesOptions): StaticHandler {
   const root = options.directory;
   let realRoot: Promise<string> | undefined;
-  const cacheControl = options.cacheSeconds === undefined ? 'no-cache' : `public, max-age=${options.cacheSeconds}`;
+  const cacheSeconds = options.cacheSeconds;
+  const cacheControl =
+    cacheSeconds === undefined ? 'no-cache' : cacheSeconds === null ? undefined : `public, max-age=${cacheSeconds}`;
   const indexFile = options.indexFile ?? INDEX_FILE;
   const fallback = options.defaultFile === undefined ? undefined : join(root, options.defaultFile);
 
@@ -119,12 +124,11 @@ export function createStaticHandler(options: StaticFilesOptions): StaticHandler 
       const headers: Record<string, string> = {
         'content-type': contentTypeOf(file, options.mimeTypes),
         'last-modified': modified.toUTCString(),
-        'cache-control': cacheControl,
         'x-content-type-options': 'nosniff',
         ...extraHeaders,
       };
-      if (options.cacheSeconds !== undefined)
-        headers.expires = new Date(Date.now() + options.cacheSeconds * 1000).toUTCString();
+      if (cacheControl !== undefined) headers['cache-control'] = cacheControl;
+      if (typeof cacheSeconds === 'number') headers.expires = new Date(Date.now() + cacheSeconds * 1000).toUTCString();
       if (since !== undefined && !Number.isNaN(Date.parse(since)) && modified.getTime() <= Date.parse(since)) {
         res.writeHead(304, headers);
         res.end();

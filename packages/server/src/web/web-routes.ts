@@ -2,6 +2,7 @@
  * Request routing of the transports. A `web` transport serves its `paths` (Crossbar: one URL
  * segment per key, `/` for the root): WebSocket paths take upgrades, every other service (static
  * files, redirect, nodeinfo, long-poll, the HTTP bridge) takes the requests at and below its path.
+ * A `path` service holds its own `paths` below its segment, at any depth (Crossbar's nested paths).
  * A plain `websocket` transport accepts the upgrade on any path.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -16,10 +17,19 @@ import { safeRequestPath } from './safe-url.js';
 import { createStaticHandler } from './static-files.js';
 
 /** What a path key serves. */
-type Route = { kind: 'handler'; serve: PathHandler } | { kind: 'websocket'; service: WebSocketService };
+type Route =
+  | { kind: 'handler'; serve: PathHandler }
+  | { kind: 'websocket'; service: WebSocketService }
+  | { kind: 'nested'; table: RouteTable };
+
+/** The services of one `paths` map. */
+interface RouteTable {
+  routes: Map<string, Route>;
+  root: Route | undefined;
+}
 
 /** The path configs whose services the node builds (they need the router or the node). */
-export type ServicePathConfig = Exclude<WebPathConfig, { type: 'static' | 'websocket' }>;
+export type ServicePathConfig = Exclude<WebPathConfig, { type: 'static' | 'websocket' | 'path' }>;
 
 /** Options of {@link createWebRoutes}. */
 export interface WebRoutesOptions {
@@ -69,12 +79,16 @@ function logAccess(req: IncomingMessage, res: ServerResponse, logger: Logger): v
   });
 }
 
-/** The handlers of a web transport, and the WebSocket services it created. */
-export function createWebRoutes(options: WebRoutesOptions): ListenerHandlers & { services: WebSocketService[] } {
+/** The routes of one `paths` map; the services of nested `path`s below `prefix`, recursively. */
+function buildRoutes(
+  options: WebRoutesOptions,
+  services: WebSocketService[],
+  paths: Readonly<Record<string, WebPathConfig>>,
+  prefix: string,
+): RouteTable {
   const routes = new Map<string, Route>();
-  const services: WebSocketService[] = [];
-  for (const [key, config] of Object.entries(options.paths)) {
-    const mount = key === '/' ? '/' : `/${key}`;
+  for (const [key, config] of Object.entries(paths)) {
+    const mount = key === '/' ? prefix || '/' : `${prefix}/${key}`;
     if (config.type === 'static') {
       const directory = resolveInCbdir(options.cbdir, config.directory);
       const serve = createStaticHandler({
@@ -92,20 +106,36 @@ export function createWebRoutes(options: WebRoutesOptions): ListenerHandlers & {
       const service = options.createWebSocketService(config, mount);
       services.push(service);
       routes.set(key, { kind: 'websocket', service });
+    } else if (config.type === 'path') {
+      const table = buildRoutes(options, services, config.paths, key === '/' ? prefix : mount);
+      routes.set(key, { kind: 'nested', table });
     } else {
       if (options.createPathHandler === undefined) throw new Error(`no handler for path type ${config.type}`);
       routes.set(key, { kind: 'handler', serve: options.createPathHandler(config, mount) });
     }
   }
-  const root = routes.get('/');
+  return { routes, root: routes.get('/') };
+}
+
+/** The handlers of a web transport, and the WebSocket services it created. */
+export function createWebRoutes(options: WebRoutesOptions): ListenerHandlers & { services: WebSocketService[] } {
+  const services: WebSocketService[] = [];
+  const top = buildRoutes(options, services, options.paths, '');
 
   /** The route of a path, the path below it, and the URL prefix it is mounted at. */
-  const resolve = (rawPath: string): { route: Route; subPath: string; mount: string } | undefined => {
+  const resolve = (
+    table: RouteTable,
+    rawPath: string,
+    prefix = '',
+  ): { route: Exclude<Route, { kind: 'nested' }>; subPath: string; mount: string } | undefined => {
     const { first, rest } = splitFirstSegment(rawPath);
-    const route = first === '/' ? undefined : routes.get(first);
-    if (route !== undefined && first !== '')
-      return { route, subPath: rest, mount: rawPath.slice(0, rawPath.length - rest.length) };
-    if (root !== undefined) return { route: root, subPath: rawPath, mount: '' };
+    const route = first === '/' ? undefined : table.routes.get(first);
+    if (route !== undefined && first !== '') {
+      const mount = prefix + rawPath.slice(0, rawPath.length - rest.length);
+      return route.kind === 'nested' ? resolve(route.table, rest, mount) : { route, subPath: rest, mount };
+    }
+    if (table.root?.kind === 'nested') return resolve(table.root.table, rawPath, prefix);
+    if (table.root !== undefined) return { route: table.root, subPath: rawPath, mount: prefix };
     return undefined;
   };
 
@@ -114,7 +144,7 @@ export function createWebRoutes(options: WebRoutesOptions): ListenerHandlers & {
     request(req, res) {
       if (options.accessLog === true) logAccess(req, res, options.logger);
       const rawPath = rawPathOf(req);
-      const target = rawPath === undefined ? undefined : resolve(rawPath);
+      const target = rawPath === undefined ? undefined : resolve(top, rawPath);
       if (rawPath === undefined || target === undefined) {
         sendError(res, 404, 'not found', { path: rawPath ?? req.url ?? '' });
         return;
@@ -135,9 +165,14 @@ export function createWebRoutes(options: WebRoutesOptions): ListenerHandlers & {
     },
     upgrade(req, socket, head) {
       const rawPath = rawPathOf(req);
-      const target = rawPath === undefined ? undefined : resolve(rawPath);
+      const target = rawPath === undefined ? undefined : resolve(top, rawPath);
       if (target?.route.kind === 'websocket' && (target.subPath === '' || target.subPath === '/')) {
         target.route.service.handleUpgrade(req, socket, head);
+        return;
+      }
+      const upgrade = target?.route.kind === 'handler' ? target.route.serve.upgrade : undefined;
+      if (upgrade !== undefined && target !== undefined) {
+        upgrade(req, socket, head, target.subPath);
         return;
       }
       refuseUpgrade(socket, 404, { error: 'no WebSocket service at this path', path: rawPath ?? req.url ?? '' });

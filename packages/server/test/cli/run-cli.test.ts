@@ -82,7 +82,8 @@ describe('interchange CLI', () => {
     expect(result.stderr).toBe(
       `invalid node config ${join(cwd, 'node.json')}:\n` +
         '  workers[0].transports[0].endpoint.port: expected an integer 0..65535, got "abc"\n' +
-        '  workers[0].transports[1].paths.app.type: unsupported path type "wsgi" (not implemented by Interchange yet; supported: "static", "websocket", "longpoll", "redirect", "nodeinfo", "publisher", "caller", "webhook")\n',
+        '  workers[0].transports[1].paths.app.type: unsupported path type "wsgi": a WSGI app runs inside ' +
+        `Crossbar's Python process; run it under a WSGI server (gunicorn, uwsgi) as a "guest" worker and mount it with a "reverseproxy" path\n`,
     );
   });
 

@@ -189,9 +189,9 @@ describe('validateConfig', () => {
       withTransport({
         type: 'web',
         endpoint: { type: 'tcp', port: 8000 },
-        paths: { app: { type: 'wsgi', module: 'app', object: 'app' } },
+        paths: { app: { type: 'catalog' } },
       }),
-      'workers[0].transports[1].paths.app.type: unsupported path type "wsgi" (not implemented by Interchange yet; supported: "static", "websocket", "longpoll", "redirect", "nodeinfo", "publisher", "caller", "webhook")',
+      'workers[0].transports[1].paths.app.type: unsupported path type "catalog" (not implemented by Interchange yet; supported: "static", "websocket", "longpoll", "redirect", "nodeinfo", "publisher", "caller", "webhook", "json", "archive", "reverseproxy", "websocket-reverseproxy", "upload", "path")',
     ],
     [
       "Crossbar's function authenticators",
