@@ -30,7 +30,14 @@ export * from './roles.js';
 export * from './serializer.js';
 export { createCborSerializer } from './serializer-cbor.js';
 export type { SerializerOptions } from './serializer-common.js';
-export { createJsonSerializer, JSON_BATCH_SEPARATOR } from './serializer-json.js';
+export {
+  AUTOBAHN_JSON_BATCH_SEPARATOR,
+  createJsonSerializer,
+  JSON_BATCH_SEPARATOR,
+  type JsonBatchSeparator,
+  type JsonSerializerOptions,
+  jsonBatchSeparatorOf,
+} from './serializer-json.js';
 export { createMsgpackSerializer } from './serializer-msgpack.js';
 export * from './serializers.js';
 export * from './uri.js';

@@ -196,6 +196,7 @@ export class WebSocketService {
           socket,
           request,
           cache,
+          caches: this.#caches,
           maxMessageSize: this.maxMessageSize,
           ping: this.#ping,
           logger: this.#logger,
