@@ -122,6 +122,13 @@ describe('acknowledgement', () => {
     expect(subscriber.takeOne('EVENT').publication).toBe(published.publication);
   });
 
+  it('sends PUBLISHED before the EVENT to a publisher that receives its own event, as Crossbar does', () => {
+    const publisher = join(router);
+    publisher.subscribe('com.example.topic');
+    publisher.publish('com.example.topic', { options: { acknowledge: true, exclude_me: false } });
+    expect(publisher.take().map((m) => m.type)).toEqual(['PUBLISHED', 'EVENT']);
+  });
+
   it('answers nothing without acknowledge', () => {
     const publisher = join(router);
     publisher.publish('com.example.topic');

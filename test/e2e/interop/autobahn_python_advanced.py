@@ -133,10 +133,17 @@ async def cancel_and_timeout(a, b, observed):
     await wait_until(lambda: "cancel" in interrupted)
     observed["cancel"] = {"caller": caller_saw, "callee_interrupted": "cancel" in interrupted}
 
-    # Timeout: CALL.Options.timeout, enforced by our router.
-    timeout_error = await error_uri(a.call("com.interop.adv.slow", "timeout", options=types.CallOptions(timeout=100)))
+    # Timeout: CALL.Options.timeout, enforced by our router. Autobahn|Python documents it in
+    # seconds and announces no call_timeout feature, so the router reads seconds, as Crossbar does.
+    started_at = asyncio.get_running_loop().time()
+    timeout_error = await error_uri(a.call("com.interop.adv.slow", "timeout", options=types.CallOptions(timeout=1)))
+    elapsed = asyncio.get_running_loop().time() - started_at
     await wait_until(lambda: "timeout" in interrupted)
-    observed["timeout"] = {"caller": timeout_error, "callee_interrupted": "timeout" in interrupted}
+    observed["timeout"] = {
+        "caller": timeout_error,
+        "callee_interrupted": "timeout" in interrupted,
+        "after_one_second": 0.9 <= elapsed < 5,
+    }
 
 
 async def meta_api(loop, url, realm, serializer_name, a, b_id, observed):

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { classComponentSchema, containerWorkerSchema, guestWorkerSchema } from './component-schema.js';
+import { dialectSchema } from './dialect-schema.js';
 import { endpointSchema } from './endpoint-schema.js';
 import {
   authSchema,
@@ -188,6 +189,8 @@ export const realmSchema = section({
    */
   roles: list(roleSchema).optional(),
   store: storeSchema.optional(),
+  /** Interchange's addition: where the spec and Crossbar differ, which side (dialect-schema.ts). */
+  dialect: dialectSchema.optional(),
 });
 
 /** A router worker: realms, listening transports and hosted components. */

@@ -5,6 +5,7 @@
  */
 import type { PermissionConfig, RealmConfig, RoleConfig, StoreConfig } from '@interchange/router';
 import type { RealmConfigEntry, RouterWorkerConfig } from './config-schema.js';
+import { dialectOf } from './dialect-schema.js';
 
 type PermissionEntry = NonNullable<RealmConfigEntry['roles']>[number]['permissions'][number];
 
@@ -48,7 +49,10 @@ export function trustedRole(): RoleConfig {
  */
 export function realmsOfWorker(worker: RouterWorkerConfig): RealmConfig[] {
   return worker.realms.map((realm) => {
-    const store = realm.store === undefined ? {} : { store: storeOf(realm.store) };
+    const store = {
+      ...(realm.store === undefined ? {} : { store: storeOf(realm.store) }),
+      ...(realm.dialect === undefined ? {} : { dialect: dialectOf(realm.dialect) }),
+    };
     if (realm.roles === undefined) return { name: realm.name, ...store };
     const roles: RoleConfig[] = realm.roles.map((role) =>
       role.authorizer === undefined

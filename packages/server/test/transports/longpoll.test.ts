@@ -81,7 +81,7 @@ describe('long-poll transport', () => {
     expect((await pending).slice(0, 1).concat((await pending).slice(4))).toEqual([36, ['hello']]);
     publisher.ws.close();
     expect((await send(transport, JSON.stringify([6, {}, 'wamp.close.close_realm']))).status).toBe(204);
-    expect(await receiveJson(transport)).toEqual([6, {}, 'wamp.close.goodbye_and_out']);
+    expect(await receiveJson(transport)).toEqual([6, {}, 'wamp.close.normal']);
     expect((await fetch(`${lp}/${transport}/close`, { method: 'POST' })).status).toBe(204);
     expect((await receive(transport)).status).toBe(404);
   });
