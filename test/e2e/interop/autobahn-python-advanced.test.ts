@@ -65,6 +65,7 @@ describe.each(['json', 'msgpack', 'cbor'])('Autobahn|Python advanced profile ove
       subscription_unknown: 'wamp.error.no_such_subscription',
       on_join_saw_d: true,
       on_leave_saw_d: true,
+      killed_e: ['com.interop.maintenance', 'back soon'],
     });
   });
 });
