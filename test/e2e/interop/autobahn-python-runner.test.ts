@@ -3,7 +3,7 @@
  * (interop/autobahn_python_runner.py): ApplicationRunner with its default serializer offer, and
  * with `wamp.2.json.batched` alone. It exits 0 only when its GOODBYE is answered with
  * `wamp.close.normal`, as Crossbar answers; it sees PUBLISHED before its own EVENT, as Crossbar
- * sends them.
+ * sends them; and it watches the realm with a subscription to the empty prefix.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,16 @@ describe('an Autobahn|Python ApplicationRunner program written for Crossbar', ()
       order: ['PUBLISHED', 'EVENT'],
       event: ['hi'],
       sum: 5,
+      // The empty prefix saw the realm's meta events and the application's event.
+      watched: [
+        'wamp.subscription.on_create',
+        'wamp.subscription.on_subscribe',
+        'wamp.subscription.on_create',
+        'wamp.subscription.on_subscribe',
+        'wamp.registration.on_create',
+        'wamp.registration.on_register',
+        'com.example.runner.topic',
+      ],
       reason: 'wamp.close.normal',
     });
   });

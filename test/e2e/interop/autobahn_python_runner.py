@@ -1,5 +1,6 @@
 """A Crossbar-era Autobahn|Python program, run as written for Crossbar: an ApplicationRunner
-component that subscribes, publishes with acknowledge to its own topic, calls, then leaves, and
+component that watches the whole realm (a subscription to the empty prefix), subscribes,
+publishes with acknowledge to its own topic, calls, then leaves, and
 exits 1 unless its session closed with `wamp.close.normal` (the exit check of Crossbar's
 examples).
 
@@ -21,8 +22,11 @@ from interop_peer import SERIALIZERS
 class Component(ApplicationSession):
     def onMessage(self, msg):
         # The wire order of the acknowledgement and the session's own event.
-        if isinstance(msg, (message.Published, message.Event)):
-            self.config.extra["order"].append(type(msg).__name__.upper())
+        extra = self.config.extra
+        if isinstance(msg, message.Published) or (
+            isinstance(msg, message.Event) and msg.subscription == extra.get("topic_subscription")
+        ):
+            extra["order"].append(type(msg).__name__.upper())
         super().onMessage(msg)
 
     async def onJoin(self, details):
@@ -34,7 +38,15 @@ class Component(ApplicationSession):
             if not got_event.done():
                 got_event.set_result(list(args))
 
-        await self.subscribe(on_event, "com.example.runner.topic")
+        # How Crossbar's examples watch a realm: the empty prefix matches every topic.
+        watched = extra["watched"] = []
+        await self.subscribe(
+            lambda *args, details: watched.append(details.topic),
+            "",
+            options=types.SubscribeOptions(match="prefix", details_arg="details"),
+        )
+        subscription = await self.subscribe(on_event, "com.example.runner.topic")
+        extra["topic_subscription"] = subscription.id
         await self.register(lambda a, b: a + b, "com.example.runner.add")
         await self.publish(
             "com.example.runner.topic",
@@ -67,6 +79,7 @@ if __name__ == "__main__":
                 "order": extra["order"],
                 "event": extra.get("event"),
                 "sum": extra.get("sum"),
+                "watched": extra.get("watched"),
                 "reason": details.reason if details else None,
             }
         )
