@@ -12,8 +12,9 @@ import { TRUSTED_ROLE } from './static-authorizer.js';
 export function copyPayload<T extends Payload>(target: T, source: Payload): T {
   const { args, kwargs } = source;
   const withKwargs = kwargs != null && !isEmptyDict(kwargs);
-  if (withKwargs) target.kwargs = kwargs;
+  // args before kwargs, the order every other message object gets them in (one hidden class).
   if (args != null && (args.length > 0 || withKwargs)) target.args = args;
+  if (withKwargs) target.kwargs = kwargs;
   if (source.payload != null) target.payload = source.payload;
   return target;
 }
