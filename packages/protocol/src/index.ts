@@ -15,6 +15,7 @@ export * from './auth-saslprep.js';
 export * from './auth-scram.js';
 export * from './auth-wampcra.js';
 export { decodeBase64, encodeBase64 } from './base64.js';
+export { CBOR_UINT8_ARRAY_TAG, CborTypedBytes } from './cbor-typed-bytes.js';
 export * from './clock.js';
 export * from './error-uris.js';
 export * from './errors.js';

@@ -14,7 +14,7 @@
 import { decodeBase64, encodeBase64 } from './base64.js';
 import { InvalidArgumentError, ProtocolViolationError } from './errors.js';
 import { messageFromArray, messageToArray } from './message-codec.js';
-import { isBinary } from './message-fields.js';
+import { isBinary, isNumericTypedArray } from './message-fields.js';
 import type { WampMessage } from './messages.js';
 import type { Frame, Serializer } from './serializer.js';
 import { asViolation, type SerializerOptions, single } from './serializer-common.js';
@@ -130,6 +130,7 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
 function toJsonValue(v: unknown): unknown {
   if (isBinary(v)) return `\u0000${encodeBase64(v)}`;
   if (typeof v === 'bigint') return Number(v);
+  if (isNumericTypedArray(v)) return Array.from(v as ArrayLike<number | bigint>, Number);
   return v;
 }
 
