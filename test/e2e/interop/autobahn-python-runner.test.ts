@@ -47,4 +47,19 @@ describe('an Autobahn|Python ApplicationRunner program written for Crossbar', ()
       reason: 'wamp.close.normal',
     });
   });
+
+  it('runs with its default serializers against a node that speaks json only (json.batched is chosen)', async () => {
+    const jsonOnly = await startTestNode({ serializers: ['json'] });
+    try {
+      const { stdout } = await run('/usr/bin/python3', [script, jsonOnly.url, 'realm1'], { timeout: 30_000 });
+      expect(JSON.parse(stdout.trim().split('\n').pop() ?? '{}')).toMatchObject({
+        serializer: 'json.batched',
+        order: ['PUBLISHED', 'EVENT'],
+        sum: 5,
+        reason: 'wamp.close.normal',
+      });
+    } finally {
+      await jsonOnly.stop();
+    }
+  });
 });
