@@ -104,6 +104,16 @@ describe('long-poll transport', () => {
     expect(messages.map((m) => m.type)).toEqual(['WELCOME', 'SUBSCRIBED']);
   });
 
+  it("answers a batched JSON client in the separator it writes (Autobahn|Python's 0x18)", async () => {
+    const { transport } = await open(['wamp.2.json.batched']);
+    const hello = JSON.stringify([1, 'realm1', { roles: { subscriber: {} } }]);
+    const subscribe = JSON.stringify([32, 1, {}, 'com.example.batch18']);
+    expect((await send(transport, `${hello}\u0018${subscribe}\u0018`)).status).toBe(204);
+    const text = await (await receive(transport)).text();
+    expect(text).toMatch(/^\[2,.*\u0018\[33,1,\d+\]\u0018$/);
+    expect(text).not.toContain('\u001e');
+  });
+
   it('speaks msgpack in binary bodies', async () => {
     const msgpack = createSerializer('msgpack');
     const { transport } = await open(['wamp.2.msgpack']);
