@@ -40,6 +40,9 @@ export interface CallRouterOptions {
   unannouncedCallTimeout: 'seconds' | 'milliseconds';
 }
 
+/** The longest delay a timer takes (2^31 - 1 ms); beyond it, Node fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** A call that found its registration and callee, ready to be routed. */
 export interface RoutedCall {
   caller: RealmMember;
@@ -79,8 +82,12 @@ export class CallRouter {
    */
   #timeoutMs(caller: RealmMember, timeout: unknown): number {
     if (typeof timeout !== 'number' || timeout <= 0) return 0;
-    if (this.#timeoutScale === 1 || caller.announces('caller', RpcFeature.CALL_TIMEOUT)) return timeout;
-    return timeout * this.#timeoutScale;
+    const ms =
+      this.#timeoutScale === 1 || caller.announces('caller', RpcFeature.CALL_TIMEOUT)
+        ? timeout
+        : timeout * this.#timeoutScale;
+    // Timers fire at once beyond 2^31 - 1 ms (about 24.8 days); a longer timeout waits that long.
+    return Math.min(ms, MAX_TIMER_MS);
   }
 
   /** The caller's pending call with this request ID, if any. */

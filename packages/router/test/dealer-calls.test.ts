@@ -304,6 +304,19 @@ describe('call timeout', () => {
     callee.take();
   });
 
+  it('waits at most 2^31 - 1 ms for a longer timeout instead of firing at once', () => {
+    const callee = client(router);
+    callee.register('com.work');
+    const caller = client(router, BASIC);
+    const requestId = caller.call('com.work', { options: { timeout: 10_000_000 } });
+    callee.take();
+    clock.advance(2 ** 31 - 2);
+    expect(caller.take()).toEqual([]);
+    clock.advance(1);
+    expectError(caller.take()[0], { requestType: MessageCode.CALL, requestId, error: ErrorUri.TIMEOUT });
+    callee.take();
+  });
+
   it('reads it in milliseconds in a realm whose dialect says so', () => {
     router = new Router({ realms: [{ name: 'realm1', dialect: { unannouncedCallTimeout: 'milliseconds' } }], clock });
     const callee = client(router);
