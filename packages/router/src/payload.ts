@@ -7,7 +7,7 @@ import { TRUSTED_ROLE } from './static-authorizer.js';
  * it), leaving out what says nothing: absent, empty `kwargs` and, when no kwargs go, empty `args`
  * (spec: "Empty Arguments and Keyword Arguments": implementations SHOULD avoid sending them;
  * Crossbar strips them too). The router never sends `null` or `undefined` for `args` or `kwargs`
- * (DESIGN.md, "Wire and compatibility contracts"). Each kept value is the sender's own object.
+ * (docs/architecture.md, "Wire and compatibility contracts"). Each kept value is the sender's own object.
  */
 export function copyPayload<T extends Payload>(target: T, source: Payload): T {
   const { args, kwargs } = source;
