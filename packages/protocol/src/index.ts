@@ -15,6 +15,7 @@ export * from './auth-saslprep.js';
 export * from './auth-scram.js';
 export * from './auth-wampcra.js';
 export { decodeBase64, encodeBase64 } from './base64.js';
+export { CBOR_UINT8_ARRAY_TAG, CborTypedBytes } from './cbor-typed-bytes.js';
 export * from './clock.js';
 export * from './error-uris.js';
 export * from './errors.js';
@@ -30,7 +31,14 @@ export * from './roles.js';
 export * from './serializer.js';
 export { createCborSerializer } from './serializer-cbor.js';
 export type { SerializerOptions } from './serializer-common.js';
-export { createJsonSerializer, JSON_BATCH_SEPARATOR } from './serializer-json.js';
+export {
+  AUTOBAHN_JSON_BATCH_SEPARATOR,
+  createJsonSerializer,
+  JSON_BATCH_SEPARATOR,
+  type JsonBatchSeparator,
+  type JsonSerializerOptions,
+  jsonBatchSeparatorOf,
+} from './serializer-json.js';
 export { createMsgpackSerializer } from './serializer-msgpack.js';
 export * from './serializers.js';
 export * from './uri.js';

@@ -24,6 +24,14 @@ export function isBinary(value: unknown): value is Uint8Array {
   return value instanceof Uint8Array;
 }
 
+/**
+ * A typed array other than bytes: what a CBOR peer's typed-array tags (RFC 8746) decode to. JSON
+ * and msgpack have no such type; their serializers write its numbers as a list.
+ */
+export function isNumericTypedArray(v: unknown): boolean {
+  return ArrayBuffer.isView(v) && !(v instanceof Uint8Array) && !(v instanceof DataView);
+}
+
 export const isBoolean: FieldCheck = (v) => (typeof v === 'boolean' ? undefined : 'a boolean');
 export const isString: FieldCheck = (v) => (typeof v === 'string' ? undefined : 'a string');
 export const isNonEmptyString: FieldCheck = (v) =>

@@ -4,7 +4,10 @@
  *
  * Configured for WAMP: maps decode to plain objects (no records), Uint8Array is written as a
  * plain byte string (major type 2, no typed-array tag) and decodes to Uint8Array (copied),
- * maps get the shortest length header (so bytes match other CBOR encoders).
+ * maps get the shortest length header (so bytes match other CBOR encoders). Bytes that came
+ * tagged as a typed array of uint8 (tag 64) keep the tag (cbor-typed-bytes.ts); other tags
+ * cbor-x knows come back as its values (typed arrays, dates, sets), unknown ones as `Tag` objects
+ * that re-encode unchanged (docs/crossbar-migration.md lists what each serializer makes of them).
  *
  * cbor-x writes JS numbers wider than 32 bits as float64, which strict peers reject as IDs;
  * integral numbers there are passed as bigint instead, which cbor-x writes as major type 0 or 1
@@ -12,6 +15,8 @@
  * encoders produce, so our bytes equal the test vectors').
  */
 import { Decoder, Encoder } from 'cbor-x';
+// Registers tag 64 with cbor-x: tagged bytes keep their tag through decode and encode.
+import './cbor-typed-bytes.js';
 import type { Serializer } from './serializer.js';
 import { type BinaryCodec, createBinarySerializer } from './serializer-binary.js';
 import type { SerializerOptions } from './serializer-common.js';

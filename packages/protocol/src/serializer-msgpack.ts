@@ -13,6 +13,7 @@
  */
 import { addExtension, Packr, Unpackr } from 'msgpackr';
 import { ProtocolViolationError } from './errors.js';
+import { isNumericTypedArray } from './message-fields.js';
 import type { Serializer } from './serializer.js';
 import { type BinaryCodec, createBinarySerializer } from './serializer-binary.js';
 import type { SerializerOptions } from './serializer-common.js';
@@ -55,7 +56,14 @@ const TWO_POW_53 = 2 ** 53;
  * (most neighbours are not representable) and stay float64, so they also decode as numbers.
  */
 function widenInteger(v: unknown): unknown {
-  if (typeof v !== 'number' || !Number.isInteger(v)) return v;
+  if (typeof v !== 'number') {
+    // A CBOR peer's typed array (RFC 8746 tags): msgpack has no such type, and msgpackr would
+    // write its raw bytes; a msgpack receiver gets its numbers as a list instead, as JSON does.
+    if (typeof v === 'object' && v !== null && isNumericTypedArray(v))
+      return Array.from(v as unknown as ArrayLike<number | bigint>, (n) => widenInteger(Number(n)));
+    return v;
+  }
+  if (!Number.isInteger(v)) return v;
   if (v > 0xffffffff && v <= TWO_POW_53) return new WireUint64(v);
   if (v < -0x80000000 && v >= -TWO_POW_53) return BigInt(v);
   return v;

@@ -6,7 +6,7 @@ import type { DecodeOptions } from './message-codec.js';
 import type { Serializer, SerializerName } from './serializer.js';
 import { createCborSerializer } from './serializer-cbor.js';
 import type { SerializerOptions } from './serializer-common.js';
-import { createJsonSerializer } from './serializer-json.js';
+import { createJsonSerializer, type JsonBatchSeparator } from './serializer-json.js';
 import { createMsgpackSerializer } from './serializer-msgpack.js';
 
 /**
@@ -30,8 +30,13 @@ export const SUBPROTOCOLS = [
 /** One of {@link SUBPROTOCOLS}. */
 export type Subprotocol = (typeof SUBPROTOCOLS)[number];
 
-/** Options of {@link createSerializer}: the `.batched` form, and validation options. */
-export type CreateSerializerOptions = SerializerOptions;
+/**
+ * Options of {@link createSerializer}: the `.batched` form, validation options, and for batched
+ * JSON the separator to write (`wamp.2.json.batched` has two in use; decoding accepts both).
+ */
+export interface CreateSerializerOptions extends SerializerOptions {
+  batchSeparator?: JsonBatchSeparator;
+}
 
 /**
  * Creates a serializer by name.
@@ -60,7 +65,7 @@ export function createSerializer(name: SerializerName, options: CreateSerializer
  */
 export function serializerForSubprotocol(
   name: string,
-  options: { decode?: DecodeOptions } = {},
+  options: { decode?: DecodeOptions; batchSeparator?: JsonBatchSeparator } = {},
 ): Serializer | undefined {
   const match = /^wamp\.2\.(json|msgpack|cbor)(\.batched)?$/.exec(name);
   if (match === null) return undefined;

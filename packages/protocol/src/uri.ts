@@ -52,19 +52,24 @@ let lastLooseUri = '';
 /**
  * Whether `uri` is a valid WAMP URI, or a valid pattern for the given match policy.
  *
- * The empty string is never valid, whatever the policy: an empty prefix would subscribe to every
- * topic of the realm (including `wamp.*` meta events), which no client means to do.
+ * The empty string is a valid prefix pattern, matching every URI: that is how Crossbar's and
+ * Autobahn's examples watch a whole realm, and Crossbar accepts it for subscriptions and
+ * registrations alike. Authorization still decides: the role needs a permission covering the
+ * empty prefix itself (e.g. `{ uri: '', match: 'prefix' }`). It is no valid URI or wildcard.
  *
  * @example
  * isValidUri('com.myapp.topic1'); // true
  * isValidUri('com.myapp.', { match: 'prefix' }); // true
+ * isValidUri('', { match: 'prefix' }); // true: every URI
  * isValidUri('com..update', { match: 'wildcard' }); // true
  * isValidUri('Com.MyApp', { strict: true }); // false
  */
 export function isValidUri(uri: string, options?: UriCheckOptions): boolean {
-  if (typeof uri !== 'string' || uri.length === 0) return false;
+  if (typeof uri !== 'string') return false;
+  const match = options?.match ?? MatchPolicy.EXACT;
+  if (uri.length === 0) return match === MatchPolicy.PREFIX;
   const strict = options?.strict === true;
-  switch (options?.match ?? MatchPolicy.EXACT) {
+  switch (match) {
     case MatchPolicy.EXACT:
       if (strict) return STRICT.test(uri);
       if (uri === lastLooseUri) return true;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ProtocolViolationError } from '../src/errors.js';
 import type { WampMessage } from '../src/messages.js';
 import type { Frame, Serializer, SerializerName } from '../src/serializer.js';
+import { AUTOBAHN_JSON_BATCH_SEPARATOR, JSON_BATCH_SEPARATOR, jsonBatchSeparatorOf } from '../src/serializer-json.js';
 import { createSerializer, SUBPROTOCOLS, serializerForSubprotocol } from '../src/serializers.js';
 
 const NAMES: SerializerName[] = ['json', 'msgpack', 'cbor'];
@@ -262,5 +263,35 @@ describe('malformed frames', () => {
 
   it('decodes JSON text given as UTF-8 bytes', () => {
     expect(createSerializer('json').decode(text('[6,{},"wamp.close.normal"]'))).toEqual([goodbye]);
+  });
+});
+
+describe('wamp.2.json.batched separators', () => {
+  const goodbyeText = '[6,{},"wamp.close.normal"]';
+
+  it("reads Autobahn|Python's 0x18 separator as well as the spec's 0x1e", () => {
+    const json = createSerializer('json', { batched: true });
+    expect(json.decode(`${goodbyeText}\u0018${goodbyeText}\u0018`)).toEqual([goodbye, goodbye]);
+    expect(json.decode(text(`${goodbyeText}\u0018`))).toEqual([goodbye]);
+    expect(json.decode(`${goodbyeText}\u001e${goodbyeText}\u001e`)).toEqual([goodbye, goodbye]);
+  });
+
+  it('writes the separator it is given, the spec one by default', () => {
+    const spec = createSerializer('json', { batched: true });
+    const autobahn = createSerializer('json', { batched: true, batchSeparator: AUTOBAHN_JSON_BATCH_SEPARATOR });
+    expect(spec.joinFrames([spec.encode(goodbye), spec.encode(goodbye)])).toBe(
+      `${goodbyeText}\u001e${goodbyeText}\u001e`,
+    );
+    expect(autobahn.joinFrames([autobahn.encode(goodbye)])).toBe(`${goodbyeText}\u0018`);
+    expect(serializerForSubprotocol('wamp.2.json.batched', { batchSeparator: '\u0018' })?.encode(goodbye)).toBe(
+      `${goodbyeText}\u0018`,
+    );
+  });
+
+  it('tells which separator a frame uses, text or bytes', () => {
+    expect(jsonBatchSeparatorOf(`${goodbyeText}\u0018`)).toBe(AUTOBAHN_JSON_BATCH_SEPARATOR);
+    expect(jsonBatchSeparatorOf(text(`${goodbyeText}\u0018`))).toBe(AUTOBAHN_JSON_BATCH_SEPARATOR);
+    expect(jsonBatchSeparatorOf(text(`${goodbyeText}\u001e`))).toBe(JSON_BATCH_SEPARATOR);
+    expect(jsonBatchSeparatorOf(goodbyeText)).toBeUndefined();
   });
 });

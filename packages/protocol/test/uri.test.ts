@@ -39,7 +39,8 @@ describe('isValidUri', () => {
     ['.com', { match: 'prefix' }, false],
     ['com.myapp.', { match: 'prefix', strict: true }, true],
     ['com.MyApp.', { match: 'prefix', strict: true }, false],
-    ['', { match: 'prefix' }, false],
+    // The empty prefix matches every URI (how Crossbar's examples watch a realm).
+    ['', { match: 'prefix' }, true],
     ['com.my app', { match: 'prefix' }, false],
     // Wildcard patterns: empty components allowed anywhere.
     ['com..update', { match: 'wildcard' }, true],
@@ -95,7 +96,8 @@ describe('isValidUri', () => {
         fc.boolean(),
         fc.constantFrom<MatchPolicyValue>('exact', 'prefix', 'wildcard'),
         (uri, strict, match) => {
-          const expected = uri.length > 0 && reference(strict, match).test(uri);
+          // The one departure from the per-component rules: the empty prefix (every URI).
+          const expected = uri.length > 0 ? reference(strict, match).test(uri) : match === 'prefix';
           expect(isValidUri(uri, { strict, match })).toBe(expected);
         },
       ),

@@ -91,7 +91,7 @@ export interface PublicationRefusal {
   readonly message: string;
 }
 
-function isRefusal(outcome: PublicationRefusal | Authorization): outcome is PublicationRefusal {
+function isRefusal(outcome: PublicationRefusal | Authorization | Publication): outcome is PublicationRefusal {
   return (outcome as Partial<PublicationRefusal>).error !== undefined;
 }
 
@@ -301,14 +301,18 @@ export class Broker {
     const violation = passthruViolation(session, 'publisher', 'PUBLISH', options);
     if (violation !== undefined) return violation;
     const acknowledge = options.acknowledge === true;
-    const publication = this.publishAs(session, topic, options, message);
-    if (typeof publication !== 'number') {
+    const publication = this.#prepare(session, topic, options, message, undefined);
+    if (isRefusal(publication)) {
       this.#logger.debug({ session: session.id, topic, error: publication.error }, 'publication refused');
       if (acknowledge)
         session.send(routerError(MessageCode.PUBLISH, requestId, publication.error, publication.message));
       return undefined;
     }
-    if (acknowledge) session.send({ type: 'PUBLISHED', requestId, publication });
+    // PUBLISHED goes out before the EVENTs, as Crossbar sends it: a publisher that also receives
+    // its own event (exclude_me false) sees the acknowledgement first, which Crossbar-era code
+    // relies on; the spec leaves the order open.
+    if (acknowledge) session.send({ type: 'PUBLISHED', requestId, publication: publication.id });
+    this.#dispatch(publication);
     return undefined;
   }
 
@@ -336,14 +340,27 @@ export class Broker {
     payload: Payload,
     publicationId?: Id,
   ): Id | PublicationRefusal {
+    const publication = this.#prepare(publisher, topic, options, payload, publicationId);
+    if (isRefusal(publication)) return publication;
+    this.#dispatch(publication);
+    return publication.id;
+  }
+
+  /** The checks of a publication, and what its delivery needs; or why it is refused. */
+  #prepare(
+    publisher: FilterSubject,
+    topic: string,
+    options: Dict,
+    payload: Payload,
+    publicationId: Id | undefined,
+  ): Publication | PublicationRefusal {
     const authorization = this.#authorizePublication(publisher, topic);
     if (isRefusal(authorization)) return authorization;
     const filtering = compileReceiverFilter(options);
     if (!filtering.ok) return { error: ErrorUri.INVALID_ARGUMENT, message: filtering.message };
     const disclose = options.disclose_me === true || authorization.disclosePublisher;
-    const id = publicationId ?? randomId();
-    this.#dispatch({
-      id,
+    return {
+      id: publicationId ?? randomId(),
       topic,
       options,
       publisher,
@@ -355,8 +372,7 @@ export class Broker {
       // Passthru Mode").
       common: copyPassthruAttributes(disclose ? identityDetails('publisher', publisher) : {}, options),
       payload,
-    });
-    return id;
+    };
   }
 
   /**

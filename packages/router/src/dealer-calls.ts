@@ -36,7 +36,12 @@ export interface CallRouterOptions {
   clock: Clock;
   random: () => number;
   logger: Logger;
+  /** How `CALL.Options.timeout` of a caller that did not announce `call_timeout` is read. */
+  unannouncedCallTimeout: 'seconds' | 'milliseconds';
 }
+
+/** The longest delay a timer takes (2^31 - 1 ms); beyond it, Node fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A call that found its registration and callee, ready to be routed. */
 export interface RoutedCall {
@@ -58,11 +63,31 @@ export class CallRouter {
   readonly #random: () => number;
   readonly #logger: Logger;
   readonly #calls = new CallTable();
+  /** 1000 when callers that did not announce `call_timeout` give seconds, else 1. */
+  readonly #timeoutScale: number;
 
   constructor(options: CallRouterOptions) {
+    this.#timeoutScale = options.unannouncedCallTimeout === 'seconds' ? 1000 : 1;
     this.#clock = options.clock;
     this.#random = options.random;
     this.#logger = options.logger;
+  }
+
+  /**
+   * A call's timeout in milliseconds (0: none). The spec (advanced profile "Call Timeouts") writes
+   * milliseconds and requires callers to announce `call_timeout`; Crossbar reads seconds, and
+   * Autobahn|Python documents seconds and announces nothing. So a caller that announced the
+   * feature is read in milliseconds, one that did not in the realm's unit (seconds by default;
+   * see wamp-dialect.ts).
+   */
+  #timeoutMs(caller: RealmMember, timeout: unknown): number {
+    if (typeof timeout !== 'number' || timeout <= 0) return 0;
+    const ms =
+      this.#timeoutScale === 1 || caller.announces('caller', RpcFeature.CALL_TIMEOUT)
+        ? timeout
+        : timeout * this.#timeoutScale;
+    // Timers fire at once beyond 2^31 - 1 ms (about 24.8 days); a longer timeout waits that long.
+    return Math.min(ms, MAX_TIMER_MS);
   }
 
   /** The caller's pending call with this request ID, if any. */
@@ -78,7 +103,7 @@ export class CallRouter {
   /** Sends the first INVOCATION of a call and tracks it. */
   start(routed: RoutedCall): void {
     const { caller, call, registration, callee } = routed;
-    const timeout = typeof call.options.timeout === 'number' ? call.options.timeout : 0;
+    const timeout = this.#timeoutMs(caller, call.options.timeout);
     // Advanced profile "Call Timeouts": a callee that announced call_timeout and registered with
     // forward_timeout handles the timeout itself; otherwise the dealer enforces it and does not
     // forward the value.

@@ -37,6 +37,7 @@ import {
 } from './registration-store.js';
 import { type RouterProcedureHandler, RouterProcedures, runRouterProcedure } from './router-procedures.js';
 import type { StaticAuthorizer } from './static-authorizer.js';
+import { CROSSBAR_DIALECT, type WampDialect } from './wamp-dialect.js';
 
 export { MAX_CONCURRENCY_REACHED } from './dealer-calls.js';
 export { CALL_REROUTE_FEATURE, DEALER_FEATURES } from './dealer-features.js';
@@ -73,6 +74,8 @@ export interface DealerOptions {
   clock?: Clock;
   /** Random source in [0, 1) for the `random` invocation policy; defaults to `Math.random`. */
   random?: () => number;
+  /** How call timeouts of callers that did not announce `call_timeout` are read; Crossbar's way by default. */
+  dialect?: Pick<WampDialect, 'unannouncedCallTimeout'>;
 }
 
 /**
@@ -97,7 +100,12 @@ export class Dealer {
     this.#procedures = options.procedures ?? new RouterProcedures();
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
-    this.#calls = new CallRouter({ clock: this.#clock, random: this.#random, logger: this.#logger });
+    this.#calls = new CallRouter({
+      clock: this.#clock,
+      random: this.#random,
+      logger: this.#logger,
+      unannouncedCallTimeout: options.dialect?.unannouncedCallTimeout ?? CROSSBAR_DIALECT.unannouncedCallTimeout,
+    });
   }
 
   /** Number of live registrations. */

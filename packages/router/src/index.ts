@@ -43,3 +43,4 @@ export {
 export * from './router-session.js';
 export * from './static-authorizer.js';
 export { MAX_TESTAMENTS_PER_SCOPE, TESTAMENT_ERROR, TestamentScope, type TestamentScopeValue } from './testaments.js';
+export { CROSSBAR_DIALECT, resolveDialect, type WampDialect, type WampDialectConfig } from './wamp-dialect.js';

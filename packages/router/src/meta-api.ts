@@ -9,6 +9,7 @@ import type { RealmMember } from './realm-member.js';
 import type { RouterProcedures } from './router-procedures.js';
 import type { StaticAuthorizer } from './static-authorizer.js';
 import { installTestamentMetaApi, Testaments } from './testaments.js';
+import { CROSSBAR_DIALECT, type WampDialect } from './wamp-dialect.js';
 
 /**
  * The dealer features the meta API brings, announced in `WELCOME.Details.roles.dealer` beside
@@ -29,6 +30,8 @@ export interface MetaApiContext {
   readonly procedures: RouterProcedures;
   readonly authorizer: StaticAuthorizer;
   readonly logger: Logger;
+  /** The shape of `wamp.session.on_leave`; Crossbar's when absent (see wamp-dialect.ts). */
+  readonly dialect?: Pick<WampDialect, 'sessionOnLeave'>;
   session(id: Id): JoinedSession | undefined;
   sessions(): Iterable<JoinedSession>;
 }
@@ -44,11 +47,13 @@ export interface MetaApiContext {
 export class MetaApi {
   readonly #broker: Broker;
   readonly #testaments: Testaments;
+  readonly #specOnLeave: boolean;
   /** Sessions being closed by `kill_all`, whose leaving raises no meta event and no testament. */
   readonly #silenced = new Set<RealmMember>();
 
   constructor(context: MetaApiContext) {
     this.#broker = context.broker;
+    this.#specOnLeave = (context.dialect ?? CROSSBAR_DIALECT).sessionOnLeave === 'spec';
     this.#testaments = new Testaments(context.broker, context.logger);
     installSubscriptionMetaApi(context);
     installRegistrationMetaApi(context);
@@ -72,9 +77,11 @@ export class MetaApi {
   /**
    * A session left the realm, however it ended, after its subscriptions and registrations are
    * gone (so it receives nothing of its own leaving): its testaments are published, then
-   * `wamp.session.on_leave` with its ID, authid and authrole (spec: "wamp.session.on_leave":
-   * "three positional arguments"). A session closed by `kill_all` raises neither (spec:
-   * "wamp.session.kill_all": "will not generate session meta events or testament events").
+   * `wamp.session.on_leave`. Its arguments are `[session]` as Crossbar sends them (Python
+   * handlers written for Crossbar take exactly one), or in the realm's `spec` dialect
+   * `[session, authid, authrole]` (spec: "wamp.session.on_leave": "three positional
+   * arguments"). A session closed by `kill_all` raises neither (spec: "wamp.session.kill_all":
+   * "will not generate session meta events or testament events").
    */
   sessionLeft(session: JoinedSession): void {
     if (this.#silenced.delete(session)) {
@@ -82,6 +89,8 @@ export class MetaApi {
       return;
     }
     this.#testaments.publish(session);
-    this.#broker.publishMetaEvent('wamp.session.on_leave', () => [session.id, session.authid, session.authrole]);
+    this.#broker.publishMetaEvent('wamp.session.on_leave', () =>
+      this.#specOnLeave ? [session.id, session.authid, session.authrole] : [session.id],
+    );
   }
 }

@@ -59,10 +59,22 @@ export interface SessionMetaContext {
   killSilently(sessions: readonly JoinedSession[], reason: string, message: string | undefined): void;
 }
 
-/** Reads the optional `reason` and `message` of the kill procedures (spec: "Keyword arguments"). */
-function readCloseArguments(kwargs: Dict, procedure: string): { reason: string; message: string | undefined } {
+/**
+ * Reads the optional `reason` and `message` of the kill procedures: keyword arguments (spec:
+ * "Keyword arguments"), or positional ones after the target, as Crossbar takes them
+ * (`kill(session, reason, message)`), since Crossbar-era callers pass them that way.
+ * `first` is the position of `reason` when given positionally.
+ */
+function readCloseArguments(
+  args: readonly unknown[],
+  first: number,
+  kwargs: Dict,
+  procedure: string,
+): { reason: string; message: string | undefined } {
+  expectAtMost(args, first + 2, procedure);
   expectKwargs(kwargs, ['reason', 'message'], procedure);
-  const { reason, message } = kwargs;
+  const reason = positionalOrKeyword(args, first, kwargs, 'reason', procedure);
+  const message = positionalOrKeyword(args, first + 1, kwargs, 'message', procedure);
   if (reason !== undefined && reason !== null && (typeof reason !== 'string' || !isValidUri(reason))) {
     // Spec: "wamp.error.invalid_uri - A reason keyword argument has a value that is not a valid non-empty URI."
     throw metaError(ErrorUri.INVALID_URI, `reason must be a valid non-empty URI, got ${JSON.stringify(reason)}`);
@@ -117,9 +129,8 @@ export function installSessionMetaApi(context: SessionMetaContext): void {
   });
 
   procedures.register('wamp.session.kill', ({ caller, args, kwargs }) => {
-    expectAtMost(args, 1, 'wamp.session.kill');
     const id = readId(args[0], 'session');
-    const { reason, message } = readCloseArguments(kwargs, 'wamp.session.kill');
+    const { reason, message } = readCloseArguments(args, 1, kwargs, 'wamp.session.kill');
     const session = context.session(id);
     // Spec: "Specifying the caller's own session will result in a wamp.error.no_such_session".
     if (session === undefined || session.id === caller.id) {
@@ -130,9 +141,8 @@ export function installSessionMetaApi(context: SessionMetaContext): void {
   });
 
   procedures.register('wamp.session.kill_by_authid', ({ caller, args, kwargs }) => {
-    expectAtMost(args, 1, 'wamp.session.kill_by_authid');
     const authid = readString(args[0], 'authid');
-    const { reason, message } = readCloseArguments(kwargs, 'wamp.session.kill_by_authid');
+    const { reason, message } = readCloseArguments(args, 1, kwargs, 'wamp.session.kill_by_authid');
     const targets = [...context.sessions()].filter((session) => session.authid === authid && session.id !== caller.id);
     for (const session of targets) session.goodbye(reason, message);
     // Spec: "Positional results: sessions|list - The list of WAMP session IDs of session that were killed."
@@ -140,9 +150,8 @@ export function installSessionMetaApi(context: SessionMetaContext): void {
   });
 
   procedures.register('wamp.session.kill_by_authrole', ({ caller, args, kwargs }) => {
-    expectAtMost(args, 1, 'wamp.session.kill_by_authrole');
     const authrole = readString(args[0], 'authrole');
-    const { reason, message } = readCloseArguments(kwargs, 'wamp.session.kill_by_authrole');
+    const { reason, message } = readCloseArguments(args, 1, kwargs, 'wamp.session.kill_by_authrole');
     const targets = [...context.sessions()].filter(
       (session) => session.authrole === authrole && session.id !== caller.id,
     );
@@ -152,8 +161,7 @@ export function installSessionMetaApi(context: SessionMetaContext): void {
   });
 
   procedures.register('wamp.session.kill_all', ({ caller, args, kwargs }) => {
-    expectAtMost(args, 0, 'wamp.session.kill_all');
-    const { reason, message } = readCloseArguments(kwargs, 'wamp.session.kill_all');
+    const { reason, message } = readCloseArguments(args, 0, kwargs, 'wamp.session.kill_all');
     const targets = [...context.sessions()].filter((session) => session.id !== caller.id);
     context.killSilently(targets, reason, message);
     return { args: [targets.length] };

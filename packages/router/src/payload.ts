@@ -3,15 +3,26 @@ import type { RealmMember } from './realm-member.js';
 import { TRUSTED_ROLE } from './static-authorizer.js';
 
 /**
- * Copies the application payload of one message onto another, untouched (the router never
- * looks inside it). Absent fields stay absent: the router never sends `null` or `undefined`
- * for `args` or `kwargs` (docs/architecture.md, "Wire and compatibility contracts").
+ * Copies the application payload of one message onto another (the router never looks inside
+ * it), leaving out what says nothing: absent, empty `kwargs` and, when no kwargs go, empty `args`
+ * (spec: "Empty Arguments and Keyword Arguments": implementations SHOULD avoid sending them;
+ * Crossbar strips them too). The router never sends `null` or `undefined` for `args` or `kwargs`
+ * (docs/architecture.md, "Wire and compatibility contracts"). Each kept value is the sender's own object.
  */
 export function copyPayload<T extends Payload>(target: T, source: Payload): T {
-  if (source.args != null) target.args = source.args;
-  if (source.kwargs != null) target.kwargs = source.kwargs;
+  const { args, kwargs } = source;
+  const withKwargs = kwargs != null && !isEmptyDict(kwargs);
+  // args before kwargs, the order every other message object gets them in (one hidden class).
+  if (args != null && (args.length > 0 || withKwargs)) target.args = args;
+  if (withKwargs) target.kwargs = kwargs;
   if (source.payload != null) target.payload = source.payload;
   return target;
+}
+
+/** Whether a dict has no own enumerable key; stops at the first one. */
+function isEmptyDict(dict: Dict): boolean {
+  for (const _ in dict) return false;
+  return true;
 }
 
 /**

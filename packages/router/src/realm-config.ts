@@ -3,6 +3,7 @@
  * (`workers[].realms[]`), so a Crossbar config moves over unchanged (docs/architecture.md, "Wire and
  * compatibility contracts").
  */
+import type { WampDialectConfig } from './wamp-dialect.js';
 
 /** The four actions a static permission allows or denies. */
 export const Action = {
@@ -93,6 +94,8 @@ export interface RealmConfig {
   roles?: RoleConfig[];
   /** Event history, as Crossbar's realm `store` block configures it. */
   store?: StoreConfig;
+  /** Where the spec and Crossbar differ, which side this realm takes; Crossbar's by default. */
+  dialect?: WampDialectConfig;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { JoinedSession } from './meta-sessions.js';
 import type { RealmConfig } from './realm-config.js';
 import { RouterProcedures } from './router-procedures.js';
 import { StaticAuthorizer } from './static-authorizer.js';
+import { resolveDialect, type WampDialect } from './wamp-dialect.js';
 
 /**
  * A realm: a routing and administrative domain with its own broker, dealer and sessions
@@ -23,6 +24,8 @@ export class Realm {
   readonly authorizer: StaticAuthorizer;
   readonly broker: Broker;
   readonly dealer: Dealer;
+  /** Where the spec and Crossbar differ, which side this realm takes (see wamp-dialect.ts). */
+  readonly dialect: WampDialect;
   /** Procedures the router implements itself in this realm (the meta API); see {@link RouterProcedures}. */
   readonly procedures = new RouterProcedures();
   readonly #sessions = new Map<Id, JoinedSession>();
@@ -38,6 +41,7 @@ export class Realm {
     }
     const logger = options.logger ?? silentLogger;
     this.name = config.name;
+    this.dialect = resolveDialect(config.dialect);
     this.authorizer = new StaticAuthorizer(config.roles);
     this.broker = new Broker({
       authorizer: this.authorizer,
@@ -50,6 +54,7 @@ export class Realm {
       logger,
       procedures: this.procedures,
       clock: options.clock ?? systemClock,
+      dialect: this.dialect,
       ...(options.random === undefined ? {} : { random: options.random }),
     });
     // Advanced profile "Meta API": the session, subscription, registration and testament meta
@@ -60,6 +65,7 @@ export class Realm {
       procedures: this.procedures,
       authorizer: this.authorizer,
       logger,
+      dialect: this.dialect,
       session: (id) => this.#sessions.get(id),
       sessions: () => this.#sessions.values(),
     });

@@ -494,10 +494,14 @@ export class RouterSession implements PeerConnection, RealmMember {
     return routeToRealm(this.#realm as Realm, this, message);
   }
 
-  /** Spec: "GOODBYE": the receiving peer replies `wamp.close.goodbye_and_out`. */
+  /**
+   * Spec: "GOODBYE": the receiving peer replies with a GOODBYE. Its reason is the realm's
+   * choice: `wamp.close.normal` as Crossbar answers (Autobahn|Python programs check for it), or
+   * the spec's `wamp.close.goodbye_and_out` (see wamp-dialect.ts).
+   */
   #goodbyeReceived(message: GoodbyeMessage): void {
     this.#host.logger.debug({ session: this.#id, reason: message.reason }, 'client said goodbye');
-    this.send({ type: 'GOODBYE', details: {}, reason: ErrorUri.GOODBYE_AND_OUT });
+    this.send({ type: 'GOODBYE', details: {}, reason: this.#realm?.dialect.goodbyeReply ?? ErrorUri.NORMAL });
     this.close();
   }
 

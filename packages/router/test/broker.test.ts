@@ -122,6 +122,13 @@ describe('acknowledgement', () => {
     expect(subscriber.takeOne('EVENT').publication).toBe(published.publication);
   });
 
+  it('sends PUBLISHED before the EVENT to a publisher that receives its own event, as Crossbar does', () => {
+    const publisher = join(router);
+    publisher.subscribe('com.example.topic');
+    publisher.publish('com.example.topic', { options: { acknowledge: true, exclude_me: false } });
+    expect(publisher.take().map((m) => m.type)).toEqual(['PUBLISHED', 'EVENT']);
+  });
+
   it('answers nothing without acknowledge', () => {
     const publisher = join(router);
     publisher.publish('com.example.topic');
@@ -466,5 +473,58 @@ describe('payload passthru', () => {
       payload: 'opaque',
     });
     expectAbort(publisher, ErrorUri.PROTOCOL_VIOLATION);
+  });
+});
+
+describe('the empty prefix', () => {
+  /** Subscribes to the empty prefix; returns the subscription ID and what else came. */
+  function watchAll(session: ReturnType<typeof join>): { subscription: number; rest: WampMessage[] } {
+    session.receive({ type: 'SUBSCRIBE', requestId: 1, options: { match: 'prefix' }, topic: '' });
+    const [subscribed, ...rest] = session.take();
+    expect(subscribed?.type).toBe('SUBSCRIBED');
+    return { subscription: (subscribed as MessageOf<'SUBSCRIBED'>).subscription, rest };
+  }
+  const topics = (messages: WampMessage[]) => messages.map((m) => (m as MessageOf<'EVENT'>).details.topic);
+
+  it('subscribes to every topic of the realm, meta events included, as in Crossbar', () => {
+    const watcher = join(router);
+    const { subscription, rest } = watchAll(watcher);
+    // Its own subscription's meta events already match.
+    expect(topics(rest)).toEqual(['wamp.subscription.on_create', 'wamp.subscription.on_subscribe']);
+    const publisher = join(router);
+    publisher.publish('com.example.anything', { args: [1] });
+    publisher.publish('org.other', { args: [2] });
+    const events = watcher.take() as MessageOf<'EVENT'>[];
+    expect(topics(events)).toEqual(['wamp.session.on_join', 'com.example.anything', 'org.other']);
+    expect(events.every((e) => e.subscription === subscription)).toBe(true);
+    expect(events.slice(1).map((e) => e.args)).toEqual([[1], [2]]);
+  });
+
+  it('needs a permission covering the empty prefix itself', () => {
+    const guarded = new Router({
+      realms: [
+        {
+          name: 'realm1',
+          roles: [
+            { name: 'app', permissions: [{ uri: 'com.example.', match: 'prefix', allow: { subscribe: true } }] },
+            { name: 'watcher', permissions: [{ uri: '', match: 'prefix', allow: { subscribe: true } }] },
+          ],
+        },
+      ],
+    });
+    const app = join(guarded, 'realm1', { authrole: 'app' });
+    app.receive({ type: 'SUBSCRIBE', requestId: 1, options: { match: 'prefix' }, topic: '' });
+    expect(app.takeOne('ERROR').error).toBe(ErrorUri.NOT_AUTHORIZED);
+    watchAll(join(guarded, 'realm1', { authrole: 'watcher' }));
+  });
+
+  it('is no valid exact or wildcard topic', () => {
+    const session = join(router);
+    session.receive({ type: 'SUBSCRIBE', requestId: 1, options: { match: 'wildcard' }, topic: '' });
+    session.receive({ type: 'SUBSCRIBE', requestId: 2, options: {}, topic: '' });
+    expect(session.take().map((m) => (m as MessageOf<'ERROR'>).error)).toEqual([
+      ErrorUri.INVALID_URI,
+      ErrorUri.INVALID_URI,
+    ]);
   });
 });

@@ -290,6 +290,45 @@ describe('call timeout', () => {
     expectError(caller.take()[0], { requestType: MessageCode.CALL, requestId, error: ErrorUri.TIMEOUT });
   });
 
+  it("reads a caller's timeout in seconds when it did not announce call_timeout, as Crossbar does", () => {
+    // Autobahn|Python announces no call_timeout and documents seconds: timeout=2 means 2 s.
+    const callee = client(router);
+    callee.register('com.work');
+    const caller = client(router, BASIC);
+    const requestId = caller.call('com.work', { options: { timeout: 2 } });
+    callee.take();
+    clock.advance(1999);
+    expect(caller.take()).toEqual([]);
+    clock.advance(1);
+    expectError(caller.take()[0], { requestType: MessageCode.CALL, requestId, error: ErrorUri.TIMEOUT });
+    callee.take();
+  });
+
+  it('waits at most 2^31 - 1 ms for a longer timeout instead of firing at once', () => {
+    const callee = client(router);
+    callee.register('com.work');
+    const caller = client(router, BASIC);
+    const requestId = caller.call('com.work', { options: { timeout: 10_000_000 } });
+    callee.take();
+    clock.advance(2 ** 31 - 2);
+    expect(caller.take()).toEqual([]);
+    clock.advance(1);
+    expectError(caller.take()[0], { requestType: MessageCode.CALL, requestId, error: ErrorUri.TIMEOUT });
+    callee.take();
+  });
+
+  it('reads it in milliseconds in a realm whose dialect says so', () => {
+    router = new Router({ realms: [{ name: 'realm1', dialect: { unannouncedCallTimeout: 'milliseconds' } }], clock });
+    const callee = client(router);
+    callee.register('com.work');
+    const caller = client(router, BASIC);
+    const requestId = caller.call('com.work', { options: { timeout: 2 } });
+    callee.take();
+    clock.advance(2);
+    expectError(caller.take()[0], { requestType: MessageCode.CALL, requestId, error: ErrorUri.TIMEOUT });
+    callee.take();
+  });
+
   it('times out without INTERRUPT for a callee without call_canceling', () => {
     const { callee, caller } = pair(BASIC);
     const requestId = caller.call('com.work', { options: { timeout: 10 } });

@@ -85,6 +85,17 @@ describe('pattern-based registrations', () => {
     expect(exact.takeOne('INVOCATION').details).toEqual({});
   });
 
+  it('accepts the empty prefix, as Crossbar does: it serves what nothing more specific serves', () => {
+    const fallback = client(router);
+    fallback.register('', { match: 'prefix' });
+    const exact = client(router);
+    exact.register('com.example.add');
+    const all = [fallback, exact];
+    const caller = client(router);
+    expect(served(caller, 'com.example.add', all)).toBe(1);
+    expect(served(caller, 'org.anything.else', all)).toBe(0);
+  });
+
   it('keeps an exact and a prefix registration of the same URI apart', () => {
     const a = client(router);
     const exactId = a.register('com.x');

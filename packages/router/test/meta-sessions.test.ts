@@ -49,14 +49,23 @@ describe('session meta events', () => {
     ['says GOODBYE', (c: TestClient) => c.receive({ type: 'GOODBYE', details: {}, reason: 'wamp.close.close_realm' })],
     ['loses its transport', (c: TestClient) => c.connection.transportClosed()],
     ['commits a protocol violation', (c: TestClient) => c.receive({ type: 'WELCOME', session: 1, details: {} })],
-  ])('publishes on_leave with session ID, authid and authrole when a session %s', (_name, end) => {
+  ])('publishes on_leave with the session ID alone, as Crossbar does, when a session %s', (_name, end) => {
     const watcher = join(router);
     watcher.subscribe('wamp.session.on_leave');
     const leaving = join(router, 'realm1', { authid: 'bob', authrole: 'user' });
     leaving.subscribe('wamp.session.on_leave');
     end(leaving);
-    expect(eventArgs(watcher.take())).toEqual([[leaving.sessionId, 'bob', 'user']]);
+    expect(eventArgs(watcher.take())).toEqual([[leaving.sessionId]]);
     expect(leaving.take().some((m) => m.type === 'EVENT')).toBe(false);
+  });
+
+  it("publishes on_leave with session ID, authid and authrole in a realm of the spec's dialect", () => {
+    const spec = new Router({ realms: [{ name: 'realm1', dialect: { sessionOnLeave: 'spec' } }] });
+    const watcher = join(spec);
+    watcher.subscribe('wamp.session.on_leave');
+    const leaving = join(spec, 'realm1', { authid: 'bob', authrole: 'user' });
+    leaving.connection.transportClosed();
+    expect(eventArgs(watcher.take())).toEqual([[leaving.sessionId, 'bob', 'user']]);
   });
 
   it('publishes meta events only to sessions allowed to subscribe to them', () => {
@@ -134,7 +143,7 @@ describe('session meta procedures', () => {
     target.subscribe('com.example.topic');
     const { reply, others } = await callMeta(caller, 'wamp.session.kill', [target.sessionId]);
     expect(reply).toMatchObject({ type: 'RESULT' });
-    expect(eventArgs(others)).toEqual([[target.sessionId, target.welcome?.details.authid, 'anonymous']]);
+    expect(eventArgs(others)).toEqual([[target.sessionId]]);
     expect(target.take()).toEqual([{ type: 'GOODBYE', details: {}, reason: 'wamp.close.killed' }]);
     expect(router.realm('realm1')?.session(target.sessionId)).toBeUndefined();
     join(router).publish('com.example.topic');
@@ -166,6 +175,33 @@ describe('session meta procedures', () => {
       { type: 'GOODBYE', details: { message: 'back soon' }, reason: 'com.example.maintenance' },
     ]);
     replyGoodbye(target);
+  });
+
+  it('takes reason and message positionally too, as Crossbar does', async () => {
+    const caller = join(router);
+    const target = join(router, 'realm1', { authid: 'ops', authrole: 'user' });
+    await metaResult(caller, 'wamp.session.kill', [target.sessionId, 'com.example.maintenance', 'back soon']);
+    expect(target.take()).toEqual([
+      { type: 'GOODBYE', details: { message: 'back soon' }, reason: 'com.example.maintenance' },
+    ]);
+    replyGoodbye(target);
+    const twin = join(router, 'realm1', { authid: 'ops', authrole: 'user' });
+    expect(await metaResult(caller, 'wamp.session.kill_by_authid', ['ops', 'com.example.rotate'])).toEqual([
+      [twin.sessionId],
+    ]);
+    expect(twin.takeOne('GOODBYE').reason).toBe('com.example.rotate');
+    replyGoodbye(twin);
+    const third = join(router, 'realm1', { authrole: 'user' });
+    expect(await metaResult(caller, 'wamp.session.kill_by_authrole', ['user', null, 'bye'])).toEqual([1]);
+    expect(third.takeOne('GOODBYE')).toEqual({
+      type: 'GOODBYE',
+      details: { message: 'bye' },
+      reason: 'wamp.close.killed',
+    });
+    replyGoodbye(third);
+    expect(
+      await metaErrorUri(caller, 'wamp.session.kill', [caller.sessionId, 'com.example.x'], { reason: 'com.example.y' }),
+    ).toBe(ErrorUri.INVALID_ARGUMENT);
   });
 
   it('refuses to kill the caller itself, unknown sessions, and bad reasons, killing nobody', async () => {
@@ -240,7 +276,7 @@ describe('session meta procedures', () => {
     // A session killed another way afterwards raises on_leave again.
     const later = join(router);
     const { others: events } = await callMeta(caller, 'wamp.session.kill', [later.sessionId]);
-    expect(eventArgs(events)).toEqual([[later.sessionId, expect.any(String), 'anonymous']]);
+    expect(eventArgs(events)).toEqual([[later.sessionId]]);
     expect(later.takeOne('GOODBYE').type).toBe('GOODBYE');
     replyGoodbye(later);
   });

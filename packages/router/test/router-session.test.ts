@@ -214,15 +214,22 @@ describe('protocol violations of an established session', () => {
 });
 
 describe('closing', () => {
-  it('answers a client GOODBYE with goodbye_and_out, closes and cleans up', () => {
+  it('answers a client GOODBYE with wamp.close.normal as Crossbar does, closes and cleans up', () => {
     const client = join(router);
     client.subscribe('com.example.topic');
     client.receive({ type: 'GOODBYE', details: {}, reason: 'wamp.close.close_realm' });
     const goodbye = client.takeOne('GOODBYE');
-    expect(goodbye).toEqual({ type: 'GOODBYE', details: {}, reason: ErrorUri.GOODBYE_AND_OUT });
+    expect(goodbye).toEqual({ type: 'GOODBYE', details: {}, reason: ErrorUri.NORMAL });
     expect(client.peer.closed).toBe(true);
     expect(router.sessionCount).toBe(0);
     expect(router.realm('realm1')?.broker.subscriptionCount).toBe(0);
+  });
+
+  it("answers with the spec's goodbye_and_out in a realm whose dialect says so", () => {
+    const spec = new Router({ realms: [{ name: 'realm1', dialect: { goodbyeReply: 'wamp.close.goodbye_and_out' } }] });
+    const client = join(spec);
+    client.receive({ type: 'GOODBYE', details: {}, reason: ErrorUri.NORMAL });
+    expect(client.takeOne('GOODBYE').reason).toBe(ErrorUri.GOODBYE_AND_OUT);
   });
 
   it('tears down the session when the transport closes', () => {

@@ -83,7 +83,26 @@ describe('session meta procedures', () => {
 });
 
 describe('session meta events', () => {
-  it('tells subscribers of on_join and on_leave', async () => {
+  it('tells subscribers of on_join and on_leave (on_leave with the session ID alone, as Crossbar)', async () => {
+    const seen: unknown[] = [];
+    await admin.meta.on('wamp.session.on_join', (info) => void seen.push(['join', info.session, info.authid]));
+    await admin.meta.on('wamp.session.on_leave', (info) => void seen.push(['leave', info.session, info.authid]));
+    const visitor = await join('visitor', 'guest');
+    const id = visitor.id;
+    await visitor.leave();
+    await eventually(() => seen.length === 2);
+    expect(seen).toEqual([
+      ['join', id, 'visitor'],
+      ['leave', id, undefined],
+    ]);
+  });
+
+  it("tells authid and authrole in on_leave in a realm of the spec's dialect", async () => {
+    await leaveAll(opened);
+    opened = [];
+    await server.stop();
+    server = await startAdvancedRouter({ realms: [{ name: 'realm1', dialect: { sessionOnLeave: 'spec' } }] });
+    admin = await join('root', 'admin');
     const seen: unknown[] = [];
     await admin.meta.on('wamp.session.on_join', (info) => void seen.push(['join', info.authid, info.authrole]));
     await admin.meta.on('wamp.session.on_leave', (info) => void seen.push(['leave', info.authid, info.authrole]));

@@ -133,10 +133,17 @@ async def cancel_and_timeout(a, b, observed):
     await wait_until(lambda: "cancel" in interrupted)
     observed["cancel"] = {"caller": caller_saw, "callee_interrupted": "cancel" in interrupted}
 
-    # Timeout: CALL.Options.timeout, enforced by our router.
-    timeout_error = await error_uri(a.call("com.interop.adv.slow", "timeout", options=types.CallOptions(timeout=100)))
+    # Timeout: CALL.Options.timeout, enforced by our router. Autobahn|Python documents it in
+    # seconds and announces no call_timeout feature, so the router reads seconds, as Crossbar does.
+    started_at = asyncio.get_running_loop().time()
+    timeout_error = await error_uri(a.call("com.interop.adv.slow", "timeout", options=types.CallOptions(timeout=1)))
+    elapsed = asyncio.get_running_loop().time() - started_at
     await wait_until(lambda: "timeout" in interrupted)
-    observed["timeout"] = {"caller": timeout_error, "callee_interrupted": "timeout" in interrupted}
+    observed["timeout"] = {
+        "caller": timeout_error,
+        "callee_interrupted": "timeout" in interrupted,
+        "after_one_second": 0.9 <= elapsed < 5,
+    }
 
 
 async def meta_api(loop, url, realm, serializer_name, a, b_id, observed):
@@ -156,12 +163,24 @@ async def meta_api(loop, url, realm, serializer_name, a, b_id, observed):
 
     joins, leaves = [], []
     await a.subscribe(lambda details: joins.append(details["session"]), "wamp.session.on_join")
-    await a.subscribe(lambda session_id, *rest: leaves.append(session_id), "wamp.session.on_leave")
+
+    # The handler shape of Crossbar's examples: exactly one argument (three would raise TypeError).
+    def on_session_leave(session_id):
+        leaves.append(session_id)
+
+    await a.subscribe(on_session_leave, "wamp.session.on_leave")
     d, d_details = await open_session(loop, url, realm, serializer_name)
     await d.leave()
     await wait_until(lambda: d_details.session in leaves)
     meta["on_join_saw_d"] = d_details.session in joins
     meta["on_leave_saw_d"] = d_details.session in leaves
+
+    # Kill with reason and message given positionally, as Crossbar's wamp.session.kill takes them.
+    e, e_details = await open_session(loop, url, realm, serializer_name)
+    e_left = loop.create_future()
+    e.on("leave", lambda session, details: e_left.done() or e_left.set_result([details.reason, details.message]))
+    await a.call("wamp.session.kill", e_details.session, "com.interop.maintenance", "back soon")
+    meta["killed_e"] = await asyncio.wait_for(e_left, 10)
     observed["meta"] = meta
 
 

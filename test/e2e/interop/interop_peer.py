@@ -13,7 +13,15 @@ from autobahn.wamp import types
 from autobahn.wamp.exception import ApplicationError
 from autobahn.wamp.serializer import CBORSerializer, JsonSerializer, MsgPackSerializer
 
-SERIALIZERS = {"json": JsonSerializer, "msgpack": MsgPackSerializer, "cbor": CBORSerializer}
+SERIALIZERS = {
+    "json": JsonSerializer,
+    "msgpack": MsgPackSerializer,
+    "cbor": CBORSerializer,
+    # The batched forms, as Autobahn|Python writes them (JSON: each message ends with 0x18).
+    "json.batched": lambda: JsonSerializer(batched=True),
+    "msgpack.batched": lambda: MsgPackSerializer(batched=True),
+    "cbor.batched": lambda: CBORSerializer(batched=True),
+}
 
 # Autobahn|Python 22.7.1's asyncio RawSocket client keeps its transport details in
 # `_transport_details`, but its session reads `transport_details` when WELCOME arrives and fails

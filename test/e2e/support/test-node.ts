@@ -20,6 +20,8 @@ export interface TestNodeOptions {
   realm?: string;
   /** WebSocket transport `options.max_message_size` in bytes. */
   maxMessageSize?: number;
+  /** The WebSocket transport's `serializers`; json, msgpack and cbor when absent. */
+  serializers?: string[];
 }
 
 export async function startTestNode(options: TestNodeOptions = {}): Promise<TestNode> {
@@ -50,7 +52,7 @@ export async function startTestNode(options: TestNodeOptions = {}): Promise<Test
           {
             type: 'websocket',
             endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
-            serializers: ['json', 'msgpack', 'cbor'],
+            serializers: options.serializers ?? ['json', 'msgpack', 'cbor'],
             ...(options.maxMessageSize === undefined ? {} : { options: { max_message_size: options.maxMessageSize } }),
           },
         ],

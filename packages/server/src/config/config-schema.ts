@@ -17,6 +17,7 @@ import {
   guestWorkerSchema,
 } from './component-schema.js';
 import { type ShutdownTrigger, shutdownSchema } from './controller-schema.js';
+import { dialectSchema } from './dialect-schema.js';
 import { endpointSchema } from './endpoint-schema.js';
 import { authSchema, SERIALIZER_NAMES, serializersSchema, webSocketPathSchema, webSocketShape } from './path-schema.js';
 import {
@@ -203,6 +204,8 @@ export const realmSchema = section({
    */
   roles: list(roleSchema).optional(),
   store: storeSchema.optional(),
+  /** Interchange's addition: where the spec and Crossbar differ, which side (dialect-schema.ts). */
+  dialect: dialectSchema.optional(),
 });
 
 /** Any listening transport of a router worker. */

@@ -6,6 +6,7 @@
 import type { AuthorizeFunction, PermissionConfig, RealmConfig, RoleConfig, StoreConfig } from '@interchange/router';
 import { loadedFunction } from './auth-functions.js';
 import type { RealmConfigEntry, RouterWorkerConfig } from './config-schema.js';
+import { dialectOf } from './dialect-schema.js';
 
 type PermissionEntry = NonNullable<NonNullable<RealmConfigEntry['roles']>[number]['permissions']>[number];
 
@@ -56,7 +57,10 @@ const ALLOW_EVERYTHING: PermissionConfig = {
  */
 export function realmsOfWorker(worker: RouterWorkerConfig): RealmConfig[] {
   return worker.realms.map((realm) => {
-    const store = realm.store === undefined ? {} : { store: storeOf(realm.store) };
+    const store = {
+      ...(realm.store === undefined ? {} : { store: storeOf(realm.store) }),
+      ...(realm.dialect === undefined ? {} : { dialect: dialectOf(realm.dialect) }),
+    };
     if (realm.roles === undefined) return { name: realm.name, ...store };
     const roles: RoleConfig[] = realm.roles.map((role) => {
       if (typeof role.authorizer === 'string') return { name: role.name, authorizer: role.authorizer };

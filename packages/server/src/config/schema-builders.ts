@@ -89,17 +89,23 @@ export function integer(min: number, max: number = Number.MAX_SAFE_INTEGER): Sch
  */
 export function oneOf<const T extends string | number>(
   options: readonly T[],
-  extra: { unsupported?: readonly string[]; what?: string } = {},
+  extra: {
+    unsupported?: readonly string[];
+    what?: string;
+    /** Why an unsupported value is refused and what to use instead, by value (else a generic note). */
+    refusals?: Readonly<Record<string, string>>;
+  } = {},
 ): Schema<T> {
   const expected =
     options.length === 1 ? JSON.stringify(options[0]) : `one of ${options.map((o) => JSON.stringify(o)).join(', ')}`;
   return z.unknown().transform((v, ctx) => {
     if ((options as readonly unknown[]).includes(v)) return v as T;
     const unsupported = typeof v === 'string' && (extra.unsupported ?? []).includes(v);
+    const refusal = typeof v === 'string' ? extra.refusals?.[v] : undefined;
     ctx.addIssue({
       code: z.ZodIssueCode.custom,
       message: unsupported
-        ? `unsupported ${extra.what ?? 'value'} ${JSON.stringify(v)} (not implemented by Interchange yet; supported: ${options.join(', ')})`
+        ? `unsupported ${extra.what ?? 'value'} ${JSON.stringify(v)} (${refusal ?? 'not implemented by Interchange yet'}; supported: ${options.join(', ')})`
         : expectedMessage(expected, v),
       params: { kind: unsupported ? 'unsupported' : 'invalid' },
     });

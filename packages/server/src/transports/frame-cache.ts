@@ -5,7 +5,15 @@
  * using that serializer is written the very same buffer (docs/architecture.md, "How a message travels",
  * step 5).
  */
-import { type Frame, type Serializer, serializerForSubprotocol, type WampMessage } from '@interchange/protocol';
+import {
+  type Frame,
+  JSON_BATCH_SEPARATOR,
+  type JsonBatchSeparator,
+  jsonBatchSeparatorOf,
+  type Serializer,
+  serializerForSubprotocol,
+  type WampMessage,
+} from '@interchange/protocol';
 import { websocketFrame } from './websocket-frame.js';
 
 /**
@@ -76,15 +84,33 @@ export class FrameCache {
 export class FrameCachePool {
   readonly #caches = new Map<string, FrameCache>();
 
-  /** The cache of a subprotocol such as `wamp.2.cbor.batched`; `undefined` if Interchange does not speak it. */
-  forSubprotocol(subprotocol: string): FrameCache | undefined {
-    let cache = this.#caches.get(subprotocol);
+  /**
+   * The cache of a subprotocol such as `wamp.2.cbor.batched`; `undefined` if Interchange does not
+   * speak it. `batchSeparator` picks the `wamp.2.json.batched` dialect (see {@link answerInKind}).
+   */
+  forSubprotocol(subprotocol: string, batchSeparator?: JsonBatchSeparator): FrameCache | undefined {
+    const key = batchSeparator === undefined ? subprotocol : subprotocol + batchSeparator;
+    let cache = this.#caches.get(key);
     if (cache === undefined) {
-      const serializer = serializerForSubprotocol(subprotocol);
+      const serializer = serializerForSubprotocol(subprotocol, batchSeparator === undefined ? {} : { batchSeparator });
       if (serializer === undefined) return undefined;
       cache = new FrameCache(serializer);
-      this.#caches.set(subprotocol, cache);
+      this.#caches.set(key, cache);
     }
     return cache;
+  }
+
+  /**
+   * The cache to answer a peer with, given the first frame it sent: for `wamp.2.json.batched`, the
+   * one writing the separator that peer writes (Autobahn|Python's 0x18 or the spec's 0x1e; see
+   * packages/protocol/src/serializer-json.ts), so either kind of client reads our frames. Any
+   * other subprotocol keeps `cache`. The first frame is HELLO, sent before anything of ours.
+   */
+  answerInKind(cache: FrameCache, firstFrame: Frame): FrameCache {
+    const { serializer } = cache;
+    if (serializer.name !== 'json' || !serializer.batched) return cache;
+    const separator = jsonBatchSeparatorOf(firstFrame);
+    if (separator === undefined || separator === JSON_BATCH_SEPARATOR) return cache;
+    return this.forSubprotocol(serializer.subprotocol, separator) ?? cache;
   }
 }

@@ -215,6 +215,7 @@ export class LongPollService {
     const transport = new LongPollTransport({
       id,
       cache,
+      caches: this.#caches,
       info: {
         type: 'longpoll',
         serializer: cache.serializer.name,

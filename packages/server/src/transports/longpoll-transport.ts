@@ -13,7 +13,7 @@ import type { ServerResponse } from 'node:http';
 import type { Frame, WampMessage } from '@interchange/protocol';
 import type { Peer, PeerConnection, TransportInfo } from '@interchange/router';
 import type { Logger } from '../logger.js';
-import type { FrameCache } from './frame-cache.js';
+import type { FrameCache, FrameCachePool } from './frame-cache.js';
 
 /** Limits and timeouts of a long-poll transport, in milliseconds and counts; 0 disables one. */
 export interface LongPollLimits {
@@ -29,6 +29,8 @@ export interface LongPollLimits {
 export interface LongPollTransportOptions {
   id: string;
   cache: FrameCache;
+  /** The pool `cache` came from, to answer in the dialect of the first frame ({@link FrameCachePool.answerInKind}). */
+  caches?: FrameCachePool | undefined;
   info: TransportInfo;
   limits: LongPollLimits;
   logger: Logger;
@@ -51,7 +53,9 @@ function bytesOf(frame: Frame): Uint8Array {
 export class LongPollTransport implements Peer {
   readonly id: string;
   readonly info: TransportInfo;
-  readonly #cache: FrameCache;
+  #cache: FrameCache;
+  /** Set until the first `send` request has been read. */
+  #caches: FrameCachePool | undefined;
   readonly #limits: LongPollLimits;
   readonly #logger: Logger;
   readonly #onGone: (id: string) => void;
@@ -68,6 +72,7 @@ export class LongPollTransport implements Peer {
     this.id = options.id;
     this.info = options.info;
     this.#cache = options.cache;
+    this.#caches = options.caches;
     this.#limits = options.limits;
     this.#logger = options.logger;
     this.#onGone = options.onGone;
@@ -134,6 +139,10 @@ export class LongPollTransport implements Peer {
   receiveFrame(body: Uint8Array): void {
     this.#touch();
     if (this.#state !== 'open' || this.#session === undefined) return;
+    if (this.#caches !== undefined) {
+      this.#cache = this.#caches.answerInKind(this.#cache, body);
+      this.#caches = undefined;
+    }
     // JSON bodies go in as bytes too: the decoder reads them as strict UTF-8.
     const messages = this.#cache.serializer.decode(body);
     for (const message of messages) {

@@ -16,7 +16,7 @@ import type { Frame, WampMessage } from '@interchange/protocol';
 import type { Peer, PeerConnection, TransportInfo } from '@interchange/router';
 import type { RawData } from 'ws';
 import type { Logger } from '../logger.js';
-import type { FrameCache } from './frame-cache.js';
+import type { FrameCache, FrameCachePool } from './frame-cache.js';
 import { headersForAuthenticators } from './handshake-headers.js';
 import { OutboundQueue, writeFrames } from './outbound-queue.js';
 import {
@@ -53,6 +53,11 @@ export interface WebSocketConnectionOptions {
   socket: Duplex;
   request: IncomingMessage;
   cache: FrameCache;
+  /**
+   * The pool `cache` came from: the first frame may show a dialect of the subprotocol to answer
+   * in (Autobahn|Python's separator in `wamp.2.json.batched`, {@link FrameCachePool.answerInKind}).
+   */
+  caches?: FrameCachePool | undefined;
   /** Largest accepted message in bytes. */
   maxMessageSize: number;
   ping?: PingOptions | undefined;
@@ -104,7 +109,9 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
   #resolveClosed: (() => void) | undefined;
   readonly #wire: WebSocketWire;
   readonly #socket: Duplex;
-  readonly #cache: FrameCache;
+  #cache: FrameCache;
+  /** Set until the first frame from the peer has been read (see the `caches` option). */
+  #caches: FrameCachePool | undefined;
   readonly #maxMessageSize: number;
   readonly #logger: Logger;
   readonly #onClosed: ((connection: WebSocketConnection) => void) | undefined;
@@ -146,6 +153,7 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
     this.#wire = options.wire;
     this.#socket = options.socket;
     this.#cache = options.cache;
+    this.#caches = options.caches;
     this.#maxMessageSize = options.maxMessageSize;
     this.#ping = options.ping;
     this.#fragmentSize = options.fragmentSize ?? Number.POSITIVE_INFINITY;
@@ -348,9 +356,14 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
     }
     let messages: WampMessage[];
     try {
+      const frame = toBuffer(data);
+      if (this.#caches !== undefined) {
+        this.#cache = this.#caches.answerInKind(this.#cache, frame);
+        this.#caches = undefined;
+      }
       // Text frames too go in as bytes: the JSON decoder reads them as strict UTF-8, the only
       // check they get (ws's is off).
-      messages = serializer.decode(toBuffer(data));
+      messages = serializer.decode(frame);
     } catch (error) {
       this.#violation(error instanceof Error ? error.message : 'undecodable frame');
       return;

@@ -186,6 +186,7 @@ export class WebSocketService {
           socket,
           request,
           cache,
+          caches: this.#caches,
           maxMessageSize: this.maxMessageSize,
           ping: settings.ping,
           fragmentSize: settings.fragmentSize,

@@ -214,7 +214,7 @@ describe('validateConfig', () => {
     [
       'the ubjson serializer',
       withTransport({ type: 'websocket', endpoint: { type: 'tcp', port: 8000 }, serializers: ['json', 'ubjson'] }),
-      'workers[0].transports[1].serializers[1]: unsupported serializer "ubjson" (not implemented by Interchange yet; supported: json, msgpack, cbor)',
+      'workers[0].transports[1].serializers[1]: unsupported serializer "ubjson" (no maintained UBJSON codec exists for JavaScript; remove it from the list: Autobahn clients that offer ubjson also offer cbor, msgpack and json; supported: json, msgpack, cbor)',
     ],
     [
       'cryptosign trustroots',

@@ -81,7 +81,7 @@ describe('long-poll transport', () => {
     expect((await pending).slice(0, 1).concat((await pending).slice(4))).toEqual([36, ['hello']]);
     publisher.ws.close();
     expect((await send(transport, JSON.stringify([6, {}, 'wamp.close.close_realm']))).status).toBe(204);
-    expect(await receiveJson(transport)).toEqual([6, {}, 'wamp.close.goodbye_and_out']);
+    expect(await receiveJson(transport)).toEqual([6, {}, 'wamp.close.normal']);
     expect((await fetch(`${lp}/${transport}/close`, { method: 'POST' })).status).toBe(204);
     expect((await receive(transport)).status).toBe(404);
   });
@@ -102,6 +102,17 @@ describe('long-poll transport', () => {
     expect((await send(transport, batch as string)).status).toBe(204);
     const messages = json.decode(await (await receive(transport)).text());
     expect(messages.map((m) => m.type)).toEqual(['WELCOME', 'SUBSCRIBED']);
+  });
+
+  it("answers a batched JSON client in the separator it writes (Autobahn|Python's 0x18)", async () => {
+    const { transport } = await open(['wamp.2.json.batched']);
+    const hello = JSON.stringify([1, 'realm1', { roles: { subscriber: {} } }]);
+    const subscribe = JSON.stringify([32, 1, {}, 'com.example.batch18']);
+    expect((await send(transport, `${hello}\u0018${subscribe}\u0018`)).status).toBe(204);
+    const text = await (await receive(transport)).text();
+    const parts = text.split('\u0018');
+    expect(parts.map((part) => (part === '' ? '' : JSON.parse(part)[0]))).toEqual([2, 33, '']);
+    expect(text).not.toContain('\u001e');
   });
 
   it('speaks msgpack in binary bodies', async () => {

@@ -167,7 +167,7 @@ describe('RawSocket transport', () => {
     const client = await RawSocketTestClient.connected(unix);
     expect(await client.join()).toBeGreaterThan(0);
     client.sendJson([6, {}, 'wamp.close.close_realm']);
-    expect(await client.nextJson()).toEqual([6, {}, 'wamp.close.goodbye_and_out']);
+    expect(await client.nextJson()).toEqual([6, {}, 'wamp.close.normal']);
     await client.closed;
     expect((await stat(socketPath)).isSocket()).toBe(true);
   });

@@ -162,7 +162,7 @@ describe('Interchange WebSocket (no permessage-deflate)', () => {
     const client = new RawWampClient(url);
     await client.join();
     client.send([6, {}, 'wamp.close.close_realm']);
-    expect(await client.next()).toEqual([6, {}, 'wamp.close.goodbye_and_out']);
+    expect(await client.next()).toEqual([6, {}, 'wamp.close.normal']);
     expect((await client.closed).code).toBe(1000);
   });
 
