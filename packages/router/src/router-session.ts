@@ -501,7 +501,20 @@ export class RouterSession implements PeerConnection, RealmMember {
    */
   #goodbyeReceived(message: GoodbyeMessage): void {
     this.#host.logger.debug({ session: this.#id, reason: message.reason }, 'client said goodbye');
-    this.send({ type: 'GOODBYE', details: {}, reason: this.#realm?.dialect.goodbyeReply ?? ErrorUri.NORMAL });
+    const reply: WampMessage = {
+      type: 'GOODBYE',
+      details: {},
+      reason: this.#realm?.dialect.goodbyeReply ?? ErrorUri.NORMAL,
+    };
+    // Closing before the reply goes out: a peer that answers every GOODBYE, and does so at once
+    // (in-process, inside send), then finds the session closing instead of starting the
+    // exchange again, whatever reason the reply carries.
+    this.#state = SessionState.CLOSING;
+    try {
+      this.peer.send(reply);
+    } catch (error) {
+      this.#host.logger.error({ session: this.#id, err: error }, 'peer.send threw');
+    }
     this.close();
   }
 
