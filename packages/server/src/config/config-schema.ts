@@ -166,16 +166,6 @@ export const roleSchema = section({
       message: 'a role has either permissions or an authorizer, not both',
     });
   }
-  // Crossbar reads allow-by-default only on a role without permissions and authorizer; beside
-  // either it has no effect there, so it is refused here rather than accepted and ignored.
-  if (role['allow-by-default'] === true && (role.permissions !== undefined || role.authorizer !== undefined)) {
-    ctx.addIssue({
-      code: z.ZodIssueCode.custom,
-      path: ['allow-by-default'],
-      message:
-        'has no effect beside "permissions" or "authorizer" (Crossbar ignores it there too: the role allows only what they allow); remove it, or remove "permissions" to allow everything',
-    });
-  }
 });
 
 /**

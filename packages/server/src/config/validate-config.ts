@@ -221,6 +221,16 @@ function checkRouterWorker(report: Reporter, worker: RouterWorkerConfig, w: numb
         );
       }
       roleNames.add(role.name);
+      // Crossbar reads allow-by-default only on a role without permissions and authorizer and
+      // starts with it anywhere else, where it has no effect: so does Interchange, saying so.
+      if (role['allow-by-default'] === true && (role.permissions !== undefined || role.authorizer !== undefined)) {
+        report.add({
+          path: report.key(['workers', w, 'realms', r, 'roles', o, 'allow-by-default']),
+          message:
+            'has no effect beside "permissions" or "authorizer", as in Crossbar: the role allows only what they allow (remove it, or remove "permissions" to allow everything)',
+          kind: 'warning',
+        });
+      }
     });
   });
   worker.components.forEach((component, c) => {

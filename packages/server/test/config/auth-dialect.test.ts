@@ -60,12 +60,22 @@ describe('roles with allow-by-default', () => {
   it.each([
     ['permissions', { permissions: [] }],
     ['an authorizer', { authorizer: 'com.example.authorize' }],
-  ])('refuses allow-by-default true beside %s, where Crossbar ignores it', async (_case, rest) => {
-    const { issues } = await check(nodeWith([{ name: 'anonymous', 'allow-by-default': true, ...rest }]));
-    expect(issues).toEqual([
-      expect.stringMatching(/^workers\[0\]\.realms\[0\]\.roles\[0\]\["allow-by-default"\]: has no effect beside/),
-    ]);
-  });
+  ])(
+    'starts with allow-by-default true beside %s, as Crossbar does, and warns that it has no effect',
+    async (_case, rest) => {
+      const result = await validateConfig(nodeWith([{ name: 'anonymous', 'allow-by-default': true, ...rest }]));
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.warnings.map(formatIssue)).toEqual([
+        expect.stringMatching(
+          /^warning: workers\[0\]\.realms\[0\]\.roles\[0\]\["allow-by-default"\]: has no effect beside/,
+        ),
+      ]);
+      // The role allows only what its permissions allow: with none, nothing.
+      const roles = realmsOfWorker(result.config.workers[0] as RouterWorkerConfig)[0]?.roles;
+      if ('permissions' in rest) expect(roles?.[0]).toEqual({ name: 'anonymous', permissions: [] });
+    },
+  );
 });
 
 describe('function authenticators and authorizers', () => {
