@@ -33,6 +33,7 @@ import {
   tagged,
   value,
 } from './schema-builders.js';
+import { storeKeysOfType } from './store-keys.js';
 
 export * from './component-schema.js';
 export * from './endpoint-schema.js';
@@ -164,10 +165,15 @@ export const roleSchema = section({
 
 /**
  * Crossbar's realm `store` block: which topics keep an event history (advanced profile "Event
- * History"), read with `wamp.subscription.get_events`. Only the in-memory store exists.
+ * History"), read with `wamp.subscription.get_events`. `memory` keeps it in the process;
+ * `lmdb` also writes it and the retained events to an LMDB file under `path` (relative to the
+ * node directory), at most `maxsize` bytes (Crossbar's bounds: 128 KiB to 128 GiB, default
+ * 128 MiB); see docs/durability.md.
  */
 export const storeSchema = section({
-  type: oneOf(['memory']),
+  type: oneOf(['memory', 'lmdb']),
+  path: nonEmptyString().optional(),
+  maxsize: integer(128 * 1024, 128 * 2 ** 30).optional(),
   limit: integer(1, 1_000_000).optional(),
   'event-history': list(
     section({
@@ -176,7 +182,7 @@ export const storeSchema = section({
       limit: integer(1, 1_000_000).optional(),
     }),
   ).optional(),
-});
+}).superRefine(storeKeysOfType);
 
 /** A realm of a router worker. */
 export const realmSchema = section({
