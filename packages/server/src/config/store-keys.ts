@@ -1,5 +1,10 @@
 import type { z } from 'zod';
 
+/** Whether a store type keeps its data in an LMDB file: `lmdb`, or Crossbar's name for it, `cfxdb`. */
+export function isPersistentStore(type: string): boolean {
+  return type === 'lmdb' || type === 'cfxdb';
+}
+
 /** Crossbar's default `maxsize` of a persistent realm store: 128 MiB. */
 export const DEFAULT_STORE_MAXSIZE = 128 * 2 ** 20;
 
@@ -9,10 +14,14 @@ export const DEFAULT_STORE_MAXSIZE = 128 * 2 ** 20;
  * that names them is refused rather than started as if they were honoured.
  */
 export function storeKeysOfType(
-  store: { type: string; path?: string | undefined; maxsize?: number | undefined },
+  store: {
+    type: string;
+    path?: string | undefined;
+    maxsize?: number | undefined;
+  },
   ctx: z.RefinementCtx,
 ): void {
-  if (store.type === 'lmdb') {
+  if (isPersistentStore(store.type)) {
     if (store.path === undefined)
       ctx.addIssue({
         code: 'custom',

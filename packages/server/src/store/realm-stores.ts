@@ -5,7 +5,7 @@
 import { eventHistoryEntries, type RealmConfig, type RealmStore } from '@interchange/router';
 import type { NodeConfig } from '../config/config-schema.js';
 import { storeOf } from '../config/router-config.js';
-import { DEFAULT_STORE_MAXSIZE } from '../config/store-keys.js';
+import { DEFAULT_STORE_MAXSIZE, isPersistentStore } from '../config/store-keys.js';
 import { resolveInCbdir } from '../config/validate-config.js';
 import type { Logger } from '../logger.js';
 import { LmdbRealmStore } from './lmdb-realm-store.js';
@@ -27,7 +27,7 @@ export class RealmStores {
         if (worker.type !== 'router') continue;
         for (const realm of worker.realms) {
           const { store } = realm;
-          if (store?.type !== 'lmdb' || store.path === undefined) continue;
+          if (store === undefined || !isPersistentStore(store.type) || store.path === undefined) continue;
           const opened = await LmdbRealmStore.open({
             directory: resolveInCbdir(cbdir, store.path),
             maxsize: store.maxsize ?? DEFAULT_STORE_MAXSIZE,
