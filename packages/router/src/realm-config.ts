@@ -103,6 +103,12 @@ export interface StoreConfig {
   path?: string;
   /** `lmdb` only: the most bytes the store file may take. */
   maxsize?: number;
+  /**
+   * `lmdb` only: acknowledge a publication once its write is flushed to disk (`true`, the
+   * default: survives a power loss) or once it is committed (`false`: survives a killed
+   * process, not a crashed machine; much faster on slow disks).
+   */
+  sync?: boolean;
   /** Events kept per history entry that sets no `limit` of its own. Defaults to 100, as in Crossbar. */
   limit?: number;
   /** The topics (or patterns) whose events are kept. */

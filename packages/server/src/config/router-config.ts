@@ -66,6 +66,7 @@ export function storeOf(store: NonNullable<RealmConfigEntry['store']>): StoreCon
   const out: StoreConfig = { type: store.type === 'cfxdb' ? 'lmdb' : store.type };
   if (store.path !== undefined) out.path = store.path;
   if (store.maxsize !== undefined) out.maxsize = store.maxsize;
+  if (store.sync !== undefined) out.sync = store.sync;
   if (store.limit !== undefined) out.limit = store.limit;
   if (store['event-history'] !== undefined)
     out['event-history'] = store['event-history'].map((entry) => defined(entry));

@@ -18,6 +18,7 @@ export function storeKeysOfType(
     type: string;
     path?: string | undefined;
     maxsize?: number | undefined;
+    sync?: boolean | undefined;
   },
   ctx: z.RefinementCtx,
 ): void {
@@ -30,7 +31,7 @@ export function storeKeysOfType(
       });
     return;
   }
-  for (const key of ['path', 'maxsize'] as const) {
+  for (const key of ['path', 'maxsize', 'sync'] as const) {
     if (store[key] !== undefined)
       ctx.addIssue({
         code: 'custom',

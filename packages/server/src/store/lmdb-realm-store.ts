@@ -64,6 +64,12 @@ export interface LmdbRealmStoreOptions {
   directory: string;
   /** Most bytes the data file may take. */
   maxsize: number;
+  /**
+   * Whether {@link LmdbRealmStore.durable} waits for the disk flush (true) or the commit only
+   * (false: lmdb then restores the last committed transaction after a killed process, as long
+   * as the machine did not restart).
+   */
+  sync: boolean;
   /** The realm the store belongs to; a store of another realm is refused. */
   realm: string;
   /** The realm's configured histories; records of histories no longer configured are dropped. */
@@ -160,7 +166,13 @@ export class LmdbRealmStore implements RealmStore {
       await checkLmdbFile(file);
       let env: RootDatabase;
       try {
-        env = open({ path: file, maxDbs: 8, mapSize: Math.max(options.maxsize, 1 << 20) });
+        env = open({
+          path: file,
+          maxDbs: 8,
+          mapSize: Math.max(options.maxsize, 1 << 20),
+          // Write promises resolve on the flush, or (separateFlushed) already on the commit.
+          separateFlushed: !options.sync,
+        });
       } catch (error) {
         throw new RealmStoreError(`cannot open the realm store file ${file}: ${(error as Error).message}`, {
           cause: error,

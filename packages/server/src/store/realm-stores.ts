@@ -31,6 +31,7 @@ export class RealmStores {
           const opened = await LmdbRealmStore.open({
             directory: resolveInCbdir(cbdir, store.path),
             maxsize: store.maxsize ?? DEFAULT_STORE_MAXSIZE,
+            sync: store.sync ?? true,
             realm: realm.name,
             histories: eventHistoryEntries(storeOf(store)),
             logger,

@@ -37,11 +37,12 @@ function recordingLogger(lines: LogLine[]): Logger {
 
 async function openStore(
   directory: string,
-  options: { maxsize?: number; histories?: EventHistoryEntry[]; logger?: Logger; realm?: string } = {},
+  options: { maxsize?: number; histories?: EventHistoryEntry[]; logger?: Logger; realm?: string; sync?: boolean } = {},
 ): Promise<LmdbRealmStore> {
   return LmdbRealmStore.open({
     directory,
     maxsize: options.maxsize ?? 16 * 2 ** 20,
+    sync: options.sync ?? true,
     realm: options.realm ?? 'realm1',
     histories: options.histories ?? [LOG, ALERTS],
     logger: options.logger ?? recordingLogger([]),
