@@ -352,8 +352,9 @@ function durableSection(results, sizes) {
           `**${us(r.latencyUs.p99)}**`,
           us(r.latencyUs.max),
           pct(r.routerCpu),
+          us((r.routerCpu / r.rate) * 1e6),
         ]
-      : [storeLabel[r.params.store] ?? r.params.store, r.serializer, failed(r), '', '', '', ''],
+      : [storeLabel[r.params.store] ?? r.params.store, r.serializer, failed(r), '', '', '', '', ''],
   );
   const durable = sizes.durable ?? cells[0].params;
   return `## Acknowledged publications into a realm store
@@ -363,9 +364,10 @@ flight (closed loop), each to its own topic under a prefix with an event history
 publication writes a history event and a retained event. PUBLISHED/s, and the time from a PUBLISH
 leaving to its PUBLISHED arriving (with ${durable.inflight} in flight, mostly queueing). With \`lmdb\`,
 PUBLISHED waits until the writes of its event-loop turn are flushed to disk (\`sync: false\`: committed)
-(docs/durability.md).
+(docs/durability.md). On a shared machine the router gets only part of its core; its CPU per
+publication is the steadier figure.
 
-${table(['realm store', 'serializer', 'PUBLISHED/s', 'p50', 'p99', 'max', 'router CPU'], rows)}
+${table(['realm store', 'serializer', 'PUBLISHED/s', 'p50', 'p99', 'max', 'router CPU', 'router CPU per publication'], rows)}
 `;
 }
 
