@@ -352,7 +352,7 @@ function durableSection(results, sizes) {
           `**${us(r.latencyUs.p99)}**`,
           us(r.latencyUs.max),
           pct(r.routerCpu),
-          us((r.routerCpu / r.rate) * 1e6),
+          `${((r.routerCpu / r.rate) * 1e6).toFixed(1)} µs`,
         ]
       : [storeLabel[r.params.store] ?? r.params.store, r.serializer, failed(r), '', '', '', '', ''],
   );

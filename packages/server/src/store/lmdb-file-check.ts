@@ -17,21 +17,22 @@ const PAGE_SIZE_OFFSET = 48;
 
 /**
  * Checks that `file`, if it exists and is not empty, starts with two LMDB meta pages.
+ * @returns whether there is a file with content (a new store has none).
  * @throws RealmStoreError naming the file when it does not.
  */
-export async function checkLmdbFile(file: string): Promise<void> {
+export async function checkLmdbFile(file: string): Promise<boolean> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(file, 'r');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw new RealmStoreError(`cannot read the realm store file ${file}: ${(error as Error).message}`, {
       cause: error,
     });
   }
   try {
     const { size } = await handle.stat();
-    if (size === 0) return;
+    if (size === 0) return false;
     const refuse = (why: string) =>
       new RealmStoreError(
         `realm store file ${file} is not an Interchange realm store (${why}); ` +
@@ -47,6 +48,7 @@ export async function checkLmdbFile(file: string): Promise<void> {
     const second = Buffer.alloc(64);
     await handle.read(second, 0, 64, pageSize);
     if (second.readUInt32LE(MAGIC_OFFSET) !== MDB_MAGIC) throw refuse('second meta page damaged');
+    return true;
   } finally {
     await handle.close();
   }

@@ -28,6 +28,7 @@ import {
 } from '@interchange/router';
 import { type Database, open, type RootDatabase } from 'lmdb';
 import { checkLmdbFile } from './lmdb-file-check.js';
+import { readCheckLmdbFile } from './lmdb-read-check.js';
 import { type NumberedEvent, PersistentHistory } from './persistent-history.js';
 import { RealmStoreError } from './realm-store-error.js';
 import { lockStore, type StoreLock } from './store-lock.js';
@@ -163,7 +164,7 @@ export class LmdbRealmStore implements RealmStore {
     const lock = await lockStore(directory);
     const file = join(directory, STORE_DATA_FILE);
     try {
-      await checkLmdbFile(file);
+      if (await checkLmdbFile(file)) await readCheckLmdbFile(file);
       let env: RootDatabase;
       try {
         env = open({

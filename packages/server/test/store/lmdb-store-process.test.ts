@@ -203,4 +203,30 @@ describe('lmdb realm store, a real node process', () => {
     expect(broken.stderr()).toContain(`realm store file ${join(copy, 'store', 'data.mdb')} is damaged`);
     expect((await stat(file)).size).toBeGreaterThan(0);
   }, 30_000);
+
+  it('refuses a store whose pages are damaged (LMDB would abort or crash on them) with a start error, every time', async () => {
+    const cbdir = join(await tempDir(), 'node');
+    await writeNodeConfig(cbdir, storeNodeConfig(STORE));
+    const first = await start(cbdir);
+    await Promise.all(
+      Array.from({ length: 2000 }, (_, i) => first.session.publish(LOG_TOPIC, [i, FILLER], { acknowledge: true })),
+    );
+    await first.node.kill();
+    // Pseudo-random bytes (a fixed seed) over every page after the first quarter: B-tree pages
+    // whose pointers and flags are garbage.
+    const file = join(cbdir, 'store', 'data.mdb');
+    const bytes = await readFile(file);
+    let seed = 12345;
+    for (let i = Math.floor(bytes.length / 4 / 4096) * 4096; i < bytes.length; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      bytes[i] = seed >>> 24;
+    }
+    await writeFile(file, bytes);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const node = startNode(cbdir);
+      running.push(node);
+      expect(await node.exited).toEqual({ code: 1, signal: null });
+      expect(node.stderr()).toContain(`realm store file ${file} is damaged`);
+    }
+  }, 60_000);
 });
