@@ -55,7 +55,7 @@ const BUDGET_SHARE = 0.5;
 /** Bytes LMDB adds to each record (node header, page index slot). */
 const RECORD_OVERHEAD = 24;
 /** How often (in writes) the file's real high-water mark is compared with `maxsize`. */
-const HIGH_WATER_CHECK_EVERY = 64;
+const HIGH_WATER_CHECK_EVERY = 1024;
 /** Evictions are logged at most this often, with their counts since the last line. */
 const EVICTION_LOG_INTERVAL_MS = 10_000;
 
