@@ -106,6 +106,7 @@ export class LmdbRealmStore implements RealmStore {
   readonly #lock: StoreLock;
   readonly #logger: Logger;
   readonly #maxsize: number;
+  readonly #sync: boolean;
   readonly #memoryRetained = new RetainedEvents();
   readonly #histories = new Map<string, PersistentHistory>();
   readonly #subscriptionIds = new Map<string, Id>();
@@ -132,6 +133,7 @@ export class LmdbRealmStore implements RealmStore {
     this.file = file;
     this.#logger = options.logger;
     this.#maxsize = options.maxsize;
+    this.#sync = options.sync;
     this.#budget = Math.floor(options.maxsize * BUDGET_SHARE);
     this.#meta = env.openDB({ name: META_DB, encoding: 'msgpack' });
     this.#events = env.openDB<Uint8Array, number>({ name: EVENTS_DB, encoding: 'binary' });
@@ -171,8 +173,6 @@ export class LmdbRealmStore implements RealmStore {
           path: file,
           maxDbs: 8,
           mapSize: Math.max(options.maxsize, 1 << 20),
-          // Write promises resolve on the flush, or (separateFlushed) already on the commit.
-          separateFlushed: !options.sync,
         });
       } catch (error) {
         throw new RealmStoreError(`cannot open the realm store file ${file}: ${(error as Error).message}`, {
@@ -466,7 +466,10 @@ export class LmdbRealmStore implements RealmStore {
     // lmdb returns one promise for all writes of a turn: wrap each batch once.
     if (write === this.#lastRaw) return;
     this.#lastRaw = write;
-    const pending: Promise<void> = write.then(
+    // lmdb resolves a write on its commit (lmdb then restores that transaction after a killed
+    // process); with `sync`, the flush to disk is awaited as well (`flushed` follows the commit).
+    const done = this.#sync ? write.then(() => this.#env.flushed) : write;
+    const pending: Promise<void> = done.then(
       () => {
         if (this.#pending === pending) this.#pending = undefined;
       },
