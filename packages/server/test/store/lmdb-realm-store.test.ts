@@ -3,7 +3,7 @@
  * histories and their limits, subscription IDs), a full store evicts its oldest records and
  * says so, and the data file stays within `maxsize`.
  */
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dict, Id } from '@interchange/protocol';
 import {
@@ -13,6 +13,7 @@ import {
   type ReceiverFilter,
   type StoredEvent,
 } from '@interchange/router';
+import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
 import { LmdbRealmStore, STORE_DATA_FILE } from '../../src/store/lmdb-realm-store.js';
 import { tempDir } from '../helpers.js';
@@ -191,6 +192,24 @@ describe('LmdbRealmStore', () => {
         .map((e) => e.payload.args?.[0]),
     ).toEqual(kept);
     await again.close();
+  });
+
+  it('refuses an LMDB file of another program, and a second open of the same store in this process', async () => {
+    const directory = join(await tempDir(), 'store');
+    await mkdir(directory);
+    const foreign = open({ path: join(directory, STORE_DATA_FILE) });
+    await foreign.put('users/1', { name: 'alice' });
+    await foreign.close();
+    await expect(openStore(directory)).rejects.toThrow(
+      `realm store file ${join(directory, STORE_DATA_FILE)} is an LMDB file of another program`,
+    );
+
+    const own = join(await tempDir(), 'store');
+    const first = await openStore(own);
+    await expect(openStore(own)).rejects.toThrow(`realm store ${own} is already used by another realm of this node`);
+    await first.close();
+    // Released on close.
+    await (await openStore(own)).close();
   });
 
   it('refuses an event larger than the store can hold, without disturbing the rest', async () => {
