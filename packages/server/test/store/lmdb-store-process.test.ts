@@ -8,7 +8,9 @@
 import { cp, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect, type Event, type Session } from '@interchange/client';
+import autobahn from 'autobahn';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { tempDir } from '../helpers.js';
 import { type NodeProcess, startNode, storeNodeConfig, writeNodeConfig } from './node-process.js';
 
@@ -32,6 +34,28 @@ const STORE = {
   maxsize: 64 * 2 ** 20,
   'event-history': [{ uri: LOG_TOPIC, limit: 100_000 }],
 };
+
+(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
+
+/** An Autobahn|JS session over msgpack (its serializer classes are missing from @types/autobahn). */
+function openAutobahn(url: string): Promise<{ session: autobahn.Session; connection: autobahn.Connection }> {
+  const serializers = (autobahn as unknown as { serializer: Record<string, new () => unknown> }).serializer;
+  return new Promise((resolve, reject) => {
+    const connection = new autobahn.Connection({
+      realm: 'realm1',
+      max_retries: 0,
+      transports: [
+        { type: 'websocket', url, serializers: [new (serializers.MsgpackSerializer as new () => unknown)()] },
+      ],
+    } as unknown as autobahn.IConnectionOptions);
+    connection.onopen = (session) => resolve({ session, connection });
+    connection.onclose = (reason, details) => {
+      reject(new Error(`connection ${reason}: ${JSON.stringify(details)}`));
+      return true;
+    };
+    connection.open();
+  });
+}
 
 const running: NodeProcess[] = [];
 const sessions: Session[] = [];
@@ -129,6 +153,51 @@ describe('lmdb realm store, a real node process', () => {
       expect((retained.get(topic) as number) % STATE_TOPICS).toBe(Number(topic.slice(STATE_PREFIX.length)));
     }
   }, 60_000);
+
+  it('gives an Autobahn|JS client, after a SIGKILL, the retained events and history published before it', async () => {
+    const cbdir = join(await tempDir(), 'node');
+    await writeNodeConfig(
+      cbdir,
+      storeNodeConfig({ ...STORE, 'event-history': [{ uri: STATE_PREFIX, match: 'prefix' }] }),
+    );
+    const first = await start(cbdir);
+    for (let i = 1; i <= 3; i++) {
+      await first.session.publish(`${STATE_PREFIX}door`, [i], {
+        acknowledge: true,
+        retain: true,
+        kwargs: { open: i % 2 === 1 },
+      });
+    }
+    const subscription = (await first.session.call('wamp.subscription.lookup', [STATE_PREFIX, { match: 'prefix' }]))
+      .args[0] as number;
+    await first.node.kill();
+
+    const node = startNode(cbdir);
+    running.push(node);
+    const { session, connection } = await openAutobahn(await node.url);
+    try {
+      const retained = await new Promise<{ args: unknown[]; kwargs: unknown; details: Record<string, unknown> }>(
+        (resolve, reject) => {
+          session
+            .subscribe(STATE_PREFIX, (args, kwargs, details) => resolve({ args, kwargs, details: details as never }), {
+              match: 'prefix',
+              get_retained: true,
+            } as autobahn.ISubscribeOptions)
+            .then(undefined, reject);
+        },
+      );
+      expect(retained).toMatchObject({ args: [3], kwargs: { open: true }, details: { retained: true } });
+      const history = (await session.call('wamp.subscription.get_events', [subscription])) as Record<string, unknown>[];
+      // In order of occurrence (the spec's call form, without a limit).
+      expect(history.map((event) => [event.args, event.kwargs])).toEqual([
+        [[1], { open: true }],
+        [[2], { open: false }],
+        [[3], { open: true }],
+      ]);
+    } finally {
+      connection.close();
+    }
+  }, 30_000);
 
   it('refuses a second node on the same store at start, naming the store', async () => {
     const root = await tempDir();
