@@ -213,6 +213,7 @@ export class LmdbRealmStore implements RealmStore {
   }
 
   rememberSubscription(entry: EventHistoryEntry, id: Id): void {
+    if (this.#refuseClosed()) return;
     const key = historyKey(entry.uri, entry.match);
     this.#subscriptionIds.set(key, id);
     this.#track(this.#meta.put(['subscription', key], id));
@@ -322,6 +323,7 @@ export class LmdbRealmStore implements RealmStore {
   }
 
   #append(history: PersistentHistory, event: StoredEvent): void {
+    if (this.#refuseClosed()) return;
     let bytes: Uint8Array;
     try {
       bytes = encodeHistoryRecord(history.key, event);
@@ -344,6 +346,7 @@ export class LmdbRealmStore implements RealmStore {
   }
 
   #retain(event: RetainedEvent): void {
+    if (this.#refuseClosed()) return;
     const memory = this.#memoryRetained;
     memory.retain(event);
     const { topic } = event;
@@ -384,6 +387,13 @@ export class LmdbRealmStore implements RealmStore {
     this.#used -= this.#ages.get(seq)?.cost ?? 0;
     this.#ages.delete(seq);
     this.#track(this.#retainedDb.remove(topic));
+  }
+
+  /** A publication routed while the node stops, after the store closed, is not kept (and not acknowledged). */
+  #refuseClosed(): boolean {
+    if (this.#closed === undefined) return false;
+    this.#fail(undefined, 'the realm store is closed (the node is stopping)');
+    return true;
   }
 
   #fail(cause: unknown, message: string): void {

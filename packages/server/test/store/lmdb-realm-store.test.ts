@@ -224,5 +224,8 @@ describe('LmdbRealmStore', () => {
     await store.durable();
     expect(log.visibleTo(bob).map((e) => e.payload.args?.[0])).toEqual(['small', 'small again']);
     await store.close();
+    // A late publication while the node stops: refused, not thrown into the router.
+    log.append(event(4, ['too late']));
+    await expect(store.durable()).rejects.toThrow(/the realm store is closed/);
   });
 });
