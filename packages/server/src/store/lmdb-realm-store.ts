@@ -216,7 +216,7 @@ export class LmdbRealmStore implements RealmStore {
     if (this.#refuseClosed()) return;
     const key = historyKey(entry.uri, entry.match);
     this.#subscriptionIds.set(key, id);
-    this.#track(this.#meta.put(['subscription', key], id));
+    this.#write(() => this.#meta.put(['subscription', key], id));
   }
 
   durable(): Promise<void> | undefined {
@@ -293,7 +293,7 @@ export class LmdbRealmStore implements RealmStore {
     loaded.sort((a, b) => a.seq - b.seq);
     for (const item of loaded) item.apply();
     this.#seq = loaded.length === 0 ? 0 : (loaded[loaded.length - 1] as { seq: number }).seq;
-    for (const seq of stale) this.#track(this.#events.remove(seq));
+    for (const seq of stale) this.#write(() => this.#events.remove(seq));
     // The maxsize may have shrunk since the last run.
     this.#evict();
     await this.#pending;
@@ -318,7 +318,7 @@ export class LmdbRealmStore implements RealmStore {
     if (dropped !== undefined) {
       this.#ages.delete(dropped.seq);
       this.#used -= dropped.cost;
-      this.#track(this.#events.remove(dropped.seq));
+      this.#write(() => this.#events.remove(dropped.seq));
     }
   }
 
@@ -340,7 +340,7 @@ export class LmdbRealmStore implements RealmStore {
       return;
     }
     const seq = ++this.#seq;
-    this.#track(this.#events.put(seq, bytes));
+    if (!this.#write(() => this.#events.put(seq, bytes))) return;
     this.#place(history, { seq, cost, event });
     this.#afterWrite();
   }
@@ -375,7 +375,11 @@ export class LmdbRealmStore implements RealmStore {
     this.#retainedSeq.set(topic, seq);
     this.#ages.set(seq, { topic, cost });
     this.#used += cost;
-    this.#track(this.#retainedDb.put(topic, bytes));
+    if (!this.#write(() => this.#retainedDb.put(topic, bytes))) {
+      // Memory and disk must agree: what the disk could not take is not served either.
+      this.#forgetTopic(topic);
+      return;
+    }
     this.#afterWrite();
   }
 
@@ -386,7 +390,22 @@ export class LmdbRealmStore implements RealmStore {
     this.#retainedSeq.delete(topic);
     this.#used -= this.#ages.get(seq)?.cost ?? 0;
     this.#ages.delete(seq);
-    this.#track(this.#retainedDb.remove(topic));
+    this.#write(() => this.#retainedDb.remove(topic));
+  }
+
+  /**
+   * Queues a write. One that lmdb refuses at once (a topic longer than an LMDB key may be) fails
+   * like a write that failed on disk: the publisher gets ERROR, the router goes on.
+   * @returns whether it was queued.
+   */
+  #write(operation: () => Promise<unknown>): boolean {
+    try {
+      this.#track(operation());
+      return true;
+    } catch (error) {
+      this.#fail(error, `realm store write refused: ${(error as Error).message}`);
+      return false;
+    }
   }
 
   /** A publication routed while the node stops, after the store closed, is not kept (and not acknowledged). */
@@ -440,7 +459,7 @@ export class LmdbRealmStore implements RealmStore {
         aged.history.shift();
         this.#ages.delete(seq);
         this.#used -= aged.cost;
-        this.#track(this.#events.remove(seq));
+        this.#write(() => this.#events.remove(seq));
         this.evicted.history++;
         this.#unlogged.history++;
       } else {

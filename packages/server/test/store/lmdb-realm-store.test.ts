@@ -228,4 +228,30 @@ describe('LmdbRealmStore', () => {
     log.append(event(4, ['too late']));
     await expect(store.durable()).rejects.toThrow(/the realm store is closed/);
   });
+
+  it('refuses a retained event whose topic is too long for an LMDB key, without throwing into the router', async () => {
+    const store = await openStore(join(await tempDir(), 'store'));
+    const topic = `com.example.${'x'.repeat(3000)}`;
+    store.retained.retain({
+      topic,
+      publisherId: 7,
+      excludeMe: true,
+      filter: undefined,
+      details: {},
+      payload: { args: [1] },
+    });
+    await expect(store.durable()).rejects.toThrow(/realm store write refused/);
+    expect(store.retained.eligibleFor(bob, topic, 'exact')).toEqual([]);
+    store.retained.retain({
+      topic: 'com.example.short',
+      publisherId: 7,
+      excludeMe: true,
+      filter: undefined,
+      details: {},
+      payload: { args: [2] },
+    });
+    await store.durable();
+    expect(store.retained.eligibleFor(bob, 'com.example.short', 'exact')).toHaveLength(1);
+    await store.close();
+  });
 });
