@@ -166,14 +166,13 @@ export const roleSchema = section({
 /**
  * Crossbar's realm `store` block: which topics keep an event history (advanced profile "Event
  * History"), read with `wamp.subscription.get_events`. `memory` keeps it in the process;
- * `lmdb` (or Crossbar's name for its LMDB store, `cfxdb`) also writes it and the retained events
- * to an LMDB file under `path` (relative to the node directory), at most `maxsize` bytes
+ * `lmdb` also writes it and the retained events to an LMDB file under `path` (relative to the node directory), at most `maxsize` bytes
  * (Crossbar's bounds: 128 KiB to 128 GiB, default 128 MiB); `sync: false` acknowledges once
  * a write is committed instead of flushed (survives a killed process, not a crashed machine);
  * see docs/durability.md.
  */
 export const storeSchema = section({
-  type: oneOf(['memory', 'lmdb', 'cfxdb']),
+  type: oneOf(['memory', 'lmdb']),
   path: nonEmptyString().optional(),
   maxsize: integer(128 * 1024, 128 * 2 ** 30).optional(),
   sync: boolean().optional(),

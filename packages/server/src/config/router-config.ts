@@ -63,7 +63,7 @@ export function realmsOfWorker(worker: RouterWorkerConfig): RealmConfig[] {
 
 /** A realm's `store` block in the router's shape. */
 export function storeOf(store: NonNullable<RealmConfigEntry['store']>): StoreConfig {
-  const out: StoreConfig = { type: store.type === 'cfxdb' ? 'lmdb' : store.type };
+  const out: StoreConfig = { type: store.type };
   if (store.path !== undefined) out.path = store.path;
   if (store.maxsize !== undefined) out.maxsize = store.maxsize;
   if (store.sync !== undefined) out.sync = store.sync;

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 
-/** Whether a store type keeps its data in an LMDB file: `lmdb`, or Crossbar's name for it, `cfxdb`. */
+/** Whether a store type keeps its data in a file (`lmdb`). */
 export function isPersistentStore(type: string): boolean {
-  return type === 'lmdb' || type === 'cfxdb';
+  return type === 'lmdb';
 }
 
 /** Crossbar's default `maxsize` of a persistent realm store: 128 MiB. */

@@ -16,7 +16,6 @@ describe('realm store config', () => {
     [{ type: 'memory', limit: 10, 'event-history': [{ uri: 'com.example.log' }] }],
     [{ type: 'lmdb', path: 'store', maxsize: 1073741824, 'event-history': [{ uri: 'com.example.', match: 'prefix' }] }],
     [{ type: 'lmdb', path: '/var/lib/interchange/store', sync: false }],
-    [{ type: 'cfxdb', path: '.realm1db', maxsize: 1073741824 }],
   ])('accepts %j', async (store) => {
     expect(await problems(store)).toEqual([]);
   });
@@ -28,7 +27,8 @@ describe('realm store config', () => {
     [{ type: 'lmdb', path: 'store', maxsize: 1024 }, 'maxsize', ''],
     [{ type: 'memory', sync: false }, 'sync', 'applies to a store of type "lmdb" only'],
     [{ type: 'lmdb', path: 'store', readonly: true }, 'readonly', 'unsupported key'],
-    [{ type: 'cfxdb', path: 'store', 'buffer-flush': 250 }, 'buffer-flush', 'unsupported key'],
+    [{ type: 'lmdb', path: 'store', 'buffer-flush': 250 }, 'buffer-flush', 'unsupported key'],
+    [{ type: 'cfxdb', path: 'store' }, 'type', ''],
     [{ type: 'redis', path: 'store' }, 'type', ''],
   ])('refuses %j at %s', async (store, key, text) => {
     const found = await problems(store);
