@@ -317,21 +317,31 @@ export class Broker {
       return undefined;
     }
     if (!acknowledge) return undefined;
-    // With a persistent store, PUBLISHED waits until what the publication wrote is on disk, so
-    // an acknowledged event survives a crash (docs/durability.md); the memory store answers at once.
-    const durable = this.#store.durable();
-    if (durable === undefined) session.send({ type: 'PUBLISHED', requestId, publication });
-    else
-      durable.then(
-        () => session.send({ type: 'PUBLISHED', requestId, publication }),
-        (error: unknown) => {
-          this.#logger.error({ err: error, topic }, 'store write failed; publication not acknowledged');
-          session.send(
-            routerError(MessageCode.PUBLISH, requestId, ErrorUri.UNAVAILABLE, 'the realm store could not keep it'),
-          );
-        },
-      );
+    if (this.#store.persistent) this.#acknowledgeWhenDurable(session, requestId, publication, topic);
+    else session.send({ type: 'PUBLISHED', requestId, publication });
     return undefined;
+  }
+
+  /**
+   * With a persistent realm store, PUBLISHED waits until what the publication wrote (history,
+   * retained event) is on disk, so an acknowledged event survives a crash (docs/durability.md);
+   * a failed write answers ERROR `wamp.error.unavailable` instead. Call right after dispatching.
+   */
+  #acknowledgeWhenDurable(session: RealmMember, requestId: Id, publication: Id, topic: string): void {
+    const durable = this.#store.durable();
+    if (durable === undefined) {
+      session.send({ type: 'PUBLISHED', requestId, publication });
+      return;
+    }
+    durable.then(
+      () => session.send({ type: 'PUBLISHED', requestId, publication }),
+      (error: unknown) => {
+        this.#logger.error({ err: error, topic }, 'realm store write failed; publication not acknowledged');
+        session.send(
+          routerError(MessageCode.PUBLISH, requestId, ErrorUri.UNAVAILABLE, 'the realm store could not keep it'),
+        );
+      },
+    );
   }
 
   /**

@@ -53,6 +53,11 @@ export interface StoredHistory {
  * only then.
  */
 export interface RealmStore {
+  /**
+   * Whether the store keeps what is written on disk. The broker then sends PUBLISHED only once
+   * {@link durable} settles; otherwise at once, before the EVENTs (as Crossbar does).
+   */
+  readonly persistent: boolean;
   readonly retained: RetainedEventStore;
   /** The history of a configured `event-history` entry. Called once per entry, at start. */
   history(entry: EventHistoryEntry): StoredHistory;
@@ -73,6 +78,7 @@ export interface RealmStore {
  * existed (Crossbar's `"type": "memory"`).
  */
 export class MemoryRealmStore implements RealmStore {
+  readonly persistent = false;
   readonly retained: RetainedEventStore = new RetainedEvents();
 
   history(entry: EventHistoryEntry): StoredHistory {

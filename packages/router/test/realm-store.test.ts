@@ -9,6 +9,7 @@ afterEach(expectCleanTraffic);
 
 /** A store whose writes become durable when the test says so, and that remembers history IDs. */
 class SlowStore implements RealmStore {
+  readonly persistent = true;
   readonly memory = new MemoryRealmStore();
   readonly retained = this.memory.retained;
   readonly remembered = new Map<string, Id>();

@@ -95,6 +95,7 @@ function historyKey(uri: string, match: MatchPolicyValue): string {
 
 /** The realm store on LMDB. Open with {@link LmdbRealmStore.open}. */
 export class LmdbRealmStore implements RealmStore {
+  readonly persistent = true;
   readonly retained: RetainedEventStore;
   /** Evictions since start, by kind. */
   readonly evicted: EvictionCounts = { history: 0, retained: 0 };
