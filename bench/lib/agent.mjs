@@ -4,11 +4,18 @@
  * run never leaves load processes behind.
  */
 
+import { durablePublish } from './scenario-durable.mjs';
 import { fanout, manyTopics } from './scenario-pubsub.mjs';
 import { rpcLatency, rpcThroughput } from './scenario-rpc.mjs';
 import { openSessions } from './scenario-sessions.mjs';
 
-const scenarios = { 'rpc-throughput': rpcThroughput, 'rpc-latency': rpcLatency, fanout, topics: manyTopics };
+const scenarios = {
+  'rpc-throughput': rpcThroughput,
+  'rpc-latency': rpcLatency,
+  fanout,
+  topics: manyTopics,
+  'durable-publish': durablePublish,
+};
 
 let sessions = [];
 

@@ -16,9 +16,10 @@ const LOAD_CORE = 1;
 /** Sessions one agent opens at most: below its own file-descriptor limit (20,000 here). */
 const SESSIONS_PER_AGENT = 8000;
 
-async function startTarget(name, context) {
+async function startTarget(name, context, store) {
   const target = TARGETS[name];
   const args = ['--realm', REALM, '--peers', context.peersDir];
+  if (store !== undefined) args.push('--store', store);
   if (context.bundles[name] !== undefined) args.push('--bundle', context.bundles[name]);
   const execArgv = ['--expose-gc'];
   if (target.launcher === 'interchange.mjs') execArgv.push(...context.interchangeFlags);
@@ -138,7 +139,7 @@ export async function runCell(cell, context) {
   const agents = [];
   let target;
   try {
-    target = await startTarget(cell.target, context);
+    target = await startTarget(cell.target, context, cell.params.store);
     const run = cell.scenario === 'sessions' ? runSessions : runScenario;
     const result = await run(cell, target, context, agents);
     if (target.exitStatus !== undefined) throw new Error(`the router exited (${target.exitStatus}) during the run`);

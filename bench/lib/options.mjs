@@ -32,7 +32,14 @@ export const TARGETS = Object.freeze({
 });
 
 /** Scenarios in the order they run (latency uses the throughput measured before it). */
-export const SCENARIOS = Object.freeze(['rpc-throughput', 'rpc-latency', 'fanout', 'topics', 'sessions']);
+export const SCENARIOS = Object.freeze([
+  'rpc-throughput',
+  'rpc-latency',
+  'fanout',
+  'topics',
+  'sessions',
+  'durable-publish',
+]);
 
 /** Sizes of a full run. */
 const FULL = {
@@ -49,6 +56,8 @@ const FULL = {
   // 'max': as many as the router's file-descriptor limit allows.
   sessions: 'max',
   sessionSerializers: ['json'],
+  // Acknowledged publications with retention and history: Interchange only, memory against lmdb.
+  durable: { publishers: 4, inflight: 256, stores: ['memory', 'lmdb', 'lmdb-nosync'] },
 };
 
 /** Sizes of a smoke run: every scenario and target end to end, in seconds, no timing claims. */
@@ -63,6 +72,7 @@ const SMOKE = {
   windows: [2000],
   sessions: 50,
   sessionSerializers: ['json'],
+  durable: { publishers: 1, inflight: 8, stores: ['memory', 'lmdb', 'lmdb-nosync'] },
 };
 
 export const USAGE = `usage: node bench/run.mjs [options]

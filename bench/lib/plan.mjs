@@ -10,6 +10,9 @@ export function planCells(options) {
       let serializers = TARGETS[target].serializers.filter((s) => options.serializers.includes(s));
       // Idle sessions cost the same whatever they would speak; one serializer is enough.
       if (scenario === 'sessions') serializers = serializers.filter((s) => sizes.sessionSerializers.includes(s));
+      // Realm stores are Interchange's own (the bare relay keeps nothing); one serializer shows their cost.
+      if (scenario === 'durable-publish')
+        serializers = TARGETS[target].launcher === 'interchange.mjs' ? serializers.slice(0, 1) : [];
       for (const serializer of serializers) {
         const cell = (params) => cells.push({ scenario, target, serializer, params });
         switch (scenario) {
@@ -27,6 +30,11 @@ export function planCells(options) {
             break;
           case 'sessions':
             cell({ count: sizes.sessions });
+            break;
+          case 'durable-publish':
+            // The baseline (an earlier commit's files) is compared on the memory store only.
+            for (const store of target === 'interchange-baseline' ? ['memory'] : sizes.durable.stores)
+              cell({ publishers: sizes.durable.publishers, inflight: sizes.durable.inflight, store });
             break;
           default:
             throw new Error(`unknown scenario ${scenario}`);

@@ -337,6 +337,40 @@ function goals(results, dir) {
   return table(['goal', 'Interchange', ''], rows);
 }
 
+/** What the durable-publish cells measured, if any: memory against lmdb realm stores. */
+function durableSection(results, sizes) {
+  const cells = results.filter((r) => r.scenario === 'durable-publish');
+  if (cells.length === 0) return '';
+  const storeLabel = { memory: 'memory', lmdb: 'lmdb (sync, default)', 'lmdb-nosync': 'lmdb, `sync: false`' };
+  const rows = cells.map((r) =>
+    r.ok
+      ? [
+          storeLabel[r.params.store] ?? r.params.store,
+          r.serializer,
+          int(r.rate),
+          us(r.latencyUs.p50),
+          `**${us(r.latencyUs.p99)}**`,
+          us(r.latencyUs.max),
+          pct(r.routerCpu),
+          `${((r.routerCpu / r.rate) * 1e6).toFixed(1)} µs`,
+        ]
+      : [storeLabel[r.params.store] ?? r.params.store, r.serializer, failed(r), '', '', '', '', ''],
+  );
+  const durable = sizes.durable ?? cells[0].params;
+  return `## Acknowledged publications into a realm store
+
+${durable.publishers} publishers keep ${durable.inflight} \`PUBLISH\` with \`acknowledge\` and \`retain\` in
+flight (closed loop), each to its own topic under a prefix with an event history, so every
+publication writes a history event and a retained event. PUBLISHED/s, and the time from a PUBLISH
+leaving to its PUBLISHED arriving (with ${durable.inflight} in flight, mostly queueing). With \`lmdb\`,
+PUBLISHED waits until the writes of its event-loop turn are flushed to disk (\`sync: false\`: committed)
+(docs/durability.md). On a shared machine the router gets only part of its core; its CPU per
+publication is the steadier figure.
+
+${table(['realm store', 'serializer', 'PUBLISHED/s', 'p50', 'p99', 'max', 'router CPU', 'router CPU per publication'], rows)}
+`;
+}
+
 /** Interchange's and the relay's summary at half Interchange's max, from bench/latency-floor.mjs. */
 function floorAtHalf(dir) {
   const file = join(dir, 'latency-floor.json');
@@ -474,7 +508,7 @@ Memory per session is the router's growth (heap after a full GC, and RSS) divide
 open. Serializer: json (an idle session costs the same whatever it would speak).
 
 ${sessionsTable(results)}
-${profileSummary(dir)}${failures.length > 0 ? `## Failures recorded\n\n${failures.map((r) => `- ${r.scenario} / ${label(r.target)} / ${r.serializer} ${JSON.stringify(r.params)}: ${r.error}`).join('\n')}\n\n` : ''}## The generator
+${durableSection(results, sizes)}${profileSummary(dir)}${failures.length > 0 ? `## Failures recorded\n\n${failures.map((r) => `- ${r.scenario} / ${label(r.target)} / ${r.serializer} ${JSON.stringify(r.params)}: ${r.error}`).join('\n')}\n\n` : ''}## The generator
 
 The load generator (bench/lib) is built to cost less than the router it measures: every WAMP
 message it sends is encoded once into a complete WebSocket frame (masked with a zero key, so it is

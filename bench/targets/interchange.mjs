@@ -1,14 +1,31 @@
 /**
  * Launches Interchange from a bundle run.mjs built (the working tree, or the baseline with the
  * transport files of an earlier commit): one realm open to anonymous sessions, one WebSocket
- * transport with every serializer, a silent logger.
+ * transport with every serializer, a silent logger. With `--store memory|lmdb|lmdb-nosync` the realm has a
+ * store with an event history on the durable-publish scenario's topics; an lmdb store lives in
+ * a temporary directory removed when the launcher exits.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { controlChannel, launcherArgs } from './control.mjs';
+
+/** The realm `store` block for `--store`, or undefined. */
+function storeOf(kind) {
+  if (kind === undefined) return undefined;
+  const history = [{ uri: 'bench.durable.', match: 'prefix', limit: 1000 }];
+  if (kind === 'memory') return { type: 'memory', 'event-history': history };
+  if (kind !== 'lmdb' && kind !== 'lmdb-nosync') throw new Error(`unknown store ${kind}`);
+  const path = mkdtempSync(join(tmpdir(), 'interchange-bench-store-'));
+  process.on('exit', () => rmSync(path, { recursive: true, force: true }));
+  return { type: 'lmdb', path, maxsize: 2 ** 30, sync: kind === 'lmdb', 'event-history': history };
+}
 
 const args = launcherArgs();
 const control = controlChannel();
 try {
   const { InterchangeNode } = await import(args.bundle);
+  const store = storeOf(args.store);
   const config = {
     version: 2,
     workers: [
@@ -17,6 +34,7 @@ try {
         realms: [
           {
             name: args.realm,
+            ...(store === undefined ? {} : { store }),
             roles: [
               {
                 name: 'anonymous',

@@ -17,7 +17,7 @@ import {
   systemClock,
   type UnsubscribeMessage,
 } from '@interchange/protocol';
-import { type EventHistoryEntry, EventHistoryLog, isStorable } from './event-history.js';
+import { type EventHistoryEntry, isStorable } from './event-history.js';
 import type { Logger } from './logger.js';
 import { copyPassthruAttributes, passthruViolation } from './passthru.js';
 import { clearMatches, PatternIndex } from './pattern-index.js';
@@ -25,8 +25,8 @@ import { copyPayload, identityDetails, isReservedFor, refuse, routerError } from
 import type { ProtocolViolation } from './protocol-violation.js';
 import { Action } from './realm-config.js';
 import type { RealmMember } from './realm-member.js';
+import { type EventHistoryStore, MemoryRealmStore, type RealmStore, type RetainedEventStore } from './realm-store.js';
 import { compileReceiverFilter, type FilterSubject, type ReceiverFilter } from './receiver-filter.js';
-import { RetainedEvents } from './retained-events.js';
 import type { Authorization, StaticAuthorizer } from './static-authorizer.js';
 
 /**
@@ -57,7 +57,7 @@ export interface Subscription {
   readonly created: string;
   readonly subscribers: ReadonlySet<RealmMember>;
   /** Its event history, when the realm's `store` configures one; such a subscription outlives its subscribers. */
-  readonly history: EventHistoryLog | undefined;
+  readonly history: EventHistoryStore | undefined;
 }
 
 interface MutableSubscription extends Subscription {
@@ -83,6 +83,8 @@ export interface BrokerOptions {
   clock?: Clock;
   /** The topics that keep an event history (from the realm's `store` block). */
   eventHistory?: readonly EventHistoryEntry[];
+  /** Where retained events and histories are kept; a {@link MemoryRealmStore} by default. */
+  store?: RealmStore;
 }
 
 /** Why a publication is refused: the ERROR it gets when acknowledged. */
@@ -124,7 +126,8 @@ export class Broker {
   readonly #index = new PatternIndex<MutableSubscription>();
   readonly #byId = new Map<Id, MutableSubscription>();
   readonly #bySession = new Map<RealmMember, Set<MutableSubscription>>();
-  readonly #retained = new RetainedEvents();
+  readonly #store: RealmStore;
+  readonly #retained: RetainedEventStore;
   /**
    * Arrays that lookups collect matching subscriptions into, reused so a publication allocates
    * none; one per nesting level, since delivering an event can publish another (the meta events
@@ -138,13 +141,18 @@ export class Broker {
     this.#authorizer = options.authorizer;
     this.#logger = options.logger;
     this.#clock = options.clock ?? systemClock;
+    this.#store = options.store ?? new MemoryRealmStore();
+    this.#retained = this.#store.retained;
     // Spec "Event History": a broker configured per topic "may ... preinitializ[e]
     // history-enabled topics with 'dummy' subscriptions", so events are kept before anyone
     // subscribes; Crossbar does so (RealmStoreMemory.attach_subscription_map).
     for (const entry of options.eventHistory ?? []) {
       const existing = this.#index.get(entry.uri, entry.match);
       if (existing !== undefined) continue;
-      this.#create(entry.uri, entry.match, new EventHistoryLog(entry.limit));
+      // A persistent store remembers the subscription's ID, so an ID a client kept still works.
+      const { log, subscriptionId } = this.#store.history(entry);
+      const subscription = this.#create(entry.uri, entry.match, log, subscriptionId);
+      if (subscriptionId === undefined) this.#store.rememberSubscription(entry, subscription.id);
     }
   }
 
@@ -310,10 +318,34 @@ export class Broker {
     }
     // PUBLISHED goes out before the EVENTs, as Crossbar sends it: a publisher that also receives
     // its own event (exclude_me false) sees the acknowledgement first, which Crossbar-era code
-    // relies on; the spec leaves the order open.
-    if (acknowledge) session.send({ type: 'PUBLISHED', requestId, publication: publication.id });
+    // relies on; the spec leaves the order open. With a persistent store it waits for the disk.
+    const persistent = this.#store.persistent;
+    if (acknowledge && !persistent) session.send({ type: 'PUBLISHED', requestId, publication: publication.id });
     this.#dispatch(publication);
+    if (acknowledge && persistent) this.#acknowledgeWhenDurable(session, requestId, publication.id, topic);
     return undefined;
+  }
+
+  /**
+   * With a persistent realm store, PUBLISHED waits until what the publication wrote (history,
+   * retained event) is on disk, so an acknowledged event survives a crash (docs/durability.md);
+   * a failed write answers ERROR `wamp.error.unavailable` instead. Call right after dispatching.
+   */
+  #acknowledgeWhenDurable(session: RealmMember, requestId: Id, publication: Id, topic: string): void {
+    const durable = this.#store.durable();
+    if (durable === undefined) {
+      session.send({ type: 'PUBLISHED', requestId, publication });
+      return;
+    }
+    durable.then(
+      () => session.send({ type: 'PUBLISHED', requestId, publication }),
+      (error: unknown) => {
+        this.#logger.error({ err: error, topic }, 'realm store write failed; publication not acknowledged');
+        session.send(
+          routerError(MessageCode.PUBLISH, requestId, ErrorUri.UNAVAILABLE, 'the realm store could not keep it'),
+        );
+      },
+    );
   }
 
   /**
@@ -439,6 +471,7 @@ export class Broker {
         publisherId: publisher.id,
         excludeMe,
         filter,
+        options: filter === undefined ? undefined : p.options,
         details: common,
         payload: p.payload,
       });
@@ -460,7 +493,15 @@ export class Broker {
         if (subscription.history !== undefined && isStorable(p.options)) {
           now ??= this.#clock.now();
           // Advanced profile "Event History": kept per subscription, whether or not anyone receives it now.
-          subscription.history.append({ time: now, publication: p.id, topic, details, payload: p.payload, filter });
+          subscription.history.append({
+            time: now,
+            publication: p.id,
+            topic,
+            details,
+            payload: p.payload,
+            filter,
+            options: filter === undefined ? undefined : p.options,
+          });
         }
         let event: EventMessage | undefined;
         for (const subscriber of subscription.subscribers) {
@@ -512,9 +553,14 @@ export class Broker {
     }
   }
 
-  #create(topic: string, match: MatchPolicyValue, history: EventHistoryLog | undefined): MutableSubscription {
+  #create(
+    topic: string,
+    match: MatchPolicyValue,
+    history: EventHistoryStore | undefined,
+    id: Id = this.#newId(),
+  ): MutableSubscription {
     const subscription: MutableSubscription = {
-      id: this.#newId(),
+      id,
       topic,
       match,
       created: new Date(this.#clock.now()).toISOString(),

@@ -22,12 +22,12 @@ export interface EventHistoryEntry {
 
 /**
  * Reads and checks the `store` block of a realm config.
- * @throws InvalidArgumentError when the store type is not `memory` or an entry is malformed.
+ * @throws InvalidArgumentError when the store type is unknown or an entry is malformed.
  */
 export function eventHistoryEntries(store: StoreConfig | undefined): EventHistoryEntry[] {
   if (store === undefined) return [];
-  if (store.type !== 'memory') {
-    throw new InvalidArgumentError(`store type '${String(store.type)}' is not supported (only 'memory')`);
+  if (store.type !== 'memory' && store.type !== 'lmdb') {
+    throw new InvalidArgumentError(`store type '${String(store.type)}' is not supported (only 'memory' and 'lmdb')`);
   }
   const fallback = store.limit ?? DEFAULT_EVENT_HISTORY_LIMIT;
   if (!isPositiveInteger(fallback))
@@ -66,6 +66,8 @@ export interface StoredEvent {
    * Aspects").
    */
   readonly filter: ReceiverFilter | undefined;
+  /** With a `filter`, the PUBLISH options it was compiled from (see `RetainedEvent.options`). */
+  readonly options?: Dict | undefined;
 }
 
 /**

@@ -16,7 +16,8 @@ export * from './dealer.js';
 export {
   DEFAULT_EVENT_HISTORY_LIMIT,
   type EventHistoryEntry,
-  type EventHistoryLog,
+  EventHistoryLog,
+  eventHistoryEntries,
   type StoredEvent,
 } from './event-history.js';
 export * from './logger.js';
@@ -30,8 +31,10 @@ export * from './protocol-violation.js';
 export * from './realm.js';
 export * from './realm-config.js';
 export * from './realm-member.js';
+export * from './realm-store.js';
+export { compileReceiverFilter, type FilterSubject, type ReceiverFilter } from './receiver-filter.js';
 export * from './registration-store.js';
-export { MAX_LIMITED_RETAINED_EVENTS } from './retained-events.js';
+export { MAX_LIMITED_RETAINED_EVENTS, type RetainedEvent, RetainedEvents } from './retained-events.js';
 export * from './router.js';
 export {
   type RouterProcedureCall,

@@ -111,8 +111,23 @@ export interface RealmConfig {
  * };
  */
 export interface StoreConfig {
-  /** Only `memory`: the history lives in the router process and is lost on restart. */
-  type: 'memory';
+  /**
+   * `memory`: retained events and histories live in the router process and are lost on
+   * restart. `lmdb`: they are kept in an LMDB file as well and survive a restart; the router
+   * cannot open files, so the host passes the store (`RouterOptions.realmStore`; the server
+   * does).
+   */
+  type: 'memory' | 'lmdb';
+  /** `lmdb` only: the store's directory, relative to the node directory. */
+  path?: string;
+  /** `lmdb` only: the most bytes the store file may take. */
+  maxsize?: number;
+  /**
+   * `lmdb` only: acknowledge a publication once its write is flushed to disk (`true`, the
+   * default: survives a power loss) or once it is committed (`false`: survives a killed
+   * process, not a crashed machine; much faster on slow disks).
+   */
+  sync?: boolean;
   /** Events kept per history entry that sets no `limit` of its own. Defaults to 100, as in Crossbar. */
   limit?: number;
   /** The topics (or patterns) whose events are kept. */

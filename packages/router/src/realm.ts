@@ -6,6 +6,7 @@ import { type Logger, silentLogger } from './logger.js';
 import { MetaApi } from './meta-api.js';
 import type { JoinedSession } from './meta-sessions.js';
 import type { RealmConfig } from './realm-config.js';
+import { MemoryRealmStore, type RealmStore } from './realm-store.js';
 import { RouterProcedures } from './router-procedures.js';
 import { StaticAuthorizer } from './static-authorizer.js';
 import { resolveDialect, type WampDialect } from './wamp-dialect.js';
@@ -34,12 +35,19 @@ export class Realm {
   /**
    * @throws InvalidArgumentError when the realm name is not a valid URI or a role is malformed.
    */
-  constructor(config: RealmConfig, options: { logger?: Logger; clock?: Clock; random?: () => number } = {}) {
+  constructor(
+    config: RealmConfig,
+    options: { logger?: Logger; clock?: Clock; random?: () => number; store?: RealmStore | undefined } = {},
+  ) {
     // Spec: "Incorrect URIs" names the realm among the URI-valued attributes.
     if (typeof config.name !== 'string' || !isValidUri(config.name)) {
       throw new InvalidArgumentError(`realm name '${String(config.name)}' is not a valid URI`);
     }
     const logger = options.logger ?? silentLogger;
+    const eventHistory = eventHistoryEntries(config.store);
+    // The router opens no files: a persistent store comes from the host, or the realm refuses.
+    if (config.store?.type === 'lmdb' && options.store === undefined)
+      throw new InvalidArgumentError(`realm '${config.name}': an lmdb store must be opened by the host (the server)`);
     this.name = config.name;
     this.dialect = resolveDialect(config.dialect);
     this.authorizer = new StaticAuthorizer(config.roles);
@@ -47,7 +55,8 @@ export class Realm {
       authorizer: this.authorizer,
       logger,
       clock: options.clock ?? systemClock,
-      eventHistory: eventHistoryEntries(config.store),
+      eventHistory,
+      store: options.store ?? new MemoryRealmStore(),
     });
     this.dealer = new Dealer({
       authorizer: this.authorizer,

@@ -18,6 +18,11 @@ export interface RetainedEvent {
   readonly excludeMe: boolean;
   /** The publication's black- and whitelisting, if it had any. */
   readonly filter: ReceiverFilter | undefined;
+  /**
+   * With a `filter`, the PUBLISH options it was compiled from, so a store that writes the event
+   * out can keep the lists and compile the filter again after a restart.
+   */
+  readonly options?: Dict | undefined;
   /** EVENT.Details every receiver got: publisher disclosure, passthru attributes. */
   readonly details: Dict;
   /** The application payload, untouched. */
@@ -58,6 +63,21 @@ export class RetainedEvents {
       const head = list[0] as RetainedEvent;
       list.splice(head.filter === undefined ? 1 : 0, 1);
     }
+  }
+
+  /** A topic's retained events, oldest first: what a persistent store writes out after {@link retain}. */
+  eventsOf(topic: string): readonly RetainedEvent[] | undefined {
+    return this.#byTopic.get(topic);
+  }
+
+  /** Puts back a topic's events as a persistent store read them at start. */
+  restore(topic: string, events: RetainedEvent[]): void {
+    if (events.length > 0) this.#byTopic.set(topic, events);
+  }
+
+  /** Drops a topic's retained events (a full store evicting its oldest). */
+  forget(topic: string): boolean {
+    return this.#byTopic.delete(topic);
   }
 
   /**

@@ -4,6 +4,7 @@ import { type Logger, silentLogger } from './logger.js';
 import type { Peer, PeerConnection } from './peer.js';
 import { Realm } from './realm.js';
 import type { RealmConfig } from './realm-config.js';
+import type { RealmStore } from './realm-store.js';
 import { type ConnectOptions, RouterSession, type SessionHost } from './router-session.js';
 
 /** Options of {@link Router}. */
@@ -31,6 +32,11 @@ export interface RouterOptions {
    * per transport, by `connect(peer, { transportAuth })`.
    */
   auth?: RouterAuthOptions;
+  /**
+   * The store of each realm's retained events and histories; by default (or when it answers
+   * `undefined`) the memory store. The server passes its LMDB stores here.
+   */
+  realmStore?: (realm: RealmConfig) => RealmStore | undefined;
 }
 
 /** Options of {@link Router.shutdown}. */
@@ -63,6 +69,7 @@ export class Router {
   readonly #logger: Logger;
   readonly #random: (() => number) | undefined;
   readonly #autoCreateRealms: boolean;
+  readonly #realmStore: RouterOptions['realmStore'];
   readonly #host: SessionHost;
   readonly #auth: RouterAuth;
   #shutdown: Promise<void> | undefined;
@@ -72,6 +79,7 @@ export class Router {
     this.#logger = options.logger ?? silentLogger;
     this.#random = options.random;
     this.#autoCreateRealms = options.autoCreateRealms === true;
+    this.#realmStore = options.realmStore;
     this.#auth = new RouterAuth(options.auth ?? {}, {
       clock: this.#clock,
       logger: this.#logger,
@@ -102,6 +110,7 @@ export class Router {
       logger: this.#logger,
       clock: this.#clock,
       ...(this.#random === undefined ? {} : { random: this.#random }),
+      store: this.#realmStore?.(config),
     });
     this.#realms.set(realm.name, realm);
     return realm;

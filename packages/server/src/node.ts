@@ -16,6 +16,7 @@ import { childLogger, type Logger, silentLogger } from './logger.js';
 import { readNodeKey } from './node-key.js';
 import { PathServices } from './node-paths.js';
 import { type RunningTransport, startTransport, type TransportAddress } from './node-transports.js';
+import { RealmStores } from './store/realm-stores.js';
 import { FrameCachePool } from './transports/frame-cache.js';
 import { packageVersion } from './version.js';
 import type { NodeInfo } from './web/nodeinfo-service.js';
@@ -57,6 +58,8 @@ interface Parts {
   paths: PathServices[];
   components: RunningComponent[];
   guests: GuestWorker[];
+  /** The realms' persistent stores, closed after the routers. */
+  stores?: RealmStores;
 }
 
 /**
@@ -160,11 +163,13 @@ export class InterchangeNode {
     const routerOf = new Map<number, Router>();
     const frameCaches = new FrameCachePool();
     try {
+      parts.stores = await RealmStores.open(config, cbdir, logger);
       for (const [w, worker] of config.workers.entries()) {
         if (worker.type !== 'router') continue;
         const workerLogger = childLogger(logger, { worker: worker.id ?? w });
         const router = new Router({
           realms: realmsOfWorker(worker),
+          realmStore: parts.stores.forWorker(w),
           logger: workerLogger,
           ...(options.clock === undefined ? {} : { clock: options.clock }),
           // Cryptosign router authentication signs with the node key, as Crossbar's does.
@@ -280,4 +285,7 @@ async function shutdownAll(parts: Parts, options: NodeStopOptions, logger: Logge
     ...parts.paths.map((paths) => paths.close()),
     ...parts.transports.map((transport) => transport.close(1000)),
   ]).catch((error: unknown) => logger.error({ err: error }, 'error while closing listeners'));
+  await parts.stores
+    ?.close()
+    .catch((error: unknown) => logger.error({ err: error }, 'error while closing realm stores'));
 }

@@ -50,7 +50,7 @@ describe('the realm store block of a node config', () => {
     const { formatIssue, validateConfig } = await import('@interchange/server');
     const result = await validateConfig({
       version: 2,
-      workers: [{ type: 'router', realms: [{ name: 'realm1', store: { type: 'lmdb' } }] }],
+      workers: [{ type: 'router', realms: [{ name: 'realm1', store: { type: 'redis' } }] }],
     });
     expect(result.ok).toBe(false);
     const messages = result.ok ? [] : result.issues.map(formatIssue);

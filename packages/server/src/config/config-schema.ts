@@ -34,6 +34,7 @@ import {
   tagged,
   value,
 } from './schema-builders.js';
+import { storeKeysOfType } from './store-keys.js';
 import { isPathKey, PATH_KEY_EXPECTED, webPathsSchema } from './web-paths-schema.js';
 import { checkRawSocketService, checkWebSocketService, rawSocketOptionsSchema } from './websocket-options.js';
 
@@ -170,10 +171,17 @@ export const roleSchema = section({
 
 /**
  * Crossbar's realm `store` block: which topics keep an event history (advanced profile "Event
- * History"), read with `wamp.subscription.get_events`. Only the in-memory store exists.
+ * History"), read with `wamp.subscription.get_events`. `memory` keeps it in the process;
+ * `lmdb` also writes it and the retained events to an LMDB file under `path` (relative to the node directory), at most `maxsize` bytes
+ * (Crossbar's bounds: 128 KiB to 128 GiB, default 128 MiB); `sync: false` acknowledges once
+ * a write is committed instead of flushed (survives a killed process, not a crashed machine);
+ * see docs/durability.md.
  */
 export const storeSchema = section({
-  type: oneOf(['memory']),
+  type: oneOf(['memory', 'lmdb']),
+  path: nonEmptyString().optional(),
+  maxsize: integer(128 * 1024, 128 * 2 ** 30).optional(),
+  sync: boolean().optional(),
   limit: integer(1, 1_000_000).optional(),
   'event-history': list(
     section({
@@ -182,7 +190,7 @@ export const storeSchema = section({
       limit: integer(1, 1_000_000).optional(),
     }),
   ).optional(),
-});
+}).superRefine(storeKeysOfType);
 
 /** A realm of a router worker. */
 export const realmSchema = section({

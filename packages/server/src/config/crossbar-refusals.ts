@@ -161,7 +161,7 @@ export const CROSSBAR_REFUSALS: readonly Refusal[] = [
     values: ['cfxdb'],
     key: 'realm store type "cfxdb"',
     why: 'it is the database store of commercial Crossbar (Crossbar FX)',
-    instead: 'store type "memory" (event history)',
+    instead: 'store type "lmdb" (retained events and event history on disk, docs/durability.md)',
   },
 ];
 

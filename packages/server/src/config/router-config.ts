@@ -78,8 +78,12 @@ export function realmsOfWorker(worker: RouterWorkerConfig): RealmConfig[] {
   });
 }
 
-function storeOf(store: NonNullable<RealmConfigEntry['store']>): StoreConfig {
+/** A realm's `store` block in the router's shape. */
+export function storeOf(store: NonNullable<RealmConfigEntry['store']>): StoreConfig {
   const out: StoreConfig = { type: store.type };
+  if (store.path !== undefined) out.path = store.path;
+  if (store.maxsize !== undefined) out.maxsize = store.maxsize;
+  if (store.sync !== undefined) out.sync = store.sync;
   if (store.limit !== undefined) out.limit = store.limit;
   if (store['event-history'] !== undefined)
     out['event-history'] = store['event-history'].map((entry) => defined(entry));
