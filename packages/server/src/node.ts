@@ -6,7 +6,10 @@
 import type { Clock } from '@interchange/protocol';
 import { Router } from '@interchange/router';
 import { type RunningComponent, startClassComponent } from './components/class-component.js';
+import { componentLanguage } from './components/component-language.js';
 import { startContainerComponent } from './components/container-component.js';
+import type { PythonComponent } from './components/python-component.js';
+import { containerPythonComponent, routerPythonComponent } from './components/python-hosting.js';
 import type { NodeConfig } from './config/config-schema.js';
 import { localTargetOf } from './config/config-walk.js';
 import { realmsOfWorker, TRUSTED_ROLE } from './config/router-config.js';
@@ -18,6 +21,7 @@ import { type RunningTransport, startTransport, type TransportAddress } from './
 import { FrameCachePool } from './transports/frame-cache.js';
 import { packageVersion } from './version.js';
 import type { NodeInfo } from './web/nodeinfo-service.js';
+import { ContainerPolicy } from './workers/container-policy.js';
 import { GuestWorker } from './workers/guest-worker.js';
 
 export type { TransportAddress } from './node-transports.js';
@@ -54,6 +58,7 @@ interface Parts {
   transports: RunningTransport[];
   paths: PathServices[];
   components: RunningComponent[];
+  python: PythonComponent[];
   guests: GuestWorker[];
 }
 
@@ -73,6 +78,8 @@ export class InterchangeNode {
   readonly addresses: readonly TransportAddress[];
   /** Hosted components (router and container workers), started. */
   readonly components: readonly RunningComponent[];
+  /** Python components (router and container workers), each a supervised child process. */
+  readonly pythonComponents: readonly PythonComponent[];
   /** Guest workers, started. */
   readonly guests: readonly GuestWorker[];
   readonly #parts: Parts;
@@ -85,6 +92,7 @@ export class InterchangeNode {
     this.routers = parts.routers;
     this.addresses = parts.transports.map((t) => t.address);
     this.components = parts.components;
+    this.pythonComponents = parts.python;
     this.guests = parts.guests;
     this.#info = info;
     this.#logger = logger;
@@ -120,7 +128,7 @@ export class InterchangeNode {
       workers: config.workers.length,
       pubkey: key?.publicKey,
     };
-    const parts: Parts = { routers: [], transports: [], paths: [], components: [], guests: [] };
+    const parts: Parts = { routers: [], transports: [], paths: [], components: [], python: [], guests: [] };
     const routerOf = new Map<number, Router>();
     const frameCaches = new FrameCachePool();
     try {
@@ -139,6 +147,20 @@ export class InterchangeNode {
         for (const realm of worker.realms) workerLogger.info({ realm: realm.name }, 'realm started');
         for (const component of worker.components) {
           const spec = { ...component, authrole: component.role ?? TRUSTED_ROLE };
+          if (componentLanguage(component.classname) === 'python') {
+            const python = await routerPythonComponent({
+              component,
+              authrole: spec.authrole,
+              router,
+              frameCaches,
+              worker: worker.options,
+              cbdir,
+              logger: workerLogger,
+            });
+            parts.python.push(python);
+            await python.start();
+            continue;
+          }
           parts.components.push(await startClassComponent({ component: spec, router, cbdir, logger: workerLogger }));
         }
         const paths = new PathServices({ router, frameCaches, nodeInfo: () => info, logger: workerLogger });
@@ -181,7 +203,28 @@ export class InterchangeNode {
       for (const [w, worker] of config.workers.entries()) {
         if (worker.type !== 'container') continue;
         const workerLogger = childLogger(logger, { worker: worker.id ?? w });
+        const policy = new ContainerPolicy({
+          id: worker.id ?? `worker${w}`,
+          shutdown: worker.options?.shutdown,
+          restart: worker.options?.restart,
+          logger: workerLogger,
+        });
         for (const component of worker.components) {
+          if (componentLanguage(component.classname) === 'python') {
+            const python = await containerPythonComponent({
+              component,
+              config,
+              addresses: parts.transports.map((t) => t.address),
+              worker: worker.options,
+              cbdir,
+              logger: workerLogger,
+              decide: (member, end) => policy.decide(member, end.failed),
+            });
+            policy.add(python);
+            parts.python.push(python);
+            await python.start();
+            continue;
+          }
           const local = localTargetOf(config, component, (path) => resolveInCbdir(cbdir, path));
           const router = local === undefined ? undefined : routerOf.get(local.worker);
           const target = local === undefined || router === undefined ? undefined : { router, authrole: local.authrole };
@@ -229,7 +272,10 @@ async function shutdownAll(parts: Parts, options: NodeStopOptions, logger: Logge
     ...(options.reason === undefined ? {} : { reason: options.reason }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   };
-  await Promise.all(parts.guests.map((guest) => guest.stop(options.timeoutMs ?? 5000)));
+  await Promise.all([
+    ...parts.guests.map((guest) => guest.stop(options.timeoutMs ?? 5000)),
+    ...parts.python.map((component) => component.stop(options.timeoutMs ?? 5000)),
+  ]);
   await Promise.all(parts.routers.map((router) => router.shutdown(shutdown)));
   await Promise.all([
     ...parts.paths.map((paths) => paths.close()),

@@ -33,6 +33,7 @@ import {
   tagged,
   value,
 } from './schema-builders.js';
+import { routerWorkerOptionsSchema } from './worker-options-schema.js';
 
 export * from './component-schema.js';
 export * from './endpoint-schema.js';
@@ -194,7 +195,7 @@ export const realmSchema = section({
 export const routerWorkerSchema = section({
   type: oneOf(['router']),
   id: nonEmptyString().optional(),
-  options: section({ title: anyString().optional() }).optional(),
+  options: routerWorkerOptionsSchema.optional(),
   realms: list(realmSchema).default([]),
   transports: list(
     tagged('transport type', transportVariants, ['mqtt', 'flashpolicy', 'websocket.testee', 'stream.testee']),

@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
+import { componentLanguage } from '../components/component-language.js';
 import { IpAllowList } from '../web/ip-allowlist.js';
 import { ConfigError, type ConfigIssue, formatPath, issuesFromZod } from './config-issues.js';
 import {
@@ -18,6 +19,7 @@ import {
   restCalleeExtraSchema,
 } from './config-schema.js';
 import { type KeyPath, localTargetOf, sessionServicesOf, webPathsOf } from './config-walk.js';
+import { checkPythonComponents } from './python-check.js';
 
 /** The result of {@link validateConfig}. */
 export type ValidationResult = { ok: true; config: NodeConfig } | { ok: false; issues: ConfigIssue[] };
@@ -36,7 +38,11 @@ export async function validateConfig(raw: unknown, options: { cbdir?: string } =
   if (!parsed.success) return { ok: false, issues: issuesFromZod(parsed.error, raw) };
   const config = parsed.data;
   const issues = crossCheck(config, options.cbdir ?? process.cwd());
-  if (options.cbdir !== undefined) issues.push(...(await checkFiles(config, options.cbdir)));
+  if (options.cbdir !== undefined) {
+    const cbdir = options.cbdir;
+    issues.push(...(await checkFiles(config, cbdir)));
+    issues.push(...(await checkPythonComponents(config, (path) => resolveInCbdir(cbdir, path))));
+  }
   return issues.length === 0 ? { ok: true, config } : { ok: false, issues };
 }
 
@@ -252,7 +258,8 @@ function* filesOf(
     }
     const components = worker.components as { classname: string }[];
     for (const [c, component] of components.entries()) {
-      if (isBuiltinComponent(component.classname)) continue;
+      // Python classnames are checked by python-check.ts.
+      if (componentLanguage(component.classname) !== 'js') continue;
       yield {
         path: ['workers', w, 'components', c, 'classname'],
         file: component.classname,
@@ -270,7 +277,7 @@ async function checkFiles(config: NodeConfig, cbdir: string): Promise<ConfigIssu
     if ((await kindOf(file)) === entry.kind) continue;
     const message =
       entry.what === 'module'
-        ? `module not found: ${file} (classname is the path of a JS module, relative to the config file's directory)`
+        ? `module not found: ${file} (classname is the path of a JS module, relative to the config file's directory, or a Python class such as "package.module.Class")`
         : `${entry.what} not found: ${file}`;
     issues.push(invalid(entry.path, message));
   }
