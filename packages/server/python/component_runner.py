@@ -313,8 +313,11 @@ def run_asyncio(klass, spec, outcome):
         if size is not None:
             factory.setProtocolOptions(maxMessagePayloadSize=size)
     else:
-        from autobahn.asyncio.rawsocket import WampRawSocketClientFactory
+        from autobahn.asyncio.rawsocket import WampRawSocketClientFactory, WampRawSocketClientProtocol
 
+        if not hasattr(WampRawSocketClientProtocol, "transport_details"):
+            # Some Autobahn releases lack this property on asyncio RawSocket, which onWelcome reads.
+            WampRawSocketClientProtocol.transport_details = property(lambda p: getattr(p, "_transport_details", None))
         serializer = internal_serializer() if kind == "fd" else serializer_of(transport.get("serializer", "json"))
         raw_factory = WampRawSocketClientFactory(create, serializer=serializer)
         size = max_message_size(transport)
