@@ -172,13 +172,6 @@ function crossCheck(config: NodeConfig, cbdir: string): ConfigIssue[] {
         const router = target === undefined ? undefined : config.workers[target.worker];
         if (target !== undefined && router?.type === 'router')
           checkRealmAndRole(router, target.worker, at, component.realm, undefined, issues);
-        if (target === undefined && component.transport.type === 'rawsocket') {
-          issues.push({
-            path: formatPath([...at, 'transport', 'type']),
-            message: 'unsupported: a container component connects over RawSocket only to a listener of this node',
-            kind: 'unsupported',
-          });
-        }
       });
       return;
     }
@@ -277,7 +270,7 @@ async function checkFiles(config: NodeConfig, cbdir: string): Promise<ConfigIssu
     if ((await kindOf(file)) === entry.kind) continue;
     const message =
       entry.what === 'module'
-        ? `module not found: ${file} (classname is the path of a JS module, relative to the config file's directory, or a Python class such as "package.module.Class")`
+        ? `module not found: ${file} (classname is the path of a JS module, relative to the config file's directory)`
         : `${entry.what} not found: ${file}`;
     issues.push(invalid(entry.path, message));
   }

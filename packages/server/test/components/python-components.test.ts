@@ -69,7 +69,7 @@ describe('a Python component of a router worker', () => {
     const url = node.addresses[0]?.websocketUrls[0] ?? '';
     const { session, connection } = await openAutobahn(url);
     try {
-      expect(await session.call('com.example.hello', ['Alice'])).toBe('Hello, Alice!');
+      expect(await callWhenRegistered(session, 'com.example.hello', ['Alice'])).toBe('Hello, Alice!');
       const ticks: number[] = [];
       await new Promise<void>((resolve, reject) => {
         session

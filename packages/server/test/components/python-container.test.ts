@@ -108,7 +108,12 @@ describe('Python components of a container worker', () => {
 
   async function start(options: Record<string, unknown>) {
     const log = recordingLogger();
-    node = await InterchangeNode.start({ config: containerConfig(options), cbdir: CBDIR, logger: log.logger, overrides: LOCAL });
+    node = await InterchangeNode.start({
+      config: containerConfig(options),
+      cbdir: CBDIR,
+      logger: log.logger,
+      overrides: LOCAL,
+    });
     const web = node.addresses.find((a) => a.type === 'web');
     client = await connect({ url: web?.websocketUrls[0] ?? '', realm: 'realm1' });
     return { log, client };
@@ -116,24 +121,25 @@ describe('Python components of a container worker', () => {
 
   it('connect over WebSocket with TLS (private CA) and over RawSocket with cbor', async () => {
     const { client } = await start({});
-    expect(await client.call('com.example.a.info')).toMatchObject({ args: [{ name: 'a', tls: true }] });
-    expect(await client.call('com.example.b.info')).toMatchObject({ args: [{ name: 'b', tls: false }] });
+    expect(await callWhenRegistered(client, 'com.example.a.info')).toMatchObject({ name: 'a', tls: true });
+    expect(await callWhenRegistered(client, 'com.example.b.info')).toMatchObject({ name: 'b', tls: false });
   }, 30_000);
 
   it('restart a failed component by default, and not one that left (restart-on-failed)', async () => {
     const { client, log } = await start({});
-    await client.call('com.example.a.stop', ['crash']);
+    await callWhenRegistered(client, 'com.example.a.stop', ['crash']);
     await log.waitFor((e) => /\[clock-a\] exited with code 3; restarting in \d+ ms/.test(e.msg ?? ''));
     expect(await callWhenRegistered(client, 'com.example.a.info')).toMatchObject({ name: 'a' });
     await client.call('com.example.a.stop', ['leave']);
     await log.waitFor((e) => e.msg === '[clock-a] exited with code 0; not restarted');
     await gone(client, 'com.example.a.info');
-    expect(await client.call('com.example.b.info')).toMatchObject({ args: [{ name: 'b' }] });
+    expect(await callWhenRegistered(client, 'com.example.b.info')).toMatchObject({ name: 'b' });
   }, 30_000);
 
   it('stop every component once one has stopped (shutdown-on-any-component-stopped)', async () => {
     const { client, log } = await start({ shutdown: 'shutdown-on-any-component-stopped' });
-    await client.call('com.example.b.stop', ['leave']);
+    await callWhenRegistered(client, 'com.example.a.info');
+    await callWhenRegistered(client, 'com.example.b.stop', ['leave']);
     await log.waitFor((e) => /container worker1 shuts down \(shutdown-on-any-component-stopped\)/.test(e.msg ?? ''));
     await gone(client, 'com.example.a.info');
     await gone(client, 'com.example.b.info');
@@ -141,7 +147,7 @@ describe('Python components of a container worker', () => {
 
   it('do not restart with restart-never', async () => {
     const { client, log } = await start({ restart: 'restart-never' });
-    await client.call('com.example.a.stop', ['crash']);
+    await callWhenRegistered(client, 'com.example.a.stop', ['crash']);
     await log.waitFor((e) => e.msg === '[clock-a] exited with code 3; not restarted');
     await gone(client, 'com.example.a.info');
   }, 30_000);
