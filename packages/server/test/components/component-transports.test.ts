@@ -48,7 +48,7 @@ describe('container components connecting over TLS', () => {
     const cbdir = await tempDir();
     await writeFile(
       join(cbdir, 'pinger.mjs'),
-      'export default async (session, extra) => { await session.register(`com.example.${extra.name}.ping`, () => [extra.name, "pong"]); };',
+      'export default async (session, extra) => { await session.register("com.example." + extra.name + ".ping", () => [extra.name, "pong"]); };',
     );
     const node = await InterchangeNode.start({
       config: {
