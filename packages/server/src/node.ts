@@ -8,6 +8,7 @@ import { Router } from '@interchange/router';
 import { type RunningComponent, startClassComponent } from './components/class-component.js';
 import { componentLanguage } from './components/component-language.js';
 import { startContainerComponent } from './components/container-component.js';
+import { JsContainerComponent } from './components/js-container-component.js';
 import type { PythonComponent } from './components/python-component.js';
 import { containerPythonComponent, routerPythonComponent } from './components/python-hosting.js';
 import type { NodeConfig } from './config/config-schema.js';
@@ -59,6 +60,8 @@ interface Parts {
   paths: PathServices[];
   components: RunningComponent[];
   python: PythonComponent[];
+  /** The JS components of container workers (also in `components`). */
+  containerJs: JsContainerComponent[];
   guests: GuestWorker[];
 }
 
@@ -128,7 +131,15 @@ export class InterchangeNode {
       workers: config.workers.length,
       pubkey: key?.publicKey,
     };
-    const parts: Parts = { routers: [], transports: [], paths: [], components: [], python: [], guests: [] };
+    const parts: Parts = {
+      routers: [],
+      transports: [],
+      paths: [],
+      components: [],
+      python: [],
+      containerJs: [],
+      guests: [],
+    };
     const routerOf = new Map<number, Router>();
     const frameCaches = new FrameCachePool();
     try {
@@ -228,7 +239,16 @@ export class InterchangeNode {
           const local = localTargetOf(config, component, (path) => resolveInCbdir(cbdir, path));
           const router = local === undefined ? undefined : routerOf.get(local.worker);
           const target = local === undefined || router === undefined ? undefined : { router, authrole: local.authrole };
-          parts.components.push(await startContainerComponent({ component, target, cbdir, logger: workerLogger }));
+          const member: JsContainerComponent = new JsContainerComponent({
+            id: component.id ?? component.classname,
+            run: () => startContainerComponent({ component, target, cbdir, logger: workerLogger }),
+            decide: (failed) => policy.decide(member, failed),
+            logger: workerLogger,
+          });
+          policy.add(member);
+          parts.containerJs.push(member);
+          parts.components.push(member);
+          await member.start();
         }
       }
       for (const [w, worker] of config.workers.entries()) {
@@ -275,6 +295,7 @@ async function shutdownAll(parts: Parts, options: NodeStopOptions, logger: Logge
   await Promise.all([
     ...parts.guests.map((guest) => guest.stop(options.timeoutMs ?? 5000)),
     ...parts.python.map((component) => component.stop(options.timeoutMs ?? 5000)),
+    ...parts.containerJs.map((component) => component.stop()),
   ]);
   await Promise.all(parts.routers.map((router) => router.shutdown(shutdown)));
   await Promise.all([
