@@ -65,7 +65,7 @@ export class JsContainerComponent implements RunningComponent {
     this.#stopping = true;
     clearTimeout(this.#timer);
     const current = this.#current;
-    if (current !== undefined && current.session.isOpen) await current.session.leave().catch(() => undefined);
+    if (current?.session.isOpen) await current.session.leave().catch(() => undefined);
   }
 
   #adopt(running: RunningComponent): void {
