@@ -115,7 +115,13 @@ export const guestWorkerSchema = section({
     watch: section({
       /** Directories watched, recursively; relative to the cbdir. */
       directories: list(nonEmptyString(), { nonEmpty: true }),
-      action: oneOf(['restart']),
+      /** `restart`: restart the program on a change; without it, changes are only logged. */
+      action: oneOf(['restart']).optional(),
+      /** Seconds from the change to the restart (default 1). */
+      timeout: value<number>(
+        'a number of seconds >= 0',
+        (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 3600,
+      ).optional(),
     }).optional(),
   }).optional(),
 });

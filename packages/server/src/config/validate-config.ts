@@ -223,6 +223,14 @@ function* filesOf(
           what: 'directory',
         };
       }
+      for (const [i, directory] of (worker.options?.watch?.directories ?? []).entries()) {
+        yield {
+          path: ['workers', w, 'options', 'watch', 'directories', i],
+          file: directory,
+          kind: 'directory',
+          what: 'directory',
+        };
+      }
       continue;
     }
     const transports = worker.type === 'router' ? worker.transports : [];
