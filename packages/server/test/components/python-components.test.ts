@@ -3,13 +3,16 @@
  * worker runs an Autobahn|Python ApplicationSession (test/fixtures/python-cbdir/hello/backend.py);
  * Autobahn|JS calls its procedures and receives its events.
  */
-import { readFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autobahn from 'autobahn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { processExists } from '../../src/cli/pid-file.js';
+import { validateConfig } from '../../src/config/validate-config.js';
 import { InterchangeNode } from '../../src/node.js';
+import { tempDir } from '../helpers.js';
 import { recordingLogger } from '../support/recording.js';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -130,5 +133,22 @@ describe('Python components without a usable Python', () => {
     await expect(start).rejects.toThrow(
       /workers\[0\]\.components\[0\]\.classname: component "hello-backend" is a Python component, but \/nonexistent\/bin\/python3 not found; .*apt-get install python3-autobahn/,
     );
+  });
+
+  it('are reported by check when the Python cannot import autobahn', async () => {
+    // A Python without its site packages: autobahn is not importable.
+    const dir = await tempDir();
+    const python = join(dir, 'python-without-site');
+    await writeFile(python, '#!/bin/sh\nexec /usr/bin/python3 -S "$@"\n');
+    await chmod(python, 0o755);
+    const config = await fixtureConfig();
+    const worker = (config.workers as Record<string, unknown>[])[0] as { options: Record<string, unknown> };
+    worker.options.python = python;
+    const result = await validateConfig(config, { cbdir: CBDIR });
+    expect(result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      expect.stringMatching(
+        /^workers\[0\]\.components\[0\]\.classname: component "hello-backend" is a Python component, but .*python-without-site cannot import autobahn \(ModuleNotFoundError: No module named 'autobahn'\); install Autobahn\|Python \(Debian\/Ubuntu: apt-get install python3-autobahn/,
+      ),
+    ]);
   });
 });
