@@ -197,6 +197,9 @@ export class PythonComponent {
       cwd: options.cwd,
       env: { ...options.env, PYTHONUNBUFFERED: '1' },
       stdio: ['pipe', 'pipe', 'pipe', 'pipe', internal ? 'pipe' : 'ignore'],
+      // Its own process group: a Ctrl-C in the terminal reaches the node only, which then stops
+      // the component in order (and a component outliving the node loses its connection).
+      detached: true,
     });
     this.#child = child;
     this.#exited = new Promise((resolve) => {
