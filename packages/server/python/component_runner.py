@@ -292,7 +292,9 @@ def run_asyncio(klass, spec, outcome):
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     txaio.config.loop = loop
-    txaio.start_logging(level=spec.get("loglevel", "info"))
+    # txaio's asyncio log lines start with a timestamp (no spaces in it); the node's logger adds
+    # its own, so drop it.
+    txaio.start_logging(out=Untimed(sys.stdout), level=spec.get("loglevel", "info"))
 
     done = loop.create_future()
 
@@ -354,6 +356,23 @@ def run_asyncio(klass, spec, outcome):
         return outcome.exit_code()
     loop.run_until_complete(done)
     return outcome.exit_code()
+
+
+class Untimed:
+    """A text stream that drops the first word (txaio's timestamp) of what is written."""
+
+    def __init__(self, out):
+        self._out = out
+
+    def write(self, text):
+        if isinstance(text, bytes):
+            text = text.decode("utf8", "replace")
+        head, _, rest = text.partition(" ")
+        self._out.write(rest if rest else head)
+        self._out.flush()
+
+    def flush(self):
+        self._out.flush()
 
 
 def asyncio_tls(tls):
