@@ -29,6 +29,8 @@ export interface ContainerPolicyOptions {
   id: string;
   shutdown?: ContainerShutdownMode | undefined;
   restart?: ContainerRestartMode | undefined;
+  /** Called once when the container shuts down; `failed` when a failed component caused it. */
+  onShutdown?: (failed: boolean) => void;
   logger: Logger;
 }
 
@@ -71,6 +73,7 @@ export class ContainerPolicy {
         `container ${this.#options.id} shuts down (${this.#shutdown}): component ${member.id} ${failed ? 'failed' : 'stopped'}`,
       );
       void Promise.all(this.#members.map((m) => m.stop(5000)));
+      this.#options.onShutdown?.(failed);
       return false;
     }
     return this.#restart === 'restart-always' || (this.#restart === 'restart-on-failed' && failed);
