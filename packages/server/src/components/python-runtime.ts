@@ -88,3 +88,42 @@ export async function findPython(
   }
   return { ok: false, reason: reasons.join('; ') };
 }
+
+const FIND_MODULES = `
+import importlib.util, json, sys
+missing = []
+for paths, name in json.loads(sys.argv[1]):
+    sys.path[:0] = paths
+    try:
+        found = importlib.util.find_spec(name) is not None
+    except Exception:
+        found = False
+    del sys.path[:len(paths)]
+    if not found:
+        missing.append(name)
+sys.stdout.write(json.dumps(missing))
+`;
+
+/**
+ * Which of the top-level modules cannot be found, each looked up with its own directories first
+ * on the module path. Only top-level modules are looked up, so that no component code runs.
+ */
+export function missingPythonModules(
+  executable: string,
+  lookups: readonly { pythonpath: readonly string[]; module: string }[],
+): Promise<string[]> {
+  const request = JSON.stringify(lookups.map((l) => [l.pythonpath, l.module]));
+  return new Promise((resolve) => {
+    execFile(executable, ['-c', FIND_MODULES, request], { timeout: 20_000 }, (error, stdout) => {
+      if (error !== null) {
+        resolve([]);
+        return;
+      }
+      try {
+        resolve(JSON.parse(stdout) as string[]);
+      } catch {
+        resolve([]);
+      }
+    });
+  });
+}

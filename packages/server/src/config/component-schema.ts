@@ -9,10 +9,12 @@ import { serializersSchema } from './path-schema.js';
 import { processEnvSchema } from './process-env-schema.js';
 import { anyString, boolean, integer, list, nonEmptyString, oneOf, section, tagged, value } from './schema-builders.js';
 import {
+  CONNECTIONS_REFUSED,
   componentSerializerSchema,
   componentTransportOptionsSchema,
   connectingTlsSchema,
   containerWorkerOptionsSchema,
+  refusedKey,
 } from './worker-options-schema.js';
 
 export { processEnvSchema } from './process-env-schema.js';
@@ -33,6 +35,7 @@ export const classComponentSchema = section({
   role: nonEmptyString().optional(),
   /** Passed to the component as its second argument. */
   extra: z.unknown().optional(),
+  references: refusedKey(CONNECTIONS_REFUSED).optional(),
 });
 
 /** Where a container component connects: a TCP or Unix endpoint (Crossbar's connecting endpoints). */
@@ -86,6 +89,7 @@ export const containerWorkerSchema = section({
   type: oneOf(['container']),
   id: nonEmptyString().optional(),
   options: containerWorkerOptionsSchema.optional(),
+  connections: refusedKey(CONNECTIONS_REFUSED).optional(),
   components: list(tagged('component type', { class: containerComponentSchema }, ['function', 'wamplet'])).default([]),
 });
 

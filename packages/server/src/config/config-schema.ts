@@ -34,8 +34,10 @@ import {
   value,
 } from './schema-builders.js';
 import {
+  CONNECTIONS_REFUSED,
   NODE_SHUTDOWN_TRIGGERS,
   type NodeShutdownTrigger,
+  refusedKey,
   routerWorkerOptionsSchema,
 } from './worker-options-schema.js';
 
@@ -200,6 +202,7 @@ export const routerWorkerSchema = section({
   type: oneOf(['router']),
   id: nonEmptyString().optional(),
   options: routerWorkerOptionsSchema.optional(),
+  connections: refusedKey(CONNECTIONS_REFUSED).optional(),
   realms: list(realmSchema).default([]),
   transports: list(
     tagged('transport type', transportVariants, ['mqtt', 'flashpolicy', 'websocket.testee', 'stream.testee']),

@@ -6,7 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { componentLanguage, isCrossbarInternalClass } from '../components/component-language.js';
-import { AUTOBAHN_INSTALL_HINT, findPython } from '../components/python-runtime.js';
+import { AUTOBAHN_INSTALL_HINT, findPython, missingPythonModules } from '../components/python-runtime.js';
 import { type ConfigIssue, formatPath } from './config-issues.js';
 import type { NodeConfig } from './config-schema.js';
 
@@ -47,6 +47,21 @@ export async function checkPythonComponents(
         issues.push({
           path: formatPath(['workers', w, 'components', c, 'classname']),
           message: `component "${id}" is a Python component, but ${probe.reason}; ${AUTOBAHN_INSTALL_HINT}`,
+          kind: 'invalid',
+        });
+      }
+    }
+    const pythonpath = (worker.options?.pythonpath ?? []).map(resolve);
+    if (probe.ok) {
+      const lookups = usable.map(({ component }) => ({ pythonpath, module: component.classname.split('.')[0] ?? '' }));
+      const missing = new Set(await missingPythonModules(probe.runtime.executable, lookups));
+      for (const { component, c } of usable) {
+        const module = component.classname.split('.')[0] ?? '';
+        if (!missing.has(module)) continue;
+        const where = pythonpath.length === 0 ? 'no options.pythonpath' : `options.pythonpath ${pythonpath.join(', ')}`;
+        issues.push({
+          path: formatPath(['workers', w, 'components', c, 'classname']),
+          message: `Python module "${module}" not found (${where}, nor installed for ${probe.runtime.executable}); add the directory that holds it to workers[${w}].options.pythonpath`,
           kind: 'invalid',
         });
       }

@@ -11,6 +11,10 @@ import { SERIALIZER_NAMES } from './path-schema.js';
 import { processEnvSchema } from './process-env-schema.js';
 import { anyString, integer, list, nonEmptyString, oneOf, type Schema, section } from './schema-builders.js';
 
+/** Crossbar's database connections of a worker and the references of components to them. */
+export const CONNECTIONS_REFUSED =
+  "Crossbar's PostgreSQL connection pools are not available; open the database connection in the component itself";
+
 /** A key Crossbar has and Interchange refuses, with why and what to do instead. */
 export function refusedKey(message: string): Schema<never> {
   return z.unknown().transform((_v, ctx) => {
@@ -22,6 +26,8 @@ export function refusedKey(message: string): Schema<never> {
 const CPU_AFFINITY =
   'pinning a worker to CPUs needs one process per worker, which belongs to the cluster work (issue 11); ' +
   'leave it out, or pin the whole node with taskset';
+const REACTOR =
+  "Twisted's reactor choice for Crossbar's container process; Python components here run on Twisted's default reactor or on asyncio, as their class is built";
 const EXPOSE =
   'there is no controller session or shared object for components here; pass what components need in `extra`';
 
@@ -68,6 +74,7 @@ const IMPOSSIBLE: readonly [ContainerRestartMode, ContainerShutdownMode][] = [
 /** `options` of a container worker. */
 export const containerWorkerOptionsSchema = section({
   ...processOptions,
+  reactor: refusedKey(REACTOR).optional(),
   /** When the container stops all its components for good (default `shutdown-manual`: never). */
   shutdown: oneOf(CONTAINER_SHUTDOWN_MODES).optional(),
   /** Which stopped components are started again (default `restart-on-failed`; Crossbar's is `restart-never`). */

@@ -151,4 +151,17 @@ describe('Python components without a usable Python', () => {
       ),
     ]);
   });
+
+  it('are reported by check when their module is not on the pythonpath', async () => {
+    const config = await fixtureConfig();
+    const worker = (config.workers as Record<string, unknown>[])[0] as {
+      options: Record<string, unknown>;
+      components: Record<string, unknown>[];
+    };
+    worker.options.pythonpath = ['.'];
+    const result = await validateConfig(config, { cbdir: CBDIR });
+    expect(result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      `workers[0].components[0].classname: Python module "hello" not found (options.pythonpath ${CBDIR}, nor installed for /usr/bin/python3); add the directory that holds it to workers[0].options.pythonpath`,
+    ]);
+  });
 });
