@@ -1,8 +1,9 @@
 """Runs one Crossbar-style Autobahn|Python component for an Interchange node.
 
 The node starts this script once per Python `class` component (see
-packages/server/src/components/python-component.ts) with the component's spec as one JSON
-document on stdin. The script imports the class from the configured Python path, builds
+packages/server/src/components/python-component.ts) with the component's spec as the first
+line of stdin, which the node keeps open while it runs: end of input means the node is gone,
+and the component exits. The script imports the class from the configured Python path, builds
 `ComponentConfig(realm, extra)` as Crossbar does, and connects it over the transport the spec
 names:
 
@@ -27,6 +28,7 @@ import json
 import os
 import socket
 import sys
+import threading
 import traceback
 
 EXIT_CLEAN = 0
@@ -392,8 +394,24 @@ def asyncio_tls(tls):
     return context
 
 
+def watch_parent():
+    """Exits when the node is gone: it keeps our stdin open while it runs."""
+
+    def wait():
+        try:
+            while sys.stdin.buffer.read(65536):
+                pass
+        except (OSError, ValueError):
+            pass
+        os._exit(EXIT_FAILED)
+
+    threading.Thread(target=wait, name="watch-parent", daemon=True).start()
+
+
 def main():
-    spec = json.load(sys.stdin)
+    # The spec is the first line of stdin; the node keeps stdin open as long as it runs.
+    spec = json.loads(sys.stdin.buffer.readline())
+    watch_parent()
     status = Status(3)
     outcome = Outcome(status)
     classname = spec["classname"]

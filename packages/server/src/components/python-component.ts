@@ -213,7 +213,8 @@ export class PythonComponent {
       this.#logger.error({ component: this.id, err: error }, `[${this.id}] ${this.#lastError}`);
     });
     child.stdin?.on('error', () => undefined);
-    child.stdin?.end(JSON.stringify(this.#runnerSpec()));
+    // Kept open: the runner exits when it reads end of input, i.e. when this process is gone.
+    child.stdin?.write(`${JSON.stringify(this.#runnerSpec())}\n`);
     if (child.stdout) this.#logLines(child.stdout, 'stdout');
     if (child.stderr) this.#logLines(child.stderr, 'stderr');
     const status = child.stdio[3] as Readable | null;
@@ -237,7 +238,7 @@ export class PythonComponent {
     const spec: Record<string, unknown> = { classname, realm, pythonpath, transport: runnerTransport };
     spec.extra =
       typeof withCbdir === 'object' && !Array.isArray(withCbdir) && withCbdir !== null
-        ? { cbdir: cwd, ...(withCbdir as Record<string, unknown>) }
+        ? { ...(withCbdir as Record<string, unknown>), cbdir: cwd }
         : withCbdir;
     return spec;
   }
