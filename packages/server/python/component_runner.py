@@ -394,14 +394,27 @@ def asyncio_tls(tls):
     return context
 
 
+def read_line(fd):
+    """One line from a descriptor, read unbuffered (nothing after it is consumed)."""
+    data = bytearray()
+    while not data.endswith(b"\n"):
+        chunk = os.read(fd, 1)
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
+
+
 def watch_parent():
     """Exits when the node is gone: it keeps our stdin open while it runs."""
 
     def wait():
+        # os.read on the descriptor, not sys.stdin: a thread blocked inside sys.stdin's buffered
+        # reader would hold its lock and hang the interpreter's shutdown.
         try:
-            while sys.stdin.buffer.read(65536):
+            while os.read(0, 65536):
                 pass
-        except (OSError, ValueError):
+        except OSError:
             pass
         os._exit(EXIT_FAILED)
 
@@ -410,7 +423,7 @@ def watch_parent():
 
 def main():
     # The spec is the first line of stdin; the node keeps stdin open as long as it runs.
-    spec = json.loads(sys.stdin.buffer.readline())
+    spec = json.loads(read_line(0))
     watch_parent()
     status = Status(3)
     outcome = Outcome(status)
