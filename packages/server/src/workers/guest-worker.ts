@@ -13,6 +13,7 @@ import type { GuestWorkerConfig } from '../config/component-schema.js';
 import { resolveInCbdir } from '../config/validate-config.js';
 import type { Logger } from '../logger.js';
 import { GuestWatch } from './guest-watch.js';
+import { processEnvironment } from './process-environment.js';
 
 /** A run that lasted this long resets the restart delay. */
 const STABLE_RUN_MS = 60_000;
@@ -37,12 +38,7 @@ export interface GuestWorkerOptions {
 
 /** The environment of the program: inherited variables (all, some, none) plus `vars`. */
 export function guestEnvironment(config: GuestWorkerConfig, parent: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const inherit = config.options?.env?.inherit ?? true;
-  const env: NodeJS.ProcessEnv = {};
-  if (inherit === true) Object.assign(env, parent);
-  else if (Array.isArray(inherit)) for (const name of inherit) if (parent[name] !== undefined) env[name] = parent[name];
-  Object.assign(env, config.options?.env?.vars ?? {});
-  return env;
+  return processEnvironment(config.options?.env, parent);
 }
 
 /** A guest program the node keeps running. */
