@@ -250,13 +250,21 @@ export class PythonComponent {
       socket,
       cacheFor: (name) => transport.frameCaches.forSubprotocol(`wamp.2.${name}`),
       lengthExponent: rawSocketLengthExponent(INTERNAL_MAX_MESSAGE),
-      // The identity is the configured one: no authentication on a connection only the child has.
-      attach: (peer) =>
-        transport.router.connect(peer, {
+      attach: (peer) => {
+        // The identity is the configured one: no authentication on a connection only the child has.
+        const session = transport.router.connect(peer, {
           authrole: transport.authrole,
           authid: transport.authid,
           authmethod: 'trusted',
-        }),
+        });
+        // And so is the realm, whatever the HELLO names, as Crossbar embeds a router component.
+        const realm = this.#options.realm;
+        return {
+          receive: (message) => session.receive(message.type === 'HELLO' ? { ...message, realm } : message),
+          protocolViolation: (reason) => session.protocolViolation(reason),
+          transportClosed: () => session.transportClosed(),
+        };
+      },
       handshakeTimeoutMs: RAWSOCKET_HANDSHAKE_TIMEOUT_MS,
       info: { peer: `component:${this.id}` },
       logger: this.#logger,
