@@ -164,4 +164,14 @@ describe('Python components without a usable Python', () => {
       `workers[0].components[0].classname: Python module "hello" not found (options.pythonpath ${CBDIR}, nor installed for /usr/bin/python3); add the directory that holds it to workers[0].options.pythonpath`,
     ]);
   });
+
+  it('make the node refuse to start when the class cannot be loaded, with the reason', async () => {
+    const config = await fixtureConfig();
+    const worker = (config.workers as Record<string, unknown>[])[0] as { components: Record<string, unknown>[] };
+    (worker.components[0] as Record<string, unknown>).classname = 'hello.backend.Missing';
+    const start = InterchangeNode.start({ config, cbdir: CBDIR, overrides: LOCAL });
+    await expect(start).rejects.toThrow(
+      /Python component "hello-backend" \(hello\.backend\.Missing\) exited with code 2: could not import hello\.backend\.Missing:[\s\S]*AttributeError: module 'hello\.backend' has no attribute 'Missing'/,
+    );
+  });
 });
