@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
 import { recordingLogger } from '../support/recording.js';
 
-const CBDIR = fileURLToPath(new URL('../fixtures/python-container/.crossbar', import.meta.url));
+const CBDIR = fileURLToPath(new URL('../fixtures/python-container', import.meta.url));
 const LOCAL = { interface: '127.0.0.1', port: 0 };
 
 function containerConfig(options: Record<string, unknown>): Record<string, unknown> {
@@ -25,7 +25,7 @@ function containerConfig(options: Record<string, unknown>): Record<string, unkno
             endpoint: {
               type: 'tcp',
               port: 8443,
-              tls: { key: '../../tls/server.key', certificate: '../../tls/server.crt' },
+              tls: { key: '../tls/server.key', certificate: '../tls/server.crt' },
             },
           },
           { type: 'rawsocket', endpoint: { type: 'tcp', port: 8081 } },
@@ -34,7 +34,7 @@ function containerConfig(options: Record<string, unknown>): Record<string, unkno
       },
       {
         type: 'container',
-        options: { pythonpath: ['../app'], ...options },
+        options: { pythonpath: ['app'], ...options },
         components: [
           {
             type: 'class',
@@ -50,7 +50,7 @@ function containerConfig(options: Record<string, unknown>): Record<string, unkno
                 type: 'tcp',
                 host: '127.0.0.1',
                 port: 8443,
-                tls: { hostname: 'localhost', ca_certificates: ['../../tls/ca.crt'] },
+                tls: { hostname: 'localhost', ca_certificates: ['../tls/ca.crt'] },
               },
             },
           },
