@@ -268,6 +268,18 @@ function* filesOf(
         what: 'module',
       };
     }
+    if (worker.type === 'container') {
+      for (const [c, component] of worker.components.entries()) {
+        const endpoint = component.transport.endpoint;
+        const tls = endpoint.type === 'tcp' ? endpoint.tls : undefined;
+        const at: KeyPath = ['workers', w, 'components', c, 'transport', 'endpoint', 'tls'];
+        for (const [i, file] of (tls?.ca_certificates ?? []).entries())
+          yield { path: [...at, 'ca_certificates', i], file, kind: 'file', what: 'file' };
+        if (tls?.certificate !== undefined)
+          yield { path: [...at, 'certificate'], file: tls.certificate, kind: 'file', what: 'file' };
+        if (tls?.key !== undefined) yield { path: [...at, 'key'], file: tls.key, kind: 'file', what: 'file' };
+      }
+    }
   }
 }
 

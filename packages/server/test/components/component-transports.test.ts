@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@interchange/client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { validateConfig } from '../../src/config/validate-config.js';
 import { InterchangeNode } from '../../src/node.js';
 import { tempDir } from '../helpers.js';
 
@@ -104,5 +105,77 @@ describe('container components connecting over TLS', () => {
       },
     ]);
     await expect(wrongName).rejects.toThrow(/example\.com/);
+  });
+});
+
+describe('check of a component transport with tls', () => {
+  it('reports a client certificate without its key, and TLS files that do not exist', async () => {
+    const cbdir = await tempDir();
+    const result = await validateConfig(
+      {
+        version: 2,
+        workers: [
+          {
+            type: 'container',
+            components: [
+              {
+                type: 'class',
+                classname: 'app.Backend',
+                realm: 'realm1',
+                transport: {
+                  type: 'websocket',
+                  url: 'wss://example.com/ws',
+                  endpoint: {
+                    type: 'tcp',
+                    host: 'example.com',
+                    port: 443,
+                    tls: { hostname: 'example.com', ca_certificates: ['ca.pem'], certificate: 'me.crt' },
+                  },
+                },
+              },
+            ],
+          },
+        ],
+      },
+      { cbdir },
+    );
+    expect(result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'workers[0].components[0].transport.endpoint.tls.key: a client certificate needs both certificate and key',
+    ]);
+    const withKey = await validateConfig(
+      {
+        version: 2,
+        workers: [
+          {
+            type: 'container',
+            components: [
+              {
+                type: 'class',
+                classname: 'crossbar.bridge.rest.RESTCallee',
+                realm: 'realm1',
+                extra: { procedure: 'com.example.get', baseurl: 'https://example.com/' },
+                transport: {
+                  type: 'rawsocket',
+                  serializer: 'cbor',
+                  endpoint: {
+                    type: 'tcp',
+                    host: 'example.com',
+                    port: 443,
+                    tls: { hostname: 'example.com', ca_certificates: ['ca.pem'], certificate: 'me.crt', key: 'me.key' },
+                  },
+                },
+              },
+            ],
+          },
+        ],
+      },
+      { cbdir },
+    );
+    const at = 'workers[0].components[0].transport.endpoint.tls';
+    expect(withKey.ok ? [] : withKey.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      `${at}.ca_certificates[0]: file not found: ${join(cbdir, 'ca.pem')}`,
+      `${at}.certificate: file not found: ${join(cbdir, 'me.crt')}`,
+      `${at}.key: file not found: ${join(cbdir, 'me.key')}`,
+    ]);
   });
 });
