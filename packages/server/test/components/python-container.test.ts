@@ -29,6 +29,14 @@ function containerConfig(options: Record<string, unknown>): Record<string, unkno
             },
           },
           { type: 'rawsocket', endpoint: { type: 'tcp', port: 8081 } },
+          {
+            type: 'rawsocket',
+            endpoint: {
+              type: 'tcp',
+              port: 8082,
+              tls: { key: '../tls/server.key', certificate: '../tls/server.crt' },
+            },
+          },
           { type: 'web', endpoint: { type: 'tcp', port: 8080 }, paths: { ws: { type: 'websocket' } } },
         ],
       },
@@ -65,6 +73,23 @@ function containerConfig(options: Record<string, unknown>): Record<string, unkno
               serializer: 'cbor',
               endpoint: { type: 'tcp', host: '127.0.0.1', port: 8081 },
               options: { max_message_size: 1048576 },
+            },
+          },
+          {
+            type: 'class',
+            id: 'clock-c',
+            classname: 'twisted_clock.TwistedClock',
+            realm: 'realm1',
+            extra: { name: 'c' },
+            transport: {
+              type: 'rawsocket',
+              serializer: 'msgpack',
+              endpoint: {
+                type: 'tcp',
+                host: '127.0.0.1',
+                port: 8082,
+                tls: { hostname: 'localhost', ca_certificates: ['../tls/ca.crt'] },
+              },
             },
           },
         ],
@@ -119,10 +144,11 @@ describe('Python components of a container worker', () => {
     return { log, client };
   }
 
-  it('connect over WebSocket with TLS (private CA) and over RawSocket with cbor', async () => {
+  it('connect over WebSocket with TLS (private CA), over RawSocket with cbor, and over TLS RawSocket (Twisted)', async () => {
     const { client } = await start({});
     expect(await callWhenRegistered(client, 'com.example.a.info')).toMatchObject({ name: 'a', tls: true });
     expect(await callWhenRegistered(client, 'com.example.b.info')).toMatchObject({ name: 'b', tls: false });
+    expect(await callWhenRegistered(client, 'com.example.c.info')).toMatchObject({ name: 'c', tls: true });
   }, 30_000);
 
   it('restart a failed component by default, and not one that left (restart-on-failed)', async () => {
