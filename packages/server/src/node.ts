@@ -24,7 +24,6 @@ import { packageVersion } from './version.js';
 import type { NodeInfo } from './web/nodeinfo-service.js';
 import { ContainerPolicy } from './workers/container-policy.js';
 import { GuestWorker } from './workers/guest-worker.js';
-import { NodeShutdownTriggers } from './workers/node-shutdown-triggers.js';
 
 export type { TransportAddress } from './node-transports.js';
 
@@ -90,8 +89,6 @@ export class InterchangeNode {
   readonly #logger: Logger;
   readonly #info: NodeInfo;
   #stopping: Promise<void> | undefined;
-  readonly #stopped: Promise<string>;
-  #resolveStopped!: (reason: string) => void;
 
   private constructor(parts: Parts, info: NodeInfo, logger: Logger) {
     this.#parts = parts;
@@ -102,17 +99,6 @@ export class InterchangeNode {
     this.guests = parts.guests;
     this.#info = info;
     this.#logger = logger;
-    this.#stopped = new Promise((resolve) => {
-      this.#resolveStopped = resolve;
-    });
-  }
-
-  /**
-   * Resolves once the node has stopped, by `stop()` or by itself (a shutdown trigger of
-   * `controller.options.shutdown` fired), with the reason.
-   */
-  get stopped(): Promise<string> {
-    return this.#stopped;
   }
 
   /** What the nodeinfo page shows. */
@@ -154,18 +140,6 @@ export class InterchangeNode {
       containerJs: [],
       guests: [],
     };
-    // A trigger may fire while the node is still starting: then it stops right after.
-    let self: InterchangeNode | undefined;
-    let pendingShutdown: string | undefined;
-    const triggers = new NodeShutdownTriggers({
-      triggers: config.controller?.options?.shutdown,
-      workers: config.workers.length,
-      shutdown: (reason) => {
-        if (self === undefined) pendingShutdown ??= reason;
-        else void self.#stopBecause(reason);
-      },
-      logger,
-    });
     const routerOf = new Map<number, Router>();
     const frameCaches = new FrameCachePool();
     try {
@@ -244,7 +218,6 @@ export class InterchangeNode {
           id: worker.id ?? `worker${w}`,
           shutdown: worker.options?.shutdown,
           restart: worker.options?.restart,
-          onShutdown: (failed) => triggers.workerExited(worker.id ?? `worker${w}`, !failed),
           logger: workerLogger,
         });
         for (const component of worker.components) {
@@ -281,17 +254,7 @@ export class InterchangeNode {
       for (const [w, worker] of config.workers.entries()) {
         if (worker.type !== 'guest') continue;
         const id = worker.id ?? `worker${w}`;
-        const guest = new GuestWorker({
-          config: worker,
-          id,
-          cbdir,
-          logger: childLogger(logger, { worker: id }),
-          onExit: (success) => {
-            if (!triggers.configured) return false;
-            triggers.workerExited(id, success);
-            return true;
-          },
-        });
+        const guest = new GuestWorker({ config: worker, id, cbdir, logger: childLogger(logger, { worker: id }) });
         parts.guests.push(guest);
         await guest.start();
       }
@@ -308,9 +271,7 @@ export class InterchangeNode {
       },
       'node started',
     );
-    self = new InterchangeNode(parts, info, logger);
-    if (pendingShutdown !== undefined) void self.#stopBecause(pendingShutdown);
-    return self;
+    return new InterchangeNode(parts, info, logger);
   }
 
   /**
@@ -319,13 +280,8 @@ export class InterchangeNode {
    * listeners close. Calling it again returns the same promise.
    */
   stop(options: NodeStopOptions = {}): Promise<void> {
-    return this.#stopBecause('stop requested', options);
-  }
-
-  #stopBecause(why: string, options: NodeStopOptions = {}): Promise<void> {
     this.#stopping ??= shutdownAll(this.#parts, options, this.#logger).then(() => {
-      this.#logger.info({ reason: why }, 'node stopped');
-      this.#resolveStopped(why);
+      this.#logger.info({}, 'node stopped');
     });
     return this.#stopping;
   }

@@ -132,9 +132,8 @@ async function start(options: Options, io: CliIo): Promise<number> {
       io.stderr.write(`interchange: the node failed to start: ${(error as Error).message}\n`);
       return ExitCode.FAILURE;
     }
-    // The node may also stop by itself (controller.options.shutdown triggers).
-    const signal = await Promise.race([io.waitForStop(), node.stopped.then(() => undefined)]);
-    if (signal !== undefined) logger.info({ signal }, 'stopping node');
+    const signal = await io.waitForStop();
+    logger.info({ signal }, 'stopping node');
     await node.stop();
     return ExitCode.OK;
   } finally {

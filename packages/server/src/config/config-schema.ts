@@ -33,13 +33,7 @@ import {
   tagged,
   value,
 } from './schema-builders.js';
-import {
-  CONNECTIONS_REFUSED,
-  NODE_SHUTDOWN_TRIGGERS,
-  type NodeShutdownTrigger,
-  refusedKey,
-  routerWorkerOptionsSchema,
-} from './worker-options-schema.js';
+import { CONNECTIONS_REFUSED, refusedKey, routerWorkerOptionsSchema } from './worker-options-schema.js';
 
 export * from './component-schema.js';
 export * from './endpoint-schema.js';
@@ -221,12 +215,7 @@ export const workerVariants = {
 export interface NodeConfig {
   $schema?: string | undefined;
   version: 2;
-  controller?:
-    | {
-        id?: string | undefined;
-        options?: { title?: string | undefined; shutdown?: NodeShutdownTrigger[] | undefined } | undefined;
-      }
-    | undefined;
+  controller?: { id?: string | undefined; options?: { title?: string | undefined } | undefined } | undefined;
   workers: WorkerConfig[];
 }
 
@@ -243,11 +232,7 @@ export const nodeConfigSchema: Schema<NodeConfig> = section({
   version: value<2>('2 (Crossbar node config version 2)', (v) => v === 2),
   controller: section({
     id: nonEmptyString().optional(),
-    options: section({
-      title: anyString().optional(),
-      /** When the node stops by itself (workers/node-shutdown-triggers.ts). */
-      shutdown: list(oneOf(NODE_SHUTDOWN_TRIGGERS)).optional(),
-    }).optional(),
+    options: section({ title: anyString().optional() }).optional(),
   }).optional(),
   workers: list(tagged('worker type', workerVariants, ['proxy', 'websocket-testee', 'marketmaker'])).default([]),
 });

@@ -90,17 +90,6 @@ export const containerWorkerOptionsSchema = section({
   }
 });
 
-/** Crossbar's node shutdown triggers (`controller.options.shutdown`; workers/node-shutdown-triggers.ts). */
-export const NODE_SHUTDOWN_TRIGGERS = [
-  'shutdown_on_shutdown_requested',
-  'shutdown_on_worker_exit',
-  'shutdown_on_worker_exit_with_error',
-  'shutdown_on_last_worker_exit',
-] as const;
-
-/** One of {@link NODE_SHUTDOWN_TRIGGERS}. */
-export type NodeShutdownTrigger = (typeof NODE_SHUTDOWN_TRIGGERS)[number];
-
 /** `endpoint.tls` of a connecting TCP endpoint (Crossbar's shape); paths are relative to the cbdir. */
 export const connectingTlsSchema = section({
   /** The name the server's certificate must carry (and the SNI name sent). */

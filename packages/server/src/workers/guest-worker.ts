@@ -29,11 +29,6 @@ export interface GuestWorkerOptions {
   logger: Logger;
   /** The node's environment, inherited as `options.env.inherit` says. */
   env?: NodeJS.ProcessEnv;
-  /**
-   * Called when the program exited by itself; returning true means it is not restarted (the
-   * node's shutdown triggers decide about its exit instead, node-shutdown-triggers.ts).
-   */
-  onExit?: (success: boolean) => boolean;
 }
 
 /** The environment of the program: inherited variables (all, some, none) plus `vars`. */
@@ -56,7 +51,6 @@ export class GuestWorker {
   #starts = 0;
   #restartNow = false;
   readonly #watch: GuestWatch | undefined;
-  readonly #exitHook: ((success: boolean) => boolean) | undefined;
 
   constructor(options: GuestWorkerOptions) {
     this.id = options.id;
@@ -65,7 +59,6 @@ export class GuestWorker {
     this.#cwd = resolveInCbdir(options.cbdir, options.config.options?.workdir ?? '.');
     this.#env = guestEnvironment(options.config, options.env ?? process.env);
     this.#delay = this.#initialDelay();
-    this.#exitHook = options.onExit;
     const watch = options.config.options?.watch;
     this.#watch =
       watch === undefined
@@ -180,13 +173,6 @@ export class GuestWorker {
       this.#restartNow = false;
       this.#logger.info({ worker: this.id, code, signal }, `[${this.id}] ${how}; restarting (watched file changed)`);
       void this.#spawn();
-      return;
-    }
-    if (this.#exitHook?.(code === 0)) {
-      this.#logger.warn(
-        { worker: this.id, code, signal },
-        `[${this.id}] ${how}; not restarted (controller shutdown triggers)`,
-      );
       return;
     }
     if (this.#config.options?.restart === false) {
