@@ -42,6 +42,7 @@ export {
   type StartComponentOptions,
   startClassComponent,
 } from './components/class-component.js';
+export { type ComponentLanguage, componentLanguage } from './components/component-language.js';
 export {
   componentUrl,
   type StartContainerComponentOptions,
@@ -58,6 +59,13 @@ export {
   parseMessageForwarderExtra,
 } from './components/message-forwarder.js';
 export { importModuleFile, isTypeScriptModule } from './components/module-loader.js';
+export {
+  PythonComponent,
+  type PythonComponentEnd,
+  PythonComponentError,
+  type PythonComponentOptions,
+} from './components/python-component.js';
+export { findPython, PYTHON_ENV_VAR, type PythonProbe, type PythonRuntime } from './components/python-runtime.js';
 export {
   canonicalHeaderName,
   parseRestCalleeExtra,

@@ -6,7 +6,11 @@
 import type { Clock } from '@interchange/protocol';
 import { Router } from '@interchange/router';
 import { type RunningComponent, startClassComponent } from './components/class-component.js';
+import { componentLanguage } from './components/component-language.js';
 import { startContainerComponent } from './components/container-component.js';
+import { JsContainerComponent } from './components/js-container-component.js';
+import type { PythonComponent } from './components/python-component.js';
+import { containerPythonComponent, routerPythonComponent } from './components/python-hosting.js';
 import { loadAuthFunctions } from './config/auth-functions.js';
 import type { NodeConfig } from './config/config-schema.js';
 import { localTargetOf } from './config/config-walk.js';
@@ -20,6 +24,7 @@ import { RealmStores } from './store/realm-stores.js';
 import { FrameCachePool } from './transports/frame-cache.js';
 import { packageVersion } from './version.js';
 import type { NodeInfo } from './web/nodeinfo-service.js';
+import { ContainerPolicy } from './workers/container-policy.js';
 import { GuestWorker } from './workers/guest-worker.js';
 import { type SelfShutdown, ShutdownTriggers } from './workers/shutdown-triggers.js';
 
@@ -57,6 +62,9 @@ interface Parts {
   transports: RunningTransport[];
   paths: PathServices[];
   components: RunningComponent[];
+  python: PythonComponent[];
+  /** The JS components of container workers (also in `components`). */
+  containerJs: JsContainerComponent[];
   guests: GuestWorker[];
   /** The realms' persistent stores, closed after the routers. */
   stores?: RealmStores;
@@ -78,6 +86,8 @@ export class InterchangeNode {
   readonly addresses: readonly TransportAddress[];
   /** Hosted components (router and container workers), started. */
   readonly components: readonly RunningComponent[];
+  /** Python components (router and container workers), each a supervised child process. */
+  readonly pythonComponents: readonly PythonComponent[];
   /** Guest workers, started. */
   readonly guests: readonly GuestWorker[];
   readonly #parts: Parts;
@@ -96,6 +106,7 @@ export class InterchangeNode {
     this.routers = parts.routers;
     this.addresses = parts.transports.map((t) => t.address);
     this.components = parts.components;
+    this.pythonComponents = parts.python;
     this.guests = parts.guests;
     this.#info = info;
     this.#logger = logger;
@@ -136,7 +147,15 @@ export class InterchangeNode {
       workers: config.workers.length,
       pubkey: key?.publicKey,
     };
-    const parts: Parts = { routers: [], transports: [], paths: [], components: [], guests: [] };
+    const parts: Parts = {
+      routers: [],
+      transports: [],
+      paths: [],
+      components: [],
+      python: [],
+      containerJs: [],
+      guests: [],
+    };
     const triggers = new ShutdownTriggers(config.controller?.options?.shutdown, {
       inProcess: config.workers.filter((w) => w.type !== 'guest').length,
       guests: config.workers.filter((w) => w.type === 'guest').length,
@@ -180,6 +199,20 @@ export class InterchangeNode {
         for (const realm of worker.realms) workerLogger.info({ realm: realm.name }, 'realm started');
         for (const component of worker.components) {
           const spec = { ...component, authrole: component.role ?? TRUSTED_ROLE };
+          if (componentLanguage(component.classname) === 'python') {
+            const python = await routerPythonComponent({
+              component,
+              authrole: spec.authrole,
+              router,
+              frameCaches,
+              worker: worker.options,
+              cbdir,
+              logger: workerLogger,
+            });
+            parts.python.push(python);
+            await python.start();
+            continue;
+          }
           parts.components.push(await startClassComponent({ component: spec, router, cbdir, logger: workerLogger }));
         }
         const paths = new PathServices({ router, frameCaches, nodeInfo: () => info, cbdir, logger: workerLogger });
@@ -222,11 +255,46 @@ export class InterchangeNode {
       for (const [w, worker] of config.workers.entries()) {
         if (worker.type !== 'container') continue;
         const workerLogger = childLogger(logger, { worker: worker.id ?? w });
+        const containerId = worker.id ?? `worker${w}`;
+        const policy = new ContainerPolicy({
+          id: containerId,
+          shutdown: worker.options?.shutdown,
+          restart: worker.options?.restart,
+          // A container that shuts down is a worker that exited, for the controller's triggers.
+          onShutdown: (failed) => {
+            onGuestExit(containerId)({ code: failed ? 1 : 0, signal: null, restarting: false });
+          },
+          logger: workerLogger,
+        });
         for (const component of worker.components) {
+          if (componentLanguage(component.classname) === 'python') {
+            const python = await containerPythonComponent({
+              component,
+              config,
+              addresses: parts.transports.map((t) => t.address),
+              worker: worker.options,
+              cbdir,
+              logger: workerLogger,
+              decide: (member, end) => policy.decide(member, end.failed),
+            });
+            policy.add(python);
+            parts.python.push(python);
+            await python.start();
+            continue;
+          }
           const local = localTargetOf(config, component, (path) => resolveInCbdir(cbdir, path));
           const router = local === undefined ? undefined : routerOf.get(local.worker);
           const target = local === undefined || router === undefined ? undefined : { router, authrole: local.authrole };
-          parts.components.push(await startContainerComponent({ component, target, cbdir, logger: workerLogger }));
+          const member: JsContainerComponent = new JsContainerComponent({
+            id: component.id ?? component.classname,
+            run: () => startContainerComponent({ component, target, cbdir, logger: workerLogger }),
+            decide: (failed) => policy.decide(member, failed),
+            logger: workerLogger,
+          });
+          policy.add(member);
+          parts.containerJs.push(member);
+          parts.components.push(member);
+          await member.start();
         }
       }
       for (const [w, worker] of config.workers.entries()) {
@@ -279,7 +347,11 @@ async function shutdownAll(parts: Parts, options: NodeStopOptions, logger: Logge
     ...(options.reason === undefined ? {} : { reason: options.reason }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   };
-  await Promise.all(parts.guests.map((guest) => guest.stop(options.timeoutMs ?? 5000)));
+  await Promise.all([
+    ...parts.guests.map((guest) => guest.stop(options.timeoutMs ?? 5000)),
+    ...parts.python.map((component) => component.stop(options.timeoutMs ?? 5000)),
+    ...parts.containerJs.map((component) => component.stop()),
+  ]);
   await Promise.all(parts.routers.map((router) => router.shutdown(shutdown)));
   await Promise.all([
     ...parts.paths.map((paths) => paths.close()),

@@ -3,15 +3,18 @@
  * components connect to a router over a transport. Here they run in the node's process: a
  * component whose transport points at one of this node's own listeners joins that router
  * in-process, with the role the listener gives anonymous sessions, exactly as if it had
- * connected; one pointing elsewhere connects over WebSocket to its `url` (no reconnection).
+ * connected; one pointing elsewhere connects over its transport (component-connect.ts; no
+ * reconnection).
  */
 import { connect } from '@interchange/client';
 import type { ContainerComponentConfig } from '../config/component-schema.js';
-import { resolveInCbdir } from '../config/validate-config.js';
 import type { Logger } from '../logger.js';
 import type { SessionAcceptor } from '../session-acceptor.js';
 import { safeUrl } from '../web/safe-url.js';
 import { type RunningComponent, resolveComponentMain, startClassComponent } from './class-component.js';
+import { componentConnectOptions } from './component-connect.js';
+
+export { componentUrl } from './component-connect.js';
 
 /** The router of this node a container component joins, and under which role. */
 export interface LocalComponentTarget {
@@ -26,16 +29,6 @@ export interface StartContainerComponentOptions {
   target: LocalComponentTarget | undefined;
   cbdir: string;
   logger: Logger;
-}
-
-/** The WebSocket URL a remote component connects to: its `url`, else one built from its endpoint. */
-export function componentUrl(component: ContainerComponentConfig, cbdir: string): string {
-  const { transport } = component;
-  if (transport.url !== undefined) return transport.url;
-  const endpoint = transport.endpoint;
-  if (endpoint.type === 'unix') return `ws+unix://${resolveInCbdir(cbdir, endpoint.path)}:/`;
-  const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
-  return `ws://${host}:${endpoint.port}/`;
 }
 
 /**
@@ -62,13 +55,9 @@ export async function startContainerComponent(options: StartContainerComponentOp
     });
   }
   const main = await resolveComponentMain(component.classname, cbdir, logger);
-  const url = componentUrl(component, cbdir);
-  const session = await connect({
-    url,
-    realm: component.realm,
-    logger,
-    ...(component.transport.serializers === undefined ? {} : { serializers: component.transport.serializers }),
-  });
+  const where = await componentConnectOptions(component, cbdir);
+  const session = await connect({ ...where, realm: component.realm, logger });
+  const url = where.url ?? where.transports?.[0]?.url ?? where.transports?.[0]?.path ?? '';
   logger.info({ component: id, realm: component.realm, url: safeUrl(url), session: session.id }, 'component joined');
   try {
     await main(session, component.extra);

@@ -6,25 +6,26 @@
  */
 import { z } from 'zod';
 import { serializersSchema } from './path-schema.js';
+import { processEnvSchema } from './process-env-schema.js';
+import { anyString, boolean, integer, list, nonEmptyString, oneOf, section, tagged, value } from './schema-builders.js';
 import {
-  anyString,
-  boolean,
-  integer,
-  isPlainObject,
-  list,
-  nonEmptyString,
-  oneOf,
-  section,
-  tagged,
-  value,
-} from './schema-builders.js';
+  CONNECTIONS_REFUSED,
+  componentSerializerSchema,
+  componentTransportOptionsSchema,
+  connectingTlsSchema,
+  containerWorkerOptionsSchema,
+  refusedKey,
+} from './worker-options-schema.js';
+
+export { processEnvSchema } from './process-env-schema.js';
 
 /** A component hosted in a router worker. */
 export const classComponentSchema = section({
   type: oneOf(['class']),
   id: nonEmptyString().optional(),
   /**
-   * Path of a JS (or, with esbuild installed, TS) module relative to the cbdir, or one of the
+   * A Python class (`module.Class`, run by Python; see components/component-language.ts), the
+   * path of a JS (or, with esbuild installed, TS) module relative to the cbdir, or one of the
    * built-in bridge classes `crossbar.bridge.rest.RESTCallee` and
    * `crossbar.bridge.rest.MessageForwarder`.
    */
@@ -34,6 +35,7 @@ export const classComponentSchema = section({
   role: nonEmptyString().optional(),
   /** Passed to the component as its second argument. */
   extra: z.unknown().optional(),
+  references: refusedKey(CONNECTIONS_REFUSED).optional(),
 });
 
 /** Where a container component connects: a TCP or Unix endpoint (Crossbar's connecting endpoints). */
@@ -46,6 +48,7 @@ const connectingEndpointSchema = tagged(
       port: integer(1, 65535),
       version: oneOf([4, 6]).optional(),
       timeout: integer(0, 600).optional(),
+      tls: connectingTlsSchema.optional(),
     }),
     unix: section({ type: oneOf(['unix']), path: nonEmptyString(), timeout: integer(0, 600).optional() }),
   },
@@ -53,15 +56,21 @@ const connectingEndpointSchema = tagged(
 );
 
 /**
- * The transport of a container component. When the endpoint is one of this node's own listeners
- * (same port or socket path as configured), the component joins in-process under the role that
- * listener gives anonymous sessions; otherwise it connects over WebSocket to `url`.
+ * The transport of a container component. A JS component whose endpoint is one of this node's
+ * own listeners (same port or socket path as configured) joins in-process under the role that
+ * listener gives anonymous sessions; otherwise it connects: WebSocket to `url`, RawSocket to the
+ * endpoint, over TLS when the endpoint has `tls`. A Python component always connects (to the
+ * port the listener really bound, when it is one of this node's).
  */
 export const componentTransportSchema = section({
   type: oneOf(['websocket', 'rawsocket']),
   endpoint: connectingEndpointSchema,
   url: nonEmptyString().optional(),
+  /** WebSocket: the serializers offered, in order. */
   serializers: serializersSchema.optional(),
+  /** RawSocket: the one serializer used (Crossbar's key). */
+  serializer: componentSerializerSchema.optional(),
+  options: componentTransportOptionsSchema.optional(),
 });
 
 /** A component of a container worker. */
@@ -79,34 +88,9 @@ export const containerComponentSchema = section({
 export const containerWorkerSchema = section({
   type: oneOf(['container']),
   id: nonEmptyString().optional(),
-  options: section({
-    title: anyString().optional(),
-    /** Crossbar's Python module path; accepted so Crossbar configs load, and ignored (no Python here). */
-    pythonpath: list(anyString()).optional(),
-  }).optional(),
+  options: containerWorkerOptionsSchema.optional(),
+  connections: refusedKey(CONNECTIONS_REFUSED).optional(),
   components: list(tagged('component type', { class: containerComponentSchema }, ['function', 'wamplet'])).default([]),
-});
-
-/** `options.env` of a guest worker (Crossbar's process environment). */
-export const processEnvSchema = section({
-  /** true: the node's whole environment; a list: only these variables; false: none (default true). */
-  inherit: value<boolean | string[]>(
-    'true, false or a list of variable names',
-    (v) => typeof v === 'boolean' || (Array.isArray(v) && v.every((name) => typeof name === 'string')),
-  ).optional(),
-  /** Variables set for the process. */
-  vars: z
-    .unknown()
-    .transform((v, ctx) => {
-      if (isPlainObject(v) && Object.values(v).every((x) => typeof x === 'string')) return v as Record<string, string>;
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        message: 'expected an object of string values',
-        params: { kind: 'invalid' },
-      });
-      return z.NEVER;
-    })
-    .optional(),
 });
 
 const outputAction = () => oneOf(['log', 'drop', 'close']);
@@ -131,6 +115,18 @@ export const guestWorkerSchema = section({
     restart_delay: integer(0).optional(),
     /** Largest restart delay in ms (Interchange addition; default 30000). */
     restart_max_delay: integer(0).optional(),
+    /** Restart the program when a file under these directories changes (Crossbar's `watch`). */
+    watch: section({
+      /** Directories watched, recursively; relative to the cbdir. */
+      directories: list(nonEmptyString(), { nonEmpty: true }),
+      /** `restart`: restart the program on a change; without it, changes are only logged. */
+      action: oneOf(['restart']).optional(),
+      /** Seconds from the change to the restart (default 1). */
+      timeout: value<number>(
+        'a number of seconds >= 0',
+        (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 3600,
+      ).optional(),
+    }).optional(),
   }).optional(),
 });
 

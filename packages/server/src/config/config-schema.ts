@@ -37,6 +37,7 @@ import {
 import { storeKeysOfType } from './store-keys.js';
 import { isPathKey, PATH_KEY_EXPECTED, webPathsSchema } from './web-paths-schema.js';
 import { checkRawSocketService, checkWebSocketService, rawSocketOptionsSchema } from './websocket-options.js';
+import { CONNECTIONS_REFUSED, refusedKey, routerWorkerOptionsSchema } from './worker-options-schema.js';
 
 export * from './component-schema.js';
 export * from './controller-schema.js';
@@ -217,7 +218,9 @@ export type TransportConfig =
 export interface RouterWorkerConfig {
   type: 'router';
   id?: string | undefined;
-  options?: { title?: string | undefined } | undefined;
+  options?: z.output<typeof routerWorkerOptionsSchema> | undefined;
+  /** Always refused (worker-options-schema.ts); never present in a valid config. */
+  connections?: undefined;
   realms: RealmConfigEntry[];
   transports: TransportConfig[];
   components: ClassComponentConfig[];
@@ -231,7 +234,8 @@ export interface RouterWorkerConfig {
 export const routerWorkerSchema: z.ZodType<RouterWorkerConfig, z.ZodTypeDef, unknown> = section({
   type: oneOf(['router']),
   id: nonEmptyString().optional(),
-  options: section({ title: anyString().optional() }).optional(),
+  options: routerWorkerOptionsSchema.optional(),
+  connections: refusedKey(CONNECTIONS_REFUSED).optional(),
   realms: list(realmSchema).default([]),
   transports: list(
     tagged('transport type', transportVariants, ['mqtt', 'flashpolicy', 'websocket.testee', 'stream.testee']),

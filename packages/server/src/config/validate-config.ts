@@ -8,6 +8,7 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
+import { componentLanguage } from '../components/component-language.js';
 import { IpAllowList } from '../web/ip-allowlist.js';
 import { functionModulesOf } from './auth-functions.js';
 import {
@@ -32,6 +33,7 @@ import {
 } from './config-schema.js';
 import { allWebPathsOf, type KeyPath, localTargetOf, sessionServicesOf } from './config-walk.js';
 import { refusalAt, refusalMessage } from './crossbar-refusals.js';
+import { checkPythonComponents } from './python-check.js';
 import { isPlainObject } from './schema-builders.js';
 
 /**
@@ -93,7 +95,11 @@ export async function validateConfig(raw: unknown, options: ValidateOptions = {}
     view = { config: kept.data, raw: input, original: kept.originalPath, removedBelow: kept.removedBelow };
   }
   issues.push(...crossCheck(view, options.cbdir ?? process.cwd()));
-  if (options.cbdir !== undefined) issues.push(...(await checkFiles(view, options.cbdir)));
+  if (options.cbdir !== undefined) {
+    const cbdir = options.cbdir;
+    issues.push(...(await checkFiles(view, cbdir)));
+    issues.push(...(await checkPythonComponents(view.config, (path) => resolveInCbdir(cbdir, path))));
+  }
   const all = dedupe(issues);
   if (parsed.success && !all.some(isError)) return { ok: true, config: parsed.data, warnings: all };
   return { ok: false, issues: all };
@@ -284,13 +290,6 @@ function crossCheck(view: ConfigView, cbdir: string): ConfigIssue[] {
         const router = target === undefined ? undefined : config.workers[target.worker];
         if (target !== undefined && router?.type === 'router')
           checkRealmAndRole(report, target.worker, at, component.realm, undefined);
-        if (target === undefined && component.transport.type === 'rawsocket') {
-          report.add({
-            path: report.key([...at, 'transport', 'type']),
-            message: 'unsupported: a container component connects over RawSocket only to a listener of this node',
-            kind: 'unsupported',
-          });
-        }
       });
       return;
     }
@@ -347,6 +346,14 @@ function* filesOf(
           what: 'directory',
         };
       }
+      for (const [i, directory] of (worker.options?.watch?.directories ?? []).entries()) {
+        yield {
+          path: ['workers', w, 'options', 'watch', 'directories', i],
+          file: directory,
+          kind: 'directory',
+          what: 'directory',
+        };
+      }
       continue;
     }
     const transports = worker.type === 'router' ? worker.transports : [];
@@ -394,13 +401,26 @@ function* filesOf(
     }
     const components = worker.components as { classname: string }[];
     for (const [c, component] of components.entries()) {
-      if (isBuiltinComponent(component.classname)) continue;
+      // Python classnames are checked by python-check.ts.
+      if (componentLanguage(component.classname) !== 'js') continue;
       yield {
         path: ['workers', w, 'components', c, 'classname'],
         file: component.classname,
         kind: 'file',
         what: 'module',
       };
+    }
+    if (worker.type === 'container') {
+      for (const [c, component] of worker.components.entries()) {
+        const endpoint = component.transport.endpoint;
+        const tls = endpoint.type === 'tcp' ? endpoint.tls : undefined;
+        const at: KeyPath = ['workers', w, 'components', c, 'transport', 'endpoint', 'tls'];
+        for (const [i, file] of (tls?.ca_certificates ?? []).entries())
+          yield { path: [...at, 'ca_certificates', i], file, kind: 'file', what: 'file' };
+        if (tls?.certificate !== undefined)
+          yield { path: [...at, 'certificate'], file: tls.certificate, kind: 'file', what: 'file' };
+        if (tls?.key !== undefined) yield { path: [...at, 'key'], file: tls.key, kind: 'file', what: 'file' };
+      }
     }
   }
 }

@@ -12,6 +12,8 @@ import type { Readable } from 'node:stream';
 import type { GuestWorkerConfig } from '../config/component-schema.js';
 import { resolveInCbdir } from '../config/validate-config.js';
 import type { Logger } from '../logger.js';
+import { GuestWatch } from './guest-watch.js';
+import { processEnvironment } from './process-environment.js';
 
 /** A run that lasted this long resets the restart delay. */
 const STABLE_RUN_MS = 60_000;
@@ -36,12 +38,7 @@ export interface GuestWorkerOptions {
 
 /** The environment of the program: inherited variables (all, some, none) plus `vars`. */
 export function guestEnvironment(config: GuestWorkerConfig, parent: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const inherit = config.options?.env?.inherit ?? true;
-  const env: NodeJS.ProcessEnv = {};
-  if (inherit === true) Object.assign(env, parent);
-  else if (Array.isArray(inherit)) for (const name of inherit) if (parent[name] !== undefined) env[name] = parent[name];
-  Object.assign(env, config.options?.env?.vars ?? {});
-  return env;
+  return processEnvironment(config.options?.env, parent);
 }
 
 /** A guest program the node keeps running. */
@@ -58,6 +55,8 @@ export class GuestWorker {
   #stopping = false;
   #starts = 0;
   readonly #onExitHook: GuestWorkerOptions['onExit'];
+  #restartNow = false;
+  readonly #watch: GuestWatch | undefined;
 
   constructor(options: GuestWorkerOptions) {
     this.id = options.id;
@@ -67,6 +66,17 @@ export class GuestWorker {
     this.#env = guestEnvironment(options.config, options.env ?? process.env);
     this.#delay = this.#initialDelay();
     this.#onExitHook = options.onExit;
+    const watch = options.config.options?.watch;
+    this.#watch =
+      watch === undefined
+        ? undefined
+        : new GuestWatch({
+            id: this.id,
+            config: watch,
+            directories: watch.directories.map((d) => resolveInCbdir(options.cbdir, d)),
+            restart: () => this.restart(),
+            logger: this.#logger,
+          });
   }
 
   /** How many times the program has been started. */
@@ -81,12 +91,27 @@ export class GuestWorker {
 
   /** Starts the program; resolves once it has been spawned (or failed to spawn, which is retried). */
   start(): Promise<void> {
+    this.#watch?.start();
     return this.#spawn();
+  }
+
+  /** Ends the program (SIGTERM) and starts it again at once, as `watch` does on a change. */
+  restart(): void {
+    if (this.#stopping) return;
+    const child = this.#child;
+    if (child === undefined) {
+      clearTimeout(this.#restartTimer);
+      void this.#spawn();
+      return;
+    }
+    this.#restartNow = true;
+    child.kill('SIGTERM');
   }
 
   /** Stops restarting and ends the program: SIGTERM, then SIGKILL after `graceMs`. */
   async stop(graceMs = 5000): Promise<void> {
     this.#stopping = true;
+    this.#watch?.close();
     clearTimeout(this.#restartTimer);
     const child = this.#child;
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
@@ -149,6 +174,12 @@ export class GuestWorker {
     const how = signal === null ? `exited with code ${code ?? 'unknown'}` : `was killed by ${signal}`;
     if (this.#stopping) {
       this.#logger.info({ worker: this.id, code, signal }, `[${this.id}] stopped`);
+      return;
+    }
+    if (this.#restartNow) {
+      this.#restartNow = false;
+      this.#logger.info({ worker: this.id, code, signal }, `[${this.id}] ${how}; restarting (watched file changed)`);
+      void this.#spawn();
       return;
     }
     const restarting = this.#config.options?.restart !== false;

@@ -181,7 +181,7 @@ describe('config of the new transports and services', () => {
     expect(await problems(...workers)).toContain(message);
   });
 
-  it('reports a container component connecting over RawSocket to another node as unsupported', async () => {
+  it('accepts a container component connecting over RawSocket to another node', async () => {
     const result = await validateConfig({
       version: 2,
       workers: [
@@ -199,12 +199,6 @@ describe('config of the new transports and services', () => {
         },
       ],
     });
-    expect(result.ok ? [] : result.issues).toEqual([
-      {
-        path: 'workers[0].components[0].transport.type',
-        message: 'unsupported: a container component connects over RawSocket only to a listener of this node',
-        kind: 'unsupported',
-      },
-    ]);
+    expect(result.ok ? [] : result.issues).toEqual([]);
   });
 });

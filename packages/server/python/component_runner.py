@@ -1,0 +1,458 @@
+"""Runs one Crossbar-style Autobahn|Python component for an Interchange node.
+
+The node starts this script once per Python `class` component (see
+packages/server/src/components/python-component.ts) with the component's spec as the first
+line of stdin, which the node keeps open while it runs: end of input means the node is gone,
+and the component exits. The script imports the class from the configured Python path, builds
+`ComponentConfig(realm, extra)` as Crossbar does, and connects it over the transport the spec
+names:
+
+- ``{"kind": "fd", "fd": 4}``: a socket the node handed over (router-worker components). It
+  speaks WAMP-over-RawSocket, and the node gives the session the configured role and authid
+  whatever the component's HELLO says.
+- ``{"kind": "websocket" | "rawsocket", ...}``: a container component's configured transport,
+  TCP or Unix, optionally TLS.
+
+Whether Twisted or asyncio runs the component follows from the class: a subclass of
+``autobahn.twisted.wamp.ApplicationSession`` runs on Twisted, one of
+``autobahn.asyncio.wamp.ApplicationSession`` on asyncio.
+
+Status goes to the node as JSON lines on fd 3 (``joined``, ``left``, ``error``); the
+component's own output goes to stdout and stderr, which the node logs. Exit codes: 0 when the
+session ended cleanly, 1 when it failed (an error escaping a callback, a lost or refused
+connection), 2 when the class could not be loaded.
+"""
+
+import importlib
+import json
+import os
+import socket
+import sys
+import threading
+import traceback
+
+EXIT_CLEAN = 0
+EXIT_FAILED = 1
+EXIT_LOAD_FAILED = 2
+
+# GOODBYE reasons that end a component normally: it left by itself, or the node shut down.
+CLEAN_REASONS = (
+    "wamp.close.normal",
+    "wamp.close.goodbye_and_out",
+    "wamp.close.system_shutdown",
+    "wamp.close.close_realm",
+)
+
+
+class Status:
+    """The status channel to the node (fd 3), one JSON object a line."""
+
+    def __init__(self, fd):
+        try:
+            self._out = os.fdopen(fd, "w", buffering=1)
+        except OSError:
+            self._out = None
+
+    def report(self, event, **fields):
+        if self._out is None:
+            return
+        fields["event"] = event
+        try:
+            self._out.write(json.dumps(fields) + "\n")
+            self._out.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def load_class(classname, pythonpath):
+    for path in reversed(pythonpath):
+        sys.path.insert(0, path)
+    module_name, _, class_name = classname.rpartition(".")
+    module = importlib.import_module(module_name)
+    return getattr(module, class_name)
+
+
+def flavour_of(klass):
+    """'twisted' or 'asyncio', by the Autobahn ApplicationSession the class derives from."""
+    if not isinstance(klass, type):
+        return None
+    for base in klass.__mro__:
+        if base.__name__ == "ApplicationSession":
+            if base.__module__ == "autobahn.twisted.wamp":
+                return "twisted"
+            if base.__module__ == "autobahn.asyncio.wamp":
+                return "asyncio"
+    return None
+
+
+def serializer_of(name):
+    from autobahn.wamp import serializer
+
+    classes = {
+        "json": "JsonSerializer",
+        "msgpack": "MsgPackSerializer",
+        "cbor": "CBORSerializer",
+        "ubjson": "UBJSONSerializer",
+    }
+    klass = getattr(serializer, classes[name], None)
+    if klass is None:
+        raise RuntimeError("serializer %s is not available in this Python (install its package)" % name)
+    return klass()
+
+
+def internal_serializer():
+    """The best serializer this Python has for the node's internal socket."""
+    for name in ("msgpack", "cbor", "json"):
+        try:
+            return serializer_of(name)
+        except RuntimeError:
+            continue
+    raise RuntimeError("no WAMP serializer available")
+
+
+class Outcome:
+    """How the component's session ended, decided by its events."""
+
+    def __init__(self, status):
+        self.status = status
+        self.failed = False
+        self.reason = None
+
+    def fail(self, message):
+        self.failed = True
+        self.status.report("error", message=message)
+
+    def exit_code(self):
+        if self.failed:
+            return EXIT_FAILED
+        if self.reason is None or self.reason in CLEAN_REASONS:
+            return EXIT_CLEAN
+        return EXIT_FAILED
+
+
+def session_factory(klass, spec, outcome, on_gone):
+    from autobahn.wamp.types import ComponentConfig
+
+    extra = spec.get("extra")
+    config = ComponentConfig(realm=spec["realm"], extra=extra)
+
+    def create():
+        session = klass(config)
+
+        # As Crossbar does: an error escaping a callback of the component is fatal for it.
+        def panic(fail, msg):
+            outcome.fail("%s: %s" % (msg, fail.getTraceback() if hasattr(fail, "getTraceback") else fail))
+            try:
+                session.disconnect()
+            except Exception:
+                on_gone()
+
+        session._swallow_error = panic
+
+        def on_join(s, details):
+            outcome.status.report(
+                "joined", session=details.session, authid=details.authid, authrole=details.authrole, realm=details.realm
+            )
+
+        def on_leave(s, details):
+            outcome.reason = details.reason
+            outcome.status.report("left", reason=details.reason, message=details.message)
+
+        def on_disconnect(s, was_clean=True):
+            if not was_clean and outcome.reason is None:
+                outcome.fail("connection lost")
+            on_gone()
+
+        session.on("join", on_join)
+        session.on("leave", on_leave)
+        session.on("disconnect", on_disconnect)
+        return session
+
+    return create
+
+
+def websocket_factory_args(transport):
+    names = transport.get("serializers")
+    serializers = [serializer_of(n) for n in names] if names else None
+    return transport["url"], serializers
+
+
+def max_message_size(transport):
+    return (transport.get("options") or {}).get("max_message_size")
+
+
+# --- Twisted -----------------------------------------------------------------------------
+
+
+def run_twisted(klass, spec, outcome):
+    import txaio
+
+    txaio.use_twisted()
+    from twisted.internet import reactor
+
+    start_twisted_logging(spec.get("loglevel", "info"))
+
+    gone = {"done": False}
+
+    def on_gone():
+        if not gone["done"]:
+            gone["done"] = True
+            reactor.callLater(0, reactor.stop)
+
+    create = session_factory(klass, spec, outcome, on_gone)
+    transport = spec["transport"]
+    kind = transport["kind"]
+
+    if kind == "websocket":
+        from autobahn.twisted.websocket import WampWebSocketClientFactory
+
+        url, serializers = websocket_factory_args(transport)
+        factory = WampWebSocketClientFactory(create, url=url, serializers=serializers)
+        size = max_message_size(transport)
+        if size is not None:
+            factory.setProtocolOptions(maxMessagePayloadSize=size)
+    else:
+        from autobahn.twisted.rawsocket import WampRawSocketClientFactory
+
+        serializer = internal_serializer() if kind == "fd" else serializer_of(transport.get("serializer", "json"))
+        factory = WampRawSocketClientFactory(create, serializer=serializer)
+        size = max_message_size(transport)
+        if size is not None:
+            factory.setProtocolOptions(maxMessagePayloadSize=size)
+    factory.noisy = False
+
+    if kind == "fd":
+        reactor.callWhenRunning(reactor.adoptStreamConnection, transport["fd"], socket.AF_UNIX, factory)
+    else:
+        endpoint = twisted_endpoint(reactor, transport)
+
+        def connect_failed(failure):
+            outcome.fail("could not connect: %s" % failure.getErrorMessage())
+            on_gone()
+
+        reactor.callWhenRunning(lambda: endpoint.connect(factory).addErrback(connect_failed))
+
+    reactor.run()
+    return outcome.exit_code()
+
+
+def start_twisted_logging(level):
+    """Log lines without a timestamp (the node's logger adds its own); warnings and errors to stderr."""
+    import txaio
+    from twisted.logger import LogLevel, formatEvent, globalLogBeginner
+
+    txaio.set_global_log_level(level)
+    loud = (LogLevel.warn, LogLevel.error, LogLevel.critical)
+
+    def observer(event):
+        text = formatEvent(event)
+        failure = event.get("log_failure")
+        if failure is not None:
+            text = "%s\n%s" % (text, failure.getTraceback())
+        stream = sys.__stderr__ if event.get("log_level") in loud else sys.__stdout__
+        stream.write(text + "\n")
+        stream.flush()
+
+    globalLogBeginner.beginLoggingTo([observer], redirectStandardIO=True)
+
+
+def twisted_endpoint(reactor, transport):
+    from twisted.internet import endpoints
+
+    endpoint = transport["endpoint"]
+    timeout = endpoint.get("timeout", 10)
+    tls = endpoint.get("tls")
+    if endpoint["type"] == "unix":
+        return endpoints.UNIXClientEndpoint(reactor, endpoint["path"], timeout=timeout)
+    if tls is None:
+        return endpoints.HostnameEndpoint(reactor, endpoint["host"], endpoint["port"], timeout=timeout)
+    from twisted.internet import ssl
+
+    trust = None
+    cas = tls.get("ca_certificates") or []
+    if cas:
+        trust = ssl.trustRootFromCertificates([ssl.Certificate.loadPEM(open(f, "rb").read()) for f in cas])
+    client = None
+    if tls.get("certificate"):
+        pem = open(tls["key"], "rb").read() + b"\n" + open(tls["certificate"], "rb").read()
+        client = ssl.PrivateCertificate.loadPEM(pem)
+    options = ssl.optionsForClientTLS(tls["hostname"], trustRoot=trust, clientCertificate=client)
+    return endpoints.wrapClientTLS(
+        options, endpoints.HostnameEndpoint(reactor, endpoint["host"], endpoint["port"], timeout=timeout)
+    )
+
+
+# --- asyncio -----------------------------------------------------------------------------
+
+
+def run_asyncio(klass, spec, outcome):
+    import asyncio
+
+    import txaio
+
+    txaio.use_asyncio()
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    txaio.config.loop = loop
+    # txaio's asyncio log lines start with a timestamp (no spaces in it); the node's logger adds
+    # its own, so drop it.
+    txaio.start_logging(out=Untimed(sys.stdout), level=spec.get("loglevel", "info"))
+
+    done = loop.create_future()
+
+    def on_gone():
+        if not done.done():
+            done.set_result(None)
+
+    create = session_factory(klass, spec, outcome, on_gone)
+    transport = spec["transport"]
+    kind = transport["kind"]
+
+    if kind == "websocket":
+        from autobahn.asyncio.websocket import WampWebSocketClientFactory
+
+        url, serializers = websocket_factory_args(transport)
+        factory = WampWebSocketClientFactory(create, url=url, serializers=serializers)
+        size = max_message_size(transport)
+        if size is not None:
+            factory.setProtocolOptions(maxMessagePayloadSize=size)
+    else:
+        from autobahn.asyncio.rawsocket import WampRawSocketClientFactory, WampRawSocketClientProtocol
+
+        if not hasattr(WampRawSocketClientProtocol, "transport_details"):
+            # Some Autobahn releases lack this property on asyncio RawSocket, which onWelcome reads.
+            WampRawSocketClientProtocol.transport_details = property(lambda p: getattr(p, "_transport_details", None))
+        serializer = internal_serializer() if kind == "fd" else serializer_of(transport.get("serializer", "json"))
+        raw_factory = WampRawSocketClientFactory(create, serializer=serializer)
+        size = max_message_size(transport)
+
+        def factory():
+            protocol = raw_factory()
+            if size is not None:
+                # Autobahn's asyncio RawSocket has no option for it; set what its constructor would.
+                exponent = max(0, min(15, (max(size, 512) - 1).bit_length() - 9))
+                protocol._length_exp = exponent
+                protocol.max_length = 2 ** (exponent + 9)
+            return protocol
+
+    async def connect():
+        if kind == "fd":
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, fileno=transport["fd"])
+            await loop.create_unix_connection(factory, sock=sock)
+            return
+        endpoint = transport["endpoint"]
+        context = asyncio_tls(endpoint.get("tls"))
+        tls_args = {} if context is None else {"ssl": context, "server_hostname": endpoint["tls"]["hostname"]}
+        timeout = endpoint.get("timeout", 10)
+        if endpoint["type"] == "unix":
+            await asyncio.wait_for(loop.create_unix_connection(factory, endpoint["path"], **tls_args), timeout)
+        else:
+            await asyncio.wait_for(
+                loop.create_connection(factory, endpoint["host"], endpoint["port"], **tls_args), timeout
+            )
+
+    try:
+        loop.run_until_complete(connect())
+    except Exception as error:
+        outcome.fail("could not connect: %s" % error)
+        return outcome.exit_code()
+    loop.run_until_complete(done)
+    return outcome.exit_code()
+
+
+class Untimed:
+    """A text stream that drops the first word (txaio's timestamp) of what is written."""
+
+    def __init__(self, out):
+        self._out = out
+
+    def write(self, text):
+        if isinstance(text, bytes):
+            text = text.decode("utf8", "replace")
+        head, _, rest = text.partition(" ")
+        self._out.write(rest if rest else head)
+        self._out.flush()
+
+    def flush(self):
+        self._out.flush()
+
+
+def asyncio_tls(tls):
+    if tls is None:
+        return None
+    import ssl
+
+    cas = tls.get("ca_certificates") or []
+    if cas:
+        # The configured CAs replace the system's trust store, as in the Twisted branch.
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.load_verify_locations(cadata="\n".join(open(f).read() for f in cas))
+    else:
+        context = ssl.create_default_context()
+    if tls.get("certificate"):
+        context.load_cert_chain(tls["certificate"], tls["key"])
+    return context
+
+
+def read_line(fd):
+    """One line from a descriptor, read unbuffered (nothing after it is consumed)."""
+    data = bytearray()
+    while not data.endswith(b"\n"):
+        chunk = os.read(fd, 1)
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
+
+
+def watch_parent():
+    """Exits when the node is gone: it keeps our stdin open while it runs."""
+
+    def wait():
+        # os.read on the descriptor, not sys.stdin: a thread blocked inside sys.stdin's buffered
+        # reader would hold its lock and hang the interpreter's shutdown.
+        try:
+            while os.read(0, 65536):
+                pass
+        except OSError:
+            pass
+        os._exit(EXIT_FAILED)
+
+    threading.Thread(target=wait, name="watch-parent", daemon=True).start()
+
+
+def main():
+    # The spec is the first line of stdin; the node keeps stdin open as long as it runs.
+    spec = json.loads(read_line(0))
+    watch_parent()
+    status = Status(3)
+    outcome = Outcome(status)
+    classname = spec["classname"]
+    try:
+        klass = load_class(classname, spec.get("pythonpath", []))
+    except Exception:
+        status.report("error", message="could not import %s:\n%s" % (classname, traceback.format_exc()))
+        traceback.print_exc()
+        return EXIT_LOAD_FAILED
+    flavour = flavour_of(klass)
+    if flavour is None:
+        message = (
+            "%s is not a subclass of autobahn.twisted.wamp.ApplicationSession "
+            "or autobahn.asyncio.wamp.ApplicationSession" % classname
+        )
+        status.report("error", message=message)
+        print(message, file=sys.stderr)
+        return EXIT_LOAD_FAILED
+    status.report("loaded", flavour=flavour)
+    try:
+        if flavour == "twisted":
+            return run_twisted(klass, spec, outcome)
+        return run_asyncio(klass, spec, outcome)
+    except Exception:
+        outcome.fail(traceback.format_exc())
+        traceback.print_exc()
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

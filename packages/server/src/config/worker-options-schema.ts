@@ -1,0 +1,125 @@
+/**
+ * `options` of router and container workers, and what a component's connecting transport may
+ * carry (Crossbar's `tls`, `serializer`, `options`). Crossbar runs each worker as a Python
+ * process; here the keys about that process apply to the processes of the worker's Python
+ * components (python-component.ts): the interpreter (`python`), its module path (`pythonpath`)
+ * and environment (`env`). Keys that only make sense inside Crossbar's processes are refused
+ * with the reason.
+ */
+import { z } from 'zod';
+import { SERIALIZER_NAMES } from './path-schema.js';
+import { processEnvSchema } from './process-env-schema.js';
+import { anyString, integer, list, nonEmptyString, oneOf, type Schema, section } from './schema-builders.js';
+
+/** Crossbar's database connections of a worker and the references of components to them. */
+export const CONNECTIONS_REFUSED =
+  "Crossbar's PostgreSQL connection pools are not available; open the database connection in the component itself";
+
+/** A key Crossbar has and Interchange refuses, with why and what to do instead. */
+export function refusedKey(message: string): Schema<never> {
+  return z.unknown().transform((_v, ctx) => {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `unsupported: ${message}`, params: { kind: 'unsupported' } });
+    return z.NEVER;
+  });
+}
+
+const CPU_AFFINITY =
+  'pinning a worker to CPUs needs one process per worker, which belongs to the cluster work (issue 11); ' +
+  'leave it out, or pin the whole node with taskset';
+const REACTOR =
+  "Twisted's reactor choice for Crossbar's container process; Python components here run on Twisted's default reactor or on asyncio, as their class is built";
+const EXPOSE =
+  'there is no controller session or shared object for components here; pass what components need in `extra`';
+
+/** Keys of router and container worker options that are about their (Python) processes. */
+const processOptions = {
+  title: anyString().optional(),
+  /** Directories added to the Python module path of the worker's Python components, relative to the cbdir. */
+  pythonpath: list(anyString()).optional(),
+  /** The Python interpreter of the worker's Python components (default: see python-runtime.ts). */
+  python: nonEmptyString().optional(),
+  /** The environment of the worker's Python component processes. */
+  env: processEnvSchema.optional(),
+  cpu_affinity: refusedKey(CPU_AFFINITY).optional(),
+  expose_controller: refusedKey(EXPOSE).optional(),
+  expose_shared: refusedKey(EXPOSE).optional(),
+};
+
+/** `options` of a router worker. */
+export const routerWorkerOptionsSchema = section(processOptions);
+
+/** Crossbar's container `shutdown` modes. */
+export const CONTAINER_SHUTDOWN_MODES = [
+  'shutdown-manual',
+  'shutdown-on-last-component-stopped',
+  'shutdown-on-any-component-stopped',
+  'shutdown-on-any-component-failed',
+] as const;
+/** Crossbar's container `restart` modes. */
+export const CONTAINER_RESTART_MODES = ['restart-never', 'restart-always', 'restart-on-failed'] as const;
+
+/** A container's shutdown mode. */
+export type ContainerShutdownMode = (typeof CONTAINER_SHUTDOWN_MODES)[number];
+/** A container's restart mode. */
+export type ContainerRestartMode = (typeof CONTAINER_RESTART_MODES)[number];
+
+/** Pairs where the restart mode would never get to act (Crossbar refuses them too). */
+const IMPOSSIBLE: readonly [ContainerRestartMode, ContainerShutdownMode][] = [
+  ['restart-always', 'shutdown-on-any-component-stopped'],
+  ['restart-always', 'shutdown-on-any-component-failed'],
+  ['restart-always', 'shutdown-on-last-component-stopped'],
+  ['restart-on-failed', 'shutdown-on-any-component-failed'],
+];
+
+/** `options` of a container worker. */
+export const containerWorkerOptionsSchema = section({
+  ...processOptions,
+  reactor: refusedKey(REACTOR).optional(),
+  /** When the container stops all its components for good (default `shutdown-manual`: never). */
+  shutdown: oneOf(CONTAINER_SHUTDOWN_MODES).optional(),
+  /** Which stopped components are started again (default `restart-on-failed`; Crossbar's is `restart-never`). */
+  restart: oneOf(CONTAINER_RESTART_MODES).optional(),
+}).superRefine((options, ctx) => {
+  const pair = IMPOSSIBLE.find(([r, s]) => r === options.restart && s === options.shutdown);
+  if (pair !== undefined) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['restart'],
+      message: `restart "${pair[0]}" never acts with shutdown "${pair[1]}" (the container shuts down first)`,
+    });
+  }
+});
+
+/** `endpoint.tls` of a connecting TCP endpoint (Crossbar's shape); paths are relative to the cbdir. */
+export const connectingTlsSchema = section({
+  /** The name the server's certificate must carry (and the SNI name sent). */
+  hostname: nonEmptyString(),
+  /** PEM files of the CAs trusted for the server's certificate, instead of the system's. */
+  ca_certificates: list(nonEmptyString()).optional(),
+  /** A client certificate (PEM) to present, with its `key`. */
+  certificate: nonEmptyString().optional(),
+  key: nonEmptyString().optional(),
+}).superRefine((tls, ctx) => {
+  if ((tls.certificate === undefined) !== (tls.key === undefined)) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: [tls.certificate === undefined ? 'certificate' : 'key'],
+      message: 'a client certificate needs both certificate and key',
+    });
+  }
+});
+
+/** `serializer` of a RawSocket component transport. */
+export const componentSerializerSchema = oneOf(SERIALIZER_NAMES, {
+  unsupported: ['ubjson', 'flatbuffers'],
+  what: 'serializer',
+});
+
+/** `options` of a component's connecting transport. */
+export const componentTransportOptionsSchema = section({
+  /** The largest message the component accepts from the router, in octets. */
+  max_message_size: integer(512, 16 * 1024 * 1024).optional(),
+});
+
+/** Parsed `endpoint.tls` of a connecting endpoint. */
+export type ConnectingTlsConfig = z.output<typeof connectingTlsSchema>;
