@@ -17,6 +17,7 @@ import {
   systemClock,
   type UnsubscribeMessage,
 } from '@interchange/protocol';
+import type { BrokerClusterHooks } from './cluster-backend.js';
 import { type EventHistoryEntry, EventHistoryLog, isStorable } from './event-history.js';
 import type { Logger } from './logger.js';
 import { copyPassthruAttributes, passthruViolation } from './passthru.js';
@@ -133,6 +134,7 @@ export class Broker {
   readonly #matchLists: MutableSubscription[][] = [];
   #matchDepth = 0;
   #observer: SubscriptionObserver | undefined;
+  #cluster: BrokerClusterHooks | undefined;
 
   constructor(options: BrokerOptions) {
     this.#authorizer = options.authorizer;
@@ -183,6 +185,11 @@ export class Broker {
   /** Sets the observer told of subscription changes (the subscription meta API). */
   setObserver(observer: SubscriptionObserver | undefined): void {
     this.#observer = observer;
+  }
+
+  /** Installs (or with `undefined`, removes) the hooks of a cluster backend (see `cluster-backend.ts`). */
+  setClusterHooks(hooks: BrokerClusterHooks | undefined): void {
+    this.#cluster = hooks;
   }
 
   /**
@@ -336,12 +343,41 @@ export class Broker {
     payload: Payload,
     publicationId?: Id,
   ): Id | PublicationRefusal {
+    return this.#publish(publisher, topic, options, payload, publicationId ?? randomId(), this.#cluster);
+  }
+
+  /**
+   * Delivers here a publication another node of the cluster accepted: the checks and delivery of
+   * {@link publishAs} again (the receiving node applies WAMP's rules itself), not passed back to
+   * the cluster.
+   */
+  deliverFromCluster(
+    publisher: FilterSubject,
+    topic: string,
+    options: Dict,
+    payload: Payload,
+    publicationId: Id,
+  ): Id | PublicationRefusal {
+    return this.#publish(publisher, topic, options, payload, publicationId, undefined);
+  }
+
+  #publish(
+    publisher: FilterSubject,
+    topic: string,
+    options: Dict,
+    payload: Payload,
+    id: Id,
+    cluster: BrokerClusterHooks | undefined,
+  ): Id | PublicationRefusal {
     const authorization = this.#authorizePublication(publisher, topic);
     if (isRefusal(authorization)) return authorization;
     const filtering = compileReceiverFilter(options);
     if (!filtering.ok) return { error: ErrorUri.INVALID_ARGUMENT, message: filtering.message };
     const disclose = options.disclose_me === true || authorization.disclosePublisher;
-    const id = publicationId ?? randomId();
+    if (cluster !== undefined) {
+      const refusal = cluster.published({ id, topic, options, publisher, payload });
+      if (refusal !== undefined) return refusal;
+    }
     this.#dispatch({
       id,
       topic,
@@ -507,6 +543,7 @@ export class Broker {
     };
     this.#index.set(topic, match, subscription);
     this.#byId.set(subscription.id, subscription);
+    this.#cluster?.subscriptionCreated(subscription);
     return subscription;
   }
 
@@ -523,6 +560,7 @@ export class Broker {
     if (subscription.subscribers.size > 0 || subscription.history !== undefined) return false;
     this.#index.delete(subscription.topic, subscription.match);
     this.#byId.delete(subscription.id);
+    this.#cluster?.subscriptionDeleted(subscription);
     return true;
   }
 

@@ -12,6 +12,7 @@ export { AUTH_DEFAULTS, type RouterAuthOptions } from './auth/router-auth.js';
 export { AUTHENTICATION_FAILED_MESSAGE } from './auth/session-authentication.js';
 export * from './auth/transport-auth.js';
 export * from './broker.js';
+export * from './cluster-backend.js';
 export * from './dealer.js';
 export {
   DEFAULT_EVENT_HISTORY_LIMIT,
@@ -30,6 +31,7 @@ export * from './protocol-violation.js';
 export * from './realm.js';
 export * from './realm-config.js';
 export * from './realm-member.js';
+export type { FilterSubject } from './receiver-filter.js';
 export * from './registration-store.js';
 export { MAX_LIMITED_RETAINED_EVENTS } from './retained-events.js';
 export * from './router.js';

@@ -1,5 +1,6 @@
 import { type Clock, ErrorUri, type Id, InvalidArgumentError, randomId, systemClock } from '@interchange/protocol';
 import { RouterAuth, type RouterAuthOptions } from './auth/router-auth.js';
+import type { ClusterBackend } from './cluster-backend.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { Peer, PeerConnection } from './peer.js';
 import { Realm } from './realm.js';
@@ -31,6 +32,11 @@ export interface RouterOptions {
    * per transport, by `connect(peer, { transportAuth })`.
    */
   auth?: RouterAuthOptions;
+  /**
+   * Joins every realm of this router to the realms of the same name on other router processes
+   * (DESIGN.md, "Scale"). Without it the router is a single process.
+   */
+  cluster?: ClusterBackend;
 }
 
 /** Options of {@link Router.shutdown}. */
@@ -65,6 +71,7 @@ export class Router {
   readonly #autoCreateRealms: boolean;
   readonly #host: SessionHost;
   readonly #auth: RouterAuth;
+  readonly #cluster: ClusterBackend | undefined;
   #shutdown: Promise<void> | undefined;
 
   constructor(options: RouterOptions = {}) {
@@ -72,6 +79,7 @@ export class Router {
     this.#logger = options.logger ?? silentLogger;
     this.#random = options.random;
     this.#autoCreateRealms = options.autoCreateRealms === true;
+    this.#cluster = options.cluster;
     this.#auth = new RouterAuth(options.auth ?? {}, {
       clock: this.#clock,
       logger: this.#logger,
@@ -102,6 +110,7 @@ export class Router {
       logger: this.#logger,
       clock: this.#clock,
       ...(this.#random === undefined ? {} : { random: this.#random }),
+      ...(this.#cluster === undefined ? {} : { cluster: this.#cluster }),
     });
     this.#realms.set(realm.name, realm);
     return realm;
