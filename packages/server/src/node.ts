@@ -5,6 +5,8 @@
  */
 import type { Clock } from '@interchange/protocol';
 import { Router } from '@interchange/router';
+import type { NatsCluster } from './cluster/nats-cluster.js';
+import { startClusterMember } from './cluster/start-cluster.js';
 import { type RunningComponent, startClassComponent } from './components/class-component.js';
 import { startContainerComponent } from './components/container-component.js';
 import type { NodeConfig } from './config/config-schema.js';
@@ -39,6 +41,10 @@ export interface NodeStartOptions {
   overrides?: ListenOverrides;
   /** The routers' time source. */
   clock?: Clock;
+  /** The cluster node ID (`interchange start --node-id`); overrides the config's `cluster.node`. */
+  nodeId?: string;
+  /** Aborts a start still waiting for NATS. */
+  signal?: AbortSignal;
 }
 
 /** Options of {@link InterchangeNode.stop}. */
@@ -55,6 +61,7 @@ interface Parts {
   paths: PathServices[];
   components: RunningComponent[];
   guests: GuestWorker[];
+  clusters: NatsCluster[];
 }
 
 /**
@@ -120,14 +127,29 @@ export class InterchangeNode {
       workers: config.workers.length,
       pubkey: key?.publicKey,
     };
-    const parts: Parts = { routers: [], transports: [], paths: [], components: [], guests: [] };
+    const parts: Parts = { routers: [], transports: [], paths: [], components: [], guests: [], clusters: [] };
+    const routerWorkers = config.workers.filter((worker) => worker.type === 'router').length;
     const routerOf = new Map<number, Router>();
     const frameCaches = new FrameCachePool();
     try {
       for (const [w, worker] of config.workers.entries()) {
         if (worker.type !== 'router') continue;
         const workerLogger = childLogger(logger, { worker: worker.id ?? w });
+        // DESIGN.md "Scale": with a `cluster` block, each router worker is a node of the cluster,
+        // a full member before its router takes any session.
+        const cluster =
+          config.cluster === undefined
+            ? undefined
+            : await startClusterMember(config.cluster, {
+                cbdir,
+                logger: workerLogger,
+                nodeId: options.nodeId,
+                suffix: routerWorkers > 1 ? String(worker.id ?? w) : undefined,
+                signal: options.signal,
+              });
+        if (cluster !== undefined) parts.clusters.push(cluster);
         const router = new Router({
+          ...(cluster === undefined ? {} : { cluster }),
           realms: realmsOfWorker(worker),
           logger: workerLogger,
           ...(options.clock === undefined ? {} : { clock: options.clock }),
@@ -231,6 +253,7 @@ async function shutdownAll(parts: Parts, options: NodeStopOptions, logger: Logge
   };
   await Promise.all(parts.guests.map((guest) => guest.stop(options.timeoutMs ?? 5000)));
   await Promise.all(parts.routers.map((router) => router.shutdown(shutdown)));
+  await Promise.all(parts.clusters.map((cluster) => cluster.close()));
   await Promise.all([
     ...parts.paths.map((paths) => paths.close()),
     ...parts.transports.map((transport) => transport.close(1000)),

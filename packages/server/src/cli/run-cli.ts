@@ -42,7 +42,9 @@ export const USAGE = `Usage: interchange <command> [options]
 
 Commands:
   init     [--cbdir DIR]                  create DIR/config.json (default .interchange) and a web/ folder beside it
-  start    [--config FILE] [--cbdir DIR]  run the node in the foreground (writes DIR/node.pid); SIGINT or SIGTERM stop it
+  start    [--config FILE] [--cbdir DIR] [--node-id ID]
+                                          run the node in the foreground (writes DIR/node.pid); SIGINT or SIGTERM stop it;
+                                          --node-id names this node of a cluster (config "cluster")
   stop     [--cbdir DIR] [--timeout S]    stop the node running from DIR: SIGTERM, SIGKILL after S seconds (default 10)
   status   [--cbdir DIR] [--assert running|stopped]
                                           print whether a node runs from DIR; exits 1 if the asserted state does not hold
@@ -103,7 +105,7 @@ async function check(options: Options, io: CliIo): Promise<number> {
   return ExitCode.OK;
 }
 
-async function start(options: Options, io: CliIo): Promise<number> {
+async function start(options: Options & { 'node-id'?: string | undefined }, io: CliIo): Promise<number> {
   let loaded: Awaited<ReturnType<typeof loadConfig>>;
   try {
     loaded = await loadConfig({ ...options, cwd: io.cwd });
@@ -126,7 +128,12 @@ async function start(options: Options, io: CliIo): Promise<number> {
     logger.info({ config: loaded.file, cbdir: loaded.cbdir, version: await packageVersion() }, 'starting node');
     let node: InterchangeNode;
     try {
-      node = await InterchangeNode.start({ config: loaded.config, cbdir: loaded.cbdir, logger });
+      node = await InterchangeNode.start({
+        config: loaded.config,
+        cbdir: loaded.cbdir,
+        logger,
+        ...(options['node-id'] === undefined ? {} : { nodeId: options['node-id'] }),
+      });
     } catch (error) {
       logger.error({ err: error }, 'node failed to start');
       io.stderr.write(`interchange: the node failed to start: ${(error as Error).message}\n`);
@@ -191,6 +198,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
         assert: { type: 'string' },
         timeout: { type: 'string' },
         private: { type: 'boolean' },
+        'node-id': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -207,7 +215,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
   };
   const allowed: Record<(typeof commands)[number], readonly (keyof NodeCommandOptions)[]> = {
     init: ['cbdir'],
-    start: ['config', 'cbdir'],
+    start: ['config', 'cbdir', 'node-id'],
     check: ['config', 'cbdir'],
     convert: ['config', 'cbdir'],
     stop: ['config', 'cbdir', 'timeout'],

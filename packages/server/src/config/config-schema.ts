@@ -9,6 +9,7 @@
  * {@link workerVariants}); the rest of the schema does not change.
  */
 import { z } from 'zod';
+import { type ClusterConfig, clusterSchema } from './cluster-schema.js';
 import { classComponentSchema, containerWorkerSchema, guestWorkerSchema } from './component-schema.js';
 import { endpointSchema } from './endpoint-schema.js';
 import {
@@ -34,6 +35,7 @@ import {
   value,
 } from './schema-builders.js';
 
+export * from './cluster-schema.js';
 export * from './component-schema.js';
 export * from './endpoint-schema.js';
 export * from './path-schema.js';
@@ -215,6 +217,8 @@ export interface NodeConfig {
   version: 2;
   controller?: { id?: string | undefined; options?: { title?: string | undefined } | undefined } | undefined;
   workers: WorkerConfig[];
+  /** Interchange's addition: join other nodes through NATS (see cluster-schema.ts). */
+  cluster?: ClusterConfig | undefined;
 }
 
 /** Any worker of a {@link NodeConfig}. */
@@ -233,6 +237,7 @@ export const nodeConfigSchema: Schema<NodeConfig> = section({
     options: section({ title: anyString().optional() }).optional(),
   }).optional(),
   workers: list(tagged('worker type', workerVariants, ['proxy', 'websocket-testee', 'marketmaker'])).default([]),
+  cluster: clusterSchema.optional(),
 });
 
 /** A router worker of a {@link NodeConfig}. */

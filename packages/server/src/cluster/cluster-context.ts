@@ -1,0 +1,24 @@
+import type { Logger } from '../logger.js';
+
+/** What a realm's cluster parts need from the node's NATS cluster member. */
+export interface ClusterContext {
+  /** This node's ID. */
+  readonly node: string;
+  /** The subject prefix (the cluster `name`). */
+  readonly prefix: string;
+  readonly logger: Logger;
+  /** NATS's `max_payload` of the server this node is connected to, in bytes. */
+  maxPayload(): number;
+  /** Publishes `data` on `subject` (core NATS, at most once). */
+  publish(subject: string, data: Uint8Array): void;
+  /** Subscribes to `subject`; the returned function unsubscribes. */
+  subscribe(subject: string, onMessage: (data: Uint8Array) => void): () => void;
+  /** Sends an envelope to one node's inbox; `false` when it is larger than `max_payload` (nothing sent). */
+  sendToNode(node: string, envelope: object): boolean;
+  /** Tells every node that a session of this node that held registrations is gone. */
+  sessionGone(realm: string, session: number): void;
+  /** Writes this node's entry of the registration table. */
+  putRegistration(key: string, value: object): void;
+  /** Deletes this node's entry of the registration table. */
+  deleteRegistration(key: string): void;
+}

@@ -1,0 +1,148 @@
+import { type Dict, ErrorUri, type Id, type Payload } from '@interchange/protocol';
+import type {
+  Broker,
+  BrokerClusterHooks,
+  ClusterPublication,
+  FilterSubject,
+  PublicationRefusal,
+  Subscription,
+} from '@interchange/router';
+import type { ClusterContext } from './cluster-context.js';
+import { packEnvelope, unpackEnvelope } from './cluster-envelope.js';
+import { interestSubject, subjectToken, uriSubject } from './subject-tokens.js';
+
+/**
+ * How many publications a node remembers to drop a second copy of. A publication reaches a node
+ * once per NATS subscription of the node that matches it, and coarse subscriptions overlap (an
+ * exact and a prefix subscription to the same topic); the copies arrive one after the other.
+ */
+const RECENT_PUBLICATIONS = 4096;
+
+interface Interest {
+  count: number;
+  unsubscribe: () => void;
+}
+
+/**
+ * Publish and subscribe across the nodes of a cluster, for one realm (DESIGN.md, "Scale").
+ *
+ * A publication accepted on this node is delivered here by the broker and sent once over NATS,
+ * on the subject of its topic (`<prefix>.ev.<realm>.<topic tokens>`). A node receives it when one
+ * of its subscriptions has a coarse NATS subscription matching it (one per distinct coarse
+ * subject, counted), and hands it to its broker, which applies WAMP's exact rules again: exact,
+ * prefix by characters, wildcard; `exclude`/`eligible` by session, authid and authrole;
+ * publisher disclosure by the publisher's role. The publisher's own node never gets its
+ * publications back (the connection is `noEcho`), so `exclude_me` needs nothing more.
+ */
+export class ClusterPubSub implements BrokerClusterHooks {
+  readonly #context: ClusterContext;
+  readonly #realm: string;
+  readonly #broker: Broker;
+  readonly #base: string;
+  readonly #interest = new Map<string, Interest>();
+  readonly #recent = new Set<string>();
+
+  constructor(context: ClusterContext, realm: string, broker: Broker) {
+    this.#context = context;
+    this.#realm = realm;
+    this.#broker = broker;
+    this.#base = `${context.prefix}.ev.${subjectToken(realm)}`;
+    // Subscriptions that exist before the link (event histories configured for the realm).
+    for (const subscription of broker.subscriptions()) this.subscriptionCreated(subscription);
+  }
+
+  published(publication: ClusterPublication): PublicationRefusal | undefined {
+    const { publisher, payload } = publication;
+    const envelope = packEnvelope({
+      n: this.#context.node,
+      r: this.#realm,
+      i: publication.id,
+      t: publication.topic,
+      o: publication.options,
+      p: [publisher.id, publisher.authid, publisher.authrole],
+      a: payload.args,
+      k: payload.kwargs,
+      y: payload.payload,
+    });
+    const max = this.#context.maxPayload();
+    if (envelope.byteLength > max) {
+      // Refused everywhere, here too: subscribers on all nodes see the same publications.
+      this.#context.logger.warn(
+        { realm: this.#realm, topic: publication.topic, bytes: envelope.byteLength, max_payload: max },
+        'publication larger than NATS max_payload refused',
+      );
+      return {
+        error: ErrorUri.PAYLOAD_SIZE_EXCEEDED,
+        message: `the publication is ${envelope.byteLength} bytes, more than the cluster's NATS max_payload of ${max}`,
+      };
+    }
+    this.#context.publish(uriSubject(this.#base, publication.topic), envelope);
+    return undefined;
+  }
+
+  subscriptionCreated(subscription: Subscription): void {
+    const subject = interestSubject(this.#base, subscription.topic, subscription.match);
+    const interest = this.#interest.get(subject);
+    if (interest !== undefined) {
+      interest.count++;
+      return;
+    }
+    const unsubscribe = this.#context.subscribe(subject, (data) => this.#receive(data));
+    this.#interest.set(subject, { count: 1, unsubscribe });
+  }
+
+  subscriptionDeleted(subscription: Subscription): void {
+    const subject = interestSubject(this.#base, subscription.topic, subscription.match);
+    const interest = this.#interest.get(subject);
+    if (interest === undefined) return;
+    interest.count--;
+    if (interest.count > 0) return;
+    this.#interest.delete(subject);
+    interest.unsubscribe();
+  }
+
+  /** Ends every NATS subscription of this realm. */
+  close(): void {
+    for (const interest of this.#interest.values()) interest.unsubscribe();
+    this.#interest.clear();
+  }
+
+  /** A publication from another node. Malformed envelopes are dropped with a log line. */
+  #receive(data: Uint8Array): void {
+    const e = unpackEnvelope(data);
+    const publisher = e?.p;
+    if (
+      e === undefined ||
+      typeof e.n !== 'string' ||
+      typeof e.i !== 'number' ||
+      typeof e.t !== 'string' ||
+      typeof e.o !== 'object' ||
+      e.o === null ||
+      !Array.isArray(publisher) ||
+      e.r !== this.#realm
+    ) {
+      this.#context.logger.warn({ realm: this.#realm }, 'malformed cluster publication dropped');
+      return;
+    }
+    const key = `${e.n}:${e.i}`;
+    if (this.#recent.has(key)) return;
+    this.#recent.add(key);
+    if (this.#recent.size > RECENT_PUBLICATIONS) this.#recent.delete(this.#recent.values().next().value as string);
+    const subject: FilterSubject = {
+      id: publisher[0] as Id,
+      authid: String(publisher[1]),
+      authrole: String(publisher[2]),
+    };
+    const payload: Payload = {};
+    if (Array.isArray(e.a)) payload.args = e.a;
+    if (typeof e.k === 'object' && e.k !== null) payload.kwargs = e.k as Dict;
+    if (e.y instanceof Uint8Array || typeof e.y === 'string') payload.payload = e.y;
+    const outcome = this.#broker.deliverFromCluster(subject, e.t, e.o as Dict, payload, e.i);
+    if (typeof outcome !== 'number') {
+      this.#context.logger.debug(
+        { realm: this.#realm, topic: e.t, error: outcome.error },
+        'publication from another node not delivered here',
+      );
+    }
+  }
+}

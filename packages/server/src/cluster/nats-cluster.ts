@@ -1,0 +1,372 @@
+import { randomBytes } from 'node:crypto';
+import { TransportError } from '@interchange/protocol';
+import type { ClusterBackend, Realm } from '@interchange/router';
+import { type KV, Kvm, type KvWatchEntry } from '@nats-io/kv';
+import { connect, credsAuthenticator, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
+import { type Logger, silentLogger } from '../logger.js';
+import type { ClusterContext } from './cluster-context.js';
+import { packEnvelope, unpackEnvelope } from './cluster-envelope.js';
+import { ClusterRealmConnection } from './cluster-realm-link.js';
+import { NodeLiveness } from './node-liveness.js';
+import { nodeOfKey, type RegistrationEntry, readEntry } from './registration-entry.js';
+import { isPlainToken } from './subject-tokens.js';
+
+/** Defaults of the cluster settings. */
+export const CLUSTER_DEFAULTS = Object.freeze({
+  name: 'interchange',
+  heartbeatMs: 1000,
+  deadNodeMs: 10_000,
+  retryMs: 2000,
+});
+
+/** Options of {@link NatsCluster.start}. */
+export interface NatsClusterOptions {
+  /** NATS server URLs, e.g. `nats://127.0.0.1:4222`. */
+  servers: string[];
+  /** Subject prefix and bucket name prefix, so several clusters can share one NATS. */
+  name?: string;
+  /** This node's ID (letters, digits, `_`, `-`); generated when absent. */
+  node?: string;
+  /** The contents of a NATS `.creds` file (JWT and NKey seed). */
+  credentials?: Uint8Array;
+  /** TLS to NATS: CA, client certificate and key, as PEM file paths. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /** How often this node says it is alive (ms). */
+  heartbeatMs?: number;
+  /** A node not heard of for this long is dead (ms): its registrations go, calls to it fail. */
+  deadNodeMs?: number;
+  /** Wait between attempts to reach NATS at start (ms). */
+  retryMs?: number;
+  logger?: Logger;
+  /** Ends the attempts to reach NATS at start (the node is being stopped). */
+  signal?: AbortSignal;
+}
+
+/** A generated node ID: `node-` and 12 hex digits. */
+export function generateNodeId(): string {
+  return `node-${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * This process as a member of an Interchange cluster on NATS (DESIGN.md, "Scale"): the
+ * {@link ClusterBackend} the router joins its realms through.
+ *
+ * What it keeps on NATS: a heartbeat subject (`<name>.hb.<node>`), an inbox per node
+ * (`<name>.node.<node>`) for calls and their answers, a subject telling of sessions that left
+ * (`<name>.gone`), event subjects per realm and topic (see {@link ClusterPubSub}), and the
+ * registration table, the JetStream key-value bucket `<name>_registrations` in memory storage,
+ * which every node watches.
+ *
+ * @example
+ * const cluster = await NatsCluster.start({ servers: ['nats://127.0.0.1:4222'], node: 'a' });
+ * const router = new Router({ realms: [{ name: 'realm1' }], cluster });
+ * // ...
+ * await router.shutdown();
+ * await cluster.close();
+ */
+export class NatsCluster implements ClusterBackend {
+  readonly node: string;
+  readonly name: string;
+  readonly #nc: NatsConnection;
+  readonly #kv: KV;
+  readonly #logger: Logger;
+  readonly #incarnation = randomBytes(8).toString('hex');
+  readonly #links = new Map<string, ClusterRealmConnection>();
+  /** Other nodes' table entries, by key (replayed to realms attached later). */
+  readonly #entries = new Map<string, RegistrationEntry>();
+  /** This node's own table entries, by key (written back if another node deleted them). */
+  readonly #own = new Map<string, object>();
+  readonly #pending = new Set<Promise<unknown>>();
+  readonly #liveness: NodeLiveness;
+  readonly #context: ClusterContext;
+  readonly #heartbeatMs: number;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #watcher: { stop(): void } | undefined;
+  #closed = false;
+
+  private constructor(
+    nc: NatsConnection,
+    kv: KV,
+    options: Required<Pick<NatsClusterOptions, 'node' | 'name'>> & NatsClusterOptions,
+  ) {
+    this.#nc = nc;
+    this.#kv = kv;
+    this.node = options.node;
+    this.name = options.name;
+    this.#logger = options.logger ?? silentLogger;
+    this.#heartbeatMs = options.heartbeatMs ?? CLUSTER_DEFAULTS.heartbeatMs;
+    this.#liveness = new NodeLiveness({
+      deadNodeMs: options.deadNodeMs ?? CLUSTER_DEFAULTS.deadNodeMs,
+      onJoin: (node) => this.#logger.info({ node }, 'cluster node joined'),
+      onDead: (node) => this.#nodeDead(node),
+    });
+    this.#context = this.#makeContext();
+  }
+
+  /**
+   * Connects to NATS (retrying, with a warning each time, until it answers or `signal` aborts),
+   * opens the registration table, reads it whole, and starts the heartbeats. The router must be
+   * created after this resolves, so it starts as a full member.
+   *
+   * @throws TransportError when NATS has no JetStream, or the attempts were aborted.
+   */
+  static async start(options: NatsClusterOptions): Promise<NatsCluster> {
+    const logger = options.logger ?? silentLogger;
+    const name = options.name ?? CLUSTER_DEFAULTS.name;
+    const node = options.node ?? generateNodeId();
+    if (!isPlainToken(name) || !isPlainToken(node)) {
+      throw new TransportError(`cluster name '${name}' and node ID '${node}' may hold only letters, digits, _ and -`);
+    }
+    const nc = await connectWithRetry(options, node, logger);
+    let kv: KV;
+    try {
+      kv = await new Kvm(nc).create(`${name}_registrations`, { history: 1, storage: 'memory' } as never);
+    } catch (error) {
+      await nc.close().catch(() => undefined);
+      throw new TransportError(
+        `NATS at ${nc.getServer()} offers no JetStream key-value store (start nats-server with -js): ${String(error)}`,
+        { cause: error },
+      );
+    }
+    const cluster = new NatsCluster(nc, kv, { ...options, node, name });
+    await cluster.#join();
+    logger.info({ node, name, server: nc.getServer() }, 'joined the cluster');
+    return cluster;
+  }
+
+  attachRealm(realm: Realm): ClusterRealmConnection {
+    const link = new ClusterRealmConnection(this.#context, realm);
+    this.#links.set(realm.name, link);
+    for (const [key, entry] of this.#entries) if (entry.realm === realm.name) link.tablePut(key, entry);
+    return link;
+  }
+
+  /**
+   * Resolves once NATS has every subscription and table update this node made so far. Another
+   * node's publication can reach a subscription only after that (tests wait for it).
+   */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.#pending]);
+    await this.#nc.flush();
+  }
+
+  /** Whether another node is currently considered alive. */
+  isAlive(node: string): boolean {
+    return this.#liveness.isAlive(node);
+  }
+
+  /**
+   * Leaves the cluster: says goodbye (the others drop this node's registrations at once), deletes
+   * this node's table entries, and closes the connection. Shut the router down first, so its
+   * sessions' own departures reach the others.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    this.#liveness.close();
+    this.#watcher?.stop();
+    for (const link of this.#links.values()) link.close();
+    try {
+      this.#nc.publish(`${this.name}.hb.${this.node}`, packEnvelope({ n: this.node, c: this.#incarnation, bye: true }));
+      const own = [...this.#own.keys()];
+      this.#own.clear();
+      await Promise.allSettled([...this.#pending, ...own.map((key) => this.#kv.delete(key))]);
+      await this.#nc.drain();
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'leaving the cluster: NATS connection already closed');
+    }
+  }
+
+  async #join(): Promise<void> {
+    const { name, node } = this;
+    this.#subscribe(`${name}.hb.*`, (data) => {
+      const e = unpackEnvelope(data);
+      if (e === undefined || typeof e.n !== 'string' || typeof e.c !== 'string' || e.n === node) return;
+      if (e.bye === true) this.#liveness.left(e.n);
+      else this.#liveness.heartbeat(e.n, e.c);
+    });
+    this.#subscribe(`${name}.node.${node}`, (data) => {
+      const e = unpackEnvelope(data);
+      if (e === undefined || typeof e.r !== 'string') return;
+      this.#links.get(e.r)?.inbox(e);
+    });
+    this.#subscribe(`${name}.gone`, (data) => {
+      const e = unpackEnvelope(data);
+      if (e === undefined || typeof e.r !== 'string' || typeof e.n !== 'string' || typeof e.s !== 'number') return;
+      this.#links.get(e.r)?.mirror.sessionGone(e.n, e.s);
+    });
+    await this.#watchTable();
+    const beat = () => this.#nc.publish(`${name}.hb.${node}`, packEnvelope({ n: node, c: this.#incarnation }));
+    beat();
+    this.#heartbeat = setInterval(beat, this.#heartbeatMs);
+    this.#heartbeat.unref();
+    this.#nc.closed().then((error) => {
+      if (!this.#closed) this.#logger.error({ err: error }, 'NATS connection closed; this node left the cluster');
+    });
+  }
+
+  /** Watches the registration table; resolves once the entries present at start are read. */
+  async #watchTable(): Promise<void> {
+    const status = await this.#kv.status();
+    const watcher = await this.#kv.watch({ key: '>' });
+    this.#watcher = watcher;
+    let caughtUp: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => {
+      caughtUp = resolve;
+    });
+    if (status.values === 0) caughtUp();
+    void (async () => {
+      for await (const entry of watcher) {
+        this.#tableEvent(entry);
+        if (entry.delta === 0) caughtUp();
+      }
+    })().catch((error: unknown) => this.#logger.error({ err: error }, 'registration table watch ended'));
+    // A table that says it has values but sends none (all deleted meanwhile) must not hold up the start.
+    const timeout = setTimeout(caughtUp, 5000);
+    await ready;
+    clearTimeout(timeout);
+  }
+
+  #tableEvent(entry: KvWatchEntry): void {
+    const node = nodeOfKey(entry.key);
+    if (node === undefined) return;
+    if (entry.operation !== 'PUT') {
+      if (node === this.node) {
+        // Another node took this node for dead while it was not: write back what still exists.
+        const own = this.#own.get(entry.key);
+        if (own !== undefined) this.#track(this.#kv.put(entry.key, JSON.stringify(own)));
+        return;
+      }
+      const known = this.#entries.get(entry.key);
+      if (known === undefined) return;
+      this.#entries.delete(entry.key);
+      this.#links.get(known.realm)?.tableDelete(entry.key);
+      return;
+    }
+    if (node === this.node) {
+      // Left over from an earlier process with this node ID.
+      if (!this.#own.has(entry.key)) this.#track(this.#kv.delete(entry.key));
+      return;
+    }
+    let value: RegistrationEntry | undefined;
+    try {
+      value = readEntry(entry.json());
+    } catch {
+      value = undefined;
+    }
+    if (value === undefined || value.node !== node) {
+      this.#logger.warn({ key: entry.key }, 'malformed registration table entry ignored');
+      return;
+    }
+    this.#liveness.seen(node);
+    this.#entries.set(entry.key, value);
+    this.#links.get(value.realm)?.tablePut(entry.key, value);
+  }
+
+  #nodeDead(node: string): void {
+    this.#logger.warn({ node }, 'cluster node gone: its registrations are removed and calls to it fail');
+    for (const link of this.#links.values()) link.nodeDead(node);
+    for (const [key, entry] of [...this.#entries]) {
+      if (entry.node !== node) continue;
+      this.#entries.delete(key);
+      // Every node that notices deletes; deleting twice is harmless.
+      if (!this.#closed) this.#track(this.#kv.delete(key));
+    }
+  }
+
+  #subscribe(subject: string, onMessage: (data: Uint8Array) => void): () => void {
+    const subscription = this.#nc.subscribe(subject, {
+      callback: (error, message) => {
+        if (error !== null) {
+          this.#logger.warn({ err: error, subject }, 'NATS subscription error');
+          return;
+        }
+        try {
+          onMessage(message.data);
+        } catch (thrown) {
+          // A bad message from another node must not take this one down.
+          this.#logger.error({ err: thrown, subject }, 'cluster message handler failed');
+        }
+      },
+    });
+    return () => {
+      if (!this.#nc.isClosed()) subscription.unsubscribe();
+    };
+  }
+
+  #track(operation: Promise<unknown>): void {
+    const tracked = operation.catch((error: unknown) => {
+      if (!this.#closed) this.#logger.warn({ err: error }, 'registration table update failed');
+    });
+    this.#pending.add(tracked);
+    void tracked.finally(() => this.#pending.delete(tracked));
+  }
+
+  #makeContext(): ClusterContext {
+    const cluster = this;
+    const nc = this.#nc;
+    return {
+      node: this.node,
+      prefix: this.name,
+      logger: this.#logger,
+      maxPayload: () => nc.info?.max_payload ?? 1024 * 1024,
+      publish: (subject, data) => nc.publish(subject, data),
+      subscribe: (subject, onMessage) => cluster.#subscribe(subject, onMessage),
+      sendToNode(node, envelope) {
+        const data = packEnvelope(envelope);
+        if (data.byteLength > this.maxPayload()) return false;
+        nc.publish(`${cluster.name}.node.${node}`, data);
+        return true;
+      },
+      sessionGone: (realm, session) => {
+        nc.publish(`${cluster.name}.gone`, packEnvelope({ r: realm, n: cluster.node, s: session }));
+      },
+      putRegistration: (key, value) => {
+        cluster.#own.set(key, value);
+        cluster.#track(cluster.#kv.put(key, JSON.stringify(value)));
+      },
+      deleteRegistration: (key) => {
+        if (!cluster.#own.delete(key)) return;
+        cluster.#track(cluster.#kv.delete(key));
+      },
+    };
+  }
+}
+
+/** Connects, retrying until NATS answers; each failed attempt is logged, so a node never waits silently. */
+async function connectWithRetry(options: NatsClusterOptions, node: string, logger: Logger): Promise<NatsConnection> {
+  const connectOptions: NodeConnectionOptions = {
+    servers: options.servers,
+    name: `interchange ${node}`,
+    // A node's own publications are delivered by its own broker; NATS must not echo them back.
+    noEcho: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 1000,
+    ...(options.credentials === undefined ? {} : { authenticator: credsAuthenticator(options.credentials) }),
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
+  };
+  const retryMs = options.retryMs ?? CLUSTER_DEFAULTS.retryMs;
+  for (let attempt = 1; ; attempt++) {
+    if (options.signal?.aborted === true) throw new TransportError('stopped while waiting for NATS');
+    try {
+      return await connect(connectOptions);
+    } catch (error) {
+      logger.warn(
+        { servers: options.servers, attempt, err: error },
+        `cannot reach NATS at ${options.servers.join(', ')}; not joining the cluster yet, retrying in ${retryMs} ms`,
+      );
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, retryMs);
+      options.signal?.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  }
+}
