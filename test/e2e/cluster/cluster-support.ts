@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { RealmConfig } from '@interchange/router';
 import { NatsCluster } from '../../../packages/server/src/cluster/nats-cluster.js';
 import { type AdvancedRouter, startAdvancedRouter } from '../support/advanced-router.js';
+import { eventually } from '../support/advanced-sessions.js';
 import { freePort } from '../support/node-process.js';
 
 export const NATS_SERVER = '/usr/sbin/nats-server';
@@ -21,8 +22,8 @@ export interface NatsServer {
 }
 
 /** Starts nats-server with JetStream; resolves when it says it is ready. */
-export async function startNats(): Promise<NatsServer> {
-  const port = await freePort();
+export async function startNats(options: { port?: number } = {}): Promise<NatsServer> {
+  const port = options.port ?? (await freePort());
   const dir = await mkdtemp(join(tmpdir(), 'interchange-nats-'));
   const child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -99,4 +100,23 @@ export async function startClusterNode(
       await cluster.close();
     },
   };
+}
+
+/**
+ * Resolves once every node in `nodes` sees `count` callees on the registration of `uri` under
+ * `match` (its own and the mirrored ones of other nodes).
+ */
+export async function registeredEverywhere(
+  nodes: readonly ClusterNode[],
+  uri: string,
+  count: number,
+  match: 'exact' | 'prefix' | 'wildcard' = 'exact',
+): Promise<void> {
+  for (const node of nodes) {
+    const dealer = node.router.realm('realm1')?.dealer;
+    await eventually(() => {
+      const registration = dealer?.lookup(uri, match);
+      return (registration === undefined ? 0 : (dealer?.count(registration.id) ?? 0)) === count;
+    });
+  }
 }
