@@ -38,9 +38,11 @@ export * from './router.js';
 export {
   type RouterProcedureCall,
   type RouterProcedureHandler,
+  type RouterProcedureOutcome,
   type RouterProcedureResult,
   RouterProcedures,
   RUNTIME_ERROR_URI,
+  runRouterProcedure,
 } from './router-procedures.js';
 export * from './router-session.js';
 export * from './static-authorizer.js';

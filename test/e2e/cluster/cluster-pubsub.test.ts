@@ -169,6 +169,25 @@ describe('matching across nodes', () => {
   });
 });
 
+describe('testaments', () => {
+  it("publishes a leaving session's testaments to subscribers on other nodes, under the announced IDs", async () => {
+    const watcher = await connect({ url: nodes[2]?.url() ?? '', realm: 'realm1' });
+    const events: Event[] = [];
+    await watcher.subscribe('com.will.', (e) => void events.push(e), { match: 'prefix' });
+    await nodes[2]?.cluster.flush();
+    const dying = await connect({ url: nodes[0]?.url() ?? '', realm: 'realm1' });
+    const destroyed = await dying.meta.addTestament('com.will.gone', ['destroyed'], { who: 'dying' });
+    const detached = await dying.meta.addTestament('com.will.gone', ['detached'], {}, { scope: 'detached' });
+    await dying.leave();
+    await eventually(() => events.length === 2);
+    expect(events.map((e) => [e.args[0], e.publication])).toEqual([
+      ['detached', detached],
+      ['destroyed', destroyed],
+    ]);
+    await watcher.leave();
+  });
+});
+
 describe('limits', () => {
   it('refuses a publication larger than NATS max_payload with an error, when acknowledged', async () => {
     const subscriber = await connect({ url: nodes[1]?.url() ?? '', realm: 'realm1' });

@@ -15,6 +15,13 @@ export interface ClusterContext {
   subscribe(subject: string, onMessage: (data: Uint8Array) => void): () => void;
   /** Sends an envelope to one node's inbox; `false` when it is larger than `max_payload` (nothing sent). */
   sendToNode(node: string, envelope: object): boolean;
+  /**
+   * Asks every other live node (scatter-gather): publishes `envelope` on `subject` and resolves
+   * with the answers that came before each live node answered or the time ran out.
+   */
+  scatter(subject: string, envelope: object): Promise<Record<string, unknown>[]>;
+  /** Answers requests on `subject` (from {@link scatter} of other nodes); the returned function stops. */
+  serve(subject: string, answer: (request: Record<string, unknown>) => Promise<object>): () => void;
   /** Tells every node that a session of this node that held registrations is gone. */
   sessionGone(realm: string, session: number): void;
   /** Writes this node's entry of the registration table. */

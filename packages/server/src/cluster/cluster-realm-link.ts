@@ -8,6 +8,7 @@ import type {
   RegistrationDetails,
 } from '@interchange/router';
 import type { ClusterContext } from './cluster-context.js';
+import { ClusterMeta } from './cluster-meta.js';
 import { ClusterPubSub } from './cluster-pubsub.js';
 import { InvocationRelay } from './invocation-relay.js';
 import { entryOf, type RegistrationEntry, registrationKey } from './registration-entry.js';
@@ -26,6 +27,7 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
   readonly pubsub: ClusterPubSub;
   readonly mirror: RegistrationMirror;
   readonly relay: InvocationRelay;
+  readonly meta: ClusterMeta;
   /** Local sessions with registrations in the table (told to the others when they leave). */
   readonly #callees = new Set<RealmMember>();
 
@@ -35,6 +37,7 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
     this.pubsub = new ClusterPubSub(context, realm.name, realm.broker);
     this.mirror = new RegistrationMirror(context, realm.name, realm.dealer);
     this.relay = new InvocationRelay(context, realm);
+    this.meta = new ClusterMeta(context, realm);
     realm.broker.setClusterHooks(this.pubsub);
     realm.dealer.setClusterHooks(this);
   }
@@ -89,6 +92,7 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
 
   close(): void {
     this.pubsub.close();
+    this.meta.close();
     this.#realm.broker.setClusterHooks(undefined);
     this.#realm.dealer.setClusterHooks(undefined);
   }

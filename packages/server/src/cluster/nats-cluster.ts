@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { TransportError } from '@interchange/protocol';
 import type { ClusterBackend, Realm } from '@interchange/router';
 import { type KV, Kvm, type KvWatchEntry } from '@nats-io/kv';
-import { connect, credsAuthenticator, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
+import {
+  connect,
+  createInbox,
+  credsAuthenticator,
+  type Msg,
+  type NatsConnection,
+  type NodeConnectionOptions,
+} from '@nats-io/transport-node';
 import { type Logger, silentLogger } from '../logger.js';
 import type { ClusterContext } from './cluster-context.js';
 import { packEnvelope, unpackEnvelope } from './cluster-envelope.js';
@@ -17,6 +24,8 @@ export const CLUSTER_DEFAULTS = Object.freeze({
   heartbeatMs: 1000,
   deadNodeMs: 10_000,
   retryMs: 2000,
+  /** How long a cluster-wide meta procedure waits for the other nodes' answers (ms). */
+  scatterMs: 2000,
 });
 
 /** Options of {@link NatsCluster.start}. */
@@ -275,7 +284,7 @@ export class NatsCluster implements ClusterBackend {
     }
   }
 
-  #subscribe(subject: string, onMessage: (data: Uint8Array) => void): () => void {
+  #subscribe(subject: string, onMessage: (data: Uint8Array, message: Msg) => void): () => void {
     const subscription = this.#nc.subscribe(subject, {
       callback: (error, message) => {
         if (error !== null) {
@@ -283,7 +292,7 @@ export class NatsCluster implements ClusterBackend {
           return;
         }
         try {
-          onMessage(message.data);
+          onMessage(message.data, message);
         } catch (thrown) {
           // A bad message from another node must not take this one down.
           this.#logger.error({ err: thrown, subject }, 'cluster message handler failed');
@@ -293,6 +302,28 @@ export class NatsCluster implements ClusterBackend {
     return () => {
       if (!this.#nc.isClosed()) subscription.unsubscribe();
     };
+  }
+
+  #scatter(subject: string, envelope: object): Promise<Record<string, unknown>[]> {
+    const expected = this.#liveness.aliveCount();
+    if (expected === 0 || this.#closed) return Promise.resolve([]);
+    const inbox = createInbox(`${this.name}._inbox`);
+    const answers: Record<string, unknown>[] = [];
+    return new Promise((resolve) => {
+      let stop: () => void = () => undefined;
+      const done = () => {
+        clearTimeout(timer);
+        stop();
+        resolve(answers);
+      };
+      const timer = setTimeout(done, CLUSTER_DEFAULTS.scatterMs);
+      stop = this.#subscribe(inbox, (data) => {
+        const answer = unpackEnvelope(data);
+        if (answer !== undefined) answers.push(answer);
+        if (answers.length >= expected) done();
+      });
+      this.#nc.publish(subject, packEnvelope(envelope), { reply: inbox });
+    });
   }
 
   #track(operation: Promise<unknown>): void {
@@ -319,6 +350,19 @@ export class NatsCluster implements ClusterBackend {
         nc.publish(`${cluster.name}.node.${node}`, data);
         return true;
       },
+      scatter: (subject, envelope) => cluster.#scatter(subject, envelope),
+      serve: (subject, answer) =>
+        cluster.#subscribe(subject, (data, message) => {
+          const request = unpackEnvelope(data);
+          if (request === undefined || message.reply === undefined) return;
+          const reply = message.reply;
+          void answer(request).then(
+            (response) => {
+              if (!nc.isClosed()) nc.publish(reply, packEnvelope(response));
+            },
+            (error: unknown) => cluster.#logger.warn({ err: error, subject }, 'cluster request failed'),
+          );
+        }),
       sessionGone: (realm, session) => {
         nc.publish(`${cluster.name}.gone`, packEnvelope({ r: realm, n: cluster.node, s: session }));
       },

@@ -33,6 +33,11 @@ export class NodeLiveness {
     return this.#nodes.has(node);
   }
 
+  /** How many other nodes are currently considered alive. */
+  aliveCount(): number {
+    return this.#nodes.size;
+  }
+
   /** A heartbeat of `node`, from the process `incarnation`. */
   heartbeat(node: string, incarnation: string): void {
     const tracked = this.#nodes.get(node);
