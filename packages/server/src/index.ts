@@ -7,6 +7,13 @@
 
 export { type ConvertResult, convertConfigFile, convertedName } from './cli/convert-command.js';
 export {
+  CLUSTER_DEFAULTS,
+  generateNodeId,
+  NatsCluster,
+  type NatsClusterOptions,
+} from './cluster/nats-cluster.js';
+export { type ClusterMemberOptions, startClusterMember } from './cluster/start-cluster.js';
+export {
   CLIENT_BUNDLE_NAME,
   findClientBundle,
   type InitPlan,
