@@ -202,6 +202,26 @@ describe('shared and pattern registrations over several nodes', () => {
     }
   });
 
+  it('re-routes a call to a callee on another node when the first answers wamp.error.unavailable', async () => {
+    const busy = await on(1);
+    let asked = 0;
+    await busy.register(
+      'com.rpc.reroute',
+      () => {
+        asked++;
+        throw new ApplicationError('wamp.error.unavailable');
+      },
+      { invoke: 'first' },
+    );
+    await registeredEverywhere(nodes, 'com.rpc.reroute', 1);
+    const free = await on(2);
+    await free.register('com.rpc.reroute', (inv) => `served ${String(inv.args[0])}`, { invoke: 'first' });
+    await registeredEverywhere(nodes, 'com.rpc.reroute', 2);
+    const caller = await on(0);
+    expect((await caller.call('com.rpc.reroute', ['job'])).args).toEqual(['served job']);
+    expect(asked).toBe(1);
+  });
+
   it('an exact registration on one node wins over a prefix and a wildcard on others', async () => {
     const prefix = await on(1);
     await prefix.register('com.rpc.pat', ({ details }) => `prefix:${details.procedure}`, { match: 'prefix' });
