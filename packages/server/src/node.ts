@@ -145,6 +145,7 @@ export class InterchangeNode {
                 logger: workerLogger,
                 nodeId: options.nodeId,
                 suffix: routerWorkers > 1 ? String(worker.id ?? w) : undefined,
+                realms: realmsOfWorker(worker),
                 signal: options.signal,
               });
         if (cluster !== undefined) parts.clusters.push(cluster);

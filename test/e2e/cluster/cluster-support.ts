@@ -79,16 +79,15 @@ export async function startClusterNode(
   node: string,
   options: { realms?: RealmConfig[]; heartbeatMs?: number; deadNodeMs?: number } = {},
 ): Promise<ClusterNode> {
+  const realms = options.realms ?? [{ name: 'realm1' }];
   const cluster = await NatsCluster.start({
     servers: [nats],
     node,
+    realms,
     heartbeatMs: options.heartbeatMs ?? 200,
     deadNodeMs: options.deadNodeMs ?? 2000,
   });
-  const router = await startAdvancedRouter({
-    ...(options.realms === undefined ? {} : { realms: options.realms }),
-    cluster,
-  });
+  const router = await startAdvancedRouter({ realms, cluster });
   return {
     ...router,
     router: router.router,

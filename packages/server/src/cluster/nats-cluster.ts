@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { TransportError } from '@interchange/protocol';
-import type { ClusterBackend, Realm } from '@interchange/router';
+import { InvalidArgumentError, TransportError } from '@interchange/protocol';
+import type { ClusterBackend, Realm, RealmConfig } from '@interchange/router';
 import { type KV, Kvm, type KvWatchEntry } from '@nats-io/kv';
 import {
   connect,
@@ -14,6 +14,7 @@ import { type Logger, silentLogger } from '../logger.js';
 import type { ClusterContext } from './cluster-context.js';
 import { packEnvelope, unpackEnvelope } from './cluster-envelope.js';
 import { ClusterRealmConnection } from './cluster-realm-link.js';
+import { type RealmRouting, routingDifference, routingOf } from './config-agreement.js';
 import { NodeLiveness } from './node-liveness.js';
 import { nodeOfKey, type RegistrationEntry, readEntry } from './registration-entry.js';
 import { isPlainToken } from './subject-tokens.js';
@@ -44,6 +45,11 @@ export interface NatsClusterOptions {
   heartbeatMs?: number;
   /** A node not heard of for this long is dead (ms): its registrations go, calls to it fail. */
   deadNodeMs?: number;
+  /**
+   * This node's realms: at join, their roles are compared with those of every live node, and a
+   * node that disagrees on a realm both have is refused (see config-agreement.ts).
+   */
+  realms?: readonly RealmConfig[];
   /** Wait between attempts to reach NATS at start (ms). */
   retryMs?: number;
   logger?: Logger;
@@ -78,6 +84,9 @@ export class NatsCluster implements ClusterBackend {
   readonly name: string;
   readonly #nc: NatsConnection;
   readonly #kv: KV;
+  /** Each live node's routing config, by node ID (the `<name>_nodes` bucket). */
+  readonly #members: KV;
+  readonly #routing: Record<string, RealmRouting>;
   readonly #logger: Logger;
   readonly #incarnation = randomBytes(8).toString('hex');
   readonly #links = new Map<string, ClusterRealmConnection>();
@@ -96,10 +105,13 @@ export class NatsCluster implements ClusterBackend {
   private constructor(
     nc: NatsConnection,
     kv: KV,
+    members: KV,
     options: Required<Pick<NatsClusterOptions, 'node' | 'name'>> & NatsClusterOptions,
   ) {
     this.#nc = nc;
     this.#kv = kv;
+    this.#members = members;
+    this.#routing = routingOf(options.realms ?? []);
     this.node = options.node;
     this.name = options.name;
     this.#logger = options.logger ?? silentLogger;
@@ -128,8 +140,11 @@ export class NatsCluster implements ClusterBackend {
     }
     const nc = await connectWithRetry(options, node, logger);
     let kv: KV;
+    let members: KV;
     try {
-      kv = await new Kvm(nc).create(`${name}_registrations`, { history: 1, storage: 'memory' } as never);
+      const kvm = new Kvm(nc);
+      kv = await kvm.create(`${name}_registrations`, { history: 1, storage: 'memory' } as never);
+      members = await kvm.create(`${name}_nodes`, { history: 1, storage: 'memory' } as never);
     } catch (error) {
       await nc.close().catch(() => undefined);
       throw new TransportError(
@@ -137,8 +152,13 @@ export class NatsCluster implements ClusterBackend {
         { cause: error },
       );
     }
-    const cluster = new NatsCluster(nc, kv, { ...options, node, name });
-    await cluster.#join();
+    const cluster = new NatsCluster(nc, kv, members, { ...options, node, name });
+    try {
+      await cluster.#join();
+    } catch (error) {
+      await cluster.close();
+      throw error;
+    }
     logger.info({ node, name, server: nc.getServer() }, 'joined the cluster');
     return cluster;
   }
@@ -180,7 +200,11 @@ export class NatsCluster implements ClusterBackend {
       this.#nc.publish(`${this.name}.hb.${this.node}`, packEnvelope({ n: this.node, c: this.#incarnation, bye: true }));
       const own = [...this.#own.keys()];
       this.#own.clear();
-      await Promise.allSettled([...this.#pending, ...own.map((key) => this.#kv.delete(key))]);
+      await Promise.allSettled([
+        ...this.#pending,
+        ...own.map((key) => this.#kv.delete(key)),
+        this.#members.delete(this.node),
+      ]);
       await this.#nc.drain();
     } catch (error) {
       this.#logger.warn({ err: error }, 'leaving the cluster: NATS connection already closed');
@@ -205,6 +229,7 @@ export class NatsCluster implements ClusterBackend {
       if (e === undefined || typeof e.r !== 'string' || typeof e.n !== 'string' || typeof e.s !== 'number') return;
       this.#links.get(e.r)?.mirror.sessionGone(e.n, e.s);
     });
+    await this.#checkAgreement();
     await this.#watchTable();
     const beat = () => this.#nc.publish(`${name}.hb.${node}`, packEnvelope({ n: node, c: this.#incarnation }));
     beat();
@@ -213,6 +238,32 @@ export class NatsCluster implements ClusterBackend {
     this.#nc.closed().then((error) => {
       if (!this.#closed) this.#logger.error({ err: error }, 'NATS connection closed; this node left the cluster');
     });
+  }
+
+  /**
+   * Refuses to join a cluster whose live nodes route a shared realm differently (roles,
+   * permissions, authorizers): the same session would be allowed on one node and refused on
+   * another. Listens to one round of heartbeats first, to know who is alive.
+   */
+  async #checkAgreement(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, this.#heartbeatMs + 250));
+    for (const node of this.#liveness.aliveNodes()) {
+      const entry = await this.#members.get(node).catch(() => null);
+      if (entry === null || entry.operation !== 'PUT') continue;
+      let theirs: Record<string, RealmRouting>;
+      try {
+        theirs = entry.json<Record<string, RealmRouting>>();
+      } catch {
+        continue;
+      }
+      const difference = routingDifference(this.#routing, theirs, node);
+      if (difference !== undefined) {
+        throw new InvalidArgumentError(
+          `this node's config differs from the cluster '${this.name}': ${difference}; every node must run the same realms and roles`,
+        );
+      }
+    }
+    await this.#members.put(this.node, JSON.stringify(this.#routing));
   }
 
   /** Watches the registration table; resolves once the entries present at start are read. */
@@ -276,6 +327,7 @@ export class NatsCluster implements ClusterBackend {
   #nodeDead(node: string): void {
     this.#logger.warn({ node }, 'cluster node gone: its registrations are removed and calls to it fail');
     for (const link of this.#links.values()) link.nodeDead(node);
+    if (!this.#closed) this.#track(this.#members.delete(node));
     for (const [key, entry] of [...this.#entries]) {
       if (entry.node !== node) continue;
       this.#entries.delete(key);

@@ -33,6 +33,11 @@ export class NodeLiveness {
     return this.#nodes.has(node);
   }
 
+  /** The other nodes currently considered alive. */
+  aliveNodes(): string[] {
+    return [...this.#nodes.keys()];
+  }
+
   /** How many other nodes are currently considered alive. */
   aliveCount(): number {
     return this.#nodes.size;

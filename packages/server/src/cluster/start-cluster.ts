@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { RealmConfig } from '@interchange/router';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { resolveInCbdir } from '../config/validate-config.js';
 import type { Logger } from '../logger.js';
@@ -12,6 +13,8 @@ export interface ClusterMemberOptions {
   nodeId?: string | undefined;
   /** Told apart when one node runs several router workers: `<node>-<suffix>`. */
   suffix?: string | undefined;
+  /** The worker's realms, compared with the other nodes' at join. */
+  realms?: readonly RealmConfig[] | undefined;
   /** Aborts the wait for NATS (the node is being stopped before it started). */
   signal?: AbortSignal | undefined;
 }
@@ -43,5 +46,6 @@ export async function startClusterMember(config: ClusterConfig, options: Cluster
     ...(config.heartbeat_interval === undefined ? {} : { heartbeatMs: config.heartbeat_interval }),
     ...(config.dead_node_timeout === undefined ? {} : { deadNodeMs: config.dead_node_timeout }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.realms === undefined ? {} : { realms: options.realms }),
   });
 }
