@@ -7,13 +7,6 @@
 
 export { type ConvertResult, convertConfigFile, convertedName } from './cli/convert-command.js';
 export {
-  CLUSTER_DEFAULTS,
-  generateNodeId,
-  NatsCluster,
-  type NatsClusterOptions,
-} from './cluster/nats-cluster.js';
-export { type ClusterMemberOptions, startClusterMember } from './cluster/start-cluster.js';
-export {
   CLIENT_BUNDLE_NAME,
   findClientBundle,
   type InitPlan,
@@ -39,6 +32,13 @@ export {
   writePidFile,
 } from './cli/pid-file.js';
 export { type CliIo, ExitCode, packageVersion, runCli, USAGE } from './cli/run-cli.js';
+export {
+  CLUSTER_DEFAULTS,
+  generateNodeId,
+  NatsCluster,
+  type NatsClusterOptions,
+} from './cluster/nats-cluster.js';
+export { type ClusterMemberOptions, startClusterMember } from './cluster/start-cluster.js';
 export {
   type ComponentMain,
   type ComponentObject,

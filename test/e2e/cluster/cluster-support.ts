@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger, LogMethod } from '@interchange/protocol';
 import type { RealmConfig } from '@interchange/router';
 import { NatsCluster } from '../../../packages/server/src/cluster/nats-cluster.js';
 import { type AdvancedRouter, startAdvancedRouter } from '../support/advanced-router.js';
@@ -84,6 +85,8 @@ export async function startClusterNode(
     servers: [nats],
     node,
     realms,
+    // CLUSTER_DEBUG=1 shows what the nodes log (reconnects, dead nodes, refused messages).
+    ...(process.env.CLUSTER_DEBUG === undefined ? {} : { logger: debugLogger(node) }),
     heartbeatMs: options.heartbeatMs ?? 200,
     deadNodeMs: options.deadNodeMs ?? 2000,
   });
@@ -118,4 +121,12 @@ export async function registeredEverywhere(
       return (registration === undefined ? 0 : (dealer?.count(registration.id) ?? 0)) === count;
     });
   }
+}
+
+function debugLogger(node: string): Logger {
+  const log =
+    (level: string): LogMethod =>
+    (obj, msg) =>
+      console.error(`[${node}] ${level} ${msg ?? ''} ${JSON.stringify(obj)}`);
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') } as Logger;
 }

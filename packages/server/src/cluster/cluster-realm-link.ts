@@ -84,6 +84,11 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
     else if (e.t === 'ans') this.mirror.answer(e.n, e);
   }
 
+  /** The connection to NATS is lost (see {@link RegistrationMirror.connectionLost}). */
+  connectionLost(): void {
+    this.mirror.connectionLost();
+  }
+
   /** A node is gone. */
   nodeDead(node: string): void {
     this.mirror.nodeDead(node);

@@ -231,6 +231,7 @@ export class NatsCluster implements ClusterBackend {
     });
     await this.#checkAgreement();
     await this.#watchTable();
+    void this.#followConnection();
     const beat = () => this.#nc.publish(`${name}.hb.${node}`, packEnvelope({ n: node, c: this.#incarnation }));
     beat();
     this.#heartbeat = setInterval(beat, this.#heartbeatMs);
@@ -266,18 +267,27 @@ export class NatsCluster implements ClusterBackend {
     await this.#members.put(this.node, JSON.stringify(this.#routing));
   }
 
-  /** Watches the registration table; resolves once the entries present at start are read. */
-  async #watchTable(): Promise<void> {
+  /**
+   * Watches the registration table; resolves once the entries present at start are read, with
+   * the keys that were present.
+   */
+  async #watchTable(): Promise<Set<string>> {
     const status = await this.#kv.status();
     const watcher = await this.#kv.watch({ key: '>' });
     this.#watcher = watcher;
+    const present = new Set<string>();
+    let initial = true;
     let caughtUp: () => void = () => undefined;
     const ready = new Promise<void>((resolve) => {
-      caughtUp = resolve;
+      caughtUp = () => {
+        initial = false;
+        resolve();
+      };
     });
     if (status.values === 0) caughtUp();
     void (async () => {
       for await (const entry of watcher) {
+        if (initial && entry.operation === 'PUT') present.add(entry.key);
         this.#tableEvent(entry);
         if (entry.delta === 0) caughtUp();
       }
@@ -286,6 +296,50 @@ export class NatsCluster implements ClusterBackend {
     const timeout = setTimeout(caughtUp, 5000);
     await ready;
     clearTimeout(timeout);
+    return present;
+  }
+
+  /** Logs connection losses, and resynchronises after each reconnect. */
+  async #followConnection(): Promise<void> {
+    for await (const status of this.#nc.status()) {
+      if (this.#closed) return;
+      if (status.type === 'disconnect') {
+        this.#logger.warn(
+          { server: status.server },
+          'lost the connection to NATS; calls in flight to other nodes fail; reconnecting',
+        );
+        this.#liveness.pause();
+        for (const link of this.#links.values()) link.connectionLost();
+      } else if (status.type === 'reconnect') {
+        this.#logger.info({ server: status.server }, 'reconnected to NATS; resynchronising');
+        this.#liveness.resume();
+        await this.#resync().catch((error: unknown) =>
+          this.#logger.error({ err: error }, 'resynchronising with the cluster failed'),
+        );
+      }
+    }
+  }
+
+  /**
+   * After a reconnect: NATS may have restarted and lost the buckets (memory storage), and other
+   * nodes may have taken this one for dead. Recreate the buckets, write this node's entries
+   * again, and read the table afresh, forgetting entries that are gone.
+   */
+  async #resync(): Promise<void> {
+    const kvm = new Kvm(this.#nc);
+    await kvm.create(`${this.name}_registrations`, { history: 1, storage: 'memory' } as never);
+    await kvm.create(`${this.name}_nodes`, { history: 1, storage: 'memory' } as never);
+    await this.#members.put(this.node, JSON.stringify(this.#routing));
+    for (const [key, value] of this.#own) this.#track(this.#kv.put(key, JSON.stringify(value)));
+    await Promise.allSettled([...this.#pending]);
+    this.#watcher?.stop();
+    const before = [...this.#entries.keys()];
+    this.#entries.clear();
+    const present = await this.#watchTable();
+    // Mirrors were dropped when the connection was lost; what the table no longer holds is gone.
+    for (const key of before) {
+      if (!present.has(key)) for (const link of this.#links.values()) link.tableDelete(key);
+    }
   }
 
   #tableEvent(entry: KvWatchEntry): void {

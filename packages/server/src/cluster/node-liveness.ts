@@ -67,6 +67,19 @@ export class NodeLiveness {
     this.#options.onDead(node);
   }
 
+  /**
+   * This node lost its own connection: it hears nobody, which says nothing of the others. The
+   * deadlines stop until {@link resume}.
+   */
+  pause(): void {
+    for (const tracked of this.#nodes.values()) clearTimeout(tracked.timer);
+  }
+
+  /** The connection is back: every known node gets a full deadline again. */
+  resume(): void {
+    for (const [node, tracked] of this.#nodes) this.#arm(node, tracked.incarnation);
+  }
+
   close(): void {
     for (const tracked of this.#nodes.values()) clearTimeout(tracked.timer);
     this.#nodes.clear();

@@ -102,6 +102,15 @@ export class RegistrationMirror {
     for (const proxy of [...this.#proxies.values()]) if (proxy.node === node) this.#drop(proxy);
   }
 
+  /**
+   * The connection to NATS is lost: answers to calls in flight may be lost with it, so those
+   * calls fail now (canceled) instead of waiting for an answer that may never come; the other
+   * nodes' callees are unavailable here until the table is read again after the reconnect.
+   */
+  connectionLost(): void {
+    for (const proxy of [...this.#proxies.values()]) this.#drop(proxy);
+  }
+
   /** The answer (YIELD or ERROR) of a remote callee to an INVOCATION sent from here. */
   answer(node: string, e: Record<string, unknown>): void {
     const proxy = typeof e.s === 'number' ? this.#proxies.get(`${node}:${e.s}`) : undefined;
