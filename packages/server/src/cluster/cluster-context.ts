@@ -1,5 +1,8 @@
 import type { Logger } from '../logger.js';
 
+/** What became of an envelope for another node. */
+export type SendOutcome = 'sent' | 'too-large' | 'unencodable';
+
 /** What a realm's cluster parts need from the node's NATS cluster member. */
 export interface ClusterContext {
   /** This node's ID. */
@@ -13,8 +16,11 @@ export interface ClusterContext {
   publish(subject: string, data: Uint8Array): void;
   /** Subscribes to `subject`; the returned function unsubscribes. */
   subscribe(subject: string, onMessage: (data: Uint8Array) => void): () => void;
-  /** Sends an envelope to one node's inbox; `false` when it is larger than `max_payload` (nothing sent). */
-  sendToNode(node: string, envelope: object): boolean;
+  /**
+   * Sends an envelope to one node's inbox. Nothing is sent when it is larger than
+   * `max_payload` (`too-large`) or holds a value MessagePack cannot carry (`unencodable`).
+   */
+  sendToNode(node: string, envelope: object): SendOutcome;
   /**
    * Asks every other live node (scatter-gather): publishes `envelope` on `subject` and resolves
    * with the answers that came before each live node answered or the time ran out.

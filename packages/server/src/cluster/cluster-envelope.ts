@@ -5,11 +5,23 @@ import { Packr } from 'msgpackr';
  * (`Uint8Array`) that JSON cannot carry, and a node must not care which serializer the sessions
  * at either end use. Plain maps (no msgpackr records), so every message decodes on its own.
  */
-const packr = new Packr({ useRecords: false, moreTypes: false });
+const packr = new Packr({ useRecords: false, moreTypes: false, useBigIntExtension: true });
 
-/** Encodes one envelope. */
+/** Encodes one envelope of this node's own making (nothing a peer chose). */
 export function packEnvelope(envelope: object): Uint8Array {
   return packr.pack(envelope);
+}
+
+/**
+ * Encodes an envelope that carries a peer's payload; `undefined` when it holds something
+ * MessagePack cannot carry, so the peer gets an error instead of the router an exception.
+ */
+export function tryPackEnvelope(envelope: object): Uint8Array | undefined {
+  try {
+    return packr.pack(envelope);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Decodes one envelope; `undefined` for bytes that are not a MessagePack map. */

@@ -8,7 +8,7 @@ import type {
   Subscription,
 } from '@interchange/router';
 import type { ClusterContext } from './cluster-context.js';
-import { packEnvelope, unpackEnvelope } from './cluster-envelope.js';
+import { tryPackEnvelope, unpackEnvelope } from './cluster-envelope.js';
 import { interestSubject, subjectToken, uriSubject } from './subject-tokens.js';
 
 /**
@@ -53,7 +53,7 @@ export class ClusterPubSub implements BrokerClusterHooks {
 
   published(publication: ClusterPublication): PublicationRefusal | undefined {
     const { publisher, payload } = publication;
-    const envelope = packEnvelope({
+    const envelope = tryPackEnvelope({
       n: this.#context.node,
       r: this.#realm,
       i: publication.id,
@@ -64,6 +64,12 @@ export class ClusterPubSub implements BrokerClusterHooks {
       k: payload.kwargs,
       y: payload.payload,
     });
+    if (envelope === undefined) {
+      return {
+        error: ErrorUri.INVALID_ARGUMENT,
+        message: 'the publication holds a value that cannot be carried to the other nodes of the cluster',
+      };
+    }
     const max = this.#context.maxPayload();
     if (envelope.byteLength > max) {
       // Refused everywhere, here too: subscribers on all nodes see the same publications.

@@ -8,8 +8,8 @@ import {
   type YieldMessage,
 } from '@interchange/protocol';
 import type { Realm, RealmMember } from '@interchange/router';
-import type { ClusterContext } from './cluster-context.js';
-import { payloadOf } from './registration-mirror.js';
+import type { ClusterContext, SendOutcome } from './cluster-context.js';
+import { payloadOf, refusal } from './registration-mirror.js';
 
 interface Relay {
   readonly from: string;
@@ -88,7 +88,7 @@ export class InvocationRelay {
     const isYield = message.type === 'YIELD';
     const final = !isYield || message.options.progress !== true;
     if (final) this.#remove(relay);
-    const sent = this.#answer(relay.from, session.id, relay.remoteId, {
+    const outcome = this.#answer(relay.from, session.id, relay.remoteId, {
       kind: isYield ? 'yield' : 'error',
       o: isYield ? message.options : message.details,
       e: isYield ? undefined : message.error,
@@ -96,15 +96,10 @@ export class InvocationRelay {
       k: message.kwargs,
       p: message.payload,
     });
-    if (!sent) {
-      const text = `the callee's answer is larger than the cluster's NATS max_payload of ${this.#context.maxPayload()} bytes`;
+    if (outcome !== 'sent') {
+      const [error, text] = refusal(outcome, "callee's answer", this.#context.maxPayload());
       this.#context.logger.warn({ realm: this.#realm.name, session: session.id }, text);
-      this.#answer(relay.from, session.id, relay.remoteId, {
-        kind: 'error',
-        o: {},
-        e: ErrorUri.PAYLOAD_SIZE_EXCEEDED,
-        a: [text],
-      });
+      this.#answer(relay.from, session.id, relay.remoteId, { kind: 'error', o: {}, e: error, a: [text] });
       this.#remove(relay);
     }
     return true;
@@ -133,7 +128,7 @@ export class InvocationRelay {
     }
   }
 
-  #answer(to: string, session: Id, requestId: Id, body: Record<string, unknown>): boolean {
+  #answer(to: string, session: Id, requestId: Id, body: Record<string, unknown>): SendOutcome {
     return this.#context.sendToNode(to, {
       t: 'ans',
       r: this.#realm.name,

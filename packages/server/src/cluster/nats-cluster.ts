@@ -12,7 +12,7 @@ import {
 } from '@nats-io/transport-node';
 import { type Logger, silentLogger } from '../logger.js';
 import type { ClusterContext } from './cluster-context.js';
-import { packEnvelope, unpackEnvelope } from './cluster-envelope.js';
+import { packEnvelope, tryPackEnvelope, unpackEnvelope } from './cluster-envelope.js';
 import { ClusterRealmConnection } from './cluster-realm-link.js';
 import { type RealmRouting, routingDifference, routingOf } from './config-agreement.js';
 import { NodeLiveness } from './node-liveness.js';
@@ -451,10 +451,11 @@ export class NatsCluster implements ClusterBackend {
       publish: (subject, data) => nc.publish(subject, data),
       subscribe: (subject, onMessage) => cluster.#subscribe(subject, onMessage),
       sendToNode(node, envelope) {
-        const data = packEnvelope(envelope);
-        if (data.byteLength > this.maxPayload()) return false;
+        const data = tryPackEnvelope(envelope);
+        if (data === undefined) return 'unencodable';
+        if (data.byteLength > this.maxPayload()) return 'too-large';
         nc.publish(`${cluster.name}.node.${node}`, data);
-        return true;
+        return 'sent';
       },
       scatter: (subject, envelope) => cluster.#scatter(subject, envelope),
       serve: (subject, answer) =>

@@ -10,7 +10,7 @@ import {
   type YieldMessage,
 } from '@interchange/protocol';
 import type { Dealer } from '@interchange/router';
-import type { ClusterContext } from './cluster-context.js';
+import type { ClusterContext, SendOutcome } from './cluster-context.js';
 import type { RegistrationEntry } from './registration-entry.js';
 import { RemoteCallee } from './remote-callee.js';
 
@@ -173,7 +173,7 @@ export class RegistrationMirror {
       this.#context.sendToNode(proxy.node, { t: 'int', ...route, o: message.options });
       return;
     }
-    const sent = this.#context.sendToNode(proxy.node, {
+    const outcome = this.#context.sendToNode(proxy.node, {
       t: 'inv',
       ...route,
       g: proxy.registrations.get(message.registration) ?? message.registration,
@@ -182,10 +182,10 @@ export class RegistrationMirror {
       k: message.kwargs,
       p: message.payload,
     });
-    if (sent) return;
+    if (outcome === 'sent') return;
     // Never a silent drop: the caller gets an error, as if the callee had refused the call. The
     // dealer is in the middle of routing this call, so the error comes after it is done.
-    const text = `the call is larger than the cluster's NATS max_payload of ${this.#context.maxPayload()} bytes`;
+    const [error, text] = refusal(outcome, 'call', this.#context.maxPayload());
     this.#context.logger.warn({ realm: this.#realm, node: proxy.node, session: proxy.id }, text);
     queueMicrotask(() => {
       this.#dealer.invocationError(proxy, {
@@ -193,7 +193,7 @@ export class RegistrationMirror {
         requestType: MessageCode.INVOCATION,
         requestId: message.requestId,
         details: {},
-        error: ErrorUri.PAYLOAD_SIZE_EXCEEDED,
+        error,
         args: [text],
       });
     });
@@ -216,4 +216,14 @@ export function payloadOf(e: Record<string, unknown>): Payload {
   if (typeof e.k === 'object' && e.k !== null && !Array.isArray(e.k)) payload.kwargs = e.k as Dict;
   if (e.p instanceof Uint8Array || typeof e.p === 'string') payload.payload = e.p;
   return payload;
+}
+
+/** The error URI and text for a message that could not cross the cluster. */
+export function refusal(outcome: Exclude<SendOutcome, 'sent'>, what: string, maxPayload: number): [string, string] {
+  return outcome === 'too-large'
+    ? [
+        ErrorUri.PAYLOAD_SIZE_EXCEEDED,
+        `the ${what} is larger than the cluster's NATS max_payload of ${maxPayload} bytes`,
+      ]
+    : [ErrorUri.INVALID_ARGUMENT, `the ${what} holds a value that cannot be carried to the other nodes of the cluster`];
 }
