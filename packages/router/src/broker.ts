@@ -108,6 +108,8 @@ interface Publication {
   /** Details every EVENT of the publication carries. */
   readonly common: Dict;
   readonly payload: Payload;
+  /** What to do with it: deliver and retain (`all`), or one of them (publications of other nodes). */
+  readonly part: 'all' | 'deliver' | 'retain';
 }
 
 /**
@@ -347,8 +349,10 @@ export class Broker {
   }
 
   /**
-   * Delivers here a publication another node of the cluster accepted: the checks and delivery of
-   * {@link publishAs} again (the receiving node applies WAMP's rules itself), not passed back to
+   * Handles here a publication another node of the cluster accepted: the checks of
+   * {@link publishAs} again (the receiving node applies WAMP's rules itself), then, by `part`,
+   * its delivery to this node's subscribers (`deliver`) or its keeping as the topic's retained
+   * event (`retain`, for a backend that shares retained events separately). Never passed back to
    * the cluster.
    */
   deliverFromCluster(
@@ -357,8 +361,9 @@ export class Broker {
     options: Dict,
     payload: Payload,
     publicationId: Id,
+    part: 'deliver' | 'retain' = 'deliver',
   ): Id | PublicationRefusal {
-    return this.#publish(publisher, topic, options, payload, publicationId, undefined);
+    return this.#publish(publisher, topic, options, payload, publicationId, undefined, part);
   }
 
   #publish(
@@ -368,6 +373,7 @@ export class Broker {
     payload: Payload,
     id: Id,
     cluster: BrokerClusterHooks | undefined,
+    part: 'all' | 'deliver' | 'retain' = 'all',
   ): Id | PublicationRefusal {
     const authorization = this.#authorizePublication(publisher, topic);
     if (isRefusal(authorization)) return authorization;
@@ -391,6 +397,7 @@ export class Broker {
       // Passthru Mode").
       common: copyPassthruAttributes(disclose ? identityDetails('publisher', publisher) : {}, options),
       payload,
+      part,
     });
     return id;
   }
@@ -411,6 +418,7 @@ export class Broker {
       filter: undefined,
       common: {},
       payload: { args: args() },
+      part: 'all',
     });
   }
 
@@ -453,7 +461,7 @@ export class Broker {
     const { topic, publisher, excludeMe, filter, common } = p;
     // Advanced profile "Event Retention": "Brokers that allow event retention on the given topic
     // MUST set the topic Retained Event to this if it were eligible to be published".
-    if (p.options.retain === true && publisher !== undefined) {
+    if (p.options.retain === true && publisher !== undefined && p.part !== 'deliver') {
       this.#retained.retain({
         topic,
         publisherId: publisher.id,
@@ -463,6 +471,7 @@ export class Broker {
         payload: p.payload,
       });
     }
+    if (p.part === 'retain') return;
     // Advanced profile "Pattern-based Subscription": a pattern's subscribers learn the topic.
     let patternDetails: Dict | undefined;
     // Only for subscriptions that keep a history; most publications have none.

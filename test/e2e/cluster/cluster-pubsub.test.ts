@@ -169,6 +169,28 @@ describe('matching across nodes', () => {
   });
 });
 
+describe('retained events', () => {
+  it('reach a get_retained subscriber on a node that started after the publication', async () => {
+    const publisher = await connect({ url: nodes[0]?.url() ?? '', realm: 'realm1' });
+    await publisher.publish('com.ret.status', ['old'], { acknowledge: true, retain: true });
+    await publisher.publish('com.ret.status', ['current'], { acknowledge: true, retain: true, disclose_me: true });
+    await nodes[0]?.cluster.flush();
+    const late = await startClusterNode(nats.url, 'late');
+    try {
+      const subscriber = await connect({ url: late.url(), realm: 'realm1' });
+      const events: Event[] = [];
+      await subscriber.subscribe('com.ret.', (e) => void events.push(e), { match: 'prefix', get_retained: true });
+      await eventually(() => events.length === 1);
+      expect(events[0]?.args).toEqual(['current']);
+      expect(events[0]?.details).toMatchObject({ retained: true, topic: 'com.ret.status', publisher: publisher.id });
+      await subscriber.leave();
+    } finally {
+      await late.stop();
+      await publisher.leave();
+    }
+  });
+});
+
 describe('testaments', () => {
   it("publishes a leaving session's testaments to subscribers on other nodes, under the announced IDs", async () => {
     const watcher = await connect({ url: nodes[2]?.url() ?? '', realm: 'realm1' });

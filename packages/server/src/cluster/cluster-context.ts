@@ -30,6 +30,8 @@ export interface ClusterContext {
   serve(subject: string, answer: (request: Record<string, unknown>) => Promise<object>): () => void;
   /** Tells every node that a session of this node that held registrations is gone. */
   sessionGone(realm: string, session: number): void;
+  /** Keeps a retained publication (its envelope) for every node, under `key`. */
+  putRetained(key: string, envelope: Uint8Array): void;
   /** Writes this node's entry of the registration table. */
   putRegistration(key: string, value: object): void;
   /** Deletes this node's entry of the registration table. */

@@ -18,6 +18,16 @@ import { interestSubject, subjectToken, uriSubject } from './subject-tokens.js';
  */
 const RECENT_PUBLICATIONS = 4096;
 
+/** A publication envelope, read. */
+interface ReceivedPublication {
+  readonly node: string;
+  readonly id: Id;
+  readonly topic: string;
+  readonly options: Dict;
+  readonly publisher: FilterSubject;
+  readonly payload: Payload;
+}
+
 interface Interest {
   count: number;
   unsubscribe: () => void;
@@ -41,6 +51,8 @@ export class ClusterPubSub implements BrokerClusterHooks {
   readonly #base: string;
   readonly #interest = new Map<string, Interest>();
   readonly #recent = new Set<string>();
+  /** Retained publications of this process, which its broker kept already. */
+  readonly #ownRetained = new Set<Id>();
 
   constructor(context: ClusterContext, realm: string, broker: Broker) {
     this.#context = context;
@@ -83,7 +95,32 @@ export class ClusterPubSub implements BrokerClusterHooks {
       };
     }
     this.#context.publish(uriSubject(this.#base, publication.topic), envelope);
+    if (publication.options.retain === true) {
+      // Advanced profile "Event Retention", for every node: the retained-events bucket keeps the
+      // newest retained publication of each topic; other nodes keep it as theirs (see `retained`).
+      this.#ownRetained.add(publication.id);
+      if (this.#ownRetained.size > RECENT_PUBLICATIONS)
+        this.#ownRetained.delete(this.#ownRetained.values().next().value as number);
+      this.#context.putRetained(uriSubject(subjectToken(this.#realm), publication.topic), envelope);
+    }
     return undefined;
+  }
+
+  /**
+   * A retained publication from the retained-events bucket (any node's, also from before this
+   * node started): kept as the topic's retained event here, not delivered.
+   */
+  retained(data: Uint8Array): void {
+    const publication = this.#read(data);
+    if (publication === undefined || this.#ownRetained.has(publication.id)) return;
+    this.#broker.deliverFromCluster(
+      publication.publisher,
+      publication.topic,
+      publication.options,
+      publication.payload,
+      publication.id,
+      'retain',
+    );
   }
 
   subscriptionCreated(subscription: Subscription): void {
@@ -115,6 +152,31 @@ export class ClusterPubSub implements BrokerClusterHooks {
 
   /** A publication from another node. Malformed envelopes are dropped with a log line. */
   #receive(data: Uint8Array): void {
+    const publication = this.#read(data);
+    if (publication === undefined) return;
+    const key = `${publication.node}:${publication.id}`;
+    if (this.#recent.has(key)) return;
+    this.#recent.add(key);
+    if (this.#recent.size > RECENT_PUBLICATIONS) this.#recent.delete(this.#recent.values().next().value as string);
+    // Retained events come through the retained-events bucket, so this delivery keeps none.
+    const outcome = this.#broker.deliverFromCluster(
+      publication.publisher,
+      publication.topic,
+      publication.options,
+      publication.payload,
+      publication.id,
+      'deliver',
+    );
+    if (typeof outcome !== 'number') {
+      this.#context.logger.debug(
+        { realm: this.#realm, topic: publication.topic, error: outcome.error },
+        'publication from another node not delivered here',
+      );
+    }
+  }
+
+  /** Reads a publication envelope of this realm; `undefined` (logged) when it is not one. */
+  #read(data: Uint8Array): ReceivedPublication | undefined {
     const e = unpackEnvelope(data);
     const publisher = e?.p;
     if (
@@ -128,27 +190,19 @@ export class ClusterPubSub implements BrokerClusterHooks {
       e.r !== this.#realm
     ) {
       this.#context.logger.warn({ realm: this.#realm }, 'malformed cluster publication dropped');
-      return;
+      return undefined;
     }
-    const key = `${e.n}:${e.i}`;
-    if (this.#recent.has(key)) return;
-    this.#recent.add(key);
-    if (this.#recent.size > RECENT_PUBLICATIONS) this.#recent.delete(this.#recent.values().next().value as string);
-    const subject: FilterSubject = {
-      id: publisher[0] as Id,
-      authid: String(publisher[1]),
-      authrole: String(publisher[2]),
-    };
     const payload: Payload = {};
     if (Array.isArray(e.a)) payload.args = e.a;
     if (typeof e.k === 'object' && e.k !== null) payload.kwargs = e.k as Dict;
     if (e.y instanceof Uint8Array || typeof e.y === 'string') payload.payload = e.y;
-    const outcome = this.#broker.deliverFromCluster(subject, e.t, e.o as Dict, payload, e.i);
-    if (typeof outcome !== 'number') {
-      this.#context.logger.debug(
-        { realm: this.#realm, topic: e.t, error: outcome.error },
-        'publication from another node not delivered here',
-      );
-    }
+    return {
+      node: e.n,
+      id: e.i,
+      topic: e.t,
+      options: e.o as Dict,
+      publisher: { id: publisher[0] as Id, authid: String(publisher[1]), authrole: String(publisher[2]) },
+      payload,
+    };
   }
 }

@@ -17,7 +17,7 @@ import { ClusterRealmConnection } from './cluster-realm-link.js';
 import { type RealmRouting, routingDifference, routingOf } from './config-agreement.js';
 import { NodeLiveness } from './node-liveness.js';
 import { nodeOfKey, type RegistrationEntry, readEntry } from './registration-entry.js';
-import { isPlainToken } from './subject-tokens.js';
+import { isPlainToken, subjectToken } from './subject-tokens.js';
 
 /** Defaults of the cluster settings. */
 export const CLUSTER_DEFAULTS = Object.freeze({
@@ -84,6 +84,11 @@ export class NatsCluster implements ClusterBackend {
   readonly name: string;
   readonly #nc: NatsConnection;
   readonly #kv: KV;
+  /** The newest retained publication of each topic (the `<name>_retained` bucket, file storage). */
+  readonly #retainedKv: KV;
+  /** Retained publications read before their realm was attached, by key. */
+  readonly #retainedPending = new Map<string, Uint8Array>();
+  #retainedWatcher: { stop(): void } | undefined;
   /** Each live node's routing config, by node ID (the `<name>_nodes` bucket). */
   readonly #members: KV;
   readonly #routing: Record<string, RealmRouting>;
@@ -106,11 +111,13 @@ export class NatsCluster implements ClusterBackend {
     nc: NatsConnection,
     kv: KV,
     members: KV,
+    retained: KV,
     options: Required<Pick<NatsClusterOptions, 'node' | 'name'>> & NatsClusterOptions,
   ) {
     this.#nc = nc;
     this.#kv = kv;
     this.#members = members;
+    this.#retainedKv = retained;
     this.#routing = routingOf(options.realms ?? []);
     this.node = options.node;
     this.name = options.name;
@@ -141,10 +148,9 @@ export class NatsCluster implements ClusterBackend {
     const nc = await connectWithRetry(options, node, logger);
     let kv: KV;
     let members: KV;
+    let retained: KV;
     try {
-      const kvm = new Kvm(nc);
-      kv = await kvm.create(`${name}_registrations`, { history: 1, storage: 'memory' } as never);
-      members = await kvm.create(`${name}_nodes`, { history: 1, storage: 'memory' } as never);
+      ({ kv, members, retained } = await openBuckets(nc, name));
     } catch (error) {
       await nc.close().catch(() => undefined);
       throw new TransportError(
@@ -152,7 +158,7 @@ export class NatsCluster implements ClusterBackend {
         { cause: error },
       );
     }
-    const cluster = new NatsCluster(nc, kv, members, { ...options, node, name });
+    const cluster = new NatsCluster(nc, kv, members, retained, { ...options, node, name });
     try {
       await cluster.#join();
     } catch (error) {
@@ -167,6 +173,12 @@ export class NatsCluster implements ClusterBackend {
     const link = new ClusterRealmConnection(this.#context, realm);
     this.#links.set(realm.name, link);
     for (const [key, entry] of this.#entries) if (entry.realm === realm.name) link.tablePut(key, entry);
+    const prefix = `${subjectToken(realm.name)}.`;
+    for (const [key, data] of this.#retainedPending) {
+      if (!key.startsWith(prefix)) continue;
+      this.#retainedPending.delete(key);
+      link.pubsub.retained(data);
+    }
     return link;
   }
 
@@ -195,6 +207,7 @@ export class NatsCluster implements ClusterBackend {
     if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
     this.#liveness.close();
     this.#watcher?.stop();
+    this.#retainedWatcher?.stop();
     for (const link of this.#links.values()) link.close();
     try {
       this.#nc.publish(`${this.name}.hb.${this.node}`, packEnvelope({ n: this.node, c: this.#incarnation, bye: true }));
@@ -231,6 +244,7 @@ export class NatsCluster implements ClusterBackend {
     });
     await this.#checkAgreement();
     await this.#watchTable();
+    await this.#watchRetained();
     void this.#followConnection();
     const beat = () => this.#nc.publish(`${name}.hb.${node}`, packEnvelope({ n: node, c: this.#incarnation }));
     beat();
@@ -299,6 +313,35 @@ export class NatsCluster implements ClusterBackend {
     return present;
   }
 
+  /**
+   * Watches the retained-events bucket; resolves once the retained events present at start are
+   * read. Each goes to its realm's broker (or waits for the realm to be attached).
+   */
+  async #watchRetained(): Promise<void> {
+    const status = await this.#retainedKv.status();
+    const watcher = await this.#retainedKv.watch({ key: '>' });
+    this.#retainedWatcher = watcher;
+    let caughtUp: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => {
+      caughtUp = resolve;
+    });
+    if (status.values === 0) caughtUp();
+    void (async () => {
+      for await (const entry of watcher) {
+        if (entry.operation === 'PUT') {
+          const realmToken = entry.key.slice(0, entry.key.indexOf('.'));
+          const link = [...this.#links.entries()].find(([name]) => subjectToken(name) === realmToken)?.[1];
+          if (link !== undefined) link.pubsub.retained(entry.value);
+          else this.#retainedPending.set(entry.key, entry.value);
+        }
+        if (entry.delta === 0) caughtUp();
+      }
+    })().catch((error: unknown) => this.#logger.error({ err: error }, 'retained events watch ended'));
+    const timeout = setTimeout(caughtUp, 5000);
+    await ready;
+    clearTimeout(timeout);
+  }
+
   /** Logs connection losses, and resynchronises after each reconnect. */
   async #followConnection(): Promise<void> {
     for await (const status of this.#nc.status()) {
@@ -326,9 +369,7 @@ export class NatsCluster implements ClusterBackend {
    * again, and read the table afresh, forgetting entries that are gone.
    */
   async #resync(): Promise<void> {
-    const kvm = new Kvm(this.#nc);
-    await kvm.create(`${this.name}_registrations`, { history: 1, storage: 'memory' } as never);
-    await kvm.create(`${this.name}_nodes`, { history: 1, storage: 'memory' } as never);
+    await openBuckets(this.#nc, this.name);
     await this.#members.put(this.node, JSON.stringify(this.#routing));
     for (const [key, value] of this.#own) this.#track(this.#kv.put(key, JSON.stringify(value)));
     await Promise.allSettled([...this.#pending]);
@@ -336,6 +377,8 @@ export class NatsCluster implements ClusterBackend {
     const before = [...this.#entries.keys()];
     this.#entries.clear();
     const present = await this.#watchTable();
+    this.#retainedWatcher?.stop();
+    await this.#watchRetained();
     // Mirrors were dropped when the connection was lost; what the table no longer holds is gone.
     for (const key of before) {
       if (!present.has(key)) for (const link of this.#links.values()) link.tableDelete(key);
@@ -473,6 +516,9 @@ export class NatsCluster implements ClusterBackend {
       sessionGone: (realm, session) => {
         nc.publish(`${cluster.name}.gone`, packEnvelope({ r: realm, n: cluster.node, s: session }));
       },
+      putRetained: (key, envelope) => {
+        cluster.#track(cluster.#retainedKv.put(key, envelope));
+      },
       putRegistration: (key, value) => {
         cluster.#own.set(key, value);
         cluster.#track(cluster.#kv.put(key, JSON.stringify(value)));
@@ -483,6 +529,21 @@ export class NatsCluster implements ClusterBackend {
       },
     };
   }
+}
+
+/**
+ * Creates (or opens) the cluster's buckets: the registration table and the members' routing in
+ * memory storage (they describe live processes), retained events in file storage (what was
+ * acknowledged to a publisher outlives a NATS restart, DESIGN.md "State that outlives a process").
+ */
+async function openBuckets(nc: NatsConnection, name: string): Promise<{ kv: KV; members: KV; retained: KV }> {
+  const kvm = new Kvm(nc);
+  const memory = { history: 1, storage: 'memory' } as never;
+  return {
+    kv: await kvm.create(`${name}_registrations`, memory),
+    members: await kvm.create(`${name}_nodes`, memory),
+    retained: await kvm.create(`${name}_retained`, { history: 1, storage: 'file' } as never),
+  };
 }
 
 /** Connects, retrying until NATS answers; each failed attempt is logged, so a node never waits silently. */
