@@ -408,6 +408,16 @@ export class Broker {
    * receive it (`args` is called only then).
    */
   publishMetaEvent(topic: string, args: () => unknown[]): void {
+    this.#cluster?.metaEvent(topic, args);
+    this.#deliverMeta(topic, args);
+  }
+
+  /** Delivers here a meta event another node of the cluster published; not passed back. */
+  deliverMetaFromCluster(topic: string, args: unknown[]): void {
+    this.#deliverMeta(topic, () => args);
+  }
+
+  #deliverMeta(topic: string, args: () => unknown[]): void {
     if (!this.hasReceivers(topic)) return;
     this.#dispatch({
       id: randomId(),

@@ -53,6 +53,11 @@ export interface BrokerClusterHooks {
    * an acknowledged publisher gets.
    */
   published(publication: ClusterPublication): PublicationRefusal | undefined;
+  /**
+   * The router published a meta event here (`args` builds its arguments). The backend may pass
+   * it to the other nodes, which deliver it with `Broker.deliverMetaFromCluster`.
+   */
+  metaEvent(topic: string, args: () => unknown[]): void;
   /** A subscription came to exist on this node (its first subscriber, or a history). */
   subscriptionCreated(subscription: Subscription): void;
   /** A subscription ceased to exist on this node. */

@@ -3,13 +3,13 @@
  * lookups and kills of sessions on other nodes, called from any node.
  */
 import { connect, type Session } from '@interchange/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, leaveAll } from '../support/advanced-sessions.js';
 import { type ClusterNode, type NatsServer, startClusterNode, startNats } from './cluster-support.js';
 
 let nats: NatsServer;
 let nodes: ClusterNode[] = [];
-const sessions: Session[] = [];
+let sessions: Session[] = [];
 
 beforeAll(async () => {
   nats = await startNats();
@@ -23,8 +23,11 @@ beforeAll(async () => {
     nodes.every((node) => ['a', 'b', 'c'].every((n) => n === node.cluster.node || node.cluster.isAlive(n))),
   );
 });
-afterAll(async () => {
+afterEach(async () => {
   await leaveAll(sessions);
+  sessions = [];
+});
+afterAll(async () => {
   for (const node of nodes) await node.stop();
   await nats?.stop();
 });
@@ -34,6 +37,42 @@ async function on(n: number, identity: { authid?: string; authrole?: string } = 
   sessions.push(session);
   return session;
 }
+
+describe('meta events across nodes', () => {
+  it('session join and leave and subscription events reach subscribers on other nodes, once each', async () => {
+    const watcher = await on(0);
+    const joined: unknown[] = [];
+    const left: unknown[] = [];
+    const created: unknown[] = [];
+    await watcher.subscribe('wamp.session.on_join', (e) => void joined.push(e.args[0]));
+    // Overlapping subscriptions on one node must not bring an event twice.
+    await watcher.subscribe(
+      'wamp.session.on_',
+      (e) => void (e.topic === 'wamp.session.on_leave' && left.push(e.args[0])),
+      {
+        match: 'prefix',
+      },
+    );
+    await watcher.subscribe('wamp.subscription.on_create', (e) => void created.push(e.args));
+    await nodes[0]?.cluster.flush();
+    const far = await on(2, { authid: 'visitor', authrole: 'guest' });
+    await eventually(() => joined.some((d) => (d as { session?: number }).session === far.id));
+    expect(joined.find((d) => (d as { session?: number }).session === far.id)).toMatchObject({
+      authid: 'visitor',
+      authrole: 'guest',
+    });
+    await far.subscribe('com.meta.watched');
+    await eventually(() => created.some((args) => (args as unknown[])[0] === far.id));
+    const farId = far.id;
+    await far.leave();
+    await eventually(() => left.includes(farId));
+    // A marker from the same node after the events: any duplicate would have arrived by then.
+    const marker = await on(2);
+    await eventually(() => joined.some((d) => (d as { session?: number }).session === marker.id));
+    expect(joined.filter((d) => (d as { session?: number }).session === farId)).toHaveLength(1);
+    expect(left.filter((id) => id === farId)).toHaveLength(1);
+  });
+});
 
 describe('session meta API across nodes', () => {
   it('counts and lists the sessions of every node, with filter_authroles', async () => {

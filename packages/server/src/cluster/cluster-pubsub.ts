@@ -1,4 +1,4 @@
-import { type Dict, ErrorUri, type Id, type Payload } from '@interchange/protocol';
+import { type Dict, ErrorUri, type Id, type Payload, randomId } from '@interchange/protocol';
 import type {
   Broker,
   BrokerClusterHooks,
@@ -111,7 +111,7 @@ export class ClusterPubSub implements BrokerClusterHooks {
    * node started): kept as the topic's retained event here, not delivered.
    */
   retained(data: Uint8Array): void {
-    const publication = this.#read(data);
+    const publication = this.#read(unpackEnvelope(data));
     if (publication === undefined || this.#ownRetained.has(publication.id)) return;
     this.#broker.deliverFromCluster(
       publication.publisher,
@@ -121,6 +121,27 @@ export class ClusterPubSub implements BrokerClusterHooks {
       publication.id,
       'retain',
     );
+  }
+
+  /**
+   * Session and subscription meta events go to the other nodes' subscribers too. Registration
+   * meta events do not: every node raises its own when it mirrors another node's callee.
+   */
+  metaEvent(topic: string, args: () => unknown[]): void {
+    if (topic.startsWith('wamp.registration.')) return;
+    const envelope = tryPackEnvelope({
+      n: this.#context.node,
+      r: this.#realm,
+      i: randomId(),
+      t: topic,
+      m: true,
+      a: args(),
+    });
+    if (envelope === undefined || envelope.byteLength > this.#context.maxPayload()) {
+      this.#context.logger.warn({ realm: this.#realm, topic }, 'meta event too large for the cluster, kept local');
+      return;
+    }
+    this.#context.publish(uriSubject(this.#base, topic), envelope);
   }
 
   subscriptionCreated(subscription: Subscription): void {
@@ -152,12 +173,14 @@ export class ClusterPubSub implements BrokerClusterHooks {
 
   /** A publication from another node. Malformed envelopes are dropped with a log line. */
   #receive(data: Uint8Array): void {
-    const publication = this.#read(data);
-    if (publication === undefined) return;
-    const key = `${publication.node}:${publication.id}`;
-    if (this.#recent.has(key)) return;
-    this.#recent.add(key);
-    if (this.#recent.size > RECENT_PUBLICATIONS) this.#recent.delete(this.#recent.values().next().value as string);
+    const e = unpackEnvelope(data);
+    if (e?.m === true && e.r === this.#realm && typeof e.t === 'string' && Array.isArray(e.a)) {
+      if (this.#seen(`${String(e.n)}:${String(e.i)}`)) return;
+      this.#broker.deliverMetaFromCluster(e.t, e.a);
+      return;
+    }
+    const publication = this.#read(e);
+    if (publication === undefined || this.#seen(`${publication.node}:${publication.id}`)) return;
     // Retained events come through the retained-events bucket, so this delivery keeps none.
     const outcome = this.#broker.deliverFromCluster(
       publication.publisher,
@@ -175,9 +198,16 @@ export class ClusterPubSub implements BrokerClusterHooks {
     }
   }
 
+  /** Whether this publication came already (through another matching NATS subscription). */
+  #seen(key: string): boolean {
+    if (this.#recent.has(key)) return true;
+    this.#recent.add(key);
+    if (this.#recent.size > RECENT_PUBLICATIONS) this.#recent.delete(this.#recent.values().next().value as string);
+    return false;
+  }
+
   /** Reads a publication envelope of this realm; `undefined` (logged) when it is not one. */
-  #read(data: Uint8Array): ReceivedPublication | undefined {
-    const e = unpackEnvelope(data);
+  #read(e: Record<string, unknown> | undefined): ReceivedPublication | undefined {
     const publisher = e?.p;
     if (
       e === undefined ||
