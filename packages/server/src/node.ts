@@ -9,7 +9,7 @@ import type { NatsCluster } from './cluster/nats-cluster.js';
 import { startClusterMember } from './cluster/start-cluster.js';
 import { type RunningComponent, startClassComponent } from './components/class-component.js';
 import { startContainerComponent } from './components/container-component.js';
-import type { NodeConfig } from './config/config-schema.js';
+import type { ClusterConfig, NodeConfig } from './config/config-schema.js';
 import { localTargetOf } from './config/config-walk.js';
 import { realmsOfWorker, TRUSTED_ROLE } from './config/router-config.js';
 import { parseConfig, resolveInCbdir } from './config/validate-config.js';
@@ -43,6 +43,8 @@ export interface NodeStartOptions {
   clock?: Clock;
   /** The cluster node ID (`interchange start --node-id`); overrides the config's `cluster.node`. */
   nodeId?: string;
+  /** The cluster to join when the config has no `cluster` block (the workers of `start --workers`). */
+  cluster?: ClusterConfig;
   /** Aborts a start still waiting for NATS. */
   signal?: AbortSignal;
 }
@@ -137,10 +139,11 @@ export class InterchangeNode {
         const workerLogger = childLogger(logger, { worker: worker.id ?? w });
         // DESIGN.md "Scale": with a `cluster` block, each router worker is a node of the cluster,
         // a full member before its router takes any session.
+        const clusterConfig = config.cluster ?? options.cluster;
         const cluster =
-          config.cluster === undefined
+          clusterConfig === undefined
             ? undefined
-            : await startClusterMember(config.cluster, {
+            : await startClusterMember(clusterConfig, {
                 cbdir,
                 logger: workerLogger,
                 nodeId: options.nodeId,

@@ -26,6 +26,7 @@ export interface NodeCommandOptions {
   timeout?: string | undefined;
   private?: boolean | undefined;
   'node-id'?: string | undefined;
+  workers?: string | undefined;
 }
 
 /** The node directory: `--cbdir`, else the directory of `--config`, else `.interchange`. */
