@@ -1,20 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError, TransportError } from '@interchange/protocol';
 import type { ClusterBackend, Realm, RealmConfig } from '@interchange/router';
-import { type KV, Kvm, type KvWatchEntry } from '@nats-io/kv';
-import {
-  connect,
-  createInbox,
-  credsAuthenticator,
-  type Msg,
-  type NatsConnection,
-  type NodeConnectionOptions,
-} from '@nats-io/transport-node';
+import type { KV, KvWatchEntry } from '@nats-io/kv';
+import { createInbox, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { type Logger, silentLogger } from '../logger.js';
 import type { ClusterContext } from './cluster-context.js';
 import { packEnvelope, tryPackEnvelope, unpackEnvelope } from './cluster-envelope.js';
 import { ClusterRealmConnection } from './cluster-realm-link.js';
 import { type RealmRouting, routingDifference, routingOf } from './config-agreement.js';
+import { connectWithRetry, openBuckets } from './nats-connect.js';
 import { NodeLiveness } from './node-liveness.js';
 import { nodeOfKey, type RegistrationEntry, readEntry } from './registration-entry.js';
 import { isPlainToken, subjectToken } from './subject-tokens.js';
@@ -145,7 +139,17 @@ export class NatsCluster implements ClusterBackend {
     if (!isPlainToken(name) || !isPlainToken(node)) {
       throw new TransportError(`cluster name '${name}' and node ID '${node}' may hold only letters, digits, _ and -`);
     }
-    const nc = await connectWithRetry(options, node, logger);
+    const nc = await connectWithRetry(
+      {
+        servers: options.servers,
+        credentials: options.credentials,
+        tls: options.tls,
+        retryMs: options.retryMs ?? CLUSTER_DEFAULTS.retryMs,
+        signal: options.signal,
+      },
+      node,
+      logger,
+    );
     let kv: KV;
     let members: KV;
     let retained: KV;
@@ -528,57 +532,5 @@ export class NatsCluster implements ClusterBackend {
         cluster.#track(cluster.#kv.delete(key));
       },
     };
-  }
-}
-
-/**
- * Creates (or opens) the cluster's buckets: the registration table and the members' routing in
- * memory storage (they describe live processes), retained events in file storage (what was
- * acknowledged to a publisher outlives a NATS restart, DESIGN.md "State that outlives a process").
- */
-async function openBuckets(nc: NatsConnection, name: string): Promise<{ kv: KV; members: KV; retained: KV }> {
-  const kvm = new Kvm(nc);
-  const memory = { history: 1, storage: 'memory' } as never;
-  return {
-    kv: await kvm.create(`${name}_registrations`, memory),
-    members: await kvm.create(`${name}_nodes`, memory),
-    retained: await kvm.create(`${name}_retained`, { history: 1, storage: 'file' } as never),
-  };
-}
-
-/** Connects, retrying until NATS answers; each failed attempt is logged, so a node never waits silently. */
-async function connectWithRetry(options: NatsClusterOptions, node: string, logger: Logger): Promise<NatsConnection> {
-  const connectOptions: NodeConnectionOptions = {
-    servers: options.servers,
-    name: `interchange ${node}`,
-    // A node's own publications are delivered by its own broker; NATS must not echo them back.
-    noEcho: true,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 1000,
-    ...(options.credentials === undefined ? {} : { authenticator: credsAuthenticator(options.credentials) }),
-    ...(options.tls === undefined ? {} : { tls: options.tls }),
-  };
-  const retryMs = options.retryMs ?? CLUSTER_DEFAULTS.retryMs;
-  for (let attempt = 1; ; attempt++) {
-    if (options.signal?.aborted === true) throw new TransportError('stopped while waiting for NATS');
-    try {
-      return await connect(connectOptions);
-    } catch (error) {
-      logger.warn(
-        { servers: options.servers, attempt, err: error },
-        `cannot reach NATS at ${options.servers.join(', ')}; not joining the cluster yet, retrying in ${retryMs} ms`,
-      );
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, retryMs);
-      options.signal?.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
   }
 }
