@@ -336,7 +336,7 @@ export class NatsCluster implements ClusterBackend {
           const realmToken = entry.key.slice(0, entry.key.indexOf('.'));
           const link = [...this.#links.entries()].find(([name]) => subjectToken(name) === realmToken)?.[1];
           if (link !== undefined) link.pubsub.retained(entry.value);
-          else this.#retainedPending.set(entry.key, entry.value);
+          else if (this.#expects(realmToken)) this.#retainedPending.set(entry.key, entry.value);
         }
         if (entry.delta === 0) caughtUp();
       }
@@ -344,6 +344,15 @@ export class NatsCluster implements ClusterBackend {
     const timeout = setTimeout(caughtUp, 5000);
     await ready;
     clearTimeout(timeout);
+  }
+
+  /**
+   * Whether a realm not attached yet may still be: one of the realms given at start, or any
+   * when none were given. Retained events of realms this node does not serve are not kept.
+   */
+  #expects(realmToken: string): boolean {
+    const names = Object.keys(this.#routing);
+    return names.length === 0 || names.some((name) => subjectToken(name) === realmToken);
   }
 
   /** Logs connection losses, and resynchronises after each reconnect. */
