@@ -7,7 +7,7 @@ import type { Callee, RegistrationDetails } from './registration-store.js';
 
 /**
  * Where a router's realms meet the realms of the same name on other router processes: the seam
- * between the routing core and a cluster transport (DESIGN.md, "Scale"). The router package
+ * between the routing core and a cluster transport (docs/scaling.md). The router package
  * only defines it; the NATS implementation lives in the server package, which may use sockets.
  *
  * Without a backend (the default, {@link LocalCluster}), a router is a single process: no hook

@@ -68,7 +68,7 @@ export class Realm {
       session: (id) => this.#sessions.get(id),
       sessions: () => this.#sessions.values(),
     });
-    // DESIGN.md "Scale": a cluster backend joins this realm to its namesakes on other nodes.
+    // docs/scaling.md: a cluster backend joins this realm to its namesakes on other nodes.
     this.#cluster = options.cluster?.attachRealm(this);
   }
 

@@ -34,7 +34,7 @@ export interface RouterOptions {
   auth?: RouterAuthOptions;
   /**
    * Joins every realm of this router to the realms of the same name on other router processes
-   * (DESIGN.md, "Scale"). Without it the router is a single process.
+   * (docs/scaling.md). Without it the router is a single process.
    */
   cluster?: ClusterBackend;
 }

@@ -137,7 +137,7 @@ export class InterchangeNode {
       for (const [w, worker] of config.workers.entries()) {
         if (worker.type !== 'router') continue;
         const workerLogger = childLogger(logger, { worker: worker.id ?? w });
-        // DESIGN.md "Scale": with a `cluster` block, each router worker is a node of the cluster,
+        // docs/scaling.md: with a `cluster` block, each router worker is a node of the cluster,
         // a full member before its router takes any session.
         const clusterConfig = config.cluster ?? options.cluster;
         const cluster =

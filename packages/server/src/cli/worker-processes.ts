@@ -1,6 +1,5 @@
 /**
- * `interchange start --workers N`: one node as N router processes on one machine (DESIGN.md,
- * "Scale"). The first process (Node's `cluster` primary) forks N workers; each runs the whole
+ * `interchange start --workers N`: one node as N router processes on one machine (docs/scaling.md). The first process (Node's `cluster` primary) forks N workers; each runs the whole
  * node config as its own cluster node, and their listeners share each configured port (the
  * primary holds the listening socket and hands connections to the workers in turn). Without a
  * `cluster` block in the config, the primary starts a local `nats-server` (with JetStream) for

@@ -31,7 +31,7 @@ const CLUSTER_WIDE: Readonly<Record<string, Combine>> = {
 };
 
 /**
- * Meta API answers for the whole cluster, by scatter-gather (DESIGN.md, "Scale"): the calling
+ * Meta API answers for the whole cluster, by scatter-gather (docs/scaling.md): the calling
  * node runs its own handler and asks every other live node to run theirs (on
  * `<prefix>.meta.<realm>`), then combines the answers. A node that does not answer within the
  * scatter timeout is left out of the answer.

@@ -34,7 +34,7 @@ interface Interest {
 }
 
 /**
- * Publish and subscribe across the nodes of a cluster, for one realm (DESIGN.md, "Scale").
+ * Publish and subscribe across the nodes of a cluster, for one realm (docs/scaling.md).
  *
  * A publication accepted on this node is delivered here by the broker and sent once over NATS,
  * on the subject of its topic (`<prefix>.ev.<realm>.<topic tokens>`). A node receives it when one

@@ -57,7 +57,7 @@ export function generateNodeId(): string {
 }
 
 /**
- * This process as a member of an Interchange cluster on NATS (DESIGN.md, "Scale"): the
+ * This process as a member of an Interchange cluster on NATS (docs/scaling.md): the
  * {@link ClusterBackend} the router joins its realms through.
  *
  * What it keeps on NATS: a heartbeat subject (`<name>.hb.<node>`), an inbox per node

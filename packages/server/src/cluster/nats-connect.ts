@@ -15,7 +15,7 @@ export interface NatsConnectOptions {
 /**
  * Creates (or opens) the cluster's buckets: the registration table and the members' routing in
  * memory storage (they describe live processes), retained events in file storage (what was
- * acknowledged to a publisher outlives a NATS restart, DESIGN.md "State that outlives a process").
+ * acknowledged to a publisher outlives a NATS restart).
  */
 export async function openBuckets(nc: NatsConnection, name: string): Promise<{ kv: KV; members: KV; retained: KV }> {
   const kvm = new Kvm(nc);

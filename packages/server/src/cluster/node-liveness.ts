@@ -15,8 +15,8 @@ interface Tracked {
 }
 
 /**
- * Which other nodes are alive, from their heartbeats (DESIGN.md, "Scale": "node liveness by
- * heartbeats"). Each node has a deadline, reset by each heartbeat; at the deadline it is dead.
+ * Which other nodes are alive, from their heartbeats (docs/scaling.md, "Liveness"). Each node
+ * has a deadline, reset by each heartbeat; at the deadline it is dead.
  * A node known only from the registration table (seen before any heartbeat, e.g. at start)
  * gets a deadline too, so the entries of a node that died while nobody watched are purged.
  */

@@ -15,7 +15,7 @@ import type { RegistrationEntry } from './registration-entry.js';
 import { RemoteCallee } from './remote-callee.js';
 
 /**
- * This node's copy of the registrations other nodes hold, for one realm (DESIGN.md, "Scale").
+ * This node's copy of the registrations other nodes hold, for one realm (docs/scaling.md).
  *
  * Each remote callee is a {@link RemoteCallee} registered with this node's dealer under the same
  * procedure, match and invocation policy, so a call made here finds remote and local callees

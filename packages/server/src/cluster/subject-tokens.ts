@@ -1,5 +1,5 @@
 /**
- * WAMP URIs as NATS subjects (DESIGN.md, "Scale"). A URI component becomes one subject token:
+ * WAMP URIs as NATS subjects (docs/scaling.md). A URI component becomes one subject token:
  * letters, digits and `-` stay, every other character becomes `_` and two hex digits per UTF-8
  * byte, so a token never holds NATS's separator `.`, its wildcards `*` and `>`, or whitespace,
  * and two different components never share a token. An empty component (which only a wildcard

@@ -1,6 +1,5 @@
 /**
- * The node's `cluster` block, an Interchange addition beside Crossbar's keys (DESIGN.md,
- * "Scale"): several nodes started with the same realms and the same `cluster` form one router
+ * The node's `cluster` block, an Interchange addition beside Crossbar's keys (docs/scaling.md): several nodes started with the same realms and the same `cluster` form one router
  * through NATS.
  *
  * ```json
