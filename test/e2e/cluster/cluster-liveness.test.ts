@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { connect, type Session } from '@interchange/client';
+import { connect, type Event, type Session } from '@interchange/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, leaveAll } from '../support/advanced-sessions.js';
 import { freePort, killNodeProcess, startNodeProcess } from '../support/node-process.js';
@@ -80,6 +80,13 @@ describe('a node killed with SIGKILL', () => {
 
     const caller = await connect({ url: a.url(), realm: 'realm1' });
     sessions.push(caller);
+    const wills: Event[] = [];
+    await caller.subscribe('com.live.will', (e) => void wills.push(e));
+    const destroyed = await callee.meta.addTestament('com.live.will', ['destroyed'], { who: 'callee' });
+    const detached = await callee.meta.addTestament('com.live.will', ['detached'], {}, { scope: 'detached' });
+    await callee.meta.addTestament('com.live.will', ['flushed'], {}, { scope: 'detached' });
+    await callee.meta.flushTestaments('detached');
+    const again = await callee.meta.addTestament('com.live.will', ['detached again'], {}, { scope: 'detached' });
     expect((await caller.call('com.live.ok')).args).toEqual(['ok']);
     const pending = caller.call('com.live.hang').catch((e: unknown) => e);
     await eventually(() => started === 1);
@@ -93,6 +100,15 @@ describe('a node killed with SIGKILL', () => {
     expect(noticedAfter).toBeLessThan(DEAD_NODE_TIMEOUT + 1000);
     await registeredEverywhere([a], 'com.live.ok', 0);
     await expect(caller.call('com.live.ok')).rejects.toMatchObject({ uri: 'wamp.error.no_such_procedure' });
+    // Its session's testaments were published by the surviving node: detached first, under the
+    // announced publication IDs, without the flushed one.
+    await eventually(() => wills.length === 2);
+    expect(wills.map((e) => [e.args[0], e.publication])).toEqual([
+      ['detached again', again],
+      ['destroyed', destroyed],
+    ]);
+    expect(wills[1]?.kwargs).toEqual({ who: 'callee' });
+    expect(detached).not.toBe(again);
   });
 });
 

@@ -32,6 +32,12 @@ export interface ClusterContext {
   sessionGone(realm: string, session: number): void;
   /** Keeps a retained publication (its envelope) for every node, under `key`. */
   putRetained(key: string, envelope: Uint8Array): void;
+  /** Keeps a copy of a testament of one of this node's sessions. */
+  putTestament(key: string, envelope: Uint8Array): void;
+  /** Deletes the copy of a testament. */
+  deleteTestament(key: string): void;
+  /** Reads and deletes the testament copies whose keys match `filter`. */
+  takeTestaments(filter: string): Promise<Uint8Array[]>;
   /** Writes this node's entry of the registration table. */
   putRegistration(key: string, value: object): void;
   /** Deletes this node's entry of the registration table. */

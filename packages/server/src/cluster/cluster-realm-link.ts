@@ -10,6 +10,7 @@ import type {
 import type { ClusterContext } from './cluster-context.js';
 import { ClusterMeta } from './cluster-meta.js';
 import { ClusterPubSub } from './cluster-pubsub.js';
+import { ClusterTestaments } from './cluster-testaments.js';
 import { InvocationRelay } from './invocation-relay.js';
 import { entryOf, type RegistrationEntry, registrationKey } from './registration-entry.js';
 import { RegistrationMirror } from './registration-mirror.js';
@@ -28,6 +29,7 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
   readonly mirror: RegistrationMirror;
   readonly relay: InvocationRelay;
   readonly meta: ClusterMeta;
+  readonly testaments: ClusterTestaments;
   /** Local sessions with registrations in the table (told to the others when they leave). */
   readonly #callees = new Set<RealmMember>();
 
@@ -38,6 +40,7 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
     this.mirror = new RegistrationMirror(context, realm.name, realm.dealer);
     this.relay = new InvocationRelay(context, realm);
     this.meta = new ClusterMeta(context, realm);
+    this.testaments = new ClusterTestaments(context, realm);
     realm.broker.setClusterHooks(this.pubsub);
     realm.dealer.setClusterHooks(this);
   }
@@ -63,6 +66,7 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
 
   sessionLeft(session: RealmMember): void {
     this.relay.sessionLeft(session);
+    this.testaments.sessionLeft(session);
     if (this.#callees.delete(session)) this.#context.sessionGone(this.#realm.name, session.id);
   }
 
@@ -89,10 +93,13 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
     this.mirror.connectionLost();
   }
 
-  /** A node is gone. */
-  nodeDead(node: string): void {
+  /** A node is gone; `elected` when this node is the one to publish its sessions' testaments. */
+  nodeDead(node: string, elected: boolean): void {
     this.mirror.nodeDead(node);
     this.relay.nodeDead(node);
+    void this.testaments
+      .nodeDead(node, elected)
+      .catch((error: unknown) => this.#context.logger.error({ err: error, node }, 'testaments of a dead node failed'));
   }
 
   close(): void {

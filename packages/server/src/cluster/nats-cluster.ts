@@ -78,6 +78,8 @@ export class NatsCluster implements ClusterBackend {
   readonly name: string;
   readonly #nc: NatsConnection;
   readonly #kv: KV;
+  /** Copies of the testaments of every node's sessions (the `<name>_testaments` bucket). */
+  readonly #testaments: KV;
   /** The newest retained publication of each topic (the `<name>_retained` bucket, file storage). */
   readonly #retainedKv: KV;
   /** Retained publications read before their realm was attached, by key. */
@@ -106,12 +108,14 @@ export class NatsCluster implements ClusterBackend {
     kv: KV,
     members: KV,
     retained: KV,
+    testaments: KV,
     options: Required<Pick<NatsClusterOptions, 'node' | 'name'>> & NatsClusterOptions,
   ) {
     this.#nc = nc;
     this.#kv = kv;
     this.#members = members;
     this.#retainedKv = retained;
+    this.#testaments = testaments;
     this.#routing = routingOf(options.realms ?? []);
     this.node = options.node;
     this.name = options.name;
@@ -153,8 +157,9 @@ export class NatsCluster implements ClusterBackend {
     let kv: KV;
     let members: KV;
     let retained: KV;
+    let testaments: KV;
     try {
-      ({ kv, members, retained } = await openBuckets(nc, name));
+      ({ kv, members, retained, testaments } = await openBuckets(nc, name));
     } catch (error) {
       await nc.close().catch(() => undefined);
       throw new TransportError(
@@ -162,7 +167,7 @@ export class NatsCluster implements ClusterBackend {
         { cause: error },
       );
     }
-    const cluster = new NatsCluster(nc, kv, members, retained, { ...options, node, name });
+    const cluster = new NatsCluster(nc, kv, members, retained, testaments, { ...options, node, name });
     try {
       await cluster.#join();
     } catch (error) {
@@ -214,6 +219,9 @@ export class NatsCluster implements ClusterBackend {
     this.#retainedWatcher?.stop();
     for (const link of this.#links.values()) link.close();
     try {
+      // What the sessions' departures changed (testament copies deleted, callees removed) is in
+      // NATS before the goodbye, so no survivor publishes a testament that was published already.
+      await Promise.allSettled([...this.#pending]);
       this.#nc.publish(`${this.name}.hb.${this.node}`, packEnvelope({ n: this.node, c: this.#incarnation, bye: true }));
       const own = [...this.#own.keys()];
       this.#own.clear();
@@ -436,7 +444,10 @@ export class NatsCluster implements ClusterBackend {
 
   #nodeDead(node: string): void {
     this.#logger.warn({ node }, 'cluster node gone: its registrations are removed and calls to it fail');
-    for (const link of this.#links.values()) link.nodeDead(node);
+    // One survivor publishes the dead node's testaments: the lowest node ID alive, as every
+    // node sees it (two nodes that disagree for a moment may both publish).
+    const elected = [this.node, ...this.#liveness.aliveNodes()].sort()[0] === this.node;
+    for (const link of this.#links.values()) link.nodeDead(node, elected && !this.#closed);
     if (!this.#closed) this.#track(this.#members.delete(node));
     for (const [key, entry] of [...this.#entries]) {
       if (entry.node !== node) continue;
@@ -528,6 +539,22 @@ export class NatsCluster implements ClusterBackend {
         }),
       sessionGone: (realm, session) => {
         nc.publish(`${cluster.name}.gone`, packEnvelope({ r: realm, n: cluster.node, s: session }));
+      },
+      putTestament: (key, envelope) => {
+        cluster.#track(cluster.#testaments.put(key, envelope));
+      },
+      deleteTestament: (key) => {
+        cluster.#track(cluster.#testaments.delete(key));
+      },
+      takeTestaments: async (filter) => {
+        const taken: Uint8Array[] = [];
+        for await (const key of await cluster.#testaments.keys(filter)) {
+          const entry = await cluster.#testaments.get(key);
+          if (entry === null || entry.operation !== 'PUT') continue;
+          taken.push(entry.value);
+          await cluster.#testaments.delete(key);
+        }
+        return taken;
       },
       putRetained: (key, envelope) => {
         cluster.#track(cluster.#retainedKv.put(key, envelope));

@@ -13,16 +13,20 @@ export interface NatsConnectOptions {
 }
 
 /**
- * Creates (or opens) the cluster's buckets: the registration table and the members' routing in
- * memory storage (they describe live processes), retained events in file storage (what was
+ * Creates (or opens) the cluster's buckets: the registration table, the members' routing and
+ * the copies of testaments in memory storage (they describe live processes), retained events in file storage (what was
  * acknowledged to a publisher outlives a NATS restart).
  */
-export async function openBuckets(nc: NatsConnection, name: string): Promise<{ kv: KV; members: KV; retained: KV }> {
+export async function openBuckets(
+  nc: NatsConnection,
+  name: string,
+): Promise<{ kv: KV; members: KV; testaments: KV; retained: KV }> {
   const kvm = new Kvm(nc);
   const memory = { history: 1, storage: 'memory' } as never;
   return {
     kv: await kvm.create(`${name}_registrations`, memory),
     members: await kvm.create(`${name}_nodes`, memory),
+    testaments: await kvm.create(`${name}_testaments`, memory),
     retained: await kvm.create(`${name}_retained`, { history: 1, storage: 'file' } as never),
   };
 }
