@@ -17,6 +17,7 @@ import {
   systemClock,
   type UnsubscribeMessage,
 } from '@interchange/protocol';
+import type { BrokerClusterHooks } from './cluster-backend.js';
 import { type EventHistoryEntry, isStorable } from './event-history.js';
 import type { Logger } from './logger.js';
 import { copyPassthruAttributes, passthruViolation } from './passthru.js';
@@ -109,6 +110,8 @@ interface Publication {
   /** Details every EVENT of the publication carries. */
   readonly common: Dict;
   readonly payload: Payload;
+  /** What to do with it: deliver and retain (`all`), or one of them (publications of other nodes). */
+  readonly part: 'all' | 'deliver' | 'retain';
 }
 
 /**
@@ -136,6 +139,7 @@ export class Broker {
   readonly #matchLists: MutableSubscription[][] = [];
   #matchDepth = 0;
   #observer: SubscriptionObserver | undefined;
+  #cluster: BrokerClusterHooks | undefined;
 
   constructor(options: BrokerOptions) {
     this.#authorizer = options.authorizer;
@@ -191,6 +195,11 @@ export class Broker {
   /** Sets the observer told of subscription changes (the subscription meta API). */
   setObserver(observer: SubscriptionObserver | undefined): void {
     this.#observer = observer;
+  }
+
+  /** Installs (or with `undefined`, removes) the hooks of a cluster backend (see `cluster-backend.ts`). */
+  setClusterHooks(hooks: BrokerClusterHooks | undefined): void {
+    this.#cluster = hooks;
   }
 
   /**
@@ -309,7 +318,8 @@ export class Broker {
     const violation = passthruViolation(session, 'publisher', 'PUBLISH', options);
     if (violation !== undefined) return violation;
     const acknowledge = options.acknowledge === true;
-    const publication = this.#prepare(session, topic, options, message, undefined);
+    const prepared = this.#prepare(session, topic, options, message, randomId(), 'all');
+    const publication = isRefusal(prepared) ? prepared : (this.#offerToCluster(this.#cluster, prepared) ?? prepared);
     if (isRefusal(publication)) {
       this.#logger.debug({ session: session.id, topic, error: publication.error }, 'publication refused');
       if (acknowledge)
@@ -372,10 +382,45 @@ export class Broker {
     payload: Payload,
     publicationId?: Id,
   ): Id | PublicationRefusal {
-    const publication = this.#prepare(publisher, topic, options, payload, publicationId);
+    const publication = this.#prepare(publisher, topic, options, payload, publicationId ?? randomId(), 'all');
+    if (isRefusal(publication)) return publication;
+    const refusal = this.#offerToCluster(this.#cluster, publication);
+    if (refusal !== undefined) return refusal;
+    this.#dispatch(publication);
+    return publication.id;
+  }
+
+  /**
+   * Handles here a publication another node of the cluster accepted: the checks of
+   * {@link publishAs} again (the receiving node applies WAMP's rules itself), then, by `part`,
+   * its delivery to this node's subscribers (`deliver`) or its keeping as the topic's retained
+   * event (`retain`, for a backend that shares retained events separately). Never passed back to
+   * the cluster.
+   */
+  deliverFromCluster(
+    publisher: FilterSubject,
+    topic: string,
+    options: Dict,
+    payload: Payload,
+    publicationId: Id,
+    part: 'deliver' | 'retain' = 'deliver',
+  ): Id | PublicationRefusal {
+    const publication = this.#prepare(publisher, topic, options, payload, publicationId, part);
     if (isRefusal(publication)) return publication;
     this.#dispatch(publication);
     return publication.id;
+  }
+
+  /** Hands a publication of this node to the cluster, if there is one; or why it cannot go. */
+  #offerToCluster(cluster: BrokerClusterHooks | undefined, p: Publication): PublicationRefusal | undefined {
+    if (cluster === undefined || p.publisher === undefined) return undefined;
+    return cluster.published({
+      id: p.id,
+      topic: p.topic,
+      options: p.options,
+      publisher: p.publisher,
+      payload: p.payload,
+    });
   }
 
   /** The checks of a publication, and what its delivery needs; or why it is refused. */
@@ -384,7 +429,8 @@ export class Broker {
     topic: string,
     options: Dict,
     payload: Payload,
-    publicationId: Id | undefined,
+    id: Id,
+    part: 'all' | 'deliver' | 'retain',
   ): Publication | PublicationRefusal {
     const authorization = this.#authorizePublication(publisher, topic);
     if (isRefusal(authorization)) return authorization;
@@ -392,7 +438,7 @@ export class Broker {
     if (!filtering.ok) return { error: ErrorUri.INVALID_ARGUMENT, message: filtering.message };
     const disclose = options.disclose_me === true || authorization.disclosePublisher;
     return {
-      id: publicationId ?? randomId(),
+      id,
       topic,
       options,
       publisher,
@@ -404,6 +450,7 @@ export class Broker {
       // Passthru Mode").
       common: copyPassthruAttributes(disclose ? identityDetails('publisher', publisher) : {}, options),
       payload,
+      part,
     };
   }
 
@@ -413,6 +460,16 @@ export class Broker {
    * receive it (`args` is called only then).
    */
   publishMetaEvent(topic: string, args: () => unknown[]): void {
+    this.#cluster?.metaEvent(topic, args);
+    this.#deliverMeta(topic, args);
+  }
+
+  /** Delivers here a meta event another node of the cluster published; not passed back. */
+  deliverMetaFromCluster(topic: string, args: unknown[]): void {
+    this.#deliverMeta(topic, () => args);
+  }
+
+  #deliverMeta(topic: string, args: () => unknown[]): void {
     if (!this.hasReceivers(topic)) return;
     this.#dispatch({
       id: randomId(),
@@ -423,6 +480,7 @@ export class Broker {
       filter: undefined,
       common: {},
       payload: { args: args() },
+      part: 'all',
     });
   }
 
@@ -465,7 +523,7 @@ export class Broker {
     const { topic, publisher, excludeMe, filter, common } = p;
     // Advanced profile "Event Retention": "Brokers that allow event retention on the given topic
     // MUST set the topic Retained Event to this if it were eligible to be published".
-    if (p.options.retain === true && publisher !== undefined) {
+    if (p.options.retain === true && publisher !== undefined && p.part !== 'deliver') {
       this.#retained.retain({
         topic,
         publisherId: publisher.id,
@@ -476,6 +534,7 @@ export class Broker {
         payload: p.payload,
       });
     }
+    if (p.part === 'retain') return;
     // Advanced profile "Pattern-based Subscription": a pattern's subscribers learn the topic.
     let patternDetails: Dict | undefined;
     // Only for subscriptions that keep a history; most publications have none.
@@ -569,6 +628,7 @@ export class Broker {
     };
     this.#index.set(topic, match, subscription);
     this.#byId.set(subscription.id, subscription);
+    this.#cluster?.subscriptionCreated(subscription);
     return subscription;
   }
 
@@ -585,6 +645,7 @@ export class Broker {
     if (subscription.subscribers.size > 0 || subscription.history !== undefined) return false;
     this.#index.delete(subscription.topic, subscription.match);
     this.#byId.delete(subscription.id);
+    this.#cluster?.subscriptionDeleted(subscription);
     return true;
   }
 

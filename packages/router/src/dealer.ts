@@ -20,6 +20,7 @@ import {
   type UnregisterMessage,
   type YieldMessage,
 } from '@interchange/protocol';
+import type { DealerClusterHooks } from './cluster-backend.js';
 import { CallRouter, MAX_CONCURRENCY_REACHED, unsupportedBy } from './dealer-calls.js';
 import type { Logger } from './logger.js';
 import { passthruViolation } from './passthru.js';
@@ -93,6 +94,7 @@ export class Dealer {
   readonly #store = new RegistrationStore();
   readonly #calls: CallRouter;
   #observer: DealerObserver | undefined;
+  #cluster: DealerClusterHooks | undefined;
 
   constructor(options: DealerOptions) {
     this.#authorizer = options.authorizer;
@@ -116,6 +118,11 @@ export class Dealer {
   /** Sets (or with `undefined`, clears) the one observer of the registration lifecycle. */
   setObserver(observer: DealerObserver | undefined): void {
     this.#observer = observer;
+  }
+
+  /** Installs (or with `undefined`, removes) the hooks of a cluster backend (see `cluster-backend.ts`). */
+  setClusterHooks(hooks: DealerClusterHooks | undefined): void {
+    this.#cluster = hooks;
   }
 
   /** The IDs of all registrations by match policy (`wamp.registration.list`). */
@@ -284,6 +291,7 @@ export class Dealer {
     };
     this.#store.addCallee(registration, callee);
     session.send({ type: 'REGISTERED', requestId, registration: registration.id });
+    this.#cluster?.calleeAdded(registration, callee);
     if (created) this.#emit('onCreate', registration, session);
     this.#emit('onRegister', registration, session);
     return undefined;
@@ -400,6 +408,7 @@ export class Dealer {
    * @returns a protocol violation to abort the callee's session for, or `undefined`.
    */
   yield(session: RealmMember, message: YieldMessage): ProtocolViolation {
+    if (this.#cluster?.answered(session, message) === true) return undefined;
     return this.#calls.yield(session, message);
   }
 
@@ -408,6 +417,7 @@ export class Dealer {
    * @returns a protocol violation to abort the callee's session for, or `undefined`.
    */
   invocationError(session: RealmMember, message: ErrorMessage): ProtocolViolation {
+    if (this.#cluster?.answered(session, message) === true) return undefined;
     return this.#calls.error(session, message);
   }
 
@@ -463,6 +473,7 @@ export class Dealer {
   }
 
   #emitRemoved(registration: Registration, session: RealmMember, deleted: boolean): void {
+    this.#cluster?.calleeRemoved(registration, session);
     this.#emit('onUnregister', registration, session);
     if (deleted) this.#emit('onDelete', registration, session);
   }

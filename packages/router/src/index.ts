@@ -12,6 +12,7 @@ export { AUTH_DEFAULTS, type RouterAuthOptions } from './auth/router-auth.js';
 export { AUTHENTICATION_FAILED_MESSAGE } from './auth/session-authentication.js';
 export * from './auth/transport-auth.js';
 export * from './broker.js';
+export * from './cluster-backend.js';
 export * from './dealer.js';
 export {
   DEFAULT_EVENT_HISTORY_LIMIT,
@@ -39,9 +40,11 @@ export * from './router.js';
 export {
   type RouterProcedureCall,
   type RouterProcedureHandler,
+  type RouterProcedureOutcome,
   type RouterProcedureResult,
   RouterProcedures,
   RUNTIME_ERROR_URI,
+  runRouterProcedure,
 } from './router-procedures.js';
 export * from './router-session.js';
 export * from './static-authorizer.js';

@@ -1,5 +1,6 @@
 import { type Clock, type Id, InvalidArgumentError, isValidUri, systemClock } from '@interchange/protocol';
 import { Broker } from './broker.js';
+import type { ClusterBackend, ClusterRealmLink } from './cluster-backend.js';
 import { Dealer } from './dealer.js';
 import { eventHistoryEntries } from './event-history.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -31,13 +32,20 @@ export class Realm {
   readonly procedures = new RouterProcedures();
   readonly #sessions = new Map<Id, JoinedSession>();
   readonly #meta: MetaApi;
+  readonly #cluster: ClusterRealmLink | undefined;
 
   /**
    * @throws InvalidArgumentError when the realm name is not a valid URI or a role is malformed.
    */
   constructor(
     config: RealmConfig,
-    options: { logger?: Logger; clock?: Clock; random?: () => number; store?: RealmStore | undefined } = {},
+    options: {
+      logger?: Logger;
+      clock?: Clock;
+      random?: () => number;
+      store?: RealmStore | undefined;
+      cluster?: ClusterBackend;
+    } = {},
   ) {
     // Spec: "Incorrect URIs" names the realm among the URI-valued attributes.
     if (typeof config.name !== 'string' || !isValidUri(config.name)) {
@@ -78,6 +86,8 @@ export class Realm {
       session: (id) => this.#sessions.get(id),
       sessions: () => this.#sessions.values(),
     });
+    // docs/scaling.md: a cluster backend joins this realm to its namesakes on other nodes.
+    this.#cluster = options.cluster?.attachRealm(this);
   }
 
   /** Number of sessions attached to this realm. */
@@ -111,6 +121,7 @@ export class Realm {
     this.#sessions.delete(session.id);
     this.broker.removeSession(session);
     this.dealer.removeSession(session);
+    this.#cluster?.sessionLeft(session);
     this.#meta.sessionLeft(session);
   }
 }

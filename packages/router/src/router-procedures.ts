@@ -55,6 +55,18 @@ export class RouterProcedures {
     this.#handlers.set(uri, handler);
   }
 
+  /**
+   * Replaces the handler of `uri` with one built from the current one: a cluster backend answers
+   * a meta procedure for the whole cluster by asking every node's own handler.
+   *
+   * @throws InvalidArgumentError when `uri` has no handler.
+   */
+  wrap(uri: string, wrapper: (current: RouterProcedureHandler) => RouterProcedureHandler): void {
+    const current = this.#handlers.get(uri);
+    if (current === undefined) throw new InvalidArgumentError(`router procedure '${uri}' is not registered`);
+    this.#handlers.set(uri, wrapper(current));
+  }
+
   /** The handler of exactly this URI, if any. */
   get(uri: string): RouterProcedureHandler | undefined {
     return this.#handlers.get(uri);

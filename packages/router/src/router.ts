@@ -1,5 +1,6 @@
 import { type Clock, ErrorUri, type Id, InvalidArgumentError, randomId, systemClock } from '@interchange/protocol';
 import { RouterAuth, type RouterAuthOptions } from './auth/router-auth.js';
+import type { ClusterBackend } from './cluster-backend.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { Peer, PeerConnection } from './peer.js';
 import { Realm } from './realm.js';
@@ -37,6 +38,11 @@ export interface RouterOptions {
    * `undefined`) the memory store. The server passes its LMDB stores here.
    */
   realmStore?: (realm: RealmConfig) => RealmStore | undefined;
+  /**
+   * Joins every realm of this router to the realms of the same name on other router processes
+   * (docs/scaling.md). Without it the router is a single process.
+   */
+  cluster?: ClusterBackend;
 }
 
 /** Options of {@link Router.shutdown}. */
@@ -72,6 +78,7 @@ export class Router {
   readonly #realmStore: RouterOptions['realmStore'];
   readonly #host: SessionHost;
   readonly #auth: RouterAuth;
+  readonly #cluster: ClusterBackend | undefined;
   #shutdown: Promise<void> | undefined;
 
   constructor(options: RouterOptions = {}) {
@@ -80,6 +87,7 @@ export class Router {
     this.#random = options.random;
     this.#autoCreateRealms = options.autoCreateRealms === true;
     this.#realmStore = options.realmStore;
+    this.#cluster = options.cluster;
     this.#auth = new RouterAuth(options.auth ?? {}, {
       clock: this.#clock,
       logger: this.#logger,
@@ -111,6 +119,7 @@ export class Router {
       clock: this.#clock,
       ...(this.#random === undefined ? {} : { random: this.#random }),
       store: this.#realmStore?.(config),
+      ...(this.#cluster === undefined ? {} : { cluster: this.#cluster }),
     });
     this.#realms.set(realm.name, realm);
     return realm;

@@ -33,6 +33,13 @@ export {
 } from './cli/pid-file.js';
 export { type CliIo, ExitCode, packageVersion, runCli, USAGE } from './cli/run-cli.js';
 export {
+  CLUSTER_DEFAULTS,
+  generateNodeId,
+  NatsCluster,
+  type NatsClusterOptions,
+} from './cluster/nats-cluster.js';
+export { type ClusterMemberOptions, startClusterMember } from './cluster/start-cluster.js';
+export {
   type ComponentMain,
   type ComponentObject,
   type ComponentSpec,

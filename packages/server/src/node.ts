@@ -5,6 +5,8 @@
  */
 import type { Clock } from '@interchange/protocol';
 import { Router } from '@interchange/router';
+import type { NatsCluster } from './cluster/nats-cluster.js';
+import { startClusterMember } from './cluster/start-cluster.js';
 import { type RunningComponent, startClassComponent } from './components/class-component.js';
 import { componentLanguage } from './components/component-language.js';
 import { startContainerComponent } from './components/container-component.js';
@@ -12,7 +14,7 @@ import { JsContainerComponent } from './components/js-container-component.js';
 import type { PythonComponent } from './components/python-component.js';
 import { containerPythonComponent, routerPythonComponent } from './components/python-hosting.js';
 import { loadAuthFunctions } from './config/auth-functions.js';
-import type { NodeConfig } from './config/config-schema.js';
+import type { ClusterConfig, NodeConfig } from './config/config-schema.js';
 import { localTargetOf } from './config/config-walk.js';
 import { realmsOfWorker, TRUSTED_ROLE } from './config/router-config.js';
 import { parseConfig, resolveInCbdir } from './config/validate-config.js';
@@ -47,6 +49,12 @@ export interface NodeStartOptions {
   overrides?: ListenOverrides;
   /** The routers' time source. */
   clock?: Clock;
+  /** The cluster node ID (`interchange start --node-id`); overrides the config's `cluster.node`. */
+  nodeId?: string;
+  /** The cluster to join when the config has no `cluster` block (the workers of `start --workers`). */
+  cluster?: ClusterConfig;
+  /** Aborts a start still waiting for NATS. */
+  signal?: AbortSignal;
 }
 
 /** Options of {@link InterchangeNode.stop}. */
@@ -68,6 +76,7 @@ interface Parts {
   guests: GuestWorker[];
   /** The realms' persistent stores, closed after the routers. */
   stores?: RealmStores;
+  clusters: NatsCluster[];
 }
 
 /**
@@ -155,6 +164,7 @@ export class InterchangeNode {
       python: [],
       containerJs: [],
       guests: [],
+      clusters: [],
     };
     const triggers = new ShutdownTriggers(config.controller?.options?.shutdown, {
       inProcess: config.workers.filter((w) => w.type !== 'guest').length,
@@ -179,6 +189,7 @@ export class InterchangeNode {
         }
         return true;
       };
+    const routerWorkers = config.workers.filter((worker) => worker.type === 'router').length;
     const routerOf = new Map<number, Router>();
     const frameCaches = new FrameCachePool();
     try {
@@ -186,7 +197,23 @@ export class InterchangeNode {
       for (const [w, worker] of config.workers.entries()) {
         if (worker.type !== 'router') continue;
         const workerLogger = childLogger(logger, { worker: worker.id ?? w });
+        // docs/scaling.md: with a `cluster` block, each router worker is a node of the cluster,
+        // a full member before its router takes any session.
+        const clusterConfig = config.cluster ?? options.cluster;
+        const cluster =
+          clusterConfig === undefined
+            ? undefined
+            : await startClusterMember(clusterConfig, {
+                cbdir,
+                logger: workerLogger,
+                nodeId: options.nodeId,
+                suffix: routerWorkers > 1 ? String(worker.id ?? w) : undefined,
+                realms: realmsOfWorker(worker),
+                signal: options.signal,
+              });
+        if (cluster !== undefined) parts.clusters.push(cluster);
         const router = new Router({
+          ...(cluster === undefined ? {} : { cluster }),
           realms: realmsOfWorker(worker),
           realmStore: parts.stores.forWorker(w),
           logger: workerLogger,
@@ -353,6 +380,7 @@ async function shutdownAll(parts: Parts, options: NodeStopOptions, logger: Logge
     ...parts.containerJs.map((component) => component.stop()),
   ]);
   await Promise.all(parts.routers.map((router) => router.shutdown(shutdown)));
+  await Promise.all(parts.clusters.map((cluster) => cluster.close()));
   await Promise.all([
     ...parts.paths.map((paths) => paths.close()),
     ...parts.transports.map((transport) => transport.close(1000)),

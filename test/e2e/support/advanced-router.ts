@@ -15,7 +15,13 @@
  */
 import type { AddressInfo } from 'node:net';
 import { createSerializer, type Frame, type SerializerName, type WampMessage } from '@interchange/protocol';
-import { type ConnectOptions, type PeerConnection, type RealmConfig, Router } from '@interchange/router';
+import {
+  type ClusterBackend,
+  type ConnectOptions,
+  type PeerConnection,
+  type RealmConfig,
+  Router,
+} from '@interchange/router';
 import { type RawData, WebSocketServer } from 'ws';
 
 export interface AdvancedRouter {
@@ -32,8 +38,13 @@ const SUBPROTOCOLS: Record<string, SerializerName> = {
 };
 
 /** Starts a router with `realms` (default: `realm1` with no roles, so everything is allowed). */
-export async function startAdvancedRouter(options: { realms?: RealmConfig[] } = {}): Promise<AdvancedRouter> {
-  const router = new Router({ realms: options.realms ?? [{ name: 'realm1' }] });
+export async function startAdvancedRouter(
+  options: { realms?: RealmConfig[]; cluster?: ClusterBackend } = {},
+): Promise<AdvancedRouter> {
+  const router = new Router({
+    realms: options.realms ?? [{ name: 'realm1' }],
+    ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
+  });
   const wss = new WebSocketServer({
     host: '127.0.0.1',
     port: 0,

@@ -25,6 +25,8 @@ export interface NodeCommandOptions {
   assert?: string | undefined;
   timeout?: string | undefined;
   private?: boolean | undefined;
+  'node-id'?: string | undefined;
+  workers?: string | undefined;
 }
 
 /** The node directory: `--cbdir`, else the directory of `--config`, else `.interchange`. */

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import type { ClusterConfig } from '../config/cluster-schema.js';
 import { ConfigError, type ConfigIssue, formatIssue } from '../config/config-issues.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Logger } from '../logger.js';
@@ -15,6 +16,14 @@ import { packageVersion } from '../version.js';
 import { runInit } from './init-command.js';
 import { convertCommand, keysCommand, type NodeCommandOptions, statusCommand, stopCommand } from './node-commands.js';
 import { removePidFile, runningNode, writePidFile } from './pid-file.js';
+import {
+  findNatsServer,
+  type LocalNats,
+  runWorkers,
+  startLocalNats,
+  workerSettings,
+  workerWaitForStop,
+} from './worker-processes.js';
 
 /** Exit codes of the CLI. */
 export const ExitCode = {
@@ -42,7 +51,11 @@ export const USAGE = `Usage: interchange <command> [options]
 
 Commands:
   init     [--cbdir DIR]                  create DIR/config.json (default .interchange) and a web/ folder beside it
-  start    [--config FILE] [--cbdir DIR]  run the node in the foreground (writes DIR/node.pid); SIGINT or SIGTERM stop it
+  start    [--config FILE] [--cbdir DIR] [--node-id ID] [--workers N]
+                                          run the node in the foreground (writes DIR/node.pid); SIGINT or SIGTERM stop it;
+                                          --node-id names this node of a cluster (config "cluster");
+                                          --workers runs N router processes sharing the ports, joined through NATS
+                                          (the config's "cluster", or a local nats-server started for them)
   stop     [--cbdir DIR] [--timeout S]    stop the node running from DIR: SIGTERM, SIGKILL after S seconds (default 10)
   status   [--cbdir DIR] [--assert running|stopped]
                                           print whether a node runs from DIR; exits 1 if the asserted state does not hold
@@ -111,7 +124,10 @@ async function check(options: Options, io: CliIo): Promise<number> {
   return ExitCode.OK;
 }
 
-async function start(options: Options, io: CliIo): Promise<number> {
+async function start(
+  options: Options & { 'node-id'?: string | undefined; workers?: string | undefined },
+  io: CliIo,
+): Promise<number> {
   let loaded: Awaited<ReturnType<typeof loadConfig>>;
   try {
     loaded = await loadConfig({ ...options, cwd: io.cwd });
@@ -120,6 +136,19 @@ async function start(options: Options, io: CliIo): Promise<number> {
     reportConfigError(error, io);
     return ExitCode.FAILURE;
   }
+  // A worker forked by `start --workers N`: its primary owns the pid file and the signals.
+  const worker = workerSettings();
+  if (worker !== undefined) {
+    const code = await runNode(
+      loaded,
+      { ...io, waitForStop: workerWaitForStop },
+      { nodeId: worker.node, cluster: worker.cluster },
+    );
+    // The channel to the primary would keep the process alive after the node stopped.
+    process.disconnect?.();
+    return code;
+  }
+  const count = options.workers === undefined ? 1 : Number(options.workers);
   const running = await runningNode(loaded.cbdir);
   if (running !== undefined) {
     io.stderr.write(`interchange: a node is already running from ${loaded.cbdir} (PID ${running.pid})\n`);
@@ -130,37 +159,95 @@ async function start(options: Options, io: CliIo): Promise<number> {
     options: { command: 'start', config: loaded.file, cbdir: loaded.cbdir },
   });
   try {
-    const logger = io.createLogger();
-    const controller = loaded.config.controller;
-    // Crossbar's controller `options.title` names the node's process (as `ps` shows it).
-    if (controller?.options?.title !== undefined) process.title = controller.options.title;
-    logger.info(
-      {
-        config: loaded.file,
-        cbdir: loaded.cbdir,
-        version: await packageVersion(),
-        ...(controller?.id === undefined ? {} : { node: controller.id }),
-      },
-      'starting node',
-    );
-    let node: InterchangeNode;
-    try {
-      node = await InterchangeNode.start({ config: loaded.config, cbdir: loaded.cbdir, logger });
-    } catch (error) {
-      logger.error({ err: error }, 'node failed to start');
-      io.stderr.write(`interchange: the node failed to start: ${(error as Error).message}\n`);
-      return ExitCode.FAILURE;
-    }
-    const outcome = await Promise.race([
-      io.waitForStop().then((signal) => ({ signal }) as const),
-      node.selfShutdown.then((cause) => ({ cause }) as const),
-    ]);
-    if ('signal' in outcome) logger.info({ signal: outcome.signal }, 'stopping node');
-    await node.stop();
-    // Stopped by a worker's exit (controller options.shutdown): a failed worker fails the node.
-    return 'cause' in outcome && outcome.cause.error ? ExitCode.FAILURE : ExitCode.OK;
+    if (count > 1) return await runPrimary(loaded, count, options['node-id'], io);
+    return await runNode(loaded, io, { nodeId: options['node-id'] });
   } finally {
     await removePidFile(loaded.cbdir);
+  }
+}
+
+/** Runs one node in this process until a stop signal. */
+async function runNode(
+  loaded: Awaited<ReturnType<typeof loadConfig>>,
+  io: CliIo,
+  cluster: { nodeId?: string | undefined; cluster?: ClusterConfig | undefined },
+): Promise<number> {
+  const logger = io.createLogger();
+  const controller = loaded.config.controller;
+  // Crossbar's controller `options.title` names the node's process (as `ps` shows it).
+  if (controller?.options?.title !== undefined) process.title = controller.options.title;
+  logger.info(
+    {
+      config: loaded.file,
+      cbdir: loaded.cbdir,
+      version: await packageVersion(),
+      ...(controller?.id === undefined ? {} : { node: controller.id }),
+    },
+    'starting node',
+  );
+  let node: InterchangeNode;
+  try {
+    node = await InterchangeNode.start({
+      config: loaded.config,
+      cbdir: loaded.cbdir,
+      logger,
+      ...(cluster.nodeId === undefined ? {} : { nodeId: cluster.nodeId }),
+      ...(cluster.cluster === undefined ? {} : { cluster: cluster.cluster }),
+    });
+  } catch (error) {
+    logger.error({ err: error }, 'node failed to start');
+    io.stderr.write(`interchange: the node failed to start: ${(error as Error).message}\n`);
+    return ExitCode.FAILURE;
+  }
+  const outcome = await Promise.race([
+    io.waitForStop().then((signal) => ({ signal }) as const),
+    node.selfShutdown.then((cause) => ({ cause }) as const),
+  ]);
+  if ('signal' in outcome) logger.info({ signal: outcome.signal }, 'stopping node');
+  await node.stop();
+  // Stopped by a worker's exit (controller options.shutdown): a failed worker fails the node.
+  return 'cause' in outcome && outcome.cause.error ? ExitCode.FAILURE : ExitCode.OK;
+}
+
+/**
+ * `start --workers N`: forks N worker processes, each a cluster node sharing the ports; starts a
+ * local nats-server for them when the config has no `cluster` block.
+ */
+async function runPrimary(
+  loaded: Awaited<ReturnType<typeof loadConfig>>,
+  count: number,
+  nodeId: string | undefined,
+  io: CliIo,
+): Promise<number> {
+  const logger = io.createLogger();
+  let nats: LocalNats | undefined;
+  if (loaded.config.cluster === undefined) {
+    const binary = await findNatsServer();
+    if (binary === undefined) {
+      io.stderr.write(
+        'interchange: --workers needs NATS: install nats-server (Debian/Ubuntu: apt install nats-server; ' +
+          'or https://nats.io/download), or give the config a "cluster" block naming a NATS server\n',
+      );
+      return ExitCode.FAILURE;
+    }
+    try {
+      nats = await startLocalNats(binary, logger);
+    } catch (error) {
+      io.stderr.write(`interchange: the local nats-server failed to start: ${(error as Error).message}\n`);
+      return ExitCode.FAILURE;
+    }
+  }
+  try {
+    return await runWorkers({
+      count,
+      args: ['start', '--config', loaded.file, '--cbdir', loaded.cbdir],
+      node: nodeId ?? loaded.config.cluster?.node,
+      nats: nats?.url,
+      logger,
+      waitForStop: io.waitForStop,
+    });
+  } finally {
+    await nats?.stop();
   }
 }
 
@@ -214,6 +301,8 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
         assert: { type: 'string' },
         timeout: { type: 'string' },
         private: { type: 'boolean' },
+        'node-id': { type: 'string' },
+        workers: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -230,7 +319,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
   };
   const allowed: Record<(typeof commands)[number], readonly (keyof NodeCommandOptions)[]> = {
     init: ['cbdir'],
-    start: ['config', 'cbdir'],
+    start: ['config', 'cbdir', 'node-id', 'workers'],
     check: ['config', 'cbdir'],
     convert: ['config', 'cbdir'],
     stop: ['config', 'cbdir', 'timeout'],
@@ -241,6 +330,9 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
   if (name === 'init' && values.config !== undefined) return usageError('init takes --cbdir only');
   const misuse = only(allowed[name]);
   if (misuse !== undefined) return usageError(misuse);
+  if (values.workers !== undefined && !/^[1-9][0-9]?$/.test(values.workers)) {
+    return usageError(`--workers takes a number of processes 1..99, got ${values.workers}`);
+  }
   if (values.assert !== undefined && values.assert !== 'running' && values.assert !== 'stopped') {
     return usageError(`--assert takes running or stopped, got ${values.assert}`);
   }

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { authorizerSchema } from './auth-functions.js';
+import { type ClusterConfig, clusterSchema } from './cluster-schema.js';
 import {
   type ClassComponentConfig,
   classComponentSchema,
@@ -39,6 +40,7 @@ import { isPathKey, PATH_KEY_EXPECTED, webPathsSchema } from './web-paths-schema
 import { checkRawSocketService, checkWebSocketService, rawSocketOptionsSchema } from './websocket-options.js';
 import { CONNECTIONS_REFUSED, refusedKey, routerWorkerOptionsSchema } from './worker-options-schema.js';
 
+export * from './cluster-schema.js';
 export * from './component-schema.js';
 export * from './controller-schema.js';
 export * from './endpoint-schema.js';
@@ -261,6 +263,8 @@ export interface NodeConfig {
       }
     | undefined;
   workers: WorkerConfig[];
+  /** Interchange's addition: join other nodes through NATS (see cluster-schema.ts). */
+  cluster?: ClusterConfig | undefined;
 }
 
 /** Any worker of a {@link NodeConfig}. */
@@ -279,6 +283,7 @@ export const nodeConfigSchema: Schema<NodeConfig> = section({
     options: section({ title: anyString().optional(), shutdown: shutdownSchema.optional() }).optional(),
   }).optional(),
   workers: list(tagged('worker type', workerVariants, ['proxy', 'websocket-testee', 'marketmaker'])).default([]),
+  cluster: clusterSchema.optional(),
 });
 
 /** A plain WebSocket transport. */

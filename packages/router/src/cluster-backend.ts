@@ -1,0 +1,79 @@
+import type { Dict, ErrorMessage, Id, Payload, YieldMessage } from '@interchange/protocol';
+import type { PublicationRefusal, Subscription } from './broker.js';
+import type { Realm } from './realm.js';
+import type { RealmMember } from './realm-member.js';
+import type { FilterSubject } from './receiver-filter.js';
+import type { Callee, RegistrationDetails } from './registration-store.js';
+
+/**
+ * Where a router's realms meet the realms of the same name on other router processes: the seam
+ * between the routing core and a cluster transport (docs/scaling.md). The router package
+ * only defines it; the NATS implementation lives in the server package, which may use sockets.
+ *
+ * Without a backend (the default, {@link LocalCluster}), a router is a single process: no hook
+ * is installed, so broker and dealer pay one `undefined` check on a publication and on an
+ * answer from a callee, nothing else.
+ */
+export interface ClusterBackend {
+  /**
+   * Called once for every realm the router creates, after its broker, dealer and meta API exist.
+   * The backend installs its hooks ({@link Broker.setClusterHooks}, {@link Dealer.setClusterHooks})
+   * and returns the realm's link, or `undefined` to leave the realm local.
+   */
+  attachRealm(realm: Realm): ClusterRealmLink | undefined;
+}
+
+/** What a realm tells its cluster link beyond broker and dealer. */
+export interface ClusterRealmLink {
+  /** A local session left the realm (after its subscriptions and registrations were removed). */
+  sessionLeft(session: RealmMember): void;
+}
+
+/** The single-process backend: every realm stays local, nothing is installed. */
+export class LocalCluster implements ClusterBackend {
+  attachRealm(): undefined {
+    return undefined;
+  }
+}
+
+/** A publication accepted on this node, as a cluster backend sees it before local delivery. */
+export interface ClusterPublication {
+  readonly id: Id;
+  readonly topic: string;
+  readonly options: Dict;
+  readonly publisher: FilterSubject;
+  readonly payload: Payload;
+}
+
+/** What a broker tells its cluster link. */
+export interface BrokerClusterHooks {
+  /**
+   * A publication was accepted here (checked and authorized), before its local delivery. A
+   * refusal (e.g. a payload too large for the cluster transport) stops it everywhere and is what
+   * an acknowledged publisher gets.
+   */
+  published(publication: ClusterPublication): PublicationRefusal | undefined;
+  /**
+   * The router published a meta event here (`args` builds its arguments). The backend may pass
+   * it to the other nodes, which deliver it with `Broker.deliverMetaFromCluster`.
+   */
+  metaEvent(topic: string, args: () => unknown[]): void;
+  /** A subscription came to exist on this node (its first subscriber, or a history). */
+  subscriptionCreated(subscription: Subscription): void;
+  /** A subscription ceased to exist on this node. */
+  subscriptionDeleted(subscription: Subscription): void;
+}
+
+/** What a dealer tells its cluster link. */
+export interface DealerClusterHooks {
+  /** A session was added to a registration (`callee.session` may be the link's own proxy). */
+  calleeAdded(registration: RegistrationDetails, callee: Callee): void;
+  /** A session was removed from a registration: unregistered, left, or revoked. */
+  calleeRemoved(registration: RegistrationDetails, session: RealmMember): void;
+  /**
+   * A YIELD or ERROR from a callee on this node. Returns `true` when it answers an invocation
+   * the link relayed for a caller on another node (the link forwards it); `false` to let the
+   * dealer handle it.
+   */
+  answered(session: RealmMember, message: YieldMessage | ErrorMessage): boolean;
+}

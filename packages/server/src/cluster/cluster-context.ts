@@ -1,0 +1,45 @@
+import type { Logger } from '../logger.js';
+
+/** What became of an envelope for another node. */
+export type SendOutcome = 'sent' | 'too-large' | 'unencodable';
+
+/** What a realm's cluster parts need from the node's NATS cluster member. */
+export interface ClusterContext {
+  /** This node's ID. */
+  readonly node: string;
+  /** The subject prefix (the cluster `name`). */
+  readonly prefix: string;
+  readonly logger: Logger;
+  /** NATS's `max_payload` of the server this node is connected to, in bytes. */
+  maxPayload(): number;
+  /** Publishes `data` on `subject` (core NATS, at most once). */
+  publish(subject: string, data: Uint8Array): void;
+  /** Subscribes to `subject`; the returned function unsubscribes. */
+  subscribe(subject: string, onMessage: (data: Uint8Array) => void): () => void;
+  /**
+   * Sends an envelope to one node's inbox. Nothing is sent when it is larger than
+   * `max_payload` (`too-large`) or holds a value MessagePack cannot carry (`unencodable`).
+   */
+  sendToNode(node: string, envelope: object): SendOutcome;
+  /**
+   * Asks every other live node (scatter-gather): publishes `envelope` on `subject` and resolves
+   * with the answers that came before each live node answered or the time ran out.
+   */
+  scatter(subject: string, envelope: object): Promise<Record<string, unknown>[]>;
+  /** Answers requests on `subject` (from {@link scatter} of other nodes); the returned function stops. */
+  serve(subject: string, answer: (request: Record<string, unknown>) => Promise<object>): () => void;
+  /** Tells every node that a session of this node that held registrations is gone. */
+  sessionGone(realm: string, session: number): void;
+  /** Keeps a retained publication (its envelope) for every node, under `key`. */
+  putRetained(key: string, envelope: Uint8Array): void;
+  /** Keeps a copy of a testament of one of this node's sessions. */
+  putTestament(key: string, envelope: Uint8Array): void;
+  /** Deletes the copy of a testament. */
+  deleteTestament(key: string): void;
+  /** Reads and deletes the testament copies whose keys match `filter`. */
+  takeTestaments(filter: string): Promise<Uint8Array[]>;
+  /** Writes this node's entry of the registration table. */
+  putRegistration(key: string, value: object): void;
+  /** Deletes this node's entry of the registration table. */
+  deleteRegistration(key: string): void;
+}

@@ -1,0 +1,238 @@
+import { type Dict, ErrorUri, type Id, type Payload, randomId } from '@interchange/protocol';
+import type {
+  Broker,
+  BrokerClusterHooks,
+  ClusterPublication,
+  FilterSubject,
+  PublicationRefusal,
+  Subscription,
+} from '@interchange/router';
+import type { ClusterContext } from './cluster-context.js';
+import { tryPackEnvelope, unpackEnvelope } from './cluster-envelope.js';
+import { interestSubject, subjectToken, uriSubject } from './subject-tokens.js';
+
+/**
+ * How many publications a node remembers to drop a second copy of. A publication reaches a node
+ * once per NATS subscription of the node that matches it, and coarse subscriptions overlap (an
+ * exact and a prefix subscription to the same topic); the copies arrive one after the other.
+ */
+const RECENT_PUBLICATIONS = 4096;
+
+/** A publication envelope, read. */
+interface ReceivedPublication {
+  readonly node: string;
+  readonly id: Id;
+  readonly topic: string;
+  readonly options: Dict;
+  readonly publisher: FilterSubject;
+  readonly payload: Payload;
+}
+
+interface Interest {
+  count: number;
+  unsubscribe: () => void;
+}
+
+/**
+ * Publish and subscribe across the nodes of a cluster, for one realm (docs/scaling.md).
+ *
+ * A publication accepted on this node is delivered here by the broker and sent once over NATS,
+ * on the subject of its topic (`<prefix>.ev.<realm>.<topic tokens>`). A node receives it when one
+ * of its subscriptions has a coarse NATS subscription matching it (one per distinct coarse
+ * subject, counted), and hands it to its broker, which applies WAMP's exact rules again: exact,
+ * prefix by characters, wildcard; `exclude`/`eligible` by session, authid and authrole;
+ * publisher disclosure by the publisher's role. The publisher's own node never gets its
+ * publications back (the connection is `noEcho`), so `exclude_me` needs nothing more.
+ */
+export class ClusterPubSub implements BrokerClusterHooks {
+  readonly #context: ClusterContext;
+  readonly #realm: string;
+  readonly #broker: Broker;
+  readonly #base: string;
+  readonly #interest = new Map<string, Interest>();
+  readonly #recent = new Set<string>();
+  /** Retained publications of this process, which its broker kept already. */
+  readonly #ownRetained = new Set<Id>();
+
+  constructor(context: ClusterContext, realm: string, broker: Broker) {
+    this.#context = context;
+    this.#realm = realm;
+    this.#broker = broker;
+    this.#base = `${context.prefix}.ev.${subjectToken(realm)}`;
+    // Subscriptions that exist before the link (event histories configured for the realm).
+    for (const subscription of broker.subscriptions()) this.subscriptionCreated(subscription);
+  }
+
+  published(publication: ClusterPublication): PublicationRefusal | undefined {
+    const { publisher, payload } = publication;
+    const envelope = tryPackEnvelope({
+      n: this.#context.node,
+      r: this.#realm,
+      i: publication.id,
+      t: publication.topic,
+      o: publication.options,
+      p: [publisher.id, publisher.authid, publisher.authrole],
+      a: payload.args,
+      k: payload.kwargs,
+      y: payload.payload,
+    });
+    if (envelope === undefined) {
+      return {
+        error: ErrorUri.INVALID_ARGUMENT,
+        message: 'the publication holds a value that cannot be carried to the other nodes of the cluster',
+      };
+    }
+    const max = this.#context.maxPayload();
+    if (envelope.byteLength > max) {
+      // Refused everywhere, here too: subscribers on all nodes see the same publications.
+      this.#context.logger.warn(
+        { realm: this.#realm, topic: publication.topic, bytes: envelope.byteLength, max_payload: max },
+        'publication larger than NATS max_payload refused',
+      );
+      return {
+        error: ErrorUri.PAYLOAD_SIZE_EXCEEDED,
+        message: `the publication is ${envelope.byteLength} bytes, more than the cluster's NATS max_payload of ${max}`,
+      };
+    }
+    this.#context.publish(uriSubject(this.#base, publication.topic), envelope);
+    if (publication.options.retain === true) {
+      // Advanced profile "Event Retention", for every node: the retained-events bucket keeps the
+      // newest retained publication of each topic; other nodes keep it as theirs (see `retained`).
+      this.#ownRetained.add(publication.id);
+      if (this.#ownRetained.size > RECENT_PUBLICATIONS)
+        this.#ownRetained.delete(this.#ownRetained.values().next().value as number);
+      this.#context.putRetained(uriSubject(subjectToken(this.#realm), publication.topic), envelope);
+    }
+    return undefined;
+  }
+
+  /**
+   * A retained publication from the retained-events bucket (any node's, also from before this
+   * node started): kept as the topic's retained event here, not delivered.
+   */
+  retained(data: Uint8Array): void {
+    const publication = this.#read(unpackEnvelope(data));
+    if (publication === undefined || this.#ownRetained.has(publication.id)) return;
+    this.#broker.deliverFromCluster(
+      publication.publisher,
+      publication.topic,
+      publication.options,
+      publication.payload,
+      publication.id,
+      'retain',
+    );
+  }
+
+  /**
+   * Session and subscription meta events go to the other nodes' subscribers too. Registration
+   * meta events do not: every node raises its own when it mirrors another node's callee.
+   */
+  metaEvent(topic: string, args: () => unknown[]): void {
+    if (topic.startsWith('wamp.registration.')) return;
+    const envelope = tryPackEnvelope({
+      n: this.#context.node,
+      r: this.#realm,
+      i: randomId(),
+      t: topic,
+      m: true,
+      a: args(),
+    });
+    if (envelope === undefined || envelope.byteLength > this.#context.maxPayload()) {
+      this.#context.logger.warn({ realm: this.#realm, topic }, 'meta event too large for the cluster, kept local');
+      return;
+    }
+    this.#context.publish(uriSubject(this.#base, topic), envelope);
+  }
+
+  subscriptionCreated(subscription: Subscription): void {
+    const subject = interestSubject(this.#base, subscription.topic, subscription.match);
+    const interest = this.#interest.get(subject);
+    if (interest !== undefined) {
+      interest.count++;
+      return;
+    }
+    const unsubscribe = this.#context.subscribe(subject, (data) => this.#receive(data));
+    this.#interest.set(subject, { count: 1, unsubscribe });
+  }
+
+  subscriptionDeleted(subscription: Subscription): void {
+    const subject = interestSubject(this.#base, subscription.topic, subscription.match);
+    const interest = this.#interest.get(subject);
+    if (interest === undefined) return;
+    interest.count--;
+    if (interest.count > 0) return;
+    this.#interest.delete(subject);
+    interest.unsubscribe();
+  }
+
+  /** Ends every NATS subscription of this realm. */
+  close(): void {
+    for (const interest of this.#interest.values()) interest.unsubscribe();
+    this.#interest.clear();
+  }
+
+  /** A publication from another node. Malformed envelopes are dropped with a log line. */
+  #receive(data: Uint8Array): void {
+    const e = unpackEnvelope(data);
+    if (e?.m === true && e.r === this.#realm && typeof e.t === 'string' && Array.isArray(e.a)) {
+      if (this.#seen(`${String(e.n)}:${String(e.i)}`)) return;
+      this.#broker.deliverMetaFromCluster(e.t, e.a);
+      return;
+    }
+    const publication = this.#read(e);
+    if (publication === undefined || this.#seen(`${publication.node}:${publication.id}`)) return;
+    // Retained events come through the retained-events bucket, so this delivery keeps none.
+    const outcome = this.#broker.deliverFromCluster(
+      publication.publisher,
+      publication.topic,
+      publication.options,
+      publication.payload,
+      publication.id,
+      'deliver',
+    );
+    if (typeof outcome !== 'number') {
+      this.#context.logger.debug(
+        { realm: this.#realm, topic: publication.topic, error: outcome.error },
+        'publication from another node not delivered here',
+      );
+    }
+  }
+
+  /** Whether this publication came already (through another matching NATS subscription). */
+  #seen(key: string): boolean {
+    if (this.#recent.has(key)) return true;
+    this.#recent.add(key);
+    if (this.#recent.size > RECENT_PUBLICATIONS) this.#recent.delete(this.#recent.values().next().value as string);
+    return false;
+  }
+
+  /** Reads a publication envelope of this realm; `undefined` (logged) when it is not one. */
+  #read(e: Record<string, unknown> | undefined): ReceivedPublication | undefined {
+    const publisher = e?.p;
+    if (
+      e === undefined ||
+      typeof e.n !== 'string' ||
+      typeof e.i !== 'number' ||
+      typeof e.t !== 'string' ||
+      typeof e.o !== 'object' ||
+      e.o === null ||
+      !Array.isArray(publisher) ||
+      e.r !== this.#realm
+    ) {
+      this.#context.logger.warn({ realm: this.#realm }, 'malformed cluster publication dropped');
+      return undefined;
+    }
+    const payload: Payload = {};
+    if (Array.isArray(e.a)) payload.args = e.a;
+    if (typeof e.k === 'object' && e.k !== null) payload.kwargs = e.k as Dict;
+    if (e.y instanceof Uint8Array || typeof e.y === 'string') payload.payload = e.y;
+    return {
+      node: e.n,
+      id: e.i,
+      topic: e.t,
+      options: e.o as Dict,
+      publisher: { id: publisher[0] as Id, authid: String(publisher[1]), authrole: String(publisher[2]) },
+      payload,
+    };
+  }
+}

@@ -1,0 +1,111 @@
+import type { ErrorMessage, YieldMessage } from '@interchange/protocol';
+import type {
+  Callee,
+  ClusterRealmLink,
+  DealerClusterHooks,
+  Realm,
+  RealmMember,
+  RegistrationDetails,
+} from '@interchange/router';
+import type { ClusterContext } from './cluster-context.js';
+import { ClusterMeta } from './cluster-meta.js';
+import { ClusterPubSub } from './cluster-pubsub.js';
+import { ClusterTestaments } from './cluster-testaments.js';
+import { InvocationRelay } from './invocation-relay.js';
+import { entryOf, type RegistrationEntry, registrationKey } from './registration-entry.js';
+import { RegistrationMirror } from './registration-mirror.js';
+import { RemoteCallee } from './remote-callee.js';
+
+/**
+ * One realm of this node joined to the realms of the same name on the other nodes: publish and
+ * subscribe ({@link ClusterPubSub}), this node's registrations written to the cluster's
+ * registration table, the other nodes' registrations mirrored here ({@link RegistrationMirror}),
+ * and the calls they route to this node's callees relayed ({@link InvocationRelay}).
+ */
+export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHooks {
+  readonly #context: ClusterContext;
+  readonly #realm: Realm;
+  readonly pubsub: ClusterPubSub;
+  readonly mirror: RegistrationMirror;
+  readonly relay: InvocationRelay;
+  readonly meta: ClusterMeta;
+  readonly testaments: ClusterTestaments;
+  /** Local sessions with registrations in the table (told to the others when they leave). */
+  readonly #callees = new Set<RealmMember>();
+
+  constructor(context: ClusterContext, realm: Realm) {
+    this.#context = context;
+    this.#realm = realm;
+    this.pubsub = new ClusterPubSub(context, realm.name, realm.broker);
+    this.mirror = new RegistrationMirror(context, realm.name, realm.dealer);
+    this.relay = new InvocationRelay(context, realm);
+    this.meta = new ClusterMeta(context, realm);
+    this.testaments = new ClusterTestaments(context, realm);
+    realm.broker.setClusterHooks(this.pubsub);
+    realm.dealer.setClusterHooks(this);
+  }
+
+  calleeAdded(registration: RegistrationDetails, callee: Callee): void {
+    if (callee.session instanceof RemoteCallee) return;
+    this.#callees.add(callee.session);
+    const { node } = this.#context;
+    const key = registrationKey(this.#realm.name, node, callee.session.id, registration.id);
+    this.#context.putRegistration(key, entryOf(this.#realm.name, node, registration, callee));
+  }
+
+  calleeRemoved(registration: RegistrationDetails, session: RealmMember): void {
+    if (session instanceof RemoteCallee) return;
+    this.#context.deleteRegistration(
+      registrationKey(this.#realm.name, this.#context.node, session.id, registration.id),
+    );
+  }
+
+  answered(session: RealmMember, message: YieldMessage | ErrorMessage): boolean {
+    return this.relay.answered(session, message);
+  }
+
+  sessionLeft(session: RealmMember): void {
+    this.relay.sessionLeft(session);
+    this.testaments.sessionLeft(session);
+    if (this.#callees.delete(session)) this.#context.sessionGone(this.#realm.name, session.id);
+  }
+
+  /** An entry of another node's registrations appeared in the table. */
+  tablePut(key: string, entry: RegistrationEntry): void {
+    this.mirror.put(key, entry);
+  }
+
+  /** An entry of another node's registrations went from the table. */
+  tableDelete(key: string): void {
+    this.mirror.delete(key);
+  }
+
+  /** A message for this realm in this node's inbox. */
+  inbox(e: Record<string, unknown>): void {
+    if (typeof e.n !== 'string') return;
+    if (e.t === 'inv') this.relay.invocation(e.n, e);
+    else if (e.t === 'int') this.relay.interrupt(e.n, e);
+    else if (e.t === 'ans') this.mirror.answer(e.n, e);
+  }
+
+  /** The connection to NATS is lost (see {@link RegistrationMirror.connectionLost}). */
+  connectionLost(): void {
+    this.mirror.connectionLost();
+  }
+
+  /** A node is gone; `elected` when this node is the one to publish its sessions' testaments. */
+  nodeDead(node: string, elected: boolean): void {
+    this.mirror.nodeDead(node);
+    this.relay.nodeDead(node);
+    void this.testaments
+      .nodeDead(node, elected)
+      .catch((error: unknown) => this.#context.logger.error({ err: error, node }, 'testaments of a dead node failed'));
+  }
+
+  close(): void {
+    this.pubsub.close();
+    this.meta.close();
+    this.#realm.broker.setClusterHooks(undefined);
+    this.#realm.dealer.setClusterHooks(undefined);
+  }
+}

@@ -1,0 +1,149 @@
+import {
+  type Dict,
+  type ErrorMessage,
+  ErrorUri,
+  type Id,
+  type InvocationMessage,
+  RpcFeature,
+  type YieldMessage,
+} from '@interchange/protocol';
+import type { Realm, RealmMember } from '@interchange/router';
+import type { ClusterContext, SendOutcome } from './cluster-context.js';
+import { payloadOf, refusal } from './registration-mirror.js';
+
+interface Relay {
+  readonly from: string;
+  readonly key: string;
+  readonly session: RealmMember;
+  /** The INVOCATION request ID the calling node's dealer issued. */
+  readonly remoteId: Id;
+  /** The INVOCATION request ID the local session sees, from its own sequence. */
+  readonly localId: Id;
+}
+
+/**
+ * The holding side of calls across nodes, for one realm: INVOCATION and INTERRUPT messages that
+ * another node's dealer routed to a session of this node go to that session, with request IDs
+ * from the session's own sequence, and its YIELD and ERROR go back to the calling node, whose
+ * dealer owns the call (policy, timeout, cancel, progress).
+ */
+export class InvocationRelay {
+  readonly #context: ClusterContext;
+  readonly #realm: Realm;
+  readonly #byRemote = new Map<string, Relay>();
+  readonly #byLocal = new Map<RealmMember, Map<Id, Relay>>();
+
+  constructor(context: ClusterContext, realm: Realm) {
+    this.#context = context;
+    this.#realm = realm;
+  }
+
+  /** An INVOCATION from another node's dealer (the first, or a progressive continuation). */
+  invocation(from: string, e: Record<string, unknown>): void {
+    if (typeof e.s !== 'number' || typeof e.i !== 'number' || typeof e.g !== 'number') return;
+    if (typeof e.d !== 'object' || e.d === null) return;
+    const key = `${from}:${e.s}:${e.i}`;
+    let relay = this.#byRemote.get(key);
+    if (relay === undefined) {
+      const session = this.#realm.session(e.s);
+      if (session === undefined) {
+        // Gone in the meantime: the caller learns it as from a callee that left.
+        this.#answer(from, e.s, e.i, { kind: 'error', o: {}, e: ErrorUri.CANCELED, a: ['the callee left'] });
+        return;
+      }
+      relay = { from, key, session, remoteId: e.i, localId: session.nextRequestId() };
+      this.#byRemote.set(key, relay);
+      let own = this.#byLocal.get(session);
+      if (own === undefined) {
+        own = new Map();
+        this.#byLocal.set(session, own);
+      }
+      own.set(relay.localId, relay);
+    }
+    const message: InvocationMessage = {
+      type: 'INVOCATION',
+      requestId: relay.localId,
+      registration: e.g,
+      details: e.d as Dict,
+      ...payloadOf(e),
+    };
+    relay.session.send(message);
+  }
+
+  /** An INTERRUPT from the calling node (cancel, timeout, caller gone). */
+  interrupt(from: string, e: Record<string, unknown>): void {
+    const relay = this.#byRemote.get(`${from}:${String(e.s)}:${String(e.i)}`);
+    if (relay === undefined || typeof e.o !== 'object' || e.o === null) return;
+    const options = e.o as Dict;
+    relay.session.send({ type: 'INTERRUPT', requestId: relay.localId, options });
+    // After `killnowait` the calling node discards any answer: forget the call here too; a late
+    // answer then reaches this node's dealer, which discards it as one it issued and forgot.
+    if (options.mode === 'killnowait') this.#remove(relay);
+  }
+
+  /** A YIELD or ERROR of a local session: `true` when it answers a relayed invocation (sent on). */
+  answered(session: RealmMember, message: YieldMessage | ErrorMessage): boolean {
+    const relay = this.#byLocal.get(session)?.get(message.requestId);
+    if (relay === undefined) return false;
+    const isYield = message.type === 'YIELD';
+    const final = !isYield || message.options.progress !== true;
+    if (final) this.#remove(relay);
+    const outcome = this.#answer(relay.from, session.id, relay.remoteId, {
+      kind: isYield ? 'yield' : 'error',
+      o: isYield ? message.options : message.details,
+      e: isYield ? undefined : message.error,
+      a: message.args,
+      k: message.kwargs,
+      p: message.payload,
+    });
+    if (outcome !== 'sent') {
+      const [error, text] = refusal(outcome, "callee's answer", this.#context.maxPayload());
+      this.#context.logger.warn({ realm: this.#realm.name, session: session.id }, text);
+      this.#answer(relay.from, session.id, relay.remoteId, { kind: 'error', o: {}, e: error, a: [text] });
+      this.#remove(relay);
+    }
+    return true;
+  }
+
+  /** A local session left: its relayed calls are forgotten (the calling nodes fail them). */
+  sessionLeft(session: RealmMember): void {
+    const own = this.#byLocal.get(session);
+    if (own === undefined) return;
+    this.#byLocal.delete(session);
+    for (const relay of own.values()) this.#byRemote.delete(relay.key);
+  }
+
+  /** A calling node is gone: its calls are interrupted where the callee can be, and forgotten. */
+  nodeDead(node: string): void {
+    for (const relay of [...this.#byRemote.values()]) {
+      if (relay.from !== node) continue;
+      if (relay.session.announces('callee', RpcFeature.CALL_CANCELING)) {
+        relay.session.send({
+          type: 'INTERRUPT',
+          requestId: relay.localId,
+          options: { mode: 'killnowait', reason: ErrorUri.CANCELED },
+        });
+      }
+      this.#remove(relay);
+    }
+  }
+
+  #answer(to: string, session: Id, requestId: Id, body: Record<string, unknown>): SendOutcome {
+    return this.#context.sendToNode(to, {
+      t: 'ans',
+      r: this.#realm.name,
+      n: this.#context.node,
+      s: session,
+      i: requestId,
+      ...body,
+    });
+  }
+
+  #remove(relay: Relay): void {
+    this.#byRemote.delete(relay.key);
+    const own = this.#byLocal.get(relay.session);
+    if (own === undefined) return;
+    own.delete(relay.localId);
+    if (own.size === 0) this.#byLocal.delete(relay.session);
+  }
+}

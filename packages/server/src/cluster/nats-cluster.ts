@@ -1,0 +1,572 @@
+import { randomBytes } from 'node:crypto';
+import { InvalidArgumentError, TransportError } from '@interchange/protocol';
+import type { ClusterBackend, Realm, RealmConfig } from '@interchange/router';
+import type { KV, KvWatchEntry } from '@nats-io/kv';
+import { createInbox, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { type Logger, silentLogger } from '../logger.js';
+import type { ClusterContext } from './cluster-context.js';
+import { packEnvelope, tryPackEnvelope, unpackEnvelope } from './cluster-envelope.js';
+import { ClusterRealmConnection } from './cluster-realm-link.js';
+import { type RealmRouting, routingDifference, routingOf } from './config-agreement.js';
+import { connectWithRetry, openBuckets } from './nats-connect.js';
+import { NodeLiveness } from './node-liveness.js';
+import { nodeOfKey, type RegistrationEntry, readEntry } from './registration-entry.js';
+import { isPlainToken, subjectToken } from './subject-tokens.js';
+
+/** Defaults of the cluster settings. */
+export const CLUSTER_DEFAULTS = Object.freeze({
+  name: 'interchange',
+  heartbeatMs: 1000,
+  deadNodeMs: 10_000,
+  retryMs: 2000,
+  /** How long a cluster-wide meta procedure waits for the other nodes' answers (ms). */
+  scatterMs: 2000,
+});
+
+/** Options of {@link NatsCluster.start}. */
+export interface NatsClusterOptions {
+  /** NATS server URLs, e.g. `nats://127.0.0.1:4222`. */
+  servers: string[];
+  /** Subject prefix and bucket name prefix, so several clusters can share one NATS. */
+  name?: string;
+  /** This node's ID (letters, digits, `_`, `-`); generated when absent. */
+  node?: string;
+  /** The contents of a NATS `.creds` file (JWT and NKey seed). */
+  credentials?: Uint8Array;
+  /** TLS to NATS: CA, client certificate and key, as PEM file paths. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /** How often this node says it is alive (ms). */
+  heartbeatMs?: number;
+  /** A node not heard of for this long is dead (ms): its registrations go, calls to it fail. */
+  deadNodeMs?: number;
+  /**
+   * This node's realms: at join, their roles are compared with those of every live node, and a
+   * node that disagrees on a realm both have is refused (see config-agreement.ts).
+   */
+  realms?: readonly RealmConfig[];
+  /** Wait between attempts to reach NATS at start (ms). */
+  retryMs?: number;
+  logger?: Logger;
+  /** Ends the attempts to reach NATS at start (the node is being stopped). */
+  signal?: AbortSignal;
+}
+
+/** A generated node ID: `node-` and 12 hex digits. */
+export function generateNodeId(): string {
+  return `node-${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * This process as a member of an Interchange cluster on NATS (docs/scaling.md): the
+ * {@link ClusterBackend} the router joins its realms through.
+ *
+ * What it keeps on NATS: a heartbeat subject (`<name>.hb.<node>`), an inbox per node
+ * (`<name>.node.<node>`) for calls and their answers, a subject telling of sessions that left
+ * (`<name>.gone`), event subjects per realm and topic (see {@link ClusterPubSub}), and the
+ * registration table, the JetStream key-value bucket `<name>_registrations` in memory storage,
+ * which every node watches.
+ *
+ * @example
+ * const cluster = await NatsCluster.start({ servers: ['nats://127.0.0.1:4222'], node: 'a' });
+ * const router = new Router({ realms: [{ name: 'realm1' }], cluster });
+ * // ...
+ * await router.shutdown();
+ * await cluster.close();
+ */
+export class NatsCluster implements ClusterBackend {
+  readonly node: string;
+  readonly name: string;
+  readonly #nc: NatsConnection;
+  readonly #kv: KV;
+  /** Copies of the testaments of every node's sessions (the `<name>_testaments` bucket). */
+  readonly #testaments: KV;
+  /** The newest retained publication of each topic (the `<name>_retained` bucket, file storage). */
+  readonly #retainedKv: KV;
+  /** Retained publications read before their realm was attached, by key. */
+  readonly #retainedPending = new Map<string, Uint8Array>();
+  #retainedWatcher: { stop(): void } | undefined;
+  /** Each live node's routing config, by node ID (the `<name>_nodes` bucket). */
+  readonly #members: KV;
+  readonly #routing: Record<string, RealmRouting>;
+  readonly #logger: Logger;
+  readonly #incarnation = randomBytes(8).toString('hex');
+  readonly #links = new Map<string, ClusterRealmConnection>();
+  /** Other nodes' table entries, by key (replayed to realms attached later). */
+  readonly #entries = new Map<string, RegistrationEntry>();
+  /** This node's own table entries, by key (written back if another node deleted them). */
+  readonly #own = new Map<string, object>();
+  readonly #pending = new Set<Promise<unknown>>();
+  readonly #liveness: NodeLiveness;
+  readonly #context: ClusterContext;
+  readonly #heartbeatMs: number;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #watcher: { stop(): void } | undefined;
+  #closed = false;
+
+  private constructor(
+    nc: NatsConnection,
+    kv: KV,
+    members: KV,
+    retained: KV,
+    testaments: KV,
+    options: Required<Pick<NatsClusterOptions, 'node' | 'name'>> & NatsClusterOptions,
+  ) {
+    this.#nc = nc;
+    this.#kv = kv;
+    this.#members = members;
+    this.#retainedKv = retained;
+    this.#testaments = testaments;
+    this.#routing = routingOf(options.realms ?? []);
+    this.node = options.node;
+    this.name = options.name;
+    this.#logger = options.logger ?? silentLogger;
+    this.#heartbeatMs = options.heartbeatMs ?? CLUSTER_DEFAULTS.heartbeatMs;
+    this.#liveness = new NodeLiveness({
+      deadNodeMs: options.deadNodeMs ?? CLUSTER_DEFAULTS.deadNodeMs,
+      onJoin: (node) => this.#logger.info({ node }, 'cluster node joined'),
+      onDead: (node) => this.#nodeDead(node),
+    });
+    this.#context = this.#makeContext();
+  }
+
+  /**
+   * Connects to NATS (retrying, with a warning each time, until it answers or `signal` aborts),
+   * opens the registration table, reads it whole, and starts the heartbeats. The router must be
+   * created after this resolves, so it starts as a full member.
+   *
+   * @throws TransportError when NATS has no JetStream, or the attempts were aborted.
+   */
+  static async start(options: NatsClusterOptions): Promise<NatsCluster> {
+    const logger = options.logger ?? silentLogger;
+    const name = options.name ?? CLUSTER_DEFAULTS.name;
+    const node = options.node ?? generateNodeId();
+    if (!isPlainToken(name) || !isPlainToken(node)) {
+      throw new TransportError(`cluster name '${name}' and node ID '${node}' may hold only letters, digits, _ and -`);
+    }
+    const nc = await connectWithRetry(
+      {
+        servers: options.servers,
+        credentials: options.credentials,
+        tls: options.tls,
+        retryMs: options.retryMs ?? CLUSTER_DEFAULTS.retryMs,
+        signal: options.signal,
+      },
+      node,
+      logger,
+    );
+    let kv: KV;
+    let members: KV;
+    let retained: KV;
+    let testaments: KV;
+    try {
+      ({ kv, members, retained, testaments } = await openBuckets(nc, name));
+    } catch (error) {
+      await nc.close().catch(() => undefined);
+      throw new TransportError(
+        `NATS at ${nc.getServer()} offers no JetStream key-value store (start nats-server with -js): ${String(error)}`,
+        { cause: error },
+      );
+    }
+    const cluster = new NatsCluster(nc, kv, members, retained, testaments, { ...options, node, name });
+    try {
+      await cluster.#join();
+    } catch (error) {
+      await cluster.close();
+      throw error;
+    }
+    logger.info({ node, name, server: nc.getServer() }, 'joined the cluster');
+    return cluster;
+  }
+
+  attachRealm(realm: Realm): ClusterRealmConnection {
+    const link = new ClusterRealmConnection(this.#context, realm);
+    this.#links.set(realm.name, link);
+    for (const [key, entry] of this.#entries) if (entry.realm === realm.name) link.tablePut(key, entry);
+    const prefix = `${subjectToken(realm.name)}.`;
+    for (const [key, data] of this.#retainedPending) {
+      if (!key.startsWith(prefix)) continue;
+      this.#retainedPending.delete(key);
+      link.pubsub.retained(data);
+    }
+    return link;
+  }
+
+  /**
+   * Resolves once NATS has every subscription and table update this node made so far. Another
+   * node's publication can reach a subscription only after that (tests wait for it).
+   */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.#pending]);
+    await this.#nc.flush();
+  }
+
+  /** Whether another node is currently considered alive. */
+  isAlive(node: string): boolean {
+    return this.#liveness.isAlive(node);
+  }
+
+  /**
+   * Leaves the cluster: says goodbye (the others drop this node's registrations at once), deletes
+   * this node's table entries, and closes the connection. Shut the router down first, so its
+   * sessions' own departures reach the others.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    this.#liveness.close();
+    this.#watcher?.stop();
+    this.#retainedWatcher?.stop();
+    for (const link of this.#links.values()) link.close();
+    try {
+      // What the sessions' departures changed (testament copies deleted, callees removed) is in
+      // NATS before the goodbye, so no survivor publishes a testament that was published already.
+      await Promise.allSettled([...this.#pending]);
+      this.#nc.publish(`${this.name}.hb.${this.node}`, packEnvelope({ n: this.node, c: this.#incarnation, bye: true }));
+      const own = [...this.#own.keys()];
+      this.#own.clear();
+      await Promise.allSettled([
+        ...this.#pending,
+        ...own.map((key) => this.#kv.delete(key)),
+        this.#members.delete(this.node),
+      ]);
+      await this.#nc.drain();
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'leaving the cluster: NATS connection already closed');
+    }
+  }
+
+  async #join(): Promise<void> {
+    const { name, node } = this;
+    this.#subscribe(`${name}.hb.*`, (data) => {
+      const e = unpackEnvelope(data);
+      if (e === undefined || typeof e.n !== 'string' || typeof e.c !== 'string' || e.n === node) return;
+      if (e.bye === true) this.#liveness.left(e.n);
+      else this.#liveness.heartbeat(e.n, e.c);
+    });
+    this.#subscribe(`${name}.node.${node}`, (data) => {
+      const e = unpackEnvelope(data);
+      if (e === undefined || typeof e.r !== 'string') return;
+      this.#links.get(e.r)?.inbox(e);
+    });
+    this.#subscribe(`${name}.gone`, (data) => {
+      const e = unpackEnvelope(data);
+      if (e === undefined || typeof e.r !== 'string' || typeof e.n !== 'string' || typeof e.s !== 'number') return;
+      this.#links.get(e.r)?.mirror.sessionGone(e.n, e.s);
+    });
+    await this.#checkAgreement();
+    await this.#watchTable();
+    await this.#watchRetained();
+    void this.#followConnection();
+    const beat = () => this.#nc.publish(`${name}.hb.${node}`, packEnvelope({ n: node, c: this.#incarnation }));
+    beat();
+    this.#heartbeat = setInterval(beat, this.#heartbeatMs);
+    this.#heartbeat.unref();
+    this.#nc.closed().then((error) => {
+      if (!this.#closed) this.#logger.error({ err: error }, 'NATS connection closed; this node left the cluster');
+    });
+  }
+
+  /**
+   * Refuses to join a cluster whose live nodes route a shared realm differently (roles,
+   * permissions, authorizers): the same session would be allowed on one node and refused on
+   * another. Listens to one round of heartbeats first, to know who is alive.
+   */
+  async #checkAgreement(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, this.#heartbeatMs + 250));
+    for (const node of this.#liveness.aliveNodes()) {
+      const entry = await this.#members.get(node).catch(() => null);
+      if (entry === null || entry.operation !== 'PUT') continue;
+      let theirs: Record<string, RealmRouting>;
+      try {
+        theirs = entry.json<Record<string, RealmRouting>>();
+      } catch {
+        continue;
+      }
+      const difference = routingDifference(this.#routing, theirs, node);
+      if (difference !== undefined) {
+        throw new InvalidArgumentError(
+          `this node's config differs from the cluster '${this.name}': ${difference}; every node must run the same realms and roles`,
+        );
+      }
+    }
+    await this.#members.put(this.node, JSON.stringify(this.#routing));
+  }
+
+  /**
+   * Watches the registration table; resolves once the entries present at start are read, with
+   * the keys that were present.
+   */
+  async #watchTable(): Promise<Set<string>> {
+    const status = await this.#kv.status();
+    const watcher = await this.#kv.watch({ key: '>' });
+    this.#watcher = watcher;
+    const present = new Set<string>();
+    let initial = true;
+    let caughtUp: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => {
+      caughtUp = () => {
+        initial = false;
+        resolve();
+      };
+    });
+    if (status.values === 0) caughtUp();
+    void (async () => {
+      for await (const entry of watcher) {
+        if (initial && entry.operation === 'PUT') present.add(entry.key);
+        this.#tableEvent(entry);
+        if (entry.delta === 0) caughtUp();
+      }
+    })().catch((error: unknown) => this.#logger.error({ err: error }, 'registration table watch ended'));
+    // A table that says it has values but sends none (all deleted meanwhile) must not hold up the start.
+    const timeout = setTimeout(caughtUp, 5000);
+    await ready;
+    clearTimeout(timeout);
+    return present;
+  }
+
+  /**
+   * Watches the retained-events bucket; resolves once the retained events present at start are
+   * read. Each goes to its realm's broker (or waits for the realm to be attached).
+   */
+  async #watchRetained(): Promise<void> {
+    const status = await this.#retainedKv.status();
+    const watcher = await this.#retainedKv.watch({ key: '>' });
+    this.#retainedWatcher = watcher;
+    let caughtUp: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => {
+      caughtUp = resolve;
+    });
+    if (status.values === 0) caughtUp();
+    void (async () => {
+      for await (const entry of watcher) {
+        if (entry.operation === 'PUT') {
+          const realmToken = entry.key.slice(0, entry.key.indexOf('.'));
+          const link = [...this.#links.entries()].find(([name]) => subjectToken(name) === realmToken)?.[1];
+          if (link !== undefined) link.pubsub.retained(entry.value);
+          else if (this.#expects(realmToken)) this.#retainedPending.set(entry.key, entry.value);
+        }
+        if (entry.delta === 0) caughtUp();
+      }
+    })().catch((error: unknown) => this.#logger.error({ err: error }, 'retained events watch ended'));
+    const timeout = setTimeout(caughtUp, 5000);
+    await ready;
+    clearTimeout(timeout);
+  }
+
+  /**
+   * Whether a realm not attached yet may still be: one of the realms given at start, or any
+   * when none were given. Retained events of realms this node does not serve are not kept.
+   */
+  #expects(realmToken: string): boolean {
+    const names = Object.keys(this.#routing);
+    return names.length === 0 || names.some((name) => subjectToken(name) === realmToken);
+  }
+
+  /** Logs connection losses, and resynchronises after each reconnect. */
+  async #followConnection(): Promise<void> {
+    for await (const status of this.#nc.status()) {
+      if (this.#closed) return;
+      if (status.type === 'disconnect') {
+        this.#logger.warn(
+          { server: status.server },
+          'lost the connection to NATS; calls in flight to other nodes fail; reconnecting',
+        );
+        this.#liveness.pause();
+        for (const link of this.#links.values()) link.connectionLost();
+      } else if (status.type === 'reconnect') {
+        this.#logger.info({ server: status.server }, 'reconnected to NATS; resynchronising');
+        this.#liveness.resume();
+        await this.#resync().catch((error: unknown) =>
+          this.#logger.error({ err: error }, 'resynchronising with the cluster failed'),
+        );
+      }
+    }
+  }
+
+  /**
+   * After a reconnect: NATS may have restarted and lost the buckets (memory storage), and other
+   * nodes may have taken this one for dead. Recreate the buckets, write this node's entries
+   * again, and read the table afresh, forgetting entries that are gone.
+   */
+  async #resync(): Promise<void> {
+    await openBuckets(this.#nc, this.name);
+    await this.#members.put(this.node, JSON.stringify(this.#routing));
+    for (const [key, value] of this.#own) this.#track(this.#kv.put(key, JSON.stringify(value)));
+    await Promise.allSettled([...this.#pending]);
+    this.#watcher?.stop();
+    const before = [...this.#entries.keys()];
+    this.#entries.clear();
+    const present = await this.#watchTable();
+    this.#retainedWatcher?.stop();
+    await this.#watchRetained();
+    // Mirrors were dropped when the connection was lost; what the table no longer holds is gone.
+    for (const key of before) {
+      if (!present.has(key)) for (const link of this.#links.values()) link.tableDelete(key);
+    }
+  }
+
+  #tableEvent(entry: KvWatchEntry): void {
+    const node = nodeOfKey(entry.key);
+    if (node === undefined) return;
+    if (entry.operation !== 'PUT') {
+      if (node === this.node) {
+        // Another node took this node for dead while it was not: write back what still exists.
+        const own = this.#own.get(entry.key);
+        if (own !== undefined) this.#track(this.#kv.put(entry.key, JSON.stringify(own)));
+        return;
+      }
+      const known = this.#entries.get(entry.key);
+      if (known === undefined) return;
+      this.#entries.delete(entry.key);
+      this.#links.get(known.realm)?.tableDelete(entry.key);
+      return;
+    }
+    if (node === this.node) {
+      // Left over from an earlier process with this node ID.
+      if (!this.#own.has(entry.key)) this.#track(this.#kv.delete(entry.key));
+      return;
+    }
+    let value: RegistrationEntry | undefined;
+    try {
+      value = readEntry(entry.json());
+    } catch {
+      value = undefined;
+    }
+    if (value === undefined || value.node !== node) {
+      this.#logger.warn({ key: entry.key }, 'malformed registration table entry ignored');
+      return;
+    }
+    this.#liveness.seen(node);
+    this.#entries.set(entry.key, value);
+    this.#links.get(value.realm)?.tablePut(entry.key, value);
+  }
+
+  #nodeDead(node: string): void {
+    this.#logger.warn({ node }, 'cluster node gone: its registrations are removed and calls to it fail');
+    // One survivor publishes the dead node's testaments: the lowest node ID alive, as every
+    // node sees it (two nodes that disagree for a moment may both publish).
+    const elected = [this.node, ...this.#liveness.aliveNodes()].sort()[0] === this.node;
+    for (const link of this.#links.values()) link.nodeDead(node, elected && !this.#closed);
+    if (!this.#closed) this.#track(this.#members.delete(node));
+    for (const [key, entry] of [...this.#entries]) {
+      if (entry.node !== node) continue;
+      this.#entries.delete(key);
+      // Every node that notices deletes; deleting twice is harmless.
+      if (!this.#closed) this.#track(this.#kv.delete(key));
+    }
+  }
+
+  #subscribe(subject: string, onMessage: (data: Uint8Array, message: Msg) => void): () => void {
+    const subscription = this.#nc.subscribe(subject, {
+      callback: (error, message) => {
+        if (error !== null) {
+          this.#logger.warn({ err: error, subject }, 'NATS subscription error');
+          return;
+        }
+        try {
+          onMessage(message.data, message);
+        } catch (thrown) {
+          // A bad message from another node must not take this one down.
+          this.#logger.error({ err: thrown, subject }, 'cluster message handler failed');
+        }
+      },
+    });
+    return () => {
+      if (!this.#nc.isClosed()) subscription.unsubscribe();
+    };
+  }
+
+  #scatter(subject: string, envelope: object): Promise<Record<string, unknown>[]> {
+    const expected = this.#liveness.aliveCount();
+    if (expected === 0 || this.#closed) return Promise.resolve([]);
+    const inbox = createInbox(`${this.name}._inbox`);
+    const answers: Record<string, unknown>[] = [];
+    return new Promise((resolve) => {
+      let stop: () => void = () => undefined;
+      const done = () => {
+        clearTimeout(timer);
+        stop();
+        resolve(answers);
+      };
+      const timer = setTimeout(done, CLUSTER_DEFAULTS.scatterMs);
+      stop = this.#subscribe(inbox, (data) => {
+        const answer = unpackEnvelope(data);
+        if (answer !== undefined) answers.push(answer);
+        if (answers.length >= expected) done();
+      });
+      this.#nc.publish(subject, packEnvelope(envelope), { reply: inbox });
+    });
+  }
+
+  #track(operation: Promise<unknown>): void {
+    const tracked = operation.catch((error: unknown) => {
+      if (!this.#closed) this.#logger.warn({ err: error }, 'registration table update failed');
+    });
+    this.#pending.add(tracked);
+    void tracked.finally(() => this.#pending.delete(tracked));
+  }
+
+  #makeContext(): ClusterContext {
+    const cluster = this;
+    const nc = this.#nc;
+    return {
+      node: this.node,
+      prefix: this.name,
+      logger: this.#logger,
+      maxPayload: () => nc.info?.max_payload ?? 1024 * 1024,
+      publish: (subject, data) => nc.publish(subject, data),
+      subscribe: (subject, onMessage) => cluster.#subscribe(subject, onMessage),
+      sendToNode(node, envelope) {
+        const data = tryPackEnvelope(envelope);
+        if (data === undefined) return 'unencodable';
+        if (data.byteLength > this.maxPayload()) return 'too-large';
+        nc.publish(`${cluster.name}.node.${node}`, data);
+        return 'sent';
+      },
+      scatter: (subject, envelope) => cluster.#scatter(subject, envelope),
+      serve: (subject, answer) =>
+        cluster.#subscribe(subject, (data, message) => {
+          const request = unpackEnvelope(data);
+          if (request === undefined || message.reply === undefined) return;
+          const reply = message.reply;
+          void answer(request).then(
+            (response) => {
+              if (!nc.isClosed()) nc.publish(reply, packEnvelope(response));
+            },
+            (error: unknown) => cluster.#logger.warn({ err: error, subject }, 'cluster request failed'),
+          );
+        }),
+      sessionGone: (realm, session) => {
+        nc.publish(`${cluster.name}.gone`, packEnvelope({ r: realm, n: cluster.node, s: session }));
+      },
+      putTestament: (key, envelope) => {
+        cluster.#track(cluster.#testaments.put(key, envelope));
+      },
+      deleteTestament: (key) => {
+        cluster.#track(cluster.#testaments.delete(key));
+      },
+      takeTestaments: async (filter) => {
+        const taken: Uint8Array[] = [];
+        for await (const key of await cluster.#testaments.keys(filter)) {
+          const entry = await cluster.#testaments.get(key);
+          if (entry === null || entry.operation !== 'PUT') continue;
+          taken.push(entry.value);
+          await cluster.#testaments.delete(key);
+        }
+        return taken;
+      },
+      putRetained: (key, envelope) => {
+        cluster.#track(cluster.#retainedKv.put(key, envelope));
+      },
+      putRegistration: (key, value) => {
+        cluster.#own.set(key, value);
+        cluster.#track(cluster.#kv.put(key, JSON.stringify(value)));
+      },
+      deleteRegistration: (key) => {
+        if (!cluster.#own.delete(key)) return;
+        cluster.#track(cluster.#kv.delete(key));
+      },
+    };
+  }
+}

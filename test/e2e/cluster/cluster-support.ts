@@ -1,0 +1,132 @@
+/**
+ * A real `nats-server` (Debian's, with JetStream) on a free port of 127.0.0.1, and router nodes
+ * joined through it, for the cluster tests. Each node is a full router with its own WebSocket
+ * listener (the identity of a session comes from its URL, see advanced-router.ts).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger, LogMethod } from '@interchange/protocol';
+import type { RealmConfig } from '@interchange/router';
+import { NatsCluster } from '../../../packages/server/src/cluster/nats-cluster.js';
+import { type AdvancedRouter, startAdvancedRouter } from '../support/advanced-router.js';
+import { eventually } from '../support/advanced-sessions.js';
+import { freePort } from '../support/node-process.js';
+
+export const NATS_SERVER = '/usr/sbin/nats-server';
+
+export interface NatsServer {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts nats-server with JetStream; resolves when it says it is ready. */
+export async function startNats(options: { port?: number } = {}): Promise<NatsServer> {
+  const port = options.port ?? (await freePort());
+  const dir = await mkdtemp(join(tmpdir(), 'interchange-nats-'));
+  const child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`nats-server did not start:\n${output}`));
+    }, 10_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (output.includes('Server is ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`nats-server exited (${code}):\n${output}`));
+    });
+  });
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    stop: async () => {
+      await stopChild(child);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Stops a child process with SIGTERM (SIGKILL after 5 s) and waits for it. */
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
+export interface ClusterNode extends AdvancedRouter {
+  readonly cluster: NatsCluster;
+}
+
+/** Starts a router joined to the cluster on `nats` as node `node`. */
+export async function startClusterNode(
+  nats: string,
+  node: string,
+  options: { realms?: RealmConfig[]; heartbeatMs?: number; deadNodeMs?: number } = {},
+): Promise<ClusterNode> {
+  const realms = options.realms ?? [{ name: 'realm1' }];
+  const cluster = await NatsCluster.start({
+    servers: [nats],
+    node,
+    realms,
+    // CLUSTER_DEBUG=1 shows what the nodes log (reconnects, dead nodes, refused messages).
+    ...(process.env.CLUSTER_DEBUG === undefined ? {} : { logger: debugLogger(node) }),
+    heartbeatMs: options.heartbeatMs ?? 200,
+    deadNodeMs: options.deadNodeMs ?? 2000,
+  });
+  const router = await startAdvancedRouter({ realms, cluster });
+  return {
+    ...router,
+    router: router.router,
+    url: (identity) => router.url(identity),
+    cluster,
+    stop: async () => {
+      await router.router.shutdown({ timeoutMs: 500 });
+      await router.stop();
+      await cluster.close();
+    },
+  };
+}
+
+/**
+ * Resolves once every node in `nodes` sees `count` callees on the registration of `uri` under
+ * `match` (its own and the mirrored ones of other nodes).
+ */
+export async function registeredEverywhere(
+  nodes: readonly ClusterNode[],
+  uri: string,
+  count: number,
+  match: 'exact' | 'prefix' | 'wildcard' = 'exact',
+): Promise<void> {
+  for (const node of nodes) {
+    const dealer = node.router.realm('realm1')?.dealer;
+    await eventually(() => {
+      const registration = dealer?.lookup(uri, match);
+      return (registration === undefined ? 0 : (dealer?.count(registration.id) ?? 0)) === count;
+    });
+  }
+}
+
+function debugLogger(node: string): Logger {
+  const log =
+    (level: string): LogMethod =>
+    (obj, msg) =>
+      console.error(`[${node}] ${level} ${msg ?? ''} ${JSON.stringify(obj)}`);
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') } as Logger;
+}
