@@ -9,25 +9,45 @@
  * node).
  */
 import { spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { RealmStoreError } from './realm-store-error.js';
 
-/** The child's program: argv[1] is the lmdb module, argv[2] the data file. */
+/**
+ * The child's program: argv[1] is the lmdb module, argv[2] the data file, argv[3] the most
+ * records the file can hold. Damaged pages can point back at each other, and LMDB would walk
+ * that cycle for ever: a walk that meets more records than the file has room for stops there.
+ */
 const READER = `
 const { open } = await import(process.argv[1]);
 const env = open({ path: process.argv[2], maxDbs: 16 });
-let bytes = 0;
+const most = Number(process.argv[3]);
+let records = 0;
+const count = () => {
+  if (++records > most) {
+    process.stderr.write('error: MDB_CORRUPTED: more records than the file has room for (its pages form a cycle)\\n');
+    process.exit(3);
+  }
+};
 for (const name of env.getKeys()) {
+  count();
   if (typeof name !== 'string') continue;
   const db = env.openDB({ name, encoding: 'binary' });
-  for (const { value } of db.getRange()) bytes += value.length;
+  for (const _ of db.getRange()) count();
 }
 await env.close();
-process.stdout.write(String(bytes));
 `;
 
-/** How long the read may take: a large store on a slow disk is read in full. */
-const READ_TIMEOUT_MS = 10 * 60 * 1000;
+/** LMDB's smallest record takes at least this many bytes of a page (node header and key). */
+const MIN_RECORD_BYTES = 8;
+
+/**
+ * How long the read may take: a base for starting the child, and enough to read the whole file
+ * at a slow disk's pace; past it the walk is taken to be stuck in damaged pages.
+ */
+function readTimeoutMs(fileBytes: number): number {
+  return 20_000 + Math.ceil(fileBytes / (10 * 1024 * 1024)) * 1000;
+}
 
 /**
  * Reads every record of `file` in a child process.
@@ -36,14 +56,16 @@ const READ_TIMEOUT_MS = 10 * 60 * 1000;
 export async function readCheckLmdbFile(file: string): Promise<void> {
   const lmdb = createRequire(import.meta.url).resolve('lmdb');
   const lmdbUrl = new URL(`file://${lmdb}`).href;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', READER, lmdbUrl, file], {
+  const { size } = await stat(file);
+  const most = Math.ceil(size / MIN_RECORD_BYTES);
+  const child = spawn(process.execPath, ['--input-type=module', '-e', READER, lmdbUrl, file, String(most)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     if (stderr.length < 4096) stderr += chunk.toString();
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), READ_TIMEOUT_MS);
+  const timer = setTimeout(() => child.kill('SIGKILL'), readTimeoutMs(size));
   const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
     (resolve, reject) => {
       child.once('error', reject);

@@ -297,5 +297,6 @@ describe('lmdb realm store, a real node process', () => {
       expect(await node.exited).toEqual({ code: 1, signal: null });
       expect(node.stderr()).toContain(`realm store file ${file} is damaged`);
     }
-  }, 60_000);
+    // Two starts, each of which may wait out the read check's timeout (lmdb-read-check.ts).
+  }, 120_000);
 });
