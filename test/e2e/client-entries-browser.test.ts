@@ -3,12 +3,13 @@
  * `npm run build`) in Chromium against a real node: a page that imports only the core entry
  * point speaks JSON over WebSocket and downloads no opt-in entry, and says which import is
  * missing when asked for CBOR; a page that adds the cbor and auth/wampcra entries joins with
- * WAMP-CRA over CBOR. Issue 16.
+ * WAMP-CRA over CBOR; a third adds msgpack, long-poll, meta, cryptosign and SCRAM. Issue 16.
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bytesToHex, cryptosignPublicKey, deriveScramCredential, hexToBytes } from '@interchange/protocol';
 import { InterchangeNode } from '@interchange/server';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +104,44 @@ const craPage = `<!doctype html>
 </script>
 `;
 
+const seed = '4d57d97a68f555696620a6d849c0ce582568518d729eb753dc7c732de2804510';
+
+const morePage = `<!doctype html>
+<p id="result">loading</p>
+<script type="module">
+  import { connect } from '/lib/esm/core.js';
+  import '/lib/esm/msgpack.js';
+  import '/lib/esm/longpoll.js';
+  import '/lib/esm/meta.js';
+  import '/lib/esm/auth-cryptosign.js';
+  import '/lib/esm/auth-scram.js';
+  const host = location.host;
+  async function roundTrip(session) {
+    const procedure = 'com.example.echo' + session.id;
+    await session.register(procedure, ({ args }) => args[0]);
+    return (await session.call(procedure, ['echo'])).args[0];
+  }
+  async function run() {
+    const out = {};
+    let session = await connect({ url: 'ws://' + host + '/ws', realm: 'realm1', serializers: ['msgpack'] });
+    out.msgpack = [session.transport.serializer, await roundTrip(session)];
+    await session.leave();
+    session = await connect({ url: 'http://' + host + '/lp', realm: 'realm1' });
+    out.longpoll = [session.transport.type, await roundTrip(session)];
+    await session.leave();
+    session = await connect({ url: 'ws://' + host + '/strong', realm: 'realm1', auth: { cryptosign: { authid: 'device01', privateKey: '${seed}' } } });
+    out.cryptosign = [session.details.authmethod, session.details.authid, await roundTrip(session)];
+    out.meta = (await session.meta.sessions.list()).includes(session.id);
+    await session.leave();
+    session = await connect({ url: 'ws://' + host + '/strong', realm: 'realm1', auth: { scram: { authid: 'carol', password: 'carol-password' } } });
+    out.scram = [session.details.authmethod, session.details.authid, await roundTrip(session)];
+    await session.leave();
+    return out;
+  }
+  ${report}
+</script>
+`;
+
 describe('split browser build in Chromium against a node', () => {
   let node: InterchangeNode;
   let browser: Browser;
@@ -114,6 +153,9 @@ describe('split browser build in Chromium against a node', () => {
     await mkdir(pages);
     await writeFile(join(pages, 'core.html'), corePage);
     await writeFile(join(pages, 'cra.html'), craPage);
+    await writeFile(join(pages, 'more.html'), morePage);
+    const devicePublicKey = bytesToHex(cryptosignPublicKey(hexToBytes(seed) as Uint8Array));
+    const carol = await deriveScramCredential('carol-password', { kdf: 'argon2id13', iterations: 2, memory: 1024 });
     const config = {
       version: 2,
       workers: [
@@ -124,7 +166,7 @@ describe('split browser build in Chromium against a node', () => {
               name: 'realm1',
               roles: [
                 { name: 'anonymous', permissions },
-                { name: 'user', permissions },
+                { name: 'user', permissions: [{ uri: '', match: 'prefix', allow: permissions[0]?.allow }] },
               ],
             },
           ],
@@ -135,7 +177,18 @@ describe('split browser build in Chromium against a node', () => {
               paths: {
                 '/': { type: 'static', directory: pages },
                 lib: { type: 'static', directory: browserBuild },
-                ws: { type: 'websocket', serializers: ['json', 'cbor'] },
+                ws: { type: 'websocket', serializers: ['json', 'cbor', 'msgpack'] },
+                lp: { type: 'longpoll' },
+                strong: {
+                  type: 'websocket',
+                  auth: {
+                    cryptosign: {
+                      type: 'static',
+                      principals: { device01: { authorized_keys: [devicePublicKey], role: 'user' } },
+                    },
+                    scram: { type: 'static', principals: { carol: { ...carol, role: 'user' } } },
+                  },
+                },
                 cra: {
                   type: 'websocket',
                   serializers: ['json', 'cbor'],
@@ -189,6 +242,20 @@ describe('split browser build in Chromium against a node', () => {
       authmethod: 'wampcra',
       authid: 'joe',
       autobahn: 'wampcra joe',
+    });
+  });
+
+  it('runs a page with msgpack, long-poll, meta, cryptosign and scram entries', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${baseUrl}more.html`);
+    await page.locator('#result:not(:text("loading"))').waitFor();
+    const result = JSON.parse((await page.textContent('#result')) ?? '{}');
+    expect(result).toEqual({
+      msgpack: ['msgpack', 'echo'],
+      longpoll: ['longpoll', 'echo'],
+      cryptosign: ['cryptosign', 'device01', 'echo'],
+      meta: true,
+      scram: ['wamp-scram', 'carol', 'echo'],
     });
   });
 });
