@@ -2,20 +2,13 @@
  * The typed `auth` option of `connect`, `Session` and `Connection`: name a method and its
  * credential, and the session fills in HELLO (`authmethods`, `authid`, `authextra`), answers the
  * CHALLENGE, and checks what WELCOME proves about the router, with no hand-written
- * `onChallenge` (spec: advanced "Authentication" and the section of each method).
+ * `onChallenge` (spec: advanced "Authentication" and the section of each method). `anonymous` and
+ * `ticket` are built in; the other methods load with their entry point (auth-registry.ts).
  */
-import {
-  AuthMethod,
-  bytesToHex,
-  createCryptosignChallenge,
-  type Dict,
-  InvalidArgumentError,
-  parseCryptosignPublicKey,
-  ScramDialect,
-} from '@interchange/protocol';
-import { authCra } from './auth-cra.js';
-import { CryptosignKey, verifyRouterSignature } from './auth-cryptosign.js';
-import { ScramExchange, type ScramMinimums } from './auth-scram.js';
+import { AuthMethod, type Dict, InvalidArgumentError } from '@interchange/protocol';
+import type { CryptosignKey } from './auth-cryptosign.js';
+import { loadedAuthentication } from './auth-registry.js';
+import type { ScramMinimums } from './auth-scram.js';
 import type { Challenge, ChallengeResponse } from './session-types.js';
 
 /** Where a TLS channel ID comes from, for channel binding: the bytes, or a function of the connection. */
@@ -78,18 +71,11 @@ export interface ClientAuthentication {
   checkWelcome(details: Dict): string | undefined;
 }
 
-function expectMethod(challenge: Challenge, method: string): void {
+/** Throws unless the router challenged `method`, the one this client offered. */
+export function expectMethod(challenge: Challenge, method: string): void {
   if (challenge.authMethod !== method) {
     throw new InvalidArgumentError(`the router challenged ${challenge.authMethod}, but only ${method} was offered`);
   }
-}
-
-function channelIdOf(binding: ChannelBindingOption | undefined): Uint8Array | undefined {
-  if (binding === undefined) return undefined;
-  const id = typeof binding.channelId === 'function' ? binding.channelId() : binding.channelId;
-  if (!(id instanceof Uint8Array) || id.length !== 32)
-    throw new InvalidArgumentError('cryptosign: the TLS channel ID must be 32 bytes');
-  return id;
 }
 
 /**
@@ -138,107 +124,12 @@ export function createClientAuthentication(auth: AuthOptions, authid: string | u
       checkWelcome: () => undefined,
     };
   }
-  if ('wampcra' in auth) {
-    const { secret } = auth.wampcra ?? {};
-    if (typeof secret !== 'string') throw new InvalidArgumentError('auth.wampcra: give { authid, secret }');
-    return {
-      authmethods: [AuthMethod.WAMPCRA],
-      authid: auth.wampcra.authid ?? authid,
-      authextra: undefined,
-      answer: (challenge) => {
-        expectMethod(challenge, AuthMethod.WAMPCRA);
-        return authCra.answer(secret, challenge.extra);
-      },
-      checkWelcome: () => undefined,
-    };
-  }
-  if ('cryptosign' in auth) return cryptosignAuthentication(auth.cryptosign, authid);
-  if ('scram' in auth) {
-    const options = auth.scram;
-    const user = options?.authid ?? authid;
-    if (typeof user !== 'string' || typeof options?.password !== 'string')
-      throw new InvalidArgumentError('auth.scram: give { authid, password }');
-    const dialect = options.dialect ?? ScramDialect.SPEC;
-    if (dialect !== ScramDialect.SPEC && dialect !== ScramDialect.CROSSBAR)
-      throw new InvalidArgumentError("auth.scram.dialect is 'wamp-scram' or 'scram'");
-    const exchange = new ScramExchange(user, options.password, {
-      dialect,
-      ...(options.minimums === undefined ? {} : { minimums: options.minimums }),
-    });
-    return {
-      authmethods: [dialect],
-      authid: user,
-      authextra: exchange.authextra,
-      answer: (challenge) => {
-        expectMethod(challenge, dialect);
-        return exchange.answer(challenge.extra);
-      },
-      checkWelcome: (details) =>
-        exchange.verifyWelcome(details['authextra'])
-          ? undefined
-          : 'the router did not prove it knows the SCRAM server key',
-    };
-  }
+  if ('wampcra' in auth) return loadedAuthentication('wampcra', auth.wampcra, authid);
+  if ('cryptosign' in auth) return loadedAuthentication('cryptosign', auth.cryptosign, authid);
+  if ('scram' in auth) return loadedAuthentication('scram', auth.scram, authid);
   throw new InvalidArgumentError('auth names one method: anonymous, ticket, wampcra, cryptosign or scram');
 }
 
 function refuse(method: string): never {
   throw new InvalidArgumentError(`the router sent a CHALLENGE, but only ${method} was offered`);
-}
-
-function cryptosignAuthentication(options: CryptosignAuthOptions, authid: string | undefined): ClientAuthentication {
-  if (typeof options !== 'object' || options === null)
-    throw new InvalidArgumentError('auth.cryptosign: give { privateKey }');
-  const key = options.privateKey instanceof CryptosignKey ? options.privateKey : CryptosignKey.load(options.privateKey);
-  const routerKeys =
-    options.routerKey === undefined
-      ? []
-      : typeof options.routerKey === 'string'
-        ? [options.routerKey]
-        : [...options.routerKey];
-  const ourChallenge = routerKeys.length > 0 ? createCryptosignChallenge() : undefined;
-  const binding = options.channelBinding;
-  const authextra: Dict = { pubkey: key.publicKey };
-  if (binding !== undefined) authextra['channel_binding'] = binding.type;
-  if (ourChallenge !== undefined) authextra['challenge'] = ourChallenge;
-  return {
-    authmethods: [AuthMethod.CRYPTOSIGN],
-    authid: options.authid ?? authid,
-    authextra,
-    answer: (challenge) => {
-      expectMethod(challenge, AuthMethod.CRYPTOSIGN);
-      const { extra } = challenge;
-      // Spec: "The authenticating client MUST verify the actual channel binding in use matches
-      // the one it requested."
-      if ((extra['channel_binding'] ?? null) !== (binding?.type ?? null)) {
-        throw new InvalidArgumentError('cryptosign: the router did not use the channel binding requested');
-      }
-      const channelId = channelIdOf(binding);
-      if (ourChallenge !== undefined) {
-        const pubkey = extra['pubkey'];
-        const signature = extra['signature'];
-        const trusted = typeof pubkey === 'string' && routerKeys.some((known) => sameKey(known, pubkey));
-        if (
-          !trusted ||
-          typeof signature !== 'string' ||
-          !verifyRouterSignature(pubkey, ourChallenge, signature, channelId)
-        ) {
-          throw new InvalidArgumentError('cryptosign: the router did not prove it holds a trusted router key');
-        }
-      }
-      const value = extra['challenge'];
-      if (typeof value !== 'string')
-        throw new InvalidArgumentError('cryptosign: CHALLENGE.Extra.challenge is not a string');
-      return key.sign(value, channelId);
-    },
-    checkWelcome: () => undefined,
-  };
-}
-
-function sameKey(known: string, pubkey: string): boolean {
-  try {
-    return bytesToHex(parseCryptosignPublicKey(known)) === bytesToHex(parseCryptosignPublicKey(pubkey));
-  } catch {
-    return false;
-  }
 }

@@ -5,14 +5,15 @@
  * In a page, the browser bundle sets `globalThis.autobahn` to {@link autobahn}; in a module,
  * `import { autobahn } from '@interchange/client/autobahn'`, or the named exports.
  *
- * Not provided (yet): long-poll and RawSocket transports,
- * `session.log`, when.js promises (`call` with `receive_progress` takes progress handlers as
+ * This entry point loads every serializer, transport and auth method; core.ts has a namespace
+ * without them for pages that need less.
+ *
+ * Not provided (yet): `session.log`, when.js promises (`call` with `receive_progress` takes progress handlers as
  * the third argument of `then`, or through `progress(handler)`).
  */
 
-import { auth_cra } from './auth-cra.js';
-import { auth_cryptosign } from './auth-cryptosign.js';
 import { AutobahnConnection } from './autobahn-connection.js';
+import { autobahn as core, version } from './autobahn-core.js';
 import {
   AutobahnEventDetails,
   AutobahnInvocationDetails,
@@ -20,12 +21,21 @@ import {
   AutobahnSession,
   AutobahnSubscription,
 } from './autobahn-session.js';
+import { auth_cryptosign } from './entry-auth-cryptosign.js';
+import { auth_cra } from './entry-auth-wampcra.js';
 import { Publication } from './event.js';
 import { Result } from './result.js';
 import { WampApplicationError } from './wamp-application-error.js';
+// Everything else loads too, as `require('autobahn')` has it all: msgpack and CBOR serializers,
+// long-poll and RawSocket transports, SCRAM (core.ts has the small alternative).
+import './entry-auth-scram.js';
+import './entry-cbor.js';
+import './entry-longpoll.js';
+import './entry-meta.js';
+import './entry-msgpack.js';
+import './entry-rawsocket.js';
 
-/** The version of the compat surface's host library. */
-export const version = '0.1.0';
+export { version };
 
 /**
  * The compat namespace, shaped like `require('autobahn')`: `new autobahn.Connection({ url, realm })`,
@@ -37,16 +47,7 @@ export const version = '0.1.0';
  * connection.open();
  */
 export const autobahn = Object.freeze({
-  version,
-  Connection: AutobahnConnection,
-  Session: AutobahnSession,
-  Invocation: AutobahnInvocationDetails,
-  Event: AutobahnEventDetails,
-  Result,
-  Error: WampApplicationError,
-  Subscription: AutobahnSubscription,
-  Registration: AutobahnRegistration,
-  Publication,
+  ...core,
   /** WAMP-CRA: `auth_cra.sign(key, challenge)`, `auth_cra.derive_key(secret, salt, iterations, keylen)`. */
   auth_cra,
   /** WAMP-Cryptosign: `sign_challenge(pkey, extra)`, `public_key(pkey)`, `load_private_key(name)`, ... */

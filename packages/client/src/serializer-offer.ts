@@ -2,15 +2,10 @@
  * What a client transport offers the router: serializers in the order of preference, given as
  * names, `Serializer` objects, Autobahn|JS serializer objects, or WAMP subprotocol names. The
  * WebSocket, RawSocket and long-poll transports share these rules, so one `serializers` option
- * means the same on each.
+ * means the same on each. Serializers given by name must be loaded (serializer-registry.ts).
  */
-import {
-  createSerializer,
-  InvalidArgumentError,
-  type Serializer,
-  type SerializerName,
-  serializerForSubprotocol,
-} from '@interchange/protocol';
+import { InvalidArgumentError, type Serializer, type SerializerName } from '@interchange/protocol';
+import { createLoadedSerializer } from './serializer-registry.js';
 
 /** A serializer as an option: `'json'`, `'msgpack'`, `'cbor'`, or a `Serializer`. */
 export type SerializerChoice = SerializerName | Serializer;
@@ -18,10 +13,10 @@ export type SerializerChoice = SerializerName | Serializer;
 /**
  * Turns one option entry into a serializer.
  *
- * @throws InvalidArgumentError for anything else.
+ * @throws InvalidArgumentError for anything else, or a name whose entry point was not imported.
  */
 export function toSerializer(entry: SerializerChoice): Serializer {
-  if (entry === 'json' || entry === 'msgpack' || entry === 'cbor') return createSerializer(entry);
+  if (entry === 'json' || entry === 'msgpack' || entry === 'cbor') return createLoadedSerializer(entry);
   if (
     typeof entry === 'object' &&
     entry !== null &&
@@ -66,9 +61,9 @@ export function offeredSerializers(options: {
       throw new InvalidArgumentError('protocols must be a non-empty array of WAMP subprotocols');
     }
     for (const protocol of options.protocols) {
-      const codec = typeof protocol === 'string' ? serializerForSubprotocol(protocol) : undefined;
-      if (codec === undefined) throw new InvalidArgumentError(`unsupported WAMP subprotocol: ${String(protocol)}`);
-      offered.set(protocol, codec);
+      const match = typeof protocol === 'string' ? /^wamp\.2\.(json|msgpack|cbor)(\.batched)?$/.exec(protocol) : null;
+      if (match === null) throw new InvalidArgumentError(`unsupported WAMP subprotocol: ${String(protocol)}`);
+      offered.set(protocol, createLoadedSerializer(match[1] as SerializerName, { batched: match[2] !== undefined }));
     }
     return offered;
   }

@@ -28,7 +28,8 @@ import { asyncDispose } from './dispose.js';
 import type { Publication } from './event.js';
 import { CLIENT_ROLES, type RouterRoleName, routerHasFeature } from './features.js';
 import { type Logger, silentLogger } from './logger.js';
-import { MetaApi } from './meta-api.js';
+import type { MetaApi } from './meta-api.js';
+import { createMetaApi } from './meta-registry.js';
 import { isOptionsObject, isPlainDict } from './payload.js';
 import type { PublishOptions } from './publisher.js';
 import type { ProcedureHandler, Registration } from './registration.js';
@@ -233,13 +234,14 @@ export class Session implements AsyncDisposable {
   /**
    * Typed helpers over the router's meta API (spec: advanced "Meta API"): `meta.sessions`,
    * `meta.registrations`, `meta.subscriptions`, `meta.on(topic, handler)` for meta events, and
-   * the testament procedures; see {@link MetaApi}.
+   * the testament procedures; see {@link MetaApi}. Needs `@interchange/client/meta` with the
+   * core entry point (meta-registry.ts).
    *
    * @example
    * const ids = await session.meta.sessions.list();
    */
   get meta(): MetaApi {
-    this.#meta ??= new MetaApi(this);
+    this.#meta ??= createMetaApi(this);
     return this.#meta;
   }
 

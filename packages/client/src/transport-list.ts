@@ -15,15 +15,16 @@
  *   network that blocks WebSockets. We also move on when an entry fails to connect, which is
  *   what the fallback is for. An attempt fails only when every entry failed; it then counts as
  *   one failure for the retry schedule, and the next attempt starts again from the first entry.
+ * - `rawsocket` and `longpoll` entries need their entry point loaded (transport-registry.ts);
+ *   when it is not, they are skipped like entries this runtime cannot open.
  */
 import { CanceledError, InvalidArgumentError, TransportError } from '@interchange/protocol';
 import { type Logger, silentLogger } from './logger.js';
-import { rawSocketAvailable } from './rawsocket-socket.js';
-import { RAWSOCKET_UNAVAILABLE, type RawSocketTlsOptions } from './rawsocket-target.js';
+import type { RawSocketTlsOptions } from './rawsocket-target.js';
 import { toSerializerChoice } from './serializer-offer.js';
 import type { TransportFactory } from './transport.js';
-import { type FetchLike, longPollAvailable, longPollTransportFactory } from './transport-longpoll.js';
-import { rawSocketTransportFactory } from './transport-rawsocket.js';
+import type { FetchLike } from './transport-longpoll.js';
+import { notLoadedReason, type TransportEntryShared, transportPluginOf } from './transport-registry.js';
 import { type WebSocketConstructor, webSocketTransportFactory } from './transport-websocket.js';
 
 /** The transport types Interchange's client speaks. */
@@ -139,9 +140,10 @@ function unavailableReason(type: string, defaults: TransportDefaults): string | 
     case 'websocket':
       return undefined;
     case 'rawsocket':
-      return rawSocketAvailable() ? undefined : RAWSOCKET_UNAVAILABLE;
-    case 'longpoll':
-      return longPollAvailable(defaults.fetch) ? undefined : 'long-poll needs fetch, which this runtime lacks';
+    case 'longpoll': {
+      const plugin = transportPluginOf(type);
+      return plugin === undefined ? notLoadedReason(type) : plugin.unavailableReason(defaults);
+    }
     default:
       return `unknown transport type '${type}' (use websocket, rawsocket or longpoll)`;
   }
@@ -154,62 +156,25 @@ function entryFactory(
   const url = entry.url ?? defaults.url;
   const serializers = (entry.serializers ?? defaults.serializers)?.map(toSerializerChoice);
   const protocols = entry.protocols ?? defaults.protocols;
-  const shared = {
+  const shared: TransportEntryShared = {
+    url,
     ...(serializers === undefined ? {} : { serializers }),
     ...(protocols === undefined ? {} : { protocols }),
   };
-  switch (entry.type) {
-    case 'websocket': {
-      if (url === undefined) throw new InvalidArgumentError('a websocket transport needs a url');
-      const factory = webSocketTransportFactory({
-        url,
-        ...shared,
-        ...(defaults.WebSocket === undefined ? {} : { WebSocket: defaults.WebSocket }),
-      });
-      return { label: `websocket ${url}`, factory };
-    }
-    case 'longpoll': {
-      if (url === undefined) throw new InvalidArgumentError('a longpoll transport needs a url');
-      const factory = longPollTransportFactory({
-        url,
-        ...shared,
-        ...(entry.request_timeout === undefined ? {} : { requestTimeout: entry.request_timeout }),
-        ...(defaults.fetch === undefined ? {} : { fetch: defaults.fetch }),
-      });
-      return { label: `longpoll ${url}`, factory };
-    }
-    default: {
-      const tls = entry.tls ?? defaults.tls;
-      const maxMessageSize = entry.maxMessageSize ?? maxLengthOfExponent(entry.rawsocket_max_len_exp);
-      const where =
-        entry.path !== undefined
-          ? { path: entry.path }
-          : entry.port !== undefined
-            ? { host: entry.host, port: entry.port }
-            : { url };
-      const factory = rawSocketTransportFactory({
-        ...(where.path === undefined ? {} : { path: where.path }),
-        ...(where.host === undefined ? {} : { host: where.host }),
-        ...(where.port === undefined ? {} : { port: where.port }),
-        ...(where.url === undefined ? {} : { url: where.url }),
-        ...shared,
-        ...(tls === undefined ? {} : { tls }),
-        ...(maxMessageSize === undefined ? {} : { maxMessageSize }),
-      });
-      return {
-        label: `rawsocket ${entry.path ?? (entry.port === undefined ? url : `${entry.host ?? 'localhost'}:${entry.port}`)}`,
-        factory,
-      };
-    }
+  if (entry.type === 'rawsocket' || entry.type === 'longpoll') {
+    // unavailableReason() has checked that the plugin is registered.
+    const plugin = transportPluginOf(entry.type);
+    if (plugin === undefined) throw new InvalidArgumentError(notLoadedReason(entry.type));
+    return plugin.entryFactory(entry, defaults, shared);
   }
-}
-
-function maxLengthOfExponent(exponent: number | undefined): number | undefined {
-  if (exponent === undefined) return undefined;
-  if (!Number.isInteger(exponent) || exponent < 9 || exponent > 24) {
-    throw new InvalidArgumentError(`rawsocket_max_len_exp must be an integer from 9 to 24, got ${String(exponent)}`);
-  }
-  return 2 ** exponent;
+  if (url === undefined) throw new InvalidArgumentError('a websocket transport needs a url');
+  const factory = webSocketTransportFactory({
+    url,
+    ...(serializers === undefined ? {} : { serializers }),
+    ...(protocols === undefined ? {} : { protocols }),
+    ...(defaults.WebSocket === undefined ? {} : { WebSocket: defaults.WebSocket }),
+  });
+  return { label: `websocket ${url}`, factory };
 }
 
 /** Tries each entry in order; the first that opens wins. */

@@ -8,12 +8,11 @@
  * `Buffer`. So a tagged byte string decodes to a {@link CborTypedBytes} (a `Uint8Array`, so
  * everything that takes bytes takes it) and encodes back under tag 64; a plain one stays plain.
  *
- * cbor-x keeps its tag extensions in one registry per process; registering tag 64 here changes
+ * cbor-x keeps its tag extensions in one registry per process; registering tag 64 (done by
+ * serializer-cbor.ts, so a bundle without the CBOR serializer holds no cbor-x) changes
  * what every cbor-x decoder in the process makes of it: a `CborTypedBytes`, still a `Uint8Array`
  * with the same bytes. The encoding side is keyed by this class, so it touches no other value.
  */
-import { addExtension } from 'cbor-x';
-
 /** The CBOR tag of a typed array of uint8 (RFC 8746 section 2.1). */
 export const CBOR_UINT8_ARRAY_TAG = 64;
 
@@ -28,7 +27,8 @@ export const CBOR_UINT8_ARRAY_TAG = 64;
  */
 export class CborTypedBytes extends Uint8Array {}
 
-addExtension({
+/** The cbor-x extension for tag 64, which serializer-cbor.ts registers. */
+export const cborTypedBytesExtension = {
   Class: CborTypedBytes,
   tag: CBOR_UINT8_ARRAY_TAG,
   // The bytes go out as a plain byte string under the tag. An ArrayBuffer is written as exactly
@@ -46,4 +46,4 @@ addExtension({
     if (!(bytes instanceof Uint8Array)) throw new TypeError('CBOR tag 64 must tag a byte string');
     return new CborTypedBytes(bytes);
   },
-});
+};

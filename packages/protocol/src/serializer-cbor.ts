@@ -14,13 +14,15 @@
  * with an 8-byte argument, the shortest integer form for values that wide (and what other CBOR
  * encoders produce, so our bytes equal the test vectors').
  */
-import { Decoder, Encoder } from 'cbor-x';
-// Registers tag 64 with cbor-x: tagged bytes keep their tag through decode and encode.
-import './cbor-typed-bytes.js';
+import { addExtension, Decoder, Encoder } from 'cbor-x';
+import { cborTypedBytesExtension } from './cbor-typed-bytes.js';
 import type { Serializer } from './serializer.js';
 import { type BinaryCodec, createBinarySerializer } from './serializer-binary.js';
 import type { SerializerOptions } from './serializer-common.js';
 import { mapLeaves } from './value-walk.js';
+
+// Registers tag 64 with cbor-x: tagged bytes keep their tag through decode and encode.
+addExtension(cborTypedBytesExtension);
 
 const TWO_POW_53 = 2 ** 53;
 

@@ -9,8 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_REALM, defaultNodeConfig } from '../config/default-config.js';
 import { DEFAULT_CBDIR } from '../config/load-config.js';
 
-/** The browser bundle's file name, in the client package's `dist/browser` and in `web/`. */
-export const CLIENT_BUNDLE_NAME = 'interchange.min.js';
+/**
+ * The browser bundle's file name, in the client package's `dist/browser` and in `web/`: the core
+ * build (WebSocket, JSON, the Autobahn-compatible `autobahn` global), which is all the starter page
+ * uses; `interchange.min.js` beside it has every serializer, transport and auth method.
+ */
+export const CLIENT_BUNDLE_NAME = 'interchange-core.min.js';
 
 /** The files `init` writes. */
 export interface InitPlan {

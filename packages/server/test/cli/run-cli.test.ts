@@ -108,9 +108,9 @@ describe('interchange CLI', () => {
       paths: { '/': { type: 'static', directory: '../web' }, ws: { type: 'websocket' } },
     });
     const page = await readFile(join(cwd, 'web', 'index.html'), 'utf8');
-    expect(page).toContain('<script src="interchange.min.js"></script>');
+    expect(page).toContain('<script src="interchange-core.min.js"></script>');
     expect(page).toContain("location.host + '/ws'");
-    expect((await stat(join(cwd, 'web', 'interchange.min.js'))).size).toBeGreaterThan(1000);
+    expect((await stat(join(cwd, 'web', 'interchange-core.min.js'))).size).toBeGreaterThan(1000);
     expect(await cli(['check'], { cwd })).toMatchObject({ stdout: 'ok\n', code: 0 });
   });
 
