@@ -21,6 +21,7 @@ import { copyPayload, identityDetails, routerError } from './payload.js';
 import type { ProtocolViolation } from './protocol-violation.js';
 import type { RealmMember } from './realm-member.js';
 import type { Callee, Registration } from './registration-store.js';
+import type { RouterStats } from './router-stats.js';
 
 /**
  * The error a caller gets when every callee that could serve its call is at its concurrency
@@ -36,6 +37,8 @@ export interface CallRouterOptions {
   clock: Clock;
   random: () => number;
   logger: Logger;
+  /** Where call durations are counted (metrics). */
+  stats?: RouterStats | undefined;
 }
 
 /** A call that found its registration and callee, ready to be routed. */
@@ -57,12 +60,13 @@ export class CallRouter {
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #logger: Logger;
-  readonly #calls = new CallTable();
+  readonly #calls: CallTable;
 
   constructor(options: CallRouterOptions) {
     this.#clock = options.clock;
     this.#random = options.random;
     this.#logger = options.logger;
+    this.#calls = new CallTable(options.stats?.callDurations);
   }
 
   /** The caller's pending call with this request ID, if any. */
@@ -87,6 +91,7 @@ export class CallRouter {
     const pending: PendingCall = {
       caller,
       callRequestId: call.requestId,
+      started: performance.now(),
       procedure: call.procedure,
       call,
       registration,

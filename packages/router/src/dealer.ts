@@ -36,6 +36,7 @@ import {
   RegistrationStore,
 } from './registration-store.js';
 import { type RouterProcedureHandler, RouterProcedures, runRouterProcedure } from './router-procedures.js';
+import type { RouterStats } from './router-stats.js';
 import type { StaticAuthorizer } from './static-authorizer.js';
 
 export { MAX_CONCURRENCY_REACHED } from './dealer-calls.js';
@@ -73,6 +74,8 @@ export interface DealerOptions {
   clock?: Clock;
   /** Random source in [0, 1) for the `random` invocation policy; defaults to `Math.random`. */
   random?: () => number;
+  /** Where call durations are counted (metrics). */
+  stats?: RouterStats | undefined;
 }
 
 /**
@@ -97,7 +100,12 @@ export class Dealer {
     this.#procedures = options.procedures ?? new RouterProcedures();
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
-    this.#calls = new CallRouter({ clock: this.#clock, random: this.#random, logger: this.#logger });
+    this.#calls = new CallRouter({
+      clock: this.#clock,
+      random: this.#random,
+      logger: this.#logger,
+      stats: options.stats,
+    });
   }
 
   /** Number of live registrations. */

@@ -7,6 +7,7 @@ import { MetaApi } from './meta-api.js';
 import type { JoinedSession } from './meta-sessions.js';
 import type { RealmConfig } from './realm-config.js';
 import { RouterProcedures } from './router-procedures.js';
+import type { RouterStats } from './router-stats.js';
 import { StaticAuthorizer } from './static-authorizer.js';
 
 /**
@@ -31,7 +32,10 @@ export class Realm {
   /**
    * @throws InvalidArgumentError when the realm name is not a valid URI or a role is malformed.
    */
-  constructor(config: RealmConfig, options: { logger?: Logger; clock?: Clock; random?: () => number } = {}) {
+  constructor(
+    config: RealmConfig,
+    options: { logger?: Logger; clock?: Clock; random?: () => number; stats?: RouterStats } = {},
+  ) {
     // Spec: "Incorrect URIs" names the realm among the URI-valued attributes.
     if (typeof config.name !== 'string' || !isValidUri(config.name)) {
       throw new InvalidArgumentError(`realm name '${String(config.name)}' is not a valid URI`);
@@ -51,6 +55,7 @@ export class Realm {
       procedures: this.procedures,
       clock: options.clock ?? systemClock,
       ...(options.random === undefined ? {} : { random: options.random }),
+      stats: options.stats,
     });
     // Advanced profile "Meta API": the session, subscription, registration and testament meta
     // procedures and events of this realm.

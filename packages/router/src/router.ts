@@ -5,6 +5,7 @@ import type { Peer, PeerConnection } from './peer.js';
 import { Realm } from './realm.js';
 import type { RealmConfig } from './realm-config.js';
 import { type ConnectOptions, RouterSession, type SessionHost } from './router-session.js';
+import { RouterStats } from './router-stats.js';
 
 /** Options of {@link Router}. */
 export interface RouterOptions {
@@ -65,6 +66,8 @@ export class Router {
   readonly #autoCreateRealms: boolean;
   readonly #host: SessionHost;
   readonly #auth: RouterAuth;
+  /** What the router counted since it started (messages, calls, fan-out, refusals): for metrics. */
+  readonly stats: RouterStats;
   #shutdown: Promise<void> | undefined;
 
   constructor(options: RouterOptions = {}) {
@@ -72,9 +75,11 @@ export class Router {
     this.#logger = options.logger ?? silentLogger;
     this.#random = options.random;
     this.#autoCreateRealms = options.autoCreateRealms === true;
+    this.stats = new RouterStats(this.#logger);
     this.#auth = new RouterAuth(options.auth ?? {}, {
       clock: this.#clock,
       logger: this.#logger,
+      stats: this.stats,
       connect: (peer, connectOptions) => this.connect(peer, connectOptions),
     });
     this.#host = this.#makeHost();
@@ -102,6 +107,7 @@ export class Router {
       logger: this.#logger,
       clock: this.#clock,
       ...(this.#random === undefined ? {} : { random: this.#random }),
+      stats: this.stats,
     });
     this.#realms.set(realm.name, realm);
     return realm;
@@ -110,6 +116,11 @@ export class Router {
   /** The realm of this name, if it exists. */
   realm(name: string): Realm | undefined {
     return this.#realms.get(name);
+  }
+
+  /** Every realm, in the order they were added. */
+  realms(): IterableIterator<Realm> {
+    return this.#realms.values();
   }
 
   /**
@@ -171,6 +182,9 @@ export class Router {
       },
       get auth() {
         return router.#auth;
+      },
+      get stats() {
+        return router.stats;
       },
       resolveRealm: (name) => router.#resolveRealm(name),
       allocateSessionId: () => {

@@ -25,6 +25,10 @@ export interface NodeCommandOptions {
   assert?: string | undefined;
   timeout?: string | undefined;
   private?: boolean | undefined;
+  /** `start`: Crossbar's log flags (see `node-logger.ts`). */
+  loglevel?: string | undefined;
+  logformat?: string | undefined;
+  color?: string | undefined;
 }
 
 /** The node directory: `--cbdir`, else the directory of `--config`, else `.interchange`. */

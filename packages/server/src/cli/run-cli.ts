@@ -6,7 +6,6 @@
  * `version`.
  */
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import { ConfigError, type ConfigIssue, formatIssue } from '../config/config-issues.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Logger } from '../logger.js';
@@ -14,6 +13,7 @@ import { InterchangeNode } from '../node.js';
 import { packageVersion } from '../version.js';
 import { runInit } from './init-command.js';
 import { convertCommand, keysCommand, type NodeCommandOptions, statusCommand, stopCommand } from './node-commands.js';
+import { createNodeLogger, DEFAULT_LOG_SETTINGS, type LogSettings, parseLogSettings } from './node-logger.js';
 import { removePidFile, runningNode, writePidFile } from './pid-file.js';
 
 /** Exit codes of the CLI. */
@@ -31,8 +31,11 @@ export interface CliIo {
   stderr: { write(text: string): unknown };
   /** The directory relative paths resolve against. */
   cwd: string;
-  /** The node's logger; pino writing JSON lines to stdout by default. */
-  createLogger: () => Logger;
+  /**
+   * The node's logger for the `--loglevel`, `--logformat` and `--color` of `start`: pino on
+   * stdout by default (JSON lines, or pretty on a terminal; see `node-logger.ts`).
+   */
+  createLogger: (settings: LogSettings) => Logger;
   /** Resolves (with the signal name) when a started node should stop; SIGINT or SIGTERM by default. */
   waitForStop: () => Promise<string>;
 }
@@ -43,6 +46,9 @@ export const USAGE = `Usage: interchange <command> [options]
 Commands:
   init     [--cbdir DIR]                  create DIR/config.json (default .interchange) and a web/ folder beside it
   start    [--config FILE] [--cbdir DIR]  run the node in the foreground (writes DIR/node.pid); SIGINT or SIGTERM stop it
+           [--loglevel LEVEL]             none, error, warn, info (default), debug or trace (every message in and out)
+           [--logformat FORMAT]           standard, syslogd, none or json (default: standard on a terminal, else json)
+           [--color auto|true|false]      colour the standard, syslogd and none formats (default auto: on a terminal)
   stop     [--cbdir DIR] [--timeout S]    stop the node running from DIR: SIGTERM, SIGKILL after S seconds (default 10)
   status   [--cbdir DIR] [--assert running|stopped]
                                           print whether a node runs from DIR; exits 1 if the asserted state does not hold
@@ -77,7 +83,7 @@ function defaultIo(): CliIo {
     stdout: process.stdout,
     stderr: process.stderr,
     cwd: process.cwd(),
-    createLogger: () => pino({ name: 'interchange' }),
+    createLogger: (settings) => createNodeLogger(settings),
     waitForStop: waitForSignal,
   };
 }
@@ -85,6 +91,7 @@ function defaultIo(): CliIo {
 export { packageVersion } from '../version.js';
 
 type Options = { config?: string | undefined; cbdir?: string | undefined };
+type StartOptions = Options & { log?: LogSettings };
 
 function reportConfigError(error: ConfigError, io: CliIo): void {
   io.stderr.write(`invalid node config${error.file === undefined ? '' : ` ${error.file}`}:\n`);
@@ -111,7 +118,7 @@ async function check(options: Options, io: CliIo): Promise<number> {
   return ExitCode.OK;
 }
 
-async function start(options: Options, io: CliIo): Promise<number> {
+async function start(options: StartOptions, io: CliIo): Promise<number> {
   let loaded: Awaited<ReturnType<typeof loadConfig>>;
   try {
     loaded = await loadConfig({ ...options, cwd: io.cwd });
@@ -130,7 +137,7 @@ async function start(options: Options, io: CliIo): Promise<number> {
     options: { command: 'start', config: loaded.file, cbdir: loaded.cbdir },
   });
   try {
-    const logger = io.createLogger();
+    const logger = io.createLogger(options.log ?? DEFAULT_LOG_SETTINGS);
     const controller = loaded.config.controller;
     // Crossbar's controller `options.title` names the node's process (as `ps` shows it).
     if (controller?.options?.title !== undefined) process.title = controller.options.title;
@@ -214,6 +221,9 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
         assert: { type: 'string' },
         timeout: { type: 'string' },
         private: { type: 'boolean' },
+        loglevel: { type: 'string' },
+        logformat: { type: 'string' },
+        color: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -230,7 +240,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
   };
   const allowed: Record<(typeof commands)[number], readonly (keyof NodeCommandOptions)[]> = {
     init: ['cbdir'],
-    start: ['config', 'cbdir'],
+    start: ['config', 'cbdir', 'loglevel', 'logformat', 'color'],
     check: ['config', 'cbdir'],
     convert: ['config', 'cbdir'],
     stop: ['config', 'cbdir', 'timeout'],
@@ -249,8 +259,11 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
       return init(values, env);
     case 'check':
       return check(values, env);
-    case 'start':
-      return start(values, env);
+    case 'start': {
+      const log = parseLogSettings(values);
+      if ('error' in log) return usageError(log.error);
+      return start({ config: values.config, cbdir: values.cbdir, log }, env);
+    }
     case 'stop':
       return stopCommand(values, env);
     case 'status':
