@@ -41,5 +41,6 @@ export {
   RUNTIME_ERROR_URI,
 } from './router-procedures.js';
 export * from './router-session.js';
+export * from './router-stats.js';
 export * from './static-authorizer.js';
 export { MAX_TESTAMENTS_PER_SCOPE, TESTAMENT_ERROR, TestamentScope, type TestamentScopeValue } from './testaments.js';

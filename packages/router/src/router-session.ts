@@ -530,6 +530,7 @@ export class RouterSession implements PeerConnection, RealmMember {
    * of the session's resources without processing anything further, and drop the transport.
    */
   #violation(reason: string): void {
+    this.#stats.violations += 1;
     this.#host.logger.warn(
       { session: this.#id, reason, transport: this.peer.info.type, peer: this.peer.info.peer },
       'protocol violation',

@@ -96,6 +96,8 @@ export class RouterStats {
   left = 0;
   /** HELLOs answered with ABORT, by reason URI. */
   readonly refused = new Map<string, number>();
+  /** Sessions aborted for a protocol violation (undecodable or oversize frames included), in any state. */
+  violations = 0;
   /**
    * pino's `trace` when the router's logger has trace enabled (`--loglevel trace`): then each
    * message in and out is logged by type and session, never its payload. Undefined otherwise,

@@ -8,12 +8,14 @@
 import { ServiceSession } from './components/service-session.js';
 import type { BridgeOptionsConfig, WebhookPathConfig } from './config/path-schema.js';
 import type { Logger } from './logger.js';
+import type { NodeMetrics } from './metrics/node-metrics.js';
 import type { SessionAcceptor } from './session-acceptor.js';
 import type { FrameCachePool } from './transports/frame-cache.js';
 import { LongPollService } from './transports/longpoll-service.js';
 import type { BridgeChecks } from './web/bridge-request.js';
 import { createCallerHandler, createPublisherHandler, createWebhookHandler } from './web/bridge-services.js';
 import { IpAllowList } from './web/ip-allowlist.js';
+import { createMetricsHandler } from './web/metrics-service.js';
 import { createNodeInfoHandler, type NodeInfo } from './web/nodeinfo-service.js';
 import type { PathHandler } from './web/path-handler.js';
 import { createRedirectHandler } from './web/redirect-service.js';
@@ -25,6 +27,8 @@ export interface PathServicesOptions {
   router: SessionAcceptor;
   frameCaches: FrameCachePool;
   nodeInfo: () => NodeInfo;
+  /** The node's metrics, made on first use (by the first metrics path). */
+  metrics: () => NodeMetrics;
   logger: Logger;
 }
 
@@ -65,6 +69,8 @@ export class PathServices {
         return createRedirectHandler({ url: config.url });
       case 'nodeinfo':
         return createNodeInfoHandler(this.#options.nodeInfo);
+      case 'metrics':
+        return createMetricsHandler(this.#options.metrics(), logger);
       case 'longpoll': {
         const service = new LongPollService({ config, router, frameCaches, logger });
         this.#longPolls.push(service);

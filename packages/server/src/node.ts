@@ -12,6 +12,8 @@ import { localTargetOf } from './config/config-walk.js';
 import { realmsOfWorker, TRUSTED_ROLE } from './config/router-config.js';
 import { parseConfig, resolveInCbdir } from './config/validate-config.js';
 import { childLogger, type Logger, silentLogger } from './logger.js';
+import { NodeActivity } from './metrics/node-activity.js';
+import { NodeMetrics } from './metrics/node-metrics.js';
 import { readNodeKey } from './node-key.js';
 import { PathServices } from './node-paths.js';
 import { type RunningTransport, startTransport, type TransportAddress } from './node-transports.js';
@@ -157,6 +159,12 @@ export class InterchangeNode {
       };
     const routerOf = new Map<number, Router>();
     const frameCaches = new FrameCachePool();
+    const activity = new NodeActivity();
+    let metrics: NodeMetrics | undefined;
+    const nodeMetrics = () => {
+      metrics ??= new NodeMetrics(activity);
+      return metrics;
+    };
     try {
       for (const [w, worker] of config.workers.entries()) {
         if (worker.type !== 'router') continue;
@@ -169,13 +177,20 @@ export class InterchangeNode {
           ...(key?.privateKey === undefined ? {} : { auth: { routerKey: key.privateKey } }),
         });
         parts.routers.push(router);
+        activity.addRouter(router);
         routerOf.set(w, router);
         for (const realm of worker.realms) workerLogger.info({ realm: realm.name }, 'realm started');
         for (const component of worker.components) {
           const spec = { ...component, authrole: component.role ?? TRUSTED_ROLE };
           parts.components.push(await startClassComponent({ component: spec, router, cbdir, logger: workerLogger }));
         }
-        const paths = new PathServices({ router, frameCaches, nodeInfo: () => info, logger: workerLogger });
+        const paths = new PathServices({
+          router,
+          frameCaches,
+          nodeInfo: () => info,
+          metrics: nodeMetrics,
+          logger: workerLogger,
+        });
         parts.paths.push(paths);
         for (const [t, transport] of worker.transports.entries()) {
           const endpoint =
@@ -197,6 +212,7 @@ export class InterchangeNode {
             logger: transportLogger,
           });
           parts.transports.push(running);
+          activity.addTransport(running);
           const { address } = running;
           transportLogger.info(
             {

@@ -128,6 +128,9 @@ export const redirectPathSchema = section({
 /** A node information page (Crossbar's `nodeinfo`): HTML, or JSON when asked for. */
 export const nodeInfoPathSchema = section({ type: oneOf(['nodeinfo']) });
 
+/** The node's Prometheus metrics (Interchange addition): `{"type": "metrics"}`, nothing else. */
+export const metricsPathSchema = section({ type: oneOf(['metrics']) });
+
 /** WAMP-over-Longpoll (Crossbar's `longpoll`). Times are seconds, as in Crossbar. */
 export const longPollPathSchema = section({
   type: oneOf(['longpoll']),
@@ -242,6 +245,7 @@ export const webPathVariants = {
   longpoll: longPollPathSchema,
   redirect: redirectPathSchema,
   nodeinfo: nodeInfoPathSchema,
+  metrics: metricsPathSchema,
   publisher: publisherPathSchema,
   caller: callerPathSchema,
   webhook: webhookPathSchema,
