@@ -1,7 +1,7 @@
 import type { CallMessage, Dict, Id, TimerHandle } from '@interchange/protocol';
 import type { RealmMember } from './realm-member.js';
 import type { Callee, Registration } from './registration-store.js';
-import type { BucketCounts } from './router-stats.js';
+import type { RouterStats } from './router-stats.js';
 
 /**
  * A call the dealer routed and has not finished. It is known to both sides: by the caller's
@@ -13,7 +13,7 @@ import type { BucketCounts } from './router-stats.js';
 export interface PendingCall {
   readonly caller: RealmMember;
   readonly callRequestId: Id;
-  /** `performance.now()` when the CALL arrived, for the call duration metric. */
+  /** When the CALL arrived (`RouterStats.now`, ms), for the call duration metric; 0 when not timed. */
   readonly started: number;
   /** The URI the caller called (differs from `registration.uri` for pattern registrations). */
   readonly procedure: string;
@@ -76,10 +76,10 @@ export class CallTable {
    */
   readonly #finishedInput = new Map<RealmMember, Set<Id>>();
   /** Where the time from CALL to the end of the caller's side is counted (metrics), if anywhere. */
-  readonly #durations: BucketCounts | undefined;
+  readonly #stats: RouterStats | undefined;
 
-  constructor(durations?: BucketCounts) {
-    this.#durations = durations;
+  constructor(stats?: RouterStats) {
+    this.#stats = stats;
   }
 
   /** The caller-side entry of a call. */
@@ -124,7 +124,8 @@ export class CallTable {
     calls.delete(call.callRequestId);
     call.callerCalls = undefined;
     // Every end of the caller's side passes here: answer, error, timeout, cancel, caller gone.
-    this.#durations?.observe((performance.now() - call.started) / 1000);
+    const stats = this.#stats;
+    if (stats !== undefined) stats.callDurations.observe((stats.now() - call.started) / 1000);
     if (calls.size === 0) this.#byCaller.delete(call.caller);
     if (call.progressiveInput) {
       let finished = this.#finishedInput.get(call.caller);

@@ -61,12 +61,14 @@ export class CallRouter {
   readonly #random: () => number;
   readonly #logger: Logger;
   readonly #calls: CallTable;
+  readonly #stats: RouterStats | undefined;
 
   constructor(options: CallRouterOptions) {
     this.#clock = options.clock;
     this.#random = options.random;
     this.#logger = options.logger;
-    this.#calls = new CallTable(options.stats?.callDurations);
+    this.#stats = options.stats;
+    this.#calls = new CallTable(options.stats);
   }
 
   /** The caller's pending call with this request ID, if any. */
@@ -91,7 +93,7 @@ export class CallRouter {
     const pending: PendingCall = {
       caller,
       callRequestId: call.requestId,
-      started: performance.now(),
+      started: this.#stats === undefined ? 0 : this.#stats.now(),
       procedure: call.procedure,
       call,
       registration,

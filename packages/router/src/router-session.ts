@@ -130,7 +130,7 @@ export class RouterSession implements PeerConnection, RealmMember {
     // such as the late answer of a router procedure to a session that was killed meanwhile.
     if (this.#state === SessionState.CLOSED || this.#state === SessionState.CLOSING) return;
     const stats = this.#stats;
-    stats.sent[message.type] += 1;
+    stats.countSent(message.type);
     if (stats.trace !== undefined) stats.trace({ session: this.#id, type: message.type }, 'message sent');
     try {
       this.peer.send(message);
@@ -156,7 +156,7 @@ export class RouterSession implements PeerConnection, RealmMember {
   /** {@inheritDoc PeerConnection.receive} */
   receive(message: WampMessage): void {
     const stats = this.#stats;
-    stats.received[message.type] += 1;
+    stats.countReceived(message.type);
     if (stats.trace !== undefined) stats.trace({ session: this.#id, type: message.type }, 'message received');
     try {
       this.#dispatch(message);
@@ -509,10 +509,10 @@ export class RouterSession implements PeerConnection, RealmMember {
     }
     if (message.type === 'PUBLISH') {
       // Delivery is synchronous: the EVENTs sent meanwhile are this publication's fan-out.
-      const sent = this.#stats.sent;
-      const before = sent.EVENT;
+      const stats = this.#stats;
+      const before = stats.eventsSent;
       const violation = routeToRealm(this.#realm as Realm, this, message);
-      this.#stats.fanout.observe(sent.EVENT - before);
+      stats.fanout.observe(stats.eventsSent - before);
       return violation;
     }
     return routeToRealm(this.#realm as Realm, this, message);

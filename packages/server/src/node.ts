@@ -12,7 +12,7 @@ import { localTargetOf } from './config/config-walk.js';
 import { realmsOfWorker, TRUSTED_ROLE } from './config/router-config.js';
 import { parseConfig, resolveInCbdir } from './config/validate-config.js';
 import { childLogger, type Logger, silentLogger } from './logger.js';
-import { NodeActivity } from './metrics/node-activity.js';
+import { type ActivitySnapshot, NodeActivity } from './metrics/node-activity.js';
 import { NodeMetrics } from './metrics/node-metrics.js';
 import { readNodeKey } from './node-key.js';
 import { PathServices } from './node-paths.js';
@@ -58,6 +58,8 @@ interface Parts {
   paths: PathServices[];
   components: RunningComponent[];
   guests: GuestWorker[];
+  /** The routers and transports whose figures metrics, nodeinfo and `interchange status` read. */
+  activity: NodeActivity;
 }
 
 /**
@@ -104,6 +106,11 @@ export class InterchangeNode {
     return this.#info;
   }
 
+  /** What the node is doing now: sessions, messages, traffic, memory (read when asked). */
+  activity(): ActivitySnapshot {
+    return this.#parts.activity.snapshot();
+  }
+
   /**
    * Validates the config, creates the routers and realms, starts hosted components, binds the
    * listeners, then starts container components and guest workers. If any step fails, what was
@@ -133,7 +140,8 @@ export class InterchangeNode {
       workers: config.workers.length,
       pubkey: key?.publicKey,
     };
-    const parts: Parts = { routers: [], transports: [], paths: [], components: [], guests: [] };
+    const activity = new NodeActivity();
+    const parts: Parts = { routers: [], transports: [], paths: [], components: [], guests: [], activity };
     const triggers = new ShutdownTriggers(config.controller?.options?.shutdown, {
       inProcess: config.workers.filter((w) => w.type !== 'guest').length,
       guests: config.workers.filter((w) => w.type === 'guest').length,
@@ -159,7 +167,6 @@ export class InterchangeNode {
       };
     const routerOf = new Map<number, Router>();
     const frameCaches = new FrameCachePool();
-    const activity = new NodeActivity();
     let metrics: NodeMetrics | undefined;
     const nodeMetrics = () => {
       metrics ??= new NodeMetrics(activity);
@@ -187,7 +194,7 @@ export class InterchangeNode {
         const paths = new PathServices({
           router,
           frameCaches,
-          nodeInfo: () => info,
+          nodeInfo: () => ({ ...info, activity: activity.snapshot() }),
           metrics: nodeMetrics,
           logger: workerLogger,
         });

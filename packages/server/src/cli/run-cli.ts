@@ -11,6 +11,7 @@ import { loadConfig } from '../config/load-config.js';
 import type { Logger } from '../logger.js';
 import { InterchangeNode } from '../node.js';
 import { packageVersion } from '../version.js';
+import { openControlSocket } from './control-socket.js';
 import { runInit } from './init-command.js';
 import { convertCommand, keysCommand, type NodeCommandOptions, statusCommand, stopCommand } from './node-commands.js';
 import { createNodeLogger, DEFAULT_LOG_SETTINGS, type LogSettings, parseLogSettings } from './node-logger.js';
@@ -51,7 +52,8 @@ Commands:
            [--color auto|true|false]      colour the standard, syslogd and none formats (default auto: on a terminal)
   stop     [--cbdir DIR] [--timeout S]    stop the node running from DIR: SIGTERM, SIGKILL after S seconds (default 10)
   status   [--cbdir DIR] [--assert running|stopped]
-                                          print whether a node runs from DIR; exits 1 if the asserted state does not hold
+                                          print whether a node runs from DIR and its live figures (sessions, message
+                                          rates, traffic, memory); exits 1 if the asserted state does not hold
   check    [--config FILE] [--cbdir DIR]  validate the config; prints "ok" or the problems
   convert  [--config FILE] [--cbdir DIR]  write config.yaml from config.json, or config.json from config.yaml
   keys     [--cbdir DIR] [--private]      print the node's Ed25519 public key (DIR/key.pub), creating the key pair if needed
@@ -150,20 +152,29 @@ async function start(options: StartOptions, io: CliIo): Promise<number> {
       },
       'starting node',
     );
-    let node: InterchangeNode;
+    let node: InterchangeNode | undefined;
+    // Open before the node starts, so that once "node started" is logged, status can ask it.
+    const control = await openControlSocket(
+      loaded.cbdir,
+      () => ({ pid: process.pid, activity: node?.activity() }),
+      logger,
+    );
     try {
       node = await InterchangeNode.start({ config: loaded.config, cbdir: loaded.cbdir, logger });
     } catch (error) {
+      await control?.close();
       logger.error({ err: error }, 'node failed to start');
       io.stderr.write(`interchange: the node failed to start: ${(error as Error).message}\n`);
       return ExitCode.FAILURE;
     }
+    const running = node;
     const outcome = await Promise.race([
       io.waitForStop().then((signal) => ({ signal }) as const),
-      node.selfShutdown.then((cause) => ({ cause }) as const),
+      running.selfShutdown.then((cause) => ({ cause }) as const),
     ]);
     if ('signal' in outcome) logger.info({ signal: outcome.signal }, 'stopping node');
-    await node.stop();
+    await control?.close();
+    await running.stop();
     // Stopped by a worker's exit (controller options.shutdown): a failed worker fails the node.
     return 'cause' in outcome && outcome.cause.error ? ExitCode.FAILURE : ExitCode.OK;
   } finally {

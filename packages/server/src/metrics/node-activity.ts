@@ -116,8 +116,8 @@ export class NodeActivity {
     const memory = process.memoryUsage();
     return {
       sessions: this.#routers.reduce((sum, router) => sum + router.sessionCount, 0),
-      messagesReceived: stats.reduce((sum, s) => sum + total(s.received), 0),
-      messagesSent: stats.reduce((sum, s) => sum + total(s.sent), 0),
+      messagesReceived: stats.reduce((sum, s) => sum + total(s.receivedCounts()), 0),
+      messagesSent: stats.reduce((sum, s) => sum + total(s.sentCounts()), 0),
       realms: this.realms(),
       transports: this.transports(),
       memory: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal },

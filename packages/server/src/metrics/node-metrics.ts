@@ -76,24 +76,22 @@ export class NodeMetrics {
         registers,
         collect() {
           this.reset();
-          const all = stats();
+          const all = stats().map(counts);
           for (const type of MESSAGE_NAMES) {
             this.inc(
               { type },
-              all.reduce((sum, s) => sum + counts(s)[type], 0),
+              all.reduce((sum, c) => sum + c[type], 0),
             );
           }
         },
       });
-    byType(
-      'interchange_messages_received_total',
-      'WAMP messages received from sessions, by message type.',
-      (s) => s.received,
+    byType('interchange_messages_received_total', 'WAMP messages received from sessions, by message type.', (s) =>
+      s.receivedCounts(),
     );
     byType(
       'interchange_messages_sent_total',
       'WAMP messages sent to sessions, by message type (one per receiver).',
-      (s) => s.sent,
+      (s) => s.sentCounts(),
     );
 
     const perTransport = (
