@@ -14,6 +14,7 @@ import type { FrameCachePool } from './transports/frame-cache.js';
 import { LongPollService } from './transports/longpoll-service.js';
 import type { BridgeChecks } from './web/bridge-request.js';
 import { createCallerHandler, createPublisherHandler, createWebhookHandler } from './web/bridge-services.js';
+import { createDashboardHandler } from './web/dashboard-service.js';
 import { IpAllowList } from './web/ip-allowlist.js';
 import { createMetricsHandler } from './web/metrics-service.js';
 import { createNodeInfoHandler, type NodeInfo } from './web/nodeinfo-service.js';
@@ -71,6 +72,8 @@ export class PathServices {
         return createNodeInfoHandler(this.#options.nodeInfo);
       case 'metrics':
         return createMetricsHandler(this.#options.metrics(), logger);
+      case 'dashboard':
+        return createDashboardHandler({ realm: config.realm, websocket: config.websocket, logger });
       case 'longpoll': {
         const service = new LongPollService({ config, router, frameCaches, logger });
         this.#longPolls.push(service);

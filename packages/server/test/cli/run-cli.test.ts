@@ -82,7 +82,7 @@ describe('interchange CLI', () => {
     expect(result.stderr).toBe(
       `invalid node config ${join(cwd, 'node.json')}:\n` +
         '  workers[0].transports[0].endpoint.port: expected an integer 0..65535, got "abc"\n' +
-        '  workers[0].transports[1].paths.app.type: unsupported path type "wsgi" (not implemented by Interchange yet; supported: "static", "websocket", "longpoll", "redirect", "nodeinfo", "metrics", "publisher", "caller", "webhook")\n',
+        '  workers[0].transports[1].paths.app.type: unsupported path type "wsgi" (not implemented by Interchange yet; supported: "static", "websocket", "longpoll", "redirect", "nodeinfo", "metrics", "dashboard", "publisher", "caller", "webhook")\n',
     );
   });
 

@@ -191,7 +191,7 @@ describe('validateConfig', () => {
         endpoint: { type: 'tcp', port: 8000 },
         paths: { app: { type: 'wsgi', module: 'app', object: 'app' } },
       }),
-      'workers[0].transports[1].paths.app.type: unsupported path type "wsgi" (not implemented by Interchange yet; supported: "static", "websocket", "longpoll", "redirect", "nodeinfo", "metrics", "publisher", "caller", "webhook")',
+      'workers[0].transports[1].paths.app.type: unsupported path type "wsgi" (not implemented by Interchange yet; supported: "static", "websocket", "longpoll", "redirect", "nodeinfo", "metrics", "dashboard", "publisher", "caller", "webhook")',
     ],
     [
       "Crossbar's function authenticators",
