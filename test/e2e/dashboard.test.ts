@@ -89,6 +89,17 @@ describe('dashboard path in Chromium', () => {
     const clientRow = rows.filter({ hasText: String(client.id) });
     expect(await clientRow.textContent()).toMatch(/anonymous.*websocket \(json\)tcp4:127\.0\.0\.1:\d+/);
 
+    // Message rates: traffic makes the chart's rates positive.
+    for (let i = 0; i < 20; i++) await client.call('com.example.add', [i, 1]);
+    await expect
+      .poll(async () => Number(await figure('messages-received-rate')), { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    expect(Number(await figure('messages-sent-rate'))).toBeGreaterThanOrEqual(0);
+    // The chart draws a line once it has two samples.
+    await expect
+      .poll(async () => (await page.getAttribute('#in', 'points'))?.split(' ').length ?? 0, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(2);
+
     await mkdir(artifacts, { recursive: true });
     await page.screenshot({ path: `${artifacts}dashboard.png`, fullPage: true });
 
@@ -106,5 +117,7 @@ describe('dashboard path in Chromium', () => {
     expect(bundle.status).toBe(200);
     expect(bundle.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect((await fetch(`${base}dashboard/other`)).status).toBe(404);
+    const activity = (await (await fetch(`${base}dashboard/activity`)).json()) as Record<string, unknown>;
+    expect(activity).toEqual({ messagesReceived: expect.any(Number), messagesSent: expect.any(Number) });
   });
 });

@@ -73,7 +73,12 @@ export class PathServices {
       case 'metrics':
         return createMetricsHandler(this.#options.metrics(), logger);
       case 'dashboard':
-        return createDashboardHandler({ realm: config.realm, websocket: config.websocket, logger });
+        return createDashboardHandler({
+          realm: config.realm,
+          websocket: config.websocket,
+          activity: () => this.#options.nodeInfo().activity,
+          logger,
+        });
       case 'longpoll': {
         const service = new LongPollService({ config, router, frameCaches, logger });
         this.#longPolls.push(service);

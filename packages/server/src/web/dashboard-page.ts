@@ -2,8 +2,10 @@
  * The page of the `dashboard` path: a live view of one realm, built on the client's browser
  * bundle (served beside it) and the WAMP meta API, so it sees what the role it joins as may see.
  * Figures: sessions, subscriptions, registrations, and each session's authid, authrole,
- * transport and peer. Each figure carries `data-realm` and `data-metric` for scripts and tests.
- * It refreshes on the session meta events and every few seconds.
+ * transport and peer; and the node's message rates in and out as a live chart, from the
+ * dashboard path's own `activity` (the meta API has no message counts). Each figure carries
+ * `data-realm` and `data-metric` for scripts and tests. It refreshes on the session meta events
+ * and every few seconds.
  */
 
 /** What the page needs to connect. */
@@ -41,7 +43,13 @@ td, th { border-bottom: 1px solid #e1e7ee; padding: .3rem .8rem; text-align: lef
   <div class="figure">Sessions <b data-realm="${realm}" data-metric="sessions">–</b></div>
   <div class="figure">Subscriptions <b data-realm="${realm}" data-metric="subscriptions">–</b></div>
   <div class="figure">Registrations <b data-realm="${realm}" data-metric="registrations">–</b></div>
+  <div class="figure">Messages in /s <b data-realm="${realm}" data-metric="messages-received-rate">–</b></div>
+  <div class="figure">Messages out /s <b data-realm="${realm}" data-metric="messages-sent-rate">–</b></div>
 </div>
+<svg id="chart" width="600" height="120" viewBox="0 0 600 120" data-realm="${realm}" data-metric="message-rates-chart"
+  style="border:1px solid #c8d3df;border-radius:8px"><polyline id="in" fill="none" stroke="#1b6ac9" stroke-width="2" points=""/>
+<polyline id="out" fill="none" stroke="#e08a00" stroke-width="2" points=""/></svg>
+<p style="color:#5b6b7c;font-size:13px">messages in (blue) and out (orange) per second, all realms of the node, last 60 samples</p>
 <table><thead><tr><th>session</th><th>authid</th><th>authrole</th><th>transport</th><th>peer</th></tr></thead>
 <tbody data-realm="${realm}" data-metric="session-list"></tbody></table>
 <script id="settings" type="application/json">${settings}</script>
@@ -96,6 +104,31 @@ connection.onclose = (reason, details) => {
   return false;
 };
 setInterval(refresh, 3000);
+// Message rates: the node's totals every 2 s, as a rate and a chart of the last 60 samples.
+let last;
+const history = [];
+async function sampleRates() {
+  try {
+    const now = { at: performance.now(), ...(await (await fetch('activity', { cache: 'no-store' })).json()) };
+    if (last !== undefined) {
+      const seconds = (now.at - last.at) / 1000;
+      const rate = { in: (now.messagesReceived - last.messagesReceived) / seconds, out: (now.messagesSent - last.messagesSent) / seconds };
+      figure('messages-received-rate').textContent = rate.in.toFixed(1);
+      figure('messages-sent-rate').textContent = rate.out.toFixed(1);
+      history.push(rate);
+      if (history.length > 60) history.shift();
+      const top = Math.max(1, ...history.map((r) => Math.max(r.in, r.out)));
+      const points = (key) => history.map((r, i) => (i * 10) + ',' + (115 - (r[key] / top) * 110).toFixed(1)).join(' ');
+      document.getElementById('in').setAttribute('points', points('in'));
+      document.getElementById('out').setAttribute('points', points('out'));
+    }
+    last = now;
+  } catch {
+    // The node is away; the status line says so.
+  }
+}
+sampleRates();
+setInterval(sampleRates, 2000);
 connection.open();
 </script>
 </body></html>

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { CLIENT_BUNDLE_NAME, findClientBundle } from '../cli/init-command.js';
 import type { Logger } from '../logger.js';
+import type { ActivitySnapshot } from '../metrics/node-activity.js';
 import { dashboardPage } from './dashboard-page.js';
 import { sendError } from './http-responses.js';
 import type { PathHandler } from './path-handler.js';
@@ -17,6 +18,8 @@ export interface DashboardOptions {
   realm: string;
   /** The URL path of the WebSocket service the page connects to (`/ws`). */
   websocket: string;
+  /** The node's figures, for the page's message-rate chart (`<mount>/activity`, JSON). */
+  activity: () => ActivitySnapshot | undefined;
   logger: Logger;
 }
 
@@ -47,6 +50,21 @@ export function createDashboardHandler(options: DashboardOptions): PathHandler {
       const body = dashboardPage({ realm: options.realm, websocket: options.websocket, bundle: CLIENT_BUNDLE_NAME });
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        'cache-control': 'no-store',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    if (subPath === '/activity') {
+      // The message totals the meta API does not have; the same figures the nodeinfo page shows.
+      const activity = options.activity();
+      const body = JSON.stringify({
+        messagesReceived: activity?.messagesReceived ?? 0,
+        messagesSent: activity?.messagesSent ?? 0,
+      });
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
         'content-length': Buffer.byteLength(body),
         'cache-control': 'no-store',
       });
