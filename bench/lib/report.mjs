@@ -430,6 +430,59 @@ ${table(['target', 'calls/s', 'p50 (median)', 'p99 (median)', 'p99 range', 'roun
 `;
 }
 
+/** What the metrics' counters cost, from bench/results/counting-cost.json, if any. */
+function countingCost(dir) {
+  const file = join(dir, 'counting-cost.json');
+  if (!existsSync(file)) return '';
+  const { meta, summary, micro = [] } = JSON.parse(readFileSync(file, 'utf8'));
+  const change = (before, after) => {
+    const c = Math.round((100 * after) / before - 100);
+    return `${c >= 0 ? '+' : ''}${c} %`;
+  };
+  const rows = summary.map((s) => [
+    `${s.cell} (${s.unit})`,
+    int(s.before.rate),
+    int(s.after.rate),
+    change(s.before.rate, s.after.rate),
+    int(s.before.perCpu),
+    int(s.after.perCpu),
+    change(s.before.perCpu, s.after.perCpu),
+  ]);
+  return `### The cost of counting (metrics)
+
+The metrics path reads counters the router keeps as it routes: every message in and out by type,
+call durations, publication fan-out (packages/router/src/router-stats.ts), and each socket's byte
+counts. \`node bench/counting-cost.mjs\` runs Interchange without them ("before":
+${meta.baselineFiles.map((f) => `\`${f}\``).join(' and ')} of commit \`${String(meta.baselineRef).slice(0, 10)}\`) and with them ("after"), same
+cells, ${meta.rounds} rounds interleaved (who goes first alternates), and keeps the medians
+(${meta.cpu}, Node ${meta.node}, commit ${meta.commit}${meta.dirty ? ' with uncommitted changes' : ''}; windows ${meta.sizes.warmupMs / 1000} s warm-up, ${meta.sizes.durationMs / 1000} s measured;
+load average ${meta.loadAverage?.toFixed(1) ?? '?'} on the machine at the end of the run). "Per router CPU-second" divides the rate by the
+router's CPU share, which tells what a message costs the router even when the machine gives it
+less than a core.
+
+${table(['cell', 'before', 'after', 'change', 'before, per router CPU-second', 'after, per router CPU-second', 'change'], rows)}${microTable(meta, micro, change)}
+`;
+}
+
+/** The router-core rows of the counting cost, if the run has them. */
+function microTable(meta, micro, change) {
+  if (micro.length === 0) return '';
+  const rows = micro.map((m) => [
+    `${m.scenario} (${m.unit})`,
+    m.before.median.toFixed(1),
+    m.after.median.toFixed(1),
+    change(m.before.median, m.after.median),
+    m.before.best.toFixed(1),
+    m.after.best.toFixed(1),
+  ]);
+  return `
+The same two builds, the router core alone (\`bench/lib/router-core-micro.mjs\`: sessions on
+in-memory peers, no sockets, no serialization; ${meta.rounds * 2} runs each, interleaved, on core 0).
+Without the sockets' cost around it, what the counting adds stands out of the machine's noise:
+
+${table(['router core', 'before (median)', 'after (median)', 'change', 'before (best)', 'after (best)'], rows)}`;
+}
+
 /** The CPU profile summaries collected in bench/results/profile-summary.md, if any. */
 function profileSummary(dir) {
   const file = join(dir, 'profile-summary.md');
@@ -485,7 +538,7 @@ ${goals(results, dir)}
 ${baselineProse(meta)}
 
 ${beforeAfter(results)}
-## Routed RPC throughput
+${countingCost(dir)}## Routed RPC throughput
 
 Closed loop: ${sizes.callers} callers keep ${sizes.inflight} calls in flight to one callee (\`CALL\` → \`INVOCATION\` → \`YIELD\` → \`RESULT\`).
 

@@ -131,4 +131,51 @@ describe('a Connection whose node goes away and comes back', () => {
       await rm(cbdir, { recursive: true, force: true });
     }
   });
+
+  it('after a graceful stop (GOODBYE wamp.close.system_shutdown), reconnects to the restarted node', async () => {
+    const started = await startNodeOnFreePort();
+    const { port, cbdir } = started;
+    let child = started.child;
+    const opened: Session[] = [];
+    const closes: { reason: string; details: ConnectionCloseDetails }[] = [];
+    let sessionOpened: () => void = () => {};
+    const nextOpen = (): Promise<void> =>
+      new Promise((resolve) => {
+        sessionOpened = resolve;
+      });
+    const connection = new Connection({
+      url: `ws://127.0.0.1:${port}/`,
+      realm: 'realm1',
+      initial_retry_delay: 0.05,
+      max_retry_delay: 0.2,
+      retry_delay_jitter: 0,
+      max_retries: 100,
+    });
+    connection.onopen = (session) => {
+      opened.push(session);
+      sessionOpened();
+    };
+    connection.onclose = (reason, details) => {
+      closes.push({ reason, details });
+      return false;
+    };
+    try {
+      const firstOpen = nextOpen();
+      connection.open();
+      await firstOpen;
+      const secondOpen = nextOpen();
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      child = await startNodeProcess(cbdir, port);
+      await secondOpen;
+      expect(closes[0]?.details).toMatchObject({ reason: 'wamp.close.system_shutdown', will_retry: true });
+      expect(opened).toHaveLength(2);
+      expect(opened[1]?.isOpen).toBe(true);
+    } finally {
+      await connection.close();
+      await killNodeProcess(child);
+      await rm(cbdir, { recursive: true, force: true });
+    }
+  });
 });

@@ -21,4 +21,9 @@ export class AutobahnConnection extends ConnectionBase<AutobahnSession> {
   protected wrap(session: Session): AutobahnSession {
     return new AutobahnSession(session);
   }
+
+  /** Autobahn|JS ends on any GOODBYE, `wamp.close.system_shutdown` included. */
+  protected override retriesOnSystemShutdown(): boolean {
+    return false;
+  }
 }

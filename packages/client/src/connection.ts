@@ -1,4 +1,11 @@
-import { type Clock, type Dict, InvalidArgumentError, systemClock, type TimerHandle } from '@interchange/protocol';
+import {
+  type Clock,
+  type Dict,
+  ErrorUri,
+  InvalidArgumentError,
+  systemClock,
+  type TimerHandle,
+} from '@interchange/protocol';
 import type { AuthOptions } from './auth-options.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { RawSocketTlsOptions } from './rawsocket-target.js';
@@ -79,6 +86,13 @@ export interface ConnectionOptions<S = Session> extends RetryOptions {
   auth?: AuthOptions;
   /** Whether to retry when the router was never reached. Default true. */
   retry_if_unreachable?: boolean;
+  /**
+   * Whether to reconnect, on the same retry schedule as after a lost transport, when the router
+   * ends the session with GOODBYE `wamp.close.system_shutdown` (a node stopping or restarting).
+   * Default true for the typed `Connection`; false for `autobahn.Connection`, which keeps
+   * Autobahn|JS's rule that any GOODBYE is final (an Interchange addition either way).
+   */
+  retry_on_system_shutdown?: boolean;
   /** Opens each transport instead of `url`/`transports` (e.g. an in-memory pair in tests). */
   transportFactory?: TransportFactory;
   /** WebSocket implementation for the `url`/`transports` WebSockets (default: global, else `ws`). */
@@ -118,6 +132,7 @@ export abstract class ConnectionBase<S> {
   readonly #logger: Logger;
   readonly #schedule: RetrySchedule;
   readonly #retryIfUnreachable: boolean;
+  readonly #retryOnShutdown: boolean;
   #active = false; // between open() and the final close
   #retry = false; // whether a loss leads to a retry; false after close() or a WAMP-level close
   #connectSuccesses = 0;
@@ -137,6 +152,7 @@ export abstract class ConnectionBase<S> {
     this.#logger = options.logger ?? silentLogger;
     this.#schedule = new RetrySchedule(options, options.random);
     this.#retryIfUnreachable = options.retry_if_unreachable ?? true;
+    this.#retryOnShutdown = options.retry_on_system_shutdown ?? this.retriesOnSystemShutdown();
     const choice =
       options.transportFactory === undefined
         ? this.#transportChoice()
@@ -148,6 +164,11 @@ export abstract class ConnectionBase<S> {
 
   /** Turns a new session into what the application receives. */
   protected abstract wrap(session: Session): S;
+
+  /** The default of `retry_on_system_shutdown`. */
+  protected retriesOnSystemShutdown(): boolean {
+    return true;
+  }
 
   /** The current session, wrapped; `null` when there is none. */
   get session(): S | null {
@@ -294,14 +315,21 @@ export abstract class ConnectionBase<S> {
 
   /**
    * A WAMP-level close (GOODBYE handshake or ABORT) stops reconnection, as in Autobahn|JS: the
-   * router or the application meant it. A transport loss or a protocol violation retries.
+   * router or the application meant it. A transport loss or a protocol violation retries, and so
+   * does the router's GOODBYE `wamp.close.system_shutdown` unless `retry_on_system_shutdown` is
+   * false: the node is going away, and usually coming back (docs/deployment.md, upgrading).
    */
   #onSessionClosed(session: Session, info: SessionCloseInfo): void {
     if (this.#session !== session) return;
     this.#session = undefined;
     this.#transportInfo = undefined;
     const wampClose = info.kind === 'goodbye' || info.kind === 'abort';
-    if (wampClose) this.#retry = false;
+    const shutdown =
+      this.#retryOnShutdown &&
+      info.kind === 'goodbye' &&
+      info.initiator === 'router' &&
+      info.reason === ErrorUri.SYSTEM_SHUTDOWN;
+    if (wampClose && !shutdown) this.#retry = false;
     this.#afterClose(info.transport.wasClean ? 'closed' : 'lost', {
       reason: wampClose ? info.reason : null,
       message: wampClose ? (info.message ?? '') : null,
@@ -399,8 +427,10 @@ export abstract class ConnectionBase<S> {
  * that sets a session up. The old session's subscriptions have ended and its pending calls have
  * rejected with `SessionClosedError`.
  *
- * A GOODBYE (from either side) or an ABORT stops reconnection, as in Autobahn|JS; a transport
- * loss does not. `onclose` returning `true` stops it too.
+ * A GOODBYE (from either side) or an ABORT stops reconnection, as in Autobahn|JS, except the
+ * router's GOODBYE `wamp.close.system_shutdown` (a node stopping or restarting), after which the
+ * typed `Connection` reconnects unless `retry_on_system_shutdown: false`; a transport loss does
+ * not stop it. `onclose` returning `true` stops it too.
  *
  * Transports: `url` alone picks one by its scheme (`ws(s)://`, `rs(s)://`/`tcp://`/`unix://`
  * RawSocket in Node, `http(s)://` long-poll). A `transports` list is tried in order on every

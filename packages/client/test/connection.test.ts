@@ -199,8 +199,56 @@ describe('Connection', () => {
     expect(h.clock.pending()).toEqual([]);
   });
 
-  it('stops retrying after a GOODBYE from the router, like Autobahn', async () => {
+  it('retries after the router says GOODBYE wamp.close.system_shutdown, on the retry schedule', async () => {
+    const h = harness({ initial_retry_delay: 1 });
+    h.connection.open();
+    await flush();
+    h.network.last.end.send({
+      type: 'GOODBYE',
+      details: { message: 'restarting' },
+      reason: 'wamp.close.system_shutdown',
+    });
+    await flush();
+    expect(h.closed).toEqual([
+      {
+        reason: 'closed',
+        details: {
+          reason: 'wamp.close.system_shutdown',
+          message: 'restarting',
+          retry_delay: 1,
+          retry_count: 1,
+          will_retry: true,
+        },
+      },
+    ]);
+    // The client answered the GOODBYE, then reconnects after the delay: a new session, onopen again.
+    expect(h.network.last.received.map((m) => m.type)).toEqual(['HELLO', 'GOODBYE']);
+    await wait(h, 1);
+    expect(h.opened).toHaveLength(2);
+  });
+
+  it('stops retrying after any other GOODBYE from the router, like Autobahn', async () => {
     const h = harness();
+    h.connection.open();
+    await flush();
+    h.network.last.end.send({ type: 'GOODBYE', details: { message: 'go away' }, reason: 'wamp.close.close_realm' });
+    await flush();
+    expect(h.closed).toEqual([
+      {
+        reason: 'closed',
+        details: {
+          reason: 'wamp.close.close_realm',
+          message: 'go away',
+          retry_delay: null,
+          retry_count: null,
+          will_retry: false,
+        },
+      },
+    ]);
+  });
+
+  it('retry_on_system_shutdown: false stops at wamp.close.system_shutdown, like Autobahn', async () => {
+    const h = harness({ retry_on_system_shutdown: false });
     h.connection.open();
     await flush();
     h.network.last.end.send({

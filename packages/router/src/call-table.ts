@@ -1,6 +1,7 @@
 import type { CallMessage, Dict, Id, TimerHandle } from '@interchange/protocol';
 import type { RealmMember } from './realm-member.js';
 import type { Callee, Registration } from './registration-store.js';
+import type { RouterStats } from './router-stats.js';
 
 /**
  * A call the dealer routed and has not finished. It is known to both sides: by the caller's
@@ -12,6 +13,8 @@ import type { Callee, Registration } from './registration-store.js';
 export interface PendingCall {
   readonly caller: RealmMember;
   readonly callRequestId: Id;
+  /** When the CALL arrived (`RouterStats.now`, ms), for the call duration metric; 0 when not timed. */
+  readonly started: number;
   /** The URI the caller called (differs from `registration.uri` for pattern registrations). */
   readonly procedure: string;
   /** The CALL that began the call: its payload is what a re-routed INVOCATION carries. */
@@ -72,6 +75,12 @@ export class CallTable {
    * suggested grace table, bounded by count rather than time).
    */
   readonly #finishedInput = new Map<RealmMember, Set<Id>>();
+  /** Where the time from CALL to the end of the caller's side is counted (metrics), if anywhere. */
+  readonly #stats: RouterStats | undefined;
+
+  constructor(stats?: RouterStats) {
+    this.#stats = stats;
+  }
 
   /** The caller-side entry of a call. */
   byCaller(caller: RealmMember, callRequestId: Id): PendingCall | undefined {
@@ -114,6 +123,9 @@ export class CallTable {
     if (calls?.get(call.callRequestId) !== call) return;
     calls.delete(call.callRequestId);
     call.callerCalls = undefined;
+    // Every end of the caller's side passes here: answer, error, timeout, cancel, caller gone.
+    const stats = this.#stats;
+    if (stats !== undefined) stats.callDurations.observe((stats.now() - call.started) / 1000);
     if (calls.size === 0) this.#byCaller.delete(call.caller);
     if (call.progressiveInput) {
       let finished = this.#finishedInput.get(call.caller);

@@ -21,6 +21,7 @@ import { copyPayload, identityDetails, routerError } from './payload.js';
 import type { ProtocolViolation } from './protocol-violation.js';
 import type { RealmMember } from './realm-member.js';
 import type { Callee, Registration } from './registration-store.js';
+import type { RouterStats } from './router-stats.js';
 
 /**
  * The error a caller gets when every callee that could serve its call is at its concurrency
@@ -38,6 +39,8 @@ export interface CallRouterOptions {
   logger: Logger;
   /** How `CALL.Options.timeout` of a caller that did not announce `call_timeout` is read. */
   unannouncedCallTimeout: 'seconds' | 'milliseconds';
+  /** Where call durations are counted (metrics). */
+  stats?: RouterStats | undefined;
 }
 
 /** The longest delay a timer takes (2^31 - 1 ms); beyond it, Node fires at once. */
@@ -62,15 +65,18 @@ export class CallRouter {
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #logger: Logger;
-  readonly #calls = new CallTable();
+  readonly #calls: CallTable;
   /** 1000 when callers that did not announce `call_timeout` give seconds, else 1. */
   readonly #timeoutScale: number;
+  readonly #stats: RouterStats | undefined;
 
   constructor(options: CallRouterOptions) {
     this.#timeoutScale = options.unannouncedCallTimeout === 'seconds' ? 1000 : 1;
     this.#clock = options.clock;
     this.#random = options.random;
     this.#logger = options.logger;
+    this.#stats = options.stats;
+    this.#calls = new CallTable(options.stats);
   }
 
   /**
@@ -112,6 +118,7 @@ export class CallRouter {
     const pending: PendingCall = {
       caller,
       callRequestId: call.requestId,
+      started: this.#stats === undefined ? 0 : this.#stats.now(),
       procedure: call.procedure,
       call,
       registration,

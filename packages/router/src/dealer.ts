@@ -37,6 +37,7 @@ import {
   RegistrationStore,
 } from './registration-store.js';
 import { type RouterProcedureHandler, RouterProcedures, runRouterProcedure } from './router-procedures.js';
+import type { RouterStats } from './router-stats.js';
 import type { StaticAuthorizer } from './static-authorizer.js';
 import { CROSSBAR_DIALECT, type WampDialect } from './wamp-dialect.js';
 
@@ -77,6 +78,8 @@ export interface DealerOptions {
   random?: () => number;
   /** How call timeouts of callers that did not announce `call_timeout` are read; Crossbar's way by default. */
   dialect?: Pick<WampDialect, 'unannouncedCallTimeout'>;
+  /** Where call durations are counted (metrics). */
+  stats?: RouterStats | undefined;
 }
 
 /**
@@ -107,6 +110,7 @@ export class Dealer {
       random: this.#random,
       logger: this.#logger,
       unannouncedCallTimeout: options.dialect?.unannouncedCallTimeout ?? CROSSBAR_DIALECT.unannouncedCallTimeout,
+      stats: options.stats,
     });
   }
 

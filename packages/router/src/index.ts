@@ -47,6 +47,7 @@ export {
   runRouterProcedure,
 } from './router-procedures.js';
 export * from './router-session.js';
+export * from './router-stats.js';
 export * from './static-authorizer.js';
 export { MAX_TESTAMENTS_PER_SCOPE, TESTAMENT_ERROR, TestamentScope, type TestamentScopeValue } from './testaments.js';
 export { CROSSBAR_DIALECT, resolveDialect, type WampDialect, type WampDialectConfig } from './wamp-dialect.js';

@@ -9,6 +9,7 @@ import type { JoinedSession } from './meta-sessions.js';
 import type { RealmConfig } from './realm-config.js';
 import { MemoryRealmStore, type RealmStore } from './realm-store.js';
 import { RouterProcedures } from './router-procedures.js';
+import type { RouterStats } from './router-stats.js';
 import { StaticAuthorizer } from './static-authorizer.js';
 import { resolveDialect, type WampDialect } from './wamp-dialect.js';
 
@@ -45,6 +46,7 @@ export class Realm {
       random?: () => number;
       store?: RealmStore | undefined;
       cluster?: ClusterBackend;
+      stats?: RouterStats;
     } = {},
   ) {
     // Spec: "Incorrect URIs" names the realm among the URI-valued attributes.
@@ -73,6 +75,7 @@ export class Realm {
       clock: options.clock ?? systemClock,
       dialect: this.dialect,
       ...(options.random === undefined ? {} : { random: options.random }),
+      stats: options.stats,
     });
     // Advanced profile "Meta API": the session, subscription, registration and testament meta
     // procedures and events of this realm.

@@ -4,6 +4,7 @@ import type { TransportAuthConfig, TransportCredentials } from './auth/transport
 import type { Logger } from './logger.js';
 import type { Realm } from './realm.js';
 import type { RouterSession } from './router-session.js';
+import type { RouterStats } from './router-stats.js';
 
 /**
  * The lifecycle of a router session (spec: basic profile "Sessions", peer state chart):
@@ -54,4 +55,6 @@ export interface SessionHost {
   sessionClosed(session: RouterSession): void;
   /** Authentication and dynamic authorization. */
   readonly auth: RouterAuth;
+  /** Where the session counts its messages (and finds the trace logger). */
+  readonly stats: RouterStats;
 }

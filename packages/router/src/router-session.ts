@@ -26,6 +26,7 @@ import type { ProtocolViolation } from './protocol-violation.js';
 import type { Realm } from './realm.js';
 import type { RealmMember } from './realm-member.js';
 import { type ConnectOptions, type SessionHost, SessionState, type SessionStateValue } from './router-session-types.js';
+import type { RouterStats } from './router-stats.js';
 import { routeToRealm } from './session-routing.js';
 import { type Authorization, DENY } from './static-authorizer.js';
 
@@ -44,6 +45,8 @@ const NO_OPTIONS: ConnectOptions = Object.freeze({});
 export class RouterSession implements PeerConnection, RealmMember {
   readonly peer: Peer;
   readonly #host: SessionHost;
+  /** The router's counters, kept at hand: every message in and out bumps one. */
+  readonly #stats: RouterStats;
   readonly #options: ConnectOptions;
   #state: SessionStateValue = SessionState.AWAITING_HELLO;
   #id: Id = 0;
@@ -66,6 +69,7 @@ export class RouterSession implements PeerConnection, RealmMember {
 
   constructor(host: SessionHost, peer: Peer, options: ConnectOptions = NO_OPTIONS) {
     this.#host = host;
+    this.#stats = host.stats;
     this.peer = peer;
     this.#options = options;
   }
@@ -125,6 +129,9 @@ export class RouterSession implements PeerConnection, RealmMember {
     // After its GOODBYE the router sends nothing more (spec: peer state chart, SHUTTING DOWN),
     // such as the late answer of a router procedure to a session that was killed meanwhile.
     if (this.#state === SessionState.CLOSED || this.#state === SessionState.CLOSING) return;
+    const stats = this.#stats;
+    stats.countSent(message.type);
+    if (stats.trace !== undefined) stats.trace({ session: this.#id, type: message.type }, 'message sent');
     try {
       this.peer.send(message);
     } catch (error) {
@@ -148,6 +155,9 @@ export class RouterSession implements PeerConnection, RealmMember {
 
   /** {@inheritDoc PeerConnection.receive} */
   receive(message: WampMessage): void {
+    const stats = this.#stats;
+    stats.countReceived(message.type);
+    if (stats.trace !== undefined) stats.trace({ session: this.#id, type: message.type }, 'message received');
     try {
       this.#dispatch(message);
     } catch (error) {
@@ -270,7 +280,19 @@ export class RouterSession implements PeerConnection, RealmMember {
     this.#state = SessionState.ESTABLISHED;
     realm.join(this);
     host.sessionEstablished(this);
-    host.logger.debug({ session: this.#id, realm: realm.name, authid: this.#authid, authrole }, 'session joined');
+    this.#stats.joined += 1;
+    host.logger.info(
+      {
+        session: this.#id,
+        realm: realm.name,
+        authid: this.#authid,
+        authrole,
+        authmethod: this.#authmethod,
+        transport: this.peer.info.type,
+        peer: this.peer.info.peer,
+      },
+      'session joined',
+    );
     const details: Dict = {
       realm: realm.name,
       authid: this.#authid,
@@ -491,6 +513,14 @@ export class RouterSession implements PeerConnection, RealmMember {
       this.close();
       return undefined;
     }
+    if (message.type === 'PUBLISH') {
+      // Delivery is synchronous: the EVENTs sent meanwhile are this publication's fan-out.
+      const stats = this.#stats;
+      const before = stats.eventsSent;
+      const violation = routeToRealm(this.#realm as Realm, this, message);
+      stats.fanout.observe(stats.eventsSent - before);
+      return violation;
+    }
     return routeToRealm(this.#realm as Realm, this, message);
   }
 
@@ -523,11 +553,25 @@ export class RouterSession implements PeerConnection, RealmMember {
    * of the session's resources without processing anything further, and drop the transport.
    */
   #violation(reason: string): void {
-    this.#host.logger.warn({ session: this.#id, reason }, 'protocol violation');
+    this.#stats.violations += 1;
+    this.#host.logger.warn(
+      { session: this.#id, reason, transport: this.peer.info.type, peer: this.peer.info.peer },
+      'protocol violation',
+    );
     this.#abort(ErrorUri.PROTOCOL_VIOLATION, reason);
   }
 
   #abort(reason: string, message?: string): void {
+    if (this.#state === SessionState.AWAITING_HELLO || this.#state === SessionState.AUTHENTICATING) {
+      this.#stats.helloRefused(reason);
+      // A violation was logged as such; the message is the router's own text, never a credential.
+      if (reason !== ErrorUri.PROTOCOL_VIOLATION) {
+        this.#host.logger.info(
+          { reason, message, transport: this.peer.info.type, peer: this.peer.info.peer },
+          'session refused',
+        );
+      }
+    }
     this.send({ type: 'ABORT', details: message === undefined ? {} : { message }, reason });
     this.close();
   }
@@ -536,6 +580,18 @@ export class RouterSession implements PeerConnection, RealmMember {
     const realm = this.#realm;
     if (realm === undefined) return;
     this.#realm = undefined;
+    this.#stats.left += 1;
+    this.#host.logger.info(
+      {
+        session: this.#id,
+        realm: realm.name,
+        authid: this.#authid,
+        authrole: this.#authrole,
+        transport: this.peer.info.type,
+        peer: this.peer.info.peer,
+      },
+      'session left',
+    );
     realm.leave(this);
   }
 

@@ -7,6 +7,7 @@ import { Realm } from './realm.js';
 import type { RealmConfig } from './realm-config.js';
 import type { RealmStore } from './realm-store.js';
 import { type ConnectOptions, RouterSession, type SessionHost } from './router-session.js';
+import { RouterStats } from './router-stats.js';
 
 /** Options of {@link Router}. */
 export interface RouterOptions {
@@ -79,6 +80,8 @@ export class Router {
   readonly #host: SessionHost;
   readonly #auth: RouterAuth;
   readonly #cluster: ClusterBackend | undefined;
+  /** What the router counted since it started (messages, calls, fan-out, refusals): for metrics. */
+  readonly stats: RouterStats;
   #shutdown: Promise<void> | undefined;
 
   constructor(options: RouterOptions = {}) {
@@ -88,9 +91,11 @@ export class Router {
     this.#autoCreateRealms = options.autoCreateRealms === true;
     this.#realmStore = options.realmStore;
     this.#cluster = options.cluster;
+    this.stats = new RouterStats(this.#logger);
     this.#auth = new RouterAuth(options.auth ?? {}, {
       clock: this.#clock,
       logger: this.#logger,
+      stats: this.stats,
       connect: (peer, connectOptions) => this.connect(peer, connectOptions),
     });
     this.#host = this.#makeHost();
@@ -120,6 +125,7 @@ export class Router {
       ...(this.#random === undefined ? {} : { random: this.#random }),
       store: this.#realmStore?.(config),
       ...(this.#cluster === undefined ? {} : { cluster: this.#cluster }),
+      stats: this.stats,
     });
     this.#realms.set(realm.name, realm);
     return realm;
@@ -128,6 +134,11 @@ export class Router {
   /** The realm of this name, if it exists. */
   realm(name: string): Realm | undefined {
     return this.#realms.get(name);
+  }
+
+  /** Every realm, in the order they were added. */
+  realms(): IterableIterator<Realm> {
+    return this.#realms.values();
   }
 
   /**
@@ -189,6 +200,9 @@ export class Router {
       },
       get auth() {
         return router.#auth;
+      },
+      get stats() {
+        return router.stats;
       },
       resolveRealm: (name) => router.#resolveRealm(name),
       allocateSessionId: () => {

@@ -12,14 +12,17 @@ import type { BridgeOptionsConfig, WebhookPathConfig } from './config/path-schem
 import type { ArchivePathConfig, UploadPathConfig } from './config/path-services-schema.js';
 import { resolveInCbdir } from './config/validate-config.js';
 import type { Logger } from './logger.js';
+import type { NodeMetrics } from './metrics/node-metrics.js';
 import type { SessionAcceptor } from './session-acceptor.js';
 import type { FrameCachePool } from './transports/frame-cache.js';
 import { LongPollService } from './transports/longpoll-service.js';
 import { ArchiveService } from './web/archive-service.js';
 import type { BridgeChecks } from './web/bridge-request.js';
 import { createCallerHandler, createPublisherHandler, createWebhookHandler } from './web/bridge-services.js';
+import { createDashboardHandler } from './web/dashboard-service.js';
 import { IpAllowList } from './web/ip-allowlist.js';
 import { createJsonHandler } from './web/json-service.js';
+import { createMetricsHandler } from './web/metrics-service.js';
 import { createNodeInfoHandler, type NodeInfo } from './web/nodeinfo-service.js';
 import type { PathHandler } from './web/path-handler.js';
 import { createRedirectHandler } from './web/redirect-service.js';
@@ -36,6 +39,8 @@ export interface PathServicesOptions {
   nodeInfo: () => NodeInfo;
   /** The directory archive and upload paths resolve against (default: the working directory). */
   cbdir?: string | undefined;
+  /** The node's metrics, made on first use (by the first metrics path). */
+  metrics: () => NodeMetrics;
   logger: Logger;
 }
 
@@ -80,6 +85,15 @@ export class PathServices {
         return createRedirectHandler({ url: config.url });
       case 'nodeinfo':
         return createNodeInfoHandler(this.#options.nodeInfo);
+      case 'metrics':
+        return createMetricsHandler(this.#options.metrics(), logger);
+      case 'dashboard':
+        return createDashboardHandler({
+          realm: config.realm,
+          websocket: config.websocket,
+          activity: () => this.#options.nodeInfo().activity,
+          logger,
+        });
       case 'longpoll': {
         const service = new LongPollService({ config, router, frameCaches, logger });
         this.#longPolls.push(service);

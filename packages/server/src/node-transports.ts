@@ -9,10 +9,11 @@ import type { ListeningEndpointConfig } from './config/endpoint-schema.js';
 import type { Logger } from './logger.js';
 import type { PathServices } from './node-paths.js';
 import type { SessionAcceptor } from './session-acceptor.js';
-import { EndpointListener } from './transports/endpoint-listener.js';
+import { EndpointListener, type EndpointTraffic } from './transports/endpoint-listener.js';
 import type { FrameCachePool } from './transports/frame-cache.js';
 import { OpenHandshakeTimeout } from './transports/open-handshake-timeout.js';
 import { RawSocketService } from './transports/rawsocket-service.js';
+import type { SlowConsumerCounters } from './transports/slow-consumer.js';
 import { dispatchByFirstOctet } from './transports/universal-dispatch.js';
 import { WebSocketService } from './transports/websocket-service.js';
 import { HttpConnectionHandler, type ListenerHandlers } from './web/http-listener.js';
@@ -49,6 +50,10 @@ export interface RunningTransport {
   address: TransportAddress;
   /** Ends the connections (gracefully, up to `graceMs`) and the listener. */
   close(graceMs: number): Promise<void>;
+  /** Bytes in and out and open connections, read now (metrics). */
+  traffic(): EndpointTraffic;
+  /** The slow-consumer counters of the transport's WebSocket services (metrics). */
+  slowConsumers(): readonly SlowConsumerCounters[];
 }
 
 /** What starting a transport needs. */
@@ -199,5 +204,7 @@ export async function startTransport(
       await Promise.all([...services.map((service) => service.close(graceMs)), raw?.close(graceMs)]);
       await listener.close();
     },
+    traffic: () => listener.traffic,
+    slowConsumers: () => services.map((service) => service.slowConsumers),
   };
 }

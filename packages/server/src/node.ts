@@ -19,6 +19,8 @@ import { localTargetOf } from './config/config-walk.js';
 import { realmsOfWorker, TRUSTED_ROLE } from './config/router-config.js';
 import { parseConfig, resolveInCbdir } from './config/validate-config.js';
 import { childLogger, type Logger, silentLogger } from './logger.js';
+import { type ActivitySnapshot, NodeActivity } from './metrics/node-activity.js';
+import { NodeMetrics } from './metrics/node-metrics.js';
 import { readNodeKey } from './node-key.js';
 import { PathServices } from './node-paths.js';
 import { type RunningTransport, startTransport, type TransportAddress } from './node-transports.js';
@@ -77,6 +79,8 @@ interface Parts {
   /** The realms' persistent stores, closed after the routers. */
   stores?: RealmStores;
   clusters: NatsCluster[];
+  /** The routers and transports whose figures metrics, nodeinfo and `interchange status` read. */
+  activity: NodeActivity;
 }
 
 /**
@@ -126,6 +130,11 @@ export class InterchangeNode {
     return this.#info;
   }
 
+  /** What the node is doing now: sessions, messages, traffic, memory (read when asked). */
+  activity(): ActivitySnapshot {
+    return this.#parts.activity.snapshot();
+  }
+
   /**
    * Validates the config, creates the routers and realms, starts hosted components, binds the
    * listeners, then starts container components and guest workers. If any step fails, what was
@@ -156,6 +165,7 @@ export class InterchangeNode {
       workers: config.workers.length,
       pubkey: key?.publicKey,
     };
+    const activity = new NodeActivity();
     const parts: Parts = {
       routers: [],
       transports: [],
@@ -165,6 +175,7 @@ export class InterchangeNode {
       containerJs: [],
       guests: [],
       clusters: [],
+      activity,
     };
     const triggers = new ShutdownTriggers(config.controller?.options?.shutdown, {
       inProcess: config.workers.filter((w) => w.type !== 'guest').length,
@@ -192,6 +203,11 @@ export class InterchangeNode {
     const routerWorkers = config.workers.filter((worker) => worker.type === 'router').length;
     const routerOf = new Map<number, Router>();
     const frameCaches = new FrameCachePool();
+    let metrics: NodeMetrics | undefined;
+    const nodeMetrics = () => {
+      metrics ??= new NodeMetrics(activity);
+      return metrics;
+    };
     try {
       parts.stores = await RealmStores.open(config, cbdir, logger);
       for (const [w, worker] of config.workers.entries()) {
@@ -222,6 +238,7 @@ export class InterchangeNode {
           ...(key?.privateKey === undefined ? {} : { auth: { routerKey: key.privateKey } }),
         });
         parts.routers.push(router);
+        activity.addRouter(router);
         routerOf.set(w, router);
         for (const realm of worker.realms) workerLogger.info({ realm: realm.name }, 'realm started');
         for (const component of worker.components) {
@@ -242,7 +259,14 @@ export class InterchangeNode {
           }
           parts.components.push(await startClassComponent({ component: spec, router, cbdir, logger: workerLogger }));
         }
-        const paths = new PathServices({ router, frameCaches, nodeInfo: () => info, cbdir, logger: workerLogger });
+        const paths = new PathServices({
+          router,
+          frameCaches,
+          nodeInfo: () => ({ ...info, activity: activity.snapshot() }),
+          metrics: nodeMetrics,
+          cbdir,
+          logger: workerLogger,
+        });
         parts.paths.push(paths);
         for (const [t, transport] of worker.transports.entries()) {
           const endpoint =
@@ -264,6 +288,7 @@ export class InterchangeNode {
             logger: transportLogger,
           });
           parts.transports.push(running);
+          activity.addTransport(running);
           const { address } = running;
           transportLogger.info(
             {

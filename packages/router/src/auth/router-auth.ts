@@ -14,6 +14,7 @@ import {
 import type { Logger } from '../logger.js';
 import type { Peer, PeerConnection } from '../peer.js';
 import type { ConnectOptions } from '../router-session.js';
+import type { RouterStats } from '../router-stats.js';
 import type { AuthMethodContext, AuthMethodHandler, AuthRequest } from './auth-method.js';
 import { AuthThrottle, type ThrottleOptions } from './auth-throttle.js';
 import { DynamicAuthorizer } from './dynamic-authorizer.js';
@@ -77,6 +78,8 @@ function buildMethods(config: TransportAuthConfig, context: AuthMethodContext): 
 export interface RouterAuthDependencies {
   clock: Clock;
   logger: Logger;
+  /** Where authentication failures are counted (metrics). */
+  stats?: RouterStats;
   connect(peer: Peer, options: ConnectOptions): PeerConnection;
 }
 
@@ -86,6 +89,7 @@ export class RouterAuth {
   readonly authorizer: DynamicAuthorizer;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  readonly #stats: RouterStats | undefined;
   readonly #caller: InternalCaller;
   readonly #context: AuthMethodContext;
   readonly #challengeTimeoutMs: number;
@@ -97,6 +101,7 @@ export class RouterAuth {
   constructor(options: RouterAuthOptions, dependencies: RouterAuthDependencies) {
     this.#clock = dependencies.clock;
     this.#logger = dependencies.logger;
+    this.#stats = dependencies.stats;
     for (const key of ['challengeTimeoutMs', 'authenticatorTimeoutMs', 'authorizerTimeoutMs'] as const) {
       const value = options[key];
       if (value !== undefined && !(Number.isFinite(value) && value > 0))
@@ -157,6 +162,7 @@ export class RouterAuth {
         logger: this.#logger,
         challengeTimeoutMs: this.#challengeTimeoutMs,
         recordCookie: config.cookie !== undefined,
+        stats: this.#stats,
       },
       request,
       authmethods,

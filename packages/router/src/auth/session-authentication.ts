@@ -12,6 +12,7 @@
  */
 import { type Clock, type Dict, ErrorUri, type TimerHandle } from '@interchange/protocol';
 import type { Logger } from '../logger.js';
+import type { RouterStats } from '../router-stats.js';
 import type {
   AuthAccepted,
   AuthFailed,
@@ -44,6 +45,8 @@ export interface SessionAuthenticationContext {
   challengeTimeoutMs: number;
   /** Whether successful authentications are recorded with the connection's cookie. */
   recordCookie: boolean;
+  /** Where failures and throttled attempts are counted (metrics). */
+  stats?: RouterStats | undefined;
 }
 
 interface PendingChallenge {
@@ -93,6 +96,7 @@ export class SessionAuthentication {
   start(): MaybePromise<AuthStep> {
     const { throttle } = this.#context;
     if (throttle.blocked(this.#request.authid, this.#address)) {
+      if (this.#context.stats !== undefined) this.#context.stats.throttled += 1;
       this.#log('authentication refused: too many failed attempts', undefined, 'locked out');
       return {
         kind: 'abort',
@@ -205,6 +209,7 @@ export class SessionAuthentication {
 
   #failed(authMethod: string, why: string, abort?: AuthFailed['abort']): AuthStep {
     if (GUESSABLE.has(authMethod)) this.#context.throttle.failure(this.#request.authid, this.#address);
+    this.#context.stats?.authFailed(authMethod);
     this.#log('authentication failed', authMethod, why);
     if (abort !== undefined) return { kind: 'abort', reason: abort.reason, message: abort.message ?? abort.reason };
     return { kind: 'abort', reason: ErrorUri.AUTHENTICATION_FAILED, message: AUTHENTICATION_FAILED_MESSAGE };

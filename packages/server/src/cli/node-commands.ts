@@ -10,6 +10,7 @@ import { DEFAULT_CBDIR, locateConfig } from '../config/load-config.js';
 import { ensureNodeKey, NODE_KEY_FILES } from '../node-key.js';
 import { convertConfigFile } from './convert-command.js';
 import { processExists, runningNode } from './pid-file.js';
+import { liveStatus } from './status-report.js';
 
 /** Where the commands write. */
 export interface CommandIo {
@@ -27,6 +28,10 @@ export interface NodeCommandOptions {
   private?: boolean | undefined;
   'node-id'?: string | undefined;
   workers?: string | undefined;
+  /** `start`: Crossbar's log flags (see `node-logger.ts`). */
+  loglevel?: string | undefined;
+  logformat?: string | undefined;
+  color?: string | undefined;
 }
 
 /** The node directory: `--cbdir`, else the directory of `--config`, else `.interchange`. */
@@ -36,7 +41,11 @@ export function cbdirOf(options: NodeCommandOptions, cwd: string): string {
   return resolve(cwd, DEFAULT_CBDIR);
 }
 
-/** `status [--assert running|stopped]`: 0, or 1 when the asserted state does not hold. */
+/**
+ * `status [--assert running|stopped]`: whether a node runs from the cbdir and, when it does, its
+ * live figures (sessions, message rates, traffic, memory) through its control socket. 0, or 1
+ * when the asserted state does not hold.
+ */
 export async function statusCommand(options: NodeCommandOptions, io: CommandIo): Promise<number> {
   const cbdir = cbdirOf(options, io.cwd);
   const node = await runningNode(cbdir);
@@ -46,6 +55,10 @@ export async function statusCommand(options: NodeCommandOptions, io: CommandIo):
       ? `stopped (no node running from ${cbdir})\n`
       : `running (PID ${node.pid}, node directory ${cbdir})\n`,
   );
+  if (node !== undefined && options.assert === undefined) {
+    const figures = await liveStatus(cbdir);
+    io.stdout.write(figures ?? 'no figures: the node does not answer on its control socket (node.sock)\n');
+  }
   if (options.assert !== undefined && options.assert !== state) {
     io.stderr.write(`interchange status: asserted ${options.assert}, but the node is ${state}\n`);
     return 1;

@@ -6,15 +6,16 @@
  * `version`.
  */
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { ConfigError, type ConfigIssue, formatIssue } from '../config/config-issues.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Logger } from '../logger.js';
 import { InterchangeNode } from '../node.js';
 import { packageVersion } from '../version.js';
+import { openControlSocket } from './control-socket.js';
 import { runInit } from './init-command.js';
 import { convertCommand, keysCommand, type NodeCommandOptions, statusCommand, stopCommand } from './node-commands.js';
+import { createNodeLogger, DEFAULT_LOG_SETTINGS, type LogSettings, parseLogSettings } from './node-logger.js';
 import { removePidFile, runningNode, writePidFile } from './pid-file.js';
 import {
   findNatsServer,
@@ -40,8 +41,11 @@ export interface CliIo {
   stderr: { write(text: string): unknown };
   /** The directory relative paths resolve against. */
   cwd: string;
-  /** The node's logger; pino writing JSON lines to stdout by default. */
-  createLogger: () => Logger;
+  /**
+   * The node's logger for the `--loglevel`, `--logformat` and `--color` of `start`: pino on
+   * stdout by default (JSON lines, or pretty on a terminal; see `node-logger.ts`).
+   */
+  createLogger: (settings: LogSettings) => Logger;
   /** Resolves (with the signal name) when a started node should stop; SIGINT or SIGTERM by default. */
   waitForStop: () => Promise<string>;
 }
@@ -51,14 +55,17 @@ export const USAGE = `Usage: interchange <command> [options]
 
 Commands:
   init     [--cbdir DIR]                  create DIR/config.json (default .interchange) and a web/ folder beside it
-  start    [--config FILE] [--cbdir DIR] [--node-id ID] [--workers N]
-                                          run the node in the foreground (writes DIR/node.pid); SIGINT or SIGTERM stop it;
-                                          --node-id names this node of a cluster (config "cluster");
-                                          --workers runs N router processes sharing the ports, joined through NATS
+  start    [--config FILE] [--cbdir DIR]  run the node in the foreground (writes DIR/node.pid); SIGINT or SIGTERM stop it
+           [--node-id ID]                 names this node of a cluster (config "cluster")
+           [--workers N]                  runs N router processes sharing the ports, joined through NATS
                                           (the config's "cluster", or a local nats-server started for them)
+           [--loglevel LEVEL]             none, error, warn, info (default), debug or trace (every message in and out)
+           [--logformat FORMAT]           standard, syslogd, none or json (default: standard on a terminal, else json)
+           [--color auto|true|false]      colour the standard, syslogd and none formats (default auto: on a terminal)
   stop     [--cbdir DIR] [--timeout S]    stop the node running from DIR: SIGTERM, SIGKILL after S seconds (default 10)
   status   [--cbdir DIR] [--assert running|stopped]
-                                          print whether a node runs from DIR; exits 1 if the asserted state does not hold
+                                          print whether a node runs from DIR and its live figures (sessions, message
+                                          rates, traffic, memory); exits 1 if the asserted state does not hold
   check    [--config FILE] [--cbdir DIR]  validate the config; prints "ok" or the problems
   convert  [--config FILE] [--cbdir DIR]  write config.yaml from config.json, or config.json from config.yaml
   keys     [--cbdir DIR] [--private]      print the node's Ed25519 public key (DIR/key.pub), creating the key pair if needed
@@ -90,7 +97,7 @@ function defaultIo(): CliIo {
     stdout: process.stdout,
     stderr: process.stderr,
     cwd: process.cwd(),
-    createLogger: () => pino({ name: 'interchange' }),
+    createLogger: (settings) => createNodeLogger(settings),
     waitForStop: waitForSignal,
   };
 }
@@ -98,6 +105,7 @@ function defaultIo(): CliIo {
 export { packageVersion } from '../version.js';
 
 type Options = { config?: string | undefined; cbdir?: string | undefined };
+type StartOptions = Options & { log?: LogSettings; 'node-id'?: string | undefined; workers?: string | undefined };
 
 function reportConfigError(error: ConfigError, io: CliIo): void {
   io.stderr.write(`invalid node config${error.file === undefined ? '' : ` ${error.file}`}:\n`);
@@ -124,10 +132,7 @@ async function check(options: Options, io: CliIo): Promise<number> {
   return ExitCode.OK;
 }
 
-async function start(
-  options: Options & { 'node-id'?: string | undefined; workers?: string | undefined },
-  io: CliIo,
-): Promise<number> {
+async function start(options: StartOptions, io: CliIo): Promise<number> {
   let loaded: Awaited<ReturnType<typeof loadConfig>>;
   try {
     loaded = await loadConfig({ ...options, cwd: io.cwd });
@@ -136,13 +141,17 @@ async function start(
     reportConfigError(error, io);
     return ExitCode.FAILURE;
   }
+  const log = options.log ?? DEFAULT_LOG_SETTINGS;
   // A worker forked by `start --workers N`: its primary owns the pid file and the signals.
   const worker = workerSettings();
   if (worker !== undefined) {
+    // The primary's control socket answers `status`; a worker opens none of its own.
     const code = await runNode(
       loaded,
       { ...io, waitForStop: workerWaitForStop },
       { nodeId: worker.node, cluster: worker.cluster },
+      log,
+      { control: false },
     );
     // The channel to the primary would keep the process alive after the node stopped.
     process.disconnect?.();
@@ -159,8 +168,8 @@ async function start(
     options: { command: 'start', config: loaded.file, cbdir: loaded.cbdir },
   });
   try {
-    if (count > 1) return await runPrimary(loaded, count, options['node-id'], io);
-    return await runNode(loaded, io, { nodeId: options['node-id'] });
+    if (count > 1) return await runPrimary(loaded, count, options['node-id'], io, log);
+    return await runNode(loaded, io, { nodeId: options['node-id'] }, log, { control: true });
   } finally {
     await removePidFile(loaded.cbdir);
   }
@@ -171,8 +180,10 @@ async function runNode(
   loaded: Awaited<ReturnType<typeof loadConfig>>,
   io: CliIo,
   cluster: { nodeId?: string | undefined; cluster?: ClusterConfig | undefined },
+  log: LogSettings,
+  options: { control: boolean },
 ): Promise<number> {
-  const logger = io.createLogger();
+  const logger = io.createLogger(log);
   const controller = loaded.config.controller;
   // Crossbar's controller `options.title` names the node's process (as `ps` shows it).
   if (controller?.options?.title !== undefined) process.title = controller.options.title;
@@ -185,7 +196,11 @@ async function runNode(
     },
     'starting node',
   );
-  let node: InterchangeNode;
+  let node: InterchangeNode | undefined;
+  // Open before the node starts, so that once "node started" is logged, status can ask it.
+  const control = options.control
+    ? await openControlSocket(loaded.cbdir, () => ({ pid: process.pid, activity: node?.activity() }), logger)
+    : undefined;
   try {
     node = await InterchangeNode.start({
       config: loaded.config,
@@ -195,16 +210,19 @@ async function runNode(
       ...(cluster.cluster === undefined ? {} : { cluster: cluster.cluster }),
     });
   } catch (error) {
+    await control?.close();
     logger.error({ err: error }, 'node failed to start');
     io.stderr.write(`interchange: the node failed to start: ${(error as Error).message}\n`);
     return ExitCode.FAILURE;
   }
+  const running = node;
   const outcome = await Promise.race([
     io.waitForStop().then((signal) => ({ signal }) as const),
-    node.selfShutdown.then((cause) => ({ cause }) as const),
+    running.selfShutdown.then((cause) => ({ cause }) as const),
   ]);
   if ('signal' in outcome) logger.info({ signal: outcome.signal }, 'stopping node');
-  await node.stop();
+  await control?.close();
+  await running.stop();
   // Stopped by a worker's exit (controller options.shutdown): a failed worker fails the node.
   return 'cause' in outcome && outcome.cause.error ? ExitCode.FAILURE : ExitCode.OK;
 }
@@ -218,8 +236,9 @@ async function runPrimary(
   count: number,
   nodeId: string | undefined,
   io: CliIo,
+  log: LogSettings,
 ): Promise<number> {
-  const logger = io.createLogger();
+  const logger = io.createLogger(log);
   let nats: LocalNats | undefined;
   if (loaded.config.cluster === undefined) {
     const binary = await findNatsServer();
@@ -303,6 +322,9 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
         private: { type: 'boolean' },
         'node-id': { type: 'string' },
         workers: { type: 'string' },
+        loglevel: { type: 'string' },
+        logformat: { type: 'string' },
+        color: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -319,7 +341,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
   };
   const allowed: Record<(typeof commands)[number], readonly (keyof NodeCommandOptions)[]> = {
     init: ['cbdir'],
-    start: ['config', 'cbdir', 'node-id', 'workers'],
+    start: ['config', 'cbdir', 'node-id', 'workers', 'loglevel', 'logformat', 'color'],
     check: ['config', 'cbdir'],
     convert: ['config', 'cbdir'],
     stop: ['config', 'cbdir', 'timeout'],
@@ -341,8 +363,14 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
       return init(values, env);
     case 'check':
       return check(values, env);
-    case 'start':
-      return start(values, env);
+    case 'start': {
+      const log = parseLogSettings(values);
+      if ('error' in log) return usageError(log.error);
+      return start(
+        { config: values.config, cbdir: values.cbdir, 'node-id': values['node-id'], workers: values.workers, log },
+        env,
+      );
+    }
     case 'stop':
       return stopCommand(values, env);
     case 'status':

@@ -123,6 +123,18 @@ export const redirectPathSchema = section({
 /** A node information page (Crossbar's `nodeinfo`): HTML, or JSON when asked for. */
 export const nodeInfoPathSchema = section({ type: oneOf(['nodeinfo']) });
 
+/** The node's Prometheus metrics (Interchange addition): `{"type": "metrics"}`, nothing else. */
+export const metricsPathSchema = section({ type: oneOf(['metrics']) });
+
+/** A live dashboard of one realm (Interchange addition), connecting through a WebSocket path of the node. */
+export const dashboardPathSchema = section({
+  type: oneOf(['dashboard']),
+  /** The realm shown. */
+  realm: nonEmptyString(),
+  /** The URL path of the WebSocket service the page connects to, on the same host, e.g. `/ws`. */
+  websocket: value<string>('a URL path such as "/ws"', (v) => typeof v === 'string' && /^\/[^?#\s]*$/.test(v)),
+});
+
 /** WAMP-over-Longpoll (Crossbar's `longpoll`). Times are seconds, as in Crossbar. */
 export const longPollPathSchema = section({
   type: oneOf(['longpoll']),
@@ -237,6 +249,8 @@ export const webPathVariants = {
   longpoll: longPollPathSchema,
   redirect: redirectPathSchema,
   nodeinfo: nodeInfoPathSchema,
+  metrics: metricsPathSchema,
+  dashboard: dashboardPathSchema,
   publisher: publisherPathSchema,
   caller: callerPathSchema,
   webhook: webhookPathSchema,

@@ -24,6 +24,16 @@ export interface BoundAddress {
   family: string;
 }
 
+/** Bytes that crossed an endpoint's connections, as the TCP (or Unix) sockets counted them. */
+export interface EndpointTraffic {
+  /** Bytes received, TLS records and HTTP included. */
+  bytesIn: number;
+  /** Bytes sent. */
+  bytesOut: number;
+  /** Connections open now. */
+  connections: number;
+}
+
 /** Options of {@link listenEndpoint}. */
 export interface ListenEndpointOptions {
   /** Where TLS files and socket paths resolve. */
@@ -81,6 +91,8 @@ export class EndpointListener {
   readonly #server: Server;
   readonly #sockets: Set<Socket>;
   readonly #unixPath: string | undefined;
+  /** What connections that closed moved, added up when each closes. */
+  readonly #closedTraffic: { bytesIn: number; bytesOut: number };
 
   private constructor(
     server: Server,
@@ -88,7 +100,9 @@ export class EndpointListener {
     secure: boolean,
     sockets: Set<Socket>,
     unixPath: string | undefined,
+    closedTraffic: { bytesIn: number; bytesOut: number },
   ) {
+    this.#closedTraffic = closedTraffic;
     this.#server = server;
     this.address = address;
     this.secure = secure;
@@ -102,6 +116,9 @@ export class EndpointListener {
    */
   static async listen(endpoint: ListeningEndpointConfig, options: ListenEndpointOptions): Promise<EndpointListener> {
     const sockets = new Set<Socket>();
+    // Node counts every socket's bytes anyway; they are read when asked (metrics), and added
+    // up here when a socket closes. Nothing is counted per message.
+    const closedTraffic = { bytesIn: 0, bytesOut: 0 };
     // The listeners are shared by all of the endpoint's sockets (the socket is `this`): a closure
     // or a `once` wrapper per socket would cost memory for every idle connection. 'close' is
     // emitted once.
@@ -110,6 +127,8 @@ export class EndpointListener {
     }
     function untrack(this: Socket): void {
       sockets.delete(this);
+      closedTraffic.bytesIn += this.bytesRead;
+      closedTraffic.bytesOut += this.bytesWritten;
     }
     const accept = (socket: Socket) => {
       socket.on('error', logSocketError);
@@ -153,7 +172,8 @@ export class EndpointListener {
           await listen(server, { path, backlog: endpoint.backlog });
         }
         server.on('error', (error) => options.logger.error({ err: error }, 'listener error'));
-        return new EndpointListener(server, { host: path, port: 0, family: 'unix' }, false, sockets, path);
+        const address = { host: path, port: 0, family: 'unix' };
+        return new EndpointListener(server, address, false, sockets, path, closedTraffic);
       }
       await listen(server, { port: endpoint.port, host: bindHost(endpoint), backlog: endpoint.backlog });
     } catch (error) {
@@ -168,7 +188,18 @@ export class EndpointListener {
       secure,
       sockets,
       undefined,
+      closedTraffic,
     );
+  }
+
+  /** Bytes moved by the endpoint's connections so far, open and closed ones. */
+  get traffic(): EndpointTraffic {
+    let { bytesIn, bytesOut } = this.#closedTraffic;
+    for (const socket of this.#sockets) {
+      bytesIn += socket.bytesRead;
+      bytesOut += socket.bytesWritten;
+    }
+    return { bytesIn, bytesOut, connections: this.#sockets.size };
   }
 
   /** Open connections. */

@@ -5,6 +5,7 @@
  * addition). Like Crossbar's, it exposes versions and key material: keep it off public endpoints.
  */
 import type { IncomingMessage } from 'node:http';
+import type { ActivitySnapshot } from '../metrics/node-activity.js';
 import { sendError } from './http-responses.js';
 import type { PathHandler } from './path-handler.js';
 
@@ -20,7 +21,11 @@ export interface NodeInfo {
   workers: number;
   /** The node's Ed25519 public key in hex, when the node has a key (`interchange keys`). */
   pubkey: string | undefined;
+  /** What the node is doing now: sessions per realm, messages, traffic, memory (Interchange addition). */
+  activity?: ActivitySnapshot | undefined;
 }
+
+const MiB = 1024 * 1024;
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -38,6 +43,20 @@ function wantsJson(req: IncomingMessage): boolean {
   return /application\/json/i.test(accept) && !/text\/html/i.test(accept);
 }
 
+function activityRows(activity: ActivitySnapshot | undefined, row: (name: string, value: string) => string): string {
+  if (activity === undefined) return '';
+  const realms = activity.realms.map((r) => `${r.realm}: ${r.sessions}`).join(', ');
+  return [
+    row('Sessions', `${activity.sessions}${realms === '' ? '' : ` (${realms})`}`),
+    row('Messages Received', String(activity.messagesReceived)),
+    row('Messages Sent', String(activity.messagesSent)),
+    row(
+      'Memory',
+      `RSS ${(activity.memory.rss / MiB).toFixed(1)} MiB, heap ${(activity.memory.heapUsed / MiB).toFixed(1)} MiB`,
+    ),
+  ].join('\n');
+}
+
 function page(info: NodeInfo, peer: string): string {
   const row = (name: string, value: string) =>
     `<tr><td>${escapeHtml(name)}</td><td><b>${escapeHtml(value)}</b></td></tr>`;
@@ -51,6 +70,7 @@ ${row('Node Started', info.started)}
 ${row('Node PID', String(info.pid))}
 ${row('Running Workers', String(info.workers))}
 ${row('Node Public Key', info.pubkey ?? 'none (run "interchange keys" to create one)')}
+${activityRows(info.activity, row)}
 </table>
 <p>Served for ${escapeHtml(peer)} from process ${info.pid}.</p>
 </body></html>
