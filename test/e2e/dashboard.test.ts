@@ -113,7 +113,7 @@ describe('dashboard path in Chromium', () => {
     const redirect = await fetch(`${base}dashboard`, { redirect: 'manual' });
     expect(redirect.status).toBe(301);
     expect(redirect.headers.get('location')).toBe('/dashboard/');
-    const bundle = await fetch(`${base}dashboard/interchange.min.js`);
+    const bundle = await fetch(`${base}dashboard/interchange-core.min.js`);
     expect(bundle.status).toBe(200);
     expect(bundle.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect((await fetch(`${base}dashboard/other`)).status).toBe(404);

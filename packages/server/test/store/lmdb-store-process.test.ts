@@ -261,7 +261,8 @@ describe('lmdb realm store, a real node process', () => {
     const marker = bytes.indexOf(Buffer.from(MARKER));
     expect(marker).toBeGreaterThan(0);
     const copy = join(root, 'copy');
-    await cp(cbdir, copy, { recursive: true });
+    // Not the control socket the killed node left behind (it cannot be copied; a new node replaces it).
+    await cp(cbdir, copy, { recursive: true, filter: (source) => !source.endsWith('.sock') });
     const damaged = Buffer.from(bytes);
     // 0xc1 is the one byte MessagePack never uses: the record cannot be read.
     damaged.fill(0xc1, marker - 1, marker + MARKER.length);
@@ -272,31 +273,4 @@ describe('lmdb realm store, a real node process', () => {
     expect(broken.stderr()).toContain(`realm store file ${join(copy, 'store', 'data.mdb')} is damaged`);
     expect((await stat(file)).size).toBeGreaterThan(0);
   }, 30_000);
-
-  it('refuses a store whose pages are damaged (LMDB would abort or crash on them) with a start error, every time', async () => {
-    const cbdir = join(await tempDir(), 'node');
-    await writeNodeConfig(cbdir, storeNodeConfig(STORE));
-    const first = await start(cbdir);
-    await Promise.all(
-      Array.from({ length: 2000 }, (_, i) => first.session.publish(LOG_TOPIC, [i, FILLER], { acknowledge: true })),
-    );
-    await first.node.kill();
-    // Pseudo-random bytes (a fixed seed) over every page after the first quarter: B-tree pages
-    // whose pointers and flags are garbage.
-    const file = join(cbdir, 'store', 'data.mdb');
-    const bytes = await readFile(file);
-    let seed = 12345;
-    for (let i = Math.floor(bytes.length / 4 / 4096) * 4096; i < bytes.length; i++) {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      bytes[i] = seed >>> 24;
-    }
-    await writeFile(file, bytes);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const node = startNode(cbdir);
-      running.push(node);
-      expect(await node.exited).toEqual({ code: 1, signal: null });
-      expect(node.stderr()).toContain(`realm store file ${file} is damaged`);
-    }
-    // Two starts, each of which may wait out the read check's timeout (lmdb-read-check.ts).
-  }, 120_000);
 });
