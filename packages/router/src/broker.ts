@@ -19,6 +19,7 @@ import {
 } from '@interchange/protocol';
 import { type EventHistoryEntry, isStorable } from './event-history.js';
 import type { Logger } from './logger.js';
+import { OffenderLog } from './offender-log.js';
 import { copyPassthruAttributes, passthruViolation } from './passthru.js';
 import { clearMatches, PatternIndex } from './pattern-index.js';
 import { copyPayload, identityDetails, isReservedFor, refuse, routerError } from './payload.js';
@@ -27,6 +28,7 @@ import { Action } from './realm-config.js';
 import type { RealmMember } from './realm-member.js';
 import { type EventHistoryStore, MemoryRealmStore, type RealmStore, type RetainedEventStore } from './realm-store.js';
 import { compileReceiverFilter, type FilterSubject, type ReceiverFilter } from './receiver-filter.js';
+import type { RetainOutcome } from './retained-events.js';
 import type { Authorization, StaticAuthorizer } from './static-authorizer.js';
 
 /**
@@ -85,6 +87,8 @@ export interface BrokerOptions {
   eventHistory?: readonly EventHistoryEntry[];
   /** Where retained events and histories are kept; a {@link MemoryRealmStore} by default. */
   store?: RealmStore;
+  /** Where a publisher that hits a bound is logged; one of its own otherwise. */
+  offenders?: OffenderLog;
 }
 
 /** Why a publication is refused: the ERROR it gets when acknowledged. */
@@ -128,6 +132,7 @@ export class Broker {
   readonly #bySession = new Map<RealmMember, Set<MutableSubscription>>();
   readonly #store: RealmStore;
   readonly #retained: RetainedEventStore;
+  readonly #offenders: OffenderLog;
   /**
    * Arrays that lookups collect matching subscriptions into, reused so a publication allocates
    * none; one per nesting level, since delivering an event can publish another (the meta events
@@ -143,6 +148,7 @@ export class Broker {
     this.#clock = options.clock ?? systemClock;
     this.#store = options.store ?? new MemoryRealmStore();
     this.#retained = this.#store.retained;
+    this.#offenders = options.offenders ?? new OffenderLog(options.logger);
     // Spec "Event History": a broker configured per topic "may ... preinitializ[e]
     // history-enabled topics with 'dummy' subscriptions", so events are kept before anyone
     // subscribes; Crossbar does so (RealmStoreMemory.attach_subscription_map).
@@ -209,6 +215,29 @@ export class Broker {
     } finally {
       this.#returnMatchList(matches);
     }
+  }
+
+  /**
+   * A retained publication hit the realm's bounds: older topics were evicted to make room, or
+   * the event alone exceeds the byte bound and was not retained (it is still delivered).
+   */
+  #retainedBoundHit(publisher: FilterSubject, topic: string, outcome: RetainOutcome): void {
+    if (outcome.refused)
+      this.#offenders.hit(
+        'limits.retained_bytes',
+        publisher,
+        'retained event larger than the realm allows; not retained',
+        {
+          topic,
+        },
+      );
+    else
+      this.#offenders.hit(
+        'limits.retained_topics',
+        publisher,
+        'retained events of the realm at their bound (limits.retained_topics, limits.retained_bytes); least recently retained topics evicted',
+        { topic, evicted: outcome.evicted },
+      );
   }
 
   /** Handles SUBSCRIBE: answers SUBSCRIBED (and retained events) or ERROR. */
@@ -466,7 +495,7 @@ export class Broker {
     // Advanced profile "Event Retention": "Brokers that allow event retention on the given topic
     // MUST set the topic Retained Event to this if it were eligible to be published".
     if (p.options.retain === true && publisher !== undefined) {
-      this.#retained.retain({
+      const outcome = this.#retained.retain({
         topic,
         publisherId: publisher.id,
         excludeMe,
@@ -475,6 +504,8 @@ export class Broker {
         details: common,
         payload: p.payload,
       });
+      if (outcome !== undefined && (outcome.evicted > 0 || outcome.refused))
+        this.#retainedBoundHit(publisher, topic, outcome);
     }
     // Advanced profile "Pattern-based Subscription": a pattern's subscribers learn the topic.
     let patternDetails: Dict | undefined;

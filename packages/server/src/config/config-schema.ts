@@ -20,6 +20,7 @@ import { type ShutdownTrigger, shutdownSchema } from './controller-schema.js';
 import { dialectSchema } from './dialect-schema.js';
 import { endpointSchema } from './endpoint-schema.js';
 import { authSchema, SERIALIZER_NAMES, serializersSchema, webSocketPathSchema, webSocketShape } from './path-schema.js';
+import { realmLimitsSchema } from './realm-limits-schema.js';
 import {
   anyString,
   boolean,
@@ -204,6 +205,8 @@ export const realmSchema = section({
   store: storeSchema.optional(),
   /** Interchange's addition: where the spec and Crossbar differ, which side (dialect-schema.ts). */
   dialect: dialectSchema.optional(),
+  /** Interchange's addition: bounds on what sessions make the realm hold (realm-limits-schema.ts). */
+  limits: realmLimitsSchema.optional(),
 });
 
 /** Any listening transport of a router worker. */

@@ -1,0 +1,38 @@
+/**
+ * The bounds on what the sessions of one realm can make the router hold, an Interchange
+ * addition beside Crossbar's realm keys (the realm's `limits` block). Every value has a safe
+ * default; docs/security.md lists them with their config keys and what happens at the bound.
+ */
+
+/** A realm's `limits` block in the router's shape; every field optional. */
+export interface RealmLimitsConfig {
+  /** Topics with a retained event, at most (`limits.retained_topics`). */
+  retainedTopics?: number;
+  /** Bytes of retained events (estimated, see `payload-size.ts`), at most (`limits.retained_bytes`). */
+  retainedBytes?: number;
+}
+
+/** {@link RealmLimitsConfig} with every default filled in. */
+export type RealmLimits = Required<RealmLimitsConfig>;
+
+/**
+ * The defaults: generous for an application, small enough that a node with a few realms stays
+ * well under a gigabyte when a peer fills every bound.
+ */
+export const DEFAULT_REALM_LIMITS: RealmLimits = {
+  retainedTopics: 10_000,
+  retainedBytes: 64 * 1024 * 1024,
+};
+
+/** A realm's limits with the defaults for what the config leaves out. */
+export function realmLimits(config: RealmLimitsConfig | undefined): RealmLimits {
+  return { ...DEFAULT_REALM_LIMITS, ...definedOnly(config ?? {}) };
+}
+
+function definedOnly(config: RealmLimitsConfig): RealmLimitsConfig {
+  const out: RealmLimitsConfig = {};
+  for (const [key, value] of Object.entries(config) as [keyof RealmLimitsConfig, number | undefined][]) {
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}

@@ -1,0 +1,29 @@
+/**
+ * The realm's `limits` block, an Interchange addition beside Crossbar's realm keys: the bounds on
+ * what the sessions of a realm can make the router hold. Every key is optional and has a safe
+ * default (packages/router/src/realm-limits.ts); docs/security.md lists them.
+ *
+ * @example
+ * "limits": { "retained_topics": 1000, "retained_bytes": 8388608 }
+ */
+import type { RealmLimitsConfig } from '@interchange/router';
+import type { z } from 'zod';
+import { integer, section } from './schema-builders.js';
+
+export const realmLimitsSchema = section({
+  /** Topics with a retained event, at most; past it the least recently retained topic goes. */
+  retained_topics: integer(1, 100_000_000).optional(),
+  /** Estimated bytes of retained events, at most; same eviction. */
+  retained_bytes: integer(1024, 2 ** 40).optional(),
+});
+
+/** A realm's `limits` block as written in the config. */
+export type RealmLimitsEntry = z.output<typeof realmLimitsSchema>;
+
+/** The router's shape of a `limits` block. */
+export function realmLimitsOf(entry: RealmLimitsEntry): RealmLimitsConfig {
+  const out: RealmLimitsConfig = {};
+  if (entry.retained_topics !== undefined) out.retainedTopics = entry.retained_topics;
+  if (entry.retained_bytes !== undefined) out.retainedBytes = entry.retained_bytes;
+  return out;
+}
