@@ -142,6 +142,10 @@ export const rawSocketOptionsSchema = section({
    * handshake rounded up to a power of two 512..16 MiB, the most RawSocket can announce.
    */
   max_message_size: integer(1, 64 * 1024 * 1024).optional(),
+  /** Interchange's addition, as on WebSocket: bytes the node may hold for one slow receiver (default 8 MiB). */
+  outbound_limit: integer(1024).optional(),
+  /** What happens to a receiver past its `outbound_limit`: `drop` its events, or `disconnect` it (default). */
+  slow_consumer: oneOf(['drop', 'disconnect']).optional(),
 });
 
 /** WebSocket options, validated. */

@@ -29,6 +29,9 @@ import {
 import type { Peer, PeerConnection } from '@interchange/router';
 import type { Logger } from '../logger.js';
 import type { FrameCache } from './frame-cache.js';
+import { PongBudget } from './pong-budget.js';
+import type { OutboundOptions } from './slow-consumer.js';
+import { SlowConsumerGate } from './slow-consumer-gate.js';
 import type { ServerTransportInfo } from './tls-context.js';
 
 /** Options of {@link RawSocketConnection}. */
@@ -44,6 +47,8 @@ export interface RawSocketConnectionOptions {
   handshakeTimeoutMs: number;
   info: Omit<ServerTransportInfo, 'type' | 'serializer'>;
   logger: Logger;
+  /** Outbound limit and slow-consumer policy; 8 MiB and `disconnect` when absent. */
+  outbound?: OutboundOptions | undefined;
 }
 
 /** A RawSocket connection serving one router session. */
@@ -64,6 +69,8 @@ export class RawSocketConnection implements Peer {
   #handshakeTimer: NodeJS.Timeout | undefined;
   /** Messages dropped in a row for exceeding the client's limit. */
   #dropStreak = 0;
+  readonly #gate: SlowConsumerGate;
+  readonly #pongs: PongBudget;
 
   constructor(options: RawSocketConnectionOptions) {
     this.#socket = options.socket;
@@ -72,6 +79,8 @@ export class RawSocketConnection implements Peer {
     this.#decoder = new RawSocketDecoder({ expectHandshake: true, maxLength: 2 ** (options.lengthExponent + 9) });
     this.info = { type: 'rawsocket', serializer: 'unknown', ...options.info };
     this.closed = new Promise((resolve) => this.#socket.once('close', () => resolve()));
+    this.#gate = new SlowConsumerGate(options.outbound, options.logger, () => this.info.peer);
+    this.#pongs = new PongBudget(this.#socket, (payload) => this.#write(RawSocketFrameType.PONG, payload));
   }
 
   /** Starts reading the handshake. */
@@ -119,6 +128,16 @@ export class RawSocketConnection implements Peer {
       return;
     }
     if (this.#dropStreak > 0) this.#endDropStreak();
+    // What the socket holds (corked writes included) is what the node holds for this client.
+    const decision = this.#gate.decide(message, payload.length + 4, this.#socket.writableLength);
+    if (decision === 'drop') return;
+    if (decision === 'disconnect') {
+      // It is not reading: an ABORT would wait behind what it has not read. Drop it; the router
+      // hears of it through 'close' and cleans up the session.
+      this.#state = 'failed';
+      this.#socket.destroy();
+      return;
+    }
     this.#write(RawSocketFrameType.MESSAGE, payload);
   }
 
@@ -188,8 +207,9 @@ export class RawSocketConnection implements Peer {
           this.#onMessage(event.payload);
           break;
         case 'ping':
-          // Spec, "Framing": exactly one PONG, echoing the PING's payload, at once.
-          this.#write(RawSocketFrameType.PONG, event.payload);
+          // Spec, "Framing": a PONG echoing the PING's payload, at once; bounded for a peer that
+          // does not read (pong-budget.ts).
+          this.#pongs.answer(event.payload);
           break;
         case 'pong':
           break;

@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js';
 import type { SessionAcceptor } from '../session-acceptor.js';
 import type { FrameCachePool } from './frame-cache.js';
 import { RawSocketConnection } from './rawsocket-connection.js';
+import { type OutboundOptions, outboundOptionsOf, SlowConsumerCounters } from './slow-consumer.js';
 import { tlsPeerInfo } from './tls-context.js';
 import { tlsCredentialsOf } from './tls-credentials.js';
 import { transportLogger } from './transport-logger.js';
@@ -47,6 +48,9 @@ export class RawSocketService {
   readonly #lengthExponent: number;
   readonly #options: RawSocketServiceOptions;
   readonly #connections = new Set<RawSocketConnection>();
+  readonly #outbound: OutboundOptions;
+  /** Slow-consumer drops and disconnects of this service's connections. */
+  readonly slowConsumers = new SlowConsumerCounters();
   #closed = false;
 
   constructor(options: RawSocketServiceOptions) {
@@ -60,6 +64,7 @@ export class RawSocketService {
       config.options?.max_message_size ?? config.max_message_size ?? DEFAULT_RAWSOCKET_MAX_MESSAGE_SIZE,
     );
     this.maxMessageSize = rawSocketMaxLength(this.#lengthExponent);
+    this.#outbound = outboundOptionsOf(config.options, this.slowConsumers);
   }
 
   /** Open connections (handshake included). */
@@ -84,6 +89,7 @@ export class RawSocketService {
       handshakeTimeoutMs: this.#options.handshakeTimeoutMs ?? RAWSOCKET_HANDSHAKE_TIMEOUT_MS,
       info: { peer: socketPeer(socket), ...(tls === undefined ? {} : { tls }) },
       logger,
+      outbound: this.#outbound,
     });
     this.#connections.add(connection);
     void connection.closed.then(() => this.#connections.delete(connection));

@@ -98,6 +98,8 @@ export class WebSocketService {
       skipUTF8Validation: true,
       handleProtocols: (_offered, request) => this.#negotiated.get(request) ?? false,
       closeTimeout: settings.closeHandshakeTimeoutMs,
+      // Pings are answered by the wire, bounded for a peer that does not read (pong-budget.ts).
+      autoPong: false,
     };
     this.#server = new WebSocketServer(serverOptions);
     const server = settings.serverHeader;
@@ -207,6 +209,7 @@ export class WebSocketService {
               maxFrameSize: settings.maxFrameSize,
               failByDrop: settings.failByDrop,
               echoCloseCodeReason: settings.echoCloseCodeReason,
+              autoPong: false,
             }),
           );
         });
