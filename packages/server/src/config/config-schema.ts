@@ -68,6 +68,10 @@ export const webSocketTransportSchema = section({
 const webOptionsSchema = section({
   /** Logs each HTTP request at info level. */
   access_log: boolean().optional(),
+  /** Interchange's addition: milliseconds a client has to send a request's headers (default 30000). */
+  http_headers_timeout: integer(1, 2 ** 31 - 1).optional(),
+  /** Interchange's addition: milliseconds a client has to send a whole request, body included (default 300000). */
+  http_request_timeout: integer(1, 2 ** 31 - 1).optional(),
 });
 
 /** An HTTP listener serving `paths`, WebSocket paths included. */

@@ -27,6 +27,8 @@ export const tlsSchema = section({
   ciphers: nonEmptyString().optional(),
   /** With `ca_certificates`: whether a client without a certificate is refused (default true). */
   require_client_certificate: boolean().optional(),
+  /** Interchange's addition: milliseconds a client has to complete the TLS handshake (default 10000). */
+  handshake_timeout: integer(1, 2 ** 31 - 1).optional(),
 });
 
 /** A TCP listening endpoint. Crossbar's `shared`, `portrange` and `user_timeout` are not implemented. */

@@ -14,6 +14,9 @@ import { resolveInCbdir } from '../config/validate-config.js';
 import type { Logger } from '../logger.js';
 import { loadTlsOptions } from './tls-context.js';
 
+/** Milliseconds a TLS client has to complete its handshake when `tls.handshake_timeout` is not set. */
+export const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
 /** Where a listener is bound. */
 export interface BoundAddress {
   /** The bound address as the OS reports it (`127.0.0.1`, `::`), or the socket path. */
@@ -129,13 +132,30 @@ export class EndpointListener {
     let secure = false;
     if (endpoint.type === 'tcp' && endpoint.tls !== undefined) {
       try {
-        server = createTlsServer(await loadTlsOptions(endpoint.tls, options.cbdir), accept);
+        server = createTlsServer(
+          {
+            ...(await loadTlsOptions(endpoint.tls, options.cbdir)),
+            // Node's default is 120 s: long enough for idle handshakes to pile up (docs/security.md).
+            handshakeTimeout: endpoint.tls.handshake_timeout ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
+          },
+          accept,
+        );
       } catch (error) {
         throw new TransportError(`cannot listen on ${where}: TLS setup failed: ${(error as Error).message}`, {
           cause: error,
         });
       }
-      server.on('tlsClientError', (error) => options.logger.debug({ err: error }, 'TLS handshake failed'));
+      server.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => {
+        if (error.code === 'ERR_TLS_HANDSHAKE_TIMEOUT')
+          options.logger.info(
+            { peer: socket.remoteAddress, limit: 'tls.handshake_timeout' },
+            'TLS handshake not completed in time; connection dropped',
+          );
+        else options.logger.debug({ err: error }, 'TLS handshake failed');
+        // With a 'tlsClientError' listener, Node leaves the socket open: a client whose handshake
+        // failed or timed out would hold it forever.
+        socket.destroy();
+      });
       secure = true;
     } else {
       server = createNetServer(accept);

@@ -17,6 +17,7 @@ import { cookieTrackerOf } from './cookie-config.js';
 import type { CookieTracker, TrackedCookie } from './cookie-tracker.js';
 import { DirectWebSocket, type DirectWebSocketOptions } from './direct-websocket.js';
 import type { FrameCachePool } from './frame-cache.js';
+import { DEFAULT_HELLO_TIMEOUT_MS, withHelloTimeout } from './hello-timeout.js';
 import { type OutboundOptions, outboundOptionsOf, SlowConsumerCounters } from './slow-consumer.js';
 import { type ServerTransportInfo, tlsPeerInfo } from './tls-context.js';
 import { tlsCredentialsOf } from './tls-credentials.js';
@@ -83,9 +84,13 @@ export class WebSocketService {
     this.settings = settings;
     this.subprotocols = acceptedSubprotocols(settings.serializers);
     this.maxMessageSize = settings.maxMessageSize;
-    this.#router = options.router;
     this.#caches = options.frameCaches;
     this.#logger = transportLogger(options.logger, settings.debug);
+    this.#router = withHelloTimeout(
+      options.router,
+      config.options?.hello_timeout ?? DEFAULT_HELLO_TIMEOUT_MS,
+      this.#logger,
+    );
     // Crossbar's default when a transport configures no auth: anonymous, role `anonymous`.
     this.#plainConnectOptions = { authrole: config.auth?.anonymous?.role ?? 'anonymous', ...acceptAuthOf(config.auth) };
     const serverOptions: ServerOptions & { closeTimeout: number } = {
