@@ -8,6 +8,7 @@ import { Router } from '@interchange/router';
 import { type RunningComponent, startClassComponent } from './components/class-component.js';
 import { startContainerComponent } from './components/container-component.js';
 import { loadAuthFunctions } from './config/auth-functions.js';
+import { authThrottleOf } from './config/auth-throttle-schema.js';
 import type { NodeConfig } from './config/config-schema.js';
 import { localTargetOf } from './config/config-walk.js';
 import { realmsOfWorker, TRUSTED_ROLE } from './config/router-config.js';
@@ -172,8 +173,13 @@ export class InterchangeNode {
           realmStore: parts.stores.forWorker(w),
           logger: workerLogger,
           ...(options.clock === undefined ? {} : { clock: options.clock }),
-          // Cryptosign router authentication signs with the node key, as Crossbar's does.
-          ...(key?.privateKey === undefined ? {} : { auth: { routerKey: key.privateKey } }),
+          auth: {
+            // Cryptosign router authentication signs with the node key, as Crossbar's does.
+            ...(key?.privateKey === undefined ? {} : { routerKey: key.privateKey }),
+            ...(worker.options?.auth_throttle === undefined
+              ? {}
+              : { throttle: authThrottleOf(worker.options.auth_throttle) }),
+          },
         });
         parts.routers.push(router);
         routerOf.set(w, router);

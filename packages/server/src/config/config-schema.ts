@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { authorizerSchema } from './auth-functions.js';
+import { type AuthThrottleEntry, authThrottleSchema } from './auth-throttle-schema.js';
 import {
   type ClassComponentConfig,
   classComponentSchema,
@@ -224,7 +225,7 @@ export type TransportConfig =
 export interface RouterWorkerConfig {
   type: 'router';
   id?: string | undefined;
-  options?: { title?: string | undefined } | undefined;
+  options?: { title?: string | undefined; auth_throttle?: AuthThrottleEntry | undefined } | undefined;
   realms: RealmConfigEntry[];
   transports: TransportConfig[];
   components: ClassComponentConfig[];
@@ -238,7 +239,11 @@ export interface RouterWorkerConfig {
 export const routerWorkerSchema: z.ZodType<RouterWorkerConfig, z.ZodTypeDef, unknown> = section({
   type: oneOf(['router']),
   id: nonEmptyString().optional(),
-  options: section({ title: anyString().optional() }).optional(),
+  options: section({
+    title: anyString().optional(),
+    /** Interchange's addition: the login throttle's limits (auth-throttle-schema.ts). */
+    auth_throttle: authThrottleSchema.optional(),
+  }).optional(),
   realms: list(realmSchema).default([]),
   transports: list(
     tagged('transport type', transportVariants, ['mqtt', 'flashpolicy', 'websocket.testee', 'stream.testee']),
