@@ -36,6 +36,7 @@ import {
   RegistrationStore,
 } from './registration-store.js';
 import { type RouterProcedureHandler, RouterProcedures, runRouterProcedure } from './router-procedures.js';
+import { forceReregisterRefusal } from './force-reregister.js';
 import type { StaticAuthorizer } from './static-authorizer.js';
 import { CROSSBAR_DIALECT, type WampDialect } from './wamp-dialect.js';
 
@@ -233,6 +234,23 @@ export class Dealer {
 
     let registration = this.#store.lookup(procedure, match);
     if (registration !== undefined && options.force_reregister === true) {
+      // Unlike Crossbar, only a session of the same authid (a restarted backend whose old session
+      // lingers) or of the trusted role may take a registration over: otherwise any session
+      // allowed to register the URI hijacks its calls (issue 12; docs/advanced-profile.md).
+      const foreign = forceReregisterRefusal(registration.callees, session);
+      if (foreign !== undefined) {
+        this.#logger.info(
+          { session: session.id, authid: session.authid, procedure, holder: foreign.session.authid },
+          'force_reregister refused: the registration belongs to another authid',
+        );
+        return refuse(
+          session,
+          code,
+          requestId,
+          ErrorUri.NOT_AUTHORIZED,
+          `force_reregister takes over only registrations of the same authid; '${procedure}' is registered by another`,
+        );
+      }
       // Crossbar's force_reregister: the existing callees are revoked and the registration goes,
       // whatever its policy; the new callee's registration replaces it.
       for (const callee of [...registration.callees])
