@@ -21,6 +21,7 @@ import {
   type YieldMessage,
 } from '@interchange/protocol';
 import { CallRouter, MAX_CONCURRENCY_REACHED, unsupportedBy } from './dealer-calls.js';
+import { forceReregisterRefusal } from './force-reregister.js';
 import type { Logger } from './logger.js';
 import { passthruViolation } from './passthru.js';
 import { copyPayload, isReservedFor, refuse, routerError } from './payload.js';
@@ -36,7 +37,6 @@ import {
   RegistrationStore,
 } from './registration-store.js';
 import { type RouterProcedureHandler, RouterProcedures, runRouterProcedure } from './router-procedures.js';
-import { forceReregisterRefusal } from './force-reregister.js';
 import type { StaticAuthorizer } from './static-authorizer.js';
 import { CROSSBAR_DIALECT, type WampDialect } from './wamp-dialect.js';
 

@@ -12,10 +12,7 @@ interface CalleeOf {
  * session has not timed out yet), or a session of the router's `trusted` role. Returns the first
  * callee that stands in the way, or `undefined` when the takeover is allowed.
  */
-export function forceReregisterRefusal<C extends CalleeOf>(
-  callees: Iterable<C>,
-  session: RealmMember,
-): C | undefined {
+export function forceReregisterRefusal<C extends CalleeOf>(callees: Iterable<C>, session: RealmMember): C | undefined {
   if (session.authrole === TRUSTED_ROLE) return undefined;
   for (const callee of callees) if (callee.session.authid !== session.authid) return callee;
   return undefined;
