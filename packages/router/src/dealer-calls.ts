@@ -215,15 +215,18 @@ export class CallRouter {
       }
       pending.results++;
       const details = copyPassthruAttributes({ progress: true }, message.options);
-      pending.caller.send(
+      this.#answer(
+        pending,
         copyPayload<ResultMessage>({ type: 'RESULT', requestId: pending.callRequestId, details }, message),
+        true,
       );
       return undefined;
     }
     this.#finish(pending);
     if (passthru && this.#refusePassthruResult(pending)) return undefined;
     const details = copyPassthruAttributes({}, message.options);
-    pending.caller.send(
+    this.#answer(
+      pending,
       copyPayload<ResultMessage>({ type: 'RESULT', requestId: pending.callRequestId, details }, message),
     );
     return undefined;
@@ -258,7 +261,7 @@ export class CallRouter {
       details: copyPassthruAttributes({}, message.details),
       error: message.error,
     };
-    pending.caller.send(copyPayload(reply, message));
+    this.#answer(pending, copyPayload(reply, message));
     return undefined;
   }
 
@@ -305,12 +308,39 @@ export class CallRouter {
     // The frozen details go out as they are (nobody mutates a sent message, router `Peer`
     // contract); only a progressive chunk needs its own copy.
     const details: Dict = progress ? { ...pending.details, progress: true } : pending.details;
-    pending.callee.session.send(
+    const refused = pending.callee.session.send(
       copyPayload<InvocationMessage>(
         { type: 'INVOCATION', requestId: pending.invocationId, registration: pending.registration.id, details },
         source,
       ),
     );
+    if (typeof refused === 'string') this.#undeliverable(pending, refused);
+  }
+
+  /**
+   * The callee's transport could not encode an INVOCATION (nested deeper than its encoder goes,
+   * a value its serializer has no form for): the call ends with an ERROR saying so, rather than
+   * waiting forever for an answer the callee never had the question for (issue 12). A callee
+   * that had earlier chunks of a progressive invocation is interrupted.
+   */
+  #undeliverable(pending: PendingCall, reason: string): void {
+    const text = `the invocation ${reason} (the callee's serializer)`;
+    this.#logger.info({ caller: pending.caller.id, callee: pending.callee.session.id, reason }, 'call undeliverable');
+    if (pending.chunks > 1) this.#abandon(pending, ErrorUri.INVALID_ARGUMENT, text, true);
+    else this.#fail(pending, ErrorUri.INVALID_ARGUMENT, text);
+  }
+
+  /**
+   * Sends a RESULT or ERROR to the caller; when the caller's transport cannot encode it, an
+   * ERROR saying so goes instead, so that the call ends.
+   */
+  #answer(pending: PendingCall, message: ResultMessage | ErrorMessage, progressive = false): void {
+    const refused = pending.caller.send(message);
+    if (typeof refused !== 'string') return;
+    const text = `the callee's ${message.type === 'RESULT' ? 'result' : 'error'} ${refused} (the caller's serializer)`;
+    // A progressive result: the call is still going on; end it, and interrupt the callee.
+    if (progressive) this.#abandon(pending, ErrorUri.INVALID_ARGUMENT, text, true);
+    else pending.caller.send(routerError(MessageCode.CALL, pending.callRequestId, ErrorUri.INVALID_ARGUMENT, text));
   }
 
   /**

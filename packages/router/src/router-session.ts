@@ -121,12 +121,13 @@ export class RouterSession implements PeerConnection, RealmMember {
   }
 
   /** {@inheritDoc RealmMember.send} */
-  send(message: WampMessage): void {
+  send(message: WampMessage): string | undefined {
     // After its GOODBYE the router sends nothing more (spec: peer state chart, SHUTTING DOWN),
     // such as the late answer of a router procedure to a session that was killed meanwhile.
     if (this.#state === SessionState.CLOSED || this.#state === SessionState.CLOSING) return;
     try {
-      this.peer.send(message);
+      const refused = this.peer.send(message);
+      return typeof refused === 'string' ? refused : undefined;
     } catch (error) {
       // Peer.send must not throw; if one does, it must not break the fan-out to other peers.
       this.#host.logger.error({ session: this.#id, err: error }, 'peer.send threw');

@@ -28,6 +28,7 @@ import {
 } from '@interchange/protocol';
 import type { Peer, PeerConnection } from '@interchange/router';
 import type { Logger } from '../logger.js';
+import { encodeFailure } from './encode-failure.js';
 import type { FrameCache } from './frame-cache.js';
 import { PongBudget } from './pong-budget.js';
 import type { OutboundOptions } from './slow-consumer.js';
@@ -96,14 +97,15 @@ export class RawSocketConnection implements Peer {
     }, this.#options.handshakeTimeoutMs);
   }
 
-  send(message: WampMessage): void {
+  send(message: WampMessage): string | undefined {
     if (this.#state !== 'open' || this.#cache === undefined) return;
     let payload: Uint8Array;
     try {
       payload = this.#cache.encodeBytes(message);
     } catch (error) {
       this.#logger.error({ err: error, type: message.type, peer: this.info.peer }, 'cannot encode message');
-      return;
+      // The router answers for it (a call whose INVOCATION cannot be encoded fails with ERROR).
+      return encodeFailure(this.info.serializer, error);
     }
     // Spec, "Serialization": a message longer than the client's limit must not be sent.
     if (payload.length > this.#peerMaxLength) {

@@ -16,6 +16,7 @@ import type { Frame, WampMessage } from '@interchange/protocol';
 import type { Peer, PeerConnection, TransportInfo } from '@interchange/router';
 import type { RawData } from 'ws';
 import type { Logger } from '../logger.js';
+import { encodeFailure } from './encode-failure.js';
 import type { FrameCache, FrameCachePool } from './frame-cache.js';
 import { headersForAuthenticators } from './handshake-headers.js';
 import { OutboundQueue, writeFrames } from './outbound-queue.js';
@@ -211,7 +212,7 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
     if (pinging) this.#schedulePing();
   }
 
-  send(message: WampMessage): void {
+  send(message: WampMessage): string | undefined {
     if (this.#state !== 'open' || this.#wire.readyState !== WireState.OPEN) return;
     let item: Frame;
     let size: number;
@@ -229,7 +230,8 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
       // The router validates what it sends; a failure here is a payload the serializer cannot
       // represent. Drop that message rather than the connection.
       this.#logger.error({ err: error, type: message.type, peer: this.info.peer }, 'cannot encode message');
-      return;
+      // The router answers for it (a call whose INVOCATION cannot be encoded fails with ERROR).
+      return encodeFailure(this.info.serializer, error);
     }
     // One frame always fits an empty buffer: the limit bounds what piles up, not message size.
     if (!this.#flushScheduled) this.#socketBacklog = this.#wire.bufferedAmount;
