@@ -28,6 +28,13 @@ import type { Callee, Registration } from './registration-store.js';
  */
 export const MAX_CONCURRENCY_REACHED = 'crossbar.error.max_concurrency_reached';
 
+/**
+ * The error of a CALL beyond the realm's `limits.pending_calls_per_session`: the caller has that
+ * many calls waiting for their answers (docs/security.md). Interchange's own URI: neither the
+ * spec nor Crossbar bounds pending calls.
+ */
+export const PENDING_CALLS_LIMIT_REACHED = 'interchange.error.pending_calls_limit_reached';
+
 /** The cancel modes of `CANCEL.Options.mode` (advanced profile "Call Canceling"). */
 type CancelMode = 'skip' | 'kill' | 'killnowait';
 
@@ -88,6 +95,11 @@ export class CallRouter {
         : timeout * this.#timeoutScale;
     // Timers fire at once beyond 2^31 - 1 ms (about 24.8 days); a longer timeout waits that long.
     return Math.min(ms, MAX_TIMER_MS);
+  }
+
+  /** How many calls of this caller wait for their answer. */
+  pendingCount(caller: RealmMember): number {
+    return this.#calls.pendingCount(caller);
   }
 
   /** The caller's pending call with this request ID, if any. */

@@ -20,13 +20,15 @@ import {
   type UnregisterMessage,
   type YieldMessage,
 } from '@interchange/protocol';
-import { CallRouter, MAX_CONCURRENCY_REACHED, unsupportedBy } from './dealer-calls.js';
+import { CallRouter, MAX_CONCURRENCY_REACHED, PENDING_CALLS_LIMIT_REACHED, unsupportedBy } from './dealer-calls.js';
 import { forceReregisterRefusal } from './force-reregister.js';
 import type { Logger } from './logger.js';
+import { OffenderLog } from './offender-log.js';
 import { passthruViolation } from './passthru.js';
 import { copyPayload, isReservedFor, refuse, routerError } from './payload.js';
 import type { ProtocolViolation } from './protocol-violation.js';
 import { Action } from './realm-config.js';
+import type { RealmLimits } from './realm-limits.js';
 import type { RealmMember } from './realm-member.js';
 import {
   type Callee,
@@ -77,6 +79,10 @@ export interface DealerOptions {
   random?: () => number;
   /** How call timeouts of callers that did not announce `call_timeout` are read; Crossbar's way by default. */
   dialect?: Pick<WampDialect, 'unannouncedCallTimeout'>;
+  /** Bounds on pending calls (the realm's `limits`); none when absent. */
+  limits?: Pick<RealmLimits, 'pendingCallsPerSession' | 'pendingCallsPerCallee'>;
+  /** Where a session that hits a bound is logged; one of its own otherwise. */
+  offenders?: OffenderLog;
 }
 
 /**
@@ -93,6 +99,8 @@ export class Dealer {
   readonly #random: () => number;
   readonly #store = new RegistrationStore();
   readonly #calls: CallRouter;
+  readonly #limits: DealerOptions['limits'];
+  readonly #offenders: OffenderLog;
   #observer: DealerObserver | undefined;
 
   constructor(options: DealerOptions) {
@@ -101,6 +109,8 @@ export class Dealer {
     this.#procedures = options.procedures ?? new RouterProcedures();
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
+    this.#limits = options.limits;
+    this.#offenders = options.offenders ?? new OffenderLog(options.logger);
     this.#calls = new CallRouter({
       clock: this.#clock,
       random: this.#random,
@@ -299,6 +309,7 @@ export class Dealer {
       forwardTimeout: options.forward_timeout === true,
       concurrency: concurrency as number,
       outstanding: 0,
+      ...(this.#limits === undefined ? {} : { pendingLimit: this.#limits.pendingCallsPerCallee }),
     };
     this.#store.addCallee(registration, callee);
     session.send({ type: 'REGISTERED', requestId, registration: registration.id });
@@ -382,6 +393,15 @@ export class Dealer {
       return undefined;
     }
 
+    // The caller's pending calls are bounded: each holds its CALL and its state until answered.
+    const maxPending = this.#limits?.pendingCallsPerSession;
+    if (maxPending !== undefined && this.#calls.pendingCount(session) >= maxPending) {
+      this.#offenders.hit('limits.pending_calls_per_session', session, 'caller at its bound of pending calls', {
+        bound: maxPending,
+      });
+      const text = `${maxPending} calls of this session are waiting for their answers already`;
+      return refuse(session, code, requestId, PENDING_CALLS_LIMIT_REACHED, text);
+    }
     const registration = this.#store.best(procedure);
     const picked = registration?.pick(this.#random);
     if (registration === undefined || picked === undefined) {
@@ -389,8 +409,15 @@ export class Dealer {
       return refuse(session, code, requestId, ErrorUri.NO_SUCH_PROCEDURE, text);
     }
     if (picked === 'busy') {
-      // Crossbar's per-callee concurrency limit, with Crossbar's error.
-      const text = `every callee of '${procedure}' is at its concurrency limit`;
+      // Crossbar's per-callee concurrency limit, with Crossbar's error; the realm's bound on a
+      // callee's unanswered invocations counts as one.
+      const text = `every callee of '${procedure}' is at its concurrency limit or its bound of pending calls`;
+      const atBound = (callee: { outstanding: number; pendingLimit?: number }) =>
+        callee.pendingLimit !== undefined && callee.outstanding >= callee.pendingLimit;
+      if (registration.callees.some(atBound))
+        this.#offenders.hit('limits.pending_calls_per_callee', session, 'callees at their bound or concurrency', {
+          procedure,
+        });
       return refuse(session, code, requestId, MAX_CONCURRENCY_REACHED, text);
     }
     const unsupported = unsupportedBy(picked.session, message);

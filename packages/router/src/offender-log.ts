@@ -44,12 +44,12 @@ export class OffenderLog {
     logged.add(offender);
     this.#logger.warn(
       {
+        ...fields,
         limit,
         session: offender.id,
         authid: offender.authid,
         authrole: offender.authrole,
         peer: peerAddressOf(offender),
-        ...fields,
       },
       `${message} (logged once per session)`,
     );

@@ -10,6 +10,10 @@ export interface RealmLimitsConfig {
   retainedTopics?: number;
   /** Bytes of retained events (estimated, see `payload-size.ts`), at most (`limits.retained_bytes`). */
   retainedBytes?: number;
+  /** Calls a session may have waiting for their answer at once (`limits.pending_calls_per_session`). */
+  pendingCallsPerSession?: number;
+  /** Invocations a callee may have unanswered on one registration (`limits.pending_calls_per_callee`). */
+  pendingCallsPerCallee?: number;
 }
 
 /** {@link RealmLimitsConfig} with every default filled in. */
@@ -22,6 +26,8 @@ export type RealmLimits = Required<RealmLimitsConfig>;
 export const DEFAULT_REALM_LIMITS: RealmLimits = {
   retainedTopics: 10_000,
   retainedBytes: 64 * 1024 * 1024,
+  pendingCallsPerSession: 1000,
+  pendingCallsPerCallee: 10_000,
 };
 
 /** A realm's limits with the defaults for what the config leaves out. */

@@ -76,6 +76,8 @@ export class Realm {
       procedures: this.procedures,
       clock: options.clock ?? systemClock,
       dialect: this.dialect,
+      limits: this.limits,
+      offenders,
       ...(options.random === undefined ? {} : { random: options.random }),
     });
     // Advanced profile "Meta API": the session, subscription, registration and testament meta

@@ -15,6 +15,10 @@ export const realmLimitsSchema = section({
   retained_topics: integer(1, 100_000_000).optional(),
   /** Estimated bytes of retained events, at most; same eviction. */
   retained_bytes: integer(1024, 2 ** 40).optional(),
+  /** Calls of one session waiting for their answers, at most; more get an ERROR. */
+  pending_calls_per_session: integer(1, 10_000_000).optional(),
+  /** Unanswered invocations of one callee on one registration, at most; then it counts as busy. */
+  pending_calls_per_callee: integer(1, 10_000_000).optional(),
 });
 
 /** A realm's `limits` block as written in the config. */
@@ -25,5 +29,7 @@ export function realmLimitsOf(entry: RealmLimitsEntry): RealmLimitsConfig {
   const out: RealmLimitsConfig = {};
   if (entry.retained_topics !== undefined) out.retainedTopics = entry.retained_topics;
   if (entry.retained_bytes !== undefined) out.retainedBytes = entry.retained_bytes;
+  if (entry.pending_calls_per_session !== undefined) out.pendingCallsPerSession = entry.pending_calls_per_session;
+  if (entry.pending_calls_per_callee !== undefined) out.pendingCallsPerCallee = entry.pending_calls_per_callee;
   return out;
 }

@@ -6,7 +6,12 @@
  */
 import type { WampMessage } from '@interchange/protocol';
 import type { Logger } from '../logger.js';
-import { DEFAULT_OUTBOUND_LIMIT, DEFAULT_SLOW_CONSUMER_POLICY, type OutboundOptions } from './slow-consumer.js';
+import {
+  DEFAULT_OUTBOUND_LIMIT,
+  DEFAULT_SLOW_CONSUMER_POLICY,
+  limitFor,
+  type OutboundOptions,
+} from './slow-consumer.js';
 
 /** What to do with one outgoing message. */
 export type GateDecision = 'send' | 'drop' | 'disconnect';
@@ -34,7 +39,7 @@ export class SlowConsumerGate {
    * message always fits an empty buffer: the limit bounds what piles up, not message size.
    */
   decide(message: WampMessage, size: number, pending: number): GateDecision {
-    if (pending === 0 || pending + size <= this.limit) {
+    if (pending === 0 || pending + size <= limitFor(message, this.limit)) {
       if (this.#dropStreak > 0) this.#endDropStreak();
       return 'send';
     }

@@ -23,6 +23,7 @@ import { OutboundQueue, writeFrames } from './outbound-queue.js';
 import {
   DEFAULT_OUTBOUND_LIMIT,
   DEFAULT_SLOW_CONSUMER_POLICY,
+  limitFor,
   type OutboundOptions,
   type SlowConsumerCounters,
 } from './slow-consumer.js';
@@ -236,7 +237,7 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
     // One frame always fits an empty buffer: the limit bounds what piles up, not message size.
     if (!this.#flushScheduled) this.#socketBacklog = this.#wire.bufferedAmount;
     const pending = this.#queue.bytes + this.#socketBacklog;
-    if (pending > 0 && pending + size > this.#limit) {
+    if (pending > 0 && pending + size > limitFor(message, this.#limit)) {
       this.#overLimit(message, size, pending);
       return;
     }
