@@ -159,7 +159,7 @@ export class WebSocketService {
       const refused = admissionRefusal(request, settings);
       if (refused !== undefined) {
         this.#logger.debug({ peer: request.socket.remoteAddress, ...refused.body }, 'websocket handshake refused');
-        refuseUpgrade(socket, refused.status, refused.body);
+        refuseUpgrade(socket, refused.status, refused.body, [...settings.versions].join(', '));
         return;
       }
       const offered = parseOfferedSubprotocols(request.headers['sec-websocket-protocol']);
