@@ -249,7 +249,8 @@ export class LongPollService {
         ...tlsCredentialsOf(req.socket),
       }),
     );
-    this.#logger.debug({ peer: transport.info.peer, transport: id, protocol }, 'long-poll transport opened');
+    // Never the transport ID in a log: it is a bearer token (docs/security.md).
+    this.#logger.debug({ peer: transport.info.peer, protocol }, 'long-poll transport opened');
     const answer = encodeLongPollOpenResponse({ transport: id, protocol });
     res.writeHead(200, {
       'content-type': 'application/json; charset=utf-8',

@@ -186,7 +186,7 @@ export class LongPollTransport implements Peer {
     if (this.#state === 'gone') return;
     const wasOpen = this.#state === 'open';
     this.#gone();
-    if (wasOpen) this.#logger.debug({ peer: this.info.peer, transport: this.id, reason }, 'long-poll transport closed');
+    if (wasOpen) this.#logger.debug({ peer: this.info.peer, reason }, 'long-poll transport closed');
   }
 
   #touch(): void {
@@ -229,7 +229,7 @@ export class LongPollTransport implements Peer {
   }
 
   #drop(reason: string): void {
-    this.#logger.info({ peer: this.info.peer, transport: this.id, reason }, 'dropping long-poll transport');
+    this.#logger.info({ peer: this.info.peer, reason }, 'dropping long-poll transport');
     this.#gone();
   }
 
