@@ -239,3 +239,24 @@ describe('wampcra, dynamic (seed 002: authenticator api.auth)', () => {
     expectAuthFailed(client);
   });
 });
+
+describe('wampcra mock challenges', () => {
+  /** The challenge an authid gets, with the router's throttle out of the way. */
+  const shapeOf = (router: ReturnType<typeof authRouter>['router'], authid: string) => {
+    const client = authClient(router, STATIC);
+    const extra = challengeOf(client, authid);
+    client.connection.transportClosed();
+    return 'salt' in extra ? 'salted' : 'plain';
+  };
+
+  it('are salted as often as the configured users are, the same each time for one authid', () => {
+    const { router } = authRouter({ auth: { throttle: { authid: false, address: false } } });
+    // Real users: one salted, one not. Unknown authids must not all look like one kind.
+    const shapes = Array.from({ length: 40 }, (_, i) => shapeOf(router, `nobody${i}`));
+    expect(shapes).toContain('salted');
+    expect(shapes).toContain('plain');
+    expect(shapeOf(router, 'nobody7')).toBe(shapes[7]);
+    expect(shapeOf(router, 'peter')).toBe('plain');
+    expect(shapeOf(router, 'salty')).toBe('salted');
+  });
+});
