@@ -14,6 +14,8 @@ export interface RealmLimitsConfig {
   pendingCallsPerSession?: number;
   /** Invocations a callee may have unanswered on one registration (`limits.pending_calls_per_callee`). */
   pendingCallsPerCallee?: number;
+  /** Requests of a session waiting behind a pending dynamic authorization (`limits.authorization_queue`). */
+  authorizationQueue?: number;
 }
 
 /** {@link RealmLimitsConfig} with every default filled in. */
@@ -28,6 +30,7 @@ export const DEFAULT_REALM_LIMITS: RealmLimits = {
   retainedBytes: 64 * 1024 * 1024,
   pendingCallsPerSession: 1000,
   pendingCallsPerCallee: 10_000,
+  authorizationQueue: 1000,
 };
 
 /** A realm's limits with the defaults for what the config leaves out. */

@@ -412,6 +412,16 @@ export class RouterSession implements PeerConnection, RealmMember {
     const waitsInLine =
       message.type !== 'YIELD' && message.type !== 'ERROR' && message.type !== 'GOODBYE' && message.type !== 'ABORT';
     if (this.#authorizationQueue !== undefined && waitsInLine) {
+      // Bounded (the realm's `limits.authorization_queue`): a session that keeps sending while
+      // a slow authorizer decides must not make the router hold its messages without end.
+      const realm = this.#realm as Realm;
+      if (this.#authorizationQueue.length >= realm.limits.authorizationQueue) {
+        realm.offenders.hit('limits.authorization_queue', this, 'too many requests waiting for authorization', {
+          bound: realm.limits.authorizationQueue,
+        });
+        this.#abort(ErrorUri.PROTOCOL_VIOLATION, 'too many requests waiting for a pending authorization');
+        return;
+      }
       this.#authorizationQueue.push(message);
       return;
     }

@@ -19,6 +19,8 @@ export const realmLimitsSchema = section({
   pending_calls_per_session: integer(1, 10_000_000).optional(),
   /** Unanswered invocations of one callee on one registration, at most; then it counts as busy. */
   pending_calls_per_callee: integer(1, 10_000_000).optional(),
+  /** Requests of a session waiting behind a pending dynamic authorization, at most; more abort the session. */
+  authorization_queue: integer(1, 10_000_000).optional(),
 });
 
 /** A realm's `limits` block as written in the config. */
@@ -31,5 +33,6 @@ export function realmLimitsOf(entry: RealmLimitsEntry): RealmLimitsConfig {
   if (entry.retained_bytes !== undefined) out.retainedBytes = entry.retained_bytes;
   if (entry.pending_calls_per_session !== undefined) out.pendingCallsPerSession = entry.pending_calls_per_session;
   if (entry.pending_calls_per_callee !== undefined) out.pendingCallsPerCallee = entry.pending_calls_per_callee;
+  if (entry.authorization_queue !== undefined) out.authorizationQueue = entry.authorization_queue;
   return out;
 }
