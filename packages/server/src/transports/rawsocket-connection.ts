@@ -70,6 +70,8 @@ export class RawSocketConnection implements Peer {
   #handshakeTimer: NodeJS.Timeout | undefined;
   /** Messages dropped in a row for exceeding the client's limit. */
   #dropStreak = 0;
+  /** Octets of the handshake received so far (it has 4). */
+  #handshakeOctets = 0;
   readonly #gate: SlowConsumerGate;
   readonly #pongs: PongBudget;
 
@@ -192,6 +194,23 @@ export class RawSocketConnection implements Peer {
   }
 
   #process(chunk: Buffer): void {
+    // The handshake is decided on its own 4 octets: a bad frame in the same TCP write would
+    // otherwise fail the decoder before the handshake is answered, and the client would get
+    // no answer at all (issue 12). After it, a bad frame is the session's protocol violation.
+    if (this.#state === 'handshake') {
+      const rest = 4 - this.#handshakeOctets;
+      if (chunk.length > rest) {
+        this.#handshakeOctets = 4;
+        this.#decode(chunk.subarray(0, rest));
+        if (this.#reading()) this.#decode(chunk.subarray(rest));
+        return;
+      }
+      this.#handshakeOctets += chunk.length;
+    }
+    this.#decode(chunk);
+  }
+
+  #decode(chunk: Buffer): void {
     let events: RawSocketEvent[];
     try {
       events = this.#decoder.push(chunk);
