@@ -25,6 +25,7 @@ import { clearMatches, PatternIndex } from './pattern-index.js';
 import { copyPayload, identityDetails, isReservedFor, refuse, routerError } from './payload.js';
 import type { ProtocolViolation } from './protocol-violation.js';
 import { Action } from './realm-config.js';
+import { SUBSCRIPTIONS_LIMIT_REACHED } from './realm-limits.js';
 import type { RealmMember } from './realm-member.js';
 import { type EventHistoryStore, MemoryRealmStore, type RealmStore, type RetainedEventStore } from './realm-store.js';
 import { compileReceiverFilter, type FilterSubject, type ReceiverFilter } from './receiver-filter.js';
@@ -89,6 +90,8 @@ export interface BrokerOptions {
   store?: RealmStore;
   /** Where a publisher that hits a bound is logged; one of its own otherwise. */
   offenders?: OffenderLog;
+  /** Subscriptions a session may hold (the realm's `limits.subscriptions_per_session`); no bound when absent. */
+  maxSubscriptionsPerSession?: number;
 }
 
 /** Why a publication is refused: the ERROR it gets when acknowledged. */
@@ -133,6 +136,7 @@ export class Broker {
   readonly #store: RealmStore;
   readonly #retained: RetainedEventStore;
   readonly #offenders: OffenderLog;
+  readonly #maxSubscriptions: number;
   /**
    * Arrays that lookups collect matching subscriptions into, reused so a publication allocates
    * none; one per nesting level, since delivering an event can publish another (the meta events
@@ -149,6 +153,7 @@ export class Broker {
     this.#store = options.store ?? new MemoryRealmStore();
     this.#retained = this.#store.retained;
     this.#offenders = options.offenders ?? new OffenderLog(options.logger);
+    this.#maxSubscriptions = options.maxSubscriptionsPerSession ?? Number.POSITIVE_INFINITY;
     // Spec "Event History": a broker configured per topic "may ... preinitializ[e]
     // history-enabled topics with 'dummy' subscriptions", so events are kept before anyone
     // subscribes; Crossbar does so (RealmStoreMemory.attach_subscription_map).
@@ -263,6 +268,14 @@ export class Broker {
     }
 
     let subscription = this.#index.get(topic, match);
+    const held = this.#bySession.get(session);
+    if (held !== undefined && held.size >= this.#maxSubscriptions && !(subscription && held.has(subscription))) {
+      this.#offenders.hit('limits.subscriptions_per_session', session, 'session at its bound of subscriptions', {
+        bound: this.#maxSubscriptions,
+      });
+      const text = `this session holds ${this.#maxSubscriptions} subscriptions already`;
+      return refuse(session, code, requestId, SUBSCRIPTIONS_LIMIT_REACHED, text);
+    }
     const created = subscription === undefined;
     subscription ??= this.#create(topic, match, undefined);
     // A repeated SUBSCRIBE by the same session gets the existing ID (spec: "SUBSCRIBED", note).

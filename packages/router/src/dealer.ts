@@ -28,7 +28,7 @@ import { passthruViolation } from './passthru.js';
 import { copyPayload, isReservedFor, refuse, routerError } from './payload.js';
 import type { ProtocolViolation } from './protocol-violation.js';
 import { Action } from './realm-config.js';
-import type { RealmLimits } from './realm-limits.js';
+import { REGISTRATIONS_LIMIT_REACHED, type RealmLimits } from './realm-limits.js';
 import type { RealmMember } from './realm-member.js';
 import {
   type Callee,
@@ -80,7 +80,7 @@ export interface DealerOptions {
   /** How call timeouts of callers that did not announce `call_timeout` are read; Crossbar's way by default. */
   dialect?: Pick<WampDialect, 'unannouncedCallTimeout'>;
   /** Bounds on pending calls (the realm's `limits`); none when absent. */
-  limits?: Pick<RealmLimits, 'pendingCallsPerSession' | 'pendingCallsPerCallee'>;
+  limits?: Pick<RealmLimits, 'pendingCallsPerSession' | 'pendingCallsPerCallee' | 'registrationsPerSession'>;
   /** Where a session that hits a bound is logged; one of its own otherwise. */
   offenders?: OffenderLog;
 }
@@ -243,6 +243,14 @@ export class Dealer {
     }
 
     let registration = this.#store.lookup(procedure, match);
+    const maxRegistrations = this.#limits?.registrationsPerSession;
+    if (maxRegistrations !== undefined && this.#store.of(session).size >= maxRegistrations) {
+      this.#offenders.hit('limits.registrations_per_session', session, 'session at its bound of registrations', {
+        bound: maxRegistrations,
+      });
+      const text = `this session holds ${maxRegistrations} registrations already`;
+      return refuse(session, code, requestId, REGISTRATIONS_LIMIT_REACHED, text);
+    }
     if (registration !== undefined && options.force_reregister === true) {
       // Unlike Crossbar, only a session of the same authid (a restarted backend whose old session
       // lingers) or of the trusted role may take a registration over: otherwise any session

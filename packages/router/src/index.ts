@@ -31,7 +31,14 @@ export * from './peer.js';
 export * from './protocol-violation.js';
 export * from './realm.js';
 export * from './realm-config.js';
-export { DEFAULT_REALM_LIMITS, type RealmLimits, type RealmLimitsConfig, realmLimits } from './realm-limits.js';
+export {
+  DEFAULT_REALM_LIMITS,
+  REGISTRATIONS_LIMIT_REACHED,
+  type RealmLimits,
+  type RealmLimitsConfig,
+  realmLimits,
+  SUBSCRIPTIONS_LIMIT_REACHED,
+} from './realm-limits.js';
 export * from './realm-member.js';
 export * from './realm-store.js';
 export { compileReceiverFilter, type FilterSubject, type ReceiverFilter } from './receiver-filter.js';

@@ -16,7 +16,16 @@ export interface RealmLimitsConfig {
   pendingCallsPerCallee?: number;
   /** Requests of a session waiting behind a pending dynamic authorization (`limits.authorization_queue`). */
   authorizationQueue?: number;
+  /** Subscriptions of one session (`limits.subscriptions_per_session`). */
+  subscriptionsPerSession?: number;
+  /** Registrations of one session (`limits.registrations_per_session`). */
+  registrationsPerSession?: number;
 }
+
+/** The ERROR of a SUBSCRIBE past `limits.subscriptions_per_session` (Interchange's own URI). */
+export const SUBSCRIPTIONS_LIMIT_REACHED = 'interchange.error.subscriptions_limit_reached';
+/** The ERROR of a REGISTER past `limits.registrations_per_session` (Interchange's own URI). */
+export const REGISTRATIONS_LIMIT_REACHED = 'interchange.error.registrations_limit_reached';
 
 /** {@link RealmLimitsConfig} with every default filled in. */
 export type RealmLimits = Required<RealmLimitsConfig>;
@@ -31,6 +40,8 @@ export const DEFAULT_REALM_LIMITS: RealmLimits = {
   pendingCallsPerSession: 1000,
   pendingCallsPerCallee: 10_000,
   authorizationQueue: 1000,
+  subscriptionsPerSession: 10_000,
+  registrationsPerSession: 10_000,
 };
 
 /** A realm's limits with the defaults for what the config leaves out. */

@@ -62,6 +62,7 @@ export class Realm {
     this.offenders = offenders;
     this.broker = new Broker({
       offenders,
+      maxSubscriptionsPerSession: this.limits.subscriptionsPerSession,
       authorizer: this.authorizer,
       logger,
       clock: options.clock ?? systemClock,

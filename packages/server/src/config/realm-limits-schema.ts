@@ -21,6 +21,10 @@ export const realmLimitsSchema = section({
   pending_calls_per_callee: integer(1, 10_000_000).optional(),
   /** Requests of a session waiting behind a pending dynamic authorization, at most; more abort the session. */
   authorization_queue: integer(1, 10_000_000).optional(),
+  /** Subscriptions of one session, at most; more get an ERROR. */
+  subscriptions_per_session: integer(1, 10_000_000).optional(),
+  /** Registrations of one session, at most; more get an ERROR. */
+  registrations_per_session: integer(1, 10_000_000).optional(),
 });
 
 /** A realm's `limits` block as written in the config. */
@@ -34,5 +38,7 @@ export function realmLimitsOf(entry: RealmLimitsEntry): RealmLimitsConfig {
   if (entry.pending_calls_per_session !== undefined) out.pendingCallsPerSession = entry.pending_calls_per_session;
   if (entry.pending_calls_per_callee !== undefined) out.pendingCallsPerCallee = entry.pending_calls_per_callee;
   if (entry.authorization_queue !== undefined) out.authorizationQueue = entry.authorization_queue;
+  if (entry.subscriptions_per_session !== undefined) out.subscriptionsPerSession = entry.subscriptions_per_session;
+  if (entry.registrations_per_session !== undefined) out.registrationsPerSession = entry.registrations_per_session;
   return out;
 }
