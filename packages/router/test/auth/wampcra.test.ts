@@ -127,15 +127,18 @@ describe('wampcra, static', () => {
 
   it('challenges an unknown user like a known one (salted like the users, the same salt each time), then fails', () => {
     const { router } = authRouter();
-    const first = authClient(router, STATIC);
+    // Only salted users: every mock is salted (with mixed users, see "wampcra mock challenges").
+    const salted = STATIC.wampcra?.type === 'static' ? STATIC.wampcra.users.salty : undefined;
+    const SALTED: TransportAuthConfig = { wampcra: { type: 'static', users: { salty: salted! } } };
+    const first = authClient(router, SALTED);
     const extra = challengeOf(first, 'nobody');
     expect(Object.keys(extra).sort()).toEqual(['challenge', 'iterations', 'keylen', 'salt']);
     expect(JSON.parse(extra.challenge as string)).toMatchObject({ authid: 'nobody', authmethod: 'wampcra' });
     authenticate(first, craSign('anything', extra.challenge as string));
     expectAuthFailed(first);
-    const second = authClient(router, STATIC);
+    const second = authClient(router, SALTED);
     expect(challengeOf(second, 'nobody').salt).toBe(extra.salt);
-    const other = authClient(router, STATIC);
+    const other = authClient(router, SALTED);
     expect(challengeOf(other, 'someone-else').salt).not.toBe(extra.salt);
   });
 
