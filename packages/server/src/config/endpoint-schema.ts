@@ -41,6 +41,8 @@ export const tcpEndpointSchema = section({
   /** 4 binds IPv4 only (`0.0.0.0`), 6 binds `::`; without it Node's dual-stack default. */
   version: oneOf([4, 6]).optional(),
   backlog: integer(1, 65535).optional(),
+  /** Interchange's addition: open connections one remote address may hold (default 1000; 0: no bound). */
+  max_connections_per_address: integer(0, 10_000_000).optional(),
   tls: tlsSchema.optional(),
 });
 

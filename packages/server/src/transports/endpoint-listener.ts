@@ -12,6 +12,7 @@ import { TransportError } from '@interchange/protocol';
 import type { ListeningEndpointConfig } from '../config/endpoint-schema.js';
 import { resolveInCbdir } from '../config/validate-config.js';
 import type { Logger } from '../logger.js';
+import { ConnectionsPerAddress, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './connections-per-address.js';
 import { loadTlsOptions } from './tls-context.js';
 
 /** Milliseconds a TLS client has to complete its handshake when `tls.handshake_timeout` is not set. */
@@ -115,6 +116,8 @@ export class EndpointListener {
       sockets.delete(this);
     }
     const accept = (socket: Socket) => {
+      // Refused by the per-address bound (below) before the transport saw it.
+      if (socket.destroyed) return;
       socket.on('error', logSocketError);
       options.onSocket(socket);
     };
@@ -161,6 +164,13 @@ export class EndpointListener {
       server = createNetServer(accept);
     }
     server.on('connection', track);
+    const maxPerAddress =
+      endpoint.type === 'tcp' ? (endpoint.max_connections_per_address ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS) : 0;
+    if (maxPerAddress > 0) {
+      const perAddress = new ConnectionsPerAddress(maxPerAddress, options.logger);
+      // First of the connection listeners: a refused socket is gone before TLS or the transport.
+      server.prependListener('connection', (socket: Socket) => perAddress.admit(socket));
+    }
     try {
       if (endpoint.type === 'unix') {
         const path = resolveInCbdir(options.cbdir, endpoint.path);
