@@ -187,6 +187,11 @@ export interface DictCheckOptions {
   checkKeyNames?: boolean;
 }
 
+/** `table[key]` when `key` is the table's own, not inherited, property. */
+function ownEntry<T>(table: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return table !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /**
  * Checks an Options, Details or Extra dict: its shape, its keys, and the type of each known key.
  */
@@ -204,7 +209,8 @@ export function checkDict(
     if (checkKeyNames && !OPTION_KEY.test(key)) {
       throw violation(messageType, `${field} key`, 'a string matching [a-z][a-z0-9_]{2,}', key);
     }
-    const check = extraChecks?.[key] ?? (typedKeys ? KNOWN_KEYS[key] : undefined);
+    // Own keys only: `constructor` or `__proto__` must not find Object.prototype's members.
+    const check = ownEntry(extraChecks, key) ?? (typedKeys ? ownEntry(KNOWN_KEYS, key) : undefined);
     if (check === undefined) continue;
     const expected = check(value[key]);
     if (expected !== undefined) throw violation(messageType, `${field}.${key}`, expected, value[key]);

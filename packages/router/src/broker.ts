@@ -20,14 +20,17 @@ import {
 import type { BrokerClusterHooks } from './cluster-backend.js';
 import { type EventHistoryEntry, isStorable } from './event-history.js';
 import type { Logger } from './logger.js';
+import { OffenderLog } from './offender-log.js';
 import { copyPassthruAttributes, passthruViolation } from './passthru.js';
 import { clearMatches, PatternIndex } from './pattern-index.js';
 import { copyPayload, identityDetails, isReservedFor, refuse, routerError } from './payload.js';
 import type { ProtocolViolation } from './protocol-violation.js';
 import { Action } from './realm-config.js';
+import { SUBSCRIPTIONS_LIMIT_REACHED } from './realm-limits.js';
 import type { RealmMember } from './realm-member.js';
 import { type EventHistoryStore, MemoryRealmStore, type RealmStore, type RetainedEventStore } from './realm-store.js';
 import { compileReceiverFilter, type FilterSubject, type ReceiverFilter } from './receiver-filter.js';
+import type { RetainOutcome } from './retained-events.js';
 import type { Authorization, StaticAuthorizer } from './static-authorizer.js';
 
 /**
@@ -86,6 +89,10 @@ export interface BrokerOptions {
   eventHistory?: readonly EventHistoryEntry[];
   /** Where retained events and histories are kept; a {@link MemoryRealmStore} by default. */
   store?: RealmStore;
+  /** Where a publisher that hits a bound is logged; one of its own otherwise. */
+  offenders?: OffenderLog;
+  /** Subscriptions a session may hold (the realm's `limits.subscriptions_per_session`); no bound when absent. */
+  maxSubscriptionsPerSession?: number;
 }
 
 /** Why a publication is refused: the ERROR it gets when acknowledged. */
@@ -131,6 +138,8 @@ export class Broker {
   readonly #bySession = new Map<RealmMember, Set<MutableSubscription>>();
   readonly #store: RealmStore;
   readonly #retained: RetainedEventStore;
+  readonly #offenders: OffenderLog;
+  readonly #maxSubscriptions: number;
   /**
    * Arrays that lookups collect matching subscriptions into, reused so a publication allocates
    * none; one per nesting level, since delivering an event can publish another (the meta events
@@ -147,6 +156,8 @@ export class Broker {
     this.#clock = options.clock ?? systemClock;
     this.#store = options.store ?? new MemoryRealmStore();
     this.#retained = this.#store.retained;
+    this.#offenders = options.offenders ?? new OffenderLog(options.logger);
+    this.#maxSubscriptions = options.maxSubscriptionsPerSession ?? Number.POSITIVE_INFINITY;
     // Spec "Event History": a broker configured per topic "may ... preinitializ[e]
     // history-enabled topics with 'dummy' subscriptions", so events are kept before anyone
     // subscribes; Crossbar does so (RealmStoreMemory.attach_subscription_map).
@@ -220,6 +231,29 @@ export class Broker {
     }
   }
 
+  /**
+   * A retained publication hit the realm's bounds: older topics were evicted to make room, or
+   * the event alone exceeds the byte bound and was not retained (it is still delivered).
+   */
+  #retainedBoundHit(publisher: FilterSubject, topic: string, outcome: RetainOutcome): void {
+    if (outcome.refused)
+      this.#offenders.hit(
+        'limits.retained_bytes',
+        publisher,
+        'retained event larger than the realm allows; not retained',
+        {
+          topic,
+        },
+      );
+    else
+      this.#offenders.hit(
+        'limits.retained_topics',
+        publisher,
+        'retained events of the realm at their bound (limits.retained_topics, limits.retained_bytes); least recently retained topics evicted',
+        { topic, evicted: outcome.evicted },
+      );
+  }
+
   /** Handles SUBSCRIBE: answers SUBSCRIBED (and retained events) or ERROR. */
   subscribe(session: RealmMember, message: SubscribeMessage): ProtocolViolation {
     const { requestId, topic, options } = message;
@@ -243,6 +277,14 @@ export class Broker {
     }
 
     let subscription = this.#index.get(topic, match);
+    const held = this.#bySession.get(session);
+    if (held !== undefined && held.size >= this.#maxSubscriptions && !(subscription && held.has(subscription))) {
+      this.#offenders.hit('limits.subscriptions_per_session', session, 'session at its bound of subscriptions', {
+        bound: this.#maxSubscriptions,
+      });
+      const text = `this session holds ${this.#maxSubscriptions} subscriptions already`;
+      return refuse(session, code, requestId, SUBSCRIPTIONS_LIMIT_REACHED, text);
+    }
     const created = subscription === undefined;
     subscription ??= this.#create(topic, match, undefined);
     // A repeated SUBSCRIBE by the same session gets the existing ID (spec: "SUBSCRIBED", note).
@@ -524,7 +566,7 @@ export class Broker {
     // Advanced profile "Event Retention": "Brokers that allow event retention on the given topic
     // MUST set the topic Retained Event to this if it were eligible to be published".
     if (p.options.retain === true && publisher !== undefined && p.part !== 'deliver') {
-      this.#retained.retain({
+      const outcome = this.#retained.retain({
         topic,
         publisherId: publisher.id,
         excludeMe,
@@ -533,6 +575,8 @@ export class Broker {
         details: common,
         payload: p.payload,
       });
+      if (outcome !== undefined && (outcome.evicted > 0 || outcome.refused))
+        this.#retainedBoundHit(publisher, topic, outcome);
     }
     if (p.part === 'retain') return;
     // Advanced profile "Pattern-based Subscription": a pattern's subscribers learn the topic.

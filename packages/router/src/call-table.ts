@@ -92,6 +92,11 @@ export class CallTable {
     return this.#byCallee.get(callee)?.get(invocationId);
   }
 
+  /** How many calls a session made still wait for an answer. */
+  pendingCount(caller: RealmMember): number {
+    return this.#byCaller.get(caller)?.size ?? 0;
+  }
+
   /** Calls a session made that still wait for an answer. */
   callsOf(caller: RealmMember): PendingCall[] {
     return [...(this.#byCaller.get(caller)?.values() ?? [])];

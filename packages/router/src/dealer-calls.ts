@@ -29,6 +29,13 @@ import type { RouterStats } from './router-stats.js';
  */
 export const MAX_CONCURRENCY_REACHED = 'crossbar.error.max_concurrency_reached';
 
+/**
+ * The error of a CALL beyond the realm's `limits.pending_calls_per_session`: the caller has that
+ * many calls waiting for their answers (docs/security.md). Interchange's own URI: neither the
+ * spec nor Crossbar bounds pending calls.
+ */
+export const PENDING_CALLS_LIMIT_REACHED = 'interchange.error.pending_calls_limit_reached';
+
 /** The cancel modes of `CANCEL.Options.mode` (advanced profile "Call Canceling"). */
 type CancelMode = 'skip' | 'kill' | 'killnowait';
 
@@ -94,6 +101,11 @@ export class CallRouter {
         : timeout * this.#timeoutScale;
     // Timers fire at once beyond 2^31 - 1 ms (about 24.8 days); a longer timeout waits that long.
     return Math.min(ms, MAX_TIMER_MS);
+  }
+
+  /** How many calls of this caller wait for their answer. */
+  pendingCount(caller: RealmMember): number {
+    return this.#calls.pendingCount(caller);
   }
 
   /** The caller's pending call with this request ID, if any. */
@@ -222,15 +234,18 @@ export class CallRouter {
       }
       pending.results++;
       const details = copyPassthruAttributes({ progress: true }, message.options);
-      pending.caller.send(
+      this.#answer(
+        pending,
         copyPayload<ResultMessage>({ type: 'RESULT', requestId: pending.callRequestId, details }, message),
+        true,
       );
       return undefined;
     }
     this.#finish(pending);
     if (passthru && this.#refusePassthruResult(pending)) return undefined;
     const details = copyPassthruAttributes({}, message.options);
-    pending.caller.send(
+    this.#answer(
+      pending,
       copyPayload<ResultMessage>({ type: 'RESULT', requestId: pending.callRequestId, details }, message),
     );
     return undefined;
@@ -265,7 +280,7 @@ export class CallRouter {
       details: copyPassthruAttributes({}, message.details),
       error: message.error,
     };
-    pending.caller.send(copyPayload(reply, message));
+    this.#answer(pending, copyPayload(reply, message));
     return undefined;
   }
 
@@ -312,12 +327,39 @@ export class CallRouter {
     // The frozen details go out as they are (nobody mutates a sent message, router `Peer`
     // contract); only a progressive chunk needs its own copy.
     const details: Dict = progress ? { ...pending.details, progress: true } : pending.details;
-    pending.callee.session.send(
+    const refused = pending.callee.session.send(
       copyPayload<InvocationMessage>(
         { type: 'INVOCATION', requestId: pending.invocationId, registration: pending.registration.id, details },
         source,
       ),
     );
+    if (typeof refused === 'string') this.#undeliverable(pending, refused);
+  }
+
+  /**
+   * The callee's transport could not encode an INVOCATION (nested deeper than its encoder goes,
+   * a value its serializer has no form for): the call ends with an ERROR saying so, rather than
+   * waiting forever for an answer the callee never had the question for (issue 12). A callee
+   * that had earlier chunks of a progressive invocation is interrupted.
+   */
+  #undeliverable(pending: PendingCall, reason: string): void {
+    const text = `the invocation ${reason} (the callee's serializer)`;
+    this.#logger.info({ caller: pending.caller.id, callee: pending.callee.session.id, reason }, 'call undeliverable');
+    if (pending.chunks > 1) this.#abandon(pending, ErrorUri.INVALID_ARGUMENT, text, true);
+    else this.#fail(pending, ErrorUri.INVALID_ARGUMENT, text);
+  }
+
+  /**
+   * Sends a RESULT or ERROR to the caller; when the caller's transport cannot encode it, an
+   * ERROR saying so goes instead, so that the call ends.
+   */
+  #answer(pending: PendingCall, message: ResultMessage | ErrorMessage, progressive = false): void {
+    const refused = pending.caller.send(message);
+    if (typeof refused !== 'string') return;
+    const text = `the callee's ${message.type === 'RESULT' ? 'result' : 'error'} ${refused} (the caller's serializer)`;
+    // A progressive result: the call is still going on; end it, and interrupt the callee.
+    if (progressive) this.#abandon(pending, ErrorUri.INVALID_ARGUMENT, text, true);
+    else pending.caller.send(routerError(MessageCode.CALL, pending.callRequestId, ErrorUri.INVALID_ARGUMENT, text));
   }
 
   /**

@@ -21,12 +21,15 @@ import {
   type YieldMessage,
 } from '@interchange/protocol';
 import type { DealerClusterHooks } from './cluster-backend.js';
-import { CallRouter, MAX_CONCURRENCY_REACHED, unsupportedBy } from './dealer-calls.js';
+import { CallRouter, MAX_CONCURRENCY_REACHED, PENDING_CALLS_LIMIT_REACHED, unsupportedBy } from './dealer-calls.js';
+import { forceReregisterRefusal } from './force-reregister.js';
 import type { Logger } from './logger.js';
+import { OffenderLog } from './offender-log.js';
 import { passthruViolation } from './passthru.js';
 import { copyPayload, isReservedFor, refuse, routerError } from './payload.js';
 import type { ProtocolViolation } from './protocol-violation.js';
 import { Action } from './realm-config.js';
+import { REGISTRATIONS_LIMIT_REACHED, type RealmLimits } from './realm-limits.js';
 import type { RealmMember } from './realm-member.js';
 import {
   type Callee,
@@ -80,6 +83,10 @@ export interface DealerOptions {
   dialect?: Pick<WampDialect, 'unannouncedCallTimeout'>;
   /** Where call durations are counted (metrics). */
   stats?: RouterStats | undefined;
+  /** Bounds on pending calls (the realm's `limits`); none when absent. */
+  limits?: Pick<RealmLimits, 'pendingCallsPerSession' | 'pendingCallsPerCallee' | 'registrationsPerSession'>;
+  /** Where a session that hits a bound is logged; one of its own otherwise. */
+  offenders?: OffenderLog;
 }
 
 /**
@@ -96,6 +103,8 @@ export class Dealer {
   readonly #random: () => number;
   readonly #store = new RegistrationStore();
   readonly #calls: CallRouter;
+  readonly #limits: DealerOptions['limits'];
+  readonly #offenders: OffenderLog;
   #observer: DealerObserver | undefined;
   #cluster: DealerClusterHooks | undefined;
 
@@ -105,6 +114,8 @@ export class Dealer {
     this.#procedures = options.procedures ?? new RouterProcedures();
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
+    this.#limits = options.limits;
+    this.#offenders = options.offenders ?? new OffenderLog(options.logger);
     this.#calls = new CallRouter({
       clock: this.#clock,
       random: this.#random,
@@ -243,7 +254,32 @@ export class Dealer {
     }
 
     let registration = this.#store.lookup(procedure, match);
+    const maxRegistrations = this.#limits?.registrationsPerSession;
+    if (maxRegistrations !== undefined && this.#store.of(session).size >= maxRegistrations) {
+      this.#offenders.hit('limits.registrations_per_session', session, 'session at its bound of registrations', {
+        bound: maxRegistrations,
+      });
+      const text = `this session holds ${maxRegistrations} registrations already`;
+      return refuse(session, code, requestId, REGISTRATIONS_LIMIT_REACHED, text);
+    }
     if (registration !== undefined && options.force_reregister === true) {
+      // Unlike Crossbar, only a session of the same authid (a restarted backend whose old session
+      // lingers) or of the trusted role may take a registration over: otherwise any session
+      // allowed to register the URI hijacks its calls (issue 12; docs/advanced-profile.md).
+      const foreign = forceReregisterRefusal(registration.callees, session);
+      if (foreign !== undefined) {
+        this.#logger.info(
+          { session: session.id, authid: session.authid, procedure, holder: foreign.session.authid },
+          'force_reregister refused: the registration belongs to another authid',
+        );
+        return refuse(
+          session,
+          code,
+          requestId,
+          ErrorUri.NOT_AUTHORIZED,
+          `force_reregister takes over only registrations of the same authid; '${procedure}' is registered by another`,
+        );
+      }
       // Crossbar's force_reregister: the existing callees are revoked and the registration goes,
       // whatever its policy; the new callee's registration replaces it.
       for (const callee of [...registration.callees])
@@ -292,6 +328,7 @@ export class Dealer {
       forwardTimeout: options.forward_timeout === true,
       concurrency: concurrency as number,
       outstanding: 0,
+      ...(this.#limits === undefined ? {} : { pendingLimit: this.#limits.pendingCallsPerCallee }),
     };
     this.#store.addCallee(registration, callee);
     session.send({ type: 'REGISTERED', requestId, registration: registration.id });
@@ -376,6 +413,15 @@ export class Dealer {
       return undefined;
     }
 
+    // The caller's pending calls are bounded: each holds its CALL and its state until answered.
+    const maxPending = this.#limits?.pendingCallsPerSession;
+    if (maxPending !== undefined && this.#calls.pendingCount(session) >= maxPending) {
+      this.#offenders.hit('limits.pending_calls_per_session', session, 'caller at its bound of pending calls', {
+        bound: maxPending,
+      });
+      const text = `${maxPending} calls of this session are waiting for their answers already`;
+      return refuse(session, code, requestId, PENDING_CALLS_LIMIT_REACHED, text);
+    }
     const registration = this.#store.best(procedure);
     const picked = registration?.pick(this.#random);
     if (registration === undefined || picked === undefined) {
@@ -383,8 +429,15 @@ export class Dealer {
       return refuse(session, code, requestId, ErrorUri.NO_SUCH_PROCEDURE, text);
     }
     if (picked === 'busy') {
-      // Crossbar's per-callee concurrency limit, with Crossbar's error.
-      const text = `every callee of '${procedure}' is at its concurrency limit`;
+      // Crossbar's per-callee concurrency limit, with Crossbar's error; the realm's bound on a
+      // callee's unanswered invocations counts as one.
+      const text = `every callee of '${procedure}' is at its concurrency limit or its bound of pending calls`;
+      const atBound = (callee: { outstanding: number; pendingLimit?: number }) =>
+        callee.pendingLimit !== undefined && callee.outstanding >= callee.pendingLimit;
+      if (registration.callees.some(atBound))
+        this.#offenders.hit('limits.pending_calls_per_callee', session, 'callees at their bound or concurrency', {
+          procedure,
+        });
       return refuse(session, code, requestId, MAX_CONCURRENCY_REACHED, text);
     }
     const unsupported = unsupportedBy(picked.session, message);

@@ -26,16 +26,31 @@ export { META_DEALER_FEATURES, MetaApi, type MetaApiContext } from './meta-api.j
 export { NO_SUCH_SESSION } from './meta-arguments.js';
 export { type JoinedSession, KILLED_REASON, sessionDetails } from './meta-sessions.js';
 export { HISTORY_UNAVAILABLE, subscriptionDetails } from './meta-subscriptions.js';
+export { OffenderLog, peerAddressOf } from './offender-log.js';
 export * from './pattern-index.js';
 export * from './peer.js';
 export * from './protocol-violation.js';
 export * from './realm.js';
 export * from './realm-config.js';
+export {
+  DEFAULT_REALM_LIMITS,
+  REGISTRATIONS_LIMIT_REACHED,
+  type RealmLimits,
+  type RealmLimitsConfig,
+  realmLimits,
+  SUBSCRIPTIONS_LIMIT_REACHED,
+} from './realm-limits.js';
 export * from './realm-member.js';
 export * from './realm-store.js';
 export { compileReceiverFilter, type FilterSubject, type ReceiverFilter } from './receiver-filter.js';
 export * from './registration-store.js';
-export { MAX_LIMITED_RETAINED_EVENTS, type RetainedEvent, RetainedEvents } from './retained-events.js';
+export {
+  MAX_LIMITED_RETAINED_EVENTS,
+  type RetainedBounds,
+  type RetainedEvent,
+  RetainedEvents,
+  type RetainOutcome,
+} from './retained-events.js';
 export * from './router.js';
 export {
   type RouterProcedureCall,

@@ -24,8 +24,14 @@ export interface TransportInfo {
  */
 export interface Peer {
   readonly info: TransportInfo;
-  /** Delivers one message. Must not throw; a dead transport drops it. */
-  send(message: WampMessage): void;
+  /**
+   * Delivers one message. Must not throw; a dead transport drops it. Returns a reason when the
+   * message could not be encoded for this peer's serializer and was not sent (a JSON value nested
+   * deeper than the encoder goes, a CBOR bignum for msgpack...), so the router can answer for
+   * it: a call must always end (issue 12).
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: implementations that always send keep returning void.
+  send(message: WampMessage): string | void;
   /** Closes the transport, after an ABORT or the GOODBYE handshake. */
   close(): void;
 }

@@ -3,6 +3,7 @@
  * (`workers[].realms[]`), so a Crossbar config moves over unchanged (docs/architecture.md, "Wire and
  * compatibility contracts").
  */
+import type { RealmLimitsConfig } from './realm-limits.js';
 import type { WampDialectConfig } from './wamp-dialect.js';
 
 /** The four actions a static permission allows or denies. */
@@ -96,6 +97,8 @@ export interface RealmConfig {
   store?: StoreConfig;
   /** Where the spec and Crossbar differ, which side this realm takes; Crossbar's by default. */
   dialect?: WampDialectConfig;
+  /** Bounds on what sessions can make the realm hold (realm-limits.ts); safe defaults. */
+  limits?: RealmLimitsConfig;
 }
 
 /**

@@ -12,8 +12,12 @@ export interface RealmMember {
   readonly authrole: string;
   /** Whether the client announced `feature` for `role` in `HELLO.Details.roles`. */
   announces(role: string, feature: FeatureName): boolean;
-  /** Delivers a message to the session's peer. Never throws. */
-  send(message: WampMessage): void;
+  /**
+   * Delivers a message to the session's peer. Never throws. Returns a reason when the peer could
+   * not encode the message and did not send it (router `Peer.send`).
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: implementations that always send keep returning void.
+  send(message: WampMessage): string | void;
   /**
    * The next router-to-client request ID: sequential from 1 in the session scope (spec: basic
    * profile "IDs", session scope IDs: one sequence per direction).

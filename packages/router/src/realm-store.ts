@@ -1,7 +1,7 @@
 import type { Id, MatchPolicyValue } from '@interchange/protocol';
 import { type EventHistoryEntry, EventHistoryLog, type StoredEvent } from './event-history.js';
 import type { FilterSubject } from './receiver-filter.js';
-import { type RetainedEvent, RetainedEvents } from './retained-events.js';
+import { type RetainedBounds, type RetainedEvent, RetainedEvents, type RetainOutcome } from './retained-events.js';
 
 /**
  * Where a realm keeps its retained events (advanced profile "Event Retention"). Reads are
@@ -10,8 +10,12 @@ import { type RetainedEvent, RetainedEvents } from './retained-events.js';
 export interface RetainedEventStore {
   /** Number of topics with a retained event. */
   readonly topicCount: number;
-  /** Stores a publication as its topic's retained event. */
-  retain(event: RetainedEvent): void;
+  /**
+   * Stores a publication as its topic's retained event. A bounded store says what it evicted or
+   * refused, for the broker to log against the publisher; one bounded otherwise (the LMDB store's
+   * `maxsize`) answers nothing.
+   */
+  retain(event: RetainedEvent): RetainOutcome | undefined;
   /**
    * The retained events a new subscription of `subscriber` to `pattern` gets: per matching
    * topic, the newest one the subscriber is eligible for.
@@ -79,7 +83,12 @@ export interface RealmStore {
  */
 export class MemoryRealmStore implements RealmStore {
   readonly persistent = false;
-  readonly retained: RetainedEventStore = new RetainedEvents();
+  readonly retained: RetainedEventStore;
+
+  /** `bounds`: the realm's `limits.retained_topics` and `limits.retained_bytes` (realm-limits.ts). */
+  constructor(bounds?: RetainedBounds) {
+    this.retained = new RetainedEvents(bounds);
+  }
 
   history(entry: EventHistoryEntry): StoredHistory {
     return { log: new EventHistoryLog(entry.limit), subscriptionId: undefined };

@@ -6,7 +6,9 @@ import { eventHistoryEntries } from './event-history.js';
 import { type Logger, silentLogger } from './logger.js';
 import { MetaApi } from './meta-api.js';
 import type { JoinedSession } from './meta-sessions.js';
+import { OffenderLog } from './offender-log.js';
 import type { RealmConfig } from './realm-config.js';
+import { type RealmLimits, realmLimits } from './realm-limits.js';
 import { MemoryRealmStore, type RealmStore } from './realm-store.js';
 import { RouterProcedures } from './router-procedures.js';
 import type { RouterStats } from './router-stats.js';
@@ -32,6 +34,10 @@ export class Realm {
   /** Procedures the router implements itself in this realm (the meta API); see {@link RouterProcedures}. */
   readonly procedures = new RouterProcedures();
   readonly #sessions = new Map<Id, JoinedSession>();
+  /** The realm's bounds (its `limits` block with the defaults filled in; docs/security.md). */
+  readonly limits: RealmLimits;
+  /** Who hit which bound, logged once per session and counted. */
+  readonly offenders: OffenderLog;
   readonly #meta: MetaApi;
   readonly #cluster: ClusterRealmLink | undefined;
 
@@ -61,12 +67,19 @@ export class Realm {
     this.name = config.name;
     this.dialect = resolveDialect(config.dialect);
     this.authorizer = new StaticAuthorizer(config.roles);
+    this.limits = realmLimits(config.limits);
+    const offenders = new OffenderLog(logger);
+    this.offenders = offenders;
     this.broker = new Broker({
+      offenders,
+      maxSubscriptionsPerSession: this.limits.subscriptionsPerSession,
       authorizer: this.authorizer,
       logger,
       clock: options.clock ?? systemClock,
       eventHistory,
-      store: options.store ?? new MemoryRealmStore(),
+      store:
+        options.store ??
+        new MemoryRealmStore({ maxTopics: this.limits.retainedTopics, maxBytes: this.limits.retainedBytes }),
     });
     this.dealer = new Dealer({
       authorizer: this.authorizer,
@@ -74,6 +87,8 @@ export class Realm {
       procedures: this.procedures,
       clock: options.clock ?? systemClock,
       dialect: this.dialect,
+      limits: this.limits,
+      offenders,
       ...(options.random === undefined ? {} : { random: options.random }),
       stats: options.stats,
     });

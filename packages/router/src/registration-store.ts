@@ -48,6 +48,8 @@ export interface Callee {
   readonly concurrency: number;
   /** Invocations sent to this callee on this registration and not yet finished. */
   outstanding: number;
+  /** The realm's bound on {@link outstanding} (`limits.pending_calls_per_callee`); none when absent. */
+  readonly pendingLimit?: number;
 }
 
 /**
@@ -59,6 +61,7 @@ export type PickResult = Callee | 'busy' | undefined;
 
 /** Whether a callee may take one more invocation (Crossbar's `concurrency`; 0 is no limit). */
 function isFree(callee: Callee): boolean {
+  if (callee.pendingLimit !== undefined && callee.outstanding >= callee.pendingLimit) return false;
   return callee.concurrency === 0 || callee.outstanding < callee.concurrency;
 }
 

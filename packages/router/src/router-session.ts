@@ -125,7 +125,7 @@ export class RouterSession implements PeerConnection, RealmMember {
   }
 
   /** {@inheritDoc RealmMember.send} */
-  send(message: WampMessage): void {
+  send(message: WampMessage): string | undefined {
     // After its GOODBYE the router sends nothing more (spec: peer state chart, SHUTTING DOWN),
     // such as the late answer of a router procedure to a session that was killed meanwhile.
     if (this.#state === SessionState.CLOSED || this.#state === SessionState.CLOSING) return;
@@ -133,7 +133,8 @@ export class RouterSession implements PeerConnection, RealmMember {
     stats.countSent(message.type);
     if (stats.trace !== undefined) stats.trace({ session: this.#id, type: message.type }, 'message sent');
     try {
-      this.peer.send(message);
+      const refused = this.peer.send(message);
+      return typeof refused === 'string' ? refused : undefined;
     } catch (error) {
       // Peer.send must not throw; if one does, it must not break the fan-out to other peers.
       this.#host.logger.error({ session: this.#id, err: error }, 'peer.send threw');
@@ -433,6 +434,16 @@ export class RouterSession implements PeerConnection, RealmMember {
     const waitsInLine =
       message.type !== 'YIELD' && message.type !== 'ERROR' && message.type !== 'GOODBYE' && message.type !== 'ABORT';
     if (this.#authorizationQueue !== undefined && waitsInLine) {
+      // Bounded (the realm's `limits.authorization_queue`): a session that keeps sending while
+      // a slow authorizer decides must not make the router hold its messages without end.
+      const realm = this.#realm as Realm;
+      if (this.#authorizationQueue.length >= realm.limits.authorizationQueue) {
+        realm.offenders.hit('limits.authorization_queue', this, 'too many requests waiting for authorization', {
+          bound: realm.limits.authorizationQueue,
+        });
+        this.#abort(ErrorUri.PROTOCOL_VIOLATION, 'too many requests waiting for a pending authorization');
+        return;
+      }
       this.#authorizationQueue.push(message);
       return;
     }

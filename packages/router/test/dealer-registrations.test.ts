@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Dealer, DealerObserver } from '../src/dealer.js';
 import type { RegistrationDetails } from '../src/registration-store.js';
 import { Router } from '../src/router.js';
-import { BASIC, client, tryRegister, yieldTo } from './dealer-fixtures.js';
-import { expectCleanTraffic, expectError, FakeClock, type TestClient } from './harness.js';
+import { ADVANCED, BASIC, client, tryRegister, yieldTo } from './dealer-fixtures.js';
+import { expectCleanTraffic, expectError, FakeClock, join, type TestClient } from './harness.js';
 
 let router: Router;
 let clock: FakeClock;
@@ -231,12 +231,15 @@ describe('concurrency limit', () => {
 });
 
 describe('force_reregister and registration revocation', () => {
-  it('revokes the existing callees and registers the new one', () => {
-    const old = client(router);
+  /** A session of the `backend` principal: force_reregister takes over only its own registrations. */
+  const backend = (roles = ADVANCED) => join(router, 'realm1', { roles, authid: 'backend' });
+
+  it('revokes the existing callees of the same authid and registers the new one', () => {
+    const old = backend();
     const oldId = old.register('com.svc', { invoke: 'roundrobin' });
-    const basicOld = client(router, BASIC);
+    const basicOld = backend(BASIC);
     basicOld.register('com.svc', { invoke: 'roundrobin' });
-    const fresh = client(router);
+    const fresh = backend();
     const freshId = fresh.register('com.svc', { force_reregister: true });
     expect(freshId).not.toBe(oldId);
     expect(old.takeOne('UNREGISTERED')).toEqual({
@@ -252,18 +255,47 @@ describe('force_reregister and registration revocation', () => {
     expect(served(caller, 'com.svc', [old, basicOld, fresh])).toBe(2);
   });
 
+  it('refuses to take over a registration of another authid, which keeps being served', () => {
+    const owner = backend();
+    const ownerId = owner.register('com.svc');
+    const hijacker = client(router);
+    expect(tryRegister(hijacker, 'com.svc', { force_reregister: true })).toMatchObject({
+      type: 'ERROR',
+      error: ErrorUri.NOT_AUTHORIZED,
+    });
+    expect(owner.take()).toEqual([]);
+    expect(dealer().callees(ownerId)).toEqual([owner.sessionId]);
+    expect(served(client(router), 'com.svc', [owner, hijacker])).toBe(0);
+  });
+
+  it('refuses over a shared registration when any callee has another authid', () => {
+    backend().register('com.svc', { invoke: 'roundrobin' });
+    client(router).register('com.svc', { invoke: 'roundrobin' });
+    expect(tryRegister(backend(), 'com.svc', { force_reregister: true })).toMatchObject({
+      error: ErrorUri.NOT_AUTHORIZED,
+    });
+  });
+
+  it('lets the trusted role take over any registration', () => {
+    const owner = backend();
+    owner.register('com.svc');
+    const admin = join(router, 'realm1', { roles: ADVANCED, authrole: 'trusted' });
+    expect(admin.register('com.svc', { force_reregister: true })).toEqual(expect.any(Number));
+    owner.takeOne('UNREGISTERED');
+  });
+
   it('registers normally when there is nothing to kick out', () => {
     const callee = client(router);
     expect(callee.register('com.new', { force_reregister: true })).toEqual(expect.any(Number));
   });
 
   it('lets an invocation sent before the revocation be answered', () => {
-    const old = client(router);
+    const old = backend();
     old.register('com.svc');
     const caller = client(router);
     const requestId = caller.call('com.svc');
     const invocation = old.takeOne('INVOCATION');
-    client(router).register('com.svc', { force_reregister: true });
+    backend().register('com.svc', { force_reregister: true });
     old.takeOne('UNREGISTERED');
     yieldTo(old, invocation.requestId, { args: ['late'] });
     expect(caller.takeOne('RESULT')).toMatchObject({ requestId, args: ['late'] });

@@ -18,6 +18,7 @@ import { dispatchByFirstOctet } from './transports/universal-dispatch.js';
 import { WebSocketService } from './transports/websocket-service.js';
 import { HttpConnectionHandler, type ListenerHandlers } from './web/http-listener.js';
 import { refuseUpgrade, sendError } from './web/http-responses.js';
+import { httpTimeoutsOf } from './web/http-timeouts.js';
 import { createWebRoutes, createWebSocketRoutes, rawPathOf, splitFirstSegment } from './web/web-routes.js';
 
 /** Where one transport listens. */
@@ -159,7 +160,8 @@ export async function startTransport(
   const handshake =
     handshakeMs > 0 && handlers !== undefined ? new OpenHandshakeTimeout(handshakeMs, logger) : undefined;
   if (handshake !== undefined && handlers !== undefined) handlers = handshake.wrap(handlers);
-  const http = handlers === undefined ? undefined : new HttpConnectionHandler(handlers, logger);
+  const http =
+    handlers === undefined ? undefined : new HttpConnectionHandler(handlers, logger, httpTimeoutsOf(transport));
   const raw = rawsocket;
   const onSocket = (socket: Socket): void => {
     handshake?.arm(socket);
@@ -203,6 +205,7 @@ export async function startTransport(
     async close(graceMs) {
       await Promise.all([...services.map((service) => service.close(graceMs)), raw?.close(graceMs)]);
       await listener.close();
+      http?.close();
     },
     traffic: () => listener.traffic,
     slowConsumers: () => services.map((service) => service.slowConsumers),

@@ -14,6 +14,7 @@ import { JsContainerComponent } from './components/js-container-component.js';
 import type { PythonComponent } from './components/python-component.js';
 import { containerPythonComponent, routerPythonComponent } from './components/python-hosting.js';
 import { loadAuthFunctions } from './config/auth-functions.js';
+import { authThrottleOf } from './config/auth-throttle-schema.js';
 import type { ClusterConfig, NodeConfig } from './config/config-schema.js';
 import { localTargetOf } from './config/config-walk.js';
 import { realmsOfWorker, TRUSTED_ROLE } from './config/router-config.js';
@@ -234,8 +235,13 @@ export class InterchangeNode {
           realmStore: parts.stores.forWorker(w),
           logger: workerLogger,
           ...(options.clock === undefined ? {} : { clock: options.clock }),
-          // Cryptosign router authentication signs with the node key, as Crossbar's does.
-          ...(key?.privateKey === undefined ? {} : { auth: { routerKey: key.privateKey } }),
+          auth: {
+            // Cryptosign router authentication signs with the node key, as Crossbar's does.
+            ...(key?.privateKey === undefined ? {} : { routerKey: key.privateKey }),
+            ...(worker.options?.auth_throttle === undefined
+              ? {}
+              : { throttle: authThrottleOf(worker.options.auth_throttle) }),
+          },
         });
         parts.routers.push(router);
         activity.addRouter(router);

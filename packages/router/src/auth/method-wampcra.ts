@@ -97,20 +97,27 @@ export function wampcraMethod(config: WampCraAuthConfig, context: AuthMethodCont
     };
   };
 
-  // The shape of a mock challenge: salted with the parameters of the first salted user, if any.
-  const template =
-    config.type === 'static' ? Object.values(config.users).find((user) => user.salt !== undefined) : undefined;
+  // The shape of a mock challenge: that of a configured user picked by the authid (keyed, so the
+  // same each time): salted or not, with its parameters and role, as often as real users are.
+  // Salting every mock when some users are salted told an unsalted real user from an unknown
+  // authid (issue 12).
+  const shapes = config.type === 'static' ? Object.values(config.users) : [];
   const mock = (request: AuthRequest, log: string): AuthChallenge => {
     const authid = request.authid ?? '';
+    const pick = mockBytes(context, 'wampcra-shape', authid, 4);
+    const template =
+      shapes.length === 0
+        ? undefined
+        : shapes[new DataView(pick.buffer, pick.byteOffset, 4).getUint32(0) % shapes.length];
     const challenge = createCraChallenge({
       authid,
-      authrole: Object.values(config.type === 'static' ? config.users : {})[0]?.role ?? 'user',
+      authrole: template?.role ?? 'user',
       authprovider: config.type,
       session: request.session,
       timestamp: new Date(context.now()).toISOString(),
     });
     const extra: Dict = { challenge };
-    if (template !== undefined) {
+    if (template?.salt !== undefined) {
       extra['salt'] = encodeBase64(mockBytes(context, 'wampcra', authid, 12));
       extra['iterations'] = template.iterations ?? 1000;
       extra['keylen'] = template.keylen ?? 32;

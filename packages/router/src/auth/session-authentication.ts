@@ -6,7 +6,9 @@
  *
  * - a challenge is answered once: a second AUTHENTICATE finds nothing to answer;
  * - a challenge expires: after the timeout the session is aborted, and a late answer fails;
- * - failures are counted per authid and remote address, and a locked-out one is refused at HELLO;
+ * - attempts are counted per authid and address pair and per address as they start (a challenge
+ *   sent is an attempt in flight), refused at HELLO past the limit and at AUTHENTICATE during a
+ *   lockout (auth-throttle.ts);
  * - every credential failure looks the same to the client (`wamp.error.authentication_failed`,
  *   one message), and the log says why without quoting secrets, tickets or signatures.
  */
@@ -73,6 +75,8 @@ export class SessionAuthentication {
   readonly #address: string;
   #pending: PendingChallenge | undefined;
   #method: string | undefined;
+  /** Whether a challenge of a guessable method counts as an attempt in flight with the throttle. */
+  #inFlight = false;
   #disposed = false;
 
   /**
@@ -95,16 +99,25 @@ export class SessionAuthentication {
   /** Answers the HELLO: WELCOME, CHALLENGE or ABORT. */
   start(): MaybePromise<AuthStep> {
     const { throttle } = this.#context;
-    if (throttle.blocked(this.#request.authid, this.#address)) {
-      if (this.#context.stats !== undefined) this.#context.stats.throttled += 1;
-      this.#log('authentication refused: too many failed attempts', undefined, 'locked out');
-      return {
-        kind: 'abort',
-        reason: ErrorUri.AUTHENTICATION_FAILED,
-        message: 'Too many failed authentication attempts; try again later.',
-      };
-    }
+    if (!throttle.admits(this.#request.authid, this.#address)) return this.#lockedOut('at HELLO');
     return this.#tryMethod(0);
+  }
+
+  #lockedOut(where: string): AuthStep {
+    if (this.#context.stats !== undefined) this.#context.stats.throttled += 1;
+    this.#log('authentication refused: too many failed attempts', undefined, `locked out ${where}`);
+    return {
+      kind: 'abort',
+      reason: ErrorUri.AUTHENTICATION_FAILED,
+      message: 'Too many failed authentication attempts; try again later.',
+    };
+  }
+
+  /** The attempt in flight, if any, is over (decided, abandoned or refused). */
+  #release(): void {
+    if (!this.#inFlight) return;
+    this.#inFlight = false;
+    this.#context.throttle.end(this.#request.authid, this.#address);
   }
 
   /** Answers an AUTHENTICATE: WELCOME or ABORT (or a protocol violation when nothing was challenged). */
@@ -116,6 +129,12 @@ export class SessionAuthentication {
     this.#pending = undefined;
     this.#context.clock.clearTimeout(pending.timer);
     if (this.#context.clock.now() > pending.expiresAt) return this.#failed(pending.authMethod, 'challenge expired');
+    // Parallel sessions that got their challenges before a lockout must not have their answers
+    // checked during it.
+    if (this.#context.throttle.blocked(this.#request.authid, this.#address)) {
+      this.#release();
+      return this.#lockedOut('at AUTHENTICATE');
+    }
     let outcome: MaybePromise<AuthAccepted | AuthFailed>;
     try {
       outcome = pending.verify(signature, extra);
@@ -134,7 +153,8 @@ export class SessionAuthentication {
 
   /** The session was welcomed as `principal`: the authid's failure count starts over, and the cookie remembers it. */
   welcomed(principal: Principal): void {
-    this.#context.throttle.success(principal.authid);
+    this.#release();
+    this.#context.throttle.success(this.#request.authid, this.#address);
     const cookie = this.#request.credentials.cookie;
     if (this.#context.recordCookie && cookie !== undefined && principal.authprovider !== 'cookie') {
       const identity = {
@@ -150,6 +170,7 @@ export class SessionAuthentication {
   /** Stops the expiry timer; nothing further is answered. */
   dispose(): void {
     this.#disposed = true;
+    this.#release();
     if (this.#pending !== undefined) this.#context.clock.clearTimeout(this.#pending.timer);
     this.#pending = undefined;
   }
@@ -193,9 +214,15 @@ export class SessionAuthentication {
         const timer = clock.setTimeout(() => {
           if (this.#pending === undefined) return;
           this.#pending = undefined;
+          this.#release();
           this.#log('authentication challenge expired', name, 'no AUTHENTICATE in time');
           this.#onExpired();
         }, challengeTimeoutMs);
+        // The attempt counts from now, not from its answer (auth-throttle.ts).
+        if (GUESSABLE.has(name) && !this.#inFlight) {
+          this.#inFlight = true;
+          this.#context.throttle.begin(this.#request.authid, this.#address);
+        }
         this.#pending = {
           authMethod: name,
           verify: outcome.verify,
@@ -208,6 +235,7 @@ export class SessionAuthentication {
   }
 
   #failed(authMethod: string, why: string, abort?: AuthFailed['abort']): AuthStep {
+    this.#release();
     if (GUESSABLE.has(authMethod)) this.#context.throttle.failure(this.#request.authid, this.#address);
     this.#context.stats?.authFailed(authMethod);
     this.#log('authentication failed', authMethod, why);

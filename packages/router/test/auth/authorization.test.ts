@@ -147,6 +147,18 @@ describe('dynamic authorizer', () => {
     expect(backend.take()).toEqual([]);
   });
 
+  it('aborts a session whose requests waiting behind a pending authorization pass limits.authorization_queue', async () => {
+    const fixture = authRouter({ realms: [{ ...realms[0]!, limits: { authorizationQueue: 5 } }] });
+    const server = new ProcedureServer(fixture.router);
+    server.serve('com.example.authorize', () => HANG);
+    const frontend = join(fixture.router, 'realm1', { authrole: 'frontend', authid: 'fe-1' });
+    // The first waits for the authorizer; five wait behind it; the seventh is one too many.
+    for (let i = 0; i < 7; i++) frontend.publish('com.example.topic');
+    await flush();
+    expect(frontend.takeOne('ABORT')).toMatchObject({ reason: ErrorUri.PROTOCOL_VIOLATION });
+    expect(fixture.logger.entries.some((e) => e.obj.limit === 'limits.authorization_queue')).toBe(true);
+  });
+
   it('denies when the authorizer fails, and logs it', async () => {
     const { frontend, logger } = setup(() => Promise.reject(new Error('db down')));
     const requestId = frontend.call('com.example.add');

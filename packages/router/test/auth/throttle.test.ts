@@ -44,17 +44,78 @@ function expectLockedOut(client: TestClient): void {
 }
 
 describe('throttling failed authentications', () => {
-  it('locks an authid out after maxFailures, even with the right ticket, until the lockout ends', () => {
+  it('locks an authid out from the guessing address after maxFailures, even with the right ticket, until the lockout ends', () => {
     const { router, clock } = authRouter({ auth: { throttle: LIMITS } });
-    for (let i = 0; i < 3; i++) expectAuthFailed(attempt(router, 'joe', 'guess', `tcp4:10.0.0.${i}:1`));
-    // The authid is locked out from any address, before a challenge is even sent.
-    expectLockedOut(attempt(router, 'joe', 'right', 'tcp4:10.9.9.9:1'));
-    // Other authids are not affected.
-    attempt(router, 'ann', 'anns', 'tcp4:10.9.9.9:2').takeOne('WELCOME');
+    for (let i = 0; i < 3; i++) expectAuthFailed(attempt(router, 'joe', 'guess', `tcp4:10.0.0.1:${i}`));
+    // The pair is locked out, before a challenge is even sent.
+    expectLockedOut(attempt(router, 'joe', 'right', 'tcp4:10.0.0.1:9'));
+    // The owner, from elsewhere, is not: the attacker cannot lock them out.
+    attempt(router, 'joe', 'right', 'tcp4:10.9.9.9:1').takeOne('WELCOME');
+    // Other authids from the guessing address are not affected either (below the address limit).
+    attempt(router, 'ann', 'anns', 'tcp4:10.0.0.1:2').takeOne('WELCOME');
     clock.advance(59_999);
-    expectLockedOut(attempt(router, 'joe', 'right', 'tcp4:10.9.9.9:3'));
+    expectLockedOut(attempt(router, 'joe', 'right', 'tcp4:10.0.0.1:3'));
     clock.advance(1);
-    attempt(router, 'joe', 'right', 'tcp4:10.9.9.9:4').takeOne('WELCOME');
+    attempt(router, 'joe', 'right', 'tcp4:10.0.0.1:4').takeOne('WELCOME');
+  });
+
+  it('doubles the lockout each time the same pair is locked out again', () => {
+    const { router, clock } = authRouter({ auth: { throttle: { ...LIMITS, address: false } } });
+    const lockOut = () => {
+      for (let i = 0; i < 3; i++) expectAuthFailed(attempt(router, 'joe', 'guess'));
+    };
+    lockOut();
+    clock.advance(60_000);
+    lockOut();
+    clock.advance(60_000);
+    expectLockedOut(attempt(router, 'joe', 'right'));
+    clock.advance(60_000);
+    lockOut();
+    clock.advance(239_999);
+    expectLockedOut(attempt(router, 'joe', 'right'));
+    clock.advance(1);
+    attempt(router, 'joe', 'right').takeOne('WELCOME');
+  });
+
+  it('counts attempts as they start: parallel sessions get at most maxFailures challenges', () => {
+    const { router } = authRouter({ auth: { throttle: LIMITS } });
+    const clients = Array.from({ length: 20 }, (_, i) => {
+      const client = clientAt(router, CONFIG, `tcp4:10.0.0.1:${i}`);
+      hello(client, { authmethods: ['ticket'], authid: 'joe' });
+      return client;
+    });
+    const challenged = clients.filter((client) => client.peer.sent.at(-1)?.type === 'CHALLENGE');
+    expect(challenged).toHaveLength(3);
+    for (const client of clients) if (!challenged.includes(client)) expectLockedOut(client);
+    // The challenged answer wrong twice, which with the third in flight is the limit; the third,
+    // right, is still checked (it started before the lockout).
+    for (const client of challenged.slice(0, 2)) {
+      client.take();
+      authenticate(client, 'guess');
+      expectAuthFailed(client);
+    }
+    const last = challenged[2] as TestClient;
+    last.take();
+    authenticate(last, 'right');
+    last.takeOne('WELCOME');
+  });
+
+  it('counts a pending challenge toward the limit, and its wrong answer then locks the pair', () => {
+    const { router } = authRouter({ auth: { throttle: LIMITS } });
+    const early = clientAt(router, CONFIG, 'tcp4:10.0.0.1:1');
+    hello(early, { authmethods: ['ticket'], authid: 'joe' });
+    early.take();
+    // Two more attempts start and fail: with the early one in flight, that is the limit, so a
+    // new one is refused at HELLO; the early one's wrong answer is the third failure: locked.
+    for (let i = 0; i < 2; i++) expectAuthFailed(attempt(router, 'joe', 'guess', `tcp4:10.0.0.1:${10 + i}`));
+    const other = clientAt(router, CONFIG, 'tcp4:10.0.0.1:20');
+    hello(other, { authmethods: ['ticket'], authid: 'joe' });
+    expectLockedOut(other);
+    authenticate(early, 'guess');
+    expectAuthFailed(early);
+    const late = clientAt(router, CONFIG, 'tcp4:10.0.0.1:30');
+    hello(late, { authmethods: ['ticket'], authid: 'joe' });
+    expectLockedOut(late);
   });
 
   it('counts failures per address across authids, whatever the port', () => {
@@ -86,10 +147,10 @@ describe('throttling failed authentications', () => {
     attempt(router, 'joe', 'right', 'tcp4:1.1.1.6:1').takeOne('WELCOME');
   });
 
-  it('applies the defaults without configuration (5 per authid a minute)', () => {
+  it('applies the defaults without configuration (5 per authid and address a minute)', () => {
     const { router } = authRouter();
-    for (let i = 0; i < 5; i++) expectAuthFailed(attempt(router, 'joe', 'guess', `tcp4:10.0.${i}.1:1`));
-    expectLockedOut(attempt(router, 'joe', 'right', 'tcp4:10.1.0.1:1'));
+    for (let i = 0; i < 5; i++) expectAuthFailed(attempt(router, 'joe', 'guess', `tcp4:10.0.0.1:${i}`));
+    expectLockedOut(attempt(router, 'joe', 'right', 'tcp4:10.0.0.1:9'));
   });
 
   it('can be turned off', () => {

@@ -127,15 +127,18 @@ describe('wampcra, static', () => {
 
   it('challenges an unknown user like a known one (salted like the users, the same salt each time), then fails', () => {
     const { router } = authRouter();
-    const first = authClient(router, STATIC);
+    // Only salted users: every mock is salted (with mixed users, see "wampcra mock challenges").
+    const salted = STATIC.wampcra?.type === 'static' ? STATIC.wampcra.users.salty : undefined;
+    const SALTED: TransportAuthConfig = { wampcra: { type: 'static', users: { salty: salted! } } };
+    const first = authClient(router, SALTED);
     const extra = challengeOf(first, 'nobody');
     expect(Object.keys(extra).sort()).toEqual(['challenge', 'iterations', 'keylen', 'salt']);
     expect(JSON.parse(extra.challenge as string)).toMatchObject({ authid: 'nobody', authmethod: 'wampcra' });
     authenticate(first, craSign('anything', extra.challenge as string));
     expectAuthFailed(first);
-    const second = authClient(router, STATIC);
+    const second = authClient(router, SALTED);
     expect(challengeOf(second, 'nobody').salt).toBe(extra.salt);
-    const other = authClient(router, STATIC);
+    const other = authClient(router, SALTED);
     expect(challengeOf(other, 'someone-else').salt).not.toBe(extra.salt);
   });
 
@@ -237,5 +240,26 @@ describe('wampcra, dynamic (seed 002: authenticator api.auth)', () => {
     authenticate(client, craSign('whatever', extra.challenge as string));
     await flush();
     expectAuthFailed(client);
+  });
+});
+
+describe('wampcra mock challenges', () => {
+  /** The challenge an authid gets, with the router's throttle out of the way. */
+  const shapeOf = (router: ReturnType<typeof authRouter>['router'], authid: string) => {
+    const client = authClient(router, STATIC);
+    const extra = challengeOf(client, authid);
+    client.connection.transportClosed();
+    return 'salt' in extra ? 'salted' : 'plain';
+  };
+
+  it('are salted as often as the configured users are, the same each time for one authid', () => {
+    const { router } = authRouter({ auth: { throttle: { authid: false, address: false } } });
+    // Real users: one salted, one not. Unknown authids must not all look like one kind.
+    const shapes = Array.from({ length: 40 }, (_, i) => shapeOf(router, `nobody${i}`));
+    expect(shapes).toContain('salted');
+    expect(shapes).toContain('plain');
+    expect(shapeOf(router, 'nobody7')).toBe(shapes[7]);
+    expect(shapeOf(router, 'peter')).toBe('plain');
+    expect(shapeOf(router, 'salty')).toBe('salted');
   });
 });

@@ -21,6 +21,7 @@ import { type ShutdownTrigger, shutdownSchema } from './controller-schema.js';
 import { dialectSchema } from './dialect-schema.js';
 import { endpointSchema } from './endpoint-schema.js';
 import { authSchema, SERIALIZER_NAMES, serializersSchema, webSocketPathSchema, webSocketShape } from './path-schema.js';
+import { realmLimitsSchema } from './realm-limits-schema.js';
 import {
   anyString,
   boolean,
@@ -70,6 +71,10 @@ export const webSocketTransportSchema = section({
 const webOptionsSchema = section({
   /** Logs each HTTP request at info level. */
   access_log: boolean().optional(),
+  /** Interchange's addition: milliseconds a client has to send a request's headers (default 30000). */
+  http_headers_timeout: integer(1, 2 ** 31 - 1).optional(),
+  /** Interchange's addition: milliseconds a client has to send a whole request, body included (default 300000). */
+  http_request_timeout: integer(1, 2 ** 31 - 1).optional(),
 });
 
 /** An HTTP listener serving `paths`, WebSocket paths included. */
@@ -207,6 +212,8 @@ export const realmSchema = section({
   store: storeSchema.optional(),
   /** Interchange's addition: where the spec and Crossbar differ, which side (dialect-schema.ts). */
   dialect: dialectSchema.optional(),
+  /** Interchange's addition: bounds on what sessions make the realm hold (realm-limits-schema.ts). */
+  limits: realmLimitsSchema.optional(),
 });
 
 /** Any listening transport of a router worker. */

@@ -27,6 +27,8 @@ export const tlsSchema = section({
   ciphers: nonEmptyString().optional(),
   /** With `ca_certificates`: whether a client without a certificate is refused (default true). */
   require_client_certificate: boolean().optional(),
+  /** Interchange's addition: milliseconds a client has to complete the TLS handshake (default 10000). */
+  handshake_timeout: integer(1, 2 ** 31 - 1).optional(),
 });
 
 /** A TCP listening endpoint. Crossbar's `shared`, `portrange` and `user_timeout` are not implemented. */
@@ -39,6 +41,8 @@ export const tcpEndpointSchema = section({
   /** 4 binds IPv4 only (`0.0.0.0`), 6 binds `::`; without it Node's dual-stack default. */
   version: oneOf([4, 6]).optional(),
   backlog: integer(1, 65535).optional(),
+  /** Interchange's addition: open connections one remote address may hold (default 1000; 0: no bound). */
+  max_connections_per_address: integer(0, 10_000_000).optional(),
   tls: tlsSchema.optional(),
 });
 

@@ -143,6 +143,8 @@ export const longPollPathSchema = section({
     request_timeout: integer(0).optional(),
     /** Seconds without any request after which a transport is dropped; 0 never (default 30). */
     session_timeout: integer(0).optional(),
+    /** Seconds from opening a transport to WELCOME, or it is dropped; 0 never (default 30; Interchange addition). */
+    hello_timeout: integer(0, 2_000_000).optional(),
     /** Bytes queued for a client not polling before its transport is dropped; 0 no limit (default 131072). */
     queue_limit_bytes: integer(0).optional(),
     /** Messages queued for a client not polling before its transport is dropped; 0 no limit (default 100). */

@@ -7,6 +7,7 @@ import type { AuthorizeFunction, PermissionConfig, RealmConfig, RoleConfig, Stor
 import { loadedFunction } from './auth-functions.js';
 import type { RealmConfigEntry, RouterWorkerConfig } from './config-schema.js';
 import { dialectOf } from './dialect-schema.js';
+import { realmLimitsOf } from './realm-limits-schema.js';
 
 type PermissionEntry = NonNullable<NonNullable<RealmConfigEntry['roles']>[number]['permissions']>[number];
 
@@ -60,6 +61,7 @@ export function realmsOfWorker(worker: RouterWorkerConfig): RealmConfig[] {
     const store = {
       ...(realm.store === undefined ? {} : { store: storeOf(realm.store) }),
       ...(realm.dialect === undefined ? {} : { dialect: dialectOf(realm.dialect) }),
+      ...(realm.limits === undefined ? {} : { limits: realmLimitsOf(realm.limits) }),
     };
     if (realm.roles === undefined) return { name: realm.name, ...store };
     const roles: RoleConfig[] = realm.roles.map((role) => {

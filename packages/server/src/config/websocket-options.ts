@@ -74,6 +74,8 @@ export const webSocketOptionsSchema = section({
   echo_close_codereason: boolean().optional(),
   /** A connection that has not completed its opening handshake after this long is dropped. 0: no timer. */
   open_handshake_timeout: milliseconds().optional(),
+  /** Interchange's addition: from handshake to WELCOME at most this long, or the connection is closed (default 30000; 0: no timer). */
+  hello_timeout: milliseconds().optional(),
   /** After our close frame, the peer has this long to answer before the connection is dropped. */
   close_handshake_timeout: milliseconds().optional(),
   /** Milliseconds between pings the router sends; 0 or absent disables pings. */
@@ -142,6 +144,14 @@ export const rawSocketOptionsSchema = section({
    * handshake rounded up to a power of two 512..16 MiB, the most RawSocket can announce.
    */
   max_message_size: integer(1, 64 * 1024 * 1024).optional(),
+  /** Interchange's addition, as on WebSocket: bytes the node may hold for one slow receiver (default 8 MiB). */
+  outbound_limit: integer(1024).optional(),
+  /** What happens to a receiver past its `outbound_limit`: `drop` its events, or `disconnect` it (default). */
+  slow_consumer: oneOf(['drop', 'disconnect']).optional(),
+  /** Interchange's addition: from handshake to WELCOME at most this long, or the connection is closed (default 30000; 0: no timer). */
+  hello_timeout: milliseconds().optional(),
+  /** Interchange's addition: milliseconds a client has to send its 4-octet handshake (default 10000). */
+  handshake_timeout: integer(1, 2 ** 31 - 1).optional(),
 });
 
 /** WebSocket options, validated. */

@@ -6,7 +6,9 @@
  * and environment (`env`). Keys that only make sense inside Crossbar's processes are refused
  * with the reason.
  */
+
 import { z } from 'zod';
+import { authThrottleSchema } from './auth-throttle-schema.js';
 import { SERIALIZER_NAMES } from './path-schema.js';
 import { processEnvSchema } from './process-env-schema.js';
 import { anyString, integer, list, nonEmptyString, oneOf, type Schema, section } from './schema-builders.js';
@@ -46,7 +48,11 @@ const processOptions = {
 };
 
 /** `options` of a router worker. */
-export const routerWorkerOptionsSchema = section(processOptions);
+export const routerWorkerOptionsSchema = section({
+  ...processOptions,
+  /** Interchange's addition: the login throttle's limits (auth-throttle-schema.ts). */
+  auth_throttle: authThrottleSchema.optional(),
+});
 
 /** Crossbar's container `shutdown` modes. */
 export const CONTAINER_SHUTDOWN_MODES = [

@@ -144,7 +144,11 @@ export class LmdbRealmStore implements RealmStore {
       get topicCount() {
         return memory.topicCount;
       },
-      retain: (event) => this.#retain(event),
+      // Bounded by `maxsize` (evicting its oldest records itself), not by the realm's limits.
+      retain: (event) => {
+        this.#retain(event);
+        return undefined;
+      },
       eligibleFor: (subscriber, pattern, match) => memory.eligibleFor(subscriber, pattern, match),
     };
   }

@@ -6,6 +6,7 @@
  * without permessage-deflate; ws serves those with it.
  */
 import type { Duplex } from 'node:stream';
+import { PongBudget } from './pong-budget.js';
 import { CloseCode, ControlOpcode, closePayload, controlFrame, websocketFrame } from './websocket-frame.js';
 import { WebSocketFrameReader } from './websocket-frame-reader.js';
 import { DEFAULT_CLOSE_TIMEOUT_MS } from './websocket-settings.js';
@@ -64,11 +65,13 @@ export class DirectWebSocket implements WebSocketWire {
 
   listen(listener: WireListener): void {
     this.#listener = listener;
+    // Bounded: a peer that pings and never reads gets its newest ping answered (pong-budget.ts).
+    const pongs = new PongBudget(this.#socket, (data) => this.#write(controlFrame(ControlOpcode.PONG, data)));
     const reader = new WebSocketFrameReader(
       this.#options.maxPayload,
       {
         message: (data, binary) => listener.onWireMessage(data, binary),
-        ping: (data) => this.#write(controlFrame(ControlOpcode.PONG, data)),
+        ping: (data) => pongs.answer(data),
         pong: (data) => listener.onWirePong(data),
         close: (code, reason) => this.#peerClosed(code, reason),
         fail: (code, reason) => this.#failed(code, reason),

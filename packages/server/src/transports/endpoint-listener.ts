@@ -12,7 +12,11 @@ import { TransportError } from '@interchange/protocol';
 import type { ListeningEndpointConfig } from '../config/endpoint-schema.js';
 import { resolveInCbdir } from '../config/validate-config.js';
 import type { Logger } from '../logger.js';
+import { ConnectionsPerAddress, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './connections-per-address.js';
 import { loadTlsOptions } from './tls-context.js';
+
+/** Milliseconds a TLS client has to complete its handshake when `tls.handshake_timeout` is not set. */
+export const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** Where a listener is bound. */
 export interface BoundAddress {
@@ -131,6 +135,8 @@ export class EndpointListener {
       closedTraffic.bytesOut += this.bytesWritten;
     }
     const accept = (socket: Socket) => {
+      // Refused by the per-address bound (below) before the transport saw it.
+      if (socket.destroyed) return;
       socket.on('error', logSocketError);
       options.onSocket(socket);
     };
@@ -148,18 +154,42 @@ export class EndpointListener {
     let secure = false;
     if (endpoint.type === 'tcp' && endpoint.tls !== undefined) {
       try {
-        server = createTlsServer(await loadTlsOptions(endpoint.tls, options.cbdir), accept);
+        server = createTlsServer(
+          {
+            ...(await loadTlsOptions(endpoint.tls, options.cbdir)),
+            // Node's default is 120 s: long enough for idle handshakes to pile up (docs/security.md).
+            handshakeTimeout: endpoint.tls.handshake_timeout ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
+          },
+          accept,
+        );
       } catch (error) {
         throw new TransportError(`cannot listen on ${where}: TLS setup failed: ${(error as Error).message}`, {
           cause: error,
         });
       }
-      server.on('tlsClientError', (error) => options.logger.debug({ err: error }, 'TLS handshake failed'));
+      server.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => {
+        if (error.code === 'ERR_TLS_HANDSHAKE_TIMEOUT')
+          options.logger.info(
+            { peer: socket.remoteAddress, limit: 'tls.handshake_timeout' },
+            'TLS handshake not completed in time; connection dropped',
+          );
+        else options.logger.debug({ err: error }, 'TLS handshake failed');
+        // With a 'tlsClientError' listener, Node leaves the socket open: a client whose handshake
+        // failed or timed out would hold it forever.
+        socket.destroy();
+      });
       secure = true;
     } else {
       server = createNetServer(accept);
     }
     server.on('connection', track);
+    const maxPerAddress =
+      endpoint.type === 'tcp' ? (endpoint.max_connections_per_address ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS) : 0;
+    if (maxPerAddress > 0) {
+      const perAddress = new ConnectionsPerAddress(maxPerAddress, options.logger);
+      // First of the connection listeners: a refused socket is gone before TLS or the transport.
+      server.prependListener('connection', (socket: Socket) => perAddress.admit(socket));
+    }
     try {
       if (endpoint.type === 'unix') {
         const path = resolveInCbdir(options.cbdir, endpoint.path);

@@ -23,6 +23,7 @@ import { sendError } from '../web/http-responses.js';
 import type { PathHandler } from '../web/path-handler.js';
 import type { FrameCachePool } from './frame-cache.js';
 import { headersForAuthenticators } from './handshake-headers.js';
+import { DEFAULT_HELLO_TIMEOUT_MS, withHelloTimeout } from './hello-timeout.js';
 import { LongPollTransport } from './longpoll-transport.js';
 import { tlsCredentialsOf } from './tls-credentials.js';
 import { peerAddress } from './websocket-connection.js';
@@ -111,7 +112,13 @@ export class LongPollService {
 
   constructor(options: LongPollServiceOptions) {
     this.#config = options.config;
-    this.#router = options.router;
+    // Seconds, as the block's other times (Crossbar's long-poll options).
+    const helloTimeout = options.config.options?.hello_timeout;
+    this.#router = withHelloTimeout(
+      options.router,
+      helloTimeout === undefined ? DEFAULT_HELLO_TIMEOUT_MS : helloTimeout * 1000,
+      options.logger,
+    );
     this.#caches = options.frameCaches;
     this.#logger = options.logger;
     this.#protocols = acceptedSubprotocols((options.config.serializers ?? DEFAULT_SERIALIZERS) as SerializerName[]);
@@ -242,7 +249,8 @@ export class LongPollService {
         ...tlsCredentialsOf(req.socket),
       }),
     );
-    this.#logger.debug({ peer: transport.info.peer, transport: id, protocol }, 'long-poll transport opened');
+    // Never the transport ID in a log: it is a bearer token (docs/security.md).
+    this.#logger.debug({ peer: transport.info.peer, protocol }, 'long-poll transport opened');
     const answer = encodeLongPollOpenResponse({ transport: id, protocol });
     res.writeHead(200, {
       'content-type': 'application/json; charset=utf-8',

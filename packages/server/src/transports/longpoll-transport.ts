@@ -13,6 +13,7 @@ import type { ServerResponse } from 'node:http';
 import type { Frame, WampMessage } from '@interchange/protocol';
 import type { Peer, PeerConnection, TransportInfo } from '@interchange/router';
 import type { Logger } from '../logger.js';
+import { encodeFailure } from './encode-failure.js';
 import type { FrameCache, FrameCachePool } from './frame-cache.js';
 
 /** Limits and timeouts of a long-poll transport, in milliseconds and counts; 0 disables one. */
@@ -102,14 +103,15 @@ export class LongPollTransport implements Peer {
     }
   }
 
-  send(message: WampMessage): void {
+  send(message: WampMessage): string | undefined {
     if (this.#state !== 'open') return;
     let frame: Frame;
     try {
       frame = this.#cache.serializer.batched ? this.#cache.encode(message) : this.#cache.encodeBytes(message);
     } catch (error) {
       this.#logger.error({ err: error, type: message.type, peer: this.info.peer }, 'cannot encode message');
-      return;
+      // The router answers for it (a call whose INVOCATION cannot be encoded fails with ERROR).
+      return encodeFailure(this.info.serializer, error);
     }
     this.#queue.push(frame);
     this.#queuedBytes += typeof frame === 'string' ? frame.length : frame.length;
@@ -184,7 +186,7 @@ export class LongPollTransport implements Peer {
     if (this.#state === 'gone') return;
     const wasOpen = this.#state === 'open';
     this.#gone();
-    if (wasOpen) this.#logger.debug({ peer: this.info.peer, transport: this.id, reason }, 'long-poll transport closed');
+    if (wasOpen) this.#logger.debug({ peer: this.info.peer, reason }, 'long-poll transport closed');
   }
 
   #touch(): void {
@@ -227,7 +229,7 @@ export class LongPollTransport implements Peer {
   }
 
   #drop(reason: string): void {
-    this.#logger.info({ peer: this.info.peer, transport: this.id, reason }, 'dropping long-poll transport');
+    this.#logger.info({ peer: this.info.peer, reason }, 'dropping long-poll transport');
     this.#gone();
   }
 

@@ -28,7 +28,11 @@ import {
 } from '@interchange/protocol';
 import type { Peer, PeerConnection } from '@interchange/router';
 import type { Logger } from '../logger.js';
+import { encodeFailure } from './encode-failure.js';
 import type { FrameCache } from './frame-cache.js';
+import { PongBudget } from './pong-budget.js';
+import type { OutboundOptions } from './slow-consumer.js';
+import { SlowConsumerGate } from './slow-consumer-gate.js';
 import type { ServerTransportInfo } from './tls-context.js';
 
 /** Options of {@link RawSocketConnection}. */
@@ -44,6 +48,8 @@ export interface RawSocketConnectionOptions {
   handshakeTimeoutMs: number;
   info: Omit<ServerTransportInfo, 'type' | 'serializer'>;
   logger: Logger;
+  /** Outbound limit and slow-consumer policy; 8 MiB and `disconnect` when absent. */
+  outbound?: OutboundOptions | undefined;
 }
 
 /** A RawSocket connection serving one router session. */
@@ -64,6 +70,10 @@ export class RawSocketConnection implements Peer {
   #handshakeTimer: NodeJS.Timeout | undefined;
   /** Messages dropped in a row for exceeding the client's limit. */
   #dropStreak = 0;
+  /** Octets of the handshake received so far (it has 4). */
+  #handshakeOctets = 0;
+  readonly #gate: SlowConsumerGate;
+  readonly #pongs: PongBudget;
 
   constructor(options: RawSocketConnectionOptions) {
     this.#socket = options.socket;
@@ -72,6 +82,8 @@ export class RawSocketConnection implements Peer {
     this.#decoder = new RawSocketDecoder({ expectHandshake: true, maxLength: 2 ** (options.lengthExponent + 9) });
     this.info = { type: 'rawsocket', serializer: 'unknown', ...options.info };
     this.closed = new Promise((resolve) => this.#socket.once('close', () => resolve()));
+    this.#gate = new SlowConsumerGate(options.outbound, options.logger, () => this.info.peer);
+    this.#pongs = new PongBudget(this.#socket, (payload) => this.#write(RawSocketFrameType.PONG, payload));
   }
 
   /** Starts reading the handshake. */
@@ -87,14 +99,15 @@ export class RawSocketConnection implements Peer {
     }, this.#options.handshakeTimeoutMs);
   }
 
-  send(message: WampMessage): void {
+  send(message: WampMessage): string | undefined {
     if (this.#state !== 'open' || this.#cache === undefined) return;
     let payload: Uint8Array;
     try {
       payload = this.#cache.encodeBytes(message);
     } catch (error) {
       this.#logger.error({ err: error, type: message.type, peer: this.info.peer }, 'cannot encode message');
-      return;
+      // The router answers for it (a call whose INVOCATION cannot be encoded fails with ERROR).
+      return encodeFailure(this.info.serializer, error);
     }
     // Spec, "Serialization": a message longer than the client's limit must not be sent.
     if (payload.length > this.#peerMaxLength) {
@@ -119,6 +132,16 @@ export class RawSocketConnection implements Peer {
       return;
     }
     if (this.#dropStreak > 0) this.#endDropStreak();
+    // What the socket holds (corked writes included) is what the node holds for this client.
+    const decision = this.#gate.decide(message, payload.length + 4, this.#socket.writableLength);
+    if (decision === 'drop') return;
+    if (decision === 'disconnect') {
+      // It is not reading: an ABORT would wait behind what it has not read. Drop it; the router
+      // hears of it through 'close' and cleans up the session.
+      this.#state = 'failed';
+      this.#socket.destroy();
+      return;
+    }
     this.#write(RawSocketFrameType.MESSAGE, payload);
   }
 
@@ -171,6 +194,23 @@ export class RawSocketConnection implements Peer {
   }
 
   #process(chunk: Buffer): void {
+    // The handshake is decided on its own 4 octets: a bad frame in the same TCP write would
+    // otherwise fail the decoder before the handshake is answered, and the client would get
+    // no answer at all (issue 12). After it, a bad frame is the session's protocol violation.
+    if (this.#state === 'handshake') {
+      const rest = 4 - this.#handshakeOctets;
+      if (chunk.length > rest) {
+        this.#handshakeOctets = 4;
+        this.#decode(chunk.subarray(0, rest));
+        if (this.#reading()) this.#decode(chunk.subarray(rest));
+        return;
+      }
+      this.#handshakeOctets += chunk.length;
+    }
+    this.#decode(chunk);
+  }
+
+  #decode(chunk: Buffer): void {
     let events: RawSocketEvent[];
     try {
       events = this.#decoder.push(chunk);
@@ -188,8 +228,9 @@ export class RawSocketConnection implements Peer {
           this.#onMessage(event.payload);
           break;
         case 'ping':
-          // Spec, "Framing": exactly one PONG, echoing the PING's payload, at once.
-          this.#write(RawSocketFrameType.PONG, event.payload);
+          // Spec, "Framing": a PONG echoing the PING's payload, at once; bounded for a peer that
+          // does not read (pong-budget.ts).
+          this.#pongs.answer(event.payload);
           break;
         case 'pong':
           break;

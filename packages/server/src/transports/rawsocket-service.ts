@@ -11,7 +11,9 @@ import { DEFAULT_ANONYMOUS_ROLE } from '../config/config-walk.js';
 import type { Logger } from '../logger.js';
 import type { SessionAcceptor } from '../session-acceptor.js';
 import type { FrameCachePool } from './frame-cache.js';
+import { DEFAULT_HELLO_TIMEOUT_MS, withHelloTimeout } from './hello-timeout.js';
 import { RawSocketConnection } from './rawsocket-connection.js';
+import { type OutboundOptions, outboundOptionsOf, SlowConsumerCounters } from './slow-consumer.js';
 import { tlsPeerInfo } from './tls-context.js';
 import { tlsCredentialsOf } from './tls-credentials.js';
 import { transportLogger } from './transport-logger.js';
@@ -47,6 +49,10 @@ export class RawSocketService {
   readonly #lengthExponent: number;
   readonly #options: RawSocketServiceOptions;
   readonly #connections = new Set<RawSocketConnection>();
+  readonly #outbound: OutboundOptions;
+  readonly #router: SessionAcceptor;
+  /** Slow-consumer drops and disconnects of this service's connections. */
+  readonly slowConsumers = new SlowConsumerCounters();
   #closed = false;
 
   constructor(options: RawSocketServiceOptions) {
@@ -60,6 +66,12 @@ export class RawSocketService {
       config.options?.max_message_size ?? config.max_message_size ?? DEFAULT_RAWSOCKET_MAX_MESSAGE_SIZE,
     );
     this.maxMessageSize = rawSocketMaxLength(this.#lengthExponent);
+    this.#outbound = outboundOptionsOf(config.options, this.slowConsumers);
+    this.#router = withHelloTimeout(
+      options.router,
+      config.options?.hello_timeout ?? DEFAULT_HELLO_TIMEOUT_MS,
+      this.#options.logger,
+    );
   }
 
   /** Open connections (handshake included). */
@@ -73,7 +85,8 @@ export class RawSocketService {
       socket.destroy();
       return;
     }
-    const { router, frameCaches, logger, config } = this.#options;
+    const { frameCaches, logger, config } = this.#options;
+    const router = this.#router;
     const authrole = config.auth?.anonymous?.role ?? DEFAULT_ANONYMOUS_ROLE;
     const tls = tlsPeerInfo(socket);
     const connection = new RawSocketConnection({
@@ -81,9 +94,11 @@ export class RawSocketService {
       cacheFor: (name) => (this.#serializers.includes(name) ? frameCaches.forSubprotocol(`wamp.2.${name}`) : undefined),
       lengthExponent: this.#lengthExponent,
       attach: (peer) => router.connect(peer, { authrole, ...acceptAuthOf(config.auth), ...tlsCredentialsOf(socket) }),
-      handshakeTimeoutMs: this.#options.handshakeTimeoutMs ?? RAWSOCKET_HANDSHAKE_TIMEOUT_MS,
+      handshakeTimeoutMs:
+        this.#options.handshakeTimeoutMs ?? config.options?.handshake_timeout ?? RAWSOCKET_HANDSHAKE_TIMEOUT_MS,
       info: { peer: socketPeer(socket), ...(tls === undefined ? {} : { tls }) },
       logger,
+      outbound: this.#outbound,
     });
     this.#connections.add(connection);
     void connection.closed.then(() => this.#connections.delete(connection));

@@ -15,6 +15,19 @@
  * buffer is bounded by the OS.
  */
 
+/**
+ * Replies to a session's own requests (RESULT, ERROR) may take its outbound buffer up to this
+ * many times `outbound_limit`: a burst the client provoked itself, such as the ERRORs of all its
+ * pending calls when their callee leaves (at most the realm's `limits.pending_calls_per_session`),
+ * must not disconnect a client that reads (issue 12). The buffer stays bounded.
+ */
+export const REPLY_ALLOWANCE = 2;
+
+/** The outbound limit that applies to `message`: replies get {@link REPLY_ALLOWANCE}. */
+export function limitFor(message: { type: string }, limit: number): number {
+  return message.type === 'RESULT' || message.type === 'ERROR' ? limit * REPLY_ALLOWANCE : limit;
+}
+
 /** What happens to a receiver that falls behind. */
 export type SlowConsumerPolicy = 'drop' | 'disconnect';
 

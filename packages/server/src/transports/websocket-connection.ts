@@ -16,12 +16,14 @@ import type { Frame, WampMessage } from '@interchange/protocol';
 import type { Peer, PeerConnection, TransportInfo } from '@interchange/router';
 import type { RawData } from 'ws';
 import type { Logger } from '../logger.js';
+import { encodeFailure } from './encode-failure.js';
 import type { FrameCache, FrameCachePool } from './frame-cache.js';
 import { headersForAuthenticators } from './handshake-headers.js';
 import { OutboundQueue, writeFrames } from './outbound-queue.js';
 import {
   DEFAULT_OUTBOUND_LIMIT,
   DEFAULT_SLOW_CONSUMER_POLICY,
+  limitFor,
   type OutboundOptions,
   type SlowConsumerCounters,
 } from './slow-consumer.js';
@@ -211,7 +213,7 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
     if (pinging) this.#schedulePing();
   }
 
-  send(message: WampMessage): void {
+  send(message: WampMessage): string | undefined {
     if (this.#state !== 'open' || this.#wire.readyState !== WireState.OPEN) return;
     let item: Frame;
     let size: number;
@@ -229,12 +231,13 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
       // The router validates what it sends; a failure here is a payload the serializer cannot
       // represent. Drop that message rather than the connection.
       this.#logger.error({ err: error, type: message.type, peer: this.info.peer }, 'cannot encode message');
-      return;
+      // The router answers for it (a call whose INVOCATION cannot be encoded fails with ERROR).
+      return encodeFailure(this.info.serializer, error);
     }
     // One frame always fits an empty buffer: the limit bounds what piles up, not message size.
     if (!this.#flushScheduled) this.#socketBacklog = this.#wire.bufferedAmount;
     const pending = this.#queue.bytes + this.#socketBacklog;
-    if (pending > 0 && pending + size > this.#limit) {
+    if (pending > 0 && pending + size > limitFor(message, this.#limit)) {
       this.#overLimit(message, size, pending);
       return;
     }

@@ -8,6 +8,9 @@
  */
 import { CloseCode } from './websocket-frame.js';
 
+/** Throws on invalid UTF-8 instead of replacing it. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** What the reader finds, in order. Failures end the reading: nothing is reported after one. */
 export interface FrameReaderEvents {
   /** A complete data message: a text (`binary` false) or binary message, reassembled if fragmented. */
@@ -201,8 +204,16 @@ export class WebSocketFrameReader {
       this.#fail(CloseCode.PROTOCOL_ERROR, `invalid close code ${code}`);
       return;
     }
+    // Section 5.5.1: the reason is UTF-8; section 8.1: invalid UTF-8 fails the connection, 1007.
+    let reason: string;
+    try {
+      reason = STRICT_UTF8.decode(payload.subarray(2));
+    } catch {
+      this.#fail(CloseCode.INVALID_PAYLOAD, 'the close reason is not valid UTF-8');
+      return;
+    }
     this.stop();
-    this.#events.close(code, payload.toString('utf8', 2));
+    this.#events.close(code, reason);
   }
 
   #wait(bytes: number): 0 {

@@ -17,6 +17,7 @@ import { cookieTrackerOf } from './cookie-config.js';
 import type { CookieTracker, TrackedCookie } from './cookie-tracker.js';
 import { DirectWebSocket, type DirectWebSocketOptions } from './direct-websocket.js';
 import type { FrameCachePool } from './frame-cache.js';
+import { DEFAULT_HELLO_TIMEOUT_MS, withHelloTimeout } from './hello-timeout.js';
 import { type OutboundOptions, outboundOptionsOf, SlowConsumerCounters } from './slow-consumer.js';
 import { type ServerTransportInfo, tlsPeerInfo } from './tls-context.js';
 import { tlsCredentialsOf } from './tls-credentials.js';
@@ -83,9 +84,13 @@ export class WebSocketService {
     this.settings = settings;
     this.subprotocols = acceptedSubprotocols(settings.serializers);
     this.maxMessageSize = settings.maxMessageSize;
-    this.#router = options.router;
     this.#caches = options.frameCaches;
     this.#logger = transportLogger(options.logger, settings.debug);
+    this.#router = withHelloTimeout(
+      options.router,
+      config.options?.hello_timeout ?? DEFAULT_HELLO_TIMEOUT_MS,
+      this.#logger,
+    );
     // Crossbar's default when a transport configures no auth: anonymous, role `anonymous`.
     this.#plainConnectOptions = { authrole: config.auth?.anonymous?.role ?? 'anonymous', ...acceptAuthOf(config.auth) };
     const serverOptions: ServerOptions & { closeTimeout: number } = {
@@ -98,6 +103,8 @@ export class WebSocketService {
       skipUTF8Validation: true,
       handleProtocols: (_offered, request) => this.#negotiated.get(request) ?? false,
       closeTimeout: settings.closeHandshakeTimeoutMs,
+      // Pings are answered by the wire, bounded for a peer that does not read (pong-budget.ts).
+      autoPong: false,
     };
     this.#server = new WebSocketServer(serverOptions);
     const server = settings.serverHeader;
@@ -152,7 +159,7 @@ export class WebSocketService {
       const refused = admissionRefusal(request, settings);
       if (refused !== undefined) {
         this.#logger.debug({ peer: request.socket.remoteAddress, ...refused.body }, 'websocket handshake refused');
-        refuseUpgrade(socket, refused.status, refused.body);
+        refuseUpgrade(socket, refused.status, refused.body, [...settings.versions].join(', '));
         return;
       }
       const offered = parseOfferedSubprotocols(request.headers['sec-websocket-protocol']);
@@ -207,6 +214,7 @@ export class WebSocketService {
               maxFrameSize: settings.maxFrameSize,
               failByDrop: settings.failByDrop,
               echoCloseCodeReason: settings.echoCloseCodeReason,
+              autoPong: false,
             }),
           );
         });

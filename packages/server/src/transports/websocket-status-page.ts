@@ -6,7 +6,7 @@
  * (RFC 9110 section 15.5.22).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendError } from '../web/http-responses.js';
+import { SUPPORTED_WEBSOCKET_VERSIONS, sendError } from '../web/http-responses.js';
 
 /** What the answer needs to know of the service. */
 export interface StatusPageService {
@@ -56,6 +56,6 @@ export function answerPlainRequest(req: IncomingMessage, res: ServerResponse, se
     426,
     'this path accepts WebSocket connections only',
     { supported: [...service.subprotocols] },
-    { ...extra, upgrade: 'websocket', connection: 'Upgrade' },
+    { ...extra, upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-version': SUPPORTED_WEBSOCKET_VERSIONS },
   );
 }

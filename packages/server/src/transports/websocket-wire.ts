@@ -5,6 +5,7 @@
  */
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
+import { PongBudget } from './pong-budget.js';
 import { CloseCode } from './websocket-frame.js';
 import { FrameSizeGuard } from './websocket-frame-guard.js';
 
@@ -53,6 +54,8 @@ export interface WsWireOptions {
   failByDrop: boolean;
   /** A client's close frame is answered with its code and reason (ws's way); otherwise with 1000. */
   echoCloseCodeReason: boolean;
+  /** Whether ws answers pings itself; when false (the service's way), pongs are bounded here. */
+  autoPong?: boolean;
 }
 
 /**
@@ -82,6 +85,7 @@ export function wsWire(ws: WebSocket, options?: WsWireOptions): WebSocketWire {
     });
   }
   const fragmentSize = options?.fragmentSize ?? Number.POSITIVE_INFINITY;
+  const autoPongs = options?.autoPong !== false;
   return {
     get readyState() {
       return ws.readyState;
@@ -96,6 +100,12 @@ export function wsWire(ws: WebSocket, options?: WsWireOptions): WebSocketWire {
       });
       ws.on('close', (code, reason) => listener.onWireClose(code, reason.toString()));
       ws.on('error', (error) => listener.onWireError(error));
+      // ws answers pings itself unless told not to (`autoPong: false`, websocket-service.ts); then
+      // each gets its pong here, bounded for a peer that does not read (pong-budget.ts).
+      if (options !== undefined && !autoPongs) {
+        const budget = new PongBudget(options.socket, (data) => ws.pong(data));
+        ws.on('ping', (data) => budget.answer(data));
+      }
       if (pongs) ws.on('pong', (data) => listener.onWirePong(data));
     },
     send: (data, binary) => {

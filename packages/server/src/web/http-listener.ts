@@ -21,12 +21,31 @@ export interface ListenerHandlers {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 }
 
+/** How long a client may take to send a request (docs/security.md). */
+export interface HttpTimeouts {
+  /** From connection (or the previous response) to the request's last header line. */
+  headersMs: number;
+  /** From connection (or the previous response) to the request's last body byte. */
+  requestMs: number;
+}
+
+/** The defaults: generous for a human on a slow link, short enough that idle sockets go. */
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 30_000, requestMs: 300_000 };
+
 /** Parses HTTP on the connections it is given and dispatches to the handlers. */
 export class HttpConnectionHandler {
   readonly #server: Server;
 
-  constructor(handlers: ListenerHandlers, logger: Logger) {
-    const server = createServer();
+  constructor(handlers: ListenerHandlers, logger: Logger, timeouts: HttpTimeouts = DEFAULT_HTTP_TIMEOUTS) {
+    const server = createServer({
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(timeouts.headersMs / 4))),
+    });
+    // node:http checks these timeouts on a timer it starts when the server listens; this one is
+    // handed its connections and never listens, so the timer is started here. Without it, a
+    // client trickling its headers or body held its socket forever (issue 12).
+    server.emit('listening');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       try {
         handlers.request(req, res);
@@ -44,12 +63,32 @@ export class HttpConnectionHandler {
         socket.destroy();
       }
     });
-    server.on('clientError', (error, socket) => {
+    server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+      if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+        logger.info(
+          {
+            peer: (socket as Socket).remoteAddress,
+            limit: 'options.http_headers_timeout, options.http_request_timeout',
+          },
+          'HTTP request not received in time; closing the connection',
+        );
+        if (socket.writable)
+          socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        else socket.destroy();
+        return;
+      }
       logger.debug({ err: error }, 'bad HTTP request');
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       else socket.destroy();
     });
     this.#server = server;
+  }
+
+  /** Stops the timeout checks (the connections themselves are closed by their listener). */
+  close(): void {
+    // Never listening, the server answers ERR_SERVER_NOT_RUNNING to the callback; the close still
+    // clears the checking timer.
+    this.#server.close(() => {});
   }
 
   /** Serves HTTP on a connection (plain or TLS). */
@@ -61,9 +100,11 @@ export class HttpConnectionHandler {
 /** An HTTP server bound to one endpoint (TCP, TLS or Unix). */
 export class HttpListener {
   readonly #endpoint: EndpointListener;
+  readonly #http: HttpConnectionHandler;
 
-  private constructor(endpoint: EndpointListener) {
+  private constructor(endpoint: EndpointListener, http: HttpConnectionHandler) {
     this.#endpoint = endpoint;
+    this.#http = http;
   }
 
   /** Where the listener is bound. */
@@ -92,11 +133,12 @@ export class HttpListener {
       logger,
       onSocket: (socket) => http.handleSocket(socket),
     });
-    return new HttpListener(listener);
+    return new HttpListener(listener, http);
   }
 
   /** Stops accepting connections and closes the open ones; resolves when the listener is closed. */
-  close(): Promise<void> {
-    return this.#endpoint.close();
+  async close(): Promise<void> {
+    await this.#endpoint.close();
+    this.#http.close();
   }
 }

@@ -7,6 +7,9 @@ import type { ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 
+/** The WebSocket versions the node speaks (RFC 6455's 13, and 8, the last draft, as ws), for 426 answers. */
+export const SUPPORTED_WEBSOCKET_VERSIONS = '13, 8';
+
 /** The body of an error response. */
 export interface ErrorBody {
   error: string;
@@ -50,8 +53,15 @@ export function sendError(
  * and closes it (RFC 6455 section 4.2.2: a server that does not accept the handshake answers with
  * an HTTP error status).
  */
-export function refuseUpgrade(socket: Duplex, status: number, body: ErrorBody): void {
+export function refuseUpgrade(
+  socket: Duplex,
+  status: number,
+  body: ErrorBody,
+  versions: string = SUPPORTED_WEBSOCKET_VERSIONS,
+): void {
   const text = JSON.stringify(body);
+  // RFC 6455 section 4.2.2: a 426 names the versions the server speaks.
+  const upgradeRequired = status === 426 ? `Sec-WebSocket-Version: ${versions}\r\n` : '';
   if (!socket.writable) {
     socket.destroy();
     return;
@@ -63,6 +73,7 @@ export function refuseUpgrade(socket: Duplex, status: number, body: ErrorBody): 
       'Content-Type: application/json; charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(text)}\r\n` +
       'Cache-Control: no-store\r\n' +
+      upgradeRequired +
       `\r\n${text}`,
   );
 }

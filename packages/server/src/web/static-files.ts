@@ -112,6 +112,12 @@ export function createStaticHandler(options: StaticFilesOptions): StaticHandler 
       return;
     }
     const urlPath = mountPath + subPath;
+    // Dotfiles (`.env`, `.git/`, `.htpasswd`) are configuration and secrets, never content;
+    // `.well-known` (RFC 8615) is content. Answered as not found, as if they were not there.
+    if (parsed.segments.some(isHidden)) {
+      sendError(res, 404, 'not found', { path: urlPath });
+      return;
+    }
     const extraHeaders = options.allowCrossOrigin === true ? corsHeaders(req) : {};
     const notFound = async (): Promise<void> => {
       const info = fallback === undefined ? undefined : await stat(fallback).catch(() => undefined);
@@ -165,7 +171,13 @@ export function createStaticHandler(options: StaticFilesOptions): StaticHandler 
         const index = join(real, indexFile);
         const indexInfo = await stat(index).catch(() => undefined);
         if (indexInfo?.isFile()) {
-          path = index;
+          // The index may be a symlink too: it must stay inside the directory as any file must.
+          const realIndex = await realpath(index);
+          if (!within(base, realIndex)) {
+            sendError(res, 403, 'forbidden: the path leaves the served directory');
+            return;
+          }
+          path = realIndex;
           info = indexInfo;
         } else if (options.directoryListing === true) {
           await sendListing(req, res, real, urlPath);
@@ -196,6 +208,11 @@ export function createStaticHandler(options: StaticFilesOptions): StaticHandler 
   };
 }
 
+/** A dotfile or dot-directory, other than `.well-known`. */
+function isHidden(segment: string): boolean {
+  return segment.startsWith('.') && segment !== '.well-known';
+}
+
 async function sendListing(
   req: IncomingMessage,
   res: ServerResponse,
@@ -205,6 +222,7 @@ async function sendListing(
   const entries = await readdir(directory, { withFileTypes: true });
   entries.sort((a, b) => a.name.localeCompare(b.name));
   const items = entries
+    .filter((entry) => !isHidden(entry.name))
     .map((entry) => {
       const name = entry.isDirectory() ? `${entry.name}/` : entry.name;
       const href = encodeURIComponent(entry.name) + (entry.isDirectory() ? '/' : '');

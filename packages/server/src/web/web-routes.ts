@@ -10,6 +10,7 @@ import type { WebPathConfig } from '../config/config-schema.js';
 import { resolveInCbdir } from '../config/validate-config.js';
 import type { Logger } from '../logger.js';
 import type { WebSocketService } from '../transports/websocket-service.js';
+import { accessLogPath } from './access-log-path.js';
 import type { ListenerHandlers } from './http-listener.js';
 import { refuseUpgrade, sendError } from './http-responses.js';
 import type { PathHandler } from './path-handler.js';
@@ -74,8 +75,9 @@ function logAccess(req: IncomingMessage, res: ServerResponse, logger: Logger): v
   const started = process.hrtime.bigint();
   res.once('finish', () => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    // The path only: a signed bridge request carries its key, nonce and signature in the query.
-    logger.info({ method: req.method, url: safeRequestPath(req.url), status: res.statusCode, ms }, 'http request');
+    // The path only: a signed bridge request carries its key, nonce and signature in the query;
+    // a long-poll transport ID in the path is a bearer token.
+    logger.info({ method: req.method, url: accessLogPath(req.url), status: res.statusCode, ms }, 'http request');
   });
 }
 

@@ -129,7 +129,7 @@ describe('WebSocket and RawSocket options in the config', () => {
       }),
     );
     expect(found.map((f) => f.line)).toEqual([
-      'workers[0].transports[0].options.other: unsupported key (not implemented by Interchange; supported here: max_message_size)',
+      'workers[0].transports[0].options.other: unsupported key (not implemented by Interchange; supported here: max_message_size, outbound_limit, slow_consumer, hello_timeout, handshake_timeout)',
     ]);
     const both = await problems(
       withTransports({

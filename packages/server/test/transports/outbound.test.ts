@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { DirectWebSocket } from '../../src/transports/direct-websocket.js';
 import { FrameCache } from '../../src/transports/frame-cache.js';
-import { type OutboundOptions, SlowConsumerCounters } from '../../src/transports/slow-consumer.js';
+import { type OutboundOptions, REPLY_ALLOWANCE, SlowConsumerCounters } from '../../src/transports/slow-consumer.js';
 import { WebSocketConnection } from '../../src/transports/websocket-connection.js';
 import { switchingProtocols } from '../../src/transports/websocket-handshake.js';
 import { type WebSocketWire, wsWire } from '../../src/transports/websocket-wire.js';
@@ -201,7 +201,8 @@ describe('slow consumers', () => {
     const { maxHeld } = await flood(h, () => done, result);
 
     expect(done).toBe(true);
-    expect(maxHeld).toBeLessThanOrEqual(LIMIT);
+    // Replies to the client's own calls get an allowance beyond the limit (slow-consumer.ts).
+    expect(maxHeld).toBeLessThanOrEqual(LIMIT * REPLY_ALLOWANCE);
     expect(counters).toMatchObject({ droppedEvents: 0, disconnects: 1 });
     expect(h.session.closes).toBe(1);
   });
