@@ -56,6 +56,9 @@ export class DynamicAuthorizer {
   readonly #logger: Logger;
   readonly #timeoutMs: number;
 
+  /** Authorizer procedures (realm and URI) known to take three arguments, not four. */
+  readonly #threeArguments = new Set<string>();
+
   constructor(options: { caller: InternalCaller; logger: Logger; timeoutMs: number; clock: Clock }) {
     this.#caller = options.caller;
     this.#clock = options.clock;
@@ -93,9 +96,7 @@ export class DynamicAuthorizer {
         ? withTimeout(this.#clock, this.#timeoutMs, 'the authorizer function', () =>
             procedure(details, uri, action, options),
           )
-        : this.#caller
-            .call(realm.name, procedure, [details, uri, action, options], this.#timeoutMs)
-            .then((result) => result.args[0]);
+        : this.#callProcedure(realm.name, procedure, details, uri, action, options);
     const name = typeof procedure === 'function' ? procedure.name || 'function' : procedure;
     return answer.then(
       (result) => {
@@ -119,4 +120,43 @@ export class DynamicAuthorizer {
       },
     );
   }
+
+  /**
+   * Calls an authorizer procedure with `(session, uri, action, options)`. Authorizers written
+   * before Crossbar added `options` take three arguments; a Python one then fails on its arity
+   * ("takes 4 positional arguments but 5 were given"), and is called again with three, as
+   * Crossbar does (crossbar-examples' authorization/dynamic still has such authorizers).
+   */
+  #callProcedure(
+    realm: string,
+    procedure: string,
+    details: Dict,
+    uri: string,
+    action: ActionName,
+    options: Dict,
+  ): Promise<unknown> {
+    const call = (args: unknown[]) =>
+      this.#caller.call(realm, procedure, args, this.#timeoutMs).then((result) => result.args[0]);
+    const key = `${realm}\u0000${procedure}`;
+    if (this.#threeArguments.has(key)) return call([details, uri, action]);
+    return call([details, uri, action, options]).catch((error: unknown) => {
+      if (!isArityError(error)) throw error;
+      // Remembered (bounded by the realms' configured authorizers), so it fails only once.
+      this.#threeArguments.add(key);
+      this.#logger.warn(
+        { realm, authorizer: procedure },
+        'dynamic authorizer takes no options argument (an older signature); called with three arguments',
+      );
+      return call([details, uri, action]);
+    });
+  }
+}
+
+/** Python's TypeError for a function given one argument too many, as Autobahn|Python sends it. */
+const ARITY_MESSAGE = /takes (?:exactly )?4 (?:positional )?arguments? but 5 were given|takes exactly 4 arguments/;
+
+function isArityError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('args' in error)) return false;
+  const args = (error as { args: unknown }).args;
+  return Array.isArray(args) && typeof args[0] === 'string' && ARITY_MESSAGE.test(args[0]);
 }

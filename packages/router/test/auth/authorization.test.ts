@@ -4,7 +4,7 @@ import { DynamicAuthorizer } from '../../src/auth/dynamic-authorizer.js';
 import type { RealmConfig } from '../../src/realm-config.js';
 import { StaticAuthorizer } from '../../src/static-authorizer.js';
 import { expectCleanTraffic, expectError, join } from '../harness.js';
-import { authRouter, flush, HANG, ProcedureServer } from './auth-harness.js';
+import { authRouter, flush, HANG, ProcedureServer, RefusedWith } from './auth-harness.js';
 
 afterEach(expectCleanTraffic);
 
@@ -165,6 +165,35 @@ describe('dynamic authorizer', () => {
     await flush();
     expectError(frontend.take()[0], { requestType: MessageCode.CALL, requestId, error: ErrorUri.NOT_AUTHORIZED });
     expect(logger.entries.some((entry) => entry.msg === 'dynamic authorizer failed; denied')).toBe(true);
+  });
+
+  it('calls an authorizer that takes no options argument again with three, as Crossbar does', async () => {
+    // What Autobahn|Python answers when authorize(self, session, uri, action) gets options too.
+    const legacy = (call: { args: unknown[] }) => {
+      if (call.args.length === 4)
+        throw new RefusedWith(ErrorUri.RUNTIME_ERROR, 'authorize() takes 4 positional arguments but 5 were given');
+      return true;
+    };
+    const { server, backend, frontend, logger } = setup(legacy);
+    frontend.call('com.example.add', { args: [1, 2] });
+    await flush();
+    expect(backend.takeOne('INVOCATION').args).toEqual([1, 2]);
+    expect(server.calls.map((call) => call.args.length)).toEqual([4, 3]);
+    expect(logger.entries.some((entry) => String(entry.msg).includes('older signature'))).toBe(true);
+    // Remembered: the next decision asks with three arguments at once.
+    frontend.publish('com.example.topic');
+    await flush();
+    expect(server.calls.map((call) => call.args.length)).toEqual([4, 3, 3]);
+  });
+
+  it('does not call an authorizer again when it fails for another reason', async () => {
+    const { server, frontend } = setup(() => {
+      throw new RefusedWith(ErrorUri.RUNTIME_ERROR, 'database is down');
+    });
+    const requestId = frontend.call('com.example.add');
+    await flush();
+    expectError(frontend.take()[0], { requestType: MessageCode.CALL, requestId, error: ErrorUri.NOT_AUTHORIZED });
+    expect(server.calls).toHaveLength(1);
   });
 
   it('denies when no authorizer is registered', async () => {
