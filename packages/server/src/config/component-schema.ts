@@ -5,6 +5,7 @@
  * node).
  */
 import { z } from 'zod';
+import { connectingEndpointSchema } from './connecting-endpoint-schema.js';
 import { serializersSchema } from './path-schema.js';
 import { processEnvSchema } from './process-env-schema.js';
 import { anyString, boolean, integer, list, nonEmptyString, oneOf, section, tagged, value } from './schema-builders.js';
@@ -12,7 +13,6 @@ import {
   CONNECTIONS_REFUSED,
   componentSerializerSchema,
   componentTransportOptionsSchema,
-  connectingTlsSchema,
   containerWorkerOptionsSchema,
   refusedKey,
 } from './worker-options-schema.js';
@@ -38,23 +38,6 @@ export const classComponentSchema = section({
   references: refusedKey(CONNECTIONS_REFUSED).optional(),
 });
 
-/** Where a container component connects: a TCP or Unix endpoint (Crossbar's connecting endpoints). */
-const connectingEndpointSchema = tagged(
-  'endpoint type',
-  {
-    tcp: section({
-      type: oneOf(['tcp']),
-      host: nonEmptyString(),
-      port: integer(1, 65535),
-      version: oneOf([4, 6]).optional(),
-      timeout: integer(0, 600).optional(),
-      tls: connectingTlsSchema.optional(),
-    }),
-    unix: section({ type: oneOf(['unix']), path: nonEmptyString(), timeout: integer(0, 600).optional() }),
-  },
-  ['twisted', 'tor'],
-);
-
 /**
  * The transport of a container component. A JS component whose endpoint is one of this node's
  * own listeners (same port or socket path as configured) joins in-process under the role that
@@ -64,7 +47,7 @@ const connectingEndpointSchema = tagged(
  */
 export const componentTransportSchema = section({
   type: oneOf(['websocket', 'rawsocket']),
-  endpoint: connectingEndpointSchema,
+  endpoint: connectingEndpointSchema(0),
   url: nonEmptyString().optional(),
   /** WebSocket: the serializers offered, in order. */
   serializers: serializersSchema.optional(),

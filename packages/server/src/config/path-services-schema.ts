@@ -6,6 +6,7 @@
  * a Python process, each refused with what to use instead.
  */
 import { z } from 'zod';
+import { connectingEndpointSchema } from './connecting-endpoint-schema.js';
 import {
   anyString,
   boolean,
@@ -15,7 +16,6 @@ import {
   oneOf,
   type Schema,
   section,
-  tagged,
   value,
 } from './schema-builders.js';
 
@@ -93,45 +93,6 @@ export const reverseProxyPathSchema = section({
   forwarded_proto: oneOf(['http', 'https']).optional(),
 });
 
-/** TLS to the backend (Crossbar's connecting endpoint `tls`); files relative to the config file's directory. */
-const backendTlsSchema = section({
-  /** The name the backend's certificate must carry (and the SNI name sent). */
-  hostname: nonEmptyString(),
-  /** PEM files of the CAs trusted for the backend's certificate; without them, the system's CAs. */
-  ca_certificates: list(nonEmptyString()).optional(),
-  /** PEM client certificate presented to the backend (with `key`). */
-  certificate: nonEmptyString().optional(),
-  /** PEM private key of `certificate`. */
-  key: nonEmptyString().optional(),
-}).superRefine((tls, ctx) => {
-  if ((tls.certificate === undefined) !== (tls.key === undefined))
-    ctx.addIssue({
-      code: z.ZodIssueCode.custom,
-      path: [tls.key === undefined ? 'key' : 'certificate'],
-      message: 'required: a client certificate needs both "certificate" and "key"',
-      params: { kind: 'invalid' },
-    });
-});
-
-/** Where a WebSocket reverse proxy connects to (Crossbar's connecting endpoints). */
-const backendEndpointSchema = tagged(
-  'endpoint type',
-  {
-    tcp: section({
-      type: oneOf(['tcp']),
-      host: nonEmptyString(),
-      port: integer(1, 65535),
-      /** 4 or 6: the IP version used to reach `host`. */
-      version: oneOf([4, 6]).optional(),
-      /** Seconds to connect and get the backend's handshake answer (default 10, as Crossbar's connect timeout). */
-      timeout: integer(1, 600).optional(),
-      tls: backendTlsSchema.optional(),
-    }),
-    unix: section({ type: oneOf(['unix']), path: nonEmptyString(), timeout: integer(1, 600).optional() }),
-  },
-  ['twisted', 'tor'],
-);
-
 /** A WebSocket reverse proxy (Crossbar's `websocket-reverseproxy`): each connection is relayed to `backend`. */
 export const webSocketReverseProxyPathSchema = section({
   type: oneOf(['websocket-reverseproxy']),
@@ -140,7 +101,7 @@ export const webSocketReverseProxyPathSchema = section({
   backend: section({
     type: oneOf(['websocket']),
     /** The address connected to. */
-    endpoint: backendEndpointSchema,
+    endpoint: connectingEndpointSchema(1),
     /**
      * The WebSocket URL of the backend: its host is sent as `Host`, its path and query as the
      * request target. Whether TLS is used is the endpoint's `tls`, as in Crossbar.

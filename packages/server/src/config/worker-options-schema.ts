@@ -96,25 +96,6 @@ export const containerWorkerOptionsSchema = section({
   }
 });
 
-/** `endpoint.tls` of a connecting TCP endpoint (Crossbar's shape); paths are relative to the cbdir. */
-export const connectingTlsSchema = section({
-  /** The name the server's certificate must carry (and the SNI name sent). */
-  hostname: nonEmptyString(),
-  /** PEM files of the CAs trusted for the server's certificate, instead of the system's. */
-  ca_certificates: list(nonEmptyString()).optional(),
-  /** A client certificate (PEM) to present, with its `key`. */
-  certificate: nonEmptyString().optional(),
-  key: nonEmptyString().optional(),
-}).superRefine((tls, ctx) => {
-  if ((tls.certificate === undefined) !== (tls.key === undefined)) {
-    ctx.addIssue({
-      code: z.ZodIssueCode.custom,
-      path: [tls.certificate === undefined ? 'certificate' : 'key'],
-      message: 'a client certificate needs both certificate and key',
-    });
-  }
-});
-
 /** `serializer` of a RawSocket component transport. */
 export const componentSerializerSchema = oneOf(SERIALIZER_NAMES, {
   unsupported: ['ubjson', 'flatbuffers'],
@@ -127,5 +108,4 @@ export const componentTransportOptionsSchema = section({
   max_message_size: integer(512, 16 * 1024 * 1024).optional(),
 });
 
-/** Parsed `endpoint.tls` of a connecting endpoint. */
-export type ConnectingTlsConfig = z.output<typeof connectingTlsSchema>;
+export { type ConnectingTlsConfig, connectingTlsSchema } from './connecting-endpoint-schema.js';
