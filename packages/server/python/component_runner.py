@@ -26,6 +26,7 @@ connection), 2 when the class could not be loaded.
 import importlib
 import json
 import os
+import signal
 import socket
 import sys
 import threading
@@ -130,7 +131,7 @@ class Outcome:
         return EXIT_FAILED
 
 
-def session_factory(klass, spec, outcome, on_gone):
+def session_factory(klass, spec, outcome, on_gone, current=None):
     from autobahn.wamp.types import ComponentConfig
 
     extra = spec.get("extra")
@@ -138,6 +139,8 @@ def session_factory(klass, spec, outcome, on_gone):
 
     def create():
         session = klass(config)
+        if current is not None:
+            current["session"] = session
 
         # As Crossbar does: an error escaping a callback of the component is fatal for it.
         def panic(fail, msg):
@@ -181,6 +184,17 @@ def max_message_size(transport):
     return (transport.get("options") or {}).get("max_message_size")
 
 
+# When the node stops it sends SIGTERM: the component leaves its realm as if it had called
+# leave() itself (GOODBYE wamp.close.normal), so neither side logs a lost transport, and exits
+# once the router has answered. LEAVE_GRACE bounds the wait; the node kills it after its own grace.
+LEAVE_GRACE = 3.0
+
+
+def joined_session(current):
+    session = current.get("session")
+    return session if session is not None and session.is_attached() else None
+
+
 # --- Twisted -----------------------------------------------------------------------------
 
 
@@ -192,14 +206,37 @@ def run_twisted(klass, spec, outcome):
 
     start_twisted_logging(spec.get("loglevel", "info"))
 
+    from twisted.internet import defer
+
     gone = {"done": False}
+    left = defer.Deferred()
 
     def on_gone():
+        if not left.called:
+            left.callback(None)
         if not gone["done"]:
             gone["done"] = True
-            reactor.callLater(0, reactor.stop)
+            # The reactor may already be stopping (SIGTERM): then there is nothing to stop.
+            reactor.callLater(0, lambda: reactor.running and not stopping["now"] and reactor.stop())
 
-    create = session_factory(klass, spec, outcome, on_gone)
+    stopping = {"now": False}
+    current = {}
+
+    def leave_before_shutdown():
+        stopping["now"] = True
+        session = joined_session(current)
+        if session is None or left.called:
+            return None
+        session.leave()
+        timer = reactor.callLater(LEAVE_GRACE, lambda: left.called or left.callback(None))
+        left.addBoth(lambda _: timer.active() and timer.cancel())
+        return left
+
+    # Twisted's own SIGTERM handler stops the reactor; "before shutdown" triggers run first and
+    # the reactor waits for the Deferred they return.
+    reactor.addSystemEventTrigger("before", "shutdown", leave_before_shutdown)
+
+    create = session_factory(klass, spec, outcome, on_gone, current)
     transport = spec["transport"]
     kind = transport["kind"]
 
@@ -304,7 +341,19 @@ def run_asyncio(klass, spec, outcome):
         if not done.done():
             done.set_result(None)
 
-    create = session_factory(klass, spec, outcome, on_gone)
+    current = {}
+
+    def on_sigterm():
+        session = joined_session(current)
+        if session is None:
+            on_gone()
+            return
+        session.leave()
+        loop.call_later(LEAVE_GRACE, on_gone)
+
+    loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+
+    create = session_factory(klass, spec, outcome, on_gone, current)
     transport = spec["transport"]
     kind = transport["kind"]
 

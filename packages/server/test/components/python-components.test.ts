@@ -116,11 +116,17 @@ describe('a Python component of a router worker', () => {
     }
   }, 20_000);
 
-  it('is gone once the node has stopped', async () => {
+  it('leaves its realm cleanly and is gone once the node has stopped', async () => {
     const pid = node.pythonComponents[0]?.pid as number;
     expect(processExists(pid)).toBe(true);
+    const before = log.entries.length;
     await node.stop();
     expect(processExists(pid)).toBe(false);
+    // It said GOODBYE itself (as after leave()), so neither side logs a lost transport.
+    const after = log.entries.slice(before).map((e) => e.msg ?? '');
+    expect(after).toContain('[hello-backend] left: wamp.close.normal');
+    expect(after.filter((m) => m.includes('transport_lost') || m.includes('connection lost'))).toEqual([]);
+    expect(after).toContain('[hello-backend] stopped');
   });
 });
 

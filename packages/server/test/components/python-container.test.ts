@@ -151,6 +151,20 @@ describe('Python components of a container worker', () => {
     expect(await callWhenRegistered(client, 'com.example.c.info')).toMatchObject({ name: 'c', tls: true });
   }, 30_000);
 
+  it('leave their realm cleanly when the node stops, on asyncio and on Twisted', async () => {
+    const { client, log } = await start({});
+    await callWhenRegistered(client, 'com.example.a.info');
+    await callWhenRegistered(client, 'com.example.c.info');
+    const before = log.entries.length;
+    await node?.stop();
+    const after = log.entries.slice(before).map((e) => e.msg ?? '');
+    for (const id of ['clock-a', 'clock-b', 'clock-c']) {
+      expect(after).toContain(`[${id}] left: wamp.close.normal`);
+      expect(after).toContain(`[${id}] stopped`);
+    }
+    expect(after.filter((m) => m.includes('transport_lost') || m.includes('connection lost'))).toEqual([]);
+  }, 30_000);
+
   it('restart a failed component by default, and not one that left (restart-on-failed)', async () => {
     const { client, log } = await start({});
     await callWhenRegistered(client, 'com.example.a.stop', ['crash']);
