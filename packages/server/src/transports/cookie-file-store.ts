@@ -7,10 +7,11 @@
  * service closes. Cookies handed out that never authenticated are not written: they identify
  * nobody, and anyone can create them by the thousand.
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import type { CookieIdentity } from '@interchange/router';
 import type { Logger } from '../logger.js';
+import { isCrossbarCookieFile, readCrossbarCookieFile } from './crossbar-cookie-file.js';
 
 /** One remembered cookie: its value, what it authenticated as, and when it expires (ms). */
 export type StoredCookie = [id: string, identity: CookieIdentity, expiresAt: number];
@@ -45,6 +46,7 @@ export class CookieFileStore {
         this.#logger.warn({ file: this.#file, err: error }, 'cookie store unreadable; starting empty');
       return [];
     }
+    if (isCrossbarCookieFile(text)) return this.#loadCrossbar(text, now);
     try {
       const parsed = JSON.parse(text) as { cookies?: unknown };
       if (!Array.isArray(parsed.cookies)) throw new Error('no cookies list');
@@ -61,6 +63,25 @@ export class CookieFileStore {
       this.#logger.warn({ file: this.#file, err: error }, 'cookie store file is not a cookie store; starting empty');
       return [];
     }
+  }
+
+  /**
+   * A file Crossbar wrote: its cookies are taken over. The next write replaces it in this
+   * store's format, so the original is kept beside it (`<file>.crossbar`) for a way back.
+   */
+  #loadCrossbar(text: string, now: number): StoredCookie[] {
+    const { cookies, skipped } = readCrossbarCookieFile(text, now);
+    const backup = `${this.#file}.crossbar`;
+    try {
+      if (!existsSync(backup)) copyFileSync(this.#file, backup);
+    } catch (error) {
+      this.#logger.warn({ file: backup, err: error }, 'could not keep a copy of the Crossbar cookie file');
+    }
+    this.#logger.info(
+      { file: this.#file, cookies: cookies.length, skipped, backup },
+      "read Crossbar's cookie file; it is rewritten in Interchange's format at the next change",
+    );
+    return cookies;
   }
 
   /** Where to read the cookies to write from. */

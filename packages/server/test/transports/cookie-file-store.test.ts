@@ -55,3 +55,104 @@ describe('CookieFileStore', () => {
     expect(warnings).toEqual(['cookie store file is not a cookie store; starting empty']);
   });
 });
+
+describe("a cookie file written by Crossbar's file-backed store", () => {
+  it('is taken over: authenticated, live cookies keep their identity; deleted, expired and anonymous ones do not', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'interchange-cookie-store-'));
+    const file = join(dir, 'cookies.dat');
+    const now = Date.parse('2026-12-01T00:00:00Z');
+    const day = 86_400;
+    const lines = [
+      // Created, then authenticated (Crossbar appends a "modified" record without `created`).
+      {
+        cbtid: 'alice-cookie',
+        status: 'created',
+        created: '2026-11-30T00:00:00.000Z',
+        max_age: 7 * day,
+        authid: null,
+        authrole: null,
+        authmethod: null,
+        authrealm: null,
+        authextra: null,
+      },
+      {
+        cbtid: 'alice-cookie',
+        status: 'modified',
+        modified: '2026-11-30T00:01:00.000Z',
+        max_age: 7 * day,
+        authid: 'alice',
+        authrole: 'user',
+        authmethod: 'ticket',
+        authrealm: 'realm1',
+        authextra: { team: 'a' },
+      },
+      // Older releases wrote `id`, not `cbtid`.
+      {
+        id: 'bob-cookie',
+        created: '2026-11-29T00:00:00.000Z',
+        max_age: 7 * day,
+        authid: 'bob',
+        authrole: 'user',
+        authmethod: 'wampcra',
+        authrealm: 'realm1',
+        authextra: null,
+      },
+      // Expired.
+      {
+        cbtid: 'old-cookie',
+        created: '2026-10-01T00:00:00.000Z',
+        max_age: day,
+        authid: 'carol',
+        authrole: 'user',
+        authmethod: 'ticket',
+        authrealm: 'realm1',
+        authextra: null,
+      },
+      // Deleted after it authenticated.
+      {
+        cbtid: 'gone-cookie',
+        created: '2026-11-30T00:00:00.000Z',
+        max_age: 7 * day,
+        authid: 'dave',
+        authrole: 'user',
+        authmethod: 'ticket',
+        authrealm: 'realm1',
+        authextra: null,
+      },
+      {
+        cbtid: 'gone-cookie',
+        deleted: '2026-11-30T01:00:00.000Z',
+        max_age: 7 * day,
+        authid: 'dave',
+        authrole: 'user',
+        authmethod: 'ticket',
+        authrealm: 'realm1',
+        authextra: null,
+      },
+      // Handed out, never authenticated.
+      {
+        cbtid: 'nobody-cookie',
+        created: '2026-11-30T00:00:00.000Z',
+        max_age: 7 * day,
+        authid: null,
+        authrole: null,
+        authmethod: null,
+        authrealm: null,
+        authextra: null,
+      },
+    ];
+    const text = `${lines.map((l) => JSON.stringify(l)).join('\n')}\n{"cbtid": "half-writ`;
+    await writeFile(file, text);
+    const loaded = new CookieFileStore(file, silent).load(now);
+    expect(loaded.map(([id, who]) => [id, who])).toEqual([
+      [
+        'alice-cookie',
+        { realm: 'realm1', authid: 'alice', authrole: 'user', authmethod: 'ticket', authextra: { team: 'a' } },
+      ],
+      ['bob-cookie', { realm: 'realm1', authid: 'bob', authrole: 'user', authmethod: 'wampcra' }],
+    ]);
+    expect(loaded[0]?.[2]).toBe(Date.parse('2026-11-30T00:00:00.000Z') + 7 * day * 1000);
+    // The original is kept for a way back to Crossbar.
+    expect(await readFile(`${file}.crossbar`, 'utf8')).toBe(text);
+  });
+});
