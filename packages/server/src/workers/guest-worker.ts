@@ -138,6 +138,9 @@ export class GuestWorker {
       cwd: this.#cwd,
       env: this.#env,
       stdio: ['ignore', pipeOf(stdout), pipeOf(stderr)],
+      // Its own process group, as for Python components: a Ctrl-C in the terminal reaches the
+      // node only, which then stops its guests in order instead of finding them dead.
+      detached: true,
     });
     this.#child = child;
     if (child.stdout) this.#logLines(child.stdout, 'stdout');

@@ -64,4 +64,54 @@ describe('interchange executable', () => {
       child.kill('SIGKILL');
     }
   });
+
+  it('stops its guest workers in order on a Ctrl-C to the whole process group, without restarting them', async () => {
+    const cwd = await tempDir();
+    // The guest says when it got SIGTERM (the node's stop), so a SIGINT from the terminal would show.
+    await writeFile(
+      join(cwd, 'guest.js'),
+      "process.on('SIGTERM', () => { console.log('guest got SIGTERM'); process.exit(0); });\n" +
+        "console.log('guest up'); setInterval(() => {}, 1000);\n",
+    );
+    const config = {
+      version: 2,
+      workers: [
+        {
+          type: 'router',
+          realms: [{ name: 'realm1' }],
+          transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }],
+        },
+        { type: 'guest', executable: process.execPath, arguments: ['guest.js'], options: { workdir: '.' } },
+      ],
+    };
+    await writeFile(join(cwd, 'config.json'), JSON.stringify(config));
+    // A process group of its own, as a shell gives a foreground job.
+    const child = spawn(process.execPath, [CLI, 'start', '--config', 'config.json'], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const exited = new Promise<{ code: number | null }>((resolve) => child.once('exit', (code) => resolve({ code })));
+    const messages: string[] = [];
+    const guestUp = new Promise<void>((resolve) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        const msg = String((JSON.parse(line) as { msg?: unknown }).msg);
+        messages.push(msg);
+        if (msg.includes('guest up')) resolve();
+      });
+    });
+    try {
+      await guestUp;
+      process.kill(-(child.pid as number), 'SIGINT');
+      expect(await exited).toEqual({ code: 0 });
+      expect(messages.filter((m) => m.includes('guest got SIGTERM'))).toHaveLength(1);
+      expect(messages.filter((m) => m.includes('restarting') || m.includes('killed by'))).toEqual([]);
+    } finally {
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
 });
