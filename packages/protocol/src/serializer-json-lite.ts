@@ -14,6 +14,10 @@ import { mapLeaves } from './value-walk.js';
 
 const utf8 = new TextDecoder();
 
+/** Either batch separator, as serializer-json.ts reads them. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these two control characters are the wire's separators.
+const BATCH_SEPARATORS = /[\u0018\u001e]/;
+
 /**
  * Creates the client's JSON serializer; `batched` for `wamp.2.json.batched` (written with the
  * spec's separator 0x1e).
@@ -58,10 +62,9 @@ export function createLiteJsonSerializer(options: { batched?: boolean } = {}): S
     },
     decode(frame: Frame): WampMessage[] {
       const text = typeof frame === 'string' ? frame : utf8.decode(frame);
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: the two batch separators (serializer-json.ts).
       return batched
         ? text
-            .split(/[\u0018\u001e]/)
+            .split(BATCH_SEPARATORS)
             .filter((part) => part !== '')
             .map(decodeOne)
         : [decodeOne(text)];
