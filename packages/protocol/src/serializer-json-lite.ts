@@ -5,7 +5,6 @@
  * rule a router checks of its clients. The client's core entry point uses it, so a page speaking
  * JSON does not download the full message validation.
  */
-import { decodeBase64, encodeBase64 } from './base64.js';
 import { InvalidArgumentError, ProtocolViolationError } from './errors.js';
 import { messageFromWire, messageToWire } from './message-codec-lite.js';
 import type { WampMessage } from './messages.js';
@@ -72,14 +71,21 @@ export function createLiteJsonSerializer(options: { batched?: boolean } = {}): S
   };
 }
 
-/** As serializer-json.ts: bytes to NUL + base64, bigint and numeric typed arrays to numbers. */
+/**
+ * As serializer-json.ts: bytes to NUL + base64, bigint and numeric typed arrays to numbers. The
+ * platform's `btoa`/`atob` (browsers, Node 16+) do the base64 here, instead of base64.ts.
+ */
 function toJsonValue(v: unknown): unknown {
-  if (v instanceof Uint8Array) return `\u0000${encodeBase64(v)}`;
+  if (v instanceof Uint8Array) {
+    let text = '';
+    for (const byte of v) text += String.fromCharCode(byte);
+    return `\u0000${btoa(text)}`;
+  }
   if (typeof v === 'bigint') return Number(v);
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>, Number);
   return v;
 }
 
 function fromJsonBinary(v: unknown): unknown {
-  return typeof v === 'string' && v.charCodeAt(0) === 0 ? decodeBase64(v, 1) : v;
+  return typeof v === 'string' && v.charCodeAt(0) === 0 ? Uint8Array.from(atob(v.slice(1)), (c) => c.charCodeAt(0)) : v;
 }
