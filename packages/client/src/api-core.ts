@@ -41,6 +41,7 @@ export type {
   ConnectionCloseReason,
   ConnectionOptions,
   ConnectionTransportInfo,
+  TypedConnectionOptions,
 } from './connection.js';
 export { Connection, ConnectionBase } from './connection.js';
 export type { EndedInfo } from './ended-info.js';
@@ -65,6 +66,7 @@ export type { SerializerChoice } from './serializer-offer.js';
 export type { SerializerFactory } from './serializer-registry.js';
 export { registerSerializer, serializerLoaded } from './serializer-registry.js';
 export { Session } from './session.js';
+export type { RestoreFailure, RestoreReport } from './session-restore.js';
 export type {
   Challenge,
   ChallengeHandler,

@@ -7,7 +7,6 @@ import {
   InvalidArgumentError,
   type Payload,
   type ResultMessage,
-  RpcFeature,
   TimeoutError,
   type TimerHandle,
 } from '@interchange/protocol';
@@ -147,7 +146,7 @@ export class Caller {
       if (over) return false;
       if (requestId === undefined) {
         if (this.#refuse(procedure, prepared, options, settle)) return false;
-        if (!final && !this.#ctx.routerHasFeature('dealer', RpcFeature.PROGRESSIVE_CALL_INVOCATIONS)) {
+        if (!final && !this.#ctx.routerHasFeature('dealer', 'progressive_call_invocations')) {
           settle.reject(
             new ApplicationError(ErrorUri.FEATURE_NOT_SUPPORTED, {
               args: [`callStreaming: the dealer did not announce progressive_call_invocations`],
@@ -319,7 +318,7 @@ export class Caller {
       );
       return true;
     }
-    if (prepared.passthru && !this.#ctx.routerHasFeature('dealer', RpcFeature.PAYLOAD_PASSTHRU_MODE)) {
+    if (prepared.passthru && !this.#ctx.routerHasFeature('dealer', 'payload_passthru_mode')) {
       settle.reject(passthruNotSupported(`call to ${procedure}`, 'dealer'));
       return true;
     }
@@ -365,7 +364,7 @@ export class Caller {
     // Spec: advanced "Call Timeouts": an integer of milliseconds, enforced by a dealer that
     // announced the feature; any other dealer ignores it, so the session keeps the time.
     const routerTimeout =
-      timeout !== undefined && timeout > 0 && this.#ctx.routerHasFeature('dealer', RpcFeature.CALL_TIMEOUT)
+      timeout !== undefined && timeout > 0 && this.#ctx.routerHasFeature('dealer', 'call_timeout')
         ? Math.ceil(timeout)
         : undefined;
     if (routerTimeout !== undefined) wire['timeout'] = routerTimeout;
@@ -403,7 +402,7 @@ export class Caller {
   #abandon(id: number, error: unknown, bySignal: boolean): void {
     const pending = this.#pending.get(id);
     if (pending === undefined || pending.killing) return;
-    const canCancel = this.#ctx.routerHasFeature('dealer', RpcFeature.CALL_CANCELING);
+    const canCancel = this.#ctx.routerHasFeature('dealer', 'call_canceling');
     const mode = pending.options.cancelMode ?? 'killnowait';
     if (bySignal && mode === 'kill' && canCancel && this.#sendCancel(id, mode)) {
       pending.killing = true;

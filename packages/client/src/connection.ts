@@ -11,6 +11,7 @@ import { type Logger, silentLogger } from './logger.js';
 import type { RawSocketTlsOptions } from './rawsocket-target.js';
 import { type RetryOptions, RetrySchedule } from './retry-schedule.js';
 import { Session } from './session.js';
+import { type RestoreReport, SessionRestorer } from './session-restore.js';
 import type { ChallengeResponse, SessionCloseInfo } from './session-types.js';
 import type { ClientTransport, TransportFactory } from './transport.js';
 import { type TransportConfig, transportFactoryOf, transportTypeOfUrl } from './transport-list.js';
@@ -110,6 +111,16 @@ export interface ConnectionOptions<S = Session> extends RetryOptions {
   agent?: string;
 }
 
+/** Options of the typed {@link Connection}: {@link ConnectionOptions} and `resubscribe`. */
+export interface TypedConnectionOptions extends ConnectionOptions<Session> {
+  /**
+   * Restore the subscriptions (those with a handler) and registrations made through the
+   * connection's sessions on each new session after a reconnect, before `onopen`; `onrestore`
+   * reports what could not be (session-restore.ts). Default false, as in Autobahn|JS.
+   */
+  resubscribe?: boolean;
+}
+
 /**
  * The shared machinery of the typed `Connection` and the Autobahn-compatible one; `wrap` turns
  * each new `Session` into what `onopen` and `onchallenge` receive.
@@ -164,6 +175,14 @@ export abstract class ConnectionBase<S> {
 
   /** Turns a new session into what the application receives. */
   protected abstract wrap(session: Session): S;
+
+  /**
+   * Runs after each join and before `onopen`: the typed `Connection` restores subscriptions and
+   * registrations here (`resubscribe`). `undefined` when there is nothing to wait for.
+   */
+  protected restore(_session: Session): Promise<void> | undefined {
+    return undefined;
+  }
 
   /** The default of `retry_on_system_shutdown`. */
   protected retriesOnSystemShutdown(): boolean {
@@ -299,14 +318,20 @@ export abstract class ConnectionBase<S> {
       (welcome) => {
         if (this.#session !== session) return;
         const details = { ...welcome, transport: this.#transportInfo };
-        try {
-          const outcome = this.onopen?.(wrapped, details);
-          if (outcome instanceof Promise) {
-            outcome.catch((error: unknown) => this.#logger.error({ err: error }, 'onopen failed'));
+        const open = (): void => {
+          if (this.#session !== session) return;
+          try {
+            const outcome = this.onopen?.(wrapped, details);
+            if (outcome instanceof Promise) {
+              outcome.catch((error: unknown) => this.#logger.error({ err: error }, 'onopen failed'));
+            }
+          } catch (error) {
+            this.#logger.error({ err: error }, 'onopen threw');
           }
-        } catch (error) {
-          this.#logger.error({ err: error }, 'onopen threw');
-        }
+        };
+        const restoring = this.restore(session);
+        if (restoring === undefined) open();
+        else restoring.then(open);
       },
       // A failed join ends the session; `closed` reports it.
       () => {},
@@ -422,10 +447,11 @@ export abstract class ConnectionBase<S> {
  * most `max_retries` times).
  *
  * Reconnection and application state: as in Autobahn|JS, subscriptions and registrations are
- * NOT restored after a reconnect. Each reconnect creates a new `Session` and calls `onopen`
- * again with it; the application subscribes and registers there, so `onopen` is the one place
- * that sets a session up. The old session's subscriptions have ended and its pending calls have
- * rejected with `SessionClosedError`.
+ * by default NOT restored after a reconnect. Each reconnect creates a new `Session` and calls
+ * `onopen` again with it; the application subscribes and registers there, so `onopen` is the one
+ * place that sets a session up. The old session's subscriptions have ended and its pending calls
+ * have rejected with `SessionClosedError`. With `resubscribe: true` the connection restores them
+ * itself, with their handlers, before `onopen`, and `onrestore` tells what it could not restore.
  *
  * A GOODBYE (from either side) or an ABORT stops reconnection, as in Autobahn|JS, except the
  * router's GOODBYE `wamp.close.system_shutdown` (a node stopping or restarting), after which the
@@ -457,10 +483,52 @@ export abstract class ConnectionBase<S> {
  * };
  * connection.onclose = (reason, details) => { console.log(reason, details.will_retry); };
  * connection.open();
+ * @example
+ * const connection = new Connection({ url: 'wss://example.com/ws', realm: 'realm1', resubscribe: true });
+ * connection.onrestore = ({ failed }) => failed.forEach((f) => console.warn('lost', f.uri, f.error));
+ * let subscribed = false; // restored after a reconnect: subscribe once, on the first session
+ * connection.onopen = async (session) => {
+ *   if (!subscribed) await session.subscribe('com.example.on_vote', render);
+ *   subscribed = true;
+ * };
+ * connection.open();
  */
 export class Connection extends ConnectionBase<Session> {
+  /**
+   * With `resubscribe`: called after each reconnect that restored subscriptions and
+   * registrations, before `onopen`, with the new objects and those that could not be restored
+   * (e.g. `wamp.error.procedure_already_exists` when another session registered the procedure
+   * meanwhile). What failed is not tried again.
+   */
+  onrestore: ((report: RestoreReport) => void) | null = null;
+
+  readonly #restorer: SessionRestorer | undefined;
+  readonly #log: Logger;
+
+  constructor(options: TypedConnectionOptions) {
+    super(options);
+    this.#log = options.logger ?? silentLogger;
+    if (options.resubscribe !== undefined && typeof options.resubscribe !== 'boolean') {
+      throw new InvalidArgumentError('Connection: resubscribe must be a boolean');
+    }
+    if (options.resubscribe === true) this.#restorer = new SessionRestorer();
+  }
+
   protected wrap(session: Session): Session {
+    this.#restorer?.track(session);
     return session;
+  }
+
+  protected override restore(session: Session): Promise<void> | undefined {
+    const restorer = this.#restorer;
+    if (restorer === undefined || restorer.isEmpty) return undefined;
+    return restorer.restore(session).then((report) => {
+      try {
+        this.onrestore?.(report);
+      } catch (error) {
+        this.#log.error({ err: error }, 'onrestore threw');
+      }
+    });
   }
 }
 

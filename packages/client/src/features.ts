@@ -1,4 +1,7 @@
-import { type Dict, type FeatureName, hasFeature, PubSubFeature, RpcFeature } from '@interchange/protocol';
+// Feature names are written as literals, checked against the protocol package's `FeatureName`
+// type: importing its `RpcFeature` and `PubSubFeature` tables would put every name they hold
+// into the core bundle (issue 16).
+import type { Dict, FeatureName } from '@interchange/protocol';
 
 /**
  * The feature name of call re-routing (spec: advanced "Call Re-Routing":
@@ -18,39 +21,39 @@ export const CLIENT_ROLES = {
   caller: {
     features: {
       // `disclose_me` is passed through in CALL.Options (caller.ts).
-      [RpcFeature.CALLER_IDENTIFICATION]: true,
+      caller_identification: true,
       // AbortSignal and `timeout` send CANCEL when the dealer supports it (caller.ts).
-      [RpcFeature.CALL_CANCELING]: true,
+      call_canceling: true,
       // `Session.callProgressive` (caller.ts, progressive-call.ts).
-      [RpcFeature.PROGRESSIVE_CALL_RESULTS]: true,
+      progressive_call_results: true,
       // `Session.callStreaming`: CALL with `progress` under one request ID (caller.ts).
-      [RpcFeature.PROGRESSIVE_CALL_INVOCATIONS]: true,
+      progressive_call_invocations: true,
       // `timeout` goes out as CALL.Options.timeout to a dealer that enforces it (caller.ts).
-      [RpcFeature.CALL_TIMEOUT]: true,
+      call_timeout: true,
       // `ppt_*` options; a passthru RESULT reaches the caller untouched (caller.ts, passthru.ts).
-      [RpcFeature.PAYLOAD_PASSTHRU_MODE]: true,
+      payload_passthru_mode: true,
     },
   },
   callee: {
     features: {
       // INVOCATION.Details (`caller`, `caller_authid`, ...) reach handlers (invocation.ts).
-      [RpcFeature.CALLER_IDENTIFICATION]: true,
+      caller_identification: true,
       // `match` in REGISTER.Options; `invocation.procedure` from `details.procedure` (invocation-runner.ts).
-      [RpcFeature.PATTERN_BASED_REGISTRATION]: true,
+      pattern_based_registration: true,
       // `invoke` in REGISTER.Options (callee.ts).
-      [RpcFeature.SHARED_REGISTRATION]: true,
+      shared_registration: true,
       // INTERRUPT aborts `invocation.signal`; `kill` sends the handler's answer (invocation-runner.ts).
-      [RpcFeature.CALL_CANCELING]: true,
+      call_canceling: true,
       // `invocation.progress()` sends YIELD with `progress: true` (invocation-runner.ts).
-      [RpcFeature.PROGRESSIVE_CALL_RESULTS]: true,
+      progressive_call_results: true,
       // `invocation.input` yields every chunk of a progressive invocation (invocation-runner.ts).
-      [RpcFeature.PROGRESSIVE_CALL_INVOCATIONS]: true,
+      progressive_call_invocations: true,
       // A forwarded `details.timeout` is enforced: signal aborts, ERROR wamp.error.timeout (invocation-runner.ts).
-      [RpcFeature.CALL_TIMEOUT]: true,
+      call_timeout: true,
       // UNREGISTERED with request 0 ends the registration, `ended` says `revoked` (callee.ts).
-      [RpcFeature.REGISTRATION_REVOCATION]: true,
+      registration_revocation: true,
       // A passthru INVOCATION reaches the handler untouched; a `Result` with `passthru` answers in kind.
-      [RpcFeature.PAYLOAD_PASSTHRU_MODE]: true,
+      payload_passthru_mode: true,
       // A handler may throw ApplicationError('wamp.error.unavailable'); it is sent as any other.
       [CALL_REROUTE_FEATURE]: true,
     },
@@ -58,28 +61,28 @@ export const CLIENT_ROLES = {
   publisher: {
     features: {
       // `disclose_me`, `exclude*`/`eligible*` and `exclude_me` pass through PUBLISH.Options (publisher.ts).
-      [PubSubFeature.PUBLISHER_IDENTIFICATION]: true,
-      [PubSubFeature.SUBSCRIBER_BLACKWHITE_LISTING]: true,
-      [PubSubFeature.PUBLISHER_EXCLUSION]: true,
+      publisher_identification: true,
+      subscriber_blackwhite_listing: true,
+      publisher_exclusion: true,
       // `ppt_*` options with one binary argument (publisher.ts, passthru.ts).
-      [PubSubFeature.PAYLOAD_PASSTHRU_MODE]: true,
+      payload_passthru_mode: true,
     },
   },
   subscriber: {
     features: {
       // EVENT.Details.publisher reaches handlers as `event.publisher` (event.ts).
-      [PubSubFeature.PUBLISHER_IDENTIFICATION]: true,
+      publisher_identification: true,
       // `match` in SUBSCRIBE.Options; `event.topic` from `details.topic` (subscriber.ts).
-      [PubSubFeature.PATTERN_BASED_SUBSCRIPTION]: true,
+      pattern_based_subscription: true,
       // UNSUBSCRIBED with request 0 ends the subscription, `ended` says `revoked` (subscriber.ts).
-      [PubSubFeature.SUBSCRIPTION_REVOCATION]: true,
+      subscription_revocation: true,
       // `session.meta.subscriptions.getEvents` (meta-subscriptions.ts).
-      [PubSubFeature.EVENT_HISTORY]: true,
+      event_history: true,
       // A passthru EVENT reaches handlers untouched, with `event.passthru` (event.ts).
-      [PubSubFeature.PAYLOAD_PASSTHRU_MODE]: true,
+      payload_passthru_mode: true,
     },
   },
-} as const;
+} as const satisfies Record<string, { features: Partial<Record<FeatureName | typeof CALL_REROUTE_FEATURE, true>> }>;
 
 /** A router role name as it appears in `WELCOME.Details.roles`. */
 export type RouterRoleName = 'broker' | 'dealer';
@@ -89,7 +92,7 @@ export type RouterRoleName = 'broker' | 'dealer';
  * (spec: advanced "Feature Announcement").
  */
 export function routerHasFeature(welcomeDetails: Dict, role: RouterRoleName, feature: FeatureName): boolean {
-  const roles = welcomeDetails['roles'];
-  if (typeof roles !== 'object' || roles === null) return false;
-  return hasFeature((roles as Record<string, unknown>)[role], feature);
+  // Spec: advanced "Feature Announcement": `roles.<role>.features.<feature>` is `true`.
+  const roles = welcomeDetails['roles'] as Record<string, { features?: Dict } | null> | null | undefined;
+  return roles?.[role]?.features?.[feature] === true;
 }

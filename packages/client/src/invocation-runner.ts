@@ -8,7 +8,6 @@ import {
   type InvocationMessage,
   MessageCode,
   type Payload,
-  RpcFeature,
   TimeoutError,
   type TimerHandle,
   type WampMessage,
@@ -296,7 +295,7 @@ export class InvocationRunner {
    */
   #yieldParts(value: unknown): YieldParts {
     const parts = yieldPayload(value);
-    if (parts.passthru && !this.#ctx.routerHasFeature('dealer', RpcFeature.PAYLOAD_PASSTHRU_MODE)) {
+    if (parts.passthru && !this.#ctx.routerHasFeature('dealer', 'payload_passthru_mode')) {
       throw new ApplicationError(ErrorUri.FEATURE_NOT_SUPPORTED, {
         args: ['the dealer did not announce payload_passthru_mode; the result cannot be sent in passthru mode'],
       });

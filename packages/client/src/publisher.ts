@@ -4,7 +4,6 @@ import {
   type ErrorMessage,
   InvalidArgumentError,
   type PublishedMessage,
-  PubSubFeature,
 } from '@interchange/protocol';
 import { deferred } from './deferred.js';
 import { Publication } from './event.js';
@@ -109,7 +108,7 @@ export class Publisher {
     }
     // Spec: "Payload Passthru Mode": a passthru PUBLISH to a broker that did not announce the
     // feature is a protocol violation; it is refused here instead.
-    if (passthru && !this.#ctx.routerHasFeature('broker', PubSubFeature.PAYLOAD_PASSTHRU_MODE)) {
+    if (passthru && !this.#ctx.routerHasFeature('broker', 'payload_passthru_mode')) {
       return Promise.reject(passthruNotSupported(`publish to ${topic}`, 'broker'));
     }
     const id = this.#ctx.nextRequestId();

@@ -6,7 +6,7 @@
  * not loaded fails at once with the import that loads it, instead of silently falling back.
  */
 import {
-  createJsonSerializer,
+  createLiteJsonSerializer,
   InvalidArgumentError,
   type Serializer,
   type SerializerName,
@@ -15,7 +15,9 @@ import {
 /** Makes a serializer, plain or `.batched`. */
 export type SerializerFactory = (options: { batched?: boolean }) => Serializer;
 
-const factories = new Map<SerializerName, SerializerFactory>([['json', createJsonSerializer]]);
+// JSON on the client's codec (serializer-json-lite.ts): the router is trusted to send valid
+// messages, so the client checks their types, not every rule a router checks of its clients.
+const factories = new Map<SerializerName, SerializerFactory>([['json', createLiteJsonSerializer]]);
 
 /** The entry point that registers each optional serializer, for the error message. */
 const ENTRY_OF: Record<SerializerName, string> = {

@@ -17,6 +17,11 @@ describe('client size budgets', () => {
     for (const left of ['transport-longpoll', 'transport-rawsocket', 'meta-api']) {
       expect(core.inputs.some((path: string) => path.includes(left))).toBe(false);
     }
+    // JSON goes through the client's small codec, not the router's full validation.
+    expect(core.inputs.some((path: string) => path.endsWith('/message-codec-lite.ts'))).toBe(true);
+    for (const left of ['/message-codec.ts', '/serializer-json.ts', '/features.ts']) {
+      expect(core.inputs.some((path: string) => path.includes('protocol/') && path.endsWith(left))).toBe(false);
+    }
   });
 
   it(`keeps the votes page's JavaScript within ${SIZE_BUDGETS.votesPage} bytes gzipped`, async () => {

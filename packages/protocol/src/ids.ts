@@ -78,7 +78,7 @@ export function createRandomIdSource(options: RandomIdSourceOptions = {}): () =>
  * @example
  * const session = randomId();
  */
-export const randomId: () => number = createRandomIdSource();
+export const randomId: () => number = /* @__PURE__ */ createRandomIdSource(); // pure: bundles that never draw an ID drop it
 
 /**
  * A generator of session-scope request IDs: 1, 2, 3, ... and back to 1 after 2^53

@@ -24,6 +24,7 @@ export * from './ids.js';
 export * from './logger.js';
 export * from './longpoll-protocol.js';
 export { type DecodeOptions, isPassthru, messageFromArray, messageToArray } from './message-codec.js';
+export { messageFromWire, messageToWire } from './message-codec-lite.js';
 export * from './message-codes.js';
 export * from './messages.js';
 export * from './rawsocket-framing.js';
@@ -39,6 +40,7 @@ export {
   type JsonSerializerOptions,
   jsonBatchSeparatorOf,
 } from './serializer-json.js';
+export { createLiteJsonSerializer } from './serializer-json-lite.js';
 export { createMsgpackSerializer } from './serializer-msgpack.js';
 export * from './serializers.js';
 export * from './uri.js';

@@ -39,6 +39,6 @@ export function messageNameOf(code: number): MessageName | undefined {
   return CODE_TO_NAME.get(code);
 }
 
-const CODE_TO_NAME: ReadonlyMap<number, MessageName> = new Map(
+const CODE_TO_NAME: ReadonlyMap<number, MessageName> = /* @__PURE__ */ new Map(
   (Object.entries(MessageCode) as [MessageName, number][]).map(([name, code]) => [code, name]),
 );

@@ -55,8 +55,8 @@ export function oneOf(...values: readonly string[]): FieldCheck {
   return (v) => (typeof v === 'string' && set.has(v) ? undefined : what);
 }
 
-const isIdList = listOf(isId, 'a list of IDs');
-const isStringList = listOf(isString, 'a list of strings');
+const isIdList = /* @__PURE__ */ listOf(isId, 'a list of IDs');
+const isStringList = /* @__PURE__ */ listOf(isString, 'a list of strings');
 
 /**
  * `forward_for` (router-to-router links): a list of `{session, authid, authrole}` dicts naming the
