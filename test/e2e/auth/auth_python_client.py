@@ -3,7 +3,9 @@
 Usage: /usr/bin/python3 auth_python_client.py URL REALM METHOD AUTHID SECRET [SERIALIZER]
 
 METHOD is ticket (SECRET is the ticket), wampcra (SECRET is the secret; a salted challenge is
-answered with Autobahn's derive_key) or cryptosign (SECRET is the private key seed in hex).
+answered with Autobahn's derive_key), cryptosign (SECRET is the private key seed in hex) or scram
+(SECRET is the password; Autobahn's AuthScram, which needs Debian's python3-argon2 and
+python3-passlib, and checks the router's proof in WELCOME).
 Prints one JSON object: {"joined": true, "details": {...}} with what WELCOME said, or
 {"joined": false, "reason": ..., "message": ...} with the ABORT. The test asserts on it.
 """
@@ -25,10 +27,13 @@ async def main(url, realm, method, authid, secret, serializer_name):
     loop = asyncio.get_running_loop()
     outcome = loop.create_future()
     key = CryptosignKey.from_bytes(binascii.a2b_hex(secret)) if method == "cryptosign" else None
+    scram = auth.create_authenticator("scram", authid=authid, password=secret) if method == "scram" else None
 
     class Session(ApplicationSession):
         def onConnect(self):
             authextra = {"pubkey": key.public_key()} if key is not None else None
+            if scram is not None:
+                authextra = scram.authextra
             self.join(realm, authmethods=[method], authid=authid, authextra=authextra)
 
         def onChallenge(self, challenge):
@@ -43,7 +48,15 @@ async def main(url, realm, method, authid, secret, serializer_name):
                 return auth.compute_wcs(signing_key, challenge.extra["challenge"]).decode("ascii")
             if challenge.method == "cryptosign":
                 return key.sign_challenge(challenge)
+            if challenge.method == "scram":
+                return scram.on_challenge(self, challenge)
             raise RuntimeError("unexpected challenge %s" % challenge.method)
+
+        def onWelcome(self, msg):
+            # AuthScram verifies the router's signature; a wrong one is an error string.
+            if scram is not None:
+                return scram.on_welcome(self, msg.authextra)
+            return None
 
         def onJoin(self, details):
             if not outcome.done():

@@ -2,9 +2,8 @@
  * Interop: Autobahn|Python (Debian's python3-autobahn 22.7.1, run with /usr/bin/python3)
  * authenticates against our router with ticket, WAMP-CRA (plain and salted, with its own
  * compute_wcs and derive_key) and cryptosign (its CryptosignKey), and joins seed 002's dynamic
- * WAMP-CRA transport. Its SCRAM needs argon2-cffi, which Debian's package does not install
- * (AuthScram raises "Cannot support WAMP-SCRAM without argon2_cffi"), so SCRAM interop is covered
- * by our typed client in both dialects instead.
+ * WAMP-CRA transport, and with SCRAM in Crossbar's dialect (`scram`, Argon2id; its AuthScram needs
+ * Debian's python3-argon2 and python3-passlib, which .ci/run installs).
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +62,18 @@ describe('Autobahn|Python authenticates', () => {
     expect(await python(node.url('ws'), 'realm1', 'wampcra', authid, secret, serializer)).toMatchObject({
       joined: true,
       details: { authid, authmethod: 'wampcra' },
+    });
+  });
+
+  it('with scram (Argon2id, Crossbar dialect), checking the router proof, and fails a wrong password', async () => {
+    const { authid, password } = CREDENTIALS.scramCrossbar;
+    expect(await python(node.url('ws'), 'realm1', 'scram', authid, password)).toMatchObject({
+      joined: true,
+      details: { authid, authmethod: 'scram', authrole: 'user' },
+    });
+    expect(await python(node.url('ws'), 'realm1', 'scram', authid, 'not-the-password')).toMatchObject({
+      joined: false,
+      reason: 'wamp.error.authentication_failed',
     });
   });
 
