@@ -5,13 +5,18 @@
  * Commands mirror Crossbar's: `init`, `start`, `stop`, `status`, `check`, `convert`, `keys`,
  * `version`.
  */
+
+import type { Worker } from 'node:cluster';
 import { parseArgs } from 'node:util';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { ConfigError, type ConfigIssue, formatIssue } from '../config/config-issues.js';
+import type { NodeConfig } from '../config/config-schema.js';
 import { loadConfig } from '../config/load-config.js';
+import { configOfRouterProcess, routerProcessesOf } from '../config/router-processes.js';
 import type { Logger } from '../logger.js';
 import { InterchangeNode } from '../node.js';
 import { packageVersion } from '../version.js';
+import { pinThisProcess } from '../workers/cpu-affinity.js';
 import { openControlSocket } from './control-socket.js';
 import { runInit } from './init-command.js';
 import { convertCommand, keysCommand, type NodeCommandOptions, statusCommand, stopCommand } from './node-commands.js';
@@ -22,9 +27,11 @@ import {
   type LocalNats,
   runWorkers,
   startLocalNats,
+  type WorkerSettings,
   workerSettings,
   workerWaitForStop,
 } from './worker-processes.js';
+import { answerStatusRequests, askWorkers } from './worker-status.js';
 
 /** Exit codes of the CLI. */
 export const ExitCode = {
@@ -142,22 +149,35 @@ async function start(options: StartOptions, io: CliIo): Promise<number> {
     return ExitCode.FAILURE;
   }
   const log = options.log ?? DEFAULT_LOG_SETTINGS;
-  // A worker forked by `start --workers N`: its primary owns the pid file and the signals.
+  // A worker forked by `start --workers N`, or one router worker's process: its primary owns
+  // the pid file and the signals.
   const worker = workerSettings();
   if (worker !== undefined) {
-    // The primary's control socket answers `status`; a worker opens none of its own.
+    const own =
+      worker.router === undefined
+        ? loaded
+        : { ...loaded, config: configOfRouterProcess(loaded.config, worker.router, worker.index === 0) };
+    // The primary's control socket answers `status` (asking each worker); a worker opens none.
     const code = await runNode(
-      loaded,
+      own,
       { ...io, waitForStop: workerWaitForStop },
       { nodeId: worker.node, cluster: worker.cluster },
       log,
-      { control: false },
+      { control: false, worker },
     );
     // The channel to the primary would keep the process alive after the node stopped.
     process.disconnect?.();
     return code;
   }
   const count = options.workers === undefined ? 1 : Number(options.workers);
+  const routerProcesses = routerProcessesOf(loaded.config);
+  if (routerProcesses !== undefined && options.workers !== undefined) {
+    io.stderr.write(
+      'interchange: --workers does not apply to this config: its router workers use shared endpoints or ' +
+        'cpu_affinity, so each of them runs as its own process already; leave out --workers, or keep one router worker\n',
+    );
+    return ExitCode.FAILURE;
+  }
   const running = await runningNode(loaded.cbdir);
   if (running !== undefined) {
     io.stderr.write(`interchange: a node is already running from ${loaded.cbdir} (PID ${running.pid})\n`);
@@ -168,7 +188,10 @@ async function start(options: StartOptions, io: CliIo): Promise<number> {
     options: { command: 'start', config: loaded.file, cbdir: loaded.cbdir },
   });
   try {
-    if (count > 1) return await runPrimary(loaded, count, options['node-id'], io, log);
+    if (count > 1 || routerProcesses !== undefined) {
+      const routers = routerProcesses?.map((index) => ({ index, name: processName(loaded.config, index) }));
+      return await runPrimary(loaded, { count, routers }, options['node-id'], io, log);
+    }
     return await runNode(loaded, io, { nodeId: options['node-id'] }, log, { control: true });
   } finally {
     await removePidFile(loaded.cbdir);
@@ -181,10 +204,23 @@ async function runNode(
   io: CliIo,
   cluster: { nodeId?: string | undefined; cluster?: ClusterConfig | undefined },
   log: LogSettings,
-  options: { control: boolean },
+  options: { control: boolean; worker?: WorkerSettings },
 ): Promise<number> {
   const logger = io.createLogger(log);
   const controller = loaded.config.controller;
+  // A router worker's cpu_affinity pins the process that runs it, before anything else starts.
+  const pinned = loaded.config.workers.find((w) => w.type === 'router' && w.options?.cpu_affinity !== undefined);
+  if (pinned?.type === 'router' && pinned.options?.cpu_affinity !== undefined) {
+    const what = `worker ${pinned.id ?? loaded.config.workers.indexOf(pinned)}`;
+    try {
+      const cpus = await pinThisProcess(pinned.options.cpu_affinity, what);
+      logger.info({ cpus, pid: process.pid }, 'process pinned to CPUs (cpu_affinity)');
+    } catch (error) {
+      logger.error({ err: error }, 'node failed to start');
+      io.stderr.write(`interchange: the node failed to start: ${(error as Error).message}\n`);
+      return ExitCode.FAILURE;
+    }
+  }
   // Crossbar's controller `options.title` names the node's process (as `ps` shows it).
   if (controller?.options?.title !== undefined) process.title = controller.options.title;
   logger.info(
@@ -197,6 +233,15 @@ async function runNode(
     'starting node',
   );
   let node: InterchangeNode | undefined;
+  const worker = options.worker;
+  if (worker !== undefined) {
+    answerStatusRequests(() => ({
+      index: worker.index,
+      pid: process.pid,
+      node: worker.node,
+      activity: node?.activity(),
+    }));
+  }
   // Open before the node starts, so that once "node started" is logged, status can ask it.
   const control = options.control
     ? await openControlSocket(loaded.cbdir, () => ({ pid: process.pid, activity: node?.activity() }), logger)
@@ -227,25 +272,61 @@ async function runNode(
   return 'cause' in outcome && outcome.cause.error ? ExitCode.FAILURE : ExitCode.OK;
 }
 
+/** The name a router worker's process ends its node ID in: its `id`, or `w<index>`. */
+function processName(config: NodeConfig, index: number): string {
+  const id = config.workers[index]?.id;
+  return id === undefined ? `w${index}` : id.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
 /**
- * `start --workers N`: forks N worker processes, each a cluster node sharing the ports; starts a
- * local nats-server for them when the config has no `cluster` block.
+ * `start --workers N`, or a config whose router workers each run as a process (shared endpoints,
+ * cpu_affinity): forks the worker processes, each a cluster node, sharing the ports; starts a
+ * local nats-server for them when the config has no `cluster` block. The primary's control
+ * socket answers `status` with every worker's figures.
  */
 async function runPrimary(
   loaded: Awaited<ReturnType<typeof loadConfig>>,
-  count: number,
+  processes: { count: number; routers: { index: number; name: string }[] | undefined },
   nodeId: string | undefined,
   io: CliIo,
   log: LogSettings,
 ): Promise<number> {
   const logger = io.createLogger(log);
+  let forked: readonly { worker: Worker; node: string }[] = [];
+  const control = await openControlSocket(
+    loaded.cbdir,
+    async () => ({ pid: process.pid, activity: undefined, workers: await askWorkers(forked) }),
+    logger,
+  );
+  try {
+    return await superviseWorkers(loaded, processes, nodeId, io, logger, (workers) => {
+      forked = workers;
+    });
+  } finally {
+    await control?.close();
+  }
+}
+
+async function superviseWorkers(
+  loaded: Awaited<ReturnType<typeof loadConfig>>,
+  processes: { count: number; routers: { index: number; name: string }[] | undefined },
+  nodeId: string | undefined,
+  io: CliIo,
+  logger: Logger,
+  onForked: (workers: readonly { worker: Worker; node: string }[]) => void,
+): Promise<number> {
   let nats: LocalNats | undefined;
   if (loaded.config.cluster === undefined) {
     const binary = await findNatsServer();
     if (binary === undefined) {
+      const who =
+        processes.routers === undefined
+          ? '--workers'
+          : 'router workers with shared endpoints or cpu_affinity (each a process of one router)';
       io.stderr.write(
-        'interchange: --workers needs NATS: install nats-server (Debian/Ubuntu: apt install nats-server; ' +
-          'or https://nats.io/download), or give the config a "cluster" block naming a NATS server\n',
+        `interchange: ${who} need${processes.routers === undefined ? 's' : ''} NATS: install nats-server ` +
+          '(Debian/Ubuntu: apt install nats-server; or https://nats.io/download), or give the config a ' +
+          '"cluster" block naming a NATS server\n',
       );
       return ExitCode.FAILURE;
     }
@@ -258,7 +339,9 @@ async function runPrimary(
   }
   try {
     return await runWorkers({
-      count,
+      count: processes.count,
+      ...(processes.routers === undefined ? {} : { routers: processes.routers }),
+      onForked,
       args: ['start', '--config', loaded.file, '--cbdir', loaded.cbdir],
       node: nodeId ?? loaded.config.cluster?.node,
       nats: nats?.url,

@@ -40,18 +40,6 @@ export const CROSSBAR_REFUSALS: readonly Refusal[] = [
     instead: CLUSTER,
   },
   {
-    at: [...TRANSPORT, 'endpoint', 'shared'],
-    key: 'endpoint "shared"',
-    why: 'it lets several Crossbar router worker processes accept on one port (SO_REUSEPORT); an Interchange node has one router process',
-    instead: CLUSTER,
-  },
-  {
-    at: [...WORKER, 'options', 'cpu_affinity'],
-    key: 'worker "options.cpu_affinity"',
-    why: "it pins a Crossbar worker process to CPU cores; Interchange's router and container workers run inside the node's one process, so there is no worker process to pin",
-    instead: `pin the whole node (e.g. "taskset -c 2 interchange start"), or to use more cores, ${CLUSTER}`,
-  },
-  {
     at: ['controller', 'fabric'],
     key: 'controller "fabric"',
     why: 'it connects the node to Crossbar\'s management service (Crossbar FX master / "CFC") for remote management',

@@ -17,12 +17,6 @@ const CASES: [string, unknown, string][] = [
     }),
     'workers[0].realms[0].rlinks',
   ],
-  [
-    'endpoint shared',
-    node(router({ transports: [{ type: 'websocket', endpoint: { ...endpoint, shared: true } }] })),
-    'workers[0].transports[0].endpoint.shared',
-  ],
-  ['worker cpu_affinity', node(router({ options: { cpu_affinity: [0] } })), 'workers[0].options.cpu_affinity'],
   ['controller fabric', withController({ fabric: { transport: null } }), 'controller.fabric'],
   ['controller enable_docker', withController({ enable_docker: true }), 'controller.enable_docker'],
   ['controller manhole', withController({ manhole: { endpoint, users: [] } }), 'controller.manhole'],
