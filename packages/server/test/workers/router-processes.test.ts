@@ -1,0 +1,251 @@
+/**
+ * Crossbar's several router workers on one port (`"endpoint": {"shared": true}`) with
+ * `options.cpu_affinity`, started unchanged: each router worker runs as its own process, pinned
+ * to its CPU, and a cluster node joined through the local nats-server the node starts; the
+ * shared port hands connections to both; Autobahn|JS sessions on both call and publish to each
+ * other; `interchange status` lists both workers.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import autobahn from 'autobahn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { InterchangeNode } from '../../src/node.js';
+import { allowedCpus } from '../../src/workers/cpu-affinity.js';
+import { tempDir } from '../helpers.js';
+
+// Node 20 has no global WebSocket; Autobahn|JS uses the global one.
+(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
+
+const cli = fileURLToPath(new URL('../../bin/interchange.js', import.meta.url));
+const run = promisify(execFile);
+
+interface LogLine {
+  msg?: string;
+  pid?: number;
+  cpus?: number[];
+  node?: string;
+  port?: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+async function eventually<T>(check: () => T | undefined | false, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A router worker as Crossbar's examples write it, on a shared port, pinned to `cpu`. */
+function routerWorker(port: number, cpu: number): Record<string, unknown> {
+  return {
+    type: 'router',
+    options: { cpu_affinity: [cpu] },
+    realms: [
+      {
+        name: 'realm1',
+        roles: [
+          {
+            name: 'anonymous',
+            permissions: [
+              {
+                uri: '',
+                match: 'prefix',
+                allow: { call: true, register: true, publish: true, subscribe: true },
+                disclose: { caller: false, publisher: false },
+                cache: true,
+              },
+            ],
+          },
+        ],
+      },
+    ],
+    transports: [
+      {
+        type: 'web',
+        endpoint: { type: 'tcp', port, interface: '127.0.0.1', backlog: 1024, shared: true },
+        paths: { ws: { type: 'websocket' }, info: { type: 'nodeinfo' } },
+      },
+    ],
+  };
+}
+
+function open(url: string): Promise<autobahn.Session> {
+  return new Promise((resolve, reject) => {
+    const connection = new autobahn.Connection({ url, realm: 'realm1', max_retries: 0 });
+    connection.onopen = (session) => resolve(session);
+    connection.onclose = (reason, details) => {
+      reject(new Error(`connection ${reason}: ${JSON.stringify(details)}`));
+      return true;
+    };
+    connection.open();
+  });
+}
+
+describe('router workers sharing a port, each its own pinned process', () => {
+  let cbdir: string;
+  let port: number;
+  let node: ChildProcess;
+  let exited: Promise<number | null>;
+  const lines: LogLine[] = [];
+  const sessions: autobahn.Session[] = [];
+  let cpus: number[];
+
+  beforeAll(async () => {
+    cbdir = await tempDir('interchange-router-processes-');
+    port = await freePort();
+    const allowed = await allowedCpus();
+    // Positions in the CPUs this process may use, as Crossbar reads them; one CPU: both on it.
+    cpus = [0, allowed.length > 1 ? 1 : 0];
+    const config = { version: 2, controller: {}, workers: cpus.map((cpu) => routerWorker(port, cpu)) };
+    await writeFile(join(cbdir, 'config.json'), JSON.stringify(config, null, 2));
+    expect((await run(process.execPath, [cli, 'check', '--cbdir', cbdir])).stdout).toBe('ok\n');
+    node = spawn(process.execPath, [cli, 'start', '--cbdir', cbdir, '--logformat', 'json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    node.stderr?.resume();
+    createInterface({ input: node.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      try {
+        lines.push(JSON.parse(line) as LogLine);
+      } catch {
+        // not a log record
+      }
+    });
+    exited = new Promise((resolve) => node.once('exit', (code) => resolve(code)));
+    await eventually(() => lines.filter((l) => l.msg === 'node started').length === 2, 40_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const session of sessions) session.leave('wamp.close.normal', '');
+    if (node.exitCode === null) node.kill('SIGTERM');
+    await exited;
+    await rm(cbdir, { recursive: true, force: true });
+  });
+
+  it('runs each router worker as its own process, pinned to the CPU of its cpu_affinity', async () => {
+    const started = lines.filter((l) => l.msg === 'node started').map((l) => l.pid as number);
+    expect(new Set(started).size).toBe(2);
+    expect(started).not.toContain(node.pid);
+    const allowed = await allowedCpus();
+    const pinned = lines.filter((l) => l.msg === 'process pinned to CPUs (cpu_affinity)');
+    expect(pinned.map((l) => l.cpus).sort()).toEqual(cpus.map((c) => [allowed[c]]).sort());
+    for (const line of pinned) {
+      const status = await readFile(`/proc/${line.pid}/status`, 'utf8');
+      expect(status).toMatch(new RegExp(`^Cpus_allowed_list:\\s*${line.cpus?.join(',')}$`, 'm'));
+    }
+    const joined = lines.filter((l) => l.msg === 'joined the cluster').map((l) => l.node ?? '');
+    expect(joined.map((n) => n.replace(/^.*-/, '')).sort()).toEqual(['w0', 'w1']);
+  });
+
+  it('spreads the connections of the shared port over both processes, as status shows', async () => {
+    for (let i = 0; i < 4; i++) sessions.push(await open(`ws://127.0.0.1:${port}/ws`));
+    const { stdout } = await run(process.execPath, [cli, 'status', '--cbdir', cbdir]);
+    expect(stdout).toMatch(/^running \(PID \d+/);
+    expect(stdout).toContain('workers: 2, sessions in all: 4');
+    const perWorker = [
+      ...stdout.matchAll(/^worker (\d) \(PID (\d+), cluster node \S+-(w\d)\):\n {2}sessions: (\d+)/gm),
+    ];
+    expect(perWorker.map((m) => m[3])).toEqual(['w0', 'w1']);
+    for (const match of perWorker) expect(Number(match[4])).toBeGreaterThan(0);
+    // Plain HTTP requests to the shared port reach both processes too (nodeinfo shows the PID).
+    const pids = new Set<number>();
+    for (let i = 0; i < 6 && pids.size < 2; i++) {
+      const response = await fetch(`http://127.0.0.1:${port}/info`, {
+        headers: { accept: 'application/json', connection: 'close' },
+      });
+      pids.add(((await response.json()) as { pid: number }).pid);
+    }
+    expect(pids.size).toBe(2);
+  });
+
+  it('routes calls and events between sessions on both processes (Autobahn|JS)', async () => {
+    const [callee] = sessions as [autobahn.Session];
+    await callee.register('com.example.add2', (args) => (args?.[0] as number) + (args?.[1] as number));
+    // The registration reaches the other node a moment after REGISTERED.
+    const results = await Promise.all(
+      sessions.map(async (session) => {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await session.call('com.example.add2', [2, 3]);
+          } catch (error) {
+            if (attempt > 200) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 25));
+          }
+        }
+      }),
+    );
+    expect(results).toEqual([5, 5, 5, 5]);
+
+    const received = sessions.map(() => 0);
+    await Promise.all(
+      sessions.map((session, i) =>
+        session.subscribe('com.example.ticks', () => {
+          received[i] = (received[i] ?? 0) + 1;
+        }),
+      ),
+    );
+    const deadline = Date.now() + 10_000;
+    while (!received.every((n) => n > 0) && Date.now() < deadline) {
+      await callee.publish('com.example.ticks', ['tick'], {}, { exclude_me: false, acknowledge: true });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(received.map((n) => n > 0)).toEqual([true, true, true, true]);
+  });
+
+  it('stops every process on SIGTERM', async () => {
+    for (const session of sessions.splice(0)) session.leave('wamp.close.normal', '');
+    node.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(lines.filter((l) => l.msg === 'node stopped')).toHaveLength(2);
+    expect(existsSync(join(cbdir, 'node.pid'))).toBe(false);
+  }, 30_000);
+});
+
+describe('a single router worker with a shared endpoint', () => {
+  it('runs in the node process and takes sessions as usual', async () => {
+    const cbdir = await tempDir('interchange-shared-single-');
+    const node = await InterchangeNode.start({
+      config: {
+        version: 2,
+        workers: [
+          {
+            type: 'router',
+            realms: [{ name: 'realm1' }],
+            transports: [
+              { type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1', shared: true } },
+            ],
+          },
+        ],
+      },
+      cbdir,
+    });
+    try {
+      const session = await open(`ws://127.0.0.1:${node.addresses[0]?.port}/`);
+      await session.register('com.example.one', () => 1);
+      expect(await session.call('com.example.one')).toBe(1);
+      session.leave('wamp.close.normal', '');
+    } finally {
+      await node.stop();
+      await rm(cbdir, { recursive: true, force: true });
+    }
+  });
+});
