@@ -29,7 +29,8 @@ const REALM = [...WORKER, 'realms', '#'];
 
 const CLUSTER =
   "Interchange's cluster over NATS: several node processes (on one machine or many) share the realm, " +
-  'each with its own listening port or behind a load balancer';
+  'each with its own listening port or behind a load balancer; on one machine, several router workers whose ' +
+  'transports share a port ("endpoint": {"shared": true}) run as processes of one router';
 
 /** Every refusal, by place. */
 export const CROSSBAR_REFUSALS: readonly Refusal[] = [

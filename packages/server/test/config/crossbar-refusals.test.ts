@@ -91,7 +91,8 @@ describe('Crossbar keys refused with the reason and the alternative', () => {
       'realm "rlinks" is a Crossbar key that Interchange does not implement: router-to-router links forward a ' +
         "realm's traffic between Crossbar nodes over Crossbar's own node-to-node sessions. Instead: Interchange's " +
         'cluster over NATS: several node processes (on one machine or many) share the realm, each with its own ' +
-        'listening port or behind a load balancer',
+        'listening port or behind a load balancer; on one machine, several router workers whose transports share ' +
+        'a port ("endpoint": {"shared": true}) run as processes of one router',
     );
   });
 
