@@ -1,6 +1,9 @@
 /**
- * `interchange start --workers N`: one node as N router processes on one machine (docs/scaling.md). The first process (Node's `cluster` primary) forks N workers; each runs the whole
- * node config as its own cluster node, and their listeners share each configured port (the
+ * One node as several router processes on one machine (docs/scaling.md): `interchange start
+ * --workers N`, where each of N workers runs the whole node config, or a config whose router
+ * workers use Crossbar's `shared` endpoints or `cpu_affinity` (config/router-processes.ts), where
+ * each process runs one router worker. The first process (Node's `cluster` primary) forks the
+ * workers; each is its own cluster node, and their listeners share each configured port (the
  * primary holds the listening socket and hands connections to the workers in turn). Without a
  * `cluster` block in the config, the primary starts a local `nats-server` (with JetStream) for
  * them on 127.0.0.1 and stops it at the end.

@@ -15,6 +15,7 @@
  */
 import type { RouterWorkerConfig, TransportConfig, WorkerConfig } from './config-schema.js';
 import type { KeyPath } from './config-walk.js';
+import { isPersistentStore } from './store-keys.js';
 
 /** A config's router workers with their indices in `workers`. */
 function routerWorkersOf(workers: readonly WorkerConfig[]): { index: number; worker: RouterWorkerConfig }[] {
@@ -143,6 +144,24 @@ export function routerProcessIssues(config: { workers: readonly WorkerConfig[] }
   }
   // Router workers that run as processes form one router: a realm must be the same everywhere.
   if (routerProcessesOf(config) !== undefined) {
+    // A store directory is locked by the process that opens it (store/store-lock.ts).
+    const stores = new Map<string, number>();
+    for (const { index: w, worker } of routers) {
+      worker.realms.forEach((realm, r) => {
+        const store = realm.store;
+        if (store === undefined || !isPersistentStore(store.type) || store.path === undefined) return;
+        const other = stores.get(store.path);
+        if (other !== undefined && other !== w) {
+          issues.push({
+            path: ['workers', w, 'realms', r, 'store', 'path'],
+            message:
+              `store directory "${store.path}" is also used by ${name(other)}, which runs as another process; ` +
+              'a store directory belongs to one process: give each worker its own path, or leave the store out',
+          });
+        }
+        stores.set(store.path, w);
+      });
+    }
     const firstOf = new Map<string, { w: number; roles: string }>();
     for (const { index: w, worker } of routers) {
       worker.realms.forEach((realm, r) => {

@@ -107,6 +107,17 @@ describe('shared ports and router processes in the config check', () => {
     expect(issue).toMatch(/^workers\[1\]\.realms\[0\]\.roles: realm "realm1" has other roles than in workers\[0\]/);
   });
 
+  it('refuses one store directory in two router workers that run as processes', async () => {
+    const realm = { name: 'realm1', roles: [anonymous(true)], store: { type: 'lmdb', path: 'store' } };
+    const [issue] = await problems(
+      router({ shared: true, realms: [realm] }),
+      router({ shared: true, realms: [realm] }),
+    );
+    expect(issue).toMatch(
+      /^workers\[1\]\.realms\[0\]\.store\.path: store directory "store" is also used by workers\[0\]/,
+    );
+  });
+
   it('refuses cpu_affinity on a container worker, saying where it works', async () => {
     const [issue] = await problems(router({}), { type: 'container', options: { cpu_affinity: [0] }, components: [] });
     expect(issue).toMatch(
