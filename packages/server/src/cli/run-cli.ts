@@ -6,7 +6,7 @@
  * `version`.
  */
 
-import type { Worker } from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import { parseArgs } from 'node:util';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { ConfigError, type ConfigIssue, formatIssue } from '../config/config-issues.js';
@@ -65,7 +65,9 @@ Commands:
   start    [--config FILE] [--cbdir DIR]  run the node in the foreground (writes DIR/node.pid); SIGINT or SIGTERM stop it
            [--node-id ID]                 names this node of a cluster (config "cluster")
            [--workers N]                  runs N router processes sharing the ports, joined through NATS
-                                          (the config's "cluster", or a local nats-server started for them)
+                                          (the config's "cluster", or a local nats-server started for them);
+                                          router workers with "shared" endpoints or "cpu_affinity" run as
+                                          such processes without --workers, one per router worker
            [--loglevel LEVEL]             none, error, warn, info (default), debug or trace (every message in and out)
            [--logformat FORMAT]           standard, syslogd, none or json (default: standard on a terminal, else json)
            [--color auto|true|false]      colour the standard, syslogd and none formats (default auto: on a terminal)
@@ -165,8 +167,10 @@ async function start(options: StartOptions, io: CliIo): Promise<number> {
       log,
       { control: false, worker },
     );
-    // The channel to the primary would keep the process alive after the node stopped.
-    process.disconnect?.();
+    // The channel to the primary would keep the process alive after the node stopped. Through
+    // the cluster worker, not process.disconnect(): on a plain disconnect node:cluster ends the
+    // worker with exit code 0, and the primary would not see a failed start.
+    cluster.worker?.disconnect();
     return code;
   }
   const count = options.workers === undefined ? 1 : Number(options.workers);
