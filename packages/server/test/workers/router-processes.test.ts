@@ -28,6 +28,7 @@ const run = promisify(execFile);
 
 interface LogLine {
   msg?: string;
+  components?: number;
   pid?: number;
   cpus?: number[];
   node?: string;
@@ -116,7 +117,31 @@ describe('router workers sharing a port, each its own pinned process', () => {
     const allowed = await allowedCpus();
     // Positions in the CPUs this process may use, as Crossbar reads them; one CPU: both on it.
     cpus = [0, allowed.length > 1 ? 1 : 0];
-    const config = { version: 2, controller: {}, workers: cpus.map((cpu) => routerWorker(port, cpu)) };
+    // A container worker, as in Crossbar's examples: it runs once, in the first router worker's process.
+    await writeFile(
+      join(cbdir, 'backend.mjs'),
+      "export default async (session) => { await session.register('com.example.pid', () => process.pid); };\n",
+    );
+    const container = {
+      type: 'container',
+      components: [
+        {
+          type: 'class',
+          classname: 'backend.mjs',
+          realm: 'realm1',
+          transport: {
+            type: 'websocket',
+            endpoint: { type: 'tcp', host: '127.0.0.1', port },
+            url: `ws://127.0.0.1:${port}/ws`,
+          },
+        },
+      ],
+    };
+    const config = {
+      version: 2,
+      controller: {},
+      workers: [...cpus.map((cpu) => routerWorker(port, cpu)), container],
+    };
     await writeFile(join(cbdir, 'config.json'), JSON.stringify(config, null, 2));
     expect((await run(process.execPath, [cli, 'check', '--cbdir', cbdir])).stdout).toBe('ok\n');
     node = spawn(process.execPath, [cli, 'start', '--cbdir', cbdir, '--logformat', 'json'], {
@@ -160,12 +185,18 @@ describe('router workers sharing a port, each its own pinned process', () => {
     for (let i = 0; i < 4; i++) sessions.push(await open(`ws://127.0.0.1:${port}/ws`));
     const { stdout } = await run(process.execPath, [cli, 'status', '--cbdir', cbdir]);
     expect(stdout).toMatch(/^running \(PID \d+/);
-    expect(stdout).toContain('workers: 2, sessions in all: 4');
+    // The four clients and the container's component.
+    expect(stdout).toContain('workers: 2, sessions in all: 5');
     const perWorker = [
       ...stdout.matchAll(/^worker (\d) \(PID (\d+), cluster node \S+-(w\d)\):\n {2}sessions: (\d+)/gm),
     ];
     expect(perWorker.map((m) => m[3])).toEqual(['w0', 'w1']);
-    for (const match of perWorker) expect(Number(match[4])).toBeGreaterThan(0);
+    // Clients on both: beyond the component's session, each process holds at least one.
+    const host = lines.find((l) => l.msg === 'node started' && l.components === 1)?.pid;
+    for (const match of perWorker) {
+      const component = Number(match[2]) === host ? 1 : 0;
+      expect(Number(match[4]) - component).toBeGreaterThan(0);
+    }
     // Plain HTTP requests to the shared port reach both processes too (nodeinfo shows the PID).
     const pids = new Set<number>();
     for (let i = 0; i < 6 && pids.size < 2; i++) {
@@ -194,6 +225,13 @@ describe('router workers sharing a port, each its own pinned process', () => {
       }),
     );
     expect(results).toEqual([5, 5, 5, 5]);
+
+    // The container's component runs once, in one process, and sessions on both reach it.
+    const started = lines.filter((l) => l.msg === 'node started');
+    expect(started.map((l) => l.components).sort()).toEqual([0, 1]);
+    const host = started.find((l) => l.components === 1)?.pid;
+    const pids = await Promise.all(sessions.map((session) => session.call('com.example.pid')));
+    expect(pids).toEqual(sessions.map(() => host));
 
     const received = sessions.map(() => 0);
     await Promise.all(
@@ -248,4 +286,26 @@ describe('a single router worker with a shared endpoint', () => {
       await rm(cbdir, { recursive: true, force: true });
     }
   });
+});
+
+describe('a cpu_affinity the machine cannot honour', () => {
+  it('stops the node with exit code 1, naming the worker and the CPUs there are', async () => {
+    const cbdir = await tempDir('interchange-affinity-fail-');
+    const port = await freePort();
+    const config = { version: 2, workers: [routerWorker(port, 0), routerWorker(port, 4095)] };
+    await writeFile(join(cbdir, 'config.json'), JSON.stringify(config));
+    const child = spawn(process.execPath, [cli, 'start', '--cbdir', cbdir, '--logformat', 'none'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /the node failed to start: worker 1: cpu_affinity \[4095\] names CPU position 4095, but the node may use \d+ CPU/,
+    );
+    await rm(cbdir, { recursive: true, force: true });
+  }, 30_000);
 });
