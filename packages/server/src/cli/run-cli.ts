@@ -114,7 +114,13 @@ function defaultIo(): CliIo {
 export { packageVersion } from '../version.js';
 
 type Options = { config?: string | undefined; cbdir?: string | undefined };
-type StartOptions = Options & { log?: LogSettings; 'node-id'?: string | undefined; workers?: string | undefined };
+type StartOptions = Options & {
+  log?: LogSettings;
+  /** The log flags as given, passed on to worker processes so they log as the primary does. */
+  logArgs?: string[];
+  'node-id'?: string | undefined;
+  workers?: string | undefined;
+};
 
 function reportConfigError(error: ConfigError, io: CliIo): void {
   io.stderr.write(`invalid node config${error.file === undefined ? '' : ` ${error.file}`}:\n`);
@@ -194,7 +200,7 @@ async function start(options: StartOptions, io: CliIo): Promise<number> {
   try {
     if (count > 1 || routerProcesses !== undefined) {
       const routers = routerProcesses?.map((index) => ({ index, name: processName(loaded.config, index) }));
-      return await runPrimary(loaded, { count, routers }, options['node-id'], io, log);
+      return await runPrimary(loaded, { count, routers, logArgs: options.logArgs ?? [] }, options['node-id'], io, log);
     }
     return await runNode(loaded, io, { nodeId: options['node-id'] }, log, { control: true });
   } finally {
@@ -290,7 +296,7 @@ function processName(config: NodeConfig, index: number): string {
  */
 async function runPrimary(
   loaded: Awaited<ReturnType<typeof loadConfig>>,
-  processes: { count: number; routers: { index: number; name: string }[] | undefined },
+  processes: { count: number; routers: { index: number; name: string }[] | undefined; logArgs: string[] },
   nodeId: string | undefined,
   io: CliIo,
   log: LogSettings,
@@ -313,7 +319,7 @@ async function runPrimary(
 
 async function superviseWorkers(
   loaded: Awaited<ReturnType<typeof loadConfig>>,
-  processes: { count: number; routers: { index: number; name: string }[] | undefined },
+  processes: { count: number; routers: { index: number; name: string }[] | undefined; logArgs: string[] },
   nodeId: string | undefined,
   io: CliIo,
   logger: Logger,
@@ -346,7 +352,7 @@ async function superviseWorkers(
       count: processes.count,
       ...(processes.routers === undefined ? {} : { routers: processes.routers }),
       onForked,
-      args: ['start', '--config', loaded.file, '--cbdir', loaded.cbdir],
+      args: ['start', '--config', loaded.file, '--cbdir', loaded.cbdir, ...processes.logArgs],
       node: nodeId ?? loaded.config.cluster?.node,
       nats: nats?.url,
       logger,
@@ -453,8 +459,18 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
     case 'start': {
       const log = parseLogSettings(values);
       if ('error' in log) return usageError(log.error);
+      const logArgs = (['loglevel', 'logformat', 'color'] as const).flatMap((flag) =>
+        values[flag] === undefined ? [] : [`--${flag}`, values[flag]],
+      );
       return start(
-        { config: values.config, cbdir: values.cbdir, 'node-id': values['node-id'], workers: values.workers, log },
+        {
+          config: values.config,
+          cbdir: values.cbdir,
+          'node-id': values['node-id'],
+          workers: values.workers,
+          log,
+          logArgs,
+        },
         env,
       );
     }
