@@ -325,9 +325,7 @@ function crossCheck(view: ConfigView, cbdir: string): ConfigIssue[] {
       );
       if (clash) {
         const hint =
-          clash.worker === w
-            ? ''
-            : '; endpoints of two router workers share a port only when both say "shared": true (router-processes.ts)';
+          clash.worker === w ? '' : '; endpoints of two router workers share a port only when both say "shared": true';
         report.invalid(path, `port ${port} is already used by ${report.key(clash.path.slice(0, 4))}${hint}`);
       }
       tcpListeners.push({ path, port, host, worker: w, shared });

@@ -72,7 +72,7 @@ describe('shared ports and router processes in the config check', () => {
   it('refuses two endpoints on one port unless both say shared', async () => {
     expect(await problems(router({}), router({}))).toEqual([
       'workers[1].transports[0].endpoint.port: port 8080 is already used by workers[0].transports[0]; endpoints of ' +
-        'two router workers share a port only when both say "shared": true (router-processes.ts)',
+        'two router workers share a port only when both say "shared": true',
     ]);
     expect(await problems(router({ shared: true }), router({}))).toHaveLength(1);
   });
