@@ -16,7 +16,6 @@ import { configOfRouterProcess, routerProcessesOf } from '../config/router-proce
 import type { Logger } from '../logger.js';
 import { InterchangeNode } from '../node.js';
 import { packageVersion } from '../version.js';
-import { pinThisProcess } from '../workers/cpu-affinity.js';
 import { openControlSocket } from './control-socket.js';
 import { runInit } from './init-command.js';
 import { convertCommand, keysCommand, type NodeCommandOptions, statusCommand, stopCommand } from './node-commands.js';
@@ -218,19 +217,6 @@ async function runNode(
 ): Promise<number> {
   const logger = io.createLogger(log);
   const controller = loaded.config.controller;
-  // A router worker's cpu_affinity pins the process that runs it, before anything else starts.
-  const pinned = loaded.config.workers.find((w) => w.type === 'router' && w.options?.cpu_affinity !== undefined);
-  if (pinned?.type === 'router' && pinned.options?.cpu_affinity !== undefined) {
-    const what = `worker ${pinned.id ?? loaded.config.workers.indexOf(pinned)}`;
-    try {
-      const cpus = await pinThisProcess(pinned.options.cpu_affinity, what);
-      logger.info({ cpus, pid: process.pid }, 'process pinned to CPUs (cpu_affinity)');
-    } catch (error) {
-      logger.error({ err: error }, 'node failed to start');
-      io.stderr.write(`interchange: the node failed to start: ${(error as Error).message}\n`);
-      return ExitCode.FAILURE;
-    }
-  }
   // Crossbar's controller `options.title` names the node's process (as `ps` shows it).
   if (controller?.options?.title !== undefined) process.title = controller.options.title;
   logger.info(

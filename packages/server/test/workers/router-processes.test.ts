@@ -288,6 +288,17 @@ describe('a single router worker with a shared endpoint', () => {
   });
 });
 
+describe('InterchangeNode.start with router workers that need processes of their own', () => {
+  it('refuses to run them in one process, pointing at the CLI', async () => {
+    const cbdir = await tempDir('interchange-one-process-');
+    const config = { version: 2, workers: [routerWorker(1234, 0), routerWorker(1234, 0)] };
+    await expect(InterchangeNode.start({ config, cbdir })).rejects.toThrow(
+      /several router workers with "shared" endpoints or "cpu_affinity" each run as a process of their own: start this config with "interchange start"/,
+    );
+    await rm(cbdir, { recursive: true, force: true });
+  });
+});
+
 describe('a cpu_affinity the machine cannot honour', () => {
   it('stops the node with exit code 1, naming the worker and the CPUs there are', async () => {
     const cbdir = await tempDir('interchange-affinity-fail-');
