@@ -31,6 +31,7 @@ import { packageVersion } from './version.js';
 import type { NodeInfo } from './web/nodeinfo-service.js';
 import { ContainerPolicy } from './workers/container-policy.js';
 import { GuestWorker } from './workers/guest-worker.js';
+import { pinRouterProcess } from './workers/router-process-start.js';
 import { type SelfShutdown, ShutdownTriggers } from './workers/shutdown-triggers.js';
 
 export type { TransportAddress } from './node-transports.js';
@@ -153,6 +154,7 @@ export class InterchangeNode {
       onWarning: (issue) => logger.warn({ key: issue.path }, `config: ${issue.path}: ${issue.message}`),
     });
     await loadAuthFunctions(config, cbdir);
+    await pinRouterProcess(config, logger);
     const version = await packageVersion();
     const key = await readNodeKey(cbdir).catch((error: unknown) => {
       logger.warn({ err: error }, 'node key files unreadable; nodeinfo shows no key');

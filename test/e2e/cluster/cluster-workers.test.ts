@@ -3,7 +3,7 @@
  * local nats-server, forks two worker processes that join through it as cluster nodes and share
  * the configured port, and stops all of it on SIGTERM.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
@@ -67,6 +67,15 @@ it('runs two worker processes on one port, joined through a local nats-server, a
     const [first] = sessions as [Session];
     // The meta API counts the sessions of both workers.
     expect((await first.call('wamp.session.count')).args).toEqual([4]);
+    // `status` asks both worker processes for their figures (the primary holds the control socket).
+    const status = await new Promise<string>((resolve) => {
+      execFile(process.execPath, [cli, 'status', '--cbdir', cbdir], (_error, stdout) => resolve(stdout));
+    });
+    expect(status).toContain('workers: 2, sessions in all: 4');
+    expect([...status.matchAll(/^worker \d \(PID \d+, cluster node \S+-(w\d)\):$/gm)].map((m) => m[1])).toEqual([
+      'w0',
+      'w1',
+    ]);
 
     await first.register('com.workers.add', ({ args }) => (args[0] as number) + (args[1] as number));
     const results = await Promise.all(

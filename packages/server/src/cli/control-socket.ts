@@ -10,6 +10,7 @@ import { connect, createServer, type Server } from 'node:net';
 import { join, relative } from 'node:path';
 import type { Logger } from '../logger.js';
 import type { ActivitySnapshot } from '../metrics/node-activity.js';
+import type { WorkerStatus } from './worker-status.js';
 
 /** The control socket's name in the cbdir. */
 export const CONTROL_SOCKET_NAME = 'node.sock';
@@ -17,8 +18,10 @@ export const CONTROL_SOCKET_NAME = 'node.sock';
 /** What the socket answers. */
 export interface ControlAnswer {
   pid: number;
-  /** Undefined while the node is still starting. */
+  /** Undefined while the node is still starting, and in the primary of several worker processes. */
   activity: ActivitySnapshot | undefined;
+  /** A node of several processes (worker-status.ts): each worker's figures. */
+  workers?: WorkerStatus[];
 }
 
 /**
@@ -46,7 +49,7 @@ export interface ControlSocket {
  */
 export async function openControlSocket(
   cbdir: string,
-  answer: () => ControlAnswer,
+  answer: () => ControlAnswer | Promise<ControlAnswer>,
   logger: Logger,
 ): Promise<ControlSocket | undefined> {
   const path = controlSocketPath(cbdir);
@@ -56,12 +59,15 @@ export async function openControlSocket(
   }
   const server: Server = createServer((socket) => {
     socket.on('error', () => socket.destroy());
-    try {
-      socket.end(`${JSON.stringify(answer())}\n`);
-    } catch (error) {
-      logger.error({ err: error }, 'control socket answer failed');
-      socket.destroy();
-    }
+    Promise.resolve()
+      .then(answer)
+      .then(
+        (value) => socket.end(`${JSON.stringify(value)}\n`),
+        (error: unknown) => {
+          logger.error({ err: error }, 'control socket answer failed');
+          socket.destroy();
+        },
+      );
   });
   // The PID file says no node runs here, so a socket file left over is a dead node's.
   await rm(path, { force: true });

@@ -5,10 +5,14 @@
  * Commands mirror Crossbar's: `init`, `start`, `stop`, `status`, `check`, `convert`, `keys`,
  * `version`.
  */
+
+import cluster, { type Worker } from 'node:cluster';
 import { parseArgs } from 'node:util';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import { ConfigError, type ConfigIssue, formatIssue } from '../config/config-issues.js';
+import type { NodeConfig } from '../config/config-schema.js';
 import { loadConfig } from '../config/load-config.js';
+import { configOfRouterProcess, routerProcessesOf } from '../config/router-processes.js';
 import type { Logger } from '../logger.js';
 import { InterchangeNode } from '../node.js';
 import { packageVersion } from '../version.js';
@@ -22,9 +26,11 @@ import {
   type LocalNats,
   runWorkers,
   startLocalNats,
+  type WorkerSettings,
   workerSettings,
   workerWaitForStop,
 } from './worker-processes.js';
+import { answerStatusRequests, askWorkers } from './worker-status.js';
 
 /** Exit codes of the CLI. */
 export const ExitCode = {
@@ -58,7 +64,9 @@ Commands:
   start    [--config FILE] [--cbdir DIR]  run the node in the foreground (writes DIR/node.pid); SIGINT or SIGTERM stop it
            [--node-id ID]                 names this node of a cluster (config "cluster")
            [--workers N]                  runs N router processes sharing the ports, joined through NATS
-                                          (the config's "cluster", or a local nats-server started for them)
+                                          (the config's "cluster", or a local nats-server started for them);
+                                          router workers with "shared" endpoints or "cpu_affinity" run as
+                                          such processes without --workers, one per router worker
            [--loglevel LEVEL]             none, error, warn, info (default), debug or trace (every message in and out)
            [--logformat FORMAT]           standard, syslogd, none or json (default: standard on a terminal, else json)
            [--color auto|true|false]      colour the standard, syslogd and none formats (default auto: on a terminal)
@@ -105,7 +113,13 @@ function defaultIo(): CliIo {
 export { packageVersion } from '../version.js';
 
 type Options = { config?: string | undefined; cbdir?: string | undefined };
-type StartOptions = Options & { log?: LogSettings; 'node-id'?: string | undefined; workers?: string | undefined };
+type StartOptions = Options & {
+  log?: LogSettings;
+  /** The log flags as given, passed on to worker processes so they log as the primary does. */
+  logArgs?: string[];
+  'node-id'?: string | undefined;
+  workers?: string | undefined;
+};
 
 function reportConfigError(error: ConfigError, io: CliIo): void {
   io.stderr.write(`invalid node config${error.file === undefined ? '' : ` ${error.file}`}:\n`);
@@ -142,22 +156,37 @@ async function start(options: StartOptions, io: CliIo): Promise<number> {
     return ExitCode.FAILURE;
   }
   const log = options.log ?? DEFAULT_LOG_SETTINGS;
-  // A worker forked by `start --workers N`: its primary owns the pid file and the signals.
+  // A worker forked by `start --workers N`, or one router worker's process: its primary owns
+  // the pid file and the signals.
   const worker = workerSettings();
   if (worker !== undefined) {
-    // The primary's control socket answers `status`; a worker opens none of its own.
+    const own =
+      worker.router === undefined
+        ? loaded
+        : { ...loaded, config: configOfRouterProcess(loaded.config, worker.router, worker.index === 0) };
+    // The primary's control socket answers `status` (asking each worker); a worker opens none.
     const code = await runNode(
-      loaded,
+      own,
       { ...io, waitForStop: workerWaitForStop },
       { nodeId: worker.node, cluster: worker.cluster },
       log,
-      { control: false },
+      { control: false, worker },
     );
-    // The channel to the primary would keep the process alive after the node stopped.
-    process.disconnect?.();
+    // The channel to the primary would keep the process alive after the node stopped. Through
+    // the cluster worker, not process.disconnect(): on a plain disconnect node:cluster ends the
+    // worker with exit code 0, and the primary would not see a failed start.
+    cluster.worker?.disconnect();
     return code;
   }
   const count = options.workers === undefined ? 1 : Number(options.workers);
+  const routerProcesses = routerProcessesOf(loaded.config);
+  if (routerProcesses !== undefined && options.workers !== undefined) {
+    io.stderr.write(
+      'interchange: --workers does not apply to this config: its router workers use shared endpoints or ' +
+        'cpu_affinity, so each of them runs as its own process already; leave out --workers, or keep one router worker\n',
+    );
+    return ExitCode.FAILURE;
+  }
   const running = await runningNode(loaded.cbdir);
   if (running !== undefined) {
     io.stderr.write(`interchange: a node is already running from ${loaded.cbdir} (PID ${running.pid})\n`);
@@ -168,7 +197,10 @@ async function start(options: StartOptions, io: CliIo): Promise<number> {
     options: { command: 'start', config: loaded.file, cbdir: loaded.cbdir },
   });
   try {
-    if (count > 1) return await runPrimary(loaded, count, options['node-id'], io, log);
+    if (count > 1 || routerProcesses !== undefined) {
+      const routers = routerProcesses?.map((index) => ({ index, name: processName(loaded.config, index) }));
+      return await runPrimary(loaded, { count, routers, logArgs: options.logArgs ?? [] }, options['node-id'], io, log);
+    }
     return await runNode(loaded, io, { nodeId: options['node-id'] }, log, { control: true });
   } finally {
     await removePidFile(loaded.cbdir);
@@ -181,7 +213,7 @@ async function runNode(
   io: CliIo,
   cluster: { nodeId?: string | undefined; cluster?: ClusterConfig | undefined },
   log: LogSettings,
-  options: { control: boolean },
+  options: { control: boolean; worker?: WorkerSettings },
 ): Promise<number> {
   const logger = io.createLogger(log);
   const controller = loaded.config.controller;
@@ -197,6 +229,15 @@ async function runNode(
     'starting node',
   );
   let node: InterchangeNode | undefined;
+  const worker = options.worker;
+  if (worker !== undefined) {
+    answerStatusRequests(() => ({
+      index: worker.index,
+      pid: process.pid,
+      node: worker.node,
+      activity: node?.activity(),
+    }));
+  }
   // Open before the node starts, so that once "node started" is logged, status can ask it.
   const control = options.control
     ? await openControlSocket(loaded.cbdir, () => ({ pid: process.pid, activity: node?.activity() }), logger)
@@ -227,25 +268,61 @@ async function runNode(
   return 'cause' in outcome && outcome.cause.error ? ExitCode.FAILURE : ExitCode.OK;
 }
 
+/** The name a router worker's process ends its node ID in: its `id`, or `w<index>`. */
+function processName(config: NodeConfig, index: number): string {
+  const id = config.workers[index]?.id;
+  return id === undefined ? `w${index}` : id.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
 /**
- * `start --workers N`: forks N worker processes, each a cluster node sharing the ports; starts a
- * local nats-server for them when the config has no `cluster` block.
+ * `start --workers N`, or a config whose router workers each run as a process (shared endpoints,
+ * cpu_affinity): forks the worker processes, each a cluster node, sharing the ports; starts a
+ * local nats-server for them when the config has no `cluster` block. The primary's control
+ * socket answers `status` with every worker's figures.
  */
 async function runPrimary(
   loaded: Awaited<ReturnType<typeof loadConfig>>,
-  count: number,
+  processes: { count: number; routers: { index: number; name: string }[] | undefined; logArgs: string[] },
   nodeId: string | undefined,
   io: CliIo,
   log: LogSettings,
 ): Promise<number> {
   const logger = io.createLogger(log);
+  let forked: readonly { worker: Worker; node: string }[] = [];
+  const control = await openControlSocket(
+    loaded.cbdir,
+    async () => ({ pid: process.pid, activity: undefined, workers: await askWorkers(forked) }),
+    logger,
+  );
+  try {
+    return await superviseWorkers(loaded, processes, nodeId, io, logger, (workers) => {
+      forked = workers;
+    });
+  } finally {
+    await control?.close();
+  }
+}
+
+async function superviseWorkers(
+  loaded: Awaited<ReturnType<typeof loadConfig>>,
+  processes: { count: number; routers: { index: number; name: string }[] | undefined; logArgs: string[] },
+  nodeId: string | undefined,
+  io: CliIo,
+  logger: Logger,
+  onForked: (workers: readonly { worker: Worker; node: string }[]) => void,
+): Promise<number> {
   let nats: LocalNats | undefined;
   if (loaded.config.cluster === undefined) {
     const binary = await findNatsServer();
     if (binary === undefined) {
+      const who =
+        processes.routers === undefined
+          ? '--workers'
+          : 'router workers with shared endpoints or cpu_affinity (each a process of one router)';
       io.stderr.write(
-        'interchange: --workers needs NATS: install nats-server (Debian/Ubuntu: apt install nats-server; ' +
-          'or https://nats.io/download), or give the config a "cluster" block naming a NATS server\n',
+        `interchange: ${who} need${processes.routers === undefined ? 's' : ''} NATS: install nats-server ` +
+          '(Debian/Ubuntu: apt install nats-server; or https://nats.io/download), or give the config a ' +
+          '"cluster" block naming a NATS server\n',
       );
       return ExitCode.FAILURE;
     }
@@ -258,8 +335,10 @@ async function runPrimary(
   }
   try {
     return await runWorkers({
-      count,
-      args: ['start', '--config', loaded.file, '--cbdir', loaded.cbdir],
+      count: processes.count,
+      ...(processes.routers === undefined ? {} : { routers: processes.routers }),
+      onForked,
+      args: ['start', '--config', loaded.file, '--cbdir', loaded.cbdir, ...processes.logArgs],
       node: nodeId ?? loaded.config.cluster?.node,
       nats: nats?.url,
       logger,
@@ -366,8 +445,18 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
     case 'start': {
       const log = parseLogSettings(values);
       if ('error' in log) return usageError(log.error);
+      const logArgs = (['loglevel', 'logformat', 'color'] as const).flatMap((flag) =>
+        values[flag] === undefined ? [] : [`--${flag}`, values[flag]],
+      );
       return start(
-        { config: values.config, cbdir: values.cbdir, 'node-id': values['node-id'], workers: values.workers, log },
+        {
+          config: values.config,
+          cbdir: values.cbdir,
+          'node-id': values['node-id'],
+          workers: values.workers,
+          log,
+          logArgs,
+        },
         env,
       );
     }

@@ -5,6 +5,7 @@
  */
 import type { ActivitySnapshot } from '../metrics/node-activity.js';
 import { readControlSocket } from './control-socket.js';
+import type { WorkerStatus } from './worker-status.js';
 
 const MiB = 1024 * 1024;
 
@@ -55,6 +56,32 @@ export async function liveStatus(cbdir: string, intervalMs = 1000): Promise<stri
   await new Promise((resolve) => setTimeout(resolve, intervalMs));
   const second = await readControlSocket(cbdir);
   if (second === undefined) return undefined;
+  if (second.workers !== undefined) return formatWorkers(first.workers ?? [], second.workers, intervalMs / 1000);
   if (first.activity === undefined || second.activity === undefined) return 'starting: no figures yet\n';
   return formatActivity(first.activity, second.activity, intervalMs / 1000);
+}
+
+/**
+ * The figures of a node of several processes (worker-status.ts): the sessions of all, then each
+ * worker's own figures under a line naming its process and cluster node.
+ */
+export function formatWorkers(
+  first: readonly WorkerStatus[],
+  second: readonly WorkerStatus[],
+  seconds: number,
+): string {
+  const total = second.reduce((sum, w) => sum + (w.activity?.sessions ?? 0), 0);
+  const blocks = second.map((worker) => {
+    const head = `worker ${worker.index} (PID ${worker.pid ?? '?'}, cluster node ${worker.node})`;
+    const before = first.find((w) => w.index === worker.index)?.activity;
+    if (worker.activity === undefined || before === undefined)
+      return `${head}: starting or not answering, no figures\n`;
+    const body = formatActivity(before, worker.activity, seconds)
+      .trimEnd()
+      .split('\n')
+      .map((line) => `  ${line}`)
+      .join('\n');
+    return `${head}:\n${body}\n`;
+  });
+  return `workers: ${second.length}, sessions in all: ${count(total)}\n${blocks.join('')}`;
 }

@@ -1,6 +1,9 @@
 /**
- * `interchange start --workers N`: one node as N router processes on one machine (docs/scaling.md). The first process (Node's `cluster` primary) forks N workers; each runs the whole
- * node config as its own cluster node, and their listeners share each configured port (the
+ * One node as several router processes on one machine (docs/scaling.md): `interchange start
+ * --workers N`, where each of N workers runs the whole node config, or a config whose router
+ * workers use Crossbar's `shared` endpoints or `cpu_affinity` (config/router-processes.ts), where
+ * each process runs one router worker. The first process (Node's `cluster` primary) forks the
+ * workers; each is its own cluster node, and their listeners share each configured port (the
  * primary holds the listening socket and hands connections to the workers in turn). Without a
  * `cluster` block in the config, the primary starts a local `nats-server` (with JetStream) for
  * them on 127.0.0.1 and stops it at the end.
@@ -23,17 +26,33 @@ export const WORKER_INDEX_ENV = 'INTERCHANGE_WORKER';
 export const WORKER_NODE_ENV = 'INTERCHANGE_WORKER_NODE';
 /** Set in a worker's environment when the primary runs NATS for the workers: its URL. */
 export const WORKER_NATS_ENV = 'INTERCHANGE_WORKER_NATS';
+/**
+ * Set in a worker's environment when it runs one router worker of the config (shared endpoints
+ * or cpu_affinity, config/router-processes.ts): that worker's index in `workers`.
+ */
+export const WORKER_ROUTER_ENV = 'INTERCHANGE_WORKER_ROUTER';
+
+/** What a forked worker is told by its primary. */
+export interface WorkerSettings {
+  index: number;
+  node: string;
+  cluster: ClusterConfig | undefined;
+  /** The router worker of the config this process runs; undefined: the whole config (`--workers`). */
+  router: number | undefined;
+}
 
 /** What a forked worker is told by its primary, or `undefined` in any other process. */
-export function workerSettings(): { index: number; node: string; cluster: ClusterConfig | undefined } | undefined {
+export function workerSettings(): WorkerSettings | undefined {
   const index = process.env[WORKER_INDEX_ENV];
   const node = process.env[WORKER_NODE_ENV];
   if (!cluster.isWorker || index === undefined || node === undefined) return undefined;
   const nats = process.env[WORKER_NATS_ENV];
+  const router = process.env[WORKER_ROUTER_ENV];
   return {
     index: Number(index),
     node,
     cluster: nats === undefined ? undefined : { type: 'nats', servers: [nats] },
+    router: router === undefined ? undefined : Number(router),
   };
 }
 
@@ -139,8 +158,15 @@ export interface RunWorkersOptions {
   count: number;
   /** The `start` arguments the workers run with (config and cbdir, without `--workers`). */
   args: string[];
-  /** The node ID the workers' IDs derive from: `<node>-w<i>`. */
+  /** The node ID the workers' IDs derive from: `<node>-w<i>`, or `<node>-<name>` with `routers`. */
   node: string | undefined;
+  /**
+   * Each process runs one router worker of the config (config/router-processes.ts): its index in
+   * `workers` and the name its node ID ends in. Given, it sets the number of processes.
+   */
+  routers?: readonly { index: number; name: string }[];
+  /** Called once the workers are forked, with each one's cluster node ID (for `status`). */
+  onForked?: (workers: readonly { worker: Worker; node: string }[]) => void;
   /** The primary's NATS for the workers, when the config has no `cluster` block. */
   nats: string | undefined;
   logger: Logger;
@@ -163,11 +189,17 @@ export async function runWorkers(options: RunWorkersOptions): Promise<number> {
   const unexpected = new Promise<string>((resolve) => {
     onUnexpected = () => resolve('worker exit');
   });
-  for (let i = 0; i < options.count; i++) {
-    const env: Record<string, string> = { [WORKER_INDEX_ENV]: String(i), [WORKER_NODE_ENV]: `${base}-w${i}` };
+  const forked: { worker: Worker; node: string }[] = [];
+  const count = options.routers?.length ?? options.count;
+  for (let i = 0; i < count; i++) {
+    const router = options.routers?.[i];
+    const node = `${base}-${router?.name ?? `w${i}`}`;
+    const env: Record<string, string> = { [WORKER_INDEX_ENV]: String(i), [WORKER_NODE_ENV]: node };
     if (options.nats !== undefined) env[WORKER_NATS_ENV] = options.nats;
+    if (router !== undefined) env[WORKER_ROUTER_ENV] = String(router.index);
     const worker = cluster.fork(env);
     workers.push(worker);
+    forked.push({ worker, node });
     exited.push(
       new Promise<void>((resolve) => {
         worker.once('exit', (code, signal) => {
@@ -181,7 +213,8 @@ export async function runWorkers(options: RunWorkersOptions): Promise<number> {
       }),
     );
   }
-  options.logger.info({ workers: options.count, node: base }, 'workers started');
+  options.onForked?.(forked);
+  options.logger.info({ workers: count, node: base }, 'workers started');
   const reason = await Promise.race([options.waitForStop(), unexpected]);
   stopping = true;
   options.logger.info({ reason }, 'stopping the workers');

@@ -29,7 +29,8 @@ const REALM = [...WORKER, 'realms', '#'];
 
 const CLUSTER =
   "Interchange's cluster over NATS: several node processes (on one machine or many) share the realm, " +
-  'each with its own listening port or behind a load balancer';
+  'each with its own listening port or behind a load balancer; on one machine, several router workers whose ' +
+  'transports share a port ("endpoint": {"shared": true}) run as processes of one router';
 
 /** Every refusal, by place. */
 export const CROSSBAR_REFUSALS: readonly Refusal[] = [
@@ -38,18 +39,6 @@ export const CROSSBAR_REFUSALS: readonly Refusal[] = [
     key: 'realm "rlinks"',
     why: "router-to-router links forward a realm's traffic between Crossbar nodes over Crossbar's own node-to-node sessions",
     instead: CLUSTER,
-  },
-  {
-    at: [...TRANSPORT, 'endpoint', 'shared'],
-    key: 'endpoint "shared"',
-    why: 'it lets several Crossbar router worker processes accept on one port (SO_REUSEPORT); an Interchange node has one router process',
-    instead: CLUSTER,
-  },
-  {
-    at: [...WORKER, 'options', 'cpu_affinity'],
-    key: 'worker "options.cpu_affinity"',
-    why: "it pins a Crossbar worker process to CPU cores; Interchange's router and container workers run inside the node's one process, so there is no worker process to pin",
-    instead: `pin the whole node (e.g. "taskset -c 2 interchange start"), or to use more cores, ${CLUSTER}`,
   },
   {
     at: ['controller', 'fabric'],

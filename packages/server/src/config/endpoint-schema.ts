@@ -31,7 +31,7 @@ export const tlsSchema = section({
   handshake_timeout: integer(1, 2 ** 31 - 1).optional(),
 });
 
-/** A TCP listening endpoint. Crossbar's `shared`, `portrange` and `user_timeout` are not implemented. */
+/** A TCP listening endpoint. Crossbar's `portrange` and `user_timeout` are not implemented. */
 export const tcpEndpointSchema = section({
   type: oneOf(['tcp']),
   /** 0 asks the OS for a free port (tests). */
@@ -41,6 +41,11 @@ export const tcpEndpointSchema = section({
   /** 4 binds IPv4 only (`0.0.0.0`), 6 binds `::`; without it Node's dual-stack default. */
   version: oneOf([4, 6]).optional(),
   backlog: integer(1, 65535).optional(),
+  /**
+   * Crossbar's port sharing: router workers whose endpoints say `shared` on the same port each run
+   * as their own process and take that port's connections in turn (shared-ports.ts).
+   */
+  shared: boolean().optional(),
   /** Interchange's addition: open connections one remote address may hold (default 1000; 0: no bound). */
   max_connections_per_address: integer(0, 10_000_000).optional(),
   tls: tlsSchema.optional(),

@@ -34,6 +34,7 @@ import {
 import { allWebPathsOf, type KeyPath, localTargetOf, sessionServicesOf } from './config-walk.js';
 import { refusalAt, refusalMessage } from './crossbar-refusals.js';
 import { checkPythonComponents } from './python-check.js';
+import { routerProcessIssues, sharesPortWith } from './router-processes.js';
 import { isPlainObject } from './schema-builders.js';
 
 /**
@@ -279,7 +280,13 @@ function checkRouterWorker(report: Reporter, worker: RouterWorkerConfig, w: numb
 function crossCheck(view: ConfigView, cbdir: string): ConfigIssue[] {
   const report = new Reporter(view);
   const { config } = view;
-  const tcpListeners: { path: KeyPath; port: number; host: string | undefined }[] = [];
+  const tcpListeners: {
+    path: KeyPath;
+    port: number;
+    host: string | undefined;
+    worker: number;
+    shared: boolean | undefined;
+  }[] = [];
   const unixListeners = new Map<string, KeyPath>();
   config.workers.forEach((worker, w) => {
     if (worker.type === 'container') {
@@ -305,18 +312,26 @@ function crossCheck(view: ConfigView, cbdir: string): ConfigIssue[] {
         unixListeners.set(file, path);
         return;
       }
-      const { port, interface: host } = endpoint;
+      const { port, interface: host, shared } = endpoint;
       const path = ['workers', w, 'transports', t, 'endpoint', 'port'];
-      // An endpoint with a problem of its own (e.g. Crossbar's `shared`, which allows the same
-      // port twice) is not compared: the clash would be a consequence of what is reported.
+      // An endpoint with a problem of its own is not compared: the clash would be a consequence
+      // of what is reported.
       if (port === 0 || view.removedBelow(view.original(['workers', w, 'transports', t, 'endpoint']))) return;
       const clash = tcpListeners.find(
-        (l) => l.port === port && (l.host === undefined || host === undefined || l.host === host),
+        (l) =>
+          l.port === port &&
+          (l.host === undefined || host === undefined || l.host === host) &&
+          !sharesPortWith(l, { worker: w, shared }),
       );
-      if (clash) report.invalid(path, `port ${port} is already used by ${report.key(clash.path.slice(0, 4))}`);
-      tcpListeners.push({ path, port, host });
+      if (clash) {
+        const hint =
+          clash.worker === w ? '' : '; endpoints of two router workers share a port only when both say "shared": true';
+        report.invalid(path, `port ${port} is already used by ${report.key(clash.path.slice(0, 4))}${hint}`);
+      }
+      tcpListeners.push({ path, port, host, worker: w, shared });
     });
   });
+  for (const issue of routerProcessIssues(config)) report.invalid(issue.path, issue.message);
   return report.issues;
 }
 

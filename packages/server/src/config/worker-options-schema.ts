@@ -25,9 +25,9 @@ export function refusedKey(message: string): Schema<never> {
   });
 }
 
-const CPU_AFFINITY =
-  'pinning a worker to CPUs needs one process per worker, which belongs to the cluster work (issue 11); ' +
-  'leave it out, or pin the whole node with taskset';
+const CONTAINER_CPU_AFFINITY =
+  "a container worker's JavaScript components run inside the node's process here, so there is no container process to pin; " +
+  'set cpu_affinity on the router workers (each then runs as its own process), or pin the whole node with taskset';
 const REACTOR =
   "Twisted's reactor choice for Crossbar's container process; Python components here run on Twisted's default reactor or on asyncio, as their class is built";
 const EXPOSE =
@@ -42,7 +42,6 @@ const processOptions = {
   python: nonEmptyString().optional(),
   /** The environment of the worker's Python component processes. */
   env: processEnvSchema.optional(),
-  cpu_affinity: refusedKey(CPU_AFFINITY).optional(),
   expose_controller: refusedKey(EXPOSE).optional(),
   expose_shared: refusedKey(EXPOSE).optional(),
 };
@@ -50,6 +49,11 @@ const processOptions = {
 /** `options` of a router worker. */
 export const routerWorkerOptionsSchema = section({
   ...processOptions,
+  /**
+   * CPUs the worker's process is pinned to, as positions in the list of CPUs the node may use
+   * (Crossbar's relative CPU IDs); see cpu-affinity.ts.
+   */
+  cpu_affinity: list(integer(0, 4095), { nonEmpty: true }).optional(),
   /** Interchange's addition: the login throttle's limits (auth-throttle-schema.ts). */
   auth_throttle: authThrottleSchema.optional(),
 });
@@ -80,6 +84,7 @@ const IMPOSSIBLE: readonly [ContainerRestartMode, ContainerShutdownMode][] = [
 /** `options` of a container worker. */
 export const containerWorkerOptionsSchema = section({
   ...processOptions,
+  cpu_affinity: refusedKey(CONTAINER_CPU_AFFINITY).optional(),
   reactor: refusedKey(REACTOR).optional(),
   /** When the container stops all its components for good (default `shutdown-manual`: never). */
   shutdown: oneOf(CONTAINER_SHUTDOWN_MODES).optional(),

@@ -84,7 +84,7 @@ describe('interchange check', () => {
         [
           {
             type: 'web',
-            endpoint: { type: 'tcp', port: 8080, shared: true },
+            endpoint: { type: 'tcp', port: 8080, user_timeout: 1000 },
             paths: { '/': { type: 'static', directory: '../web' }, ws: { type: 'websocket' } },
           },
         ],
@@ -96,11 +96,11 @@ describe('interchange check', () => {
     const lines = result.stderr.split('\n').filter((line) => line.startsWith('  '));
     // Each line: the key path (after "warning: " for a warning), then the message.
     expect(lines.map((line) => /^ {2}((?:warning: )?[^:]+):/.exec(line)?.[1])).toEqual([
-      'workers[0].transports[0].endpoint.shared',
+      'workers[0].transports[0].endpoint.user_timeout',
       'workers[0].components[0].realm',
       'warning: workers[0].transports[0].paths["/"].directory',
       'workers[0].components[0].classname',
     ]);
-    expect(lines[0]).toContain('endpoint "shared" is a Crossbar key that Interchange does not implement');
+    expect(lines[0]).toContain('unsupported key');
   });
 });

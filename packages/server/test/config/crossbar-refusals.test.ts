@@ -17,12 +17,6 @@ const CASES: [string, unknown, string][] = [
     }),
     'workers[0].realms[0].rlinks',
   ],
-  [
-    'endpoint shared',
-    node(router({ transports: [{ type: 'websocket', endpoint: { ...endpoint, shared: true } }] })),
-    'workers[0].transports[0].endpoint.shared',
-  ],
-  ['worker cpu_affinity', node(router({ options: { cpu_affinity: [0] } })), 'workers[0].options.cpu_affinity'],
   ['controller fabric', withController({ fabric: { transport: null } }), 'controller.fabric'],
   ['controller enable_docker', withController({ enable_docker: true }), 'controller.enable_docker'],
   ['controller manhole', withController({ manhole: { endpoint, users: [] } }), 'controller.manhole'],
@@ -97,7 +91,8 @@ describe('Crossbar keys refused with the reason and the alternative', () => {
       'realm "rlinks" is a Crossbar key that Interchange does not implement: router-to-router links forward a ' +
         "realm's traffic between Crossbar nodes over Crossbar's own node-to-node sessions. Instead: Interchange's " +
         'cluster over NATS: several node processes (on one machine or many) share the realm, each with its own ' +
-        'listening port or behind a load balancer',
+        'listening port or behind a load balancer; on one machine, several router workers whose transports share ' +
+        'a port ("endpoint": {"shared": true}) run as processes of one router',
     );
   });
 
