@@ -68,7 +68,16 @@ export async function startAdvancedRouter(
           peer: `tcp4:127.0.0.1:${request.socket.remotePort ?? 0}`,
         },
         send: (message: WampMessage) => {
-          if (socket.readyState === socket.OPEN) socket.send(serializer.encode(message));
+          if (socket.readyState !== socket.OPEN) return undefined;
+          let frame: Frame;
+          try {
+            frame = serializer.encode(message);
+          } catch {
+            // As the node's transports do (router `Peer.send`): a reason, not an exception.
+            return `cannot be encoded in ${serializer.name}`;
+          }
+          socket.send(frame);
+          return undefined;
         },
         close: () => socket.close(1000),
       },

@@ -166,12 +166,16 @@ export class RegistrationMirror {
     this.#dealer.removeSession(proxy);
   }
 
-  /** Sends an INVOCATION or INTERRUPT of this node's dealer to the node holding the callee. */
-  #forward(proxy: RemoteCallee, message: InvocationMessage | InterruptMessage): void {
+  /**
+   * Sends an INVOCATION or INTERRUPT of this node's dealer to the node holding the callee. An
+   * INVOCATION that cannot cross fails its call with an ERROR (never a silent drop, never a call
+   * waiting forever): one the cluster's encoding cannot carry returns its reason to the dealer.
+   */
+  #forward(proxy: RemoteCallee, message: InvocationMessage | InterruptMessage): string | undefined {
     const route = { r: this.#realm, n: this.#context.node, s: proxy.id, i: message.requestId };
     if (message.type === 'INTERRUPT') {
       this.#context.sendToNode(proxy.node, { t: 'int', ...route, o: message.options });
-      return;
+      return undefined;
     }
     const outcome = this.#context.sendToNode(proxy.node, {
       t: 'inv',
@@ -182,9 +186,16 @@ export class RegistrationMirror {
       k: message.kwargs,
       p: message.payload,
     });
-    if (outcome === 'sent') return;
-    // Never a silent drop: the caller gets an error, as if the callee had refused the call. The
-    // dealer is in the middle of routing this call, so the error comes after it is done.
+    if (outcome === 'sent') return undefined;
+    if (outcome === 'unencodable') {
+      // Reported as a local callee's serializer would (router `Peer.send`): the dealer fails the
+      // call at once, and interrupts the callee of a progressive invocation already under way.
+      const reason = crossingRefusal(outcome, this.#context.maxPayload());
+      this.#context.logger.warn({ realm: this.#realm, node: proxy.node, session: proxy.id }, `the call ${reason}`);
+      return reason;
+    }
+    // Too large for NATS: the caller gets payload_size_exceeded, as if the callee had refused the
+    // call. The dealer is in the middle of routing this call, so the error comes after it is done.
     const [error, text] = refusal(outcome, 'call', this.#context.maxPayload());
     this.#context.logger.warn({ realm: this.#realm, node: proxy.node, session: proxy.id }, text);
     queueMicrotask(() => {
@@ -197,6 +208,7 @@ export class RegistrationMirror {
         args: [text],
       });
     });
+    return undefined;
   }
 
   #nextRequestId(): Id {
@@ -216,6 +228,16 @@ export function payloadOf(e: Record<string, unknown>): Payload {
   if (typeof e.k === 'object' && e.k !== null && !Array.isArray(e.k)) payload.kwargs = e.k as Dict;
   if (e.p instanceof Uint8Array || typeof e.p === 'string') payload.payload = e.p;
   return payload;
+}
+
+/**
+ * Why a message could not cross to another node, worded to follow "the invocation" or "the
+ * call" as the dealer's refusals are.
+ */
+export function crossingRefusal(outcome: Exclude<SendOutcome, 'sent'>, maxPayload: number): string {
+  return outcome === 'too-large'
+    ? `is larger than the cluster's NATS max_payload of ${maxPayload} bytes`
+    : 'holds a value that cannot be carried to the other nodes of the cluster';
 }
 
 /** The error URI and text for a message that could not cross the cluster. */
