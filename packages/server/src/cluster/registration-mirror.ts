@@ -32,6 +32,8 @@ export class RegistrationMirror {
   readonly #proxies = new Map<string, RemoteCallee>();
   /** Table key → the proxy and this node's ID of the registration it is mirrored on. */
   readonly #byKey = new Map<string, { proxy: RemoteCallee; local: Id }>();
+  /** Entries refused here (a `single` local callee stood in the way), tried again when a local callee goes. */
+  readonly #refused = new Map<string, RegistrationEntry>();
   #requestId = 0;
 
   constructor(context: ClusterContext, realm: string, dealer: Dealer) {
@@ -66,15 +68,59 @@ export class RegistrationMirror {
         'a registration of another node could not be mirrored here',
       );
       if (proxy.keys.size === 0 && proxy.registrations.size === 0) this.#proxies.delete(proxyKey(proxy));
+      this.#refused.set(key, entry);
       return;
     }
+    this.#refused.delete(key);
     proxy.registrations.set(reply.registration, entry.registration);
     proxy.keys.add(key);
     this.#byKey.set(key, { proxy, local: reply.registration });
   }
 
+  /**
+   * Mirrors again the entries refused earlier. A `force_reregister` on another node takes a
+   * procedure from a callee here; its entry can arrive before the revocation did.
+   */
+  retryRefused(): void {
+    if (this.#refused.size === 0) return;
+    for (const [key, entry] of [...this.#refused]) {
+      this.#refused.delete(key);
+      this.put(key, entry);
+    }
+  }
+
+  /** Tells the node holding `proxy`'s session to revoke it from a registration (force_reregister here). */
+  revoke(proxy: RemoteCallee, registration: Id, reason: string | undefined): void {
+    const theirs = proxy.registrations.get(registration);
+    if (theirs === undefined) return;
+    this.#context.sendToNode(proxy.node, {
+      t: 'rev',
+      r: this.#realm,
+      n: this.#context.node,
+      s: proxy.id,
+      g: theirs,
+      ...(reason === undefined ? {} : { why: reason }),
+    });
+  }
+
+  /**
+   * This node's ID of the registration another node calls `id` (its REGISTERED, its meta
+   * events), or `undefined` when no mirrored registration has it.
+   */
+  localIdOf(id: Id): Id | undefined {
+    for (const { proxy, local } of this.#byKey.values()) if (proxy.registrations.get(local) === id) return local;
+    return undefined;
+  }
+
+  /** Whether `session` is a session of another node with registrations mirrored here. */
+  isRemoteSession(session: Id): boolean {
+    for (const proxy of this.#proxies.values()) if (proxy.id === session) return true;
+    return false;
+  }
+
   /** A registration-table entry of another node went (the callee unregistered). */
   delete(key: string): void {
+    this.#refused.delete(key);
     const mirrored = this.#byKey.get(key);
     if (mirrored === undefined) return;
     this.#byKey.delete(key);
@@ -160,6 +206,9 @@ export class RegistrationMirror {
 
   #drop(proxy: RemoteCallee): void {
     this.#proxies.delete(proxyKey(proxy));
+    for (const [key, entry] of this.#refused) {
+      if (entry.node === proxy.node && entry.session === proxy.id) this.#refused.delete(key);
+    }
     for (const key of proxy.keys) this.#byKey.delete(key);
     proxy.keys.clear();
     // As for a local session that left: registrations go, its pending calls fail (canceled).
