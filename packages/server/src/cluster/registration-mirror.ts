@@ -79,7 +79,8 @@ export class RegistrationMirror {
 
   /**
    * Mirrors again the entries refused earlier. A `force_reregister` on another node takes a
-   * procedure from a callee here; its entry can arrive before the revocation did.
+   * procedure from a callee here or on a third node; its entry can arrive before the
+   * revocation did, or before the replaced entry is deleted.
    */
   retryRefused(): void {
     if (this.#refused.size === 0) return;
@@ -132,6 +133,8 @@ export class RegistrationMirror {
       registration: mirrored.local,
     });
     mirrored.proxy.takeReply();
+    // An entry refused while this one stood in its way (a takeover by force_reregister).
+    this.retryRefused();
   }
 
   /** A session of another node that held registrations left: its calls here fail (canceled). */
