@@ -11,6 +11,7 @@ import type {
 } from '@interchange/router';
 import type { ClusterContext } from './cluster-context.js';
 import { ClusterMeta } from './cluster-meta.js';
+import { installClusterRegistrationMeta } from './cluster-registration-meta.js';
 import { ClusterPubSub } from './cluster-pubsub.js';
 import { ClusterTestaments } from './cluster-testaments.js';
 import { InvocationRelay } from './invocation-relay.js';
@@ -52,6 +53,7 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
     this.meta = new ClusterMeta(context, realm);
     this.testaments = new ClusterTestaments(context, realm);
     this.admission = new ClusterAdmission(context, realm.name);
+    installClusterRegistrationMeta(realm, this.mirror);
     realm.broker.setClusterHooks(this.pubsub);
     realm.dealer.setClusterHooks(this);
   }
