@@ -115,7 +115,8 @@ export class ClusterMeta {
    */
   async #subscribers(how: 'sum' | 'concat', call: RouterProcedureCall): Promise<RouterProcedureResult> {
     const name = how === 'sum' ? 'wamp.subscription.count_subscribers' : 'wamp.subscription.list_subscribers';
-    if (call.args.length > 1) throw new ApplicationError(ErrorUri.INVALID_ARGUMENT, { args: [`${name} takes one argument`] });
+    if (call.args.length > 1)
+      throw new ApplicationError(ErrorUri.INVALID_ARGUMENT, { args: [`${name} takes one argument`] });
     const id = call.args[0] ?? call.kwargs.subscription_id;
     const found = await this.#clusterWide('wamp.subscription.get', { ...call, args: [id], kwargs: {} });
     const details = found?.args?.[0] as { uri?: unknown; match?: unknown } | undefined;

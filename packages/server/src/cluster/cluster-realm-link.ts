@@ -11,8 +11,8 @@ import type {
 } from '@interchange/router';
 import type { ClusterContext } from './cluster-context.js';
 import { ClusterMeta } from './cluster-meta.js';
-import { installClusterRegistrationMeta } from './cluster-registration-meta.js';
 import { ClusterPubSub } from './cluster-pubsub.js';
+import { installClusterRegistrationMeta } from './cluster-registration-meta.js';
 import { ClusterTestaments } from './cluster-testaments.js';
 import { InvocationRelay } from './invocation-relay.js';
 import { ClusterAdmission } from './registration-admission.js';

@@ -100,6 +100,7 @@ export class NatsCluster implements ClusterBackend {
   readonly #liveness: NodeLiveness;
   readonly #context: ClusterContext;
   readonly #heartbeatMs: number;
+  readonly #retryMs: number;
   /** `single` procedures claimed cluster-wide (in the registration table). */
   readonly #claims: RegistrationClaims;
   /** The newest registration-table revision this node has applied. */
@@ -128,6 +129,7 @@ export class NatsCluster implements ClusterBackend {
     this.name = options.name;
     this.#logger = options.logger ?? silentLogger;
     this.#heartbeatMs = options.heartbeatMs ?? CLUSTER_DEFAULTS.heartbeatMs;
+    this.#retryMs = options.retryMs ?? CLUSTER_DEFAULTS.retryMs;
     this.#liveness = new NodeLiveness({
       deadNodeMs: options.deadNodeMs ?? CLUSTER_DEFAULTS.deadNodeMs,
       onJoin: (node) => this.#logger.info({ node }, 'cluster node joined'),
@@ -206,6 +208,11 @@ export class NatsCluster implements ClusterBackend {
   async flush(): Promise<void> {
     await Promise.allSettled([...this.#pending]);
     await this.#nc.flush();
+  }
+
+  /** The NATS server this node is connected to now (`host:port`). */
+  get server(): string {
+    return this.#nc.getServer();
   }
 
   /** Whether another node is currently considered alive. */
@@ -386,9 +393,25 @@ export class NatsCluster implements ClusterBackend {
       } else if (status.type === 'reconnect') {
         this.#logger.info({ server: status.server }, 'reconnected to NATS; resynchronising');
         this.#liveness.resume();
-        await this.#resync().catch((error: unknown) =>
-          this.#logger.error({ err: error }, 'resynchronising with the cluster failed'),
-        );
+        await this.#resyncUntilDone();
+      }
+    }
+  }
+
+  /**
+   * Resynchronises, again and again until it succeeds: on a NATS cluster that lost a server,
+   * JetStream answers only once the buckets' replicas have elected new leaders (seconds), and
+   * a node that gave up would never read the registration table again.
+   */
+  async #resyncUntilDone(): Promise<void> {
+    for (let attempt = 1; !this.#closed && !this.#nc.isClosed(); attempt++) {
+      try {
+        await this.#resync();
+        if (attempt > 1) this.#logger.info({ attempt }, 'resynchronised with the cluster');
+        return;
+      } catch (error) {
+        this.#logger.warn({ err: error, attempt }, 'resynchronising with the cluster failed; trying again');
+        await new Promise((resolve) => setTimeout(resolve, this.#retryMs));
       }
     }
   }
