@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger, LogMethod } from '@interchange/protocol';
-import type { RealmConfig } from '@interchange/router';
+import type { RealmConfig, TransportAuthConfig } from '@interchange/router';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect as connectNats } from '@nats-io/transport-node';
 import { NatsCluster } from '../../../packages/server/src/cluster/nats-cluster.js';
@@ -130,7 +130,12 @@ export interface ClusterNode extends AdvancedRouter {
 export async function startClusterNode(
   nats: string | string[],
   node: string,
-  options: { realms?: RealmConfig[]; heartbeatMs?: number; deadNodeMs?: number } = {},
+  options: {
+    realms?: RealmConfig[];
+    heartbeatMs?: number;
+    deadNodeMs?: number;
+    transportAuth?: TransportAuthConfig;
+  } = {},
 ): Promise<ClusterNode> {
   const realms = options.realms ?? [{ name: 'realm1' }];
   const cluster = await NatsCluster.start({
@@ -142,7 +147,11 @@ export async function startClusterNode(
     heartbeatMs: options.heartbeatMs ?? 200,
     deadNodeMs: options.deadNodeMs ?? 2000,
   });
-  const router = await startAdvancedRouter({ realms, cluster });
+  const router = await startAdvancedRouter({
+    realms,
+    cluster,
+    ...(options.transportAuth === undefined ? {} : { transportAuth: options.transportAuth }),
+  });
   return {
     ...router,
     router: router.router,

@@ -21,6 +21,7 @@ import {
   type PeerConnection,
   type RealmConfig,
   Router,
+  type TransportAuthConfig,
 } from '@interchange/router';
 import { type RawData, WebSocketServer } from 'ws';
 
@@ -37,9 +38,12 @@ const SUBPROTOCOLS: Record<string, SerializerName> = {
   'wamp.2.cbor': 'cbor',
 };
 
-/** Starts a router with `realms` (default: `realm1` with no roles, so everything is allowed). */
+/**
+ * Starts a router with `realms` (default: `realm1` with no roles, so everything is allowed).
+ * With `transportAuth`, a connection whose URL names no identity authenticates by those methods.
+ */
 export async function startAdvancedRouter(
-  options: { realms?: RealmConfig[]; cluster?: ClusterBackend } = {},
+  options: { realms?: RealmConfig[]; cluster?: ClusterBackend; transportAuth?: TransportAuthConfig } = {},
 ): Promise<AdvancedRouter> {
   const router = new Router({
     realms: options.realms ?? [{ name: 'realm1' }],
@@ -60,6 +64,9 @@ export async function startAdvancedRouter(
     const authrole = query.get('authrole');
     if (authid !== null) identity.authid = authid;
     if (authrole !== null) identity.authrole = authrole;
+    if (authid === null && authrole === null && options.transportAuth !== undefined) {
+      identity.transportAuth = options.transportAuth;
+    }
     const connection: PeerConnection = router.connect(
       {
         info: {
