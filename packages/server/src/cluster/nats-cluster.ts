@@ -108,6 +108,8 @@ export class NatsCluster implements ClusterBackend {
   /** Waiting for the table watch to reach a revision ({@link #caughtUp}). */
   readonly #revisionWaiters = new Set<{ revision: number; resolve: () => void }>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** False from a lost connection to NATS until the reconnect (nothing to catch up with meanwhile). */
+  #connected = true;
   #watcher: { stop(): void } | undefined;
   #closed = false;
 
@@ -388,10 +390,12 @@ export class NatsCluster implements ClusterBackend {
           { server: status.server },
           'lost the connection to NATS; calls in flight to other nodes fail; reconnecting',
         );
+        this.#connected = false;
         this.#liveness.pause();
         for (const link of this.#links.values()) link.connectionLost();
       } else if (status.type === 'reconnect') {
         this.#logger.info({ server: status.server }, 'reconnected to NATS; resynchronising');
+        this.#connected = true;
         this.#liveness.resume();
         await this.#resyncUntilDone();
       }
@@ -457,7 +461,8 @@ export class NatsCluster implements ClusterBackend {
    * is then in this node's dealer. One JetStream request; nothing more when already caught up.
    */
   async #caughtUp(): Promise<void> {
-    if (this.#closed || this.#nc.isClosed()) return;
+    // Cut off from NATS, the other nodes' registrations are not reachable anyway: answer now.
+    if (this.#closed || this.#nc.isClosed() || !this.#connected) return;
     const status = await this.#kv.status();
     const revision = status.streamInfo.state.last_seq;
     if (revision <= this.#tableRevision) return;
