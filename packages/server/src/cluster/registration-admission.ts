@@ -51,7 +51,8 @@ export class ClusterAdmission {
     const key = claimKey(this.#realm, request.match, procedure);
     const holder = { node: this.#context.node, session: session.id, authid: session.authid };
     const [, claimed] = await Promise.all([
-      this.#context.caughtUp(),
+      // Not caught up (NATS did not answer): the claim below still keeps `single` exclusive.
+      this.#context.caughtUp().catch(() => undefined),
       single ? this.#context.claim(key, holder, false) : undefined,
     ]);
     if (claimed !== undefined && !claimed.ok) {
