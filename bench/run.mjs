@@ -99,6 +99,30 @@ async function main() {
     results.push(result);
     console.log(`[${i + 1}/${cells.length}] ${describe(result)}`);
   }
+  let cluster;
+  if (options.scenarios.includes('cluster')) {
+    const { clusterScenario, clusterMarkdown } = await import('./lib/scenario-cluster.mjs');
+    const { warmupMs, durationMs } = options.sizes;
+    try {
+      cluster = await clusterScenario({
+        cli: join(root, 'packages', 'server', 'bin', 'interchange.js'),
+        sizes: { ...options.sizes.cluster, warmupMs, durationMs },
+        log: (line) => console.log(line),
+      });
+      if (!options.smoke)
+        writeFileSync(join(here, 'results', 'cluster.md'), clusterMarkdown(cluster, meta, options.note));
+    } catch (error) {
+      console.log(`FAILED: cluster: ${error.message}`);
+      results.push({
+        scenario: 'cluster',
+        target: 'interchange',
+        serializer: 'msgpack',
+        params: {},
+        ok: false,
+        error: error.message,
+      });
+    }
+  }
   meta.seconds = Math.round((Date.now() - started) / 1000);
 
   const out =
@@ -110,7 +134,7 @@ async function main() {
   // One line per cell: diffs of a re-run stay readable, histograms stay small.
   writeFileSync(
     out,
-    `{"meta": ${JSON.stringify(meta, null, 1)},\n"results": [\n${results.map((r) => JSON.stringify(r)).join(',\n')}\n]}\n`,
+    `{"meta": ${JSON.stringify(meta, null, 1)},\n${cluster === undefined ? '' : `"cluster": ${JSON.stringify(cluster)},\n`}"results": [\n${results.map((r) => JSON.stringify(r)).join(',\n')}\n]}\n`,
   );
   console.log(`results: ${out} (${meta.seconds} s)`);
   if (options.report) {

@@ -39,6 +39,8 @@ export const SCENARIOS = Object.freeze([
   'topics',
   'sessions',
   'durable-publish',
+  // Not a cell: its own routers (1 process, then 2 joined through nats-server), see scenario-cluster.mjs.
+  'cluster',
 ]);
 
 /** Sizes of a full run. */
@@ -58,6 +60,14 @@ const FULL = {
   sessionSerializers: ['json'],
   // Acknowledged publications with retention and history: Interchange only, memory against lmdb.
   durable: { publishers: 4, inflight: 256, stores: ['memory', 'lmdb', 'lmdb-nosync'] },
+  cluster: {
+    serializer: 'msgpack',
+    callers: 4,
+    inflight: 512,
+    subscribers: 100,
+    window: 20_000,
+    latency: { rate: 1000, seconds: 5, serializer: 'msgpack' },
+  },
 };
 
 /** Sizes of a smoke run: every scenario and target end to end, in seconds, no timing claims. */
@@ -73,6 +83,14 @@ const SMOKE = {
   sessions: 50,
   sessionSerializers: ['json'],
   durable: { publishers: 1, inflight: 8, stores: ['memory', 'lmdb', 'lmdb-nosync'] },
+  cluster: {
+    serializer: 'msgpack',
+    callers: 2,
+    inflight: 8,
+    subscribers: 4,
+    window: 200,
+    latency: { rate: 200, seconds: 1, serializer: 'msgpack' },
+  },
 };
 
 export const USAGE = `usage: node bench/run.mjs [options]

@@ -6,6 +6,8 @@ export function planCells(options) {
   const { sizes } = options;
   const cells = [];
   for (const scenario of options.scenarios) {
+    // Runs on its own, after the cells (run.mjs, scenario-cluster.mjs).
+    if (scenario === 'cluster') continue;
     for (const target of options.targets) {
       let serializers = TARGETS[target].serializers.filter((s) => options.serializers.includes(s));
       // Idle sessions cost the same whatever they would speak; one serializer is enough.

@@ -499,6 +499,15 @@ ${readFileSync(file, 'utf8').trim()}
 }
 
 /**
+ * The "Cluster" section, written by the cluster scenario (scenario-cluster.mjs) into
+ * bench/results/cluster.md: it runs its own routers, not cells, so it keeps its own table.
+ */
+function clusterSection(dir) {
+  const file = join(dir, 'cluster.md');
+  return existsSync(file) ? `${readFileSync(file, 'utf8')}\n` : '';
+}
+
+/**
  * The "Client size" section, written by packages/client/scripts/size-report.mjs into
  * bench/results/client-size.md (it measures bundles, not the router, so it runs on its own).
  */
@@ -570,7 +579,7 @@ Memory per session is the router's growth (heap after a full GC, and RSS) divide
 open. Serializer: json (an idle session costs the same whatever it would speak).
 
 ${sessionsTable(results)}
-${durableSection(results, sizes)}${profileSummary(dir)}${failures.length > 0 ? `## Failures recorded\n\n${failures.map((r) => `- ${r.scenario} / ${label(r.target)} / ${r.serializer} ${JSON.stringify(r.params)}: ${r.error}`).join('\n')}\n\n` : ''}${clientSizeSection(dir)}## The generator
+${durableSection(results, sizes)}${clusterSection(dir)}${profileSummary(dir)}${failures.length > 0 ? `## Failures recorded\n\n${failures.map((r) => `- ${r.scenario} / ${label(r.target)} / ${r.serializer} ${JSON.stringify(r.params)}: ${r.error}`).join('\n')}\n\n` : ''}${clientSizeSection(dir)}## The generator
 
 The load generator (bench/lib) is built to cost less than the router it measures: every WAMP
 message it sends is encoded once into a complete WebSocket frame (masked with a zero key, so it is

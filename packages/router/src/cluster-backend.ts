@@ -64,8 +64,43 @@ export interface BrokerClusterHooks {
   subscriptionDeleted(subscription: Subscription): void;
 }
 
+/** A REGISTER that passed this node's checks, as the dealer asks the cluster to admit it. */
+export interface RegistrationRequest {
+  readonly session: RealmMember;
+  readonly procedure: string;
+  readonly match: string;
+  readonly invoke: string;
+  /** The ID the registration will have: the existing registration's, or a new one. */
+  readonly registration: Id;
+  readonly forceReregister: boolean;
+  readonly discloseCaller: boolean;
+  readonly forwardTimeout: boolean;
+}
+
+/** The cluster's answer to a {@link RegistrationRequest}: nothing, or the refusal the callee gets. */
+export interface RegistrationAdmission {
+  readonly refused?: { readonly error: string; readonly text: string };
+}
+
 /** What a dealer tells its cluster link. */
 export interface DealerClusterHooks {
+  /**
+   * A REGISTER passed this node's checks. A promise makes the dealer wait: it checks again when
+   * the promise resolves (other nodes' registrations may have arrived meanwhile) and answers
+   * REGISTERED only then, so the registration is known cluster-wide before the callee learns it
+   * exists. `undefined` (e.g. for the backend's own proxies): register at once.
+   */
+  admit?(request: RegistrationRequest): Promise<RegistrationAdmission> | undefined;
+  /** An admitted REGISTER did not take effect under the admitted ID (the session left, or a check failed). */
+  admitAbandoned?(request: RegistrationRequest): void;
+  /**
+   * A call found no registration here. A promise makes the dealer route the call again once it
+   * resolves (when this node has caught up with every registration the cluster had when the call
+   * came); `undefined`: answer `no_such_procedure` now.
+   */
+  callMissed?(procedure: string): Promise<void> | undefined;
+  /** A callee was removed by the router (force_reregister, revocation), with the reason it was told. */
+  calleeRevoked?(registration: RegistrationDetails, session: RealmMember, reason: string | undefined): void;
   /** A session was added to a registration (`callee.session` may be the link's own proxy). */
   calleeAdded(registration: RegistrationDetails, callee: Callee): void;
   /** A session was removed from a registration: unregistered, left, or revoked. */

@@ -20,7 +20,7 @@ import {
   type UnregisterMessage,
   type YieldMessage,
 } from '@interchange/protocol';
-import type { DealerClusterHooks } from './cluster-backend.js';
+import type { DealerClusterHooks, RegistrationAdmission, RegistrationRequest } from './cluster-backend.js';
 import { CallRouter, MAX_CONCURRENCY_REACHED, PENDING_CALLS_LIMIT_REACHED, unsupportedBy } from './dealer-calls.js';
 import { forceReregisterRefusal } from './force-reregister.js';
 import type { Logger } from './logger.js';
@@ -107,6 +107,8 @@ export class Dealer {
   readonly #offenders: OffenderLog;
   #observer: DealerObserver | undefined;
   #cluster: DealerClusterHooks | undefined;
+  /** Sessions with a REGISTER or CALL waiting for the cluster, and how many (see {@link #defer}). */
+  readonly #deferred = new Map<RealmMember, number>();
 
   constructor(options: DealerOptions) {
     this.#authorizer = options.authorizer;
@@ -195,8 +197,12 @@ export class Dealer {
     return true;
   }
 
-  /** Handles REGISTER: answers REGISTERED or ERROR. */
-  register(session: RealmMember, message: RegisterMessage): ProtocolViolation {
+  /**
+   * Handles REGISTER: answers REGISTERED or ERROR. With a cluster backend that admits
+   * registrations, the answer comes once the cluster has (see {@link DealerClusterHooks.admit}).
+   * @param admitted the cluster's admission of this REGISTER (the dealer's own second pass).
+   */
+  register(session: RealmMember, message: RegisterMessage, admitted?: RegistrationRequest): ProtocolViolation {
     const { requestId, procedure, options } = message;
     const code = MessageCode.REGISTER;
 
@@ -280,6 +286,7 @@ export class Dealer {
           `force_reregister takes over only registrations of the same authid; '${procedure}' is registered by another`,
         );
       }
+      if (admitted === undefined && this.#admit(session, message, registration.id)) return undefined;
       // Crossbar's force_reregister: the existing callees are revoked and the registration goes,
       // whatever its policy; the new callee's registration replaces it.
       for (const callee of [...registration.callees])
@@ -320,8 +327,15 @@ export class Dealer {
       }
     }
 
+    if (admitted === undefined && this.#admit(session, message, registration?.id)) return undefined;
     const created = registration === undefined;
-    registration ??= this.#store.create(procedure, match, invoke, new Date(this.#clock.now()).toISOString());
+    registration ??= this.#store.create(
+      procedure,
+      match,
+      invoke,
+      new Date(this.#clock.now()).toISOString(),
+      admitted?.registration,
+    );
     const callee: Callee = {
       session,
       discloseCaller: options.disclose_caller === true,
@@ -331,11 +345,72 @@ export class Dealer {
       ...(this.#limits === undefined ? {} : { pendingLimit: this.#limits.pendingCallsPerCallee }),
     };
     this.#store.addCallee(registration, callee);
+    if (admitted !== undefined && admitted.registration !== registration.id) this.#cluster?.admitAbandoned?.(admitted);
     session.send({ type: 'REGISTERED', requestId, registration: registration.id });
     this.#cluster?.calleeAdded(registration, callee);
     if (created) this.#emit('onCreate', registration, session);
     this.#emit('onRegister', registration, session);
     return undefined;
+  }
+
+  /**
+   * Asks the cluster to admit a REGISTER that passed this node's checks. `true` when the answer
+   * is deferred: the REGISTER runs again (every check, then the registration) once admitted.
+   */
+  #admit(session: RealmMember, message: RegisterMessage, existing: Id | undefined): boolean {
+    const admit = this.#cluster?.admit;
+    if (admit === undefined) return false;
+    const { options } = message;
+    const request: RegistrationRequest = {
+      session,
+      procedure: message.procedure,
+      match: (options.match as string | undefined) ?? MatchPolicy.EXACT,
+      invoke: (options.invoke as string | undefined) ?? InvokePolicy.SINGLE,
+      registration: existing ?? this.#store.newId(),
+      forceReregister: options.force_reregister === true,
+      discloseCaller: options.disclose_caller === true,
+      forwardTimeout: options.forward_timeout === true,
+    };
+    const pending = admit.call(this.#cluster, request);
+    if (pending === undefined) return false;
+    this.#defer(
+      session,
+      pending,
+      (admission: RegistrationAdmission) => {
+        if (admission.refused !== undefined) {
+          refuse(session, MessageCode.REGISTER, message.requestId, admission.refused.error, admission.refused.text);
+          return;
+        }
+        this.register(session, message, request);
+        // Refused by the second pass (this node's state changed meanwhile): nothing was registered.
+        const registration = this.#store.lookup(request.procedure, request.match as MatchPolicyValue);
+        if (registration?.calleeOf(session) === undefined) this.#cluster?.admitAbandoned?.(request);
+      },
+      () => this.#cluster?.admitAbandoned?.(request),
+    );
+    return true;
+  }
+
+  /**
+   * Runs `then` with what `pending` resolves to, unless the session left meanwhile (then
+   * `dropped`). A rejected promise counts as resolved with nothing to say.
+   */
+  #defer<T>(session: RealmMember, pending: Promise<T>, then: (value: T) => void, dropped?: () => void): void {
+    this.#deferred.set(session, (this.#deferred.get(session) ?? 0) + 1);
+    const settle = (value: T) => {
+      const count = this.#deferred.get(session);
+      if (count === undefined) {
+        dropped?.();
+        return;
+      }
+      if (count <= 1) this.#deferred.delete(session);
+      else this.#deferred.set(session, count - 1);
+      then(value);
+    };
+    pending.then(settle, (error: unknown) => {
+      this.#logger.warn({ err: error, session: session.id }, 'cluster answer failed; going on without it');
+      settle({} as T);
+    });
   }
 
   /**
@@ -366,7 +441,7 @@ export class Dealer {
    * with ERROR; a CALL with the request ID of a pending call continues a progressive invocation.
    * @returns a protocol violation to abort the caller's session for, or `undefined`.
    */
-  call(session: RealmMember, message: CallMessage): ProtocolViolation {
+  call(session: RealmMember, message: CallMessage, retried = false): ProtocolViolation {
     const { requestId, procedure, options } = message;
     const violation = passthruViolation(session, 'caller', 'CALL', options);
     if (violation !== undefined) return violation;
@@ -423,6 +498,15 @@ export class Dealer {
       return refuse(session, code, requestId, PENDING_CALLS_LIMIT_REACHED, text);
     }
     const registration = this.#store.best(procedure);
+    if (registration === undefined && !retried) {
+      // A registration made on another node just before this call may not have reached this
+      // node yet: the cluster says when it has, and the call is routed again.
+      const caughtUp = this.#cluster?.callMissed?.(procedure);
+      if (caughtUp !== undefined) {
+        this.#defer(session, caughtUp, () => this.call(session, message, true));
+        return undefined;
+      }
+    }
     const picked = registration?.pick(this.#random);
     if (registration === undefined || picked === undefined) {
       const text = `no callee registered for '${procedure}'`;
@@ -483,6 +567,7 @@ export class Dealer {
    * calls it served fail with `wamp.error.canceled`, and its registrations go.
    */
   removeSession(session: RealmMember): void {
+    this.#deferred.delete(session);
     this.#calls.callerLeft(session);
     this.#calls.calleeLeft(session);
     for (const registration of [...this.#store.of(session)]) {
@@ -521,6 +606,7 @@ export class Dealer {
   #revoke(registration: Registration, session: RealmMember, reason: string | undefined): void {
     const { removed, deleted } = this.#store.removeCallee(registration, session);
     if (!removed) return;
+    this.#cluster?.calleeRevoked?.(registration, session, reason);
     if (session.announces('callee', RpcFeature.REGISTRATION_REVOCATION)) {
       const details: Dict = { registration: registration.id };
       if (reason !== undefined) details.reason = reason;

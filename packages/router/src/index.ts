@@ -21,6 +21,7 @@ export {
   eventHistoryEntries,
   type StoredEvent,
 } from './event-history.js';
+export { forceReregisterRefusal } from './force-reregister.js';
 export * from './logger.js';
 export { META_DEALER_FEATURES, MetaApi, type MetaApiContext } from './meta-api.js';
 export { NO_SUCH_SESSION } from './meta-arguments.js';

@@ -214,6 +214,13 @@ export class RegistrationStore {
   }
 
   /** The registration with this ID. */
+  /** A fresh registration ID (for a registration about to be created with it). */
+  newId(): Id {
+    let id = randomId();
+    while (this.#byId.has(id)) id = randomId();
+    return id;
+  }
+
   get(id: Id): Registration | undefined {
     return this.#byId.get(id);
   }
@@ -262,9 +269,10 @@ export class RegistrationStore {
   }
 
   /** Creates an empty registration with a fresh ID. */
-  create(uri: string, match: MatchPolicyValue, invoke: InvokePolicyValue, created: string): Registration {
+  create(uri: string, match: MatchPolicyValue, invoke: InvokePolicyValue, created: string, wanted?: Id): Registration {
     // Registration IDs are router scope and "can be chosen freely"; random ones are unguessable.
-    let id = randomId();
+    // `wanted` is one from newId() that a cluster already knows this registration by.
+    let id = wanted !== undefined && !this.#byId.has(wanted) ? wanted : randomId();
     while (this.#byId.has(id)) id = randomId();
     const registration = new Registration({ id, created, uri, match, invoke });
     this.#byId.set(id, registration);

@@ -1,6 +1,6 @@
 /**
- * A dynamic authorizer registered by a session on one node decides for sessions on another node:
- * the router's internal call to the authorizer crosses nodes like any call.
+ * A dynamic authorizer and a dynamic authenticator registered by a session on one node decide
+ * for sessions on another node: the router's internal calls to them cross nodes like any call.
  */
 import { ApplicationError, connect, type Session } from '@interchange/client';
 import type { RealmConfig } from '@interchange/router';
@@ -35,7 +35,13 @@ const sessions: Session[] = [];
 
 beforeAll(async () => {
   nats = await startNats();
-  nodes = [await startClusterNode(nats.url, 'a', { realms }), await startClusterNode(nats.url, 'b', { realms })];
+  // A connection that names no identity in its URL logs in by ticket, checked by a dynamic
+  // authenticator (registered by a backend session in the test).
+  const transportAuth = { ticket: { type: 'dynamic', authenticator: 'com.auth.authenticate' } } as const;
+  nodes = [
+    await startClusterNode(nats.url, 'a', { realms, transportAuth }),
+    await startClusterNode(nats.url, 'b', { realms, transportAuth }),
+  ];
 });
 afterAll(async () => {
   await leaveAll(sessions);
@@ -63,4 +69,28 @@ it('a dynamic authorizer on node a decides the calls of a frontend session on no
   expect(error).toBeInstanceOf(ApplicationError);
   expect((error as ApplicationError).uri).toBe('wamp.error.not_authorized');
   expect(asked).toContainEqual(['frontend', 'com.app.secret', 'call']);
+});
+
+it('a dynamic authenticator on node a logs in a session on node b, and refuses a bad ticket', async () => {
+  const backend = await connect({ url: nodes[0]?.url({ authrole: 'backend' }) ?? '', realm: 'realm1' });
+  sessions.push(backend);
+  await backend.register('com.auth.authenticate', ({ args: [realm, authid, details] }) => {
+    const { ticket } = details as { ticket?: string };
+    if (realm === 'realm1' && ticket === `secret-of-${String(authid)}`) return { role: 'backend', extra: { via: 'a' } };
+    throw new ApplicationError('wamp.error.not_authorized', { args: ['bad ticket'] });
+  });
+  await registeredEverywhere(nodes, 'com.auth.authenticate', 1);
+
+  const url = nodes[1]?.url() ?? '';
+  const joe = await connect({ url, realm: 'realm1', auth: { ticket: { authid: 'joe', ticket: 'secret-of-joe' } } });
+  sessions.push(joe);
+  expect(joe.details).toMatchObject({
+    authid: 'joe',
+    authrole: 'backend',
+    authprovider: 'dynamic',
+    authextra: { via: 'a' },
+  });
+  await expect(
+    connect({ url, realm: 'realm1', auth: { ticket: { authid: 'joe', ticket: 'wrong' } } }),
+  ).rejects.toThrow();
 });

@@ -100,6 +100,11 @@ describe('a node killed with SIGKILL', () => {
     expect(noticedAfter).toBeLessThan(DEAD_NODE_TIMEOUT + 1000);
     await registeredEverywhere([a], 'com.live.ok', 0);
     await expect(caller.call('com.live.ok')).rejects.toMatchObject({ uri: 'wamp.error.no_such_procedure' });
+    // Its claims on its single procedures went with it: a survivor's session may register them.
+    const heir = await connect({ url: a.url(), realm: 'realm1' });
+    sessions.push(heir);
+    await heir.register('com.live.ok', () => 'heir');
+    expect((await caller.call('com.live.ok')).args).toEqual(['heir']);
     // Its session's testaments were published by the surviving node: detached first, under the
     // announced publication IDs, without the flushed one.
     await eventually(() => wills.length === 2);

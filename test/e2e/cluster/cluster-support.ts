@@ -8,7 +8,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger, LogMethod } from '@interchange/protocol';
-import type { RealmConfig } from '@interchange/router';
+import type { RealmConfig, TransportAuthConfig } from '@interchange/router';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect as connectNats } from '@nats-io/transport-node';
 import { NatsCluster } from '../../../packages/server/src/cluster/nats-cluster.js';
 import { type AdvancedRouter, startAdvancedRouter } from '../support/advanced-router.js';
 import { eventually } from '../support/advanced-sessions.js';
@@ -22,13 +24,23 @@ export interface NatsServer {
   stop(): Promise<void>;
 }
 
-/** Starts nats-server with JetStream; resolves when it says it is ready. */
-export async function startNats(options: { port?: number } = {}): Promise<NatsServer> {
+/**
+ * Starts nats-server with JetStream; resolves when it says it is ready. With `dir`, JetStream
+ * stores there and the directory is kept when the server stops (a restart finds its files);
+ * with `cluster`, the server is one of a NATS cluster (its name, route port and routes).
+ */
+export async function startNats(
+  options: { port?: number; dir?: string; cluster?: { name: string; port: number; routes: number[] } } = {},
+): Promise<NatsServer & { kill(): Promise<void> }> {
   const port = options.port ?? (await freePort());
-  const dir = await mkdtemp(join(tmpdir(), 'interchange-nats-'));
-  const child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'interchange-nats-')));
+  const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir];
+  if (options.cluster !== undefined) {
+    const { name, port: routePort, routes } = options.cluster;
+    args.push('-n', name, '--cluster_name', 'interchange-test', '--cluster', `nats://127.0.0.1:${routePort}`);
+    args.push('--routes', routes.map((p) => `nats://127.0.0.1:${p}`).join(','));
+  }
+  const child = spawn(NATS_SERVER, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => {
@@ -52,9 +64,49 @@ export async function startNats(options: { port?: number } = {}): Promise<NatsSe
     port,
     stop: async () => {
       await stopChild(child);
-      await rm(dir, { recursive: true, force: true });
+      if (options.dir === undefined) await rm(dir, { recursive: true, force: true });
     },
+    kill: () => stopChild(child, 'SIGKILL'),
   };
+}
+
+/**
+ * Starts `count` nats-servers joined by cluster routes, each with JetStream, and resolves once
+ * JetStream answers as a cluster (a metadata leader is elected).
+ */
+export async function startNatsCluster(count: number): Promise<(NatsServer & { kill(): Promise<void> })[]> {
+  const routePorts: number[] = [];
+  for (let i = 0; i < count; i++) routePorts.push(await freePort());
+  const servers = await Promise.all(
+    routePorts.map((routePort, i) =>
+      startNats({
+        cluster: { name: `s${i + 1}`, port: routePort, routes: routePorts.filter((p) => p !== routePort) },
+      }),
+    ),
+  );
+  const nc = await connectNats({ servers: servers.map((s) => s.url) });
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const jsm = await jetstreamManager(nc);
+        // Creating a replicated stream needs the cluster's metadata leader and every server.
+        await jsm.streams.add({
+          name: 'probe',
+          subjects: ['probe.>'],
+          num_replicas: count,
+          storage: 'memory',
+        } as never);
+        await jsm.streams.delete('probe');
+        break;
+      } catch (error) {
+        if (attempt > 100) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  } finally {
+    await nc.close();
+  }
+  return servers;
 }
 
 /** Stops a child process with SIGTERM (SIGKILL after 5 s) and waits for it. */
@@ -76,13 +128,18 @@ export interface ClusterNode extends AdvancedRouter {
 
 /** Starts a router joined to the cluster on `nats` as node `node`. */
 export async function startClusterNode(
-  nats: string,
+  nats: string | string[],
   node: string,
-  options: { realms?: RealmConfig[]; heartbeatMs?: number; deadNodeMs?: number } = {},
+  options: {
+    realms?: RealmConfig[];
+    heartbeatMs?: number;
+    deadNodeMs?: number;
+    transportAuth?: TransportAuthConfig;
+  } = {},
 ): Promise<ClusterNode> {
   const realms = options.realms ?? [{ name: 'realm1' }];
   const cluster = await NatsCluster.start({
-    servers: [nats],
+    servers: Array.isArray(nats) ? nats : [nats],
     node,
     realms,
     // CLUSTER_DEBUG=1 shows what the nodes log (reconnects, dead nodes, refused messages).
@@ -90,7 +147,11 @@ export async function startClusterNode(
     heartbeatMs: options.heartbeatMs ?? 200,
     deadNodeMs: options.deadNodeMs ?? 2000,
   });
-  const router = await startAdvancedRouter({ realms, cluster });
+  const router = await startAdvancedRouter({
+    realms,
+    cluster,
+    ...(options.transportAuth === undefined ? {} : { transportAuth: options.transportAuth }),
+  });
   return {
     ...router,
     router: router.router,

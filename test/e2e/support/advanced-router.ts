@@ -21,6 +21,7 @@ import {
   type PeerConnection,
   type RealmConfig,
   Router,
+  type TransportAuthConfig,
 } from '@interchange/router';
 import { type RawData, WebSocketServer } from 'ws';
 
@@ -37,9 +38,12 @@ const SUBPROTOCOLS: Record<string, SerializerName> = {
   'wamp.2.cbor': 'cbor',
 };
 
-/** Starts a router with `realms` (default: `realm1` with no roles, so everything is allowed). */
+/**
+ * Starts a router with `realms` (default: `realm1` with no roles, so everything is allowed).
+ * With `transportAuth`, a connection whose URL names no identity authenticates by those methods.
+ */
 export async function startAdvancedRouter(
-  options: { realms?: RealmConfig[]; cluster?: ClusterBackend } = {},
+  options: { realms?: RealmConfig[]; cluster?: ClusterBackend; transportAuth?: TransportAuthConfig } = {},
 ): Promise<AdvancedRouter> {
   const router = new Router({
     realms: options.realms ?? [{ name: 'realm1' }],
@@ -60,6 +64,9 @@ export async function startAdvancedRouter(
     const authrole = query.get('authrole');
     if (authid !== null) identity.authid = authid;
     if (authrole !== null) identity.authrole = authrole;
+    if (authid === null && authrole === null && options.transportAuth !== undefined) {
+      identity.transportAuth = options.transportAuth;
+    }
     const connection: PeerConnection = router.connect(
       {
         info: {
@@ -68,7 +75,16 @@ export async function startAdvancedRouter(
           peer: `tcp4:127.0.0.1:${request.socket.remotePort ?? 0}`,
         },
         send: (message: WampMessage) => {
-          if (socket.readyState === socket.OPEN) socket.send(serializer.encode(message));
+          if (socket.readyState !== socket.OPEN) return undefined;
+          let frame: Frame;
+          try {
+            frame = serializer.encode(message);
+          } catch {
+            // As the node's transports do (router `Peer.send`): a reason, not an exception.
+            return `cannot be encoded in ${serializer.name}`;
+          }
+          socket.send(frame);
+          return undefined;
         },
         close: () => socket.close(1000),
       },

@@ -1,4 +1,6 @@
+import type { Id } from '@interchange/protocol';
 import type { Logger } from '../logger.js';
+import type { ClaimHolder, ClaimOutcome } from './registration-claims.js';
 
 /** What became of an envelope for another node. */
 export type SendOutcome = 'sent' | 'too-large' | 'unencodable';
@@ -38,8 +40,17 @@ export interface ClusterContext {
   deleteTestament(key: string): void;
   /** Reads and deletes the testament copies whose keys match `filter`. */
   takeTestaments(filter: string): Promise<Uint8Array[]>;
-  /** Writes this node's entry of the registration table. */
-  putRegistration(key: string, value: object): void;
+  /**
+   * Writes this node's entry of the registration table; resolves when NATS has stored it (or
+   * failed to, which is logged). An entry written already with the same value is not written again.
+   */
+  putRegistration(key: string, value: object): Promise<void>;
+  /** Resolves once this node has applied every registration-table change NATS had stored when called. */
+  caughtUp(): Promise<void>;
+  /** Claims a `single` procedure cluster-wide (see registration-claims.ts). */
+  claim(key: string, holder: ClaimHolder, force: boolean): Promise<ClaimOutcome>;
+  /** Releases this node's claim, if `session` holds it. */
+  releaseClaim(key: string, session: Id): void;
   /** Deletes this node's entry of the registration table. */
   deleteRegistration(key: string): void;
 }

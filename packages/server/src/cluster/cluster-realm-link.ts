@@ -5,16 +5,24 @@ import type {
   DealerClusterHooks,
   Realm,
   RealmMember,
+  RegistrationAdmission,
   RegistrationDetails,
+  RegistrationRequest,
 } from '@interchange/router';
 import type { ClusterContext } from './cluster-context.js';
 import { ClusterMeta } from './cluster-meta.js';
 import { ClusterPubSub } from './cluster-pubsub.js';
+import { installClusterRegistrationMeta } from './cluster-registration-meta.js';
 import { ClusterTestaments } from './cluster-testaments.js';
 import { InvocationRelay } from './invocation-relay.js';
+import { ClusterAdmission } from './registration-admission.js';
+import { claimKey } from './registration-claims.js';
 import { entryOf, type RegistrationEntry, registrationKey } from './registration-entry.js';
 import { RegistrationMirror } from './registration-mirror.js';
 import { RemoteCallee } from './remote-callee.js';
+
+/** At most this many calls at once wait for the registration table to catch up on a miss. */
+const MAX_CATCHING_UP = 64;
 
 /**
  * One realm of this node joined to the realms of the same name on the other nodes: publish and
@@ -30,6 +38,9 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
   readonly relay: InvocationRelay;
   readonly meta: ClusterMeta;
   readonly testaments: ClusterTestaments;
+  readonly admission: ClusterAdmission;
+  /** Calls waiting for this node to catch up with the registration table (bounded). */
+  #catchingUp = 0;
   /** Local sessions with registrations in the table (told to the others when they leave). */
   readonly #callees = new Set<RealmMember>();
 
@@ -41,6 +52,8 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
     this.relay = new InvocationRelay(context, realm);
     this.meta = new ClusterMeta(context, realm);
     this.testaments = new ClusterTestaments(context, realm);
+    this.admission = new ClusterAdmission(context, realm.name);
+    installClusterRegistrationMeta(realm, this.mirror);
     realm.broker.setClusterHooks(this.pubsub);
     realm.dealer.setClusterHooks(this);
   }
@@ -50,7 +63,7 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
     this.#callees.add(callee.session);
     const { node } = this.#context;
     const key = registrationKey(this.#realm.name, node, callee.session.id, registration.id);
-    this.#context.putRegistration(key, entryOf(this.#realm.name, node, registration, callee));
+    void this.#context.putRegistration(key, entryOf(this.#realm.name, node, registration, callee));
   }
 
   calleeRemoved(registration: RegistrationDetails, session: RealmMember): void {
@@ -58,6 +71,34 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
     this.#context.deleteRegistration(
       registrationKey(this.#realm.name, this.#context.node, session.id, registration.id),
     );
+    if (registration.invoke === 'single') {
+      this.#context.releaseClaim(claimKey(this.#realm.name, registration.match, registration.uri), session.id);
+    }
+    // Another node's registration refused here while this one stood in its way can be mirrored now.
+    this.mirror.retryRefused();
+  }
+
+  admit(request: RegistrationRequest): Promise<RegistrationAdmission> | undefined {
+    return this.admission.admit(request);
+  }
+
+  admitAbandoned(request: RegistrationRequest): void {
+    this.admission.abandoned(request);
+  }
+
+  callMissed(): Promise<void> | undefined {
+    // A flood of calls to procedures nobody registered must not become a flood of NATS requests.
+    if (this.#catchingUp >= MAX_CATCHING_UP) return undefined;
+    this.#catchingUp++;
+    return this.#context.caughtUp().finally(() => {
+      this.#catchingUp--;
+    });
+  }
+
+  calleeRevoked(registration: RegistrationDetails, session: RealmMember, reason: string | undefined): void {
+    // force_reregister here took over a registration of a callee on another node: that node
+    // revokes it (its callee gets UNREGISTERED), and its table entry goes.
+    if (session instanceof RemoteCallee) this.mirror.revoke(session, registration.id, reason);
   }
 
   answered(session: RealmMember, message: YieldMessage | ErrorMessage): boolean {
@@ -86,6 +127,18 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
     if (e.t === 'inv') this.relay.invocation(e.n, e);
     else if (e.t === 'int') this.relay.interrupt(e.n, e);
     else if (e.t === 'ans') this.mirror.answer(e.n, e);
+    else if (e.t === 'rev') this.#revoked(e);
+  }
+
+  /** Another node took over a registration of a local callee (force_reregister). */
+  #revoked(e: Record<string, unknown>): void {
+    if (typeof e.s !== 'number' || typeof e.g !== 'number') return;
+    const reason = typeof e.why === 'string' ? e.why : undefined;
+    try {
+      this.#realm.dealer.removeCallee(e.g, e.s, reason);
+    } catch {
+      this.#realm.dealer.removeCallee(e.g, e.s);
+    }
   }
 
   /** The connection to NATS is lost (see {@link RegistrationMirror.connectionLost}). */

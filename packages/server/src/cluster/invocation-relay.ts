@@ -44,6 +44,7 @@ export class InvocationRelay {
     if (typeof e.d !== 'object' || e.d === null) return;
     const key = `${from}:${e.s}:${e.i}`;
     let relay = this.#byRemote.get(key);
+    const continuation = relay !== undefined;
     if (relay === undefined) {
       const session = this.#realm.session(e.s);
       if (session === undefined) {
@@ -67,7 +68,36 @@ export class InvocationRelay {
       details: e.d as Dict,
       ...payloadOf(e),
     };
-    relay.session.send(message);
+    const refused = relay.session.send(message);
+    if (typeof refused === 'string') this.#undeliverable(relay, refused, continuation);
+  }
+
+  /**
+   * The local callee's transport could not encode a relayed INVOCATION (router `Peer.send`
+   * returned a reason): the calling node's dealer gets an ERROR for it, so the call ends rather
+   * than waiting for an answer the callee never had the question for. A callee that had earlier
+   * chunks of a progressive invocation is interrupted, as the dealer does for a local one.
+   */
+  #undeliverable(relay: Relay, reason: string, continuation: boolean): void {
+    const text = `the invocation ${reason} (the callee's serializer)`;
+    this.#context.logger.info(
+      { realm: this.#realm.name, session: relay.session.id, reason },
+      'relayed call undeliverable',
+    );
+    if (continuation && relay.session.announces('callee', RpcFeature.CALL_CANCELING)) {
+      relay.session.send({
+        type: 'INTERRUPT',
+        requestId: relay.localId,
+        options: { mode: 'killnowait', reason: ErrorUri.INVALID_ARGUMENT },
+      });
+    }
+    this.#remove(relay);
+    this.#answer(relay.from, relay.session.id, relay.remoteId, {
+      kind: 'error',
+      o: {},
+      e: ErrorUri.INVALID_ARGUMENT,
+      a: [text],
+    });
   }
 
   /** An INTERRUPT from the calling node (cancel, timeout, caller gone). */

@@ -10,6 +10,7 @@ import { ClusterRealmConnection } from './cluster-realm-link.js';
 import { type RealmRouting, routingDifference, routingOf } from './config-agreement.js';
 import { connectWithRetry, openBuckets } from './nats-connect.js';
 import { NodeLiveness } from './node-liveness.js';
+import { isClaimKey, RegistrationClaims } from './registration-claims.js';
 import { nodeOfKey, type RegistrationEntry, readEntry } from './registration-entry.js';
 import { isPlainToken, subjectToken } from './subject-tokens.js';
 
@@ -99,7 +100,16 @@ export class NatsCluster implements ClusterBackend {
   readonly #liveness: NodeLiveness;
   readonly #context: ClusterContext;
   readonly #heartbeatMs: number;
+  readonly #retryMs: number;
+  /** `single` procedures claimed cluster-wide (in the registration table). */
+  readonly #claims: RegistrationClaims;
+  /** The newest registration-table revision this node has applied. */
+  #tableRevision = 0;
+  /** Waiting for the table watch to reach a revision ({@link #caughtUp}). */
+  readonly #revisionWaiters = new Set<{ revision: number; resolve: () => void }>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** False from a lost connection to NATS until the reconnect (nothing to catch up with meanwhile). */
+  #connected = true;
   #watcher: { stop(): void } | undefined;
   #closed = false;
 
@@ -121,11 +131,13 @@ export class NatsCluster implements ClusterBackend {
     this.name = options.name;
     this.#logger = options.logger ?? silentLogger;
     this.#heartbeatMs = options.heartbeatMs ?? CLUSTER_DEFAULTS.heartbeatMs;
+    this.#retryMs = options.retryMs ?? CLUSTER_DEFAULTS.retryMs;
     this.#liveness = new NodeLiveness({
       deadNodeMs: options.deadNodeMs ?? CLUSTER_DEFAULTS.deadNodeMs,
       onJoin: (node) => this.#logger.info({ node }, 'cluster node joined'),
       onDead: (node) => this.#nodeDead(node),
     });
+    this.#claims = new RegistrationClaims(kv, this.node, (node) => this.#liveness.isAlive(node), this.#logger);
     this.#context = this.#makeContext();
   }
 
@@ -198,6 +210,11 @@ export class NatsCluster implements ClusterBackend {
   async flush(): Promise<void> {
     await Promise.allSettled([...this.#pending]);
     await this.#nc.flush();
+  }
+
+  /** The NATS server this node is connected to now (`host:port`). */
+  get server(): string {
+    return this.#nc.getServer();
   }
 
   /** Whether another node is currently considered alive. */
@@ -315,6 +332,7 @@ export class NatsCluster implements ClusterBackend {
       for await (const entry of watcher) {
         if (initial && entry.operation === 'PUT') present.add(entry.key);
         this.#tableEvent(entry);
+        this.#applied(entry.revision);
         if (entry.delta === 0) caughtUp();
       }
     })().catch((error: unknown) => this.#logger.error({ err: error }, 'registration table watch ended'));
@@ -372,14 +390,32 @@ export class NatsCluster implements ClusterBackend {
           { server: status.server },
           'lost the connection to NATS; calls in flight to other nodes fail; reconnecting',
         );
+        this.#connected = false;
         this.#liveness.pause();
         for (const link of this.#links.values()) link.connectionLost();
       } else if (status.type === 'reconnect') {
         this.#logger.info({ server: status.server }, 'reconnected to NATS; resynchronising');
+        this.#connected = true;
         this.#liveness.resume();
-        await this.#resync().catch((error: unknown) =>
-          this.#logger.error({ err: error }, 'resynchronising with the cluster failed'),
-        );
+        await this.#resyncUntilDone();
+      }
+    }
+  }
+
+  /**
+   * Resynchronises, again and again until it succeeds: on a NATS cluster that lost a server,
+   * JetStream answers only once the buckets' replicas have elected new leaders (seconds), and
+   * a node that gave up would never read the registration table again.
+   */
+  async #resyncUntilDone(): Promise<void> {
+    for (let attempt = 1; !this.#closed && !this.#nc.isClosed(); attempt++) {
+      try {
+        await this.#resync();
+        if (attempt > 1) this.#logger.info({ attempt }, 'resynchronised with the cluster');
+        return;
+      } catch (error) {
+        this.#logger.warn({ err: error, attempt }, 'resynchronising with the cluster failed; trying again');
+        await new Promise((resolve) => setTimeout(resolve, this.#retryMs));
       }
     }
   }
@@ -394,7 +430,10 @@ export class NatsCluster implements ClusterBackend {
     await this.#members.put(this.node, JSON.stringify(this.#routing));
     for (const [key, value] of this.#own) this.#track(this.#kv.put(key, JSON.stringify(value)));
     await Promise.allSettled([...this.#pending]);
+    await this.#claims.rewriteAll();
     this.#watcher?.stop();
+    // A restarted NATS numbers the table's revisions from 1 again.
+    this.#tableRevision = 0;
     const before = [...this.#entries.keys()];
     this.#entries.clear();
     const present = await this.#watchTable();
@@ -406,7 +445,48 @@ export class NatsCluster implements ClusterBackend {
     }
   }
 
+  /** The table watch applied `revision`: wakes whoever waits for it. */
+  #applied(revision: number): void {
+    if (revision > this.#tableRevision) this.#tableRevision = revision;
+    for (const waiter of this.#revisionWaiters) {
+      if (waiter.revision > this.#tableRevision) continue;
+      this.#revisionWaiters.delete(waiter);
+      waiter.resolve();
+    }
+  }
+
+  /**
+   * Resolves once this node has applied every registration-table change NATS had stored when it
+   * was called (or after the scatter timeout): a registration whose REGISTERED went out before
+   * is then in this node's dealer. One JetStream request; nothing more when already caught up.
+   */
+  async #caughtUp(): Promise<void> {
+    // Cut off from NATS, the other nodes' registrations are not reachable anyway: answer now.
+    if (this.#closed || this.#nc.isClosed() || !this.#connected) return;
+    const status = await this.#kv.status();
+    const revision = status.streamInfo.state.last_seq;
+    if (revision <= this.#tableRevision) return;
+    await new Promise<void>((resolve) => {
+      const waiter = {
+        revision,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#revisionWaiters.delete(waiter);
+        resolve();
+      }, CLUSTER_DEFAULTS.scatterMs);
+      this.#revisionWaiters.add(waiter);
+    });
+  }
+
   #tableEvent(entry: KvWatchEntry): void {
+    if (isClaimKey(entry.key)) {
+      this.#claims.watched(entry);
+      return;
+    }
     const node = nodeOfKey(entry.key);
     if (node === undefined) return;
     if (entry.operation !== 'PUT') {
@@ -449,6 +529,7 @@ export class NatsCluster implements ClusterBackend {
     const elected = [this.node, ...this.#liveness.aliveNodes()].sort()[0] === this.node;
     for (const link of this.#links.values()) link.nodeDead(node, elected && !this.#closed);
     if (!this.#closed) this.#track(this.#members.delete(node));
+    if (!this.#closed) this.#track(this.#claims.nodeDead(node));
     for (const [key, entry] of [...this.#entries]) {
       if (entry.node !== node) continue;
       this.#entries.delete(key);
@@ -560,8 +641,23 @@ export class NatsCluster implements ClusterBackend {
         cluster.#track(cluster.#retainedKv.put(key, envelope));
       },
       putRegistration: (key, value) => {
+        const json = JSON.stringify(value);
+        const own = cluster.#own.get(key);
+        // Written already when the REGISTER was admitted (see registration-admission.ts).
+        if (own !== undefined && JSON.stringify(own) === json) return Promise.resolve();
         cluster.#own.set(key, value);
-        cluster.#track(cluster.#kv.put(key, JSON.stringify(value)));
+        const put = cluster.#kv.put(key, json);
+        cluster.#track(put);
+        return put.then(
+          () => undefined,
+          () => undefined,
+        );
+      },
+      caughtUp: () => cluster.#caughtUp(),
+      claim: (key, holder, force) => cluster.#claims.claim(key, holder, force),
+      releaseClaim: (key, session) => {
+        const release = cluster.#claims.release(key, session);
+        if (release !== undefined) cluster.#track(release);
       },
       deleteRegistration: (key) => {
         if (!cluster.#own.delete(key)) return;

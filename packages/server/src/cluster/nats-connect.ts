@@ -15,19 +15,28 @@ export interface NatsConnectOptions {
 /**
  * Creates (or opens) the cluster's buckets: the registration table, the members' routing and
  * the copies of testaments in memory storage (they describe live processes), retained events in file storage (what was
- * acknowledged to a publisher outlives a NATS restart).
+ * acknowledged to a publisher outlives a NATS restart). Replicated three times on a NATS cluster
+ * of three servers or more.
  */
 export async function openBuckets(
   nc: NatsConnection,
   name: string,
 ): Promise<{ kv: KV; members: KV; testaments: KV; retained: KV }> {
   const kvm = new Kvm(nc);
-  const memory = { history: 1, storage: 'memory' } as never;
+  const open = async (bucket: string, storage: 'memory' | 'file'): Promise<KV> => {
+    // Three replicas where NATS runs as a cluster, so a bucket outlives the loss of one server;
+    // a single server (or a cluster of two) refuses that, and keeps one copy.
+    try {
+      return await kvm.create(bucket, { history: 1, storage, replicas: 3 } as never);
+    } catch {
+      return await kvm.create(bucket, { history: 1, storage } as never);
+    }
+  };
   return {
-    kv: await kvm.create(`${name}_registrations`, memory),
-    members: await kvm.create(`${name}_nodes`, memory),
-    testaments: await kvm.create(`${name}_testaments`, memory),
-    retained: await kvm.create(`${name}_retained`, { history: 1, storage: 'file' } as never),
+    kv: await open(`${name}_registrations`, 'memory'),
+    members: await open(`${name}_nodes`, 'memory'),
+    testaments: await open(`${name}_testaments`, 'memory'),
+    retained: await open(`${name}_retained`, 'file'),
   };
 }
 

@@ -32,6 +32,8 @@ export class RegistrationMirror {
   readonly #proxies = new Map<string, RemoteCallee>();
   /** Table key → the proxy and this node's ID of the registration it is mirrored on. */
   readonly #byKey = new Map<string, { proxy: RemoteCallee; local: Id }>();
+  /** Entries refused here (a `single` local callee stood in the way), tried again when a local callee goes. */
+  readonly #refused = new Map<string, RegistrationEntry>();
   #requestId = 0;
 
   constructor(context: ClusterContext, realm: string, dealer: Dealer) {
@@ -66,15 +68,60 @@ export class RegistrationMirror {
         'a registration of another node could not be mirrored here',
       );
       if (proxy.keys.size === 0 && proxy.registrations.size === 0) this.#proxies.delete(proxyKey(proxy));
+      this.#refused.set(key, entry);
       return;
     }
+    this.#refused.delete(key);
     proxy.registrations.set(reply.registration, entry.registration);
     proxy.keys.add(key);
     this.#byKey.set(key, { proxy, local: reply.registration });
   }
 
+  /**
+   * Mirrors again the entries refused earlier. A `force_reregister` on another node takes a
+   * procedure from a callee here or on a third node; its entry can arrive before the
+   * revocation did, or before the replaced entry is deleted.
+   */
+  retryRefused(): void {
+    if (this.#refused.size === 0) return;
+    for (const [key, entry] of [...this.#refused]) {
+      this.#refused.delete(key);
+      this.put(key, entry);
+    }
+  }
+
+  /** Tells the node holding `proxy`'s session to revoke it from a registration (force_reregister here). */
+  revoke(proxy: RemoteCallee, registration: Id, reason: string | undefined): void {
+    const theirs = proxy.registrations.get(registration);
+    if (theirs === undefined) return;
+    this.#context.sendToNode(proxy.node, {
+      t: 'rev',
+      r: this.#realm,
+      n: this.#context.node,
+      s: proxy.id,
+      g: theirs,
+      ...(reason === undefined ? {} : { why: reason }),
+    });
+  }
+
+  /**
+   * This node's ID of the registration another node calls `id` (its REGISTERED, its meta
+   * events), or `undefined` when no mirrored registration has it.
+   */
+  localIdOf(id: Id): Id | undefined {
+    for (const { proxy, local } of this.#byKey.values()) if (proxy.registrations.get(local) === id) return local;
+    return undefined;
+  }
+
+  /** Whether `session` is a session of another node with registrations mirrored here. */
+  isRemoteSession(session: Id): boolean {
+    for (const proxy of this.#proxies.values()) if (proxy.id === session) return true;
+    return false;
+  }
+
   /** A registration-table entry of another node went (the callee unregistered). */
   delete(key: string): void {
+    this.#refused.delete(key);
     const mirrored = this.#byKey.get(key);
     if (mirrored === undefined) return;
     this.#byKey.delete(key);
@@ -86,6 +133,8 @@ export class RegistrationMirror {
       registration: mirrored.local,
     });
     mirrored.proxy.takeReply();
+    // An entry refused while this one stood in its way (a takeover by force_reregister).
+    this.retryRefused();
   }
 
   /** A session of another node that held registrations left: its calls here fail (canceled). */
@@ -160,18 +209,25 @@ export class RegistrationMirror {
 
   #drop(proxy: RemoteCallee): void {
     this.#proxies.delete(proxyKey(proxy));
+    for (const [key, entry] of this.#refused) {
+      if (entry.node === proxy.node && entry.session === proxy.id) this.#refused.delete(key);
+    }
     for (const key of proxy.keys) this.#byKey.delete(key);
     proxy.keys.clear();
     // As for a local session that left: registrations go, its pending calls fail (canceled).
     this.#dealer.removeSession(proxy);
   }
 
-  /** Sends an INVOCATION or INTERRUPT of this node's dealer to the node holding the callee. */
-  #forward(proxy: RemoteCallee, message: InvocationMessage | InterruptMessage): void {
+  /**
+   * Sends an INVOCATION or INTERRUPT of this node's dealer to the node holding the callee. An
+   * INVOCATION that cannot cross fails its call with an ERROR (never a silent drop, never a call
+   * waiting forever): one the cluster's encoding cannot carry returns its reason to the dealer.
+   */
+  #forward(proxy: RemoteCallee, message: InvocationMessage | InterruptMessage): string | undefined {
     const route = { r: this.#realm, n: this.#context.node, s: proxy.id, i: message.requestId };
     if (message.type === 'INTERRUPT') {
       this.#context.sendToNode(proxy.node, { t: 'int', ...route, o: message.options });
-      return;
+      return undefined;
     }
     const outcome = this.#context.sendToNode(proxy.node, {
       t: 'inv',
@@ -182,9 +238,16 @@ export class RegistrationMirror {
       k: message.kwargs,
       p: message.payload,
     });
-    if (outcome === 'sent') return;
-    // Never a silent drop: the caller gets an error, as if the callee had refused the call. The
-    // dealer is in the middle of routing this call, so the error comes after it is done.
+    if (outcome === 'sent') return undefined;
+    if (outcome === 'unencodable') {
+      // Reported as a local callee's serializer would (router `Peer.send`): the dealer fails the
+      // call at once, and interrupts the callee of a progressive invocation already under way.
+      const reason = crossingRefusal(outcome, this.#context.maxPayload());
+      this.#context.logger.warn({ realm: this.#realm, node: proxy.node, session: proxy.id }, `the call ${reason}`);
+      return reason;
+    }
+    // Too large for NATS: the caller gets payload_size_exceeded, as if the callee had refused the
+    // call. The dealer is in the middle of routing this call, so the error comes after it is done.
     const [error, text] = refusal(outcome, 'call', this.#context.maxPayload());
     this.#context.logger.warn({ realm: this.#realm, node: proxy.node, session: proxy.id }, text);
     queueMicrotask(() => {
@@ -197,6 +260,7 @@ export class RegistrationMirror {
         args: [text],
       });
     });
+    return undefined;
   }
 
   #nextRequestId(): Id {
@@ -216,6 +280,16 @@ export function payloadOf(e: Record<string, unknown>): Payload {
   if (typeof e.k === 'object' && e.k !== null && !Array.isArray(e.k)) payload.kwargs = e.k as Dict;
   if (e.p instanceof Uint8Array || typeof e.p === 'string') payload.payload = e.p;
   return payload;
+}
+
+/**
+ * Why a message could not cross to another node, worded to follow "the invocation" or "the
+ * call" as the dealer's refusals are.
+ */
+export function crossingRefusal(outcome: Exclude<SendOutcome, 'sent'>, maxPayload: number): string {
+  return outcome === 'too-large'
+    ? `is larger than the cluster's NATS max_payload of ${maxPayload} bytes`
+    : 'holds a value that cannot be carried to the other nodes of the cluster';
 }
 
 /** The error URI and text for a message that could not cross the cluster. */

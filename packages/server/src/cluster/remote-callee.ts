@@ -1,8 +1,11 @@
 import type { FeatureName, Id, InterruptMessage, InvocationMessage, WampMessage } from '@interchange/protocol';
 import type { RealmMember } from '@interchange/router';
 
-/** Where a remote callee's INVOCATION and INTERRUPT messages go: to the node that holds it. */
-export type RemoteForward = (callee: RemoteCallee, message: InvocationMessage | InterruptMessage) => void;
+/**
+ * Where a remote callee's INVOCATION and INTERRUPT messages go: to the node that holds it.
+ * Returns a reason when the message could not be sent (as router `Peer.send` does).
+ */
+export type RemoteForward = (callee: RemoteCallee, message: InvocationMessage | InterruptMessage) => string | undefined;
 
 /** Who a remote callee is, as the registration table says. */
 export interface RemoteCalleeIdentity {
@@ -54,13 +57,14 @@ export class RemoteCallee implements RealmMember {
   /**
    * INVOCATION and INTERRUPT go to the holding node. Anything else is the dealer's answer to
    * mirroring a registration (REGISTERED, UNREGISTERED, ERROR), kept for {@link takeReply}.
+   * Returns a reason when an INVOCATION cannot cross to the holding node (too large for NATS, or
+   * a value the cluster's encoding cannot carry): the dealer then fails the call with an ERROR,
+   * as for a local callee whose serializer refused it.
    */
-  send(message: WampMessage): void {
-    if (message.type === 'INVOCATION' || message.type === 'INTERRUPT') {
-      this.#forward(this, message);
-      return;
-    }
+  send(message: WampMessage): string | undefined {
+    if (message.type === 'INVOCATION' || message.type === 'INTERRUPT') return this.#forward(this, message);
     this.#reply = message;
+    return undefined;
   }
 
   /** The dealer's last answer to a REGISTER or UNREGISTER made for this proxy, once. */
