@@ -28,9 +28,9 @@ import {
 } from '@interchange/router';
 import { type Database, open, type RootDatabase } from 'lmdb';
 import { checkLmdbFile } from './lmdb-file-check.js';
-import { readCheckLmdbFile } from './lmdb-read-check.js';
+import { rebuildLmdbFile } from './lmdb-rebuild.js';
 import { type NumberedEvent, PersistentHistory } from './persistent-history.js';
-import { RealmStoreError } from './realm-store-error.js';
+import { DAMAGED_FILE_ADVICE, RealmStoreError } from './realm-store-error.js';
 import { lockStore, type StoreLock } from './store-lock.js';
 import {
   decodeHistoryRecord,
@@ -154,8 +154,8 @@ export class LmdbRealmStore implements RealmStore {
   }
 
   /**
-   * Opens (or creates) the store of a realm: takes the directory's lock, checks the file,
-   * reads every record back into memory.
+   * Opens (or creates) the store of a realm: takes the directory's lock, checks the file by
+   * rebuilding it in a child process, reads every record back into memory.
    * @throws RealmStoreError when the directory cannot be used, another node holds it, or the
    *   file is damaged, foreign, or another realm's.
    */
@@ -171,13 +171,16 @@ export class LmdbRealmStore implements RealmStore {
     const lock = await lockStore(directory);
     const file = join(directory, STORE_DATA_FILE);
     try {
-      if (await checkLmdbFile(file)) await readCheckLmdbFile(file);
+      const mapSize = Math.max(options.maxsize, 1 << 20);
+      // The header first (cheap, and the clearest message for a file that is not LMDB), then
+      // every record, rebuilt into a new file in a child process (lmdb-rebuild.ts).
+      if (await checkLmdbFile(file)) await rebuildLmdbFile(file, { mapSize });
       let env: RootDatabase;
       try {
         env = open({
           path: file,
           maxDbs: 8,
-          mapSize: Math.max(options.maxsize, 1 << 20),
+          mapSize,
         });
       } catch (error) {
         throw new RealmStoreError(`cannot open the realm store file ${file}: ${(error as Error).message}`, {
@@ -198,7 +201,10 @@ export class LmdbRealmStore implements RealmStore {
       } catch (error) {
         await env.close();
         if (error instanceof RealmStoreError) throw error;
-        throw new RealmStoreError(`realm store file ${file} is damaged: ${(error as Error).message}`, { cause: error });
+        throw new RealmStoreError(
+          `realm store file ${file} is damaged: ${(error as Error).message}; ${DAMAGED_FILE_ADVICE}`,
+          { cause: error },
+        );
       }
     } catch (error) {
       await lock.release();
@@ -532,8 +538,11 @@ function decodeOrRefuse<T>(decode: () => T, what: string, file: string): T {
   try {
     return decode();
   } catch (error) {
-    throw new RealmStoreError(`realm store file ${file} is damaged: cannot read ${what}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new RealmStoreError(
+      `realm store file ${file} is damaged: cannot read ${what}: ${(error as Error).message}; ${DAMAGED_FILE_ADVICE}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
