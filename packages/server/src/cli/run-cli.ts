@@ -11,6 +11,7 @@ import { ConfigError, type ConfigIssue, formatIssue } from '../config/config-iss
 import { loadConfig } from '../config/load-config.js';
 import type { Logger } from '../logger.js';
 import { InterchangeNode } from '../node.js';
+import { workersStoreConflict } from '../store/worker-store-check.js';
 import { packageVersion } from '../version.js';
 import { openControlSocket } from './control-socket.js';
 import { runInit } from './init-command.js';
@@ -158,6 +159,11 @@ async function start(options: StartOptions, io: CliIo): Promise<number> {
     return code;
   }
   const count = options.workers === undefined ? 1 : Number(options.workers);
+  const storeConflict = workersStoreConflict(loaded.config, count);
+  if (storeConflict !== undefined) {
+    io.stderr.write(`interchange: ${storeConflict}\n`);
+    return ExitCode.FAILURE;
+  }
   const running = await runningNode(loaded.cbdir);
   if (running !== undefined) {
     io.stderr.write(`interchange: a node is already running from ${loaded.cbdir} (PID ${running.pid})\n`);
