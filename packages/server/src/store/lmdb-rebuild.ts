@@ -14,7 +14,7 @@
  * rebuild starts again on the old file.
  */
 import { spawn } from 'node:child_process';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { open, rename, rm, stat, statfs } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DAMAGED_FILE_ADVICE, RealmStoreError } from './realm-store-error.js';
@@ -120,6 +120,15 @@ export async function rebuildLmdbFile(file: string, options: RebuildOptions): Pr
   // What a rebuild interrupted by a kill left behind.
   await removeLmdbFile(rebuilt);
   const { size } = await stat(file);
+  // LMDB reports a full disk as an I/O error, which would read as a damaged file: ask first.
+  const { bavail, bsize } = await statfs(directory);
+  const needed = size + (1 << 20);
+  if (bavail * bsize < needed) {
+    throw new RealmStoreError(
+      `realm store file ${file} cannot be checked: its check writes a copy of it and needs about ${needed} bytes ` +
+        `free on the disk, but ${bavail * bsize} are; free some space`,
+    );
+  }
   const lmdb = createRequire(import.meta.url).resolve('lmdb');
   const lmdbUrl = new URL(`file://${lmdb}`).href;
   // Room for every record even where the new file's pages end up half full.
@@ -184,6 +193,12 @@ function refusal(
     return new RealmStoreError(
       `realm store file ${file} is an LMDB file of another program (it holds ${names.join(', ')}); ` +
         'point the realm store "path" elsewhere',
+    );
+  }
+  if (tagged !== undefined && /ENOSPC|No space left/i.test(tagged)) {
+    return new RealmStoreError(
+      `realm store file ${file} cannot be checked: no space left on the disk for its rebuilt copy ` +
+        `(${tagged}); the check needs free space of about the file's size`,
     );
   }
   let how: string;
