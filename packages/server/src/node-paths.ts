@@ -24,6 +24,7 @@ import { IpAllowList } from './web/ip-allowlist.js';
 import { createJsonHandler } from './web/json-service.js';
 import { createMetricsHandler } from './web/metrics-service.js';
 import { createNodeInfoHandler, type NodeInfo } from './web/nodeinfo-service.js';
+import { MemoryNonceStore, type NonceStore } from './web/nonce-store.js';
 import type { PathHandler } from './web/path-handler.js';
 import { createRedirectHandler } from './web/redirect-service.js';
 import { SignatureVerifier } from './web/request-signature.js';
@@ -41,14 +42,19 @@ export interface PathServicesOptions {
   cbdir?: string | undefined;
   /** The node's metrics, made on first use (by the first metrics path). */
   metrics: () => NodeMetrics;
+  /**
+   * Where signed bridge requests to a realm keep their nonces: the realm's persistent store,
+   * or undefined for memory (docs/durability.md).
+   */
+  nonceStore?: ((realm: string) => NonceStore | undefined) | undefined;
   logger: Logger;
 }
 
 type CheckOptions = Partial<BridgeOptionsConfig> &
   Partial<Pick<NonNullable<WebhookPathConfig['options']>, 'github_secret'>>;
 
-/** The checks of a bridge path, from its options. */
-export function bridgeChecks(options: CheckOptions | undefined, json: boolean): BridgeChecks {
+/** The checks of a bridge path, from its options; `nonces`: where its replay state is kept (memory by default). */
+export function bridgeChecks(options: CheckOptions | undefined, json: boolean, nonces?: NonceStore): BridgeChecks {
   return {
     postBodyLimit: options?.post_body_limit ?? 0,
     allowList: options?.require_ip === undefined ? undefined : IpAllowList.parse(options.require_ip),
@@ -57,6 +63,7 @@ export function bridgeChecks(options: CheckOptions | undefined, json: boolean): 
       key: options?.key,
       secret: options?.secret,
       timestampDeltaLimit: options?.timestamp_delta_limit,
+      nonces,
     }),
     json,
     githubSecret: options?.github_secret,
@@ -68,6 +75,8 @@ export class PathServices {
   readonly #options: PathServicesOptions;
   readonly #sessions: ServiceSession[] = [];
   readonly #longPolls: LongPollService[] = [];
+  /** Nonces of signed requests per realm without a persistent store, shared by its bridge paths. */
+  readonly #memoryNonces = new Map<string, NonceStore>();
   /** What must be ready before the node is up (archives opened, upload folders created). */
   readonly #ready: Promise<void>[] = [];
   /** What holds files or connections until the node stops. */
@@ -110,17 +119,18 @@ export class PathServices {
           logger,
         });
         this.#sessions.push(session);
+        const nonces = this.#noncesOf(config.realm);
         if (config.type === 'webhook') {
           return createWebhookHandler({
             session,
-            checks: bridgeChecks(config.options, false),
+            checks: bridgeChecks(config.options, false, nonces),
             logger,
             topic: config.options.topic,
             successResponse: config.options.success_response,
             errorResponse: config.options.error_response,
           });
         }
-        const options = { session, checks: bridgeChecks(config.options, true), logger };
+        const options = { session, checks: bridgeChecks(config.options, true, nonces), logger };
         return config.type === 'publisher' ? createPublisherHandler(options) : createCallerHandler(options);
       }
       case 'json':
@@ -141,6 +151,20 @@ export class PathServices {
         return this.#upload(config, mount);
     }
   };
+
+  /**
+   * The replay state of signed requests to a realm's bridge paths: one per realm, since the
+   * signature does not cover the path (a request signed for one path must not be replayed to
+   * another with the same key).
+   */
+  #noncesOf(realm: string): NonceStore {
+    let nonces = this.#memoryNonces.get(realm) ?? this.#options.nonceStore?.(realm);
+    if (nonces === undefined) {
+      nonces = new MemoryNonceStore();
+      this.#memoryNonces.set(realm, nonces);
+    }
+    return nonces;
+  }
 
   get #cbdir(): string {
     return this.#options.cbdir ?? process.cwd();

@@ -273,6 +273,7 @@ export class InterchangeNode {
           nodeInfo: () => ({ ...info, activity: activity.snapshot() }),
           metrics: nodeMetrics,
           cbdir,
+          nonceStore: (realm) => parts.stores?.noncesOf(w, realm),
           logger: workerLogger,
         });
         parts.paths.push(paths);

@@ -9,7 +9,8 @@ import { ConfigError, formatIssue } from '../config/config-issues.js';
 import { DEFAULT_CBDIR, locateConfig } from '../config/load-config.js';
 import { ensureNodeKey, NODE_KEY_FILES } from '../node-key.js';
 import { convertConfigFile } from './convert-command.js';
-import { processExists, runningNode } from './pid-file.js';
+import { runningNode } from './pid-file.js';
+import { isRunning, type ProcessIdentity } from './process-identity.js';
 import { liveStatus } from './status-report.js';
 
 /** Where the commands write. */
@@ -68,10 +69,10 @@ export async function statusCommand(options: NodeCommandOptions, io: CommandIo):
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Waits up to `ms` for a process to exit; true when it did. */
-async function waitForExit(pid: number, ms: number): Promise<boolean> {
+/** Waits up to `ms` for a process to exit; true when it did (its PID may be another's by then). */
+async function waitForExit(node: ProcessIdentity, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
-  while (processExists(pid)) {
+  while (isRunning(node)) {
     if (Date.now() >= deadline) return false;
     await sleep(50);
   }
@@ -102,7 +103,7 @@ export async function stopCommand(options: NodeCommandOptions, io: CommandIo): P
     io.stderr.write(`interchange stop: cannot signal PID ${node.pid}: ${(error as Error).message}\n`);
     return 1;
   }
-  if (await waitForExit(node.pid, timeoutSeconds * 1000)) {
+  if (await waitForExit(node, timeoutSeconds * 1000)) {
     io.stdout.write(`PID ${node.pid} exited\n`);
     return 0;
   }
@@ -112,7 +113,7 @@ export async function stopCommand(options: NodeCommandOptions, io: CommandIo): P
   } catch {
     // It exited in the meantime.
   }
-  await waitForExit(node.pid, 5000);
+  await waitForExit(node, 5000);
   return 0;
 }
 

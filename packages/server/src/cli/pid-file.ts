@@ -1,10 +1,16 @@
 /**
  * The node's PID file, `node.pid` in the cbdir, as Crossbar keeps it: JSON `{"pid", "argv",
- * "options"}`, written by `start` and removed when the node exits. `status` and `stop` find the
- * running node through it; a file naming a process that no longer exists is stale and removed.
+ * "options"}`, written by `start` and removed when the node exits, plus `started`, the process's
+ * start time (process-identity.ts), so that a PID the kernel has since given to another process
+ * is not taken for the node. `status` and `stop` find the running node through it; a file
+ * naming a process that no longer exists, or another process under the same PID, is stale and
+ * removed.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { identityOf, isRunning, thisProcess } from './process-identity.js';
+
+export { processExists } from './process-identity.js';
 
 /** The PID file's name in the cbdir. */
 export const PID_FILE_NAME = 'node.pid';
@@ -12,19 +18,10 @@ export const PID_FILE_NAME = 'node.pid';
 /** What the PID file holds. */
 export interface PidData {
   pid: number;
+  /** When the process started (process-identity.ts); absent where the system does not tell. */
+  started?: string | undefined;
   argv: string[];
   options: Record<string, unknown>;
-}
-
-/** Whether a process exists (signal 0 probes without sending anything). */
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The path of the PID file of a cbdir. */
@@ -33,8 +30,9 @@ export function pidFilePath(cbdir: string): string {
 }
 
 /**
- * The node running from a cbdir, or undefined. A corrupt file, or one naming a dead process or
- * this very process, is removed.
+ * The node running from a cbdir, or undefined. A corrupt file, or one naming a dead process, a
+ * process that started at another time than the file says (its PID reused), or this very
+ * process, is removed.
  */
 export async function runningNode(cbdir: string): Promise<PidData | undefined> {
   const file = pidFilePath(cbdir);
@@ -50,17 +48,22 @@ export async function runningNode(cbdir: string): Promise<PidData | undefined> {
   } catch {
     data = undefined;
   }
-  const pid = data?.pid;
-  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || pid === process.pid || !processExists(pid)) {
+  const owner = identityOf(data);
+  if (owner === undefined || owner.pid === process.pid || !isRunning(owner)) {
     await rm(file, { force: true });
     return undefined;
   }
-  return { pid, argv: Array.isArray(data?.argv) ? data.argv : [], options: data?.options ?? {} };
+  return {
+    pid: owner.pid,
+    started: owner.started,
+    argv: Array.isArray(data?.argv) ? data.argv : [],
+    options: data?.options ?? {},
+  };
 }
 
 /** Writes the PID file of this process. */
-export async function writePidFile(cbdir: string, data: Omit<PidData, 'pid'>): Promise<void> {
-  const body: PidData = { pid: process.pid, ...data };
+export async function writePidFile(cbdir: string, data: Omit<PidData, 'pid' | 'started'>): Promise<void> {
+  const body: PidData = { ...thisProcess(), ...data };
   await writeFile(pidFilePath(cbdir), `${JSON.stringify(body, null, 4)}\n`, 'utf8');
 }
 

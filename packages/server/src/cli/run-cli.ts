@@ -15,6 +15,7 @@ import { loadConfig } from '../config/load-config.js';
 import { configOfRouterProcess, routerProcessesOf } from '../config/router-processes.js';
 import type { Logger } from '../logger.js';
 import { InterchangeNode } from '../node.js';
+import { workersStoreConflict } from '../store/worker-store-check.js';
 import { packageVersion } from '../version.js';
 import { openControlSocket } from './control-socket.js';
 import { runInit } from './init-command.js';
@@ -185,6 +186,11 @@ async function start(options: StartOptions, io: CliIo): Promise<number> {
       'interchange: --workers does not apply to this config: its router workers use shared endpoints or ' +
         'cpu_affinity, so each of them runs as its own process already; leave out --workers, or keep one router worker\n',
     );
+    return ExitCode.FAILURE;
+  }
+  const storeConflict = workersStoreConflict(loaded.config, count);
+  if (storeConflict !== undefined) {
+    io.stderr.write(`interchange: ${storeConflict}\n`);
     return ExitCode.FAILURE;
   }
   const running = await runningNode(loaded.cbdir);

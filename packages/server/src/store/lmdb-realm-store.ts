@@ -27,10 +27,12 @@ import {
   type StoredHistory,
 } from '@interchange/router';
 import { type Database, open, type RootDatabase } from 'lmdb';
+import type { NonceStore } from '../web/nonce-store.js';
 import { checkLmdbFile } from './lmdb-file-check.js';
-import { readCheckLmdbFile } from './lmdb-read-check.js';
+import { LmdbNonceStore, maxNoncesFor, NONCE_RECORD_BYTES } from './lmdb-nonce-store.js';
+import { rebuildLmdbFile } from './lmdb-rebuild.js';
 import { type NumberedEvent, PersistentHistory } from './persistent-history.js';
-import { RealmStoreError } from './realm-store-error.js';
+import { DAMAGED_FILE_ADVICE, RealmStoreError } from './realm-store-error.js';
 import { lockStore, type StoreLock } from './store-lock.js';
 import {
   decodeHistoryRecord,
@@ -47,6 +49,7 @@ const FORMAT_VERSION = 1;
 const META_DB = 'interchange.meta';
 const EVENTS_DB = 'interchange.history';
 const RETAINED_DB = 'interchange.retained';
+const NONCES_DB = 'interchange.nonces';
 /**
  * Share of `maxsize` the counted records may take: the rest is LMDB's own (branch pages,
  * half-full leaves after deletions, pages of transactions not yet reusable, the free list).
@@ -104,6 +107,8 @@ export class LmdbRealmStore implements RealmStore {
   readonly #meta: Database;
   readonly #events: Database<Uint8Array, number>;
   readonly #retainedDb: Database<Uint8Array, string>;
+  readonly #noncesDb: Database<number, string>;
+  #nonces: LmdbNonceStore | undefined;
   readonly #lock: StoreLock;
   readonly #logger: Logger;
   readonly #maxsize: number;
@@ -135,10 +140,12 @@ export class LmdbRealmStore implements RealmStore {
     this.#logger = options.logger;
     this.#maxsize = options.maxsize;
     this.#sync = options.sync;
-    this.#budget = Math.floor(options.maxsize * BUDGET_SHARE);
+    // The nonces of signed bridge requests have their own share (lmdb-nonce-store.ts).
+    this.#budget = Math.floor(options.maxsize * BUDGET_SHARE) - maxNoncesFor(options.maxsize) * NONCE_RECORD_BYTES;
     this.#meta = env.openDB({ name: META_DB, encoding: 'msgpack' });
     this.#events = env.openDB<Uint8Array, number>({ name: EVENTS_DB, encoding: 'binary' });
     this.#retainedDb = env.openDB<Uint8Array, string>({ name: RETAINED_DB, encoding: 'binary' });
+    this.#noncesDb = env.openDB<number, string>({ name: NONCES_DB, encoding: 'msgpack' });
     const memory = this.#memoryRetained;
     this.retained = {
       get topicCount() {
@@ -154,8 +161,8 @@ export class LmdbRealmStore implements RealmStore {
   }
 
   /**
-   * Opens (or creates) the store of a realm: takes the directory's lock, checks the file,
-   * reads every record back into memory.
+   * Opens (or creates) the store of a realm: takes the directory's lock, checks the file by
+   * rebuilding it in a child process, reads every record back into memory.
    * @throws RealmStoreError when the directory cannot be used, another node holds it, or the
    *   file is damaged, foreign, or another realm's.
    */
@@ -171,13 +178,16 @@ export class LmdbRealmStore implements RealmStore {
     const lock = await lockStore(directory);
     const file = join(directory, STORE_DATA_FILE);
     try {
-      if (await checkLmdbFile(file)) await readCheckLmdbFile(file);
+      const mapSize = Math.max(options.maxsize, 1 << 20);
+      // The header first (cheap, and the clearest message for a file that is not LMDB), then
+      // every record, rebuilt into a new file in a child process (lmdb-rebuild.ts).
+      if (await checkLmdbFile(file)) await rebuildLmdbFile(file, { mapSize });
       let env: RootDatabase;
       try {
         env = open({
           path: file,
           maxDbs: 8,
-          mapSize: Math.max(options.maxsize, 1 << 20),
+          mapSize,
         });
       } catch (error) {
         throw new RealmStoreError(`cannot open the realm store file ${file}: ${(error as Error).message}`, {
@@ -198,7 +208,10 @@ export class LmdbRealmStore implements RealmStore {
       } catch (error) {
         await env.close();
         if (error instanceof RealmStoreError) throw error;
-        throw new RealmStoreError(`realm store file ${file} is damaged: ${(error as Error).message}`, { cause: error });
+        throw new RealmStoreError(
+          `realm store file ${file} is damaged: ${(error as Error).message}; ${DAMAGED_FILE_ADVICE}`,
+          { cause: error },
+        );
       }
     } catch (error) {
       await lock.release();
@@ -233,6 +246,15 @@ export class LmdbRealmStore implements RealmStore {
     return this.#pending;
   }
 
+  /**
+   * The replay-protection state of signed HTTP requests to bridge paths of this realm
+   * (web/request-signature.ts), kept across restarts.
+   */
+  get nonces(): NonceStore {
+    if (this.#nonces === undefined) throw new RealmStoreError('the realm store is not loaded');
+    return this.#nonces;
+  }
+
   /** Bytes the records are counted at, and the budget they must stay under. */
   get usage(): { used: number; budget: number; records: number } {
     return { used: this.#used, budget: this.#budget, records: this.#ages.size };
@@ -263,6 +285,15 @@ export class LmdbRealmStore implements RealmStore {
         `realm store file ${this.file} belongs to realm '${String(format.realm)}', not '${options.realm}'; give each realm its own "path"`,
       );
     }
+    this.#nonces = new LmdbNonceStore({
+      env: this.#env,
+      db: this.#noncesDb,
+      sync: options.sync,
+      max: maxNoncesFor(options.maxsize),
+      file: this.file,
+      logger: this.#logger,
+      now: Date.now(),
+    });
     for (const entry of options.histories) this.history(entry);
     for (const { key, value } of this.#meta.getRange({ start: ['subscription'], end: ['subscription', '\uffff'] })) {
       const [, historyName] = key as [string, string];
@@ -309,6 +340,7 @@ export class LmdbRealmStore implements RealmStore {
         histories: this.#histories.size,
         historyEvents: [...this.#histories.values()].reduce((n, h) => n + h.size, 0),
         retainedTopics: this.#memoryRetained.topicCount,
+        signedRequestNonces: this.#nonces.size,
         dropped: stale.length,
       },
       'realm store opened',
@@ -532,8 +564,11 @@ function decodeOrRefuse<T>(decode: () => T, what: string, file: string): T {
   try {
     return decode();
   } catch (error) {
-    throw new RealmStoreError(`realm store file ${file} is damaged: cannot read ${what}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new RealmStoreError(
+      `realm store file ${file} is damaged: cannot read ${what}: ${(error as Error).message}; ${DAMAGED_FILE_ADVICE}`,
+      {
+        cause: error,
+      },
+    );
   }
 }

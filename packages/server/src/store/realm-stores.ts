@@ -8,6 +8,7 @@ import { storeOf } from '../config/router-config.js';
 import { DEFAULT_STORE_MAXSIZE, isPersistentStore } from '../config/store-keys.js';
 import { resolveInCbdir } from '../config/validate-config.js';
 import type { Logger } from '../logger.js';
+import type { NonceStore } from '../web/nonce-store.js';
 import { LmdbRealmStore } from './lmdb-realm-store.js';
 
 /** The open stores, by router worker index and realm name. */
@@ -49,6 +50,11 @@ export class RealmStores {
   /** The `realmStore` option of the router of worker `w`. */
   forWorker(w: number): (realm: RealmConfig) => RealmStore | undefined {
     return (realm) => this.#stores.get(key(w, realm.name));
+  }
+
+  /** The nonce store of signed bridge requests to realm `realm` of worker `w`, if its store is persistent. */
+  noncesOf(w: number, realm: string): NonceStore | undefined {
+    return this.#stores.get(key(w, realm))?.nonces;
   }
 
   /** Flushes and closes every store, releasing their locks. */

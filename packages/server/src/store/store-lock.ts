@@ -2,13 +2,15 @@
  * The lock that keeps two nodes off one realm store. LMDB itself lets several processes share
  * a file (its locking orders their transactions, it does not exclude them), and two routers
  * each trimming and numbering the same histories would undo each other's work; so the store
- * directory holds `interchange.lock`, created exclusively and naming the owning process. A lock
- * whose process is gone (a node killed with SIGKILL) is stale and taken over, so a restart after
- * a crash needs no cleanup.
+ * directory holds `interchange.lock`, created exclusively and naming the owning process by its
+ * PID and start time (process-identity.ts). A lock whose process is gone (a node killed with
+ * SIGKILL) is stale and taken over, so a restart after a crash needs no cleanup; so is one whose
+ * PID now belongs to a process that started at another time (the PID was reused: in a container
+ * the node is PID 1 at every start).
  */
 import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { processExists } from '../cli/pid-file.js';
+import { identityOf, isRunning, type ProcessIdentity, thisProcess } from '../cli/process-identity.js';
 import { RealmStoreError } from './realm-store-error.js';
 
 /** The lock file's name in a store directory. */
@@ -31,7 +33,7 @@ export async function lockStore(directory: string): Promise<StoreLock> {
     try {
       const handle = await open(file, 'wx');
       try {
-        await handle.writeFile(`${JSON.stringify({ pid: process.pid })}\n`);
+        await handle.writeFile(`${JSON.stringify(thisProcess())}\n`);
         await handle.sync();
       } finally {
         await handle.close();
@@ -45,12 +47,12 @@ export async function lockStore(directory: string): Promise<StoreLock> {
       }
     }
     const owner = await lockOwner(file);
-    if (owner === process.pid) {
-      throw new RealmStoreError(`realm store ${directory} is already used by another realm of this node (${file})`);
-    }
-    if (owner !== undefined && processExists(owner)) {
+    if (owner !== undefined && isRunning(owner)) {
+      if (owner.pid === process.pid) {
+        throw new RealmStoreError(`realm store ${directory} is already used by another realm of this node (${file})`);
+      }
       throw new RealmStoreError(
-        `realm store ${directory} is in use by process ${owner} (lock file ${file}); two nodes cannot share a store`,
+        `realm store ${directory} is in use by process ${owner.pid} (lock file ${file}); two nodes cannot share a store`,
       );
     }
     await rm(file, { force: true });
@@ -58,11 +60,10 @@ export async function lockStore(directory: string): Promise<StoreLock> {
   throw new RealmStoreError(`cannot take the realm store lock ${file}: another process keeps recreating it`);
 }
 
-/** The PID a lock file names, or `undefined` for an unreadable or malformed one (stale). */
-async function lockOwner(file: string): Promise<number | undefined> {
+/** The process a lock file names, or `undefined` for an unreadable or malformed one (stale). */
+async function lockOwner(file: string): Promise<ProcessIdentity | undefined> {
   try {
-    const data = JSON.parse(await readFile(file, 'utf8')) as { pid?: unknown };
-    return typeof data.pid === 'number' && Number.isInteger(data.pid) && data.pid > 0 ? data.pid : undefined;
+    return identityOf(JSON.parse(await readFile(file, 'utf8')));
   } catch {
     return undefined;
   }

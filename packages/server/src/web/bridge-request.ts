@@ -191,6 +191,16 @@ export async function acceptBridgeRequest(
     denyBridgeRequest(res, failure.status, failure.message);
     return undefined;
   }
+  // A persistent nonce store: the request acts only once its nonce is on disk (request-signature.ts).
+  const nonceWritten = checks.verifier.durable();
+  if (nonceWritten !== undefined) {
+    try {
+      await nonceWritten;
+    } catch {
+      denyBridgeRequest(res, 503, 'The replay-protection state of signed requests could not be stored.');
+      return undefined;
+    }
+  }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(body);

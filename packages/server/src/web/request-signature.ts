@@ -10,8 +10,14 @@
  * errors): a replay repeats the nonce, since the signature covers it. `seq` is checked to be an
  * integer and nothing more, as in Crossbar: its clients (crossbarconnect) count it from 1 in
  * every process, so requiring it to grow would refuse every process after the first.
+ *
+ * The accepted nonces live in a {@link NonceStore}: memory by default, the realm store of the
+ * bridge's realm when it is persistent, so that the refusal holds across a restart. Nonces are
+ * kept per signing key: the signature does not cover the path, so a request signed for one
+ * bridge path must not be replayed to another path with the same key either.
  */
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { MemoryNonceStore, type NonceStore } from './nonce-store.js';
 
 /** A refused request: the HTTP status and Crossbar's message. */
 export interface SignatureFailure {
@@ -28,14 +34,14 @@ export interface SignatureVerifierOptions {
   timestampDeltaLimit?: number | undefined;
   /** Milliseconds since the epoch; `Date.now` by default. */
   now?: () => number;
+  /** Where accepted nonces are kept; a memory store of its own by default. */
+  nonces?: NonceStore | undefined;
 }
 
 /** The default timestamp window of Crossbar's code (its docs say 0), in seconds. */
 export const DEFAULT_TIMESTAMP_DELTA_LIMIT = 300;
 /** How long a nonce is remembered when there is no timestamp window, in seconds. */
 const NONCE_MEMORY_WITHOUT_WINDOW = 600;
-/** The most nonces remembered per key; beyond it the oldest are forgotten. */
-const MAX_NONCES = 100_000;
 
 const TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/;
 
@@ -114,14 +120,14 @@ export class SignatureVerifier {
   readonly #secret: string | undefined;
   readonly #windowMs: number;
   readonly #now: () => number;
-  /** Accepted nonces and when they may be forgotten, oldest first. */
-  readonly #nonces = new Map<string, number>();
+  readonly #nonces: NonceStore;
 
   constructor(options: SignatureVerifierOptions) {
     this.#key = options.key;
     this.#secret = options.secret;
     this.#windowMs = (options.timestampDeltaLimit ?? DEFAULT_TIMESTAMP_DELTA_LIMIT) * 1000;
     this.#now = options.now ?? Date.now;
+    this.#nonces = options.nonces ?? new MemoryNonceStore();
   }
 
   /** Whether every request must be signed. */
@@ -169,20 +175,25 @@ export class SignatureVerifier {
     if (!sameText(canonicalBase64(signature as string), canonicalBase64(expected))) {
       return { status: 401, message: 'REST bridge signature secret not valid.' };
     }
-    return this.#checkReplay(nonce as string, now);
+    return this.#checkReplay(key as string, nonce as string, now);
   }
 
-  #checkReplay(nonce: string, now: number): SignatureFailure | undefined {
-    for (const [seen, forgetAt] of this.#nonces) {
-      if (forgetAt > now) break;
-      this.#nonces.delete(seen);
-    }
-    if (this.#nonces.has(nonce)) return invalidField(`replayed request: nonce ${nonce} was already used`);
+  /**
+   * After {@link verify} accepted a signed request: `undefined` when its nonce is durable already
+   * (always, with the memory store), otherwise a promise that settles once it is on disk and
+   * rejects when it could not be written. The request must not take effect before, or a replay
+   * after a crash would find no trace of it.
+   */
+  durable(): Promise<void> | undefined {
+    return this.#nonces.durable();
+  }
+
+  #checkReplay(key: string, nonce: string, now: number): SignatureFailure | undefined {
+    if (this.#nonces.seen(key, nonce, now)) return invalidField(`replayed request: nonce ${nonce} was already used`);
     // A request's timestamp may sit anywhere in [now - window, now + window]: remember its nonce
     // for twice the window so no copy of it can come back while its timestamp is still accepted.
     const memory = this.#windowMs > 0 ? 2 * this.#windowMs : NONCE_MEMORY_WITHOUT_WINDOW * 1000;
-    this.#nonces.set(nonce, now + memory);
-    if (this.#nonces.size > MAX_NONCES) this.#nonces.delete(this.#nonces.keys().next().value as string);
+    this.#nonces.remember(key, nonce, now + memory);
     return undefined;
   }
 }

@@ -15,6 +15,7 @@ import {
 } from '@interchange/router';
 import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
+import { maxNoncesFor } from '../../src/store/lmdb-nonce-store.js';
 import { LmdbRealmStore, STORE_DATA_FILE } from '../../src/store/lmdb-realm-store.js';
 import { tempDir } from '../helpers.js';
 
@@ -253,5 +254,37 @@ describe('LmdbRealmStore', () => {
     await store.durable();
     expect(store.retained.eligibleFor(bob, 'com.example.short', 'exact')).toHaveLength(1);
     await store.close();
+  });
+
+  it('keeps the nonces of signed requests across a reopen, bounded by a share of maxsize, dropping expired ones', async () => {
+    const directory = join(await tempDir(), 'store');
+    const maxsize = 128 * 1024;
+    const most = maxNoncesFor(maxsize);
+    expect(most).toBeGreaterThan(10);
+    const now = Date.now();
+    const first = await openStore(directory, { maxsize });
+    for (let n = 0; n < most + 10; n++) first.nonces.remember('key1', String(n), now + 600_000);
+    // One that expires before the next open.
+    first.nonces.remember('key2', '1', now + 1);
+    await first.nonces.durable();
+    expect(first.nonces.seen('key1', '0', now)).toBe(false);
+    expect(first.nonces.seen('key1', String(most + 9), now)).toBe(true);
+    // Nonces are per signing key.
+    expect(first.nonces.seen('key2', String(most + 9), now)).toBe(false);
+    await first.close();
+
+    const second = await openStore(directory, { maxsize });
+    const later = now + 10;
+    expect(second.nonces.seen('key1', String(most + 9), later)).toBe(true);
+    expect(second.nonces.seen('key1', '11', later)).toBe(true);
+    expect(second.nonces.seen('key1', '10', later)).toBe(false);
+    expect(second.nonces.seen('key2', '1', later)).toBe(false);
+    // A nonce far longer than an LMDB key may be is kept too (stored under its hash).
+    second.nonces.remember('key1', '9'.repeat(5000), later + 600_000);
+    await second.nonces.durable();
+    await second.close();
+    const third = await openStore(directory, { maxsize });
+    expect(third.nonces.seen('key1', '9'.repeat(5000), later)).toBe(true);
+    await third.close();
   });
 });

@@ -217,6 +217,29 @@ describe('lmdb realm store, a real node process', () => {
     expect((await first.session.publish(LOG_TOPIC, [2], { acknowledge: true }))?.id).toBeTypeOf('number');
   }, 30_000);
 
+  it.runIf(process.platform === 'linux')(
+    'takes over a PID file and a store lock naming a live but unrelated process (a reused PID)',
+    async () => {
+      const cbdir = join(await tempDir(), 'node');
+      await writeNodeConfig(cbdir, storeNodeConfig(STORE));
+      const { mkdir } = await import('node:fs/promises');
+      await mkdir(join(cbdir, 'store'));
+      // The test runner is alive, but it did not start at the time these files record: a node
+      // that was killed had this PID, and the kernel has given it to another process since.
+      const stale = JSON.stringify({ pid: process.pid, started: '00000000-0000-0000-0000-000000000000:1' });
+      await writeFile(join(cbdir, 'node.pid'), stale);
+      await writeFile(join(cbdir, 'store', 'interchange.lock'), stale);
+      const { node, session } = await start(cbdir);
+      expect((await session.publish(LOG_TOPIC, [1], { acknowledge: true }))?.id).toBeTypeOf('number');
+      const pidFile = JSON.parse(await readFile(join(cbdir, 'node.pid'), 'utf8')) as { pid: number; started: string };
+      expect(pidFile.pid).toBe(node.child.pid);
+      expect(pidFile.started).toMatch(/^[0-9a-f-]{36}:\d+$/);
+      const lock = JSON.parse(await readFile(join(cbdir, 'store', 'interchange.lock'), 'utf8')) as { pid: number };
+      expect(lock.pid).toBe(node.child.pid);
+    },
+    30_000,
+  );
+
   it('refuses a foreign or damaged store file at start with its name, and starts again once it is moved away', async () => {
     const cbdir = join(await tempDir(), 'node');
     await writeNodeConfig(cbdir, storeNodeConfig(STORE));
