@@ -84,17 +84,21 @@ export async function startTransport(
 ): Promise<RunningTransport> {
   const { router, frameCaches, logger } = context;
   const services: WebSocketService[] = [];
-  const newWebSocket = (config: WebSocketPathConfig) => {
+  /** The WebSocket services by URL path, for `sse` paths' `cookie_store`. */
+  const byMount = new Map<string, WebSocketService>();
+  const newWebSocket = (config: WebSocketPathConfig, mount = '/') => {
     const service = new WebSocketService({ config, router, frameCaches, logger, cbdir: context.cbdir });
     services.push(service);
+    byMount.set(mount, service);
     return service;
   };
+  const transportPaths = { cookies: (mount: string) => byMount.get(mount)?.cookies };
   const webRoutes = (paths: Record<string, WebPathConfig>, accessLog: boolean | undefined) =>
     createWebRoutes({
       paths,
       cbdir: context.cbdir,
       createWebSocketService: newWebSocket,
-      createPathHandler: context.paths.create,
+      createPathHandler: (config, mount) => context.paths.create(config, mount, transportPaths),
       accessLog,
       logger,
     });
@@ -122,7 +126,9 @@ export async function startTransport(
       const web =
         transport.web === undefined ? undefined : webRoutes(transport.web.paths, transport.web.options?.access_log);
       const upgrades = new Map(
-        Object.entries(transport.websocket ?? {}).map(([key, config]) => [key, newWebSocket(config)] as const),
+        Object.entries(transport.websocket ?? {}).map(
+          ([key, config]) => [key, newWebSocket(config, mountOf(key))] as const,
+        ),
       );
       wsPaths = [...upgrades.keys()].map(mountOf);
       handlers = {
@@ -151,6 +157,13 @@ export async function startTransport(
   const mounted = mountedPathsOf(webPaths);
   wsPaths.push(...mounted.filter((entry) => entry.config.type === 'websocket').map((entry) => entry.mount));
   const longpollPaths = mounted.filter((entry) => entry.config.type === 'longpoll').map((entry) => entry.mount);
+  for (const { config, mount } of mounted) {
+    const store = config.type === 'sse' ? config.cookie_store : undefined;
+    if (store !== undefined && byMount.get(store)?.cookies === undefined)
+      throw new Error(
+        `sse path ${mount}: cookie_store ${JSON.stringify(store)} names no WebSocket path of this transport that tracks cookies (a "cookie" block or "cookie" auth)`,
+      );
+  }
 
   // `?.`: the bench's baseline build pairs this file with an older transports folder, whose
   // services have no settings (bench/lib/build-interchange.mjs).

@@ -24,6 +24,7 @@ import {
   section,
   value,
 } from './schema-builders.js';
+import { ssePathSchema } from './sse-path-schema.js';
 import { checkWebSocketService, webSocketOptionsSchema } from './websocket-options.js';
 
 /** The serializers a transport may offer, by Crossbar's names. */
@@ -261,6 +262,7 @@ export const webPathVariants = {
   reverseproxy: reverseProxyPathSchema,
   'websocket-reverseproxy': webSocketReverseProxyPathSchema,
   upload: uploadPathSchema,
+  sse: ssePathSchema,
 };
 
 /**
