@@ -20,6 +20,7 @@ import { LongPollService } from './transports/longpoll-service.js';
 import { ArchiveService } from './web/archive-service.js';
 import type { BridgeChecks } from './web/bridge-request.js';
 import { createCallerHandler, createPublisherHandler, createWebhookHandler } from './web/bridge-services.js';
+import { CorsPolicy } from './web/cors-policy.js';
 import { createDashboardHandler } from './web/dashboard-service.js';
 import { IpAllowList } from './web/ip-allowlist.js';
 import { createJsonHandler } from './web/json-service.js';
@@ -64,6 +65,7 @@ export function bridgeChecks(options: CheckOptions | undefined, json: boolean): 
     }),
     json,
     githubSecret: options?.github_secret,
+    cors: new CorsPolicy(options?.allowed_origins, 'same-origin'),
   };
 }
 

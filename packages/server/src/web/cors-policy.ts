@@ -50,6 +50,12 @@ export class CorsPolicy {
     this.#fallback = fallback;
   }
 
+  /** The CORS headers of an answer on a path that refuses nothing (`public` and `none`). */
+  headers(req: IncomingMessage): Record<string, string> {
+    const decision = this.decide(req);
+    return decision.allowed ? decision.headers : {};
+  }
+
   /** Decides a request; the headers go on its answer (preflight included). */
   decide(req: IncomingMessage): CorsDecision {
     const origin = req.headers.origin;
