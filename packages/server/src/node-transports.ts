@@ -19,6 +19,8 @@ import { WebSocketService } from './transports/websocket-service.js';
 import { HttpConnectionHandler, type ListenerHandlers } from './web/http-listener.js';
 import { refuseUpgrade, sendError } from './web/http-responses.js';
 import { httpTimeoutsOf } from './web/http-timeouts.js';
+import { IpAllowList } from './web/ip-allowlist.js';
+import { withTrustedProxies } from './web/trusted-proxies.js';
 import { createWebRoutes, createWebSocketRoutes, rawPathOf, splitFirstSegment } from './web/web-routes.js';
 
 /** Where one transport listens. */
@@ -170,6 +172,15 @@ export async function startTransport(
   const handshakeMs = OpenHandshakeTimeout.smallest(
     services.map((service) => service.settings?.openHandshakeTimeoutMs ?? 0),
   );
+  // Behind reverse proxies: the client address from their forwarding headers (docs/deployment.md).
+  const proxies =
+    transport.type === 'web'
+      ? transport.options?.trusted_proxies
+      : transport.type === 'universal'
+        ? transport.web?.options?.trusted_proxies
+        : undefined;
+  if (proxies !== undefined && handlers !== undefined)
+    handlers = withTrustedProxies(handlers, IpAllowList.parse(proxies, 'trusted_proxies'));
   const handshake =
     handshakeMs > 0 && handlers !== undefined ? new OpenHandshakeTimeout(handshakeMs, logger) : undefined;
   if (handshake !== undefined && handlers !== undefined) handlers = handshake.wrap(handlers);

@@ -175,7 +175,7 @@ export const longPollPathSchema = section({
 });
 
 /** An IP address or network, `10.0.0.0/8` or `192.168.1.0/255.255.255.0`. */
-const ipNetwork = () =>
+export const ipNetwork = () =>
   value<string>(
     'an IP address or network such as "10.0.0.0/8"',
     (v) => typeof v === 'string' && /^[0-9A-Fa-f.:]+(\/[0-9.]+)?$/.test(v),
