@@ -13,6 +13,7 @@ import type { TLSSocket } from 'node:tls';
 import { CorsPolicy } from './cors-policy.js';
 import type { IpAllowList } from './ip-allowlist.js';
 import type { SignatureVerifier } from './request-signature.js';
+import { forwardedClient } from './trusted-proxies.js';
 
 /** Bodies are never buffered beyond this, whatever `post_body_limit` says (0 = no configured limit). */
 export const MAX_BRIDGE_BODY = 16 * 1024 * 1024;
@@ -174,7 +175,9 @@ export async function acceptBridgeRequest(
     denyBridgeRequest(res, 400, 'Non-accepted request encoding, must be UTF-8.');
     return undefined;
   }
-  if (checks.allowList !== undefined && !checks.allowList.allows(req.socket.remoteAddress)) {
+  // Behind a trusted proxy, the client it forwards for (trusted-proxies.ts).
+  const client = forwardedClient(req)?.address ?? req.socket.remoteAddress;
+  if (checks.allowList !== undefined && !checks.allowList.allows(client)) {
     denyBridgeRequest(res, 400, 'Request denied based on IP address.');
     return undefined;
   }

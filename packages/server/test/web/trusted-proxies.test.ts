@@ -35,7 +35,11 @@ describe('trusted_proxies', () => {
               {
                 type: 'web',
                 endpoint: { ...LOCAL_ENDPOINT, interface: '0.0.0.0' },
-                paths: { ws: { type: 'websocket' }, lp: { type: 'longpoll' } },
+                paths: {
+                  ws: { type: 'websocket' },
+                  lp: { type: 'longpoll' },
+                  publish: { type: 'publisher', realm: 'realm1', options: { require_ip: ['203.0.113.0/24'] } },
+                },
                 options: { trusted_proxies: ['127.0.0.1', '10.0.0.0/8'] },
               },
             ],
@@ -95,6 +99,18 @@ describe('trusted_proxies', () => {
 
   it('keeps the socket address when the header names no address', async () => {
     expect(await peerOf({ 'x-forwarded-for': 'unknown' })).toMatch(/^tcp4:127\.0\.0\.1:\d+$/);
+  });
+
+  it("checks the HTTP bridge's require_ip against the forwarded client", async () => {
+    const publish = (headers: Record<string, string>) =>
+      fetch(`http://127.0.0.1:${port}/publish`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ topic: 'com.example.topic' }),
+      });
+    expect((await publish({ 'x-forwarded-for': '203.0.113.9' })).status).toBe(200);
+    expect((await publish({ 'x-forwarded-for': '198.51.100.9' })).status).toBe(400);
+    expect((await publish({})).status).toBe(400);
   });
 
   it('applies to long-poll sessions too', async () => {
