@@ -51,6 +51,7 @@ const config = {
               auth: { ticket: { type: 'static', principals: { joe: { ticket: 'secret!!!', role: 'reader' } } } },
             },
             slow: { type: 'sse', realm: 'realm1', options: { outbound_limit: 4096 } },
+            beat: { type: 'sse', realm: 'realm1', options: { heartbeat_interval: 1, retry: 2500 } },
           },
         },
       ],
@@ -192,6 +193,25 @@ describe('sse path', () => {
     } finally {
       curl.stop();
     }
+  });
+
+  it('sends the retry field and heart-beat comments on an idle stream', async () => {
+    const curl = new Curl(`${base}beat?topic=com.open.quiet`);
+    try {
+      await curl.until(': heartbeat\n\n');
+      expect(curl.output.startsWith('retry: 2500\n\n')).toBe(true);
+    } finally {
+      curl.stop();
+    }
+  });
+
+  it('ends open streams when the node stops', async () => {
+    const other = await InterchangeNode.start({ config, cbdir: await tempDir() });
+    const curl = new Curl(`${other.addresses[0]!.url}events?topic=com.open.x`);
+    await curl.until(': subscribed');
+    const exited = new Promise((resolve) => curl.child.on('exit', resolve));
+    await other.stop({ timeoutMs: 5000 });
+    expect(await exited).toBe(0);
   });
 
   it('answers 400 with a JSON body for a missing topic, a bad match or a bad Last-Event-ID', async () => {
