@@ -51,6 +51,11 @@ const config = {
               auth: { ticket: { type: 'static', principals: { joe: { ticket: 'secret!!!', role: 'reader' } } } },
             },
             slow: { type: 'sse', realm: 'realm1', options: { outbound_limit: 4096 } },
+            dyn: {
+              type: 'sse',
+              realm: 'realm1',
+              auth: { ticket: { type: 'dynamic', authenticator: 'com.example.authenticate' } },
+            },
             beat: { type: 'sse', realm: 'realm1', options: { heartbeat_interval: 1, retry: 2500 } },
           },
         },
@@ -129,6 +134,12 @@ describe('sse path', () => {
     port = address.port;
     ws = address.websocketUrls[0]!;
     peer = await connect({ url: ws, realm: 'realm1' });
+    // A dynamic ticket authenticator that knows one bearer token and no authid.
+    await peer.register('com.example.authenticate', ({ args }) => {
+      const details = args[2] as { ticket?: string };
+      if (details.ticket !== 'dyn-token') throw new Error('unknown token');
+      return { role: 'reader', authid: 'token-holder' };
+    });
   });
 
   afterAll(async () => {
@@ -265,6 +276,20 @@ describe('sse path', () => {
     // The reader role may subscribe under com. only.
     const outside = await httpRequest(port, '/private?topic=org.other', { headers: { authorization: basic } });
     expect(outside.status).toBe(403);
+  });
+
+  it('asks the dynamic authenticator about a bearer token without authid', async () => {
+    const curl = new Curl(`${base}dyn?topic=com.open.dyn`, ['Authorization: Bearer dyn-token']);
+    try {
+      await curl.until(': subscribed');
+      await peer.publish('com.open.dyn', ['via authenticator'], { acknowledge: true });
+      await curl.until('via authenticator');
+    } finally {
+      curl.stop();
+    }
+    const refused = await httpRequest(port, '/dyn?topic=com.open.dyn', { headers: { authorization: 'Bearer nope' } });
+    expect(refused.status).toBe(401);
+    expect(JSON.parse(refused.body).error).toEqual(expect.any(String));
   });
 
   it('cuts a reader that stops reading at the outbound limit, and keeps serving others', async () => {
