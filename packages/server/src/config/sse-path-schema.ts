@@ -35,7 +35,7 @@ export const ssePathSchema = section({
   options: section({
     /** Seconds between heart-beat comments on an idle stream; 0 sends none (default 15). */
     heartbeat_interval: integer(0, 86_400).optional(),
-    /** Bytes a stream may have waiting for a slow reader before it is cut (default 1 MiB, as WebSocket's). */
+    /** Bytes a stream may have waiting for a slow reader before it is cut (default 8 MiB, as WebSocket's). */
     outbound_limit: integer(1024, 2 ** 31 - 1).optional(),
     /** Streams open at once on this path; more are answered 503 (default 1000). */
     max_streams: integer(1, 1_000_000).optional(),

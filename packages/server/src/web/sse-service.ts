@@ -24,8 +24,8 @@ import { type SseHistoryReader, SseStream } from './sse-stream.js';
 
 /** Seconds between heart-beats without `heartbeat_interval`: under the 30 to 60 s proxies allow idle. */
 export const DEFAULT_SSE_HEARTBEAT_SECONDS = 15;
-/** Unread bytes of a stream without `outbound_limit`: 1 MiB, the WebSocket default. */
-export const DEFAULT_SSE_OUTBOUND_LIMIT = 1024 * 1024;
+/** Unread bytes of a stream without `outbound_limit`: 8 MiB, the WebSocket default (docs/security.md). */
+export const DEFAULT_SSE_OUTBOUND_LIMIT = 8 * 1024 * 1024;
 /** Streams open at once on a path without `max_streams`. */
 export const DEFAULT_SSE_MAX_STREAMS = 1000;
 
