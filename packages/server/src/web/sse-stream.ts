@@ -71,6 +71,9 @@ function messageOf(args: unknown[] | undefined, details: Dict, fallback: string)
 
 type State = 'joining' | 'subscribing' | 'resuming' | 'streaming' | 'ended';
 
+/** Events held for a stream while its history is read, at most. */
+const MAX_HELD_EVENTS = 10_000;
+
 /** A Server-Sent Events stream and the router session behind it. */
 export class SseStream implements Peer {
   readonly info: TransportInfo;
@@ -136,6 +139,8 @@ export class SseStream implements Peer {
         return undefined;
       case 'SUBSCRIBED':
         this.#subscription = message.subscription;
+        // Events from now on are held until the answer and the missed events are written.
+        if (this.#state === 'subscribing') this.#state = 'resuming';
         queueMicrotask(() => void this.#open());
         return undefined;
       case 'ERROR':
@@ -147,7 +152,7 @@ export class SseStream implements Peer {
           );
         return undefined;
       case 'EVENT':
-        if (this.#state === 'resuming') this.#held.push(message);
+        if (this.#state === 'resuming') this.#hold(message);
         else if (this.#state === 'streaming') return this.#writeEvent(message);
         return undefined;
       case 'GOODBYE':
@@ -172,9 +177,8 @@ export class SseStream implements Peer {
 
   /** The subscription exists: answer 200, replay what `Last-Event-ID` missed, then stream. */
   async #open(): Promise<void> {
-    if (this.#state !== 'subscribing') return;
+    if (this.#state !== 'resuming') return;
     const { res, lastEventId, history, retryMs } = this.#o;
-    this.#state = 'resuming';
     let missed: readonly Dict[] = [];
     if (lastEventId !== undefined && history !== undefined && this.#session !== undefined) {
       missed = await history(this.#session, this.#subscription as Id, lastEventId).catch((error: unknown) => {
@@ -205,6 +209,18 @@ export class SseStream implements Peer {
     if (this.#o.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => this.#o.res.write(': heartbeat\n\n'), this.#o.heartbeatMs);
       this.#heartbeat.unref();
+    }
+  }
+
+  /** Holds an event while the history is read; a flood meanwhile counts as a slow reader. */
+  #hold(event: EventMessage): void {
+    this.#held.push(event);
+    if (this.#held.length > MAX_HELD_EVENTS) {
+      this.#o.logger.warn(
+        { peer: this.info.peer, held: this.#held.length },
+        'SSE stream: too many events while resuming',
+      );
+      this.#end('too many events while resuming');
     }
   }
 
