@@ -44,6 +44,14 @@ export const ssePathSchema = section({
     /** Pages of these other origins may open streams, with credentials (CORS); others get 403. */
     allowed_origins: allowedOriginsSchema.optional(),
   }).optional(),
+}).superRefine((path, ctx) => {
+  // With an auth block the anonymous role is auth.anonymous.role: a `role` beside it would do nothing.
+  if (path.role !== undefined && path.auth !== undefined)
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['role'],
+      message: 'with an "auth" block, give the role of unauthenticated streams in auth.anonymous.role',
+    });
 });
 
 /** An `sse` path. */

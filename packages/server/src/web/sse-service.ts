@@ -137,7 +137,7 @@ export class SseService {
     this.#streams.add(stream);
     stream.start(
       this.#o.router.connect(stream, {
-        authrole: config.role ?? config.auth?.anonymous?.role ?? 'anonymous',
+        authrole: config.auth?.anonymous?.role ?? config.role ?? 'anonymous',
         ...acceptAuthOf(config.auth),
         ...tlsCredentialsOf(req.socket, cookie),
       }),

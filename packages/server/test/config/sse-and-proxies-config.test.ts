@@ -61,6 +61,22 @@ describe('check: sse paths and trusted_proxies', () => {
     );
   });
 
+  it('refuses role beside an auth block, where it would do nothing', async () => {
+    const found = await problems(
+      config({
+        e: {
+          type: 'sse',
+          realm: 'realm1',
+          role: 'anonymous',
+          auth: { anonymous: { type: 'static', role: 'anonymous' } },
+        },
+      }),
+    );
+    expect(found).toEqual([
+      expect.stringMatching(/^workers\[0\]\.transports\[0\]\.paths\.e\.role: with an "auth" block/),
+    ]);
+  });
+
   it('reports a trusted_proxies entry that is no address or network', async () => {
     const found = await problems(config({ ws: { type: 'websocket' } }, { trusted_proxies: ['10.0.0.0/99', 'proxy'] }));
     expect(found.sort()).toEqual([
