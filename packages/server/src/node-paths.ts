@@ -17,6 +17,7 @@ import type { SessionAcceptor } from './session-acceptor.js';
 import type { CookieTracker } from './transports/cookie-tracker.js';
 import type { FrameCachePool } from './transports/frame-cache.js';
 import { LongPollService } from './transports/longpoll-service.js';
+import type { SlowConsumerCounters } from './transports/slow-consumer.js';
 import { ArchiveService } from './web/archive-service.js';
 import type { BridgeChecks } from './web/bridge-request.js';
 import { createCallerHandler, createPublisherHandler, createWebhookHandler } from './web/bridge-services.js';
@@ -73,6 +74,8 @@ export function bridgeChecks(options: CheckOptions | undefined, json: boolean): 
 export interface TransportPaths {
   /** The cookie tracker of the transport's WebSocket path at this URL path (`/ws`), if it tracks cookies. */
   cookies(mount: string): CookieTracker | undefined;
+  /** New slow-consumer counters, reported with the transport's (metrics). */
+  slowConsumerCounters(): SlowConsumerCounters;
 }
 
 /** The path services of one router worker. */
@@ -158,6 +161,7 @@ export class PathServices {
           router,
           realms: this.#options.realms,
           cookies: () => (store === undefined ? undefined : transport?.cookies(store)),
+          counters: transport?.slowConsumerCounters(),
           logger,
         });
         this.#closers.push(() => service.close());

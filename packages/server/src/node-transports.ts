@@ -13,7 +13,7 @@ import { EndpointListener, type EndpointTraffic } from './transports/endpoint-li
 import type { FrameCachePool } from './transports/frame-cache.js';
 import { OpenHandshakeTimeout } from './transports/open-handshake-timeout.js';
 import { RawSocketService } from './transports/rawsocket-service.js';
-import type { SlowConsumerCounters } from './transports/slow-consumer.js';
+import { SlowConsumerCounters } from './transports/slow-consumer.js';
 import { dispatchByFirstOctet } from './transports/universal-dispatch.js';
 import { WebSocketService } from './transports/websocket-service.js';
 import { HttpConnectionHandler, type ListenerHandlers } from './web/http-listener.js';
@@ -94,7 +94,16 @@ export async function startTransport(
     byMount.set(mount, service);
     return service;
   };
-  const transportPaths = { cookies: (mount: string) => byMount.get(mount)?.cookies };
+  /** Slow-consumer counters of the transport's path services (SSE streams). */
+  const pathCounters: SlowConsumerCounters[] = [];
+  const transportPaths = {
+    cookies: (mount: string) => byMount.get(mount)?.cookies,
+    slowConsumerCounters: () => {
+      const counters = new SlowConsumerCounters();
+      pathCounters.push(counters);
+      return counters;
+    },
+  };
   const webRoutes = (paths: Record<string, WebPathConfig>, accessLog: boolean | undefined) =>
     createWebRoutes({
       paths,
@@ -232,6 +241,6 @@ export async function startTransport(
       http?.close();
     },
     traffic: () => listener.traffic,
-    slowConsumers: () => services.map((service) => service.slowConsumers),
+    slowConsumers: () => [...services.map((service) => service.slowConsumers), ...pathCounters],
   };
 }

@@ -14,6 +14,7 @@ import type { Logger } from '../logger.js';
 import type { SessionAcceptor } from '../session-acceptor.js';
 import type { CookieTracker } from '../transports/cookie-tracker.js';
 import { headersForAuthenticators } from '../transports/handshake-headers.js';
+import type { SlowConsumerCounters } from '../transports/slow-consumer.js';
 import { tlsCredentialsOf } from '../transports/tls-credentials.js';
 import { peerAddress } from '../transports/websocket-connection.js';
 import { CorsPolicy } from './cors-policy.js';
@@ -37,6 +38,8 @@ export interface SseServiceOptions {
   realms: Pick<Router, 'realm'> | undefined;
   /** The cookie tracker of the WebSocket path named by `cookie_store`, looked up per request. */
   cookies: () => CookieTracker | undefined;
+  /** Where streams cut for reading too slowly are counted (metrics). */
+  counters?: SlowConsumerCounters | undefined;
   logger: Logger;
 }
 
@@ -131,6 +134,7 @@ export class SseService {
       heartbeatMs: (options?.heartbeat_interval ?? DEFAULT_SSE_HEARTBEAT_SECONDS) * 1000,
       outboundLimit: options?.outbound_limit ?? DEFAULT_SSE_OUTBOUND_LIMIT,
       retryMs: options?.retry,
+      counters: this.#o.counters,
       logger,
       onEnd: () => this.#streams.delete(stream),
     });

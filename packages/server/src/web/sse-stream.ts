@@ -12,6 +12,7 @@ import type { ServerResponse } from 'node:http';
 import { type Dict, ErrorUri, type EventMessage, type Id, MessageCode, type WampMessage } from '@interchange/protocol';
 import type { Peer, PeerConnection, TransportInfo } from '@interchange/router';
 import type { Logger } from '../logger.js';
+import type { SlowConsumerCounters } from '../transports/slow-consumer.js';
 import { sendError } from './http-responses.js';
 import type { SseTicket } from './sse-credentials.js';
 
@@ -37,6 +38,8 @@ export interface SseStreamOptions {
   heartbeatMs: number;
   outboundLimit: number;
   retryMs: number | undefined;
+  /** Counts the stream if it is cut for reading too slowly. */
+  counters?: SlowConsumerCounters | undefined;
   logger: Logger;
   /** Called once when the stream has ended, however. */
   onEnd: () => void;
@@ -245,6 +248,7 @@ export class SseStream implements Peer {
         { peer: this.info.peer, session: this.#session, buffered: res.writableLength, limit: this.#o.outboundLimit },
         'SSE reader too slow: stream closed',
       );
+      if (this.#o.counters !== undefined) this.#o.counters.disconnects++;
       this.#end('slow reader');
       res.destroy();
     }

@@ -44,6 +44,7 @@ const config = {
           endpoint: LOCAL_ENDPOINT,
           paths: {
             ws: { type: 'websocket' },
+            metrics: { type: 'metrics' },
             events: { type: 'sse', realm: 'realm1', options: { heartbeat_interval: 0 } },
             private: {
               type: 'sse',
@@ -314,6 +315,10 @@ describe('sse path', () => {
     const outcome = await Promise.race([left.then((args) => ({ left: args[0] })), flood().then(() => 'flooded')]);
     expect(outcome).toEqual({ left: session });
     socket.destroy();
+    // Counted with the transport's slow consumers (metrics).
+    const metrics = await (await fetch(`${base}metrics`)).text();
+    const line = metrics.split('\n').find((l) => l.startsWith('interchange_slow_consumer_disconnects_total'));
+    expect(Number(line?.split(' ').pop())).toBeGreaterThanOrEqual(1);
     const curl = new Curl(`${base}events?topic=com.open.after`);
     try {
       await curl.until(': subscribed');
