@@ -37,6 +37,13 @@ describe('CORS of long-poll, static and sse paths', () => {
                   lp: { type: 'longpoll' },
                   lpcors: { type: 'longpoll', options: { allowed_origins: ['https://app.example.com'] } },
                   events: { type: 'sse', realm: 'realm1' },
+                  eventscors: {
+                    type: 'sse',
+                    realm: 'realm1',
+                    options: { allowed_origins: ['https://app.example.com'] },
+                  },
+                  files: { type: 'static', directory: '.', options: { allowed_origins: ['https://app.example.com'] } },
+                  value: { type: 'json', value: { a: 1 }, options: { allowed_origins: ['https://app.example.com'] } },
                 },
               },
             ],
@@ -94,6 +101,42 @@ describe('CORS of long-poll, static and sse paths', () => {
     expect(await res.text()).toBe('<p>public</p>');
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+  });
+
+  it('static and json: an origin of allowed_origins is echoed with credentials, others get *', async () => {
+    for (const path of ['files/', 'value']) {
+      const listed = await fetch(`${base}${path}`, { headers: { origin: 'https://app.example.com' } });
+      expect(listed.status, path).toBe(200);
+      expect(listed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+      expect(listed.headers.get('access-control-allow-credentials')).toBe('true');
+      const other = await fetch(`${base}${path}`, { headers: { origin: 'https://evil.example.net' } });
+      expect(other.status, path).toBe(200);
+      expect(other.headers.get('access-control-allow-credentials')).toBeNull();
+    }
+    // json's allow_cross_origin defaults to true: * for the others; static's to false: nothing.
+    expect(
+      (await fetch(`${base}value`, { headers: { origin: 'https://evil.example.net' } })).headers.get(
+        'access-control-allow-origin',
+      ),
+    ).toBe('*');
+    expect(
+      (await fetch(`${base}files/`, { headers: { origin: 'https://evil.example.net' } })).headers.get(
+        'access-control-allow-origin',
+      ),
+    ).toBeNull();
+  });
+
+  it('sse: an origin of allowed_origins opens a stream, with credentials', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${base}eventscors?topic=com.x`, {
+      headers: { origin: 'https://app.example.com' },
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+    controller.abort();
   });
 
   it('sse: a foreign origin gets 403 before any session opens', async () => {
