@@ -42,6 +42,12 @@ describe('trusted_proxies', () => {
                 },
                 options: { trusted_proxies: ['127.0.0.1', '10.0.0.0/8'] },
               },
+              {
+                type: 'universal',
+                endpoint: LOCAL_ENDPOINT,
+                websocket: { ws: { type: 'websocket' } },
+                web: { paths: { '/': { type: 'nodeinfo' } }, options: { trusted_proxies: ['127.0.0.1'] } },
+              },
             ],
           },
         ],
@@ -57,8 +63,8 @@ describe('trusted_proxies', () => {
   });
 
   /** Joins over a raw WebSocket from `localAddress` with `headers`; the peer the meta API reports. */
-  async function peerOf(headers: Record<string, string>, localAddress = '127.0.0.1'): Promise<string> {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, ['wamp.2.json'], { headers, localAddress });
+  async function peerOf(headers: Record<string, string>, localAddress = '127.0.0.1', at = port): Promise<string> {
+    const ws = new WebSocket(`ws://127.0.0.1:${at}/ws`, ['wamp.2.json'], { headers, localAddress });
     const session = await new Promise<number>((resolve, reject) => {
       ws.on('open', () => ws.send(JSON.stringify([1, 'realm1', { roles: { subscriber: {} } }])));
       ws.on('message', (data) => {
@@ -111,6 +117,12 @@ describe('trusted_proxies', () => {
     expect((await publish({ 'x-forwarded-for': '203.0.113.9' })).status).toBe(200);
     expect((await publish({ 'x-forwarded-for': '198.51.100.9' })).status).toBe(400);
     expect((await publish({})).status).toBe(400);
+  });
+
+  it("applies on a universal transport's WebSocket services, from its web options", async () => {
+    expect(await peerOf({ 'x-forwarded-for': '203.0.113.5' }, '127.0.0.1', node.addresses[1]!.port)).toBe(
+      'tcp4:203.0.113.5:0',
+    );
   });
 
   it('applies to long-poll sessions too', async () => {
