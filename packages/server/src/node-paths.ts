@@ -6,7 +6,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
+import type { Router } from '@interchange/router';
 import { ServiceSession } from './components/service-session.js';
 import type { BridgeOptionsConfig, WebhookPathConfig } from './config/path-schema.js';
 import type { ArchivePathConfig, UploadPathConfig } from './config/path-services-schema.js';
@@ -14,11 +14,14 @@ import { resolveInCbdir } from './config/validate-config.js';
 import type { Logger } from './logger.js';
 import type { NodeMetrics } from './metrics/node-metrics.js';
 import type { SessionAcceptor } from './session-acceptor.js';
+import type { CookieTracker } from './transports/cookie-tracker.js';
 import type { FrameCachePool } from './transports/frame-cache.js';
 import { LongPollService } from './transports/longpoll-service.js';
+import type { SlowConsumerCounters } from './transports/slow-consumer.js';
 import { ArchiveService } from './web/archive-service.js';
 import type { BridgeChecks } from './web/bridge-request.js';
 import { createCallerHandler, createPublisherHandler, createWebhookHandler } from './web/bridge-services.js';
+import { CorsPolicy } from './web/cors-policy.js';
 import { createDashboardHandler } from './web/dashboard-service.js';
 import { IpAllowList } from './web/ip-allowlist.js';
 import { createJsonHandler } from './web/json-service.js';
@@ -29,6 +32,7 @@ import type { PathHandler } from './web/path-handler.js';
 import { createRedirectHandler } from './web/redirect-service.js';
 import { SignatureVerifier } from './web/request-signature.js';
 import { ReverseProxy } from './web/reverse-proxy.js';
+import { SseService } from './web/sse-service.js';
 import { UploadService } from './web/upload-service.js';
 import type { ServicePathConfig } from './web/web-routes.js';
 import { WebSocketReverseProxy } from './web/websocket-reverse-proxy.js';
@@ -36,6 +40,8 @@ import { WebSocketReverseProxy } from './web/websocket-reverse-proxy.js';
 /** What the path services of one router worker share. */
 export interface PathServicesOptions {
   router: SessionAcceptor;
+  /** The router's realms, where `sse` paths read event history for `Last-Event-ID`. */
+  realms?: Pick<Router, 'realm'> | undefined;
   frameCaches: FrameCachePool;
   nodeInfo: () => NodeInfo;
   /** The directory archive and upload paths resolve against (default: the working directory). */
@@ -67,7 +73,16 @@ export function bridgeChecks(options: CheckOptions | undefined, json: boolean, n
     }),
     json,
     githubSecret: options?.github_secret,
+    cors: new CorsPolicy(options?.allowed_origins, 'same-origin'),
   };
+}
+
+/** What a path's service may need from the transport it is mounted on. */
+export interface TransportPaths {
+  /** The cookie tracker of the transport's WebSocket path at this URL path (`/ws`), if it tracks cookies. */
+  cookies(mount: string): CookieTracker | undefined;
+  /** New slow-consumer counters, reported with the transport's (metrics). */
+  slowConsumerCounters(): SlowConsumerCounters;
 }
 
 /** The path services of one router worker. */
@@ -87,7 +102,7 @@ export class PathServices {
   }
 
   /** Creates the handler of a path; `mount` is its URL path (`/publish`). */
-  readonly create = (config: ServicePathConfig, mount: string): PathHandler => {
+  readonly create = (config: ServicePathConfig, mount: string, transport?: TransportPaths): PathHandler => {
     const { router, frameCaches, logger } = this.#options;
     switch (config.type) {
       case 'redirect':
@@ -149,6 +164,19 @@ export class PathServices {
       }
       case 'upload':
         return this.#upload(config, mount);
+      case 'sse': {
+        const store = config.cookie_store;
+        const service = new SseService({
+          config,
+          router,
+          realms: this.#options.realms,
+          cookies: () => (store === undefined ? undefined : transport?.cookies(store)),
+          counters: transport?.slowConsumerCounters(),
+          logger,
+        });
+        this.#closers.push(() => service.close());
+        return service.handle;
+      }
     }
   };
 

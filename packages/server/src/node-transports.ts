@@ -13,12 +13,14 @@ import { EndpointListener, type EndpointTraffic } from './transports/endpoint-li
 import type { FrameCachePool } from './transports/frame-cache.js';
 import { OpenHandshakeTimeout } from './transports/open-handshake-timeout.js';
 import { RawSocketService } from './transports/rawsocket-service.js';
-import type { SlowConsumerCounters } from './transports/slow-consumer.js';
+import { SlowConsumerCounters } from './transports/slow-consumer.js';
 import { dispatchByFirstOctet } from './transports/universal-dispatch.js';
 import { WebSocketService } from './transports/websocket-service.js';
 import { HttpConnectionHandler, type ListenerHandlers } from './web/http-listener.js';
 import { refuseUpgrade, sendError } from './web/http-responses.js';
 import { httpTimeoutsOf } from './web/http-timeouts.js';
+import { IpAllowList } from './web/ip-allowlist.js';
+import { withTrustedProxies } from './web/trusted-proxies.js';
 import { createWebRoutes, createWebSocketRoutes, rawPathOf, splitFirstSegment } from './web/web-routes.js';
 
 /** Where one transport listens. */
@@ -84,17 +86,30 @@ export async function startTransport(
 ): Promise<RunningTransport> {
   const { router, frameCaches, logger } = context;
   const services: WebSocketService[] = [];
-  const newWebSocket = (config: WebSocketPathConfig) => {
+  /** The WebSocket services by URL path, for `sse` paths' `cookie_store`. */
+  const byMount = new Map<string, WebSocketService>();
+  const newWebSocket = (config: WebSocketPathConfig, mount = '/') => {
     const service = new WebSocketService({ config, router, frameCaches, logger, cbdir: context.cbdir });
     services.push(service);
+    byMount.set(mount, service);
     return service;
+  };
+  /** Slow-consumer counters of the transport's path services (SSE streams). */
+  const pathCounters: SlowConsumerCounters[] = [];
+  const transportPaths = {
+    cookies: (mount: string) => byMount.get(mount)?.cookies,
+    slowConsumerCounters: () => {
+      const counters = new SlowConsumerCounters();
+      pathCounters.push(counters);
+      return counters;
+    },
   };
   const webRoutes = (paths: Record<string, WebPathConfig>, accessLog: boolean | undefined) =>
     createWebRoutes({
       paths,
       cbdir: context.cbdir,
       createWebSocketService: newWebSocket,
-      createPathHandler: context.paths.create,
+      createPathHandler: (config, mount) => context.paths.create(config, mount, transportPaths),
       accessLog,
       logger,
     });
@@ -122,7 +137,9 @@ export async function startTransport(
       const web =
         transport.web === undefined ? undefined : webRoutes(transport.web.paths, transport.web.options?.access_log);
       const upgrades = new Map(
-        Object.entries(transport.websocket ?? {}).map(([key, config]) => [key, newWebSocket(config)] as const),
+        Object.entries(transport.websocket ?? {}).map(
+          ([key, config]) => [key, newWebSocket(config, mountOf(key))] as const,
+        ),
       );
       wsPaths = [...upgrades.keys()].map(mountOf);
       handlers = {
@@ -151,12 +168,28 @@ export async function startTransport(
   const mounted = mountedPathsOf(webPaths);
   wsPaths.push(...mounted.filter((entry) => entry.config.type === 'websocket').map((entry) => entry.mount));
   const longpollPaths = mounted.filter((entry) => entry.config.type === 'longpoll').map((entry) => entry.mount);
+  for (const { config, mount } of mounted) {
+    const store = config.type === 'sse' ? config.cookie_store : undefined;
+    if (store !== undefined && byMount.get(store)?.cookies === undefined)
+      throw new Error(
+        `sse path ${mount}: cookie_store ${JSON.stringify(store)} names no WebSocket path of this transport that tracks cookies (a "cookie" block or "cookie" auth)`,
+      );
+  }
 
   // `?.`: the bench's baseline build pairs this file with an older transports folder, whose
   // services have no settings (bench/lib/build-interchange.mjs).
   const handshakeMs = OpenHandshakeTimeout.smallest(
     services.map((service) => service.settings?.openHandshakeTimeoutMs ?? 0),
   );
+  // Behind reverse proxies: the client address from their forwarding headers (docs/deployment.md).
+  const proxies =
+    transport.type === 'web'
+      ? transport.options?.trusted_proxies
+      : transport.type === 'universal'
+        ? transport.web?.options?.trusted_proxies
+        : undefined;
+  if (proxies !== undefined && handlers !== undefined)
+    handlers = withTrustedProxies(handlers, IpAllowList.parse(proxies, 'trusted_proxies'));
   const handshake =
     handshakeMs > 0 && handlers !== undefined ? new OpenHandshakeTimeout(handshakeMs, logger) : undefined;
   if (handshake !== undefined && handlers !== undefined) handlers = handshake.wrap(handlers);
@@ -208,6 +241,6 @@ export async function startTransport(
       http?.close();
     },
     traffic: () => listener.traffic,
-    slowConsumers: () => services.map((service) => service.slowConsumers),
+    slowConsumers: () => [...services.map((service) => service.slowConsumers), ...pathCounters],
   };
 }

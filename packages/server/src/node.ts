@@ -269,6 +269,7 @@ export class InterchangeNode {
         }
         const paths = new PathServices({
           router,
+          realms: router,
           frameCaches,
           nodeInfo: () => ({ ...info, activity: activity.snapshot() }),
           metrics: nodeMetrics,

@@ -20,7 +20,14 @@ import {
 import { type ShutdownTrigger, shutdownSchema } from './controller-schema.js';
 import { dialectSchema } from './dialect-schema.js';
 import { endpointSchema } from './endpoint-schema.js';
-import { authSchema, SERIALIZER_NAMES, serializersSchema, webSocketPathSchema, webSocketShape } from './path-schema.js';
+import {
+  authSchema,
+  ipNetwork,
+  SERIALIZER_NAMES,
+  serializersSchema,
+  webSocketPathSchema,
+  webSocketShape,
+} from './path-schema.js';
 import { realmLimitsSchema } from './realm-limits-schema.js';
 import {
   anyString,
@@ -75,6 +82,12 @@ const webOptionsSchema = section({
   http_headers_timeout: integer(1, 2 ** 31 - 1).optional(),
   /** Interchange's addition: milliseconds a client has to send a whole request, body included (default 300000). */
   http_request_timeout: integer(1, 2 ** 31 - 1).optional(),
+  /**
+   * Interchange's addition: addresses and networks of the reverse proxies in front of this
+   * transport; only requests from them have their client address read from `Forwarded` or
+   * `X-Forwarded-For` (web/trusted-proxies.ts).
+   */
+  trusted_proxies: list(ipNetwork()).optional(),
 });
 
 /** An HTTP listener serving `paths`, WebSocket paths included. */

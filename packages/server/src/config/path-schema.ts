@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { AUTH_METHOD_NAMES, type AuthConfig, authMethodSchemas } from './auth-schema.js';
 import { cookieSchema } from './cookie-schema.js';
+import { allowedOriginsSchema } from './cors-schema.js';
 import {
   archivePathSchema,
   jsonPathSchema,
@@ -24,6 +25,7 @@ import {
   section,
   value,
 } from './schema-builders.js';
+import { ssePathSchema } from './sse-path-schema.js';
 import { checkWebSocketService, webSocketOptionsSchema } from './websocket-options.js';
 
 /** The serializers a transport may offer, by Crossbar's names. */
@@ -100,8 +102,10 @@ export const staticOptionsSchema = section({
   cache_timeout: integer(0).nullable().optional(),
   /** A file (relative to `directory`) served for any path that matches no file: single-page apps. */
   default_file: nonEmptyString().optional(),
-  /** Adds CORS headers (`Access-Control-Allow-Origin`); Crossbar's default is true. */
+  /** Adds `Access-Control-Allow-Origin: *`, without credentials (web/cors-policy.ts); Crossbar's default is true. */
   allow_cross_origin: boolean().optional(),
+  /** Pages of these origins may read the files with credentials (CORS; Interchange addition). */
+  allowed_origins: allowedOriginsSchema.optional(),
   /** The file served for a directory URL (Interchange addition; default `index.html`). */
   index_file: nonEmptyString().optional(),
 });
@@ -155,6 +159,11 @@ export const longPollPathSchema = section({
      */
     max_message_size: integer(1, 2 ** 31 - 1).optional(),
     debug: boolean().optional(),
+    /**
+     * Pages of these other origins may use the transport, with credentials (CORS); pages of other
+     * origins are refused with 403 (Interchange addition; default: the page's own origin only).
+     */
+    allowed_origins: allowedOriginsSchema.optional(),
     /** A fixed transport ID, for debugging with curl. */
     debug_transport_id: value<string>(
       'a transport id of letters, digits, "-" or "_"',
@@ -166,7 +175,7 @@ export const longPollPathSchema = section({
 });
 
 /** An IP address or network, `10.0.0.0/8` or `192.168.1.0/255.255.255.0`. */
-const ipNetwork = () =>
+export const ipNetwork = () =>
   value<string>(
     'an IP address or network such as "10.0.0.0/8"',
     (v) => typeof v === 'string' && /^[0-9A-Fa-f.:]+(\/[0-9.]+)?$/.test(v),
@@ -181,6 +190,8 @@ const bridgeOptionShape = {
   require_ip: list(ipNetwork()).optional(),
   /** Only requests over TLS are served. */
   require_tls: boolean().optional(),
+  /** Pages of these other origins may send requests, with credentials (CORS); other origins get 403 (Interchange addition). */
+  allowed_origins: allowedOriginsSchema.optional(),
 };
 
 /** `key` and `secret` of signed requests come as a pair. */
@@ -261,6 +272,7 @@ export const webPathVariants = {
   reverseproxy: reverseProxyPathSchema,
   'websocket-reverseproxy': webSocketReverseProxyPathSchema,
   upload: uploadPathSchema,
+  sse: ssePathSchema,
 };
 
 /**

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { connectingEndpointSchema } from './connecting-endpoint-schema.js';
+import { allowedOriginsSchema } from './cors-schema.js';
 import {
   anyString,
   boolean,
@@ -42,8 +43,10 @@ export const jsonPathSchema = section({
   options: section({
     /** Indents the document (3 spaces, as Crossbar). */
     prettify: boolean().optional(),
-    /** Adds CORS headers (default true, as Crossbar). */
+    /** Adds `Access-Control-Allow-Origin: *`, without credentials (default true, as Crossbar). */
     allow_cross_origin: boolean().optional(),
+    /** Pages of these origins may read the value with credentials (CORS; Interchange addition). */
+    allowed_origins: allowedOriginsSchema.optional(),
     /** `Cache-Control: no-store, no-cache, must-revalidate, max-age=0` (default false). */
     discourage_caching: boolean().optional(),
   }).optional(),

@@ -5,6 +5,7 @@
  * When the schema finds problems, the parts that did parse are still cross-checked and
  * file-checked (config-salvage.ts), so fixing the reported problems does not uncover new ones.
  */
+
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
@@ -36,6 +37,7 @@ import { refusalAt, refusalMessage } from './crossbar-refusals.js';
 import { checkPythonComponents } from './python-check.js';
 import { routerProcessIssues, sharesPortWith } from './router-processes.js';
 import { isPlainObject } from './schema-builders.js';
+import { ssePathProblems } from './sse-path-check.js';
 
 /**
  * The result of {@link validateConfig}. A valid config may come with warnings (e.g. a static
@@ -257,9 +259,36 @@ function checkRouterWorker(report: Reporter, worker: RouterWorkerConfig, w: numb
     }
   }
   worker.transports.forEach((transport, t) => {
+    for (const problem of ssePathProblems(transport, t))
+      report.invalid(['workers', w, ...problem.path], problem.message);
+    const optionsAt = transport.type === 'web' ? ['options'] : ['web', 'options'];
+    const proxies =
+      transport.type === 'web'
+        ? transport.options?.trusted_proxies
+        : transport.type === 'universal'
+          ? transport.web?.options?.trusted_proxies
+          : undefined;
+    (proxies ?? []).forEach((network, i) => {
+      try {
+        IpAllowList.parse([network], 'trusted_proxies');
+      } catch (error) {
+        report.invalid(
+          ['workers', w, 'transports', t, ...optionsAt, 'trusted_proxies', i],
+          (error as Error).message.replace(/^trusted_proxies: /, ''),
+        );
+      }
+    });
     for (const entry of allWebPathsOf(transport, t)) {
       const path = entry.config;
       if (path.type === 'upload') checkRealmAndRole(report, w, ['workers', w, ...entry.path], path.realm, path.role);
+      if (path.type === 'sse')
+        checkRealmAndRole(
+          report,
+          w,
+          ['workers', w, ...entry.path],
+          path.realm,
+          path.auth === undefined ? (path.role ?? 'anonymous') : undefined,
+        );
       if (path.type === 'publisher' || path.type === 'caller' || path.type === 'webhook') {
         checkRealmAndRole(report, w, ['workers', w, ...entry.path], path.realm, path.role ?? 'anonymous');
         (path.options?.require_ip ?? []).forEach((network, i) => {

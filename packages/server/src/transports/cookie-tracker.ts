@@ -167,6 +167,16 @@ export class CookieTracker {
     };
   }
 
+  /**
+   * The cookie a request presents, if this tracker knows it and it has not expired; never issues
+   * one. For readers of the store that are not WebSocket handshakes (the `sse` path).
+   */
+  lookup(request: IncomingMessage): Pick<TrackedCookie, 'id' | 'get'> | undefined {
+    const id = readCookie(request.headers.cookie, this.#name);
+    if (id === undefined || !this.#live(id, this.#now())) return undefined;
+    return { id, get: () => (this.#live(id, this.#now()) ? this.#entries.get(id)?.identity : undefined) };
+  }
+
   /** Cookies remembered now, authenticated or not. */
   get size(): number {
     return this.#entries.size + this.#anonymous.size;

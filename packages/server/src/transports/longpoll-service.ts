@@ -19,6 +19,7 @@ import { acceptAuthOf } from '../config/auth-schema.js';
 import type { LongPollPathConfig } from '../config/path-schema.js';
 import type { Logger } from '../logger.js';
 import type { SessionAcceptor } from '../session-acceptor.js';
+import { CorsPolicy } from '../web/cors-policy.js';
 import { sendError } from '../web/http-responses.js';
 import type { PathHandler } from '../web/path-handler.js';
 import type { FrameCachePool } from './frame-cache.js';
@@ -46,13 +47,17 @@ export interface LongPollServiceOptions {
   logger: Logger;
 }
 
-function setStandardHeaders(req: IncomingMessage, res: ServerResponse): void {
-  const origin = req.headers.origin;
-  res.setHeader('access-control-allow-origin', origin === undefined || origin === 'null' ? '*' : origin);
-  res.setHeader('access-control-allow-credentials', 'true');
+/**
+ * Sets the no-cache headers, and the CORS headers for an allowed origin; Crossbar echoes any
+ * Origin with credentials, here only the path's `allowed_origins` (web/cors-policy.ts).
+ * @returns the refused origin, when a page of an origin not allowed sent the request.
+ */
+function setStandardHeaders(req: IncomingMessage, res: ServerResponse, cors: CorsPolicy): string | undefined {
   res.setHeader('cache-control', 'no-store, no-cache, must-revalidate, max-age=0');
-  const requested = req.headers['access-control-request-headers'];
-  if (requested !== undefined) res.setHeader('access-control-allow-headers', requested);
+  const decision = cors.decide(req);
+  if (!decision.allowed) return decision.origin;
+  for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
+  return undefined;
 }
 
 /**
@@ -108,6 +113,7 @@ export class LongPollService {
   readonly #authrole: string;
   readonly #maxMessageSize: number;
   readonly #transports = new Map<string, LongPollTransport>();
+  readonly #cors: CorsPolicy;
   #closed = false;
 
   constructor(options: LongPollServiceOptions) {
@@ -120,6 +126,7 @@ export class LongPollService {
       options.logger,
     );
     this.#caches = options.frameCaches;
+    this.#cors = new CorsPolicy(options.config.options?.allowed_origins, 'same-origin');
     this.#logger = options.logger;
     this.#protocols = acceptedSubprotocols((options.config.serializers ?? DEFAULT_SERIALIZERS) as SerializerName[]);
     this.#authrole = options.config.auth?.anonymous?.role ?? 'anonymous';
@@ -133,7 +140,12 @@ export class LongPollService {
 
   /** The path handler. */
   readonly handle: PathHandler = async (req, res, subPath) => {
-    setStandardHeaders(req, res);
+    const refusedOrigin = setStandardHeaders(req, res, this.#cors);
+    if (refusedOrigin !== undefined) {
+      req.resume();
+      sendError(res, 403, `origin not allowed: ${refusedOrigin}`);
+      return;
+    }
     const target = parseLongPollPath(subPath);
     if (target === undefined) {
       sendError(res, 404, 'invalid WAMP long-poll path', { path: subPath });

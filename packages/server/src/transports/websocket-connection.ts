@@ -11,11 +11,13 @@
  */
 import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { isIPv4 } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Frame, WampMessage } from '@interchange/protocol';
 import type { Peer, PeerConnection, TransportInfo } from '@interchange/router';
 import type { RawData } from 'ws';
 import type { Logger } from '../logger.js';
+import { forwardedClient } from '../web/trusted-proxies.js';
 import { encodeFailure } from './encode-failure.js';
 import type { FrameCache, FrameCachePool } from './frame-cache.js';
 import { headersForAuthenticators } from './handshake-headers.js';
@@ -83,6 +85,10 @@ export interface WebSocketConnectionOptions {
  * connection.
  */
 export function peerAddress(request: IncomingMessage): string {
+  // Behind a trusted proxy, the client it forwards for (web/trusted-proxies.ts).
+  const forwarded = forwardedClient(request);
+  if (forwarded !== undefined)
+    return [isIPv4(forwarded.address) ? 'tcp4' : 'tcp6', forwarded.address, forwarded.port].join(':');
   const address = request.socket.remoteAddress ?? 'unknown';
   const port = request.socket.remotePort ?? 0;
   if (address.startsWith('::ffff:')) return ['tcp4', address.slice(7), port].join(':');

@@ -125,6 +125,11 @@ export class WebSocketService {
     this.#cookies?.attach(this.#server);
   }
 
+  /** The service's cookie tracking, when it tracks cookies (read by `sse` paths' `cookie_store`). */
+  get cookies(): CookieTracker | undefined {
+    return this.#cookies;
+  }
+
   /** Open connections. */
   get connectionCount(): number {
     return this.#connections.size;

@@ -10,8 +10,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { CorsPolicy } from './cors-policy.js';
 import type { IpAllowList } from './ip-allowlist.js';
 import type { SignatureVerifier } from './request-signature.js';
+import { forwardedClient } from './trusted-proxies.js';
 
 /** Bodies are never buffered beyond this, whatever `post_body_limit` says (0 = no configured limit). */
 export const MAX_BRIDGE_BODY = 16 * 1024 * 1024;
@@ -29,6 +31,8 @@ export interface BridgeChecks {
   json: boolean;
   /** The webhook's GitHub secret. */
   githubSecret: string | undefined;
+  /** Which other origins may send requests (`allowed_origins`); without it, only the service's own. */
+  cors?: CorsPolicy | undefined;
 }
 
 /** An accepted request. */
@@ -40,15 +44,21 @@ export interface BridgeRequest {
   json: Record<string, unknown> | undefined;
 }
 
-/** Sets the CORS and caching headers every bridge answer carries (as Crossbar does). */
-export function setBridgeHeaders(req: IncomingMessage, res: ServerResponse): void {
-  const origin = req.headers.origin;
-  res.setHeader('access-control-allow-origin', origin === undefined || origin === 'null' ? '*' : origin);
-  res.setHeader('access-control-allow-credentials', 'true');
-  res.setHeader('vary', 'Origin');
+/** Without `allowed_origins`: requests without an Origin, and from the service's own origin. */
+const SAME_ORIGIN = new CorsPolicy(undefined, 'same-origin');
+
+/**
+ * Sets the CORS and caching headers every bridge answer carries. Crossbar echoes any Origin with
+ * credentials; here only the origins of `allowed_origins` get CORS headers (web/cors-policy.ts).
+ * @returns the refused origin, when a page of an origin not allowed sent the request.
+ */
+export function setBridgeHeaders(req: IncomingMessage, res: ServerResponse, cors = SAME_ORIGIN): string | undefined {
   res.setHeader('cache-control', 'no-store,no-cache,must-revalidate,max-age=0');
-  const requested = req.headers['access-control-request-headers'];
-  if (requested !== undefined) res.setHeader('access-control-allow-headers', requested);
+  res.setHeader('vary', 'Origin');
+  const decision = cors.decide(req);
+  if (!decision.allowed) return decision.origin;
+  for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
+  return undefined;
 }
 
 /** Answers with Crossbar's error body. */
@@ -129,7 +139,12 @@ export async function acceptBridgeRequest(
   res: ServerResponse,
   checks: BridgeChecks,
 ): Promise<BridgeRequest | undefined> {
-  setBridgeHeaders(req, res);
+  const refusedOrigin = setBridgeHeaders(req, res, checks.cors);
+  if (refusedOrigin !== undefined) {
+    req.resume();
+    denyBridgeRequest(res, 403, `origin not allowed: ${refusedOrigin}`);
+    return undefined;
+  }
   const method = req.method ?? '';
   if (method === 'OPTIONS') {
     res.writeHead(200, {
@@ -160,7 +175,9 @@ export async function acceptBridgeRequest(
     denyBridgeRequest(res, 400, 'Non-accepted request encoding, must be UTF-8.');
     return undefined;
   }
-  if (checks.allowList !== undefined && !checks.allowList.allows(req.socket.remoteAddress)) {
+  // Behind a trusted proxy, the client it forwards for (trusted-proxies.ts).
+  const client = forwardedClient(req)?.address ?? req.socket.remoteAddress;
+  if (checks.allowList !== undefined && !checks.allowList.allows(client)) {
     denyBridgeRequest(res, 400, 'Request denied based on IP address.');
     return undefined;
   }

@@ -41,20 +41,20 @@ export class IpAllowList {
   }
 
   /** @throws InvalidArgumentError for an entry that is no address or network. */
-  static parse(entries: readonly string[]): IpAllowList {
+  static parse(entries: readonly string[], key = 'require_ip'): IpAllowList {
     const list = new BlockList();
     for (const entry of entries) {
       const [address = '', mask] = entry.split('/');
       const family = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : undefined;
       if (family === undefined)
-        throw new InvalidArgumentError(`require_ip: ${JSON.stringify(entry)} is not an IP address or network`);
+        throw new InvalidArgumentError(`${key}: ${JSON.stringify(entry)} is not an IP address or network`);
       if (mask === undefined) {
         list.addAddress(address, family);
         continue;
       }
       const prefix = /^\d+$/.test(mask) ? Number(mask) : family === 'ipv4' ? prefixOfNetmask(mask) : undefined;
       if (prefix === undefined || prefix > (family === 'ipv4' ? 32 : 128)) {
-        throw new InvalidArgumentError(`require_ip: ${JSON.stringify(entry)} has an invalid prefix or netmask`);
+        throw new InvalidArgumentError(`${key}: ${JSON.stringify(entry)} has an invalid prefix or netmask`);
       }
       list.addSubnet(address, prefix, family);
     }

@@ -2,22 +2,10 @@
  * The `json` path service (Crossbar's JSON Value Service): GET answers one fixed JSON document,
  * serialized once when the node starts.
  */
-import type { IncomingMessage } from 'node:http';
 import type { JsonPathConfig } from '../config/path-services-schema.js';
+import { CorsPolicy } from './cors-policy.js';
 import { sendError } from './http-responses.js';
 import type { PathHandler } from './path-handler.js';
-
-/** CORS headers as Crossbar sets them on its resources. */
-export function crossOriginHeaders(req: IncomingMessage): Record<string, string> {
-  const origin = req.headers.origin;
-  const headers: Record<string, string> = {
-    'access-control-allow-origin': origin === undefined || origin === 'null' ? '*' : origin,
-    'access-control-allow-credentials': 'true',
-  };
-  const requested = req.headers['access-control-request-headers'];
-  if (typeof requested === 'string') headers['access-control-allow-headers'] = requested;
-  return headers;
-}
 
 /**
  * Creates the handler of a json path. Only the path itself is served (a trailing `/` included);
@@ -28,7 +16,11 @@ export function crossOriginHeaders(req: IncomingMessage): Record<string, string>
  */
 export function createJsonHandler(config: Pick<JsonPathConfig, 'value' | 'options'>): PathHandler {
   const body = Buffer.from(JSON.stringify(config.value, null, config.options?.prettify === true ? 3 : undefined));
-  const allowCrossOrigin = config.options?.allow_cross_origin ?? true;
+  // Crossbar's `allow_cross_origin` (default true) opens the value to every page, but no longer with credentials.
+  const cors = new CorsPolicy(
+    config.options?.allowed_origins,
+    (config.options?.allow_cross_origin ?? true) ? 'public' : 'none',
+  );
   const cacheControl =
     config.options?.discourage_caching === true ? 'no-store, no-cache, must-revalidate, max-age=0' : undefined;
   return (req, res, subPath) => {
@@ -43,7 +35,7 @@ export function createJsonHandler(config: Pick<JsonPathConfig, 'value' | 'option
     const headers: Record<string, string | number> = {
       'content-type': 'application/json; charset=utf-8',
       'content-length': body.length,
-      ...(allowCrossOrigin ? crossOriginHeaders(req) : {}),
+      ...cors.headers(req),
     };
     if (cacheControl !== undefined) headers['cache-control'] = cacheControl;
     res.writeHead(200, headers);

@@ -10,6 +10,7 @@ import { join, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../logger.js';
 import { contentTypeOf } from './content-types.js';
+import { CorsPolicy } from './cors-policy.js';
 import { sendError } from './http-responses.js';
 
 /** Options of {@link createStaticHandler}. */
@@ -32,8 +33,10 @@ export interface StaticFilesOptions {
    * (Crossbar's `default_file`), so single-page apps can route on the client.
    */
   defaultFile?: string | undefined;
-  /** Adds `Access-Control-Allow-Origin` (Crossbar's `allow_cross_origin`, default true there). */
+  /** Adds `Access-Control-Allow-Origin: *` (Crossbar's `allow_cross_origin`, default true there), without credentials. */
   allowCrossOrigin?: boolean | undefined;
+  /** Origins whose pages may read the files with credentials (cors-policy.ts). */
+  allowedOrigins?: readonly string[] | undefined;
   logger: Logger;
 }
 
@@ -50,18 +53,6 @@ export type StaticHandler = (
 ) => Promise<void>;
 
 const INDEX_FILE = 'index.html';
-
-/** CORS headers of a static answer, as Crossbar's `set_cross_origin_headers`. */
-function corsHeaders(req: IncomingMessage): Record<string, string> {
-  const origin = req.headers.origin;
-  const headers: Record<string, string> = {
-    'access-control-allow-origin': origin === undefined || origin === 'null' ? '*' : origin,
-    'access-control-allow-credentials': 'true',
-  };
-  const requested = req.headers['access-control-request-headers'];
-  if (typeof requested === 'string') headers['access-control-allow-headers'] = requested;
-  return headers;
-}
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -93,6 +84,7 @@ function within(root: string, path: string): boolean {
  * http.createServer((req, res) => void serve(req, res, new URL(req.url!, 'http://x').pathname, ''));
  */
 export function createStaticHandler(options: StaticFilesOptions): StaticHandler {
+  const cors = new CorsPolicy(options.allowedOrigins, options.allowCrossOrigin === true ? 'public' : 'none');
   const root = options.directory;
   let realRoot: Promise<string> | undefined;
   const cacheSeconds = options.cacheSeconds;
@@ -118,7 +110,7 @@ export function createStaticHandler(options: StaticFilesOptions): StaticHandler 
       sendError(res, 404, 'not found', { path: urlPath });
       return;
     }
-    const extraHeaders = options.allowCrossOrigin === true ? corsHeaders(req) : {};
+    const extraHeaders = cors.headers(req);
     const notFound = async (): Promise<void> => {
       const info = fallback === undefined ? undefined : await stat(fallback).catch(() => undefined);
       if (fallback !== undefined && info?.isFile()) await sendFile(fallback, info);

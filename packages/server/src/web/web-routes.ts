@@ -101,6 +101,7 @@ function buildRoutes(
         indexFile: config.options?.index_file,
         defaultFile: config.options?.default_file,
         allowCrossOrigin: config.options?.allow_cross_origin,
+        allowedOrigins: config.options?.allowed_origins,
         logger: options.logger,
       });
       routes.set(key, { kind: 'handler', serve });

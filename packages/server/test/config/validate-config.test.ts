@@ -191,7 +191,7 @@ describe('validateConfig', () => {
         endpoint: { type: 'tcp', port: 8000 },
         paths: { app: { type: 'catalog' } },
       }),
-      'workers[0].transports[1].paths.app.type: unsupported path type "catalog" (not implemented by Interchange yet; supported: "static", "websocket", "longpoll", "redirect", "nodeinfo", "metrics", "dashboard", "publisher", "caller", "webhook", "json", "archive", "reverseproxy", "websocket-reverseproxy", "upload", "path")',
+      'workers[0].transports[1].paths.app.type: unsupported path type "catalog" (not implemented by Interchange yet; supported: "static", "websocket", "longpoll", "redirect", "nodeinfo", "metrics", "dashboard", "publisher", "caller", "webhook", "json", "archive", "reverseproxy", "websocket-reverseproxy", "upload", "sse", "path")',
     ],
     [
       "Crossbar's function authenticators",

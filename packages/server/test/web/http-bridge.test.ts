@@ -32,6 +32,12 @@ const config = {
             ws: { type: 'websocket' },
             publish: { type: 'publisher', realm: 'realm1', role: 'anonymous', options: { debug: true } },
             call: { type: 'caller', realm: 'realm1', role: 'anonymous' },
+            corscall: {
+              type: 'caller',
+              realm: 'realm1',
+              role: 'anonymous',
+              options: { allowed_origins: ['https://*.example.com'] },
+            },
             small: { type: 'publisher', realm: 'realm1', role: 'anonymous', options: { post_body_limit: 64 } },
             denied: { type: 'publisher', realm: 'realm1', role: 'reader' },
             elsewhere: {
@@ -214,14 +220,37 @@ describe('HTTP bridge', () => {
     await inbox.next();
   });
 
-  it('answers other methods 405 and the CORS preflight 200, with CORS headers on every answer', async () => {
+  it('answers other methods 405; CORS only for allowed_origins, other origins 403', async () => {
     const get = await fetch(`${base}/publish`);
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toBe('POST,PUT,OPTIONS');
     expect(await get.json()).toEqual(
       errorBody('Method not accepted by the REST bridge. (GET not allowed, only POST, PUT)'),
     );
-    const preflight = await fetch(`${base}/call`, {
+    // Without allowed_origins, a page of another origin is refused: no CORS headers, 403.
+    const foreign = await fetch(`${base}/call`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example.com', 'access-control-request-headers': 'content-type' },
+    });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    const foreignPost = await fetch(`${base}/call`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example.net', 'content-type': 'text/plain' },
+      body: JSON.stringify({ procedure: 'com.example.add', args: [1, 1] }),
+    });
+    expect(foreignPost.status).toBe(403);
+    expect(((await foreignPost.json()) as { error: string }).error).toBe(
+      'origin not allowed: https://evil.example.net',
+    );
+    // The node's own pages need no CORS.
+    const own = await fetch(`${base}/call`, {
+      method: 'POST',
+      headers: { origin: base.replace(/\/$/, ''), 'content-type': 'application/json' },
+      body: JSON.stringify({ procedure: 'com.example.add', args: [1, 1] }),
+    });
+    expect(own.status).toBe(200);
+    const preflight = await fetch(`${base}/corscall`, {
       method: 'OPTIONS',
       headers: { origin: 'https://app.example.com', 'access-control-request-headers': 'content-type' },
     });
@@ -230,8 +259,11 @@ describe('HTTP bridge', () => {
     expect(preflight.headers.get('access-control-allow-methods')).toBe('POST,PUT,OPTIONS');
     expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type');
     expect(preflight.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(preflight.headers.get('vary')).toBe('Origin');
+    const other = await fetch(`${base}/corscall`, { method: 'OPTIONS', headers: { origin: 'https://example.org' } });
+    expect(other.status).toBe(403);
     const answer = await postJson('/call', { procedure: 'com.example.add', args: [1, 1] });
-    expect(answer.headers.get('access-control-allow-origin')).toBe('*');
+    expect(answer.headers.get('access-control-allow-origin')).toBeNull();
     expect(answer.headers.get('cache-control')).toContain('no-store');
   });
 

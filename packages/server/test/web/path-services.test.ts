@@ -161,7 +161,9 @@ describe('web path services', () => {
     expect([index.status, await index.text()]).toEqual([200, '<h1>app</h1>']);
     expect(index.headers.get('cache-control')).toBe('public, max-age=600');
     expect(Date.parse(index.headers.get('expires') ?? '') - Date.now()).toBeGreaterThan(500_000);
-    expect(index.headers.get('access-control-allow-origin')).toBe('https://site.example');
+    // allow_cross_origin: readable by any page, without credentials (docs/security.md).
+    expect(index.headers.get('access-control-allow-origin')).toBe('*');
+    expect(index.headers.get('access-control-allow-credentials')).toBeNull();
     const css = await fetch(`${base}/app/style.css`);
     expect(css.headers.get('content-type')).toMatch(/^text\/css/);
     const fallback = await fetch(`${base}/app/some/client/route`);
