@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-issues.js';
+import type { RouterWorkerConfig } from '../../src/config/config-schema.js';
 import { loadConfig, locateConfig, parseConfigText } from '../../src/config/load-config.js';
 
 const YAML_CONFIG = `
@@ -48,7 +49,7 @@ describe('loadConfig', () => {
     const loaded = await loadConfig({ cwd: root });
     expect(loaded.cbdir).toBe(join(root, '.interchange'));
     expect(loaded.file).toBe(join(root, '.interchange', 'config.yaml'));
-    const web = loaded.config.workers[0]!.transports[0]!;
+    const web = (loaded.config.workers[0] as RouterWorkerConfig).transports[0]!;
     expect(web.type === 'web' && web.paths.ws).toEqual({ type: 'websocket', serializers: ['json', 'cbor'] });
   });
 
@@ -58,7 +59,7 @@ describe('loadConfig', () => {
     await writeFile(join(root, 'node.json'), JSON.stringify(config));
     const loaded = await loadConfig({ cwd: root, config: 'node.json' });
     expect(loaded.cbdir).toBe(root);
-    expect(loaded.config.workers[0]!.realms[0]!.name).toBe('realm1');
+    expect((loaded.config.workers[0] as RouterWorkerConfig).realms[0]!.name).toBe('realm1');
   });
 
   it('prefers config.json over config.yaml in a cbdir', async () => {
