@@ -103,6 +103,21 @@ describe('parseConfigText', () => {
     );
   });
 
+  // Found by fuzz/targets/config.mjs: yaml resolves aliases only when the document becomes a
+  // value, and threw a bare ReferenceError from there (a stack trace for `interchange check`).
+  it('answers a YAML alias without its anchor, or a billion laughs of aliases, with a ConfigError', () => {
+    expect(() => parseConfigText('version: *nowhere\n', 'c.yaml')).toThrow(ConfigError);
+    expect(() => parseConfigText('version: *nowhere\n', 'c.yaml')).toThrow(/invalid YAML: Unresolved alias/);
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++)
+      laughs.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(', ')}]`,
+      );
+    expect(() => parseConfigText(laughs.join('\n'), 'c.yaml')).toThrow(/invalid YAML: Excessive alias count/);
+  });
+
   it('refuses other extensions', () => {
     expect(() => parseConfigText('version = 2', 'c.toml')).toThrow(/unknown config file type ".toml"/);
   });
