@@ -238,7 +238,7 @@ describe('validateConfig', () => {
   it('reports unsupported keys alongside invalid values of the same object', async () => {
     const config = withTransport({ type: 'websocket', endpoint: { type: 'tcp', port: 'x', portrange: [1, 2] } });
     expect(await problems(config)).toEqual([
-      'workers[0].transports[1].endpoint.portrange: unsupported key (not implemented by Interchange; supported here: type, port, interface, version, backlog, max_connections_per_address, tls)',
+      'workers[0].transports[1].endpoint.portrange: unsupported key (not implemented by Interchange; supported here: type, port, interface, version, backlog, max_connections_per_address, max_connections, tls)',
       'workers[0].transports[1].endpoint.port: expected an integer 0..65535, got "x"',
     ]);
   });
