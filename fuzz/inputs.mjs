@@ -8,7 +8,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 
-export const TARGETS = ['websocket-frame-reader', 'rawsocket-framing', 'wamp-decoders', 'longpoll-body', 'config'];
+export const TARGETS = [
+  'websocket-frame-reader',
+  'rawsocket-framing',
+  'wamp-decoders',
+  'longpoll-body',
+  'config',
+  'router-session',
+];
 
 const corpusRoot = new URL('corpus/', import.meta.url).pathname;
 

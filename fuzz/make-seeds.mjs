@@ -219,3 +219,47 @@ other: *d
 `),
   ]),
 );
+
+// Router session: the first byte picks json, msgpack or cbor, batched; A's messages after HELLO.
+const batched = ['json', 'msgpack', 'cbor'].map((name) => createSerializer(name, { batched: true }));
+const sessionScripts = [
+  [
+    [16, 1, { acknowledge: true }, 'com.fuzz.a', [1]],
+    [48, 2, {}, 'com.fuzz.proc', ['x']],
+    [6, {}, 'wamp.close.normal'],
+  ],
+  [
+    [32, 3, {}, 'com.fuzz.t'],
+    [16, 4, { exclude_me: false }, 'com.fuzz.t', [], { k: 1 }],
+    [34, 5, 1],
+  ],
+  [
+    [64, 6, {}, 'com.fuzz.mine'],
+    [48, 7, { receive_progress: true }, 'com.fuzz.mine', []],
+    [70, 1, {}, ['done']],
+  ],
+  [
+    [48, 8, { timeout: 10 }, 'com.fuzz.proc', []],
+    [49, 8, { mode: 'killnowait' }],
+  ],
+  [
+    [48, 9, {}, 'wamp.session.list', []],
+    [48, 10, {}, 'wamp.registration.lookup', ['com.fuzz.proc']],
+    [48, 11, {}, 'wamp.subscription.list', []],
+  ],
+  [
+    [64, 12, { invoke: 'roundrobin' }, 'com.fuzz.proc'],
+    [64, 13, { force_reregister: true }, 'com.fuzz.proc'],
+    [66, 14, 1],
+  ],
+  [
+    [16, 15, { retain: true }, 'com.fuzz.r', [1]],
+    [32, 16, { get_retained: true }, 'com.fuzz.r'],
+    [8, 68, 1, {}, 'com.fuzz.err'],
+  ],
+];
+sessionScripts.forEach((script, i) => {
+  const serializer = batched[i % batched.length];
+  const frame = serializer.joinFrames(script.map((array) => serializer.encode(messageFromArray(array))));
+  write('router-session', Buffer.concat([Buffer.from([i % batched.length]), Buffer.from(frame)]));
+});
