@@ -48,7 +48,10 @@ class Peer {
   }
 }
 
-export function fuzz(data) {
+/** Lets the router finish what it answers asynchronously (the meta API, authorization). */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+export async function fuzz(data) {
   const serializer = SERIALIZERS[(data[0] ?? 0) % SERIALIZERS.length];
   let messages;
   try {
@@ -77,11 +80,13 @@ export function fuzz(data) {
     if (peer.closed) break;
     a.receive(message);
   }
+  await settle();
   a.transportClosed();
 
   const before = bystander.sent.length;
   b.receive({ type: 'CALL', requestId: 1001, options: {}, procedure: 'com.fuzz.proc', args: ['still here'] });
   b.receive({ type: 'PUBLISH', requestId: 1002, options: { acknowledge: true }, topic: 'com.other', args: [] });
+  await settle();
   const replies = bystander.sent.slice(before);
   check(
     replies.some((m) => m.type === 'RESULT' && m.requestId === 1001 && m.args?.[0] === 'still here'),
