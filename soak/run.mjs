@@ -44,6 +44,8 @@ const MiB = 1024 * 1024;
 /** How far heap after GC may end above the warm-up round's: caches fill, nothing should climb. */
 const HEAP_SLACK = 24 * MiB;
 const HANDLE_SLACK = 4;
+/** The node's resident memory at every checkpoint stays under this (it is near 120 MiB). */
+const RSS_CEILING = 512 * MiB;
 
 const started = Date.now();
 const deadline = started + SECONDS * 1000;
@@ -341,6 +343,10 @@ if (!exited) {
     failures.push(
       `open handles: ${initial.handles} before the first round, ${settled.handles} a minute after the last`,
     );
+  for (const point of checkpoints) {
+    if (point.rss > RSS_CEILING)
+      failures.push(`round ${point.round}: RSS ${(point.rss / MiB).toFixed(0)} MiB, over ${RSS_CEILING / MiB} MiB`);
+  }
   if (settled.sessions !== 2) failures.push(`${settled.sessions} sessions left, expected the 2 bystanders`);
 }
 await caller.leave().catch(() => {});
@@ -357,7 +363,7 @@ console.log(
     `${counts.calls} calls, ${counts.events} events, ${counts.killed} clients killed, ${counts.slowDropped}/${counts.slow} ` +
     `slow consumers dropped, ${counts.malformed} malformed inputs, ${counts.errors} client-side errors (expected: ` +
     `peers the node dropped); heap after GC ${(checkpoints[0]?.heapUsed / MiB).toFixed(1)} -> ${(settled?.heapUsed / MiB).toFixed(1)} MiB ` +
-    `(bound +${HEAP_SLACK / MiB}), peak RSS ${(peak / MiB).toFixed(1)} MiB, handles ${initial.handles} before, ${settled?.handles} after`,
+    `(bound +${HEAP_SLACK / MiB}), peak RSS ${(peak / MiB).toFixed(1)} MiB (ceiling ${RSS_CEILING / MiB}), handles ${initial.handles} before, ${settled?.handles} after`,
 );
 if (failures.length > 0) {
   console.log(`FAILED:\n- ${failures.join('\n- ')}`);
