@@ -33,8 +33,8 @@ describe.each(['json', 'msgpack', 'cbor'] as const)('typed client over wamp.2.%s
   });
 
   it('joins with the anonymous identity the router gives it', () => {
-    expect(frontend.details.authrole).toBe('anonymous');
-    expect(frontend.details.realm).toBe('realm1');
+    expect(frontend.details?.authrole).toBe('anonymous');
+    expect(frontend.details?.realm).toBe('realm1');
     expect(frontend.id).not.toBe(backend.id);
   });
 

@@ -177,7 +177,7 @@ describe('cookie config on a WebSocket path', () => {
       expect(first.details).toMatchObject({ authid: id, authrole: 'anonymous' });
       await first.leave();
       const again = await connect({ url: trackUrl, realm: 'realm1', WebSocket: browserLike(jar) });
-      expect(again.details.authid).toBe(id);
+      expect(again.details?.authid).toBe(id);
       await again.leave();
     } finally {
       await node.stop({ timeoutMs: 300 });

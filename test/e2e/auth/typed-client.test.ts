@@ -163,7 +163,7 @@ describe('dynamic ticket with a dynamic authorizer on /dyn', () => {
       authextra: { source: 'authenticator', host: new URL(node.url('dyn')).host },
     });
     // The authenticator saw the handshake's headers, without those that only served the handshake.
-    const seen = session.details.authextra?.['headers'];
+    const seen = (session.details?.authextra as { headers?: string[] } | undefined)?.headers;
     expect(seen).toEqual(expect.arrayContaining(['host', 'sec-websocket-protocol']));
     expect(seen).not.toEqual(expect.arrayContaining(['sec-websocket-key']));
     expect(seen).not.toEqual(expect.arrayContaining(['upgrade']));

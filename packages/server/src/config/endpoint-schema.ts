@@ -48,6 +48,8 @@ export const tcpEndpointSchema = section({
   shared: boolean().optional(),
   /** Interchange's addition: open connections one remote address may hold (default 1000; 0: no bound). */
   max_connections_per_address: integer(0, 10_000_000).optional(),
+  /** Interchange's addition: open connections of this listener in all (default 100,000; 0: no bound). */
+  max_connections: integer(0, 10_000_000).optional(),
   tls: tlsSchema.optional(),
 });
 
@@ -57,6 +59,8 @@ export const unixEndpointSchema = section({
   /** Socket path, relative to the cbdir. A stale socket file left by a dead node is replaced. */
   path: nonEmptyString(),
   backlog: integer(1, 65535).optional(),
+  /** Interchange's addition: open connections of this listener in all (default 100,000; 0: no bound). */
+  max_connections: integer(0, 10_000_000).optional(),
 });
 
 /** Endpoint variants by `type`. */

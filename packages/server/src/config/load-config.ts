@@ -103,7 +103,13 @@ export function parseConfigText(text: string, file: string): unknown {
       const summary = first.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? first.message;
       throw fileProblem(file, `invalid YAML${where}: ${summary}`, first);
     }
-    return doc.toJS() as unknown;
+    // Aliases resolve only here: one without its anchor, or too many of them (yaml's guard
+    // against exponential expansion), throws a ReferenceError that is the file's fault.
+    try {
+      return doc.toJS() as unknown;
+    } catch (error) {
+      throw fileProblem(file, `invalid YAML: ${(error as Error).message}`, error);
+    }
   }
   throw fileProblem(file, `unknown config file type ${JSON.stringify(ext)} (expected .json, .yaml or .yml)`);
 }

@@ -158,6 +158,8 @@ export const longPollPathSchema = section({
      * `wamp.error.protocol_violation` (Interchange addition; default 1 MiB, as WebSocket).
      */
     max_message_size: integer(1, 2 ** 31 - 1).optional(),
+    /** Transports open at once on this path; `open` past it gets 503 (Interchange addition; default 10,000; 0: no bound). */
+    max_transports: integer(0, 10_000_000).optional(),
     debug: boolean().optional(),
     /**
      * Pages of these other origins may use the transport, with credentials (CORS); pages of other

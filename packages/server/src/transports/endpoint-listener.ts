@@ -13,6 +13,7 @@ import type { ListeningEndpointConfig } from '../config/endpoint-schema.js';
 import { resolveInCbdir } from '../config/validate-config.js';
 import type { Logger } from '../logger.js';
 import { ConnectionsPerAddress, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './connections-per-address.js';
+import { boundConnections, DEFAULT_MAX_CONNECTIONS } from './connections-per-listener.js';
 import { loadTlsOptions } from './tls-context.js';
 
 /** Milliseconds a TLS client has to complete its handshake when `tls.handshake_timeout` is not set. */
@@ -185,6 +186,7 @@ export class EndpointListener {
     server.on('connection', track);
     const maxPerAddress =
       endpoint.type === 'tcp' ? (endpoint.max_connections_per_address ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS) : 0;
+    boundConnections(server, endpoint.max_connections ?? DEFAULT_MAX_CONNECTIONS, options.logger, where);
     if (maxPerAddress > 0) {
       const perAddress = new ConnectionsPerAddress(maxPerAddress, options.logger);
       // First of the connection listeners: a refused socket is gone before TLS or the transport.

@@ -36,6 +36,13 @@ import { acceptedSubprotocols, DEFAULT_SERIALIZERS } from './websocket-negotiati
  * the limit covers the whole batch.
  */
 export const DEFAULT_LONGPOLL_MAX_MESSAGE_SIZE = 1024 * 1024;
+
+/**
+ * Transports a long-poll path holds open at once when `options.max_transports` is not set. A
+ * transport needs no connection, only a request now and then, so the listener's connection bounds
+ * do not count them: without this, `open` requests alone would grow the node without limit.
+ */
+export const DEFAULT_MAX_LONGPOLL_TRANSPORTS = 10_000;
 /** Largest body of an `open` request. */
 const MAX_OPEN_BODY = 64 * 1024;
 
@@ -114,6 +121,9 @@ export class LongPollService {
   readonly #maxMessageSize: number;
   readonly #transports = new Map<string, LongPollTransport>();
   readonly #cors: CorsPolicy;
+  readonly #maxTransports: number;
+  /** Whether the bound was logged since the path was last below it. */
+  #boundLogged = false;
   #closed = false;
 
   constructor(options: LongPollServiceOptions) {
@@ -131,6 +141,7 @@ export class LongPollService {
     this.#protocols = acceptedSubprotocols((options.config.serializers ?? DEFAULT_SERIALIZERS) as SerializerName[]);
     this.#authrole = options.config.auth?.anonymous?.role ?? 'anonymous';
     this.#maxMessageSize = options.config.options?.max_message_size ?? DEFAULT_LONGPOLL_MAX_MESSAGE_SIZE;
+    this.#maxTransports = options.config.options?.max_transports ?? DEFAULT_MAX_LONGPOLL_TRANSPORTS;
   }
 
   /** Open transports. */
@@ -212,6 +223,17 @@ export class LongPollService {
 
   async #open(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (this.#closed) return sendError(res, 503, 'the node is shutting down');
+    if (this.#maxTransports > 0 && this.#transports.size >= this.#maxTransports) {
+      if (!this.#boundLogged) {
+        this.#boundLogged = true;
+        this.#logger.warn(
+          { peer: peerAddress(req), limit: 'options.max_transports', bound: this.#maxTransports },
+          'long-poll path at its transport bound; refusing new transports (logged once until below it)',
+        );
+      }
+      return sendError(res, 503, `too many long-poll transports open (the bound is ${this.#maxTransports})`);
+    }
+    this.#boundLogged = false;
     const body = await readBody(req, MAX_OPEN_BODY);
     if (body === 'broken') return;
     if (body === 'too-large') return sendTooLarge(res, 'open request body too large');

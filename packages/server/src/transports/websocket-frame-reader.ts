@@ -118,6 +118,24 @@ export class WebSocketFrameReader {
     // Section 5.1: "The server MUST close the connection upon receiving a frame that is not masked."
     if ((second & 0x80) === 0) return this.#fail(CloseCode.PROTOCOL_ERROR, 'a client frame must be masked');
     let length = second & 0x7f;
+    // What the first two bytes can tell is decided on them, as ws's Receiver does, rather than
+    // after the extended length: a bad frame fails at once, not when (or if) its length arrives.
+    if (opcode >= OPCODE_CLOSE) {
+      if (opcode > OPCODE_PONG) return this.#fail(CloseCode.PROTOCOL_ERROR, `unknown opcode ${opcode}`);
+      if (!fin) return this.#fail(CloseCode.PROTOCOL_ERROR, 'a control frame must not be fragmented');
+      if (length > MAX_CONTROL_PAYLOAD)
+        return this.#fail(CloseCode.PROTOCOL_ERROR, 'a control frame carries at most 125 bytes');
+      // Section 5.5.1: a close payload starts with a two-byte code, so it cannot be one byte.
+      if (opcode === OPCODE_CLOSE && length === 1)
+        return this.#fail(CloseCode.PROTOCOL_ERROR, 'a close frame payload cannot be one byte');
+    } else if (opcode > OPCODE_BINARY) {
+      return this.#fail(CloseCode.PROTOCOL_ERROR, `unknown opcode ${opcode}`);
+    } else if (opcode === OPCODE_CONTINUATION) {
+      if (this.#fragments === undefined)
+        return this.#fail(CloseCode.PROTOCOL_ERROR, 'a continuation frame without a message to continue');
+    } else if (this.#fragments !== undefined) {
+      return this.#fail(CloseCode.PROTOCOL_ERROR, 'a new message began before the fragmented one ended');
+    }
     let header = 2;
     if (length === 126) {
       if (available < 4) return this.#wait(4);
@@ -132,13 +150,7 @@ export class WebSocketFrameReader {
       header = 10;
     }
     header += 4; // the masking key
-    if (opcode >= OPCODE_CLOSE) {
-      if (opcode > OPCODE_PONG) return this.#fail(CloseCode.PROTOCOL_ERROR, `unknown opcode ${opcode}`);
-      if (!fin) return this.#fail(CloseCode.PROTOCOL_ERROR, 'a control frame must not be fragmented');
-      if (length > MAX_CONTROL_PAYLOAD)
-        return this.#fail(CloseCode.PROTOCOL_ERROR, 'a control frame carries at most 125 bytes');
-    } else {
-      if (opcode > OPCODE_BINARY) return this.#fail(CloseCode.PROTOCOL_ERROR, `unknown opcode ${opcode}`);
+    if (opcode < OPCODE_CLOSE) {
       if (this.#fragmentBytes + length > this.#maxPayload)
         return this.#fail(CloseCode.MESSAGE_TOO_BIG, `message larger than ${this.#maxPayload} bytes`);
       if (length > this.#maxFrame)
@@ -156,10 +168,7 @@ export class WebSocketFrameReader {
     switch (opcode) {
       case OPCODE_TEXT:
       case OPCODE_BINARY:
-        if (this.#fragments !== undefined) {
-          this.#fail(CloseCode.PROTOCOL_ERROR, 'a new message began before the fragmented one ended');
-          return;
-        }
+        // No fragmented message is open: the header was checked for that (#frameAt).
         if (fin) {
           this.#events.message(payload, opcode === OPCODE_BINARY);
         } else {
@@ -169,11 +178,8 @@ export class WebSocketFrameReader {
         }
         return;
       case OPCODE_CONTINUATION: {
-        const fragments = this.#fragments;
-        if (fragments === undefined) {
-          this.#fail(CloseCode.PROTOCOL_ERROR, 'a continuation frame without a message to continue');
-          return;
-        }
+        // A fragmented message is open: the header was checked for that (#frameAt).
+        const fragments = this.#fragments as Buffer[];
         fragments.push(payload);
         this.#fragmentBytes += payload.length;
         if (!fin) return;
@@ -195,10 +201,6 @@ export class WebSocketFrameReader {
   }
 
   #readClose(payload: Buffer): void {
-    if (payload.length === 1) {
-      this.#fail(CloseCode.PROTOCOL_ERROR, 'a close frame payload cannot be one byte');
-      return;
-    }
     const code = payload.length >= 2 ? payload.readUInt16BE(0) : undefined;
     if (code !== undefined && !isValidCloseCode(code)) {
       this.#fail(CloseCode.PROTOCOL_ERROR, `invalid close code ${code}`);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-issues.js';
+import type { RouterWorkerConfig } from '../../src/config/config-schema.js';
 import { loadConfig, locateConfig, parseConfigText } from '../../src/config/load-config.js';
 
 const YAML_CONFIG = `
@@ -48,7 +49,7 @@ describe('loadConfig', () => {
     const loaded = await loadConfig({ cwd: root });
     expect(loaded.cbdir).toBe(join(root, '.interchange'));
     expect(loaded.file).toBe(join(root, '.interchange', 'config.yaml'));
-    const web = loaded.config.workers[0]!.transports[0]!;
+    const web = (loaded.config.workers[0] as RouterWorkerConfig).transports[0]!;
     expect(web.type === 'web' && web.paths.ws).toEqual({ type: 'websocket', serializers: ['json', 'cbor'] });
   });
 
@@ -58,7 +59,7 @@ describe('loadConfig', () => {
     await writeFile(join(root, 'node.json'), JSON.stringify(config));
     const loaded = await loadConfig({ cwd: root, config: 'node.json' });
     expect(loaded.cbdir).toBe(root);
-    expect(loaded.config.workers[0]!.realms[0]!.name).toBe('realm1');
+    expect((loaded.config.workers[0] as RouterWorkerConfig).realms[0]!.name).toBe('realm1');
   });
 
   it('prefers config.json over config.yaml in a cbdir', async () => {
@@ -100,6 +101,21 @@ describe('parseConfigText', () => {
     expect(() => parseConfigText('version: 2\nworkers: [\n', 'c.yaml')).toThrow(
       /invalid YAML \(line \d+, column \d+\)/,
     );
+  });
+
+  // Found by fuzz/targets/config.mjs: yaml resolves aliases only when the document becomes a
+  // value, and threw a bare ReferenceError from there (a stack trace for `interchange check`).
+  it('answers a YAML alias without its anchor, or a billion laughs of aliases, with a ConfigError', () => {
+    expect(() => parseConfigText('version: *nowhere\n', 'c.yaml')).toThrow(ConfigError);
+    expect(() => parseConfigText('version: *nowhere\n', 'c.yaml')).toThrow(/invalid YAML: Unresolved alias/);
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++)
+      laughs.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(', ')}]`,
+      );
+    expect(() => parseConfigText(laughs.join('\n'), 'c.yaml')).toThrow(/invalid YAML: Excessive alias count/);
   });
 
   it('refuses other extensions', () => {

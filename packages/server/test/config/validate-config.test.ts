@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatIssue } from '../../src/config/config-issues.js';
+import type { RouterWorkerConfig } from '../../src/config/config-schema.js';
 import { defaultNodeConfig } from '../../src/config/default-config.js';
 import { validateConfig } from '../../src/config/validate-config.js';
 
@@ -62,8 +63,8 @@ describe('validateConfig', () => {
     const result = await validateConfig(crossbarSeedConfig());
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    const worker = result.config.workers[0]!;
-    expect(worker.realms[0]!.roles![0]!.permissions[0]).toMatchObject({ uri: '', match: 'prefix', cache: true });
+    const worker = result.config.workers[0] as RouterWorkerConfig;
+    expect(worker.realms![0]!.roles![0]!.permissions![0]).toMatchObject({ uri: '', match: 'prefix', cache: true });
     expect(worker.components).toEqual([]);
     const web = worker.transports[1]!;
     expect(web.type === 'web' && web.paths['/']).toEqual({ type: 'static', directory: '../web' });
@@ -237,7 +238,7 @@ describe('validateConfig', () => {
   it('reports unsupported keys alongside invalid values of the same object', async () => {
     const config = withTransport({ type: 'websocket', endpoint: { type: 'tcp', port: 'x', portrange: [1, 2] } });
     expect(await problems(config)).toEqual([
-      'workers[0].transports[1].endpoint.portrange: unsupported key (not implemented by Interchange; supported here: type, port, interface, version, backlog, shared, max_connections_per_address, tls)',
+      'workers[0].transports[1].endpoint.portrange: unsupported key (not implemented by Interchange; supported here: type, port, interface, version, backlog, shared, max_connections_per_address, max_connections, tls)',
       'workers[0].transports[1].endpoint.port: expected an integer 0..65535, got "x"',
     ]);
   });

@@ -13,12 +13,23 @@ import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
 // Node 20 has no global WebSocket; Autobahn|JS uses the global one.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
+/**
+ * Autobahn|JS's serializer classes and the transport option that takes them, which
+ * @types/autobahn does not declare.
+ */
+const autobahnSerializers = (
+  autobahn as unknown as { serializer: { JSONSerializer: new () => object; MsgpackSerializer: new () => object } }
+).serializer;
+type AutobahnOptionsWithSerializers = autobahn.IConnectionOptions & {
+  transports: (autobahn.ITransportDefinition & { serializers: object[] })[];
+};
+
 function open(
   url: string,
   serializer: 'json' | 'msgpack',
 ): Promise<{ session: autobahn.Session; connection: autobahn.Connection; closed: Promise<string> }> {
   return new Promise((resolve, reject) => {
-    const connection = new autobahn.Connection({
+    const options: AutobahnOptionsWithSerializers = {
       realm: 'realm1',
       max_retries: 0,
       transports: [
@@ -27,12 +38,13 @@ function open(
           url,
           serializers: [
             serializer === 'json'
-              ? new autobahn.serializer.JSONSerializer()
-              : new autobahn.serializer.MsgpackSerializer(),
+              ? new autobahnSerializers.JSONSerializer()
+              : new autobahnSerializers.MsgpackSerializer(),
           ],
         },
       ],
-    } as autobahn.IConnectionOptions);
+    };
+    const connection = new autobahn.Connection(options);
     let onClosed: (reason: string) => void = () => undefined;
     const closed = new Promise<string>((r) => {
       onClosed = r;

@@ -179,10 +179,14 @@ describe('lmdb realm store, a real node process', () => {
       const retained = await new Promise<{ args: unknown[]; kwargs: unknown; details: Record<string, unknown> }>(
         (resolve, reject) => {
           session
-            .subscribe(STATE_PREFIX, (args, kwargs, details) => resolve({ args, kwargs, details: details as never }), {
-              match: 'prefix',
-              get_retained: true,
-            } as autobahn.ISubscribeOptions)
+            .subscribe(
+              STATE_PREFIX,
+              (args, kwargs, details) => resolve({ args: args ?? [], kwargs, details: details as never }),
+              {
+                match: 'prefix',
+                get_retained: true,
+              } as autobahn.ISubscribeOptions,
+            )
             .then(undefined, reject);
         },
       );

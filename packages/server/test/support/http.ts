@@ -28,7 +28,7 @@ export async function post(
   body: string | Uint8Array,
   headers: Record<string, string> = { 'content-type': 'application/json' },
 ): Promise<Answer> {
-  const response = await fetch(url, { method: 'POST', body, headers });
+  const response = await fetch(url, { method: 'POST', body: asBody(body), headers });
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, json: parseJson(text) };
 }
@@ -70,4 +70,9 @@ export class EventInbox {
     if (event !== undefined) return Promise.resolve(event);
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
+}
+
+/** `fetch` takes bytes only over a plain ArrayBuffer; a Buffer may sit in a shared pool. */
+export function asBody(body: string | Uint8Array): string | Uint8Array<ArrayBuffer> {
+  return typeof body === 'string' ? body : new Uint8Array(body);
 }

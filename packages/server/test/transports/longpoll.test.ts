@@ -6,6 +6,7 @@ import { createSerializer } from '@interchange/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
 import { LOCAL_ENDPOINT, RawWampClient, tempDir, workerConfig } from '../helpers.js';
+import { asBody } from '../support/http.js';
 
 describe('long-poll transport', () => {
   let node: InterchangeNode;
@@ -43,7 +44,7 @@ describe('long-poll transport', () => {
   }
 
   const send = (transport: string, body: string | Uint8Array) =>
-    fetch(`${lp}/${transport}/send`, { method: 'POST', body });
+    fetch(`${lp}/${transport}/send`, { method: 'POST', body: asBody(body) });
   const receive = (transport: string) => fetch(`${lp}/${transport}/receive`, { method: 'POST' });
 
   async function receiveJson(transport: string): Promise<unknown[]> {

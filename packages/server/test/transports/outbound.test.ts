@@ -82,7 +82,7 @@ async function connect(
         wss.handleUpgrade(request, socket, head, (ws) => accept(wsWire(ws)));
       } else {
         socket.write(switchingProtocols(request.headers['sec-websocket-key'] as string, 'wamp.2.json'));
-        accept(new DirectWebSocket(socket, head, 1 << 22));
+        accept(new DirectWebSocket(socket, head, { maxPayload: 1 << 22 }));
       }
     });
   });

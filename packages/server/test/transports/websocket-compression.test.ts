@@ -10,7 +10,7 @@ import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
 
 /** Opens a WebSocket offering permessage-deflate; resolves with it and the server's extension header. */
 function open(url: string): Promise<{ ws: WebSocket; header: string }> {
-  const ws = new WebSocket(url, 'wamp.2.json', { perMessageDeflate: { clientMaxWindowBits: true } });
+  const ws = new WebSocket(url, 'wamp.2.json', { perMessageDeflate: {} });
   let header = '';
   ws.once('upgrade', (response) => {
     header = String(response.headers['sec-websocket-extensions'] ?? '');

@@ -113,7 +113,7 @@ async function postChunk(
 ): Promise<{ status: number; body: unknown }> {
   const form = new FormData();
   for (const [key, value] of Object.entries(params)) form.append(key, value);
-  form.append('file', new Blob([bytes]), fileName);
+  form.append('file', new Blob([new Uint8Array(bytes)]), fileName);
   const response = await fetch(`${base}?${new URLSearchParams(params)}`, { method: 'POST', body: form });
   const text = await response.text();
   return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };

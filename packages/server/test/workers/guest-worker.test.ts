@@ -86,7 +86,7 @@ describe('guest workers', () => {
 
   it('inherits all, some or none of the environment', () => {
     const parent = { PATH: '/bin', HOME: '/root', SECRET: 'x' };
-    const base = { type: 'guest', executable: 'x', arguments: [] } as const;
+    const base = { type: 'guest' as const, executable: 'x', arguments: [] };
     expect(guestEnvironment(base, parent)).toEqual(parent);
     expect(guestEnvironment({ ...base, options: { env: { inherit: false, vars: { A: '1' } } } }, parent)).toEqual({
       A: '1',
