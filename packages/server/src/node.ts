@@ -25,6 +25,8 @@ import { NodeMetrics } from './metrics/node-metrics.js';
 import { readNodeKey } from './node-key.js';
 import { PathServices } from './node-paths.js';
 import { type RunningTransport, startTransport, type TransportAddress } from './node-transports.js';
+import type { RouterLink } from './rlinks/router-link.js';
+import { startRouterLinks } from './rlinks/router-links.js';
 import { RealmStores } from './store/realm-stores.js';
 import { FrameCachePool } from './transports/frame-cache.js';
 import { packageVersion } from './version.js';
@@ -77,6 +79,8 @@ interface Parts {
   /** The JS components of container workers (also in `components`). */
   containerJs: JsContainerComponent[];
   guests: GuestWorker[];
+  /** Router-to-router links (src/rlinks/), stopped before the routers. */
+  links: RouterLink[];
   /** The realms' persistent stores, closed after the routers. */
   stores?: RealmStores;
   clusters: NatsCluster[];
@@ -104,6 +108,8 @@ export class InterchangeNode {
   readonly pythonComponents: readonly PythonComponent[];
   /** Guest workers, started. */
   readonly guests: readonly GuestWorker[];
+  /** Router-to-router links (Crossbar's `rlinks`), started. */
+  readonly links: readonly RouterLink[];
   readonly #parts: Parts;
   readonly #logger: Logger;
   readonly #info: NodeInfo;
@@ -122,6 +128,7 @@ export class InterchangeNode {
     this.components = parts.components;
     this.pythonComponents = parts.python;
     this.guests = parts.guests;
+    this.links = parts.links;
     this.#info = info;
     this.#logger = logger;
   }
@@ -175,6 +182,7 @@ export class InterchangeNode {
       python: [],
       containerJs: [],
       guests: [],
+      links: [],
       clusters: [],
       activity,
     };
@@ -310,6 +318,13 @@ export class InterchangeNode {
         }
         await paths.start();
       }
+      // After every listener is up, so nodes that link to each other can all start.
+      for (const [w, worker] of config.workers.entries()) {
+        const router = routerOf.get(w);
+        if (worker.type !== 'router' || router === undefined) continue;
+        const workerLogger = childLogger(logger, { worker: worker.id ?? w });
+        parts.links.push(...(await startRouterLinks({ worker, router, cbdir, logger: workerLogger })));
+      }
       for (const [w, worker] of config.workers.entries()) {
         if (worker.type !== 'container') continue;
         const workerLogger = childLogger(logger, { worker: worker.id ?? w });
@@ -410,6 +425,7 @@ async function shutdownAll(parts: Parts, options: NodeStopOptions, logger: Logge
     ...parts.python.map((component) => component.stop(options.timeoutMs ?? 5000)),
     ...parts.containerJs.map((component) => component.stop()),
   ]);
+  await Promise.all(parts.links.map((link) => link.stop()));
   await Promise.all(parts.routers.map((router) => router.shutdown(shutdown)));
   await Promise.all(parts.clusters.map((cluster) => cluster.close()));
   await Promise.all([

@@ -10,14 +10,6 @@ const withController = (controller: unknown) => ({ version: 2, controller, worke
 /** A Crossbar config using each refused key, and where the refusal is reported. */
 const CASES: [string, unknown, string][] = [
   [
-    'realm rlinks',
-    node({
-      type: 'router',
-      realms: [{ name: 'realm1', rlinks: [{ id: 'node2', realm: 'realm1', transport: {} }] }],
-    }),
-    'workers[0].realms[0].rlinks',
-  ],
-  [
     'endpoint shared',
     node(router({ transports: [{ type: 'websocket', endpoint: { ...endpoint, shared: true } }] })),
     'workers[0].transports[0].endpoint.shared',
@@ -92,12 +84,14 @@ describe('Crossbar keys refused with the reason and the alternative', () => {
   });
 
   it('names the key in the message a user reads', async () => {
-    const result = await validateConfig(node({ type: 'router', realms: [{ name: 'realm1', rlinks: [] }] }));
+    const result = await validateConfig(
+      node(router({ transports: [{ type: 'websocket', endpoint: { ...endpoint, shared: true } }] })),
+    );
     expect(result.ok ? '' : result.issues[0]?.message).toBe(
-      'realm "rlinks" is a Crossbar key that Interchange does not implement: router-to-router links forward a ' +
-        "realm's traffic between Crossbar nodes over Crossbar's own node-to-node sessions. Instead: Interchange's " +
-        'cluster over NATS: several node processes (on one machine or many) share the realm, each with its own ' +
-        'listening port or behind a load balancer',
+      'endpoint "shared" is a Crossbar key that Interchange does not implement: it lets several Crossbar router ' +
+        'worker processes accept on one port (SO_REUSEPORT); an Interchange node has one router process. Instead: ' +
+        "Interchange's cluster over NATS: several node processes (on one machine or many) share the realm, each " +
+        'with its own listening port or behind a load balancer',
     );
   });
 
