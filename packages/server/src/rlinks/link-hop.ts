@@ -57,8 +57,9 @@ export function hopOf(details: Dict, role: 'publisher' | 'caller', receiver: Ses
     return { session, authid, authrole };
   }
   const own = receiver.details ?? {};
+  // `receiver` just received the message, so it is joined and has its ID.
   return {
-    session: receiver.id ?? 0,
+    session: receiver.id ?? 1,
     authid: typeof own['authid'] === 'string' ? own['authid'] : '',
     authrole: typeof own['authrole'] === 'string' ? own['authrole'] : '',
   };

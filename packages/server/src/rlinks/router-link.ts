@@ -31,6 +31,9 @@ export interface LinkRetry {
 
 const DEFAULT_RETRY: LinkRetry = { initialDelay: 1, maxDelay: 60, growth: 1.5 };
 
+/** How long `stop` waits for the other router to answer GOODBYE (ms). */
+const STOP_TIMEOUT_MS = 2000;
+
 /** Options of {@link RouterLink}. */
 export interface RouterLinkOptions {
   /** The link's id (config `id`, or `rlink<NNN>` by its place). */
@@ -106,7 +109,11 @@ export class RouterLink {
     this.#stopped = true;
     clearTimeout(this.#timer);
     await this.#stopForwarding();
-    await this.#connection?.close().catch(() => undefined);
+    // The other router gets GOODBYE; one that does not answer is not waited for long.
+    const closing = this.#connection?.close().catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closing, new Promise((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS)))]);
+    clearTimeout(timer);
     if (this.#local?.isOpen) await this.#local.leave().catch(() => undefined);
   }
 
@@ -244,6 +251,9 @@ export class RouterLink {
     try {
       await Promise.all(forwarders.map((forwarder) => forwarder.start()));
     } catch (error) {
+      // Nothing is forwarded half: what did start is ended, and the link stays down until the
+      // next connection (after the other router's config is fixed and the link reconnects).
+      if (this.#forwarders === forwarders) await this.#stopForwarding();
       if (remote.isOpen && local.isOpen) {
         logger.error(
           { err: error, rlink: this.id },

@@ -51,7 +51,12 @@ export function rlinkTo(to: NodeDir, flags: Record<string, unknown> = {}): Recor
 }
 
 /** A node config: realm1, clients anonymous, links from the nodes in `trusted` accepted, `rlinks` out. */
-export function nodeConfig(self: NodeDir, trusted: NodeDir[], rlinks: unknown[]): Record<string, unknown> {
+export function nodeConfig(
+  self: NodeDir,
+  trusted: NodeDir[],
+  rlinks: unknown[],
+  clientAuth?: Record<string, unknown>,
+): Record<string, unknown> {
   const principals = Object.fromEntries(
     trusted.map((peer) => [peer.name, { realm: 'realm1', role: 'router2router', authorized_keys: [peer.pubkey] }]),
   );
@@ -80,7 +85,13 @@ export function nodeConfig(self: NodeDir, trusted: NodeDir[], rlinks: unknown[])
           {
             type: 'web',
             endpoint: LOCAL_ENDPOINT,
-            paths: { ws: { type: 'websocket', serializers: ['cbor', 'msgpack', 'json'] } },
+            paths: {
+              ws: {
+                type: 'websocket',
+                serializers: ['cbor', 'msgpack', 'json'],
+                ...(clientAuth === undefined ? {} : { auth: clientAuth }),
+              },
+            },
           },
         ],
       },
@@ -101,9 +112,19 @@ export function wsUrl(node: InterchangeNode): string {
 }
 
 /** An Autobahn|JS session on a node (no reconnect). */
-export function autobahnSession(node: InterchangeNode): Promise<{ session: autobahn.Session; close: () => void }> {
+export function autobahnSession(
+  node: InterchangeNode,
+  ticket?: { authid: string; ticket: string },
+): Promise<{ session: autobahn.Session; close: () => void }> {
   return new Promise((resolve, reject) => {
-    const connection = new autobahn.Connection({ url: wsUrl(node), realm: 'realm1', max_retries: 0 });
+    const connection = new autobahn.Connection({
+      url: wsUrl(node),
+      realm: 'realm1',
+      max_retries: 0,
+      ...(ticket === undefined
+        ? {}
+        : { authmethods: ['ticket'], authid: ticket.authid, onchallenge: () => ticket.ticket }),
+    });
     connection.onopen = (session) => resolve({ session, close: () => connection.close() });
     connection.onclose = (reason, details) => {
       reject(new Error(`connection ${reason}: ${JSON.stringify(details)}`));

@@ -210,6 +210,43 @@ describe("three nodes linked as Crossbar's HA example links them (each to both o
   });
 });
 
+describe('exclude_authid', () => {
+  it('keeps the events the link publishes on the other router from sessions with those authids', async () => {
+    const a = await nodeDir('node-a');
+    const b = await nodeDir('node-b');
+    const tickets = {
+      ticket: {
+        type: 'static',
+        principals: {
+          bob: { ticket: 'bob-secret', role: 'anonymous' },
+          carol: { ticket: 'carol-secret', role: 'anonymous' },
+        },
+      },
+    };
+    const nodeB = await startNode(b, nodeConfig(b, [a], [], tickets));
+    const nodeA = await startNode(a, nodeConfig(a, [b], [rlinkTo(b, { exclude_authid: ['bob'] })]));
+    const bob = await autobahnSession(nodeB, { authid: 'bob', ticket: 'bob-secret' });
+    const carol = await autobahnSession(nodeB, { authid: 'carol', ticket: 'carol-secret' });
+    const publisherA = await autobahnSession(nodeA);
+    try {
+      await nodeA.links[0]?.whenUp();
+      const toBob = await collect(bob.session, 'com.example.news');
+      const toCarol = await collect(carol.session, 'com.example.news');
+      await until(() => hasSubscription(publisherA.session, 'com.example.news'), 'the subscription mirrored on A');
+      await publish(publisherA.session, 'com.example.news', 1);
+      await publish(publisherA.session, 'com.example.news', 2);
+      await until(() => toCarol.length >= 2, 'the events at carol');
+      // Both subscribed before the first event; carol got both, so bob would have too.
+      expect(toCarol).toEqual([1, 2]);
+      expect(toBob).toEqual([]);
+    } finally {
+      for (const c of [bob, carol, publisherA]) c.close();
+      await nodeA.stop({ timeoutMs: 1000 });
+      await nodeB.stop({ timeoutMs: 1000 });
+    }
+  });
+});
+
 describe('a router link whose other node restarts, or refuses it', () => {
   it('reconnects after the other node restarts, and forwards again', async () => {
     const a = await nodeDir('node-a');
