@@ -129,6 +129,20 @@ describe('a router link between two nodes (all forward_* flags at their default,
       error: 'wamp.error.no_such_procedure',
     });
   });
+
+  it('joins its local realm again when its session there is killed, and forwards again', async () => {
+    const admin = await client(nodeA);
+    const killed = await admin.call('wamp.session.kill_by_authid', ['rlink_to_node-b']);
+    expect(killed).toHaveLength(1);
+    await until(() => nodeA.links[0]?.state === 'up', 'the link up again');
+    const subscriberA = await client(nodeA);
+    const publisherB = await client(nodeB);
+    const onA = await collect(subscriberA, 'com.example.after_kill');
+    await until(() => hasSubscription(publisherB, 'com.example.after_kill'), 'the subscription mirrored on B');
+    await publish(publisherB, 'com.example.after_kill', 'again');
+    await until(() => onA.length >= 1, 'the event on A');
+    expect(onA).toEqual(['again']);
+  });
 });
 
 describe("three nodes linked as Crossbar's HA example links them (each to both others, forward_remote_* only)", () => {
@@ -273,6 +287,31 @@ describe('a router link whose other node restarts, or refuses it', () => {
     } finally {
       publisherB?.close();
       subscriberA.close();
+      await nodeA.stop({ timeoutMs: 1000 });
+      await nodeB.stop({ timeoutMs: 1000 });
+    }
+  });
+
+  it("says what the link's role lacks when the other router refuses it the meta API", async () => {
+    const a = await nodeDir('node-a');
+    const b = await nodeDir('node-b');
+    const config = nodeConfig(b, [a], []) as {
+      workers: [{ realms: [{ roles: { name: string; permissions: unknown[] }[] }] }];
+    };
+    const linkRole = config.workers[0].realms[0].roles.find((role) => role.name === 'router2router');
+    if (linkRole === undefined) throw new Error('no router2router role');
+    // Only the application's URIs: no wamp.subscription.* or wamp.registration.* for the link.
+    linkRole.permissions = [
+      { uri: 'com.example.', match: 'prefix', allow: { call: true, register: true, publish: true, subscribe: true } },
+    ];
+    const nodeB = await startNode(b, config);
+    const { logger, waitFor } = recordingLogger();
+    const nodeA = await startNode(a, nodeConfig(a, [b], [rlinkTo(b)]), logger);
+    try {
+      const entry = await waitFor((e) => e.level === 'error' && /meta API/.test(e.msg ?? ''));
+      expect(entry.msg).toContain('wamp.subscription.* and wamp.registration.*');
+      expect(nodeA.links[0]?.state).toBe('connecting');
+    } finally {
       await nodeA.stop({ timeoutMs: 1000 });
       await nodeB.stop({ timeoutMs: 1000 });
     }
