@@ -3,7 +3,7 @@
  * transports and hosted components; then the components of container workers and the guest
  * workers; and an orderly stop (guests end, every session gets GOODBYE, then the listeners close).
  */
-import type { Clock } from '@interchange/protocol';
+import { type Clock, InvalidArgumentError } from '@interchange/protocol';
 import { Router } from '@interchange/router';
 import type { NatsCluster } from './cluster/nats-cluster.js';
 import { startClusterMember } from './cluster/start-cluster.js';
@@ -17,6 +17,7 @@ import { loadAuthFunctions } from './config/auth-functions.js';
 import { authThrottleOf } from './config/auth-throttle-schema.js';
 import type { ClusterConfig, NodeConfig } from './config/config-schema.js';
 import { localTargetOf } from './config/config-walk.js';
+import { RLINKS_IN_CLUSTER } from './config/rlink-schema.js';
 import { realmsOfWorker, TRUSTED_ROLE } from './config/router-config.js';
 import { parseConfig, resolveInCbdir } from './config/validate-config.js';
 import { childLogger, type Logger, silentLogger } from './logger.js';
@@ -26,7 +27,7 @@ import { readNodeKey } from './node-key.js';
 import { PathServices } from './node-paths.js';
 import { type RunningTransport, startTransport, type TransportAddress } from './node-transports.js';
 import type { RouterLink } from './rlinks/router-link.js';
-import { startRouterLinks } from './rlinks/router-links.js';
+import { hasRouterLinks, startRouterLinks } from './rlinks/router-links.js';
 import { RealmStores } from './store/realm-stores.js';
 import { FrameCachePool } from './transports/frame-cache.js';
 import { packageVersion } from './version.js';
@@ -159,6 +160,10 @@ export class InterchangeNode {
       // Logged once here, at start; `interchange check` prints the same warnings.
       onWarning: (issue) => logger.warn({ key: issue.path }, `config: ${issue.path}: ${issue.message}`),
     });
+    // A config's own `cluster` block is refused with rlinks by the check; `--workers` comes here.
+    if (options.cluster !== undefined && config.workers.some((w) => w.type === 'router' && hasRouterLinks(w))) {
+      throw new InvalidArgumentError(RLINKS_IN_CLUSTER);
+    }
     await loadAuthFunctions(config, cbdir);
     const version = await packageVersion();
     const key = await readNodeKey(cbdir).catch((error: unknown) => {

@@ -40,3 +40,10 @@ export const rlinkSchema = section({
 
 /** A validated router link. */
 export type RlinkConfig = z.output<typeof rlinkSchema>;
+
+/**
+ * Why a cluster node runs no router links: every node of the cluster would run the same links,
+ * mirror the same subscriptions into the shared realm and forward each event once per node.
+ */
+export const RLINKS_IN_CLUSTER =
+  'router links cannot run in a cluster node (a "cluster" block or "start --workers"): each node of the cluster would run them and forward every event once per node. Run the links in one node outside the cluster, or link the routers through the cluster itself';

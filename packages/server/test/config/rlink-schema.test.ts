@@ -78,6 +78,15 @@ describe('realm rlinks', () => {
     ]);
   });
 
+  it('is refused in a cluster node, where every node would forward each event', async () => {
+    const config = { ...node([rawsocketLink]), cluster: { type: 'nats', servers: ['nats://127.0.0.1:4222'] } };
+    expect(await problems(config)).toEqual([
+      'workers[0].realms[0].rlinks: router links cannot run in a cluster node (a "cluster" block or "start ' +
+        '--workers"): each node of the cluster would run them and forward every event once per node. Run the ' +
+        'links in one node outside the cluster, or link the routers through the cluster itself',
+    ]);
+  });
+
   it('gives a realm with roles the trusted role its links join as', async () => {
     const result = await validateConfig(node([rawsocketLink], [{ name: 'anonymous', permissions: [] }]));
     if (!result.ok) throw new Error(result.issues.map(formatIssue).join('\n'));

@@ -6,7 +6,7 @@
  */
 import autobahn from 'autobahn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InterchangeNode } from '../../src/node.js';
+import { InterchangeNode } from '../../src/node.js';
 import { recordingLogger } from '../support/recording.js';
 import {
   autobahnSession,
@@ -221,6 +221,20 @@ describe("three nodes linked as Crossbar's HA example links them (each to both o
       expect(await caller.call('com.example.where')).toBe('node1');
       expect(await caller.call('com.example.where2')).toBe('node2');
     }
+  });
+});
+
+describe('router links and clusters', () => {
+  it('a node started as a cluster worker (start --workers) refuses its rlinks before it starts anything', async () => {
+    const a = await nodeDir('node-a');
+    const b = await nodeDir('node-b');
+    await expect(
+      InterchangeNode.start({
+        config: nodeConfig(a, [], [rlinkTo(b)]),
+        cbdir: a.cbdir,
+        cluster: { type: 'nats', servers: ['nats://127.0.0.1:1'] } as never,
+      }),
+    ).rejects.toThrow(/router links cannot run in a cluster node/);
   });
 });
 
