@@ -1,7 +1,6 @@
 /**
- * How a JS container component whose transport points away from this node (or a router link,
- * src/rlinks/) connects, from
- * Crossbar's connecting-transport config: WebSocket to `url` (`wss://` with `endpoint.tls`),
+ * How a JS container component whose transport points away from this node connects (and a
+ * router link, src/rlinks/), from Crossbar's connecting-transport config: WebSocket to `url` (`wss://` with `endpoint.tls`),
  * RawSocket to the endpoint (`rss://` with `endpoint.tls`, or a Unix socket) with its
  * `serializer`, and `options.max_message_size` as the largest message accepted. TLS trusts
  * `ca_certificates` instead of the system's CAs when given, presents `certificate`/`key`, and
