@@ -1,10 +1,11 @@
 /**
  * How a JS container component whose transport points away from this node connects (and a
- * router link, src/rlinks/), from Crossbar's connecting-transport config: WebSocket to `url` (`wss://` with `endpoint.tls`),
- * RawSocket to the endpoint (`rss://` with `endpoint.tls`, or a Unix socket) with its
- * `serializer`, and `options.max_message_size` as the largest message accepted. TLS trusts
- * `ca_certificates` instead of the system's CAs when given, presents `certificate`/`key`, and
- * checks the server's certificate against `hostname` (sent as the SNI name).
+ * router link, src/rlinks/), from Crossbar's connecting-transport config: WebSocket to `url`
+ * (`wss://` with `endpoint.tls`), RawSocket to the endpoint (`rss://` with `endpoint.tls`, or a
+ * Unix socket) with its `serializer`, and `options.max_message_size` as the largest message
+ * accepted. TLS trusts `ca_certificates` instead of the system's CAs when given, presents
+ * `certificate`/`key`, and checks the server's certificate against `hostname` (sent as the SNI
+ * name).
  */
 import { readFile } from 'node:fs/promises';
 import type { ConnectOptions } from '@interchange/client';
