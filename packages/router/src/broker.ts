@@ -19,6 +19,7 @@ import {
 } from '@interchange/protocol';
 import type { BrokerClusterHooks } from './cluster-backend.js';
 import { type EventHistoryEntry, isStorable } from './event-history.js';
+import { withForwardFor } from './forward-for.js';
 import type { Logger } from './logger.js';
 import { OffenderLog } from './offender-log.js';
 import { copyPassthruAttributes, passthruViolation } from './passthru.js';
@@ -490,7 +491,11 @@ export class Broker {
       // What every EVENT says: who published, on request or by the role's config (advanced
       // profile "Publisher Identification"), and how to read a passthru payload ("Payload
       // Passthru Mode").
-      common: copyPassthruAttributes(disclose ? identityDetails('publisher', publisher) : {}, options),
+      common: withForwardFor(
+        copyPassthruAttributes(disclose ? identityDetails('publisher', publisher) : {}, options),
+        options,
+        publisher,
+      ),
       payload,
       part,
     };

@@ -15,6 +15,7 @@ import {
   type YieldMessage,
 } from '@interchange/protocol';
 import { CallTable, type PendingCall } from './call-table.js';
+import { withForwardFor } from './forward-for.js';
 import type { Logger } from './logger.js';
 import { announcesPassthru, copyPassthruAttributes, passthruViolation } from './passthru.js';
 import { copyPayload, identityDetails, routerError } from './payload.js';
@@ -542,6 +543,7 @@ function invocationDetails(pending: PendingCall, callee: Callee, forwardedTimeou
     disclose ? identityDetails('caller', pending.caller) : {},
     pending.call.options,
   );
+  withForwardFor(details, pending.call.options, pending.caller);
   if (pending.registration.match !== MatchPolicy.EXACT) details.procedure = pending.procedure;
   if (pending.receiveProgress) details.receive_progress = true;
   if (forwardedTimeout > 0) details.timeout = forwardedTimeout;

@@ -3,7 +3,7 @@
  * transports and hosted components; then the components of container workers and the guest
  * workers; and an orderly stop (guests end, every session gets GOODBYE, then the listeners close).
  */
-import type { Clock } from '@interchange/protocol';
+import { type Clock, InvalidArgumentError } from '@interchange/protocol';
 import { Router } from '@interchange/router';
 import type { NatsCluster } from './cluster/nats-cluster.js';
 import { startClusterMember } from './cluster/start-cluster.js';
@@ -17,6 +17,7 @@ import { loadAuthFunctions } from './config/auth-functions.js';
 import { authThrottleOf } from './config/auth-throttle-schema.js';
 import type { ClusterConfig, NodeConfig } from './config/config-schema.js';
 import { localTargetOf } from './config/config-walk.js';
+import { RLINKS_IN_CLUSTER } from './config/rlink-schema.js';
 import { realmsOfWorker, TRUSTED_ROLE } from './config/router-config.js';
 import { parseConfig, resolveInCbdir } from './config/validate-config.js';
 import { childLogger, type Logger, silentLogger } from './logger.js';
@@ -25,6 +26,8 @@ import { NodeMetrics } from './metrics/node-metrics.js';
 import { readNodeKey } from './node-key.js';
 import { PathServices } from './node-paths.js';
 import { type RunningTransport, startTransport, type TransportAddress } from './node-transports.js';
+import type { RouterLink } from './rlinks/router-link.js';
+import { hasRouterLinks, startRouterLinks } from './rlinks/router-links.js';
 import { RealmStores } from './store/realm-stores.js';
 import { FrameCachePool } from './transports/frame-cache.js';
 import { packageVersion } from './version.js';
@@ -78,6 +81,8 @@ interface Parts {
   /** The JS components of container workers (also in `components`). */
   containerJs: JsContainerComponent[];
   guests: GuestWorker[];
+  /** Router-to-router links (src/rlinks/), stopped before the routers. */
+  links: RouterLink[];
   /** The realms' persistent stores, closed after the routers. */
   stores?: RealmStores;
   clusters: NatsCluster[];
@@ -105,6 +110,8 @@ export class InterchangeNode {
   readonly pythonComponents: readonly PythonComponent[];
   /** Guest workers, started. */
   readonly guests: readonly GuestWorker[];
+  /** Router-to-router links (Crossbar's `rlinks`), started. */
+  readonly links: readonly RouterLink[];
   readonly #parts: Parts;
   readonly #logger: Logger;
   readonly #info: NodeInfo;
@@ -123,6 +130,7 @@ export class InterchangeNode {
     this.components = parts.components;
     this.pythonComponents = parts.python;
     this.guests = parts.guests;
+    this.links = parts.links;
     this.#info = info;
     this.#logger = logger;
   }
@@ -153,6 +161,10 @@ export class InterchangeNode {
       // Logged once here, at start; `interchange check` prints the same warnings.
       onWarning: (issue) => logger.warn({ key: issue.path }, `config: ${issue.path}: ${issue.message}`),
     });
+    // A config's own `cluster` block is refused with rlinks by the check; `--workers` comes here.
+    if (options.cluster !== undefined && config.workers.some((w) => w.type === 'router' && hasRouterLinks(w))) {
+      throw new InvalidArgumentError(RLINKS_IN_CLUSTER);
+    }
     await loadAuthFunctions(config, cbdir);
     await pinRouterProcess(config, logger);
     const version = await packageVersion();
@@ -177,6 +189,7 @@ export class InterchangeNode {
       python: [],
       containerJs: [],
       guests: [],
+      links: [],
       clusters: [],
       activity,
     };
@@ -314,6 +327,13 @@ export class InterchangeNode {
         }
         await paths.start();
       }
+      // After every listener is up, so nodes that link to each other can all start.
+      for (const [w, worker] of config.workers.entries()) {
+        const router = routerOf.get(w);
+        if (worker.type !== 'router' || router === undefined) continue;
+        const workerLogger = childLogger(logger, { worker: worker.id ?? w });
+        parts.links.push(...(await startRouterLinks({ worker, router, cbdir, logger: workerLogger })));
+      }
       for (const [w, worker] of config.workers.entries()) {
         if (worker.type !== 'container') continue;
         const workerLogger = childLogger(logger, { worker: worker.id ?? w });
@@ -414,6 +434,7 @@ async function shutdownAll(parts: Parts, options: NodeStopOptions, logger: Logge
     ...parts.python.map((component) => component.stop(options.timeoutMs ?? 5000)),
     ...parts.containerJs.map((component) => component.stop()),
   ]);
+  await Promise.all(parts.links.map((link) => link.stop()));
   await Promise.all(parts.routers.map((router) => router.shutdown(shutdown)));
   await Promise.all(parts.clusters.map((cluster) => cluster.close()));
   await Promise.all([

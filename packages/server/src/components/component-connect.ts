@@ -1,10 +1,11 @@
 /**
- * How a JS container component whose transport points away from this node connects, from
- * Crossbar's connecting-transport config: WebSocket to `url` (`wss://` with `endpoint.tls`),
- * RawSocket to the endpoint (`rss://` with `endpoint.tls`, or a Unix socket) with its
- * `serializer`, and `options.max_message_size` as the largest message accepted. TLS trusts
- * `ca_certificates` instead of the system's CAs when given, presents `certificate`/`key`, and
- * checks the server's certificate against `hostname` (sent as the SNI name).
+ * How a JS container component whose transport points away from this node connects (and a
+ * router link, src/rlinks/), from Crossbar's connecting-transport config: WebSocket to `url`
+ * (`wss://` with `endpoint.tls`), RawSocket to the endpoint (`rss://` with `endpoint.tls`, or a
+ * Unix socket) with its `serializer`, and `options.max_message_size` as the largest message
+ * accepted. TLS trusts `ca_certificates` instead of the system's CAs when given, presents
+ * `certificate`/`key`, and checks the server's certificate against `hostname` (sent as the SNI
+ * name).
  */
 import { readFile } from 'node:fs/promises';
 import type { ConnectOptions } from '@interchange/client';
@@ -20,7 +21,10 @@ interface TlsMaterial {
   key?: Buffer;
 }
 
-async function tlsMaterial(component: ContainerComponentConfig, cbdir: string): Promise<TlsMaterial | undefined> {
+async function tlsMaterial(
+  component: Pick<ContainerComponentConfig, 'transport'>,
+  cbdir: string,
+): Promise<TlsMaterial | undefined> {
   const endpoint = component.transport.endpoint;
   const tls = endpoint.type === 'tcp' ? endpoint.tls : undefined;
   if (tls === undefined) return undefined;
@@ -34,7 +38,7 @@ async function tlsMaterial(component: ContainerComponentConfig, cbdir: string): 
 }
 
 /** The WebSocket URL of a remote component: its `url`, else one built from its endpoint. */
-export function componentUrl(component: ContainerComponentConfig, cbdir: string): string {
+export function componentUrl(component: Pick<ContainerComponentConfig, 'transport'>, cbdir: string): string {
   const { transport } = component;
   if (transport.url !== undefined) return transport.url;
   const endpoint = transport.endpoint;
@@ -66,7 +70,7 @@ function webSocketClass(tls: TlsMaterial | undefined, maxPayload: number | undef
 
 /** The part of `connect`'s options that says where and how a remote component connects. */
 export async function componentConnectOptions(
-  component: ContainerComponentConfig,
+  component: Pick<ContainerComponentConfig, 'transport'>,
   cbdir: string,
 ): Promise<Pick<ConnectOptions, 'url' | 'transports' | 'serializers' | 'WebSocket'>> {
   const { transport } = component;

@@ -29,6 +29,7 @@ import {
   webSocketShape,
 } from './path-schema.js';
 import { realmLimitsSchema } from './realm-limits-schema.js';
+import { rlinkSchema } from './rlink-schema.js';
 import {
   anyString,
   boolean,
@@ -227,6 +228,8 @@ export const realmSchema = section({
   dialect: dialectSchema.optional(),
   /** Interchange's addition: bounds on what sessions make the realm hold (realm-limits-schema.ts). */
   limits: realmLimitsSchema.optional(),
+  /** Crossbar's router-to-router links of the realm (rlink-schema.ts, src/rlinks/). */
+  rlinks: list(rlinkSchema).optional(),
 });
 
 /** Any listening transport of a router worker. */

@@ -11,11 +11,11 @@ type Pattern = readonly string[];
 
 /** One refusal. */
 export interface Refusal {
-  /** Where the key is, e.g. `['workers', '#', 'realms', '#', 'rlinks']`. */
+  /** Where the key is, e.g. `['workers', '#', 'realms', '#', 'store', 'call-queue']`. */
   at: Pattern;
   /** For a `type` (or other value), the values refused; without it, the key itself. */
   values?: readonly string[];
-  /** The key as users know it, e.g. `realm "rlinks"`. */
+  /** The key as users know it, e.g. `endpoint "shared"`. */
   key: string;
   /** Why Interchange does not implement it. */
   why: string;
@@ -34,12 +34,6 @@ const CLUSTER =
 
 /** Every refusal, by place. */
 export const CROSSBAR_REFUSALS: readonly Refusal[] = [
-  {
-    at: [...REALM, 'rlinks'],
-    key: 'realm "rlinks"',
-    why: "router-to-router links forward a realm's traffic between Crossbar nodes over Crossbar's own node-to-node sessions",
-    instead: CLUSTER,
-  },
   {
     at: ['controller', 'fabric'],
     key: 'controller "fabric"',

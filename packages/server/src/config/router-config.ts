@@ -74,7 +74,9 @@ export function realmsOfWorker(worker: RouterWorkerConfig): RealmConfig[] {
         return { name: role.name, permissions: [ALLOW_EVERYTHING] };
       return { name: role.name, permissions: (role.permissions ?? []).map(permission) };
     });
-    const needsTrusted = worker.components.some((c) => c.realm === realm.name && c.role === undefined);
+    // Router links join their realm as `trusted`, as Crossbar's do (src/rlinks/router-link.ts).
+    const needsTrusted =
+      worker.components.some((c) => c.realm === realm.name && c.role === undefined) || (realm.rlinks?.length ?? 0) > 0;
     if (needsTrusted && !roles.some((role) => role.name === TRUSTED_ROLE)) roles.push(trustedRole());
     return { name: realm.name, roles, ...store };
   });

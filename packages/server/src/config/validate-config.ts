@@ -35,6 +35,7 @@ import {
 import { allWebPathsOf, type KeyPath, localTargetOf, sessionServicesOf } from './config-walk.js';
 import { refusalAt, refusalMessage } from './crossbar-refusals.js';
 import { checkPythonComponents } from './python-check.js';
+import { RLINKS_IN_CLUSTER } from './rlink-schema.js';
 import { routerProcessIssues, sharesPortWith } from './router-processes.js';
 import { isPlainObject } from './schema-builders.js';
 import { ssePathProblems } from './sse-path-check.js';
@@ -331,6 +332,11 @@ function crossCheck(view: ConfigView, cbdir: string): ConfigIssue[] {
     }
     if (worker.type !== 'router') return;
     checkRouterWorker(report, worker, w);
+    if (config.cluster !== undefined) {
+      worker.realms.forEach((realm, r) => {
+        if ((realm.rlinks?.length ?? 0) > 0) report.invalid(['workers', w, 'realms', r, 'rlinks'], RLINKS_IN_CLUSTER);
+      });
+    }
     worker.transports.forEach((transport, t) => {
       const endpoint = transport.endpoint;
       if (endpoint.type === 'unix') {

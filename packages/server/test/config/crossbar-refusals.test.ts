@@ -9,14 +9,6 @@ const withController = (controller: unknown) => ({ version: 2, controller, worke
 
 /** A Crossbar config using each refused key, and where the refusal is reported. */
 const CASES: [string, unknown, string][] = [
-  [
-    'realm rlinks',
-    node({
-      type: 'router',
-      realms: [{ name: 'realm1', rlinks: [{ id: 'node2', realm: 'realm1', transport: {} }] }],
-    }),
-    'workers[0].realms[0].rlinks',
-  ],
   ['controller fabric', withController({ fabric: { transport: null } }), 'controller.fabric'],
   ['controller enable_docker', withController({ enable_docker: true }), 'controller.enable_docker'],
   ['controller manhole', withController({ manhole: { endpoint, users: [] } }), 'controller.manhole'],
@@ -86,13 +78,12 @@ describe('Crossbar keys refused with the reason and the alternative', () => {
   });
 
   it('names the key in the message a user reads', async () => {
-    const result = await validateConfig(node({ type: 'router', realms: [{ name: 'realm1', rlinks: [] }] }));
+    const result = await validateConfig(withController({ fabric: { transport: null } }));
     expect(result.ok ? '' : result.issues[0]?.message).toBe(
-      'realm "rlinks" is a Crossbar key that Interchange does not implement: router-to-router links forward a ' +
-        "realm's traffic between Crossbar nodes over Crossbar's own node-to-node sessions. Instead: Interchange's " +
-        'cluster over NATS: several node processes (on one machine or many) share the realm, each with its own ' +
-        'listening port or behind a load balancer; on one machine, several router workers whose transports share ' +
-        'a port ("endpoint": {"shared": true}) run as processes of one router',
+      'controller "fabric" is a Crossbar key that Interchange does not implement: it connects the node to ' +
+        'Crossbar\'s management service (Crossbar FX master / "CFC") for remote management. Instead: manage the ' +
+        'node with its config file and the CLI ("interchange start", "stop", "status"); watch it through the ' +
+        'nodeinfo path, the WAMP meta API and its logs',
     );
   });
 
