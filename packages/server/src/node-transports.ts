@@ -7,6 +7,7 @@ import type { TransportConfig, WebPathConfig, WebSocketPathConfig } from './conf
 import { mountedPathsOf } from './config/config-walk.js';
 import type { ListeningEndpointConfig } from './config/endpoint-schema.js';
 import type { Logger } from './logger.js';
+import { MqttService, offersMqtt } from './mqtt/mqtt-service.js';
 import type { PathServices } from './node-paths.js';
 import type { SessionAcceptor } from './session-acceptor.js';
 import { EndpointListener, type EndpointTraffic } from './transports/endpoint-listener.js';
@@ -44,6 +45,8 @@ export interface TransportAddress {
   longpollUrls: string[];
   /** Whether RawSocket clients are served. */
   rawsocket: boolean;
+  /** Whether MQTT clients are served (an `mqtt` transport, or a universal one with `mqtt`). */
+  mqtt: boolean;
 }
 
 /** A started transport. */
@@ -100,6 +103,7 @@ export async function startTransport(
     });
 
   let rawsocket: RawSocketService | undefined;
+  let mqtt: MqttService | undefined;
   let handlers: ListenerHandlers | undefined;
   let webPaths: Record<string, WebPathConfig> = {};
   let wsPaths: string[] = [];
@@ -115,9 +119,14 @@ export async function startTransport(
     case 'rawsocket':
       rawsocket = new RawSocketService({ config: transport, router, frameCaches, logger });
       break;
+    case 'mqtt':
+      mqtt = new MqttService({ options: transport.options, router, logger });
+      break;
     case 'universal': {
       if (transport.rawsocket !== undefined)
         rawsocket = new RawSocketService({ config: transport.rawsocket, router, frameCaches, logger });
+      if (transport.mqtt !== undefined) mqtt = new MqttService({ options: transport.mqtt.options, router, logger });
+      const mqttOverWebSocket = mqtt;
       webPaths = transport.web?.paths ?? {};
       const web =
         transport.web === undefined ? undefined : webRoutes(transport.web.paths, transport.web.options?.access_log);
@@ -134,6 +143,9 @@ export async function startTransport(
           else sendError(res, 404, 'not found', { path: req.url ?? '' });
         },
         upgrade(req, socket, head) {
+          // MQTT over WebSocket: an upgrade offering the `mqtt` subprotocol, on any path (docs/mqtt.md).
+          if (mqttOverWebSocket !== undefined && offersMqtt(req))
+            return mqttOverWebSocket.handleUpgrade(req, socket, head);
           const rawPath = rawPathOf(req) ?? '';
           const { first, rest } = splitFirstSegment(rawPath);
           let service = rest === '' || rest === '/' ? upgrades.get(first === '' ? '/' : first) : undefined;
@@ -163,6 +175,7 @@ export async function startTransport(
   const http =
     handlers === undefined ? undefined : new HttpConnectionHandler(handlers, logger, httpTimeoutsOf(transport));
   const raw = rawsocket;
+  const broker = mqtt;
   const onSocket = (socket: Socket): void => {
     handshake?.arm(socket);
     if (transport.type === 'universal') {
@@ -175,10 +188,18 @@ export async function startTransport(
                 raw.handleSocket(s);
               },
         http: (s) => (http === undefined ? s.destroy() : http.handleSocket(s)),
+        mqtt:
+          broker === undefined
+            ? undefined
+            : (s) => {
+                handshake?.disarm(s);
+                broker.handleSocket(s);
+              },
         firstOctetTimeoutMs: 10_000,
         logger,
       });
     } else if (raw !== undefined) raw.handleSocket(socket);
+    else if (broker !== undefined) broker.handleSocket(socket);
     else http?.handleSocket(socket);
   };
   const listener = await EndpointListener.listen(endpoint, { cbdir: context.cbdir, onSocket, logger });
@@ -186,7 +207,14 @@ export async function startTransport(
   const s = listener.secure ? 's' : '';
   const unix = endpoint.type === 'unix';
   const base = unix ? `unix://${host}` : `${urlHost(host)}:${port}`;
-  const scheme = transport.type === 'websocket' ? `ws${s}` : transport.type === 'rawsocket' ? `rs${s}` : `http${s}`;
+  const scheme =
+    transport.type === 'websocket'
+      ? `ws${s}`
+      : transport.type === 'rawsocket'
+        ? `rs${s}`
+        : transport.type === 'mqtt'
+          ? `mqtt${s}`
+          : `http${s}`;
   const address: TransportAddress = {
     worker: context.worker,
     transport: context.index,
@@ -195,15 +223,20 @@ export async function startTransport(
     host,
     port,
     secure: listener.secure,
-    url: unix ? base : `${scheme}://${base}${transport.type === 'rawsocket' ? '' : '/'}`,
+    url: unix ? base : `${scheme}://${base}${transport.type === 'rawsocket' || transport.type === 'mqtt' ? '' : '/'}`,
     websocketUrls: wsPaths.map((path) => (unix ? `ws+unix://${host}:${path}` : `ws${s}://${base}${path}`)),
     longpollUrls: longpollPaths.map((path) => (unix ? `${base}:${path}` : `http${s}://${base}${path}`)),
     rawsocket: raw !== undefined,
+    mqtt: broker !== undefined,
   };
   return {
     address,
     async close(graceMs) {
-      await Promise.all([...services.map((service) => service.close(graceMs)), raw?.close(graceMs)]);
+      await Promise.all([
+        ...services.map((service) => service.close(graceMs)),
+        raw?.close(graceMs),
+        broker?.close(graceMs),
+      ]);
       await listener.close();
       http?.close();
     },
