@@ -92,6 +92,9 @@ export class MqttSession {
   #ended = false;
   #expiryTimer: NodeJS.Timeout | undefined;
   #willTimer: NodeJS.Timeout | undefined;
+  #delayedWill: Will | undefined;
+  /** A will being published: the WAMP session leaves only after it. */
+  #willPublishing: Promise<void> = Promise.resolve();
 
   constructor(options: MqttSessionOptions) {
     this.clientId = options.clientId;
@@ -121,6 +124,7 @@ export class MqttSession {
     clearTimeout(this.#willTimer);
     this.#expiryTimer = undefined;
     this.#willTimer = undefined;
+    this.#delayedWill = undefined;
     this.#link = link;
     for (const [messageId, message] of this.#inflight) this.#sendPublish(link, message, messageId, true);
     this.#drain();
@@ -136,12 +140,15 @@ export class MqttSession {
     const will = options.abnormal ? this.will : undefined;
     this.will = undefined;
     if (will !== undefined) {
-      if (will.delayMs > 0 && this.expirySeconds > 0)
+      if (will.delayMs > 0 && this.expirySeconds > 0) {
+        this.#delayedWill = will;
         this.#willTimer = setTimeout(
-          () => void this.#publishWill(will),
+          () => {
+            this.#willPublishing = this.#publishWill(will);
+          },
           Math.min(will.delayMs, this.expirySeconds * 1000),
         );
-      else void this.#publishWill(will);
+      } else this.#willPublishing = this.#publishWill(will);
     }
     if (this.expirySeconds === 0) {
       options.onExpired();
@@ -156,11 +163,14 @@ export class MqttSession {
     if (this.#ended) return;
     this.#ended = true;
     clearTimeout(this.#expiryTimer);
-    if (this.#willTimer !== undefined) {
+    // A will whose delay has not passed is published now: the session ends first (MQTT 5.0 section 3.1.3.2.2).
+    if (this.#willTimer !== undefined && this.#delayedWill !== undefined) {
       clearTimeout(this.#willTimer);
+      this.#willPublishing = this.#publishWill(this.#delayedWill);
     }
     this.#inflight.clear();
     this.#queue.length = 0;
+    await this.#willPublishing;
     try {
       if (this.wamp.isOpen) await this.wamp.leave();
     } catch (error) {
@@ -171,6 +181,7 @@ export class MqttSession {
   /** Publishes a will now (delay passed or connection taken over). */
   async #publishWill(will: Will): Promise<void> {
     this.#willTimer = undefined;
+    this.#delayedWill = undefined;
     const uri = topicToUri(will.topic);
     if (typeof uri !== 'string') return;
     try {
@@ -251,9 +262,8 @@ export class MqttSession {
       );
       if (!v5) return SUBACK_FAILURE;
       if (patterns.kind === 'shared') return ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED;
-      return patterns.kind === 'invalid'
-        ? ReasonCode.TOPIC_FILTER_INVALID
-        : ReasonCode.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED;
+      if (patterns.kind === 'mixed-wildcards') return ReasonCode.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED;
+      return ReasonCode.TOPIC_FILTER_INVALID;
     }
     // QoS 2 is granted as QoS 1: a server may grant less than asked (MQTT 3.1.1 section 3.8.4).
     const qos: 0 | 1 = request.qos === 0 ? 0 : 1;

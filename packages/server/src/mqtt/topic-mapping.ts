@@ -16,7 +16,7 @@ export interface WampPattern {
 }
 
 /** Why a topic or filter has no WAMP form: `invalid` breaks MQTT's own rules, `unmappable` is valid MQTT that WAMP cannot say. */
-export type TopicProblem = { kind: 'invalid' | 'unmappable' | 'shared'; reason: string };
+export type TopicProblem = { kind: 'invalid' | 'unmappable' | 'shared' | 'mixed-wildcards'; reason: string };
 
 /** Checks the levels of a topic name or filter (wildcard levels aside), as WAMP URI components. */
 function levelProblem(levels: readonly string[], what: string): TopicProblem | undefined {
@@ -82,7 +82,7 @@ export function filterToPatterns(filter: string): WampPattern[] | TopicProblem {
   const single = levels.includes('+');
   if (multi && single)
     return {
-      kind: 'unmappable',
+      kind: 'mixed-wildcards',
       reason: 'a filter with both "+" and "#" has no WAMP form (wildcard or prefix, not both)',
     };
   if (multi) {
