@@ -278,12 +278,24 @@ export class MqttSession {
     const entry: MqttSubscription = { qos, active: true, wamp: [] };
     this.#subscriptions.set(request.topic, entry);
     try {
-      for (const pattern of patterns) {
-        const subscription = await this.wamp.subscribe(pattern.uri, (event) => this.#onEvent(entry, event), {
+      for (const [index, pattern] of patterns.entries()) {
+        const subscribing = this.wamp.subscribe(pattern.uri, (event) => this.#onEvent(entry, event), {
           match: pattern.match,
           ...(getRetained ? { get_retained: true } : {}),
         });
-        entry.wamp.push(subscription);
+        if (index === 0) entry.wamp.push(await subscribing);
+        else {
+          // The parent level of `a/#` (the exact URI `a`) is best effort: a role allowed the
+          // prefix `a.` alone still gets its subscription.
+          try {
+            entry.wamp.push(await subscribing);
+          } catch (error) {
+            this.#logger.debug(
+              { err: error, clientId: this.clientId, uri: pattern.uri },
+              'MQTT: parent level not subscribed',
+            );
+          }
+        }
       }
       return qos;
     } catch (error) {
