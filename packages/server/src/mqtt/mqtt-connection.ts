@@ -170,8 +170,12 @@ export class MqttConnection implements SessionLink {
     this.#state = 'closed';
     clearTimeout(this.#timer);
     this.#parser.removeAllListeners('packet');
-    this.#host.closed(this, this.#session, this.#abnormal);
-    this.#resolveEnded();
+    // Packets that arrived before the end are handled first: a PUBLISH then DISCONNECT (and a
+    // closed socket) from a short-lived client such as mosquitto_pub still reaches the realm.
+    void this.#chain.then(() => {
+      this.#host.closed(this, this.#session, this.#abnormal);
+      this.#resolveEnded();
+    });
   }
 
   /** (Re)starts the timer that ends a silent connection. */
@@ -301,7 +305,8 @@ export class MqttConnection implements SessionLink {
       return;
     }
     if (packet.cmd === 'disconnect') {
-      this.#onDisconnect(packet);
+      // After the packets before it (section 4.6: handled in order).
+      this.#chain = this.#chain.then(() => this.#onDisconnect(packet));
       return;
     }
     this.#backlog++;
@@ -311,7 +316,8 @@ export class MqttConnection implements SessionLink {
     }
     this.#chain = this.#chain.then(async () => {
       try {
-        if (this.#state === 'open') await this.#handle(packet);
+        // Also after the connection ended: what the client sent before is still handled.
+        if (this.#session !== undefined) await this.#handle(packet);
       } catch (error) {
         this.#logger.error({ err: error, peer: this.peer, cmd: packet.cmd }, 'MQTT packet handling failed');
         this.close(ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
