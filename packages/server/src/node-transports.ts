@@ -77,6 +77,9 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** `G`, the first octet of an HTTP GET (a WebSocket upgrade request). */
+const HTTP_GET_OCTET = 0x47;
+
 const mountOf = (key: string) => (key === '/' ? '/' : `/${key}`);
 
 /** Starts a transport with `endpoint` (the config's, or one with the listen overrides applied). */
@@ -119,9 +122,20 @@ export async function startTransport(
     case 'rawsocket':
       rawsocket = new RawSocketService({ config: transport, router, frameCaches, logger });
       break;
-    case 'mqtt':
-      mqtt = new MqttService({ options: transport.options, router, logger });
+    case 'mqtt': {
+      const broker = new MqttService({ options: transport.options, router, logger });
+      mqtt = broker;
+      // MQTT over WebSocket on the same port: an HTTP upgrade offering the `mqtt` subprotocol (docs/mqtt.md).
+      handlers = {
+        request: (_req, res) =>
+          sendError(res, 426, 'this port speaks MQTT, or MQTT over WebSocket (subprotocol mqtt)', {}),
+        upgrade: (req, socket, head) => {
+          if (offersMqtt(req)) broker.handleUpgrade(req, socket, head);
+          else refuseUpgrade(socket, 400, { error: 'MQTT over WebSocket needs the subprotocol mqtt' });
+        },
+      };
       break;
+    }
     case 'universal': {
       if (transport.rawsocket !== undefined)
         rawsocket = new RawSocketService({ config: transport.rawsocket, router, frameCaches, logger });
@@ -178,7 +192,7 @@ export async function startTransport(
   const broker = mqtt;
   const onSocket = (socket: Socket): void => {
     handshake?.arm(socket);
-    if (transport.type === 'universal') {
+    if (transport.type === 'universal' || transport.type === 'mqtt') {
       dispatchByFirstOctet(socket, {
         rawsocket:
           raw === undefined
@@ -188,6 +202,9 @@ export async function startTransport(
                 raw.handleSocket(s);
               },
         http: (s) => (http === undefined ? s.destroy() : http.handleSocket(s)),
+        // On an mqtt transport only an HTTP GET (a WebSocket upgrade) is not MQTT: whatever else
+        // a client sends first is MQTT's to answer (a packet other than CONNECT closes the connection).
+        isMqtt: transport.type === 'mqtt' ? (octet) => octet !== HTTP_GET_OCTET : undefined,
         mqtt:
           broker === undefined
             ? undefined
@@ -199,7 +216,6 @@ export async function startTransport(
         logger,
       });
     } else if (raw !== undefined) raw.handleSocket(socket);
-    else if (broker !== undefined) broker.handleSocket(socket);
     else http?.handleSocket(socket);
   };
   const listener = await EndpointListener.listen(endpoint, { cbdir: context.cbdir, onSocket, logger });

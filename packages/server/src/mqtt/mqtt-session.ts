@@ -11,7 +11,7 @@ import type { IPublishPacket, ISubscribePacket, IUnsubscribePacket, Packet, QoS 
 import type { Logger } from '../logger.js';
 import { type PayloadMapper, PayloadMappingError } from './payload-mapping.js';
 import { ReasonCode, SUBACK_FAILURE } from './reason-codes.js';
-import { filterToPatterns, topicToUri, uriToTopic } from './topic-mapping.js';
+import { filterMatches, filterToPatterns, topicToUri, uriToTopic } from './topic-mapping.js';
 
 /** What a session needs from the network connection it is attached to. */
 export interface SessionLink {
@@ -49,6 +49,8 @@ interface MqttSubscription {
   qos: 0 | 1;
   /** False once unsubscribed: events still on their way are not delivered. */
   active: boolean;
+  /** MQTT 5 No Local: the client's own messages are not sent back on this subscription. */
+  noLocal: boolean;
   wamp: Subscription[];
 }
 
@@ -216,7 +218,12 @@ export class MqttSession {
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     let publication: Awaited<ReturnType<PayloadMapper['toWamp']>>;
     try {
-      publication = await this.#mapper.toWamp(uri, packet.topic, payload);
+      // A retained message without payload clears the topic's retained message (section 3.3.1.3):
+      // it becomes an empty retained event, which MQTT subscribers are not sent.
+      publication =
+        packet.retain && payload.length === 0
+          ? { args: undefined, options: {} }
+          : await this.#mapper.toWamp(uri, packet.topic, payload);
     } catch (error) {
       this.#logger.info(
         { err: error, clientId: this.clientId, topic: packet.topic },
@@ -226,7 +233,7 @@ export class MqttSession {
     }
     const options = {
       ...publication.options,
-      exclude_me: false,
+      exclude_me: this.#excludesOwn(packet.topic),
       ...(packet.retain ? { retain: true } : {}),
       ...(packet.qos > 0 ? { acknowledge: true } : {}),
     };
@@ -238,6 +245,22 @@ export class MqttSession {
       const uriOf = (error as { uri?: string }).uri;
       return { ack: uriOf === 'wamp.error.not_authorized' ? ReasonCode.NOT_AUTHORIZED : ReasonCode.UNSPECIFIED_ERROR };
     }
+  }
+
+  /**
+   * Whether the client's own message on `topic` must not come back: some matching subscription
+   * has No Local and none without it matches (the WAMP session's `exclude_me` is per message,
+   * not per subscription).
+   */
+  #excludesOwn(topic: string): boolean {
+    let noLocal = false;
+    if (![...this.#subscriptions.values()].some((entry) => entry.noLocal)) return false;
+    for (const [filter, entry] of this.#subscriptions) {
+      if (!filterMatches(filter, topic)) continue;
+      if (!entry.noLocal) return false;
+      noLocal = true;
+    }
+    return noLocal;
   }
 
   /** PUBREL: a QoS 2 message is released; answered with PUBCOMP. */
@@ -272,10 +295,11 @@ export class MqttSession {
       // The same filter again replaces the subscription (section 3.8.4); retained events are
       // sent again unless MQTT 5's Retain Handling says otherwise.
       existing.qos = qos;
+      existing.noLocal = v5 && request.nl === true;
       return qos;
     }
     const getRetained = !v5 || (request.rh ?? 0) !== 2;
-    const entry: MqttSubscription = { qos, active: true, wamp: [] };
+    const entry: MqttSubscription = { qos, active: true, noLocal: v5 && request.nl === true, wamp: [] };
     this.#subscriptions.set(request.topic, entry);
     try {
       for (const [index, pattern] of patterns.entries()) {
@@ -347,6 +371,8 @@ export class MqttSession {
     this.#mapping++;
     const payload = this.#mapper.toMqtt(event.topic, topic, event);
     const retain = event.details['retained'] === true;
+    // A cleared retained message (empty) is not sent (MQTT 3.1.1 section 3.3.1.3).
+    if (retain && event.args.length === 0 && Object.keys(event.kwargs).length === 0) return;
     this.#pipeline = this.#pipeline.then(async () => {
       this.#mapping--;
       let bytes: Buffer | undefined;

@@ -166,6 +166,8 @@ export class PayloadMapper {
     switch (mapping.type) {
       case 'passthrough': {
         const payload = event.args[0];
+        // An event without payload (an MQTT retained-message clear, say) is the empty payload.
+        if (event.args.length === 0 && Object.keys(event.kwargs).length === 0) return Buffer.alloc(0);
         if (event.details['ppt_scheme'] === undefined || !(payload instanceof Uint8Array)) return undefined;
         return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
       }

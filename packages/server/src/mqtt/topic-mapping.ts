@@ -102,3 +102,19 @@ export function filterToPatterns(filter: string): WampPattern[] | TopicProblem {
   }
   return [{ uri: levels.join('.'), match: 'exact' }];
 }
+
+/** Whether an MQTT topic filter matches a topic name (MQTT 3.1.1 section 4.7). */
+export function filterMatches(filter: string, topic: string): boolean {
+  const want = filter.split('/');
+  const have = topic.split('/');
+  for (const [index, level] of want.entries()) {
+    if (level === '#') return !(index === 0 && topic.startsWith('$'));
+    if (index >= have.length) return false;
+    if (level === '+') {
+      if (index === 0 && topic.startsWith('$')) return false;
+      continue;
+    }
+    if (level !== have[index]) return false;
+  }
+  return want.length === have.length;
+}

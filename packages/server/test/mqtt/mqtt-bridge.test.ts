@@ -119,4 +119,50 @@ describe('MQTT bridge with MQTT.js', () => {
     expect(topics).toEqual(['native/house/kitchen/temp', 'native/garden', 'native/garden/pond/level']);
     await device.client.endAsync();
   });
+
+  it('serves MQTT over WebSocket (subprotocol mqtt) on the mqtt transport port too', async () => {
+    const sub = await connectMqtt(mqttUrl);
+    await sub.client.subscribeAsync('ws/+');
+    const overWs = await connectMqtt(`ws://127.0.0.1:${node.addresses[0]!.port}/mqtt`, { protocolVersion: 5 });
+    await overWs.client.publishAsync('ws/one', 'hello', { qos: 1 });
+    expect((await sub.next()).payload.toString()).toBe('hello');
+    await Promise.all([sub.client.endAsync(), overWs.client.endAsync()]);
+  });
+
+  it("honours MQTT 5 No Local: a client's own message does not come back", async () => {
+    const device = await connectMqtt(mqttUrl, { protocolVersion: 5 });
+    await device.client.subscribeAsync('loop/t', { qos: 0, nl: true });
+    const other = await connectMqtt(mqttUrl);
+    await device.client.publishAsync('loop/t', 'mine', { qos: 1 });
+    await other.client.publishAsync('loop/t', 'theirs', { qos: 1 });
+    expect((await device.next()).payload.toString()).toBe('theirs');
+    await Promise.all([device.client.endAsync(), other.client.endAsync()]);
+  });
+
+  it('clears a retained message with an empty retained publish', async () => {
+    const device = await connectMqtt(mqttUrl);
+    await device.client.publishAsync('clear/me', 'kept', { qos: 1, retain: true });
+    const first = await connectMqtt(mqttUrl);
+    await first.client.subscribeAsync('clear/me');
+    expect((await first.next()).payload.toString()).toBe('kept');
+    await device.client.publishAsync('clear/me', '', { qos: 1, retain: true });
+    await first.next(); // the clearing message itself, delivered live
+    const late = await connectMqtt(mqttUrl);
+    await late.client.subscribeAsync(['clear/me', 'marker']);
+    await device.client.publishAsync('marker', 'after', { qos: 1 });
+    expect((await late.next()).topic).toBe('marker');
+    await Promise.all([device.client.endAsync(), first.client.endAsync(), late.client.endAsync()]);
+  });
+
+  it('lets a second connection with the same client ID take the session over (MQTT 5: reason 0x8E to the first)', async () => {
+    const first = await connectMqtt(mqttUrl, { protocolVersion: 5, clientId: 'same-id' });
+    const reason = new Promise<number | undefined>((resolve) =>
+      first.client.on('disconnect', (packet) => resolve(packet.reasonCode)),
+    );
+    const second = await connectMqtt(mqttUrl, { protocolVersion: 5, clientId: 'same-id' });
+    expect(await reason).toBe(0x8e);
+    expect(second.client.connected).toBe(true);
+    first.client.end(true);
+    await second.client.endAsync();
+  });
 });

@@ -258,6 +258,8 @@ describe('MQTT sessions, retained messages, wills and bad input', () => {
       .connect({ clientId: 'twice' })
       .then((packet) => expect(packet).toMatchObject({ cmd: 'disconnect', reasonCode: 0x82 }));
 
+    for (const client of [early, malformed, big, twice])
+      expect(client.parseErrors, Buffer.concat(client.received).toString('hex')).toEqual([]);
     const fine = await connectMqtt(`mqtt://127.0.0.1:${port}`);
     expect(fine.client.connected).toBe(true);
     await fine.client.endAsync();

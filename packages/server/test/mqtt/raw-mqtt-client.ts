@@ -15,6 +15,10 @@ export class RawMqttClient {
   /** Resolves when the server closes the connection. */
   readonly closed: Promise<void>;
   readonly #version: number;
+  /** What the client's own parser could not read (a server bug if not empty). */
+  readonly parseErrors: string[] = [];
+  /** Every chunk received, for diagnosis. */
+  readonly received: Buffer[] = [];
 
   private constructor(socket: Socket, version: number) {
     this.socket = socket;
@@ -25,7 +29,14 @@ export class RawMqttClient {
       if (waiter !== undefined) waiter(packet);
       else this.#packets.push(packet);
     });
-    socket.on('data', (chunk: Buffer) => parser.parse(chunk));
+    parser.on('error', (error: Error) => {
+      this.parseErrors.push(error.message);
+      socket.destroy();
+    });
+    socket.on('data', (chunk: Buffer) => {
+      this.received.push(chunk);
+      parser.parse(chunk);
+    });
     this.closed = new Promise((resolve) => {
       socket.on('close', () => {
         this.#closed = true;
