@@ -86,12 +86,13 @@ export class MqttConnection implements SessionLink {
   /** Starts reading. Never throws. */
   start(): void {
     this.#parser.on('packet', (packet: Packet) => this.#onPacket(packet));
-    this.#parser.on('error', (error: unknown) =>
-      this.#fail(
-        ReasonCode.MALFORMED_PACKET,
-        `malformed packet: ${error instanceof Error ? error.message : String(error)}`,
-      ),
-    );
+    this.#parser.on('error', (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      // A protocol level the broker does not speak is answered with CONNACK 1 (MQTT 3.1.1 section 3.1.2.2).
+      if (this.#state === 'new' && message === 'Invalid protocol version')
+        this.#writeConnack(false, ConnackReturnCode.UNACCEPTABLE_PROTOCOL_VERSION);
+      this.#fail(ReasonCode.MALFORMED_PACKET, `malformed packet: ${message}`);
+    });
     this.#stream.on('data', (chunk: Buffer) => {
       if (this.#state === 'closed') return;
       const verdict = this.#guard.check(chunk);
@@ -150,12 +151,6 @@ export class MqttConnection implements SessionLink {
       'MQTT client disconnected',
     );
     if (this.#state === 'new' || this.#state === 'opening') {
-      // Before CONNACK, MQTT 5 answers with a CONNACK carrying the reason (section 3.2.2.2).
-      if (this.protocolVersion === 5 && this.#state === 'new')
-        this.#writeConnack(
-          false,
-          reasonCode === ReasonCode.PACKET_TOO_LARGE ? reasonCode : ReasonCode.MALFORMED_PACKET,
-        );
       this.#state = 'closed';
       this.#stream.destroy();
       this.#ended();

@@ -165,4 +165,14 @@ describe('MQTT bridge with MQTT.js', () => {
     first.client.end(true);
     await second.client.endAsync();
   });
+
+  it('ends the MQTT connection when the realm kills its session (MQTT 5: reason 0x98)', async () => {
+    const device = await connectMqtt(mqttUrl, { protocolVersion: 5, clientId: 'kill-me' });
+    const reason = new Promise<number | undefined>((resolve) =>
+      device.client.on('disconnect', (packet) => resolve(packet.reasonCode)),
+    );
+    await wamp.call('wamp.session.kill_by_authid', ['kill-me']);
+    expect(await reason).toBe(0x98);
+    device.client.end(true);
+  });
 });

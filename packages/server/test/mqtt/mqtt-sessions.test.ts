@@ -243,6 +243,12 @@ describe('MQTT sessions, retained messages, wills and bad input', () => {
     early.send({ cmd: 'pingreq' });
     expect(await early.next()).toBeUndefined();
 
+    const level6 = await RawMqttClient.open(port);
+    // CONNECT, protocol name MQTT, level 6, clean session, keep-alive 0, client ID "x".
+    level6.write(Uint8Array.from([0x10, 13, 0, 4, 0x4d, 0x51, 0x54, 0x54, 6, 2, 0, 0, 0, 1, 0x78]));
+    expect(await level6.next()).toMatchObject({ cmd: 'connack', returnCode: 1 });
+    expect(await level6.next()).toBeUndefined();
+
     const malformed = await RawMqttClient.open(port);
     malformed.write(Uint8Array.from([0x10, 0xff, 0xff, 0xff, 0xff, 0x7f]));
     expect(await malformed.next()).toBeUndefined();
