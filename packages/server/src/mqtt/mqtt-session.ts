@@ -363,35 +363,55 @@ export class MqttSession {
     if (this.#ended || !entry.active) return;
     const topic = uriToTopic(event.topic);
     if (topic === undefined) return;
-    // Mapping is asynchronous for dynamic mappings; bounded like the queue.
-    if (this.#mapping >= this.#limits.maxQueued + this.#limits.maxInflight) {
-      this.#drop('mapping backlog');
-      return;
-    }
-    this.#mapping++;
-    const payload = this.#mapper.toMqtt(event.topic, topic, event);
     const retain = event.details['retained'] === true;
     // A cleared retained message (empty) is not sent (MQTT 3.1.1 section 3.3.1.3).
     if (retain && event.args.length === 0 && Object.keys(event.kwargs).length === 0) return;
+    let payload: ReturnType<PayloadMapper['toMqtt']>;
+    try {
+      payload = this.#mapper.toMqtt(event.topic, topic, event);
+    } catch (error) {
+      this.#unmapped(error, event.topic);
+      return;
+    }
+    if (!(payload instanceof Promise) && this.#mapping === 0) {
+      this.#mapped(payload, topic, entry.qos, retain, event.topic);
+      return;
+    }
+    // A dynamic mapping's encoder is being called: later events wait their turn (order is kept),
+    // up to a bound.
+    if (this.#mapping >= Math.max(1000, this.#limits.maxQueued + this.#limits.maxInflight)) {
+      this.#drop('mapping backlog');
+      return;
+    }
+    if (payload instanceof Promise) payload.catch(() => {});
+    this.#mapping++;
     this.#pipeline = this.#pipeline.then(async () => {
-      this.#mapping--;
-      let bytes: Buffer | undefined;
       try {
-        bytes = await payload;
+        this.#mapped(await payload, topic, entry.qos, retain, event.topic);
       } catch (error) {
-        if (error instanceof PayloadMappingError)
-          this.#logger.info({ err: error, topic: event.topic }, 'WAMP event not mapped to MQTT; dropped');
-        return;
+        this.#unmapped(error, event.topic);
+      } finally {
+        this.#mapping--;
       }
-      if (bytes === undefined) {
-        this.#logger.debug(
-          { topic: event.topic },
-          'WAMP event without a passthru payload on a passthrough topic; not sent to MQTT',
-        );
-        return;
-      }
-      this.#deliver({ topic, payload: bytes, qos: entry.qos, retain });
     });
+  }
+
+  #mapped(payload: Buffer | undefined, topic: string, qos: 0 | 1, retain: boolean, uri: string): void {
+    if (payload === undefined) {
+      this.#logger.debug(
+        { topic: uri },
+        'WAMP event without a passthru payload on a passthrough topic; not sent to MQTT',
+      );
+      return;
+    }
+    this.#deliver({ topic, payload, qos, retain });
+  }
+
+  /** Never throws: a failure here must not stop the events behind it. */
+  #unmapped(error: unknown, uri: string): void {
+    if (error instanceof PayloadMappingError)
+      this.#logger.info({ err: error, topic: uri }, 'WAMP event not mapped to MQTT; dropped');
+    else this.#logger.error({ err: error, topic: uri }, 'WAMP event to MQTT failed; dropped');
   }
 
   #deliver(message: Outgoing): void {

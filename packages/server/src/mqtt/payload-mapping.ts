@@ -105,7 +105,7 @@ export class PayloadMapper {
   readonly #realm: string;
   readonly #codecs: CodecSessions;
   /** Payloads already encoded for an event, by the event's args or kwargs (the router hands every receiver the same objects). */
-  readonly #encoded = new WeakMap<object, { uri: string; payload: Promise<Buffer | undefined> }>();
+  readonly #encoded = new WeakMap<object, { uri: string; payload: Buffer | Promise<Buffer | undefined> }>();
 
   constructor(mappings: Record<string, PayloadMappingConfig> | undefined, realm: string, codecs: CodecSessions) {
     // Longest prefix first, so the first hit is the longest match.
@@ -148,20 +148,12 @@ export class PayloadMapper {
   /**
    * A WAMP event on `uri` as the payload of an MQTT PUBLISH to `topic`; `undefined` when the
    * mapping has no form for it (a passthrough topic receiving an event that is not in
-   * passthru mode).
+   * passthru mode). Synchronous for `passthrough` and `native`; a promise for `dynamic`, whose
+   * encoder is called once per event for all receivers.
    *
-   * @throws PayloadMappingError when the encoder fails or returns no bytes.
+   * @throws PayloadMappingError (or rejects with it) when the payload cannot be encoded.
    */
-  toMqtt(uri: string, topic: string, event: Event): Promise<Buffer | undefined> {
-    const key = event.args.length > 0 ? event.args : Object.keys(event.kwargs).length > 0 ? event.kwargs : undefined;
-    const cached = key === undefined ? undefined : this.#encoded.get(key);
-    if (cached !== undefined && cached.uri === uri) return cached.payload;
-    const payload = this.#encode(uri, topic, event);
-    if (key !== undefined) this.#encoded.set(key, { uri, payload });
-    return payload;
-  }
-
-  async #encode(uri: string, topic: string, event: Event): Promise<Buffer | undefined> {
+  toMqtt(uri: string, topic: string, event: Event): Buffer | undefined | Promise<Buffer | undefined> {
     const mapping = this.mappingFor(uri);
     switch (mapping.type) {
       case 'passthrough': {
@@ -171,26 +163,50 @@ export class PayloadMapper {
         if (event.details['ppt_scheme'] === undefined || !(payload instanceof Uint8Array)) return undefined;
         return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
       }
-      case 'native': {
-        const value: Record<string, unknown> = {};
-        if (event.args.length > 0) value['args'] = event.args;
-        if (Object.keys(event.kwargs).length > 0) value['kwargs'] = event.kwargs;
-        return serialize(mapping.serializer, value);
-      }
-      case 'dynamic': {
-        const session = await this.#codecs(mapping.realm ?? this.#realm);
-        let result: Awaited<ReturnType<Session['call']>>;
-        try {
-          result = await session.call(mapping.encoder, [topic, uri, event.args, event.kwargs]);
-        } catch (error) {
-          throw new PayloadMappingError(`the encoder ${mapping.encoder} failed`, { cause: error });
-        }
-        const payload = result.args[0];
-        if (payload instanceof Uint8Array) return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-        if (typeof payload === 'string') return Buffer.from(payload, 'utf8');
-        throw new PayloadMappingError(`the encoder ${mapping.encoder} returned no bytes`);
-      }
+      case 'native':
+        return this.#cached(uri, event, () => {
+          const value: Record<string, unknown> = {};
+          if (event.args.length > 0) value['args'] = event.args;
+          if (Object.keys(event.kwargs).length > 0) value['kwargs'] = event.kwargs;
+          try {
+            return serialize(mapping.serializer, value);
+          } catch (error) {
+            throw new PayloadMappingError(`the event has no ${mapping.serializer} form`, { cause: error });
+          }
+        });
+      case 'dynamic':
+        return this.#cached(uri, event, () => this.#encodeDynamic(mapping, uri, topic, event));
     }
+  }
+
+  /** The payload of an event encoded once for every receiver (the router hands all of them the same args or kwargs). */
+  #cached<T extends Buffer | Promise<Buffer | undefined>>(uri: string, event: Event, encode: () => T): T {
+    const key = event.args.length > 0 ? event.args : Object.keys(event.kwargs).length > 0 ? event.kwargs : undefined;
+    if (key === undefined) return encode();
+    const cached = this.#encoded.get(key);
+    if (cached !== undefined && cached.uri === uri) return cached.payload as T;
+    const payload = encode();
+    this.#encoded.set(key, { uri, payload });
+    return payload;
+  }
+
+  async #encodeDynamic(
+    mapping: Extract<PayloadMappingConfig, { type: 'dynamic' }>,
+    uri: string,
+    topic: string,
+    event: Event,
+  ): Promise<Buffer | undefined> {
+    const session = await this.#codecs(mapping.realm ?? this.#realm);
+    let result: Awaited<ReturnType<Session['call']>>;
+    try {
+      result = await session.call(mapping.encoder, [topic, uri, event.args, event.kwargs]);
+    } catch (error) {
+      throw new PayloadMappingError(`the encoder ${mapping.encoder} failed`, { cause: error });
+    }
+    const payload = result.args[0];
+    if (payload instanceof Uint8Array) return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    if (typeof payload === 'string') return Buffer.from(payload, 'utf8');
+    throw new PayloadMappingError(`the encoder ${mapping.encoder} returned no bytes`);
   }
 }
 
