@@ -234,9 +234,15 @@ export class MqttService implements ConnectionHost {
 
   /** The realm ended the WAMP session (killed through the meta API, realm gone): the MQTT client goes too. */
   #watchRealmSession(session: MqttSession): void {
-    void session.wamp.closed.then(() => {
+    void session.wamp.closed.then((info) => {
       if (session.ended) return;
-      this.#current.get(session.clientId)?.close(ReasonCode.ADMINISTRATIVE_ACTION, 'the realm ended the session');
+      const shutdown = info.reason === 'wamp.close.system_shutdown';
+      this.#current
+        .get(session.clientId)
+        ?.close(
+          shutdown ? ReasonCode.SERVER_SHUTTING_DOWN : ReasonCode.ADMINISTRATIVE_ACTION,
+          shutdown ? 'server shutting down' : `the realm ended the session (${info.reason})`,
+        );
       if (this.#sessions.get(session.clientId) === session) this.#sessions.delete(session.clientId);
       void session.end();
     });
