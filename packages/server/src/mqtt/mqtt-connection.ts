@@ -228,7 +228,11 @@ export class MqttConnection implements SessionLink {
       result = { refused: { v3: ConnackReturnCode.SERVER_UNAVAILABLE, v5: ReasonCode.UNSPECIFIED_ERROR } };
     }
     if (this.#state === 'closed') {
-      if ('session' in result) this.#host.closed(this, result.session, true);
+      // The connection ended while CONNECT was handled: no CONNACK went out, so no will either.
+      if ('session' in result) {
+        result.session.will = undefined;
+        this.#host.closed(this, result.session, true);
+      }
       return;
     }
     if ('refused' in result) {

@@ -175,8 +175,11 @@ export class MqttService implements ConnectionHost {
     }
     // A second connection with the same client ID takes over (section 3.1.4).
     const previous = this.#current.get(clientId);
-    if (previous !== undefined && previous !== connection)
+    if (previous !== undefined && previous !== connection) {
       previous.close(ReasonCode.SESSION_TAKEN_OVER, 'session taken over');
+      // Its session is detached (and ended, if it had no expiry) before this one looks at it.
+      await previous.ended;
+    }
     this.#current.set(clientId, connection);
 
     let session = this.#sessions.get(clientId);

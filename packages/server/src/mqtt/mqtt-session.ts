@@ -137,7 +137,9 @@ export class MqttSession {
    * without expiry ends now, else when the expiry passes, unless a connection attaches first.
    */
   detach(link: SessionLink, options: { abnormal: boolean; onExpired: () => void }): void {
-    if (this.#link !== link) return;
+    // Another connection holds the session now (a takeover); a session no connection holds (its
+    // connection ended before CONNACK) goes on to its expiry.
+    if (this.#link !== link && this.#link !== undefined) return;
     this.#link = undefined;
     const will = options.abnormal ? this.will : undefined;
     this.will = undefined;

@@ -125,6 +125,22 @@ describe('MQTT sessions, retained messages, wills and bad input', () => {
     second.send({ cmd: 'disconnect' });
   });
 
+  it('hands a persistent session over to a second connection with the same client ID, subscriptions included', async () => {
+    const first = await RawMqttClient.open(port);
+    await first.connect({ clientId: 'taken', clean: false });
+    first.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'taken/t', qos: 1 }] });
+    await first.next();
+    const second = await RawMqttClient.open(port);
+    expect(await second.connect({ clientId: 'taken', clean: false })).toMatchObject({ sessionPresent: true });
+    await first.closed;
+    await wamp.publish('taken.t', ['to the second'], { acknowledge: true });
+    const message = await second.next();
+    expect(argsOf(message)).toEqual(['to the second']);
+    second.send({ cmd: 'puback', messageId: (message as { messageId: number }).messageId });
+    second.send({ cmd: 'disconnect' });
+    await second.closed;
+  });
+
   it('shares retained messages with WAMP in both directions', async () => {
     const device = await connectMqtt(`mqtt://127.0.0.1:${port}`);
     await device.client.publishAsync('retained/a', json({ args: ['from mqtt'] }), { qos: 1, retain: true });
