@@ -7,6 +7,7 @@ import type { TransportConfig, WebPathConfig, WebSocketPathConfig } from './conf
 import { mountedPathsOf } from './config/config-walk.js';
 import type { ListeningEndpointConfig } from './config/endpoint-schema.js';
 import type { Logger } from './logger.js';
+import { MqttService, offersMqtt } from './mqtt/mqtt-service.js';
 import type { PathServices } from './node-paths.js';
 import type { SessionAcceptor } from './session-acceptor.js';
 import { EndpointListener, type EndpointTraffic } from './transports/endpoint-listener.js';
@@ -46,6 +47,8 @@ export interface TransportAddress {
   longpollUrls: string[];
   /** Whether RawSocket clients are served. */
   rawsocket: boolean;
+  /** Whether MQTT clients are served (an `mqtt` transport, or a universal one with `mqtt`). */
+  mqtt: boolean;
 }
 
 /** A started transport. */
@@ -75,6 +78,9 @@ function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return 'localhost';
   return host.includes(':') ? `[${host}]` : host;
 }
+
+/** `G`, the first octet of an HTTP GET (a WebSocket upgrade request). */
+const HTTP_GET_OCTET = 0x47;
 
 const mountOf = (key: string) => (key === '/' ? '/' : `/${key}`);
 
@@ -115,6 +121,7 @@ export async function startTransport(
     });
 
   let rawsocket: RawSocketService | undefined;
+  let mqtt: MqttService | undefined;
   let handlers: ListenerHandlers | undefined;
   let webPaths: Record<string, WebPathConfig> = {};
   let wsPaths: string[] = [];
@@ -130,9 +137,25 @@ export async function startTransport(
     case 'rawsocket':
       rawsocket = new RawSocketService({ config: transport, router, frameCaches, logger });
       break;
+    case 'mqtt': {
+      const broker = new MqttService({ options: transport.options, router, logger });
+      mqtt = broker;
+      // MQTT over WebSocket on the same port: an HTTP upgrade offering the `mqtt` subprotocol (docs/mqtt.md).
+      handlers = {
+        request: (_req, res) =>
+          sendError(res, 426, 'this port speaks MQTT, or MQTT over WebSocket (subprotocol mqtt)', {}),
+        upgrade: (req, socket, head) => {
+          if (offersMqtt(req)) broker.handleUpgrade(req, socket, head);
+          else refuseUpgrade(socket, 400, { error: 'MQTT over WebSocket needs the subprotocol mqtt' });
+        },
+      };
+      break;
+    }
     case 'universal': {
       if (transport.rawsocket !== undefined)
         rawsocket = new RawSocketService({ config: transport.rawsocket, router, frameCaches, logger });
+      if (transport.mqtt !== undefined) mqtt = new MqttService({ options: transport.mqtt.options, router, logger });
+      const mqttOverWebSocket = mqtt;
       webPaths = transport.web?.paths ?? {};
       const web =
         transport.web === undefined ? undefined : webRoutes(transport.web.paths, transport.web.options?.access_log);
@@ -151,6 +174,9 @@ export async function startTransport(
           else sendError(res, 404, 'not found', { path: req.url ?? '' });
         },
         upgrade(req, socket, head) {
+          // MQTT over WebSocket: an upgrade offering the `mqtt` subprotocol, on any path (docs/mqtt.md).
+          if (mqttOverWebSocket !== undefined && offersMqtt(req))
+            return mqttOverWebSocket.handleUpgrade(req, socket, head);
           const rawPath = rawPathOf(req) ?? '';
           const { first, rest } = splitFirstSegment(rawPath);
           let service = rest === '' || rest === '/' ? upgrades.get(first === '' ? '/' : first) : undefined;
@@ -196,9 +222,10 @@ export async function startTransport(
   const http =
     handlers === undefined ? undefined : new HttpConnectionHandler(handlers, logger, httpTimeoutsOf(transport));
   const raw = rawsocket;
+  const broker = mqtt;
   const onSocket = (socket: Socket): void => {
     handshake?.arm(socket);
-    if (transport.type === 'universal') {
+    if (transport.type === 'universal' || transport.type === 'mqtt') {
       dispatchByFirstOctet(socket, {
         rawsocket:
           raw === undefined
@@ -208,6 +235,16 @@ export async function startTransport(
                 raw.handleSocket(s);
               },
         http: (s) => (http === undefined ? s.destroy() : http.handleSocket(s)),
+        // On an mqtt transport only an HTTP GET (a WebSocket upgrade) is not MQTT: whatever else
+        // a client sends first is MQTT's to answer (a packet other than CONNECT closes the connection).
+        isMqtt: transport.type === 'mqtt' ? (octet) => octet !== HTTP_GET_OCTET : undefined,
+        mqtt:
+          broker === undefined
+            ? undefined
+            : (s) => {
+                handshake?.disarm(s);
+                broker.handleSocket(s);
+              },
         firstOctetTimeoutMs: 10_000,
         logger,
       });
@@ -219,7 +256,14 @@ export async function startTransport(
   const s = listener.secure ? 's' : '';
   const unix = endpoint.type === 'unix';
   const base = unix ? `unix://${host}` : `${urlHost(host)}:${port}`;
-  const scheme = transport.type === 'websocket' ? `ws${s}` : transport.type === 'rawsocket' ? `rs${s}` : `http${s}`;
+  const scheme =
+    transport.type === 'websocket'
+      ? `ws${s}`
+      : transport.type === 'rawsocket'
+        ? `rs${s}`
+        : transport.type === 'mqtt'
+          ? `mqtt${s}`
+          : `http${s}`;
   const address: TransportAddress = {
     worker: context.worker,
     transport: context.index,
@@ -228,15 +272,20 @@ export async function startTransport(
     host,
     port,
     secure: listener.secure,
-    url: unix ? base : `${scheme}://${base}${transport.type === 'rawsocket' ? '' : '/'}`,
+    url: unix ? base : `${scheme}://${base}${transport.type === 'rawsocket' || transport.type === 'mqtt' ? '' : '/'}`,
     websocketUrls: wsPaths.map((path) => (unix ? `ws+unix://${host}:${path}` : `ws${s}://${base}${path}`)),
     longpollUrls: longpollPaths.map((path) => (unix ? `${base}:${path}` : `http${s}://${base}${path}`)),
     rawsocket: raw !== undefined,
+    mqtt: broker !== undefined,
   };
   return {
     address,
     async close(graceMs) {
-      await Promise.all([...services.map((service) => service.close(graceMs)), raw?.close(graceMs)]);
+      await Promise.all([
+        ...services.map((service) => service.close(graceMs)),
+        raw?.close(graceMs),
+        broker?.close(graceMs),
+      ]);
       await listener.close();
       http?.close();
     },

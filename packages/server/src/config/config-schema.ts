@@ -20,6 +20,7 @@ import {
 import { type ShutdownTrigger, shutdownSchema } from './controller-schema.js';
 import { dialectSchema } from './dialect-schema.js';
 import { endpointSchema } from './endpoint-schema.js';
+import { type MqttTransportConfig, mqttTransportSchema, universalMqttSchema } from './mqtt-schema.js';
 import {
   authSchema,
   ipNetwork,
@@ -53,6 +54,7 @@ export * from './cluster-schema.js';
 export * from './component-schema.js';
 export * from './controller-schema.js';
 export * from './endpoint-schema.js';
+export * from './mqtt-schema.js';
 export * from './path-schema.js';
 export * from './path-services-schema.js';
 export { type NestedPathConfig, type WebPathConfig, webPathsSchema } from './web-paths-schema.js';
@@ -144,6 +146,8 @@ export const universalTransportSchema = section({
   /** WebSocket services by path. */
   websocket: keyedBy(PATH_KEY_EXPECTED, isPathKey, webSocketPathSchema).superRefine(nonEmptyMap).optional(),
   web: section({ paths: webPathsSchema, options: webOptionsSchema.optional() }).optional(),
+  /** MQTT clients, told apart by their first octet (a CONNECT packet); see docs/mqtt.md. */
+  mqtt: universalMqttSchema.optional(),
 });
 
 /** Listening transports, by `type`. */
@@ -152,6 +156,7 @@ export const transportVariants = {
   web: webTransportSchema,
   rawsocket: rawSocketTransportSchema,
   universal: universalTransportSchema,
+  mqtt: mqttTransportSchema,
 };
 
 /** A static permission of a role (same shape as the router's `PermissionConfig`). */
@@ -237,7 +242,8 @@ export type TransportConfig =
   | WebSocketTransportConfig
   | WebTransportConfig
   | RawSocketTransportConfig
-  | UniversalTransportConfig;
+  | UniversalTransportConfig
+  | MqttTransportConfig;
 
 /** A validated router worker. */
 export interface RouterWorkerConfig {
@@ -263,7 +269,7 @@ export const routerWorkerSchema: z.ZodType<RouterWorkerConfig, z.ZodTypeDef, unk
   connections: refusedKey(CONNECTIONS_REFUSED).optional(),
   realms: list(realmSchema).default([]),
   transports: list(
-    tagged('transport type', transportVariants, ['mqtt', 'flashpolicy', 'websocket.testee', 'stream.testee']),
+    tagged('transport type', transportVariants, ['flashpolicy', 'websocket.testee', 'stream.testee']),
   ).default([]),
   components: list(tagged('component type', { class: classComponentSchema }, ['function', 'wamplet'])).default([]),
 });

@@ -120,19 +120,6 @@ export const CROSSBAR_REFUSALS: readonly Refusal[] = [
     instead: 'none needed: browsers connect over WebSocket (a "websocket" or "web" transport)',
   },
   {
-    at: [...TRANSPORT, 'type'],
-    values: ['mqtt'],
-    key: 'transport type "mqtt"',
-    why: 'the MQTT bridge is not in this version of Interchange',
-    instead: 'connect MQTT devices through a process that subscribes to your MQTT broker and publishes into the realm',
-  },
-  {
-    at: [...TRANSPORT, 'mqtt'],
-    key: 'universal transport "mqtt"',
-    why: 'the MQTT bridge is not in this version of Interchange',
-    instead: 'connect MQTT devices through a process that subscribes to your MQTT broker and publishes into the realm',
-  },
-  {
     at: [...REALM, 'store', 'call-queue'],
     key: 'realm store "call-queue"',
     why: 'it queues calls while every callee of a procedure is at its concurrency limit; Interchange answers such a call at once with the error crossbar.error.max_concurrency_reached instead of queueing it',

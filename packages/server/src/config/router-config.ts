@@ -4,6 +4,7 @@
  * `trusted` role hosted components run under when their config names no role.
  */
 import type { AuthorizeFunction, PermissionConfig, RealmConfig, RoleConfig, StoreConfig } from '@interchange/router';
+import { codecRealmsOf } from '../mqtt/payload-mapping.js';
 import { loadedFunction } from './auth-functions.js';
 import type { RealmConfigEntry, RouterWorkerConfig } from './config-schema.js';
 import { dialectOf } from './dialect-schema.js';
@@ -57,6 +58,16 @@ const ALLOW_EVERYTHING: PermissionConfig = {
  * `trusted` itself.
  */
 export function realmsOfWorker(worker: RouterWorkerConfig): RealmConfig[] {
+  // The MQTT bridge calls the codecs of dynamic payload mappings as a trusted session (mqtt/payload-mapping.ts).
+  const mqttCodecRealms = new Set(
+    worker.transports.flatMap((transport) =>
+      transport.type === 'mqtt'
+        ? codecRealmsOf(transport.options)
+        : transport.type === 'universal' && transport.mqtt !== undefined
+          ? codecRealmsOf(transport.mqtt.options)
+          : [],
+    ),
+  );
   return worker.realms.map((realm) => {
     const store = {
       ...(realm.store === undefined ? {} : { store: storeOf(realm.store) }),
@@ -74,9 +85,12 @@ export function realmsOfWorker(worker: RouterWorkerConfig): RealmConfig[] {
         return { name: role.name, permissions: [ALLOW_EVERYTHING] };
       return { name: role.name, permissions: (role.permissions ?? []).map(permission) };
     });
-    // Router links join their realm as `trusted`, as Crossbar's do (src/rlinks/router-link.ts).
+    // Router links join their realm as `trusted`, as Crossbar's do (src/rlinks/router-link.ts); so do
+    // the MQTT transports' dynamic payload codecs' callers.
     const needsTrusted =
-      worker.components.some((c) => c.realm === realm.name && c.role === undefined) || (realm.rlinks?.length ?? 0) > 0;
+      worker.components.some((c) => c.realm === realm.name && c.role === undefined) ||
+      (realm.rlinks?.length ?? 0) > 0 ||
+      mqttCodecRealms.has(realm.name);
     if (needsTrusted && !roles.some((role) => role.name === TRUSTED_ROLE)) roles.push(trustedRole());
     return { name: realm.name, roles, ...store };
   });

@@ -279,6 +279,26 @@ function checkRouterWorker(report: Reporter, worker: RouterWorkerConfig, w: numb
         );
       }
     });
+    // An MQTT transport joins its clients to one realm, and its dynamic mappings call codecs in another.
+    const mqtt =
+      transport.type === 'mqtt'
+        ? { options: transport.options, at: ['workers', w, 'transports', t, 'options'] }
+        : transport.type === 'universal' && transport.mqtt !== undefined
+          ? { options: transport.mqtt.options, at: ['workers', w, 'transports', t, 'mqtt', 'options'] }
+          : undefined;
+    if (mqtt !== undefined) {
+      const { options, at } = mqtt;
+      checkRealmAndRole(
+        report,
+        w,
+        at,
+        options.realm,
+        options.auth === undefined ? (options.role ?? 'anonymous') : undefined,
+      );
+      for (const [prefix, mapping] of Object.entries(options.payload_mapping ?? {}))
+        if (mapping.type === 'dynamic' && mapping.realm !== undefined)
+          checkRealmAndRole(report, w, [...at, 'payload_mapping', prefix], mapping.realm, undefined);
+    }
     for (const entry of allWebPathsOf(transport, t)) {
       const path = entry.config;
       if (path.type === 'upload') checkRealmAndRole(report, w, ['workers', w, ...entry.path], path.realm, path.role);

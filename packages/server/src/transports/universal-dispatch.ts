@@ -8,11 +8,19 @@ import type { Socket } from 'node:net';
 import { RAWSOCKET_MAGIC } from '@interchange/protocol';
 import type { Logger } from '../logger.js';
 
+/** The first octet of an MQTT connection: CONNECT's packet type 1, flags 0 (MQTT 3.1.1 section 3.1.1). */
+const MQTT_CONNECT_OCTET = 0x10;
+const isMqttConnect = (octet: number) => octet === MQTT_CONNECT_OCTET;
+
 /** Where {@link dispatchByFirstOctet} sends a connection. */
 export interface UniversalTargets {
   /** RawSocket; without it, a RawSocket client is disconnected. */
   rawsocket: ((socket: Socket) => void) | undefined;
   http: (socket: Socket) => void;
+  /** MQTT (first octet 0x10, a CONNECT packet); without it, an MQTT client is taken for HTTP and refused there. */
+  mqtt?: ((socket: Socket) => void) | undefined;
+  /** Which first octets go to `mqtt`; CONNECT's 0x10 by default. */
+  isMqtt?: ((octet: number) => boolean) | undefined;
   /** Milliseconds a client has to send its first octet. */
   firstOctetTimeoutMs: number;
   logger: Logger;
@@ -42,6 +50,8 @@ export function dispatchByFirstOctet(socket: Socket, targets: UniversalTargets):
           return;
         }
         targets.rawsocket(socket);
+      } else if (targets.mqtt !== undefined && (targets.isMqtt ?? isMqttConnect)(chunk[0] as number)) {
+        targets.mqtt(socket);
       } else {
         targets.http(socket);
       }

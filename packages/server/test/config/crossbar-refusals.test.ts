@@ -34,12 +34,6 @@ const CASES: [string, unknown, string][] = [
     node(router({ transports: [{ type: 'flashpolicy', endpoint: { type: 'tcp', port: 843 } }] })),
     'workers[0].transports[0].type',
   ],
-  ['transport mqtt', node(router({ transports: [{ type: 'mqtt', endpoint }] })), 'workers[0].transports[0].type'],
-  [
-    'universal mqtt',
-    node(router({ transports: [{ type: 'universal', endpoint, mqtt: { options: {} } }] })),
-    'workers[0].transports[0].mqtt',
-  ],
   [
     'realm store call-queue',
     node({

@@ -81,7 +81,7 @@ describe('one check reports every problem', () => {
       'workers[0].type: expected one of "router", "container", "guest", got "no-such-worker"',
       'workers[1].realms[0].name: expected a realm name (a WAMP URI such as "realm1"), got "bad realm name"',
       'workers[1].realms[1].roles[0].allow: unsupported key (not implemented by Interchange; supported here: name, permissions, authorizer, allow-by-default)',
-      'workers[1].transports[0].type: expected one of "websocket", "web", "rawsocket", "universal", got "carrier-pigeon"',
+      'workers[1].transports[0].type: expected one of "websocket", "web", "rawsocket", "universal", "mqtt", got "carrier-pigeon"',
       // The realm list lost an item and the worker list too: the indices are still the file's.
       'workers[1].transports[2].endpoint.port: port 9000 is already used by workers[1].transports[1]',
       `workers[1].components[0].classname: module not found: ${join(cbdir, 'gone.js')} (classname is the path of a JS module, relative to the config file's directory)`,

@@ -147,7 +147,7 @@ describe('validateConfig', () => {
     [
       'an unknown transport type',
       withTransport({ type: 'carrier-pigeon', endpoint: { type: 'tcp', port: 7001 } }),
-      'workers[0].transports[1].type: expected one of "websocket", "web", "rawsocket", "universal", got "carrier-pigeon"',
+      'workers[0].transports[1].type: expected one of "websocket", "web", "rawsocket", "universal", "mqtt", got "carrier-pigeon"',
     ],
     [
       'a component whose realm does not exist',

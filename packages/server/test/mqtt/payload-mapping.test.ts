@@ -1,0 +1,64 @@
+/** Payload mappings without a router: native serializers both ways, passthrough, and bad payloads. */
+import type { Event } from '@interchange/client';
+import { encode as cborEncode } from 'cbor-x';
+import { pack } from 'msgpackr';
+import { describe, expect, it } from 'vitest';
+import { PayloadMapper, PayloadMappingError } from '../../src/mqtt/payload-mapping.js';
+
+const mapper = new PayloadMapper(
+  {
+    '': { type: 'passthrough' },
+    'j.': { type: 'native', serializer: 'json' },
+    'm.': { type: 'native', serializer: 'msgpack' },
+    'c.': { type: 'native', serializer: 'cbor' },
+  },
+  'realm1',
+  () => Promise.reject(new Error('no codec in this test')),
+);
+
+const event = (args: unknown[], kwargs: Record<string, unknown> = {}, details: Record<string, unknown> = {}) =>
+  ({ args, kwargs, details }) as unknown as Event;
+
+describe('PayloadMapper', () => {
+  it('picks the longest prefix', () => {
+    expect(mapper.mappingFor('j.x').type).toBe('native');
+    expect(mapper.mappingFor('jx').type).toBe('passthrough');
+  });
+
+  it.each([
+    ['j.t', Buffer.from(JSON.stringify({ args: [1, 'a'], kwargs: { k: true }, exclude: [5] }))],
+    ['m.t', pack({ args: [1, 'a'], kwargs: { k: true }, exclude: [5] })],
+    ['c.t', Buffer.from(cborEncode({ args: [1, 'a'], kwargs: { k: true }, exclude: [5] }))],
+  ])('reads a native payload on %s', async (uri, payload) => {
+    expect(await mapper.toWamp(uri, uri.replace('.', '/'), payload)).toEqual({
+      args: [1, 'a'],
+      options: { kwargs: { k: true }, exclude: [5] },
+    });
+  });
+
+  it.each([
+    ['j.t', Buffer.from('not json')],
+    ['j.t', Buffer.from([0xff, 0xfe])],
+    ['j.t', Buffer.from('[1, 2]')],
+    ['j.t', Buffer.from('{"args": 5}')],
+    ['c.t', Buffer.from([0xff])],
+  ])('refuses a bad native payload on %s', async (uri, payload) => {
+    await expect(mapper.toWamp(uri, 't', payload)).rejects.toBeInstanceOf(PayloadMappingError);
+  });
+
+  it('writes native payloads, JSON with binary as NUL and base64', () => {
+    const bytes = mapper.toMqtt('j.t', 'j/t', event([new Uint8Array([1, 2])], { a: 1 })) as Buffer;
+    expect(JSON.parse(bytes.toString())).toEqual({ args: ['\u0000AQI='], kwargs: { a: 1 } });
+  });
+
+  it('passes passthru payloads through, and has no form for a plain event on a passthrough topic', async () => {
+    const payload = new Uint8Array([9, 8, 7]);
+    expect(await mapper.toWamp('p', 'p', Buffer.from(payload))).toEqual({
+      args: [payload],
+      options: { ppt_scheme: 'mqtt' },
+    });
+    expect(mapper.toMqtt('p', 'p', event([payload], {}, { ppt_scheme: 'mqtt' }))).toEqual(Buffer.from(payload));
+    expect(mapper.toMqtt('p', 'p', event(['text']))).toBeUndefined();
+    expect(mapper.toMqtt('p', 'p', event([]))).toEqual(Buffer.alloc(0));
+  });
+});
