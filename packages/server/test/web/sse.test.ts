@@ -294,9 +294,20 @@ describe('sse path', () => {
   });
 
   it('cuts a reader that stops reading at the outbound limit, and keeps serving others', async () => {
-    const left = new Promise<unknown[]>((resolve) => {
-      void peer.subscribe('wamp.session.on_leave', (event) => resolve(event.args));
+    // Streams of earlier tests may still be leaving: wait for this stream's session.
+    const leaving = new Set<unknown>();
+    let sawLeave: () => void = () => {};
+    void peer.subscribe('wamp.session.on_leave', (event) => {
+      leaving.add(event.args[0]);
+      sawLeave();
     });
+    const leftSession = (session: number) =>
+      new Promise<unknown[]>((resolve) => {
+        sawLeave = () => {
+          if (leaving.has(session)) resolve([session]);
+        };
+        sawLeave();
+      });
     const joined = new Promise<number>((resolve) => {
       void peer.subscribe('wamp.session.on_join', (event) => {
         const details = event.args[0] as { session: number; transport?: { type?: string } };
@@ -312,6 +323,7 @@ describe('sse path', () => {
     const flood = async () => {
       for (let i = 0; i < 400; i++) await peer.publish('com.open.flood', [big], { acknowledge: true });
     };
+    const left = leftSession(session);
     const outcome = await Promise.race([left.then((args) => ({ left: args[0] })), flood().then(() => 'flooded')]);
     expect(outcome).toEqual({ left: session });
     socket.destroy();
