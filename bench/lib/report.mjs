@@ -24,7 +24,7 @@ const us = (x) => (x === undefined ? '' : x >= 10_000 ? `${(x / 1000).toFixed(1)
 const label = (target) => TARGETS[target]?.label ?? target;
 
 function cellKey(r) {
-  const { windows, ...params } = r.params;
+  const { windows, publications, ...params } = r.params;
   return JSON.stringify([r.scenario, r.target, r.serializer, params]);
 }
 
@@ -188,7 +188,7 @@ function beforeAfter(results) {
         cellKey(r) === cellKey({ ...after, target: 'interchange-baseline' }),
     );
     if (before === undefined) continue;
-    const { windows, callers, inflight, ...params } = after.params;
+    const { windows, publications, callers, inflight, ...params } = after.params;
     const what = `${after.scenario} ${after.serializer} ${Object.entries(params)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')}`;

@@ -50,7 +50,10 @@ async function run(job, { topics, subscriberCount, topicsOf, fan }) {
   let delivered = 0;
   let pumpScheduled = false;
   let published = 0;
-  const windows = job.windows ?? DEFAULT_WINDOWS;
+  const windows = [...(job.windows ?? DEFAULT_WINDOWS)];
+  // `publications` deep, when that is deeper than every window in deliveries.
+  if (job.publications !== undefined && job.publications * fan > Math.max(...windows))
+    windows.push(job.publications * fan);
   // Not yet connected publishers count as nothing; the pump starts once they are.
   let pump = () => {};
   const schedulePump = () => {
