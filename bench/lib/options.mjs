@@ -74,7 +74,8 @@ const FULL = {
   windows: [20_000, 100_000],
   // A third window, this many publications deep (512 × subscribers deliveries), where that is
   // deeper than the others: at 1,000 subscribers and more, 100,000 deliveries are only 100
-  // publications, and a target that is faster than the round trip idles between them.
+  // publications, and a target that is faster than the round trip idles between them. At most
+  // 1,000,000 deliveries (lib/scenario-pubsub.mjs).
   publications: 512,
   // 'max': as many as the router's file-descriptor limit allows.
   sessions: 'max',

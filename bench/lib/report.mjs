@@ -429,7 +429,7 @@ and ${label(floor)} at the same open-loop rates, ${meta.rounds} rounds, interlea
 first alternates), and keeps the median of each (${meta.serializer}; ${meta.cpu}, Node ${meta.node},
 commit ${meta.commit}; the floor's maximum in that run: ${int(max)} calls/s${meta.loadAverage === undefined ? '' : `; load average ${meta.loadAverage.toFixed(1)} when it ended`}).
 The floor does no routing work beyond matching: its tail at a rate is what the machine, Node.js
-and the generator add at that rate. Issue 17's goal: p99 within 1.5× of the floor's.
+and the generator add at that rate. Issue 17's goal: p99 within 1.5× of the floor's.${meta.note ? `\n\n> ${meta.note}` : ''}
 
 ${table(['target', 'calls/s', 'p50 (median)', 'p99 (median)', 'p99 range', 'p99.9 (median)', 'p99 / floor p99', 'rounds saturated', 'router CPU'], rows)}
 `;
