@@ -15,7 +15,7 @@ import { BASELINE_FILES, buildInterchange, DEFAULT_BASELINE_REF } from './lib/bu
 import { runCell } from './lib/cell.mjs';
 import { machine } from './lib/machine.mjs';
 import { parseOptions, TARGETS, USAGE } from './lib/options.mjs';
-import { ensurePeers } from './lib/peers.mjs';
+import { BUN_PACKAGE, bunExecutable, ensurePeers } from './lib/peers.mjs';
 import { planCells } from './lib/plan.mjs';
 import { canPin, killAll } from './lib/processes.mjs';
 
@@ -41,7 +41,16 @@ async function main() {
   const baselineFiles = options.baselineFiles ?? BASELINE_FILES;
 
   const peers = options.targets.map((t) => TARGETS[t].peer).filter((p) => p !== undefined);
-  if (peers.length > 0) ensurePeers(peersDir, peers, (line) => console.log(line));
+  const optionalPeers = options.targets.filter((t) => TARGETS[t].optional).map((t) => TARGETS[t].peer);
+  if (peers.length > 0) ensurePeers(peersDir, peers, (line) => console.log(line), optionalPeers);
+  const bunPath = bunExecutable(peersDir);
+  if (options.targets.includes('bun-relay') && bunPath === undefined) {
+    // Bun ships for some platforms only; the comparison goes on without it.
+    console.log(
+      `skipping bun-relay: no Bun binary (${BUN_PACKAGE}) could be installed for ${process.platform}-${process.arch}`,
+    );
+    options.targets = options.targets.filter((t) => TARGETS[t].runtime !== 'bun');
+  }
   const bundles = {};
   if (options.targets.includes('interchange')) {
     bundles.interchange = await buildInterchange({ root, outDir: buildDir, name: 'interchange' });
@@ -86,6 +95,7 @@ async function main() {
   const context = {
     here,
     peersDir,
+    bunPath,
     bundles,
     sizes: options.sizes,
     profile: options.profile,

@@ -21,7 +21,10 @@ async function startTarget(name, context, store) {
   const args = ['--realm', REALM, '--peers', context.peersDir];
   if (store !== undefined) args.push('--store', store);
   if (context.bundles[name] !== undefined) args.push('--bundle', context.bundles[name]);
-  const execArgv = ['--expose-gc'];
+  const bun = target.runtime === 'bun';
+  if (bun && context.bunPath === undefined) throw new Error(`${name} needs Bun, which is not installed`);
+  // Bun takes none of Node's flags; its control channel collects garbage with Bun.gc instead.
+  const execArgv = bun ? [] : ['--expose-gc'];
   if (target.launcher === 'interchange.mjs') execArgv.push(...context.interchangeFlags);
   if (context.profile && target.launcher === 'interchange.mjs') {
     mkdirSync(context.profileDir, { recursive: true });
@@ -33,7 +36,11 @@ async function startTarget(name, context, store) {
       `${name}-${Date.now()}.cpuprofile`,
     );
   }
-  const child = spawnNode(join(context.here, 'targets', target.launcher), args, { core: ROUTER_CORE, execArgv });
+  const child = spawnNode(join(context.here, 'targets', target.launcher), args, {
+    core: ROUTER_CORE,
+    execArgv,
+    execPath: bun ? context.bunPath : undefined,
+  });
   try {
     const { port } = await nextMessage(child, ['ready'], 30_000);
     child.port = port;

@@ -2,6 +2,8 @@
  * What a run measures: targets, scenarios, sizes, and the command line that picks among them.
  */
 
+import { BUN_PACKAGE, BUN_VERSION } from './peers.mjs';
+
 /** The routers compared. `serializers` are those the target speaks. */
 export const TARGETS = Object.freeze({
   interchange: {
@@ -29,6 +31,22 @@ export const TARGETS = Object.freeze({
     serializers: ['json', 'msgpack', 'cbor'],
     ours: true,
   },
+  // The floor on Node: no library, no validation, no features (issue 17).
+  'net-relay': {
+    label: 'bare node:net relay (floor)',
+    launcher: 'net-relay.mjs',
+    serializers: ['json', 'msgpack', 'cbor'],
+    ours: true,
+  },
+  // The same relay on Bun's native (uWebSockets) server; skipped with a line when Bun is missing.
+  'bun-relay': {
+    label: 'Bun relay (uWebSockets)',
+    launcher: 'bun-relay.mjs',
+    serializers: ['json', 'msgpack', 'cbor'],
+    runtime: 'bun',
+    peer: `${BUN_PACKAGE}@${BUN_VERSION}`,
+    optional: true,
+  },
 });
 
 /** Scenarios in the order they run (latency uses the throughput measured before it). */
@@ -48,13 +66,19 @@ const FULL = {
   warmupMs: 1000,
   durationMs: 3000,
   callers: 4,
-  inflight: 512,
+  // 256 calls in flight per caller: with fewer, a fast target waits on round trips (issue 17).
+  inflight: 1024,
   // A fixed rate every target gets, and half of each target's own maximum (the latency goal).
   rates: [10_000, 'half'],
   fanout: [10, 100, 1000, 10_000],
   topics: { topics: 100, subscribers: 100, perSubscriber: 10 },
   // Deliveries kept outstanding in the pub/sub scenarios; each is measured, the best counts.
   windows: [20_000, 100_000],
+  // A third window, this many publications deep (512 × subscribers deliveries), where that is
+  // deeper than the others: at 1,000 subscribers and more, 100,000 deliveries are only 100
+  // publications, and a target that is faster than the round trip idles between them. At most
+  // 1,000,000 deliveries (lib/scenario-pubsub.mjs).
+  publications: 512,
   // 'max': as many as the router's file-descriptor limit allows.
   sessions: 'max',
   sessionSerializers: ['json'],

@@ -7,13 +7,36 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Bun's Linux x64 binary, shipped as an npm package; runs the bun-relay target. */
+export const BUN_PACKAGE = '@oven/bun-linux-x64';
+export const BUN_VERSION = '1.4.5';
+
+/** The Bun executable installed into `dir`, or undefined (another platform, or the install failed). */
+export function bunExecutable(dir) {
+  const file = join(dir, 'node_modules', BUN_PACKAGE, 'bin', 'bun');
+  if (!existsSync(file)) return undefined;
+  return spawnSync(file, ['--version']).status === 0 ? file : undefined;
+}
+
 function installedVersion(dir, name) {
   const file = join(dir, 'node_modules', name, 'package.json');
   return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).version : undefined;
 }
 
-/** Installs the `name@version` specs that are missing; throws if npm fails. */
-export function ensurePeers(dir, specs, log) {
+/**
+ * Installs the `name@version` specs that are missing; throws if npm fails. `optional` specs
+ * (Bun: one platform's binary) are installed apart, and failing to install them is only logged:
+ * the targets that need them are skipped.
+ */
+export function ensurePeers(dir, specs, log, optional = []) {
+  for (const spec of optional) {
+    try {
+      ensurePeers(dir, [spec], log);
+    } catch (error) {
+      log(`${spec} is not available: ${error.message}`);
+    }
+  }
+  specs = specs.filter((spec) => !optional.includes(spec));
   const missing = specs.filter((spec) => {
     const at = spec.lastIndexOf('@');
     return installedVersion(dir, spec.slice(0, at)) !== spec.slice(at + 1);

@@ -25,10 +25,11 @@ export function planCells(options) {
             for (const rate of sizes.rates) cell({ callers: sizes.callers, rate });
             break;
           case 'fanout':
-            for (const subscribers of sizes.fanout) cell({ subscribers, windows: sizes.windows });
+            for (const subscribers of sizes.fanout)
+              cell({ subscribers, windows: sizes.windows, ...publicationsOf(sizes) });
             break;
           case 'topics':
-            cell({ ...sizes.topics, windows: sizes.windows });
+            cell({ ...sizes.topics, windows: sizes.windows, ...publicationsOf(sizes) });
             break;
           case 'sessions':
             cell({ count: sizes.sessions });
@@ -45,4 +46,9 @@ export function planCells(options) {
     }
   }
   return cells;
+}
+
+/** The `publications` depth of the pub/sub scenarios, where the sizes set one. */
+function publicationsOf(sizes) {
+  return sizes.publications === undefined ? {} : { publications: sizes.publications };
 }

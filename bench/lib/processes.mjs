@@ -32,13 +32,13 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 
 /**
- * Starts `node <script> ...args` pinned to `core` (when pinning is possible), with IPC.
+ * Starts `node <script> ...args` (or another runtime: `execPath`) pinned to `core` (when pinning is possible), with IPC.
  * The child's stderr is kept (last 4 kB) for error reports.
  */
-export function spawnNode(script, args, { core, execArgv = [], cwd } = {}) {
-  const command = canPin ? 'taskset' : process.execPath;
+export function spawnNode(script, args, { core, execArgv = [], cwd, execPath = process.execPath } = {}) {
+  const command = canPin ? 'taskset' : execPath;
   const argv = [...execArgv, script, ...args];
-  const child = spawn(command, canPin ? ['-c', String(core), process.execPath, ...argv] : argv, {
+  const child = spawn(command, canPin ? ['-c', String(core), execPath, ...argv] : argv, {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     cwd,
   });

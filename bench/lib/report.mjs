@@ -14,8 +14,10 @@ const COLORS = {
   'wamp-server': '#e08a00',
   'fox-wamp': '#7a9a01',
   'ws-relay': '#6f6f6f',
+  'net-relay': '#3a3a3a',
+  'bun-relay': '#b0479a',
 };
-const ORDER = ['interchange', 'interchange-baseline', 'wamp-server', 'fox-wamp', 'ws-relay'];
+const ORDER = ['interchange', 'interchange-baseline', 'wamp-server', 'fox-wamp', 'ws-relay', 'net-relay', 'bun-relay'];
 const SERIALIZERS = ['json', 'msgpack', 'cbor'];
 
 const int = (x) => (x === undefined || Number.isNaN(x) ? '' : Math.round(x).toLocaleString('en-US'));
@@ -24,7 +26,7 @@ const us = (x) => (x === undefined ? '' : x >= 10_000 ? `${(x / 1000).toFixed(1)
 const label = (target) => TARGETS[target]?.label ?? target;
 
 function cellKey(r) {
-  const { windows, ...params } = r.params;
+  const { windows, publications, ...params } = r.params;
   return JSON.stringify([r.scenario, r.target, r.serializer, params]);
 }
 
@@ -188,7 +190,7 @@ function beforeAfter(results) {
         cellKey(r) === cellKey({ ...after, target: 'interchange-baseline' }),
     );
     if (before === undefined) continue;
-    const { windows, callers, inflight, ...params } = after.params;
+    const { windows, publications, callers, inflight, ...params } = after.params;
     const what = `${after.scenario} ${after.serializer} ${Object.entries(params)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')}`;
@@ -328,11 +330,20 @@ function goals(results, dir) {
   const floor = floorAtHalf(dir);
   if (floor !== undefined) {
     // Right after the single-cell p99 row it qualifies.
-    rows.splice(5, 0, [
-      `RPC p99 < 1 ms, median of ${floor.interchange.rounds} interleaved rounds at half the max (latency-floor, ${int(floor.interchange.rate)}/s)`,
-      `${us(floor.interchange.p99)}; bare relay ${us(floor.relay.p99)}`,
-      floor.interchange.p99 < 1000 ? 'met' : floor.relay.p99 < 1000 ? 'not met' : 'not met; nor by the relay',
-    ]);
+    rows.splice(
+      5,
+      0,
+      [
+        `RPC p99 < 1 ms, median of ${floor.interchange.rounds} interleaved rounds at half the max (latency-floor, ${int(floor.interchange.rate)}/s)`,
+        `${us(floor.interchange.p99)}; ${label(floor.name)} ${us(floor.relay.p99)}`,
+        floor.interchange.p99 < 1000 ? 'met' : floor.relay.p99 < 1000 ? 'not met' : 'not met; nor by the floor',
+      ],
+      [
+        `RPC p99 within 1.5× of the floor's at half its max (issue 17, ${int(floor.interchange.rate)}/s)`,
+        `${(floor.interchange.p99 / floor.relay.p99).toFixed(2)}×`,
+        floor.interchange.p99 <= 1.5 * floor.relay.p99 ? 'met' : 'not met',
+      ],
+    );
   }
   return table(['goal', 'Interchange', ''], rows);
 }
@@ -375,11 +386,12 @@ ${table(['realm store', 'serializer', 'PUBLISHED/s', 'p50', 'p99', 'max', 'route
 function floorAtHalf(dir) {
   const file = join(dir, 'latency-floor.json');
   if (!existsSync(file)) return undefined;
-  const { summary } = JSON.parse(readFileSync(file, 'utf8'));
+  const { meta, summary } = JSON.parse(readFileSync(file, 'utf8'));
   const at = (target) => summary.find((s) => s.half && s.target === target);
   const interchange = at('interchange');
-  const relay = at('ws-relay');
-  return interchange === undefined || relay === undefined ? undefined : { interchange, relay };
+  const name = meta.floor ?? 'ws-relay';
+  const relay = at(name);
+  return interchange === undefined || relay === undefined ? undefined : { interchange, relay, name };
 }
 
 /** The table of bench/generator-cost.mjs, if it was run. */
@@ -407,26 +419,87 @@ function latencyFloor(dir) {
   const file = join(dir, 'latency-floor.json');
   if (!existsSync(file)) return '';
   const { meta, summary } = JSON.parse(readFileSync(file, 'utf8'));
+  const floor = meta.floor ?? 'ws-relay';
+  const max = meta.floorMax ?? meta.interchangeMax ?? 0;
   const rows = summary.map((s) => [
     label(s.target),
-    `${int(s.rate)}${s.half ? ' (half Interchange max)' : ''}`,
+    `${int(s.rate)}${s.half ? (meta.floor === undefined ? ' (half Interchange max)' : ' (half the floor max)') : ''}`,
     us(s.p50),
     `**${us(s.p99)}**`,
     `${us(s.p99Min)} to ${us(s.p99Max)}`,
-    `${s.under1ms} of ${s.rounds}`,
     us(s.p999),
+    s.p99OverFloor === undefined ? '' : `${s.p99OverFloor.toFixed(2)}×`,
+    s.saturatedRounds === undefined ? '' : `${s.saturatedRounds} of ${s.rounds}`,
     pct(s.routerCpu),
   ]);
-  return `### Against the floor: Interchange and the bare relay at the same rates
+  return `### Against the floor: Interchange and ${label(floor)} at the same rates
 
 One latency cell is one sample of a noisy tail. \`node bench/latency-floor.mjs\` runs Interchange
-and the bare \`ws\` relay at the same open-loop rates, ${meta.rounds} rounds, interleaved (who goes
+and ${label(floor)} at the same open-loop rates, ${meta.rounds} rounds, interleaved (who goes
 first alternates), and keeps the median of each (${meta.serializer}; ${meta.cpu}, Node ${meta.node},
-commit ${meta.commit}; Interchange's maximum in that run: ${int(meta.interchangeMax ?? 0)} calls/s).
-The relay does no routing: its tail at a rate is what the machine, Node.js and the generator add
-at that rate, before any router work.
+commit ${meta.commit}; the floor's maximum in that run: ${int(max)} calls/s${meta.loadAverage === undefined ? '' : `; load average ${meta.loadAverage.toFixed(1)} when it ended`}).
+The floor does no routing work beyond matching: its tail at a rate is what the machine, Node.js
+and the generator add at that rate. Issue 17's goal: p99 within 1.5× of the floor's.${meta.note ? `\n\n> ${meta.note}` : ''}
 
-${table(['target', 'calls/s', 'p50 (median)', 'p99 (median)', 'p99 range', 'rounds with p99 < 1 ms', 'p99.9 (median)', 'router CPU'], rows)}
+${table(['target', 'calls/s', 'p50 (median)', 'p99 (median)', 'p99 range', 'p99.9 (median)', 'p99 / floor p99', 'rounds saturated', 'router CPU'], rows)}
+`;
+}
+
+/**
+ * Interchange against the node:net floor and the Bun (uWebSockets) relay, from
+ * bench/results/floor.json (bench/floor.mjs), if it was run: best of interleaved rounds and the
+ * ratios issue 17 sets goals for.
+ */
+function floorSection(dir) {
+  const file = join(dir, 'floor.json');
+  if (!existsSync(file)) return '';
+  const { meta, summary } = JSON.parse(readFileSync(file, 'utf8'));
+  const ratio = (row, target) => {
+    const i = row.targets.interchange;
+    const f = row.targets[target];
+    return i === undefined || f === undefined ? '' : (i.best / f.best).toFixed(2);
+  };
+  const cpuRatio = (row, target) => {
+    const i = row.targets.interchange;
+    const f = row.targets[target];
+    return i === undefined || f === undefined ? '' : (i.perCpu / f.perCpu).toFixed(2);
+  };
+  const rows = summary.map((row) => [
+    row.scenario === 'fanout'
+      ? `deliveries/s, ${int(row.subscribers)} subscribers`
+      : `routed calls/s, ${row.serializer}`,
+    ...meta.targets.map((t) => (row.targets[t] === undefined ? '' : int(row.targets[t].best))),
+    ratio(row, 'net-relay'),
+    cpuRatio(row, 'net-relay'),
+    meta.targets.includes('bun-relay') ? ratio(row, 'bun-relay') : '',
+  ]);
+  const goal = (row) => (row.scenario === 'fanout' ? 0.9 : 0.8);
+  const below = summary
+    .filter((row) => {
+      const r = Number(ratio(row, 'net-relay'));
+      return r > 0 && r < goal(row);
+    })
+    .map((row) => `${row.cell} (${ratio(row, 'net-relay')} of the floor, goal ${goal(row)})`);
+  const belowBun = summary
+    .filter(
+      (row) =>
+        row.scenario === 'fanout' && Number(ratio(row, 'bun-relay')) > 0 && Number(ratio(row, 'bun-relay')) < 0.8,
+    )
+    .map((row) => `${row.cell} (${ratio(row, 'bun-relay')} of Bun, goal 0.8)`);
+  return `## Against the floor (issue 17)
+
+\`node bench/floor.mjs\`: Interchange, the bare \`node:net\` relay (bench/targets/net-relay.mjs:
+hand-parsed handshake, frames unmasked in place, each outgoing frame built once, one buffer per
+socket per tick, no validation, no features) and the same relay on Bun's native uWebSockets
+server (bench/targets/bun-relay.mjs), in ${meta.rounds} interleaved rounds, the best round of each
+(${meta.cpu}, Node ${meta.node}, commit ${meta.commit}${meta.dirty ? ' with uncommitted changes' : ''}; ${meta.sizes.warmupMs / 1000} s warm-up, ${meta.sizes.durationMs / 1000} s measured per cell; 256 calls in flight per caller, pub/sub windows up to 512 publications deep${meta.loadAverage === undefined ? '' : `; load average ${meta.loadAverage.toFixed(1)} when it ended`}).
+"per CPU" divides each rate by the router's CPU use in the cell: on a shared machine it is the
+steadier figure.${meta.note ? `\n\n> ${meta.note}` : ''}
+
+${table(['wamp.2.json unless named', ...meta.targets.map(label), 'Interchange / node:net', 'per CPU', 'Interchange / Bun'], rows)}
+Goals (issue 17): routed calls at least 0.8 of the node:net floor; deliveries at least 0.9 of it
+and at least 0.8 of the Bun relay. Below them in this run: ${[...below, ...belowBun].join('; ') || 'none'}.
+
 `;
 }
 
@@ -542,7 +615,7 @@ ${headline(results)}
 ## Goals
 
 ${goals(results, dir)}
-## Interchange before and after (same run, same CPU core)
+${floorSection(dir)}## Interchange before and after (same run, same CPU core)
 
 ${baselineProse(meta)}
 

@@ -18,8 +18,9 @@ export function controlChannel() {
   process.on('message', (message) => {
     if (message?.type === 'memory') {
       // Twice: the first pass may only queue finalizers; the second frees what they released.
-      globalThis.gc?.();
-      globalThis.gc?.();
+      const gc = globalThis.gc ?? (() => globalThis.Bun?.gc(true));
+      gc();
+      gc();
       process.send({ type: 'memory', usage: process.memoryUsage() });
     } else if (message?.type === 'exit') {
       // A normal exit, so that --cpu-prof writes its profile.

@@ -35,6 +35,9 @@ try {
           {
             name: args.realm,
             ...(store === undefined ? {} : { store }),
+            // One load generator speaks for many callers: 256 calls in flight per session, and
+            // at a rate beyond the router's, a backlog past the defaults (1,000 a caller, 10,000 a callee).
+            limits: { pending_calls_per_session: 1_000_000, pending_calls_per_callee: 1_000_000 },
             roles: [
               {
                 name: 'anonymous',
@@ -48,7 +51,8 @@ try {
         transports: [
           {
             type: 'websocket',
-            endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
+            // Every bench session comes from 127.0.0.1: up to 10,000 subscribers and their publisher.
+            endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1', max_connections_per_address: 100_000 },
             serializers: ['json', 'msgpack', 'cbor'],
           },
         ],

@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+/**
+ * Interchange against the floors of issue 17, side by side in interleaved rounds: the bare
+ * `node:net` relay (targets/net-relay.mjs, what Node.js itself costs) and the same relay on Bun's
+ * native uWebSockets server (targets/bun-relay.mjs, skipped with a line when Bun is missing).
+ * Each cell is measured once per round, who goes first alternating; the best round counts (the
+ * issue's "best of two interleaved rounds"), the median is kept too. The ratios Interchange /
+ * floor are what BENCHMARKS.md's "Against the floor" section reads.
+ *
+ *   node bench/floor.mjs                                  2 rounds: rpc json+msgpack, fan-out 100, 1,000, 10,000
+ *   node bench/floor.mjs --rounds 3 --fanout 100,1000 --serializers json --note "shared machine"
+ *
+ * Writes bench/results/floor.json, which `node bench/report.mjs` puts into BENCHMARKS.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildInterchange } from './lib/build-interchange.mjs';
+import { runCell } from './lib/cell.mjs';
+import { machine } from './lib/machine.mjs';
+import { BUN_PACKAGE, BUN_VERSION, bunExecutable, ensurePeers } from './lib/peers.mjs';
+import { canPin, killAll } from './lib/processes.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+
+function parse(argv) {
+  const options = {
+    rounds: 2,
+    serializers: ['json', 'msgpack'],
+    fanout: [100, 1000, 10_000],
+    targets: ['interchange', 'net-relay', 'bun-relay'],
+    warmupMs: 500,
+    durationMs: 1500,
+    note: undefined,
+    out: join(here, 'results', 'floor.json'),
+  };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [name, value] = [argv[i], argv[i + 1]];
+    if (value === undefined) throw new Error(`${name} needs a value`);
+    if (name === '--rounds') options.rounds = Number(value);
+    else if (name === '--serializers') options.serializers = value.split(',');
+    else if (name === '--fanout') options.fanout = value.split(',').map(Number);
+    else if (name === '--targets') options.targets = value.split(',');
+    else if (name === '--duration') options.durationMs = Number(value) * 1000;
+    else if (name === '--note') options.note = value;
+    else if (name === '--out') options.out = value;
+    else
+      throw new Error(
+        `unknown option ${name} (--rounds N, --serializers a,b, --fanout 100,1000, --targets a,b, --duration S, --note TEXT, --out FILE)`,
+      );
+  }
+  if (!(Number.isInteger(options.rounds) && options.rounds > 0)) throw new Error('--rounds must be a positive integer');
+  return options;
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+async function main() {
+  const options = parse(process.argv.slice(2));
+  const started = Date.now();
+  const peersDir = join(here, '.peers');
+  let targets = options.targets;
+  if (targets.includes('bun-relay')) {
+    const spec = `${BUN_PACKAGE}@${BUN_VERSION}`;
+    ensurePeers(peersDir, [], (line) => console.log(line), [spec]);
+    if (bunExecutable(peersDir) === undefined) {
+      console.log(`skipping bun-relay: no Bun binary (${BUN_PACKAGE}) for ${process.platform}-${process.arch}`);
+      targets = targets.filter((t) => t !== 'bun-relay');
+    }
+  }
+  const context = {
+    here,
+    peersDir,
+    bunPath: bunExecutable(peersDir),
+    bundles: { interchange: await buildInterchange({ root, outDir: join(here, '.build'), name: 'interchange' }) },
+    sizes: { warmupMs: options.warmupMs, durationMs: options.durationMs },
+    interchangeFlags: [],
+    results: [],
+  };
+  const cells = [];
+  for (const serializer of options.serializers)
+    cells.push({ scenario: 'rpc-throughput', serializer, params: { callers: 4, inflight: 1024 } });
+  for (const subscribers of options.fanout)
+    cells.push({
+      scenario: 'fanout',
+      serializer: 'json',
+      params: { subscribers, windows: [20_000, 100_000], publications: 512 },
+    });
+  const name = (cell) =>
+    `${cell.scenario} ${cell.serializer}${cell.params.subscribers ? ` ${cell.params.subscribers} subscribers` : ''}`;
+  const samples = [];
+  for (let round = 0; round < options.rounds; round++) {
+    const order = round % 2 === 0 ? targets : [...targets].reverse();
+    for (const cell of cells) {
+      for (const target of order) {
+        const r = await runCell({ ...cell, target }, context);
+        samples.push(
+          r.ok
+            ? { cell: name(cell), target, round, ok: true, rate: r.rate, unit: r.unit, routerCpu: r.routerCpu }
+            : { cell: name(cell), target, round, ok: false, error: r.error },
+        );
+        console.log(
+          r.ok
+            ? `round ${round + 1} ${name(cell)} ${target}: ${Math.round(r.rate)} ${r.unit}, router cpu ${Math.round(r.routerCpu * 100)}%`
+            : `round ${round + 1} ${name(cell)} ${target}: FAILED ${r.error}`,
+        );
+      }
+    }
+  }
+  const summary = cells.map((cell) => {
+    const row = { cell: name(cell), scenario: cell.scenario, serializer: cell.serializer, ...cell.params, targets: {} };
+    for (const target of targets) {
+      const ok = samples.filter((s) => s.ok && s.cell === name(cell) && s.target === target);
+      if (ok.length === 0) continue;
+      row.unit = ok[0].unit;
+      row.targets[target] = {
+        rounds: ok.length,
+        best: Math.max(...ok.map((s) => s.rate)),
+        median: median(ok.map((s) => s.rate)),
+        // Rate per second of router CPU: what a message costs, less sensitive to a busy machine.
+        perCpu: Math.max(...ok.filter((s) => s.routerCpu > 0).map((s) => s.rate / s.routerCpu)),
+      };
+    }
+    return row;
+  });
+  const meta = {
+    ...machine(root),
+    pinned: canPin,
+    rounds: options.rounds,
+    targets,
+    sizes: { warmupMs: options.warmupMs, durationMs: options.durationMs },
+    loadAverage: (await import('node:os')).loadavg()[0],
+    note: options.note,
+  };
+  meta.seconds = Math.round((Date.now() - started) / 1000);
+  mkdirSync(dirname(options.out), { recursive: true });
+  writeFileSync(options.out, `${JSON.stringify({ meta, summary, samples }, null, 1)}\n`);
+  for (const s of summary) {
+    const i = s.targets.interchange;
+    const ratios = targets
+      .filter((t) => t !== 'interchange' && s.targets[t] !== undefined && i !== undefined)
+      .map((t) => `${(i.best / s.targets[t].best).toFixed(2)} of ${t}`);
+    console.log(
+      `${s.cell}: ${targets.map((t) => `${t} ${Math.round(s.targets[t]?.best ?? 0)}`).join(', ')}; ${ratios.join(', ')}`,
+    );
+  }
+  console.log(`results: ${options.out} (${meta.seconds} s)`);
+  return samples.some((s) => !s.ok && s.target === 'interchange') ? 1 : 0;
+}
+
+main()
+  .then((code) => {
+    killAll();
+    process.exitCode = code;
+  })
+  .catch((error) => {
+    console.error(error);
+    killAll();
+    process.exitCode = 1;
+  });
