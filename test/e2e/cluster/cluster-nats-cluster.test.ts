@@ -26,7 +26,9 @@ afterAll(async () => {
 });
 
 /** Retries `attempt` until it resolves (every 100 ms, at most `timeoutMs`). */
-async function retry<T>(attempt: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
+// Generous: after a server dies, its JetStream replicas elect new leaders, which takes seconds,
+// and many more on a loaded machine. This is a correctness test, not a timing one.
+async function retry<T>(attempt: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -38,7 +40,7 @@ async function retry<T>(attempt: () => Promise<T>, timeoutMs = 20_000): Promise<
   }
 }
 
-it('keeps routing when the NATS server a node is connected to dies', { timeout: 90_000 }, async () => {
+it('keeps routing when the NATS server a node is connected to dies', { timeout: 180_000 }, async () => {
   servers = await startNatsCluster(3);
   const urls = servers.map((s) => s.url);
   nodes.push(await startClusterNode(urls, 'a'), await startClusterNode([...urls].reverse(), 'b'));
