@@ -1,5 +1,5 @@
 /**
- * Fuzz target: the router session (packages/router/src/router-session.ts and the broker, dealer
+ * Fuzz target: the router session (packages/router/src/session/router-session.ts and the broker, dealer
  * and meta API behind it) fed decoded messages, as a transport feeds it whatever a peer sends
  * once the decoders have accepted it.
  *

@@ -1,9 +1,9 @@
 import type { Dict, ErrorMessage, Id, Payload, YieldMessage } from '@interchange/protocol';
-import type { PublicationRefusal, Subscription } from './broker.js';
-import type { Realm } from './realm.js';
-import type { RealmMember } from './realm-member.js';
-import type { FilterSubject } from './receiver-filter.js';
-import type { Callee, RegistrationDetails } from './registration-store.js';
+import type { PublicationRefusal, Subscription } from './broker/broker.js';
+import type { FilterSubject } from './broker/receiver-filter.js';
+import type { Callee, RegistrationDetails } from './dealer/registration-store.js';
+import type { Realm } from './realm/realm.js';
+import type { RealmMember } from './realm/realm-member.js';
 
 /**
  * Where a router's realms meet the realms of the same name on other router processes: the seam

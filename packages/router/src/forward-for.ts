@@ -11,7 +11,7 @@
  * that sent the message, so no session can pose as another by writing `forward_for`.
  */
 import type { Dict } from '@interchange/protocol';
-import type { FilterSubject } from './receiver-filter.js';
+import type { FilterSubject } from './broker/receiver-filter.js';
 
 /**
  * Adds `forward_for` to outgoing details when the incoming options carry one (the protocol

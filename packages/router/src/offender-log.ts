@@ -1,5 +1,5 @@
 import type { Logger } from './logger.js';
-import type { Peer } from './peer.js';
+import type { Peer } from './session/peer.js';
 
 /** Who hit a bound: a session as the broker and dealer know it. */
 export interface Offender {

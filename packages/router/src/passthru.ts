@@ -1,5 +1,5 @@
 import { type Dict, isPassthru, PubSubFeature, RpcFeature } from '@interchange/protocol';
-import type { RealmMember } from './realm-member.js';
+import type { RealmMember } from './realm/realm-member.js';
 
 /**
  * The attributes that describe an opaque payload (spec: advanced profile "Payload Passthru

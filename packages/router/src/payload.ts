@@ -1,6 +1,6 @@
 import type { Dict, ErrorMessage, Id, MessageCodeValue, Payload } from '@interchange/protocol';
-import type { RealmMember } from './realm-member.js';
-import { TRUSTED_ROLE } from './static-authorizer.js';
+import type { RealmMember } from './realm/realm-member.js';
+import { TRUSTED_ROLE } from './realm/static-authorizer.js';
 
 /**
  * Copies the application payload of one message onto another (the router never looks inside

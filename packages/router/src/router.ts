@@ -2,12 +2,12 @@ import { type Clock, ErrorUri, type Id, InvalidArgumentError, randomId, systemCl
 import { RouterAuth, type RouterAuthOptions } from './auth/router-auth.js';
 import type { ClusterBackend } from './cluster-backend.js';
 import { type Logger, silentLogger } from './logger.js';
-import type { Peer, PeerConnection } from './peer.js';
-import { Realm } from './realm.js';
-import type { RealmConfig } from './realm-config.js';
-import type { RealmStore } from './realm-store.js';
-import { type ConnectOptions, RouterSession, type SessionHost } from './router-session.js';
+import { Realm } from './realm/realm.js';
+import type { RealmConfig } from './realm/realm-config.js';
+import type { RealmStore } from './realm/realm-store.js';
 import { RouterStats } from './router-stats.js';
+import type { Peer, PeerConnection } from './session/peer.js';
+import { type ConnectOptions, RouterSession, type SessionHost } from './session/router-session.js';
 
 /** Options of {@link Router}. */
 export interface RouterOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shareClientRoles } from '../src/client-roles.js';
+import { shareClientRoles } from '../src/session/client-roles.js';
 
 const autobahnLike = () => ({
   caller: { features: { caller_identification: true, progressive_call_results: true } },

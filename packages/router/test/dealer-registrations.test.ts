@@ -1,7 +1,7 @@
 import { ErrorUri, MessageCode } from '@interchange/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Dealer, DealerObserver } from '../src/dealer.js';
-import type { RegistrationDetails } from '../src/registration-store.js';
+import type { Dealer, DealerObserver } from '../src/dealer/dealer.js';
+import type { RegistrationDetails } from '../src/dealer/registration-store.js';
 import { Router } from '../src/router.js';
 import { ADVANCED, BASIC, client, tryRegister, yieldTo } from './dealer-fixtures.js';
 import { expectCleanTraffic, expectError, FakeClock, join, type TestClient } from './harness.js';

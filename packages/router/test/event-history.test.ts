@@ -1,6 +1,6 @@
 import { ErrorUri, InvalidArgumentError } from '@interchange/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RealmConfig, StoreConfig } from '../src/realm-config.js';
+import type { RealmConfig, StoreConfig } from '../src/realm/realm-config.js';
 import { Router } from '../src/router.js';
 import { expectCleanTraffic, FakeClock, join, type TestClient } from './harness.js';
 import { metaErrorUri, metaResult } from './meta-helpers.js';

@@ -11,9 +11,9 @@ import {
   type WampMessage,
 } from '@interchange/protocol';
 import { expect } from 'vitest';
-import type { Peer, PeerConnection, TransportInfo } from '../src/peer.js';
 import type { Router } from '../src/router.js';
-import type { ConnectOptions } from '../src/router-session.js';
+import type { Peer, PeerConnection, TransportInfo } from '../src/session/peer.js';
+import type { ConnectOptions } from '../src/session/router-session.js';
 
 /** Every message any FakePeer was sent, for the payload invariants checked after each test. */
 const everySent: WampMessage[] = [];

@@ -1,7 +1,7 @@
 import { type MatchPolicyValue, matchesPattern } from '@interchange/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PatternIndex } from '../src/pattern-index.js';
+import { PatternIndex } from '../src/matching/pattern-index.js';
 
 /** The values matching `uri`; the tests' values name their policy (`wildcard:w`). */
 function matches(index: PatternIndex<string>, uri: string): string[] {

@@ -1,7 +1,7 @@
 import { type Id, MessageCode } from '@interchange/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventHistoryEntry } from '../src/event-history.js';
-import { MemoryRealmStore, type RealmStore, type StoredHistory } from '../src/realm-store.js';
+import type { EventHistoryEntry } from '../src/broker/event-history.js';
+import { MemoryRealmStore, type RealmStore, type StoredHistory } from '../src/realm/realm-store.js';
 import { Router } from '../src/router.js';
 import { expectCleanTraffic, expectError, join } from './harness.js';
 

@@ -1,13 +1,13 @@
 import type { MatchPolicyValue } from '@interchange/protocol';
 import { describe, expect, it } from 'vitest';
-import type { RealmMember } from '../src/realm-member.js';
 import {
   type Callee,
   type InvokePolicyValue,
   isInvokePolicy,
   RegistrationStore,
   wildcardRank,
-} from '../src/registration-store.js';
+} from '../src/dealer/registration-store.js';
+import type { RealmMember } from '../src/realm/realm-member.js';
 
 /** A stand-in session: the store only compares sessions by identity. */
 function member(id: number): RealmMember {

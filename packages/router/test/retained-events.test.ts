@@ -1,6 +1,6 @@
 import type { MessageOf } from '@interchange/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_LIMITED_RETAINED_EVENTS } from '../src/retained-events.js';
+import { MAX_LIMITED_RETAINED_EVENTS } from '../src/broker/retained-events.js';
 import { Router } from '../src/router.js';
 import { expectCleanTraffic, join, type TestClient } from './harness.js';
 

@@ -1,8 +1,8 @@
 import { ApplicationError, ErrorUri, InvalidArgumentError, MessageCode } from '@interchange/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Realm } from '../src/realm.js';
+import { RouterProcedures, RUNTIME_ERROR_URI } from '../src/meta/router-procedures.js';
+import type { Realm } from '../src/realm/realm.js';
 import { Router } from '../src/router.js';
-import { RouterProcedures, RUNTIME_ERROR_URI } from '../src/router-procedures.js';
 import { client } from './dealer-fixtures.js';
 import { expectCleanTraffic, expectError, join } from './harness.js';
 

@@ -1,7 +1,7 @@
 import { ErrorUri, InvalidArgumentError, MessageCode } from '@interchange/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../src/logger.js';
-import type { RoleConfig } from '../src/realm-config.js';
+import type { RoleConfig } from '../src/realm/realm-config.js';
 import { Router } from '../src/router.js';
 import { expectAbort, expectCleanTraffic, expectError, FakeClock, join, TestClient } from './harness.js';
 

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@interchange/protocol';
 import { describe, expect, it } from 'vitest';
-import type { PermissionConfig } from '../src/realm-config.js';
-import { compareWildcardSpecificity, StaticAuthorizer } from '../src/static-authorizer.js';
+import type { PermissionConfig } from '../src/realm/realm-config.js';
+import { compareWildcardSpecificity, StaticAuthorizer } from '../src/realm/static-authorizer.js';
 
 const allowCall = { call: true };
 const deny = {};

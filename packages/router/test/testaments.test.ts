@@ -1,7 +1,7 @@
 import { ErrorUri, type MessageOf } from '@interchange/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_TESTAMENTS_PER_SCOPE } from '../src/broker/testaments.js';
 import { Router } from '../src/router.js';
-import { MAX_TESTAMENTS_PER_SCOPE } from '../src/testaments.js';
 import { expectCleanTraffic, join, type TestClient } from './harness.js';
 import { eventArgs, metaErrorUri, metaResult } from './meta-helpers.js';
 

@@ -7,7 +7,7 @@
  */
 import { type Dict, hmacSha256, type Id, utf8Bytes } from '@interchange/protocol';
 import type { Logger } from '../logger.js';
-import type { TransportInfo } from '../peer.js';
+import type { TransportInfo } from '../session/peer.js';
 import type { Principal } from './principal.js';
 import type { ExternalAuthConfig, TransportCredentials } from './transport-auth.js';
 

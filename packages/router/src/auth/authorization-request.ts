@@ -3,7 +3,7 @@
  * subscribe, publish), read from a message, and the ERROR that refuses one.
  */
 import { type Dict, type ErrorMessage, ErrorUri, MessageCode, type WampMessage } from '@interchange/protocol';
-import type { ActionName } from '../realm-config.js';
+import type { ActionName } from '../realm/realm-config.js';
 
 /** What is authorized: an action on a URI, with the request's options. */
 export interface AuthorizationRequest {

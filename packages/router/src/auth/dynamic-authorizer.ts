@@ -8,9 +8,9 @@
  */
 import type { Clock, Dict, Id } from '@interchange/protocol';
 import type { Logger } from '../logger.js';
-import type { TransportInfo } from '../peer.js';
-import type { ActionName } from '../realm-config.js';
-import { type Authorization, DENY, type StaticAuthorizer } from '../static-authorizer.js';
+import type { ActionName } from '../realm/realm-config.js';
+import { type Authorization, DENY, type StaticAuthorizer } from '../realm/static-authorizer.js';
+import type { TransportInfo } from '../session/peer.js';
 import { describeError } from './auth-method.js';
 import type { InternalCaller } from './internal-caller.js';
 import { withTimeout } from './with-timeout.js';

@@ -17,8 +17,8 @@ import {
   type WampMessage,
 } from '@interchange/protocol';
 import type { Logger } from '../logger.js';
-import type { Peer, PeerConnection, TransportInfo } from '../peer.js';
-import type { ConnectOptions } from '../router-session.js';
+import type { Peer, PeerConnection, TransportInfo } from '../session/peer.js';
+import type { ConnectOptions } from '../session/router-session.js';
 
 /** The role and authid of the router's internal sessions. */
 export const INTERNAL_PRINCIPAL = {

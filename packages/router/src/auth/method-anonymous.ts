@@ -5,7 +5,7 @@
  * decides the principal from what the client sent.
  */
 import { AuthMethod } from '@interchange/protocol';
-import { anonymousAuthid } from '../anonymous-authid.js';
+import { anonymousAuthid } from '../session/anonymous-authid.js';
 import {
   type AuthMethodContext,
   type AuthMethodHandler,

@@ -4,7 +4,7 @@
  * client asked for, and its `extra` becomes `WELCOME.Details.authextra` (Crossbar's rules).
  */
 import { type Dict, ErrorUri } from '@interchange/protocol';
-import { NO_REALM_MESSAGE } from '../hello-admission.js';
+import { NO_REALM_MESSAGE } from '../session/hello-admission.js';
 import {
   type AuthAccepted,
   type AuthFailed,

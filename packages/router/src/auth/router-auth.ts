@@ -12,9 +12,9 @@ import {
   ScramDialect,
 } from '@interchange/protocol';
 import type { Logger } from '../logger.js';
-import type { Peer, PeerConnection } from '../peer.js';
-import type { ConnectOptions } from '../router-session.js';
 import type { RouterStats } from '../router-stats.js';
+import type { Peer, PeerConnection } from '../session/peer.js';
+import type { ConnectOptions } from '../session/router-session.js';
 import type { AuthMethodContext, AuthMethodHandler, AuthRequest } from './auth-method.js';
 import { AuthThrottle, type ThrottleOptions } from './auth-throttle.js';
 import { DynamicAuthorizer } from './dynamic-authorizer.js';

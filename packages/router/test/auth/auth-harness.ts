@@ -7,10 +7,10 @@ import { createIdSequence, type Dict, ErrorUri, type MessageOf, type WampMessage
 import { expect } from 'vitest';
 import type { TransportAuthConfig, TransportCredentials } from '../../src/auth/transport-auth.js';
 import type { Logger } from '../../src/logger.js';
-import type { Peer, PeerConnection, TransportInfo } from '../../src/peer.js';
-import type { RealmConfig } from '../../src/realm-config.js';
+import type { RealmConfig } from '../../src/realm/realm-config.js';
 import { Router, type RouterOptions } from '../../src/router.js';
-import type { ConnectOptions } from '../../src/router-session.js';
+import type { Peer, PeerConnection, TransportInfo } from '../../src/session/peer.js';
+import type { ConnectOptions } from '../../src/session/router-session.js';
 import { ALL_ROLES, FakeClock, TestClient } from '../harness.js';
 
 /** One captured log call. */

@@ -1,8 +1,8 @@
 import { ErrorUri, MessageCode } from '@interchange/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DynamicAuthorizer } from '../../src/auth/dynamic-authorizer.js';
-import type { RealmConfig } from '../../src/realm-config.js';
-import { StaticAuthorizer } from '../../src/static-authorizer.js';
+import type { RealmConfig } from '../../src/realm/realm-config.js';
+import { StaticAuthorizer } from '../../src/realm/static-authorizer.js';
 import { expectCleanTraffic, expectError, join } from '../harness.js';
 import { authRouter, flush, HANG, ProcedureServer, RefusedWith } from './auth-harness.js';
 

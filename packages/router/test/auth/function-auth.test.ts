@@ -5,7 +5,7 @@
 import { ErrorUri, MessageCode } from '@interchange/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuthenticateFunction, TransportAuthConfig } from '../../src/auth/transport-auth.js';
-import type { AuthorizeFunction } from '../../src/realm-config.js';
+import type { AuthorizeFunction } from '../../src/realm/realm-config.js';
 import { expectCleanTraffic, expectError, join } from '../harness.js';
 import { authClient, authenticate, authRouter, expectAuthFailed, flush, hello } from './auth-harness.js';
 

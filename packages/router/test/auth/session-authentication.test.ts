@@ -1,7 +1,7 @@
 import { craSign, ErrorUri } from '@interchange/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TransportAuthConfig } from '../../src/auth/transport-auth.js';
-import { SessionState } from '../../src/router-session.js';
+import { SessionState } from '../../src/session/router-session.js';
 import { expectAbort, expectCleanTraffic } from '../harness.js';
 import {
   authClient,

@@ -1,7 +1,7 @@
 /**
  * The realm's `dialect` block, an Interchange addition beside Crossbar's realm keys: where the
  * WAMP spec text and Crossbar.io differ and code depends on Crossbar's side, which side the realm
- * takes. Without the block, Crossbar's (packages/router/src/wamp-dialect.ts); the reasons are in
+ * takes. Without the block, Crossbar's (packages/router/src/realm/wamp-dialect.ts); the reasons are in
  * docs/crossbar-migration.md ("WAMP behaviour where the spec and Crossbar differ").
  *
  * @example

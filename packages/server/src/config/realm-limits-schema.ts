@@ -1,7 +1,7 @@
 /**
  * The realm's `limits` block, an Interchange addition beside Crossbar's realm keys: the bounds on
  * what the sessions of a realm can make the router hold. Every key is optional and has a safe
- * default (packages/router/src/realm-limits.ts); docs/security.md lists them.
+ * default (packages/router/src/realm/realm-limits.ts); docs/security.md lists them.
  *
  * @example
  * "limits": { "retained_topics": 1000, "retained_bytes": 8388608 }

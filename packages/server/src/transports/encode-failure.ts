@@ -1,6 +1,6 @@
 /**
  * Why a transport could not encode a message for its peer, as `Peer.send` reports it to the
- * router (packages/router/src/peer.ts): the serializer and the encoder's own words.
+ * router (packages/router/src/session/peer.ts): the serializer and the encoder's own words.
  */
 export function encodeFailure(serializer: string, error: unknown): string {
   const why = error instanceof Error ? error.message : String(error);

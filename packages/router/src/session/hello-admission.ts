@@ -1,5 +1,5 @@
 import { CLIENT_ROLES, type Dict, ErrorUri, type HelloMessage, isValidUri } from '@interchange/protocol';
-import type { Realm } from './realm.js';
+import type { Realm } from '../realm/realm.js';
 
 /** Why a HELLO is refused: the ABORT reason and message. */
 export interface HelloRefusal {

@@ -1,5 +1,5 @@
-import type { RealmMember } from './realm-member.js';
-import { TRUSTED_ROLE } from './static-authorizer.js';
+import type { RealmMember } from '../realm/realm-member.js';
+import { TRUSTED_ROLE } from '../realm/static-authorizer.js';
 
 /** What the rule needs of a registration's callee. */
 interface CalleeOf {

@@ -1,5 +1,5 @@
 import { ApplicationError, type Dict, ErrorUri, InvalidArgumentError, isValidUri } from '@interchange/protocol';
-import type { RealmMember } from './realm-member.js';
+import type { RealmMember } from '../realm/realm-member.js';
 
 /**
  * The error URI a caller gets when a router procedure fails with something other than an

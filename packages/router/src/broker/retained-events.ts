@@ -1,5 +1,5 @@
 import { type Dict, type Id, type MatchPolicyValue, matchesPattern, type Payload } from '@interchange/protocol';
-import { payloadSize, valueSize } from './payload-size.js';
+import { payloadSize, valueSize } from '../payload-size.js';
 import type { FilterSubject, ReceiverFilter } from './receiver-filter.js';
 
 /**
@@ -60,7 +60,7 @@ const UNBOUNDED: RetainedBounds = { maxTopics: Number.POSITIVE_INFINITY, maxByte
  * Retained events live apart from subscriptions: retention works on topics nobody subscribes to
  * yet, and a subscription still ends with its last subscriber. Retained events outlive their
  * publisher's session (the spec ties them to the topic, not the publisher), so the realm bounds
- * them: at most `maxTopics` topics and `maxBytes` estimated bytes (packages/router/src/realm-limits.ts).
+ * them: at most `maxTopics` topics and `maxBytes` estimated bytes (packages/router/src/realm/realm-limits.ts).
  * Past a bound the least recently retained topics go, as a full LMDB store evicts its oldest
  * records: a publisher keeps being served and the newest state is the one kept.
  */

@@ -1,6 +1,6 @@
 import { type Id, MatchPolicy, type MatchPolicyValue, randomId } from '@interchange/protocol';
-import { clearMatches, PatternIndex } from './pattern-index.js';
-import type { RealmMember } from './realm-member.js';
+import { clearMatches, PatternIndex } from '../matching/pattern-index.js';
+import type { RealmMember } from '../realm/realm-member.js';
 
 /**
  * How the dealer picks a callee among those sharing a registration (advanced profile "Shared

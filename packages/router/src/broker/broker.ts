@@ -17,22 +17,27 @@ import {
   systemClock,
   type UnsubscribeMessage,
 } from '@interchange/protocol';
-import type { BrokerClusterHooks } from './cluster-backend.js';
+import type { BrokerClusterHooks } from '../cluster-backend.js';
+import { withForwardFor } from '../forward-for.js';
+import type { Logger } from '../logger.js';
+import { clearMatches, PatternIndex } from '../matching/pattern-index.js';
+import { OffenderLog } from '../offender-log.js';
+import { copyPassthruAttributes, passthruViolation } from '../passthru.js';
+import { copyPayload, identityDetails, isReservedFor, refuse, routerError } from '../payload.js';
+import { Action } from '../realm/realm-config.js';
+import { SUBSCRIPTIONS_LIMIT_REACHED } from '../realm/realm-limits.js';
+import type { RealmMember } from '../realm/realm-member.js';
+import {
+  type EventHistoryStore,
+  MemoryRealmStore,
+  type RealmStore,
+  type RetainedEventStore,
+} from '../realm/realm-store.js';
+import type { Authorization, StaticAuthorizer } from '../realm/static-authorizer.js';
+import type { ProtocolViolation } from '../session/protocol-violation.js';
 import { type EventHistoryEntry, isStorable } from './event-history.js';
-import { withForwardFor } from './forward-for.js';
-import type { Logger } from './logger.js';
-import { OffenderLog } from './offender-log.js';
-import { copyPassthruAttributes, passthruViolation } from './passthru.js';
-import { clearMatches, PatternIndex } from './pattern-index.js';
-import { copyPayload, identityDetails, isReservedFor, refuse, routerError } from './payload.js';
-import type { ProtocolViolation } from './protocol-violation.js';
-import { Action } from './realm-config.js';
-import { SUBSCRIPTIONS_LIMIT_REACHED } from './realm-limits.js';
-import type { RealmMember } from './realm-member.js';
-import { type EventHistoryStore, MemoryRealmStore, type RealmStore, type RetainedEventStore } from './realm-store.js';
 import { compileReceiverFilter, type FilterSubject, type ReceiverFilter } from './receiver-filter.js';
 import type { RetainOutcome } from './retained-events.js';
-import type { Authorization, StaticAuthorizer } from './static-authorizer.js';
 
 /**
  * The broker features this router implements, announced in `WELCOME.Details.roles.broker`

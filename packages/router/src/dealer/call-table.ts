@@ -1,7 +1,7 @@
 import type { CallMessage, Dict, Id, TimerHandle } from '@interchange/protocol';
-import type { RealmMember } from './realm-member.js';
+import type { RealmMember } from '../realm/realm-member.js';
+import type { RouterStats } from '../router-stats.js';
 import type { Callee, Registration } from './registration-store.js';
-import type { RouterStats } from './router-stats.js';
 
 /**
  * A call the dealer routed and has not finished. It is known to both sides: by the caller's

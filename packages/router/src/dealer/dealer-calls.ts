@@ -14,15 +14,15 @@ import {
   RpcFeature,
   type YieldMessage,
 } from '@interchange/protocol';
+import { withForwardFor } from '../forward-for.js';
+import type { Logger } from '../logger.js';
+import { announcesPassthru, copyPassthruAttributes, passthruViolation } from '../passthru.js';
+import { copyPayload, identityDetails, routerError } from '../payload.js';
+import type { RealmMember } from '../realm/realm-member.js';
+import type { RouterStats } from '../router-stats.js';
+import type { ProtocolViolation } from '../session/protocol-violation.js';
 import { CallTable, type PendingCall } from './call-table.js';
-import { withForwardFor } from './forward-for.js';
-import type { Logger } from './logger.js';
-import { announcesPassthru, copyPassthruAttributes, passthruViolation } from './passthru.js';
-import { copyPayload, identityDetails, routerError } from './payload.js';
-import type { ProtocolViolation } from './protocol-violation.js';
-import type { RealmMember } from './realm-member.js';
 import type { Callee, Registration } from './registration-store.js';
-import type { RouterStats } from './router-stats.js';
 
 /**
  * The error a caller gets when every callee that could serve its call is at its concurrency

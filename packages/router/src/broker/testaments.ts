@@ -1,6 +1,5 @@
 import { type Dict, ErrorUri, type Id, isPassthru, type Payload, randomId } from '@interchange/protocol';
-import type { Broker } from './broker.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 import {
   expectAtMost,
   expectKwargs,
@@ -10,9 +9,10 @@ import {
   readOptionalDict,
   readOptionalList,
   readString,
-} from './meta-arguments.js';
-import type { RealmMember } from './realm-member.js';
-import type { RouterProcedures } from './router-procedures.js';
+} from '../meta/meta-arguments.js';
+import type { RouterProcedures } from '../meta/router-procedures.js';
+import type { RealmMember } from '../realm/realm-member.js';
+import type { Broker } from './broker.js';
 
 /** When a testament is published (spec: "Session Testament", `scope`). */
 export const TestamentScope = {

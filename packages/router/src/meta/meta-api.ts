@@ -1,15 +1,15 @@
 import { type Id, RpcFeature, type RpcFeatureName } from '@interchange/protocol';
-import type { Broker } from './broker.js';
-import type { Dealer } from './dealer.js';
-import type { Logger } from './logger.js';
+import type { Broker } from '../broker/broker.js';
+import { installTestamentMetaApi, Testaments } from '../broker/testaments.js';
+import type { Dealer } from '../dealer/dealer.js';
+import type { Logger } from '../logger.js';
+import type { RealmMember } from '../realm/realm-member.js';
+import type { StaticAuthorizer } from '../realm/static-authorizer.js';
+import { CROSSBAR_DIALECT, type WampDialect } from '../realm/wamp-dialect.js';
 import { installRegistrationMetaApi } from './meta-registrations.js';
 import { installSessionMetaApi, type JoinedSession, sessionDetails } from './meta-sessions.js';
 import { installSubscriptionMetaApi } from './meta-subscriptions.js';
-import type { RealmMember } from './realm-member.js';
 import type { RouterProcedures } from './router-procedures.js';
-import type { StaticAuthorizer } from './static-authorizer.js';
-import { installTestamentMetaApi, Testaments } from './testaments.js';
-import { CROSSBAR_DIALECT, type WampDialect } from './wamp-dialect.js';
 
 /**
  * The dealer features the meta API brings, announced in `WELCOME.Details.roles.dealer` beside

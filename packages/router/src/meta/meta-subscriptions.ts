@@ -1,6 +1,10 @@
 import { type Dict, ErrorUri, type Id } from '@interchange/protocol';
-import type { Broker, Subscription } from './broker.js';
-import { parseHistoryQuery, runHistoryQuery } from './event-history-query.js';
+import type { Broker, Subscription } from '../broker/broker.js';
+import { parseHistoryQuery, runHistoryQuery } from '../broker/event-history-query.js';
+import { isReservedUri } from '../payload.js';
+import { Action } from '../realm/realm-config.js';
+import type { RealmMember } from '../realm/realm-member.js';
+import type { StaticAuthorizer } from '../realm/static-authorizer.js';
 import {
   expectAtMost,
   expectKwargs,
@@ -14,11 +18,7 @@ import {
   readString,
   readUri,
 } from './meta-arguments.js';
-import { isReservedUri } from './payload.js';
-import { Action } from './realm-config.js';
-import type { RealmMember } from './realm-member.js';
 import type { RouterProcedures } from './router-procedures.js';
-import type { StaticAuthorizer } from './static-authorizer.js';
 
 /** The error of `get_events` for a subscription without history, as Crossbar names it (service.py). */
 export const HISTORY_UNAVAILABLE = ErrorUri.HISTORY_UNAVAILABLE;

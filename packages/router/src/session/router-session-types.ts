@@ -1,10 +1,10 @@
 import type { Id } from '@interchange/protocol';
-import type { RouterAuth } from './auth/router-auth.js';
-import type { TransportAuthConfig, TransportCredentials } from './auth/transport-auth.js';
-import type { Logger } from './logger.js';
-import type { Realm } from './realm.js';
+import type { RouterAuth } from '../auth/router-auth.js';
+import type { TransportAuthConfig, TransportCredentials } from '../auth/transport-auth.js';
+import type { Logger } from '../logger.js';
+import type { Realm } from '../realm/realm.js';
+import type { RouterStats } from '../router-stats.js';
 import type { RouterSession } from './router-session.js';
-import type { RouterStats } from './router-stats.js';
 
 /**
  * The lifecycle of a router session (spec: basic profile "Sessions", peer state chart):

@@ -1,17 +1,17 @@
 import { type Clock, type Id, InvalidArgumentError, isValidUri, systemClock } from '@interchange/protocol';
-import { Broker } from './broker.js';
-import type { ClusterBackend, ClusterRealmLink } from './cluster-backend.js';
-import { Dealer } from './dealer.js';
-import { eventHistoryEntries } from './event-history.js';
-import { type Logger, silentLogger } from './logger.js';
-import { MetaApi } from './meta-api.js';
-import type { JoinedSession } from './meta-sessions.js';
-import { OffenderLog } from './offender-log.js';
+import { Broker } from '../broker/broker.js';
+import { eventHistoryEntries } from '../broker/event-history.js';
+import type { ClusterBackend, ClusterRealmLink } from '../cluster-backend.js';
+import { Dealer } from '../dealer/dealer.js';
+import { type Logger, silentLogger } from '../logger.js';
+import { MetaApi } from '../meta/meta-api.js';
+import type { JoinedSession } from '../meta/meta-sessions.js';
+import { RouterProcedures } from '../meta/router-procedures.js';
+import { OffenderLog } from '../offender-log.js';
+import type { RouterStats } from '../router-stats.js';
 import type { RealmConfig } from './realm-config.js';
 import { type RealmLimits, realmLimits } from './realm-limits.js';
 import { MemoryRealmStore, type RealmStore } from './realm-store.js';
-import { RouterProcedures } from './router-procedures.js';
-import type { RouterStats } from './router-stats.js';
 import { StaticAuthorizer } from './static-authorizer.js';
 import { resolveDialect, type WampDialect } from './wamp-dialect.js';
 

@@ -20,17 +20,21 @@ import {
   type UnregisterMessage,
   type YieldMessage,
 } from '@interchange/protocol';
-import type { DealerClusterHooks, RegistrationAdmission, RegistrationRequest } from './cluster-backend.js';
+import type { DealerClusterHooks, RegistrationAdmission, RegistrationRequest } from '../cluster-backend.js';
+import type { Logger } from '../logger.js';
+import { type RouterProcedureHandler, RouterProcedures, runRouterProcedure } from '../meta/router-procedures.js';
+import { OffenderLog } from '../offender-log.js';
+import { passthruViolation } from '../passthru.js';
+import { copyPayload, isReservedFor, refuse, routerError } from '../payload.js';
+import { Action } from '../realm/realm-config.js';
+import { REGISTRATIONS_LIMIT_REACHED, type RealmLimits } from '../realm/realm-limits.js';
+import type { RealmMember } from '../realm/realm-member.js';
+import type { StaticAuthorizer } from '../realm/static-authorizer.js';
+import { CROSSBAR_DIALECT, type WampDialect } from '../realm/wamp-dialect.js';
+import type { RouterStats } from '../router-stats.js';
+import type { ProtocolViolation } from '../session/protocol-violation.js';
 import { CallRouter, MAX_CONCURRENCY_REACHED, PENDING_CALLS_LIMIT_REACHED, unsupportedBy } from './dealer-calls.js';
 import { forceReregisterRefusal } from './force-reregister.js';
-import type { Logger } from './logger.js';
-import { OffenderLog } from './offender-log.js';
-import { passthruViolation } from './passthru.js';
-import { copyPayload, isReservedFor, refuse, routerError } from './payload.js';
-import type { ProtocolViolation } from './protocol-violation.js';
-import { Action } from './realm-config.js';
-import { REGISTRATIONS_LIMIT_REACHED, type RealmLimits } from './realm-limits.js';
-import type { RealmMember } from './realm-member.js';
 import {
   type Callee,
   InvokePolicy,
@@ -39,10 +43,6 @@ import {
   type RegistrationDetails,
   RegistrationStore,
 } from './registration-store.js';
-import { type RouterProcedureHandler, RouterProcedures, runRouterProcedure } from './router-procedures.js';
-import type { RouterStats } from './router-stats.js';
-import type { StaticAuthorizer } from './static-authorizer.js';
-import { CROSSBAR_DIALECT, type WampDialect } from './wamp-dialect.js';
 
 export { MAX_CONCURRENCY_REACHED } from './dealer-calls.js';
 export { CALL_REROUTE_FEATURE, DEALER_FEATURES } from './dealer-features.js';

@@ -1,7 +1,12 @@
 import type { Id, MatchPolicyValue } from '@interchange/protocol';
-import { type EventHistoryEntry, EventHistoryLog, type StoredEvent } from './event-history.js';
-import type { FilterSubject } from './receiver-filter.js';
-import { type RetainedBounds, type RetainedEvent, RetainedEvents, type RetainOutcome } from './retained-events.js';
+import { type EventHistoryEntry, EventHistoryLog, type StoredEvent } from '../broker/event-history.js';
+import type { FilterSubject } from '../broker/receiver-filter.js';
+import {
+  type RetainedBounds,
+  type RetainedEvent,
+  RetainedEvents,
+  type RetainOutcome,
+} from '../broker/retained-events.js';
 
 /**
  * Where a realm keeps its retained events (advanced profile "Event Retention"). Reads are

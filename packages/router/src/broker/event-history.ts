@@ -7,7 +7,7 @@ import {
   type MatchPolicyValue,
   type Payload,
 } from '@interchange/protocol';
-import type { StoreConfig } from './realm-config.js';
+import type { StoreConfig } from '../realm/realm-config.js';
 import type { FilterSubject, ReceiverFilter } from './receiver-filter.js';
 
 /** Events kept per history entry without a `limit`: Crossbar's `GLOBAL_HISTORY_LIMIT`. */

@@ -1,7 +1,7 @@
 import { MessageCode, type WampMessage } from '@interchange/protocol';
+import type { Realm } from '../realm/realm.js';
+import type { RealmMember } from '../realm/realm-member.js';
 import type { ProtocolViolation } from './protocol-violation.js';
-import type { Realm } from './realm.js';
-import type { RealmMember } from './realm-member.js';
 
 /** Message types only a router sends (spec: "Message Codes and Direction"). */
 const ROUTER_TO_CLIENT: ReadonlySet<WampMessage['type']> = new Set([

@@ -1,4 +1,6 @@
 import { type Dict, ErrorUri, type Id, isValidUri } from '@interchange/protocol';
+import type { RealmMember } from '../realm/realm-member.js';
+import type { TransportInfo } from '../session/peer.js';
 import {
   expectAtMost,
   expectKwargs,
@@ -10,8 +12,6 @@ import {
   readOptionalStringList,
   readString,
 } from './meta-arguments.js';
-import type { TransportInfo } from './peer.js';
-import type { RealmMember } from './realm-member.js';
 import type { RouterProcedures } from './router-procedures.js';
 
 /** The close reason of a killed session when the caller gives none (spec: "wamp.session.kill"). */

@@ -10,25 +10,25 @@ import {
   nextSequenceId,
   type WampMessage,
 } from '@interchange/protocol';
+import type { AuthRequest } from '../auth/auth-method.js';
+import { type AuthorizationRequest, authorizationRequest, notAuthorized } from '../auth/authorization-request.js';
+import type { Principal } from '../auth/principal.js';
+import type { AuthStep, SessionAuthentication } from '../auth/session-authentication.js';
+import type { TransportAuthConfig } from '../auth/transport-auth.js';
+import { BROKER_FEATURES } from '../broker/broker.js';
+import { DEALER_FEATURES } from '../dealer/dealer.js';
+import { META_DEALER_FEATURES } from '../meta/meta-api.js';
+import type { Realm } from '../realm/realm.js';
+import type { RealmMember } from '../realm/realm-member.js';
+import { type Authorization, DENY } from '../realm/static-authorizer.js';
+import type { RouterStats } from '../router-stats.js';
 import { anonymousAuthid } from './anonymous-authid.js';
-import type { AuthRequest } from './auth/auth-method.js';
-import { type AuthorizationRequest, authorizationRequest, notAuthorized } from './auth/authorization-request.js';
-import type { Principal } from './auth/principal.js';
-import type { AuthStep, SessionAuthentication } from './auth/session-authentication.js';
-import type { TransportAuthConfig } from './auth/transport-auth.js';
-import { BROKER_FEATURES } from './broker.js';
 import { shareClientRoles } from './client-roles.js';
-import { DEALER_FEATURES } from './dealer.js';
 import { admitHello, checkHello, isDict, NO_REALM_MESSAGE } from './hello-admission.js';
-import { META_DEALER_FEATURES } from './meta-api.js';
 import type { Peer, PeerConnection } from './peer.js';
 import type { ProtocolViolation } from './protocol-violation.js';
-import type { Realm } from './realm.js';
-import type { RealmMember } from './realm-member.js';
 import { type ConnectOptions, type SessionHost, SessionState, type SessionStateValue } from './router-session-types.js';
-import type { RouterStats } from './router-stats.js';
 import { routeToRealm } from './session-routing.js';
-import { type Authorization, DENY } from './static-authorizer.js';
 
 /** `clientRoles` before HELLO: shared, never mutated. */
 const EMPTY_ROLES: Dict = Object.freeze({});

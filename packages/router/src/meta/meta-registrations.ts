@@ -1,6 +1,8 @@
 import { type Dict, ErrorUri, type Id } from '@interchange/protocol';
-import type { Broker } from './broker.js';
-import type { Dealer } from './dealer.js';
+import type { Broker } from '../broker/broker.js';
+import type { Dealer } from '../dealer/dealer.js';
+import type { RegistrationDetails } from '../dealer/registration-store.js';
+import type { RealmMember } from '../realm/realm-member.js';
 import {
   expectAtMost,
   expectKwargs,
@@ -13,8 +15,6 @@ import {
   readString,
   readUri,
 } from './meta-arguments.js';
-import type { RealmMember } from './realm-member.js';
-import type { RegistrationDetails } from './registration-store.js';
 import type { RouterProcedures } from './router-procedures.js';
 
 /** What the registration meta API needs from its realm. */
