@@ -184,6 +184,20 @@ def max_message_size(transport):
     return (transport.get("options") or {}).get("max_message_size")
 
 
+def limit_message_size(factory, transport):
+    """Applies the transport's max_message_size, if set, to an Autobahn client factory."""
+    size = max_message_size(transport)
+    if size is not None:
+        factory.setProtocolOptions(maxMessagePayloadSize=size)
+
+
+def rawsocket_serializer(transport):
+    """The serializer of a RawSocket transport: the node's own for an inherited fd, else the named one."""
+    if transport["kind"] == "fd":
+        return internal_serializer()
+    return serializer_of(transport.get("serializer", "json"))
+
+
 # When the node stops it sends SIGTERM: the component leaves its realm as if it had called
 # leave() itself (GOODBYE wamp.close.normal), so neither side logs a lost transport, and exits
 # once the router has answered. LEAVE_GRACE bounds the wait; the node kills it after its own grace.
@@ -245,17 +259,12 @@ def run_twisted(klass, spec, outcome):
 
         url, serializers = websocket_factory_args(transport)
         factory = WampWebSocketClientFactory(create, url=url, serializers=serializers)
-        size = max_message_size(transport)
-        if size is not None:
-            factory.setProtocolOptions(maxMessagePayloadSize=size)
+        limit_message_size(factory, transport)
     else:
         from autobahn.twisted.rawsocket import WampRawSocketClientFactory
 
-        serializer = internal_serializer() if kind == "fd" else serializer_of(transport.get("serializer", "json"))
-        factory = WampRawSocketClientFactory(create, serializer=serializer)
-        size = max_message_size(transport)
-        if size is not None:
-            factory.setProtocolOptions(maxMessagePayloadSize=size)
+        factory = WampRawSocketClientFactory(create, serializer=rawsocket_serializer(transport))
+        limit_message_size(factory, transport)
     factory.noisy = False
 
     if kind == "fd":
@@ -362,17 +371,14 @@ def run_asyncio(klass, spec, outcome):
 
         url, serializers = websocket_factory_args(transport)
         factory = WampWebSocketClientFactory(create, url=url, serializers=serializers)
-        size = max_message_size(transport)
-        if size is not None:
-            factory.setProtocolOptions(maxMessagePayloadSize=size)
+        limit_message_size(factory, transport)
     else:
         from autobahn.asyncio.rawsocket import WampRawSocketClientFactory, WampRawSocketClientProtocol
 
         if not hasattr(WampRawSocketClientProtocol, "transport_details"):
             # Some Autobahn releases lack this property on asyncio RawSocket, which onWelcome reads.
             WampRawSocketClientProtocol.transport_details = property(lambda p: getattr(p, "_transport_details", None))
-        serializer = internal_serializer() if kind == "fd" else serializer_of(transport.get("serializer", "json"))
-        raw_factory = WampRawSocketClientFactory(create, serializer=serializer)
+        raw_factory = WampRawSocketClientFactory(create, serializer=rawsocket_serializer(transport))
         size = max_message_size(transport)
 
         def factory():
