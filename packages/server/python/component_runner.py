@@ -174,10 +174,13 @@ def session_factory(klass, spec, outcome, on_gone, current=None):
     return create
 
 
-def websocket_factory_args(transport):
+def websocket_client_factory(factory_class, create, transport):
+    """An Autobahn WebSocket client factory (Twisted's or asyncio's) for the transport."""
     names = transport.get("serializers")
     serializers = [serializer_of(n) for n in names] if names else None
-    return transport["url"], serializers
+    factory = factory_class(create, url=transport["url"], serializers=serializers)
+    limit_message_size(factory, transport)
+    return factory
 
 
 def max_message_size(transport):
@@ -257,9 +260,7 @@ def run_twisted(klass, spec, outcome):
     if kind == "websocket":
         from autobahn.twisted.websocket import WampWebSocketClientFactory
 
-        url, serializers = websocket_factory_args(transport)
-        factory = WampWebSocketClientFactory(create, url=url, serializers=serializers)
-        limit_message_size(factory, transport)
+        factory = websocket_client_factory(WampWebSocketClientFactory, create, transport)
     else:
         from autobahn.twisted.rawsocket import WampRawSocketClientFactory
 
@@ -369,9 +370,7 @@ def run_asyncio(klass, spec, outcome):
     if kind == "websocket":
         from autobahn.asyncio.websocket import WampWebSocketClientFactory
 
-        url, serializers = websocket_factory_args(transport)
-        factory = WampWebSocketClientFactory(create, url=url, serializers=serializers)
-        limit_message_size(factory, transport)
+        factory = websocket_client_factory(WampWebSocketClientFactory, create, transport)
     else:
         from autobahn.asyncio.rawsocket import WampRawSocketClientFactory, WampRawSocketClientProtocol
 
