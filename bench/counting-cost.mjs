@@ -21,9 +21,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildInterchange } from './lib/build-interchange.mjs';
-import { runCell } from './lib/cell.mjs';
 import { machine } from './lib/machine.mjs';
-import { canPin, killAll } from './lib/processes.mjs';
+import { canPin } from './lib/processes.mjs';
+import { cellName, interleaved, median, parseRoundsOptions, read, runMain, throughputRounds } from './lib/rounds.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -33,7 +33,7 @@ const DEFAULT_BASELINE = 'cf15266a8aa8169d17f9d00335d21baf4635a4f5';
 const BASELINE_FILES = ['packages/router/src', 'packages/server/src'];
 
 function parse(argv) {
-  const options = {
+  const defaults = {
     rounds: 3,
     serializers: ['json'],
     fanout: [100, 1000],
@@ -42,29 +42,21 @@ function parse(argv) {
     durationMs: 1500,
     out: join(here, 'results', 'counting-cost.json'),
   };
-  for (let i = 0; i < argv.length; i += 2) {
-    const [name, value] = [argv[i], argv[i + 1]];
-    if (value === undefined) throw new Error(`${name} needs a value`);
-    if (name === '--rounds') options.rounds = Number(value);
-    else if (name === '--serializers') options.serializers = value.split(',');
-    else if (name === '--fanout') options.fanout = value.split(',').map(Number);
-    else if (name === '--baseline') options.baseline = value;
-    else if (name === '--duration') options.durationMs = Number(value) * 1000;
-    else if (name === '--out') options.out = value;
-    else
-      throw new Error(
-        `unknown option ${name} (--rounds N, --serializers a,b, --fanout 100,1000, --baseline REF, --duration S, --out FILE)`,
-      );
-  }
-  if (!(Number.isInteger(options.rounds) && options.rounds > 0)) throw new Error('--rounds must be a positive integer');
-  return options;
+  const flags = {
+    '--rounds': ['rounds', read.number],
+    '--serializers': ['serializers', read.list],
+    '--fanout': ['fanout', read.numbers],
+    '--baseline': ['baseline', read.text],
+    '--duration': ['durationMs', read.secondsToMs],
+    '--out': ['out', read.text],
+  };
+  return parseRoundsOptions(
+    argv,
+    defaults,
+    flags,
+    '--rounds N, --serializers a,b, --fanout 100,1000, --baseline REF, --duration S, --out FILE',
+  );
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 async function main() {
   const options = parse(process.argv.slice(2));
@@ -94,30 +86,9 @@ async function main() {
     for (const subscribers of options.fanout)
       cells.push({ scenario: 'fanout', serializer, params: { subscribers, windows: [20_000, 100_000] } });
   }
-  const name = (cell) =>
-    `${cell.scenario} ${cell.serializer}${cell.params.subscribers ? ` ${cell.params.subscribers} subscribers` : ''}`;
-  const samples = [];
-  for (let round = 0; round < options.rounds; round++) {
-    // Alternate who goes first, so a slow stretch of the machine does not always hit the same one.
-    const order = round % 2 === 0 ? TARGETS : [...TARGETS].reverse();
-    for (const cell of cells) {
-      for (const target of order) {
-        const r = await runCell({ ...cell, target }, context);
-        samples.push(
-          r.ok
-            ? { cell: name(cell), target, round, ok: true, rate: r.rate, unit: r.unit, routerCpu: r.routerCpu }
-            : { cell: name(cell), target, round, ok: false, error: r.error },
-        );
-        console.log(
-          r.ok
-            ? `round ${round + 1} ${name(cell)} ${target}: ${Math.round(r.rate)} ${r.unit}, router cpu ${Math.round(r.routerCpu * 100)}%`
-            : `round ${round + 1} ${name(cell)} ${target}: FAILED ${r.error}`,
-        );
-      }
-    }
-  }
+  const samples = await throughputRounds({ rounds: options.rounds, cells, targets: TARGETS, context });
   const summary = cells.map((cell) => {
-    const of = (target) => samples.filter((s) => s.ok && s.cell === name(cell) && s.target === target);
+    const of = (target) => samples.filter((s) => s.ok && s.cell === cellName(cell) && s.target === target);
     const stats = (list) => ({
       rounds: list.length,
       rate: median(list.map((s) => s.rate)),
@@ -125,7 +96,7 @@ async function main() {
       routerCpu: median(list.map((s) => s.routerCpu)),
     });
     return {
-      cell: name(cell),
+      cell: cellName(cell),
       unit: of('interchange')[0]?.unit,
       before: stats(of(TARGETS[0])),
       after: stats(of(TARGETS[1])),
@@ -136,7 +107,7 @@ async function main() {
   for (const scenario of ['rpc', 'fanout']) {
     const runs = { 'interchange-baseline': [], interchange: [] };
     for (let round = 0; round < options.rounds * 2; round++) {
-      const order = round % 2 === 0 ? TARGETS : [...TARGETS].reverse();
+      const order = interleaved(TARGETS, round);
       for (const target of order) {
         const args = [join(here, 'lib', 'router-core-micro.mjs'), bundles[target], scenario];
         const out = canPin
@@ -176,13 +147,4 @@ async function main() {
   return samples.some((s) => !s.ok) ? 1 : 0;
 }
 
-main()
-  .then((code) => {
-    killAll();
-    process.exitCode = code;
-  })
-  .catch((error) => {
-    console.error(error);
-    killAll();
-    process.exitCode = 1;
-  });
+runMain(main);

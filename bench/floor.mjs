@@ -16,16 +16,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildInterchange } from './lib/build-interchange.mjs';
-import { runCell } from './lib/cell.mjs';
 import { machine } from './lib/machine.mjs';
 import { BUN_PACKAGE, BUN_VERSION, bunExecutable, ensurePeers } from './lib/peers.mjs';
-import { canPin, killAll } from './lib/processes.mjs';
+import { canPin } from './lib/processes.mjs';
+import { cellName, median, parseRoundsOptions, read, runMain, throughputRounds } from './lib/rounds.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 
 function parse(argv) {
-  const options = {
+  const defaults = {
     rounds: 2,
     serializers: ['json', 'msgpack'],
     fanout: [100, 1000, 10_000],
@@ -35,30 +35,22 @@ function parse(argv) {
     note: undefined,
     out: join(here, 'results', 'floor.json'),
   };
-  for (let i = 0; i < argv.length; i += 2) {
-    const [name, value] = [argv[i], argv[i + 1]];
-    if (value === undefined) throw new Error(`${name} needs a value`);
-    if (name === '--rounds') options.rounds = Number(value);
-    else if (name === '--serializers') options.serializers = value.split(',');
-    else if (name === '--fanout') options.fanout = value.split(',').map(Number);
-    else if (name === '--targets') options.targets = value.split(',');
-    else if (name === '--duration') options.durationMs = Number(value) * 1000;
-    else if (name === '--note') options.note = value;
-    else if (name === '--out') options.out = value;
-    else
-      throw new Error(
-        `unknown option ${name} (--rounds N, --serializers a,b, --fanout 100,1000, --targets a,b, --duration S, --note TEXT, --out FILE)`,
-      );
-  }
-  if (!(Number.isInteger(options.rounds) && options.rounds > 0)) throw new Error('--rounds must be a positive integer');
-  return options;
+  const flags = {
+    '--rounds': ['rounds', read.number],
+    '--serializers': ['serializers', read.list],
+    '--fanout': ['fanout', read.numbers],
+    '--targets': ['targets', read.list],
+    '--duration': ['durationMs', read.secondsToMs],
+    '--note': ['note', read.text],
+    '--out': ['out', read.text],
+  };
+  return parseRoundsOptions(
+    argv,
+    defaults,
+    flags,
+    '--rounds N, --serializers a,b, --fanout 100,1000, --targets a,b, --duration S, --note TEXT, --out FILE',
+  );
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 async function main() {
   const options = parse(process.argv.slice(2));
@@ -91,31 +83,17 @@ async function main() {
       serializer: 'json',
       params: { subscribers, windows: [20_000, 100_000], publications: 512 },
     });
-  const name = (cell) =>
-    `${cell.scenario} ${cell.serializer}${cell.params.subscribers ? ` ${cell.params.subscribers} subscribers` : ''}`;
-  const samples = [];
-  for (let round = 0; round < options.rounds; round++) {
-    const order = round % 2 === 0 ? targets : [...targets].reverse();
-    for (const cell of cells) {
-      for (const target of order) {
-        const r = await runCell({ ...cell, target }, context);
-        samples.push(
-          r.ok
-            ? { cell: name(cell), target, round, ok: true, rate: r.rate, unit: r.unit, routerCpu: r.routerCpu }
-            : { cell: name(cell), target, round, ok: false, error: r.error },
-        );
-        console.log(
-          r.ok
-            ? `round ${round + 1} ${name(cell)} ${target}: ${Math.round(r.rate)} ${r.unit}, router cpu ${Math.round(r.routerCpu * 100)}%`
-            : `round ${round + 1} ${name(cell)} ${target}: FAILED ${r.error}`,
-        );
-      }
-    }
-  }
+  const samples = await throughputRounds({ rounds: options.rounds, cells, targets, context });
   const summary = cells.map((cell) => {
-    const row = { cell: name(cell), scenario: cell.scenario, serializer: cell.serializer, ...cell.params, targets: {} };
+    const row = {
+      cell: cellName(cell),
+      scenario: cell.scenario,
+      serializer: cell.serializer,
+      ...cell.params,
+      targets: {},
+    };
     for (const target of targets) {
-      const ok = samples.filter((s) => s.ok && s.cell === name(cell) && s.target === target);
+      const ok = samples.filter((s) => s.ok && s.cell === cellName(cell) && s.target === target);
       if (ok.length === 0) continue;
       row.unit = ok[0].unit;
       row.targets[target] = {
@@ -153,13 +131,4 @@ async function main() {
   return samples.some((s) => !s.ok && s.target === 'interchange') ? 1 : 0;
 }
 
-main()
-  .then((code) => {
-    killAll();
-    process.exitCode = code;
-  })
-  .catch((error) => {
-    console.error(error);
-    killAll();
-    process.exitCode = 1;
-  });
+runMain(main);

@@ -21,6 +21,7 @@ import { buildInterchange } from './lib/build-interchange.mjs';
 import { runCell } from './lib/cell.mjs';
 import { machine } from './lib/machine.mjs';
 import { canPin, killAll } from './lib/processes.mjs';
+import { interleaved, median, parseRoundsOptions, read } from './lib/rounds.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -29,33 +30,29 @@ const CALLERS = 4;
 const INFLIGHT = 1024;
 
 function parse(argv) {
-  const options = {
+  const defaults = {
     rounds: 5,
     rates: [10_000, 'half'],
     targets: ['interchange', 'net-relay'],
     serializer: 'json',
     out: join(here, 'results', 'latency-floor.json'),
   };
-  for (let i = 0; i < argv.length; i += 2) {
-    const [name, value] = [argv[i], argv[i + 1]];
-    if (value === undefined) throw new Error(`${name} needs a value`);
-    if (name === '--rounds') options.rounds = Number(value);
-    else if (name === '--rates') options.rates = value.split(',').map((r) => (r === 'half' ? r : Number(r)));
-    else if (name === '--serializer') options.serializer = value;
-    else if (name === '--targets') options.targets = value.split(',');
-    else if (name === '--out') options.out = value;
-    else throw new Error(`unknown option ${name} (--rounds N, --rates a,b, --serializer S, --targets a,b, --out FILE)`);
-  }
-  if (!(Number.isInteger(options.rounds) && options.rounds > 0)) throw new Error('--rounds must be a positive integer');
+  const flags = {
+    '--rounds': ['rounds', read.number],
+    '--rates': ['rates', (value) => value.split(',').map((r) => (r === 'half' ? r : Number(r)))],
+    '--serializer': ['serializer', read.text],
+    '--targets': ['targets', read.list],
+    '--out': ['out', read.text],
+  };
+  const options = parseRoundsOptions(
+    argv,
+    defaults,
+    flags,
+    '--rounds N, --rates a,b, --serializer S, --targets a,b, --out FILE',
+  );
   for (const r of options.rates) if (r !== 'half' && !(Number.isInteger(r) && r > 0)) throw new Error(`bad rate ${r}`);
   return options;
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 async function main() {
   const options = parse(process.argv.slice(2));
@@ -89,8 +86,7 @@ async function main() {
   const rates = options.rates.map((r) => (r === 'half' ? Math.round(max / 2) : r));
   const samples = [];
   for (let round = 0; round < options.rounds; round++) {
-    // Alternate who goes first, so a slow stretch of the machine does not always hit the same one.
-    const order = round % 2 === 0 ? TARGETS : [...TARGETS].reverse();
+    const order = interleaved(TARGETS, round);
     for (const rate of rates) {
       for (const target of order) {
         const cell = { scenario: 'rpc-latency', target, serializer, params: { callers: CALLERS, rate } };

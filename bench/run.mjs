@@ -17,7 +17,8 @@ import { machine } from './lib/machine.mjs';
 import { parseOptions, TARGETS, USAGE } from './lib/options.mjs';
 import { BUN_PACKAGE, bunExecutable, ensurePeers } from './lib/peers.mjs';
 import { planCells } from './lib/plan.mjs';
-import { canPin, killAll } from './lib/processes.mjs';
+import { canPin } from './lib/processes.mjs';
+import { runMain } from './lib/rounds.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -183,13 +184,4 @@ function describe(r) {
 const pct = (x) => `${Math.round(x * 100)}%`;
 const fmt = (x) => Math.round(x).toLocaleString('en-US');
 
-main()
-  .then((code) => {
-    killAll();
-    process.exitCode = code;
-  })
-  .catch((error) => {
-    console.error(error);
-    killAll();
-    process.exitCode = 1;
-  });
+runMain(main);

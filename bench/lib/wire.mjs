@@ -203,27 +203,36 @@ function headJson(buf, i, end) {
   return HEAD[0];
 }
 
-/** Reads one msgpack unsigned integer at `i`; sets `cursor` past it. */
+/** Where the last integer read ended (set by {@link uintAt}, read by the head readers). */
 let cursor = 0;
+
+/**
+ * Reads a big-endian unsigned integer of 1, 2, 4 or 8 bytes at `i`; sets `cursor` past it. msgpack
+ * (0xcc to 0xcf) and CBOR (0x18 to 0x1b) both tag these four widths with consecutive codes.
+ */
+function uintAt(buf, i, bytes) {
+  cursor = i + bytes;
+  switch (bytes) {
+    case 1:
+      return buf[i];
+    case 2:
+      return buf.readUInt16BE(i);
+    case 4:
+      return buf.readUInt32BE(i);
+    default:
+      return buf.readUInt32BE(i) * 4294967296 + buf.readUInt32BE(i + 4);
+  }
+}
+
+/** Reads one msgpack integer (or float 64) at `i`; sets `cursor` past it. */
 function msgpackInt(buf, i) {
   const b = buf[i];
   if (b <= 0x7f) {
     cursor = i + 1;
     return b;
   }
+  if (b >= 0xcc && b <= 0xcf) return uintAt(buf, i + 1, 1 << (b - 0xcc));
   switch (b) {
-    case 0xcc:
-      cursor = i + 2;
-      return buf[i + 1];
-    case 0xcd:
-      cursor = i + 3;
-      return buf.readUInt16BE(i + 1);
-    case 0xce:
-      cursor = i + 5;
-      return buf.readUInt32BE(i + 1);
-    case 0xcf:
-      cursor = i + 9;
-      return buf.readUInt32BE(i + 1) * 4294967296 + buf.readUInt32BE(i + 5);
     case 0xd0:
       cursor = i + 2;
       return buf.readInt8(i + 1);
@@ -257,33 +266,20 @@ function headMsgpack(buf, i, end) {
   return HEAD[0];
 }
 
-/** Reads one CBOR unsigned integer (major type 0) at `i`; sets `cursor` past it. */
+/** Reads one CBOR unsigned integer (major type 0, or float 64) at `i`; sets `cursor` past it. */
 function cborInt(buf, i) {
   const b = buf[i];
   if (b <= 0x17) {
     cursor = i + 1;
     return b;
   }
-  switch (b) {
-    case 0x18:
-      cursor = i + 2;
-      return buf[i + 1];
-    case 0x19:
-      cursor = i + 3;
-      return buf.readUInt16BE(i + 1);
-    case 0x1a:
-      cursor = i + 5;
-      return buf.readUInt32BE(i + 1);
-    case 0x1b:
-      cursor = i + 9;
-      return buf.readUInt32BE(i + 1) * 4294967296 + buf.readUInt32BE(i + 5);
-    case 0xfb:
-      cursor = i + 9;
-      return buf.readDoubleBE(i + 1);
-    default:
-      cursor = i + 1;
-      return -1;
+  if (b >= 0x18 && b <= 0x1b) return uintAt(buf, i + 1, 1 << (b - 0x18));
+  if (b === 0xfb) {
+    cursor = i + 9;
+    return buf.readDoubleBE(i + 1);
   }
+  cursor = i + 1;
+  return -1;
 }
 
 function headCbor(buf, i, end) {

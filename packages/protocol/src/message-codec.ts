@@ -72,13 +72,12 @@ export function messageToArray(msg: WampMessage): unknown[] {
     case 'WELCOME':
       return [MessageCode.WELCOME, msg.session, msg.details];
     case 'ABORT':
-      return [MessageCode.ABORT, msg.details, msg.reason];
+    case 'GOODBYE':
+      return [MessageCode[msg.type], msg.details, msg.reason];
     case 'CHALLENGE':
       return [MessageCode.CHALLENGE, msg.authMethod, msg.extra];
     case 'AUTHENTICATE':
       return [MessageCode.AUTHENTICATE, msg.signature, msg.extra];
-    case 'GOODBYE':
-      return [MessageCode.GOODBYE, msg.details, msg.reason];
     case 'ERROR':
       return withPayload([MessageCode.ERROR, msg.requestType, msg.requestId, msg.details, msg.error], msg);
     case 'PUBLISH':
@@ -88,35 +87,29 @@ export function messageToArray(msg: WampMessage): unknown[] {
     case 'SUBSCRIBE':
       return [MessageCode.SUBSCRIBE, msg.requestId, msg.options, msg.topic];
     case 'SUBSCRIBED':
-      return [MessageCode.SUBSCRIBED, msg.requestId, msg.subscription];
     case 'UNSUBSCRIBE':
-      return [MessageCode.UNSUBSCRIBE, msg.requestId, msg.subscription];
+      return [MessageCode[msg.type], msg.requestId, msg.subscription];
     case 'UNSUBSCRIBED':
+    case 'UNREGISTERED':
       return msg.details === undefined
-        ? [MessageCode.UNSUBSCRIBED, msg.requestId]
-        : [MessageCode.UNSUBSCRIBED, msg.requestId, msg.details];
+        ? [MessageCode[msg.type], msg.requestId]
+        : [MessageCode[msg.type], msg.requestId, msg.details];
     case 'EVENT':
       return withPayload([MessageCode.EVENT, msg.subscription, msg.publication, msg.details], msg);
     case 'CALL':
       return withPayload([MessageCode.CALL, msg.requestId, msg.options, msg.procedure], msg);
     case 'CANCEL':
-      return [MessageCode.CANCEL, msg.requestId, msg.options];
+    case 'INTERRUPT':
+      return [MessageCode[msg.type], msg.requestId, msg.options];
     case 'RESULT':
       return withPayload([MessageCode.RESULT, msg.requestId, msg.details], msg);
     case 'REGISTER':
       return [MessageCode.REGISTER, msg.requestId, msg.options, msg.procedure];
     case 'REGISTERED':
-      return [MessageCode.REGISTERED, msg.requestId, msg.registration];
     case 'UNREGISTER':
-      return [MessageCode.UNREGISTER, msg.requestId, msg.registration];
-    case 'UNREGISTERED':
-      return msg.details === undefined
-        ? [MessageCode.UNREGISTERED, msg.requestId]
-        : [MessageCode.UNREGISTERED, msg.requestId, msg.details];
+      return [MessageCode[msg.type], msg.requestId, msg.registration];
     case 'INVOCATION':
       return withPayload([MessageCode.INVOCATION, msg.requestId, msg.registration, msg.details], msg);
-    case 'INTERRUPT':
-      return [MessageCode.INTERRUPT, msg.requestId, msg.options];
     case 'YIELD':
       return withPayload([MessageCode.YIELD, msg.requestId, msg.options], msg);
   }
@@ -188,23 +181,16 @@ export function messageFromArray(raw: unknown, options: DecodeOptions = {}): Wam
       const details = checkDict(name, 'details', raw[1], keys);
       return { type: name, details, reason: checkUri(name, 'reason', raw[2], uriRules) };
     }
-    case 'CHALLENGE': {
-      checkLength(name, raw, 3);
-      const authMethod = checkField<string>(name, 'authmethod', raw[1], isNonEmptyString);
-      return {
-        type: name,
-        authMethod,
-        extra: checkDict(name, 'extra', raw[2], keys === ANY_KEYS ? ANY_UNTYPED_KEYS : CHECKED_UNTYPED_KEYS),
-      };
-    }
+    case 'CHALLENGE':
     case 'AUTHENTICATE': {
       checkLength(name, raw, 3);
+      const extraKeys = keys === ANY_KEYS ? ANY_UNTYPED_KEYS : CHECKED_UNTYPED_KEYS;
+      if (name === 'CHALLENGE') {
+        const authMethod = checkField<string>(name, 'authmethod', raw[1], isNonEmptyString);
+        return { type: name, authMethod, extra: checkDict(name, 'extra', raw[2], extraKeys) };
+      }
       const signature = stringField(name, 'signature', raw[1]);
-      return {
-        type: name,
-        signature,
-        extra: checkDict(name, 'extra', raw[2], keys === ANY_KEYS ? ANY_UNTYPED_KEYS : CHECKED_UNTYPED_KEYS),
-      };
+      return { type: name, signature, extra: checkDict(name, 'extra', raw[2], extraKeys) };
     }
     case 'ERROR': {
       checkLength(name, raw, 5, 7);
@@ -237,12 +223,6 @@ export function messageFromArray(raw: unknown, options: DecodeOptions = {}): Wam
         publication: idField(name, 'publication', raw[2]),
       };
     case 'SUBSCRIBED':
-      checkLength(name, raw, 3);
-      return {
-        type: name,
-        requestId: idField(name, 'request_id', raw[1]),
-        subscription: idField(name, 'subscription', raw[2]),
-      };
     case 'UNSUBSCRIBE':
       checkLength(name, raw, 3);
       return {
@@ -251,12 +231,6 @@ export function messageFromArray(raw: unknown, options: DecodeOptions = {}): Wam
         subscription: idField(name, 'subscription', raw[2]),
       };
     case 'REGISTERED':
-      checkLength(name, raw, 3);
-      return {
-        type: name,
-        requestId: idField(name, 'request_id', raw[1]),
-        registration: idField(name, 'registration', raw[2]),
-      };
     case 'UNREGISTER':
       checkLength(name, raw, 3);
       return {
@@ -288,19 +262,15 @@ export function messageFromArray(raw: unknown, options: DecodeOptions = {}): Wam
       return withPayloadAt({ type: name, requestId, options, procedure }, raw, 4, options);
     }
     case 'CANCEL':
+    case 'INTERRUPT': {
       checkLength(name, raw, 3);
+      const extraChecks = name === 'CANCEL' ? CANCEL_OPTIONS : INTERRUPT_OPTIONS;
       return {
         type: name,
         requestId: idField(name, 'request_id', raw[1]),
-        options: checkDict(name, 'options', raw[2], { extraChecks: CANCEL_OPTIONS, ...keys }),
+        options: checkDict(name, 'options', raw[2], { extraChecks, ...keys }),
       };
-    case 'INTERRUPT':
-      checkLength(name, raw, 3);
-      return {
-        type: name,
-        requestId: idField(name, 'request_id', raw[1]),
-        options: checkDict(name, 'options', raw[2], { extraChecks: INTERRUPT_OPTIONS, ...keys }),
-      };
+    }
     case 'RESULT': {
       checkLength(name, raw, 3, 5);
       const requestId = idField(name, 'request_id', raw[1]);

@@ -174,14 +174,31 @@ def session_factory(klass, spec, outcome, on_gone, current=None):
     return create
 
 
-def websocket_factory_args(transport):
+def websocket_client_factory(factory_class, create, transport):
+    """An Autobahn WebSocket client factory (Twisted's or asyncio's) for the transport."""
     names = transport.get("serializers")
     serializers = [serializer_of(n) for n in names] if names else None
-    return transport["url"], serializers
+    factory = factory_class(create, url=transport["url"], serializers=serializers)
+    limit_message_size(factory, transport)
+    return factory
 
 
 def max_message_size(transport):
     return (transport.get("options") or {}).get("max_message_size")
+
+
+def limit_message_size(factory, transport):
+    """Applies the transport's max_message_size, if set, to an Autobahn client factory."""
+    size = max_message_size(transport)
+    if size is not None:
+        factory.setProtocolOptions(maxMessagePayloadSize=size)
+
+
+def rawsocket_serializer(transport):
+    """The serializer of a RawSocket transport: the node's own for an inherited fd, else the named one."""
+    if transport["kind"] == "fd":
+        return internal_serializer()
+    return serializer_of(transport.get("serializer", "json"))
 
 
 # When the node stops it sends SIGTERM: the component leaves its realm as if it had called
@@ -243,19 +260,12 @@ def run_twisted(klass, spec, outcome):
     if kind == "websocket":
         from autobahn.twisted.websocket import WampWebSocketClientFactory
 
-        url, serializers = websocket_factory_args(transport)
-        factory = WampWebSocketClientFactory(create, url=url, serializers=serializers)
-        size = max_message_size(transport)
-        if size is not None:
-            factory.setProtocolOptions(maxMessagePayloadSize=size)
+        factory = websocket_client_factory(WampWebSocketClientFactory, create, transport)
     else:
         from autobahn.twisted.rawsocket import WampRawSocketClientFactory
 
-        serializer = internal_serializer() if kind == "fd" else serializer_of(transport.get("serializer", "json"))
-        factory = WampRawSocketClientFactory(create, serializer=serializer)
-        size = max_message_size(transport)
-        if size is not None:
-            factory.setProtocolOptions(maxMessagePayloadSize=size)
+        factory = WampRawSocketClientFactory(create, serializer=rawsocket_serializer(transport))
+        limit_message_size(factory, transport)
     factory.noisy = False
 
     if kind == "fd":
@@ -360,19 +370,14 @@ def run_asyncio(klass, spec, outcome):
     if kind == "websocket":
         from autobahn.asyncio.websocket import WampWebSocketClientFactory
 
-        url, serializers = websocket_factory_args(transport)
-        factory = WampWebSocketClientFactory(create, url=url, serializers=serializers)
-        size = max_message_size(transport)
-        if size is not None:
-            factory.setProtocolOptions(maxMessagePayloadSize=size)
+        factory = websocket_client_factory(WampWebSocketClientFactory, create, transport)
     else:
         from autobahn.asyncio.rawsocket import WampRawSocketClientFactory, WampRawSocketClientProtocol
 
         if not hasattr(WampRawSocketClientProtocol, "transport_details"):
             # Some Autobahn releases lack this property on asyncio RawSocket, which onWelcome reads.
             WampRawSocketClientProtocol.transport_details = property(lambda p: getattr(p, "_transport_details", None))
-        serializer = internal_serializer() if kind == "fd" else serializer_of(transport.get("serializer", "json"))
-        raw_factory = WampRawSocketClientFactory(create, serializer=serializer)
+        raw_factory = WampRawSocketClientFactory(create, serializer=rawsocket_serializer(transport))
         size = max_message_size(transport)
 
         def factory():

@@ -30,7 +30,6 @@ import {
   type AuthMethodContext,
   type AuthMethodHandler,
   type AuthRequest,
-  authenticatorDetails,
   fail,
   type HelloOutcome,
   isAuthenticatorRefusal,
@@ -38,7 +37,7 @@ import {
   mockChallenge,
 } from './auth-method.js';
 import { type Principal, staticPrincipal } from './principal.js';
-import { acceptAnswer, askAuthenticator } from './principal-check.js';
+import { acceptAnswer, askAboutHello } from './principal-check.js';
 import type { CryptosignAuthConfig } from './transport-auth.js';
 
 /** Reads a configured key; a key that cannot be read is left out, with a warning. */
@@ -158,13 +157,7 @@ export function cryptosignMethod(config: CryptosignAuthConfig, context: AuthMeth
       }
 
       return (async (): Promise<HelloOutcome> => {
-        const read = await askAuthenticator(
-          context,
-          config,
-          request,
-          request.authid,
-          authenticatorDetails(request, name),
-        );
+        const read = await askAboutHello(context, config, request, name);
         if ('kind' in read) return isAuthenticatorRefusal(read) ? read : mock(request, binding, read.log);
         const key = principalKey(read.fields);
         if (key === undefined) return mock(request, binding, 'dynamic authenticator returned no usable pubkey');

@@ -9,13 +9,12 @@ import {
   type AuthMethodContext,
   type AuthMethodHandler,
   type AuthRequest,
-  authenticatorDetails,
   fail,
   type HelloOutcome,
   type MaybePromise,
 } from './auth-method.js';
 import { staticPrincipal } from './principal.js';
-import { acceptAnswer, askAuthenticator } from './principal-check.js';
+import { acceptAnswer, askAboutHello } from './principal-check.js';
 import type { TlsAuthConfig, TlsPrincipal } from './transport-auth.js';
 
 /** A fingerprint as compared: lower-case hex without separators. */
@@ -47,13 +46,7 @@ export function tlsMethod(config: TlsAuthConfig, context: AuthMethodContext): Au
         };
       }
       return (async (): Promise<HelloOutcome> => {
-        const read = await askAuthenticator(
-          context,
-          config,
-          request,
-          request.authid,
-          authenticatorDetails(request, name),
-        );
+        const read = await askAboutHello(context, config, request, name);
         if ('kind' in read) return read;
         return acceptAnswer(request, read, name, config.type, certificate.subject?.['CN']);
       })();

@@ -27,7 +27,6 @@ import {
   type AuthMethodContext,
   type AuthMethodHandler,
   type AuthRequest,
-  authenticatorDetails,
   fail,
   type HelloOutcome,
   isAuthenticatorRefusal,
@@ -36,7 +35,7 @@ import {
   mockChallenge,
 } from './auth-method.js';
 import { type Principal, staticPrincipal } from './principal.js';
-import { acceptAnswer, askAuthenticator } from './principal-check.js';
+import { acceptAnswer, askAboutHello } from './principal-check.js';
 import type { WampCraAuthConfig, WampCraUser } from './transport-auth.js';
 
 /** The credential of one user: the secret and, for a salted one, its PBKDF2 parameters. */
@@ -130,13 +129,7 @@ export function wampcraMethod(config: WampCraAuthConfig, context: AuthMethodCont
       name,
       async hello(request: AuthRequest): Promise<HelloOutcome> {
         if (request.authid === undefined) return mock(request, 'no authid given');
-        const read = await askAuthenticator(
-          context,
-          config,
-          request,
-          request.authid,
-          authenticatorDetails(request, name),
-        );
+        const read = await askAboutHello(context, config, request, name);
         if ('kind' in read) return isAuthenticatorRefusal(read) ? read : mock(request, read.log);
         const credential = readCredential(read.fields);
         if (credential === undefined) return mock(request, 'dynamic authenticator returned no usable secret');

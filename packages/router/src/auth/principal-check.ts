@@ -10,6 +10,7 @@ import {
   type AuthFailed,
   type AuthMethodContext,
   type AuthRequest,
+  authenticatorDetails,
   describeError,
   fail,
 } from './auth-method.js';
@@ -44,6 +45,19 @@ export async function askAuthenticator(
     return authenticatorRefusal(error);
   }
   return readAnswer(answer);
+}
+
+/**
+ * {@link askAuthenticator} about the authid the client gave in HELLO, with the details every
+ * method sends (see `authenticatorDetails`): what most methods ask when HELLO arrives.
+ */
+export function askAboutHello(
+  context: AuthMethodContext,
+  config: Parameters<AuthMethodContext['callAuthenticator']>[0],
+  request: AuthRequest,
+  authmethod: string,
+): Promise<PrincipalAnswer | AuthFailed> {
+  return askAuthenticator(context, config, request, request.authid, authenticatorDetails(request, authmethod));
 }
 
 /**

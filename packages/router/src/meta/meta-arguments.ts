@@ -120,3 +120,51 @@ export function positionalOrKeyword(
 export function isProtectedUri(uri: string, callerAuthrole: string): boolean {
   return callerAuthrole !== 'trusted' && (uri === 'wamp' || uri.startsWith('wamp.'));
 }
+
+/** The one argument of a procedure that takes at most one, positionally or by keyword `key`. */
+export function onlyArgument(args: readonly unknown[], kwargs: Dict, key: string, procedure: string): unknown {
+  expectAtMost(args, 1, procedure);
+  expectKwargs(kwargs, [key], procedure);
+  return positionalOrKeyword(args, 0, kwargs, key, procedure);
+}
+
+/**
+ * The arguments of `wamp.subscription.lookup` and `wamp.registration.lookup`: the URI (`key`)
+ * and the `options` whose `match` policy it is read with.
+ */
+export function readLookupArguments(
+  args: readonly unknown[],
+  kwargs: Dict,
+  key: string,
+  procedure: string,
+): { uri: string; match: MatchPolicyValue } {
+  expectAtMost(args, 2, procedure);
+  expectKwargs(kwargs, [key, 'options'], procedure);
+  const options = readOptionalDict(positionalOrKeyword(args, 1, kwargs, 'options', procedure), 'options');
+  const match = readMatchOption(options);
+  return { uri: readUri(positionalOrKeyword(args, 0, kwargs, key, procedure), key, match), match };
+}
+
+/**
+ * The arguments of Crossbar's `remove_subscriber` and `remove_callee` (service.py): the
+ * subscription or registration ID, the session ID, and an optional `reason`.
+ */
+export function readRemoveArguments(
+  args: readonly unknown[],
+  kwargs: Dict,
+  names: readonly [id: string, session: string],
+  procedure: string,
+): { id: Id; session: Id; reason: string | undefined } {
+  expectAtMost(args, 3, procedure);
+  expectKwargs(kwargs, ['reason'], procedure);
+  const id = readId(args[0], names[0]);
+  const session = readId(args[1], names[1]);
+  const rawReason = positionalOrKeyword(args, 2, kwargs, 'reason', procedure);
+  const reason = rawReason === undefined || rawReason === null ? undefined : readString(rawReason, 'reason');
+  return { id, session, reason };
+}
+
+/** The error of a meta procedure naming a session that is not on this router. */
+export function noSuchSession(id: unknown): ApplicationError {
+  return metaError(NO_SUCH_SESSION, `no session with ID ${String(id)} exists on this router`);
+}

@@ -4,15 +4,12 @@ import type { Dealer } from '../dealer/dealer.js';
 import type { RegistrationDetails } from '../dealer/registration-store.js';
 import type { RealmMember } from '../realm/realm-member.js';
 import {
-  expectAtMost,
-  expectKwargs,
   metaError,
-  NO_SUCH_SESSION,
-  positionalOrKeyword,
+  noSuchSession,
+  onlyArgument,
   readId,
-  readMatchOption,
-  readOptionalDict,
-  readString,
+  readLookupArguments,
+  readRemoveArguments,
   readUri,
 } from './meta-arguments.js';
 import type { RouterProcedures } from './router-procedures.js';
@@ -58,52 +55,31 @@ export function installRegistrationMetaApi(context: RegistrationMetaContext): vo
 
   const noSuchRegistration = (id: Id) =>
     metaError(ErrorUri.NO_SUCH_REGISTRATION, `no registration with ID ${id} exists on this dealer`);
-  const registrationId = (args: readonly unknown[], kwargs: Dict, name: string): Id => {
-    expectAtMost(args, 1, name);
-    expectKwargs(kwargs, ['registration_id'], name);
-    return readId(positionalOrKeyword(args, 0, kwargs, 'registration_id', name), 'registration');
-  };
+  const registrationId = (args: readonly unknown[], kwargs: Dict, name: string): Id =>
+    readId(onlyArgument(args, kwargs, 'registration_id', name), 'registration');
 
   // Spec: "wamp.registration.list": IDs by match policy. Crossbar also takes an optional session
   // ID to list that session's registrations only (service.py registration_list).
   procedures.register('wamp.registration.list', ({ args, kwargs }) => {
-    expectAtMost(args, 1, 'wamp.registration.list');
-    expectKwargs(kwargs, ['session_id'], 'wamp.registration.list');
-    const sessionId = positionalOrKeyword(args, 0, kwargs, 'session_id', 'wamp.registration.list');
+    const sessionId = onlyArgument(args, kwargs, 'session_id', 'wamp.registration.list');
     const lists = dealer.list();
     if (sessionId === undefined || sessionId === null) return { args: [lists] };
     const id = readId(sessionId, 'session_id');
     const session = context.session(id);
-    if (session === undefined) throw metaError(NO_SUCH_SESSION, `no session with ID ${id} exists on this router`);
+    if (session === undefined) throw noSuchSession(id);
     const own = (ids: Id[]) => ids.filter((registration) => dealer.callees(registration)?.includes(id) === true);
     return { args: [{ exact: own(lists.exact), prefix: own(lists.prefix), wildcard: own(lists.wildcard) }] };
   });
 
   // Spec: "wamp.registration.lookup": the registration of exactly this URI and match policy, or null.
   procedures.register('wamp.registration.lookup', ({ args, kwargs }) => {
-    expectAtMost(args, 2, 'wamp.registration.lookup');
-    expectKwargs(kwargs, ['procedure', 'options'], 'wamp.registration.lookup');
-    const options = readOptionalDict(
-      positionalOrKeyword(args, 1, kwargs, 'options', 'wamp.registration.lookup'),
-      'options',
-    );
-    const match = readMatchOption(options);
-    const procedure = readUri(
-      positionalOrKeyword(args, 0, kwargs, 'procedure', 'wamp.registration.lookup'),
-      'procedure',
-      match,
-    );
-    return { args: [dealer.lookup(procedure, match)?.id ?? null] };
+    const { uri, match } = readLookupArguments(args, kwargs, 'procedure', 'wamp.registration.lookup');
+    return { args: [dealer.lookup(uri, match)?.id ?? null] };
   });
 
   // Spec: "wamp.registration.match": the registration a call would go to, or null.
   procedures.register('wamp.registration.match', ({ args, kwargs }) => {
-    expectAtMost(args, 1, 'wamp.registration.match');
-    expectKwargs(kwargs, ['procedure'], 'wamp.registration.match');
-    const procedure = readUri(
-      positionalOrKeyword(args, 0, kwargs, 'procedure', 'wamp.registration.match'),
-      'procedure',
-    );
+    const procedure = readUri(onlyArgument(args, kwargs, 'procedure', 'wamp.registration.match'), 'procedure');
     return { args: [dealer.match(procedure)?.id ?? null] };
   });
 
@@ -129,16 +105,14 @@ export function installRegistrationMetaApi(context: RegistrationMetaContext): vo
   });
 
   procedures.register('wamp.registration.remove_callee', ({ args, kwargs }) => {
-    expectAtMost(args, 3, 'wamp.registration.remove_callee');
-    expectKwargs(kwargs, ['reason'], 'wamp.registration.remove_callee');
-    const id = readId(args[0], 'registration');
-    const calleeId = readId(args[1], 'callee');
-    const rawReason = positionalOrKeyword(args, 2, kwargs, 'reason', 'wamp.registration.remove_callee');
-    const reason = rawReason === undefined || rawReason === null ? undefined : readString(rawReason, 'reason');
+    const {
+      id,
+      session: calleeId,
+      reason,
+    } = readRemoveArguments(args, kwargs, ['registration', 'callee'], 'wamp.registration.remove_callee');
     // Errors as Crossbar answers them: an unknown session, then an unknown registration or a
     // session that is not a callee of it.
-    if (context.session(calleeId) === undefined)
-      throw metaError(NO_SUCH_SESSION, `no session with ID ${calleeId} exists on this router`);
+    if (context.session(calleeId) === undefined) throw noSuchSession(calleeId);
     if (dealer.get(id) === undefined) throw noSuchRegistration(id);
     if (!dealer.removeCallee(id, calleeId, reason)) {
       throw metaError(ErrorUri.NO_SUCH_REGISTRATION, `session ${calleeId} is not a callee of registration ${id}`);

@@ -7,6 +7,8 @@ import {
   invalidArgument,
   metaError,
   NO_SUCH_SESSION,
+  noSuchSession,
+  onlyArgument,
   positionalOrKeyword,
   readId,
   readOptionalStringList,
@@ -120,11 +122,9 @@ export function installSessionMetaApi(context: SessionMetaContext): void {
   }));
 
   procedures.register('wamp.session.get', ({ args, kwargs }) => {
-    expectAtMost(args, 1, 'wamp.session.get');
-    expectKwargs(kwargs, ['session_id'], 'wamp.session.get');
-    const id = readId(positionalOrKeyword(args, 0, kwargs, 'session_id', 'wamp.session.get'), 'session');
+    const id = readId(onlyArgument(args, kwargs, 'session_id', 'wamp.session.get'), 'session');
     const session = context.session(id);
-    if (session === undefined) throw metaError(NO_SUCH_SESSION, `no session with ID ${id} exists on this router`);
+    if (session === undefined) throw noSuchSession(id);
     return { args: [sessionDetails(session)] };
   });
 

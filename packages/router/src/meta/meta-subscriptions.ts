@@ -6,16 +6,13 @@ import { Action } from '../realm/realm-config.js';
 import type { RealmMember } from '../realm/realm-member.js';
 import type { StaticAuthorizer } from '../realm/static-authorizer.js';
 import {
-  expectAtMost,
-  expectKwargs,
   isProtectedUri,
   metaError,
-  NO_SUCH_SESSION,
-  positionalOrKeyword,
+  noSuchSession,
+  onlyArgument,
   readId,
-  readMatchOption,
-  readOptionalDict,
-  readString,
+  readLookupArguments,
+  readRemoveArguments,
   readUri,
 } from './meta-arguments.js';
 import type { RouterProcedures } from './router-procedures.js';
@@ -88,14 +85,11 @@ export function installSubscriptionMetaApi(context: SubscriptionMetaContext): vo
   // Spec: "wamp.subscription.list": IDs by match policy. Crossbar also takes an optional session
   // ID to list that session's subscriptions only (service.py subscription_list).
   procedures.register('wamp.subscription.list', ({ caller, args, kwargs }) => {
-    expectAtMost(args, 1, 'wamp.subscription.list');
-    expectKwargs(kwargs, ['session_id'], 'wamp.subscription.list');
-    const sessionId = positionalOrKeyword(args, 0, kwargs, 'session_id', 'wamp.subscription.list');
+    const sessionId = onlyArgument(args, kwargs, 'session_id', 'wamp.subscription.list');
     let subscriptions: Iterable<Subscription> = broker.subscriptions();
     if (sessionId !== undefined && sessionId !== null) {
       const session = context.session(readId(sessionId, 'session_id'));
-      if (session === undefined)
-        throw metaError(NO_SUCH_SESSION, `no session with ID ${String(sessionId)} exists on this router`);
+      if (session === undefined) throw noSuchSession(sessionId);
       subscriptions = broker.subscriptionsOf(session);
     }
     const lists: Record<string, Id[]> = { exact: [], prefix: [], wildcard: [] };
@@ -106,23 +100,14 @@ export function installSubscriptionMetaApi(context: SubscriptionMetaContext): vo
 
   // Spec: "wamp.subscription.lookup": the subscription of exactly this topic and match policy, or null.
   procedures.register('wamp.subscription.lookup', ({ caller, args, kwargs }) => {
-    expectAtMost(args, 2, 'wamp.subscription.lookup');
-    expectKwargs(kwargs, ['topic', 'options'], 'wamp.subscription.lookup');
-    const options = readOptionalDict(
-      positionalOrKeyword(args, 1, kwargs, 'options', 'wamp.subscription.lookup'),
-      'options',
-    );
-    const match = readMatchOption(options);
-    const topic = readUri(positionalOrKeyword(args, 0, kwargs, 'topic', 'wamp.subscription.lookup'), 'topic', match);
-    const subscription = broker.lookup(topic, match);
+    const { uri, match } = readLookupArguments(args, kwargs, 'topic', 'wamp.subscription.lookup');
+    const subscription = broker.lookup(uri, match);
     return { args: [subscription !== undefined && visible(caller)(subscription) ? subscription.id : null] };
   });
 
   // Spec: "wamp.subscription.match": every subscription a publication to the topic reaches, or null.
   procedures.register('wamp.subscription.match', ({ caller, args, kwargs }) => {
-    expectAtMost(args, 1, 'wamp.subscription.match');
-    expectKwargs(kwargs, ['topic'], 'wamp.subscription.match');
-    const topic = readUri(positionalOrKeyword(args, 0, kwargs, 'topic', 'wamp.subscription.match'), 'topic');
+    const topic = readUri(onlyArgument(args, kwargs, 'topic', 'wamp.subscription.match'), 'topic');
     const ids = broker
       .match(topic)
       .filter(visible(caller))
@@ -131,27 +116,21 @@ export function installSubscriptionMetaApi(context: SubscriptionMetaContext): vo
   });
 
   procedures.register('wamp.subscription.get', ({ caller, args, kwargs }) => {
-    expectAtMost(args, 1, 'wamp.subscription.get');
-    expectKwargs(kwargs, ['subscription_id'], 'wamp.subscription.get');
-    const subscription = find(positionalOrKeyword(args, 0, kwargs, 'subscription_id', 'wamp.subscription.get'), caller);
+    const subscription = find(onlyArgument(args, kwargs, 'subscription_id', 'wamp.subscription.get'), caller);
     return { args: [subscriptionDetails(subscription)] };
   });
 
   procedures.register('wamp.subscription.list_subscribers', ({ caller, args, kwargs }) => {
-    expectAtMost(args, 1, 'wamp.subscription.list_subscribers');
-    expectKwargs(kwargs, ['subscription_id'], 'wamp.subscription.list_subscribers');
     const subscription = find(
-      positionalOrKeyword(args, 0, kwargs, 'subscription_id', 'wamp.subscription.list_subscribers'),
+      onlyArgument(args, kwargs, 'subscription_id', 'wamp.subscription.list_subscribers'),
       caller,
     );
     return { args: [[...subscription.subscribers].map((session) => session.id)] };
   });
 
   procedures.register('wamp.subscription.count_subscribers', ({ caller, args, kwargs }) => {
-    expectAtMost(args, 1, 'wamp.subscription.count_subscribers');
-    expectKwargs(kwargs, ['subscription_id'], 'wamp.subscription.count_subscribers');
     const subscription = find(
-      positionalOrKeyword(args, 0, kwargs, 'subscription_id', 'wamp.subscription.count_subscribers'),
+      onlyArgument(args, kwargs, 'subscription_id', 'wamp.subscription.count_subscribers'),
       caller,
     );
     return { args: [subscription.subscribers.size] };
@@ -178,15 +157,13 @@ export function installSubscriptionMetaApi(context: SubscriptionMetaContext): vo
   // Crossbar's administrative revocation (service.py subscription_remove_subscriber), sent as the
   // spec's "Subscription Revocation". Errors as Crossbar answers them.
   procedures.register('wamp.subscription.remove_subscriber', ({ caller, args, kwargs }) => {
-    expectAtMost(args, 3, 'wamp.subscription.remove_subscriber');
-    expectKwargs(kwargs, ['reason'], 'wamp.subscription.remove_subscriber');
-    const subscriptionId = readId(args[0], 'subscription');
-    const subscriberId = readId(args[1], 'subscriber');
-    const rawReason = positionalOrKeyword(args, 2, kwargs, 'reason', 'wamp.subscription.remove_subscriber');
-    const reason = rawReason === undefined || rawReason === null ? undefined : readString(rawReason, 'reason');
+    const {
+      id: subscriptionId,
+      session: subscriberId,
+      reason,
+    } = readRemoveArguments(args, kwargs, ['subscription', 'subscriber'], 'wamp.subscription.remove_subscriber');
     const subscriber = context.session(subscriberId);
-    if (subscriber === undefined)
-      throw metaError(NO_SUCH_SESSION, `no session with ID ${subscriberId} exists on this router`);
+    if (subscriber === undefined) throw noSuchSession(subscriberId);
     const subscription = find(subscriptionId, caller);
     if (!broker.revoke(subscription.id, subscriber, reason)) {
       throw metaError(

@@ -53,9 +53,8 @@ export function routeToRealm(realm: Realm, session: RealmMember, message: WampMe
       // The session itself handles its closing; it never hands these over.
       return `Received ${message.type} message that the session should have handled.`;
     case 'HELLO':
-      return 'Received HELLO message after session was established.';
     case 'AUTHENTICATE':
-      return 'Received AUTHENTICATE message after session was established.';
+      return `Received ${message.type} message after session was established.`;
     default:
       if (ROUTER_TO_CLIENT.has(message.type)) return `Received ${message.type} message, which only a router sends.`;
       return `Received unexpected ${(message as WampMessage).type} message.`;

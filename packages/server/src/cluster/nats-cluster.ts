@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError, TransportError } from '@interchange/protocol';
 import type { ClusterBackend, Realm, RealmConfig } from '@interchange/router';
-import type { KV, KvWatchEntry } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import { createInbox, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { type Logger, silentLogger } from '../logger.js';
 import type { ClusterContext } from './cluster-context.js';
@@ -10,9 +10,10 @@ import { ClusterRealmConnection } from './cluster-realm-link.js';
 import { type RealmRouting, routingDifference, routingOf } from './config-agreement.js';
 import { connectWithRetry, openBuckets } from './nats-connect.js';
 import { NodeLiveness } from './node-liveness.js';
-import { isClaimKey, RegistrationClaims } from './registration-claims.js';
-import { nodeOfKey, type RegistrationEntry, readEntry } from './registration-entry.js';
-import { isPlainToken, subjectToken } from './subject-tokens.js';
+import { RegistrationClaims } from './registration-claims.js';
+import { RegistrationTable } from './registration-table.js';
+import { RetainedSync } from './retained-sync.js';
+import { isPlainToken } from './subject-tokens.js';
 
 /** Defaults of the cluster settings. */
 export const CLUSTER_DEFAULTS = Object.freeze({
@@ -78,24 +79,18 @@ export class NatsCluster implements ClusterBackend {
   readonly node: string;
   readonly name: string;
   readonly #nc: NatsConnection;
-  readonly #kv: KV;
+  /** The registration table (the `<name>_registrations` bucket). */
+  readonly #table: RegistrationTable;
   /** Copies of the testaments of every node's sessions (the `<name>_testaments` bucket). */
   readonly #testaments: KV;
   /** The newest retained publication of each topic (the `<name>_retained` bucket, file storage). */
-  readonly #retainedKv: KV;
-  /** Retained publications read before their realm was attached, by key. */
-  readonly #retainedPending = new Map<string, Uint8Array>();
-  #retainedWatcher: { stop(): void } | undefined;
+  readonly #retained: RetainedSync;
   /** Each live node's routing config, by node ID (the `<name>_nodes` bucket). */
   readonly #members: KV;
   readonly #routing: Record<string, RealmRouting>;
   readonly #logger: Logger;
   readonly #incarnation = randomBytes(8).toString('hex');
   readonly #links = new Map<string, ClusterRealmConnection>();
-  /** Other nodes' table entries, by key (replayed to realms attached later). */
-  readonly #entries = new Map<string, RegistrationEntry>();
-  /** This node's own table entries, by key (written back if another node deleted them). */
-  readonly #own = new Map<string, object>();
   readonly #pending = new Set<Promise<unknown>>();
   readonly #liveness: NodeLiveness;
   readonly #context: ClusterContext;
@@ -103,14 +98,9 @@ export class NatsCluster implements ClusterBackend {
   readonly #retryMs: number;
   /** `single` procedures claimed cluster-wide (in the registration table). */
   readonly #claims: RegistrationClaims;
-  /** The newest registration-table revision this node has applied. */
-  #tableRevision = 0;
-  /** Waiting for the table watch to reach a revision ({@link #caughtUp}). */
-  readonly #revisionWaiters = new Set<{ revision: number; resolve: () => void }>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   /** False from a lost connection to NATS until the reconnect (nothing to catch up with meanwhile). */
   #connected = true;
-  #watcher: { stop(): void } | undefined;
   #closed = false;
 
   private constructor(
@@ -122,9 +112,7 @@ export class NatsCluster implements ClusterBackend {
     options: Required<Pick<NatsClusterOptions, 'node' | 'name'>> & NatsClusterOptions,
   ) {
     this.#nc = nc;
-    this.#kv = kv;
     this.#members = members;
-    this.#retainedKv = retained;
     this.#testaments = testaments;
     this.#routing = routingOf(options.realms ?? []);
     this.node = options.node;
@@ -138,6 +126,18 @@ export class NatsCluster implements ClusterBackend {
       onDead: (node) => this.#nodeDead(node),
     });
     this.#claims = new RegistrationClaims(kv, this.node, (node) => this.#liveness.isAlive(node), this.#logger);
+    this.#table = new RegistrationTable({
+      kv,
+      node: this.node,
+      logger: this.#logger,
+      liveness: this.#liveness,
+      claims: this.#claims,
+      links: this.#links,
+      track: (operation) => this.#track(operation),
+      reachable: () => !this.#closed && !this.#nc.isClosed() && this.#connected,
+      waitMs: CLUSTER_DEFAULTS.scatterMs,
+    });
+    this.#retained = new RetainedSync(retained, this.#links, Object.keys(this.#routing), this.#logger);
     this.#context = this.#makeContext();
   }
 
@@ -193,13 +193,8 @@ export class NatsCluster implements ClusterBackend {
   attachRealm(realm: Realm): ClusterRealmConnection {
     const link = new ClusterRealmConnection(this.#context, realm);
     this.#links.set(realm.name, link);
-    for (const [key, entry] of this.#entries) if (entry.realm === realm.name) link.tablePut(key, entry);
-    const prefix = `${subjectToken(realm.name)}.`;
-    for (const [key, data] of this.#retainedPending) {
-      if (!key.startsWith(prefix)) continue;
-      this.#retainedPending.delete(key);
-      link.pubsub.retained(data);
-    }
+    this.#table.replay(realm.name, link);
+    this.#retained.replay(realm.name, link);
     return link;
   }
 
@@ -232,21 +227,15 @@ export class NatsCluster implements ClusterBackend {
     this.#closed = true;
     if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
     this.#liveness.close();
-    this.#watcher?.stop();
-    this.#retainedWatcher?.stop();
+    this.#table.stop();
+    this.#retained.stop();
     for (const link of this.#links.values()) link.close();
     try {
       // What the sessions' departures changed (testament copies deleted, callees removed) is in
       // NATS before the goodbye, so no survivor publishes a testament that was published already.
       await Promise.allSettled([...this.#pending]);
       this.#nc.publish(`${this.name}.hb.${this.node}`, packEnvelope({ n: this.node, c: this.#incarnation, bye: true }));
-      const own = [...this.#own.keys()];
-      this.#own.clear();
-      await Promise.allSettled([
-        ...this.#pending,
-        ...own.map((key) => this.#kv.delete(key)),
-        this.#members.delete(this.node),
-      ]);
+      await Promise.allSettled([...this.#pending, ...this.#table.deleteOwn(), this.#members.delete(this.node)]);
       await this.#nc.drain();
     } catch (error) {
       this.#logger.warn({ err: error }, 'leaving the cluster: NATS connection already closed');
@@ -272,8 +261,8 @@ export class NatsCluster implements ClusterBackend {
       this.#links.get(e.r)?.mirror.sessionGone(e.n, e.s);
     });
     await this.#checkAgreement();
-    await this.#watchTable();
-    await this.#watchRetained();
+    await this.#table.watch();
+    await this.#retained.watch();
     void this.#followConnection();
     const beat = () => this.#nc.publish(`${name}.hb.${node}`, packEnvelope({ n: node, c: this.#incarnation }));
     beat();
@@ -308,77 +297,6 @@ export class NatsCluster implements ClusterBackend {
       }
     }
     await this.#members.put(this.node, JSON.stringify(this.#routing));
-  }
-
-  /**
-   * Watches the registration table; resolves once the entries present at start are read, with
-   * the keys that were present.
-   */
-  async #watchTable(): Promise<Set<string>> {
-    const status = await this.#kv.status();
-    const watcher = await this.#kv.watch({ key: '>' });
-    this.#watcher = watcher;
-    const present = new Set<string>();
-    let initial = true;
-    let caughtUp: () => void = () => undefined;
-    const ready = new Promise<void>((resolve) => {
-      caughtUp = () => {
-        initial = false;
-        resolve();
-      };
-    });
-    if (status.values === 0) caughtUp();
-    void (async () => {
-      for await (const entry of watcher) {
-        if (initial && entry.operation === 'PUT') present.add(entry.key);
-        this.#tableEvent(entry);
-        this.#applied(entry.revision);
-        if (entry.delta === 0) caughtUp();
-      }
-    })().catch((error: unknown) => this.#logger.error({ err: error }, 'registration table watch ended'));
-    // A table that says it has values but sends none (all deleted meanwhile) must not hold up the start.
-    const timeout = setTimeout(caughtUp, 5000);
-    await ready;
-    clearTimeout(timeout);
-    return present;
-  }
-
-  /**
-   * Watches the retained-events bucket; resolves once the retained events present at start are
-   * read. Each goes to its realm's broker (or waits for the realm to be attached).
-   */
-  async #watchRetained(): Promise<void> {
-    const status = await this.#retainedKv.status();
-    const watcher = await this.#retainedKv.watch({ key: '>' });
-    this.#retainedWatcher = watcher;
-    let caughtUp: () => void = () => undefined;
-    const ready = new Promise<void>((resolve) => {
-      caughtUp = resolve;
-    });
-    if (status.values === 0) caughtUp();
-    void (async () => {
-      for await (const entry of watcher) {
-        if (entry.operation === 'PUT') {
-          const realmToken = entry.key.slice(0, entry.key.indexOf('.'));
-          const link = [...this.#links.entries()].find(([name]) => subjectToken(name) === realmToken)?.[1];
-          if (link !== undefined) link.pubsub.retained(entry.value);
-          else if (this.#expects(realmToken)) this.#retainedPending.set(entry.key, entry.value);
-        }
-        if (entry.delta === 0) caughtUp();
-      }
-    })().catch((error: unknown) => this.#logger.error({ err: error }, 'retained events watch ended'));
-    const timeout = setTimeout(caughtUp, 5000);
-    await ready;
-    clearTimeout(timeout);
-  }
-
-  /**
-   * Whether a realm not attached yet may still be: one of the realms given at start, or any
-   * when none were given. Retained events of realms this node does not serve are not kept.
-   */
-  #expects(realmToken: string): boolean {
-    const names = Object.keys(this.#routing);
-    return names.length === 0 || names.some((name) => subjectToken(name) === realmToken);
   }
 
   /** Logs connection losses, and resynchronises after each reconnect. */
@@ -428,98 +346,8 @@ export class NatsCluster implements ClusterBackend {
   async #resync(): Promise<void> {
     await openBuckets(this.#nc, this.name);
     await this.#members.put(this.node, JSON.stringify(this.#routing));
-    for (const [key, value] of this.#own) this.#track(this.#kv.put(key, JSON.stringify(value)));
-    await Promise.allSettled([...this.#pending]);
-    await this.#claims.rewriteAll();
-    this.#watcher?.stop();
-    // A restarted NATS numbers the table's revisions from 1 again.
-    this.#tableRevision = 0;
-    const before = [...this.#entries.keys()];
-    this.#entries.clear();
-    const present = await this.#watchTable();
-    this.#retainedWatcher?.stop();
-    await this.#watchRetained();
-    // Mirrors were dropped when the connection was lost; what the table no longer holds is gone.
-    for (const key of before) {
-      if (!present.has(key)) for (const link of this.#links.values()) link.tableDelete(key);
-    }
-  }
-
-  /** The table watch applied `revision`: wakes whoever waits for it. */
-  #applied(revision: number): void {
-    if (revision > this.#tableRevision) this.#tableRevision = revision;
-    for (const waiter of this.#revisionWaiters) {
-      if (waiter.revision > this.#tableRevision) continue;
-      this.#revisionWaiters.delete(waiter);
-      waiter.resolve();
-    }
-  }
-
-  /**
-   * Resolves once this node has applied every registration-table change NATS had stored when it
-   * was called (or after the scatter timeout): a registration whose REGISTERED went out before
-   * is then in this node's dealer. One JetStream request; nothing more when already caught up.
-   */
-  async #caughtUp(): Promise<void> {
-    // Cut off from NATS, the other nodes' registrations are not reachable anyway: answer now.
-    if (this.#closed || this.#nc.isClosed() || !this.#connected) return;
-    const status = await this.#kv.status();
-    const revision = status.streamInfo.state.last_seq;
-    if (revision <= this.#tableRevision) return;
-    await new Promise<void>((resolve) => {
-      const waiter = {
-        revision,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      const timer = setTimeout(() => {
-        this.#revisionWaiters.delete(waiter);
-        resolve();
-      }, CLUSTER_DEFAULTS.scatterMs);
-      this.#revisionWaiters.add(waiter);
-    });
-  }
-
-  #tableEvent(entry: KvWatchEntry): void {
-    if (isClaimKey(entry.key)) {
-      this.#claims.watched(entry);
-      return;
-    }
-    const node = nodeOfKey(entry.key);
-    if (node === undefined) return;
-    if (entry.operation !== 'PUT') {
-      if (node === this.node) {
-        // Another node took this node for dead while it was not: write back what still exists.
-        const own = this.#own.get(entry.key);
-        if (own !== undefined) this.#track(this.#kv.put(entry.key, JSON.stringify(own)));
-        return;
-      }
-      const known = this.#entries.get(entry.key);
-      if (known === undefined) return;
-      this.#entries.delete(entry.key);
-      this.#links.get(known.realm)?.tableDelete(entry.key);
-      return;
-    }
-    if (node === this.node) {
-      // Left over from an earlier process with this node ID.
-      if (!this.#own.has(entry.key)) this.#track(this.#kv.delete(entry.key));
-      return;
-    }
-    let value: RegistrationEntry | undefined;
-    try {
-      value = readEntry(entry.json());
-    } catch {
-      value = undefined;
-    }
-    if (value === undefined || value.node !== node) {
-      this.#logger.warn({ key: entry.key }, 'malformed registration table entry ignored');
-      return;
-    }
-    this.#liveness.seen(node);
-    this.#entries.set(entry.key, value);
-    this.#links.get(value.realm)?.tablePut(entry.key, value);
+    await this.#table.resync(() => Promise.allSettled([...this.#pending]));
+    await this.#retained.watch();
   }
 
   #nodeDead(node: string): void {
@@ -530,12 +358,7 @@ export class NatsCluster implements ClusterBackend {
     for (const link of this.#links.values()) link.nodeDead(node, elected && !this.#closed);
     if (!this.#closed) this.#track(this.#members.delete(node));
     if (!this.#closed) this.#track(this.#claims.nodeDead(node));
-    for (const [key, entry] of [...this.#entries]) {
-      if (entry.node !== node) continue;
-      this.#entries.delete(key);
-      // Every node that notices deletes; deleting twice is harmless.
-      if (!this.#closed) this.#track(this.#kv.delete(key));
-    }
+    this.#table.nodeDead(node, this.#closed);
   }
 
   #subscribe(subject: string, onMessage: (data: Uint8Array, message: Msg) => void): () => void {
@@ -638,31 +461,16 @@ export class NatsCluster implements ClusterBackend {
         return taken;
       },
       putRetained: (key, envelope) => {
-        cluster.#track(cluster.#retainedKv.put(key, envelope));
+        cluster.#track(cluster.#retained.put(key, envelope));
       },
-      putRegistration: (key, value) => {
-        const json = JSON.stringify(value);
-        const own = cluster.#own.get(key);
-        // Written already when the REGISTER was admitted (see registration-admission.ts).
-        if (own !== undefined && JSON.stringify(own) === json) return Promise.resolve();
-        cluster.#own.set(key, value);
-        const put = cluster.#kv.put(key, json);
-        cluster.#track(put);
-        return put.then(
-          () => undefined,
-          () => undefined,
-        );
-      },
-      caughtUp: () => cluster.#caughtUp(),
+      putRegistration: (key, value) => cluster.#table.put(key, value),
+      caughtUp: () => cluster.#table.caughtUp(),
       claim: (key, holder, force) => cluster.#claims.claim(key, holder, force),
       releaseClaim: (key, session) => {
         const release = cluster.#claims.release(key, session);
         if (release !== undefined) cluster.#track(release);
       },
-      deleteRegistration: (key) => {
-        if (!cluster.#own.delete(key)) return;
-        cluster.#track(cluster.#kv.delete(key));
-      },
+      deleteRegistration: (key) => cluster.#table.delete(key),
     };
   }
 }

@@ -1,0 +1,217 @@
+/**
+ * The BENCHMARKS.md sections that come from the other bench scripts' results in bench/results
+ * (latency-floor.mjs, floor.mjs, counting-cost.mjs, generator-cost.mjs, profiles, the cluster
+ * scenario, the client size report), each empty or a hint when its script was not run.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { int, label, pct, table, us } from './report-format.mjs';
+
+/** Interchange's and the relay's summary at half Interchange's max, from bench/latency-floor.mjs. */
+export function floorAtHalf(dir) {
+  const file = join(dir, 'latency-floor.json');
+  if (!existsSync(file)) return undefined;
+  const { meta, summary } = JSON.parse(readFileSync(file, 'utf8'));
+  const at = (target) => summary.find((s) => s.half && s.target === target);
+  const interchange = at('interchange');
+  const name = meta.floor ?? 'ws-relay';
+  const relay = at(name);
+  return interchange === undefined || relay === undefined ? undefined : { interchange, relay, name };
+}
+
+/** The table of bench/generator-cost.mjs, if it was run. */
+export function generatorCost(dir) {
+  const file = join(dir, 'generator-cost.json');
+  if (!existsSync(file)) return '_Run `node bench/generator-cost.mjs` for this table._\n';
+  const data = JSON.parse(readFileSync(file, 'utf8'));
+  const rows = Object.entries(data.serializers).map(([name, r]) => [
+    name,
+    `${Math.round(r.receive.generator)} ns`,
+    `${Math.round(r.receive.ws)} ns`,
+    `${Math.round(r.send.generator)} ns`,
+    `${Math.round(r.send.ws)} ns`,
+  ]);
+  return `Measured by \`node bench/generator-cost.mjs\` (Node ${data.node}, ${data.messages.toLocaleString('en-US')} messages, no sockets: CPU of framing and parsing only):
+
+${table(['serializer', 'receive: generator', 'receive: ws Receiver', 'send: generator (copy + patch ID)', 'send: encode + ws Sender.frame'], rows)}`;
+}
+
+/**
+ * Interchange and the bare relay at the same rates, several rounds each, from
+ * bench/latency-floor.mjs, if it was run: the median p99 of the rounds, and their spread.
+ */
+export function latencyFloor(dir) {
+  const file = join(dir, 'latency-floor.json');
+  if (!existsSync(file)) return '';
+  const { meta, summary } = JSON.parse(readFileSync(file, 'utf8'));
+  const floor = meta.floor ?? 'ws-relay';
+  const max = meta.floorMax ?? meta.interchangeMax ?? 0;
+  const rows = summary.map((s) => [
+    label(s.target),
+    `${int(s.rate)}${s.half ? (meta.floor === undefined ? ' (half Interchange max)' : ' (half the floor max)') : ''}`,
+    us(s.p50),
+    `**${us(s.p99)}**`,
+    `${us(s.p99Min)} to ${us(s.p99Max)}`,
+    us(s.p999),
+    s.p99OverFloor === undefined ? '' : `${s.p99OverFloor.toFixed(2)}×`,
+    s.saturatedRounds === undefined ? '' : `${s.saturatedRounds} of ${s.rounds}`,
+    pct(s.routerCpu),
+  ]);
+  return `### Against the floor: Interchange and ${label(floor)} at the same rates
+
+One latency cell is one sample of a noisy tail. \`node bench/latency-floor.mjs\` runs Interchange
+and ${label(floor)} at the same open-loop rates, ${meta.rounds} rounds, interleaved (who goes
+first alternates), and keeps the median of each (${meta.serializer}; ${meta.cpu}, Node ${meta.node},
+commit ${meta.commit}; the floor's maximum in that run: ${int(max)} calls/s${meta.loadAverage === undefined ? '' : `; load average ${meta.loadAverage.toFixed(1)} when it ended`}).
+The floor does no routing work beyond matching: its tail at a rate is what the machine, Node.js
+and the generator add at that rate. Issue 17's goal: p99 within 1.5× of the floor's.${meta.note ? `\n\n> ${meta.note}` : ''}
+
+${table(['target', 'calls/s', 'p50 (median)', 'p99 (median)', 'p99 range', 'p99.9 (median)', 'p99 / floor p99', 'rounds saturated', 'router CPU'], rows)}
+`;
+}
+
+/**
+ * Interchange against the node:net floor and the Bun (uWebSockets) relay, from
+ * bench/results/floor.json (bench/floor.mjs), if it was run: best of interleaved rounds and the
+ * ratios issue 17 sets goals for.
+ */
+export function floorSection(dir) {
+  const file = join(dir, 'floor.json');
+  if (!existsSync(file)) return '';
+  const { meta, summary } = JSON.parse(readFileSync(file, 'utf8'));
+  /** Interchange's `field` over `target`'s in a row, blank when either is missing. */
+  const over = (row, target, field) => {
+    const i = row.targets.interchange;
+    const f = row.targets[target];
+    return i === undefined || f === undefined ? '' : (i[field] / f[field]).toFixed(2);
+  };
+  const ratio = (row, target) => over(row, target, 'best');
+  const cpuRatio = (row, target) => over(row, target, 'perCpu');
+  const rows = summary.map((row) => [
+    row.scenario === 'fanout'
+      ? `deliveries/s, ${int(row.subscribers)} subscribers`
+      : `routed calls/s, ${row.serializer}`,
+    ...meta.targets.map((t) => (row.targets[t] === undefined ? '' : int(row.targets[t].best))),
+    ratio(row, 'net-relay'),
+    cpuRatio(row, 'net-relay'),
+    meta.targets.includes('bun-relay') ? ratio(row, 'bun-relay') : '',
+  ]);
+  const goal = (row) => (row.scenario === 'fanout' ? 0.9 : 0.8);
+  const below = summary
+    .filter((row) => {
+      const r = Number(ratio(row, 'net-relay'));
+      return r > 0 && r < goal(row);
+    })
+    .map((row) => `${row.cell} (${ratio(row, 'net-relay')} of the floor, goal ${goal(row)})`);
+  const belowBun = summary
+    .filter(
+      (row) =>
+        row.scenario === 'fanout' && Number(ratio(row, 'bun-relay')) > 0 && Number(ratio(row, 'bun-relay')) < 0.8,
+    )
+    .map((row) => `${row.cell} (${ratio(row, 'bun-relay')} of Bun, goal 0.8)`);
+  return `## Against the floor (issue 17)
+
+\`node bench/floor.mjs\`: Interchange, the bare \`node:net\` relay (bench/targets/net-relay.mjs:
+hand-parsed handshake, frames unmasked in place, each outgoing frame built once, one buffer per
+socket per tick, no validation, no features) and the same relay on Bun's native uWebSockets
+server (bench/targets/bun-relay.mjs), in ${meta.rounds} interleaved rounds, the best round of each
+(${meta.cpu}, Node ${meta.node}, commit ${meta.commit}${meta.dirty ? ' with uncommitted changes' : ''}; ${meta.sizes.warmupMs / 1000} s warm-up, ${meta.sizes.durationMs / 1000} s measured per cell; 256 calls in flight per caller, pub/sub windows up to 512 publications deep${meta.loadAverage === undefined ? '' : `; load average ${meta.loadAverage.toFixed(1)} when it ended`}).
+"per CPU" divides each rate by the router's CPU use in the cell: on a shared machine it is the
+steadier figure.${meta.note ? `\n\n> ${meta.note}` : ''}
+
+${table(['wamp.2.json unless named', ...meta.targets.map(label), 'Interchange / node:net', 'per CPU', 'Interchange / Bun'], rows)}
+Goals (issue 17): routed calls at least 0.8 of the node:net floor; deliveries at least 0.9 of it
+and at least 0.8 of the Bun relay. Below them in this run: ${[...below, ...belowBun].join('; ') || 'none'}.
+
+`;
+}
+
+/** What the metrics' counters cost, from bench/results/counting-cost.json, if any. */
+export function countingCost(dir) {
+  const file = join(dir, 'counting-cost.json');
+  if (!existsSync(file)) return '';
+  const { meta, summary, micro = [] } = JSON.parse(readFileSync(file, 'utf8'));
+  const change = (before, after) => {
+    const c = Math.round((100 * after) / before - 100);
+    return `${c >= 0 ? '+' : ''}${c} %`;
+  };
+  const rows = summary.map((s) => [
+    `${s.cell} (${s.unit})`,
+    int(s.before.rate),
+    int(s.after.rate),
+    change(s.before.rate, s.after.rate),
+    int(s.before.perCpu),
+    int(s.after.perCpu),
+    change(s.before.perCpu, s.after.perCpu),
+  ]);
+  return `### The cost of counting (metrics)
+
+The metrics path reads counters the router keeps as it routes: every message in and out by type,
+call durations, publication fan-out (packages/router/src/router-stats.ts), and each socket's byte
+counts. \`node bench/counting-cost.mjs\` runs Interchange without them ("before":
+${meta.baselineFiles.map((f) => `\`${f}\``).join(' and ')} of commit \`${String(meta.baselineRef).slice(0, 10)}\`) and with them ("after"), same
+cells, ${meta.rounds} rounds interleaved (who goes first alternates), and keeps the medians
+(${meta.cpu}, Node ${meta.node}, commit ${meta.commit}${meta.dirty ? ' with uncommitted changes' : ''}; windows ${meta.sizes.warmupMs / 1000} s warm-up, ${meta.sizes.durationMs / 1000} s measured;
+load average ${meta.loadAverage?.toFixed(1) ?? '?'} on the machine at the end of the run). "Per router CPU-second" divides the rate by the
+router's CPU share, which tells what a message costs the router even when the machine gives it
+less than a core.
+
+${table(['cell', 'before', 'after', 'change', 'before, per router CPU-second', 'after, per router CPU-second', 'change'], rows)}${microTable(meta, micro, change)}
+`;
+}
+
+/** The router-core rows of the counting cost, if the run has them. */
+function microTable(meta, micro, change) {
+  if (micro.length === 0) return '';
+  const rows = micro.map((m) => [
+    `${m.scenario} (${m.unit})`,
+    m.before.median.toFixed(1),
+    m.after.median.toFixed(1),
+    change(m.before.median, m.after.median),
+    m.before.best.toFixed(1),
+    m.after.best.toFixed(1),
+  ]);
+  return `
+The same two builds, the router core alone (\`bench/lib/router-core-micro.mjs\`: sessions on
+in-memory peers, no sockets, no serialization; ${meta.rounds * 2} runs each, interleaved, on core 0).
+Without the sockets' cost around it, what the counting adds stands out of the machine's noise:
+
+${table(['router core', 'before (median)', 'after (median)', 'change', 'before (best)', 'after (best)'], rows)}`;
+}
+
+/** The CPU profile summaries collected in bench/results/profile-summary.md, if any. */
+export function profileSummary(dir) {
+  const file = join(dir, 'profile-summary.md');
+  if (!existsSync(file)) return '';
+  return `## Where the router's time goes
+
+CPU profiles of Interchange (\`node bench/run.mjs --profile\`, summarized with
+\`node bench/profile-top.mjs <file> --markdown TITLE\` into \`bench/results/profile-summary.md\`;
+see docs/profiling.md). Profiled runs are slower than the numbers above: read shares, not rates.
+
+${readFileSync(file, 'utf8').trim()}
+
+`;
+}
+
+/**
+ * The "Cluster" section, written by the cluster scenario (scenario-cluster.mjs) into
+ * bench/results/cluster.md: it runs its own routers, not cells, so it keeps its own table.
+ */
+export function clusterSection(dir) {
+  return writtenSection(dir, 'cluster.md');
+}
+
+/**
+ * The "Client size" section, written by packages/client/scripts/size-report.mjs into
+ * bench/results/client-size.md (it measures bundles, not the router, so it runs on its own).
+ */
+export function clientSizeSection(dir) {
+  return writtenSection(dir, 'client-size.md');
+}
+
+/** A section another script wrote as Markdown into `dir`, as it is; empty if not written. */
+function writtenSection(dir, name) {
+  const file = join(dir, name);
+  return existsSync(file) ? `${readFileSync(file, 'utf8')}\n` : '';
+}
