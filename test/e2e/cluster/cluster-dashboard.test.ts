@@ -4,15 +4,17 @@
  * (from `interchange.cluster.nodes`), with when each was first and last heard of; a role not
  * allowed to call the procedure sees why instead; and the procedure answers a typed client.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { connect, type Session } from '@interchange/client';
 import { InterchangeNode } from '@interchange/server';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NatsServer, startNats } from './cluster-support.js';
 
+const artifacts = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 describe('dashboard of a cluster member', () => {
@@ -98,6 +100,8 @@ describe('dashboard of a cluster member', () => {
         .evaluateAll((elements) => elements.map((element) => element.getAttribute('datetime')));
       expect(times).toEqual([expect.stringMatching(ISO_TIME), expect.stringMatching(ISO_TIME)]);
     }
+    await mkdir(artifacts, { recursive: true });
+    await page.screenshot({ path: `${artifacts}dashboard-cluster.png`, fullPage: true });
     await page.close();
   });
 
