@@ -1,7 +1,7 @@
 /**
  * The `dashboard` path in Chromium: the page joins the realm through the node's WebSocket path,
  * reads the meta API, and shows sessions, subscriptions, registrations and each session's
- * identity and peer, updating as clients come and go. Figures are read through their
+ * identity, peer and join time, updating as clients come and go. Figures are read through their
  * `data-realm` and `data-metric` attributes. A screenshot is kept in test-artifacts/.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -88,6 +88,13 @@ describe('dashboard path in Chromium', () => {
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(2);
     const clientRow = rows.filter({ hasText: String(client.id) });
     expect(await clientRow.textContent()).toMatch(/anonymous.*websocket \(json\)tcp4:127\.0\.0\.1:\d+/);
+    // Joined at: shown in local time, the router's ISO-8601 time in the <time> element.
+    const joined = await clientRow.locator('[data-metric="joined"] time').getAttribute('datetime');
+    expect(joined).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Math.abs(Date.parse(joined as string) - Date.now())).toBeLessThan(60_000);
+    expect(await clientRow.locator('[data-metric="authid"]').textContent()).toBe(client.details?.['authid']);
+    // A node without a cluster has no cluster nodes to show.
+    expect(await page.isHidden('#cluster')).toBe(true);
 
     // Message rates: traffic makes the chart's rates positive.
     for (let i = 0; i < 20; i++) await client.call('com.example.add', [i, 1]);

@@ -13,6 +13,8 @@ export interface SessionInfo {
   authprovider?: string;
   /** The transport: type, serializer, peer address, ... as the router reports it. */
   transport?: Dict;
+  /** When the session joined, ISO 8601 UTC: an Interchange router's addition, absent elsewhere. */
+  joined?: string;
   [key: string]: unknown;
 }
 

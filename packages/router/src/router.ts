@@ -201,6 +201,7 @@ export class Router {
       get auth() {
         return router.#auth;
       },
+      clock: router.#clock,
       get stats() {
         return router.stats;
       },

@@ -1,7 +1,7 @@
-import { ErrorUri, type MessageOf } from '@interchange/protocol';
+import { type Dict, ErrorUri, type MessageOf } from '@interchange/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Router } from '../src/router.js';
-import { expectCleanTraffic, join, type TestClient } from './harness.js';
+import { expectCleanTraffic, FakeClock, join, type TestClient } from './harness.js';
 import { callMeta, eventArgs, metaErrorUri, metaResult, settle } from './meta-helpers.js';
 
 let router: Router;
@@ -39,6 +39,7 @@ describe('session meta events', () => {
           authmethod: 'ticket',
           authprovider: 'static',
           transport: { type: 'memory', serializer: 'json', peer: 'memory:test' },
+          joined: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
         },
       ],
     ]);
@@ -134,6 +135,18 @@ describe('session meta procedures', () => {
     );
     expect(await metaErrorUri(caller, 'wamp.session.get', [123])).toBe('wamp.error.no_such_session');
     expect(await metaErrorUri(caller, 'wamp.session.get', ['x'])).toBe(ErrorUri.INVALID_ARGUMENT);
+  });
+
+  it('tells when each session joined, as an ISO-8601 UTC time from the router clock', async () => {
+    const clock = new FakeClock();
+    clock.advance(Date.UTC(2026, 0, 2, 3, 4, 5, 6));
+    const timed = new Router({ realms: [{ name: 'realm1' }], clock });
+    const first = join(timed);
+    clock.advance(60_000);
+    const second = join(timed);
+    const joinedOf = async (id: number) => ((await metaResult(second, 'wamp.session.get', [id]))[0] as Dict)['joined'];
+    expect(await joinedOf(first.sessionId)).toBe('2026-01-02T03:04:05.006Z');
+    expect(await joinedOf(second.sessionId)).toBe('2026-01-02T03:05:05.006Z');
   });
 
   it('kills a session with GOODBYE wamp.close.killed, which then leaves the realm', async () => {

@@ -37,6 +37,9 @@ describe('session meta procedures', () => {
     const info = await admin.meta.sessions.get(alice.id as number);
     expect(info).toMatchObject({ session: alice.id, authid: 'alice', authrole: 'user', authmethod: 'anonymous' });
     expect(info.transport).toMatchObject({ type: 'websocket', serializer: 'json' });
+    // Interchange's addition: when it joined, ISO 8601 UTC, readable by the typed client.
+    expect(Date.now() - Date.parse(info.joined as string)).toBeGreaterThanOrEqual(0);
+    expect(info.joined).toMatch(/Z$/);
   });
 
   it('answers wamp.error.no_such_session for an unknown session', async () => {

@@ -28,6 +28,8 @@ export interface JoinedSession extends RealmMember {
   /** Who authenticated the session (spec: "Authentication": `authprovider`), `static` for the static config. */
   readonly authprovider: string;
   readonly peer: { readonly info: TransportInfo };
+  /** When the session joined the realm, in milliseconds since the epoch. */
+  readonly joinedAt: number;
   /** Sends GOODBYE with this reason (and message) and leaves the realm at once. */
   goodbye(reason: string, message?: string): void;
 }
@@ -35,7 +37,9 @@ export interface JoinedSession extends RealmMember {
 /**
  * The `details` of `wamp.session.on_join` and `wamp.session.get` (spec: "Session Meta API").
  * `transport` carries the transport type, serializer and peer address, not the HTTP headers of
- * the opening handshake, which may hold cookies and credentials of the session.
+ * the opening handshake, which may hold cookies and credentials of the session. `joined`
+ * (an Interchange addition, a key the spec and Crossbar do not use) is when the session joined,
+ * as an ISO-8601 UTC string, for the dashboard (packages/server/src/web/dashboard-page.ts).
  */
 export function sessionDetails(session: JoinedSession): Dict {
   const { type, serializer, peer } = session.peer.info;
@@ -46,6 +50,7 @@ export function sessionDetails(session: JoinedSession): Dict {
     authmethod: session.authmethod,
     authprovider: session.authprovider,
     transport: { type, serializer, peer },
+    joined: new Date(session.joinedAt).toISOString(),
   };
 }
 

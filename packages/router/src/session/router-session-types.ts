@@ -1,4 +1,4 @@
-import type { Id } from '@interchange/protocol';
+import type { Clock, Id } from '@interchange/protocol';
 import type { RouterAuth } from '../auth/router-auth.js';
 import type { TransportAuthConfig, TransportCredentials } from '../auth/transport-auth.js';
 import type { Logger } from '../logger.js';
@@ -57,4 +57,6 @@ export interface SessionHost {
   readonly auth: RouterAuth;
   /** Where the session counts its messages (and finds the trace logger). */
   readonly stats: RouterStats;
+  /** The router's time source: a session's join time is read from it. */
+  readonly clock: Clock;
 }

@@ -55,6 +55,8 @@ export class RouterSession implements PeerConnection, RealmMember {
   #authmethod = '';
   #authprovider = 'static';
   #authextra: Dict | undefined;
+  /** When the session joined its realm (ms since the epoch); 0 until WELCOME. */
+  #joinedAt = 0;
   #authentication: SessionAuthentication | undefined;
   /** Messages waiting behind a dynamic authorization in flight, so requests keep their order. */
   #authorizationQueue: WampMessage[] | undefined;
@@ -97,6 +99,10 @@ export class RouterSession implements PeerConnection, RealmMember {
   /** `WELCOME.Details.authextra`: what the principal carries for the client, if anything. */
   get authextra(): Dict | undefined {
     return this.#authextra;
+  }
+  /** When the session joined its realm (WELCOME), as milliseconds since the epoch; 0 before. */
+  get joinedAt(): number {
+    return this.#joinedAt;
   }
   /** Where the session is in its lifecycle. */
   get state(): SessionStateValue {
@@ -279,6 +285,7 @@ export class RouterSession implements PeerConnection, RealmMember {
     this.#authextra = identity.authextra;
     this.#realm = realm;
     this.#state = SessionState.ESTABLISHED;
+    this.#joinedAt = host.clock.now();
     realm.join(this);
     host.sessionEstablished(this);
     this.#stats.joined += 1;

@@ -6,6 +6,7 @@ import { createInbox, type Msg, type NatsConnection } from '@nats-io/transport-n
 import { type Logger, silentLogger } from '../logger.js';
 import type { ClusterContext } from './cluster-context.js';
 import { packEnvelope, tryPackEnvelope, unpackEnvelope } from './cluster-envelope.js';
+import { installClusterNodesProcedure } from './cluster-nodes-procedure.js';
 import { ClusterRealmConnection } from './cluster-realm-link.js';
 import { type RealmRouting, routingDifference, routingOf } from './config-agreement.js';
 import { connectWithRetry, openBuckets } from './nats-connect.js';
@@ -99,6 +100,9 @@ export class NatsCluster implements ClusterBackend {
   /** `single` procedures claimed cluster-wide (in the registration table). */
   readonly #claims: RegistrationClaims;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** When this node joined (its first heartbeat) and last sent one, ms since the epoch. */
+  #joinedAt = 0;
+  #lastBeat: number | undefined;
   /** False from a lost connection to NATS until the reconnect (nothing to catch up with meanwhile). */
   #connected = true;
   #closed = false;
@@ -192,6 +196,12 @@ export class NatsCluster implements ClusterBackend {
 
   attachRealm(realm: Realm): ClusterRealmConnection {
     const link = new ClusterRealmConnection(this.#context, realm);
+    installClusterNodesProcedure(realm.procedures, {
+      node: this.node,
+      joinedAt: this.#joinedAt,
+      lastHeartbeat: () => this.#lastBeat,
+      liveNodes: () => this.#liveness.liveNodes(),
+    });
     this.#links.set(realm.name, link);
     this.#table.replay(realm.name, link);
     this.#retained.replay(realm.name, link);
@@ -264,8 +274,12 @@ export class NatsCluster implements ClusterBackend {
     await this.#table.watch();
     await this.#retained.watch();
     void this.#followConnection();
-    const beat = () => this.#nc.publish(`${name}.hb.${node}`, packEnvelope({ n: node, c: this.#incarnation }));
+    const beat = () => {
+      this.#lastBeat = Date.now();
+      this.#nc.publish(`${name}.hb.${node}`, packEnvelope({ n: node, c: this.#incarnation }));
+    };
     beat();
+    this.#joinedAt = this.#lastBeat as number;
     this.#heartbeat = setInterval(beat, this.#heartbeatMs);
     this.#heartbeat.unref();
     this.#nc.closed().then((error) => {

@@ -12,6 +12,19 @@ interface Tracked {
   timer: ReturnType<typeof setTimeout>;
   /** The process incarnation of its heartbeats; `undefined` while only seen in the table. */
   incarnation: string | undefined;
+  /** When this node first counted it alive (ms since the epoch). */
+  since: number;
+  /** When its last heartbeat came (ms since the epoch); `undefined` while only seen in the table. */
+  lastHeartbeat: number | undefined;
+}
+
+/** Another node as this one sees it (`interchange.cluster.nodes`). */
+export interface LiveNode {
+  readonly node: string;
+  /** When this node first counted it alive, in ms since the epoch. */
+  readonly since: number;
+  /** When its last heartbeat came, in ms since the epoch; `undefined` before the first. */
+  readonly lastHeartbeat: number | undefined;
 }
 
 /**
@@ -38,6 +51,11 @@ export class NodeLiveness {
     return [...this.#nodes.keys()];
   }
 
+  /** The other nodes currently considered alive, with when they were first and last heard of. */
+  liveNodes(): LiveNode[] {
+    return [...this.#nodes].map(([node, { since, lastHeartbeat }]) => ({ node, since, lastHeartbeat }));
+  }
+
   /** How many other nodes are currently considered alive. */
   aliveCount(): number {
     return this.#nodes.size;
@@ -51,12 +69,12 @@ export class NodeLiveness {
       this.#forget(node, tracked);
       this.#options.onDead(node);
     }
-    this.#arm(node, incarnation);
+    this.#arm(node, incarnation, Date.now());
   }
 
   /** `node` appears in the registration table; it must show a heartbeat within the deadline. */
   seen(node: string): void {
-    if (!this.#nodes.has(node)) this.#arm(node, undefined);
+    if (!this.#nodes.has(node)) this.#arm(node, undefined, undefined);
   }
 
   /** `node` said goodbye. */
@@ -77,7 +95,7 @@ export class NodeLiveness {
 
   /** The connection is back: every known node gets a full deadline again. */
   resume(): void {
-    for (const [node, tracked] of this.#nodes) this.#arm(node, tracked.incarnation);
+    for (const [node, tracked] of this.#nodes) this.#arm(node, tracked.incarnation, undefined);
   }
 
   close(): void {
@@ -85,7 +103,8 @@ export class NodeLiveness {
     this.#nodes.clear();
   }
 
-  #arm(node: string, incarnation: string | undefined): void {
+  /** Starts (or restarts) the deadline of `node`; `heardAt` is the time of a heartbeat, if one came. */
+  #arm(node: string, incarnation: string | undefined, heardAt: number | undefined): void {
     const tracked = this.#nodes.get(node);
     if (tracked !== undefined) clearTimeout(tracked.timer);
     else this.#options.onJoin(node);
@@ -96,7 +115,12 @@ export class NodeLiveness {
       this.#options.onDead(node);
     }, this.#options.deadNodeMs);
     timer.unref();
-    this.#nodes.set(node, { timer, incarnation: incarnation ?? tracked?.incarnation });
+    this.#nodes.set(node, {
+      timer,
+      incarnation: incarnation ?? tracked?.incarnation,
+      since: tracked?.since ?? heardAt ?? Date.now(),
+      lastHeartbeat: heardAt ?? tracked?.lastHeartbeat,
+    });
   }
 
   #forget(node: string, tracked: Tracked): void {

@@ -2,10 +2,12 @@
  * The page of the `dashboard` path: a live view of one realm, built on the client's browser
  * bundle (served beside it) and the WAMP meta API, so it sees what the role it joins as may see.
  * Figures: sessions, subscriptions, registrations, and each session's authid, authrole,
- * transport and peer; and the node's message rates in and out as a live chart, from the
- * dashboard path's own `activity` (the meta API has no message counts). Each figure carries
- * `data-realm` and `data-metric` for scripts and tests. It refreshes on the session meta events
- * and every few seconds.
+ * transport, peer and join time (`joined` of `wamp.session.get`); the node's message rates in
+ * and out as a live chart, from the dashboard path's own `activity` (the meta API has no message
+ * counts); and, when the node is a cluster member, the cluster's nodes from
+ * `interchange.cluster.nodes` (packages/server/src/cluster/cluster-nodes-procedure.ts). Each
+ * figure carries `data-realm` and `data-metric` for scripts and tests. It refreshes on the
+ * session meta events and every few seconds.
  */
 
 /** What the page needs to connect. */
@@ -50,8 +52,13 @@ td, th { border-bottom: 1px solid #e1e7ee; padding: .3rem .8rem; text-align: lef
   style="border:1px solid #c8d3df;border-radius:8px"><polyline id="in" fill="none" stroke="#1b6ac9" stroke-width="2" points=""/>
 <polyline id="out" fill="none" stroke="#e08a00" stroke-width="2" points=""/></svg>
 <p style="color:#5b6b7c;font-size:13px">messages in (blue) and out (orange) per second, all realms of the node, last 60 samples</p>
-<table><thead><tr><th>session</th><th>authid</th><th>authrole</th><th>transport</th><th>peer</th></tr></thead>
+<table><thead><tr><th>session</th><th>authid</th><th>authrole</th><th>transport</th><th>peer</th><th>joined at</th></tr></thead>
 <tbody data-realm="${realm}" data-metric="session-list"></tbody></table>
+<section id="cluster" hidden>
+<h2 style="font-size:1.1rem">Cluster nodes <span data-realm="${realm}" data-metric="cluster-node-count">–</span></h2>
+<table><thead><tr><th>node</th><th>alive since</th><th>last heartbeat</th></tr></thead>
+<tbody data-realm="${realm}" data-metric="cluster-node-list"></tbody></table>
+</section>
 <script id="settings" type="application/json">${settings}</script>
 <script src="${escapeHtml(options.bundle)}"></script>
 <script>
@@ -62,6 +69,53 @@ const connection = new interchange.Connection({ url: scheme + '://' + location.h
 const figure = (metric) => document.querySelector('[data-metric="' + metric + '"]');
 const count = (list) => list.exact.length + list.prefix.length + list.wildcard.length;
 let session;
+// A time shown in local time, its ISO-8601 value kept in a <time datetime> for scripts.
+function when(iso) {
+  if (!iso) return '–';
+  const time = document.createElement('time');
+  time.dateTime = iso;
+  time.textContent = new Date(iso).toLocaleString();
+  return time;
+}
+// A row whose cells carry their own data-metric, read as [metric, value] pairs.
+function tableRow(metric, cells) {
+  const row = document.createElement('tr');
+  row.dataset.realm = settings.realm;
+  row.dataset.metric = metric;
+  for (const [name, value] of cells) {
+    const cell = document.createElement('td');
+    cell.dataset.metric = name;
+    if (value instanceof Node) cell.append(value);
+    else cell.textContent = String(value);
+    row.append(cell);
+  }
+  return row;
+}
+// The cluster's nodes, when the node is a cluster member: without a cluster the router has no
+// such procedure, and the section stays hidden.
+let clustered = true;
+async function refreshCluster() {
+  if (!clustered) return;
+  let nodes;
+  try {
+    nodes = (await session.call('interchange.cluster.nodes')).args[0];
+  } catch (error) {
+    if (error.uri === 'wamp.error.no_such_procedure') {
+      clustered = false;
+    } else {
+      // E.g. a role not allowed to call it: say so where the nodes would be.
+      document.getElementById('cluster').hidden = false;
+      figure('cluster-node-count').textContent = 'cannot read: ' + (error.uri || error.message);
+    }
+    return;
+  }
+  document.getElementById('cluster').hidden = false;
+  figure('cluster-node-count').textContent = String(nodes.length);
+  figure('cluster-node-list').replaceChildren(...nodes.map((n) => tableRow('cluster-node', [
+    ['node', n.node + (n.self ? ' (this node)' : '')], ['alive-since', when(n.alive_since)],
+    ['last-heartbeat', when(n.last_heartbeat)],
+  ])));
+}
 async function refresh() {
   if (session === undefined || !session.isOpen) return;
   try {
@@ -75,18 +129,12 @@ async function refresh() {
     figure('subscriptions').textContent = String(count(subscriptions.args[0]));
     figure('registrations').textContent = String(count(registrations.args[0]));
     const details = await Promise.all(ids.map((id) => session.call('wamp.session.get', [id]).then((r) => r.args[0], () => undefined)));
-    const rows = figure('session-list');
-    rows.replaceChildren(...details.filter(Boolean).map((d) => {
-      const row = document.createElement('tr');
-      row.dataset.realm = settings.realm;
-      row.dataset.metric = 'session';
-      for (const value of [d.session, d.authid, d.authrole, d.transport.type + ' (' + d.transport.serializer + ')', d.transport.peer]) {
-        const cell = document.createElement('td');
-        cell.textContent = String(value);
-        row.append(cell);
-      }
-      return row;
-    }));
+    figure('session-list').replaceChildren(...details.filter(Boolean).map((d) => tableRow('session', [
+      ['session-id', d.session], ['authid', d.authid], ['authrole', d.authrole],
+      ['transport', d.transport.type + ' (' + d.transport.serializer + ')'], ['peer', d.transport.peer],
+      ['joined', when(d.joined)],
+    ])));
+    await refreshCluster();
     status.textContent = 'live, updated ' + new Date().toLocaleTimeString();
   } catch (error) {
     status.textContent = 'cannot read the meta API: ' + (error.uri || error.message);

@@ -3,7 +3,8 @@
  * (`dashboard-page.ts`) and the client's browser bundle beside it. The page connects back to
  * the node through a WebSocket path of the node as a normal client, so the node's
  * authentication and authorization apply: the role it joins as must be allowed to call the
- * `wamp.session.*`, `wamp.subscription.list` and `wamp.registration.list` meta procedures.
+ * `wamp.session.*`, `wamp.subscription.list` and `wamp.registration.list` meta procedures
+ * (and, on a cluster member, `interchange.cluster.nodes`, for the cluster's nodes).
  */
 import { readFile } from 'node:fs/promises';
 import { CLIENT_BUNDLE_NAME, findClientBundle } from '../cli/init-command.js';

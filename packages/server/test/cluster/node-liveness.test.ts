@@ -41,6 +41,24 @@ describe('NodeLiveness', () => {
     expect(liveness.isAlive('a')).toBe(true);
   });
 
+  it('tells when each live node was first heard of and its last heartbeat, a new incarnation starting afresh', () => {
+    vi.setSystemTime(Date.UTC(2026, 0, 1));
+    const start = Date.now();
+    liveness.seen('b');
+    liveness.heartbeat('a', 'x');
+    vi.advanceTimersByTime(500);
+    liveness.heartbeat('a', 'x');
+    expect(liveness.liveNodes()).toEqual([
+      { node: 'b', since: start, lastHeartbeat: undefined },
+      { node: 'a', since: start, lastHeartbeat: start + 500 },
+    ]);
+    vi.advanceTimersByTime(100);
+    liveness.heartbeat('b', 'z');
+    liveness.heartbeat('a', 'y');
+    expect(liveness.liveNodes()).toContainEqual({ node: 'b', since: start, lastHeartbeat: start + 600 });
+    expect(liveness.liveNodes()).toContainEqual({ node: 'a', since: start + 600, lastHeartbeat: start + 600 });
+  });
+
   it('gives a node seen only in the table the same deadline', () => {
     liveness.seen('b');
     vi.advanceTimersByTime(1000);
