@@ -15,7 +15,7 @@ import { type AuthorizationRequest, authorizationRequest, notAuthorized } from '
 import type { Principal } from '../auth/principal.js';
 import type { AuthStep, SessionAuthentication } from '../auth/session-authentication.js';
 import type { TransportAuthConfig } from '../auth/transport-auth.js';
-import { BROKER_FEATURES } from '../broker/broker.js';
+import { BROKER_FEATURES } from '../broker/broker-features.js';
 import { DEALER_FEATURES } from '../dealer/dealer.js';
 import { META_DEALER_FEATURES } from '../meta/meta-api.js';
 import type { Realm } from '../realm/realm.js';
