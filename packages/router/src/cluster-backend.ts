@@ -1,6 +1,7 @@
 import type { Dict, ErrorMessage, Id, Payload, YieldMessage } from '@interchange/protocol';
-import type { PublicationRefusal, Subscription } from './broker/broker.js';
+import type { PublicationRefusal } from './broker/publication.js';
 import type { FilterSubject } from './broker/receiver-filter.js';
+import type { Subscription } from './broker/subscription.js';
 import type { Callee, RegistrationDetails } from './dealer/registration-store.js';
 import type { Realm } from './realm/realm.js';
 import type { RealmMember } from './realm/realm-member.js';

@@ -12,6 +12,7 @@ export { AUTH_DEFAULTS, type RouterAuthOptions } from './auth/router-auth.js';
 export { AUTHENTICATION_FAILED_MESSAGE } from './auth/session-authentication.js';
 export * from './auth/transport-auth.js';
 export * from './broker/broker.js';
+export { BROKER_FEATURES } from './broker/broker-features.js';
 export {
   DEFAULT_EVENT_HISTORY_LIMIT,
   type EventHistoryEntry,
@@ -19,6 +20,7 @@ export {
   eventHistoryEntries,
   type StoredEvent,
 } from './broker/event-history.js';
+export type { PublicationRefusal } from './broker/publication.js';
 export { compileReceiverFilter, type FilterSubject, type ReceiverFilter } from './broker/receiver-filter.js';
 export {
   MAX_LIMITED_RETAINED_EVENTS,
@@ -27,6 +29,7 @@ export {
   RetainedEvents,
   type RetainOutcome,
 } from './broker/retained-events.js';
+export type { Subscription, SubscriptionObserver } from './broker/subscription.js';
 export {
   MAX_TESTAMENTS_PER_SCOPE,
   TESTAMENT_ERROR,

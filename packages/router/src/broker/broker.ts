@@ -11,19 +11,17 @@ import {
   type Payload,
   type PublishMessage,
   PubSubFeature,
-  type PubSubFeatureName,
   randomId,
   type SubscribeMessage,
   systemClock,
   type UnsubscribeMessage,
 } from '@interchange/protocol';
 import type { BrokerClusterHooks } from '../cluster-backend.js';
-import { withForwardFor } from '../forward-for.js';
 import type { Logger } from '../logger.js';
 import { clearMatches, PatternIndex } from '../matching/pattern-index.js';
 import { OffenderLog } from '../offender-log.js';
-import { copyPassthruAttributes, passthruViolation } from '../passthru.js';
-import { copyPayload, identityDetails, isReservedFor, refuse, routerError } from '../payload.js';
+import { passthruViolation } from '../passthru.js';
+import { copyPayload, refuse, routerError } from '../payload.js';
 import { Action } from '../realm/realm-config.js';
 import { SUBSCRIPTIONS_LIMIT_REACHED } from '../realm/realm-limits.js';
 import type { RealmMember } from '../realm/realm-member.js';
@@ -33,57 +31,22 @@ import {
   type RealmStore,
   type RetainedEventStore,
 } from '../realm/realm-store.js';
-import type { Authorization, StaticAuthorizer } from '../realm/static-authorizer.js';
+import type { StaticAuthorizer } from '../realm/static-authorizer.js';
 import type { ProtocolViolation } from '../session/protocol-violation.js';
 import { type EventHistoryEntry, isStorable } from './event-history.js';
-import { compileReceiverFilter, type FilterSubject, type ReceiverFilter } from './receiver-filter.js';
-import type { RetainOutcome } from './retained-events.js';
-
-/**
- * The broker features this router implements, announced in `WELCOME.Details.roles.broker`
- * (spec: "Router: Role and Feature Announcement"; each feature's "Feature Announcement").
- * `session_meta_api` is announced by broker and dealer alike (spec: "Session Meta API":
- * "MUST be announced by both Dealers and Brokers").
- */
-export const BROKER_FEATURES: Readonly<Partial<Record<PubSubFeatureName, true>>> = Object.freeze({
-  [PubSubFeature.PATTERN_BASED_SUBSCRIPTION]: true,
-  [PubSubFeature.PUBLISHER_EXCLUSION]: true,
-  [PubSubFeature.PUBLISHER_IDENTIFICATION]: true,
-  [PubSubFeature.SUBSCRIBER_BLACKWHITE_LISTING]: true,
-  [PubSubFeature.PAYLOAD_PASSTHRU_MODE]: true,
-  [PubSubFeature.EVENT_RETENTION]: true,
-  [PubSubFeature.EVENT_HISTORY]: true,
-  [PubSubFeature.SUBSCRIPTION_REVOCATION]: true,
-  [PubSubFeature.SUBSCRIPTION_META_API]: true,
-  [PubSubFeature.SESSION_META_API]: true,
-});
-
-/** One subscription: a topic or pattern under a match policy, shared by all its subscribers. */
-export interface Subscription {
-  readonly id: Id;
-  readonly topic: string;
-  readonly match: MatchPolicyValue;
-  /** When it was created, as an ISO 8601 string (spec: "Subscription Meta API", `created`). */
-  readonly created: string;
-  readonly subscribers: ReadonlySet<RealmMember>;
-  /** Its event history, when the realm's `store` configures one; such a subscription outlives its subscribers. */
-  readonly history: EventHistoryStore | undefined;
-}
-
-interface MutableSubscription extends Subscription {
-  readonly subscribers: Set<RealmMember>;
-}
-
-/**
- * Told of every change to the broker's subscriptions, after the change, for the subscription
- * meta events (spec: "Subscription Meta API", "Events"). `session` is the session that caused it.
- */
-export interface SubscriptionObserver {
-  onCreate(subscription: Subscription, session: RealmMember): void;
-  onSubscribe(subscription: Subscription, session: RealmMember): void;
-  onUnsubscribe(subscription: Subscription, session: RealmMember): void;
-  onDelete(subscription: Subscription, session: RealmMember): void;
-}
+import {
+  acknowledgeWhenDurable,
+  authorizePublication,
+  isRefusal,
+  metaPublication,
+  offerToCluster,
+  type Publication,
+  type PublicationRefusal,
+  preparePublication,
+} from './publication.js';
+import { compileReceiverFilter, type FilterSubject } from './receiver-filter.js';
+import { retainPublication, sendRetained } from './retained-delivery.js';
+import type { MutableSubscription, Subscription, SubscriptionObserver } from './subscription.js';
 
 /** What a broker needs from its realm. */
 export interface BrokerOptions {
@@ -99,32 +62,6 @@ export interface BrokerOptions {
   offenders?: OffenderLog;
   /** Subscriptions a session may hold (the realm's `limits.subscriptions_per_session`); no bound when absent. */
   maxSubscriptionsPerSession?: number;
-}
-
-/** Why a publication is refused: the ERROR it gets when acknowledged. */
-export interface PublicationRefusal {
-  readonly error: string;
-  readonly message: string;
-}
-
-function isRefusal(outcome: PublicationRefusal | Authorization | Publication): outcome is PublicationRefusal {
-  return (outcome as Partial<PublicationRefusal>).error !== undefined;
-}
-
-/** A publication ready to go out. */
-interface Publication {
-  readonly id: Id;
-  readonly topic: string;
-  readonly options: Dict;
-  /** Who published; `undefined` for the router's own meta events. */
-  readonly publisher: FilterSubject | undefined;
-  readonly excludeMe: boolean;
-  readonly filter: ReceiverFilter | undefined;
-  /** Details every EVENT of the publication carries. */
-  readonly common: Dict;
-  readonly payload: Payload;
-  /** What to do with it: deliver and retain (`all`), or one of them (publications of other nodes). */
-  readonly part: 'all' | 'deliver' | 'retain';
 }
 
 /**
@@ -237,29 +174,6 @@ export class Broker {
     }
   }
 
-  /**
-   * A retained publication hit the realm's bounds: older topics were evicted to make room, or
-   * the event alone exceeds the byte bound and was not retained (it is still delivered).
-   */
-  #retainedBoundHit(publisher: FilterSubject, topic: string, outcome: RetainOutcome): void {
-    if (outcome.refused)
-      this.#offenders.hit(
-        'limits.retained_bytes',
-        publisher,
-        'retained event larger than the realm allows; not retained',
-        {
-          topic,
-        },
-      );
-    else
-      this.#offenders.hit(
-        'limits.retained_topics',
-        publisher,
-        'retained events of the realm at their bound (limits.retained_topics, limits.retained_bytes); least recently retained topics evicted',
-        { topic, evicted: outcome.evicted },
-      );
-  }
-
   /** Handles SUBSCRIBE: answers SUBSCRIBED (and retained events) or ERROR. */
   subscribe(session: RealmMember, message: SubscribeMessage): ProtocolViolation {
     const { requestId, topic, options } = message;
@@ -303,7 +217,7 @@ export class Broker {
     }
     own.add(subscription);
     session.send({ type: 'SUBSCRIBED', requestId, subscription: subscription.id });
-    if (options.get_retained === true) this.#sendRetained(session, subscription);
+    if (options.get_retained === true) sendRetained(this.#retained, session, subscription);
     // Meta events follow the answer, as in Crossbar (broker.py processSubscribe: "we postpone
     // actual sending of meta events"); on_create comes before on_subscribe (spec).
     if (created) this.#observer?.onCreate(subscription, session);
@@ -366,8 +280,8 @@ export class Broker {
     const violation = passthruViolation(session, 'publisher', 'PUBLISH', options);
     if (violation !== undefined) return violation;
     const acknowledge = options.acknowledge === true;
-    const prepared = this.#prepare(session, topic, options, message, randomId(), 'all');
-    const publication = isRefusal(prepared) ? prepared : (this.#offerToCluster(this.#cluster, prepared) ?? prepared);
+    const prepared = preparePublication(this.#authorizer, session, topic, options, message, randomId(), 'all');
+    const publication = isRefusal(prepared) ? prepared : (offerToCluster(this.#cluster, prepared) ?? prepared);
     if (isRefusal(publication)) {
       this.#logger.debug({ session: session.id, topic, error: publication.error }, 'publication refused');
       if (acknowledge)
@@ -380,30 +294,9 @@ export class Broker {
     const persistent = this.#store.persistent;
     if (acknowledge && !persistent) session.send({ type: 'PUBLISHED', requestId, publication: publication.id });
     this.#dispatch(publication);
-    if (acknowledge && persistent) this.#acknowledgeWhenDurable(session, requestId, publication.id, topic);
+    if (acknowledge && persistent)
+      acknowledgeWhenDurable(this.#store, this.#logger, session, requestId, publication.id, topic);
     return undefined;
-  }
-
-  /**
-   * With a persistent realm store, PUBLISHED waits until what the publication wrote (history,
-   * retained event) is on disk, so an acknowledged event survives a crash (docs/durability.md);
-   * a failed write answers ERROR `wamp.error.unavailable` instead. Call right after dispatching.
-   */
-  #acknowledgeWhenDurable(session: RealmMember, requestId: Id, publication: Id, topic: string): void {
-    const durable = this.#store.durable();
-    if (durable === undefined) {
-      session.send({ type: 'PUBLISHED', requestId, publication });
-      return;
-    }
-    durable.then(
-      () => session.send({ type: 'PUBLISHED', requestId, publication }),
-      (error: unknown) => {
-        this.#logger.error({ err: error, topic }, 'realm store write failed; publication not acknowledged');
-        session.send(
-          routerError(MessageCode.PUBLISH, requestId, ErrorUri.UNAVAILABLE, 'the realm store could not keep it'),
-        );
-      },
-    );
   }
 
   /**
@@ -411,7 +304,7 @@ export class Broker {
    * black- and whitelisting options. Returns the refusal, or `undefined` when it may go out.
    */
   checkPublication(publisher: FilterSubject, topic: string, options: Dict): PublicationRefusal | undefined {
-    const authorization = this.#authorizePublication(publisher, topic);
+    const authorization = authorizePublication(this.#authorizer, publisher, topic);
     if (isRefusal(authorization)) return authorization;
     const filtering = compileReceiverFilter(options);
     return filtering.ok ? undefined : { error: ErrorUri.INVALID_ARGUMENT, message: filtering.message };
@@ -430,9 +323,17 @@ export class Broker {
     payload: Payload,
     publicationId?: Id,
   ): Id | PublicationRefusal {
-    const publication = this.#prepare(publisher, topic, options, payload, publicationId ?? randomId(), 'all');
+    const publication = preparePublication(
+      this.#authorizer,
+      publisher,
+      topic,
+      options,
+      payload,
+      publicationId ?? randomId(),
+      'all',
+    );
     if (isRefusal(publication)) return publication;
-    const refusal = this.#offerToCluster(this.#cluster, publication);
+    const refusal = offerToCluster(this.#cluster, publication);
     if (refusal !== undefined) return refusal;
     this.#dispatch(publication);
     return publication.id;
@@ -453,57 +354,10 @@ export class Broker {
     publicationId: Id,
     part: 'deliver' | 'retain' = 'deliver',
   ): Id | PublicationRefusal {
-    const publication = this.#prepare(publisher, topic, options, payload, publicationId, part);
+    const publication = preparePublication(this.#authorizer, publisher, topic, options, payload, publicationId, part);
     if (isRefusal(publication)) return publication;
     this.#dispatch(publication);
     return publication.id;
-  }
-
-  /** Hands a publication of this node to the cluster, if there is one; or why it cannot go. */
-  #offerToCluster(cluster: BrokerClusterHooks | undefined, p: Publication): PublicationRefusal | undefined {
-    if (cluster === undefined || p.publisher === undefined) return undefined;
-    return cluster.published({
-      id: p.id,
-      topic: p.topic,
-      options: p.options,
-      publisher: p.publisher,
-      payload: p.payload,
-    });
-  }
-
-  /** The checks of a publication, and what its delivery needs; or why it is refused. */
-  #prepare(
-    publisher: FilterSubject,
-    topic: string,
-    options: Dict,
-    payload: Payload,
-    id: Id,
-    part: 'all' | 'deliver' | 'retain',
-  ): Publication | PublicationRefusal {
-    const authorization = this.#authorizePublication(publisher, topic);
-    if (isRefusal(authorization)) return authorization;
-    const filtering = compileReceiverFilter(options);
-    if (!filtering.ok) return { error: ErrorUri.INVALID_ARGUMENT, message: filtering.message };
-    const disclose = options.disclose_me === true || authorization.disclosePublisher;
-    return {
-      id,
-      topic,
-      options,
-      publisher,
-      // Advanced profile "Publisher Exclusion": the publisher is left out unless exclude_me is false.
-      excludeMe: options.exclude_me !== false,
-      filter: filtering.filter,
-      // What every EVENT says: who published, on request or by the role's config (advanced
-      // profile "Publisher Identification"), and how to read a passthru payload ("Payload
-      // Passthru Mode").
-      common: withForwardFor(
-        copyPassthruAttributes(disclose ? identityDetails('publisher', publisher) : {}, options),
-        options,
-        publisher,
-      ),
-      payload,
-      part,
-    };
   }
 
   /**
@@ -523,17 +377,7 @@ export class Broker {
 
   #deliverMeta(topic: string, args: () => unknown[]): void {
     if (!this.hasReceivers(topic)) return;
-    this.#dispatch({
-      id: randomId(),
-      topic,
-      options: {},
-      publisher: undefined,
-      excludeMe: false,
-      filter: undefined,
-      common: {},
-      payload: { args: args() },
-      part: 'all',
-    });
+    this.#dispatch(metaPublication(topic, args()));
   }
 
   /** Removes every subscription of a session that left (spec: "Protocol Errors", disposal). */
@@ -550,20 +394,6 @@ export class Broker {
     }
   }
 
-  /** The checks of a publication's topic: valid, not reserved, authorized. */
-  #authorizePublication(publisher: FilterSubject, topic: string): PublicationRefusal | Authorization {
-    if (!isValidUri(topic)) return { error: ErrorUri.INVALID_URI, message: `invalid topic URI '${topic}'` };
-    // Spec: basic profile "Reserved URIs": application URIs MUST NOT start with `wamp`; the
-    // `wamp.` topics are the router's own meta events; only the trusted role may publish there.
-    // Crossbar answers invalid_uri too.
-    if (isReservedFor(topic, publisher.authrole))
-      return { error: ErrorUri.INVALID_URI, message: `topic '${topic}' is reserved for the router` };
-    const authorization = this.#authorizer.authorize(publisher.authrole, topic, Action.PUBLISH);
-    if (!authorization.allowed)
-      return { error: ErrorUri.NOT_AUTHORIZED, message: `session is not authorized to publish to '${topic}'` };
-    return authorization;
-  }
-
   /**
    * Delivers a publication to every matching subscription. Allocates per publication, not per
    * receiver or subscription: the EVENT of each subscription with a receiver (shared by all its
@@ -573,21 +403,9 @@ export class Broker {
    */
   #dispatch(p: Publication): void {
     const { topic, publisher, excludeMe, filter, common } = p;
-    // Advanced profile "Event Retention": "Brokers that allow event retention on the given topic
-    // MUST set the topic Retained Event to this if it were eligible to be published".
-    if (p.options.retain === true && publisher !== undefined && p.part !== 'deliver') {
-      const outcome = this.#retained.retain({
-        topic,
-        publisherId: publisher.id,
-        excludeMe,
-        filter,
-        options: filter === undefined ? undefined : p.options,
-        details: common,
-        payload: p.payload,
-      });
-      if (outcome !== undefined && (outcome.evicted > 0 || outcome.refused))
-        this.#retainedBoundHit(publisher, topic, outcome);
-    }
+    // Advanced profile "Event Retention": see retained-delivery.ts.
+    if (p.options.retain === true && publisher !== undefined && p.part !== 'deliver')
+      retainPublication(this.#retained, this.#offenders, publisher, p);
     if (p.part === 'retain') return;
     // Advanced profile "Pattern-based Subscription": a pattern's subscribers learn the topic.
     let patternDetails: Dict | undefined;
@@ -646,24 +464,6 @@ export class Broker {
   #returnMatchList(list: MutableSubscription[]): void {
     clearMatches(list);
     this.#matchDepth--;
-  }
-
-  /**
-   * Advanced profile "Event Retention": a subscriber asking with `get_retained` gets, after
-   * SUBSCRIBED, the retained events it is eligible for, marked `retained`. Each goes out under
-   * a fresh publication ID, as Crossbar does (broker.py `_get_retained_event`).
-   */
-  #sendRetained(session: RealmMember, subscription: Subscription): void {
-    for (const retained of this.#retained.eligibleFor(session, subscription.topic, subscription.match)) {
-      const details: Dict = { ...retained.details, retained: true };
-      if (subscription.match !== 'exact') details.topic = retained.topic;
-      session.send(
-        copyPayload<EventMessage>(
-          { type: 'EVENT', subscription: subscription.id, publication: randomId(), details },
-          retained.payload,
-        ),
-      );
-    }
   }
 
   #create(

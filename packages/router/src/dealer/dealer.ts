@@ -7,14 +7,12 @@ import {
   type ErrorMessage,
   ErrorUri,
   type Id,
-  isMatchPolicy,
   isPassthru,
   isValidUri,
   MatchPolicy,
   type MatchPolicyValue,
   MessageCode,
   type RegisterMessage,
-  type ResultMessage,
   RpcFeature,
   systemClock,
   type UnregisterMessage,
@@ -22,10 +20,10 @@ import {
 } from '@interchange/protocol';
 import type { DealerClusterHooks, RegistrationAdmission, RegistrationRequest } from '../cluster-backend.js';
 import type { Logger } from '../logger.js';
-import { type RouterProcedureHandler, RouterProcedures, runRouterProcedure } from '../meta/router-procedures.js';
+import { RouterProcedures } from '../meta/router-procedures.js';
 import { OffenderLog } from '../offender-log.js';
 import { passthruViolation } from '../passthru.js';
-import { copyPayload, isReservedFor, refuse, routerError } from '../payload.js';
+import { refuse, routerError } from '../payload.js';
 import { Action } from '../realm/realm-config.js';
 import { REGISTRATIONS_LIMIT_REACHED, type RealmLimits } from '../realm/realm-limits.js';
 import type { RealmMember } from '../realm/realm-member.js';
@@ -33,41 +31,29 @@ import type { StaticAuthorizer } from '../realm/static-authorizer.js';
 import { CROSSBAR_DIALECT, type WampDialect } from '../realm/wamp-dialect.js';
 import type { RouterStats } from '../router-stats.js';
 import type { ProtocolViolation } from '../session/protocol-violation.js';
+import { ClusterWaits } from './cluster-waits.js';
 import { CallRouter, MAX_CONCURRENCY_REACHED, PENDING_CALLS_LIMIT_REACHED, unsupportedBy } from './dealer-calls.js';
+import { type DealerObserver, notifyObserver } from './dealer-observer.js';
 import { forceReregisterRefusal } from './force-reregister.js';
+import { checkRegister, sharedRegistrationConflict } from './register-checks.js';
 import {
   type Callee,
   InvokePolicy,
-  isInvokePolicy,
   type Registration,
   type RegistrationDetails,
   RegistrationStore,
 } from './registration-store.js';
+import { callRouterProcedure } from './router-procedure-call.js';
 
 export { MAX_CONCURRENCY_REACHED } from './dealer-calls.js';
 export { CALL_REROUTE_FEATURE, DEALER_FEATURES } from './dealer-features.js';
+export type { DealerObserver } from './dealer-observer.js';
 
 /**
  * The reason in the UNREGISTERED a callee gets when another session's `force_reregister` takes
  * its registration over (Crossbar's URI for it).
  */
 export const FORCE_REREGISTER_REASON = ErrorUri.UNREGISTERED;
-
-/**
- * Watches the registration lifecycle, for the registration meta API (advanced profile
- * "Registration Meta API": on_create, on_register, on_unregister, on_delete). Each hook runs
- * after the dealer's own reply (REGISTERED, UNREGISTERED) went out; `session` is the callee.
- */
-export interface DealerObserver {
-  /** A registration was created: its first callee registered. `onRegister` follows. */
-  onCreate?(registration: RegistrationDetails, session: RealmMember): void;
-  /** A callee was added to a registration. */
-  onRegister?(registration: RegistrationDetails, session: RealmMember): void;
-  /** A callee was removed from a registration: it unregistered, left, or was revoked. */
-  onUnregister?(registration: RegistrationDetails, session: RealmMember): void;
-  /** A registration lost its last callee and is gone. Follows `onUnregister`. */
-  onDelete?(registration: RegistrationDetails, session: RealmMember): void;
-}
 
 /** What a dealer needs from its realm. */
 export interface DealerOptions {
@@ -107,8 +93,8 @@ export class Dealer {
   readonly #offenders: OffenderLog;
   #observer: DealerObserver | undefined;
   #cluster: DealerClusterHooks | undefined;
-  /** Sessions with a REGISTER or CALL waiting for the cluster, and how many (see {@link #defer}). */
-  readonly #deferred = new Map<RealmMember, number>();
+  /** REGISTERs and CALLs waiting for the cluster. */
+  readonly #waits: ClusterWaits;
 
   constructor(options: DealerOptions) {
     this.#authorizer = options.authorizer;
@@ -118,6 +104,7 @@ export class Dealer {
     this.#random = options.random ?? Math.random;
     this.#limits = options.limits;
     this.#offenders = options.offenders ?? new OffenderLog(options.logger);
+    this.#waits = new ClusterWaits(options.logger);
     this.#calls = new CallRouter({
       clock: this.#clock,
       random: this.#random,
@@ -205,59 +192,9 @@ export class Dealer {
   register(session: RealmMember, message: RegisterMessage, admitted?: RegistrationRequest): ProtocolViolation {
     const { requestId, procedure, options } = message;
     const code = MessageCode.REGISTER;
-
-    // Message validation already refuses these for decoded messages (as Autobahn's parser
-    // does); they are checked again for peers that hand the router typed messages.
-    // Advanced profile URIs: `option_not_allowed` for an option the router does not allow.
-    const match = options.match ?? MatchPolicy.EXACT;
-    if (!isMatchPolicy(match))
-      return refuse(
-        session,
-        code,
-        requestId,
-        ErrorUri.OPTION_NOT_ALLOWED,
-        `unknown match policy ${JSON.stringify(match)}`,
-      );
-    const invoke = options.invoke ?? InvokePolicy.SINGLE;
-    if (!isInvokePolicy(invoke))
-      return refuse(
-        session,
-        code,
-        requestId,
-        ErrorUri.OPTION_NOT_ALLOWED,
-        `unknown invocation policy ${JSON.stringify(invoke)}`,
-      );
-    const concurrency = options.concurrency ?? 0;
-    if (options.concurrency !== undefined && !(Number.isInteger(concurrency) && (concurrency as number) > 0)) {
-      return refuse(session, code, requestId, ErrorUri.INVALID_ARGUMENT, 'concurrency must be a positive integer');
-    }
-    if (!isValidUri(procedure, { match }))
-      return refuse(
-        session,
-        code,
-        requestId,
-        ErrorUri.INVALID_URI,
-        `invalid procedure URI '${procedure}' for match '${match}'`,
-      );
-    // Basic profile "Reserved URIs": `wamp.` procedures are the router's and the trusted role's.
-    // Crossbar answers invalid_uri too.
-    if (isReservedFor(procedure, session.authrole))
-      return refuse(
-        session,
-        code,
-        requestId,
-        ErrorUri.INVALID_URI,
-        `procedure '${procedure}' is reserved for the router`,
-      );
-    if (!this.#authorizer.authorize(session.authrole, procedure, Action.REGISTER).allowed) {
-      return refuse(
-        session,
-        code,
-        requestId,
-        ErrorUri.NOT_AUTHORIZED,
-        `session is not authorized to register '${procedure}'`,
-      );
-    }
+    const checked = checkRegister(this.#authorizer, session, message);
+    if (checked === undefined) return undefined;
+    const { match, invoke, concurrency } = checked;
 
     let registration = this.#store.lookup(procedure, match);
     const maxRegistrations = this.#limits?.registrationsPerSession;
@@ -294,37 +231,9 @@ export class Dealer {
       registration = undefined;
     }
     if (registration !== undefined) {
-      // Advanced profile "Shared Registration": with `single` every further REGISTER fails; with
-      // the others, one whose policy differs fails. The spec names no URI; its advanced URIs
-      // section says to use the predefined ones, so `procedure_already_exists` (Crossbar uses its
-      // own `wamp.error.procedure_exists_with_different_invocation_policy`).
-      if (registration.calleeOf(session) !== undefined) {
-        return refuse(
-          session,
-          code,
-          requestId,
-          ErrorUri.PROCEDURE_ALREADY_EXISTS,
-          `this session already registered '${procedure}'`,
-        );
-      }
-      if (registration.invoke === InvokePolicy.SINGLE) {
-        return refuse(
-          session,
-          code,
-          requestId,
-          ErrorUri.PROCEDURE_ALREADY_EXISTS,
-          `procedure '${procedure}' is already registered`,
-        );
-      }
-      if (registration.invoke !== invoke) {
-        return refuse(
-          session,
-          code,
-          requestId,
-          ErrorUri.PROCEDURE_ALREADY_EXISTS,
-          `procedure '${procedure}' is registered with invocation policy '${registration.invoke}', not '${invoke}'`,
-        );
-      }
+      // Advanced profile "Shared Registration": see register-checks.ts.
+      const conflict = sharedRegistrationConflict(registration, session, procedure, invoke);
+      if (conflict !== undefined) return refuse(session, code, requestId, ErrorUri.PROCEDURE_ALREADY_EXISTS, conflict);
     }
 
     if (admitted === undefined && this.#admit(session, message, registration?.id)) return undefined;
@@ -340,7 +249,7 @@ export class Dealer {
       session,
       discloseCaller: options.disclose_caller === true,
       forwardTimeout: options.forward_timeout === true,
-      concurrency: concurrency as number,
+      concurrency,
       outstanding: 0,
       ...(this.#limits === undefined ? {} : { pendingLimit: this.#limits.pendingCallsPerCallee }),
     };
@@ -348,8 +257,8 @@ export class Dealer {
     if (admitted !== undefined && admitted.registration !== registration.id) this.#cluster?.admitAbandoned?.(admitted);
     session.send({ type: 'REGISTERED', requestId, registration: registration.id });
     this.#cluster?.calleeAdded(registration, callee);
-    if (created) this.#emit('onCreate', registration, session);
-    this.#emit('onRegister', registration, session);
+    if (created) notifyObserver(this.#observer, this.#logger, 'onCreate', registration, session);
+    notifyObserver(this.#observer, this.#logger, 'onRegister', registration, session);
     return undefined;
   }
 
@@ -373,7 +282,7 @@ export class Dealer {
     };
     const pending = admit.call(this.#cluster, request);
     if (pending === undefined) return false;
-    this.#defer(
+    this.#waits.wait(
       session,
       pending,
       (admission: RegistrationAdmission) => {
@@ -389,28 +298,6 @@ export class Dealer {
       () => this.#cluster?.admitAbandoned?.(request),
     );
     return true;
-  }
-
-  /**
-   * Runs `then` with what `pending` resolves to, unless the session left meanwhile (then
-   * `dropped`). A rejected promise counts as resolved with nothing to say.
-   */
-  #defer<T>(session: RealmMember, pending: Promise<T>, then: (value: T) => void, dropped?: () => void): void {
-    this.#deferred.set(session, (this.#deferred.get(session) ?? 0) + 1);
-    const settle = (value: T) => {
-      const count = this.#deferred.get(session);
-      if (count === undefined) {
-        dropped?.();
-        return;
-      }
-      if (count <= 1) this.#deferred.delete(session);
-      else this.#deferred.set(session, count - 1);
-      then(value);
-    };
-    pending.then(settle, (error: unknown) => {
-      this.#logger.warn({ err: error, session: session.id }, 'cluster answer failed; going on without it');
-      settle({} as T);
-    });
   }
 
   /**
@@ -484,7 +371,7 @@ export class Dealer {
         const text = `router procedure '${procedure}' takes no progressive or passthru calls`;
         return refuse(session, code, requestId, ErrorUri.FEATURE_NOT_SUPPORTED, text);
       }
-      this.#callRouterProcedure(session, message, handler);
+      callRouterProcedure(this.#logger, session, message, handler);
       return undefined;
     }
 
@@ -503,7 +390,7 @@ export class Dealer {
       // node yet: the cluster says when it has, and the call is routed again.
       const caughtUp = this.#cluster?.callMissed?.(procedure);
       if (caughtUp !== undefined) {
-        this.#defer(session, caughtUp, () => this.call(session, message, true));
+        this.#waits.wait(session, caughtUp, () => this.call(session, message, true));
         return undefined;
       }
     }
@@ -567,39 +454,13 @@ export class Dealer {
    * calls it served fail with `wamp.error.canceled`, and its registrations go.
    */
   removeSession(session: RealmMember): void {
-    this.#deferred.delete(session);
+    this.#waits.forget(session);
     this.#calls.callerLeft(session);
     this.#calls.calleeLeft(session);
     for (const registration of [...this.#store.of(session)]) {
       const { deleted } = this.#store.removeCallee(registration, session);
       this.#emitRemoved(registration, session, deleted);
     }
-  }
-
-  /** Runs a router procedure and answers the caller with its RESULT or ERROR when it settles. */
-  #callRouterProcedure(session: RealmMember, message: CallMessage, handler: RouterProcedureHandler): void {
-    const call = { caller: session, args: message.args ?? [], kwargs: message.kwargs ?? {}, options: message.options };
-    void runRouterProcedure(handler, call).then((outcome) => {
-      if (outcome.ok) {
-        const result: ResultMessage = { type: 'RESULT', requestId: message.requestId, details: {} };
-        session.send(copyPayload(result, outcome.result ?? {}));
-        return;
-      }
-      this.#logger.debug(
-        { session: session.id, procedure: message.procedure, error: outcome.error },
-        'router procedure failed',
-      );
-      const reply: ErrorMessage = {
-        type: 'ERROR',
-        requestType: MessageCode.CALL,
-        requestId: message.requestId,
-        details: {},
-        error: outcome.error,
-      };
-      // Empty kwargs are left out, as an ERROR built by the router does.
-      const kwargs = Object.keys(outcome.kwargs).length > 0 ? { kwargs: outcome.kwargs } : {};
-      session.send(copyPayload(reply, { args: outcome.args, ...kwargs }));
-    });
   }
 
   /** Removes a callee on the router's initiative, telling it when it can understand. */
@@ -617,18 +478,7 @@ export class Dealer {
 
   #emitRemoved(registration: Registration, session: RealmMember, deleted: boolean): void {
     this.#cluster?.calleeRemoved(registration, session);
-    this.#emit('onUnregister', registration, session);
-    if (deleted) this.#emit('onDelete', registration, session);
-  }
-
-  /** Tells the observer; a failing observer must not break routing. */
-  #emit(event: keyof DealerObserver, registration: Registration, session: RealmMember): void {
-    const hook = this.#observer?.[event];
-    if (hook === undefined) return;
-    try {
-      hook.call(this.#observer, registration.details(), session);
-    } catch (error) {
-      this.#logger.error({ err: error, event, registration: registration.id }, 'dealer observer threw');
-    }
+    notifyObserver(this.#observer, this.#logger, 'onUnregister', registration, session);
+    if (deleted) notifyObserver(this.#observer, this.#logger, 'onDelete', registration, session);
   }
 }

@@ -1,6 +1,7 @@
 import { type Dict, ErrorUri, type Id } from '@interchange/protocol';
-import type { Broker, Subscription } from '../broker/broker.js';
+import type { Broker } from '../broker/broker.js';
 import { parseHistoryQuery, runHistoryQuery } from '../broker/event-history-query.js';
+import type { Subscription } from '../broker/subscription.js';
 import { isReservedUri } from '../payload.js';
 import { Action } from '../realm/realm-config.js';
 import type { RealmMember } from '../realm/realm-member.js';

@@ -6,29 +6,28 @@ import {
   type HelloMessage,
   hasFeature,
   type Id,
-  isValidUri,
   nextSequenceId,
   type WampMessage,
 } from '@interchange/protocol';
-import type { AuthRequest } from '../auth/auth-method.js';
 import { type AuthorizationRequest, authorizationRequest, notAuthorized } from '../auth/authorization-request.js';
 import type { Principal } from '../auth/principal.js';
 import type { AuthStep, SessionAuthentication } from '../auth/session-authentication.js';
 import type { TransportAuthConfig } from '../auth/transport-auth.js';
-import { BROKER_FEATURES } from '../broker/broker.js';
-import { DEALER_FEATURES } from '../dealer/dealer.js';
-import { META_DEALER_FEATURES } from '../meta/meta-api.js';
 import type { Realm } from '../realm/realm.js';
 import type { RealmMember } from '../realm/realm-member.js';
 import { type Authorization, DENY } from '../realm/static-authorizer.js';
 import type { RouterStats } from '../router-stats.js';
 import { anonymousAuthid } from './anonymous-authid.js';
 import { shareClientRoles } from './client-roles.js';
-import { admitHello, checkHello, isDict, NO_REALM_MESSAGE } from './hello-admission.js';
+import { admitHello, checkHello } from './hello-admission.js';
+import { authRequestOf, offeredAuthMethods } from './hello-auth-request.js';
 import type { Peer, PeerConnection } from './peer.js';
+import { admitPrincipal } from './principal-admission.js';
 import type { ProtocolViolation } from './protocol-violation.js';
 import { type ConnectOptions, type SessionHost, SessionState, type SessionStateValue } from './router-session-types.js';
+import { logProtocolViolation, logSessionJoined, logSessionLeft, logSessionRefused } from './session-log.js';
 import { routeToRealm } from './session-routing.js';
+import { type SessionIdentity, welcomeDetails } from './welcome-details.js';
 
 /** `clientRoles` before HELLO: shared, never mutated. */
 const EMPTY_ROLES: Dict = Object.freeze({});
@@ -275,10 +274,9 @@ export class RouterSession implements PeerConnection, RealmMember {
   }
 
   /** Joins the realm under `identity` and sends WELCOME. */
-  #establish(realm: Realm, identity: Omit<Principal, 'realm' | 'authextra'> & { authextra: Dict | undefined }): void {
+  #establish(realm: Realm, identity: SessionIdentity): void {
     const host = this.#host;
-    const { authrole } = identity;
-    this.#authrole = authrole;
+    this.#authrole = identity.authrole;
     this.#authid = identity.authid;
     this.#authmethod = identity.authmethod;
     this.#authprovider = identity.authprovider;
@@ -289,34 +287,8 @@ export class RouterSession implements PeerConnection, RealmMember {
     realm.join(this);
     host.sessionEstablished(this);
     this.#stats.joined += 1;
-    host.logger.info(
-      {
-        session: this.#id,
-        realm: realm.name,
-        authid: this.#authid,
-        authrole,
-        authmethod: this.#authmethod,
-        transport: this.peer.info.type,
-        peer: this.peer.info.peer,
-      },
-      'session joined',
-    );
-    const details: Dict = {
-      realm: realm.name,
-      authid: this.#authid,
-      authrole,
-      authmethod: this.#authmethod,
-      authprovider: this.authprovider,
-      // Spec: "Router: Role and Feature Announcement": exactly the features that work.
-      roles: {
-        broker: { features: { ...BROKER_FEATURES } },
-        dealer: { features: { ...DEALER_FEATURES, ...META_DEALER_FEATURES } },
-      },
-    };
-    // Spec: advanced "Authentication" (e.g. WAMP-SCRAM's verifier): the principal's extra goes
-    // to the client in WELCOME.Details.authextra.
-    if (identity.authextra !== undefined) details['authextra'] = identity.authextra;
-    this.send({ type: 'WELCOME', session: this.#id, details });
+    logSessionJoined(host.logger, this, realm.name);
+    this.send({ type: 'WELCOME', session: this.#id, details: welcomeDetails(realm.name, identity) });
   }
 
   /**
@@ -330,22 +302,11 @@ export class RouterSession implements PeerConnection, RealmMember {
       else this.#abort(problem.reason, problem.message);
       return;
     }
-    const { details } = hello;
-    this.#clientRoles = shareClientRoles(details.roles as Dict);
+    this.#clientRoles = shareClientRoles(hello.details.roles as Dict);
     this.#id = this.#host.allocateSessionId();
     this.#state = SessionState.AUTHENTICATING;
-    const request: AuthRequest = {
-      realm: hello.realm ?? '',
-      authid: typeof details.authid === 'string' ? details.authid : undefined,
-      authrole: typeof details.authrole === 'string' ? details.authrole : undefined,
-      authextra: isDict(details.authextra) ? details.authextra : {},
-      session: this.#id,
-      transport: this.peer.info,
-      credentials: this.#options.transportCredentials ?? {},
-    };
-    const offered = Array.isArray(details.authmethods)
-      ? details.authmethods.filter((m): m is string => typeof m === 'string')
-      : [];
+    const request = authRequestOf(hello, this.#id, this.peer.info, this.#options.transportCredentials ?? {});
+    const offered = offeredAuthMethods(hello);
     const authentication = this.#host.auth.begin(config, request, offered, () => {
       if (this.#authentication === authentication)
         this.#abort(ErrorUri.AUTHENTICATION_FAILED, 'Authentication timed out.');
@@ -408,27 +369,15 @@ export class RouterSession implements PeerConnection, RealmMember {
 
   /** The client authenticated as `principal`: joins the principal's realm under its role. */
   #welcomePrincipal(authentication: SessionAuthentication, principal: Principal): void {
-    if (this.#host.shuttingDown) {
-      this.#abort(ErrorUri.SYSTEM_SHUTDOWN, 'The router is shutting down.');
-      return;
-    }
-    if (principal.realm === '') {
-      this.#abort(ErrorUri.NO_SUCH_REALM, NO_REALM_MESSAGE);
-      return;
-    }
-    const realm = isValidUri(principal.realm) ? this.#host.resolveRealm(principal.realm) : undefined;
-    if (realm === undefined) {
-      this.#abort(ErrorUri.NO_SUCH_REALM, `The realm '${principal.realm}' does not exist.`);
-      return;
-    }
-    if (!realm.authorizer.hasRole(principal.authrole)) {
-      this.#abort(ErrorUri.NO_SUCH_ROLE, `The role '${principal.authrole}' does not exist on realm '${realm.name}'.`);
+    const admission = admitPrincipal(principal, this.#host);
+    if ('reason' in admission) {
+      this.#abort(admission.reason, admission.message);
       return;
     }
     authentication.welcomed(principal);
     authentication.dispose();
     this.#authentication = undefined;
-    this.#establish(realm, { ...principal, authextra: principal.authextra });
+    this.#establish(admission.realm, { ...principal, authextra: principal.authextra });
   }
 
   /**
@@ -572,10 +521,7 @@ export class RouterSession implements PeerConnection, RealmMember {
    */
   #violation(reason: string): void {
     this.#stats.violations += 1;
-    this.#host.logger.warn(
-      { session: this.#id, reason, transport: this.peer.info.type, peer: this.peer.info.peer },
-      'protocol violation',
-    );
+    logProtocolViolation(this.#host.logger, this.#id, this.peer, reason);
     this.#abort(ErrorUri.PROTOCOL_VIOLATION, reason);
   }
 
@@ -583,12 +529,7 @@ export class RouterSession implements PeerConnection, RealmMember {
     if (this.#state === SessionState.AWAITING_HELLO || this.#state === SessionState.AUTHENTICATING) {
       this.#stats.helloRefused(reason);
       // A violation was logged as such; the message is the router's own text, never a credential.
-      if (reason !== ErrorUri.PROTOCOL_VIOLATION) {
-        this.#host.logger.info(
-          { reason, message, transport: this.peer.info.type, peer: this.peer.info.peer },
-          'session refused',
-        );
-      }
+      if (reason !== ErrorUri.PROTOCOL_VIOLATION) logSessionRefused(this.#host.logger, this.peer, reason, message);
     }
     this.send({ type: 'ABORT', details: message === undefined ? {} : { message }, reason });
     this.close();
@@ -599,17 +540,7 @@ export class RouterSession implements PeerConnection, RealmMember {
     if (realm === undefined) return;
     this.#realm = undefined;
     this.#stats.left += 1;
-    this.#host.logger.info(
-      {
-        session: this.#id,
-        realm: realm.name,
-        authid: this.#authid,
-        authrole: this.#authrole,
-        transport: this.peer.info.type,
-        peer: this.peer.info.peer,
-      },
-      'session left',
-    );
+    logSessionLeft(this.#host.logger, this, realm.name);
     realm.leave(this);
   }
 
