@@ -3,9 +3,15 @@
 // (passthrough payloads of 64 bytes). One node process in this process; a rough figure, not
 // one of run.mjs's pinned cells.
 //   node bench/mqtt-throughput.mjs [--messages 100000] [--smoke]
+// A full run writes bench/results/mqtt.md, the "MQTT" section `node bench/report.mjs` puts into
+// BENCHMARKS.md.
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { connect } from '@interchange/client';
 import { InterchangeNode } from '@interchange/server';
 import mqtt from 'mqtt';
+import { machine } from './lib/machine.mjs';
 
 const smoke = process.argv.includes('--smoke');
 const at = process.argv.indexOf('--messages');
@@ -115,10 +121,31 @@ try {
     ['WAMP publisher -> MQTT QoS 0 subscriber', await wampToMqtt()],
     ['WAMP publisher -> WAMP subscriber (same process, for comparison)', await wampToWamp()],
   ];
-  console.log(`| route (${total} messages of 64 bytes) | received | messages/s |`);
-  console.log('|---|---:|---:|');
-  for (const [name, r] of rows) console.log(`| ${name} | ${r.received} | ${r.perSecond.toLocaleString('en')} |`);
+  const lines = [
+    `| route (${total.toLocaleString('en')} messages of 64 bytes) | received | messages/s |`,
+    '|---|---:|---:|',
+    ...rows.map(
+      ([name, r]) => `| ${name} | ${r.received.toLocaleString('en')} | ${r.perSecond.toLocaleString('en')} |`,
+    ),
+  ];
+  console.log(lines.join('\n'));
   if (smoke && rows.some(([, r]) => r.received === 0)) process.exitCode = 1;
+  if (!smoke) {
+    const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+    const m = machine(root);
+    const section = `## MQTT through the bridge
+
+\`node bench/mqtt-throughput.mjs\`: QoS 0 publications of 64 bytes (passthrough) from MQTT.js
+clients into one WAMP subscriber, from one WAMP publisher to MQTT.js subscribers, and WAMP to WAMP
+through the same node for comparison. Node, load and clients share one process, unpinned: a rough
+figure beside the pinned cells above, not one of them (${m.cpu}, ${m.cores} cores, Node ${m.node},
+commit ${m.commit}${m.dirty ? ' with uncommitted changes' : ''}; ${new Date().toISOString().slice(0, 10)}).
+
+${lines.join('\n')}
+
+`;
+    writeFileSync(join(root, 'bench/results/mqtt.md'), section);
+  }
 } finally {
   await node.stop({ timeoutMs: 500 });
 }
