@@ -42,5 +42,6 @@ export {
 } from './serializer-json.js';
 export { createLiteJsonSerializer } from './serializer-json-lite.js';
 export { createMsgpackSerializer } from './serializer-msgpack.js';
+export { createUbjsonSerializer } from './serializer-ubjson.js';
 export * from './serializers.js';
 export * from './uri.js';

@@ -8,6 +8,7 @@ import { createCborSerializer } from './serializer-cbor.js';
 import type { SerializerOptions } from './serializer-common.js';
 import { createJsonSerializer, type JsonBatchSeparator } from './serializer-json.js';
 import { createMsgpackSerializer } from './serializer-msgpack.js';
+import { createUbjsonSerializer } from './serializer-ubjson.js';
 
 /**
  * Subprotocols in order of preference, for a client's offer and a server's choice.
@@ -15,17 +16,19 @@ import { createMsgpackSerializer } from './serializer-msgpack.js';
  * Binary serializers come first: they carry binary payloads natively (JSON needs base64, a third
  * larger) and keep integers exact. CBOR leads because it is an IETF standard (RFC 8949) that the
  * WAMP spec recommends alongside JSON and every major WAMP implementation speaks; msgpack is as
- * compact. JSON, the one serializer every peer must support, comes last among the unbatched
- * forms. Batched forms follow: they save frames only under load and are offered last so a peer
+ * compact. JSON, the one serializer every peer must support, follows; UBJSON, spoken mostly by
+ * Autobahn|Python peers (which offer the others too), comes last among the unbatched forms. Batched forms follow: they save frames only under load and are offered last so a peer
  * that knows both picks the simpler unbatched one.
  */
 export const SUBPROTOCOLS = [
   'wamp.2.cbor',
   'wamp.2.msgpack',
   'wamp.2.json',
+  'wamp.2.ubjson',
   'wamp.2.cbor.batched',
   'wamp.2.msgpack.batched',
   'wamp.2.json.batched',
+  'wamp.2.ubjson.batched',
 ] as const;
 /** One of {@link SUBPROTOCOLS}. */
 export type Subprotocol = (typeof SUBPROTOCOLS)[number];
@@ -53,6 +56,8 @@ export function createSerializer(name: SerializerName, options: CreateSerializer
       return createMsgpackSerializer(options);
     case 'cbor':
       return createCborSerializer(options);
+    case 'ubjson':
+      return createUbjsonSerializer(options);
   }
 }
 
@@ -67,7 +72,7 @@ export function serializerForSubprotocol(
   name: string,
   options: { decode?: DecodeOptions; batchSeparator?: JsonBatchSeparator } = {},
 ): Serializer | undefined {
-  const match = /^wamp\.2\.(json|msgpack|cbor)(\.batched)?$/.exec(name);
+  const match = /^wamp\.2\.(json|msgpack|cbor|ubjson)(\.batched)?$/.exec(name);
   if (match === null) return undefined;
   return createSerializer(match[1] as SerializerName, { ...options, batched: match[2] !== undefined });
 }
