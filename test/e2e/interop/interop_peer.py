@@ -11,7 +11,7 @@ from autobahn.asyncio.wamp import ApplicationSession
 from autobahn.asyncio.websocket import WampWebSocketClientFactory
 from autobahn.wamp import types
 from autobahn.wamp.exception import ApplicationError
-from autobahn.wamp.serializer import CBORSerializer, JsonSerializer, MsgPackSerializer
+from autobahn.wamp.serializer import CBORSerializer, JsonSerializer, MsgPackSerializer, UBJSONSerializer
 
 SERIALIZERS = {
     "json": JsonSerializer,
@@ -21,6 +21,9 @@ SERIALIZERS = {
     "json.batched": lambda: JsonSerializer(batched=True),
     "msgpack.batched": lambda: MsgPackSerializer(batched=True),
     "cbor.batched": lambda: CBORSerializer(batched=True),
+    # UBJSON: Debian's Autobahn|Python 22.7.1 writes it with py-ubjson (bytes as [$U#).
+    "ubjson": UBJSONSerializer,
+    "ubjson.batched": lambda: UBJSONSerializer(batched=True),
 }
 
 # Autobahn|Python 22.7.1's asyncio RawSocket client keeps its transport details in
