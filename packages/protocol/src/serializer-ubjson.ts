@@ -55,17 +55,23 @@ function plainLists(value: unknown): unknown {
 
 const DOLLAR = 0x24;
 
-const ubjsonCodec: BinaryCodec = {
-  name: 'ubjson',
-  encode: encodeUbjson,
-  decode: (bytes) => {
-    checkUbjsonFrame(bytes);
-    // The library copies a Uint8Array it is given, so the byte arrays it returns are views
-    // into that private copy, never into the transport's (pooled) buffer.
-    const value: unknown = decodeUbjsonValue(bytes as unknown as ArrayBuffer, decodeOptions);
-    return bytes.includes(DOLLAR) ? mapLeaves(value, plainLists) : value;
-  },
-};
+/**
+ * Decodes one UBJSON value that spans all of `bytes`, checked first (ubjson-guard.ts).
+ * @throws ProtocolViolationError when the structure is malformed or its sizes are not bounded;
+ *   other errors (RangeError, Error) when the decoder refuses a value. Callers wrap both.
+ *
+ * @example
+ * decodeUbjson(encodeUbjson({ args: [1] })); // { args: [1] }
+ */
+export function decodeUbjson(bytes: Uint8Array): unknown {
+  checkUbjsonFrame(bytes);
+  // The library copies a Uint8Array it is given, so the byte arrays it returns are views
+  // into that private copy, never into the transport's (pooled) buffer.
+  const value: unknown = decodeUbjsonValue(bytes as unknown as ArrayBuffer, decodeOptions);
+  return bytes.includes(DOLLAR) ? mapLeaves(value, plainLists) : value;
+}
+
+const ubjsonCodec: BinaryCodec = { name: 'ubjson', encode: encodeUbjson, decode: decodeUbjson };
 
 /**
  * Creates the UBJSON serializer.
