@@ -1,8 +1,11 @@
 /**
  * UBJSON on the node's transports: a config listing `ubjson` (as Crossbar's examples do) serves
  * `wamp.2.ubjson` over WebSocket and serializer 4 over RawSocket; a hostile UBJSON frame gets
- * ABORT protocol_violation for its own session and leaves the node serving others.
+ * ABORT protocol_violation for its own session and leaves the node serving others. Interchange's
+ * client speaks it with `@interchange/client/ubjson`, to peers on any other serializer.
  */
+import { connect, type Invocation } from '@interchange/client';
+import '@interchange/client/ubjson';
 import { createSerializer, RawSocketFrameType, type WampMessage } from '@interchange/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
@@ -75,6 +78,25 @@ describe('UBJSON transports', () => {
     expect(await next.next<WampMessage>()).toMatchObject({ type: 'WELCOME' });
     next.ws.close();
   });
+
+  it.each(['ubjson', 'cbor', 'json'] as const)(
+    'carries bytes and integers up to 2^53 between a ubjson caller and a %s callee',
+    async (calleeSerializer) => {
+      const callee = await connect({ url, realm: 'realm1', serializers: [calleeSerializer] });
+      const caller = await connect({ url, realm: 'realm1', serializers: ['ubjson'] });
+      try {
+        await callee.register('com.example.echo', (invocation: Invocation) => invocation.args);
+        const sent = [new Uint8Array([0, 1, 254, 255]), 2 ** 53, -(2 ** 40), 1.5, 'ü', { nested: [null, true] }];
+        // The handler returns the list it got: one result argument, that list.
+        const [echoed] = (await caller.call('com.example.echo', sent)).args as [unknown[]];
+        expect(echoed).toEqual(sent);
+        expect(Object.getPrototypeOf(echoed[0])).toBe(Uint8Array.prototype);
+      } finally {
+        await caller.leave();
+        await callee.leave();
+      }
+    },
+  );
 
   it('speaks UBJSON over RawSocket (serializer 4) and refuses a hostile frame there too', async () => {
     const client = await RawSocketTestClient.connected(rawsocket, 4);
