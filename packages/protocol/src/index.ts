@@ -42,7 +42,5 @@ export {
 } from './serializer-json.js';
 export { createLiteJsonSerializer } from './serializer-json-lite.js';
 export { createMsgpackSerializer } from './serializer-msgpack.js';
-export { createUbjsonSerializer, decodeUbjson } from './serializer-ubjson.js';
 export * from './serializers.js';
-export { encodeUbjson } from './ubjson-encoder.js';
 export * from './uri.js';

@@ -2,13 +2,13 @@
  * The serializer registry: which WebSocket subprotocols Interchange speaks, in which order of
  * preference, and a factory for each.
  */
+import { InvalidArgumentError } from './errors.js';
 import type { DecodeOptions } from './message-codec.js';
 import type { Serializer, SerializerName } from './serializer.js';
 import { createCborSerializer } from './serializer-cbor.js';
 import type { SerializerOptions } from './serializer-common.js';
 import { createJsonSerializer, type JsonBatchSeparator } from './serializer-json.js';
 import { createMsgpackSerializer } from './serializer-msgpack.js';
-import { createUbjsonSerializer } from './serializer-ubjson.js';
 
 /**
  * Subprotocols in order of preference, for a client's offer and a server's choice.
@@ -42,6 +42,18 @@ export interface CreateSerializerOptions extends SerializerOptions {
 }
 
 /**
+ * UBJSON loads on demand (`@interchange/protocol/ubjson` sets this): its codec library holds a
+ * `require('util')` that browser bundlers cannot resolve, so the package's main entry point,
+ * which every browser bundle of the client pulls in, must not reach it.
+ */
+let ubjsonFactory: ((options: CreateSerializerOptions) => Serializer) | undefined;
+
+/** Makes `createSerializer('ubjson')` work; called by `@interchange/protocol/ubjson`. */
+export function registerUbjsonSerializer(factory: (options: CreateSerializerOptions) => Serializer): void {
+  ubjsonFactory = factory;
+}
+
+/**
  * Creates a serializer by name.
  *
  * @example
@@ -56,8 +68,13 @@ export function createSerializer(name: SerializerName, options: CreateSerializer
       return createMsgpackSerializer(options);
     case 'cbor':
       return createCborSerializer(options);
-    case 'ubjson':
-      return createUbjsonSerializer(options);
+    case 'ubjson': {
+      const factory = ubjsonFactory;
+      if (factory === undefined) {
+        throw new InvalidArgumentError("the ubjson serializer is not loaded: import '@interchange/protocol/ubjson'");
+      }
+      return factory(options);
+    }
   }
 }
 
@@ -73,6 +90,6 @@ export function serializerForSubprotocol(
   options: { decode?: DecodeOptions; batchSeparator?: JsonBatchSeparator } = {},
 ): Serializer | undefined {
   const match = /^wamp\.2\.(json|msgpack|cbor|ubjson)(\.batched)?$/.exec(name);
-  if (match === null) return undefined;
+  if (match === null || (match[1] === 'ubjson' && ubjsonFactory === undefined)) return undefined;
   return createSerializer(match[1] as SerializerName, { ...options, batched: match[2] !== undefined });
 }

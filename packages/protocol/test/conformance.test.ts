@@ -24,6 +24,8 @@ import { MessageCode } from '../src/message-codes.js';
 import type { WampMessage } from '../src/messages.js';
 import type { SerializerName } from '../src/serializer.js';
 import { createSerializer } from '../src/serializers.js';
+// Registers the ubjson serializer (the main entry point leaves it out).
+import '../src/ubjson.js';
 
 const ROOT = join(import.meta.dirname, 'fixtures', 'wamp-proto-testsuite', 'singlemessage');
 

@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { ProtocolViolationError } from '../src/errors.js';
 import type { WampMessage } from '../src/messages.js';
 import { createSerializer } from '../src/serializers.js';
+// Registers the ubjson serializer (the main entry point leaves it out).
+import '../src/ubjson.js';
 import { checkUbjsonFrame, UBJSON_MAX_DEPTH } from '../src/ubjson-guard.js';
 
 const ubjson = createSerializer('ubjson');

@@ -4,6 +4,8 @@ import type { WampMessage } from '../src/messages.js';
 import type { Frame, Serializer, SerializerName } from '../src/serializer.js';
 import { AUTOBAHN_JSON_BATCH_SEPARATOR, JSON_BATCH_SEPARATOR, jsonBatchSeparatorOf } from '../src/serializer-json.js';
 import { createSerializer, SUBPROTOCOLS, serializerForSubprotocol } from '../src/serializers.js';
+// Registers the ubjson serializer (the main entry point leaves it out).
+import '../src/ubjson.js';
 
 const NAMES: SerializerName[] = ['json', 'msgpack', 'cbor', 'ubjson'];
 const ALL: Serializer[] = NAMES.flatMap((name) => [createSerializer(name), createSerializer(name, { batched: true })]);

@@ -10,7 +10,8 @@
  * A topic no mapping covers is treated as `passthrough`, the form that loses nothing.
  */
 import type { Event, PublishOptions, Session } from '@interchange/client';
-import { decodeBase64, decodeUbjson, encodeBase64, encodeUbjson } from '@interchange/protocol';
+import { decodeBase64, encodeBase64 } from '@interchange/protocol';
+import { decodeUbjson, encodeUbjson } from '@interchange/protocol/ubjson';
 import { Decoder as CborDecoder, Encoder as CborEncoder } from 'cbor-x';
 import { Packr } from 'msgpackr';
 import type { PayloadMappingConfig } from '../config/mqtt-schema.js';
