@@ -1,6 +1,6 @@
 /**
  * UBJSON on the node's transports: a config listing `ubjson` (as Crossbar's examples do) serves
- * `wamp.2.ubjson` over WebSocket and serializer 4 over RawSocket; a hostile UBJSON frame gets
+ * `wamp.2.ubjson` over WebSocket and long-poll, and serializer 4 over RawSocket; a hostile UBJSON frame gets
  * ABORT protocol_violation for its own session and leaves the node serving others. Interchange's
  * client speaks it with `@interchange/client/ubjson`, to peers on any other serializer.
  */
@@ -21,16 +21,19 @@ describe('UBJSON transports', () => {
   let node: InterchangeNode;
   let url: string;
   let rawsocket: Target;
+  let longpoll: string;
 
   beforeAll(async () => {
     const serializers = ['json', 'msgpack', 'cbor', 'ubjson'];
     const config = workerConfig([
       { type: 'websocket', endpoint: LOCAL_ENDPOINT, serializers },
       { type: 'rawsocket', endpoint: LOCAL_ENDPOINT, serializers },
+      { type: 'web', endpoint: LOCAL_ENDPOINT, paths: { lp: { type: 'longpoll', serializers } } },
     ]);
     node = await InterchangeNode.start({ config, cbdir: await tempDir() });
     url = node.addresses[0]!.websocketUrls[0]!;
     rawsocket = { port: node.addresses[1]!.port, host: '127.0.0.1' };
+    longpoll = node.addresses[2]!.longpollUrls[0]!;
   });
 
   afterAll(async () => {
@@ -97,6 +100,24 @@ describe('UBJSON transports', () => {
       }
     },
   );
+
+  it('speaks UBJSON over long-poll in binary bodies', async () => {
+    const opened = await fetch(`${longpoll}/open`, {
+      method: 'POST',
+      body: JSON.stringify({ protocols: ['wamp.2.ubjson'] }),
+    });
+    const { transport, protocol } = (await opened.json()) as { transport: string; protocol: string };
+    expect(protocol).toBe('wamp.2.ubjson');
+    const sent = await fetch(`${longpoll}/${transport}/send`, {
+      method: 'POST',
+      body: ubjson.encode(HELLO) as Uint8Array,
+    });
+    expect(sent.status).toBe(204);
+    const received = await fetch(`${longpoll}/${transport}/receive`, { method: 'POST' });
+    expect(received.headers.get('content-type')).toBe('application/ubjson');
+    expect(ubjson.decode(new Uint8Array(await received.arrayBuffer()))[0]).toMatchObject({ type: 'WELCOME' });
+    await fetch(`${longpoll}/${transport}/close`, { method: 'POST' });
+  });
 
   it('speaks UBJSON over RawSocket (serializer 4) and refuses a hostile frame there too', async () => {
     const client = await RawSocketTestClient.connected(rawsocket, 4);
