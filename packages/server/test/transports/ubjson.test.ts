@@ -10,6 +10,7 @@ import { createSerializer, RawSocketFrameType, type WampMessage } from '@interch
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
 import { LOCAL_ENDPOINT, RawWampClient, tempDir, workerConfig } from '../helpers.js';
+import { asBody } from '../support/http.js';
 import { RawSocketTestClient, type Target } from '../support/rawsocket-client.js';
 
 const ubjson = createSerializer('ubjson');
@@ -110,7 +111,7 @@ describe('UBJSON transports', () => {
     expect(protocol).toBe('wamp.2.ubjson');
     const sent = await fetch(`${longpoll}/${transport}/send`, {
       method: 'POST',
-      body: ubjson.encode(HELLO) as Uint8Array,
+      body: asBody(ubjson.encode(HELLO) as Uint8Array),
     });
     expect(sent.status).toBe(204);
     const received = await fetch(`${longpoll}/${transport}/receive`, { method: 'POST' });
