@@ -7,7 +7,7 @@
 import { InvalidArgumentError, type Serializer, type SerializerName } from '@interchange/protocol';
 import { createLoadedSerializer } from './serializer-registry.js';
 
-/** A serializer as an option: `'json'`, `'msgpack'`, `'cbor'`, or a `Serializer`. */
+/** A serializer as an option: `'json'`, `'msgpack'`, `'cbor'`, `'ubjson'`, or a `Serializer`. */
 export type SerializerChoice = SerializerName | Serializer;
 
 /**
@@ -16,7 +16,9 @@ export type SerializerChoice = SerializerName | Serializer;
  * @throws InvalidArgumentError for anything else, or a name whose entry point was not imported.
  */
 export function toSerializer(entry: SerializerChoice): Serializer {
-  if (entry === 'json' || entry === 'msgpack' || entry === 'cbor') return createLoadedSerializer(entry);
+  if (entry === 'json' || entry === 'msgpack' || entry === 'cbor' || entry === 'ubjson') {
+    return createLoadedSerializer(entry);
+  }
   if (
     typeof entry === 'object' &&
     entry !== null &&
@@ -26,7 +28,7 @@ export function toSerializer(entry: SerializerChoice): Serializer {
     return entry;
   }
   throw new InvalidArgumentError(
-    `unsupported serializer: ${String(entry)} (use 'json', 'msgpack', 'cbor' or a Serializer)`,
+    `unsupported serializer: ${String(entry)} (use 'json', 'msgpack', 'cbor', 'ubjson' or a Serializer)`,
   );
 }
 
@@ -39,7 +41,7 @@ export function toSerializer(entry: SerializerChoice): Serializer {
 export function toSerializerChoice(entry: unknown): SerializerChoice {
   if (typeof entry === 'object' && entry !== null && 'SERIALIZER_ID' in entry) {
     const id = (entry as { SERIALIZER_ID: unknown }).SERIALIZER_ID;
-    if (id === 'json' || id === 'msgpack' || id === 'cbor') return id;
+    if (id === 'json' || id === 'msgpack' || id === 'cbor' || id === 'ubjson') return id;
     throw new InvalidArgumentError(`unsupported serializer: ${String(id)}`);
   }
   return entry as SerializerChoice;
@@ -61,7 +63,8 @@ export function offeredSerializers(options: {
       throw new InvalidArgumentError('protocols must be a non-empty array of WAMP subprotocols');
     }
     for (const protocol of options.protocols) {
-      const match = typeof protocol === 'string' ? /^wamp\.2\.(json|msgpack|cbor)(\.batched)?$/.exec(protocol) : null;
+      const match =
+        typeof protocol === 'string' ? /^wamp\.2\.(json|msgpack|cbor|ubjson)(\.batched)?$/.exec(protocol) : null;
       if (match === null) throw new InvalidArgumentError(`unsupported WAMP subprotocol: ${String(protocol)}`);
       offered.set(protocol, createLoadedSerializer(match[1] as SerializerName, { batched: match[2] !== undefined }));
     }

@@ -2,7 +2,7 @@
  * Which serializers a client can offer by name. The core knows JSON, the one serializer every
  * WAMP peer speaks; msgpack and CBOR add themselves when their entry point is imported
  * (`@interchange/client/msgpack`, `@interchange/client/cbor`; the full `@interchange/client`
- * imports both). So a page that speaks JSON never downloads a binary codec, and a name that is
+ * imports both; UBJSON, rarely needed, only loads from `@interchange/client/ubjson`). So a page that speaks JSON never downloads a binary codec, and a name that is
  * not loaded fails at once with the import that loads it, instead of silently falling back.
  */
 import {
@@ -24,6 +24,7 @@ const ENTRY_OF: Record<SerializerName, string> = {
   json: '@interchange/client',
   msgpack: '@interchange/client/msgpack',
   cbor: '@interchange/client/cbor',
+  ubjson: '@interchange/client/ubjson',
 };
 
 /**
@@ -52,7 +53,9 @@ export function createLoadedSerializer(name: SerializerName, options: { batched?
   const factory = factories.get(name);
   if (factory === undefined) {
     throw new InvalidArgumentError(
-      `the ${name} serializer is not loaded: import '${ENTRY_OF[name]}' (or '@interchange/client', which loads every serializer)`,
+      name === 'ubjson'
+        ? `the ubjson serializer is not loaded: import '${ENTRY_OF[name]}'`
+        : `the ${name} serializer is not loaded: import '${ENTRY_OF[name]}' (or '@interchange/client', which loads every other serializer)`,
     );
   }
   return factory(options);

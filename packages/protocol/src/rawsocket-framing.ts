@@ -39,7 +39,12 @@ export type RawSocketFrameTypeValue = (typeof RawSocketFrameType)[keyof typeof R
 /** The largest payload a frame can carry: 2^24 octets, with the X bit set (spec: "Framing"). */
 export const RAWSOCKET_MAX_LENGTH = 2 ** 24;
 
-const SERIALIZER_NAMES: Readonly<Record<number, SerializerName>> = { 1: 'json', 2: 'msgpack', 3: 'cbor' };
+const SERIALIZER_NAMES: Readonly<Record<number, SerializerName>> = {
+  1: 'json',
+  2: 'msgpack',
+  3: 'cbor',
+  4: 'ubjson',
+};
 const ERROR_TEXT: Readonly<Record<number, string>> = {
   1: 'serializer unsupported',
   2: 'maximum message length unacceptable',
@@ -54,11 +59,16 @@ export function rawSocketSerializerName(id: number): SerializerName | undefined 
 
 /** The handshake serializer ID of a serializer. */
 export function rawSocketSerializerId(name: SerializerName): RawSocketSerializerIdValue {
-  return name === 'json'
-    ? RawSocketSerializerId.JSON
-    : name === 'msgpack'
-      ? RawSocketSerializerId.MSGPACK
-      : RawSocketSerializerId.CBOR;
+  switch (name) {
+    case 'json':
+      return RawSocketSerializerId.JSON;
+    case 'msgpack':
+      return RawSocketSerializerId.MSGPACK;
+    case 'cbor':
+      return RawSocketSerializerId.CBOR;
+    case 'ubjson':
+      return RawSocketSerializerId.UBJSON;
+  }
 }
 
 /** The spec's wording of a handshake error code. */

@@ -1,7 +1,7 @@
 /**
- * The part the msgpack and CBOR serializers share: validation, error wrapping, and the
+ * The part the msgpack, CBOR and UBJSON serializers share: validation, error wrapping, and the
  * batched framing (spec: advanced profile "Batched WebSocket transport": in
- * `wamp.2.msgpack.batched` and `wamp.2.cbor.batched` each message is prefixed by its length
+ * `wamp.2.msgpack.batched`, `wamp.2.cbor.batched` (and `wamp.2.ubjson.batched`) each message is prefixed by its length
  * as a 4-byte big-endian unsigned integer).
  */
 import { InvalidArgumentError, ProtocolViolationError } from './errors.js';
@@ -9,6 +9,8 @@ import { messageFromArray, messageToArray } from './message-codec.js';
 import type { WampMessage } from './messages.js';
 import type { Frame, Serializer, SerializerName } from './serializer.js';
 import { asViolation, type SerializerOptions, single } from './serializer-common.js';
+
+const BINARY_LABELS = { msgpack: 'MessagePack', cbor: 'CBOR', ubjson: 'UBJSON' } as const;
 
 /** The codec a binary serializer plugs in: one value to bytes and back. */
 export interface BinaryCodec {
@@ -23,7 +25,7 @@ export interface BinaryCodec {
 export function createBinarySerializer(codec: BinaryCodec, options: SerializerOptions = {}): Serializer {
   const batched = options.batched === true;
   const decodeOptions = options.decode ?? {};
-  const label = codec.name === 'msgpack' ? 'MessagePack' : 'CBOR';
+  const label = BINARY_LABELS[codec.name];
 
   const decodeOne = (bytes: Uint8Array): WampMessage => {
     let raw: unknown;

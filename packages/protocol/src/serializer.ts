@@ -1,7 +1,7 @@
 import type { WampMessage } from './messages.js';
 
 /** The serializers WAMP defines that Interchange speaks. */
-export type SerializerName = 'json' | 'msgpack' | 'cbor';
+export type SerializerName = 'json' | 'msgpack' | 'cbor' | 'ubjson';
 
 /** One transport frame: text for JSON, bytes for the binary serializers. */
 export type Frame = string | Uint8Array;
@@ -13,7 +13,7 @@ export type Frame = string | Uint8Array;
  * `decode` therefore always returns a list (one element for unbatched serializers).
  */
 export interface Serializer {
-  /** `json`, `msgpack` or `cbor`. */
+  /** `json`, `msgpack`, `cbor` or `ubjson`. */
   readonly name: SerializerName;
   /** The WebSocket subprotocol, e.g. `wamp.2.json` or `wamp.2.cbor.batched`. */
   readonly subprotocol: string;

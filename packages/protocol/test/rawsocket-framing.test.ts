@@ -111,8 +111,10 @@ describe('RawSocket handshake', () => {
     expect(rawSocketSerializerName(1)).toBe('json');
     expect(rawSocketSerializerName(2)).toBe('msgpack');
     expect(rawSocketSerializerName(3)).toBe('cbor');
-    expect(rawSocketSerializerName(4)).toBeUndefined();
+    expect(rawSocketSerializerName(4)).toBe('ubjson');
+    expect(rawSocketSerializerName(5)).toBeUndefined();
     expect(rawSocketSerializerId('cbor')).toBe(3);
+    expect(rawSocketSerializerId('ubjson')).toBe(4);
   });
 });
 

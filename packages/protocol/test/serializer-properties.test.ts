@@ -9,6 +9,8 @@ import { ProtocolViolationError } from '../src/errors.js';
 import { messageFromArray, messageToArray } from '../src/message-codec.js';
 import type { Serializer } from '../src/serializer.js';
 import { createSerializer, SUBPROTOCOLS, serializerForSubprotocol } from '../src/serializers.js';
+// Registers the ubjson serializer (the main entry point leaves it out).
+import '../src/ubjson.js';
 import { wampMessage } from './arbitraries.js';
 
 const serializers = SUBPROTOCOLS.map((s) => serializerForSubprotocol(s) as Serializer);

@@ -4,8 +4,10 @@ import type { WampMessage } from '../src/messages.js';
 import type { Frame, Serializer, SerializerName } from '../src/serializer.js';
 import { AUTOBAHN_JSON_BATCH_SEPARATOR, JSON_BATCH_SEPARATOR, jsonBatchSeparatorOf } from '../src/serializer-json.js';
 import { createSerializer, SUBPROTOCOLS, serializerForSubprotocol } from '../src/serializers.js';
+// Registers the ubjson serializer (the main entry point leaves it out).
+import '../src/ubjson.js';
 
-const NAMES: SerializerName[] = ['json', 'msgpack', 'cbor'];
+const NAMES: SerializerName[] = ['json', 'msgpack', 'cbor', 'ubjson'];
 const ALL: Serializer[] = NAMES.flatMap((name) => [createSerializer(name), createSerializer(name, { batched: true })]);
 
 const call: WampMessage = {
@@ -37,9 +39,11 @@ describe('registry', () => {
       'wamp.2.cbor',
       'wamp.2.msgpack',
       'wamp.2.json',
+      'wamp.2.ubjson',
       'wamp.2.cbor.batched',
       'wamp.2.msgpack.batched',
       'wamp.2.json.batched',
+      'wamp.2.ubjson.batched',
     ]);
   });
 
@@ -47,10 +51,10 @@ describe('registry', () => {
     const serializer = serializerForSubprotocol(subprotocol);
     expect(serializer?.subprotocol).toBe(subprotocol);
     expect(serializer?.batched).toBe(subprotocol.endsWith('.batched'));
-    expect(serializer?.binary).toBe(!subprotocol.includes('json'));
+    expect(serializer?.binary).toBe(!subprotocol.startsWith('wamp.2.json'));
   });
 
-  it.each(['wamp.2.ubjson', 'wamp.2.flatbuffers', 'wamp.2.json.x', 'wamp.1.json', 'json', ''])(
+  it.each(['wamp.2.flatbuffers', 'wamp.2.json.x', 'wamp.1.json', 'json', ''])(
     'serializerForSubprotocol(%j) is undefined',
     (name) => {
       expect(serializerForSubprotocol(name)).toBeUndefined();

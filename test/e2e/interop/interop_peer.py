@@ -13,6 +13,12 @@ from autobahn.wamp import types
 from autobahn.wamp.exception import ApplicationError
 from autobahn.wamp.serializer import CBORSerializer, JsonSerializer, MsgPackSerializer
 
+# Debian's python3-autobahn depends on python3-ubjson; without it only the ubjson tests fail.
+try:
+    from autobahn.wamp.serializer import UBJSONSerializer
+except ImportError:
+    UBJSONSerializer = None
+
 SERIALIZERS = {
     "json": JsonSerializer,
     "msgpack": MsgPackSerializer,
@@ -21,6 +27,9 @@ SERIALIZERS = {
     "json.batched": lambda: JsonSerializer(batched=True),
     "msgpack.batched": lambda: MsgPackSerializer(batched=True),
     "cbor.batched": lambda: CBORSerializer(batched=True),
+    # UBJSON: Debian's Autobahn|Python 22.7.1 writes it with py-ubjson (bytes as [$U#).
+    "ubjson": lambda: UBJSONSerializer(),
+    "ubjson.batched": lambda: UBJSONSerializer(batched=True),
 }
 
 # Autobahn|Python 22.7.1's asyncio RawSocket client keeps its transport details in

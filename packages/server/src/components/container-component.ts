@@ -7,6 +7,8 @@
  * reconnection).
  */
 import { connect } from '@interchange/client';
+// Container components may connect with `serializer: ubjson`, which the full client leaves out.
+import '@interchange/client/ubjson';
 import type { ContainerComponentConfig } from '../config/component-schema.js';
 import type { Logger } from '../logger.js';
 import type { SessionAcceptor } from '../session-acceptor.js';

@@ -104,7 +104,7 @@ export const webTransportSchema = section({
 
 /** One serializer by name (`serializer` of a rawsocket transport). */
 const rawSocketSerializerSchema = oneOf(SERIALIZER_NAMES, {
-  unsupported: ['ubjson', 'flatbuffers'],
+  unsupported: ['flatbuffers'],
   what: 'serializer',
 });
 

@@ -17,11 +17,7 @@ const passthroughMappingSchema = section({ type: oneOf(['passthrough']) });
 /** `native`: the MQTT payload is `{"args": [...], "kwargs": {...}}` in `serializer`. */
 const nativeMappingSchema = section({
   type: oneOf(['native']),
-  serializer: oneOf(['json', 'msgpack', 'cbor'], {
-    unsupported: ['ubjson'],
-    what: 'MQTT payload serializer',
-    refusals: { ubjson: 'Interchange has no UBJSON codec; use json, msgpack or cbor' },
-  }),
+  serializer: oneOf(['json', 'msgpack', 'cbor', 'ubjson'], { what: 'MQTT payload serializer' }),
 });
 
 /** `dynamic`: WAMP procedures (in `realm`, by default the transport's) convert each payload. */

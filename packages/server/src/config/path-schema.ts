@@ -29,27 +29,18 @@ import { ssePathSchema } from './sse-path-schema.js';
 import { checkWebSocketService, webSocketOptionsSchema } from './websocket-options.js';
 
 /** The serializers a transport may offer, by Crossbar's names. */
-export const SERIALIZER_NAMES = ['json', 'msgpack', 'cbor'] as const;
+export const SERIALIZER_NAMES = ['json', 'msgpack', 'cbor', 'ubjson'] as const;
 /** One of {@link SERIALIZER_NAMES}. */
 export type ConfigSerializerName = (typeof SERIALIZER_NAMES)[number];
 
 /** Crossbar serializers Interchange does not speak. */
-const CROSSBAR_ONLY_SERIALIZERS = ['ubjson', 'flatbuffers'];
-
-/**
- * Why `ubjson` is refused: no JavaScript UBJSON codec is kept up (the most used one on npm last
- * released in 2021 and calls itself "quick and dirty"; Autobahn|Python itself replaced the
- * unmaintained py-ubjson). Every client that offers ubjson also offers the others.
- */
-const UBJSON_REFUSAL =
-  'no maintained UBJSON codec exists for JavaScript; remove it from the list: Autobahn clients that offer ubjson also offer cbor, msgpack and json';
+const CROSSBAR_ONLY_SERIALIZERS = ['flatbuffers'];
 
 /** A serializer list; a Crossbar-only serializer is reported as unsupported rather than invalid. */
 export const serializersSchema = list(
   oneOf(SERIALIZER_NAMES, {
     unsupported: CROSSBAR_ONLY_SERIALIZERS,
     what: 'serializer',
-    refusals: { ubjson: UBJSON_REFUSAL },
   }),
   {
     nonEmpty: true,

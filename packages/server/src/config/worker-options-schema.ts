@@ -103,7 +103,7 @@ export const containerWorkerOptionsSchema = section({
 
 /** `serializer` of a RawSocket component transport. */
 export const componentSerializerSchema = oneOf(SERIALIZER_NAMES, {
-  unsupported: ['ubjson', 'flatbuffers'],
+  unsupported: ['flatbuffers'],
   what: 'serializer',
 });
 

@@ -3,7 +3,7 @@
  * chosen per WAMP URI by the longest configured prefix (Crossbar's `payload_mapping`):
  * - `passthrough`: the payload is the one binary argument of a payload-passthru event with
  *   `ppt_scheme: "mqtt"` (spec: advanced "Payload Passthru Mode"); WAMP clients read it as is;
- * - `native`: the payload is `{"args": [...], "kwargs": {...}}` in JSON, MessagePack or CBOR;
+ * - `native`: the payload is `{"args": [...], "kwargs": {...}}` in JSON, MessagePack, CBOR or UBJSON;
  * - `dynamic`: WAMP procedures convert, called as Crossbar calls them:
  *   `decoder(uri, mqtt_topic, payload)` returns the event's `{args, kwargs, ...}`,
  *   `encoder(mqtt_topic, uri, args, kwargs)` returns the payload.
@@ -11,6 +11,7 @@
  */
 import type { Event, PublishOptions, Session } from '@interchange/client';
 import { decodeBase64, encodeBase64 } from '@interchange/protocol';
+import { decodeUbjson, encodeUbjson } from '@interchange/protocol/ubjson';
 import { Decoder as CborDecoder, Encoder as CborEncoder } from 'cbor-x';
 import { Packr } from 'msgpackr';
 import type { PayloadMappingConfig } from '../config/mqtt-schema.js';
@@ -49,7 +50,7 @@ function jsonReviver(_key: string, value: unknown): unknown {
   return typeof value === 'string' && value.startsWith('\0') ? decodeBase64(value, 1) : value;
 }
 
-function serialize(serializer: 'json' | 'msgpack' | 'cbor', value: unknown): Buffer {
+function serialize(serializer: 'json' | 'msgpack' | 'cbor' | 'ubjson', value: unknown): Buffer {
   switch (serializer) {
     case 'json':
       return Buffer.from(JSON.stringify(value, jsonReplacer), 'utf8');
@@ -57,10 +58,12 @@ function serialize(serializer: 'json' | 'msgpack' | 'cbor', value: unknown): Buf
       return msgpack.pack(value);
     case 'cbor':
       return Buffer.from(cborEncoder.encode(value));
+    case 'ubjson':
+      return Buffer.from(encodeUbjson(value));
   }
 }
 
-function deserialize(serializer: 'json' | 'msgpack' | 'cbor', payload: Buffer): unknown {
+function deserialize(serializer: 'json' | 'msgpack' | 'cbor' | 'ubjson', payload: Buffer): unknown {
   try {
     switch (serializer) {
       case 'json':
@@ -69,6 +72,8 @@ function deserialize(serializer: 'json' | 'msgpack' | 'cbor', payload: Buffer): 
         return msgpack.unpack(payload);
       case 'cbor':
         return cborDecoder.decode(payload);
+      case 'ubjson':
+        return decodeUbjson(new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength));
     }
   } catch (error) {
     throw new PayloadMappingError(`the payload is no valid ${serializer}`, { cause: error });

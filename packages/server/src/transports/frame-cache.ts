@@ -14,6 +14,8 @@ import {
   serializerForSubprotocol,
   type WampMessage,
 } from '@interchange/protocol';
+// Loads UBJSON into the protocol package, so `ubjson` subprotocols and RawSocket id 4 resolve.
+import '@interchange/protocol/ubjson';
 import { websocketFrame } from './websocket-frame.js';
 
 /**

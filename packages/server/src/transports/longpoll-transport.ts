@@ -44,6 +44,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   json: 'application/json; charset=utf-8',
   msgpack: 'application/x-msgpack',
   cbor: 'application/cbor',
+  ubjson: 'application/ubjson',
 };
 
 function bytesOf(frame: Frame): Uint8Array {

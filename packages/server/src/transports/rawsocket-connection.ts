@@ -24,6 +24,7 @@ import {
   type RawSocketHandshake,
   RawSocketHandshakeError,
   rawSocketSerializerName,
+  type SerializerName,
   type WampMessage,
 } from '@interchange/protocol';
 import type { Peer, PeerConnection } from '@interchange/router';
@@ -39,7 +40,7 @@ import type { ServerTransportInfo } from './tls-context.js';
 export interface RawSocketConnectionOptions {
   socket: Socket;
   /** Returns the frame cache of a serializer the service accepts, or undefined. */
-  cacheFor: (serializer: 'json' | 'msgpack' | 'cbor') => FrameCache | undefined;
+  cacheFor: (serializer: SerializerName) => FrameCache | undefined;
   /** Our LENGTH exponent: we accept messages up to 2^(exponent + 9) octets. */
   lengthExponent: number;
   /** Attaches the connection to the router once the handshake succeeded. */

@@ -106,7 +106,7 @@ describe('validateConfig', () => {
     [
       'a bad serializer name',
       withTransport({ type: 'websocket', endpoint: { type: 'tcp', port: 7001 }, serializers: ['json', 'xml'] }),
-      'workers[0].transports[1].serializers[1]: expected one of "json", "msgpack", "cbor", got "xml"',
+      'workers[0].transports[1].serializers[1]: expected one of "json", "msgpack", "cbor", "ubjson", got "xml"',
     ],
     [
       'a bad match policy',
@@ -213,9 +213,9 @@ describe('validateConfig', () => {
       'workers[0].transports[1].options.mask_server_frames: unsupported value true: RFC 6455 section 5.1 forbids a server to mask its frames',
     ],
     [
-      'the ubjson serializer',
-      withTransport({ type: 'websocket', endpoint: { type: 'tcp', port: 8000 }, serializers: ['json', 'ubjson'] }),
-      'workers[0].transports[1].serializers[1]: unsupported serializer "ubjson" (no maintained UBJSON codec exists for JavaScript; remove it from the list: Autobahn clients that offer ubjson also offer cbor, msgpack and json; supported: json, msgpack, cbor)',
+      'the flatbuffers serializer',
+      withTransport({ type: 'websocket', endpoint: { type: 'tcp', port: 8000 }, serializers: ['json', 'flatbuffers'] }),
+      'workers[0].transports[1].serializers[1]: unsupported serializer "flatbuffers" (not implemented by Interchange yet; supported: json, msgpack, cbor, ubjson)',
     ],
     [
       'cryptosign trustroots',

@@ -11,6 +11,7 @@ const mapper = new PayloadMapper(
     'j.': { type: 'native', serializer: 'json' },
     'm.': { type: 'native', serializer: 'msgpack' },
     'c.': { type: 'native', serializer: 'cbor' },
+    'u.': { type: 'native', serializer: 'ubjson' },
   },
   'realm1',
   () => Promise.reject(new Error('no codec in this test')),
@@ -29,6 +30,8 @@ describe('PayloadMapper', () => {
     ['j.t', Buffer.from(JSON.stringify({ args: [1, 'a'], kwargs: { k: true }, exclude: [5] }))],
     ['m.t', pack({ args: [1, 'a'], kwargs: { k: true }, exclude: [5] })],
     ['c.t', Buffer.from(cborEncode({ args: [1, 'a'], kwargs: { k: true }, exclude: [5] }))],
+    // py-ubjson's bytes for the same value (what Crossbar's UBJSON mapping reads and writes).
+    ['u.t', Buffer.from('7b5504617267735b550143615d55066b77617267737b55016b547d55076578636c7564655b55055d7d', 'hex')],
   ])('reads a native payload on %s', async (uri, payload) => {
     expect(await mapper.toWamp(uri, uri.replace('.', '/'), payload)).toEqual({
       args: [1, 'a'],
@@ -42,6 +45,7 @@ describe('PayloadMapper', () => {
     ['j.t', Buffer.from('[1, 2]')],
     ['j.t', Buffer.from('{"args": 5}')],
     ['c.t', Buffer.from([0xff])],
+    ['u.t', Buffer.from([0x5b, 0x23, 0x6c, 0x04, 0x00, 0x00, 0x00])],
   ])('refuses a bad native payload on %s', async (uri, payload) => {
     await expect(mapper.toWamp(uri, 't', payload)).rejects.toBeInstanceOf(PayloadMappingError);
   });
@@ -49,6 +53,12 @@ describe('PayloadMapper', () => {
   it('writes native payloads, JSON with binary as NUL and base64', () => {
     const bytes = mapper.toMqtt('j.t', 'j/t', event([new Uint8Array([1, 2])], { a: 1 })) as Buffer;
     expect(JSON.parse(bytes.toString())).toEqual({ args: ['\u0000AQI='], kwargs: { a: 1 } });
+  });
+
+  it('writes UBJSON native payloads as py-ubjson does, bytes as a typed uint8 array', () => {
+    const bytes = mapper.toMqtt('u.t', 'u/t', event([new Uint8Array([1, 2])], { a: 1 })) as Buffer;
+    // py-ubjson's bytes for {"args": [b"\x01\x02"], "kwargs": {"a": 1}}.
+    expect(bytes.toString('hex')).toBe('7b5504617267735b5b245523550201025d55066b77617267737b55016155017d7d');
   });
 
   it('passes passthru payloads through, and has no form for a plain event on a passthrough topic', async () => {

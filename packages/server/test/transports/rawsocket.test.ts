@@ -81,7 +81,8 @@ describe('RawSocket transport', () => {
 
   it.each([
     ['a serializer the transport does not offer (cbor)', [0x7f, 0xf3, 0, 0], [0x7f, 0x10, 0, 0]],
-    ['an unknown serializer (ubjson)', [0x7f, 0xf4, 0, 0], [0x7f, 0x10, 0, 0]],
+    ['a serializer the transport does not offer (ubjson)', [0x7f, 0xf4, 0, 0], [0x7f, 0x10, 0, 0]],
+    ['an unknown serializer (flatbuffers)', [0x7f, 0xf5, 0, 0], [0x7f, 0x10, 0, 0]],
     ['the illegal serializer 0', [0x7f, 0xf0, 0, 0], [0x7f, 0x10, 0, 0]],
     ['reserved bits set', [0x7f, 0xf1, 0, 0x01], [0x7f, 0x30, 0, 0]],
   ])('refuses %s with the spec error reply, then closes', async (_name, handshake, reply) => {
