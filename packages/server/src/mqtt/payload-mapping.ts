@@ -38,7 +38,9 @@ const NATIVE_OPTIONS = [
 ] as const;
 
 const msgpack = new Packr({ useRecords: false, mapsAsObjects: true });
-const cborEncoder = new CborEncoder({ useRecords: false, mapsAsObjects: true } as never);
+// Bytes as plain CBOR byte strings, as Crossbar (Python's cbor) writes them: cbor-x would tag a
+// Uint8Array as a typed array (tag 64), which Python's MQTT clients read as an opaque Tag.
+const cborEncoder = new CborEncoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false } as never);
 const cborDecoder = new CborDecoder({ useRecords: false, mapsAsObjects: true } as never);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -55,6 +55,14 @@ describe('PayloadMapper', () => {
     expect(JSON.parse(bytes.toString())).toEqual({ args: ['\u0000AQI='], kwargs: { a: 1 } });
   });
 
+  it('writes CBOR native payloads with bytes as a plain byte string, as Crossbar does (no typed-array tag)', () => {
+    const bytes = mapper.toMqtt('c.t', 'c/t', event([new Uint8Array([1, 2])])) as Buffer;
+    // ... "args": [h'0102']: text "args", array(1), a byte string of 2 bytes, untagged (d840 = tag 64).
+    const hex = bytes.toString('hex');
+    expect(hex.endsWith('6461726773' + '81' + '420102')).toBe(true);
+    expect(hex).not.toContain('d840');
+  });
+
   it('writes UBJSON native payloads as py-ubjson does, bytes as a typed uint8 array', () => {
     const bytes = mapper.toMqtt('u.t', 'u/t', event([new Uint8Array([1, 2])], { a: 1 })) as Buffer;
     // py-ubjson's bytes for {"args": [b"\x01\x02"], "kwargs": {"a": 1}}.
