@@ -167,7 +167,10 @@ export class PayloadMapper {
         const payload = event.args[0];
         // An event without payload (an MQTT retained-message clear, say) is the empty payload.
         if (event.args.length === 0 && Object.keys(event.kwargs).length === 0) return Buffer.alloc(0);
-        if (event.details['ppt_scheme'] === undefined || !(payload instanceof Uint8Array)) return undefined;
+        // Passthru as the spec names it (`ppt_scheme`), or as Autobahn|Python and Crossbar still
+        // send it (`enc_algo`, the earlier "payload transparency").
+        const passthru = event.details['ppt_scheme'] !== undefined || event.details['enc_algo'] !== undefined;
+        if (!passthru || !(payload instanceof Uint8Array)) return undefined;
         return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
       }
       case 'native':

@@ -55,6 +55,12 @@ describe('PayloadMapper', () => {
     expect(JSON.parse(bytes.toString())).toEqual({ args: ['\u0000AQI='], kwargs: { a: 1 } });
   });
 
+  it("passes an Autobahn|Python passthrough payload (enc_algo 'mqtt', Crossbar's form) to MQTT as it is", () => {
+    const bytes = mapper.toMqtt('p.t', 'p/t', event([new Uint8Array([7, 8])], {}, { enc_algo: 'mqtt' })) as Buffer;
+    expect([...bytes]).toEqual([7, 8]);
+    expect(mapper.toMqtt('p.t', 'p/t', event([new Uint8Array([7, 8])]))).toBeUndefined();
+  });
+
   it('writes CBOR native payloads with bytes as a plain byte string, as Crossbar does (no typed-array tag)', () => {
     const bytes = mapper.toMqtt('c.t', 'c/t', event([new Uint8Array([1, 2])])) as Buffer;
     // ... "args": [h'0102']: text "args", array(1), a byte string of 2 bytes, untagged (d840 = tag 64).
