@@ -1,3 +1,8 @@
+/**
+ * Event history with two router nodes on a real nats-server: each node keeps its own history of
+ * a topic (docs/scaling.md), and since every node listens for the topic from its start, events
+ * published on any node while it is a member are in the history on every node.
+ */
 import type { RealmConfig } from '@interchange/router';
 import { describe, expect, it } from 'vitest';
 import { useCluster } from './cluster-fixture.js';

@@ -1,3 +1,7 @@
+/**
+ * The session meta API answered for the whole cluster (scatter-gather over NATS): counts, lists,
+ * lookups and kills of sessions on other nodes, called from any node.
+ */
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/advanced-sessions.js';
 import { useCluster } from './cluster-fixture.js';
