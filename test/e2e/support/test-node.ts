@@ -3,10 +3,8 @@
  * open to the anonymous role, one WebSocket transport on 127.0.0.1 port 0. Its cbdir is a fresh
  * temporary directory, removed on stop, so nothing the node writes lands in the working tree.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { InterchangeNode } from '@interchange/server';
+import type { InterchangeNode } from '@interchange/server';
+import { LOCAL_ENDPOINT, openRealm, routerConfig, startConfigNode } from './config-node.js';
 
 export interface TestNode {
   /** `ws://127.0.0.1:PORT/ws`. */
@@ -25,60 +23,17 @@ export interface TestNodeOptions {
 }
 
 export async function startTestNode(options: TestNodeOptions = {}): Promise<TestNode> {
-  const realm = options.realm ?? 'realm1';
-  const config = {
-    version: 2,
-    workers: [
+  const config = routerConfig(
+    [openRealm(options.realm)],
+    [
       {
-        type: 'router',
-        realms: [
-          {
-            name: realm,
-            roles: [
-              {
-                name: 'anonymous',
-                permissions: [
-                  {
-                    uri: '',
-                    match: 'prefix',
-                    allow: { call: true, register: true, publish: true, subscribe: true },
-                  },
-                ],
-              },
-            ],
-          },
-        ],
-        transports: [
-          {
-            type: 'websocket',
-            endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
-            serializers: options.serializers ?? ['json', 'msgpack', 'cbor'],
-            ...(options.maxMessageSize === undefined ? {} : { options: { max_message_size: options.maxMessageSize } }),
-          },
-        ],
+        type: 'websocket',
+        endpoint: LOCAL_ENDPOINT,
+        serializers: options.serializers ?? ['json', 'msgpack', 'cbor'],
+        ...(options.maxMessageSize === undefined ? {} : { options: { max_message_size: options.maxMessageSize } }),
       },
     ],
-  };
-  const cbdir = await mkdtemp(join(tmpdir(), 'interchange-test-node-'));
-  const removeCbdir = (): Promise<void> => rm(cbdir, { recursive: true, force: true });
-  let node: InterchangeNode;
-  try {
-    node = await InterchangeNode.start({ config, cbdir });
-  } catch (error) {
-    await removeCbdir();
-    throw error;
-  }
-  const stop = async (): Promise<void> => {
-    try {
-      await node.stop();
-    } finally {
-      await removeCbdir();
-    }
-  };
-  const port = node.addresses[0]?.port;
-  if (port === undefined) {
-    await stop();
-    throw new Error('the test node bound no port');
-  }
+  );
+  const { node, port, stop } = await startConfigNode(config, { prefix: 'test-node' });
   return { url: `ws://127.0.0.1:${port}/ws`, port, node, stop };
 }
