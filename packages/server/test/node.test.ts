@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config/config-issues.js';
 import { InterchangeNode } from '../src/node.js';
-import { LOCAL_ENDPOINT, RawWampClient, tempDir } from './helpers.js';
+import { LOCAL_ENDPOINT, RawWampClient, tempDir, workerConfig } from './helpers.js';
 
 const CALLER_ONLY_ROLE = {
   name: 'anonymous',
@@ -106,16 +106,7 @@ describe('InterchangeNode', () => {
   });
 
   it('applies listen overrides to every transport', async () => {
-    const config = {
-      version: 2,
-      workers: [
-        {
-          type: 'router',
-          realms: [{ name: 'realm1' }],
-          transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 8080 } }],
-        },
-      ],
-    };
+    const config = workerConfig([{ type: 'websocket', endpoint: { type: 'tcp', port: 8080 } }]);
     const node = await InterchangeNode.start({
       config,
       cbdir: await tempDir(),
@@ -144,16 +135,7 @@ describe('InterchangeNode', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const taken = (blocker.address() as { port: number }).port;
     try {
-      const config = {
-        version: 2,
-        workers: [
-          {
-            type: 'router',
-            realms: [{ name: 'realm1' }],
-            transports: [{ type: 'websocket', endpoint: { ...LOCAL_ENDPOINT, port: taken } }],
-          },
-        ],
-      };
+      const config = workerConfig([{ type: 'websocket', endpoint: { ...LOCAL_ENDPOINT, port: taken } }]);
       await expect(InterchangeNode.start({ config, cbdir: await tempDir() })).rejects.toThrow(
         `cannot listen on 127.0.0.1:${taken}: EADDRINUSE`,
       );

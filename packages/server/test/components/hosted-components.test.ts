@@ -8,7 +8,7 @@ import { connect } from '@interchange/client';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-issues.js';
 import { InterchangeNode } from '../../src/node.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, workerConfig } from '../helpers.js';
 
 const ROLES = [
   {
@@ -100,16 +100,7 @@ describe('hosted components', () => {
 
   it('connects a container component to another node over WebSocket', async () => {
     const router = await InterchangeNode.start({
-      config: {
-        version: 2,
-        workers: [
-          {
-            type: 'router',
-            realms: [{ name: 'realm1' }],
-            transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }],
-          },
-        ],
-      },
+      config: workerConfig([{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }]),
       cbdir: await tempDir(),
     });
     const port = router.addresses[0]!.port;
