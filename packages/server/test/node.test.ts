@@ -27,28 +27,21 @@ describe('InterchangeNode', () => {
         async onJoin(session) { await session.register('com.example.greet', (invocation) => 'hello ' + invocation.args[0]); },
       };`,
     });
-    const config = {
-      version: 2,
-      workers: [
+    const config = workerConfig([{ type: 'websocket', endpoint: LOCAL_ENDPOINT }], {
+      realms: [
         {
-          type: 'router',
-          realms: [
-            {
-              name: 'realm1',
-              roles: [
-                CALLER_ONLY_ROLE,
-                { name: 'backend', permissions: [{ uri: '', match: 'prefix', allow: { register: true } }] },
-              ],
-            },
-          ],
-          transports: [{ type: 'websocket', endpoint: LOCAL_ENDPOINT }],
-          components: [
-            { type: 'class', classname: 'adder.mjs', realm: 'realm1', extra: { offset: 100 } },
-            { type: 'class', classname: './greeter.mjs', realm: 'realm1', role: 'backend' },
+          name: 'realm1',
+          roles: [
+            CALLER_ONLY_ROLE,
+            { name: 'backend', permissions: [{ uri: '', match: 'prefix', allow: { register: true } }] },
           ],
         },
       ],
-    };
+      components: [
+        { type: 'class', classname: 'adder.mjs', realm: 'realm1', extra: { offset: 100 } },
+        { type: 'class', classname: './greeter.mjs', realm: 'realm1', role: 'backend' },
+      ],
+    });
     const node = await InterchangeNode.start({ config, cbdir });
     try {
       expect(node.components.map((c) => c.id)).toEqual(['adder.mjs', './greeter.mjs']);
@@ -68,17 +61,9 @@ describe('InterchangeNode', () => {
 
   it('says GOODBYE wamp.close.system_shutdown to every session on stop, then closes', async () => {
     const cbdir = await nodeDirWith({ 'idle.mjs': 'export default () => {};' });
-    const config = {
-      version: 2,
-      workers: [
-        {
-          type: 'router',
-          realms: [{ name: 'realm1' }],
-          transports: [{ type: 'web', endpoint: LOCAL_ENDPOINT, paths: { ws: { type: 'websocket' } } }],
-          components: [{ type: 'class', classname: 'idle.mjs', realm: 'realm1' }],
-        },
-      ],
-    };
+    const config = workerConfig([{ type: 'web', endpoint: LOCAL_ENDPOINT, paths: { ws: { type: 'websocket' } } }], {
+      components: [{ type: 'class', classname: 'idle.mjs', realm: 'realm1' }],
+    });
     const node = await InterchangeNode.start({ config, cbdir });
     try {
       const address = node.addresses[0]!;

@@ -34,17 +34,9 @@ describe('hosted components', () => {
           await session.register('com.example.greet', (invocation) => shout(\`\${extra.greeting} \${String(invocation.args[0])}\`));
         };`,
     });
-    const config = {
-      version: 2,
-      workers: [
-        {
-          type: 'router',
-          realms: [{ name: 'realm1' }],
-          transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }],
-          components: [{ type: 'class', classname: 'greeter.ts', realm: 'realm1', extra: { greeting: 'hello' } }],
-        },
-      ],
-    };
+    const config = workerConfig([{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }], {
+      components: [{ type: 'class', classname: 'greeter.ts', realm: 'realm1', extra: { greeting: 'hello' } }],
+    });
     const node = await InterchangeNode.start({ config, cbdir });
     try {
       const session = await connect({ url: node.addresses[0]!.url, realm: 'realm1' });

@@ -16,18 +16,10 @@ import { validateConfig } from '../../src/config/validate-config.js';
 import { workerConfig } from '../helpers.js';
 
 function nodeWith(roles: unknown[], auth: unknown = { anonymous: { type: 'static' } }): Record<string, unknown> {
-  return {
-    version: 2,
-    workers: [
-      {
-        type: 'router',
-        realms: [{ name: 'realm1', roles }],
-        transports: [
-          { type: 'web', endpoint: { type: 'tcp', port: 8080 }, paths: { ws: { type: 'websocket', auth } } },
-        ],
-      },
-    ],
-  };
+  return workerConfig(
+    [{ type: 'web', endpoint: { type: 'tcp', port: 8080 }, paths: { ws: { type: 'websocket', auth } } }],
+    { realms: [{ name: 'realm1', roles }] },
+  );
 }
 
 async function check(config: Record<string, unknown>): Promise<{ issues: string[]; worker?: RouterWorkerConfig }> {
