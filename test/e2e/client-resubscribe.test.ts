@@ -12,7 +12,8 @@ import {
   webSocketTransportFactory,
 } from '@interchange/client';
 import { describe, expect, it } from 'vitest';
-import { FAST_RETRY, signal, startRestartingNode } from './support/restarting-node.js';
+import { signal } from './support/advanced-sessions.js';
+import { FAST_RETRY, startRestartingNode } from './support/restarting-node.js';
 
 describe('Connection with resubscribe: true, whose node restarts', () => {
   it('restores subscriptions and registrations with their handlers, and reports what it could not', async () => {

@@ -21,15 +21,6 @@ export const FAST_RETRY = {
   max_retries: 100,
 } as const;
 
-/** A promise with its resolve, to await the next call of a callback. */
-export function signal<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
-
 export interface RestartingNode {
   /** The WebSocket URL, the same across restarts. */
   readonly url: string;
