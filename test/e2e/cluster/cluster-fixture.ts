@@ -5,9 +5,15 @@
  */
 import { connect, type Session } from '@interchange/client';
 import type { RealmConfig } from '@interchange/router';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { eventually, leaveAll } from '../support/advanced-sessions.js';
-import { type ClusterNode, type NatsServer, startClusterNode, startNats } from './cluster-support.js';
+import {
+  type ClusterNode,
+  type NatsServer,
+  registeredEverywhere,
+  startClusterNode,
+  startNats,
+} from './cluster-support.js';
 
 /** The identity a session gets from its URL (see ../support/advanced-router.ts). */
 export interface SessionIdentity {
@@ -65,4 +71,48 @@ export function useCluster(
       return session;
     },
   };
+}
+
+/** Retries `attempt` until it resolves (every 100 ms, at most `timeoutMs`). */
+export async function retry<T>(attempt: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** Sessions whose calls and events cross from node a to node b (see {@link crossNodeTraffic}). */
+export interface CrossNodeTraffic {
+  callee: Session;
+  caller: Session;
+  /** The first argument of every event the subscriber on b received on `${prefix}.t`. */
+  events: unknown[];
+}
+
+/**
+ * On nodes a and b: a callee of `${prefix}.add` and a subscriber of `${prefix}.t` on b, a caller
+ * on a. Resolves once every node knows the registration and a first call from a was answered
+ * from b (asserted). The sessions are added to `sessions` for the test file to leave.
+ */
+export async function crossNodeTraffic(
+  nodes: ClusterNode[],
+  prefix: string,
+  sessions: Session[],
+): Promise<CrossNodeTraffic> {
+  const [a, b] = nodes as [ClusterNode, ClusterNode];
+  const callee = await connect({ url: b.url(), realm: 'realm1' });
+  const subscriber = await connect({ url: b.url(), realm: 'realm1' });
+  const caller = await connect({ url: a.url(), realm: 'realm1' });
+  sessions.push(callee, subscriber, caller);
+  await callee.register(`${prefix}.add`, ({ args }) => (args[0] as number) + (args[1] as number));
+  const events: unknown[] = [];
+  await subscriber.subscribe(`${prefix}.t`, (e) => void events.push(e.args[0]));
+  await registeredEverywhere(nodes, `${prefix}.add`, 1);
+  expect((await caller.call(`${prefix}.add`, [1, 2])).args).toEqual([3]);
+  return { callee, caller, events };
 }
