@@ -7,13 +7,7 @@ import { connect, type Session } from '@interchange/client';
 import type { RealmConfig } from '@interchange/router';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { eventually, leaveAll } from '../support/advanced-sessions.js';
-import {
-  type ClusterNode,
-  type NatsServer,
-  registeredEverywhere,
-  startClusterNode,
-  startNats,
-} from './cluster-support.js';
+import { type ClusterNode, registeredEverywhere, startClusterNode, startNats } from './cluster-support.js';
 
 /** The identity a session gets from its URL (see ../support/advanced-router.ts). */
 export interface SessionIdentity {
@@ -37,7 +31,7 @@ export function useCluster(
   names: string[],
   options: { realms?: RealmConfig[]; allAlive?: boolean; flush?: boolean } = {},
 ): ClusterFixture {
-  let nats: NatsServer | undefined;
+  let nats: Awaited<ReturnType<typeof startNats>> | undefined;
   const nodes: ClusterNode[] = [];
   let sessions: Session[] = [];
 

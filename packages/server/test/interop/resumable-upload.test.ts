@@ -13,6 +13,7 @@ import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
 import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
+import { RESUMABLE_FORM_FIELDS } from '../support/resumable-form-fields.js';
 
 const TOPIC = 'com.example.upload.on_progress';
 
@@ -59,19 +60,7 @@ describe('upload with resumable.js in Chromium', () => {
             role: 'anonymous',
             directory: '../uploaded',
             temp_directory: '../temp',
-            form_fields: {
-              file_name: 'resumableFilename',
-              mime_type: 'resumableType',
-              total_size: 'resumableTotalSize',
-              chunk_number: 'resumableChunkNumber',
-              chunk_size: 'resumableChunkSize',
-              total_chunks: 'resumableTotalChunks',
-              content: 'file',
-              on_progress: 'on_progress',
-              session: 'session',
-              chunk_extra: 'chunk_extra',
-              finish_extra: 'finish_extra',
-            },
+            form_fields: RESUMABLE_FORM_FIELDS,
             options: { max_file_size: 1_000_000, file_types: ['.bin'] },
           },
         },

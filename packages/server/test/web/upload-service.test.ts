@@ -10,6 +10,7 @@ import { connect, type Event, type Session } from '@interchange/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
 import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
+import { RESUMABLE_FORM_FIELDS } from '../support/resumable-form-fields.js';
 
 const TOPIC = 'com.example.upload.on_progress';
 
@@ -27,19 +28,7 @@ function nodeConfig(): Record<string, unknown> {
             role: 'uploader',
             directory: '../uploaded',
             temp_directory: '../uploaded/tmp',
-            form_fields: {
-              file_name: 'resumableFilename',
-              mime_type: 'resumableType',
-              total_size: 'resumableTotalSize',
-              chunk_number: 'resumableChunkNumber',
-              chunk_size: 'resumableChunkSize',
-              total_chunks: 'resumableTotalChunks',
-              content: 'file',
-              on_progress: 'on_progress',
-              session: 'session',
-              chunk_extra: 'chunk_extra',
-              finish_extra: 'finish_extra',
-            },
+            form_fields: RESUMABLE_FORM_FIELDS,
             options: { max_file_size: 10_000, file_permissions: '0640', file_types: ['.csv', '.bin', '.txt'] },
           },
         },
