@@ -4,18 +4,12 @@
  * Autobahn|JS 26 uses the global WebSocket, which Node 20 lacks; `ws` stands in for it.
  */
 import autobahn from 'autobahn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openAutobahn } from '../support/autobahn-js.js';
-import { startTestNode, type TestNode } from '../support/test-node.js';
+import { useTestNode } from '../support/test-node.js';
 
 describe.each(['json', 'msgpack', 'cbor'] as const)('Autobahn|JS over wamp.2.%s', (serializer) => {
-  let node: TestNode;
-  beforeAll(async () => {
-    node = await startTestNode();
-  });
-  afterAll(async () => {
-    await node.stop();
-  });
+  const node = useTestNode();
 
   it('registers, calls, subscribes and publishes through the router', async () => {
     const backend = await openAutobahn(node.url, serializer);

@@ -4,6 +4,7 @@
  * temporary directory, removed on stop, so nothing the node writes lands in the working tree.
  */
 import type { InterchangeNode } from '@interchange/server';
+import { afterAll, beforeAll } from 'vitest';
 import { LOCAL_ENDPOINT, openRealm, routerConfig, startConfigNode } from './config-node.js';
 
 export interface TestNode {
@@ -36,4 +37,34 @@ export async function startTestNode(options: TestNodeOptions = {}): Promise<Test
   );
   const { node, port, stop } = await startConfigNode(config, { prefix: 'test-node' });
   return { url: `ws://127.0.0.1:${port}/ws`, port, node, stop };
+}
+
+/**
+ * A test node started before the tests of the enclosing `describe` (or file) and stopped after
+ * them: reading a property before the tests run throws.
+ */
+export function useTestNode(options: TestNodeOptions = {}): TestNode {
+  let started: TestNode | undefined;
+  beforeAll(async () => {
+    started = await startTestNode(options);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const node = (): TestNode => {
+    if (started === undefined) throw new Error('the test node has not started yet');
+    return started;
+  };
+  return {
+    get url() {
+      return node().url;
+    },
+    get port() {
+      return node().port;
+    },
+    get node() {
+      return node().node;
+    },
+    stop: () => node().stop(),
+  };
 }
