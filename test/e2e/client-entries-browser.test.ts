@@ -13,6 +13,7 @@ import { bytesToHex, cryptosignPublicKey, deriveScramCredential, hexToBytes } fr
 import { InterchangeNode } from '@interchange/server';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routerConfig } from './support/config-node.js';
 
 const browserBuild = fileURLToPath(new URL('../../packages/client/dist/browser/', import.meta.url));
 
@@ -156,50 +157,44 @@ describe('split browser build in Chromium against a node', () => {
     await writeFile(join(pages, 'more.html'), morePage);
     const devicePublicKey = bytesToHex(cryptosignPublicKey(hexToBytes(seed) as Uint8Array));
     const carol = await deriveScramCredential('carol-password', { kdf: 'argon2id13', iterations: 2, memory: 1024 });
-    const config = {
-      version: 2,
-      workers: [
+    const config = routerConfig(
+      [
         {
-          type: 'router',
-          realms: [
-            {
-              name: 'realm1',
-              roles: [
-                { name: 'anonymous', permissions },
-                { name: 'user', permissions: [{ uri: '', match: 'prefix', allow: permissions[0]?.allow }] },
-              ],
-            },
-          ],
-          transports: [
-            {
-              type: 'web',
-              endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
-              paths: {
-                '/': { type: 'static', directory: pages },
-                lib: { type: 'static', directory: browserBuild },
-                ws: { type: 'websocket', serializers: ['json', 'cbor', 'msgpack'] },
-                lp: { type: 'longpoll' },
-                strong: {
-                  type: 'websocket',
-                  auth: {
-                    cryptosign: {
-                      type: 'static',
-                      principals: { device01: { authorized_keys: [devicePublicKey], role: 'user' } },
-                    },
-                    scram: { type: 'static', principals: { carol: { ...carol, role: 'user' } } },
-                  },
-                },
-                cra: {
-                  type: 'websocket',
-                  serializers: ['json', 'cbor'],
-                  auth: { wampcra: { type: 'static', users: { joe: { secret: 'secret1', role: 'user' } } } },
-                },
-              },
-            },
+          name: 'realm1',
+          roles: [
+            { name: 'anonymous', permissions },
+            { name: 'user', permissions: [{ uri: '', match: 'prefix', allow: permissions[0]?.allow }] },
           ],
         },
       ],
-    };
+      [
+        {
+          type: 'web',
+          endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
+          paths: {
+            '/': { type: 'static', directory: pages },
+            lib: { type: 'static', directory: browserBuild },
+            ws: { type: 'websocket', serializers: ['json', 'cbor', 'msgpack'] },
+            lp: { type: 'longpoll' },
+            strong: {
+              type: 'websocket',
+              auth: {
+                cryptosign: {
+                  type: 'static',
+                  principals: { device01: { authorized_keys: [devicePublicKey], role: 'user' } },
+                },
+                scram: { type: 'static', principals: { carol: { ...carol, role: 'user' } } },
+              },
+            },
+            cra: {
+              type: 'websocket',
+              serializers: ['json', 'cbor'],
+              auth: { wampcra: { type: 'static', users: { joe: { secret: 'secret1', role: 'user' } } } },
+            },
+          },
+        },
+      ],
+    );
     node = await InterchangeNode.start({ config, cbdir });
     baseUrl = `http://127.0.0.1:${node.addresses[0]?.port}/`;
     browser = await chromium.launch({

@@ -3,7 +3,6 @@
  * again: subscriptions and registrations come back on the new session with their handlers, what
  * was unsubscribed stays gone, and `onrestore` names what could not be restored.
  */
-import { rm } from 'node:fs/promises';
 import {
   Connection,
   connect,
@@ -13,23 +12,13 @@ import {
   webSocketTransportFactory,
 } from '@interchange/client';
 import { describe, expect, it } from 'vitest';
-import { killNodeProcess, startNodeOnFreePort, startNodeProcess } from './support/node-process.js';
-
-/** A promise with its resolve, to await the next call of a callback. */
-function signal<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
+import { signal } from './support/advanced-sessions.js';
+import { FAST_RETRY, startRestartingNode } from './support/restarting-node.js';
 
 describe('Connection with resubscribe: true, whose node restarts', () => {
   it('restores subscriptions and registrations with their handlers, and reports what it could not', async () => {
-    const started = await startNodeOnFreePort();
-    const { port, cbdir } = started;
-    let child = started.child;
-    const url = `ws://127.0.0.1:${port}/`;
+    const node = await startRestartingNode();
+    const url = node.url;
     // Reconnect attempts wait at this gate, so the test decides what the restarted node holds
     // before the connection comes back.
     let gate: Promise<void> = Promise.resolve();
@@ -43,10 +32,7 @@ describe('Connection with resubscribe: true, whose node restarts', () => {
       realm: 'realm1',
       transportFactory,
       resubscribe: true,
-      initial_retry_delay: 0.05,
-      max_retry_delay: 0.2,
-      retry_delay_jitter: 0,
-      max_retries: 100,
+      ...FAST_RETRY,
     });
     const opened: Session[] = [];
     const reports: RestoreReport[] = [];
@@ -82,8 +68,8 @@ describe('Connection with resubscribe: true, whose node restarts', () => {
         openGate = resolve;
       });
       nextOpen = signal();
-      await killNodeProcess(child);
-      child = await startNodeProcess(cbdir, port);
+      await node.kill();
+      await node.restart();
       other = await connect({ url, realm: 'realm1' });
       await other.register('com.e2e.taken', () => 'theirs');
       openGate();
@@ -117,8 +103,8 @@ describe('Connection with resubscribe: true, whose node restarts', () => {
       nextOpen = signal();
       await other.leave();
       other = undefined;
-      await killNodeProcess(child);
-      child = await startNodeProcess(cbdir, port);
+      await node.kill();
+      await node.restart();
       await nextOpen.promise;
       expect(reports).toHaveLength(2);
       expect(reports[1]?.registrations).toEqual([]);
@@ -127,23 +113,13 @@ describe('Connection with resubscribe: true, whose node restarts', () => {
     } finally {
       await other?.leave().catch(() => {});
       await connection.close();
-      await killNodeProcess(child);
-      await rm(cbdir, { recursive: true, force: true });
+      await node.stop();
     }
   });
 
   it('restores nothing without resubscribe, as Autobahn|JS', async () => {
-    const started = await startNodeOnFreePort();
-    const { port, cbdir } = started;
-    let child = started.child;
-    const connection = new Connection({
-      url: `ws://127.0.0.1:${port}/`,
-      realm: 'realm1',
-      initial_retry_delay: 0.05,
-      max_retry_delay: 0.2,
-      retry_delay_jitter: 0,
-      max_retries: 100,
-    });
+    const node = await startRestartingNode();
+    const connection = new Connection({ url: node.url, realm: 'realm1', ...FAST_RETRY });
     const opened: Session[] = [];
     let nextOpen = signal();
     connection.onopen = (session) => {
@@ -159,15 +135,14 @@ describe('Connection with resubscribe: true, whose node restarts', () => {
       await nextOpen.promise;
       await opened[0]?.register('com.e2e.where', () => 'first node');
       nextOpen = signal();
-      await killNodeProcess(child);
-      child = await startNodeProcess(cbdir, port);
+      await node.kill();
+      await node.restart();
       await nextOpen.promise;
       await expect(opened[1]?.call('com.e2e.where')).rejects.toMatchObject({ uri: 'wamp.error.no_such_procedure' });
       expect(restored).toBe(false);
     } finally {
       await connection.close();
-      await killNodeProcess(child);
-      await rm(cbdir, { recursive: true, force: true });
+      await node.stop();
     }
   });
 });

@@ -2,18 +2,9 @@
  * Our own client against our own router over real WebSockets: the typed API with each
  * serializer, and a Connection that loses its node and reconnects when it comes back.
  */
-import { rm } from 'node:fs/promises';
-import {
-  ApplicationError,
-  Connection,
-  type ConnectionCloseDetails,
-  connect,
-  type Event,
-  Result,
-  type Session,
-} from '@interchange/client';
+import { ApplicationError, connect, type Event, Result, type Session } from '@interchange/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killNodeProcess, startNodeOnFreePort, startNodeProcess } from './support/node-process.js';
+import { startRestartingNode, watchConnection } from './support/restarting-node.js';
 import { startTestNode, type TestNode } from './support/test-node.js';
 
 describe.each(['json', 'msgpack', 'cbor'] as const)('typed client over wamp.2.%s', (serializer) => {
@@ -77,33 +68,8 @@ describe.each(['json', 'msgpack', 'cbor'] as const)('typed client over wamp.2.%s
 
 describe('a Connection whose node goes away and comes back', () => {
   it('reports the loss, retries, and opens a new session on the restarted node', async () => {
-    const started = await startNodeOnFreePort();
-    const { port, cbdir } = started;
-    let child = started.child;
-    const opened: Session[] = [];
-    const closes: { reason: string; details: ConnectionCloseDetails }[] = [];
-    let sessionOpened: () => void = () => {};
-    const nextOpen = (): Promise<void> =>
-      new Promise((resolve) => {
-        sessionOpened = resolve;
-      });
-
-    const connection = new Connection({
-      url: `ws://127.0.0.1:${port}/`,
-      realm: 'realm1',
-      initial_retry_delay: 0.05,
-      max_retry_delay: 0.2,
-      retry_delay_jitter: 0,
-      max_retries: 100,
-    });
-    connection.onopen = (session) => {
-      opened.push(session);
-      sessionOpened();
-    };
-    connection.onclose = (reason, details) => {
-      closes.push({ reason, details });
-      return false;
-    };
+    const node = await startRestartingNode();
+    const { connection, opened, closes, nextOpen } = watchConnection(node.url);
     try {
       const firstOpen = nextOpen();
       connection.open();
@@ -113,8 +79,8 @@ describe('a Connection whose node goes away and comes back', () => {
 
       // The node dies without a GOODBYE; the client sees the transport lost and retries.
       const secondOpen = nextOpen();
-      await killNodeProcess(child);
-      child = await startNodeProcess(cbdir, port);
+      await node.kill();
+      await node.restart();
       await secondOpen;
 
       expect(closes[0]?.reason).toBe('lost');
@@ -127,55 +93,29 @@ describe('a Connection whose node goes away and comes back', () => {
       });
     } finally {
       await connection.close();
-      await killNodeProcess(child);
-      await rm(cbdir, { recursive: true, force: true });
+      await node.stop();
     }
   });
 
   it('after a graceful stop (GOODBYE wamp.close.system_shutdown), reconnects to the restarted node', async () => {
-    const started = await startNodeOnFreePort();
-    const { port, cbdir } = started;
-    let child = started.child;
-    const opened: Session[] = [];
-    const closes: { reason: string; details: ConnectionCloseDetails }[] = [];
-    let sessionOpened: () => void = () => {};
-    const nextOpen = (): Promise<void> =>
-      new Promise((resolve) => {
-        sessionOpened = resolve;
-      });
-    const connection = new Connection({
-      url: `ws://127.0.0.1:${port}/`,
-      realm: 'realm1',
-      initial_retry_delay: 0.05,
-      max_retry_delay: 0.2,
-      retry_delay_jitter: 0,
-      max_retries: 100,
-    });
-    connection.onopen = (session) => {
-      opened.push(session);
-      sessionOpened();
-    };
-    connection.onclose = (reason, details) => {
-      closes.push({ reason, details });
-      return false;
-    };
+    const node = await startRestartingNode();
+    const { connection, opened, closes, nextOpen } = watchConnection(node.url);
     try {
       const firstOpen = nextOpen();
       connection.open();
       await firstOpen;
       const secondOpen = nextOpen();
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
+      const exited = new Promise((resolve) => node.child.once('exit', resolve));
+      node.child.kill('SIGTERM');
       await exited;
-      child = await startNodeProcess(cbdir, port);
+      await node.restart();
       await secondOpen;
       expect(closes[0]?.details).toMatchObject({ reason: 'wamp.close.system_shutdown', will_retry: true });
       expect(opened).toHaveLength(2);
       expect(opened[1]?.isOpen).toBe(true);
     } finally {
       await connection.close();
-      await killNodeProcess(child);
-      await rm(cbdir, { recursive: true, force: true });
+      await node.stop();
     }
   });
 });

@@ -4,70 +4,41 @@
  * identity, peer and join time, updating as clients come and go. Figures are read through their
  * `data-realm` and `data-metric` attributes. A screenshot is kept in test-artifacts/.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@interchange/client';
-import { InterchangeNode } from '@interchange/server';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ConfigNode, LOCAL_ENDPOINT, openRealm, routerConfig, startConfigNode } from './support/config-node.js';
 
 const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 describe('dashboard path in Chromium', () => {
-  let node: InterchangeNode;
-  let cbdir: string;
+  let node: ConfigNode;
   let browser: Browser;
   let base: string;
 
   beforeAll(async () => {
-    cbdir = await mkdtemp(join(tmpdir(), 'interchange-dashboard-'));
-    node = await InterchangeNode.start({
-      cbdir,
-      config: {
-        version: 2,
-        workers: [
-          {
-            type: 'router',
-            realms: [
-              {
-                name: 'realm1',
-                roles: [
-                  {
-                    name: 'anonymous',
-                    permissions: [
-                      {
-                        uri: '',
-                        match: 'prefix',
-                        allow: { call: true, register: true, publish: true, subscribe: true },
-                      },
-                    ],
-                  },
-                ],
-              },
-            ],
-            transports: [
-              {
-                type: 'web',
-                endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
-                paths: {
-                  ws: { type: 'websocket' },
-                  dashboard: { type: 'dashboard', realm: 'realm1', websocket: '/ws' },
-                },
-              },
-            ],
+    const config = routerConfig(
+      [openRealm()],
+      [
+        {
+          type: 'web',
+          endpoint: LOCAL_ENDPOINT,
+          paths: {
+            ws: { type: 'websocket' },
+            dashboard: { type: 'dashboard', realm: 'realm1', websocket: '/ws' },
           },
-        ],
-      },
-    });
-    base = node.addresses[0]?.url as string;
+        },
+      ],
+    );
+    node = await startConfigNode(config, { prefix: 'dashboard' });
+    base = node.node.addresses[0]?.url as string;
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
   });
   afterAll(async () => {
     await browser?.close();
     await node?.stop();
-    await rm(cbdir, { recursive: true, force: true });
   });
 
   it('shows the realm live: sessions with authid, role and peer, subscriptions, registrations', async () => {

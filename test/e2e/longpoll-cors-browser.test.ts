@@ -4,13 +4,12 @@
  * without `allowed_origins`, and joins through one that lists its origin. The page is served at
  * `localhost`, the long-poll paths at `127.0.0.1`: two origins of one node.
  */
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InterchangeNode } from '@interchange/server';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ConfigNode, LOCAL_ENDPOINT, routerConfig, startConfigNode } from './support/config-node.js';
 
 const AUTOBAHN = fileURLToPath(new URL('../../node_modules/autobahn-browser/autobahn.min.js', import.meta.url));
 
@@ -28,45 +27,40 @@ window.openOver = (url) => new Promise((resolve) => {
 </script></body></html>`;
 
 describe('long-poll across origins in Chromium (Autobahn|JS)', () => {
-  let node: InterchangeNode;
-  let cbdir: string;
+  let node: ConfigNode;
   let browser: Browser;
   let port: number;
 
   beforeAll(async () => {
-    cbdir = await mkdtemp(join(tmpdir(), 'interchange-lp-cors-'));
-    await writeFile(join(cbdir, 'index.html'), PAGE);
-    await copyFile(AUTOBAHN, join(cbdir, 'autobahn.min.js'));
-    node = await InterchangeNode.start({
-      cbdir,
-      config: {
-        version: 2,
-        workers: [
+    node = await startConfigNode(
+      routerConfig(
+        [{ name: 'realm1' }],
+        [
           {
-            type: 'router',
-            realms: [{ name: 'realm1' }],
-            transports: [
-              {
-                type: 'web',
-                endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
-                paths: {
-                  '/': { type: 'static', directory: '.' },
-                  lp: { type: 'longpoll' },
-                  lpcors: { type: 'longpoll', options: { allowed_origins: ['http://localhost:*'] } },
-                },
-              },
-            ],
+            type: 'web',
+            endpoint: LOCAL_ENDPOINT,
+            paths: {
+              '/': { type: 'static', directory: '.' },
+              lp: { type: 'longpoll' },
+              lpcors: { type: 'longpoll', options: { allowed_origins: ['http://localhost:*'] } },
+            },
           },
         ],
+      ),
+      {
+        prefix: 'lp-cors',
+        prepare: async (cbdir) => {
+          await writeFile(join(cbdir, 'index.html'), PAGE);
+          await copyFile(AUTOBAHN, join(cbdir, 'autobahn.min.js'));
+        },
       },
-    });
-    port = node.addresses[0]?.port as number;
+    );
+    port = node.node.addresses[0]?.port as number;
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
   });
   afterAll(async () => {
     await browser?.close();
     await node?.stop();
-    await rm(cbdir, { recursive: true, force: true });
   });
 
   type Outcome = { joined: boolean; sum?: unknown; reason?: string };

@@ -2,13 +2,10 @@
  * The `metrics` web path as an operator uses it: traffic through the node (our client, a wrong
  * ticket, a subscriber that stops reading), then a Prometheus scrape whose figures match it.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect, type Session } from '@interchange/client';
-import { InterchangeNode } from '@interchange/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ConfigNode, LOCAL_ENDPOINT, openRealm, routerConfig, startConfigNode } from './support/config-node.js';
 import { RawPeer } from './support/raw-peer.js';
 
 /** A scrape, as `name{labels}` → value. */
@@ -25,8 +22,7 @@ function parse(text: string): Scrape {
 }
 
 describe('metrics path', () => {
-  let node: InterchangeNode;
-  let cbdir: string;
+  let node: ConfigNode;
   let base: string;
   let ws: string;
 
@@ -38,57 +34,31 @@ describe('metrics path', () => {
   }
 
   beforeAll(async () => {
-    cbdir = await mkdtemp(join(tmpdir(), 'interchange-metrics-'));
-    node = await InterchangeNode.start({
-      cbdir,
-      config: {
-        version: 2,
-        workers: [
-          {
-            type: 'router',
-            realms: [
-              {
-                name: 'realm1',
-                roles: [
-                  {
-                    name: 'anonymous',
-                    permissions: [
-                      {
-                        uri: '',
-                        match: 'prefix',
-                        allow: { call: true, register: true, publish: true, subscribe: true },
-                      },
-                    ],
-                  },
-                ],
-              },
-            ],
-            transports: [
-              {
-                type: 'web',
-                id: 'public',
-                endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
-                paths: {
-                  ws: { type: 'websocket', options: { outbound_limit: 64 * 1024, slow_consumer: 'disconnect' } },
-                  auth: {
-                    type: 'websocket',
-                    auth: { ticket: { type: 'static', principals: { joe: { ticket: 'right', role: 'anonymous' } } } },
-                  },
-                  metrics: { type: 'metrics' },
-                },
-              },
-            ],
+    const config = routerConfig(
+      [openRealm()],
+      [
+        {
+          type: 'web',
+          id: 'public',
+          endpoint: LOCAL_ENDPOINT,
+          paths: {
+            ws: { type: 'websocket', options: { outbound_limit: 64 * 1024, slow_consumer: 'disconnect' } },
+            auth: {
+              type: 'websocket',
+              auth: { ticket: { type: 'static', principals: { joe: { ticket: 'right', role: 'anonymous' } } } },
+            },
+            metrics: { type: 'metrics' },
           },
-        ],
-      },
-    });
-    const address = node.addresses[0];
+        },
+      ],
+    );
+    node = await startConfigNode(config, { prefix: 'metrics' });
+    const address = node.node.addresses[0];
     base = address?.url as string;
     ws = `${base.replace('http', 'ws')}ws`;
   });
   afterAll(async () => {
     await node?.stop();
-    await rm(cbdir, { recursive: true, force: true });
   });
 
   it('serves Prometheus text with node and Interchange metrics before any traffic', async () => {

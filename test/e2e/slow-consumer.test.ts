@@ -3,47 +3,36 @@
  * once the node holds `outbound_limit` bytes for it, and everyone else keeps working.
  */
 
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { InterchangeNode, validateConfig } from '@interchange/server';
+import { validateConfig } from '@interchange/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ConfigNode, LOCAL_ENDPOINT, routerConfig, startConfigNode } from './support/config-node.js';
 import { RawPeer } from './support/raw-peer.js';
 
 const OUTBOUND_LIMIT = 64 * 1024;
 
 describe('slow_consumer: disconnect, from the config', () => {
-  let node: InterchangeNode | undefined;
-  let cbdir: string;
+  let node: ConfigNode | undefined;
   let url: string;
 
   beforeAll(async () => {
-    cbdir = await mkdtemp(join(tmpdir(), 'interchange-slow-consumer-'));
-    node = await InterchangeNode.start({
-      cbdir,
-      config: {
-        version: 2,
-        workers: [
+    node = await startConfigNode(
+      routerConfig(
+        [{ name: 'realm1' }],
+        [
           {
-            type: 'router',
-            realms: [{ name: 'realm1' }],
-            transports: [
-              {
-                type: 'websocket',
-                endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
-                options: { outbound_limit: OUTBOUND_LIMIT, slow_consumer: 'disconnect' },
-              },
-            ],
+            type: 'websocket',
+            endpoint: LOCAL_ENDPOINT,
+            options: { outbound_limit: OUTBOUND_LIMIT, slow_consumer: 'disconnect' },
           },
         ],
-      },
-    });
-    url = `ws://127.0.0.1:${node.addresses[0]?.port}/`;
+      ),
+      { prefix: 'slow-consumer' },
+    );
+    url = `ws://127.0.0.1:${node.node.addresses[0]?.port}/`;
   });
   afterAll(async () => {
     await node?.stop();
-    await rm(cbdir, { recursive: true, force: true });
   });
 
   it('disconnects a subscriber that stops reading, and the publisher keeps being served', async () => {

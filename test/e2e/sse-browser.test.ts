@@ -3,13 +3,12 @@
  * a browser that logged in over the WebSocket path (ticket, cookie tracked) opens a stream as that
  * principal through the cookie, where before logging in it was refused.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect, type Session } from '@interchange/client';
-import { InterchangeNode } from '@interchange/server';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALLOW_ALL, type ConfigNode, LOCAL_ENDPOINT, routerConfig, startConfigNode } from './support/config-node.js';
 
 const PAGE = `<!doctype html><html><body><script>
 window.got = [];
@@ -36,70 +35,65 @@ function login() {
 </script></body></html>`;
 
 describe('sse path in Chromium', () => {
-  let node: InterchangeNode;
-  let cbdir: string;
+  let node: ConfigNode;
   let browser: Browser;
   let base: string;
   let peer: Session;
 
   beforeAll(async () => {
-    cbdir = await mkdtemp(join(tmpdir(), 'interchange-sse-'));
-    await writeFile(join(cbdir, 'index.html'), PAGE);
-    const all = { call: true, register: true, publish: true, subscribe: true };
-    node = await InterchangeNode.start({
-      cbdir,
-      config: {
-        version: 2,
-        workers: [
+    node = await startConfigNode(
+      routerConfig(
+        [
           {
-            type: 'router',
-            realms: [
-              {
-                name: 'realm1',
-                roles: [
-                  { name: 'anonymous', permissions: [{ uri: 'com.open.', match: 'prefix', allow: all }] },
-                  { name: 'member', permissions: [{ uri: 'com.', match: 'prefix', allow: all }] },
-                ],
-              },
-            ],
-            transports: [
-              {
-                type: 'web',
-                endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
-                paths: {
-                  '/': { type: 'static', directory: '.' },
-                  ws: {
-                    type: 'websocket',
-                    cookie: {},
-                    auth: {
-                      ticket: { type: 'static', principals: { joe: { ticket: 'secret!!!', role: 'member' } } },
-                      cookie: {},
-                      anonymous: { type: 'static', role: 'anonymous' },
-                    },
-                  },
-                  events: { type: 'sse', realm: 'realm1' },
-                  members: {
-                    type: 'sse',
-                    realm: 'realm1',
-                    cookie_store: '/ws',
-                    auth: { cookie: {}, anonymous: { type: 'static', role: 'anonymous' } },
-                  },
-                },
-              },
+            name: 'realm1',
+            roles: [
+              { name: 'anonymous', permissions: [{ uri: 'com.open.', match: 'prefix', allow: ALLOW_ALL }] },
+              { name: 'member', permissions: [{ uri: 'com.', match: 'prefix', allow: ALLOW_ALL }] },
             ],
           },
         ],
+        [
+          {
+            type: 'web',
+            endpoint: LOCAL_ENDPOINT,
+            paths: {
+              '/': { type: 'static', directory: '.' },
+              ws: {
+                type: 'websocket',
+                cookie: {},
+                auth: {
+                  ticket: { type: 'static', principals: { joe: { ticket: 'secret!!!', role: 'member' } } },
+                  cookie: {},
+                  anonymous: { type: 'static', role: 'anonymous' },
+                },
+              },
+              events: { type: 'sse', realm: 'realm1' },
+              members: {
+                type: 'sse',
+                realm: 'realm1',
+                cookie_store: '/ws',
+                auth: { cookie: {}, anonymous: { type: 'static', role: 'anonymous' } },
+              },
+            },
+          },
+        ],
+      ),
+      {
+        prefix: 'sse',
+        prepare: async (cbdir) => {
+          await writeFile(join(cbdir, 'index.html'), PAGE);
+          const _all = { call: true, register: true, publish: true, subscribe: true };
+        },
       },
-    });
-    base = node.addresses[0]?.url as string;
-    peer = await connect({ url: node.addresses[0]?.websocketUrls[0] as string, realm: 'realm1' });
+    );
+    base = node.node.addresses[0]?.url as string;
+    peer = await connect({ url: node.node.addresses[0]?.websocketUrls[0] as string, realm: 'realm1' });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
   });
   afterAll(async () => {
     await browser?.close();
     await peer?.leave().catch(() => undefined);
     await node?.stop();
-    await rm(cbdir, { recursive: true, force: true });
   });
 
   it('delivers a topic to a page with nothing but EventSource', async () => {
@@ -135,7 +129,7 @@ describe('sse path in Chromium', () => {
     });
     await expect.poll(() => page.evaluate(() => (globalThis as unknown as Page).state)).toBe('open');
     const member = await connect({
-      url: node.addresses[0]?.websocketUrls[0] as string,
+      url: node.node.addresses[0]?.websocketUrls[0] as string,
       realm: 'realm1',
       auth: { ticket: { authid: 'joe', ticket: 'secret!!!' } },
     });

@@ -1,13 +1,8 @@
 import { messageToArray } from '@interchange/protocol';
 import { describe, expect, it } from 'vitest';
-import { autobahn, type Session as CompatSession } from '../src/autobahn.js';
+import { autobahn } from '../src/autobahn.js';
+import { compat } from './helpers/compat-session.js';
 import { flush } from './helpers/fake-clock.js';
-import { type FakeRouter, FULL_ROUTER_ROLES, joinedSession } from './helpers/fake-router.js';
-
-async function compat(): Promise<{ session: CompatSession; router: FakeRouter }> {
-  const { session, router } = await joinedSession({}, { roles: FULL_ROUTER_ROLES });
-  return { session: new autobahn.Session(session), router };
-}
 
 describe('compat call with receive_progress (advanced "Progressive Call Results")', () => {
   it('hands each progressive result to then(…, …, onProgress) and progress(), in order, before the final result', async () => {

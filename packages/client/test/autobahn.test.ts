@@ -1,14 +1,9 @@
 import { ApplicationError, InvalidArgumentError, messageToArray, SessionClosedError } from '@interchange/protocol';
 import { describe, expect, it } from 'vitest';
-import { autobahn, type Session as CompatSession, WampApplicationError } from '../src/autobahn.js';
+import { autobahn, WampApplicationError } from '../src/autobahn.js';
 import { Result } from '../src/index.js';
+import { compat } from './helpers/compat-session.js';
 import { flush } from './helpers/fake-clock.js';
-import { type FakeRouter, FULL_ROUTER_ROLES, joinedSession } from './helpers/fake-router.js';
-
-async function compat(): Promise<{ session: CompatSession; router: FakeRouter }> {
-  const { session, router } = await joinedSession({}, { roles: FULL_ROUTER_ROLES });
-  return { session: new autobahn.Session(session), router };
-}
 
 /** Calls through the compat session and answers with `answer`; returns what the promise resolved to. */
 async function callResolving(answer: { args?: unknown[]; kwargs?: Record<string, unknown> }): Promise<unknown> {

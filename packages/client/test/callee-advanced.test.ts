@@ -6,19 +6,10 @@ import {
   TimeoutError,
 } from '@interchange/protocol';
 import { describe, expect, it } from 'vitest';
-import { type InputChunk, type Invocation, type Registration, Result } from '../src/index.js';
+import { type InputChunk, type Invocation, Result } from '../src/index.js';
+import { registered } from './helpers/acknowledge.js';
 import { FakeClock, flush } from './helpers/fake-clock.js';
-import { type FakeRouter, FULL_ROUTER_ROLES, joinedSession } from './helpers/fake-router.js';
-
-async function registered(
-  router: FakeRouter,
-  pending: Promise<Registration>,
-  registrationId = 900,
-): Promise<Registration> {
-  const register = await router.next('REGISTER');
-  router.send({ type: 'REGISTERED', requestId: register.requestId, registration: registrationId });
-  return pending;
-}
+import { FULL_ROUTER_ROLES, joinedSession } from './helpers/fake-router.js';
 
 describe('REGISTER options of the advanced profile', () => {
   it('sends invoke, concurrency, force_reregister, forward_timeout and disclose_caller as REGISTER.Options', async () => {

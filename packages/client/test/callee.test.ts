@@ -6,19 +6,10 @@ import {
   SessionClosedError,
 } from '@interchange/protocol';
 import { describe, expect, it } from 'vitest';
-import { type Invocation, type Registration, Result } from '../src/index.js';
+import { type Invocation, Result } from '../src/index.js';
+import { registered } from './helpers/acknowledge.js';
 import { flush } from './helpers/fake-clock.js';
-import { type FakeRouter, joinedSession } from './helpers/fake-router.js';
-
-async function registered(
-  router: FakeRouter,
-  pending: Promise<Registration>,
-  registrationId = 900,
-): Promise<Registration> {
-  const register = await router.next('REGISTER');
-  router.send({ type: 'REGISTERED', requestId: register.requestId, registration: registrationId });
-  return pending;
-}
+import { joinedSession } from './helpers/fake-router.js';
 
 describe('Session.register', () => {
   it('sends REGISTER with the options on the wire and resolves with the Registration', async () => {

@@ -1,14 +1,9 @@
 import { InvalidArgumentError, messageToArray } from '@interchange/protocol';
 import { describe, expect, it } from 'vitest';
-import type { Event, Subscription } from '../src/index.js';
+import type { Event } from '../src/index.js';
+import { subscribed } from './helpers/acknowledge.js';
 import { flush } from './helpers/fake-clock.js';
-import { type FakeRouter, FULL_ROUTER_ROLES, joinedSession } from './helpers/fake-router.js';
-
-async function subscribed(router: FakeRouter, pending: Promise<Subscription>, id = 500): Promise<Subscription> {
-  const subscribe = await router.next('SUBSCRIBE');
-  router.send({ type: 'SUBSCRIBED', requestId: subscribe.requestId, subscription: id });
-  return pending;
-}
+import { FULL_ROUTER_ROLES, joinedSession } from './helpers/fake-router.js';
 
 describe('subscribe options of the advanced profile', () => {
   it('sends match and get_retained, and marks retained events', async () => {

@@ -1,14 +1,9 @@
 import { InvalidArgumentError, messageToArray, SessionClosedError } from '@interchange/protocol';
 import { describe, expect, it } from 'vitest';
-import type { Event, Subscription } from '../src/index.js';
+import type { Event } from '../src/index.js';
+import { subscribed } from './helpers/acknowledge.js';
 import { flush } from './helpers/fake-clock.js';
-import { type FakeRouter, joinedSession } from './helpers/fake-router.js';
-
-async function subscribed(router: FakeRouter, pending: Promise<Subscription>, id = 500): Promise<Subscription> {
-  const subscribe = await router.next('SUBSCRIBE');
-  router.send({ type: 'SUBSCRIBED', requestId: subscribe.requestId, subscription: id });
-  return pending;
-}
+import { joinedSession } from './helpers/fake-router.js';
 
 function event(subscription: number, publication: number, args?: unknown[], details: Record<string, unknown> = {}) {
   return { type: 'EVENT' as const, subscription, publication, details, ...(args === undefined ? {} : { args }) };

@@ -7,26 +7,13 @@ import {
   type WampMessage,
 } from '@interchange/protocol';
 import { describe, expect, it } from 'vitest';
-import { connectLongPoll, type FetchLike, type TransportCloseInfo, type TransportHandlers } from '../src/index.js';
+import { connectLongPoll, type FetchLike } from '../src/index.js';
 import { FakeLongPoll, until } from './helpers/fake-longpoll.js';
+import { recorder } from './helpers/transport-recorder.js';
 
 const json = createSerializer('json');
 const WELCOME: WampMessage = { type: 'WELCOME', session: 7, details: { roles: { broker: {} } } };
 const EVENT: WampMessage = { type: 'EVENT', subscription: 1, publication: 2, details: {}, args: ['x'] };
-
-function recorder(): TransportHandlers & { messages: WampMessage[]; errors: Error[]; closes: TransportCloseInfo[] } {
-  const messages: WampMessage[] = [];
-  const errors: Error[] = [];
-  const closes: TransportCloseInfo[] = [];
-  return {
-    messages,
-    errors,
-    closes,
-    onMessage: (m) => void messages.push(m),
-    onProtocolError: (e) => void errors.push(e),
-    onClose: (i) => void closes.push(i),
-  };
-}
 
 describe('connectLongPoll', () => {
   it('opens with the offered protocols and reports the transport as Autobahn does', async () => {

@@ -7,14 +7,9 @@ import {
   type WampMessage,
 } from '@interchange/protocol';
 import { describe, expect, it } from 'vitest';
-import {
-  connectRawSocket,
-  parseRawSocketUrl,
-  RawSocketRefusedError,
-  type TransportCloseInfo,
-  type TransportHandlers,
-} from '../src/index.js';
+import { connectRawSocket, parseRawSocketUrl, RawSocketRefusedError } from '../src/index.js';
 import { FakeConnector, type FakeStream, frame } from './helpers/fake-stream.js';
+import { recorder } from './helpers/transport-recorder.js';
 
 const json = createSerializer('json');
 const msgpack = createSerializer('msgpack');
@@ -26,20 +21,6 @@ const accepting = (stream: FakeStream): void => {
   if (request?.type !== 'handshake' || request.handshake.kind !== 'accept') throw new Error('no handshake');
   stream.receive([0x7f, (6 << 4) | request.handshake.serializerId, 0, 0]);
 };
-
-function recorder(): TransportHandlers & { messages: WampMessage[]; errors: Error[]; closes: TransportCloseInfo[] } {
-  const messages: WampMessage[] = [];
-  const errors: Error[] = [];
-  const closes: TransportCloseInfo[] = [];
-  return {
-    messages,
-    errors,
-    closes,
-    onMessage: (m) => void messages.push(m),
-    onProtocolError: (e) => void errors.push(e),
-    onClose: (i) => void closes.push(i),
-  };
-}
 
 describe('parseRawSocketUrl', () => {
   it.each([

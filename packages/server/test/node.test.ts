@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config/config-issues.js';
 import { InterchangeNode } from '../src/node.js';
-import { LOCAL_ENDPOINT, RawWampClient, tempDir } from './helpers.js';
+import { LOCAL_ENDPOINT, RawWampClient, tempDir, workerConfig } from './helpers.js';
 
 const CALLER_ONLY_ROLE = {
   name: 'anonymous',
@@ -27,28 +27,21 @@ describe('InterchangeNode', () => {
         async onJoin(session) { await session.register('com.example.greet', (invocation) => 'hello ' + invocation.args[0]); },
       };`,
     });
-    const config = {
-      version: 2,
-      workers: [
+    const config = workerConfig([{ type: 'websocket', endpoint: LOCAL_ENDPOINT }], {
+      realms: [
         {
-          type: 'router',
-          realms: [
-            {
-              name: 'realm1',
-              roles: [
-                CALLER_ONLY_ROLE,
-                { name: 'backend', permissions: [{ uri: '', match: 'prefix', allow: { register: true } }] },
-              ],
-            },
-          ],
-          transports: [{ type: 'websocket', endpoint: LOCAL_ENDPOINT }],
-          components: [
-            { type: 'class', classname: 'adder.mjs', realm: 'realm1', extra: { offset: 100 } },
-            { type: 'class', classname: './greeter.mjs', realm: 'realm1', role: 'backend' },
+          name: 'realm1',
+          roles: [
+            CALLER_ONLY_ROLE,
+            { name: 'backend', permissions: [{ uri: '', match: 'prefix', allow: { register: true } }] },
           ],
         },
       ],
-    };
+      components: [
+        { type: 'class', classname: 'adder.mjs', realm: 'realm1', extra: { offset: 100 } },
+        { type: 'class', classname: './greeter.mjs', realm: 'realm1', role: 'backend' },
+      ],
+    });
     const node = await InterchangeNode.start({ config, cbdir });
     try {
       expect(node.components.map((c) => c.id)).toEqual(['adder.mjs', './greeter.mjs']);
@@ -68,17 +61,9 @@ describe('InterchangeNode', () => {
 
   it('says GOODBYE wamp.close.system_shutdown to every session on stop, then closes', async () => {
     const cbdir = await nodeDirWith({ 'idle.mjs': 'export default () => {};' });
-    const config = {
-      version: 2,
-      workers: [
-        {
-          type: 'router',
-          realms: [{ name: 'realm1' }],
-          transports: [{ type: 'web', endpoint: LOCAL_ENDPOINT, paths: { ws: { type: 'websocket' } } }],
-          components: [{ type: 'class', classname: 'idle.mjs', realm: 'realm1' }],
-        },
-      ],
-    };
+    const config = workerConfig([{ type: 'web', endpoint: LOCAL_ENDPOINT, paths: { ws: { type: 'websocket' } } }], {
+      components: [{ type: 'class', classname: 'idle.mjs', realm: 'realm1' }],
+    });
     const node = await InterchangeNode.start({ config, cbdir });
     try {
       const address = node.addresses[0]!;
@@ -106,16 +91,7 @@ describe('InterchangeNode', () => {
   });
 
   it('applies listen overrides to every transport', async () => {
-    const config = {
-      version: 2,
-      workers: [
-        {
-          type: 'router',
-          realms: [{ name: 'realm1' }],
-          transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 8080 } }],
-        },
-      ],
-    };
+    const config = workerConfig([{ type: 'websocket', endpoint: { type: 'tcp', port: 8080 } }]);
     const node = await InterchangeNode.start({
       config,
       cbdir: await tempDir(),
@@ -144,16 +120,7 @@ describe('InterchangeNode', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const taken = (blocker.address() as { port: number }).port;
     try {
-      const config = {
-        version: 2,
-        workers: [
-          {
-            type: 'router',
-            realms: [{ name: 'realm1' }],
-            transports: [{ type: 'websocket', endpoint: { ...LOCAL_ENDPOINT, port: taken } }],
-          },
-        ],
-      };
+      const config = workerConfig([{ type: 'websocket', endpoint: { ...LOCAL_ENDPOINT, port: taken } }]);
       await expect(InterchangeNode.start({ config, cbdir: await tempDir() })).rejects.toThrow(
         `cannot listen on 127.0.0.1:${taken}: EADDRINUSE`,
       );

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { connect, type Session } from '@interchange/client';
 import { InterchangeNode } from '@interchange/server';
 import { describe, expect, it } from 'vitest';
+import { routerConfig } from '../support/config-node.js';
 
 describe('the realm store block of a node config', () => {
   it('keeps an event history for the configured topics', async () => {
@@ -17,21 +18,15 @@ describe('the realm store block of a node config', () => {
     try {
       node = await InterchangeNode.start({
         cbdir,
-        config: {
-          version: 2,
-          workers: [
+        config: routerConfig(
+          [
             {
-              type: 'router',
-              realms: [
-                {
-                  name: 'realm1',
-                  store: { type: 'memory', 'event-history': [{ uri: 'com.e2e.node.log', limit: 2 }] },
-                },
-              ],
-              transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }],
+              name: 'realm1',
+              store: { type: 'memory', 'event-history': [{ uri: 'com.e2e.node.log', limit: 2 }] },
             },
           ],
-        },
+          [{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }],
+        ),
       });
       session = await connect({ url: `ws://127.0.0.1:${node.addresses[0]?.port}/`, realm: 'realm1' });
       for (const n of [1, 2, 3]) await session.publish('com.e2e.node.log', [n], { acknowledge: true });

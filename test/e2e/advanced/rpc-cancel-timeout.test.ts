@@ -3,28 +3,13 @@
  * the callee's `invocation.signal`, and what each side sees for every cancel mode.
  */
 import { CanceledError, InvalidArgumentError, type Invocation, type Session, TimeoutError } from '@interchange/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, leaveAll, openSessions, signal } from '../support/advanced-sessions.js';
-import { startTestNode, type TestNode } from '../support/test-node.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, signal, useNodeWithSessions } from '../support/advanced-sessions.js';
 
-let node: TestNode;
-let sessions: Session[] = [];
-
-beforeAll(async () => {
-  node = await startTestNode();
-});
-afterAll(async () => {
-  await node.stop();
-});
-afterEach(async () => {
-  await leaveAll(sessions);
-  sessions = [];
-});
+const { open } = useNodeWithSessions();
 
 async function pair(): Promise<[Session, Session]> {
-  const opened = (await openSessions(node.url, 2)) as [Session, Session];
-  sessions.push(...opened);
-  return opened;
+  return (await open(2)) as [Session, Session];
 }
 
 /** Registers a procedure that never finishes on its own; resolves each invocation as it starts. */

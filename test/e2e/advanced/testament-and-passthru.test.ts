@@ -3,29 +3,10 @@
  * "Payload Passthru Mode") through the real node, with our typed client.
  */
 import { type Event, Result, type Session } from '@interchange/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, leaveAll, openSessions } from '../support/advanced-sessions.js';
-import { startTestNode, type TestNode } from '../support/test-node.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, useNodeWithSessions } from '../support/advanced-sessions.js';
 
-let node: TestNode;
-let sessions: Session[] = [];
-
-beforeAll(async () => {
-  node = await startTestNode();
-});
-afterAll(async () => {
-  await node.stop();
-});
-afterEach(async () => {
-  await leaveAll(sessions);
-  sessions = [];
-});
-
-async function open(count: number, serializer: 'json' | 'msgpack' | 'cbor' = 'json'): Promise<Session[]> {
-  const opened = await openSessions(node.url, count, serializer);
-  sessions.push(...opened);
-  return opened;
-}
+const { open } = useNodeWithSessions();
 
 describe('session testaments', () => {
   it('publishes the testaments of a session that ends, detached first, under the announced publication IDs', async () => {

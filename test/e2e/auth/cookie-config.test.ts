@@ -11,6 +11,7 @@ import { type ApplicationError, connect, type WebSocketConstructor } from '@inte
 import { InterchangeNode } from '@interchange/server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { routerConfig } from '../support/config-node.js';
 
 const cbdirs: string[] = [];
 afterAll(async () => {
@@ -18,41 +19,35 @@ afterAll(async () => {
 });
 
 function config(cookie: Record<string, unknown>): Record<string, unknown> {
-  return {
-    version: 2,
-    workers: [
+  return routerConfig(
+    [
       {
-        type: 'router',
-        realms: [
-          {
-            name: 'realm1',
-            roles: [
-              { name: 'user', permissions: [{ uri: '', match: 'prefix', allow: { call: true } }] },
-              { name: 'anonymous', permissions: [] },
-            ],
-          },
-        ],
-        transports: [
-          {
-            type: 'web',
-            endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
-            paths: {
-              ws: {
-                type: 'websocket',
-                cookie,
-                auth: {
-                  ticket: { type: 'static', principals: { joe: { ticket: 'cookie-ticket', role: 'user' } } },
-                  cookie: {},
-                },
-              },
-              // No auth block: anonymous, and the tracking cookie is the authid (Crossbar).
-              track: { type: 'websocket', cookie },
-            },
-          },
+        name: 'realm1',
+        roles: [
+          { name: 'user', permissions: [{ uri: '', match: 'prefix', allow: { call: true } }] },
+          { name: 'anonymous', permissions: [] },
         ],
       },
     ],
-  };
+    [
+      {
+        type: 'web',
+        endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
+        paths: {
+          ws: {
+            type: 'websocket',
+            cookie,
+            auth: {
+              ticket: { type: 'static', principals: { joe: { ticket: 'cookie-ticket', role: 'user' } } },
+              cookie: {},
+            },
+          },
+          // No auth block: anonymous, and the tracking cookie is the authid (Crossbar).
+          track: { type: 'websocket', cookie },
+        },
+      },
+    ],
+  );
 }
 
 /** A `ws` WebSocket that sends the jar's cookie and keeps the one the server sets, as a browser does. */

@@ -11,6 +11,7 @@ import { type ApplicationError, connect, type WebSocketConstructor } from '@inte
 import { InterchangeNode } from '@interchange/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { routerConfig } from '../support/config-node.js';
 
 let node: InterchangeNode;
 let cbdir: string;
@@ -18,35 +19,29 @@ let url: string;
 
 beforeAll(async () => {
   cbdir = await mkdtemp(join(tmpdir(), 'interchange-cookie-'));
-  const config = {
-    version: 2,
-    workers: [
+  const config = routerConfig(
+    [
       {
-        type: 'router',
-        realms: [
-          {
-            name: 'realm1',
-            roles: [{ name: 'user', permissions: [{ uri: '', match: 'prefix', allow: { call: true } }] }],
-          },
-        ],
-        transports: [
-          {
-            type: 'web',
-            endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
-            paths: {
-              ws: {
-                type: 'websocket',
-                auth: {
-                  ticket: { type: 'static', principals: { joe: { ticket: 'cookie-ticket', role: 'user' } } },
-                  cookie: {},
-                },
-              },
-            },
-          },
-        ],
+        name: 'realm1',
+        roles: [{ name: 'user', permissions: [{ uri: '', match: 'prefix', allow: { call: true } }] }],
       },
     ],
-  };
+    [
+      {
+        type: 'web',
+        endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
+        paths: {
+          ws: {
+            type: 'websocket',
+            auth: {
+              ticket: { type: 'static', principals: { joe: { ticket: 'cookie-ticket', role: 'user' } } },
+              cookie: {},
+            },
+          },
+        },
+      },
+    ],
+  );
   node = await InterchangeNode.start({ config, cbdir });
   url = `ws://127.0.0.1:${node.addresses[0]?.port}/ws`;
 });

@@ -14,6 +14,7 @@ import { sha256Digest } from '@interchange/protocol';
 import { InterchangeNode } from '@interchange/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { routerConfig } from '../support/config-node.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../packages/server/test/fixtures/tls/', import.meta.url));
 const read = (name: string) => readFile(join(FIXTURES, name), 'utf8');
@@ -29,43 +30,37 @@ beforeAll(async () => {
   for (const name of ['server.key', 'server.crt', 'ca.crt']) await copyFile(join(FIXTURES, name), join(cbdir, name));
   tls = { ca: await read('ca.crt'), cert: await read('client.crt'), key: await read('client.key') };
   const fingerprint = new X509Certificate(tls.cert).fingerprint;
-  const config = {
-    version: 2,
-    workers: [
+  const config = routerConfig(
+    [
       {
-        type: 'router',
-        realms: [
-          {
-            name: 'realm1',
-            roles: [{ name: 'device', permissions: [{ uri: '', match: 'prefix', allow: { call: true } }] }],
-          },
-        ],
-        transports: [
-          {
-            type: 'websocket',
-            endpoint: {
-              type: 'tcp',
-              port: 0,
-              interface: '127.0.0.1',
-              tls: {
-                key: 'server.key',
-                certificate: 'server.crt',
-                ca_certificates: ['ca.crt'],
-                require_client_certificate: false,
-              },
-            },
-            auth: {
-              tls: { type: 'static', principals: { client_0: { 'certificate-sha1': fingerprint, role: 'device' } } },
-              cryptosign: {
-                type: 'static',
-                principals: { bound: { authorized_keys: [CryptosignKey.load(SEED).publicKey], role: 'device' } },
-              },
-            },
-          },
-        ],
+        name: 'realm1',
+        roles: [{ name: 'device', permissions: [{ uri: '', match: 'prefix', allow: { call: true } }] }],
       },
     ],
-  };
+    [
+      {
+        type: 'websocket',
+        endpoint: {
+          type: 'tcp',
+          port: 0,
+          interface: '127.0.0.1',
+          tls: {
+            key: 'server.key',
+            certificate: 'server.crt',
+            ca_certificates: ['ca.crt'],
+            require_client_certificate: false,
+          },
+        },
+        auth: {
+          tls: { type: 'static', principals: { client_0: { 'certificate-sha1': fingerprint, role: 'device' } } },
+          cryptosign: {
+            type: 'static',
+            principals: { bound: { authorized_keys: [CryptosignKey.load(SEED).publicKey], role: 'device' } },
+          },
+        },
+      },
+    ],
+  );
   node = await InterchangeNode.start({ config, cbdir });
   port = node.addresses[0]?.port as number;
 });

@@ -3,39 +3,15 @@
  * a topic (docs/scaling.md), and since every node listens for the topic from its start, events
  * published on any node while it is a member are in the history on every node.
  */
-import { connect, type Session } from '@interchange/client';
 import type { RealmConfig } from '@interchange/router';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { leaveAll } from '../support/advanced-sessions.js';
-import { type ClusterNode, type NatsServer, startClusterNode, startNats } from './cluster-support.js';
+import { describe, expect, it } from 'vitest';
+import { useCluster } from './cluster-fixture.js';
 
 const realms: RealmConfig[] = [
   { name: 'realm1', store: { type: 'memory', 'event-history': [{ uri: 'com.history.log', limit: 10 }] } },
 ];
 
-let nats: NatsServer;
-let nodes: ClusterNode[] = [];
-let sessions: Session[] = [];
-
-beforeAll(async () => {
-  nats = await startNats();
-  nodes = [await startClusterNode(nats.url, 'a', { realms }), await startClusterNode(nats.url, 'b', { realms })];
-  for (const node of nodes) await node.cluster.flush();
-});
-afterEach(async () => {
-  await leaveAll(sessions);
-  sessions = [];
-});
-afterAll(async () => {
-  for (const node of nodes) await node.stop();
-  await nats?.stop();
-});
-
-async function on(n: number): Promise<Session> {
-  const session = await connect({ url: (nodes[n] as ClusterNode).url(), realm: 'realm1' });
-  sessions.push(session);
-  return session;
-}
+const { nodes, on } = useCluster(['a', 'b'], { realms, flush: true });
 
 describe('event history across nodes', () => {
   it('holds the events published on either node, on both nodes, in publication order per publisher', async () => {

@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import autobahn from 'autobahn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { eventually } from '../support/advanced-sessions.js';
+import { closeAutobahn, openAutobahn } from '../support/autobahn-js.js';
 import {
   type ClusterNode,
   type NatsServer,
@@ -19,46 +19,8 @@ import {
   startNats,
 } from './cluster-support.js';
 
-(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
-
 const run = promisify(execFile);
 const pythonPeer = fileURLToPath(new URL('./cluster_python_peer.py', import.meta.url));
-
-interface Autobahn {
-  session: autobahn.Session;
-  connection: autobahn.Connection;
-}
-
-function openAutobahn(url: string, serializer: 'json' | 'msgpack' | 'cbor'): Promise<Autobahn> {
-  const serializers = {
-    json: () => new autobahn.serializer.JSONSerializer(),
-    msgpack: () => new autobahn.serializer.MsgpackSerializer(),
-    cbor: () => new autobahn.serializer.CBORSerializer(),
-  };
-  return new Promise((resolve, reject) => {
-    const connection = new autobahn.Connection({
-      realm: 'realm1',
-      max_retries: 0,
-      transports: [{ type: 'websocket', url, serializers: [serializers[serializer]()] }],
-    } as autobahn.IConnectionOptions);
-    connection.onopen = (session) => resolve({ session, connection });
-    connection.onclose = (reason, details) => {
-      reject(new Error(`connection ${reason}: ${JSON.stringify(details)}`));
-      return true;
-    };
-    connection.open();
-  });
-}
-
-function closeAutobahn(connection: autobahn.Connection): Promise<void> {
-  return new Promise((resolve) => {
-    connection.onclose = () => {
-      resolve();
-      return true;
-    };
-    connection.close();
-  });
-}
 
 let nats: NatsServer;
 let nodes: ClusterNode[] = [];

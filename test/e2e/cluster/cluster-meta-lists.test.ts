@@ -4,47 +4,13 @@
  * nats-server). Subscriptions are per node: a topic subscribed on two nodes has two
  * subscription IDs, both listed, and its subscribers are counted over the nodes.
  */
-import { ApplicationError, connect, type Session } from '@interchange/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, leaveAll } from '../support/advanced-sessions.js';
-import {
-  type ClusterNode,
-  type NatsServer,
-  registeredEverywhere,
-  startClusterNode,
-  startNats,
-} from './cluster-support.js';
+import { ApplicationError, type Session } from '@interchange/client';
+import { describe, expect, it } from 'vitest';
+import { useCluster } from './cluster-fixture.js';
+import { registeredEverywhere } from './cluster-support.js';
 
-let nats: NatsServer;
-let nodes: ClusterNode[] = [];
-let sessions: Session[] = [];
-
-beforeAll(async () => {
-  nats = await startNats();
-  nodes = [
-    await startClusterNode(nats.url, 'a'),
-    await startClusterNode(nats.url, 'b'),
-    await startClusterNode(nats.url, 'c'),
-  ];
-  // Every node must have heard every other before a scatter can count on their answers.
-  await eventually(() =>
-    nodes.every((node) => ['a', 'b', 'c'].every((n) => n === node.cluster.node || node.cluster.isAlive(n))),
-  );
-});
-afterEach(async () => {
-  await leaveAll(sessions);
-  sessions = [];
-});
-afterAll(async () => {
-  for (const node of nodes) await node.stop();
-  await nats?.stop();
-});
-
-async function on(n: number): Promise<Session> {
-  const session = await connect({ url: (nodes[n] as ClusterNode).url(), realm: 'realm1' });
-  sessions.push(session);
-  return session;
-}
+// Every node must have heard every other before a scatter can count on their answers.
+const { nodes, on } = useCluster(['a', 'b', 'c'], { allAlive: true });
 
 async function metaError(session: Session, procedure: string, args: unknown[]): Promise<string> {
   const error = await session.call(procedure, args).catch((e: unknown) => e);

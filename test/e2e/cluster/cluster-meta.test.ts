@@ -2,41 +2,12 @@
  * The session meta API answered for the whole cluster (scatter-gather over NATS): counts, lists,
  * lookups and kills of sessions on other nodes, called from any node.
  */
-import { connect, type Session } from '@interchange/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, leaveAll } from '../support/advanced-sessions.js';
-import { type ClusterNode, type NatsServer, startClusterNode, startNats } from './cluster-support.js';
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../support/advanced-sessions.js';
+import { useCluster } from './cluster-fixture.js';
 
-let nats: NatsServer;
-let nodes: ClusterNode[] = [];
-let sessions: Session[] = [];
-
-beforeAll(async () => {
-  nats = await startNats();
-  nodes = [
-    await startClusterNode(nats.url, 'a'),
-    await startClusterNode(nats.url, 'b'),
-    await startClusterNode(nats.url, 'c'),
-  ];
-  // Every node must have heard every other before a scatter can count on their answers.
-  await eventually(() =>
-    nodes.every((node) => ['a', 'b', 'c'].every((n) => n === node.cluster.node || node.cluster.isAlive(n))),
-  );
-});
-afterEach(async () => {
-  await leaveAll(sessions);
-  sessions = [];
-});
-afterAll(async () => {
-  for (const node of nodes) await node.stop();
-  await nats?.stop();
-});
-
-async function on(n: number, identity: { authid?: string; authrole?: string } = {}): Promise<Session> {
-  const session = await connect({ url: (nodes[n] as ClusterNode).url(identity), realm: 'realm1' });
-  sessions.push(session);
-  return session;
-}
+// Every node must have heard every other before a scatter can count on their answers.
+const { nodes, on } = useCluster(['a', 'b', 'c'], { allAlive: true });
 
 describe('meta events across nodes', () => {
   it('session join and leave and subscription events reach subscribers on other nodes, once each', async () => {

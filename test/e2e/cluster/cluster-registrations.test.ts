@@ -4,40 +4,12 @@
  * `single` procedures are exclusive cluster-wide (also when two nodes register at the same
  * moment), and `force_reregister` takes a procedure over from a callee on another node.
  */
-import { ApplicationError, connect, type Session } from '@interchange/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, leaveAll } from '../support/advanced-sessions.js';
-import { type ClusterNode, type NatsServer, startClusterNode, startNats } from './cluster-support.js';
+import { ApplicationError } from '@interchange/client';
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../support/advanced-sessions.js';
+import { useCluster } from './cluster-fixture.js';
 
-let nats: NatsServer;
-let nodes: ClusterNode[] = [];
-let sessions: Session[] = [];
-
-beforeAll(async () => {
-  nats = await startNats();
-  nodes = [
-    await startClusterNode(nats.url, 'a'),
-    await startClusterNode(nats.url, 'b'),
-    await startClusterNode(nats.url, 'c'),
-  ];
-  await eventually(() =>
-    nodes.every((node) => ['a', 'b', 'c'].every((n) => n === node.cluster.node || node.cluster.isAlive(n))),
-  );
-});
-afterEach(async () => {
-  await leaveAll(sessions);
-  sessions = [];
-});
-afterAll(async () => {
-  for (const node of nodes) await node.stop();
-  await nats?.stop();
-});
-
-async function on(n: number, identity: { authid?: string; authrole?: string } = {}): Promise<Session> {
-  const session = await connect({ url: (nodes[n] as ClusterNode).url(identity), realm: 'realm1' });
-  sessions.push(session);
-  return session;
-}
+const { nodes, on } = useCluster(['a', 'b', 'c'], { allAlive: true });
 
 describe('a registration is cluster-wide from REGISTERED on', () => {
   it('a call made on another node right after REGISTERED reaches the callee, every time', async () => {

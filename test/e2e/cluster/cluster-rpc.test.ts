@@ -4,51 +4,13 @@
  * results and invocations, cancel, router-enforced timeouts, shared registrations' invocation
  * policies over callees on several nodes, pattern precedence, and the NATS max_payload limit.
  */
-import {
-  ApplicationError,
-  CanceledError,
-  connect,
-  type Invocation,
-  type Session,
-  TimeoutError,
-} from '@interchange/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, leaveAll } from '../support/advanced-sessions.js';
-import {
-  type ClusterNode,
-  type NatsServer,
-  registeredEverywhere,
-  startClusterNode,
-  startNats,
-} from './cluster-support.js';
+import { ApplicationError, CanceledError, type Invocation, TimeoutError } from '@interchange/client';
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../support/advanced-sessions.js';
+import { useCluster } from './cluster-fixture.js';
+import { registeredEverywhere } from './cluster-support.js';
 
-let nats: NatsServer;
-let nodes: ClusterNode[] = [];
-let sessions: Session[] = [];
-
-beforeAll(async () => {
-  nats = await startNats();
-  nodes = [
-    await startClusterNode(nats.url, 'a'),
-    await startClusterNode(nats.url, 'b'),
-    await startClusterNode(nats.url, 'c'),
-  ];
-});
-afterEach(async () => {
-  await leaveAll(sessions);
-  sessions = [];
-});
-afterAll(async () => {
-  for (const node of nodes) await node.stop();
-  await nats?.stop();
-});
-
-/** A session on node `n` (0, 1, 2) with the given identity. */
-async function on(n: number, identity: { authid?: string; authrole?: string } = {}): Promise<Session> {
-  const session = await connect({ url: (nodes[n] as ClusterNode).url(identity), realm: 'realm1' });
-  sessions.push(session);
-  return session;
-}
+const { nodes, on } = useCluster(['a', 'b', 'c']);
 
 describe('calls to a callee on another node', () => {
   it('returns results and application errors as from a local callee', async () => {

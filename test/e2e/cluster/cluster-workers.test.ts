@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { connect, type Event, type Session } from '@interchange/client';
 import { expect, it } from 'vitest';
 import { eventually, leaveAll } from '../support/advanced-sessions.js';
+import { routerConfig } from '../support/config-node.js';
 import { freePort } from '../support/node-process.js';
 
 const cli = fileURLToPath(new URL('../../../packages/server/bin/interchange.js', import.meta.url));
@@ -29,16 +30,10 @@ interface LogLine {
 it('runs two worker processes on one port, joined through a local nats-server, and stops them', async () => {
   const port = await freePort();
   const cbdir = await mkdtemp(join(tmpdir(), 'interchange-workers-'));
-  const config = {
-    version: 2,
-    workers: [
-      {
-        type: 'router',
-        realms: [{ name: 'realm1' }],
-        transports: [{ type: 'websocket', endpoint: { type: 'tcp', port, interface: '127.0.0.1' } }],
-      },
-    ],
-  };
+  const config = routerConfig(
+    [{ name: 'realm1' }],
+    [{ type: 'websocket', endpoint: { type: 'tcp', port, interface: '127.0.0.1' } }],
+  );
   await writeFile(join(cbdir, 'config.json'), JSON.stringify(config));
   const node = spawn(process.execPath, [cli, 'start', '--cbdir', cbdir, '--workers', '2'], {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,53 +6,11 @@
  * stands in for it.
  */
 import { connect, type Event, type Session } from '@interchange/client';
-import autobahn from 'autobahn';
+import type autobahn from 'autobahn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { eventually } from '../support/advanced-sessions.js';
+import { closeAutobahn, openAutobahn } from '../support/autobahn-js.js';
 import { startTestNode, type TestNode } from '../support/test-node.js';
-
-(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
-
-// @types/autobahn lacks the serializer classes Autobahn|JS 26 has.
-const serializers = (autobahn as unknown as { serializer: Record<string, new () => unknown> }).serializer;
-const serializerFor = {
-  json: () => new (serializers['JSONSerializer'] as new () => unknown)(),
-  msgpack: () => new (serializers['MsgpackSerializer'] as new () => unknown)(),
-  cbor: () => new (serializers['CBORSerializer'] as new () => unknown)(),
-} as const;
-
-type Serializer = keyof typeof serializerFor;
-
-function openAutobahn(
-  url: string,
-  serializer: Serializer,
-): Promise<{ session: autobahn.Session; connection: autobahn.Connection }> {
-  return new Promise((resolve, reject) => {
-    const connection = new autobahn.Connection({
-      realm: 'realm1',
-      max_retries: 0,
-      transports: [{ type: 'websocket', url, serializers: [serializerFor[serializer]()] }],
-    } as unknown as autobahn.IConnectionOptions);
-    connection.onopen = (session) => resolve({ session, connection });
-    connection.onclose = (reason, details) => {
-      reject(new Error(`connection ${reason}: ${JSON.stringify(details)}`));
-      return true;
-    };
-    connection.open();
-  });
-}
-
-/** Closes an Autobahn|JS connection and waits until it is closed (so it does not log the node's shutdown). */
-function closeAutobahn(connection: autobahn.Connection): Promise<void> {
-  return new Promise((resolve) => {
-    connection.onclose = () => {
-      resolve();
-      return true;
-    };
-    connection.close();
-  });
-}
 
 /** An Autobahn|JS call with progress notifications (when.js promises: the third `then` argument). */
 function callWithProgress(

@@ -7,33 +7,11 @@
  */
 import autobahn from 'autobahn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import { openAutobahn } from '../support/autobahn-js.js';
 import { startTestNode, type TestNode } from '../support/test-node.js';
 
-(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
-
-function openSession(url: string, serializer: 'cbor' | 'json'): Promise<autobahn.Session> {
-  return new Promise((resolve, reject) => {
-    const connection = new autobahn.Connection({
-      realm: 'realm1',
-      max_retries: 0,
-      transports: [
-        {
-          type: 'websocket',
-          url,
-          serializers: [
-            serializer === 'cbor' ? new autobahn.serializer.CBORSerializer() : new autobahn.serializer.JSONSerializer(),
-          ],
-        },
-      ],
-    } as autobahn.IConnectionOptions);
-    connection.onopen = (session) => resolve(session);
-    connection.onclose = (reason, details) => {
-      reject(new Error(`connection ${reason}: ${JSON.stringify(details)}`));
-      return true;
-    };
-    connection.open();
-  });
+async function openSession(url: string, serializer: 'cbor' | 'json'): Promise<autobahn.Session> {
+  return (await openAutobahn(url, serializer)).session;
 }
 
 const kind = (value: unknown): string => (Buffer.isBuffer(value) ? 'Buffer' : (value as object).constructor.name);

@@ -4,54 +4,16 @@
  * Autobahn|JS 26 uses the global WebSocket, which Node 20 lacks; `ws` stands in for it.
  */
 import autobahn from 'autobahn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import { startTestNode, type TestNode } from '../support/test-node.js';
-
-(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
-
-type AutobahnSession = autobahn.Session;
-
-const serializerFor = {
-  json: () => new autobahn.serializer.JSONSerializer(),
-  msgpack: () => new autobahn.serializer.MsgpackSerializer(),
-  cbor: () => new autobahn.serializer.CBORSerializer(),
-} as const;
-
-function openSession(
-  url: string,
-  serializer: keyof typeof serializerFor,
-): Promise<{
-  session: AutobahnSession;
-  connection: autobahn.Connection;
-}> {
-  return new Promise((resolve, reject) => {
-    const connection = new autobahn.Connection({
-      realm: 'realm1',
-      max_retries: 0,
-      transports: [{ type: 'websocket', url, serializers: [serializerFor[serializer]()] }],
-    } as autobahn.IConnectionOptions);
-    connection.onopen = (session) => resolve({ session, connection });
-    connection.onclose = (reason, details) => {
-      reject(new Error(`connection ${reason}: ${JSON.stringify(details)}`));
-      return true;
-    };
-    connection.open();
-  });
-}
+import { describe, expect, it } from 'vitest';
+import { openAutobahn } from '../support/autobahn-js.js';
+import { useTestNode } from '../support/test-node.js';
 
 describe.each(['json', 'msgpack', 'cbor'] as const)('Autobahn|JS over wamp.2.%s', (serializer) => {
-  let node: TestNode;
-  beforeAll(async () => {
-    node = await startTestNode();
-  });
-  afterAll(async () => {
-    await node.stop();
-  });
+  const node = useTestNode();
 
   it('registers, calls, subscribes and publishes through the router', async () => {
-    const backend = await openSession(node.url, serializer);
-    const frontend = await openSession(node.url, serializer);
+    const backend = await openAutobahn(node.url, serializer);
+    const frontend = await openAutobahn(node.url, serializer);
 
     await backend.session.register('com.interop.add2', (args?: unknown[]) => {
       const [a, b] = args as [number, number];

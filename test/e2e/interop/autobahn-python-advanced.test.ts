@@ -7,20 +7,14 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestNode, type TestNode } from '../support/test-node.js';
+import { describe, expect, it } from 'vitest';
+import { useTestNode } from '../support/test-node.js';
 
 const run = promisify(execFile);
 const script = fileURLToPath(new URL('./autobahn_python_advanced.py', import.meta.url));
 
 describe.each(['json', 'msgpack', 'cbor'])('Autobahn|Python advanced profile over wamp.2.%s', (serializer) => {
-  let node: TestNode;
-  beforeAll(async () => {
-    node = await startTestNode();
-  });
-  afterAll(async () => {
-    await node.stop();
-  });
+  const node = useTestNode();
 
   it('gets the advanced features of our router', async () => {
     const { stdout } = await run('/usr/bin/python3', [script, node.url, 'realm1', serializer], { timeout: 60_000 });

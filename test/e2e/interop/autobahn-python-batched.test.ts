@@ -4,18 +4,12 @@
  * text writes 0x1e; the router reads both and answers in the separator its client writes, so the
  * whole basic scenario runs. msgpack and cbor batch with a 4-byte length prefix on both sides.
  */
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { expectBasicScenario, runPythonClient } from '../support/python-interop.js';
-import { startTestNode, type TestNode } from '../support/test-node.js';
+import { useTestNode } from '../support/test-node.js';
 
 describe.each(['json.batched', 'msgpack.batched', 'cbor.batched'])('Autobahn|Python over wamp.2.%s', (serializer) => {
-  let node: TestNode;
-  beforeAll(async () => {
-    node = await startTestNode();
-  });
-  afterAll(async () => {
-    await node.stop();
-  });
+  const node = useTestNode();
 
   it('registers, calls, subscribes and publishes through the router', async () => {
     expectBasicScenario(await runPythonClient('websocket', node.url, serializer));

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InterchangeNode } from '@interchange/server';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { openRealm, routerConfig } from '../support/config-node.js';
 import { expectBasicScenario, runPythonClient } from '../support/python-interop.js';
 
 const LOCAL_ENDPOINT = { type: 'tcp', port: 0, interface: '127.0.0.1' };
@@ -19,36 +20,18 @@ describe('Autobahn|Python over RawSocket', () => {
 
   beforeAll(async () => {
     const cbdir = await mkdtemp(join(tmpdir(), 'interchange-rawsocket-'));
-    const config = {
-      version: 2,
-      workers: [
+    const config = routerConfig(
+      [openRealm()],
+      [
         {
-          type: 'router',
-          realms: [
-            {
-              name: 'realm1',
-              roles: [
-                {
-                  name: 'anonymous',
-                  permissions: [
-                    { uri: '', match: 'prefix', allow: { call: true, register: true, publish: true, subscribe: true } },
-                  ],
-                },
-              ],
-            },
-          ],
-          transports: [
-            {
-              type: 'rawsocket',
-              endpoint: LOCAL_ENDPOINT,
-              serializers: ['json', 'msgpack'],
-              max_message_size: 1048576,
-            },
-            { type: 'rawsocket', endpoint: { type: 'unix', path: 'wamp.sock' }, max_message_size: 1048576 },
-          ],
+          type: 'rawsocket',
+          endpoint: LOCAL_ENDPOINT,
+          serializers: ['json', 'msgpack'],
+          max_message_size: 1048576,
         },
+        { type: 'rawsocket', endpoint: { type: 'unix', path: 'wamp.sock' }, max_message_size: 1048576 },
       ],
-    };
+    );
     node = await InterchangeNode.start({ config, cbdir });
     tcp = `127.0.0.1:${node.addresses[0]!.port}`;
     unix = join(cbdir, 'wamp.sock');

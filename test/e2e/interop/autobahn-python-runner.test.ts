@@ -8,20 +8,14 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestNode, type TestNode } from '../support/test-node.js';
+import { describe, expect, it } from 'vitest';
+import { startTestNode, useTestNode } from '../support/test-node.js';
 
 const run = promisify(execFile);
 const script = fileURLToPath(new URL('./autobahn_python_runner.py', import.meta.url));
 
 describe('an Autobahn|Python ApplicationRunner program written for Crossbar', () => {
-  let node: TestNode;
-  beforeAll(async () => {
-    node = await startTestNode();
-  });
-  afterAll(async () => {
-    await node.stop();
-  });
+  const node = useTestNode();
 
   it.each([
     ['its default serializers', [], 'cbor.batched'],

@@ -2,18 +2,12 @@
  * Interop with Autobahn|Python (Debian's python3-autobahn, run with /usr/bin/python3): two
  * sessions register, call, subscribe and publish through our router, once per serializer.
  */
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { expectBasicScenario, runPythonClient } from '../support/python-interop.js';
-import { startTestNode, type TestNode } from '../support/test-node.js';
+import { useTestNode } from '../support/test-node.js';
 
 describe.each(['json', 'msgpack', 'cbor'])('Autobahn|Python over wamp.2.%s', (serializer) => {
-  let node: TestNode;
-  beforeAll(async () => {
-    node = await startTestNode();
-  });
-  afterAll(async () => {
-    await node.stop();
-  });
+  const node = useTestNode();
 
   it('registers, calls, subscribes and publishes through the router', async () => {
     expectBasicScenario(await runPythonClient('websocket', node.url, serializer));

@@ -53,7 +53,10 @@ export function signal<T = void>(): { promise: Promise<T>; resolve: (value: T) =
  * const { open } = useNodeWithSessions();
  * it('...', async () => { const [a, b] = await open(2); ... });
  */
-export function useNodeWithSessions(): { open(count: number): Promise<Session[]>; url(): string } {
+export function useNodeWithSessions(): {
+  open(count: number, serializer?: SerializerName): Promise<Session[]>;
+  url(): string;
+} {
   let node: TestNode | undefined;
   let sessions: Session[] = [];
   beforeAll(async () => {
@@ -72,8 +75,8 @@ export function useNodeWithSessions(): { open(count: number): Promise<Session[]>
   };
   return {
     url,
-    async open(count: number): Promise<Session[]> {
-      const opened = await openSessions(url(), count);
+    async open(count: number, serializer: SerializerName = 'json'): Promise<Session[]> {
+      const opened = await openSessions(url(), count, serializer);
       sessions.push(...opened);
       return opened;
     },

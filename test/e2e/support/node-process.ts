@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { routerConfig } from './config-node.js';
 
 const cli = fileURLToPath(new URL('../../../packages/server/bin/interchange.js', import.meta.url));
 
@@ -40,16 +41,10 @@ export function freePort(): Promise<number> {
 /** Writes a one-realm config listening on 127.0.0.1:`port` into a fresh cbdir. */
 export async function writeNodeConfig(port: number): Promise<string> {
   const cbdir = await mkdtemp(join(tmpdir(), 'interchange-e2e-'));
-  const config = {
-    version: 2,
-    workers: [
-      {
-        type: 'router',
-        realms: [{ name: 'realm1' }],
-        transports: [{ type: 'websocket', endpoint: { type: 'tcp', port, interface: '127.0.0.1' } }],
-      },
-    ],
-  };
+  const config = routerConfig(
+    [{ name: 'realm1' }],
+    [{ type: 'websocket', endpoint: { type: 'tcp', port, interface: '127.0.0.1' } }],
+  );
   await writeFile(join(cbdir, 'config.json'), JSON.stringify(config));
   return cbdir;
 }

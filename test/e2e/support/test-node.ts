@@ -3,10 +3,9 @@
  * open to the anonymous role, one WebSocket transport on 127.0.0.1 port 0. Its cbdir is a fresh
  * temporary directory, removed on stop, so nothing the node writes lands in the working tree.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { InterchangeNode } from '@interchange/server';
+import type { InterchangeNode } from '@interchange/server';
+import { afterAll, beforeAll } from 'vitest';
+import { LOCAL_ENDPOINT, openRealm, routerConfig, startConfigNode } from './config-node.js';
 
 export interface TestNode {
   /** `ws://127.0.0.1:PORT/ws`. */
@@ -25,60 +24,47 @@ export interface TestNodeOptions {
 }
 
 export async function startTestNode(options: TestNodeOptions = {}): Promise<TestNode> {
-  const realm = options.realm ?? 'realm1';
-  const config = {
-    version: 2,
-    workers: [
+  const config = routerConfig(
+    [openRealm(options.realm)],
+    [
       {
-        type: 'router',
-        realms: [
-          {
-            name: realm,
-            roles: [
-              {
-                name: 'anonymous',
-                permissions: [
-                  {
-                    uri: '',
-                    match: 'prefix',
-                    allow: { call: true, register: true, publish: true, subscribe: true },
-                  },
-                ],
-              },
-            ],
-          },
-        ],
-        transports: [
-          {
-            type: 'websocket',
-            endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
-            serializers: options.serializers ?? ['json', 'msgpack', 'cbor'],
-            ...(options.maxMessageSize === undefined ? {} : { options: { max_message_size: options.maxMessageSize } }),
-          },
-        ],
+        type: 'websocket',
+        endpoint: LOCAL_ENDPOINT,
+        serializers: options.serializers ?? ['json', 'msgpack', 'cbor'],
+        ...(options.maxMessageSize === undefined ? {} : { options: { max_message_size: options.maxMessageSize } }),
       },
     ],
-  };
-  const cbdir = await mkdtemp(join(tmpdir(), 'interchange-test-node-'));
-  const removeCbdir = (): Promise<void> => rm(cbdir, { recursive: true, force: true });
-  let node: InterchangeNode;
-  try {
-    node = await InterchangeNode.start({ config, cbdir });
-  } catch (error) {
-    await removeCbdir();
-    throw error;
-  }
-  const stop = async (): Promise<void> => {
-    try {
-      await node.stop();
-    } finally {
-      await removeCbdir();
-    }
-  };
-  const port = node.addresses[0]?.port;
-  if (port === undefined) {
-    await stop();
-    throw new Error('the test node bound no port');
-  }
+  );
+  const { node, port, stop } = await startConfigNode(config, { prefix: 'test-node' });
   return { url: `ws://127.0.0.1:${port}/ws`, port, node, stop };
+}
+
+/**
+ * A test node started before the tests of the enclosing `describe` (or file) and stopped after
+ * them: reading a property before the tests run throws.
+ */
+export function useTestNode(options: TestNodeOptions = {}): TestNode {
+  let started: TestNode | undefined;
+  beforeAll(async () => {
+    started = await startTestNode(options);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const node = (): TestNode => {
+    if (started === undefined) throw new Error('the test node has not started yet');
+    return started;
+  };
+  return {
+    get url() {
+      return node().url;
+    },
+    get port() {
+      return node().port;
+    },
+    get node() {
+      return node().node;
+    },
+    stop: () => node().stop(),
+  };
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InterchangeNode } from '@interchange/server';
+import { openRealm, routerConfig } from './config-node.js';
 
 const TLS_FIXTURES = fileURLToPath(new URL('../../../packages/server/test/fixtures/tls/', import.meta.url));
 
@@ -41,48 +42,30 @@ const SERIALIZERS = ['json', 'msgpack'];
 export async function startTransportsNode(): Promise<TransportsNode> {
   const cbdir = await mkdtemp(join(tmpdir(), 'interchange-transports-'));
   for (const name of ['server.key', 'server.crt']) await copyFile(join(TLS_FIXTURES, name), join(cbdir, name));
-  const config = {
-    version: 2,
-    workers: [
+  const config = routerConfig(
+    [openRealm()],
+    [
+      { type: 'rawsocket', endpoint: LOCAL, serializers: SERIALIZERS },
+      { type: 'rawsocket', endpoint: { type: 'unix', path: 'router.sock' }, serializers: SERIALIZERS },
       {
-        type: 'router',
-        realms: [
-          {
-            name: 'realm1',
-            roles: [
-              {
-                name: 'anonymous',
-                permissions: [
-                  { uri: '', match: 'prefix', allow: { call: true, register: true, publish: true, subscribe: true } },
-                ],
-              },
-            ],
-          },
-        ],
-        transports: [
-          { type: 'rawsocket', endpoint: LOCAL, serializers: SERIALIZERS },
-          { type: 'rawsocket', endpoint: { type: 'unix', path: 'router.sock' }, serializers: SERIALIZERS },
-          {
-            type: 'rawsocket',
-            endpoint: { ...LOCAL, tls: { key: 'server.key', certificate: 'server.crt' } },
-            serializers: SERIALIZERS,
-          },
-          {
-            type: 'web',
-            endpoint: LOCAL,
-            paths: { lp: { type: 'longpoll' }, ws: { type: 'websocket', serializers: SERIALIZERS } },
-          },
-          {
-            type: 'universal',
-            endpoint: LOCAL,
-            rawsocket: { serializers: SERIALIZERS },
-            websocket: { ws: { type: 'websocket', serializers: SERIALIZERS } },
-            web: { paths: { lp: { type: 'longpoll' } } },
-          },
-        ],
+        type: 'rawsocket',
+        endpoint: { ...LOCAL, tls: { key: 'server.key', certificate: 'server.crt' } },
+        serializers: SERIALIZERS,
+      },
+      {
+        type: 'web',
+        endpoint: LOCAL,
+        paths: { lp: { type: 'longpoll' }, ws: { type: 'websocket', serializers: SERIALIZERS } },
+      },
+      {
+        type: 'universal',
+        endpoint: LOCAL,
+        rawsocket: { serializers: SERIALIZERS },
+        websocket: { ws: { type: 'websocket', serializers: SERIALIZERS } },
+        web: { paths: { lp: { type: 'longpoll' } } },
       },
     ],
-  };
+  );
   const node = await InterchangeNode.start({ config, cbdir });
   const [tcp, unix, tls, web, universal] = node.addresses;
   if (tcp === undefined || unix === undefined || tls === undefined || web === undefined || universal === undefined) {

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createSerializer, type WampMessage } from '@interchange/protocol';
+import { createSerializer, type Dict, type WampMessage } from '@interchange/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 
 /**
@@ -71,12 +71,7 @@ export class MiniRouter {
             }
             const invocation = nextId++;
             invocations.set(invocation, { caller: socket, requestId: message.requestId });
-            const payload =
-              message.args === undefined
-                ? {}
-                : message.kwargs === undefined
-                  ? { args: message.args }
-                  : { args: message.args, kwargs: message.kwargs };
+            const payload = payloadOf(message);
             send(callee.socket, {
               type: 'INVOCATION',
               requestId: invocation,
@@ -90,12 +85,7 @@ export class MiniRouter {
             const call = invocations.get(message.requestId);
             invocations.delete(message.requestId);
             if (call === undefined) break;
-            const payload =
-              message.args === undefined
-                ? {}
-                : message.kwargs === undefined
-                  ? { args: message.args }
-                  : { args: message.args, kwargs: message.kwargs };
+            const payload = payloadOf(message);
             send(call.caller, { type: 'RESULT', requestId: call.requestId, details: {}, ...payload });
             break;
           }
@@ -103,12 +93,7 @@ export class MiniRouter {
             const call = invocations.get(message.requestId);
             invocations.delete(message.requestId);
             if (call === undefined) break;
-            const payload =
-              message.args === undefined
-                ? {}
-                : message.kwargs === undefined
-                  ? { args: message.args }
-                  : { args: message.args, kwargs: message.kwargs };
+            const payload = payloadOf(message);
             send(call.caller, {
               type: 'ERROR',
               requestType: 48,
@@ -132,12 +117,7 @@ export class MiniRouter {
           case 'PUBLISH': {
             const publication = nextId++;
             const excludeMe = message.options['exclude_me'] !== false;
-            const payload =
-              message.args === undefined
-                ? {}
-                : message.kwargs === undefined
-                  ? { args: message.args }
-                  : { args: message.args, kwargs: message.kwargs };
+            const payload = payloadOf(message);
             for (const [subscriber, subscription] of subscriptions.get(message.topic) ?? []) {
               if (excludeMe && subscriber === socket) continue;
               send(subscriber, { type: 'EVENT', subscription, publication, details: {}, ...payload });
@@ -162,4 +142,13 @@ export class MiniRouter {
     this.dropAll();
     return new Promise((resolve) => this.#wss.close(() => resolve()));
   }
+}
+
+/**
+ * The payload of a routed message, to copy into the message it becomes (INVOCATION, RESULT,
+ * ERROR, EVENT): args when it has them, and kwargs only beside args, as the wire carries them.
+ */
+function payloadOf(message: { args?: unknown[]; kwargs?: Dict }): { args?: unknown[]; kwargs?: Dict } {
+  if (message.args === undefined) return {};
+  return message.kwargs === undefined ? { args: message.args } : { args: message.args, kwargs: message.kwargs };
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { RawWampClient, tempDir } from '../helpers.js';
+import { RawWampClient, tempDir, workerConfig } from '../helpers.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -19,16 +19,7 @@ describe('interchange executable', () => {
 
   it('start serves until SIGTERM, says GOODBYE wamp.close.system_shutdown, and exits 0', async () => {
     const cwd = await tempDir();
-    const config = {
-      version: 2,
-      workers: [
-        {
-          type: 'router',
-          realms: [{ name: 'realm1' }],
-          transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }],
-        },
-      ],
-    };
+    const config = workerConfig([{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }]);
     await writeFile(join(cwd, 'config.json'), JSON.stringify(config));
     const child = spawn(process.execPath, [CLI, 'start', '--config', 'config.json'], {
       cwd,

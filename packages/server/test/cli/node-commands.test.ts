@@ -12,7 +12,7 @@ import { parse as parseYaml } from 'yaml';
 import { PID_FILE_NAME } from '../../src/cli/pid-file.js';
 import { type CliIo, runCli } from '../../src/cli/run-cli.js';
 import { publicKeyOfSeed, readNodeKey } from '../../src/node-key.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, workerConfig } from '../helpers.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -29,16 +29,7 @@ async function cli(argv: string[], cwd: string): Promise<{ stdout: string; stder
   return { stdout, stderr, code };
 }
 
-const CONFIG = {
-  version: 2,
-  workers: [
-    {
-      type: 'router',
-      realms: [{ name: 'realm1' }],
-      transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }],
-    },
-  ],
-};
+const CONFIG = workerConfig([{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }]);
 
 describe('status and stop', () => {
   it('find the node through its PID file, stop it with SIGTERM, and see it gone', async () => {

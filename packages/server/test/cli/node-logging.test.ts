@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createNodeLogger, type LogOutput, parseLogSettings } from '../../src/cli/node-logger.js';
 import { runCli } from '../../src/cli/run-cli.js';
-import { RawWampClient, tempDir } from '../helpers.js';
+import { RawWampClient, tempDir, workerConfig } from '../helpers.js';
 
 /** Collects what the logger writes; `isTTY` pretends to be a terminal. */
 function capture(isTTY = false): LogOutput & { lines: () => string[] } {
@@ -83,21 +83,14 @@ describe('interchange start logging', () => {
   async function site(): Promise<string> {
     const cwd = await tempDir();
     await mkdir(join(cwd, '.interchange'));
-    const config = {
-      version: 2,
-      workers: [
+    const config = workerConfig([{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }], {
+      realms: [
         {
-          type: 'router',
-          realms: [
-            {
-              name: 'realm1',
-              roles: [{ name: 'anonymous', permissions: [{ uri: '', match: 'prefix', allow: { call: true } }] }],
-            },
-          ],
-          transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }],
+          name: 'realm1',
+          roles: [{ name: 'anonymous', permissions: [{ uri: '', match: 'prefix', allow: { call: true } }] }],
         },
       ],
-    };
+    });
     await writeFile(join(cwd, '.interchange', 'config.json'), JSON.stringify(config));
     return cwd;
   }

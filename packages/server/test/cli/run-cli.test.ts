@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runInit } from '../../src/cli/init-command.js';
 import { type CliIo, runCli } from '../../src/cli/run-cli.js';
 import type { Logger } from '../../src/logger.js';
-import { RawWampClient, tempDir } from '../helpers.js';
+import { RawWampClient, tempDir, workerConfig } from '../helpers.js';
 
 interface Captured {
   stdout: string;
@@ -58,23 +58,14 @@ describe('interchange CLI', () => {
 
   it('check prints every problem with its key path and exits 1', async () => {
     const cwd = await tempDir();
-    const config = {
-      version: 2,
-      workers: [
-        {
-          type: 'router',
-          realms: [{ name: 'realm1' }],
-          transports: [
-            { type: 'websocket', endpoint: { type: 'tcp', port: 'abc' } },
-            {
-              type: 'web',
-              endpoint: { type: 'tcp', port: 8000 },
-              paths: { app: { type: 'wsgi', module: 'app', object: 'app' } },
-            },
-          ],
-        },
-      ],
-    };
+    const config = workerConfig([
+      { type: 'websocket', endpoint: { type: 'tcp', port: 'abc' } },
+      {
+        type: 'web',
+        endpoint: { type: 'tcp', port: 8000 },
+        paths: { app: { type: 'wsgi', module: 'app', object: 'app' } },
+      },
+    ]);
     await writeFile(join(cwd, 'node.json'), JSON.stringify(config));
     const result = await cli(['check', '--config', 'node.json'], { cwd });
     expect(result.code).toBe(1);
@@ -142,22 +133,13 @@ describe('interchange CLI', () => {
   it('start runs the node until told to stop, logging where it listens', async () => {
     const cwd = await tempDir();
     await mkdir(join(cwd, 'site'));
-    const config = {
-      version: 2,
-      workers: [
-        {
-          type: 'router',
-          realms: [{ name: 'realm1' }],
-          transports: [
-            {
-              type: 'web',
-              endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
-              paths: { '/': { type: 'static', directory: '.' }, ws: { type: 'websocket' } },
-            },
-          ],
-        },
-      ],
-    };
+    const config = workerConfig([
+      {
+        type: 'web',
+        endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
+        paths: { '/': { type: 'static', directory: '.' }, ws: { type: 'websocket' } },
+      },
+    ]);
     await writeFile(join(cwd, 'site', 'config.json'), JSON.stringify(config));
     const entries: Record<string, unknown>[] = [];
     const record = (level: string) => (obj: Record<string, unknown>, msg?: string) =>

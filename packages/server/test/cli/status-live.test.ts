@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
-import { RawWampClient, tempDir } from '../helpers.js';
+import { RawWampClient, tempDir, workerConfig } from '../helpers.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -27,23 +27,14 @@ async function status(cwd: string): Promise<{ code: number; stdout: string }> {
 describe('interchange status of a running node', () => {
   it('prints sessions, message rates, traffic and memory; nodeinfo has the counts', async () => {
     const cwd = await tempDir();
-    const config = {
-      version: 2,
-      workers: [
-        {
-          type: 'router',
-          realms: [{ name: 'realm1' }],
-          transports: [
-            {
-              type: 'web',
-              id: 'main',
-              endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
-              paths: { ws: { type: 'websocket' }, info: { type: 'nodeinfo' } },
-            },
-          ],
-        },
-      ],
-    };
+    const config = workerConfig([
+      {
+        type: 'web',
+        id: 'main',
+        endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
+        paths: { ws: { type: 'websocket' }, info: { type: 'nodeinfo' } },
+      },
+    ]);
     await writeFile(join(cwd, 'config.json'), JSON.stringify(config));
     const child = spawn(process.execPath, [CLI, 'start', '--config', 'config.json'], {
       cwd,

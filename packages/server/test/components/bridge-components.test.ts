@@ -10,7 +10,7 @@ import { performRestCall, queryParams } from '../../src/components/rest-callee.j
 import { formatIssue } from '../../src/config/config-issues.js';
 import { validateConfig } from '../../src/config/validate-config.js';
 import { InterchangeNode } from '../../src/node.js';
-import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
 import { RecordingServer, recordingLogger } from '../support/recording.js';
 
 describe('bridge components', () => {
@@ -40,39 +40,31 @@ describe('bridge components', () => {
         res.end(`you sent ${request.method} ${request.url}`);
       }
     });
-    const config = {
-      version: 2,
-      workers: [
+    const config = workerConfig([{ type: 'websocket', endpoint: LOCAL_ENDPOINT }], {
+      components: [
         {
-          type: 'router',
-          realms: [{ name: 'realm1' }],
-          transports: [{ type: 'websocket', endpoint: LOCAL_ENDPOINT }],
-          components: [
-            {
-              type: 'class',
-              classname: 'crossbar.bridge.rest.RESTCallee',
-              realm: 'realm1',
-              extra: { procedure: 'webapp.api', baseurl: `${backend.url}/api/` },
-            },
-            {
-              type: 'class',
-              classname: 'crossbar.bridge.rest.MessageForwarder',
-              realm: 'realm1',
-              extra: {
-                subscriptions: [
-                  { topic: 'breaking-news.', match: 'prefix', url: `${backend.url}/hooks/news` },
-                  { topic: 'user..orders', match: 'wildcard', url: `${backend.url}/hooks/orders`, method: 'PUT' },
-                  { topic: 'com.example.strict', url: `${backend.url}/hooks/strict` },
-                ],
-                method: 'POST',
-                expectedcode: 200,
-                debug: true,
-              },
-            },
-          ],
+          type: 'class',
+          classname: 'crossbar.bridge.rest.RESTCallee',
+          realm: 'realm1',
+          extra: { procedure: 'webapp.api', baseurl: `${backend.url}/api/` },
+        },
+        {
+          type: 'class',
+          classname: 'crossbar.bridge.rest.MessageForwarder',
+          realm: 'realm1',
+          extra: {
+            subscriptions: [
+              { topic: 'breaking-news.', match: 'prefix', url: `${backend.url}/hooks/news` },
+              { topic: 'user..orders', match: 'wildcard', url: `${backend.url}/hooks/orders`, method: 'PUT' },
+              { topic: 'com.example.strict', url: `${backend.url}/hooks/strict` },
+            ],
+            method: 'POST',
+            expectedcode: 200,
+            debug: true,
+          },
         },
       ],
-    };
+    });
     node = await InterchangeNode.start({ config, cbdir: await tempDir(), logger: log.logger });
     session = await connect({ url: node.addresses[0]!.url, realm: 'realm1' });
   });

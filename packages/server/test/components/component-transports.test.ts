@@ -10,7 +10,7 @@ import { connect } from '@interchange/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/validate-config.js';
 import { InterchangeNode } from '../../src/node.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, workerConfig } from '../helpers.js';
 
 const TLS = fileURLToPath(new URL('../fixtures/tls', import.meta.url));
 const LOCAL = { interface: '127.0.0.1', port: 0 };
@@ -24,20 +24,11 @@ describe('container components connecting over TLS', () => {
   async function routerNode(): Promise<InterchangeNode> {
     const tls = { key: join(TLS, 'server.key'), certificate: join(TLS, 'server.crt') };
     const node = await InterchangeNode.start({
-      config: {
-        version: 2,
-        workers: [
-          {
-            type: 'router',
-            realms: [{ name: 'realm1' }],
-            transports: [
-              { type: 'websocket', endpoint: { type: 'tcp', port: 0, tls } },
-              { type: 'rawsocket', endpoint: { type: 'tcp', port: 0, tls } },
-              { type: 'websocket', endpoint: { type: 'tcp', port: 0 } },
-            ],
-          },
-        ],
-      },
+      config: workerConfig([
+        { type: 'websocket', endpoint: { type: 'tcp', port: 0, tls } },
+        { type: 'rawsocket', endpoint: { type: 'tcp', port: 0, tls } },
+        { type: 'websocket', endpoint: { type: 'tcp', port: 0 } },
+      ]),
       cbdir: TLS,
       overrides: LOCAL,
     });

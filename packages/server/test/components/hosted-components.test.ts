@@ -8,7 +8,7 @@ import { connect } from '@interchange/client';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-issues.js';
 import { InterchangeNode } from '../../src/node.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, workerConfig } from '../helpers.js';
 
 const ROLES = [
   {
@@ -34,17 +34,9 @@ describe('hosted components', () => {
           await session.register('com.example.greet', (invocation) => shout(\`\${extra.greeting} \${String(invocation.args[0])}\`));
         };`,
     });
-    const config = {
-      version: 2,
-      workers: [
-        {
-          type: 'router',
-          realms: [{ name: 'realm1' }],
-          transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }],
-          components: [{ type: 'class', classname: 'greeter.ts', realm: 'realm1', extra: { greeting: 'hello' } }],
-        },
-      ],
-    };
+    const config = workerConfig([{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }], {
+      components: [{ type: 'class', classname: 'greeter.ts', realm: 'realm1', extra: { greeting: 'hello' } }],
+    });
     const node = await InterchangeNode.start({ config, cbdir });
     try {
       const session = await connect({ url: node.addresses[0]!.url, realm: 'realm1' });
@@ -100,16 +92,7 @@ describe('hosted components', () => {
 
   it('connects a container component to another node over WebSocket', async () => {
     const router = await InterchangeNode.start({
-      config: {
-        version: 2,
-        workers: [
-          {
-            type: 'router',
-            realms: [{ name: 'realm1' }],
-            transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }],
-          },
-        ],
-      },
+      config: workerConfig([{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }]),
       cbdir: await tempDir(),
     });
     const port = router.addresses[0]!.port;

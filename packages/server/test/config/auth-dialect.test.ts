@@ -13,20 +13,13 @@ import { formatIssue } from '../../src/config/config-issues.js';
 import type { NodeConfig, RouterWorkerConfig } from '../../src/config/config-schema.js';
 import { realmsOfWorker } from '../../src/config/router-config.js';
 import { validateConfig } from '../../src/config/validate-config.js';
+import { workerConfig } from '../helpers.js';
 
 function nodeWith(roles: unknown[], auth: unknown = { anonymous: { type: 'static' } }): Record<string, unknown> {
-  return {
-    version: 2,
-    workers: [
-      {
-        type: 'router',
-        realms: [{ name: 'realm1', roles }],
-        transports: [
-          { type: 'web', endpoint: { type: 'tcp', port: 8080 }, paths: { ws: { type: 'websocket', auth } } },
-        ],
-      },
-    ],
-  };
+  return workerConfig(
+    [{ type: 'web', endpoint: { type: 'tcp', port: 8080 }, paths: { ws: { type: 'websocket', auth } } }],
+    { realms: [{ name: 'realm1', roles }] },
+  );
 }
 
 async function check(config: Record<string, unknown>): Promise<{ issues: string[]; worker?: RouterWorkerConfig }> {
@@ -157,19 +150,11 @@ describe('function authenticators and authorizers', () => {
 });
 
 describe('cookie config of WebSocket services', () => {
-  const withCookie = (cookie: unknown) => ({
-    version: 2,
-    workers: [
-      {
-        type: 'router',
-        realms: [{ name: 'realm1' }],
-        transports: [
-          { type: 'websocket', endpoint: { type: 'tcp', port: 8080 }, cookie },
-          { type: 'web', endpoint: { type: 'tcp', port: 8081 }, paths: { ws: { type: 'websocket', cookie } } },
-        ],
-      },
-    ],
-  });
+  const withCookie = (cookie: unknown) =>
+    workerConfig([
+      { type: 'websocket', endpoint: { type: 'tcp', port: 8080 }, cookie },
+      { type: 'web', endpoint: { type: 'tcp', port: 8081 }, paths: { ws: { type: 'websocket', cookie } } },
+    ]);
 
   it("accepts Crossbar's keys on a WebSocket transport and a WebSocket path", async () => {
     const cookie = {

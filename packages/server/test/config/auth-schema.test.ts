@@ -4,22 +4,15 @@ import { formatIssue } from '../../src/config/config-issues.js';
 import type { RouterWorkerConfig } from '../../src/config/config-schema.js';
 import { realmsOfWorker } from '../../src/config/router-config.js';
 import { validateConfig } from '../../src/config/validate-config.js';
+import { workerConfig } from '../helpers.js';
 
 const HEX32 = 'ab'.repeat(32);
 
 function nodeWith(auth: unknown, roles?: unknown[]): Record<string, unknown> {
-  return {
-    version: 2,
-    workers: [
-      {
-        type: 'router',
-        realms: [{ name: 'realm1', ...(roles === undefined ? {} : { roles }) }],
-        transports: [
-          { type: 'web', endpoint: { type: 'tcp', port: 8080 }, paths: { ws: { type: 'websocket', auth } } },
-        ],
-      },
-    ],
-  };
+  return workerConfig(
+    [{ type: 'web', endpoint: { type: 'tcp', port: 8080 }, paths: { ws: { type: 'websocket', auth } } }],
+    { realms: [{ name: 'realm1', ...(roles === undefined ? {} : { roles }) }] },
+  );
 }
 
 async function authOf(auth: unknown): Promise<unknown> {

@@ -7,25 +7,18 @@ import { formatIssue } from '../../src/config/config-issues.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { validateConfig } from '../../src/config/validate-config.js';
 import { InterchangeNode } from '../../src/node.js';
-import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
 
 /** A router worker with one WebSocket transport and this `auth` block; `endpoint` replaceable. */
 function nodeWith(auth: unknown, endpoint: unknown = LOCAL_ENDPOINT): Record<string, unknown> {
-  return {
-    version: 2,
-    workers: [
+  return workerConfig([{ type: 'websocket', endpoint, auth }], {
+    realms: [
       {
-        type: 'router',
-        realms: [
-          {
-            name: 'realm1',
-            roles: [{ name: 'user', permissions: [{ uri: '', match: 'prefix', allow: { call: true } }] }],
-          },
-        ],
-        transports: [{ type: 'websocket', endpoint, auth }],
+        name: 'realm1',
+        roles: [{ name: 'user', permissions: [{ uri: '', match: 'prefix', allow: { call: true } }] }],
       },
     ],
-  };
+  });
 }
 
 const ticketAuth = (ticket: string) => ({

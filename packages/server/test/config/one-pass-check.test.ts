@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatIssue } from '../../src/config/config-issues.js';
 import { validateConfig } from '../../src/config/validate-config.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, workerConfig } from '../helpers.js';
 
 async function problems(raw: unknown, cbdir?: string): Promise<string[]> {
   const result = await validateConfig(raw, cbdir === undefined ? {} : { cbdir });
@@ -146,23 +146,16 @@ describe('one check reports every problem', () => {
     const cbdir = await tempDir();
     await writeFile(join(cbdir, 'backend.js'), 'export default () => {};');
     const result = await validateConfig(
-      {
-        version: 2,
-        workers: [
+      workerConfig(
+        [
           {
-            type: 'router',
-            realms: [{ name: 'realm1' }],
-            transports: [
-              {
-                type: 'web',
-                endpoint: { type: 'tcp', port: 8080 },
-                paths: { '/': { type: 'static', directory: '../web' } },
-              },
-            ],
-            components: [{ type: 'class', classname: 'backend.js', realm: 'realm1' }],
+            type: 'web',
+            endpoint: { type: 'tcp', port: 8080 },
+            paths: { '/': { type: 'static', directory: '../web' } },
           },
         ],
-      },
+        { components: [{ type: 'class', classname: 'backend.js', realm: 'realm1' }] },
+      ),
       { cbdir },
     );
     expect(result.ok).toBe(true);

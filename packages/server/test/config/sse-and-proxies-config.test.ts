@@ -6,18 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { formatIssue } from '../../src/config/config-issues.js';
 import { validateConfig } from '../../src/config/validate-config.js';
+import { workerConfig } from '../helpers.js';
 
 function config(paths: Record<string, unknown>, options: Record<string, unknown> = {}) {
-  return {
-    version: 2,
-    workers: [
-      {
-        type: 'router',
-        realms: [{ name: 'realm1', roles: [{ name: 'anonymous', permissions: [] }] }],
-        transports: [{ type: 'web', endpoint: { type: 'tcp', port: 8080 }, paths, options }],
-      },
-    ],
-  };
+  return workerConfig([{ type: 'web', endpoint: { type: 'tcp', port: 8080 }, paths, options }], {
+    realms: [{ name: 'realm1', roles: [{ name: 'anonymous', permissions: [] }] }],
+  });
 }
 
 async function problems(input: unknown): Promise<string[]> {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { formatIssue } from '../../src/config/config-issues.js';
 import { validateConfig } from '../../src/config/validate-config.js';
+import { workerConfig } from '../helpers.js';
 
 function withStore(store: unknown): Record<string, unknown> {
-  return { version: 2, workers: [{ type: 'router', realms: [{ name: 'realm1', store }], transports: [] }] };
+  return workerConfig([], { realms: [{ name: 'realm1', store }] });
 }
 
 async function problems(store: unknown): Promise<string[]> {

@@ -5,10 +5,9 @@
  * naming why. Against a real node over RawSocket; the callee keeps serving other calls.
  */
 import { createSerializer, RawSocketFrameType, type WampMessage } from '@interchange/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InterchangeNode } from '../../src/node.js';
-import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
 import { RawSocketTestClient, type Target } from '../support/rawsocket-client.js';
+import { useRawSocketNode } from '../support/rawsocket-node.js';
 
 const SERIALIZER_IDS = { json: 1, msgpack: 2, cbor: 3 } as const;
 type Name = keyof typeof SERIALIZER_IDS;
@@ -31,20 +30,7 @@ async function session(tcp: Target, name: Name) {
 }
 
 describe('a call always ends', () => {
-  let node: InterchangeNode;
-  let tcp: Target;
-
-  beforeAll(async () => {
-    node = await InterchangeNode.start({
-      config: workerConfig([{ type: 'rawsocket', endpoint: LOCAL_ENDPOINT }]),
-      cbdir: await tempDir(),
-    });
-    tcp = { port: node.addresses[0]!.port };
-  });
-
-  afterAll(async () => {
-    await node.stop({ timeoutMs: 500 });
-  });
+  const tcp: Target = useRawSocketNode();
 
   it('fails a call whose INVOCATION the callee cannot be sent, with an ERROR saying why', async () => {
     const callee = await session(tcp, 'msgpack');

@@ -3,26 +3,12 @@
  * registration with `force_reregister`, and its callers got the hijacker's results. Against a
  * real node, the takeover is refused for another authid and the owner keeps serving its callers.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InterchangeNode } from '../../src/node.js';
-import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
 import { RawSocketTestClient, type Target } from '../support/rawsocket-client.js';
+import { useRawSocketNode } from '../support/rawsocket-node.js';
 
 describe('force_reregister', () => {
-  let node: InterchangeNode;
-  let tcp: Target;
-
-  beforeAll(async () => {
-    node = await InterchangeNode.start({
-      config: workerConfig([{ type: 'rawsocket', endpoint: LOCAL_ENDPOINT }]),
-      cbdir: await tempDir(),
-    });
-    tcp = { port: node.addresses[0]!.port };
-  });
-
-  afterAll(async () => {
-    await node.stop({ timeoutMs: 500 });
-  });
+  const tcp: Target = useRawSocketNode();
 
   it('is refused to a session of another authid; the owner keeps answering the calls', async () => {
     const owner = await RawSocketTestClient.connected(tcp);

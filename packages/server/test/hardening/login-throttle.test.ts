@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { InterchangeNode } from '../../src/node.js';
-import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
 import { recordingLogger } from '../support/recording.js';
 
 /** One ticket login over WebSocket from `localAddress`; resolves with the message that ended it. */
@@ -35,28 +35,24 @@ describe('login throttle', () => {
   const log = recordingLogger();
 
   beforeAll(async () => {
-    const config = {
-      version: 2,
-      workers: [
+    const config = workerConfig(
+      [
         {
-          type: 'router',
-          options: { auth_throttle: { authid: { max_failures: 3, window: 60_000, lockout: 60_000 } } },
-          realms: [
-            {
-              name: 'realm1',
-              roles: [{ name: 'user', permissions: [{ uri: '', match: 'prefix', allow: { call: true } }] }],
-            },
-          ],
-          transports: [
-            {
-              type: 'websocket',
-              endpoint: LOCAL_ENDPOINT,
-              auth: { ticket: { type: 'static', principals: { joe: { ticket: 'right-ticket', role: 'user' } } } },
-            },
-          ],
+          type: 'websocket',
+          endpoint: LOCAL_ENDPOINT,
+          auth: { ticket: { type: 'static', principals: { joe: { ticket: 'right-ticket', role: 'user' } } } },
         },
       ],
-    };
+      {
+        options: { auth_throttle: { authid: { max_failures: 3, window: 60_000, lockout: 60_000 } } },
+        realms: [
+          {
+            name: 'realm1',
+            roles: [{ name: 'user', permissions: [{ uri: '', match: 'prefix', allow: { call: true } }] }],
+          },
+        ],
+      },
+    );
     node = await InterchangeNode.start({ config, cbdir: await tempDir(), logger: log.logger });
     url = node.addresses[0]!.websocketUrls[0]!;
   });

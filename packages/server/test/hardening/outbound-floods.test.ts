@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
-import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
 import { RawSocketTestClient } from '../support/rawsocket-client.js';
 import { recordingLogger } from '../support/recording.js';
 
@@ -105,19 +105,10 @@ describe('clients that never read', () => {
   }
 
   beforeAll(async () => {
-    const config = {
-      version: 2,
-      workers: [
-        {
-          type: 'router',
-          realms: [{ name: 'realm1' }],
-          transports: [
-            { type: 'websocket', endpoint: LOCAL_ENDPOINT },
-            { type: 'rawsocket', endpoint: LOCAL_ENDPOINT, options: { outbound_limit: 1024 * 1024 } },
-          ],
-        },
-      ],
-    };
+    const config = workerConfig([
+      { type: 'websocket', endpoint: LOCAL_ENDPOINT },
+      { type: 'rawsocket', endpoint: LOCAL_ENDPOINT, options: { outbound_limit: 1024 * 1024 } },
+    ]);
     node = await InterchangeNode.start({ config, cbdir: await tempDir(), logger: log.logger });
     wsPort = node.addresses[0]!.port;
     rsPort = node.addresses[1]!.port;

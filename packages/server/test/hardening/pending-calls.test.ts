@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { InterchangeNode } from '../../src/node.js';
-import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
 import { RawSocketTestClient, type Target } from '../support/rawsocket-client.js';
 import { recordingLogger } from '../support/recording.js';
 
@@ -31,19 +31,13 @@ describe('pending calls', () => {
   const log = recordingLogger();
 
   beforeAll(async () => {
-    const config = {
-      version: 2,
-      workers: [
-        {
-          type: 'router',
-          realms: [{ name: 'realm1', limits: { pending_calls_per_session: 2000, pending_calls_per_callee: 2500 } }],
-          transports: [
-            { type: 'rawsocket', endpoint: LOCAL_ENDPOINT },
-            { type: 'websocket', endpoint: LOCAL_ENDPOINT, options: { outbound_limit: 65_536 } },
-          ],
-        },
+    const config = workerConfig(
+      [
+        { type: 'rawsocket', endpoint: LOCAL_ENDPOINT },
+        { type: 'websocket', endpoint: LOCAL_ENDPOINT, options: { outbound_limit: 65_536 } },
       ],
-    };
+      { realms: [{ name: 'realm1', limits: { pending_calls_per_session: 2000, pending_calls_per_callee: 2500 } }] },
+    );
     node = await InterchangeNode.start({ config, cbdir: await tempDir(), logger: log.logger });
     tcp = { port: node.addresses[0]!.port };
     url = node.addresses[1]!.websocketUrls[0]!;

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
-import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
 import { RawSocketTestClient, type Target } from '../support/rawsocket-client.js';
 import { recordingLogger } from '../support/recording.js';
 
@@ -17,19 +17,12 @@ describe('retained events bounded per realm', () => {
   const log = recordingLogger();
 
   beforeAll(async () => {
-    const config = {
-      version: 2,
-      workers: [
-        {
-          type: 'router',
-          realms: [
-            { name: 'realm1', limits: { retained_topics: 100 } },
-            { name: 'realm2', limits: { retained_bytes: 64 * 1024 } },
-          ],
-          transports: [{ type: 'rawsocket', endpoint: LOCAL_ENDPOINT }],
-        },
+    const config = workerConfig([{ type: 'rawsocket', endpoint: LOCAL_ENDPOINT }], {
+      realms: [
+        { name: 'realm1', limits: { retained_topics: 100 } },
+        { name: 'realm2', limits: { retained_bytes: 64 * 1024 } },
       ],
-    };
+    });
     node = await InterchangeNode.start({ config, cbdir: await tempDir(), logger: log.logger });
     tcp = { port: node.addresses[0]!.port };
   });

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
-import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
 import { RawSocketTestClient, type Target } from '../support/rawsocket-client.js';
 import { recordingLogger } from '../support/recording.js';
 
@@ -14,16 +14,9 @@ describe('subscriptions and registrations per session', () => {
   const log = recordingLogger();
 
   beforeAll(async () => {
-    const config = {
-      version: 2,
-      workers: [
-        {
-          type: 'router',
-          realms: [{ name: 'realm1', limits: { subscriptions_per_session: 3, registrations_per_session: 2 } }],
-          transports: [{ type: 'rawsocket', endpoint: LOCAL_ENDPOINT }],
-        },
-      ],
-    };
+    const config = workerConfig([{ type: 'rawsocket', endpoint: LOCAL_ENDPOINT }], {
+      realms: [{ name: 'realm1', limits: { subscriptions_per_session: 3, registrations_per_session: 2 } }],
+    });
     node = await InterchangeNode.start({ config, cbdir: await tempDir(), logger: log.logger });
     tcp = { port: node.addresses[0]!.port };
   });

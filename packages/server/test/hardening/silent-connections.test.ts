@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
-import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
 import { RawSocketTestClient } from '../support/rawsocket-client.js';
 import { recordingLogger } from '../support/recording.js';
 
@@ -48,37 +48,28 @@ describe('connections that never finish', () => {
     const cbdir = await tempDir();
     for (const name of ['server.key', 'server.crt']) await copyFile(join(FIXTURES, name), join(cbdir, name));
     const webOptions = { http_headers_timeout: 300, http_request_timeout: 600 };
-    const config = {
-      version: 2,
-      workers: [
-        {
-          type: 'router',
-          realms: [{ name: 'realm1' }],
-          transports: [
-            { type: 'websocket', endpoint: LOCAL_ENDPOINT, options: { hello_timeout: HELLO_MS } },
-            { type: 'rawsocket', endpoint: LOCAL_ENDPOINT, options: { hello_timeout: HELLO_MS } },
-            {
-              type: 'web',
-              endpoint: LOCAL_ENDPOINT,
-              options: webOptions,
-              paths: { lp: { type: 'longpoll', options: { hello_timeout: 1 } } },
-            },
-            {
-              type: 'universal',
-              endpoint: LOCAL_ENDPOINT,
-              web: { paths: { '/': { type: 'json', value: {} } }, options: webOptions },
-            },
-            {
-              type: 'rawsocket',
-              endpoint: {
-                ...LOCAL_ENDPOINT,
-                tls: { key: 'server.key', certificate: 'server.crt', handshake_timeout: 300 },
-              },
-            },
-          ],
+    const config = workerConfig([
+      { type: 'websocket', endpoint: LOCAL_ENDPOINT, options: { hello_timeout: HELLO_MS } },
+      { type: 'rawsocket', endpoint: LOCAL_ENDPOINT, options: { hello_timeout: HELLO_MS } },
+      {
+        type: 'web',
+        endpoint: LOCAL_ENDPOINT,
+        options: webOptions,
+        paths: { lp: { type: 'longpoll', options: { hello_timeout: 1 } } },
+      },
+      {
+        type: 'universal',
+        endpoint: LOCAL_ENDPOINT,
+        web: { paths: { '/': { type: 'json', value: {} } }, options: webOptions },
+      },
+      {
+        type: 'rawsocket',
+        endpoint: {
+          ...LOCAL_ENDPOINT,
+          tls: { key: 'server.key', certificate: 'server.crt', handshake_timeout: 300 },
         },
-      ],
-    };
+      },
+    ]);
     node = await InterchangeNode.start({ config, cbdir, logger: log.logger });
     const [ws, rs, web, universal, tls] = node.addresses.map((a) => a.port) as [number, number, number, number, number];
     ports = { ws, rs, web, universal, tls };

@@ -7,33 +7,19 @@
  * Autobahn skip its websocket transport here.
  */
 import { connect, type Session, WampApplicationError } from '@interchange/client';
-import autobahn from 'autobahn';
+import type autobahn from 'autobahn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
-import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
+import { type OpenAutobahn, openAutobahn } from '../support/autobahn-open.js';
 import { NodeXMLHttpRequest } from '../support/xml-http-request.js';
 
 (globalThis as { XMLHttpRequest?: unknown }).XMLHttpRequest = NodeXMLHttpRequest;
 
-function open(
-  transports: autobahn.ITransportDefinition[],
-): Promise<{ session: autobahn.Session; connection: autobahn.Connection; closed: Promise<string> }> {
-  return new Promise((resolve, reject) => {
-    // Autobahn reports the websocket transport it cannot create through on_internal_error.
-    const options = { realm: 'realm1', max_retries: 0, transports, on_internal_error: () => {} };
-    const connection = new autobahn.Connection(options as autobahn.IConnectionOptions);
-    let onClosed: (reason: string) => void = () => {};
-    const closed = new Promise<string>((r) => {
-      onClosed = r;
-    });
-    connection.onopen = (session) => resolve({ session, connection, closed });
-    connection.onclose = (reason, details) => {
-      onClosed(reason);
-      reject(new Error(`connection ${reason}: ${JSON.stringify(details)}`));
-      return true;
-    };
-    connection.open();
-  });
+function open(transports: autobahn.ITransportDefinition[]): Promise<OpenAutobahn> {
+  // Autobahn reports the websocket transport it cannot create through on_internal_error.
+  const options = { realm: 'realm1', max_retries: 0, transports, on_internal_error: () => {} };
+  return openAutobahn(options as autobahn.IConnectionOptions);
 }
 
 describe('Autobahn|JS over long-poll', () => {
@@ -42,18 +28,9 @@ describe('Autobahn|JS over long-poll', () => {
   let peer: Session;
 
   beforeAll(async () => {
-    const config = {
-      version: 2,
-      workers: [
-        {
-          type: 'router',
-          realms: [{ name: 'realm1' }],
-          transports: [
-            { type: 'web', endpoint: LOCAL_ENDPOINT, paths: { lp: { type: 'longpoll' }, ws: { type: 'websocket' } } },
-          ],
-        },
-      ],
-    };
+    const config = workerConfig([
+      { type: 'web', endpoint: LOCAL_ENDPOINT, paths: { lp: { type: 'longpoll' }, ws: { type: 'websocket' } } },
+    ]);
     node = await InterchangeNode.start({ config, cbdir: await tempDir() });
     lp = node.addresses[0]!.longpollUrls[0]!;
     peer = await connect({ url: node.addresses[0]!.websocketUrls[0]!, realm: 'realm1' });

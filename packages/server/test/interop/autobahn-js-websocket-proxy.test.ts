@@ -8,7 +8,8 @@ import autobahn from 'autobahn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { InterchangeNode } from '../../src/node.js';
-import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
+import { type OpenAutobahn, openAutobahn } from '../support/autobahn-open.js';
 
 // Node 20 has no global WebSocket; Autobahn|JS uses the global one.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -24,39 +25,23 @@ type AutobahnOptionsWithSerializers = autobahn.IConnectionOptions & {
   transports: (autobahn.ITransportDefinition & { serializers: object[] })[];
 };
 
-function open(
-  url: string,
-  serializer: 'json' | 'msgpack',
-): Promise<{ session: autobahn.Session; connection: autobahn.Connection; closed: Promise<string> }> {
-  return new Promise((resolve, reject) => {
-    const options: AutobahnOptionsWithSerializers = {
-      realm: 'realm1',
-      max_retries: 0,
-      transports: [
-        {
-          type: 'websocket',
-          url,
-          serializers: [
-            serializer === 'json'
-              ? new autobahnSerializers.JSONSerializer()
-              : new autobahnSerializers.MsgpackSerializer(),
-          ],
-        },
-      ],
-    };
-    const connection = new autobahn.Connection(options);
-    let onClosed: (reason: string) => void = () => undefined;
-    const closed = new Promise<string>((r) => {
-      onClosed = r;
-    });
-    connection.onopen = (session) => resolve({ session, connection, closed });
-    connection.onclose = (reason, details) => {
-      onClosed(reason);
-      reject(new Error(`connection ${reason}: ${JSON.stringify(details)}`));
-      return true;
-    };
-    connection.open();
-  });
+function open(url: string, serializer: 'json' | 'msgpack'): Promise<OpenAutobahn> {
+  const options: AutobahnOptionsWithSerializers = {
+    realm: 'realm1',
+    max_retries: 0,
+    transports: [
+      {
+        type: 'websocket',
+        url,
+        serializers: [
+          serializer === 'json'
+            ? new autobahnSerializers.JSONSerializer()
+            : new autobahnSerializers.MsgpackSerializer(),
+        ],
+      },
+    ],
+  };
+  return openAutobahn(options);
 }
 
 describe('Autobahn|JS through a websocket-reverseproxy path', () => {
@@ -66,45 +51,27 @@ describe('Autobahn|JS through a websocket-reverseproxy path', () => {
 
   beforeAll(async () => {
     backend = await InterchangeNode.start({
-      config: {
-        version: 2,
-        workers: [
-          {
-            type: 'router',
-            realms: [{ name: 'realm1' }],
-            transports: [{ type: 'websocket', endpoint: LOCAL_ENDPOINT }],
-          },
-        ],
-      },
+      config: workerConfig([{ type: 'websocket', endpoint: LOCAL_ENDPOINT }]),
       cbdir: await tempDir(),
     });
     const port = backend.addresses[0]!.port;
     front = await InterchangeNode.start({
-      config: {
-        version: 2,
-        workers: [
-          {
-            type: 'router',
-            realms: [{ name: 'realm1' }],
-            transports: [
-              {
-                type: 'web',
-                endpoint: LOCAL_ENDPOINT,
-                paths: {
-                  proxy1: {
-                    type: 'websocket-reverseproxy',
-                    backend: {
-                      type: 'websocket',
-                      endpoint: { type: 'tcp', host: '127.0.0.1', port },
-                      url: `ws://localhost:${port}`,
-                    },
-                  },
-                },
+      config: workerConfig([
+        {
+          type: 'web',
+          endpoint: LOCAL_ENDPOINT,
+          paths: {
+            proxy1: {
+              type: 'websocket-reverseproxy',
+              backend: {
+                type: 'websocket',
+                endpoint: { type: 'tcp', host: '127.0.0.1', port },
+                url: `ws://localhost:${port}`,
               },
-            ],
+            },
           },
-        ],
-      },
+        },
+      ]),
       cbdir: await tempDir(),
     });
     proxyUrl = `ws://127.0.0.1:${front.addresses[0]!.port}/proxy1`;

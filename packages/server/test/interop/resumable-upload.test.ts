@@ -12,7 +12,8 @@ import { connect } from '@interchange/client';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
-import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
+import { RESUMABLE_FORM_FIELDS } from '../support/resumable-form-fields.js';
 
 const TOPIC = 'com.example.upload.on_progress';
 
@@ -46,46 +47,25 @@ describe('upload with resumable.js in Chromium', () => {
     await mkdir(cbdir);
     await writeFile(join(root, 'web', 'index.html'), PAGE);
     await copyFile(createRequire(import.meta.url).resolve('resumablejs'), join(root, 'web', 'resumable.js'));
-    const config = {
-      version: 2,
-      workers: [
-        {
-          type: 'router',
-          realms: [{ name: 'realm1' }],
-          transports: [
-            {
-              type: 'web',
-              endpoint: LOCAL_ENDPOINT,
-              paths: {
-                '/': { type: 'static', directory: '../web' },
-                ws: { type: 'websocket' },
-                upload: {
-                  type: 'upload',
-                  realm: 'realm1',
-                  role: 'anonymous',
-                  directory: '../uploaded',
-                  temp_directory: '../temp',
-                  form_fields: {
-                    file_name: 'resumableFilename',
-                    mime_type: 'resumableType',
-                    total_size: 'resumableTotalSize',
-                    chunk_number: 'resumableChunkNumber',
-                    chunk_size: 'resumableChunkSize',
-                    total_chunks: 'resumableTotalChunks',
-                    content: 'file',
-                    on_progress: 'on_progress',
-                    session: 'session',
-                    chunk_extra: 'chunk_extra',
-                    finish_extra: 'finish_extra',
-                  },
-                  options: { max_file_size: 1_000_000, file_types: ['.bin'] },
-                },
-              },
-            },
-          ],
+    const config = workerConfig([
+      {
+        type: 'web',
+        endpoint: LOCAL_ENDPOINT,
+        paths: {
+          '/': { type: 'static', directory: '../web' },
+          ws: { type: 'websocket' },
+          upload: {
+            type: 'upload',
+            realm: 'realm1',
+            role: 'anonymous',
+            directory: '../uploaded',
+            temp_directory: '../temp',
+            form_fields: RESUMABLE_FORM_FIELDS,
+            options: { max_file_size: 1_000_000, file_types: ['.bin'] },
+          },
         },
-      ],
-    };
+      },
+    ]);
     const node = await InterchangeNode.start({ config, cbdir });
     const session = await connect({ url: node.addresses[0]!.websocketUrls[0]!, realm: 'realm1' });
     const statuses: string[] = [];

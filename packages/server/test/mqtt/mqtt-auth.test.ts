@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { connect, type Session } from '@interchange/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
-import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
 import { connectMqtt, connectOutcome } from './mqtt-helpers.js';
 import { RawMqttClient } from './raw-mqtt-client.js';
 
@@ -31,50 +31,46 @@ describe('MQTT authentication and authorization', () => {
       endpoint,
       options: { realm: 'realm1', payload_mapping: { '': { type: 'native', serializer: 'json' } }, auth },
     });
-    const config = {
-      version: 2,
-      workers: [
-        {
-          type: 'router',
-          realms: [
-            {
-              name: 'realm1',
-              roles: [
-                {
-                  name: 'device',
-                  permissions: [{ uri: 'dev.', match: 'prefix', allow: { publish: true, subscribe: true } }],
-                },
-                { name: 'anonymous', permissions: [{ uri: 'public.', match: 'prefix', allow: { subscribe: true } }] },
-                { name: 'backend', permissions: [{ uri: '', match: 'prefix', allow: ALL }] },
-              ],
-            },
-          ],
-          transports: [
-            mqtt({
-              ticket: { type: 'static', principals: { joe: { ticket: 'secret1', role: 'device' } } },
-              anonymous: { type: 'static', role: 'anonymous' },
-            }),
-            mqtt({ wampcra: { type: 'static', users: { ann: { secret: 'pw2', role: 'device' } } } }),
-            mqtt({ ticket: { type: 'dynamic', authenticator: 'com.example.authenticate' } }),
-            mqtt(
-              {
-                tls: {
-                  type: 'static',
-                  principals: {
-                    client_0: {
-                      'certificate-sha1': '7D:AC:9F:26:82:D6:2B:3A:B7:E6:82:9F:B7:C3:75:D0:F5:07:E2:11',
-                      role: 'device',
-                    },
-                  },
+    const config = workerConfig(
+      [
+        mqtt({
+          ticket: { type: 'static', principals: { joe: { ticket: 'secret1', role: 'device' } } },
+          anonymous: { type: 'static', role: 'anonymous' },
+        }),
+        mqtt({ wampcra: { type: 'static', users: { ann: { secret: 'pw2', role: 'device' } } } }),
+        mqtt({ ticket: { type: 'dynamic', authenticator: 'com.example.authenticate' } }),
+        mqtt(
+          {
+            tls: {
+              type: 'static',
+              principals: {
+                client_0: {
+                  'certificate-sha1': '7D:AC:9F:26:82:D6:2B:3A:B7:E6:82:9F:B7:C3:75:D0:F5:07:E2:11',
+                  role: 'device',
                 },
               },
-              { ...LOCAL_ENDPOINT, tls: { key: 'server.key', certificate: 'server.crt', ca_certificates: ['ca.crt'] } },
-            ),
-            { type: 'websocket', endpoint: LOCAL_ENDPOINT, auth: { anonymous: { type: 'static', role: 'backend' } } },
-          ],
-        },
+            },
+          },
+          { ...LOCAL_ENDPOINT, tls: { key: 'server.key', certificate: 'server.crt', ca_certificates: ['ca.crt'] } },
+        ),
+        { type: 'websocket', endpoint: LOCAL_ENDPOINT, auth: { anonymous: { type: 'static', role: 'backend' } } },
       ],
-    };
+      {
+        realms: [
+          {
+            name: 'realm1',
+            roles: [
+              {
+                name: 'device',
+                permissions: [{ uri: 'dev.', match: 'prefix', allow: { publish: true, subscribe: true } }],
+              },
+              { name: 'anonymous', permissions: [{ uri: 'public.', match: 'prefix', allow: { subscribe: true } }] },
+              { name: 'backend', permissions: [{ uri: '', match: 'prefix', allow: ALL }] },
+            ],
+          },
+        ],
+      },
+    );
     node = await InterchangeNode.start({ config, cbdir });
     backend = await connect({ url: node.addresses[4]!.url, realm: 'realm1' });
     await backend.register('com.example.authenticate', (invocation) => {

@@ -5,7 +5,7 @@
 import { connect, type Event, type Session } from '@interchange/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
-import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
 import { connectMqtt } from './mqtt-helpers.js';
 
 /** Subscribes; `event` resolves with the first event (wrapped: an awaited promise would flatten it). */
@@ -24,39 +24,35 @@ describe('MQTT bridge with MQTT.js', () => {
   let wamp: Session;
 
   beforeAll(async () => {
-    const config = {
-      version: 2,
-      workers: [
+    const config = workerConfig(
+      [
         {
-          type: 'router',
-          realms: [
-            {
-              name: 'realm1',
-              roles: [
-                {
-                  name: 'anonymous',
-                  permissions: [
-                    { uri: '', match: 'prefix', allow: { call: true, register: true, publish: true, subscribe: true } },
-                  ],
-                },
-              ],
-            },
-          ],
-          transports: [
-            {
-              type: 'mqtt',
-              endpoint: LOCAL_ENDPOINT,
-              options: {
-                realm: 'realm1',
-                role: 'anonymous',
-                payload_mapping: { '': { type: 'passthrough' }, 'native.': { type: 'native', serializer: 'json' } },
-              },
-            },
-            { type: 'websocket', endpoint: LOCAL_ENDPOINT, serializers: ['json', 'cbor'] },
-          ],
+          type: 'mqtt',
+          endpoint: LOCAL_ENDPOINT,
+          options: {
+            realm: 'realm1',
+            role: 'anonymous',
+            payload_mapping: { '': { type: 'passthrough' }, 'native.': { type: 'native', serializer: 'json' } },
+          },
         },
+        { type: 'websocket', endpoint: LOCAL_ENDPOINT, serializers: ['json', 'cbor'] },
       ],
-    };
+      {
+        realms: [
+          {
+            name: 'realm1',
+            roles: [
+              {
+                name: 'anonymous',
+                permissions: [
+                  { uri: '', match: 'prefix', allow: { call: true, register: true, publish: true, subscribe: true } },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    );
     node = await InterchangeNode.start({ config, cbdir: await tempDir() });
     mqttUrl = `mqtt://127.0.0.1:${node.addresses[0]!.port}`;
     wamp = await connect({ url: node.addresses[1]!.url, realm: 'realm1' });

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatIssue } from '../../src/config/config-issues.js';
 import { validateConfig } from '../../src/config/validate-config.js';
+import { workerConfig } from '../helpers.js';
 
 const endpoint = { type: 'tcp', port: 1883 };
 
@@ -13,10 +14,7 @@ async function problems(mqtt: Record<string, unknown>, universal = false): Promi
   const transport = universal
     ? { type: 'universal', endpoint, mqtt: { options: mqtt } }
     : { type: 'mqtt', endpoint, options: mqtt };
-  const result = await validateConfig({
-    version: 2,
-    workers: [{ type: 'router', realms: [{ name: 'realm1' }, { name: 'codec' }], transports: [transport] }],
-  });
+  const result = await validateConfig(workerConfig([transport], { realms: [{ name: 'realm1' }, { name: 'codec' }] }));
   return result.ok ? [] : result.issues.map(formatIssue);
 }
 

@@ -7,7 +7,7 @@ import { connect, type Event, type Session } from '@interchange/client';
 import type { Packet } from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
-import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
 import { connectMqtt } from './mqtt-helpers.js';
 import { RawMqttClient } from './raw-mqtt-client.js';
 
@@ -38,29 +38,20 @@ describe('MQTT sessions, retained messages, wills and bad input', () => {
   let wamp: Session;
 
   beforeAll(async () => {
-    const config = {
-      version: 2,
-      workers: [
-        {
-          type: 'router',
-          realms: [{ name: 'realm1' }],
-          transports: [
-            {
-              type: 'mqtt',
-              endpoint: LOCAL_ENDPOINT,
-              options: {
-                realm: 'realm1',
-                payload_mapping: { '': { type: 'native', serializer: 'json' } },
-                max_inflight: 2,
-                max_queued: 3,
-                max_packet_size: 1024,
-              },
-            },
-            { type: 'websocket', endpoint: LOCAL_ENDPOINT },
-          ],
+    const config = workerConfig([
+      {
+        type: 'mqtt',
+        endpoint: LOCAL_ENDPOINT,
+        options: {
+          realm: 'realm1',
+          payload_mapping: { '': { type: 'native', serializer: 'json' } },
+          max_inflight: 2,
+          max_queued: 3,
+          max_packet_size: 1024,
         },
-      ],
-    };
+      },
+      { type: 'websocket', endpoint: LOCAL_ENDPOINT },
+    ]);
     node = await InterchangeNode.start({ config, cbdir: await tempDir() });
     port = node.addresses[0]!.port;
     wamp = await connect({ url: node.addresses[1]!.url, realm: 'realm1' });

@@ -12,7 +12,7 @@ import { WebSocket } from 'ws';
 import type { Logger } from '../../src/logger.js';
 import { InterchangeNode } from '../../src/node.js';
 import { ensureNodeKey } from '../../src/node-key.js';
-import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
 
 // Node 20 has no global WebSocket; Autobahn|JS uses the global one.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -60,43 +60,39 @@ export function nodeConfig(
   const principals = Object.fromEntries(
     trusted.map((peer) => [peer.name, { realm: 'realm1', role: 'router2router', authorized_keys: [peer.pubkey] }]),
   );
-  return {
-    version: 2,
-    workers: [
+  return workerConfig(
+    [
       {
-        type: 'router',
-        realms: [
-          {
-            name: 'realm1',
-            roles: [
-              { name: 'anonymous', permissions: [ALLOW_ALL] },
-              { name: 'router2router', permissions: [ALLOW_ALL] },
-            ],
-            ...(rlinks.length === 0 ? {} : { rlinks }),
+        type: 'rawsocket',
+        endpoint: { type: 'unix', path: self.socket },
+        serializers: ['cbor'],
+        auth: { cryptosign: { type: 'static', principals } },
+      },
+      {
+        type: 'web',
+        endpoint: LOCAL_ENDPOINT,
+        paths: {
+          ws: {
+            type: 'websocket',
+            serializers: ['cbor', 'msgpack', 'json'],
+            ...(clientAuth === undefined ? {} : { auth: clientAuth }),
           },
-        ],
-        transports: [
-          {
-            type: 'rawsocket',
-            endpoint: { type: 'unix', path: self.socket },
-            serializers: ['cbor'],
-            auth: { cryptosign: { type: 'static', principals } },
-          },
-          {
-            type: 'web',
-            endpoint: LOCAL_ENDPOINT,
-            paths: {
-              ws: {
-                type: 'websocket',
-                serializers: ['cbor', 'msgpack', 'json'],
-                ...(clientAuth === undefined ? {} : { auth: clientAuth }),
-              },
-            },
-          },
-        ],
+        },
       },
     ],
-  };
+    {
+      realms: [
+        {
+          name: 'realm1',
+          roles: [
+            { name: 'anonymous', permissions: [ALLOW_ALL] },
+            { name: 'router2router', permissions: [ALLOW_ALL] },
+          ],
+          ...(rlinks.length === 0 ? {} : { rlinks }),
+        },
+      ],
+    },
+  );
 }
 
 /** Starts a node from its dir and config. */

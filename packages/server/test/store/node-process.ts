@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { workerConfig } from '../helpers.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -26,16 +27,9 @@ export interface NodeProcess {
 
 /** A node config with one router worker, realm `realm1` with `store`, a WebSocket transport on port 0. */
 export function storeNodeConfig(store: Record<string, unknown>): Record<string, unknown> {
-  return {
-    version: 2,
-    workers: [
-      {
-        type: 'router',
-        realms: [{ name: 'realm1', store }],
-        transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }],
-      },
-    ],
-  };
+  return workerConfig([{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }], {
+    realms: [{ name: 'realm1', store }],
+  });
 }
 
 /** Writes `config` as DIR/config.json. */

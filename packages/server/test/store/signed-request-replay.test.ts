@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signBridgeRequest } from '../../src/web/request-signature.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, workerConfig } from '../helpers.js';
 import { post } from '../support/http.js';
 import { type NodeProcess, startNode, writeNodeConfig } from './node-process.js';
 
@@ -17,26 +17,20 @@ const SECRET = 'the-shared-secret';
 const SIGNED = { key: KEY, secret: SECRET, timestamp_delta_limit: 300 };
 
 function config(store: Record<string, unknown> | undefined): Record<string, unknown> {
-  return {
-    version: 2,
-    workers: [
+  return workerConfig(
+    [
       {
-        type: 'router',
-        realms: [{ name: 'realm1', ...(store === undefined ? {} : { store }) }],
-        transports: [
-          {
-            type: 'web',
-            endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
-            paths: {
-              ws: { type: 'websocket' },
-              publish: { type: 'publisher', realm: 'realm1', role: 'anonymous', options: SIGNED },
-              notify: { type: 'publisher', realm: 'realm1', role: 'anonymous', options: SIGNED },
-            },
-          },
-        ],
+        type: 'web',
+        endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' },
+        paths: {
+          ws: { type: 'websocket' },
+          publish: { type: 'publisher', realm: 'realm1', role: 'anonymous', options: SIGNED },
+          notify: { type: 'publisher', realm: 'realm1', role: 'anonymous', options: SIGNED },
+        },
       },
     ],
-  };
+    { realms: [{ name: 'realm1', ...(store === undefined ? {} : { store }) }] },
+  );
 }
 
 const running: NodeProcess[] = [];

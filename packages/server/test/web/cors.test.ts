@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
-import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
 
 const OPEN = JSON.stringify({ protocols: ['wamp.2.json'] });
 
@@ -22,34 +22,25 @@ describe('CORS of long-poll, static and sse paths', () => {
     await writeFile(join(cbdir, 'index.html'), '<p>public</p>');
     node = await InterchangeNode.start({
       cbdir,
-      config: {
-        version: 2,
-        workers: [
-          {
-            type: 'router',
-            realms: [{ name: 'realm1' }],
-            transports: [
-              {
-                type: 'web',
-                endpoint: LOCAL_ENDPOINT,
-                paths: {
-                  '/': { type: 'static', directory: '.', options: { allow_cross_origin: true } },
-                  lp: { type: 'longpoll' },
-                  lpcors: { type: 'longpoll', options: { allowed_origins: ['https://app.example.com'] } },
-                  events: { type: 'sse', realm: 'realm1' },
-                  eventscors: {
-                    type: 'sse',
-                    realm: 'realm1',
-                    options: { allowed_origins: ['https://app.example.com'] },
-                  },
-                  files: { type: 'static', directory: '.', options: { allowed_origins: ['https://app.example.com'] } },
-                  value: { type: 'json', value: { a: 1 }, options: { allowed_origins: ['https://app.example.com'] } },
-                },
-              },
-            ],
+      config: workerConfig([
+        {
+          type: 'web',
+          endpoint: LOCAL_ENDPOINT,
+          paths: {
+            '/': { type: 'static', directory: '.', options: { allow_cross_origin: true } },
+            lp: { type: 'longpoll' },
+            lpcors: { type: 'longpoll', options: { allowed_origins: ['https://app.example.com'] } },
+            events: { type: 'sse', realm: 'realm1' },
+            eventscors: {
+              type: 'sse',
+              realm: 'realm1',
+              options: { allowed_origins: ['https://app.example.com'] },
+            },
+            files: { type: 'static', directory: '.', options: { allowed_origins: ['https://app.example.com'] } },
+            value: { type: 'json', value: { a: 1 }, options: { allowed_origins: ['https://app.example.com'] } },
           },
-        ],
-      },
+        },
+      ]),
     });
     base = node.addresses[0]!.url;
     own = base.replace(/\/$/, '');

@@ -5,60 +5,56 @@
 import { connect, type Event, Result, type Session, WampApplicationError } from '@interchange/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
-import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
 import { type Answer, EventInbox, post } from '../support/http.js';
 
 const ALL = { call: true, register: true, publish: true, subscribe: true };
 
-const config = {
-  version: 2,
-  workers: [
+const config = workerConfig(
+  [
     {
-      type: 'router',
-      realms: [
-        {
-          name: 'realm1',
-          roles: [
-            { name: 'anonymous', permissions: [{ uri: '', match: 'prefix', allow: ALL }] },
-            { name: 'reader', permissions: [{ uri: '', match: 'prefix', allow: { subscribe: true } }] },
-          ],
+      type: 'web',
+      endpoint: LOCAL_ENDPOINT,
+      paths: {
+        ws: { type: 'websocket' },
+        publish: { type: 'publisher', realm: 'realm1', role: 'anonymous', options: { debug: true } },
+        call: { type: 'caller', realm: 'realm1', role: 'anonymous' },
+        corscall: {
+          type: 'caller',
+          realm: 'realm1',
+          role: 'anonymous',
+          options: { allowed_origins: ['https://*.example.com'] },
         },
-      ],
-      transports: [
-        {
-          type: 'web',
-          endpoint: LOCAL_ENDPOINT,
-          paths: {
-            ws: { type: 'websocket' },
-            publish: { type: 'publisher', realm: 'realm1', role: 'anonymous', options: { debug: true } },
-            call: { type: 'caller', realm: 'realm1', role: 'anonymous' },
-            corscall: {
-              type: 'caller',
-              realm: 'realm1',
-              role: 'anonymous',
-              options: { allowed_origins: ['https://*.example.com'] },
-            },
-            small: { type: 'publisher', realm: 'realm1', role: 'anonymous', options: { post_body_limit: 64 } },
-            denied: { type: 'publisher', realm: 'realm1', role: 'reader' },
-            elsewhere: {
-              type: 'caller',
-              realm: 'realm1',
-              role: 'anonymous',
-              options: { require_ip: ['10.0.0.0/8', '192.168.1.0/255.255.255.0'] },
-            },
-            here: {
-              type: 'caller',
-              realm: 'realm1',
-              role: 'anonymous',
-              options: { require_ip: ['127.0.0.0/8', '::1'] },
-            },
-            secure: { type: 'publisher', realm: 'realm1', role: 'anonymous', options: { require_tls: true } },
-          },
+        small: { type: 'publisher', realm: 'realm1', role: 'anonymous', options: { post_body_limit: 64 } },
+        denied: { type: 'publisher', realm: 'realm1', role: 'reader' },
+        elsewhere: {
+          type: 'caller',
+          realm: 'realm1',
+          role: 'anonymous',
+          options: { require_ip: ['10.0.0.0/8', '192.168.1.0/255.255.255.0'] },
         },
-      ],
+        here: {
+          type: 'caller',
+          realm: 'realm1',
+          role: 'anonymous',
+          options: { require_ip: ['127.0.0.0/8', '::1'] },
+        },
+        secure: { type: 'publisher', realm: 'realm1', role: 'anonymous', options: { require_tls: true } },
+      },
     },
   ],
-};
+  {
+    realms: [
+      {
+        name: 'realm1',
+        roles: [
+          { name: 'anonymous', permissions: [{ uri: '', match: 'prefix', allow: ALL }] },
+          { name: 'reader', permissions: [{ uri: '', match: 'prefix', allow: { subscribe: true } }] },
+        ],
+      },
+    ],
+  },
+);
 
 /** Crossbar's error body. */
 const errorBody = (message: string | RegExp) => ({

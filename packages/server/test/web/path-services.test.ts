@@ -9,7 +9,7 @@ import { connect, type Event } from '@interchange/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
 import { ensureNodeKey } from '../../src/node-key.js';
-import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
 import { EventInbox, post } from '../support/http.js';
 
 const GITHUB_SECRET = 'it is a secret to everybody';
@@ -26,55 +26,51 @@ describe('web path services', () => {
     await writeFile(join(cbdir, 'app', 'main.html'), '<h1>app</h1>');
     await writeFile(join(cbdir, 'app', 'style.css'), 'h1 {}');
     publicKey = (await ensureNodeKey(cbdir)).key.publicKey;
-    const config = {
-      version: 2,
-      workers: [
+    const config = workerConfig(
+      [
         {
-          type: 'router',
-          realms: [
-            {
-              name: 'realm1',
-              roles: [
-                {
-                  name: 'anonymous',
-                  permissions: [{ uri: '', match: 'prefix', allow: { subscribe: true, publish: true } }],
-                },
-                { name: 'hooks', permissions: [{ uri: 'com.github.', match: 'prefix', allow: { publish: true } }] },
-              ],
+          type: 'web',
+          endpoint: LOCAL_ENDPOINT,
+          paths: {
+            ws: { type: 'websocket' },
+            hook: { type: 'webhook', realm: 'realm1', role: 'hooks', options: { topic: 'com.github.push' } },
+            github: {
+              type: 'webhook',
+              realm: 'realm1',
+              role: 'hooks',
+              options: { topic: 'com.github.push', github_secret: GITHUB_SECRET, success_response: 'thanks' },
             },
-          ],
-          transports: [
-            {
-              type: 'web',
-              endpoint: LOCAL_ENDPOINT,
-              paths: {
-                ws: { type: 'websocket' },
-                hook: { type: 'webhook', realm: 'realm1', role: 'hooks', options: { topic: 'com.github.push' } },
-                github: {
-                  type: 'webhook',
-                  realm: 'realm1',
-                  role: 'hooks',
-                  options: { topic: 'com.github.push', github_secret: GITHUB_SECRET, success_response: 'thanks' },
-                },
-                wrong: { type: 'webhook', realm: 'realm1', role: 'hooks', options: { topic: 'com.other.topic' } },
-                old: { type: 'redirect', url: 'https://example.com/new' },
-                info: { type: 'nodeinfo' },
-                app: {
-                  type: 'static',
-                  directory: 'app',
-                  options: {
-                    index_file: 'main.html',
-                    default_file: 'main.html',
-                    cache_timeout: 600,
-                    allow_cross_origin: true,
-                  },
-                },
+            wrong: { type: 'webhook', realm: 'realm1', role: 'hooks', options: { topic: 'com.other.topic' } },
+            old: { type: 'redirect', url: 'https://example.com/new' },
+            info: { type: 'nodeinfo' },
+            app: {
+              type: 'static',
+              directory: 'app',
+              options: {
+                index_file: 'main.html',
+                default_file: 'main.html',
+                cache_timeout: 600,
+                allow_cross_origin: true,
               },
             },
-          ],
+          },
         },
       ],
-    };
+      {
+        realms: [
+          {
+            name: 'realm1',
+            roles: [
+              {
+                name: 'anonymous',
+                permissions: [{ uri: '', match: 'prefix', allow: { subscribe: true, publish: true } }],
+              },
+              { name: 'hooks', permissions: [{ uri: 'com.github.', match: 'prefix', allow: { publish: true } }] },
+            ],
+          },
+        ],
+      },
+    );
     node = await InterchangeNode.start({ config, cbdir });
     base = `http://127.0.0.1:${node.addresses[0]!.port}`;
     const subscriber = await connect({ url: node.addresses[0]!.websocketUrls[0]!, realm: 'realm1' });

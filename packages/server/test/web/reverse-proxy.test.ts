@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { InterchangeNode } from '../../src/node.js';
 import { WebSocketReverseProxy } from '../../src/web/websocket-reverse-proxy.js';
-import { httpRequest, LOCAL_ENDPOINT, rawUpgrade, tempDir } from '../helpers.js';
+import { httpRequest, LOCAL_ENDPOINT, rawUpgrade, tempDir, workerConfig } from '../helpers.js';
 
 interface Seen {
   method: string;
@@ -84,48 +84,39 @@ describe('reverse proxies', () => {
       socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
     });
     const down = await closedPort();
-    const config = {
-      version: 2,
-      workers: [
-        {
-          type: 'router',
-          realms: [{ name: 'realm1' }],
-          transports: [
-            {
-              type: 'web',
-              endpoint: LOCAL_ENDPOINT,
-              paths: {
-                api: { type: 'reverseproxy', host: '127.0.0.1', port: backendPort, path: '/v1' },
-                fwd: {
-                  type: 'reverseproxy',
-                  host: '127.0.0.1',
-                  port: backendPort,
-                  forwarded_port: 443,
-                  forwarded_proto: 'https',
-                },
-                down: { type: 'reverseproxy', host: '127.0.0.1', port: down },
-                echo: {
-                  type: 'websocket-reverseproxy',
-                  backend: {
-                    type: 'websocket',
-                    endpoint: { type: 'tcp', host: '127.0.0.1', port: wsPort },
-                    url: `ws://localhost:${wsPort}/echo?room=1`,
-                  },
-                },
-                gone: {
-                  type: 'websocket-reverseproxy',
-                  backend: {
-                    type: 'websocket',
-                    endpoint: { type: 'tcp', host: '127.0.0.1', port: down },
-                    url: `ws://localhost:${down}`,
-                  },
-                },
-              },
+    const config = workerConfig([
+      {
+        type: 'web',
+        endpoint: LOCAL_ENDPOINT,
+        paths: {
+          api: { type: 'reverseproxy', host: '127.0.0.1', port: backendPort, path: '/v1' },
+          fwd: {
+            type: 'reverseproxy',
+            host: '127.0.0.1',
+            port: backendPort,
+            forwarded_port: 443,
+            forwarded_proto: 'https',
+          },
+          down: { type: 'reverseproxy', host: '127.0.0.1', port: down },
+          echo: {
+            type: 'websocket-reverseproxy',
+            backend: {
+              type: 'websocket',
+              endpoint: { type: 'tcp', host: '127.0.0.1', port: wsPort },
+              url: `ws://localhost:${wsPort}/echo?room=1`,
             },
-          ],
+          },
+          gone: {
+            type: 'websocket-reverseproxy',
+            backend: {
+              type: 'websocket',
+              endpoint: { type: 'tcp', host: '127.0.0.1', port: down },
+              url: `ws://localhost:${down}`,
+            },
+          },
         },
-      ],
-    };
+      },
+    ]);
     node = await InterchangeNode.start({ config, cbdir: await tempDir() });
     port = node.addresses[0]!.port;
   });

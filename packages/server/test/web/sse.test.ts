@@ -11,59 +11,55 @@ import autobahn from 'autobahn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { InterchangeNode } from '../../src/node.js';
-import { httpRequest, LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { httpRequest, LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
 const ALL = { call: true, register: true, publish: true, subscribe: true };
 
-const config = {
-  version: 2,
-  workers: [
+const config = workerConfig(
+  [
     {
-      type: 'router',
-      realms: [
-        {
-          name: 'realm1',
-          roles: [
-            {
-              name: 'anonymous',
-              permissions: [
-                { uri: '', match: 'prefix', allow: ALL },
-                { uri: 'com.secret.', match: 'prefix', allow: { ...ALL, subscribe: false } },
-              ],
-            },
-            { name: 'reader', permissions: [{ uri: 'com.', match: 'prefix', allow: { subscribe: true } }] },
-          ],
-          store: { type: 'memory', 'event-history': [{ uri: 'com.hist.log', limit: 10 }] },
+      type: 'web',
+      endpoint: LOCAL_ENDPOINT,
+      paths: {
+        ws: { type: 'websocket' },
+        metrics: { type: 'metrics' },
+        events: { type: 'sse', realm: 'realm1', options: { heartbeat_interval: 0 } },
+        private: {
+          type: 'sse',
+          realm: 'realm1',
+          auth: { ticket: { type: 'static', principals: { joe: { ticket: 'secret!!!', role: 'reader' } } } },
         },
-      ],
-      transports: [
-        {
-          type: 'web',
-          endpoint: LOCAL_ENDPOINT,
-          paths: {
-            ws: { type: 'websocket' },
-            metrics: { type: 'metrics' },
-            events: { type: 'sse', realm: 'realm1', options: { heartbeat_interval: 0 } },
-            private: {
-              type: 'sse',
-              realm: 'realm1',
-              auth: { ticket: { type: 'static', principals: { joe: { ticket: 'secret!!!', role: 'reader' } } } },
-            },
-            slow: { type: 'sse', realm: 'realm1', options: { outbound_limit: 4096 } },
-            dyn: {
-              type: 'sse',
-              realm: 'realm1',
-              auth: { ticket: { type: 'dynamic', authenticator: 'com.example.authenticate' } },
-            },
-            beat: { type: 'sse', realm: 'realm1', options: { heartbeat_interval: 1, retry: 2500 } },
-          },
+        slow: { type: 'sse', realm: 'realm1', options: { outbound_limit: 4096 } },
+        dyn: {
+          type: 'sse',
+          realm: 'realm1',
+          auth: { ticket: { type: 'dynamic', authenticator: 'com.example.authenticate' } },
         },
-      ],
+        beat: { type: 'sse', realm: 'realm1', options: { heartbeat_interval: 1, retry: 2500 } },
+      },
     },
   ],
-};
+  {
+    realms: [
+      {
+        name: 'realm1',
+        roles: [
+          {
+            name: 'anonymous',
+            permissions: [
+              { uri: '', match: 'prefix', allow: ALL },
+              { uri: 'com.secret.', match: 'prefix', allow: { ...ALL, subscribe: false } },
+            ],
+          },
+          { name: 'reader', permissions: [{ uri: 'com.', match: 'prefix', allow: { subscribe: true } }] },
+        ],
+        store: { type: 'memory', 'event-history': [{ uri: 'com.hist.log', limit: 10 }] },
+      },
+    ],
+  },
+);
 
 /** A `curl -N` reading a stream, with what it printed so far. */
 class Curl {

@@ -8,7 +8,7 @@ import { connect, type Session } from '@interchange/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { InterchangeNode } from '../../src/node.js';
-import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
 
 const ALL = { call: true, register: true, publish: true, subscribe: true };
 
@@ -20,38 +20,34 @@ describe('trusted_proxies', () => {
   beforeAll(async () => {
     node = await InterchangeNode.start({
       cbdir: await tempDir(),
-      config: {
-        version: 2,
-        workers: [
+      config: workerConfig(
+        [
           {
-            type: 'router',
-            realms: [
-              {
-                name: 'realm1',
-                roles: [{ name: 'anonymous', permissions: [{ uri: '', match: 'prefix', allow: ALL }] }],
-              },
-            ],
-            transports: [
-              {
-                type: 'web',
-                endpoint: { ...LOCAL_ENDPOINT, interface: '0.0.0.0' },
-                paths: {
-                  ws: { type: 'websocket' },
-                  lp: { type: 'longpoll' },
-                  publish: { type: 'publisher', realm: 'realm1', options: { require_ip: ['203.0.113.0/24'] } },
-                },
-                options: { trusted_proxies: ['127.0.0.1', '10.0.0.0/8'] },
-              },
-              {
-                type: 'universal',
-                endpoint: LOCAL_ENDPOINT,
-                websocket: { ws: { type: 'websocket' } },
-                web: { paths: { '/': { type: 'nodeinfo' } }, options: { trusted_proxies: ['127.0.0.1'] } },
-              },
-            ],
+            type: 'web',
+            endpoint: { ...LOCAL_ENDPOINT, interface: '0.0.0.0' },
+            paths: {
+              ws: { type: 'websocket' },
+              lp: { type: 'longpoll' },
+              publish: { type: 'publisher', realm: 'realm1', options: { require_ip: ['203.0.113.0/24'] } },
+            },
+            options: { trusted_proxies: ['127.0.0.1', '10.0.0.0/8'] },
+          },
+          {
+            type: 'universal',
+            endpoint: LOCAL_ENDPOINT,
+            websocket: { ws: { type: 'websocket' } },
+            web: { paths: { '/': { type: 'nodeinfo' } }, options: { trusted_proxies: ['127.0.0.1'] } },
           },
         ],
-      },
+        {
+          realms: [
+            {
+              name: 'realm1',
+              roles: [{ name: 'anonymous', permissions: [{ uri: '', match: 'prefix', allow: ALL }] }],
+            },
+          ],
+        },
+      ),
     });
     port = node.addresses[0]!.port;
     observer = await connect({ url: `ws://127.0.0.1:${port}/ws`, realm: 'realm1' });

@@ -9,61 +9,46 @@ import { join } from 'node:path';
 import { connect, type Event, type Session } from '@interchange/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
-import { LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
+import { RESUMABLE_FORM_FIELDS } from '../support/resumable-form-fields.js';
 
 const TOPIC = 'com.example.upload.on_progress';
 
 function nodeConfig(): Record<string, unknown> {
-  return {
-    version: 2,
-    workers: [
+  return workerConfig(
+    [
       {
-        type: 'router',
-        realms: [
-          {
-            name: 'realm1',
-            roles: [
-              { name: 'anonymous', permissions: [{ uri: '', match: 'prefix', allow: { subscribe: true } }] },
-              {
-                name: 'uploader',
-                permissions: [{ uri: 'com.example.upload.', match: 'prefix', allow: { publish: true } }],
-              },
-            ],
+        type: 'web',
+        endpoint: LOCAL_ENDPOINT,
+        paths: {
+          ws: { type: 'websocket' },
+          upload: {
+            type: 'upload',
+            realm: 'realm1',
+            role: 'uploader',
+            directory: '../uploaded',
+            temp_directory: '../uploaded/tmp',
+            form_fields: RESUMABLE_FORM_FIELDS,
+            options: { max_file_size: 10_000, file_permissions: '0640', file_types: ['.csv', '.bin', '.txt'] },
           },
-        ],
-        transports: [
-          {
-            type: 'web',
-            endpoint: LOCAL_ENDPOINT,
-            paths: {
-              ws: { type: 'websocket' },
-              upload: {
-                type: 'upload',
-                realm: 'realm1',
-                role: 'uploader',
-                directory: '../uploaded',
-                temp_directory: '../uploaded/tmp',
-                form_fields: {
-                  file_name: 'resumableFilename',
-                  mime_type: 'resumableType',
-                  total_size: 'resumableTotalSize',
-                  chunk_number: 'resumableChunkNumber',
-                  chunk_size: 'resumableChunkSize',
-                  total_chunks: 'resumableTotalChunks',
-                  content: 'file',
-                  on_progress: 'on_progress',
-                  session: 'session',
-                  chunk_extra: 'chunk_extra',
-                  finish_extra: 'finish_extra',
-                },
-                options: { max_file_size: 10_000, file_permissions: '0640', file_types: ['.csv', '.bin', '.txt'] },
-              },
-            },
-          },
-        ],
+        },
       },
     ],
-  };
+    {
+      realms: [
+        {
+          name: 'realm1',
+          roles: [
+            { name: 'anonymous', permissions: [{ uri: '', match: 'prefix', allow: { subscribe: true } }] },
+            {
+              name: 'uploader',
+              permissions: [{ uri: 'com.example.upload.', match: 'prefix', allow: { publish: true } }],
+            },
+          ],
+        },
+      ],
+    },
+  );
 }
 
 /** The chunks resumable.js makes (`forceChunkSize` false: the last chunk takes the remainder). */

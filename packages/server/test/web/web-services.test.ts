@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
 import { validateConfig } from '../../src/config/validate-config.js';
 import { InterchangeNode } from '../../src/node.js';
-import { httpRequest, LOCAL_ENDPOINT, tempDir } from '../helpers.js';
+import { httpRequest, LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
 
 /** Writes a ZIP file with `files` (name → contents). */
 async function writeZip(file: string, files: Record<string, string>): Promise<Buffer> {
@@ -30,28 +30,21 @@ async function writeZip(file: string, files: Record<string, string>): Promise<Bu
 const VALUE = { param1: 'foobar', param2: [1, 2, 3], param3: { a: 'ä', b: null } };
 
 function webConfig(paths: Record<string, unknown>): Record<string, unknown> {
-  return {
-    version: 2,
-    workers: [
+  return workerConfig([{ type: 'web', endpoint: LOCAL_ENDPOINT, paths }], {
+    realms: [
       {
-        type: 'router',
-        realms: [
+        name: 'realm1',
+        roles: [
           {
-            name: 'realm1',
-            roles: [
-              {
-                name: 'anonymous',
-                permissions: [
-                  { uri: '', match: 'prefix', allow: { call: true, register: true, publish: true, subscribe: true } },
-                ],
-              },
+            name: 'anonymous',
+            permissions: [
+              { uri: '', match: 'prefix', allow: { call: true, register: true, publish: true, subscribe: true } },
             ],
           },
         ],
-        transports: [{ type: 'web', endpoint: LOCAL_ENDPOINT, paths }],
       },
     ],
-  };
+  });
 }
 
 describe('json, archive and nested path services', () => {

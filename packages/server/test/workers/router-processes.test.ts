@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { InterchangeNode } from '../../src/node.js';
 import { allowedCpus } from '../../src/workers/cpu-affinity.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, workerConfig } from '../helpers.js';
 
 // Node 20 has no global WebSocket; Autobahn|JS uses the global one.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -262,18 +262,9 @@ describe('a single router worker with a shared endpoint', () => {
   it('runs in the node process and takes sessions as usual', async () => {
     const cbdir = await tempDir('interchange-shared-single-');
     const node = await InterchangeNode.start({
-      config: {
-        version: 2,
-        workers: [
-          {
-            type: 'router',
-            realms: [{ name: 'realm1' }],
-            transports: [
-              { type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1', shared: true } },
-            ],
-          },
-        ],
-      },
+      config: workerConfig([
+        { type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1', shared: true } },
+      ]),
       cbdir,
     });
     try {
