@@ -1,4 +1,4 @@
-import { type Dict, isPassthru, PubSubFeature, RpcFeature } from '@interchange/protocol';
+import { type Dict, isPassthru, type Payload, PubSubFeature, RpcFeature } from '@interchange/protocol';
 import type { RealmMember } from './realm/realm-member.js';
 
 /**
@@ -58,4 +58,43 @@ export function passthruViolation(
 ): string | undefined {
   if (!isPassthru(dict) || announcesPassthru(session, role)) return undefined;
   return `${messageType} uses payload passthru mode, which the ${role} did not announce in HELLO.`;
+}
+
+/**
+ * The payload to put bare in an EVENT's arguments slot for a subscriber that announced only the
+ * earlier "payload transparency" (Autobahn|Python up to 22, the clients of Crossbar's examples):
+ * they read a passthru payload only there, as Autobahn|Python and Crossbar send it, and hand a
+ * one-item argument list to the handler as it is. `undefined` unless the publication is in
+ * passthru mode with its payload as the spec writes it: one binary item in `Arguments|list`.
+ * Once per publication, so the delivery loop pays nothing for publications without passthru.
+ */
+export function barePassthruPayload(options: Dict, payload: Payload): Uint8Array | undefined {
+  if (!isPassthru(options) || payload.payload !== undefined) return undefined;
+  const args = payload.args;
+  if (
+    args === undefined ||
+    args.length !== 1 ||
+    (payload.kwargs !== undefined && Object.keys(payload.kwargs).length > 0)
+  )
+    return undefined;
+  const only = args[0];
+  return only instanceof Uint8Array ? only : undefined;
+}
+
+/** Whether a subscriber reads passthru payloads only bare in the arguments slot (see {@link barePassthruPayload}). */
+export function readsBarePassthru(subscriber: RealmMember): boolean {
+  return (
+    subscriber.announces('subscriber', PubSubFeature.PAYLOAD_TRANSPARENCY) &&
+    !subscriber.announces('subscriber', PubSubFeature.PAYLOAD_PASSTHRU_MODE)
+  );
+}
+
+/**
+ * EVENT details for a subscriber of the earlier "payload transparency": it decodes a bare
+ * payload only when `enc_algo` names its scheme, the older name of `ppt_scheme`.
+ */
+export function bareDetails(details: Dict): Dict {
+  const scheme = details['ppt_scheme'];
+  if (details['enc_algo'] !== undefined || typeof scheme !== 'string') return details;
+  return { ...details, enc_algo: scheme };
 }

@@ -463,6 +463,30 @@ describe('payload passthru', () => {
     expect(subscriber.takeOne('EVENT')).toMatchObject({ details: options, payload: 'opaque' });
   });
 
+  it('gives a subscriber of the earlier payload_transparency (Autobahn|Python 22) a spec-form payload bare, with enc_algo', () => {
+    const older = join(router, 'realm1', { roles: { subscriber: { features: { payload_transparency: true } } } });
+    older.subscribe('com.example.topic');
+    const current = join(router, 'realm1', { roles: pptRoles });
+    current.subscribe('com.example.topic');
+    const publisher = join(router, 'realm1', { roles: pptRoles });
+    const bytes = new Uint8Array([1, 2, 3]);
+    // The spec's form: one binary item in Arguments|list (as the MQTT bridge publishes passthrough).
+    publisher.receive({
+      type: 'PUBLISH',
+      requestId: publisher.nextId(),
+      options: { ppt_scheme: 'mqtt' },
+      topic: 'com.example.topic',
+      args: [bytes],
+    });
+    const old = older.takeOne('EVENT');
+    expect(old.payload).toBe(bytes);
+    expect('args' in old).toBe(false);
+    expect(old.details).toEqual({ ppt_scheme: 'mqtt', enc_algo: 'mqtt' });
+    const spec = current.takeOne('EVENT');
+    expect(spec.args).toEqual([bytes]);
+    expect(spec.details).toEqual({ ppt_scheme: 'mqtt' });
+  });
+
   it('aborts a publisher that uses passthru without announcing it', () => {
     const publisher = join(router, 'realm1', { roles: ALL_ROLES });
     publisher.receive({

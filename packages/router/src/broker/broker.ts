@@ -20,7 +20,7 @@ import type { BrokerClusterHooks } from '../cluster-backend.js';
 import type { Logger } from '../logger.js';
 import { clearMatches, PatternIndex } from '../matching/pattern-index.js';
 import { OffenderLog } from '../offender-log.js';
-import { passthruViolation } from '../passthru.js';
+import { bareDetails, barePassthruPayload, passthruViolation, readsBarePassthru } from '../passthru.js';
 import { copyPayload, refuse, routerError } from '../payload.js';
 import { Action } from '../realm/realm-config.js';
 import { SUBSCRIPTIONS_LIMIT_REACHED } from '../realm/realm-limits.js';
@@ -411,6 +411,8 @@ export class Broker {
     let patternDetails: Dict | undefined;
     // Only for subscriptions that keep a history; most publications have none.
     let now: number | undefined;
+    // Passthru for subscribers of the earlier "payload transparency" (passthru.ts); mostly undefined.
+    const bare = barePassthruPayload(p.options, p.payload);
     const matches = this.#borrowMatchList();
     try {
       this.#index.collectMatches(topic, matches);
@@ -435,9 +437,21 @@ export class Broker {
           });
         }
         let event: EventMessage | undefined;
+        let bareEvent: EventMessage | undefined;
         for (const subscriber of subscription.subscribers) {
           if (excludeMe && subscriber === publisher) continue;
           if (filter !== undefined && !filter(subscriber)) continue;
+          if (bare !== undefined && readsBarePassthru(subscriber)) {
+            bareEvent ??= {
+              type: 'EVENT',
+              subscription: subscription.id,
+              publication: p.id,
+              details: bareDetails(details),
+              payload: bare,
+            };
+            subscriber.send(bareEvent);
+            continue;
+          }
           // Built once, on the first receiver, and shared by every receiver of this subscription.
           event ??= copyPayload<EventMessage>(
             { type: 'EVENT', subscription: subscription.id, publication: p.id, details },
