@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
+import { newRelayState, relayRouter } from '../lib/relay-routing.mjs';
 import { decodePayload, encodePayload } from '../lib/wire.mjs';
 import { controlChannel } from './control.mjs';
 
@@ -48,9 +49,7 @@ function frameOf(payload, binary) {
   return frame;
 }
 
-const registrations = new Map(); // procedure -> { conn, id }
-const topics = new Map(); // topic -> { id, subscribers: Connection[] }
-let nextGlobalId = 1;
+const router = relayRouter(frameOf);
 
 class Connection {
   constructor(socket) {
@@ -59,9 +58,7 @@ class Connection {
     this.binary = false;
     this.pending = undefined; // bytes of an incomplete frame or handshake
     this.out = [];
-    this.calls = new Map(); // invocation id -> { caller, requestId }
-    this.nextInvocation = 1;
-    this.subscriptions = [];
+    this.state = newRelayState();
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.data(chunk));
     socket.on('error', () => socket.destroy());
@@ -160,89 +157,11 @@ class Connection {
   }
 
   message(payload) {
-    const m = decodePayload(this.serializer, payload);
-    switch (m[0]) {
-      case 1: // HELLO
-        this.send([2, nextGlobalId++, { roles: { broker: {}, dealer: {} } }]);
-        break;
-      case 6: // GOODBYE
-        this.send([6, {}, 'wamp.close.goodbye_and_out']);
-        break;
-      case 64: {
-        // REGISTER
-        const id = nextGlobalId++;
-        registrations.set(m[3], { conn: this, id });
-        this.send([65, m[1], id]);
-        break;
-      }
-      case 48: {
-        // CALL -> INVOCATION
-        const registration = registrations.get(m[3]);
-        if (registration === undefined) {
-          this.send([8, 48, m[1], {}, 'wamp.error.no_such_procedure']);
-          break;
-        }
-        const callee = registration.conn;
-        const invocation = callee.nextInvocation++;
-        callee.calls.set(invocation, { caller: this, requestId: m[1] });
-        const message =
-          m.length > 5 ? [68, invocation, registration.id, {}, m[4], m[5]] : [68, invocation, registration.id, {}];
-        if (m.length === 5) message.push(m[4]);
-        callee.send(message);
-        break;
-      }
-      case 70: {
-        // YIELD -> RESULT
-        const call = this.calls.get(m[1]);
-        if (call === undefined) break;
-        this.calls.delete(m[1]);
-        const message = m.length > 4 ? [50, call.requestId, {}, m[3], m[4]] : [50, call.requestId, {}];
-        if (m.length === 4) message.push(m[3]);
-        call.caller.send(message);
-        break;
-      }
-      case 32: {
-        // SUBSCRIBE
-        let topic = topics.get(m[3]);
-        if (topic === undefined) {
-          topic = { id: nextGlobalId++, subscribers: [] };
-          topics.set(m[3], topic);
-        }
-        topic.subscribers.push(this);
-        this.subscriptions.push(topic);
-        this.send([33, m[1], topic.id]);
-        break;
-      }
-      case 16: {
-        // PUBLISH -> EVENT, one frame per serializer shared by every subscriber
-        const topic = topics.get(m[3]);
-        if (topic === undefined) break;
-        const event =
-          m.length > 5 ? [36, topic.id, nextGlobalId++, {}, m[4], m[5]] : [36, topic.id, nextGlobalId++, {}];
-        if (m.length === 5) event.push(m[4]);
-        const frames = {};
-        const subscribers = topic.subscribers;
-        for (let i = 0; i < subscribers.length; i++) {
-          const subscriber = subscribers[i];
-          if (subscriber === this) continue;
-          const s = subscriber.serializer;
-          frames[s] ??= frameOf(encodePayload(s, event), subscriber.binary);
-          subscriber.push(frames[s]);
-        }
-        break;
-      }
-      default:
-        break;
-    }
+    router.receive(this, decodePayload(this.serializer, payload));
   }
 
   closed() {
-    for (const topic of this.subscriptions) {
-      const i = topic.subscribers.indexOf(this);
-      if (i >= 0) topic.subscribers.splice(i, 1);
-    }
-    for (const [procedure, registration] of registrations)
-      if (registration.conn === this) registrations.delete(procedure);
+    router.closed(this);
   }
 }
 

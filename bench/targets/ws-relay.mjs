@@ -6,6 +6,7 @@
  * What it reaches is roughly what Node.js can do on the machine; a router does more per message.
  */
 import { WebSocketServer } from 'ws';
+import { newRelayState, relayRouter } from '../lib/relay-routing.mjs';
 import { decodePayload, encodePayload, wsFrame } from '../lib/wire.mjs';
 import { controlChannel } from './control.mjs';
 
@@ -23,9 +24,7 @@ function flushAll() {
   dirty.length = 0;
 }
 
-const registrations = new Map(); // procedure -> { conn, id }
-const topics = new Map(); // topic -> { id, subscribers: Set<Connection> }
-let nextGlobalId = 1;
+const router = relayRouter((payload, binary) => wsFrame(payload, { binary, masked: false }));
 
 class Connection {
   constructor(ws) {
@@ -34,9 +33,7 @@ class Connection {
     this.serializer = SERIALIZERS[ws.protocol];
     this.binary = this.serializer !== 'json';
     this.out = [];
-    this.pending = new Map(); // invocation id -> { caller, requestId }
-    this.nextInvocation = 1;
-    this.subscriptions = new Set();
+    this.state = newRelayState();
     ws.on('message', (data) => this.receive(data));
     ws.on('close', () => this.closed());
   }
@@ -65,78 +62,11 @@ class Connection {
   }
 
   receive(data) {
-    const m = decodePayload(this.serializer, data);
-    switch (m[0]) {
-      case 1: // HELLO
-        this.send([2, nextGlobalId++, { roles: { broker: {}, dealer: {} } }]);
-        break;
-      case 6: // GOODBYE
-        this.send([6, {}, 'wamp.close.goodbye_and_out']);
-        break;
-      case 64: {
-        const id = nextGlobalId++;
-        registrations.set(m[3], { conn: this, id });
-        this.send([65, m[1], id]);
-        break;
-      }
-      case 48: {
-        const registration = registrations.get(m[3]);
-        if (registration === undefined) {
-          this.send([8, 48, m[1], {}, 'wamp.error.no_such_procedure']);
-          break;
-        }
-        const callee = registration.conn;
-        const invocation = callee.nextInvocation++;
-        callee.pending.set(invocation, { caller: this, requestId: m[1] });
-        const message = [68, invocation, registration.id, {}];
-        if (m.length > 4) message.push(...m.slice(4));
-        callee.send(message);
-        break;
-      }
-      case 70: {
-        const pending = this.pending.get(m[1]);
-        if (pending === undefined) break;
-        this.pending.delete(m[1]);
-        const message = [50, pending.requestId, {}];
-        if (m.length > 3) message.push(...m.slice(3));
-        pending.caller.send(message);
-        break;
-      }
-      case 32: {
-        let topic = topics.get(m[3]);
-        if (topic === undefined) {
-          topic = { id: nextGlobalId++, subscribers: new Set() };
-          topics.set(m[3], topic);
-        }
-        topic.subscribers.add(this);
-        this.subscriptions.add(topic);
-        this.send([33, m[1], topic.id]);
-        break;
-      }
-      case 16: {
-        const topic = topics.get(m[3]);
-        if (topic === undefined) break;
-        const event = [36, topic.id, nextGlobalId++, {}];
-        if (m.length > 4) event.push(...m.slice(4));
-        // One frame per serializer per publication, shared by every subscriber.
-        const frames = {};
-        for (const subscriber of topic.subscribers) {
-          if (subscriber === this) continue;
-          const s = subscriber.serializer;
-          frames[s] ??= wsFrame(encodePayload(s, event), { binary: subscriber.binary, masked: false });
-          subscriber.push(frames[s]);
-        }
-        break;
-      }
-      default:
-        break;
-    }
+    router.receive(this, decodePayload(this.serializer, data));
   }
 
   closed() {
-    for (const topic of this.subscriptions) topic.subscribers.delete(this);
-    for (const [procedure, registration] of registrations)
-      if (registration.conn === this) registrations.delete(procedure);
+    router.closed(this);
   }
 }
 
