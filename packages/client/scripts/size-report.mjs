@@ -1,6 +1,6 @@
 // Measures what each entry point of @interchange/client costs a page: every entry is bundled
 // with esbuild the way scripts/bundle.mjs builds the browser files (minified, es2022, browser
-// platform), and its raw, gzip (level 9) and brotli (quality 11) sizes are taken. Opt-in entries
+// platform, then minified again by terser: scripts/minify.mjs), and its raw, gzip (level 9) and brotli (quality 11) sizes are taken. Opt-in entries
 // are measured together with the core, as a page loads them, and as the increment over it. The
 // votes demo's JavaScript is its two script files. Autobahn|JS's browser build (npm
 // autobahn-browser) and wampy's (npm wampy) are measured from their published files.
@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { minifyBundle } from './minify.mjs';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const repoDir = join(packageDir, '..', '..');
@@ -66,7 +67,8 @@ export async function bundleSource(contents, format = 'esm') {
   const inputs = Object.entries(output?.inputs ?? {})
     .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
     .map(([path]) => path);
-  return { code: result.outputFiles[0]?.contents ?? new Uint8Array(), inputs };
+  const { code } = await minifyBundle(result.outputFiles[0]?.text ?? '', { format });
+  return { code: Buffer.from(code), inputs };
 }
 
 /** Sizes of a bundle that re-exports everything of the given package entry points. */
