@@ -120,7 +120,7 @@ describe('browser bundle', () => {
     expect(opened).toEqual([99]);
   }, 60_000);
 
-  it('holds no node:net or node:tls, and refuses RawSocket with a clear TransportError', async () => {
+  it('holds no node:net or node:tls, and refuses RawSocket with a clear, named TransportError', async () => {
     const { code, inputs } = await bundle();
     expect(code).not.toMatch(/["'`]node:/);
     expect(inputs.some((path) => path.endsWith('src/rawsocket-socket.ts'))).toBe(false);
@@ -149,6 +149,9 @@ describe('browser bundle', () => {
     const direct = await interchange.connectRawSocket({ url: 'rs://router.example:8081' }).catch((e: unknown) => e);
     expect(direct).toBeInstanceOf(interchange.TransportError);
     expect((direct as Error).message).toMatch(/^RawSocket needs Node.js: a browser cannot open TCP or Unix sockets/);
+    // The class name survives minification, so the page's console shows `TransportError: ...`.
+    expect((direct as Error).name).toBe('TransportError');
+    expect(String(direct)).toMatch(/^TransportError: RawSocket needs Node.js/);
     const viaConnect = await interchange
       .connect({ url: 'rss://router.example:8081', realm: 'r' })
       .catch((e: unknown) => e);
