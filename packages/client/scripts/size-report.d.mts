@@ -15,7 +15,12 @@ export declare function sizesOf(code: string | Uint8Array): Sizes;
 export declare function bundleSource(
   contents: string,
   format?: 'esm' | 'iife',
-): Promise<{ code: Uint8Array; inputs: string[] }>;
+): Promise<{ code: Uint8Array; inputs: string[]; bytesPerInput: Record<string, number> }>;
+
+/** Per source file of a bundle: esbuild's minified bytes, and the proportional share of its gzip size. */
+export declare function moduleBreakdown(
+  contents: string,
+): Promise<Array<{ module: string; minified: number; gzipShare: number }>>;
 
 /** Sizes of a bundle that re-exports everything of the given package entry points, and its input files. */
 export declare function measureEntry(...specifiers: string[]): Promise<Sizes & { inputs: string[] }>;

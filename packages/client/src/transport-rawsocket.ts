@@ -75,6 +75,7 @@ export interface RawSocketTransportOptions {
  * 4 maximum connection count reached.
  */
 export class RawSocketRefusedError extends TransportError {
+  static override readonly name: string = 'RawSocketRefusedError';
   readonly handshakeCode: number;
   constructor(url: string, handshakeCode: number) {
     super(

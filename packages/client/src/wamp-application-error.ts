@@ -14,6 +14,7 @@ import { ApplicationError, type Dict } from '@interchange/protocol';
  * });
  */
 export class WampApplicationError extends ApplicationError {
+  static override readonly name: string = 'WampApplicationError';
   constructor(
     error: string,
     args?: unknown[],

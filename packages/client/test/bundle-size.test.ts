@@ -22,18 +22,18 @@ describe('client size budgets', () => {
     for (const left of ['/message-codec.ts', '/serializer-json.ts', '/features.ts']) {
       expect(core.inputs.some((path: string) => path.includes('protocol/') && path.endsWith(left))).toBe(false);
     }
-  });
+  }, 60_000);
 
   it(`keeps the votes page's JavaScript within ${SIZE_BUDGETS.votesPage} bytes gzipped`, async () => {
     const page = await measureVotesPage();
     expect(page.scripts).toEqual(['lib/interchange-core.min.js', 'votes.js']);
     expect(page.gzip).toBeLessThanOrEqual(SIZE_BUDGETS.votesPage);
-  });
+  }, 60_000);
 
   it('adds only its own code with an opt-in entry: cbor brings cbor-x and no msgpack', async () => {
     const withCbor = await measureEntry('@interchange/client/core', '@interchange/client/cbor');
     expect(withCbor.inputs.some((path: string) => path.includes('node_modules/cbor-x/'))).toBe(true);
     expect(withCbor.inputs.some((path: string) => path.includes('msgpackr'))).toBe(false);
     expect(withCbor.inputs.some((path: string) => path.includes('hash-wasm'))).toBe(false);
-  });
+  }, 60_000);
 });

@@ -2,11 +2,21 @@ import { fileURLToPath } from 'node:url';
 import * as vm from 'node:vm';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { minifyBundle } from '../scripts/minify.mjs';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
-/** Builds the IIFE bundle in memory with the options of scripts/bundle.mjs. */
-async function bundle(): Promise<{ code: string; inputs: string[] }> {
+/**
+ * Builds the IIFE bundle in memory with the options of scripts/bundle.mjs, terser pass included;
+ * once for both tests (terser takes seconds on the full bundle).
+ */
+let built: Promise<{ code: string; inputs: string[] }> | undefined;
+function bundle(): Promise<{ code: string; inputs: string[] }> {
+  built ??= buildBundle();
+  return built;
+}
+
+async function buildBundle(): Promise<{ code: string; inputs: string[] }> {
   const result = await build({
     absWorkingDir: packageDir,
     entryPoints: ['src/browser-global.ts'],
@@ -21,7 +31,8 @@ async function bundle(): Promise<{ code: string; inputs: string[] }> {
     metafile: true,
     logLevel: 'silent',
   });
-  return { code: result.outputFiles[0]?.text ?? '', inputs: Object.keys(result.metafile.inputs) };
+  const { code } = await minifyBundle(result.outputFiles[0]?.text ?? '', { format: 'iife' });
+  return { code, inputs: Object.keys(result.metafile.inputs) };
 }
 
 /** A browser-like WebSocket double: records what the page sends, lets the test answer. */
@@ -107,9 +118,9 @@ describe('browser bundle', () => {
     socket?.onmessage?.({ data: JSON.stringify([2, 99, { roles: { broker: {}, dealer: {} } }]) });
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(opened).toEqual([99]);
-  });
+  }, 60_000);
 
-  it('holds no node:net or node:tls, and refuses RawSocket with a clear TransportError', async () => {
+  it('holds no node:net or node:tls, and refuses RawSocket with a clear, named TransportError', async () => {
     const { code, inputs } = await bundle();
     expect(code).not.toMatch(/["'`]node:/);
     expect(inputs.some((path) => path.endsWith('src/rawsocket-socket.ts'))).toBe(false);
@@ -138,6 +149,9 @@ describe('browser bundle', () => {
     const direct = await interchange.connectRawSocket({ url: 'rs://router.example:8081' }).catch((e: unknown) => e);
     expect(direct).toBeInstanceOf(interchange.TransportError);
     expect((direct as Error).message).toMatch(/^RawSocket needs Node.js: a browser cannot open TCP or Unix sockets/);
+    // The class name survives minification, so the page's console shows `TransportError: ...`.
+    expect((direct as Error).name).toBe('TransportError');
+    expect(String(direct)).toMatch(/^TransportError: RawSocket needs Node.js/);
     const viaConnect = await interchange
       .connect({ url: 'rss://router.example:8081', realm: 'r' })
       .catch((e: unknown) => e);
@@ -156,5 +170,5 @@ describe('browser bundle', () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(PageWebSocket.instances.map((socket) => socket.url)).toEqual(['ws://router.example/ws']);
     await connection.close();
-  });
+  }, 60_000);
 });

@@ -15,8 +15,13 @@ export const ErrorCode = {
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** Base class of every error Interchange throws. */
+/**
+ * Base class of every error Interchange throws. `name` is the class's name (`new.target`, so a
+ * subclass of an application's own gets its own); each class here also states it as a static
+ * field, since a minifier renames classes (the browser bundles would show `l: ...`).
+ */
 export class WampError extends Error {
+  static override readonly name: string = 'WampError';
   readonly code: ErrorCodeValue;
   constructor(code: ErrorCodeValue, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -27,6 +32,7 @@ export class WampError extends Error {
 
 /** The peer answered with ERROR (or the router refused a request): keeps the error URI and payload. */
 export class ApplicationError extends WampError {
+  static override readonly name: string = 'ApplicationError';
   readonly uri: string;
   readonly args: unknown[];
   readonly kwargs: Record<string, unknown>;
@@ -53,6 +59,7 @@ export class ApplicationError extends WampError {
 
 /** A peer sent something the spec does not allow. `field` names the offending part, when known. */
 export class ProtocolViolationError extends WampError {
+  static override readonly name: string = 'ProtocolViolationError';
   readonly field: string | undefined;
   constructor(message: string, options: { field?: string; cause?: unknown } = {}) {
     super(ErrorCode.PROTOCOL_VIOLATION, message, { cause: options.cause });
@@ -62,6 +69,7 @@ export class ProtocolViolationError extends WampError {
 
 /** The transport failed: could not connect, closed unexpectedly, or refused the handshake. */
 export class TransportError extends WampError {
+  static override readonly name: string = 'TransportError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCode.TRANSPORT, message, options);
   }
@@ -69,6 +77,7 @@ export class TransportError extends WampError {
 
 /** An operation did not complete in time. */
 export class TimeoutError extends WampError {
+  static override readonly name: string = 'TimeoutError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCode.TIMEOUT, message, options);
   }
@@ -76,6 +85,7 @@ export class TimeoutError extends WampError {
 
 /** An operation was canceled, by an `AbortSignal` or by the router (`wamp.error.canceled`). */
 export class CanceledError extends WampError {
+  static override readonly name: string = 'CanceledError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCode.CANCELED, message, options);
   }
@@ -83,6 +93,7 @@ export class CanceledError extends WampError {
 
 /** The session closed (GOODBYE, ABORT or transport loss) before the operation completed. */
 export class SessionClosedError extends WampError {
+  static override readonly name: string = 'SessionClosedError';
   readonly reason: string;
   constructor(reason: string, message?: string, options?: { cause?: unknown }) {
     super(ErrorCode.SESSION_CLOSED, message ?? `session closed: ${reason}`, options);
@@ -92,6 +103,7 @@ export class SessionClosedError extends WampError {
 
 /** Local misuse of an API, thrown at once (bad URI, bad option). */
 export class InvalidArgumentError extends WampError {
+  static override readonly name: string = 'InvalidArgumentError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCode.INVALID_ARGUMENT, message, options);
   }

@@ -36,9 +36,10 @@ export type MessageCodeValue = (typeof MessageCode)[MessageName];
 
 /** Reverse lookup from a code to its name; `undefined` for codes WAMP does not define. */
 export function messageNameOf(code: number): MessageName | undefined {
-  return CODE_TO_NAME.get(code);
+  codeToName ??= new Map((Object.entries(MessageCode) as [MessageName, number][]).map(([name, code]) => [code, name]));
+  return codeToName.get(code);
 }
 
-const CODE_TO_NAME: ReadonlyMap<number, MessageName> = /* @__PURE__ */ new Map(
-  (Object.entries(MessageCode) as [MessageName, number][]).map(([name, code]) => [code, name]),
-);
+// Built on first use: a bundle that never looks a name up (the client's core) drops it whole,
+// which the map built at load time, an expression with calls, did not allow.
+let codeToName: ReadonlyMap<number, MessageName> | undefined;

@@ -102,6 +102,7 @@ export type RawSocketErrorReason = 'magic' | 'reserved-bits' | 'frame-type' | 'l
  * reserved bits set, a router answers {@link RawSocketHandshakeError.RESERVED_BITS}.
  */
 export class RawSocketError extends ProtocolViolationError {
+  static override readonly name: string = 'RawSocketError';
   readonly reason: RawSocketErrorReason;
   constructor(reason: RawSocketErrorReason, message: string) {
     super(message, { field: 'rawsocket' });
