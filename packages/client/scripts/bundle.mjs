@@ -7,16 +7,19 @@
 //   dist/browser/esm/*.js            minified ES modules of each entry point that works in a
 //                                    browser (core, msgpack, cbor, longpoll, meta, auth/*), sharing
 //                                    chunks, so a page imports core.js and only the extras it uses
+// Each output file is then minified again by terser (scripts/minify.mjs says why), its source map
+// carried through so that it still points at the TypeScript sources.
 // Sources are bundled through the `source` export condition, so this needs no prior tsc build.
 // `ws` stays external: the WebSocket transport imports it dynamically and only when
 // globalThis.WebSocket is missing, which never happens in a browser. The RawSocket transport's
 // Node socket opener (node:net, node:tls) is swapped for its browser stand-in by the package's
 // `browser` field, so the bundles hold no node:* import at all; the checks below make sure.
 
-import { readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { minifyBundle } from './minify.mjs';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -74,7 +77,7 @@ async function buildOne(output) {
     throw new Error(`${name} must use the browser stand-in of rawsocket-socket.ts`);
   }
   for (const file of Object.keys(result.metafile.outputs).filter((path) => path.endsWith('.js'))) {
-    const code = await readFile(join(packageDir, file), 'utf8');
+    const code = await minifyAgain(join(packageDir, file), output.format);
     if (/["'`]node:(net|tls)["'`]/.test(code)) throw new Error(`${file} must not import node:net or node:tls`);
     if (output.outfile !== undefined) {
       const { size } = await stat(join(packageDir, file));
@@ -83,4 +86,13 @@ async function buildOne(output) {
   }
   if (output.outdir !== undefined)
     process.stdout.write(`${output.outdir}/: ${Object.keys(output.entryPoints).join(', ')}\n`);
+}
+
+/** Runs the terser pass over one written output file and its source map, in place. */
+async function minifyAgain(path, format) {
+  const map = await readFile(`${path}.map`, 'utf8');
+  const result = await minifyBundle(await readFile(path, 'utf8'), { format, map, mapUrl: `${basename(path)}.map` });
+  await writeFile(path, `${result.code}\n`);
+  if (result.map !== undefined) await writeFile(`${path}.map`, result.map);
+  return result.code;
 }
