@@ -87,7 +87,7 @@ export class MqttRawClient {
         socket.on('error', () => {});
         resolve();
       });
-      socket.on('data', (chunk) => this.#receive(chunk));
+      socket.on('data', (chunk) => this.receive(chunk));
       socket.once('close', () => {
         this.closed = true;
         for (const waiter of this.#waiters.splice(0)) waiter.reject(new Error('connection closed'));
@@ -163,8 +163,8 @@ export class MqttRawClient {
     });
   }
 
-  /** Splits what arrived into packets by their fixed header (MQTT 3.1.1 section 2.2). */
-  #receive(chunk) {
+  /** Feeds bytes read from the socket: splits them into packets by their fixed header (MQTT 3.1.1 section 2.2). */
+  receive(chunk) {
     let buf = chunk;
     if (this.#carry !== undefined) {
       buf = Buffer.concat([this.#carry, chunk]);

@@ -86,14 +86,16 @@ const FULL = {
   sessionSerializers: ['json'],
   // Acknowledged publications with retention and history: Interchange only, memory against lmdb.
   durable: { publishers: 4, inflight: 256, stores: ['memory', 'lmdb', 'lmdb-nosync'] },
-  // One publisher, `fanout` subscribers; `depth` publications undelivered at most (QoS 1 MQTT
-  // subscribers hold 32 in flight and 1,000 queued by default: deeper would drop the oldest).
+  // One publisher, `fanout` subscribers; `window` deliveries outstanding, and `depth`
+  // publications at most (QoS 1 MQTT subscribers hold 32 in flight and 1,000 queued by default:
+  // deeper would drop the oldest).
   mqtt: {
     serializers: ['json'],
     routes: ['mqtt-mqtt', 'mqtt-wamp', 'wamp-mqtt', 'wamp-wamp'],
     qos: [0, 1],
     fanout: [1, 100, 1000],
     mappings: ['passthrough', 'native'],
+    window: 20_000,
     depth: 512,
   },
   cluster: {
@@ -133,6 +135,7 @@ const SMOKE = {
       { route: 'wamp-mqtt', qos: 0, mapping: 'passthrough' },
       { route: 'wamp-mqtt', qos: 1, mapping: 'native' },
     ],
+    window: 200,
     depth: 16,
   },
   cluster: {

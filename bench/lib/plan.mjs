@@ -17,7 +17,10 @@ export function planCells(options) {
         serializers = TARGETS[target].launcher === 'interchange.mjs' ? serializers.slice(0, 1) : [];
       // The broker is Interchange's; the WAMP side speaks the serializers the sizes name.
       if (scenario === 'mqtt')
-        serializers = target === 'interchange' ? serializers.filter((s) => sizes.mqtt.serializers.includes(s)) : [];
+        serializers =
+          TARGETS[target].launcher === 'interchange.mjs'
+            ? serializers.filter((s) => sizes.mqtt.serializers.includes(s))
+            : [];
       for (const serializer of serializers) {
         const cell = (params) => cells.push({ scenario, target, serializer, params });
         switch (scenario) {
@@ -70,7 +73,8 @@ function mqttCells(mqtt, firstSerializer) {
           !mqtt.only.some((o) => o.route === route && o.qos === qos && o.mapping === mapping)
         )
           continue;
-        for (const subscribers of mqtt.fanout) out.push({ route, qos, mapping, subscribers, depth: mqtt.depth });
+        for (const subscribers of mqtt.fanout)
+          out.push({ route, qos, mapping, subscribers, window: mqtt.window, depth: mqtt.depth });
       }
     }
   return out;

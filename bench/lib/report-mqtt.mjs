@@ -3,7 +3,8 @@
  * what issue 15 asks for first (QoS 0 publications per second from MQTT into WAMP and back,
  * beside WAMP to WAMP in the same harness), then every cell.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { int, pct, table, us } from './report-format.mjs';
 
 const ROUTE_LABEL = {
@@ -122,14 +123,35 @@ function cellTable(cells) {
   );
 }
 
+/** The generator's cost per message against mqtt-packet's, from bench/mqtt-generator-cost.mjs if it was run. */
+function generatorCost(dir) {
+  const file = join(dir, 'mqtt-generator-cost.json');
+  if (!existsSync(file)) return '';
+  const data = JSON.parse(readFileSync(file, 'utf8'));
+  const ns = (x) => `${Math.round(x).toLocaleString('en-US')} ns`;
+  const rows = Object.entries(data.qos).map(([qos, r]) => [
+    `QoS ${qos}`,
+    ns(r.receive.generator),
+    ns(r.receive.codec),
+    ns(r.send.generator),
+    ns(r.send.codec),
+  ]);
+  return `What the generator pays per message, against mqtt-packet (what MQTT.js parses and writes
+with, so a floor of an MQTT.js client's cost), one process, no sockets (\`node bench/mqtt-generator-cost.mjs\`,
+Node ${data.node}):
+
+${table(['', 'receive (QoS 1: and PUBACK): generator', 'receive: mqtt-packet parser (QoS 1: and generate PUBACK)', 'send PUBLISH: generator (copy + patch ID)', 'send PUBLISH: mqtt-packet generate'], rows)}
+`;
+}
+
 /** The section, or '' when the results hold no mqtt cells. */
-export function mqttSection(results, files) {
+export function mqttSection(results, files, dir) {
   const cells = results.filter((r) => r.scenario === 'mqtt').sort(order);
   if (cells.length === 0) return '';
   const meta = runMeta(files);
   const loads = cells.map((r) => r.loadAverage).filter((x) => x !== undefined);
   const serializers = [...new Set(cells.map((r) => r.serializer))].join(', ');
-  const depth = cells[0].params.depth;
+  const { window, depth } = cells[0].params;
   const when =
     meta === undefined
       ? ''
@@ -151,8 +173,10 @@ an MQTT QoS 1 publisher's PUBACK waits for the realm); a WAMP publisher publishe
 \`acknowledge\`. \`passthrough\` carries the payload as it is (WAMP publishers in payload passthru
 mode), \`native\` maps it to and from \`{"args": [...]}\` in JSON. WAMP side: ${serializers}.
 
-Throughput: closed loop, at most ${int(depth)} publications not yet delivered to every subscriber;
-publications/s counts those that reached the first subscriber. Latency: then open loop at half
+${generatorCost(dir)}
+Throughput: closed loop, at most ${int(window)} deliveries outstanding and ${int(depth)} publications
+(at least 2) not yet delivered to every subscriber; publications/s counts those that reached the
+first subscriber. Latency: then open loop at half
 that rate, from each publication's due time to its arrival at the first subscriber (matched by
 order: one publisher, one topic, delivered in order); "saturated" when the node fell behind.${load}
 

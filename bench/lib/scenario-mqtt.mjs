@@ -15,8 +15,9 @@
  *
  * Two phases on the same connections:
  * 1. Throughput, closed loop on deliveries as in scenario-pubsub.mjs: publications go out while
- *    fewer than `depth` publications are not yet delivered everywhere. Deliveries/s counts every
- *    subscriber; publications/s counts those that reached the first subscriber.
+ *    fewer than `window` deliveries are outstanding, and at most `depth` publications (at least
+ *    2). Deliveries/s counts every subscriber; publications/s counts those that reached the first
+ *    subscriber.
  * 2. Latency, open loop at half the publication rate phase 1 measured: each publication is due
  *    at a fixed time, and its latency runs from then (no coordinated omission) to its arrival at
  *    the first subscriber. One publisher on one topic is delivered in order (MQTT 3.1.1 section
@@ -40,8 +41,8 @@ export const ROUTES = Object.freeze(['mqtt-mqtt', 'mqtt-wamp', 'wamp-mqtt', 'wam
 const PAYLOAD_BYTES = 64;
 /** Due times of the latency phase, by publication index modulo this ring (far more than in flight). */
 const RING = 1 << 16;
-/** How long the throughput phase's backlog may take to drain before the latency phase. */
-const DRAIN_MS = 10_000;
+/** A backlog that stops shrinking for this long was lost (the router dropped messages). */
+const STALL_MS = 3000;
 
 /** The payload of each side: MQTT bytes, and what a WAMP publisher sends to get them. */
 function payloads(mapping, serializer) {
@@ -154,6 +155,22 @@ async function openPublisher(job, side, topics, payload, state) {
   return { client, send };
 }
 
+/** Waits until `missing()` is 0; fails once it has not shrunk for STALL_MS. */
+async function drain(missing, failure) {
+  let last = missing();
+  let since = Date.now();
+  while (missing() > 0) {
+    await waitOrFail(20, failure);
+    const now = missing();
+    if (now < last) {
+      last = now;
+      since = Date.now();
+    } else if (Date.now() - since > STALL_MS) {
+      throw new Error(`${now} deliveries missing: none arrived for ${STALL_MS / 1000} s`);
+    }
+  }
+}
+
 /** One cell: throughput, then latency at half of it. */
 export async function mqttScenario(job) {
   const [from, to] = job.route.split('-');
@@ -162,6 +179,9 @@ export async function mqttScenario(job) {
     throw new Error(`bad mqtt cell ${JSON.stringify(job)}`);
   const payload = payloads(job.mapping, job.serializer);
   const fan = job.subscribers;
+  // Publications kept undelivered: `window` deliveries' worth, within `depth` (a QoS 1 MQTT
+  // subscriber holds 32 in flight and 1,000 queued by default; more would drop the oldest).
+  const depth = Math.min(job.depth, Math.max(2, Math.floor(job.window / fan)));
   const state = { unexpected: 0, lastUnexpected: undefined, acks: 0 };
 
   let delivered = 0;
@@ -205,7 +225,7 @@ export async function mqttScenario(job) {
   try {
     // Phase 1: throughput.
     pump = () => {
-      const room = job.depth - (published - Math.floor(delivered / fan));
+      const room = depth - (published - Math.floor(delivered / fan));
       if (room <= 0) return;
       publisher.send(room);
       published += room;
@@ -226,12 +246,7 @@ export async function mqttScenario(job) {
 
     // Drain: every publication delivered everywhere, or the router lost some.
     pump = () => {};
-    const drainEnd = Date.now() + DRAIN_MS;
-    while (delivered < published * fan && Date.now() < drainEnd) await waitOrFail(20, failure);
-    if (delivered !== published * fan)
-      throw new Error(
-        `${published * fan - delivered} of ${published * fan} deliveries missing ${DRAIN_MS / 1000} s after the throughput phase`,
-      );
+    await drain(() => published * fan - delivered, failure);
 
     // Phase 2: latency, open loop at half the rate measured.
     const rate = Math.max(10, Math.floor(publishRate / 2));
@@ -254,7 +269,7 @@ export async function mqttScenario(job) {
         const due = Math.floor(((Math.min(now, end) - t0) * rate) / 1000);
         // Past `depth` undelivered publications the router is not keeping up: what is due is
         // skipped (and the cell marked saturated) rather than piled up until messages drop.
-        const room = Math.max(0, job.depth - (published - first));
+        const room = Math.max(0, depth - (published - first));
         const n = Math.min(due - sent, room);
         skipped += due - sent - n;
         for (let k = 0; k < n; k++) dueAt[(issued + k) & (RING - 1)] = t0 + ((sent + k) * 1000) / rate;
@@ -270,8 +285,7 @@ export async function mqttScenario(job) {
       tick();
     });
     const behind = published - first;
-    const drainLatency = Date.now() + DRAIN_MS;
-    while (first < published && Date.now() < drainLatency) await waitOrFail(20, failure);
+    await drain(() => published - first, failure);
     const latency = histogram.summary();
     histogram = undefined;
     if (delivered > published * fan)
@@ -289,6 +303,7 @@ export async function mqttScenario(job) {
       published,
       delivered,
       fan,
+      depth,
       // The machine's 1-minute load average at the end: on a shared machine, how crowded it was.
       loadAverage: loadavg()[0],
     };
