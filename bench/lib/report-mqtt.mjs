@@ -82,6 +82,46 @@ function headline(cells) {
   );
 }
 
+/**
+ * What the headline shows, in one sentence: how much more router CPU a delivery to an MQTT
+ * subscriber takes than one to a WAMP subscriber, at fan-out (QoS 0, passthrough, json).
+ */
+function reading(cells) {
+  // Per router CPU-second, each cell of `route` (QoS 0, passthrough) against WAMP to WAMP's.
+  const against = (route, minSubscribers) => {
+    const ratios = [];
+    for (const r of cells) {
+      const p = r.params;
+      if (!r.ok || p.route !== route || p.qos !== 0 || p.mapping !== 'passthrough' || p.subscribers < minSubscribers)
+        continue;
+      const wamp = cells.find(
+        (w) =>
+          w.ok &&
+          w.serializer === r.serializer &&
+          w.params.route === 'wamp-wamp' &&
+          w.params.mapping === 'passthrough' &&
+          w.params.subscribers === p.subscribers,
+      );
+      const mine = perCpu(r);
+      const theirs = wamp === undefined ? undefined : perCpu(wamp);
+      if (mine !== undefined && theirs !== undefined && mine > 0) ratios.push(mine / theirs);
+    }
+    return ratios;
+  };
+  const toMqtt = [...against('mqtt-mqtt', 100), ...against('wamp-mqtt', 100)];
+  const fromMqtt = against('mqtt-wamp', 1);
+  const parts = [];
+  if (toMqtt.length > 0)
+    parts.push(
+      `At 100 and 1,000 subscribers a delivery to an MQTT subscriber took ${Math.round(1 / Math.max(...toMqtt))} to ${Math.round(1 / Math.min(...toMqtt))} times the router CPU of one to a WAMP subscriber: each MQTT client is a session of the realm whose events are received, mapped and encoded into a PUBLISH one subscriber at a time, where a WAMP event is encoded once for all its receivers.`,
+    );
+  if (fromMqtt.length > 0)
+    parts.push(
+      `An MQTT publisher into WAMP subscribers kept ${Math.min(...fromMqtt).toFixed(2)} to ${Math.max(...fromMqtt).toFixed(2)} of WAMP to WAMP's deliveries per router CPU-second.`,
+    );
+  return parts.length === 0 ? '' : `\n${parts.join(' ')}\n`;
+}
+
 function cellTable(cells) {
   const rows = cells.map((r) => {
     const p = r.params;
@@ -136,12 +176,11 @@ function generatorCost(dir) {
     ns(r.send.generator),
     ns(r.send.codec),
   ]);
-  return `What the generator pays per message, against mqtt-packet (what MQTT.js parses and writes
-with, so a floor of an MQTT.js client's cost), one process, no sockets (\`node bench/mqtt-generator-cost.mjs\`,
-Node ${data.node}):
+  return `What it pays per message, against mqtt-packet (what MQTT.js parses and writes with, so
+a floor of an MQTT.js client's cost), in one process without sockets
+(\`node bench/mqtt-generator-cost.mjs\`, Node ${data.node}):
 
-${table(['', 'receive (QoS 1: and PUBACK): generator', 'receive: mqtt-packet parser (QoS 1: and generate PUBACK)', 'send PUBLISH: generator (copy + patch ID)', 'send PUBLISH: mqtt-packet generate'], rows)}
-`;
+${table(['', 'receive (QoS 1: and PUBACK): generator', 'receive: mqtt-packet parser (QoS 1: and generate PUBACK)', 'send PUBLISH: generator (copy + patch ID)', 'send PUBLISH: mqtt-packet generate'], rows)}`;
 }
 
 /** The section, or '' when the results hold no mqtt cells. */
@@ -155,35 +194,34 @@ export function mqttSection(results, files, dir) {
   const when =
     meta === undefined
       ? ''
-      : ` (${meta.cpu}, ${meta.cores} cores, Node ${meta.node}; commit ${meta.commit}${meta.dirty ? ' with uncommitted changes' : ''}; ${meta.started.slice(0, 16).replace('T', ' ')} UTC; ${meta.sizes.warmupMs / 1000} s warm-up, ${meta.sizes.durationMs / 1000} s measured per phase)`;
+      : `\n\n**Run:** ${meta.cpu}, ${meta.cores} cores, Node ${meta.node}, Linux ${meta.kernel}; commit ${meta.commit}${meta.dirty ? ' with uncommitted changes' : ''}; ${meta.started.slice(0, 16).replace('T', ' ')} UTC; ${meta.sizes.warmupMs / 1000} s warm-up, ${meta.sizes.durationMs / 1000} s measured per phase.`;
   const load =
     loads.length === 0
       ? ''
-      : ` The machine's load average was ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} during these cells, on ${meta?.cores ?? 2} cores: other jobs shared the router's core, so rates vary between runs by tens of percent and "per router CPU-second" is the steadier figure.`;
+      : ` The machine's load average was ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} during these cells, on ${meta?.cores ?? 2} cores: other jobs shared the router's core, so rates vary between runs by tens of percent, and deliveries per router CPU-second is the steadier figure.`;
   return `## MQTT through the broker and the bridge
 
 \`node bench/run.mjs --scenarios mqtt --targets interchange\`: cells like the others, a fresh
 node per cell (its MQTT transport beside the WebSocket one) pinned to core 0, the generator on
-core 1${when}. One publisher, N subscribers of one topic, MQTT or WAMP on either side; 64-octet
-MQTT payloads. The MQTT generator (bench/lib/mqtt-raw-client.mjs) speaks MQTT 3.1.1 over raw
-sockets: control packets through \`mqtt-packet\`, PUBLISH packets pre-built, received packets
-split by their fixed header, QoS 1 PUBLISHes acknowledged from their two identifier octets.
-QoS is the MQTT side's (a QoS 1 subscriber's messages wait for its PUBACK, at most 32 in flight;
-an MQTT QoS 1 publisher's PUBACK waits for the realm); a WAMP publisher publishes without
-\`acknowledge\`. \`passthrough\` carries the payload as it is (WAMP publishers in payload passthru
-mode), \`native\` maps it to and from \`{"args": [...]}\` in JSON. WAMP side: ${serializers}.
+core 1. One publisher, N subscribers of one topic, MQTT or WAMP on either side; 64-octet MQTT
+payloads. QoS is the MQTT side's (a QoS 1 subscriber's messages wait for its PUBACK, at most 32
+in flight; an MQTT QoS 1 publisher's PUBACK waits for the realm); a WAMP publisher publishes
+without \`acknowledge\`. \`passthrough\` carries the payload as it is (WAMP publishers in payload
+passthru mode), \`native\` maps it to and from \`{"args": [...]}\` in JSON. WAMP side: ${serializers}.
 
-${generatorCost(dir)}
 Throughput: closed loop, at most ${int(window)} deliveries outstanding and ${int(depth)} publications
 (at least 2) not yet delivered to every subscriber; publications/s counts those that reached the
-first subscriber. Latency: then open loop at half
-that rate, from each publication's due time to its arrival at the first subscriber (matched by
-order: one publisher, one topic, delivered in order); "saturated" when the node fell behind.${load}
+first subscriber. Latency: then open loop at half that rate (at least 10/s), from each
+publication's due time to its arrival at the first subscriber (matched by order: one publisher,
+one topic, delivered in order); "saturated" when the node fell behind.${when}${load}
 
+The MQTT generator (bench/lib/mqtt-raw-client.mjs) speaks MQTT 3.1.1 over raw sockets: control
+packets through \`mqtt-packet\`, PUBLISH packets pre-built, received packets split by their fixed
+header, QoS 1 PUBLISHes acknowledged from their two identifier octets. ${generatorCost(dir)}
 Issue 15 sets no number for MQTT; it asks for QoS 0 publications into WAMP subscribers and back
 beside Interchange's WAMP numbers:
 
-${headline(cells)}
+${headline(cells)}${reading(cells)}
 Every cell:
 
 ${cellTable(cells)}
