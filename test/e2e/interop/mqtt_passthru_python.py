@@ -75,7 +75,11 @@ class Subscriber(ApplicationSession):
                             'retained': details.retained, 'enc_algo': details.enc_algo})
 
         subscription = yield self.subscribe(on_event, TOPIC, options=SubscribeOptions(details=True, get_retained=True))
+        # Retained events follow SUBSCRIBED at once; none within 10 s means none was sent.
+        timeout = reactor.callLater(10, lambda: first.called or first.callback({'no_retained_event': True}))
         observed['retained_event'] = yield first
+        if timeout.active():
+            timeout.cancel()
 
         # The history holds the passthru events as this client reads them: payload and enc_algo.
         history = yield self.call('wamp.subscription.get_events', subscription.id)
