@@ -178,6 +178,10 @@ function describe(r) {
     const l = r.latencyUs;
     return `${head}: ${fmt(r.rate)} calls/s, p50 ${l.p50} us, p99 ${l.p99} us, p99.9 ${l.p999} us${r.saturated ? ' (saturated)' : ''} (${cpu})`;
   }
+  if (r.scenario === 'mqtt') {
+    const l = r.latencyUs;
+    return `${head}: ${fmt(r.publishRate)} publications/s, ${fmt(r.rate)} deliveries/s; at ${fmt(r.latencyRate)}/s p50 ${l.p50} us, p99 ${l.p99} us${r.saturated ? ' (saturated)' : ''} (${cpu})`;
+  }
   return `${head}: ${fmt(r.rate)} ${r.unit} (${cpu})`;
 }
 

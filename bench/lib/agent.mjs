@@ -5,6 +5,7 @@
  */
 
 import { durablePublish } from './scenario-durable.mjs';
+import { mqttScenario } from './scenario-mqtt.mjs';
 import { fanout, manyTopics } from './scenario-pubsub.mjs';
 import { rpcLatency, rpcThroughput } from './scenario-rpc.mjs';
 import { openSessions } from './scenario-sessions.mjs';
@@ -15,6 +16,7 @@ const scenarios = {
   fanout,
   topics: manyTopics,
   'durable-publish': durablePublish,
+  mqtt: mqttScenario,
 };
 
 let sessions = [];

@@ -16,10 +16,12 @@ const LOAD_CORE = 1;
 /** Sessions one agent opens at most: below its own file-descriptor limit (20,000 here). */
 const SESSIONS_PER_AGENT = 8000;
 
-async function startTarget(name, context, store) {
+async function startTarget(name, context, store, mqtt) {
   const target = TARGETS[name];
   const args = ['--realm', REALM, '--peers', context.peersDir];
   if (store !== undefined) args.push('--store', store);
+  // An MQTT transport beside the WebSocket one, for the mqtt scenario (targets/interchange.mjs).
+  if (mqtt) args.push('--mqtt', 'true');
   if (context.bundles[name] !== undefined) args.push('--bundle', context.bundles[name]);
   const bun = target.runtime === 'bun';
   if (bun && context.bunPath === undefined) throw new Error(`${name} needs Bun, which is not installed`);
@@ -42,8 +44,9 @@ async function startTarget(name, context, store) {
     execPath: bun ? context.bunPath : undefined,
   });
   try {
-    const { port } = await nextMessage(child, ['ready'], 30_000);
+    const { port, mqttPort } = await nextMessage(child, ['ready'], 30_000);
     child.port = port;
+    child.mqttPort = mqttPort;
     return child;
   } catch (error) {
     await stop(child);
@@ -86,6 +89,7 @@ async function runScenario(cell, target, context, agents) {
     scenario: cell.scenario,
     host: HOST,
     port: target.port,
+    mqttPort: target.mqttPort,
     serializer: cell.serializer,
     realm: REALM,
     routerPid: target.pid,
@@ -146,7 +150,7 @@ export async function runCell(cell, context) {
   const agents = [];
   let target;
   try {
-    target = await startTarget(cell.target, context, cell.params.store);
+    target = await startTarget(cell.target, context, cell.params.store, cell.scenario === 'mqtt');
     const run = cell.scenario === 'sessions' ? runSessions : runScenario;
     const result = await run(cell, target, context, agents);
     if (target.exitStatus !== undefined) throw new Error(`the router exited (${target.exitStatus}) during the run`);

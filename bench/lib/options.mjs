@@ -57,6 +57,8 @@ export const SCENARIOS = Object.freeze([
   'topics',
   'sessions',
   'durable-publish',
+  // MQTT through the broker and its bridge, Interchange only (lib/scenario-mqtt.mjs).
+  'mqtt',
   // Not a cell: its own routers (1 process, then 2 joined through nats-server), see scenario-cluster.mjs.
   'cluster',
 ]);
@@ -84,6 +86,18 @@ const FULL = {
   sessionSerializers: ['json'],
   // Acknowledged publications with retention and history: Interchange only, memory against lmdb.
   durable: { publishers: 4, inflight: 256, stores: ['memory', 'lmdb', 'lmdb-nosync'] },
+  // One publisher, `fanout` subscribers; `window` deliveries outstanding, and `depth`
+  // publications at most (QoS 1 MQTT subscribers hold 32 in flight and 1,000 queued by default:
+  // deeper would drop the oldest).
+  mqtt: {
+    serializers: ['json'],
+    routes: ['mqtt-mqtt', 'mqtt-wamp', 'wamp-mqtt', 'wamp-wamp'],
+    qos: [0, 1],
+    fanout: [1, 100, 1000],
+    mappings: ['passthrough', 'native'],
+    window: 20_000,
+    depth: 512,
+  },
   cluster: {
     serializer: 'msgpack',
     callers: 4,
@@ -107,6 +121,23 @@ const SMOKE = {
   sessions: 50,
   sessionSerializers: ['json'],
   durable: { publishers: 1, inflight: 8, stores: ['memory', 'lmdb', 'lmdb-nosync'] },
+  // Each of the generator's paths once (MQTT and WAMP publishers and subscribers, QoS 0 and 1,
+  // both mappings); WAMP to WAMP is the fanout scenario's.
+  mqtt: {
+    serializers: ['json'],
+    routes: ['mqtt-mqtt', 'mqtt-wamp', 'wamp-mqtt', 'wamp-wamp'],
+    qos: [0, 1],
+    fanout: [2],
+    mappings: ['passthrough', 'native'],
+    only: [
+      { route: 'mqtt-mqtt', qos: 1, mapping: 'passthrough' },
+      { route: 'mqtt-wamp', qos: 0, mapping: 'native' },
+      { route: 'wamp-mqtt', qos: 0, mapping: 'passthrough' },
+      { route: 'wamp-mqtt', qos: 1, mapping: 'native' },
+    ],
+    window: 200,
+    depth: 16,
+  },
   cluster: {
     serializer: 'msgpack',
     callers: 2,
@@ -127,6 +158,10 @@ export const USAGE = `usage: node bench/run.mjs [options]
   --fanout 10,100         subscriber counts of the fanout scenario
   --rates 10000,half      rpc-latency rates in calls/s; 'half' is half the target's measured maximum
   --sessions N|max        sessions to open in the sessions scenario
+  --mqtt-routes a,b       mqtt scenario routes: mqtt-mqtt, mqtt-wamp, wamp-mqtt, wamp-wamp
+  --mqtt-qos 0,1          mqtt scenario QoS of the MQTT side
+  --mqtt-fanout 1,100     mqtt scenario subscriber counts
+  --mqtt-mappings a,b     mqtt scenario payload mappings: passthrough, native
   --warmup S --duration S seconds of warm-up and of measurement per cell
   --baseline REF          commit whose files the interchange-baseline target uses (default: before issue 6's second round)
   --baseline-files a,b    files or folders taken from that commit (default: the transports folder and the decoder)
@@ -138,6 +173,26 @@ export const USAGE = `usage: node bench/run.mjs [options]
   --out FILE              results file (default bench/results/<date>.json; smoke: bench/.build/smoke.json)
   --no-report             do not rewrite BENCHMARKS.md
 `;
+
+/** The mqtt scenario's sizes with the command line's `--mqtt-*` choices (and `--serializers`) applied. */
+function mqttSizes(mqtt, flags, list) {
+  const numbers = (name, values) => {
+    for (const v of values)
+      if (!(Number.isInteger(v) && v >= 0)) throw new Error(`${name} must be non-negative integers, got ${v}`);
+    return values;
+  };
+  const picked = (name) => String(flags.get(name)).split(',').map(Number);
+  return {
+    ...mqtt,
+    serializers: flags.has('serializers') ? list('serializers', ['json', 'msgpack', 'cbor']) : mqtt.serializers,
+    routes: list('mqtt-routes', mqtt.routes),
+    qos: flags.has('mqtt-qos') ? numbers('--mqtt-qos', picked('mqtt-qos')).filter((q) => q <= 1) : mqtt.qos,
+    fanout: flags.has('mqtt-fanout')
+      ? numbers('--mqtt-fanout', picked('mqtt-fanout')).filter((n) => n > 0)
+      : mqtt.fanout,
+    mappings: list('mqtt-mappings', mqtt.mappings),
+  };
+}
 
 /** Parses the command line into run options. */
 export function parseOptions(argv) {
@@ -181,6 +236,7 @@ export function parseOptions(argv) {
     sizes.rates.filter((r) => r !== 'half'),
   );
   if (sizes.sessions !== 'max') positive('--sessions', [sizes.sessions]);
+  sizes.mqtt = mqttSizes(sizes.mqtt, flags, list);
   if (!(sizes.warmupMs >= 0 && sizes.durationMs > 0))
     throw new Error('--warmup must be >= 0 and --duration > 0 seconds');
   return {

@@ -15,6 +15,12 @@ export function planCells(options) {
       // Realm stores are Interchange's own (the bare relay keeps nothing); one serializer shows their cost.
       if (scenario === 'durable-publish')
         serializers = TARGETS[target].launcher === 'interchange.mjs' ? serializers.slice(0, 1) : [];
+      // The broker is Interchange's; the WAMP side speaks the serializers the sizes name.
+      if (scenario === 'mqtt')
+        serializers =
+          TARGETS[target].launcher === 'interchange.mjs'
+            ? serializers.filter((s) => sizes.mqtt.serializers.includes(s))
+            : [];
       for (const serializer of serializers) {
         const cell = (params) => cells.push({ scenario, target, serializer, params });
         switch (scenario) {
@@ -39,6 +45,9 @@ export function planCells(options) {
             for (const store of target === 'interchange-baseline' ? ['memory'] : sizes.durable.stores)
               cell({ publishers: sizes.durable.publishers, inflight: sizes.durable.inflight, store });
             break;
+          case 'mqtt':
+            for (const params of mqttCells(sizes.mqtt, serializer === serializers[0])) cell(params);
+            break;
           default:
             throw new Error(`unknown scenario ${scenario}`);
         }
@@ -46,6 +55,29 @@ export function planCells(options) {
     }
   }
   return cells;
+}
+
+/**
+ * The mqtt cells of one serializer. QoS is the MQTT side's, so WAMP to WAMP runs once per
+ * mapping; MQTT to MQTT involves no WAMP serializer and runs with the first one only.
+ */
+function mqttCells(mqtt, firstSerializer) {
+  const out = [];
+  for (const mapping of mqtt.mappings)
+    for (const route of mqtt.routes) {
+      if (route === 'mqtt-mqtt' && !firstSerializer) continue;
+      for (const qos of route === 'wamp-wamp' ? [0] : mqtt.qos) {
+        // A smoke run picks a few combinations (`only`), each with every fan-out.
+        if (
+          mqtt.only !== undefined &&
+          !mqtt.only.some((o) => o.route === route && o.qos === qos && o.mapping === mapping)
+        )
+          continue;
+        for (const subscribers of mqtt.fanout)
+          out.push({ route, qos, mapping, subscribers, window: mqtt.window, depth: mqtt.depth });
+      }
+    }
+  return out;
 }
 
 /** The `publications` depth of the pub/sub scenarios, where the sizes set one. */

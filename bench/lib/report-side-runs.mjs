@@ -202,11 +202,6 @@ export function clusterSection(dir) {
   return writtenSection(dir, 'cluster.md');
 }
 
-/** The "MQTT" section, written by bench/mqtt-throughput.mjs into bench/results/mqtt.md. */
-export function mqttSection(dir) {
-  return writtenSection(dir, 'mqtt.md');
-}
-
 /**
  * The "Client size" section, written by packages/client/scripts/size-report.mjs into
  * bench/results/client-size.md (it measures bundles, not the router, so it runs on its own).

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { BASELINE_FILES } from './build-interchange.mjs';
 import { int, label, pct, table, us } from './report-format.mjs';
+import { mqttSection } from './report-mqtt.mjs';
 import {
   clientSizeSection,
   clusterSection,
@@ -14,7 +15,6 @@ import {
   floorSection,
   generatorCost,
   latencyFloor,
-  mqttSection,
   profileSummary,
 } from './report-side-runs.mjs';
 import { barChart, shortNumber } from './svg-chart.mjs';
@@ -444,7 +444,7 @@ Memory per session is the router's growth (heap after a full GC, and RSS) divide
 open. Serializer: json (an idle session costs the same whatever it would speak).
 
 ${sessionsTable(results)}
-${durableSection(results, sizes)}${clusterSection(dir)}${mqttSection(dir)}${profileSummary(dir)}${failures.length > 0 ? `## Failures recorded\n\n${failures.map((r) => `- ${r.scenario} / ${label(r.target)} / ${r.serializer} ${JSON.stringify(r.params)}: ${r.error}`).join('\n')}\n\n` : ''}${clientSizeSection(dir)}## The generator
+${durableSection(results, sizes)}${clusterSection(dir)}${mqttSection(results, files, dir)}${profileSummary(dir)}${failures.length > 0 ? `## Failures recorded\n\n${failures.map((r) => `- ${r.scenario} / ${label(r.target)} / ${r.serializer} ${JSON.stringify(r.params)}: ${r.error}`).join('\n')}\n\n` : ''}${clientSizeSection(dir)}## The generator
 
 The load generator (bench/lib) is built to cost less than the router it measures: every WAMP
 message it sends is encoded once into a complete WebSocket frame (masked with a zero key, so it is

@@ -28,8 +28,9 @@ export function controlChannel() {
     }
   });
   return {
-    ready(port) {
-      process.send({ type: 'ready', port });
+    /** `extra`: further addresses, such as `{ mqttPort }`. */
+    ready(port, extra = {}) {
+      process.send({ type: 'ready', port, ...extra });
     },
     fail(error) {
       process.send({ type: 'failed', message: String(error?.stack ?? error) });

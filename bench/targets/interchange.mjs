@@ -3,7 +3,9 @@
  * transport files of an earlier commit): one realm open to anonymous sessions, one WebSocket
  * transport with every serializer, a silent logger. With `--store memory|lmdb|lmdb-nosync` the realm has a
  * store with an event history on the durable-publish scenario's topics; an lmdb store lives in
- * a temporary directory removed when the launcher exits.
+ * a temporary directory removed when the launcher exits. With `--mqtt true` a second transport,
+ * MQTT over TCP, carries the mqtt scenario's topics: `bench.native` mapped natively (JSON), the
+ * rest passed through (lib/scenario-mqtt.mjs).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +27,7 @@ function storeOf(kind) {
  * The node config. `raised` lifts the per-session and per-address bounds the hardening work added;
  * a baseline built from a commit before them knows neither key (and has no such bounds).
  */
-function configOf(store, raised) {
+function configOf(store, raised, mqtt) {
   return {
     version: 2,
     workers: [
@@ -52,9 +54,22 @@ function configOf(store, raised) {
             endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1', ...(raised ? RAISED_ENDPOINT : {}) },
             serializers: ['json', 'msgpack', 'cbor'],
           },
+          ...(mqtt ? [mqttTransport(raised)] : []),
         ],
       },
     ],
+  };
+}
+
+/** The MQTT transport of the mqtt scenario: its payload mappings by topic, Crossbar's config shape. */
+function mqttTransport(raised) {
+  return {
+    type: 'mqtt',
+    endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1', ...(raised ? RAISED_ENDPOINT : {}) },
+    options: {
+      realm: args.realm,
+      payload_mapping: { '': { type: 'passthrough' }, 'bench.native': { type: 'native', serializer: 'json' } },
+    },
   };
 }
 
@@ -69,14 +84,15 @@ const control = controlChannel();
 try {
   const { InterchangeNode } = await import(args.bundle);
   const store = storeOf(args.store);
+  const mqtt = args.mqtt === 'true';
   let node;
   try {
-    node = await InterchangeNode.start({ config: configOf(store, true), cbdir: process.cwd() });
+    node = await InterchangeNode.start({ config: configOf(store, true, mqtt), cbdir: process.cwd() });
   } catch (error) {
     if (!/limits|max_connections_per_address/.test(String(error?.message))) throw error;
-    node = await InterchangeNode.start({ config: configOf(store, false), cbdir: process.cwd() });
+    node = await InterchangeNode.start({ config: configOf(store, false, mqtt), cbdir: process.cwd() });
   }
-  control.ready(node.addresses[0].port);
+  control.ready(node.addresses[0].port, mqtt ? { mqttPort: node.addresses[1].port } : {});
 } catch (error) {
   control.fail(error);
 }

@@ -1,4 +1,5 @@
 import { ApplicationError, type Dict, ErrorUri, type Id, isValidId, isValidUri } from '@interchange/protocol';
+import { bareDetails, barePassthruPayload } from '../passthru.js';
 import type { StoredEvent } from './event-history.js';
 
 /** A `wamp.subscription.get_events` request, read and checked. */
@@ -114,7 +115,12 @@ function publication(kwargs: Dict, key: string): Id | undefined {
  *   an event that is not in the history (publication IDs are random, so an event that is not
  *   there cannot be placed in time).
  */
-export function runHistoryQuery(events: readonly StoredEvent[], query: HistoryQuery, subscription: Id): Dict[] {
+export function runHistoryQuery(
+  events: readonly StoredEvent[],
+  query: HistoryQuery,
+  subscription: Id,
+  options: { readsBarePassthru?: boolean } = {},
+): Dict[] {
   // Publication bounds, as indexes into the events in order of occurrence.
   let first = 0;
   let last = events.length - 1;
@@ -142,16 +148,27 @@ export function runHistoryQuery(events: readonly StoredEvent[], query: HistoryQu
   }
   if (query.reverse) selected.reverse();
   const page = query.limit === undefined ? selected : selected.slice(0, query.limit);
-  return page.map((event) => render(event, subscription));
+  const bare = options.readsBarePassthru === true;
+  return page.map((event) => render(event, subscription, bare));
 }
 
-function render(event: StoredEvent, subscription: Id): Dict {
+/**
+ * One event as the caller reads it. A caller of the earlier "payload transparency" (passthru.ts)
+ * gets a passthru event as it would have got it live: the payload in `payload`, with `enc_algo`,
+ * the form an event published by such a client is kept in.
+ */
+function render(event: StoredEvent, subscription: Id, readsBare: boolean): Dict {
+  const bare = readsBare ? barePassthruPayload(event.details, event.payload) : undefined;
   const out: Dict = {
     timestamp: new Date(event.time).toISOString(),
     subscription,
     publication: event.publication,
-    details: event.details,
+    details: bare === undefined ? event.details : bareDetails(event.details),
   };
+  if (bare !== undefined) {
+    out.payload = bare;
+    return out;
+  }
   if (event.payload.args != null) out.args = event.payload.args;
   if (event.payload.kwargs != null) out.kwargs = event.payload.kwargs;
   if (event.payload.payload != null) out.payload = event.payload.payload;

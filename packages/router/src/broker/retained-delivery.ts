@@ -7,6 +7,7 @@
  */
 import { type Dict, type EventMessage, randomId } from '@interchange/protocol';
 import type { OffenderLog } from '../offender-log.js';
+import { bareDetails, barePassthruPayload, readsBarePassthru } from '../passthru.js';
 import { copyPayload } from '../payload.js';
 import type { RealmMember } from '../realm/realm-member.js';
 import type { RetainedEventStore } from '../realm/realm-store.js';
@@ -66,17 +67,21 @@ function retainedBoundHit(
 /**
  * Advanced profile "Event Retention": a subscriber asking with `get_retained` gets, after
  * SUBSCRIBED, the retained events it is eligible for, marked `retained`. Each goes out under
- * a fresh publication ID, as Crossbar does (broker.py `_get_retained_event`).
+ * a fresh publication ID, as Crossbar does (broker.py `_get_retained_event`). A subscriber of the
+ * earlier "payload transparency" gets a passthru event in the form it reads, as it does a live
+ * one (passthru.ts).
  */
 export function sendRetained(retained: RetainedEventStore, session: RealmMember, subscription: Subscription): void {
+  const readsBare = readsBarePassthru(session);
   for (const event of retained.eligibleFor(session, subscription.topic, subscription.match)) {
     const details: Dict = { ...event.details, retained: true };
     if (subscription.match !== 'exact') details.topic = event.topic;
+    const bare = readsBare ? barePassthruPayload(event.details, event.payload) : undefined;
+    const header = { type: 'EVENT', subscription: subscription.id, publication: randomId() } as const;
     session.send(
-      copyPayload<EventMessage>(
-        { type: 'EVENT', subscription: subscription.id, publication: randomId(), details },
-        event.payload,
-      ),
+      bare === undefined
+        ? copyPayload<EventMessage>({ ...header, details }, event.payload)
+        : { ...header, details: bareDetails(details), payload: bare },
     );
   }
 }

@@ -2,6 +2,7 @@ import { type Dict, ErrorUri, type Id } from '@interchange/protocol';
 import type { Broker } from '../broker/broker.js';
 import { parseHistoryQuery, runHistoryQuery } from '../broker/event-history-query.js';
 import type { Subscription } from '../broker/subscription.js';
+import { readsBarePassthru } from '../passthru.js';
 import { isReservedUri } from '../payload.js';
 import { Action } from '../realm/realm-config.js';
 import type { RealmMember } from '../realm/realm-member.js';
@@ -152,7 +153,10 @@ export function installSubscriptionMetaApi(context: SubscriptionMetaContext): vo
       );
     }
     const query = parseHistoryQuery(args.slice(1), kwargs, subscription.history.limit);
-    return { args: [runHistoryQuery(subscription.history.visibleTo(caller), query, subscription.id)] };
+    const events = subscription.history.visibleTo(caller);
+    return {
+      args: [runHistoryQuery(events, query, subscription.id, { readsBarePassthru: readsBarePassthru(caller) })],
+    };
   });
 
   // Crossbar's administrative revocation (service.py subscription_remove_subscriber), sent as the

@@ -58,6 +58,7 @@ export class MqttConnection implements SessionLink {
   #keepAliveMs = 0;
   #timer: NodeJS.Timeout | undefined;
   #disconnected = false;
+  #corked = false;
   #abnormal = true;
   /** Resolves when the connection has ended. */
   readonly ended: Promise<void>;
@@ -120,6 +121,16 @@ export class MqttConnection implements SessionLink {
       return false;
     }
     if (bytes.length > this.#clientMaxPacket) return false;
+    // Corked until the end of this tick, so the messages of a burst leave in one write (as a
+    // RawSocket connection's do): one write per packet was the broker's largest cost in fan-out.
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#stream.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.#stream.uncork();
+      });
+    }
     this.#stream.write(bytes);
     return true;
   }
