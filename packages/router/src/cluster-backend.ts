@@ -4,7 +4,9 @@ import type { FilterSubject } from './broker/receiver-filter.js';
 import type { Subscription } from './broker/subscription.js';
 import type { Callee, RegistrationDetails } from './dealer/registration-store.js';
 import type { Realm } from './realm/realm.js';
+import type { RealmConfig } from './realm/realm-config.js';
 import type { RealmMember } from './realm/realm-member.js';
+import type { RealmStore } from './realm/realm-store.js';
 
 /**
  * Where a router's realms meet the realms of the same name on other router processes: the seam
@@ -22,6 +24,12 @@ export interface ClusterBackend {
    * and returns the realm's link, or `undefined` to leave the realm local.
    */
   attachRealm(realm: Realm): ClusterRealmLink | undefined;
+  /**
+   * Optional: the store a realm uses in place of `store` (the host's, or the memory store), asked
+   * before the realm's broker exists. A backend that keeps event histories for the whole cluster
+   * answers a store whose histories it feeds; `undefined` keeps `store`.
+   */
+  realmStore?(config: RealmConfig, store: RealmStore): RealmStore | undefined;
 }
 
 /** What a realm tells its cluster link beyond broker and dealer. */

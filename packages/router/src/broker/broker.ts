@@ -33,7 +33,7 @@ import {
 } from '../realm/realm-store.js';
 import type { StaticAuthorizer } from '../realm/static-authorizer.js';
 import type { ProtocolViolation } from '../session/protocol-violation.js';
-import { type EventHistoryEntry, isStorable } from './event-history.js';
+import { type EventHistoryEntry, isStorable, type StoredEvent } from './event-history.js';
 import {
   acknowledgeWhenDurable,
   authorizePublication,
@@ -358,6 +358,43 @@ export class Broker {
     if (isRefusal(publication)) return publication;
     this.#dispatch(publication);
     return publication.id;
+  }
+
+  /**
+   * The entry a publication makes in the history of subscription `subscriptionId`, for a cluster
+   * backend that keeps histories itself (outside {@link EventHistoryStore.append}): the details a
+   * receiver of that subscription gets and the publication's black- and whitelists, after the
+   * checks of {@link deliverFromCluster}. `publisher` is `undefined` for a meta event of the
+   * router. `undefined` when the subscription keeps no history or the publication is not
+   * storable (spec "Event History", "Security Aspects").
+   */
+  historyEventFromCluster(
+    subscriptionId: Id,
+    publisher: FilterSubject | undefined,
+    topic: string,
+    options: Dict,
+    payload: Payload,
+    publicationId: Id,
+    time: number,
+  ): StoredEvent | PublicationRefusal | undefined {
+    const subscription = this.#byId.get(subscriptionId);
+    if (subscription?.history === undefined || !isStorable(options)) return undefined;
+    const publication =
+      publisher === undefined
+        ? metaPublication(topic, payload.args ?? [])
+        : preparePublication(this.#authorizer, publisher, topic, options, payload, publicationId, 'deliver');
+    if (isRefusal(publication)) return publication;
+    const { common, filter } = publication;
+    return {
+      time,
+      publication: publicationId,
+      topic,
+      // As #dispatch: a pattern's subscribers learn the topic.
+      details: subscription.match === 'exact' ? common : { ...common, topic },
+      payload,
+      filter,
+      options: filter === undefined ? undefined : options,
+    };
   }
 
   /**

@@ -1,14 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError, TransportError } from '@interchange/protocol';
-import type { ClusterBackend, Realm, RealmConfig } from '@interchange/router';
+import {
+  type ClusterBackend,
+  type EventHistoryEntry,
+  eventHistoryEntries,
+  type Realm,
+  type RealmConfig,
+  type RealmStore,
+} from '@interchange/router';
+import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { createInbox, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { type Logger, silentLogger } from '../logger.js';
 import type { ClusterContext } from './cluster-context.js';
 import { packEnvelope, tryPackEnvelope, unpackEnvelope } from './cluster-envelope.js';
+import { ClusterHistory } from './cluster-history.js';
 import { installClusterNodesProcedure } from './cluster-nodes-procedure.js';
 import { ClusterRealmConnection } from './cluster-realm-link.js';
 import { type RealmRouting, routingDifference, routingOf } from './config-agreement.js';
+import { ensureHistoryStream, historyStreamName } from './history-stream.js';
 import { connectWithRetry, openBuckets } from './nats-connect.js';
 import { NodeLiveness } from './node-liveness.js';
 import { RegistrationClaims } from './registration-claims.js';
@@ -99,6 +109,11 @@ export class NatsCluster implements ClusterBackend {
   readonly #retryMs: number;
   /** `single` procedures claimed cluster-wide (in the registration table). */
   readonly #claims: RegistrationClaims;
+  readonly #jsm: JetStreamManager;
+  /** The event histories of each realm that configures any, by realm name (cluster-history.ts). */
+  readonly #histories = new Map<string, ClusterHistory>();
+  /** Realms whose history stream was created or checked at start. */
+  readonly #historyStreams: ReadonlySet<string>;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   /** When this node joined (its first heartbeat) and last sent one, ms since the epoch. */
   #joinedAt = 0;
@@ -109,13 +124,20 @@ export class NatsCluster implements ClusterBackend {
 
   private constructor(
     nc: NatsConnection,
-    kv: KV,
-    members: KV,
-    retained: KV,
-    testaments: KV,
+    jetstream: {
+      jsm: JetStreamManager;
+      kv: KV;
+      members: KV;
+      retained: KV;
+      testaments: KV;
+      historyStreams: Set<string>;
+    },
     options: Required<Pick<NatsClusterOptions, 'node' | 'name'>> & NatsClusterOptions,
   ) {
+    const { kv, members, retained, testaments } = jetstream;
     this.#nc = nc;
+    this.#jsm = jetstream.jsm;
+    this.#historyStreams = jetstream.historyStreams;
     this.#members = members;
     this.#testaments = testaments;
     this.#routing = routingOf(options.realms ?? []);
@@ -170,12 +192,11 @@ export class NatsCluster implements ClusterBackend {
       node,
       logger,
     );
-    let kv: KV;
-    let members: KV;
-    let retained: KV;
-    let testaments: KV;
+    let buckets: Awaited<ReturnType<typeof openBuckets>>;
+    let jsm: JetStreamManager;
     try {
-      ({ kv, members, retained, testaments } = await openBuckets(nc, name));
+      buckets = await openBuckets(nc, name);
+      jsm = await jetstreamManager(nc);
     } catch (error) {
       await nc.close().catch(() => undefined);
       throw new TransportError(
@@ -183,7 +204,24 @@ export class NatsCluster implements ClusterBackend {
         { cause: error },
       );
     }
-    const cluster = new NatsCluster(nc, kv, members, retained, testaments, { ...options, node, name });
+    const historyStreams = new Set<string>();
+    try {
+      // A realm with `event-history` keeps it in a JetStream stream: a node that cannot create
+      // it does not start (docs/scaling.md, "Event history"), rather than keep a history of its own.
+      for (const [realm, entries] of historiesOf(options.realms ?? [])) {
+        await ensureHistoryStream(jsm, name, realm, entries).catch((error: unknown) => {
+          throw new TransportError(
+            `realm '${realm}' keeps an event history, and NATS at ${nc.getServer()} cannot keep it in the JetStream stream '${historyStreamName(name, realm)}': ${String(error)}`,
+            { cause: error },
+          );
+        });
+        historyStreams.add(realm);
+      }
+    } catch (error) {
+      await nc.close().catch(() => undefined);
+      throw error;
+    }
+    const cluster = new NatsCluster(nc, { ...buckets, jsm, historyStreams }, { ...options, node, name });
     try {
       await cluster.#join();
     } catch (error) {
@@ -194,8 +232,33 @@ export class NatsCluster implements ClusterBackend {
     return cluster;
   }
 
+  /**
+   * A realm with `event-history` entries keeps them in the cluster's JetStream stream (see
+   * {@link ClusterHistory}); other realms keep their store as it is.
+   */
+  realmStore(config: RealmConfig, store: RealmStore): RealmStore | undefined {
+    const entries = eventHistoryEntries(config.store);
+    if (entries.length === 0) return undefined;
+    const history = new ClusterHistory({
+      nc: this.#nc,
+      jsm: this.#jsm,
+      cluster: this.name,
+      realm: config.name,
+      entries,
+      base: store,
+      logger: this.#logger,
+      ensured: this.#historyStreams.has(config.name),
+      reachable: () => !this.#closed && !this.#nc.isClosed() && this.#connected,
+      waitMs: CLUSTER_DEFAULTS.scatterMs,
+    });
+    this.#histories.set(config.name, history);
+    return history;
+  }
+
   attachRealm(realm: Realm): ClusterRealmConnection {
-    const link = new ClusterRealmConnection(this.#context, realm);
+    const history = this.#histories.get(realm.name);
+    history?.attach(realm);
+    const link = new ClusterRealmConnection(this.#context, realm, history);
     installClusterNodesProcedure(realm.procedures, {
       node: this.node,
       joinedAt: this.#joinedAt,
@@ -245,7 +308,12 @@ export class NatsCluster implements ClusterBackend {
       // NATS before the goodbye, so no survivor publishes a testament that was published already.
       await Promise.allSettled([...this.#pending]);
       this.#nc.publish(`${this.name}.hb.${this.node}`, packEnvelope({ n: this.node, c: this.#incarnation, bye: true }));
-      await Promise.allSettled([...this.#pending, ...this.#table.deleteOwn(), this.#members.delete(this.node)]);
+      await Promise.allSettled([
+        ...this.#pending,
+        ...this.#table.deleteOwn(),
+        this.#members.delete(this.node),
+        ...[...this.#histories.values()].map((history) => history.close()),
+      ]);
       await this.#nc.drain();
     } catch (error) {
       this.#logger.warn({ err: error }, 'leaving the cluster: NATS connection already closed');
@@ -362,6 +430,7 @@ export class NatsCluster implements ClusterBackend {
     await this.#members.put(this.node, JSON.stringify(this.#routing));
     await this.#table.resync(() => Promise.allSettled([...this.#pending]));
     await this.#retained.watch();
+    for (const history of this.#histories.values()) await history.resync();
   }
 
   #nodeDead(node: string): void {
@@ -487,4 +556,14 @@ export class NatsCluster implements ClusterBackend {
       deleteRegistration: (key) => cluster.#table.delete(key),
     };
   }
+}
+
+/** The `event-history` entries of each realm that has some. */
+function historiesOf(realms: readonly RealmConfig[]): Map<string, EventHistoryEntry[]> {
+  const histories = new Map<string, EventHistoryEntry[]>();
+  for (const realm of realms) {
+    const entries = eventHistoryEntries(realm.store);
+    if (entries.length > 0) histories.set(realm.name, entries);
+  }
+  return histories;
 }
