@@ -1,4 +1,4 @@
-import type { Dict, ErrorMessage, Id, Payload, YieldMessage } from '@interchange/protocol';
+import type { Dict, ErrorMessage, Id, MatchPolicyValue, Payload, YieldMessage } from '@interchange/protocol';
 import type { PublicationRefusal } from './broker/publication.js';
 import type { FilterSubject } from './broker/receiver-filter.js';
 import type { Subscription } from './broker/subscription.js';
@@ -67,6 +67,14 @@ export interface BrokerClusterHooks {
    * it to the other nodes, which deliver it with `Broker.deliverMetaFromCluster`.
    */
   metaEvent(topic: string, args: () => unknown[]): void;
+  /**
+   * Optional: a SUBSCRIBE passed this node's checks. A promise makes the broker wait: it handles
+   * the SUBSCRIBE again (every check, then SUBSCRIBED) once the promise resolves, when
+   * publications made on other nodes reach this node for `topic`; so a publication made anywhere
+   * after SUBSCRIBED reaches the subscriber. The promise resolves to a function the broker calls
+   * once it handled the SUBSCRIBE, or dropped it (the session left). `undefined`: at once.
+   */
+  subscribing?(topic: string, match: MatchPolicyValue): Promise<() => void> | undefined;
   /** A subscription came to exist on this node (its first subscriber, or a history). */
   subscriptionCreated(subscription: Subscription): void;
   /** A subscription ceased to exist on this node. */

@@ -24,8 +24,11 @@ const RECENT_PUBLICATIONS = 4096;
 type PublisherPublication = ReceivedPublication & { readonly publisher: FilterSubject };
 
 interface Interest {
+  /** Subscriptions of this node, and SUBSCRIBEs waiting, that need the NATS subscription. */
   count: number;
   unsubscribe: () => void;
+  /** Until NATS has the subscription: resolves once it has (a flush after subscribing). */
+  ready: Promise<void> | undefined;
 }
 
 /**
@@ -145,31 +148,64 @@ export class ClusterPubSub implements BrokerClusterHooks {
     this.#history?.record(topic, {}, envelope);
   }
 
+  /**
+   * A SUBSCRIBE waits until NATS has this node's subscription to the topic's coarse subject
+   * (subscribed now if needed, then flushed): a publication another node makes after SUBSCRIBED
+   * reaches NATS after it, so NATS delivers it here. The waiting SUBSCRIBE holds the NATS
+   * subscription until the broker has handled it. At once when NATS has it already.
+   */
+  subscribing(topic: string, match: string): Promise<() => void> | undefined {
+    const subject = interestSubject(this.#base, topic, match);
+    const interest = this.#interest.get(subject) ?? this.#open(subject);
+    if (interest.ready === undefined) return undefined;
+    interest.count++;
+    const release = () => this.#release(subject);
+    return interest.ready.then(
+      () => release,
+      () => release,
+    );
+  }
+
   subscriptionCreated(subscription: Subscription): void {
     const subject = interestSubject(this.#base, subscription.topic, subscription.match);
-    const interest = this.#interest.get(subject);
-    if (interest !== undefined) {
-      interest.count++;
-      return;
-    }
-    const unsubscribe = this.#context.subscribe(subject, (data) => this.#receive(data));
-    this.#interest.set(subject, { count: 1, unsubscribe });
+    (this.#interest.get(subject) ?? this.#open(subject)).count++;
   }
 
   subscriptionDeleted(subscription: Subscription): void {
-    const subject = interestSubject(this.#base, subscription.topic, subscription.match);
-    const interest = this.#interest.get(subject);
-    if (interest === undefined) return;
-    interest.count--;
-    if (interest.count > 0) return;
-    this.#interest.delete(subject);
-    interest.unsubscribe();
+    this.#release(interestSubject(this.#base, subscription.topic, subscription.match));
   }
 
   /** Ends every NATS subscription of this realm. */
   close(): void {
     for (const interest of this.#interest.values()) interest.unsubscribe();
     this.#interest.clear();
+  }
+
+  /** Subscribes on NATS to `subject`, held by nobody yet; `ready` once the server has it. */
+  #open(subject: string): Interest {
+    const interest: Interest = {
+      count: 0,
+      unsubscribe: this.#context.subscribe(subject, (data) => this.#receive(data)),
+      ready: undefined,
+    };
+    const settled = () => {
+      interest.ready = undefined;
+    };
+    // Cut off from NATS, the flush fails: the SUBSCRIBE is answered anyway (the client library
+    // subscribes again on reconnect), as the registration table does (registration-table.ts).
+    interest.ready = this.#context.flush().then(settled, settled);
+    this.#interest.set(subject, interest);
+    return interest;
+  }
+
+  /** One holder less of the NATS subscription to `subject`; the last one ends it. */
+  #release(subject: string): void {
+    const interest = this.#interest.get(subject);
+    if (interest === undefined) return;
+    interest.count--;
+    if (interest.count > 0) return;
+    this.#interest.delete(subject);
+    interest.unsubscribe();
   }
 
   /** A publication from another node. Malformed envelopes are dropped with a log line. */

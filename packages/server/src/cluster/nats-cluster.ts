@@ -503,6 +503,7 @@ export class NatsCluster implements ClusterBackend {
       logger: this.#logger,
       maxPayload: () => nc.info?.max_payload ?? 1024 * 1024,
       publish: (subject, data) => nc.publish(subject, data),
+      flush: () => nc.flush(),
       subscribe: (subject, onMessage) => cluster.#subscribe(subject, onMessage),
       sendToNode(node, envelope) {
         const data = tryPackEnvelope(envelope);
