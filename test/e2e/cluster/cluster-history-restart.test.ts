@@ -1,8 +1,9 @@
 /**
- * A node that was down while events were published reads them in its history after its restart
- * (docs/scaling.md, "Event history"): the history lives in the realm's JetStream stream, not in
- * the node (its realm store is the memory store, so nothing of it survives the SIGKILL). Real
- * node processes (`interchange start`, built dist/) and a real nats-server.
+ * Event histories across restarts (docs/scaling.md, "Event history"): a node that was down while
+ * events were published reads them in its history after its restart, since the history lives in
+ * the realm's JetStream stream, not in the node (its realm store is the memory store, so nothing
+ * of it survives the SIGKILL; real node processes, `interchange start`, built dist/); and a NATS
+ * server restarted on its store directory keeps the histories, which grow on after it.
  */
 import { join } from 'node:path';
 import { connect, type Session } from '@interchange/client';
@@ -10,7 +11,8 @@ import { afterAll, afterEach, expect, it } from 'vitest';
 import { tempDir } from '../../../packages/server/test/helpers.js';
 import { type NodeProcess, startNode, writeNodeConfig } from '../../../packages/server/test/store/node-process.js';
 import { leaveAll } from '../support/advanced-sessions.js';
-import { type NatsServer, startNats } from './cluster-support.js';
+import { retry } from './cluster-fixture.js';
+import { type ClusterNode, type NatsServer, startClusterNode, startNats } from './cluster-support.js';
 
 const LOG = 'com.example.log';
 
@@ -69,4 +71,34 @@ it('gives a node killed with SIGKILL the events published while it was down', as
     args: number[];
   }[];
   expect(history.map((event) => event.args[0])).toEqual([1, 2, 3, 4, 5, 6]);
+}, 90_000);
+
+it('keeps the histories across a NATS restart on the same store directory', async () => {
+  const dir = await tempDir();
+  let server = await startNats({ dir });
+  const realms = [{ name: 'realm1', store: { type: 'memory' as const, 'event-history': [{ uri: LOG, limit: 50 }] } }];
+  const nodes: ClusterNode[] = [];
+  try {
+    for (const name of ['a', 'b']) nodes.push(await startClusterNode(server.url, name, { realms }));
+    const [a, b] = nodes as [ClusterNode, ClusterNode];
+    const onA = await connect({ url: a.url(), realm: 'realm1' });
+    const onB = await connect({ url: b.url(), realm: 'realm1' });
+    sessions.push(onA, onB);
+    for (const n of [1, 2]) await onA.publish(LOG, [n], { acknowledge: true });
+
+    await server.stop();
+    server = await startNats({ dir, port: server.port });
+
+    // Accepted once the nodes have reconnected and JetStream answers again.
+    await retry(() => onB.publish(LOG, [3], { acknowledge: true }), 20_000);
+    const id = (await onA.call('wamp.subscription.lookup', [LOG])).args[0] as number;
+    for (const session of [onA, onB]) {
+      const history = (await session.call('wamp.subscription.get_events', [id])).args[0] as { args: number[] }[];
+      expect(history.map((event) => event.args[0])).toEqual([1, 2, 3]);
+    }
+  } finally {
+    await leaveAll(sessions.splice(0));
+    for (const node of nodes) await node.stop();
+    await server.stop();
+  }
 }, 90_000);

@@ -259,9 +259,14 @@ export class ClusterHistory implements RealmStore {
     this.#messages = messages;
     void (async () => {
       for await (const message of messages) this.#apply(message);
-    })().catch((error: unknown) =>
-      this.#options.logger.error({ err: error, stream: this.#stream }, 'event history: reading the stream ended'),
-    );
+    })()
+      .catch((error: unknown) =>
+        this.#options.logger.error({ err: error, stream: this.#stream }, 'event history: reading the stream ended'),
+      )
+      .finally(() => {
+        // Ended other than by stop() or a restart: the next resync (after a reconnect) reads again.
+        if (this.#messages === messages) this.#messages = undefined;
+      });
   }
 
   /** One message of the stream: an event of the history its subject names. */

@@ -112,8 +112,10 @@ export class NatsCluster implements ClusterBackend {
   readonly #jsm: JetStreamManager;
   /** The event histories of each realm that configures any, by realm name (cluster-history.ts). */
   readonly #histories = new Map<string, ClusterHistory>();
-  /** Realms whose history stream was created or checked at start. */
-  readonly #historyStreams: ReadonlySet<string>;
+  /** The realms given at start (their history streams are created at join). */
+  readonly #realms: readonly RealmConfig[];
+  /** Realms whose history stream was created or checked at join. */
+  readonly #historyStreams = new Set<string>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   /** When this node joined (its first heartbeat) and last sent one, ms since the epoch. */
   #joinedAt = 0;
@@ -124,20 +126,13 @@ export class NatsCluster implements ClusterBackend {
 
   private constructor(
     nc: NatsConnection,
-    jetstream: {
-      jsm: JetStreamManager;
-      kv: KV;
-      members: KV;
-      retained: KV;
-      testaments: KV;
-      historyStreams: Set<string>;
-    },
+    jetstream: { jsm: JetStreamManager; kv: KV; members: KV; retained: KV; testaments: KV },
     options: Required<Pick<NatsClusterOptions, 'node' | 'name'>> & NatsClusterOptions,
   ) {
     const { kv, members, retained, testaments } = jetstream;
     this.#nc = nc;
     this.#jsm = jetstream.jsm;
-    this.#historyStreams = jetstream.historyStreams;
+    this.#realms = options.realms ?? [];
     this.#members = members;
     this.#testaments = testaments;
     this.#routing = routingOf(options.realms ?? []);
@@ -204,24 +199,7 @@ export class NatsCluster implements ClusterBackend {
         { cause: error },
       );
     }
-    const historyStreams = new Set<string>();
-    try {
-      // A realm with `event-history` keeps it in a JetStream stream: a node that cannot create
-      // it does not start (docs/scaling.md, "Event history"), rather than keep a history of its own.
-      for (const [realm, entries] of historiesOf(options.realms ?? [])) {
-        await ensureHistoryStream(jsm, name, realm, entries).catch((error: unknown) => {
-          throw new TransportError(
-            `realm '${realm}' keeps an event history, and NATS at ${nc.getServer()} cannot keep it in the JetStream stream '${historyStreamName(name, realm)}': ${String(error)}`,
-            { cause: error },
-          );
-        });
-        historyStreams.add(realm);
-      }
-    } catch (error) {
-      await nc.close().catch(() => undefined);
-      throw error;
-    }
-    const cluster = new NatsCluster(nc, { ...buckets, jsm, historyStreams }, { ...options, node, name });
+    const cluster = new NatsCluster(nc, { ...buckets, jsm }, { ...options, node, name });
     try {
       await cluster.#join();
     } catch (error) {
@@ -339,6 +317,7 @@ export class NatsCluster implements ClusterBackend {
       this.#links.get(e.r)?.mirror.sessionGone(e.n, e.s);
     });
     await this.#checkAgreement();
+    await this.#ensureHistoryStreams();
     await this.#table.watch();
     await this.#retained.watch();
     void this.#followConnection();
@@ -379,6 +358,26 @@ export class NatsCluster implements ClusterBackend {
       }
     }
     await this.#members.put(this.node, JSON.stringify(this.#routing));
+  }
+
+  /**
+   * A realm with `event-history` keeps it in a JetStream stream: a node that cannot create it
+   * does not start (docs/scaling.md, "Event history"), rather than keep a history of its own
+   * that would answer differently from the other nodes'. After the config agreement, so a node
+   * refused at join changes no stream.
+   */
+  async #ensureHistoryStreams(): Promise<void> {
+    for (const [realm, entries] of historiesOf(this.#realms)) {
+      try {
+        await ensureHistoryStream(this.#jsm, this.name, realm, entries);
+      } catch (error) {
+        throw new TransportError(
+          `realm '${realm}' keeps an event history, and NATS at ${this.#nc.getServer()} cannot keep it in the JetStream stream '${historyStreamName(this.name, realm)}': ${String(error)}`,
+          { cause: error },
+        );
+      }
+      this.#historyStreams.add(realm);
+    }
   }
 
   /** Logs connection losses, and resynchronises after each reconnect. */
