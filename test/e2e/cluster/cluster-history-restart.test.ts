@@ -102,3 +102,35 @@ it('keeps the histories across a NATS restart on the same store directory', asyn
     await server.stop();
   }
 }, 90_000);
+
+it('starts the histories again when a restarted NATS server lost the stream', async () => {
+  // A server without its store directory after the restart: the stream is gone, the nodes
+  // create it again and read the new one from its start.
+  let server = await startNats();
+  const realms = [{ name: 'realm1', store: { type: 'memory' as const, 'event-history': [{ uri: LOG, limit: 50 }] } }];
+  const nodes: ClusterNode[] = [];
+  try {
+    for (const name of ['a', 'b']) nodes.push(await startClusterNode(server.url, name, { realms }));
+    const [a, b] = nodes as [ClusterNode, ClusterNode];
+    const onA = await connect({ url: a.url(), realm: 'realm1' });
+    const onB = await connect({ url: b.url(), realm: 'realm1' });
+    sessions.push(onA, onB);
+    for (const n of [1, 2]) await onA.publish(LOG, [n], { acknowledge: true });
+
+    const port = server.port;
+    await server.stop();
+    server = await startNats({ port });
+
+    await retry(() => onB.publish(LOG, [3], { acknowledge: true }), 20_000);
+    await onA.publish(LOG, [4], { acknowledge: true });
+    const id = (await onA.call('wamp.subscription.lookup', [LOG])).args[0] as number;
+    for (const session of [onA, onB]) {
+      const history = (await session.call('wamp.subscription.get_events', [id])).args[0] as { args: number[] }[];
+      expect(history.map((event) => event.args[0])).toEqual([3, 4]);
+    }
+  } finally {
+    await leaveAll(sessions.splice(0));
+    for (const node of nodes) await node.stop();
+    await server.stop();
+  }
+}, 90_000);
