@@ -40,7 +40,10 @@ function nodeConfig(node: string, servers: string, store: boolean): Record<strin
         realms: [
           {
             name: 'realm1',
-            ...(store ? { store: { type: 'lmdb', path: 'store', 'event-history': [{ uri: LOG, limit: 100 }] } } : {}),
+            // Every node keeps the same histories (checked at join); only node a has them on disk.
+            store: store
+              ? { type: 'lmdb', path: 'store', 'event-history': [{ uri: LOG, limit: 100 }] }
+              : { type: 'memory', 'event-history': [{ uri: LOG, limit: 100 }] },
           },
         ],
         transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }],

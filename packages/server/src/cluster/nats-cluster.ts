@@ -353,7 +353,7 @@ export class NatsCluster implements ClusterBackend {
       const difference = routingDifference(this.#routing, theirs, node);
       if (difference !== undefined) {
         throw new InvalidArgumentError(
-          `this node's config differs from the cluster '${this.name}': ${difference}; every node must run the same realms and roles`,
+          `this node's config differs from the cluster '${this.name}': ${difference}; every node must run the same realms, roles and event histories`,
         );
       }
     }
