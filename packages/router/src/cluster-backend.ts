@@ -1,10 +1,12 @@
-import type { Dict, ErrorMessage, Id, Payload, YieldMessage } from '@interchange/protocol';
+import type { Dict, ErrorMessage, Id, MatchPolicyValue, Payload, YieldMessage } from '@interchange/protocol';
 import type { PublicationRefusal } from './broker/publication.js';
 import type { FilterSubject } from './broker/receiver-filter.js';
 import type { Subscription } from './broker/subscription.js';
 import type { Callee, RegistrationDetails } from './dealer/registration-store.js';
 import type { Realm } from './realm/realm.js';
+import type { RealmConfig } from './realm/realm-config.js';
 import type { RealmMember } from './realm/realm-member.js';
+import type { RealmStore } from './realm/realm-store.js';
 
 /**
  * Where a router's realms meet the realms of the same name on other router processes: the seam
@@ -22,6 +24,12 @@ export interface ClusterBackend {
    * and returns the realm's link, or `undefined` to leave the realm local.
    */
   attachRealm(realm: Realm): ClusterRealmLink | undefined;
+  /**
+   * Optional: the store a realm uses in place of `store` (the host's, or the memory store), asked
+   * before the realm's broker exists. A backend that keeps event histories for the whole cluster
+   * answers a store whose histories it feeds; `undefined` keeps `store`.
+   */
+  realmStore?(config: RealmConfig, store: RealmStore): RealmStore | undefined;
 }
 
 /** What a realm tells its cluster link beyond broker and dealer. */
@@ -59,6 +67,14 @@ export interface BrokerClusterHooks {
    * it to the other nodes, which deliver it with `Broker.deliverMetaFromCluster`.
    */
   metaEvent(topic: string, args: () => unknown[]): void;
+  /**
+   * Optional: a SUBSCRIBE passed this node's checks. A promise makes the broker wait: it handles
+   * the SUBSCRIBE again (every check, then SUBSCRIBED) once the promise resolves, when
+   * publications made on other nodes reach this node for `topic`; so a publication made anywhere
+   * after SUBSCRIBED reaches the subscriber. The promise resolves to a function the broker calls
+   * once it handled the SUBSCRIBE, or dropped it (the session left). `undefined`: at once.
+   */
+  subscribing?(topic: string, match: MatchPolicyValue): Promise<() => void> | undefined;
   /** A subscription came to exist on this node (its first subscriber, or a history). */
   subscriptionCreated(subscription: Subscription): void;
   /** A subscription ceased to exist on this node. */

@@ -18,6 +18,7 @@ export {
   type EventHistoryEntry,
   EventHistoryLog,
   eventHistoryEntries,
+  isStorable,
   type StoredEvent,
 } from './broker/event-history.js';
 export type { PublicationRefusal } from './broker/publication.js';

@@ -1,9 +1,12 @@
 /**
  * Joining a cluster: a node whose realms route differently from the live nodes' (roles,
  * permissions, authorizers of a realm both have) is refused with a message naming the
- * difference; a node with the same realms, or with other realms only, joins.
+ * difference; a node with the same realms, or with other realms only, joins. Nodes must also
+ * agree on a shared realm's event histories (they share its JetStream stream).
  */
 import type { RealmConfig } from '@interchange/router';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect as connectNats } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsCluster } from '../../../packages/server/src/cluster/nats-cluster.js';
 import { type ClusterNode, type NatsServer, startClusterNode, startNats } from './cluster-support.js';
@@ -68,5 +71,21 @@ describe('config agreement at join', () => {
     expect(same.isAlive('first')).toBe(true);
     await same.close();
     await elsewhere.close();
+  });
+
+  it('refuses a node whose realm keeps other event histories, and creates no stream for it', async () => {
+    const withHistory: RealmConfig[] = [
+      { ...(realms[0] as RealmConfig), store: { type: 'memory', 'event-history': [{ uri: 'com.app.log', limit: 5 }] } },
+    ];
+    await expect(join('seventh', withHistory)).rejects.toThrow(
+      "realm 'realm1' keeps the event histories [exact com.app.log 5] here but [] on node 'first'",
+    );
+    const nc = await connectNats({ servers: nats.url });
+    try {
+      const streams = await (await jetstreamManager(nc)).streams.names().next();
+      expect(streams.filter((stream) => stream.includes('history'))).toEqual([]);
+    } finally {
+      await nc.close();
+    }
   });
 });

@@ -1,8 +1,9 @@
 /**
  * A node with both an `lmdb` realm store and a cluster (docs/durability.md, "With a cluster"):
  * retained events are the cluster's (the JetStream bucket is the source of truth, so a node
- * killed while another node retained a newer event serves that one after its restart), while
- * histories stay in the node's own store and survive its SIGKILL. Real node processes
+ * killed while another node retained a newer event serves that one after its restart), and so are
+ * histories (the realm's JetStream stream: after its SIGKILL the node answers the same history
+ * under the same subscription ID). Real node processes
  * (`interchange start`, built dist/) and a real nats-server.
  */
 import { join } from 'node:path';
@@ -39,7 +40,10 @@ function nodeConfig(node: string, servers: string, store: boolean): Record<strin
         realms: [
           {
             name: 'realm1',
-            ...(store ? { store: { type: 'lmdb', path: 'store', 'event-history': [{ uri: LOG, limit: 100 }] } } : {}),
+            // Every node keeps the same histories (checked at join); only node a has them on disk.
+            store: store
+              ? { type: 'lmdb', path: 'store', 'event-history': [{ uri: LOG, limit: 100 }] }
+              : { type: 'memory', 'event-history': [{ uri: LOG, limit: 100 }] },
           },
         ],
         transports: [{ type: 'websocket', endpoint: { type: 'tcp', port: 0, interface: '127.0.0.1' } }],

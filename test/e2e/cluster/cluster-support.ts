@@ -30,11 +30,17 @@ export interface NatsServer {
  * with `cluster`, the server is one of a NATS cluster (its name, route port and routes).
  */
 export async function startNats(
-  options: { port?: number; dir?: string; cluster?: { name: string; port: number; routes: number[] } } = {},
+  options: {
+    port?: number;
+    dir?: string;
+    cluster?: { name: string; port: number; routes: number[] };
+    /** `false`: a server without JetStream (no `-js`). */
+    jetstream?: boolean;
+  } = {},
 ): Promise<NatsServer & { kill(): Promise<void> }> {
   const port = options.port ?? (await freePort());
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'interchange-nats-')));
-  const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir];
+  const args = ['-a', '127.0.0.1', '-p', String(port), ...(options.jetstream === false ? [] : ['-js', '-sd', dir])];
   if (options.cluster !== undefined) {
     const { name, port: routePort, routes } = options.cluster;
     args.push('-n', name, '--cluster_name', 'interchange-test', '--cluster', `nats://127.0.0.1:${routePort}`);

@@ -17,6 +17,7 @@ import {
   type UnsubscribeMessage,
 } from '@interchange/protocol';
 import type { BrokerClusterHooks } from '../cluster-backend.js';
+import { ClusterWaits } from '../dealer/cluster-waits.js';
 import type { Logger } from '../logger.js';
 import { clearMatches, PatternIndex } from '../matching/pattern-index.js';
 import { OffenderLog } from '../offender-log.js';
@@ -33,7 +34,7 @@ import {
 } from '../realm/realm-store.js';
 import type { StaticAuthorizer } from '../realm/static-authorizer.js';
 import type { ProtocolViolation } from '../session/protocol-violation.js';
-import { type EventHistoryEntry, isStorable } from './event-history.js';
+import { type EventHistoryEntry, isStorable, type StoredEvent } from './event-history.js';
 import {
   acknowledgeWhenDurable,
   authorizePublication,
@@ -92,6 +93,8 @@ export class Broker {
   #matchDepth = 0;
   #observer: SubscriptionObserver | undefined;
   #cluster: BrokerClusterHooks | undefined;
+  /** SUBSCRIBEs waiting for the cluster, per session (see {@link BrokerClusterHooks.subscribing}). */
+  readonly #waits: ClusterWaits;
 
   constructor(options: BrokerOptions) {
     this.#authorizer = options.authorizer;
@@ -100,6 +103,7 @@ export class Broker {
     this.#store = options.store ?? new MemoryRealmStore();
     this.#retained = this.#store.retained;
     this.#offenders = options.offenders ?? new OffenderLog(options.logger);
+    this.#waits = new ClusterWaits(options.logger);
     this.#maxSubscriptions = options.maxSubscriptionsPerSession ?? Number.POSITIVE_INFINITY;
     // Spec "Event History": a broker configured per topic "may ... preinitializ[e]
     // history-enabled topics with 'dummy' subscriptions", so events are kept before anyone
@@ -174,8 +178,13 @@ export class Broker {
     }
   }
 
-  /** Handles SUBSCRIBE: answers SUBSCRIBED (and retained events) or ERROR. */
-  subscribe(session: RealmMember, message: SubscribeMessage): ProtocolViolation {
+  /**
+   * Handles SUBSCRIBE: answers SUBSCRIBED (and retained events) or ERROR. With a cluster backend
+   * that says when a subscription reaches the other nodes, the answer waits for that (see
+   * {@link BrokerClusterHooks.subscribing}).
+   * @param admitted the broker's own second pass, once the cluster is ready.
+   */
+  subscribe(session: RealmMember, message: SubscribeMessage, admitted = false): ProtocolViolation {
     const { requestId, topic, options } = message;
     const match = options.match ?? 'exact';
     const code = MessageCode.SUBSCRIBE;
@@ -205,6 +214,7 @@ export class Broker {
       const text = `this session holds ${this.#maxSubscriptions} subscriptions already`;
       return refuse(session, code, requestId, SUBSCRIPTIONS_LIMIT_REACHED, text);
     }
+    if (!admitted && this.#awaitCluster(session, message, topic, match)) return undefined;
     const created = subscription === undefined;
     subscription ??= this.#create(topic, match, undefined);
     // A repeated SUBSCRIBE by the same session gets the existing ID (spec: "SUBSCRIBED", note).
@@ -223,6 +233,30 @@ export class Broker {
     if (created) this.#observer?.onCreate(subscription, session);
     if (added) this.#observer?.onSubscribe(subscription, session);
     return undefined;
+  }
+
+  /**
+   * Asks the cluster whether a SUBSCRIBE must wait until publications of other nodes reach this
+   * node; `true` when it waits: the SUBSCRIBE runs again (every check) once they do, unless the
+   * session left meanwhile.
+   */
+  #awaitCluster(session: RealmMember, message: SubscribeMessage, topic: string, match: MatchPolicyValue): boolean {
+    const pending = this.#cluster?.subscribing?.(topic, match);
+    if (pending === undefined) return false;
+    let release: (() => void) | undefined;
+    const ready = pending.then((done) => {
+      release = done;
+    });
+    this.#waits.wait(
+      session,
+      ready,
+      () => {
+        this.subscribe(session, message, true);
+        release?.();
+      },
+      () => release?.(),
+    );
+    return true;
   }
 
   /** Handles UNSUBSCRIBE: answers UNSUBSCRIBED or ERROR `no_such_subscription`. */
@@ -361,6 +395,43 @@ export class Broker {
   }
 
   /**
+   * The entry a publication makes in the history of subscription `subscriptionId`, for a cluster
+   * backend that keeps histories itself (outside {@link EventHistoryStore.append}): the details a
+   * receiver of that subscription gets and the publication's black- and whitelists, after the
+   * checks of {@link deliverFromCluster}. `publisher` is `undefined` for a meta event of the
+   * router. `undefined` when the subscription keeps no history or the publication is not
+   * storable (spec "Event History", "Security Aspects").
+   */
+  historyEventFromCluster(
+    subscriptionId: Id,
+    publisher: FilterSubject | undefined,
+    topic: string,
+    options: Dict,
+    payload: Payload,
+    publicationId: Id,
+    time: number,
+  ): StoredEvent | PublicationRefusal | undefined {
+    const subscription = this.#byId.get(subscriptionId);
+    if (subscription?.history === undefined || !isStorable(options)) return undefined;
+    const publication =
+      publisher === undefined
+        ? metaPublication(topic, payload.args ?? [])
+        : preparePublication(this.#authorizer, publisher, topic, options, payload, publicationId, 'deliver');
+    if (isRefusal(publication)) return publication;
+    const { common, filter } = publication;
+    return {
+      time,
+      publication: publicationId,
+      topic,
+      // As #dispatch: a pattern's subscribers learn the topic.
+      details: subscription.match === 'exact' ? common : { ...common, topic },
+      payload,
+      filter,
+      options: filter === undefined ? undefined : options,
+    };
+  }
+
+  /**
    * Publishes a meta event of the router itself (spec: "Meta API": "Meta events are created by
    * the router itself"): no publisher, nobody excluded, and nothing built when nobody would
    * receive it (`args` is called only then).
@@ -382,6 +453,7 @@ export class Broker {
 
   /** Removes every subscription of a session that left (spec: "Protocol Errors", disposal). */
   removeSession(session: RealmMember): void {
+    this.#waits.forget(session);
     const own = this.#bySession.get(session);
     if (own === undefined) return;
     this.#bySession.delete(session);

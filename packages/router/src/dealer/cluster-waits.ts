@@ -1,13 +1,14 @@
 /**
- * The dealer's waits for a cluster backend's answers (a REGISTER's admission, a call's catch-up
- * with registrations of other nodes), counted per session so that an answer arriving after its
+ * The dealer's and the broker's waits for a cluster backend's answers (a REGISTER's admission, a
+ * call's catch-up with registrations of other nodes, a SUBSCRIBE's reaching the other nodes),
+ * counted per session so that an answer arriving after its
  * session left is dropped instead of acted on. Separate from the dealer, which only says what
  * to do once the answer is there.
  */
 import type { Logger } from '../logger.js';
 import type { RealmMember } from '../realm/realm-member.js';
 
-/** Sessions with a REGISTER or CALL waiting for the cluster, and how many. */
+/** Sessions with a REGISTER, CALL or SUBSCRIBE waiting for the cluster, and how many. */
 export class ClusterWaits {
   readonly #logger: Logger;
   readonly #waiting = new Map<RealmMember, number>();

@@ -70,6 +70,9 @@ export class Realm {
     this.limits = realmLimits(config.limits);
     const offenders = new OffenderLog(logger);
     this.offenders = offenders;
+    const store =
+      options.store ??
+      new MemoryRealmStore({ maxTopics: this.limits.retainedTopics, maxBytes: this.limits.retainedBytes });
     this.broker = new Broker({
       offenders,
       maxSubscriptionsPerSession: this.limits.subscriptionsPerSession,
@@ -77,9 +80,8 @@ export class Realm {
       logger,
       clock: options.clock ?? systemClock,
       eventHistory,
-      store:
-        options.store ??
-        new MemoryRealmStore({ maxTopics: this.limits.retainedTopics, maxBytes: this.limits.retainedBytes }),
+      // docs/scaling.md: a cluster backend may keep the histories for every node.
+      store: options.cluster?.realmStore?.(config, store) ?? store,
     });
     this.dealer = new Dealer({
       authorizer: this.authorizer,

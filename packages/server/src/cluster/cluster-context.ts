@@ -16,6 +16,8 @@ export interface ClusterContext {
   maxPayload(): number;
   /** Publishes `data` on `subject` (core NATS, at most once). */
   publish(subject: string, data: Uint8Array): void;
+  /** Resolves once the NATS server has handled everything this node sent it so far (a ping). */
+  flush(): Promise<void>;
   /** Subscribes to `subject`; the returned function unsubscribes. */
   subscribe(subject: string, onMessage: (data: Uint8Array) => void): () => void;
   /**

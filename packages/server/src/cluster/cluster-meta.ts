@@ -199,8 +199,11 @@ function combine(how: Combine, outcomes: RouterProcedureOutcome[], notHere: stri
         if (Array.isArray(ids) && Array.isArray(lists[match])) lists[match].push(...ids);
       }
     }
+    // The subscription of an event history has the same ID on every node (history-stream.ts).
+    for (const match of Object.keys(lists)) lists[match] = [...new Set(lists[match])];
     return { args: [lists] };
   }
   const joined = firsts.flatMap((list) => (Array.isArray(list) ? list : []));
-  return { args: [how === 'concat-or-null' && joined.length === 0 ? null : joined] };
+  if (how === 'concat-or-null') return { args: [joined.length === 0 ? null : [...new Set(joined)]] };
+  return { args: [joined] };
 }

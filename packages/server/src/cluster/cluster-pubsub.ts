@@ -1,4 +1,4 @@
-import { type Dict, ErrorUri, type Id, type Payload, randomId } from '@interchange/protocol';
+import { ErrorUri, type Id, randomId } from '@interchange/protocol';
 import type {
   Broker,
   BrokerClusterHooks,
@@ -9,6 +9,8 @@ import type {
 } from '@interchange/router';
 import type { ClusterContext } from './cluster-context.js';
 import { tryPackEnvelope, unpackEnvelope } from './cluster-envelope.js';
+import type { ClusterHistory } from './cluster-history.js';
+import { type ReceivedPublication, readPublication } from './publication-envelope.js';
 import { interestSubject, subjectToken, uriSubject } from './subject-tokens.js';
 
 /**
@@ -18,19 +20,15 @@ import { interestSubject, subjectToken, uriSubject } from './subject-tokens.js';
  */
 const RECENT_PUBLICATIONS = 4096;
 
-/** A publication envelope, read. */
-interface ReceivedPublication {
-  readonly node: string;
-  readonly id: Id;
-  readonly topic: string;
-  readonly options: Dict;
-  readonly publisher: FilterSubject;
-  readonly payload: Payload;
-}
+/** A publication envelope of a session's publication (not a meta event), read. */
+type PublisherPublication = ReceivedPublication & { readonly publisher: FilterSubject };
 
 interface Interest {
+  /** Subscriptions of this node, and SUBSCRIBEs waiting, that need the NATS subscription. */
   count: number;
   unsubscribe: () => void;
+  /** Until NATS has the subscription: resolves once it has (a flush after subscribing). */
+  ready: Promise<void> | undefined;
 }
 
 /**
@@ -54,8 +52,12 @@ export class ClusterPubSub implements BrokerClusterHooks {
   /** Retained publications of this process, which its broker kept already. */
   readonly #ownRetained = new Set<Id>();
 
-  constructor(context: ClusterContext, realm: string, broker: Broker) {
+  /** The realm's event histories on JetStream, when it configures any (cluster-history.ts). */
+  readonly #history: ClusterHistory | undefined;
+
+  constructor(context: ClusterContext, realm: string, broker: Broker, history?: ClusterHistory) {
     this.#context = context;
+    this.#history = history;
     this.#realm = realm;
     this.#broker = broker;
     this.#base = `${context.prefix}.ev.${subjectToken(realm)}`;
@@ -95,6 +97,7 @@ export class ClusterPubSub implements BrokerClusterHooks {
       };
     }
     this.#context.publish(uriSubject(this.#base, publication.topic), envelope);
+    this.#history?.record(publication.topic, publication.options, envelope);
     if (publication.options.retain === true) {
       // Advanced profile "Event Retention", for every node: the retained-events bucket keeps the
       // newest retained publication of each topic; other nodes keep it as theirs (see `retained`).
@@ -142,33 +145,67 @@ export class ClusterPubSub implements BrokerClusterHooks {
       return;
     }
     this.#context.publish(uriSubject(this.#base, topic), envelope);
+    this.#history?.record(topic, {}, envelope);
+  }
+
+  /**
+   * A SUBSCRIBE waits until NATS has this node's subscription to the topic's coarse subject
+   * (subscribed now if needed, then flushed): a publication another node makes after SUBSCRIBED
+   * reaches NATS after it, so NATS delivers it here. The waiting SUBSCRIBE holds the NATS
+   * subscription until the broker has handled it. At once when NATS has it already.
+   */
+  subscribing(topic: string, match: string): Promise<() => void> | undefined {
+    const subject = interestSubject(this.#base, topic, match);
+    const interest = this.#interest.get(subject) ?? this.#open(subject);
+    if (interest.ready === undefined) return undefined;
+    interest.count++;
+    const release = () => this.#release(subject);
+    return interest.ready.then(
+      () => release,
+      () => release,
+    );
   }
 
   subscriptionCreated(subscription: Subscription): void {
     const subject = interestSubject(this.#base, subscription.topic, subscription.match);
-    const interest = this.#interest.get(subject);
-    if (interest !== undefined) {
-      interest.count++;
-      return;
-    }
-    const unsubscribe = this.#context.subscribe(subject, (data) => this.#receive(data));
-    this.#interest.set(subject, { count: 1, unsubscribe });
+    (this.#interest.get(subject) ?? this.#open(subject)).count++;
   }
 
   subscriptionDeleted(subscription: Subscription): void {
-    const subject = interestSubject(this.#base, subscription.topic, subscription.match);
-    const interest = this.#interest.get(subject);
-    if (interest === undefined) return;
-    interest.count--;
-    if (interest.count > 0) return;
-    this.#interest.delete(subject);
-    interest.unsubscribe();
+    this.#release(interestSubject(this.#base, subscription.topic, subscription.match));
   }
 
   /** Ends every NATS subscription of this realm. */
   close(): void {
     for (const interest of this.#interest.values()) interest.unsubscribe();
     this.#interest.clear();
+  }
+
+  /** Subscribes on NATS to `subject`, held by nobody yet; `ready` once the server has it. */
+  #open(subject: string): Interest {
+    const interest: Interest = {
+      count: 0,
+      unsubscribe: this.#context.subscribe(subject, (data) => this.#receive(data)),
+      ready: undefined,
+    };
+    const settled = () => {
+      interest.ready = undefined;
+    };
+    // Cut off from NATS, the flush fails: the SUBSCRIBE is answered anyway (the client library
+    // subscribes again on reconnect), as the registration table does (registration-table.ts).
+    interest.ready = this.#context.flush().then(settled, settled);
+    this.#interest.set(subject, interest);
+    return interest;
+  }
+
+  /** One holder less of the NATS subscription to `subject`; the last one ends it. */
+  #release(subject: string): void {
+    const interest = this.#interest.get(subject);
+    if (interest === undefined) return;
+    interest.count--;
+    if (interest.count > 0) return;
+    this.#interest.delete(subject);
+    interest.unsubscribe();
   }
 
   /** A publication from another node. Malformed envelopes are dropped with a log line. */
@@ -207,32 +244,12 @@ export class ClusterPubSub implements BrokerClusterHooks {
   }
 
   /** Reads a publication envelope of this realm; `undefined` (logged) when it is not one. */
-  #read(e: Record<string, unknown> | undefined): ReceivedPublication | undefined {
-    const publisher = e?.p;
-    if (
-      e === undefined ||
-      typeof e.n !== 'string' ||
-      typeof e.i !== 'number' ||
-      typeof e.t !== 'string' ||
-      typeof e.o !== 'object' ||
-      e.o === null ||
-      !Array.isArray(publisher) ||
-      e.r !== this.#realm
-    ) {
+  #read(e: Record<string, unknown> | undefined): PublisherPublication | undefined {
+    const publication = readPublication(e?.m === true ? undefined : e, this.#realm);
+    if (publication?.publisher === undefined) {
       this.#context.logger.warn({ realm: this.#realm }, 'malformed cluster publication dropped');
       return undefined;
     }
-    const payload: Payload = {};
-    if (Array.isArray(e.a)) payload.args = e.a;
-    if (typeof e.k === 'object' && e.k !== null) payload.kwargs = e.k as Dict;
-    if (e.y instanceof Uint8Array || typeof e.y === 'string') payload.payload = e.y;
-    return {
-      node: e.n,
-      id: e.i,
-      topic: e.t,
-      options: e.o as Dict,
-      publisher: { id: publisher[0] as Id, authid: String(publisher[1]), authrole: String(publisher[2]) },
-      payload,
-    };
+    return publication as PublisherPublication;
   }
 }

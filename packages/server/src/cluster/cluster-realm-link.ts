@@ -10,6 +10,7 @@ import type {
   RegistrationRequest,
 } from '@interchange/router';
 import type { ClusterContext } from './cluster-context.js';
+import type { ClusterHistory } from './cluster-history.js';
 import { ClusterMeta } from './cluster-meta.js';
 import { ClusterPubSub } from './cluster-pubsub.js';
 import { installClusterRegistrationMeta } from './cluster-registration-meta.js';
@@ -44,10 +45,11 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
   /** Local sessions with registrations in the table (told to the others when they leave). */
   readonly #callees = new Set<RealmMember>();
 
-  constructor(context: ClusterContext, realm: Realm) {
+  /** `history`: the realm's event histories on JetStream, when it configures any. */
+  constructor(context: ClusterContext, realm: Realm, history?: ClusterHistory) {
     this.#context = context;
     this.#realm = realm;
-    this.pubsub = new ClusterPubSub(context, realm.name, realm.broker);
+    this.pubsub = new ClusterPubSub(context, realm.name, realm.broker, history);
     this.mirror = new RegistrationMirror(context, realm.name, realm.dealer);
     this.relay = new InvocationRelay(context, realm);
     this.meta = new ClusterMeta(context, realm);

@@ -1,4 +1,4 @@
-import type { PermissionConfig, RealmConfig, RoleConfig } from '@interchange/router';
+import { eventHistoryEntries, type PermissionConfig, type RealmConfig, type RoleConfig } from '@interchange/router';
 
 /**
  * What of a realm's config decides where messages go and who may send them, as one node
@@ -9,19 +9,28 @@ import type { PermissionConfig, RealmConfig, RoleConfig } from '@interchange/rou
  */
 export interface RealmRouting {
   readonly roles: Record<string, { permissions: string[]; authorizer: string | null }> | null;
+  /**
+   * The realm's `event-history` entries as `match uri limit`, sorted: they share one JetStream
+   * stream (cluster-history.ts), so nodes must agree on them too. Absent in what nodes of older
+   * versions announced (then not compared).
+   */
+  readonly histories?: string[];
 }
 
 /** The routing-relevant part of each realm, by realm name. */
 export function routingOf(realms: readonly RealmConfig[]): Record<string, RealmRouting> {
   const routing: Record<string, RealmRouting> = {};
   for (const realm of realms) {
+    const histories = eventHistoryEntries(realm.store)
+      .map((entry) => `${entry.match} ${entry.uri} ${entry.limit}`)
+      .sort();
     if (realm.roles === undefined) {
-      routing[realm.name] = { roles: null };
+      routing[realm.name] = { roles: null, histories };
       continue;
     }
     const roles: Record<string, { permissions: string[]; authorizer: string | null }> = {};
     for (const role of realm.roles) roles[role.name] = roleRouting(role);
-    routing[realm.name] = { roles };
+    routing[realm.name] = { roles, histories };
   }
   return routing;
 }
@@ -59,6 +68,12 @@ export function routingDifference(
   for (const [name, here] of Object.entries(mine)) {
     const there = theirs[name];
     if (there === undefined) continue;
+    if (here.histories !== undefined && there.histories !== undefined) {
+      const [mine, other] = [here.histories.join(', '), there.histories.join(', ')];
+      if (mine !== other) {
+        return `realm '${name}' keeps the event histories [${mine}] here but [${other}] on node '${node}'`;
+      }
+    }
     if (here.roles === null || there.roles === null) {
       if (here.roles === there.roles) continue;
       const open = here.roles === null ? 'this node' : `node '${node}'`;

@@ -1,14 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError, TransportError } from '@interchange/protocol';
-import type { ClusterBackend, Realm, RealmConfig } from '@interchange/router';
+import {
+  type ClusterBackend,
+  type EventHistoryEntry,
+  eventHistoryEntries,
+  type Realm,
+  type RealmConfig,
+  type RealmStore,
+} from '@interchange/router';
+import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { createInbox, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { type Logger, silentLogger } from '../logger.js';
 import type { ClusterContext } from './cluster-context.js';
 import { packEnvelope, tryPackEnvelope, unpackEnvelope } from './cluster-envelope.js';
+import { ClusterHistory } from './cluster-history.js';
 import { installClusterNodesProcedure } from './cluster-nodes-procedure.js';
 import { ClusterRealmConnection } from './cluster-realm-link.js';
 import { type RealmRouting, routingDifference, routingOf } from './config-agreement.js';
+import { ensureHistoryStream, historyStreamName } from './history-stream.js';
 import { connectWithRetry, openBuckets } from './nats-connect.js';
 import { NodeLiveness } from './node-liveness.js';
 import { RegistrationClaims } from './registration-claims.js';
@@ -99,6 +109,13 @@ export class NatsCluster implements ClusterBackend {
   readonly #retryMs: number;
   /** `single` procedures claimed cluster-wide (in the registration table). */
   readonly #claims: RegistrationClaims;
+  readonly #jsm: JetStreamManager;
+  /** The event histories of each realm that configures any, by realm name (cluster-history.ts). */
+  readonly #histories = new Map<string, ClusterHistory>();
+  /** The realms given at start (their history streams are created at join). */
+  readonly #realms: readonly RealmConfig[];
+  /** Realms whose history stream was created or checked at join. */
+  readonly #historyStreams = new Set<string>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   /** When this node joined (its first heartbeat) and last sent one, ms since the epoch. */
   #joinedAt = 0;
@@ -109,13 +126,13 @@ export class NatsCluster implements ClusterBackend {
 
   private constructor(
     nc: NatsConnection,
-    kv: KV,
-    members: KV,
-    retained: KV,
-    testaments: KV,
+    jetstream: { jsm: JetStreamManager; kv: KV; members: KV; retained: KV; testaments: KV },
     options: Required<Pick<NatsClusterOptions, 'node' | 'name'>> & NatsClusterOptions,
   ) {
+    const { kv, members, retained, testaments } = jetstream;
     this.#nc = nc;
+    this.#jsm = jetstream.jsm;
+    this.#realms = options.realms ?? [];
     this.#members = members;
     this.#testaments = testaments;
     this.#routing = routingOf(options.realms ?? []);
@@ -170,12 +187,11 @@ export class NatsCluster implements ClusterBackend {
       node,
       logger,
     );
-    let kv: KV;
-    let members: KV;
-    let retained: KV;
-    let testaments: KV;
+    let buckets: Awaited<ReturnType<typeof openBuckets>>;
+    let jsm: JetStreamManager;
     try {
-      ({ kv, members, retained, testaments } = await openBuckets(nc, name));
+      buckets = await openBuckets(nc, name);
+      jsm = await jetstreamManager(nc);
     } catch (error) {
       await nc.close().catch(() => undefined);
       throw new TransportError(
@@ -183,7 +199,7 @@ export class NatsCluster implements ClusterBackend {
         { cause: error },
       );
     }
-    const cluster = new NatsCluster(nc, kv, members, retained, testaments, { ...options, node, name });
+    const cluster = new NatsCluster(nc, { ...buckets, jsm }, { ...options, node, name });
     try {
       await cluster.#join();
     } catch (error) {
@@ -194,8 +210,33 @@ export class NatsCluster implements ClusterBackend {
     return cluster;
   }
 
+  /**
+   * A realm with `event-history` entries keeps them in the cluster's JetStream stream (see
+   * {@link ClusterHistory}); other realms keep their store as it is.
+   */
+  realmStore(config: RealmConfig, store: RealmStore): RealmStore | undefined {
+    const entries = eventHistoryEntries(config.store);
+    if (entries.length === 0) return undefined;
+    const history = new ClusterHistory({
+      nc: this.#nc,
+      jsm: this.#jsm,
+      cluster: this.name,
+      realm: config.name,
+      entries,
+      base: store,
+      logger: this.#logger,
+      ensured: this.#historyStreams.has(config.name),
+      reachable: () => !this.#closed && !this.#nc.isClosed() && this.#connected,
+      waitMs: CLUSTER_DEFAULTS.scatterMs,
+    });
+    this.#histories.set(config.name, history);
+    return history;
+  }
+
   attachRealm(realm: Realm): ClusterRealmConnection {
-    const link = new ClusterRealmConnection(this.#context, realm);
+    const history = this.#histories.get(realm.name);
+    history?.attach(realm);
+    const link = new ClusterRealmConnection(this.#context, realm, history);
     installClusterNodesProcedure(realm.procedures, {
       node: this.node,
       joinedAt: this.#joinedAt,
@@ -245,7 +286,12 @@ export class NatsCluster implements ClusterBackend {
       // NATS before the goodbye, so no survivor publishes a testament that was published already.
       await Promise.allSettled([...this.#pending]);
       this.#nc.publish(`${this.name}.hb.${this.node}`, packEnvelope({ n: this.node, c: this.#incarnation, bye: true }));
-      await Promise.allSettled([...this.#pending, ...this.#table.deleteOwn(), this.#members.delete(this.node)]);
+      await Promise.allSettled([
+        ...this.#pending,
+        ...this.#table.deleteOwn(),
+        this.#members.delete(this.node),
+        ...[...this.#histories.values()].map((history) => history.close()),
+      ]);
       await this.#nc.drain();
     } catch (error) {
       this.#logger.warn({ err: error }, 'leaving the cluster: NATS connection already closed');
@@ -271,6 +317,7 @@ export class NatsCluster implements ClusterBackend {
       this.#links.get(e.r)?.mirror.sessionGone(e.n, e.s);
     });
     await this.#checkAgreement();
+    await this.#ensureHistoryStreams();
     await this.#table.watch();
     await this.#retained.watch();
     void this.#followConnection();
@@ -306,11 +353,31 @@ export class NatsCluster implements ClusterBackend {
       const difference = routingDifference(this.#routing, theirs, node);
       if (difference !== undefined) {
         throw new InvalidArgumentError(
-          `this node's config differs from the cluster '${this.name}': ${difference}; every node must run the same realms and roles`,
+          `this node's config differs from the cluster '${this.name}': ${difference}; every node must run the same realms, roles and event histories`,
         );
       }
     }
     await this.#members.put(this.node, JSON.stringify(this.#routing));
+  }
+
+  /**
+   * A realm with `event-history` keeps it in a JetStream stream: a node that cannot create it
+   * does not start (docs/scaling.md, "Event history"), rather than keep a history of its own
+   * that would answer differently from the other nodes'. After the config agreement, so a node
+   * refused at join changes no stream.
+   */
+  async #ensureHistoryStreams(): Promise<void> {
+    for (const [realm, entries] of historiesOf(this.#realms)) {
+      try {
+        await ensureHistoryStream(this.#jsm, this.name, realm, entries);
+      } catch (error) {
+        throw new TransportError(
+          `realm '${realm}' keeps an event history, and NATS at ${this.#nc.getServer()} cannot keep it in the JetStream stream '${historyStreamName(this.name, realm)}': ${String(error)}`,
+          { cause: error },
+        );
+      }
+      this.#historyStreams.add(realm);
+    }
   }
 
   /** Logs connection losses, and resynchronises after each reconnect. */
@@ -362,6 +429,7 @@ export class NatsCluster implements ClusterBackend {
     await this.#members.put(this.node, JSON.stringify(this.#routing));
     await this.#table.resync(() => Promise.allSettled([...this.#pending]));
     await this.#retained.watch();
+    for (const history of this.#histories.values()) await history.resync();
   }
 
   #nodeDead(node: string): void {
@@ -434,6 +502,7 @@ export class NatsCluster implements ClusterBackend {
       logger: this.#logger,
       maxPayload: () => nc.info?.max_payload ?? 1024 * 1024,
       publish: (subject, data) => nc.publish(subject, data),
+      flush: () => nc.flush(),
       subscribe: (subject, onMessage) => cluster.#subscribe(subject, onMessage),
       sendToNode(node, envelope) {
         const data = tryPackEnvelope(envelope);
@@ -487,4 +556,14 @@ export class NatsCluster implements ClusterBackend {
       deleteRegistration: (key) => cluster.#table.delete(key),
     };
   }
+}
+
+/** The `event-history` entries of each realm that has some. */
+function historiesOf(realms: readonly RealmConfig[]): Map<string, EventHistoryEntry[]> {
+  const histories = new Map<string, EventHistoryEntry[]>();
+  for (const realm of realms) {
+    const entries = eventHistoryEntries(realm.store);
+    if (entries.length > 0) histories.set(realm.name, entries);
+  }
+  return histories;
 }
