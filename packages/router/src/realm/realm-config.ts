@@ -131,10 +131,29 @@ export interface StoreConfig {
    * process, not a crashed machine; much faster on slow disks).
    */
   sync?: boolean;
-  /** Events kept per history entry that sets no `limit` of its own. Defaults to 100, as in Crossbar. */
+  /**
+   * Events kept per history entry, and calls queued per call queue, that set no `limit` of
+   * their own. Defaults to 100, as in Crossbar.
+   */
   limit?: number;
   /** The topics (or patterns) whose events are kept. */
   'event-history'?: EventHistoryConfig[];
+  /**
+   * The registrations whose calls wait, first in first out, while every callee is at its
+   * `concurrency` (Crossbar's call queues; dealer/call-queues.ts). Whatever the store type, the
+   * queue lives in the router process.
+   */
+  'call-queue'?: CallQueueConfig[];
+}
+
+/** One `call-queue` entry of a {@link StoreConfig}. */
+export interface CallQueueConfig {
+  /** The registration's procedure URI, prefix or wildcard pattern. */
+  uri: string;
+  /** The registration's match policy; defaults to `exact`. */
+  match?: 'exact' | 'prefix' | 'wildcard';
+  /** How many calls may wait at once; defaults to the store's `limit`. */
+  limit?: number;
 }
 
 /** One `event-history` entry of a {@link StoreConfig}. */

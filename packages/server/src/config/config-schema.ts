@@ -217,6 +217,14 @@ export const storeSchema = section({
       limit: integer(1, 1_000_000).optional(),
     }),
   ).optional(),
+  /** Crossbar's call queues (router dealer/call-queues.ts): calls wait while every callee is busy. */
+  'call-queue': list(
+    section({
+      uri: nonEmptyString(),
+      match: oneOf(['exact', 'prefix', 'wildcard']).optional(),
+      limit: integer(1, 1_000_000).optional(),
+    }),
+  ).optional(),
 }).superRefine(storeKeysOfType);
 
 /** A realm of a router worker. */

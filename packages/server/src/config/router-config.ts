@@ -105,5 +105,6 @@ export function storeOf(store: NonNullable<RealmConfigEntry['store']>): StoreCon
   if (store.limit !== undefined) out.limit = store.limit;
   if (store['event-history'] !== undefined)
     out['event-history'] = store['event-history'].map((entry) => defined(entry));
+  if (store['call-queue'] !== undefined) out['call-queue'] = store['call-queue'].map((entry) => defined(entry));
   return out;
 }
