@@ -99,6 +99,28 @@ export interface RealmConfig {
   dialect?: WampDialectConfig;
   /** Bounds on what sessions can make the realm hold (realm-limits.ts); safe defaults. */
   limits?: RealmLimitsConfig;
+  /** Crossbar's session statistics: `wamp.session.on_stats` events (meta/session-stats.ts). */
+  stats?: SessionStatsConfig;
+}
+
+/**
+ * A realm's `stats` block, as Crossbar writes it: when to publish each session's traffic
+ * statistics. At least one of the two `trigger_after_*` must be set.
+ *
+ * @example
+ * const stats: SessionStatsConfig = { rated_message_size: 256, trigger_after_rated_messages: 10, trigger_on_join: true };
+ */
+export interface SessionStatsConfig {
+  /** Bytes per rated message (a positive even number); 512 by default. */
+  rated_message_size?: number;
+  /** Publish after this many rated messages, sent and received; 0 (default): not for that reason. */
+  trigger_after_rated_messages?: number;
+  /** Publish after this many seconds (checked when traffic passes); 0 (default): not for that reason. */
+  trigger_after_duration?: number;
+  /** Publish when the session joins; false by default (as in Crossbar's code). */
+  trigger_on_join?: boolean;
+  /** Publish when the session leaves, with `last`; true by default. */
+  trigger_on_leave?: boolean;
 }
 
 /**

@@ -45,6 +45,7 @@ import {
   tagged,
   value,
 } from './schema-builders.js';
+import { sessionStatsSchema } from './session-stats-schema.js';
 import { storeKeysOfType } from './store-keys.js';
 import { isPathKey, PATH_KEY_EXPECTED, webPathsSchema } from './web-paths-schema.js';
 import { checkRawSocketService, checkWebSocketService, rawSocketOptionsSchema } from './websocket-options.js';
@@ -243,6 +244,8 @@ export const realmSchema = section({
   limits: realmLimitsSchema.optional(),
   /** Crossbar's router-to-router links of the realm (rlink-schema.ts, src/rlinks/). */
   rlinks: list(rlinkSchema).optional(),
+  /** Crossbar's session statistics (session-stats-schema.ts). */
+  stats: sessionStatsSchema.optional(),
 });
 
 /** Any listening transport of a router worker. */
