@@ -7,7 +7,7 @@
 import { connect, type Session } from '@interchange/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { LOCAL_ENDPOINT, openRealm, routerConfig, startConfigNode, type ConfigNode } from '../support/config-node.js';
+import { type ConfigNode, LOCAL_ENDPOINT, openRealm, routerConfig, startConfigNode } from '../support/config-node.js';
 
 interface StatsEvent {
   info: { realm: string; session: number; authid: string; authrole: string };

@@ -21,7 +21,8 @@ export interface TrafficMeterSettings {
 export interface TrafficStats {
   cycle: number;
   serializer: string;
-  timestamp: number;
+  /** A bigint: nanoseconds since the epoch pass 2^53, and binary serializers then write an exact integer, as Python's. */
+  timestamp: bigint;
   duration: number;
   bytes: number;
   messages: number;
@@ -75,7 +76,7 @@ export class TrafficMeter {
     const stats: TrafficStats = {
       cycle: this.#cycle,
       serializer: this.#serializer,
-      timestamp: this.#since * 1_000_000,
+      timestamp: BigInt(this.#since) * 1_000_000n,
       duration: (now - this.#since) * 1_000_000,
       bytes: this.#bytes,
       messages: this.#messages,

@@ -8,6 +8,7 @@
  * ({@link transportVariants}, {@link webPathVariants}, {@link authMethodShape},
  * {@link workerVariants}); the rest of the schema does not change.
  */
+import { isValidUri } from '@interchange/protocol';
 import { z } from 'zod';
 import { authorizerSchema } from './auth-functions.js';
 import { type ClusterConfig, clusterSchema } from './cluster-schema.js';
@@ -224,6 +225,14 @@ export const storeSchema = section({
       uri: nonEmptyString(),
       match: oneOf(['exact', 'prefix', 'wildcard']).optional(),
       limit: integer(1, 1_000_000).optional(),
+    }).superRefine((entry, ctx) => {
+      // Checked here too, so that `check` reports it rather than the router at start.
+      if (!isValidUri(entry.uri, { match: entry.match ?? 'exact' }))
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['uri'],
+          message: `not a valid ${entry.match ?? 'exact'} procedure URI`,
+        });
     }),
   ).optional(),
 }).superRefine(storeKeysOfType);
