@@ -61,15 +61,25 @@ describe('call queue', () => {
     expect(invocations(callee)).toHaveLength(1);
   });
 
-  it('queues only registrations a call-queue entry names', () => {
-    const router = routerWith(QUEUED);
+  it('queues other registrations up to the store limit, and nothing in a realm without call-queue', () => {
+    const router = routerWith({ limit: 2, 'call-queue': [{ uri: 'com.compute', limit: 10 }] });
     const callee = client(router);
     callee.register('com.other', { concurrency: 1 });
     const caller = client(router);
-    caller.call('com.other');
-    const second = caller.call('com.other');
-    expectError(caller.take()[0], { requestType: MessageCode.CALL, requestId: second, error: MAX_CONCURRENCY });
+    for (let n = 0; n < 3; n++) caller.call('com.other');
+    expect(caller.take()).toEqual([]);
+    const refused = caller.call('com.other');
+    expectError(caller.take()[0], { requestType: MessageCode.CALL, requestId: refused, error: MAX_CONCURRENCY });
     callee.take();
+
+    const plain = routerWith({ 'event-history': [{ uri: 'com.log' }] });
+    const busy = client(plain);
+    busy.register('com.compute', { concurrency: 1 });
+    const calling = client(plain);
+    calling.call('com.compute');
+    const second = calling.call('com.compute');
+    expectError(calling.take()[0], { requestType: MessageCode.CALL, requestId: second, error: MAX_CONCURRENCY });
+    busy.take();
   });
 
   it('removes a canceled call from the queue: it never reaches the callee', () => {

@@ -2,7 +2,7 @@ import { type CallMessage, type Clock, ErrorUri, type Id, MessageCode, type Time
 import type { Logger } from '../logger.js';
 import { routerError } from '../payload.js';
 import type { RealmMember } from '../realm/realm-member.js';
-import type { CallQueueEntry } from './call-queue-entries.js';
+import type { CallQueueSettings } from './call-queue-entries.js';
 import type { Callee, Registration } from './registration-store.js';
 
 /** A call waiting for a callee of its registration to have room. */
@@ -21,11 +21,11 @@ export interface QueuedCall {
 export type DispatchQueued = (queued: QueuedCall, callee: Callee, timeoutMs: number) => void;
 
 /** What {@link CallQueues.enqueue} did with a call. */
-export type EnqueueOutcome = 'queued' | 'full' | 'unqueued';
+export type EnqueueOutcome = 'queued' | 'full';
 
 /** What the queues need from their dealer. */
 export interface CallQueuesOptions {
-  entries: readonly CallQueueEntry[];
+  settings: CallQueueSettings;
   clock: Clock;
   random: () => number;
   logger: Logger;
@@ -39,11 +39,13 @@ interface Queue {
 }
 
 /**
- * Crossbar's call queues: a call to a registration named by a `call-queue` entry of the realm's
- * store, made while every callee is at its `concurrency` (or the realm's bound on a callee's
- * pending calls), waits here, first in first out, instead of failing with
+ * Crossbar's call queues, in a realm whose store has a `call-queue` list: a call made while every
+ * callee of its registration is at its `concurrency` (or the realm's bound on a callee's pending
+ * calls) waits here, first in first out, instead of failing with
  * `crossbar.error.max_concurrency_reached`; it goes to the first callee that has room again.
- * A full queue answers that error, as Crossbar does without a queue.
+ * A full queue (its entry's `limit`, else the store's) answers that error, as Crossbar does
+ * without a queue. Memory stays bounded: a queue per live registration, each within its limit,
+ * and a caller's queued calls count toward its bound of pending calls.
  *
  * A waiting call ends without reaching any callee when its caller cancels it or leaves, when its
  * timeout runs out (`wamp.error.timeout`), or when the registration goes with its last callee
@@ -52,7 +54,7 @@ interface Queue {
  * message at hand, so that a call never goes to a callee that is leaving in the same step.
  */
 export class CallQueues {
-  readonly #entries: readonly CallQueueEntry[];
+  readonly #settings: CallQueueSettings;
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #logger: Logger;
@@ -65,7 +67,7 @@ export class CallQueues {
   #flushing = false;
 
   constructor(options: CallQueuesOptions) {
-    this.#entries = options.entries;
+    this.#settings = options.settings;
     this.#clock = options.clock;
     this.#random = options.random;
     this.#logger = options.logger;
@@ -95,9 +97,7 @@ export class CallQueues {
   }
 
   /**
-   * Puts a call at the end of its registration's queue. `'unqueued'` when no entry names the
-   * registration (the caller gets the concurrency error, as without queues); `'full'` when its
-   * queue is at its limit.
+   * Puts a call at the end of its registration's queue; `'full'` when the queue is at its limit.
    * @param timeoutMs the dealer's timeout of the call in ms, 0 for none; it runs from now.
    */
   enqueue(
@@ -108,7 +108,6 @@ export class CallQueues {
     timeoutMs: number,
   ): EnqueueOutcome {
     const queue = this.#queueOf(registration);
-    if (queue === undefined) return 'unqueued';
     if (queue.calls.size >= queue.limit) return 'full';
     const queued: QueuedCall = {
       caller,
@@ -202,13 +201,13 @@ export class CallQueues {
     }
   }
 
-  /** The queue of a registration an entry names, made on its first waiting call. */
-  #queueOf(registration: Registration): Queue | undefined {
+  /** The queue of a registration, made on its first waiting call, with its entry's limit or the default. */
+  #queueOf(registration: Registration): Queue {
     let queue = this.#queues.get(registration);
     if (queue !== undefined) return queue;
-    const entry = this.#entries.find((e) => e.uri === registration.uri && e.match === registration.match);
-    if (entry === undefined) return undefined;
-    queue = { limit: entry.limit, calls: new Set() };
+    const { entries, defaultLimit } = this.#settings;
+    const entry = entries.find((e) => e.uri === registration.uri && e.match === registration.match);
+    queue = { limit: entry?.limit ?? defaultLimit, calls: new Set() };
     this.#queues.set(registration, queue);
     return queue;
   }
@@ -236,7 +235,7 @@ export class CallQueues {
     }
     const queue = this.#queues.get(queued.registration);
     queue?.calls.delete(queued);
-    // An empty queue of a registration that lives on is kept: it is at most one per entry.
+    // An empty queue of a registration that lives on is kept; it goes with the registration.
     const mine = this.#byCaller.get(queued.caller);
     if (mine?.get(queued.call.requestId) === queued) {
       mine.delete(queued.call.requestId);

@@ -31,7 +31,7 @@ import type { StaticAuthorizer } from '../realm/static-authorizer.js';
 import { CROSSBAR_DIALECT, type WampDialect } from '../realm/wamp-dialect.js';
 import type { RouterStats } from '../router-stats.js';
 import type { ProtocolViolation } from '../session/protocol-violation.js';
-import type { CallQueueEntry } from './call-queue-entries.js';
+import type { CallQueueSettings } from './call-queue-entries.js';
 import { CallQueues, type QueuedCall } from './call-queues.js';
 import { ClusterWaits } from './cluster-waits.js';
 import {
@@ -82,10 +82,10 @@ export interface DealerOptions {
   /** Where a session that hits a bound is logged; one of its own otherwise. */
   offenders?: OffenderLog;
   /**
-   * The realm store's `call-queue` entries (call-queue-entries.ts): calls to those registrations
-   * wait while every callee is busy. None: such calls fail at once, and nothing is queued.
+   * The realm store's `call-queue` settings (call-queue-entries.ts): calls wait while every
+   * callee of their registration is busy. Absent: such calls fail at once, and nothing is queued.
    */
-  callQueues?: readonly CallQueueEntry[];
+  callQueues?: CallQueueSettings | undefined;
 }
 
 /**
@@ -104,7 +104,7 @@ export class Dealer {
   readonly #calls: CallRouter;
   readonly #limits: DealerOptions['limits'];
   readonly #offenders: OffenderLog;
-  /** Only in a realm with `call-queue` entries: every other realm pays nothing for them. */
+  /** Only in a realm whose store has a `call-queue` list: every other realm pays nothing for them. */
   readonly #queues: CallQueues | undefined;
   #observer: DealerObserver | undefined;
   #cluster: DealerClusterHooks | undefined;
@@ -120,12 +120,12 @@ export class Dealer {
     this.#limits = options.limits;
     this.#offenders = options.offenders ?? new OffenderLog(options.logger);
     this.#waits = new ClusterWaits(options.logger);
-    const entries = options.callQueues ?? [];
+    const settings = options.callQueues;
     this.#queues =
-      entries.length === 0
+      settings === undefined
         ? undefined
         : new CallQueues({
-            entries,
+            settings,
             clock: this.#clock,
             random: this.#random,
             logger: this.#logger,
@@ -486,17 +486,15 @@ export class Dealer {
   }
 
   /**
-   * Queues a call that found every callee busy, when a `call-queue` entry names its
-   * registration. `false` when it was not queued: the caller is to get the concurrency error.
+   * Queues a call that found every callee busy, in a realm with call queues. `false` when it was
+   * not queued: the caller is to get the concurrency error.
    * Calls with progressive input are never queued: their later chunks would have to wait too.
    */
   #queue(session: RealmMember, message: CallMessage, registration: Registration, discloseToAny: boolean): boolean {
     const queues = this.#queues;
     if (queues === undefined || message.options.progress === true) return false;
     const timeoutMs = this.#calls.timeoutMs(session, message.options.timeout);
-    const outcome = queues.enqueue(session, message, registration, discloseToAny, timeoutMs);
-    if (outcome === 'queued') return true;
-    if (outcome === 'full') {
+    if (queues.enqueue(session, message, registration, discloseToAny, timeoutMs) === 'full') {
       this.#logger.debug({ session: session.id, procedure: message.procedure }, 'call queue full');
       refuse(
         session,
@@ -505,9 +503,8 @@ export class Dealer {
         MAX_CONCURRENCY_REACHED,
         `every callee of '${message.procedure}' is at its concurrency limit and its call queue is full`,
       );
-      return true;
     }
-    return false;
+    return true;
   }
 
   /** A queued call found a callee with room: it starts as a call routed now would. */

@@ -161,9 +161,10 @@ export interface StoreConfig {
   /** The topics (or patterns) whose events are kept. */
   'event-history'?: EventHistoryConfig[];
   /**
-   * The registrations whose calls wait, first in first out, while every callee is at its
-   * `concurrency` (Crossbar's call queues; dealer/call-queues.ts). Whatever the store type, the
-   * queue lives in the router process.
+   * With it, calls wait, first in first out, while every callee of their registration is at its
+   * `concurrency` (Crossbar's call queues; dealer/call-queues.ts): up to an entry's `limit` for
+   * the registration it names, up to `limit` for any other. Whatever the store type, the queues
+   * live in the router process.
    */
   'call-queue'?: CallQueueConfig[];
 }

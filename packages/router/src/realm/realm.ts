@@ -2,7 +2,7 @@ import { type Clock, type Id, InvalidArgumentError, isValidUri, systemClock } fr
 import { Broker } from '../broker/broker.js';
 import { eventHistoryEntries } from '../broker/event-history.js';
 import type { ClusterBackend, ClusterRealmLink } from '../cluster-backend.js';
-import { callQueueEntries } from '../dealer/call-queue-entries.js';
+import { callQueueSettings } from '../dealer/call-queue-entries.js';
 import { Dealer } from '../dealer/dealer.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { MetaApi } from '../meta/meta-api.js';
@@ -93,7 +93,7 @@ export class Realm {
       dialect: this.dialect,
       limits: this.limits,
       offenders,
-      callQueues: callQueueEntries(config.store),
+      callQueues: callQueueSettings(config.store),
       ...(options.random === undefined ? {} : { random: options.random }),
       stats: options.stats,
     });

@@ -219,7 +219,7 @@ export const storeSchema = section({
       limit: integer(1, 1_000_000).optional(),
     }),
   ).optional(),
-  /** Crossbar's call queues (router dealer/call-queues.ts): calls wait while every callee is busy. */
+  /** Crossbar's call queues (router dealer/call-queues.ts): calls wait while every callee is busy; entries set per-registration limits. */
   'call-queue': list(
     section({
       uri: nonEmptyString(),
