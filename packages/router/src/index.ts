@@ -56,6 +56,7 @@ export {
   RUNTIME_ERROR_URI,
   runRouterProcedure,
 } from './meta/router-procedures.js';
+export { ON_STATS, SessionStats, type SessionStatsSettings, sessionStatsSettings } from './meta/session-stats.js';
 export { OffenderLog, peerAddressOf } from './offender-log.js';
 export * from './realm/realm.js';
 export * from './realm/realm-config.js';
@@ -76,3 +77,4 @@ export * from './router-stats.js';
 export * from './session/peer.js';
 export * from './session/protocol-violation.js';
 export * from './session/router-session.js';
+export { TrafficMeter, type TrafficMeterSettings, type TrafficStats } from './session/traffic-meter.js';

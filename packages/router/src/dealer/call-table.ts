@@ -77,9 +77,12 @@ export class CallTable {
   readonly #finishedInput = new Map<RealmMember, Set<Id>>();
   /** Where the time from CALL to the end of the caller's side is counted (metrics), if anywhere. */
   readonly #stats: RouterStats | undefined;
+  /** Told when a callee's slot frees up; only set in a realm with call queues (call-queues.ts). */
+  readonly #freed: ((registration: Registration) => void) | undefined;
 
-  constructor(stats?: RouterStats) {
+  constructor(stats?: RouterStats, freed?: (registration: Registration) => void) {
     this.#stats = stats;
+    this.#freed = freed;
   }
 
   /** The caller-side entry of a call. */
@@ -151,6 +154,7 @@ export class CallTable {
     call.calleeCalls = undefined;
     if (invocations.size === 0) this.#byCallee.delete(call.callee.session);
     call.callee.outstanding--;
+    if (this.#freed !== undefined) this.#freed(call.registration);
   }
 
   /** Whether a progressive-input call of this caller with this request ID ended recently. */

@@ -21,6 +21,7 @@ import { copyPayload, identityDetails, routerError } from '../payload.js';
 import type { RealmMember } from '../realm/realm-member.js';
 import type { RouterStats } from '../router-stats.js';
 import type { ProtocolViolation } from '../session/protocol-violation.js';
+import type { CallQueues } from './call-queues.js';
 import { CallTable, type PendingCall } from './call-table.js';
 import type { Callee, Registration } from './registration-store.js';
 
@@ -49,6 +50,8 @@ export interface CallRouterOptions {
   unannouncedCallTimeout: 'seconds' | 'milliseconds';
   /** Where call durations are counted (metrics). */
   stats?: RouterStats | undefined;
+  /** The realm's call queues, told of freed slots; absent in a realm without (call-queues.ts). */
+  queues?: Pick<CallQueues, 'freed' | 'flush'> | undefined;
 }
 
 /** The longest delay a timer takes (2^31 - 1 ms); beyond it, Node fires at once. */
@@ -62,6 +65,8 @@ export interface RoutedCall {
   callee: Callee;
   /** The caller asked for disclosure, or the realm's role config demands it. */
   discloseToAny: boolean;
+  /** The call's timeout in ms where it is known already: what is left of it for a queued call. */
+  timeoutMs?: number;
 }
 
 /**
@@ -77,6 +82,7 @@ export class CallRouter {
   /** 1000 when callers that did not announce `call_timeout` give seconds, else 1. */
   readonly #timeoutScale: number;
   readonly #stats: RouterStats | undefined;
+  readonly #queues: CallRouterOptions['queues'];
 
   constructor(options: CallRouterOptions) {
     this.#timeoutScale = options.unannouncedCallTimeout === 'seconds' ? 1000 : 1;
@@ -84,7 +90,12 @@ export class CallRouter {
     this.#random = options.random;
     this.#logger = options.logger;
     this.#stats = options.stats;
-    this.#calls = new CallTable(options.stats);
+    this.#queues = options.queues;
+    const queues = options.queues;
+    this.#calls = new CallTable(
+      options.stats,
+      queues === undefined ? undefined : (registration) => queues.freed(registration),
+    );
   }
 
   /**
@@ -94,7 +105,7 @@ export class CallRouter {
    * feature is read in milliseconds, one that did not in the realm's unit (seconds by default;
    * see wamp-dialect.ts).
    */
-  #timeoutMs(caller: RealmMember, timeout: unknown): number {
+  timeoutMs(caller: RealmMember, timeout: unknown): number {
     if (typeof timeout !== 'number' || timeout <= 0) return 0;
     const ms =
       this.#timeoutScale === 1 || caller.announces('caller', RpcFeature.CALL_TIMEOUT)
@@ -122,7 +133,7 @@ export class CallRouter {
   /** Sends the first INVOCATION of a call and tracks it. */
   start(routed: RoutedCall): void {
     const { caller, call, registration, callee } = routed;
-    const timeout = this.#timeoutMs(caller, call.options.timeout);
+    const timeout = routed.timeoutMs ?? this.timeoutMs(caller, call.options.timeout);
     // Advanced profile "Call Timeouts": a callee that announced call_timeout and registered with
     // forward_timeout handles the timeout itself; otherwise the dealer enforces it and does not
     // forward the value.
@@ -180,10 +191,9 @@ export class CallRouter {
 
   /** Handles CANCEL (advanced profile "Call Canceling"). */
   cancel(session: RealmMember, message: CancelMessage): ProtocolViolation {
-    const requested = message.options.mode ?? 'killnowait';
-    if (requested !== 'skip' && requested !== 'kill' && requested !== 'killnowait') {
-      return `CANCEL mode must be 'skip', 'kill' or 'killnowait', got ${JSON.stringify(requested)}.`;
-    }
+    const violation = cancelModeViolation(message);
+    if (violation !== undefined) return violation;
+    const requested = (message.options.mode ?? 'killnowait') as CancelMode;
     const pending = this.#calls.byCaller(session, message.requestId);
     // The spec defines no answer to a CANCEL; one for a call that already ended (or never
     // was) is dropped, as Crossbar does. A second CANCEL during a `kill` changes nothing.
@@ -463,6 +473,8 @@ export class CallRouter {
     if (this.#calls.byCaller(pending.caller, pending.callRequestId) !== pending) return;
     this.#logger.debug({ caller: pending.caller.id, requestId: pending.callRequestId }, 'call timed out');
     this.#abandon(pending, ErrorUri.TIMEOUT, `the call timed out after ${pending.timeoutMs} ms`, true);
+    // No dealer entry point runs after a timer: the freed slot goes to a queued call here.
+    this.#queues?.flush();
   }
 
   /**
@@ -499,6 +511,13 @@ export class CallRouter {
 const NO_DETAILS: Dict = Object.freeze({});
 
 const PASSTHRU_REFUSED = 'the callee answered in payload passthru mode, which the caller does not support';
+
+/** Why a CANCEL's mode is a protocol error (advanced profile "Call Canceling"), or `undefined`. */
+export function cancelModeViolation(message: CancelMessage): string | undefined {
+  const mode = message.options.mode ?? 'killnowait';
+  if (mode === 'skip' || mode === 'kill' || mode === 'killnowait') return undefined;
+  return `CANCEL mode must be 'skip', 'kill' or 'killnowait', got ${JSON.stringify(mode)}.`;
+}
 
 /** Whether the dealer may send INTERRUPT to this callee (advanced profile "Call Canceling"). */
 function canInterrupt(callee: Callee): boolean {

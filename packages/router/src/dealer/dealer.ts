@@ -31,8 +31,16 @@ import type { StaticAuthorizer } from '../realm/static-authorizer.js';
 import { CROSSBAR_DIALECT, type WampDialect } from '../realm/wamp-dialect.js';
 import type { RouterStats } from '../router-stats.js';
 import type { ProtocolViolation } from '../session/protocol-violation.js';
+import type { CallQueueSettings } from './call-queue-entries.js';
+import { CallQueues, type QueuedCall } from './call-queues.js';
 import { ClusterWaits } from './cluster-waits.js';
-import { CallRouter, MAX_CONCURRENCY_REACHED, PENDING_CALLS_LIMIT_REACHED, unsupportedBy } from './dealer-calls.js';
+import {
+  CallRouter,
+  cancelModeViolation,
+  MAX_CONCURRENCY_REACHED,
+  PENDING_CALLS_LIMIT_REACHED,
+  unsupportedBy,
+} from './dealer-calls.js';
 import { type DealerObserver, notifyObserver } from './dealer-observer.js';
 import { forceReregisterRefusal } from './force-reregister.js';
 import { checkRegister, sharedRegistrationConflict } from './register-checks.js';
@@ -73,6 +81,11 @@ export interface DealerOptions {
   limits?: Pick<RealmLimits, 'pendingCallsPerSession' | 'pendingCallsPerCallee' | 'registrationsPerSession'>;
   /** Where a session that hits a bound is logged; one of its own otherwise. */
   offenders?: OffenderLog;
+  /**
+   * The realm store's `call-queue` settings (call-queue-entries.ts): calls wait while every
+   * callee of their registration is busy. Absent: such calls fail at once, and nothing is queued.
+   */
+  callQueues?: CallQueueSettings | undefined;
 }
 
 /**
@@ -91,6 +104,8 @@ export class Dealer {
   readonly #calls: CallRouter;
   readonly #limits: DealerOptions['limits'];
   readonly #offenders: OffenderLog;
+  /** Only in a realm whose store has a `call-queue` list: every other realm pays nothing for them. */
+  readonly #queues: CallQueues | undefined;
   #observer: DealerObserver | undefined;
   #cluster: DealerClusterHooks | undefined;
   /** REGISTERs and CALLs waiting for the cluster. */
@@ -105,13 +120,30 @@ export class Dealer {
     this.#limits = options.limits;
     this.#offenders = options.offenders ?? new OffenderLog(options.logger);
     this.#waits = new ClusterWaits(options.logger);
+    const settings = options.callQueues;
+    this.#queues =
+      settings === undefined
+        ? undefined
+        : new CallQueues({
+            settings,
+            clock: this.#clock,
+            random: this.#random,
+            logger: this.#logger,
+            dispatch: (queued, callee, timeoutMs) => this.#dispatchQueued(queued, callee, timeoutMs),
+          });
     this.#calls = new CallRouter({
       clock: this.#clock,
       random: this.#random,
       logger: this.#logger,
       unannouncedCallTimeout: options.dialect?.unannouncedCallTimeout ?? CROSSBAR_DIALECT.unannouncedCallTimeout,
       stats: options.stats,
+      queues: this.#queues,
     });
+  }
+
+  /** Calls waiting in the realm's call queues. */
+  get queuedCallCount(): number {
+    return this.#queues?.size ?? 0;
   }
 
   /** Number of live registrations. */
@@ -254,11 +286,14 @@ export class Dealer {
       ...(this.#limits === undefined ? {} : { pendingLimit: this.#limits.pendingCallsPerCallee }),
     };
     this.#store.addCallee(registration, callee);
+    this.#queues?.freed(registration);
     if (admitted !== undefined && admitted.registration !== registration.id) this.#cluster?.admitAbandoned?.(admitted);
     session.send({ type: 'REGISTERED', requestId, registration: registration.id });
     this.#cluster?.calleeAdded(registration, callee);
     if (created) notifyObserver(this.#observer, this.#logger, 'onCreate', registration, session);
     notifyObserver(this.#observer, this.#logger, 'onRegister', registration, session);
+    // A new callee has room for calls that were waiting (after its REGISTERED, which it expects first).
+    this.#queues?.flush();
     return undefined;
   }
 
@@ -336,6 +371,8 @@ export class Dealer {
     // Advanced profile "Progressive Call Invocations", "Verification of CALL Request IDs".
     const pending = this.#calls.pendingCall(session, requestId);
     if (pending !== undefined) return this.#calls.continue(pending, message);
+    if (this.#queues?.byCaller(session, requestId) !== undefined)
+      return `CALL reuses request ID ${requestId} of a call that is queued.`;
     if (this.#calls.finishedInput(session, requestId)) {
       // A continuation that crossed the end of its call: discarded ("Continuations on
       // Completed Calls"); the caller already has, or will get, the call's answer.
@@ -377,7 +414,10 @@ export class Dealer {
 
     // The caller's pending calls are bounded: each holds its CALL and its state until answered.
     const maxPending = this.#limits?.pendingCallsPerSession;
-    if (maxPending !== undefined && this.#calls.pendingCount(session) >= maxPending) {
+    if (
+      maxPending !== undefined &&
+      this.#calls.pendingCount(session) + (this.#queues?.countOf(session) ?? 0) >= maxPending
+    ) {
       this.#offenders.hit('limits.pending_calls_per_session', session, 'caller at its bound of pending calls', {
         bound: maxPending,
       });
@@ -394,12 +434,18 @@ export class Dealer {
         return undefined;
       }
     }
-    const picked = registration?.pick(this.#random);
+    // Calls already waiting for this registration go first (first in, first out).
+    const picked =
+      registration !== undefined && this.#queues?.hasWaiting(registration) === true
+        ? 'busy'
+        : registration?.pick(this.#random);
     if (registration === undefined || picked === undefined) {
       const text = `no callee registered for '${procedure}'`;
       return refuse(session, code, requestId, ErrorUri.NO_SUCH_PROCEDURE, text);
     }
     if (picked === 'busy') {
+      const discloseToAny = options.disclose_me === true || authorization.discloseCaller;
+      if (this.#queue(session, message, registration, discloseToAny)) return undefined;
       // Crossbar's per-callee concurrency limit, with Crossbar's error; the realm's bound on a
       // callee's unanswered invocations counts as one.
       const text = `every callee of '${procedure}' is at its concurrency limit or its bound of pending calls`;
@@ -426,9 +472,50 @@ export class Dealer {
     return undefined;
   }
 
-  /** Handles CANCEL (advanced profile "Call Canceling"). */
+  /** Handles CANCEL (advanced profile "Call Canceling"); a queued call leaves its queue. */
   cancel(session: RealmMember, message: CancelMessage): ProtocolViolation {
-    return this.#calls.cancel(session, message);
+    if (this.#queues?.byCaller(session, message.requestId) !== undefined) {
+      const violation = cancelModeViolation(message);
+      if (violation !== undefined) return violation;
+      this.#queues.cancel(session, message.requestId);
+      return undefined;
+    }
+    const violation = this.#calls.cancel(session, message);
+    this.#queues?.flush();
+    return violation;
+  }
+
+  /**
+   * Queues a call that found every callee busy, in a realm with call queues. `false` when it was
+   * not queued: the caller is to get the concurrency error.
+   * Calls with progressive input are never queued: their later chunks would have to wait too.
+   */
+  #queue(session: RealmMember, message: CallMessage, registration: Registration, discloseToAny: boolean): boolean {
+    const queues = this.#queues;
+    if (queues === undefined || message.options.progress === true) return false;
+    const timeoutMs = this.#calls.timeoutMs(session, message.options.timeout);
+    if (queues.enqueue(session, message, registration, discloseToAny, timeoutMs) === 'full') {
+      this.#logger.debug({ session: session.id, procedure: message.procedure }, 'call queue full');
+      refuse(
+        session,
+        MessageCode.CALL,
+        message.requestId,
+        MAX_CONCURRENCY_REACHED,
+        `every callee of '${message.procedure}' is at its concurrency limit and its call queue is full`,
+      );
+    }
+    return true;
+  }
+
+  /** A queued call found a callee with room: it starts as a call routed now would. */
+  #dispatchQueued(queued: QueuedCall, callee: Callee, timeoutMs: number): void {
+    const { caller, call, registration } = queued;
+    const unsupported = unsupportedBy(callee.session, call);
+    if (unsupported !== undefined) {
+      refuse(caller, MessageCode.CALL, call.requestId, ErrorUri.FEATURE_NOT_SUPPORTED, unsupported);
+      return;
+    }
+    this.#calls.start({ caller, call, registration, callee, discloseToAny: queued.discloseToAny, timeoutMs });
   }
 
   /**
@@ -437,7 +524,9 @@ export class Dealer {
    */
   yield(session: RealmMember, message: YieldMessage): ProtocolViolation {
     if (this.#cluster?.answered(session, message) === true) return undefined;
-    return this.#calls.yield(session, message);
+    const violation = this.#calls.yield(session, message);
+    this.#queues?.flush();
+    return violation;
   }
 
   /**
@@ -446,7 +535,9 @@ export class Dealer {
    */
   invocationError(session: RealmMember, message: ErrorMessage): ProtocolViolation {
     if (this.#cluster?.answered(session, message) === true) return undefined;
-    return this.#calls.error(session, message);
+    const violation = this.#calls.error(session, message);
+    this.#queues?.flush();
+    return violation;
   }
 
   /**
@@ -455,12 +546,15 @@ export class Dealer {
    */
   removeSession(session: RealmMember): void {
     this.#waits.forget(session);
+    this.#queues?.callerLeft(session);
     this.#calls.callerLeft(session);
     this.#calls.calleeLeft(session);
     for (const registration of [...this.#store.of(session)]) {
       const { deleted } = this.#store.removeCallee(registration, session);
       this.#emitRemoved(registration, session, deleted);
     }
+    // Only now, with the session off its registrations, do freed slots go to queued calls.
+    this.#queues?.flush();
   }
 
   /** Removes a callee on the router's initiative, telling it when it can understand. */
@@ -477,6 +571,7 @@ export class Dealer {
   }
 
   #emitRemoved(registration: Registration, session: RealmMember, deleted: boolean): void {
+    if (deleted) this.#queues?.registrationDeleted(registration);
     this.#cluster?.calleeRemoved(registration, session);
     notifyObserver(this.#observer, this.#logger, 'onUnregister', registration, session);
     if (deleted) notifyObserver(this.#observer, this.#logger, 'onDelete', registration, session);

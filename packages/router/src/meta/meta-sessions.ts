@@ -1,6 +1,6 @@
 import { type Dict, ErrorUri, type Id, isValidUri } from '@interchange/protocol';
 import type { RealmMember } from '../realm/realm-member.js';
-import type { TransportInfo } from '../session/peer.js';
+import type { Peer } from '../session/peer.js';
 import {
   expectAtMost,
   expectKwargs,
@@ -27,7 +27,7 @@ export interface JoinedSession extends RealmMember {
   readonly authmethod: string;
   /** Who authenticated the session (spec: "Authentication": `authprovider`), `static` for the static config. */
   readonly authprovider: string;
-  readonly peer: { readonly info: TransportInfo };
+  readonly peer: Pick<Peer, 'info' | 'meterTraffic'>;
   /** When the session joined the realm, in milliseconds since the epoch. */
   readonly joinedAt: number;
   /** Sends GOODBYE with this reason (and message) and leaves the realm at once. */

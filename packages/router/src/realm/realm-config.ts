@@ -99,6 +99,28 @@ export interface RealmConfig {
   dialect?: WampDialectConfig;
   /** Bounds on what sessions can make the realm hold (realm-limits.ts); safe defaults. */
   limits?: RealmLimitsConfig;
+  /** Crossbar's session statistics: `wamp.session.on_stats` events (meta/session-stats.ts). */
+  stats?: SessionStatsConfig;
+}
+
+/**
+ * A realm's `stats` block, as Crossbar writes it: when to publish each session's traffic
+ * statistics. At least one of the two `trigger_after_*` must be set.
+ *
+ * @example
+ * const stats: SessionStatsConfig = { rated_message_size: 256, trigger_after_rated_messages: 10, trigger_on_join: true };
+ */
+export interface SessionStatsConfig {
+  /** Bytes per rated message (a positive even number); 512 by default. */
+  rated_message_size?: number;
+  /** Publish after this many rated messages, sent and received; 0 (default): not for that reason. */
+  trigger_after_rated_messages?: number;
+  /** Publish after this many seconds (checked when traffic passes); 0 (default): not for that reason. */
+  trigger_after_duration?: number;
+  /** Publish when the session joins; false by default (as in Crossbar's code). */
+  trigger_on_join?: boolean;
+  /** Publish when the session leaves, with `last`; true by default. */
+  trigger_on_leave?: boolean;
 }
 
 /**
@@ -131,10 +153,30 @@ export interface StoreConfig {
    * process, not a crashed machine; much faster on slow disks).
    */
   sync?: boolean;
-  /** Events kept per history entry that sets no `limit` of its own. Defaults to 100, as in Crossbar. */
+  /**
+   * Events kept per history entry, and calls queued per call queue, that set no `limit` of
+   * their own. Defaults to 100, as in Crossbar.
+   */
   limit?: number;
   /** The topics (or patterns) whose events are kept. */
   'event-history'?: EventHistoryConfig[];
+  /**
+   * With it, calls wait, first in first out, while every callee of their registration is at its
+   * `concurrency` (Crossbar's call queues; dealer/call-queues.ts): up to an entry's `limit` for
+   * the registration it names, up to `limit` for any other. Whatever the store type, the queues
+   * live in the router process.
+   */
+  'call-queue'?: CallQueueConfig[];
+}
+
+/** One `call-queue` entry of a {@link StoreConfig}. */
+export interface CallQueueConfig {
+  /** The registration's procedure URI, prefix or wildcard pattern. */
+  uri: string;
+  /** The registration's match policy; defaults to `exact`. */
+  match?: 'exact' | 'prefix' | 'wildcard';
+  /** How many calls may wait at once; defaults to the store's `limit`. */
+  limit?: number;
 }
 
 /** One `event-history` entry of a {@link StoreConfig}. */

@@ -2,11 +2,13 @@ import { type Clock, type Id, InvalidArgumentError, isValidUri, systemClock } fr
 import { Broker } from '../broker/broker.js';
 import { eventHistoryEntries } from '../broker/event-history.js';
 import type { ClusterBackend, ClusterRealmLink } from '../cluster-backend.js';
+import { callQueueSettings } from '../dealer/call-queue-entries.js';
 import { Dealer } from '../dealer/dealer.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { MetaApi } from '../meta/meta-api.js';
 import type { JoinedSession } from '../meta/meta-sessions.js';
 import { RouterProcedures } from '../meta/router-procedures.js';
+import { SessionStats, sessionStatsSettings } from '../meta/session-stats.js';
 import { OffenderLog } from '../offender-log.js';
 import type { RouterStats } from '../router-stats.js';
 import type { RealmConfig } from './realm-config.js';
@@ -40,6 +42,8 @@ export class Realm {
   readonly offenders: OffenderLog;
   readonly #meta: MetaApi;
   readonly #cluster: ClusterRealmLink | undefined;
+  /** Only in a realm with `stats`: sessions of other realms are not metered at all. */
+  readonly #stats: SessionStats | undefined;
 
   /**
    * @throws InvalidArgumentError when the realm name is not a valid URI or a role is malformed.
@@ -91,6 +95,7 @@ export class Realm {
       dialect: this.dialect,
       limits: this.limits,
       offenders,
+      callQueues: callQueueSettings(config.store),
       ...(options.random === undefined ? {} : { random: options.random }),
       stats: options.stats,
     });
@@ -106,6 +111,10 @@ export class Realm {
       session: (id) => this.#sessions.get(id),
       sessions: () => this.#sessions.values(),
     });
+    this.#stats =
+      config.stats === undefined
+        ? undefined
+        : new SessionStats(config.name, sessionStatsSettings(config.stats), this.broker, options.clock ?? systemClock);
     // docs/scaling.md: a cluster backend joins this realm to its namesakes on other nodes.
     this.#cluster = options.cluster?.attachRealm(this);
   }
@@ -129,6 +138,7 @@ export class Realm {
   join(session: JoinedSession): void {
     this.#sessions.set(session.id, session);
     this.#meta.sessionJoined(session);
+    this.#stats?.joined(session);
   }
 
   /**
@@ -143,5 +153,6 @@ export class Realm {
     this.dealer.removeSession(session);
     this.#cluster?.sessionLeft(session);
     this.#meta.sessionLeft(session);
+    this.#stats?.left(session);
   }
 }

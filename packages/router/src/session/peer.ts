@@ -1,4 +1,5 @@
 import type { WampMessage } from '@interchange/protocol';
+import type { TrafficMeter } from './traffic-meter.js';
 
 /**
  * What the router knows of the transport a session runs on. The server fills it in;
@@ -34,6 +35,12 @@ export interface Peer {
   send(message: WampMessage): string | void;
   /** Closes the transport, after an ABORT or the GOODBYE handshake. */
   close(): void;
+  /**
+   * Starts (or with `undefined`, stops) counting this peer's traffic into `meter`: each message
+   * sent with its serialized size, each frame received after its messages were handled. Only for
+   * sessions of realms with `stats`; a transport without it is not metered.
+   */
+  meterTraffic?(meter: TrafficMeter | undefined): void;
 }
 
 /**

@@ -8,6 +8,7 @@
  * ({@link transportVariants}, {@link webPathVariants}, {@link authMethodShape},
  * {@link workerVariants}); the rest of the schema does not change.
  */
+import { isValidUri } from '@interchange/protocol';
 import { z } from 'zod';
 import { authorizerSchema } from './auth-functions.js';
 import { type ClusterConfig, clusterSchema } from './cluster-schema.js';
@@ -45,6 +46,7 @@ import {
   tagged,
   value,
 } from './schema-builders.js';
+import { sessionStatsSchema } from './session-stats-schema.js';
 import { storeKeysOfType } from './store-keys.js';
 import { isPathKey, PATH_KEY_EXPECTED, webPathsSchema } from './web-paths-schema.js';
 import { checkRawSocketService, checkWebSocketService, rawSocketOptionsSchema } from './websocket-options.js';
@@ -217,6 +219,22 @@ export const storeSchema = section({
       limit: integer(1, 1_000_000).optional(),
     }),
   ).optional(),
+  /** Crossbar's call queues (router dealer/call-queues.ts): calls wait while every callee is busy; entries set per-registration limits. */
+  'call-queue': list(
+    section({
+      uri: nonEmptyString(),
+      match: oneOf(['exact', 'prefix', 'wildcard']).optional(),
+      limit: integer(1, 1_000_000).optional(),
+    }).superRefine((entry, ctx) => {
+      // Checked here too, so that `check` reports it rather than the router at start.
+      if (!isValidUri(entry.uri, { match: entry.match ?? 'exact' }))
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['uri'],
+          message: `not a valid ${entry.match ?? 'exact'} procedure URI`,
+        });
+    }),
+  ).optional(),
 }).superRefine(storeKeysOfType);
 
 /** A realm of a router worker. */
@@ -235,6 +253,8 @@ export const realmSchema = section({
   limits: realmLimitsSchema.optional(),
   /** Crossbar's router-to-router links of the realm (rlink-schema.ts, src/rlinks/). */
   rlinks: list(rlinkSchema).optional(),
+  /** Crossbar's session statistics (session-stats-schema.ts). */
+  stats: sessionStatsSchema.optional(),
 });
 
 /** Any listening transport of a router worker. */

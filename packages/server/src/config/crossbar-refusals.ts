@@ -11,7 +11,7 @@ type Pattern = readonly string[];
 
 /** One refusal. */
 export interface Refusal {
-  /** Where the key is, e.g. `['workers', '#', 'realms', '#', 'store', 'call-queue']`. */
+  /** Where the key is, e.g. `['workers', '#', 'realms', '#', 'store', 'type']`. */
   at: Pattern;
   /** For a `type` (or other value), the values refused; without it, the key itself. */
   values?: readonly string[];
@@ -118,13 +118,6 @@ export const CROSSBAR_REFUSALS: readonly Refusal[] = [
     key: 'transport type "flashpolicy"',
     why: 'it serves the socket policy file of Adobe Flash clients, and Flash has been retired from every browser since 2021',
     instead: 'none needed: browsers connect over WebSocket (a "websocket" or "web" transport)',
-  },
-  {
-    at: [...REALM, 'store', 'call-queue'],
-    key: 'realm store "call-queue"',
-    why: 'it queues calls while every callee of a procedure is at its concurrency limit; Interchange answers such a call at once with the error crossbar.error.max_concurrency_reached instead of queueing it',
-    instead:
-      'register more callees of the procedure (shared registrations, "invoke": "roundrobin") or queue the work inside the callee',
   },
   {
     at: [...REALM, 'store', 'type'],

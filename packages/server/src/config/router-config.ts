@@ -9,6 +9,7 @@ import { loadedFunction } from './auth-functions.js';
 import type { RealmConfigEntry, RouterWorkerConfig } from './config-schema.js';
 import { dialectOf } from './dialect-schema.js';
 import { realmLimitsOf } from './realm-limits-schema.js';
+import { sessionStatsOf } from './session-stats-schema.js';
 
 type PermissionEntry = NonNullable<NonNullable<RealmConfigEntry['roles']>[number]['permissions']>[number];
 
@@ -73,6 +74,7 @@ export function realmsOfWorker(worker: RouterWorkerConfig): RealmConfig[] {
       ...(realm.store === undefined ? {} : { store: storeOf(realm.store) }),
       ...(realm.dialect === undefined ? {} : { dialect: dialectOf(realm.dialect) }),
       ...(realm.limits === undefined ? {} : { limits: realmLimitsOf(realm.limits) }),
+      ...(realm.stats === undefined ? {} : { stats: sessionStatsOf(realm.stats) }),
     };
     if (realm.roles === undefined) return { name: realm.name, ...store };
     const roles: RoleConfig[] = realm.roles.map((role) => {
@@ -105,5 +107,6 @@ export function storeOf(store: NonNullable<RealmConfigEntry['store']>): StoreCon
   if (store.limit !== undefined) out.limit = store.limit;
   if (store['event-history'] !== undefined)
     out['event-history'] = store['event-history'].map((entry) => defined(entry));
+  if (store['call-queue'] !== undefined) out['call-queue'] = store['call-queue'].map((entry) => defined(entry));
   return out;
 }

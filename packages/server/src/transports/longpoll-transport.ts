@@ -11,7 +11,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Frame, WampMessage } from '@interchange/protocol';
-import type { Peer, PeerConnection, TransportInfo } from '@interchange/router';
+import type { Peer, PeerConnection, TrafficMeter, TransportInfo } from '@interchange/router';
 import type { Logger } from '../logger.js';
 import { encodeFailure } from './encode-failure.js';
 import type { FrameCache, FrameCachePool } from './frame-cache.js';
@@ -69,6 +69,8 @@ export class LongPollTransport implements Peer {
   #lastActivity = Date.now();
   #idleTimer: NodeJS.Timeout | undefined;
   #lingerTimer: NodeJS.Timeout | undefined;
+  /** Counts traffic for the realm's session statistics; only in realms with `stats`. */
+  #meter: TrafficMeter | undefined;
 
   constructor(options: LongPollTransportOptions) {
     this.id = options.id;
@@ -109,6 +111,8 @@ export class LongPollTransport implements Peer {
     let frame: Frame;
     try {
       frame = this.#cache.serializer.batched ? this.#cache.encode(message) : this.#cache.encodeBytes(message);
+      if (this.#meter !== undefined)
+        this.#meter.sent(typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length);
     } catch (error) {
       this.#logger.error({ err: error, type: message.type, peer: this.info.peer }, 'cannot encode message');
       // The router answers for it (a call whose INVOCATION cannot be encoded fails with ERROR).
@@ -152,6 +156,12 @@ export class LongPollTransport implements Peer {
       if (this.#state !== 'open') return;
       this.#session.receive(message);
     }
+    // Counted once handled: the message that completes a join is the first one a meter gets.
+    if (this.#meter !== undefined) this.#meter.received(body.length, messages.length);
+  }
+
+  meterTraffic(meter: TrafficMeter | undefined): void {
+    this.#meter = meter;
   }
 
   /** A frame from the client could not be decoded: the router aborts the session. */

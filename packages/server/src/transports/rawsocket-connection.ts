@@ -27,7 +27,7 @@ import {
   type SerializerName,
   type WampMessage,
 } from '@interchange/protocol';
-import type { Peer, PeerConnection } from '@interchange/router';
+import type { Peer, PeerConnection, TrafficMeter } from '@interchange/router';
 import type { Logger } from '../logger.js';
 import { encodeFailure } from './encode-failure.js';
 import type { FrameCache } from './frame-cache.js';
@@ -75,6 +75,8 @@ export class RawSocketConnection implements Peer {
   #handshakeOctets = 0;
   readonly #gate: SlowConsumerGate;
   readonly #pongs: PongBudget;
+  /** Counts traffic for the realm's session statistics; only in realms with `stats`. */
+  #meter: TrafficMeter | undefined;
 
   constructor(options: RawSocketConnectionOptions) {
     this.#socket = options.socket;
@@ -105,6 +107,7 @@ export class RawSocketConnection implements Peer {
     let payload: Uint8Array;
     try {
       payload = this.#cache.encodeBytes(message);
+      if (this.#meter !== undefined) this.#meter.sent(payload.length);
     } catch (error) {
       this.#logger.error({ err: error, type: message.type, peer: this.info.peer }, 'cannot encode message');
       // The router answers for it (a call whose INVOCATION cannot be encoded fails with ERROR).
@@ -285,6 +288,12 @@ export class RawSocketConnection implements Peer {
         return;
       }
     }
+    // Counted once handled: the message that completes a join is the first one a meter gets.
+    if (this.#meter !== undefined) this.#meter.received(payload.length, messages.length);
+  }
+
+  meterTraffic(meter: TrafficMeter | undefined): void {
+    this.#meter = meter;
   }
 
   #onFramingError(error: unknown): void {

@@ -14,7 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import { isIPv4 } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Frame, WampMessage } from '@interchange/protocol';
-import type { Peer, PeerConnection, TransportInfo } from '@interchange/router';
+import type { Peer, PeerConnection, TrafficMeter, TransportInfo } from '@interchange/router';
 import type { RawData } from 'ws';
 import type { Logger } from '../logger.js';
 import { forwardedClient } from '../web/trusted-proxies.js';
@@ -105,6 +105,12 @@ function toBuffer(data: RawData): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data);
 }
 
+/** The payload bytes of an unmasked server frame (RFC 6455 section 5.2): the frame less its 2, 4 or 10 byte header. */
+function payloadSize(frame: Uint8Array): number {
+  const length7 = (frame[1] as number) & 0x7f;
+  return frame.byteLength - (length7 === 127 ? 10 : length7 === 126 ? 4 : 2);
+}
+
 function sizeOf(frame: Frame): number {
   return typeof frame === 'string' ? Buffer.byteLength(frame, 'utf8') : frame.byteLength;
 }
@@ -156,6 +162,8 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
   #pingSeq = 0;
   /** Direct frames with a larger payload are fragmented; `Infinity` when they never are. */
   readonly #fragmentSize: number;
+  /** Counts traffic for the realm's session statistics; only in realms with `stats`. */
+  #meter: TrafficMeter | undefined;
 
   constructor(options: WebSocketConnectionOptions) {
     this.#wire = options.wire;
@@ -229,9 +237,11 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
         // The frame is shared by every receiver; a receiver that fragments gets its own copy.
         item = frame.byteLength > this.#fragmentSize ? fragmentFrame(frame, this.#fragmentSize) : frame;
         size = item.byteLength;
+        if (this.#meter !== undefined) this.#meter.sent(payloadSize(frame));
       } else {
         item = this.#cache.encode(message);
         size = sizeOf(item);
+        if (this.#meter !== undefined) this.#meter.sent(size);
       }
     } catch (error) {
       // The router validates what it sends; a failure here is a payload the serializer cannot
@@ -389,6 +399,12 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
         return;
       }
     }
+    // Counted once handled: the frame that completes a join is the first one a meter gets.
+    if (this.#meter !== undefined) this.#meter.received(size, messages.length);
+  }
+
+  meterTraffic(meter: TrafficMeter | undefined): void {
+    this.#meter = meter;
   }
 
   /** Whether frames are no longer fed to the session (after a violation, or once closed). */

@@ -35,16 +35,6 @@ const CASES: [string, unknown, string][] = [
     'workers[0].transports[0].type',
   ],
   [
-    'realm store call-queue',
-    node({
-      type: 'router',
-      realms: [
-        { name: 'realm1', store: { type: 'memory', 'call-queue': [{ uri: 'com.example.compute', limit: 10 }] } },
-      ],
-    }),
-    'workers[0].realms[0].store["call-queue"]',
-  ],
-  [
     'realm store cfxdb',
     node({ type: 'router', realms: [{ name: 'realm1', store: { type: 'cfxdb' } }] }),
     'workers[0].realms[0].store.type',
