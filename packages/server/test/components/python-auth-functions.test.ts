@@ -144,6 +144,39 @@ describe('Python function authenticators', () => {
     await expect(craLogin(cra, 'zed', () => 'x')).rejects.toThrow(/com\.example\.no_such_user/);
   }, 40_000);
 
+  it('asks a Python function authorizer for each action of its role (Autobahn|JS)', async () => {
+    const { session, connection } = await new Promise<{ session: autobahn.Session; connection: autobahn.Connection }>(
+      (resolve, reject) => {
+        const connection = new autobahn.Connection({
+          url: ws,
+          realm: 'realm1',
+          max_retries: 0,
+          authmethods: ['ticket'],
+          authid: 'gus',
+          onchallenge: () => 'guest',
+        });
+        connection.onopen = (session) => resolve({ session, connection });
+        connection.onclose = (reason) => {
+          reject(new Error(reason));
+          return true;
+        };
+        connection.open();
+      },
+    );
+    try {
+      await session.subscribe('com.example.open.news', () => undefined);
+      await expect(session.subscribe('com.example.secret', () => undefined)).rejects.toMatchObject({
+        error: 'wamp.error.not_authorized',
+      });
+      await expect(session.call('com.example.open.news', [])).rejects.toMatchObject({
+        error: 'wamp.error.not_authorized',
+      });
+      await log.waitFor((e) => String(e.msg).includes('authorize gus subscribe com.example.secret: False'));
+    } finally {
+      connection.close();
+    }
+  }, 40_000);
+
   it('starts the process again when it dies; the call it was on fails, later ones work', async () => {
     const ready = (n: number) =>
       log.entries.filter((e) =>
