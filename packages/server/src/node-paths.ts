@@ -180,6 +180,10 @@ export class PathServices {
           logger,
         });
         this.#pythonServices.push(service);
+        // Started now, so Python's start overlaps the node's; awaited (and its failure thrown) in start().
+        const started = service.start();
+        started.catch(() => undefined);
+        this.#ready.push(started);
         return service.handle;
       }
       case 'sse': {
@@ -276,11 +280,7 @@ export class PathServices {
    * that cannot be loaded fails the node's start.
    */
   async start(): Promise<void> {
-    await Promise.all([
-      ...this.#sessions.map((session) => session.start()),
-      ...this.#ready,
-      ...this.#pythonServices.map((service) => service.start()),
-    ]);
+    await Promise.all([...this.#sessions.map((session) => session.start()), ...this.#ready]);
   }
 
   /** The Python web services (`wsgi` and `resource` paths). */

@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PythonChild, pythonScript } from '../components/python-child.js';
+import { PythonChild, PythonChildError, pythonScript } from '../components/python-child.js';
 import type { PythonWorkerOptions } from '../components/python-hosting.js';
 import { AUTOBAHN_INSTALL_HINT, findPython } from '../components/python-runtime.js';
 import type { ResourcePathConfig, WsgiPathConfig } from '../config/path-services-schema.js';
@@ -71,7 +71,7 @@ export class PythonWebService {
     const { config, mount, worker, cbdir, logger } = this.#options;
     const probe = await findPython(worker?.python);
     if (!probe.ok) {
-      throw new Error(`${config.type} path ${mount}: ${probe.reason}; ${AUTOBAHN_INSTALL_HINT}`);
+      throw new PythonChildError(`${config.type} path ${mount}: ${probe.reason}; ${AUTOBAHN_INSTALL_HINT}`);
     }
     const app =
       config.type === 'wsgi'
