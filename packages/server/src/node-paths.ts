@@ -7,6 +7,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Router } from '@interchange/router';
+import type { PythonWorkerOptions } from './components/python-hosting.js';
 import { ServiceSession } from './components/service-session.js';
 import type { BridgeOptionsConfig, WebhookPathConfig } from './config/path-schema.js';
 import type { ArchivePathConfig, UploadPathConfig } from './config/path-services-schema.js';
@@ -29,6 +30,7 @@ import { createMetricsHandler } from './web/metrics-service.js';
 import { createNodeInfoHandler, type NodeInfo } from './web/nodeinfo-service.js';
 import { MemoryNonceStore, type NonceStore } from './web/nonce-store.js';
 import type { PathHandler } from './web/path-handler.js';
+import { PythonWebService } from './web/python-web-service.js';
 import { createRedirectHandler } from './web/redirect-service.js';
 import { SignatureVerifier } from './web/request-signature.js';
 import { ReverseProxy } from './web/reverse-proxy.js';
@@ -53,6 +55,8 @@ export interface PathServicesOptions {
    * or undefined for memory (docs/durability.md).
    */
   nonceStore?: ((realm: string) => NonceStore | undefined) | undefined;
+  /** The worker's `options` (python, pythonpath, env), for `wsgi` and `resource` paths. */
+  python?: PythonWorkerOptions | undefined;
   logger: Logger;
 }
 
@@ -96,6 +100,8 @@ export class PathServices {
   readonly #ready: Promise<void>[] = [];
   /** What holds files or connections until the node stops. */
   readonly #closers: (() => void)[] = [];
+  /** The Python processes of `wsgi` and `resource` paths. */
+  readonly #pythonServices: PythonWebService[] = [];
 
   constructor(options: PathServicesOptions) {
     this.#options = options;
@@ -164,6 +170,22 @@ export class PathServices {
       }
       case 'upload':
         return this.#upload(config, mount);
+      case 'wsgi':
+      case 'resource': {
+        const service = new PythonWebService({
+          config,
+          mount,
+          worker: this.#options.python,
+          cbdir: this.#cbdir,
+          logger,
+        });
+        this.#pythonServices.push(service);
+        // Started now, so Python's start overlaps the node's; awaited (and its failure thrown) in start().
+        const started = service.start();
+        started.catch(() => undefined);
+        this.#ready.push(started);
+        return service.handle;
+      }
       case 'sse': {
         const store = config.cookie_store;
         const service = new SseService({
@@ -252,15 +274,25 @@ export class PathServices {
     return uploads.handle;
   }
 
-  /** Joins the bridge sessions and opens archives and upload folders, so a wrong realm or role, or a missing archive, fails the node's start. */
+  /**
+   * Joins the bridge sessions, opens archives and upload folders and starts the Python processes
+   * of `wsgi` and `resource` paths, so a wrong realm or role, a missing archive or a Python app
+   * that cannot be loaded fails the node's start.
+   */
   async start(): Promise<void> {
     await Promise.all([...this.#sessions.map((session) => session.start()), ...this.#ready]);
   }
 
-  /** Ends the long-poll transports and leaves the bridge sessions. */
-  async close(): Promise<void> {
+  /** The Python web services (`wsgi` and `resource` paths). */
+  get pythonServices(): readonly PythonWebService[] {
+    return this.#pythonServices;
+  }
+
+  /** Ends the long-poll transports, leaves the bridge sessions and stops the Python processes. */
+  async close(graceMs = 5000): Promise<void> {
     for (const close of this.#closers.splice(0)) close();
     await Promise.all([
+      ...this.#pythonServices.map((service) => service.stop(graceMs)),
       ...this.#longPolls.map((service) => service.close()),
       ...this.#sessions.map((session) => session.close()),
     ]);

@@ -11,6 +11,7 @@ import { type RunningComponent, startClassComponent } from './components/class-c
 import { componentLanguage } from './components/component-language.js';
 import { startContainerComponent } from './components/container-component.js';
 import { JsContainerComponent } from './components/js-container-component.js';
+import type { PythonAuthFunction } from './components/python-auth-function.js';
 import type { PythonComponent } from './components/python-component.js';
 import { containerPythonComponent, routerPythonComponent } from './components/python-hosting.js';
 import { loadAuthFunctions } from './config/auth-functions.js';
@@ -78,6 +79,8 @@ interface Parts {
   paths: PathServices[];
   components: RunningComponent[];
   python: PythonComponent[];
+  /** The Python processes of Python `function` authenticators and authorizers. */
+  authFunctions: PythonAuthFunction[];
   /** The JS components of container workers (also in `components`). */
   containerJs: JsContainerComponent[];
   guests: GuestWorker[];
@@ -165,7 +168,7 @@ export class InterchangeNode {
     if (options.cluster !== undefined && config.workers.some((w) => w.type === 'router' && hasRouterLinks(w))) {
       throw new InvalidArgumentError(RLINKS_IN_CLUSTER);
     }
-    await loadAuthFunctions(config, cbdir);
+    const authFunctions = await loadAuthFunctions(config, cbdir, logger);
     await pinRouterProcess(config, logger);
     const version = await packageVersion();
     const key = await readNodeKey(cbdir).catch((error: unknown) => {
@@ -187,6 +190,7 @@ export class InterchangeNode {
       paths: [],
       components: [],
       python: [],
+      authFunctions,
       containerJs: [],
       guests: [],
       links: [],
@@ -288,6 +292,7 @@ export class InterchangeNode {
           metrics: nodeMetrics,
           cbdir,
           nonceStore: (realm) => parts.stores?.noncesOf(w, realm),
+          python: worker.options,
           logger: workerLogger,
         });
         parts.paths.push(paths);
@@ -436,6 +441,7 @@ async function shutdownAll(parts: Parts, options: NodeStopOptions, logger: Logge
   ]);
   await Promise.all(parts.links.map((link) => link.stop()));
   await Promise.all(parts.routers.map((router) => router.shutdown(shutdown)));
+  await Promise.all(parts.authFunctions.map((fn) => fn.stop(options.timeoutMs ?? 5000)));
   await Promise.all(parts.clusters.map((cluster) => cluster.close()));
   await Promise.all([
     ...parts.paths.map((paths) => paths.close()),

@@ -1,6 +1,8 @@
 /**
- * `function` authenticators and authorizers: Crossbar's Python callables, written for Node as a
- * JS module of the node directory. The config names the module and its exported factory:
+ * `function` authenticators and authorizers: Crossbar's Python callables, either as Crossbar
+ * names them (`"create": "authenticator.create_authenticator"`, a Python module on the worker's
+ * `options.pythonpath`, run in a Python child process of the node by
+ * components/python-auth-function.ts) or written for Node as a JS module of the node directory:
  *
  * @example
  * "auth": {
@@ -17,14 +19,21 @@
  * one), may be async, and returns the function the router calls: `authenticate(realm, authid,
  * details)` for a transport method (answering like a dynamic authenticator procedure),
  * `authorize(session, uri, action, options)` for a role (answering like an authorizer
- * procedure). Without `:export`, the module's default export is the factory. Crossbar's
- * `expose_controller` (its Python worker controller) has no counterpart and must be false.
+ * procedure). Without `:export`, the module's default export is the factory. A Python factory
+ * is called as `create(config, controller)`; Crossbar's `expose_controller` (its Python worker
+ * controller) has no counterpart: python/auth_function_host.py says what the function gets
+ * instead. A JS factory gets no controller, so `expose_controller` must be false for it.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InvalidArgumentError } from '@interchange/protocol';
 import type { AuthenticateFunction, AuthorizeFunction } from '@interchange/router';
 import { z } from 'zod';
+import { PythonAuthFunction } from '../components/python-auth-function.js';
+import type { PythonWorkerOptions } from '../components/python-hosting.js';
+import { AUTOBAHN_INSTALL_HINT, findPython } from '../components/python-runtime.js';
+import { type Logger, silentLogger } from '../logger.js';
+import { processEnvironment } from '../workers/process-environment.js';
 import { formatPath } from './config-issues.js';
 import type { NodeConfig } from './config-schema.js';
 import type { KeyPath } from './config-walk.js';
@@ -32,6 +41,13 @@ import { boolean, isPlainObject, section, value } from './schema-builders.js';
 
 /** `path/to/module.mjs` or `path/to/module.mjs:exportName` (`.js`, `.mjs`, `.cjs`). */
 const CREATE = /^(.+\.[cm]?js)(?::([A-Za-z_$][\w$]*))?$/;
+/** A Python factory as Crossbar names it: `module.function` (`package.module.function`). */
+const PYTHON_CREATE = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$/;
+
+/** Whether a `create` names a Python factory (and not a JS module). */
+export function isPythonCreate(create: string): boolean {
+  return !CREATE.test(create) && PYTHON_CREATE.test(create);
+}
 
 /** A validated `function` block. */
 export interface FunctionBlock {
@@ -44,26 +60,26 @@ export interface FunctionBlock {
 /** The `function` variant of a transport auth method, and of a role's `authorizer`. */
 export const functionBlockSchema = section({
   type: z.literal('function'),
-  /** The JS module (relative to the node directory) and its exported factory. */
+  /** The Python factory (`module.function`), or the JS module (relative to the node directory) and its exported factory. */
   create: value<string>('a string', (v) => typeof v === 'string'),
   /** Handed to the factory. */
   config: z.record(z.string(), z.unknown()).optional(),
-  /** Crossbar's worker controller for the Python callable; Interchange has none to expose. */
+  /** Crossbar's worker controller for the Python callable (see python/auth_function_host.py). */
   expose_controller: boolean().optional(),
 }).superRefine((block, ctx) => {
   // Both are valid for Crossbar, so both are "unsupported", with what to write instead.
-  if (!CREATE.test(block.create))
+  const python = isPythonCreate(block.create);
+  if (!python && !CREATE.test(block.create))
     ctx.addIssue({
       code: z.ZodIssueCode.custom,
       path: ['create'],
-      message: `a Python callable cannot run in Interchange, got ${JSON.stringify(block.create)}: name a JS module of the node directory and its exported factory, e.g. "authenticator.mjs:create_authenticator"`,
-      params: { kind: 'unsupported' },
+      message: `expected a Python factory ("module.create_authenticator", on the worker's options.pythonpath) or a JS module of the node directory and its exported factory ("authenticator.mjs:create_authenticator"), got ${JSON.stringify(block.create)}`,
     });
-  if (block.expose_controller === true)
+  if (!python && block.expose_controller === true)
     ctx.addIssue({
       code: z.ZodIssueCode.custom,
       path: ['expose_controller'],
-      message: 'unsupported: Interchange has no Python worker controller to hand to the function (leave it out)',
+      message: 'unsupported for a JS function: its factory gets no controller (leave it out)',
       params: { kind: 'unsupported' },
     });
 }) as unknown as z.ZodType<FunctionBlock, z.ZodTypeDef, unknown>;
@@ -121,7 +137,16 @@ function functionBlocks(config: NodeConfig): { path: KeyPath; block: FunctionBlo
   return found;
 }
 
-/** The module file each `function` block names (as written, relative to the node directory), for `check`. */
+/** The Python module each Python `function` block names (its top-level package), with its worker, for `check`. */
+export function pythonFunctionsOf(config: NodeConfig): { path: KeyPath; worker: number; module: string }[] {
+  return functionBlocks(config).flatMap(({ path, block }) =>
+    isPythonCreate(block.create)
+      ? [{ path: [...path, 'create'], worker: path[1] as number, module: block.create.split('.')[0] ?? '' }]
+      : [],
+  );
+}
+
+/** The module file each JS `function` block names (as written, relative to the node directory), for `check`. */
 export function functionModulesOf(config: NodeConfig): { path: KeyPath; file: string }[] {
   return functionBlocks(config).flatMap(({ path, block }) => {
     const file = CREATE.exec(block.create)?.[1];
@@ -129,37 +154,93 @@ export function functionModulesOf(config: NodeConfig): { path: KeyPath; file: st
   });
 }
 
+/** Starts the Python process of a Python `function` block and creates its function there. */
+async function loadPythonFunction(
+  config: NodeConfig,
+  path: KeyPath,
+  block: FunctionBlock,
+  cbdir: string,
+  logger: Logger,
+): Promise<PythonAuthFunction> {
+  const where = `${formatPath([...path, 'create'])} (${block.create})`;
+  const worker = (config.workers[path[1] as number] as { options?: PythonWorkerOptions } | undefined)?.options;
+  const probe = await findPython(worker?.python);
+  if (!probe.ok)
+    throw new InvalidArgumentError(`${where} is a Python function: ${probe.reason}; ${AUTOBAHN_INSTALL_HINT}`);
+  const host = new PythonAuthFunction({
+    where,
+    create: block.create,
+    config: block.config ?? {},
+    exposeController: block.expose_controller === true,
+    python: probe.runtime.executable,
+    pythonpath: (worker?.pythonpath ?? []).map((p) => (isAbsolute(p) ? p : resolve(cbdir, p))),
+    cwd: cbdir,
+    env: processEnvironment(worker?.env, process.env),
+    logger,
+  });
+  try {
+    await host.start();
+  } catch (error) {
+    throw new InvalidArgumentError(`${where}: ${(error as Error).message}`, { cause: error });
+  }
+  return host;
+}
+
 /**
- * Imports the module of every `function` block of `config`, calls its factory with the block's
- * `config` and keeps the function it returns, for {@link loadedFunction}. Run once at start,
- * before the router and transports are built.
+ * Loads the function of every `function` block of `config` and keeps it for
+ * {@link loadedFunction}: a JS module is imported and its factory called with the block's
+ * `config`; a Python factory is called in a Python child process of its own. Run once at start,
+ * before the router and transports are built; returns the Python processes, which the node
+ * stops at shutdown.
  *
  * @throws InvalidArgumentError naming the key when a module, its export or the factory's result is unusable.
  */
-export async function loadAuthFunctions(config: NodeConfig, cbdir: string): Promise<void> {
-  for (const { path, block } of functionBlocks(config)) {
-    if (loaded.has(block)) continue;
-    const [, file, exportName = 'default'] = CREATE.exec(block.create) as RegExpExecArray;
-    const where = `${formatPath([...path, 'create'])} (${block.create})`;
-    let module: Record<string, unknown>;
-    try {
-      module = (await import(
-        pathToFileURL(isAbsolute(file as string) ? (file as string) : resolve(cbdir, file as string)).href
-      )) as Record<string, unknown>;
-    } catch (error) {
-      throw new InvalidArgumentError(`${where}: cannot load the module: ${(error as Error).message}`, { cause: error });
+export async function loadAuthFunctions(
+  config: NodeConfig,
+  cbdir: string,
+  logger: Logger = silentLogger,
+): Promise<PythonAuthFunction[]> {
+  const hosts: PythonAuthFunction[] = [];
+  try {
+    for (const { path, block } of functionBlocks(config)) {
+      if (loaded.has(block)) continue;
+      if (isPythonCreate(block.create)) {
+        const host = await loadPythonFunction(config, path, block, cbdir, logger);
+        hosts.push(host);
+        loaded.set(block, host.call);
+        continue;
+      }
+      await loadJsFunction(path, block, cbdir);
     }
-    const factory = module[exportName];
-    if (typeof factory !== 'function')
-      throw new InvalidArgumentError(`${where}: the module has no exported function ${exportName}`);
-    let fn: unknown;
-    try {
-      fn = await (factory as (config: Record<string, unknown>) => unknown)(block.config ?? {});
-    } catch (error) {
-      throw new InvalidArgumentError(`${where}: the factory threw: ${(error as Error).message}`, { cause: error });
-    }
-    if (typeof fn !== 'function')
-      throw new InvalidArgumentError(`${where}: the factory must return the function to call, got ${typeof fn}`);
-    loaded.set(block, fn as (...args: never[]) => unknown);
+  } catch (error) {
+    await Promise.all(hosts.map((host) => host.stop(1000)));
+    throw error;
   }
+  return hosts;
+}
+
+/** Imports a JS `function` block's module and calls its factory. */
+async function loadJsFunction(path: KeyPath, block: FunctionBlock, cbdir: string): Promise<void> {
+  const [, file, exportName = 'default'] = CREATE.exec(block.create) as RegExpExecArray;
+  const where = `${formatPath([...path, 'create'])} (${block.create})`;
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(
+      pathToFileURL(isAbsolute(file as string) ? (file as string) : resolve(cbdir, file as string)).href
+    )) as Record<string, unknown>;
+  } catch (error) {
+    throw new InvalidArgumentError(`${where}: cannot load the module: ${(error as Error).message}`, { cause: error });
+  }
+  const factory = module[exportName];
+  if (typeof factory !== 'function')
+    throw new InvalidArgumentError(`${where}: the module has no exported function ${exportName}`);
+  let fn: unknown;
+  try {
+    fn = await (factory as (config: Record<string, unknown>) => unknown)(block.config ?? {});
+  } catch (error) {
+    throw new InvalidArgumentError(`${where}: the factory threw: ${(error as Error).message}`, { cause: error });
+  }
+  if (typeof fn !== 'function')
+    throw new InvalidArgumentError(`${where}: the factory must return the function to call, got ${typeof fn}`);
+  loaded.set(block, fn as (...args: never[]) => unknown);
 }

@@ -10,9 +10,11 @@ import { allowedOriginsSchema } from './cors-schema.js';
 import {
   archivePathSchema,
   jsonPathSchema,
+  resourcePathSchema,
   reverseProxyPathSchema,
   uploadPathSchema,
   webSocketReverseProxyPathSchema,
+  wsgiPathSchema,
 } from './path-services-schema.js';
 import {
   anyString,
@@ -265,6 +267,8 @@ export const webPathVariants = {
   reverseproxy: reverseProxyPathSchema,
   'websocket-reverseproxy': webSocketReverseProxyPathSchema,
   upload: uploadPathSchema,
+  wsgi: wsgiPathSchema,
+  resource: resourcePathSchema,
   sse: ssePathSchema,
 };
 

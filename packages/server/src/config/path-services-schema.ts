@@ -2,8 +2,9 @@
  * Schemas of the web path services beyond files, WebSocket and the HTTP bridge: `json` (a fixed
  * JSON document), `archive` (files of a ZIP archive), `reverseproxy` (HTTP to a backend server),
  * `websocket-reverseproxy` (WebSocket to a backend WebSocket server) and `upload` (resumable.js
- * chunked uploads), with Crossbar's keys. Also the Crossbar path types that only make sense inside
- * a Python process, each refused with what to use instead.
+ * chunked uploads), `wsgi` and `resource` (Python code served from a child process), with
+ * Crossbar's keys. Also the Crossbar path types that only make sense inside Crossbar's own Python
+ * process, each refused with what to use instead.
  */
 import { z } from 'zod';
 import { connectingEndpointSchema } from './connecting-endpoint-schema.js';
@@ -158,14 +159,50 @@ export const uploadPathSchema = section({
   }).optional(),
 });
 
+/** A Python name: dotted identifiers (`myapp`, `django_project.wsgi`). */
+const pythonDottedName = (expected: string) =>
+  value<string>(expected, (v) => typeof v === 'string' && /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(v));
+
 /**
- * Crossbar path types that run Python inside the router process. Interchange runs no Python in
- * the node; each has an alternative that does the same from outside.
+ * A WSGI application (Crossbar's `wsgi`), served from a Python child process of the node
+ * (web/python-web-service.ts) on a thread pool of `minthreads` to `maxthreads` threads.
+ */
+export const wsgiPathSchema = section({
+  type: oneOf(['wsgi']),
+  /** The module of the application, found on the worker's `options.pythonpath`. */
+  module: pythonDottedName('a Python module name such as "myapp" or "django_project.wsgi"'),
+  /** The application object of the module. */
+  object: value<string>('a Python identifier', (v) => typeof v === 'string' && /^[A-Za-z_]\w*$/.test(v)),
+  /** Threads kept running for requests (default 0). */
+  minthreads: integer(0, 1000).optional(),
+  /** Requests served at once (default 20). */
+  maxthreads: integer(1, 1000).optional(),
+}).superRefine((config, ctx) => {
+  if ((config.minthreads ?? 0) > (config.maxthreads ?? 20))
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['minthreads'],
+      message: `minthreads (${config.minthreads}) must not exceed maxthreads (${config.maxthreads ?? 20})`,
+    });
+});
+
+/** A Twisted Web resource (Crossbar's `resource`), made as `classname(extra)` in a Python child process. */
+export const resourcePathSchema = section({
+  type: oneOf(['resource']),
+  /** `module.Class`, found on the worker's `options.pythonpath`. */
+  classname: pythonDottedName('a Python class name such as "myresource.MyResource"').refine(
+    (name) => name.includes('.'),
+    'the class must be named with its module, e.g. "myresource.MyResource"',
+  ),
+  /** Handed to the class when it is made (default `{}`). */
+  extra: z.unknown().optional(),
+});
+
+/**
+ * Crossbar path types that need Crossbar's own Python process (its templates, its CGI runner,
+ * Autobahn's test endpoint); each has an alternative that does the same from outside.
  */
 export const REFUSED_PATH_TYPES: Readonly<Record<string, string>> = Object.freeze({
-  wsgi: 'a WSGI app runs inside Crossbar\'s Python process; run it under a WSGI server (gunicorn, uwsgi) as a "guest" worker and mount it with a "reverseproxy" path',
-  resource:
-    'a Twisted Web resource is a Python class loaded into Crossbar; serve it from an HTTP server run as a "guest" worker and mount it with a "reverseproxy" path',
   cgi: 'CGI scripts are run by Twisted; run them under a CGI-capable HTTP server as a "guest" worker and mount it with a "reverseproxy" path',
   wap: 'WAMP Application Pages render Jinja2 templates in Crossbar\'s Python process; serve the page from a "static" path and make the WAMP call from the browser, or render it in a "guest" worker mounted with "reverseproxy"',
   'websocket-testee':
@@ -180,5 +217,9 @@ export type ArchivePathConfig = z.output<typeof archivePathSchema>;
 export type ReverseProxyPathConfig = z.output<typeof reverseProxyPathSchema>;
 /** A websocket-reverseproxy path. */
 export type WebSocketReverseProxyPathConfig = z.output<typeof webSocketReverseProxyPathSchema>;
+/** A wsgi path. */
+export type WsgiPathConfig = z.output<typeof wsgiPathSchema>;
+/** A resource path. */
+export type ResourcePathConfig = z.output<typeof resourcePathSchema>;
 /** An upload path. */
 export type UploadPathConfig = z.output<typeof uploadPathSchema>;

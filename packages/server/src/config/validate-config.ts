@@ -35,6 +35,7 @@ import {
 import { allWebPathsOf, type KeyPath, localTargetOf, sessionServicesOf } from './config-walk.js';
 import { refusalAt, refusalMessage } from './crossbar-refusals.js';
 import { checkPythonComponents } from './python-check.js';
+import { checkPythonCode } from './python-code-check.js';
 import { RLINKS_IN_CLUSTER } from './rlink-schema.js';
 import { routerProcessIssues, sharesPortWith } from './router-processes.js';
 import { isPlainObject } from './schema-builders.js';
@@ -103,6 +104,7 @@ export async function validateConfig(raw: unknown, options: ValidateOptions = {}
     const cbdir = options.cbdir;
     issues.push(...(await checkFiles(view, cbdir)));
     issues.push(...(await checkPythonComponents(view.config, (path) => resolveInCbdir(cbdir, path))));
+    issues.push(...(await checkPythonCode(view.config, (path) => resolveInCbdir(cbdir, path))));
   }
   const all = dedupe(issues);
   if (parsed.success && !all.some(isError)) return { ok: true, config: parsed.data, warnings: all };

@@ -48,10 +48,16 @@ export class ReverseProxy {
   readonly #origin: string;
   readonly #hostHeader: string;
   readonly #logger: Logger;
+  readonly #socketPath: string | undefined;
 
-  constructor(options: { config: ReverseProxyPathConfig; logger: Logger }) {
+  /**
+   * `socketPath`: the backend listens on this Unix socket instead of `host` and `port` (the
+   * Python hosts of `wsgi` and `resource` paths, python-web-service.ts).
+   */
+  constructor(options: { config: ReverseProxyPathConfig; logger: Logger; socketPath?: string }) {
     const { config, logger } = options;
     this.#config = config;
+    this.#socketPath = options.socketPath;
     this.#logger = logger;
     const port = config.port ?? 80;
     const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
@@ -88,6 +94,7 @@ export class ReverseProxy {
     const target = new URL(this.#origin);
     target.pathname = path;
     target.search = query;
+    if (this.#socketPath !== undefined) Object.assign(target, { socketPath: this.#socketPath });
     this.#proxy.web(req, res, { target, headers }, (error) => {
       this.#logger.warn({ err: error, backend: this.#origin }, 'reverse proxy: backend failed');
       if (!res.headersSent) sendError(res, 502, 'bad gateway: the backend server failed', { reason: error.message });

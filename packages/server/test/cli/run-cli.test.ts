@@ -63,7 +63,7 @@ describe('interchange CLI', () => {
       {
         type: 'web',
         endpoint: { type: 'tcp', port: 8000 },
-        paths: { app: { type: 'wsgi', module: 'app', object: 'app' } },
+        paths: { app: { type: 'cgi', directory: 'cgi', processor: '/usr/bin/python3' } },
       },
     ]);
     await writeFile(join(cwd, 'node.json'), JSON.stringify(config));
@@ -73,8 +73,8 @@ describe('interchange CLI', () => {
     expect(result.stderr).toBe(
       `invalid node config ${join(cwd, 'node.json')}:\n` +
         '  workers[0].transports[0].endpoint.port: expected an integer 0..65535, got "abc"\n' +
-        '  workers[0].transports[1].paths.app.type: unsupported path type "wsgi": a WSGI app runs inside ' +
-        `Crossbar's Python process; run it under a WSGI server (gunicorn, uwsgi) as a "guest" worker and mount it with a "reverseproxy" path\n`,
+        '  workers[0].transports[1].paths.app.type: unsupported path type "cgi": CGI scripts are run by Twisted; ' +
+        'run them under a CGI-capable HTTP server as a "guest" worker and mount it with a "reverseproxy" path\n',
     );
   });
 

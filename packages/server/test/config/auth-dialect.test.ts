@@ -84,21 +84,29 @@ describe('function authenticators and authorizers', () => {
     },
   );
 
-  it('refuses a Python callable, expose_controller, and a function anonymous authenticator, by name', async () => {
+  it('accepts a Python factory with expose_controller, as Crossbar names them', async () => {
     const { issues } = await check(
       nodeWith([{ name: 'user', authorizer: block('authorizer.create_authorizer') }], {
-        ticket: block('authenticator.create_authenticator', { expose_controller: true }),
+        ticket: block('authenticator.create_authenticator', { expose_controller: true, config: { db: 'x' } }),
+      }),
+    );
+    expect(issues).toEqual([]);
+  });
+
+  it('refuses a create that names neither, expose_controller for a JS function, and a function anonymous authenticator, by name', async () => {
+    const { issues } = await check(
+      nodeWith([{ name: 'user', authorizer: block('authorizer') }], {
+        ticket: block('authenticator.mjs:create', { expose_controller: true }),
         anonymous: block('anon.mjs'),
       }),
     );
     expect(issues).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
-          /^workers\[0\]\.realms\[0\]\.roles\[0\]\.authorizer\.create: a Python callable cannot run in Interchange/,
+          /^workers\[0\]\.realms\[0\]\.roles\[0\]\.authorizer\.create: expected a Python factory .* got "authorizer"$/,
         ),
-        expect.stringMatching(/^workers\[0\]\.transports\[0\]\.paths\.ws\.auth\.ticket\.create: a Python callable/),
         expect.stringMatching(
-          /^workers\[0\]\.transports\[0\]\.paths\.ws\.auth\.ticket\.expose_controller: unsupported/,
+          /^workers\[0\]\.transports\[0\]\.paths\.ws\.auth\.ticket\.expose_controller: unsupported for a JS function/,
         ),
         expect.stringMatching(/^workers\[0\]\.transports\[0\]\.paths\.ws\.auth\.anonymous\.type: unsupported/),
       ]),

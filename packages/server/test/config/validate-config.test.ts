@@ -192,16 +192,7 @@ describe('validateConfig', () => {
         endpoint: { type: 'tcp', port: 8000 },
         paths: { app: { type: 'catalog' } },
       }),
-      'workers[0].transports[1].paths.app.type: unsupported path type "catalog" (not implemented by Interchange yet; supported: "static", "websocket", "longpoll", "redirect", "nodeinfo", "metrics", "dashboard", "publisher", "caller", "webhook", "json", "archive", "reverseproxy", "websocket-reverseproxy", "upload", "sse", "path")',
-    ],
-    [
-      "Crossbar's function authenticators",
-      withTransport({
-        type: 'websocket',
-        endpoint: { type: 'tcp', port: 8000 },
-        auth: { wampcra: { type: 'function', create: 'auth.create' } },
-      }),
-      'workers[0].transports[1].auth.wampcra.create: a Python callable cannot run in Interchange, got "auth.create": name a JS module of the node directory and its exported factory, e.g. "authenticator.mjs:create_authenticator"',
+      'workers[0].transports[1].paths.app.type: unsupported path type "catalog" (not implemented by Interchange yet; supported: "static", "websocket", "longpoll", "redirect", "nodeinfo", "metrics", "dashboard", "publisher", "caller", "webhook", "json", "archive", "reverseproxy", "websocket-reverseproxy", "upload", "wsgi", "resource", "sse", "path")',
     ],
     [
       'a WebSocket option that cannot exist here',

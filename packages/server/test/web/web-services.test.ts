@@ -1,6 +1,6 @@
 /**
  * The json, archive and nested path services, from a config in Crossbar's format, over real
- * HTTP; and the Python-only path types, refused by name with their alternative.
+ * HTTP; and the path types that need Crossbar's own Python process, refused by name with their alternative.
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -275,18 +275,8 @@ describe('archive: missing archives', () => {
   });
 });
 
-describe('Python-only path types', () => {
+describe("path types that need Crossbar's own Python process", () => {
   const cases: [string, Record<string, unknown>, string][] = [
-    [
-      'wsgi',
-      { type: 'wsgi', module: 'app', object: 'app' },
-      'run it under a WSGI server (gunicorn, uwsgi) as a "guest" worker and mount it with a "reverseproxy" path',
-    ],
-    [
-      'resource',
-      { type: 'resource', classname: 'app.Resource' },
-      'serve it from an HTTP server run as a "guest" worker and mount it with a "reverseproxy" path',
-    ],
     [
       'cgi',
       { type: 'cgi', directory: 'cgi', processor: '/usr/bin/python3' },
