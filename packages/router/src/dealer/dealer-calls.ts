@@ -22,6 +22,7 @@ import type { RealmMember } from '../realm/realm-member.js';
 import type { RouterStats } from '../router-stats.js';
 import type { ProtocolViolation } from '../session/protocol-violation.js';
 import { CallTable, type PendingCall } from './call-table.js';
+import { type PendingCallByteLimits, PendingCallBytes } from './pending-call-bytes.js';
 import type { Callee, Registration } from './registration-store.js';
 
 /**
@@ -49,6 +50,8 @@ export interface CallRouterOptions {
   unannouncedCallTimeout: 'seconds' | 'milliseconds';
   /** Where call durations are counted (metrics). */
   stats?: RouterStats | undefined;
+  /** Bounds on the payload bytes of pending calls (the realm's `limits`); none when absent. */
+  byteLimits?: PendingCallByteLimits | undefined;
 }
 
 /** The longest delay a timer takes (2^31 - 1 ms); beyond it, Node fires at once. */
@@ -62,6 +65,8 @@ export interface RoutedCall {
   callee: Callee;
   /** The caller asked for disclosure, or the realm's role config demands it. */
   discloseToAny: boolean;
+  /** Estimated payload bytes of the CALL (payload-size.ts), held until the call ends. */
+  bytes: number;
 }
 
 /**
@@ -77,6 +82,8 @@ export class CallRouter {
   /** 1000 when callers that did not announce `call_timeout` give seconds, else 1. */
   readonly #timeoutScale: number;
   readonly #stats: RouterStats | undefined;
+  /** The payload bytes of pending calls, per callee session and for the realm. */
+  readonly bytes: PendingCallBytes;
 
   constructor(options: CallRouterOptions) {
     this.#timeoutScale = options.unannouncedCallTimeout === 'seconds' ? 1000 : 1;
@@ -84,7 +91,8 @@ export class CallRouter {
     this.#random = options.random;
     this.#logger = options.logger;
     this.#stats = options.stats;
-    this.#calls = new CallTable(options.stats);
+    this.bytes = new PendingCallBytes(options.byteLimits);
+    this.#calls = new CallTable(options.stats, this.bytes);
   }
 
   /**
@@ -151,6 +159,8 @@ export class CallRouter {
       details: NO_DETAILS,
       callerCalls: undefined,
       calleeCalls: undefined,
+      bytes: routed.bytes,
+      bytesHeld: false,
     };
     pending.details = invocationDetails(pending, callee, forward ? timeout : 0);
     this.#calls.add(pending);
@@ -373,8 +383,14 @@ export class CallRouter {
     const tried = pending.tried ?? new Set();
     pending.tried = tried;
     tried.add(pending.callee.session);
+    let full = false;
     for (;;) {
       const callee = pending.registration.pick(this.#random, tried);
+      if (callee === undefined && full) {
+        const text = `every remaining callee holds its bound of pending call bytes (limits.pending_call_bytes_per_callee)`;
+        this.#fail(pending, PENDING_CALLS_LIMIT_REACHED, text);
+        return;
+      }
       if (callee === undefined) {
         this.#fail(pending, ErrorUri.NO_AVAILABLE_CALLEE, 'no callee of the procedure is available');
         return;
@@ -384,6 +400,11 @@ export class CallRouter {
         return;
       }
       if (unsupportedBy(callee.session, pending.call) !== undefined) {
+        tried.add(callee.session);
+        continue;
+      }
+      if (!this.bytes.calleeHasRoom(callee.session, pending.bytes)) {
+        full = true;
         tried.add(callee.session);
         continue;
       }
