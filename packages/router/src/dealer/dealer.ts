@@ -131,6 +131,11 @@ export class Dealer {
     return this.#store.size;
   }
 
+  /** Estimated payload bytes the realm's pending calls hold (`limits.pending_call_bytes`), for metrics and tests. */
+  get pendingCallBytes(): number {
+    return this.#calls.bytes.total;
+  }
+
   /** Sets (or with `undefined`, clears) the one observer of the registration lifecycle. */
   setObserver(observer: DealerObserver | undefined): void {
     this.#observer = observer;
