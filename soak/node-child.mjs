@@ -4,6 +4,10 @@
  * long-poll on `/lp`) and a RawSocket transport, on 127.0.0.1 ports of the system's choosing, with
  * a small `outbound_limit` so that slow consumers meet it. It answers the parent's messages:
  * `measure` (heap after a full GC, RSS, open handles), `stop`.
+ *
+ * Test-only hook: with SOAK_INJECT_LEAK_BYTES=N in its environment, every connection made to a
+ * router keeps about N bytes of heap for good, a deliberate per-session leak that the soak's
+ * leak check must report (test/soak/leak-check.test.ts). The soak itself never sets it.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,6 +64,19 @@ const config = {
 };
 
 const node = await InterchangeNode.start({ config, cbdir: mkdtempSync(join(tmpdir(), 'interchange-soak-')) });
+
+const leakBytes = Number(process.env.SOAK_INJECT_LEAK_BYTES ?? 0);
+if (leakBytes > 0) {
+  const leaked = [];
+  for (const router of node.routers) {
+    const connect = router.connect.bind(router);
+    router.connect = (peer, options) => {
+      // An array of small integers: 8 bytes an element on the heap, never freed.
+      leaked.push(new Array(Math.ceil(leakBytes / 8)).fill(leaked.length & 0xff));
+      return connect(peer, options);
+    };
+  }
+}
 
 /** `TCPSocketWrap 3, Timeout 5`: what keeps the process alive, by kind. */
 function kindsOf(resources) {

@@ -14,12 +14,21 @@
  * After each round: the bystanders must still be served (a call answered, an event delivered)
  * and the node is measured (heap after a full GC, RSS, open handles, sessions). At the end the
  * node must be alive, back to its two bystander sessions, with heap and handles within a bound of
- * the first round's (the warm-up). Bounded in rounds and in time; stops by itself; exits 1 on a
- * failed check. Traffic goes to 127.0.0.1 only.
+ * the first round's (the warm-up).
+ *
+ * Then the leak phase (`--leak-rounds`, `--leak-sessions`; `--leak-only` runs it alone): rounds
+ * of sessions that join over WebSocket and RawSocket, subscribe, register, call and leave, with
+ * the heap after GC measured after each; the slope of heap against sessions (leak-check.mjs) must
+ * stay under LEAK_THRESHOLD bytes a session. `--inject-leak N` makes the node keep N bytes per
+ * connection (a test-only hook of node-child.mjs) to show that the check fails.
+ *
+ * Bounded in rounds and in time; stops by itself; exits 1 on a failed check. Traffic goes to
+ * 127.0.0.1 only.
  */
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from '../packages/client/dist/index.js';
+import { bytesPerSession, leakFailure } from './leak-check.mjs';
 import {
   closedWithin,
   post,
@@ -40,6 +49,21 @@ const option = (name, fallback) => {
 const ROUNDS = option('rounds', 10);
 const SECONDS = option('seconds', 300);
 const CHURN = option('churn', 42);
+const LEAK_ONLY = args.includes('--leak-only');
+const LEAK_ROUNDS = option('leak-rounds', 8);
+/**
+ * Rounds before the fit: the heap still settles over the first thousand sessions or so (code
+ * optimized, pools and caches filled), 0.1 to 0.2 MiB a round of 400, then flattens out.
+ */
+const LEAK_WARMUP = option('leak-warmup', 3);
+const LEAK_SESSIONS = option('leak-sessions', 400);
+const INJECT_LEAK = option('inject-leak', 0);
+/**
+ * Bytes of heap a session may leave behind, at most (the fitted slope, leak-check.mjs). A leak of
+ * this size is far smaller than a session's own state (several KiB), so a session kept by
+ * mistake shows; the noise of the fit over 2,000 sessions stays well under it.
+ */
+const LEAK_THRESHOLD = option('leak-threshold', 512);
 const MiB = 1024 * 1024;
 /** How far heap after GC may end above the warm-up round's: caches fill, nothing should climb. */
 const HEAP_SLACK = 24 * MiB;
@@ -54,6 +78,7 @@ const counts = { sessions: 0, calls: 0, events: 0, killed: 0, slow: 0, slowDropp
 
 const child = fork(new URL('node-child.mjs', import.meta.url), [], {
   execArgv: ['--expose-gc'],
+  env: { ...process.env, ...(INJECT_LEAK > 0 ? { SOAK_INJECT_LEAK_BYTES: String(INJECT_LEAK) } : {}) },
   stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
 });
 let exited = false;
@@ -296,10 +321,67 @@ async function malformed(round) {
   );
 }
 
+/** Waits until only the two bystanders are left, then measures. */
+async function measureSettled() {
+  let point = await measure();
+  for (let i = 0; i < 100 && point.sessions > 2; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    point = await measure();
+  }
+  return point;
+}
+
+/**
+ * The leak phase: LEAK_SESSIONS sessions a round (WebSocket json and RawSocket cbor, 50 at a
+ * time), each subscribing and registering (URIs reused from batch to batch, so that the router's
+ * bounded caches of URIs and decisions do not pass for a leak), calling the bystander and leaving; the heap
+ * after GC after each round. The LEAK_WARMUP rounds first are measured but not fitted.
+ */
+async function leakPhase() {
+  const points = [];
+  let sessions = 0;
+  for (let round = 1 - LEAK_WARMUP; round <= LEAK_ROUNDS && !exited; round++) {
+    for (let batch = 0; batch < LEAK_SESSIONS / 50; batch++) {
+      const open = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          connect({ ...CLIENTS[i % 2 === 0 ? 0 : 5], realm: 'realm1' }).catch(() => {
+            counts.errors++;
+            return undefined;
+          }),
+        ),
+      );
+      const joined = open.filter((s) => s !== undefined);
+      sessions += joined.length;
+      await Promise.all(
+        joined.map(async (session, i) => {
+          try {
+            await session.subscribe(`soak.leak.${i}`, () => {});
+            await session.register(`soak.leak.${i}`, () => i);
+            await session.call('soak.echo', [i], { timeout: 10_000 });
+          } catch {
+            counts.errors++;
+          }
+        }),
+      );
+      await Promise.all(joined.map((session) => session.leave().catch(() => counts.errors++)));
+    }
+    const point = await measureSettled();
+    if (round > 0) points.push({ sessions, heapUsed: point.heapUsed });
+    console.log(`leak round ${round}: ${sessions} sessions so far, heap ${(point.heapUsed / MiB).toFixed(2)} MiB`);
+  }
+  if (points.length < 2) {
+    failures.push('the leak phase ran fewer than two measured rounds');
+    return undefined;
+  }
+  const failure = leakFailure(points, LEAK_THRESHOLD);
+  if (failure !== undefined) failures.push(`per-session leak: ${failure}`);
+  return bytesPerSession(points);
+}
+
 const initial = await measure();
 const checkpoints = [];
 let rounds = 0;
-for (let round = 1; round <= ROUNDS && Date.now() < deadline && !exited; round++) {
+for (let round = 1; round <= (LEAK_ONLY ? 0 : ROUNDS) && Date.now() < deadline && !exited; round++) {
   const t0 = Date.now();
   await churn(round);
   await kills(round);
@@ -307,17 +389,15 @@ for (let round = 1; round <= ROUNDS && Date.now() < deadline && !exited; round++
   await malformed(round);
   await bystandersServed(round);
   // Sessions end asynchronously once their sockets close: wait for the bystanders alone.
-  let point = await measure();
-  for (let i = 0; i < 100 && point.sessions > 2; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    point = await measure();
-  }
+  const point = await measureSettled();
   checkpoints.push({ round, ms: Date.now() - t0, ...point });
   rounds = round;
   console.log(
     `round ${round}: ${Date.now() - t0} ms, heap ${(point.heapUsed / MiB).toFixed(1)} MiB, rss ${(point.rss / MiB).toFixed(1)} MiB, handles ${point.handles} (${point.kinds}), sessions ${point.sessions}`,
   );
 }
+
+const perSession = exited ? undefined : await leakPhase();
 
 // What a round leaves behind for a while by design (long-poll transports linger 10 s after they
 // close, an unused one lives for its session_timeout; HTTP keep-alive sockets idle for 5 s) must
@@ -334,7 +414,9 @@ if (!exited) {
     `settled after ${((Date.now() - until + 60_000) / 1000).toFixed(0)} s: heap ${(settled.heapUsed / MiB).toFixed(1)} MiB, handles ${settled.handles} (${settled.kinds}), sessions ${settled.sessions}`,
   );
   const base = checkpoints[0];
-  if (rounds < 2) failures.push(`only ${rounds} round(s) ran in ${SECONDS} s: nothing to compare`);
+  if (LEAK_ONLY) {
+    // The leak phase alone: its own check is the verdict.
+  } else if (rounds < 2) failures.push(`only ${rounds} round(s) ran in ${SECONDS} s: nothing to compare`);
   else if (settled.heapUsed > base.heapUsed + HEAP_SLACK)
     failures.push(
       `heap after GC grew from ${(base.heapUsed / MiB).toFixed(1)} to ${(settled.heapUsed / MiB).toFixed(1)} MiB`,
@@ -357,13 +439,14 @@ if (!exited) {
   await once(child, 'exit');
 }
 
-const peak = Math.max(...checkpoints.map((c) => c.rss));
+const peak = checkpoints.length > 0 ? Math.max(...checkpoints.map((c) => c.rss)) : Number.NaN;
 console.log(
   `\nsoak: ${rounds} rounds in ${((Date.now() - started) / 1000).toFixed(0)} s; ${counts.sessions} sessions churned, ` +
     `${counts.calls} calls, ${counts.events} events, ${counts.killed} clients killed, ${counts.slowDropped}/${counts.slow} ` +
     `slow consumers dropped, ${counts.malformed} malformed inputs, ${counts.errors} client-side errors (expected: ` +
     `peers the node dropped); heap after GC ${(checkpoints[0]?.heapUsed / MiB).toFixed(1)} -> ${(settled?.heapUsed / MiB).toFixed(1)} MiB ` +
-    `(bound +${HEAP_SLACK / MiB}), peak RSS ${(peak / MiB).toFixed(1)} MiB (ceiling ${RSS_CEILING / MiB}), handles ${initial.handles} before, ${settled?.handles} after`,
+    `(bound +${HEAP_SLACK / MiB}), peak RSS ${(peak / MiB).toFixed(1)} MiB (ceiling ${RSS_CEILING / MiB}), handles ${initial.handles} before, ${settled?.handles} after; ` +
+    `leak phase: ${perSession === undefined ? 'not run' : `${perSession.toFixed(0)} bytes per session`} (bound ${LEAK_THRESHOLD})`,
 );
 if (failures.length > 0) {
   console.log(`FAILED:\n- ${failures.join('\n- ')}`);

@@ -1,6 +1,7 @@
 import type { CallMessage, Dict, Id, TimerHandle } from '@interchange/protocol';
 import type { RealmMember } from '../realm/realm-member.js';
 import type { RouterStats } from '../router-stats.js';
+import type { PendingCallBytes } from './pending-call-bytes.js';
 import type { Callee, Registration } from './registration-store.js';
 
 /**
@@ -53,6 +54,10 @@ export interface PendingCall {
   callerCalls: Map<Id, PendingCall> | undefined;
   /** The current callee's invocations, while this call is among them (kept by {@link CallTable}). */
   calleeCalls: Map<Id, PendingCall> | undefined;
+  /** Estimated payload bytes of the CALL the router keeps for this call (pending-call-bytes.ts). */
+  readonly bytes: number;
+  /** Whether {@link bytes} still count against the realm (until both sides are done). */
+  bytesHeld: boolean;
 }
 
 /** How many finished progressive-input calls per caller are remembered (see {@link CallTable.finishedInput}). */
@@ -77,11 +82,14 @@ export class CallTable {
   readonly #finishedInput = new Map<RealmMember, Set<Id>>();
   /** Where the time from CALL to the end of the caller's side is counted (metrics), if anywhere. */
   readonly #stats: RouterStats | undefined;
+  /** The payload bytes held for pending calls, per callee and for the realm. */
+  readonly #bytes: PendingCallBytes | undefined;
   /** Told when a callee's slot frees up; only set in a realm with call queues (call-queues.ts). */
   readonly #freed: ((registration: Registration) => void) | undefined;
 
-  constructor(stats?: RouterStats, freed?: (registration: Registration) => void) {
+  constructor(stats?: RouterStats, bytes?: PendingCallBytes, freed?: (registration: Registration) => void) {
     this.#stats = stats;
+    this.#bytes = bytes;
     this.#freed = freed;
   }
 
@@ -113,6 +121,10 @@ export class CallTable {
   /** Tracks a new call on both sides. */
   add(call: PendingCall): void {
     call.callerCalls = put(this.#byCaller, call.caller, call.callRequestId, call);
+    if (this.#bytes !== undefined) {
+      this.#bytes.callStarted(call.bytes);
+      call.bytesHeld = true;
+    }
     this.addCalleeSide(call);
   }
 
@@ -120,6 +132,7 @@ export class CallTable {
   addCalleeSide(call: PendingCall): void {
     call.calleeCalls = put(this.#byCallee, call.callee.session, call.invocationId, call);
     call.callee.outstanding++;
+    this.#bytes?.calleeTook(call.callee.session, call.bytes);
   }
 
   /**
@@ -135,6 +148,7 @@ export class CallTable {
     const stats = this.#stats;
     if (stats !== undefined) stats.callDurations.observe((stats.now() - call.started) / 1000);
     if (calls.size === 0) this.#byCaller.delete(call.caller);
+    this.#releaseBytes(call);
     if (call.progressiveInput) {
       let finished = this.#finishedInput.get(call.caller);
       if (finished === undefined) {
@@ -154,7 +168,17 @@ export class CallTable {
     call.calleeCalls = undefined;
     if (invocations.size === 0) this.#byCallee.delete(call.callee.session);
     call.callee.outstanding--;
+    this.#bytes?.calleeReleased(call.callee.session, call.bytes);
+    this.#releaseBytes(call);
+    // After the bytes: a queued call the freed slot lets through needs their room.
     if (this.#freed !== undefined) this.#freed(call.registration);
+  }
+
+  /** The realm's count of the call's bytes ends once neither side holds the call. */
+  #releaseBytes(call: PendingCall): void {
+    if (!call.bytesHeld || call.callerCalls !== undefined || call.calleeCalls !== undefined) return;
+    call.bytesHeld = false;
+    this.#bytes?.callEnded(call.bytes);
   }
 
   /** Whether a progressive-input call of this caller with this request ID ended recently. */

@@ -23,6 +23,7 @@ import type { RouterStats } from '../router-stats.js';
 import type { ProtocolViolation } from '../session/protocol-violation.js';
 import type { CallQueues } from './call-queues.js';
 import { CallTable, type PendingCall } from './call-table.js';
+import { type PendingCallByteLimits, PendingCallBytes } from './pending-call-bytes.js';
 import type { Callee, Registration } from './registration-store.js';
 
 /**
@@ -52,6 +53,8 @@ export interface CallRouterOptions {
   stats?: RouterStats | undefined;
   /** The realm's call queues, told of freed slots; absent in a realm without (call-queues.ts). */
   queues?: Pick<CallQueues, 'freed' | 'flush'> | undefined;
+  /** Bounds on the payload bytes of pending calls (the realm's `limits`); none when absent. */
+  byteLimits?: PendingCallByteLimits | undefined;
 }
 
 /** The longest delay a timer takes (2^31 - 1 ms); beyond it, Node fires at once. */
@@ -67,6 +70,8 @@ export interface RoutedCall {
   discloseToAny: boolean;
   /** The call's timeout in ms where it is known already: what is left of it for a queued call. */
   timeoutMs?: number;
+  /** Estimated payload bytes of the CALL (payload-size.ts), held until the call ends. */
+  bytes: number;
 }
 
 /**
@@ -82,6 +87,8 @@ export class CallRouter {
   /** 1000 when callers that did not announce `call_timeout` give seconds, else 1. */
   readonly #timeoutScale: number;
   readonly #stats: RouterStats | undefined;
+  /** The payload bytes of pending calls, per callee session and for the realm. */
+  readonly bytes: PendingCallBytes;
   readonly #queues: CallRouterOptions['queues'];
 
   constructor(options: CallRouterOptions) {
@@ -91,9 +98,11 @@ export class CallRouter {
     this.#logger = options.logger;
     this.#stats = options.stats;
     this.#queues = options.queues;
+    this.bytes = new PendingCallBytes(options.byteLimits);
     const queues = options.queues;
     this.#calls = new CallTable(
       options.stats,
+      this.bytes,
       queues === undefined ? undefined : (registration) => queues.freed(registration),
     );
   }
@@ -162,6 +171,8 @@ export class CallRouter {
       details: NO_DETAILS,
       callerCalls: undefined,
       calleeCalls: undefined,
+      bytes: routed.bytes,
+      bytesHeld: false,
     };
     pending.details = invocationDetails(pending, callee, forward ? timeout : 0);
     this.#calls.add(pending);
@@ -383,8 +394,14 @@ export class CallRouter {
     const tried = pending.tried ?? new Set();
     pending.tried = tried;
     tried.add(pending.callee.session);
+    let full = false;
     for (;;) {
       const callee = pending.registration.pick(this.#random, tried);
+      if (callee === undefined && full) {
+        const text = `every remaining callee holds its bound of pending call bytes (limits.pending_call_bytes_per_callee)`;
+        this.#fail(pending, PENDING_CALLS_LIMIT_REACHED, text);
+        return;
+      }
       if (callee === undefined) {
         this.#fail(pending, ErrorUri.NO_AVAILABLE_CALLEE, 'no callee of the procedure is available');
         return;
@@ -394,6 +411,11 @@ export class CallRouter {
         return;
       }
       if (unsupportedBy(callee.session, pending.call) !== undefined) {
+        tried.add(callee.session);
+        continue;
+      }
+      if (!this.bytes.calleeHasRoom(callee.session, pending.bytes)) {
+        full = true;
         tried.add(callee.session);
         continue;
       }

@@ -24,6 +24,7 @@ import { RouterProcedures } from '../meta/router-procedures.js';
 import { OffenderLog } from '../offender-log.js';
 import { passthruViolation } from '../passthru.js';
 import { refuse, routerError } from '../payload.js';
+import { payloadSize } from '../payload-size.js';
 import { Action } from '../realm/realm-config.js';
 import { REGISTRATIONS_LIMIT_REACHED, type RealmLimits } from '../realm/realm-limits.js';
 import type { RealmMember } from '../realm/realm-member.js';
@@ -78,7 +79,14 @@ export interface DealerOptions {
   /** Where call durations are counted (metrics). */
   stats?: RouterStats | undefined;
   /** Bounds on pending calls (the realm's `limits`); none when absent. */
-  limits?: Pick<RealmLimits, 'pendingCallsPerSession' | 'pendingCallsPerCallee' | 'registrationsPerSession'>;
+  limits?: Pick<
+    RealmLimits,
+    | 'pendingCallsPerSession'
+    | 'pendingCallsPerCallee'
+    | 'registrationsPerSession'
+    | 'pendingCallBytesPerCallee'
+    | 'pendingCallBytes'
+  >;
   /** Where a session that hits a bound is logged; one of its own otherwise. */
   offenders?: OffenderLog;
   /**
@@ -138,6 +146,10 @@ export class Dealer {
       unannouncedCallTimeout: options.dialect?.unannouncedCallTimeout ?? CROSSBAR_DIALECT.unannouncedCallTimeout,
       stats: options.stats,
       queues: this.#queues,
+      byteLimits: {
+        perCallee: options.limits?.pendingCallBytesPerCallee,
+        perRealm: options.limits?.pendingCallBytes,
+      },
     });
   }
 
@@ -149,6 +161,11 @@ export class Dealer {
   /** Number of live registrations. */
   get registrationCount(): number {
     return this.#store.size;
+  }
+
+  /** Estimated payload bytes the realm's pending calls hold (`limits.pending_call_bytes`), for metrics and tests. */
+  get pendingCallBytes(): number {
+    return this.#calls.bytes.total;
   }
 
   /** Sets (or with `undefined`, clears) the one observer of the registration lifecycle. */
@@ -424,6 +441,11 @@ export class Dealer {
       const text = `${maxPending} calls of this session are waiting for their answers already`;
       return refuse(session, code, requestId, PENDING_CALLS_LIMIT_REACHED, text);
     }
+    // So are the payload bytes the router keeps for pending calls, per realm and per callee:
+    // a callee that never answers must not make the router hold every argument sent to it.
+    const bytes = payloadSize(message);
+    const realmFull = this.#calls.bytes.realmRefuses(bytes);
+    if (realmFull !== undefined) return this.#refuseBytes(session, requestId, realmFull, procedure);
     const registration = this.#store.best(procedure);
     if (registration === undefined && !retried) {
       // A registration made on another node just before this call may not have reached this
@@ -435,10 +457,21 @@ export class Dealer {
       }
     }
     // Calls already waiting for this registration go first (first in, first out).
-    const picked =
+    let picked =
       registration !== undefined && this.#queues?.hasWaiting(registration) === true
         ? 'busy'
         : registration?.pick(this.#random);
+    // A callee without room for the call's bytes is passed over, as a busy one is.
+    let full: Set<RealmMember> | undefined;
+    while (registration !== undefined && picked !== undefined && picked !== 'busy') {
+      if (this.#calls.bytes.calleeHasRoom(picked.session, bytes)) break;
+      full ??= new Set();
+      full.add(picked.session);
+      picked = registration.pick(this.#random, full);
+    }
+    if (full !== undefined && picked === undefined) {
+      return this.#refuseBytes(session, requestId, 'limits.pending_call_bytes_per_callee', procedure);
+    }
     if (registration === undefined || picked === undefined) {
       const text = `no callee registered for '${procedure}'`;
       return refuse(session, code, requestId, ErrorUri.NO_SUCH_PROCEDURE, text);
@@ -468,8 +501,25 @@ export class Dealer {
       // Advanced profile "Caller Identification": on the caller's request or the role's config
       // (the callee's own request, `disclose_caller`, is per callee).
       discloseToAny: options.disclose_me === true || authorization.discloseCaller,
+      bytes,
     });
     return undefined;
+  }
+
+  /** ERROR for a CALL past a bound of pending call bytes, logged once per caller. */
+  #refuseBytes(
+    session: RealmMember,
+    requestId: Id,
+    key: 'limits.pending_call_bytes' | 'limits.pending_call_bytes_per_callee',
+    procedure: string,
+  ): ProtocolViolation {
+    const bound = this.#calls.bytes.bound(key);
+    this.#offenders.hit(key, session, 'pending calls at their bound of bytes', { bound, procedure });
+    const text =
+      key === 'limits.pending_call_bytes'
+        ? `the realm's pending calls hold their bound of ${bound} bytes (${key})`
+        : `every callee of '${procedure}' holds its bound of ${bound} bytes of pending calls (${key})`;
+    return refuse(session, MessageCode.CALL, requestId, PENDING_CALLS_LIMIT_REACHED, text);
   }
 
   /** Handles CANCEL (advanced profile "Call Canceling"); a queued call leaves its queue. */
@@ -515,7 +565,14 @@ export class Dealer {
       refuse(caller, MessageCode.CALL, call.requestId, ErrorUri.FEATURE_NOT_SUPPORTED, unsupported);
       return;
     }
-    this.#calls.start({ caller, call, registration, callee, discloseToAny: queued.discloseToAny, timeoutMs });
+    // The realm's bound of bytes was checked when the call was queued; the callee's is checked
+    // now, since only now is there a callee.
+    const bytes = payloadSize(call);
+    if (!this.#calls.bytes.calleeHasRoom(callee.session, bytes)) {
+      this.#refuseBytes(caller, call.requestId, 'limits.pending_call_bytes_per_callee', call.procedure);
+      return;
+    }
+    this.#calls.start({ caller, call, registration, callee, discloseToAny: queued.discloseToAny, timeoutMs, bytes });
   }
 
   /**

@@ -14,6 +14,10 @@ export interface RealmLimitsConfig {
   pendingCallsPerSession?: number;
   /** Invocations a callee may have unanswered on one registration (`limits.pending_calls_per_callee`). */
   pendingCallsPerCallee?: number;
+  /** Payload bytes (estimated, see `payload-size.ts`) of the calls one callee session has unanswered (`limits.pending_call_bytes_per_callee`). */
+  pendingCallBytesPerCallee?: number;
+  /** Payload bytes (estimated) of every pending call of the realm (`limits.pending_call_bytes`). */
+  pendingCallBytes?: number;
   /** Requests of a session waiting behind a pending dynamic authorization (`limits.authorization_queue`). */
   authorizationQueue?: number;
   /** Subscriptions of one session (`limits.subscriptions_per_session`). */
@@ -39,6 +43,9 @@ export const DEFAULT_REALM_LIMITS: RealmLimits = {
   retainedBytes: 64 * 1024 * 1024,
   pendingCallsPerSession: 1000,
   pendingCallsPerCallee: 10_000,
+  // 64 times the default largest WebSocket message (1 MiB, whose strings count twice).
+  pendingCallBytesPerCallee: 64 * 1024 * 1024,
+  pendingCallBytes: 256 * 1024 * 1024,
   authorizationQueue: 1000,
   subscriptionsPerSession: 10_000,
   registrationsPerSession: 10_000,

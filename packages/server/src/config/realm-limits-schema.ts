@@ -19,6 +19,10 @@ export const realmLimitsSchema = section({
   pending_calls_per_session: integer(1, 10_000_000).optional(),
   /** Unanswered invocations of one callee on one registration, at most; then it counts as busy. */
   pending_calls_per_callee: integer(1, 10_000_000).optional(),
+  /** Estimated payload bytes of the calls one callee session has unanswered, at most; then it counts as full. */
+  pending_call_bytes_per_callee: integer(1024, 2 ** 40).optional(),
+  /** Estimated payload bytes of all pending calls of the realm, at most; more calls get an ERROR. */
+  pending_call_bytes: integer(1024, 2 ** 40).optional(),
   /** Requests of a session waiting behind a pending dynamic authorization, at most; more abort the session. */
   authorization_queue: integer(1, 10_000_000).optional(),
   /** Subscriptions of one session, at most; more get an ERROR. */
@@ -37,6 +41,9 @@ export function realmLimitsOf(entry: RealmLimitsEntry): RealmLimitsConfig {
   if (entry.retained_bytes !== undefined) out.retainedBytes = entry.retained_bytes;
   if (entry.pending_calls_per_session !== undefined) out.pendingCallsPerSession = entry.pending_calls_per_session;
   if (entry.pending_calls_per_callee !== undefined) out.pendingCallsPerCallee = entry.pending_calls_per_callee;
+  if (entry.pending_call_bytes_per_callee !== undefined)
+    out.pendingCallBytesPerCallee = entry.pending_call_bytes_per_callee;
+  if (entry.pending_call_bytes !== undefined) out.pendingCallBytes = entry.pending_call_bytes;
   if (entry.authorization_queue !== undefined) out.authorizationQueue = entry.authorization_queue;
   if (entry.subscriptions_per_session !== undefined) out.subscriptionsPerSession = entry.subscriptions_per_session;
   if (entry.registrations_per_session !== undefined) out.registrationsPerSession = entry.registrations_per_session;
