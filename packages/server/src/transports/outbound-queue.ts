@@ -70,7 +70,7 @@ export function writeFrames(socket: Writable, frames: readonly Uint8Array[], byt
     runBytes = 0;
   };
   for (let i = 0; i < frames.length; i++) {
-    const size = (frames[i] as Uint8Array).byteLength;
+    const size = (frames[i] as Uint8Array).length;
     if (runBytes + size > JOIN_LIMIT) writeRun(i);
     runBytes += size;
   }
