@@ -39,9 +39,14 @@ export class OutboundQueue<T extends Frame = Frame> {
     return this.#items;
   }
 
-  /** Empties the queue; its array is reused, so nothing is allocated per flush. */
+  /**
+   * Empties the queue; its array is reused, so nothing is allocated per flush. Popped, not
+   * `length = 0`: setting the length is a runtime call that also frees the array's storage, so
+   * each tick's first pushes grew it again (docs/profiling.md, "What to look for").
+   */
   clear(): void {
-    this.#items.length = 0;
+    const items = this.#items;
+    while (items.length > 0) items.pop();
     this.#bytes = 0;
   }
 }
