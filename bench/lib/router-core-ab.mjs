@@ -6,7 +6,7 @@
  * this is what tells a change of a few % from the noise: the paired ratio of adjacent batches.
  *
  *   node bench/lib/router-core-ab.mjs --baseline REF --files a,b [--scenarios rpc-window,fanout,fanout-ws]
- *                                     [--rounds 40] [--profile]
+ *                                     [--rounds 30] [--processes 5] [--json]
  *
  * "A" is the working tree with `--files` (files or folders) as they were at `--baseline`
  * (default HEAD), "B" the working tree. With `--a BUNDLE --b BUNDLE` it takes two bundles built
@@ -20,10 +20,11 @@
  *   router, the frame cache, the outbound accounting, the queue and its share of the tick's
  *   joined write.
  *
- * Prints, per scenario, each build's median and quartiles (ns of CPU per unit, `process.cpuUsage`,
- * GC threads included) and the median of B/A over the rounds, with how many rounds B was faster.
- * `--profile` writes a CPU profile of the whole run (both builds: their functions are told apart
- * by the bundle file names, hp-a.mjs and hp-b.mjs).
+ * Each scenario runs in `--processes` fresh processes, `--rounds` rounds each. Prints, per process,
+ * each build's median and quartiles (ns of CPU per unit, `process.cpuUsage`, GC threads included)
+ * and the median of B/A over the rounds, with how many rounds B was faster; then the verdict
+ * across processes. `node --cpu-prof bench/lib/router-core-ab.mjs ...` profiles the processes
+ * (both builds: their functions are told apart by the bundle file names, hp-a.mjs and hp-b.mjs).
  */
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -38,7 +39,8 @@ function parse(argv) {
     baseline: 'HEAD',
     files: [],
     scenarios: ['rpc-window', 'fanout', 'fanout-ws'],
-    rounds: 40,
+    rounds: 30,
+    processes: 5,
     a: undefined,
     b: undefined,
     json: false,
@@ -50,6 +52,7 @@ function parse(argv) {
     else if (flag === '--files') options.files = value().split(',');
     else if (flag === '--scenarios') options.scenarios = value().split(',');
     else if (flag === '--rounds') options.rounds = Number(value());
+    else if (flag === '--processes') options.processes = Number(value());
     else if (flag === '--a') options.a = value();
     else if (flag === '--b') options.b = value();
     else if (flag === '--json') options.json = true;
@@ -292,13 +295,41 @@ for (const scenario of options.scenarios) {
     '--rounds',
     String(options.rounds),
   ];
-  const out = execFileSync(process.execPath, [...process.execArgv, ...args, '--child', scenario], {
-    cwd: root,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const result = JSON.parse(out.trim().split('\n').at(-1));
-  results.push(result);
-  console.log(format(result));
+  const runs = [];
+  for (let p = 0; p < options.processes; p++) {
+    const out = execFileSync(process.execPath, [...process.execArgv, ...args, '--child', scenario], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const result = JSON.parse(out.trim().split('\n').at(-1));
+    runs.push(result);
+    console.log(`  process ${p + 1}: ${format(result)}`);
+  }
+  // Each process compiles both builds afresh, and V8's choices (inlining, deoptimizations) differ
+  // from one process to the next: one process can favour either build throughout. So the verdict
+  // is across processes: the median of their paired medians, and in how many B was faster.
+  const medians = runs.map((r) => r.ratio.median).sort((x, y) => x - y);
+  const verdict = {
+    scenario,
+    unit: runs[0].unit,
+    processes: runs.length,
+    a: quantile(
+      runs.map((r) => r.a.median).sort((x, y) => x - y),
+      0.5,
+    ),
+    b: quantile(
+      runs.map((r) => r.b.median).sort((x, y) => x - y),
+      0.5,
+    ),
+    ratio: quantile(medians, 0.5),
+    ratios: medians,
+    processesBFaster: runs.filter((r) => r.ratio.median < 1).length,
+  };
+  results.push({ ...verdict, runs });
+  const pct = (x) => `${x >= 1 ? '+' : ''}${((x - 1) * 100).toFixed(1)} %`;
+  console.log(
+    `${scenario}: A ${verdict.a.toFixed(1)}, B ${verdict.b.toFixed(1)} ${verdict.unit} (medians of the processes); B/A ${pct(verdict.ratio)} (per process: ${medians.map(pct).join(', ')}); B faster in ${verdict.processesBFaster} of ${runs.length} processes`,
+  );
 }
 if (options.json) console.log(JSON.stringify(results));
