@@ -97,15 +97,6 @@ export class CallTable {
     return this.#byCaller.get(caller)?.size ?? 0;
   }
 
-  /**
-   * The caller's pending calls by CALL request ID, `undefined` when it has none: a new CALL asks
-   * whether it continues one and how many wait, and then adds itself, with one lookup by session.
-   * Valid until a call of this caller is added or removed.
-   */
-  callerCalls(caller: RealmMember): ReadonlyMap<Id, PendingCall> | undefined {
-    return this.#byCaller.get(caller);
-  }
-
   /** Calls a session made that still wait for an answer. */
   callsOf(caller: RealmMember): PendingCall[] {
     return [...(this.#byCaller.get(caller)?.values() ?? [])];
@@ -116,16 +107,9 @@ export class CallTable {
     return [...(this.#byCallee.get(callee)?.values() ?? [])];
   }
 
-  /**
-   * Tracks a new call on both sides. `callerCalls`: what {@link callerCalls} returned for its
-   * caller, if asked since (saves looking it up again).
-   */
-  add(call: PendingCall, callerCalls?: ReadonlyMap<Id, PendingCall>): void {
-    if (callerCalls === undefined) call.callerCalls = put(this.#byCaller, call.caller, call.callRequestId, call);
-    else {
-      (callerCalls as Map<Id, PendingCall>).set(call.callRequestId, call);
-      call.callerCalls = callerCalls as Map<Id, PendingCall>;
-    }
+  /** Tracks a new call on both sides. */
+  add(call: PendingCall): void {
+    call.callerCalls = put(this.#byCaller, call.caller, call.callRequestId, call);
     this.addCalleeSide(call);
   }
 

@@ -62,8 +62,6 @@ export interface RoutedCall {
   callee: Callee;
   /** The caller asked for disclosure, or the realm's role config demands it. */
   discloseToAny: boolean;
-  /** The caller's pending calls as {@link CallRouter.callerCalls} returned them just before, if it had any. */
-  callerCalls?: ReadonlyMap<Id, PendingCall> | undefined;
 }
 
 /**
@@ -116,11 +114,6 @@ export class CallRouter {
     return this.#calls.byCaller(caller, callRequestId);
   }
 
-  /** The caller's pending calls by CALL request ID, if it has any (see {@link CallTable.callerCalls}). */
-  callerCalls(caller: RealmMember): ReadonlyMap<Id, PendingCall> | undefined {
-    return this.#calls.callerCalls(caller);
-  }
-
   /** Whether this caller recently finished a progressive-input call with this request ID. */
   finishedInput(caller: RealmMember, callRequestId: Id): boolean {
     return this.#calls.finishedInput(caller, callRequestId);
@@ -160,7 +153,7 @@ export class CallRouter {
       calleeCalls: undefined,
     };
     pending.details = invocationDetails(pending, callee, forward ? timeout : 0);
-    this.#calls.add(pending, routed.callerCalls);
+    this.#calls.add(pending);
     this.#startTimer(pending);
     this.#invoke(pending, call, progressiveInput);
   }

@@ -334,9 +334,7 @@ export class Dealer {
     if (violation !== undefined) return violation;
 
     // Advanced profile "Progressive Call Invocations", "Verification of CALL Request IDs".
-    // The caller's calls are looked up once here for the checks and for the new call's entry.
-    const callerCalls = this.#calls.callerCalls(session);
-    const pending = callerCalls?.get(requestId);
+    const pending = this.#calls.pendingCall(session, requestId);
     if (pending !== undefined) return this.#calls.continue(pending, message);
     if (this.#calls.finishedInput(session, requestId)) {
       // A continuation that crossed the end of its call: discarded ("Continuations on
@@ -379,7 +377,7 @@ export class Dealer {
 
     // The caller's pending calls are bounded: each holds its CALL and its state until answered.
     const maxPending = this.#limits?.pendingCallsPerSession;
-    if (maxPending !== undefined && (callerCalls?.size ?? 0) >= maxPending) {
+    if (maxPending !== undefined && this.#calls.pendingCount(session) >= maxPending) {
       this.#offenders.hit('limits.pending_calls_per_session', session, 'caller at its bound of pending calls', {
         bound: maxPending,
       });
@@ -424,7 +422,6 @@ export class Dealer {
       // Advanced profile "Caller Identification": on the caller's request or the role's config
       // (the callee's own request, `disclose_caller`, is per callee).
       discloseToAny: options.disclose_me === true || authorization.discloseCaller,
-      callerCalls,
     });
     return undefined;
   }
