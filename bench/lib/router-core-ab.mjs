@@ -6,7 +6,7 @@
  * this is what tells a change of a few % from the noise: the paired ratio of adjacent batches.
  *
  *   node bench/lib/router-core-ab.mjs --baseline REF --files a,b [--scenarios rpc-window,fanout,fanout-ws]
- *                                     [--rounds 30] [--processes 5] [--json]
+ *                                     [--rounds 30] [--processes 5] [--json] [--out FILE --note TEXT]
  *
  * "A" is the working tree with `--files` (files or folders) as they were at `--baseline`
  * (default HEAD), "B" the working tree. With `--a BUNDLE --b BUNDLE` it takes two bundles built
@@ -25,11 +25,15 @@
  * and the median of B/A over the rounds, with how many rounds B was faster; then the verdict
  * across processes. `node --cpu-prof bench/lib/router-core-ab.mjs ...` profiles the processes
  * (both builds: their functions are told apart by the bundle file names, hp-a.mjs and hp-b.mjs).
+ * `--out bench/results/router-core-ab.json` keeps the run for BENCHMARKS.md (`node bench/report.mjs`).
  */
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildInterchange } from './build-interchange.mjs';
+import { machine } from './machine.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -56,6 +60,8 @@ function parse(argv) {
     else if (flag === '--a') options.a = value();
     else if (flag === '--b') options.b = value();
     else if (flag === '--json') options.json = true;
+    else if (flag === '--out') options.out = value();
+    else if (flag === '--note') options.note = value();
     else if (flag === '--child') options.child = value();
     else throw new Error(`unknown option ${flag}`);
   }
@@ -333,3 +339,17 @@ for (const scenario of options.scenarios) {
   );
 }
 if (options.json) console.log(JSON.stringify(results));
+if (options.out !== undefined) {
+  const meta = {
+    ...machine(root),
+    baselineRef: options.a === undefined ? options.baseline : undefined,
+    baselineFiles: options.a === undefined ? options.files : undefined,
+    rounds: options.rounds,
+    processes: options.processes,
+    loadAverage: loadavg()[0],
+    note: options.note,
+  };
+  mkdirSync(dirname(options.out), { recursive: true });
+  writeFileSync(options.out, `${JSON.stringify({ meta, results }, null, 1)}\n`);
+  console.log(`results: ${options.out}`);
+}
