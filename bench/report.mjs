@@ -18,7 +18,8 @@ const note = noteAt === -1 ? undefined : args.splice(noteAt, 2)[1];
 let files = args.map((f) => resolve(f));
 if (files.length === 0) {
   const newest = readdirSync(join(here, 'results'))
-    .filter((f) => f.endsWith('.json'))
+    // Full runs are named by their start time; the side runs (floor.json, router-core-ab.json...) are not.
+    .filter((f) => /^\d{4}-\d{2}-\d{2}T[\d-]+\.json$/.test(f))
     .sort()
     .at(-1);
   if (newest === undefined) {

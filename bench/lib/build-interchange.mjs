@@ -91,15 +91,23 @@ function interchangePlugin(root, overlay) {
 }
 
 /**
- * Builds a variant; returns the path of the module to import.
- * @param {{ root: string, outDir: string, name: string, baselineRef?: string, baselineFiles?: string[] }} options
+ * Builds a variant; returns the path of the module to import. `entry` is the server's public
+ * face unless given (the micro benchmarks' entry also exports transport classes).
+ * @param {{ root: string, outDir: string, name: string, baselineRef?: string, baselineFiles?: string[], entry?: string }} options
  */
-export async function buildInterchange({ root, outDir, name, baselineRef, baselineFiles = BASELINE_FILES }) {
+export async function buildInterchange({
+  root,
+  outDir,
+  name,
+  baselineRef,
+  baselineFiles = BASELINE_FILES,
+  entry = join(root, 'packages/server/src/index.ts'),
+}) {
   const overlay = baselineRef === undefined ? undefined : filesAt(root, baselineRef, baselineFiles);
   mkdirSync(outDir, { recursive: true });
   const outfile = join(outDir, `${name}.mjs`);
   await build({
-    entryPoints: [join(root, 'packages/server/src/index.ts')],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     format: 'esm',

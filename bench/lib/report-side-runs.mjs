@@ -126,6 +126,43 @@ and at least 0.8 of the Bun relay. Below them in this run: ${[...below, ...below
 `;
 }
 
+/**
+ * The router core and the WebSocket transport's per-receiver path of two builds, CPU time per call
+ * or delivery, from bench/results/router-core-ab.json (bench/lib/router-core-ab.mjs --out), if any.
+ */
+export function routerCoreAB(dir) {
+  const file = join(dir, 'router-core-ab.json');
+  if (!existsSync(file)) return '';
+  const { meta, results } = JSON.parse(readFileSync(file, 'utf8'));
+  const signed = (ratio) => {
+    const c = (ratio - 1) * 100;
+    return `${c >= 0 ? '+' : ''}${c.toFixed(1)} %`;
+  };
+  const rows = results.map((r) => [
+    `${r.scenario} (${r.unit})`,
+    r.a.toFixed(1),
+    r.b.toFixed(1),
+    signed(r.ratio),
+    `${signed(r.ratios[0])} to ${signed(r.ratios.at(-1))}`,
+    `${r.processesBFaster} of ${r.processes}`,
+  ]);
+  const files = (meta.baselineFiles ?? []).map((f) => `\`${f}\``).join(' and ');
+  return `### The hot path, before and after, CPU per call and per delivery
+
+\`node bench/lib/router-core-ab.mjs\`: two builds in one process, in alternating batches, the CPU
+time (\`process.cpuUsage\`, GC included) per routed call or per delivery: "before" is ${files} of
+commit \`${String(meta.baselineRef).slice(0, 10)}\`, "after" the tree of commit ${meta.commit}${meta.dirty ? ' with uncommitted changes' : ''}. \`rpc-window\` is the router core
+(256 calls in flight, sessions on in-memory peers), \`fanout\` the router core per delivery to 100
+subscribers, \`fanout-ws\` the same through \`WebSocketConnection\` over fake sockets (json, 8
+publications per tick: router, frame cache, outbound accounting, queue, the tick's joined write;
+no syscalls). Each scenario ran in ${meta.processes} fresh processes of ${meta.rounds} rounds (V8 compiles each process
+differently): the medians of the processes' medians, the median of their paired ratios after/before,
+its spread over the processes, and in how many processes "after" was faster (${meta.cpu}, Node ${meta.node}; load average ${meta.loadAverage?.toFixed(1) ?? '?'} at the end).${meta.note ? `\n\n> ${meta.note}` : ''}
+
+${table(['scenario', 'before', 'after', 'after / before', 'per process', 'after faster in'], rows)}
+`;
+}
+
 /** What the metrics' counters cost, from bench/results/counting-cost.json, if any. */
 export function countingCost(dir) {
   const file = join(dir, 'counting-cost.json');

@@ -16,6 +16,7 @@ import {
   generatorCost,
   latencyFloor,
   profileSummary,
+  routerCoreAB,
 } from './report-side-runs.mjs';
 import { barChart, shortNumber } from './svg-chart.mjs';
 
@@ -412,7 +413,7 @@ ${floorSection(dir)}## Interchange before and after (same run, same CPU core)
 ${baselineProse(meta)}
 
 ${beforeAfter(results)}
-${countingCost(dir)}## Routed RPC throughput
+${countingCost(dir)}${routerCoreAB(dir)}## Routed RPC throughput
 
 Closed loop: ${sizes.callers} callers keep ${sizes.inflight} calls in flight to one callee (\`CALL\` → \`INVOCATION\` → \`YIELD\` → \`RESULT\`).
 

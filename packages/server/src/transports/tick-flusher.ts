@@ -42,7 +42,8 @@ export class TickFlusher {
     const pending = this.#pending;
     this.#pending = this.#spare;
     for (let i = 0; i < pending.length; i++) pending[i]?.flush();
-    pending.length = 0;
+    // Popped, keeping the array's storage for the next turn (see OutboundQueue.clear).
+    while (pending.length > 0) pending.pop();
     this.#spare = pending;
   }
 }

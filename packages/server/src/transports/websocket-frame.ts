@@ -51,7 +51,8 @@ export function websocketFrame(payload: Frame): Buffer {
     frame.write(payload, header, 'utf8');
     return frame;
   }
-  const length = payload.byteLength;
+  // `length`: the same for bytes, and far cheaper to read than `byteLength` (websocket-connection.ts).
+  const length = payload.length;
   const header = frameHeaderLength(length);
   const frame = Buffer.allocUnsafe(header + length);
   writeHeader(frame, length, true);

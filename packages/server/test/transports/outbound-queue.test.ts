@@ -39,6 +39,30 @@ describe('writeFrames', () => {
     expect(syscalls[0]?.[0]?.equals(Buffer.concat(burst))).toBe(true);
   });
 
+  it('writes the same joined buffer to every receiver of the same frames, and joins other frames anew', () => {
+    const burst = frames(8, 40);
+    const receivers = [recordingSocket(), recordingSocket(), recordingSocket()];
+    for (const { socket } of receivers) writeFrames(socket, burst, 320);
+    const written = receivers.map(({ syscalls }) => syscalls[0]?.[0] as Buffer);
+    expect(written[0]?.equals(Buffer.concat(burst))).toBe(true);
+    // One join for the fan-out: the receivers get the very same bytes object.
+    expect(written[1]).toBe(written[0]);
+    expect(written[2]).toBe(written[0]);
+
+    // A queue that differs, even by one frame or by its length, is joined from its own frames.
+    const other = recordingSocket();
+    const changed = [...burst.slice(0, 7), Buffer.alloc(40, 200)];
+    writeFrames(other.socket, changed, 320);
+    expect(other.syscalls[0]?.[0]).not.toBe(written[0]);
+    expect(other.syscalls[0]?.[0]?.equals(Buffer.concat(changed))).toBe(true);
+    const shorter = recordingSocket();
+    writeFrames(shorter.socket, burst.slice(0, 7), 280);
+    expect(shorter.syscalls[0]?.[0]?.equals(Buffer.concat(burst.slice(0, 7)))).toBe(true);
+    const again = recordingSocket();
+    writeFrames(again.socket, burst, 320);
+    expect(again.syscalls[0]?.[0]?.equals(Buffer.concat(burst))).toBe(true);
+  });
+
   it('writes a backlog past the join limit as one writev of a few joined buffers, in order', () => {
     const { socket, syscalls } = recordingSocket();
     const backlog = frames(5000, 60); // 300 kB, thousands of frames
