@@ -32,6 +32,11 @@ export class InvocationRelay {
   readonly #realm: Realm;
   readonly #byRemote = new Map<string, Relay>();
   readonly #byLocal = new Map<RealmMember, Map<Id, Relay>>();
+  /**
+   * Local sessions whose REGISTER was admitted under one registration ID but joined another
+   * (see {@link alias}): the admitted ID → the one the session knows.
+   */
+  readonly #aliases = new Map<RealmMember, Map<Id, Id>>();
 
   constructor(context: ClusterContext, realm: Realm) {
     this.#context = context;
@@ -64,7 +69,7 @@ export class InvocationRelay {
     const message: InvocationMessage = {
       type: 'INVOCATION',
       requestId: relay.localId,
-      registration: e.g,
+      registration: this.#aliases.size === 0 ? e.g : (this.#aliases.get(relay.session)?.get(e.g) ?? e.g),
       details: e.d as Dict,
       ...payloadOf(e),
     };
@@ -98,6 +103,29 @@ export class InvocationRelay {
       e: ErrorUri.INVALID_ARGUMENT,
       a: [text],
     });
+  }
+
+  /**
+   * A REGISTER of `session` was admitted under the registration ID `admitted` (the table entry
+   * other nodes route by was written with it) but joined the registration `actual` that appeared
+   * here meanwhile (another node's callee of the same shared procedure). Until the other nodes
+   * have the corrected entry, their invocations name `admitted`: the session gets `actual`.
+   */
+  alias(session: RealmMember, admitted: Id, actual: Id): void {
+    let own = this.#aliases.get(session);
+    if (own === undefined) {
+      own = new Map();
+      this.#aliases.set(session, own);
+    }
+    own.set(admitted, actual);
+  }
+
+  /** `session` left registration `actual`: aliases of it go. */
+  calleeRemoved(session: RealmMember, actual: Id): void {
+    const own = this.#aliases.get(session);
+    if (own === undefined) return;
+    for (const [admitted, id] of own) if (id === actual) own.delete(admitted);
+    if (own.size === 0) this.#aliases.delete(session);
   }
 
   /** An INTERRUPT from the calling node (cancel, timeout, caller gone). */
@@ -137,6 +165,7 @@ export class InvocationRelay {
 
   /** A local session left: its relayed calls are forgotten (the calling nodes fail them). */
   sessionLeft(session: RealmMember): void {
+    this.#aliases.delete(session);
     const own = this.#byLocal.get(session);
     if (own === undefined) return;
     this.#byLocal.delete(session);

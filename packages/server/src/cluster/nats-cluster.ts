@@ -97,7 +97,7 @@ export class NatsCluster implements ClusterBackend {
   readonly #context: ClusterContext;
   readonly #heartbeatMs: number;
   readonly #retryMs: number;
-  /** `single` procedures claimed cluster-wide (in the registration table). */
+  /** Procedures claimed cluster-wide, with their policy and callees (in the registration table). */
   readonly #claims: RegistrationClaims;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   /** When this node joined (its first heartbeat) and last sent one, ms since the epoch. */
@@ -479,7 +479,7 @@ export class NatsCluster implements ClusterBackend {
       },
       putRegistration: (key, value) => cluster.#table.put(key, value),
       caughtUp: () => cluster.#table.caughtUp(),
-      claim: (key, holder, force) => cluster.#claims.claim(key, holder, force),
+      claim: (key, holder, decide) => cluster.#claims.claim(key, holder, decide),
       releaseClaim: (key, session) => {
         const release = cluster.#claims.release(key, session);
         if (release !== undefined) cluster.#track(release);
