@@ -75,3 +75,4 @@ export * from './router-stats.js';
 export * from './session/peer.js';
 export * from './session/protocol-violation.js';
 export * from './session/router-session.js';
+export type { RouterPlacement } from './session/welcome-details.js';
