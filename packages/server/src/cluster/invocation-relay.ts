@@ -7,12 +7,17 @@ import {
   RpcFeature,
   type YieldMessage,
 } from '@interchange/protocol';
-import type { Realm, RealmMember } from '@interchange/router';
+import type { Callee, Realm, RealmMember } from '@interchange/router';
 import type { ClusterContext, SendOutcome } from './cluster-context.js';
 import { payloadOf, refusal } from './registration-mirror.js';
 
 interface Relay {
   readonly from: string;
+  /**
+   * The local callee as the dealer counts its invocations: a relayed invocation holds one of its
+   * concurrency slots until it ends (then `undefined`).
+   */
+  callee: Callee | undefined;
   readonly key: string;
   readonly session: RealmMember;
   /** The INVOCATION request ID the calling node's dealer issued. */
@@ -57,7 +62,22 @@ export class InvocationRelay {
         this.#answer(from, e.s, e.i, { kind: 'error', o: {}, e: ErrorUri.CANCELED, a: ['the callee left'] });
         return;
       }
-      relay = { from, key, session, remoteId: e.i, localId: session.nextRequestId() };
+      // The callee's `concurrency` holds where it lives, for calls made on any node: at its limit,
+      // the calling node passes the call to its next callee (`busy`; a node that does not know
+      // the flag reroutes on `unavailable`) or answers max_concurrency_reached.
+      const callee = this.#realm.dealer.calleeOf(this.#registrationOf(session, e.g), session.id);
+      if (callee !== undefined && atLimit(callee)) {
+        this.#answer(from, e.s, e.i, {
+          kind: 'error',
+          o: {},
+          e: ErrorUri.UNAVAILABLE,
+          busy: true,
+          a: ['the callee is at its concurrency limit'],
+        });
+        return;
+      }
+      if (callee !== undefined) callee.outstanding++;
+      relay = { from, key, session, callee, remoteId: e.i, localId: session.nextRequestId() };
       this.#byRemote.set(key, relay);
       let own = this.#byLocal.get(session);
       if (own === undefined) {
@@ -69,7 +89,7 @@ export class InvocationRelay {
     const message: InvocationMessage = {
       type: 'INVOCATION',
       requestId: relay.localId,
-      registration: this.#aliases.size === 0 ? e.g : (this.#aliases.get(relay.session)?.get(e.g) ?? e.g),
+      registration: this.#registrationOf(relay.session, e.g),
       details: e.d as Dict,
       ...payloadOf(e),
     };
@@ -168,8 +188,7 @@ export class InvocationRelay {
     this.#aliases.delete(session);
     const own = this.#byLocal.get(session);
     if (own === undefined) return;
-    this.#byLocal.delete(session);
-    for (const relay of own.values()) this.#byRemote.delete(relay.key);
+    for (const relay of [...own.values()]) this.#remove(relay);
   }
 
   /** A calling node is gone: its calls are interrupted where the callee can be, and forgotten. */
@@ -198,11 +217,26 @@ export class InvocationRelay {
     });
   }
 
+  /** The registration ID `session` knows for the one another node names `id` (see {@link alias}). */
+  #registrationOf(session: RealmMember, id: Id): Id {
+    return this.#aliases.size === 0 ? id : (this.#aliases.get(session)?.get(id) ?? id);
+  }
+
   #remove(relay: Relay): void {
+    if (relay.callee !== undefined) {
+      relay.callee.outstanding--;
+      relay.callee = undefined;
+    }
     this.#byRemote.delete(relay.key);
     const own = this.#byLocal.get(relay.session);
     if (own === undefined) return;
     own.delete(relay.localId);
     if (own.size === 0) this.#byLocal.delete(relay.session);
   }
+}
+
+/** Whether a local callee may take no more invocations (router `Registration.pick`'s rule). */
+function atLimit(callee: Callee): boolean {
+  if (callee.pendingLimit !== undefined && callee.outstanding >= callee.pendingLimit) return true;
+  return callee.concurrency !== 0 && callee.outstanding >= callee.concurrency;
 }
