@@ -199,7 +199,7 @@ ${readFileSync(file, 'utf8').trim()}
  * bench/results/cluster.md: it runs its own routers, not cells, so it keeps its own table.
  */
 export function clusterSection(dir) {
-  return writtenSection(dir, 'cluster.md');
+  return `${writtenSection(dir, 'cluster.md')}${writtenSection(dir, 'cluster-crossing.md')}`;
 }
 
 /** The "MQTT" section, written by bench/mqtt-throughput.mjs into bench/results/mqtt.md. */
