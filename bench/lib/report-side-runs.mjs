@@ -236,7 +236,7 @@ ${readFileSync(file, 'utf8').trim()}
  * bench/results/cluster.md: it runs its own routers, not cells, so it keeps its own table.
  */
 export function clusterSection(dir) {
-  return writtenSection(dir, 'cluster.md');
+  return `${writtenSection(dir, 'cluster.md')}${writtenSection(dir, 'cluster-crossing.md')}`;
 }
 
 /**

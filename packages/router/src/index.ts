@@ -78,3 +78,4 @@ export * from './session/peer.js';
 export * from './session/protocol-violation.js';
 export * from './session/router-session.js';
 export { TrafficMeter, type TrafficMeterSettings, type TrafficStats } from './session/traffic-meter.js';
+export type { RouterPlacement } from './session/welcome-details.js';

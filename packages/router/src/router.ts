@@ -8,6 +8,7 @@ import type { RealmStore } from './realm/realm-store.js';
 import { RouterStats } from './router-stats.js';
 import type { Peer, PeerConnection } from './session/peer.js';
 import { type ConnectOptions, RouterSession, type SessionHost } from './session/router-session.js';
+import type { RouterPlacement } from './session/welcome-details.js';
 
 /** Options of {@link Router}. */
 export interface RouterOptions {
@@ -44,6 +45,12 @@ export interface RouterOptions {
    * (docs/scaling.md). Without it the router is a single process.
    */
   cluster?: ClusterBackend;
+  /**
+   * Where this router runs, told to every client in WELCOME as Crossbar does (`x_cb_node`,
+   * `x_cb_worker`, `x_cb_pid`, and the session's `x_cb_peer`; see session/welcome-details.ts).
+   * Without it WELCOME carries none of these.
+   */
+  placement?: RouterPlacement;
 }
 
 /** Options of {@link Router.shutdown}. */
@@ -73,6 +80,7 @@ export class Router {
   readonly #connections = new Set<RouterSession>();
   readonly #sessionsById = new Map<Id, RouterSession>();
   readonly #clock: Clock;
+  readonly #placement: RouterPlacement | undefined;
   readonly #logger: Logger;
   readonly #random: (() => number) | undefined;
   readonly #autoCreateRealms: boolean;
@@ -86,6 +94,7 @@ export class Router {
 
   constructor(options: RouterOptions = {}) {
     this.#clock = options.clock ?? systemClock;
+    this.#placement = options.placement;
     this.#logger = options.logger ?? silentLogger;
     this.#random = options.random;
     this.#autoCreateRealms = options.autoCreateRealms === true;
@@ -202,6 +211,7 @@ export class Router {
         return router.#auth;
       },
       clock: router.#clock,
+      placement: router.#placement,
       get stats() {
         return router.stats;
       },

@@ -35,6 +35,7 @@ import { packageVersion } from './version.js';
 import type { NodeInfo } from './web/nodeinfo-service.js';
 import { ContainerPolicy } from './workers/container-policy.js';
 import { GuestWorker } from './workers/guest-worker.js';
+import { routerPlacement } from './workers/router-placement.js';
 import { pinRouterProcess } from './workers/router-process-start.js';
 import { type SelfShutdown, ShutdownTriggers } from './workers/shutdown-triggers.js';
 
@@ -250,6 +251,7 @@ export class InterchangeNode {
         if (cluster !== undefined) parts.clusters.push(cluster);
         const router = new Router({
           ...(cluster === undefined ? {} : { cluster }),
+          placement: routerPlacement(config, w, { clusterNode: cluster?.node, nodeId: options.nodeId }),
           realms: realmsOfWorker(worker),
           realmStore: parts.stores.forWorker(w),
           logger: workerLogger,

@@ -47,7 +47,14 @@ describe('Autobahn|Python authenticates', () => {
         authrole: 'user',
         authmethod: 'ticket',
         authprovider: 'static',
-        authextra: { plan: 'gold' },
+        // The principal's authextra, and where the session landed (as Crossbar adds it).
+        authextra: {
+          plan: 'gold',
+          x_cb_node: expect.any(String),
+          x_cb_worker: 'worker001',
+          x_cb_peer: expect.stringMatching(/^tcp4:127\.0\.0\.1:\d+$/),
+          x_cb_pid: process.pid,
+        },
       },
     });
     expect(await python(node.url('ws'), 'realm1', 'ticket', 'py-wrong', 'nope')).toEqual({

@@ -36,6 +36,12 @@ export interface PendingCall {
    * on the first re-routing, which few calls see.
    */
   tried: Set<RealmMember> | undefined;
+  /**
+   * A callee's node refused the call for its concurrency limit (a callee on another node of a
+   * cluster, see `Dealer.calleeBusy`): when no callee is left, the caller gets
+   * `crossbar.error.max_concurrency_reached`, as when every callee here is busy.
+   */
+  sawBusy: boolean;
   /** The call began with `CALL.Options.progress` (advanced profile "Progressive Call Invocations"). */
   readonly progressiveInput: boolean;
   /** More progressive CALL chunks may follow. */

@@ -162,6 +162,7 @@ export class CallRouter {
       timeoutMs: forward ? 0 : timeout,
       timer: undefined,
       tried: undefined,
+      sawBusy: false,
       progressiveInput,
       inputOpen: progressiveInput,
       chunks: 0,
@@ -307,6 +308,27 @@ export class CallRouter {
   }
 
   /**
+   * The callee's node refused an INVOCATION because the callee is at its concurrency limit
+   * there (a cluster's callee on another node, whose node enforces the limit): the call goes to
+   * the next callee as if this one were busy here, or fails with Crossbar's
+   * `max_concurrency_reached` when none is left.
+   */
+  busy(session: RealmMember, requestId: Id): void {
+    const pending = this.#calls.byCallee(session, requestId);
+    if (pending === undefined) return;
+    if (pending.callerDone) {
+      this.#calls.removeCalleeSide(pending);
+      return;
+    }
+    pending.sawBusy = true;
+    if (!pending.killing && pending.results === 0 && pending.chunks === 1) {
+      this.#reroute(pending);
+      return;
+    }
+    this.#fail(pending, MAX_CONCURRENCY_REACHED, 'the callee is at its concurrency limit');
+  }
+
+  /**
    * A caller left: its calls end. Basic profile "Caller Leaving During an RPC Invocation": a
    * callee that supports call canceling gets INTERRUPT `killnowait`; any later answer is
    * discarded. A callee that does not is not told, and keeps its concurrency slot until it answers.
@@ -397,6 +419,10 @@ export class CallRouter {
     let full = false;
     for (;;) {
       const callee = pending.registration.pick(this.#random, tried);
+      if (callee === undefined && pending.sawBusy) {
+        this.#fail(pending, MAX_CONCURRENCY_REACHED, 'every remaining callee is at its concurrency limit');
+        return;
+      }
       if (callee === undefined && full) {
         const text = `every remaining callee holds its bound of pending call bytes (limits.pending_call_bytes_per_callee)`;
         this.#fail(pending, PENDING_CALLS_LIMIT_REACHED, text);

@@ -203,6 +203,24 @@ export class Dealer {
     return this.#store.get(id)?.callees.map((callee) => callee.session.id);
   }
 
+  /**
+   * The callee `session` on registration `id`, as the dealer counts its invocations (a cluster
+   * backend counts the invocations it relays to it, so its concurrency limit holds for calls
+   * made on any node).
+   */
+  calleeOf(id: Id, session: Id): Callee | undefined {
+    return this.#store.get(id)?.callees.find((callee) => callee.session.id === session);
+  }
+
+  /**
+   * The node of a callee (a cluster backend's proxy) refused an INVOCATION: the callee is at its
+   * concurrency limit there. The call goes to the next callee, or fails with
+   * `crossbar.error.max_concurrency_reached`.
+   */
+  calleeBusy(session: RealmMember, requestId: Id): void {
+    this.#calls.busy(session, requestId);
+  }
+
   /** The number of a registration's callees (`wamp.registration.count_callees`). */
   count(id: Id): number | undefined {
     return this.#store.get(id)?.callees.length;

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { Realm } from '../realm/realm.js';
 import type { RouterStats } from '../router-stats.js';
 import type { RouterSession } from './router-session.js';
+import type { RouterPlacement } from './welcome-details.js';
 
 /**
  * The lifecycle of a router session (spec: basic profile "Sessions", peer state chart):
@@ -59,4 +60,6 @@ export interface SessionHost {
   readonly stats: RouterStats;
   /** The router's time source: a session's join time is read from it. */
   readonly clock: Clock;
+  /** Where the router runs, for WELCOME (see welcome-details.ts); absent: not told. */
+  readonly placement?: RouterPlacement | undefined;
 }

@@ -288,7 +288,11 @@ export class RouterSession implements PeerConnection, RealmMember {
     host.sessionEstablished(this);
     this.#stats.joined += 1;
     logSessionJoined(host.logger, this, realm.name);
-    this.send({ type: 'WELCOME', session: this.#id, details: welcomeDetails(realm.name, identity) });
+    this.send({
+      type: 'WELCOME',
+      session: this.#id,
+      details: welcomeDetails(realm.name, identity, host.placement, this.peer.info.peer),
+    });
   }
 
   /**

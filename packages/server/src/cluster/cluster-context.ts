@@ -1,6 +1,6 @@
 import type { Id } from '@interchange/protocol';
 import type { Logger } from '../logger.js';
-import type { ClaimHolder, ClaimOutcome } from './registration-claims.js';
+import type { Claim, ClaimDecision, ClaimHolder, ClaimOutcome } from './registration-claims.js';
 
 /** What became of an envelope for another node. */
 export type SendOutcome = 'sent' | 'too-large' | 'unencodable';
@@ -49,9 +49,9 @@ export interface ClusterContext {
   putRegistration(key: string, value: object): Promise<void>;
   /** Resolves once this node has applied every registration-table change NATS had stored when called. */
   caughtUp(): Promise<void>;
-  /** Claims a `single` procedure cluster-wide (see registration-claims.ts). */
-  claim(key: string, holder: ClaimHolder, force: boolean): Promise<ClaimOutcome>;
-  /** Releases this node's claim, if `session` holds it. */
+  /** Claims a procedure cluster-wide for a callee of this node (see registration-claims.ts). */
+  claim(key: string, holder: ClaimHolder, decide: (current: Claim | undefined) => ClaimDecision): Promise<ClaimOutcome>;
+  /** Takes a callee of this node out of a procedure's claim, if `session` is in it. */
   releaseClaim(key: string, session: Id): void;
   /** Deletes this node's entry of the registration table. */
   deleteRegistration(key: string): void;

@@ -54,7 +54,7 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
     this.relay = new InvocationRelay(context, realm);
     this.meta = new ClusterMeta(context, realm);
     this.testaments = new ClusterTestaments(context, realm);
-    this.admission = new ClusterAdmission(context, realm.name);
+    this.admission = new ClusterAdmission(context, realm.name, realm.dealer, this.relay);
     installClusterRegistrationMeta(realm, this.mirror);
     realm.broker.setClusterHooks(this.pubsub);
     realm.dealer.setClusterHooks(this);
@@ -73,9 +73,8 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
     this.#context.deleteRegistration(
       registrationKey(this.#realm.name, this.#context.node, session.id, registration.id),
     );
-    if (registration.invoke === 'single') {
-      this.#context.releaseClaim(claimKey(this.#realm.name, registration.match, registration.uri), session.id);
-    }
+    this.#context.releaseClaim(claimKey(this.#realm.name, registration.match, registration.uri), session.id);
+    this.relay.calleeRemoved(session, registration.id);
     // Another node's registration refused here while this one stood in its way can be mirrored now.
     this.mirror.retryRefused();
   }

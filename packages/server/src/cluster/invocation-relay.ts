@@ -7,12 +7,17 @@ import {
   RpcFeature,
   type YieldMessage,
 } from '@interchange/protocol';
-import type { Realm, RealmMember } from '@interchange/router';
+import type { Callee, Realm, RealmMember } from '@interchange/router';
 import type { ClusterContext, SendOutcome } from './cluster-context.js';
 import { payloadOf, refusal } from './registration-mirror.js';
 
 interface Relay {
   readonly from: string;
+  /**
+   * The local callee as the dealer counts its invocations: a relayed invocation holds one of its
+   * concurrency slots until it ends (then `undefined`).
+   */
+  callee: Callee | undefined;
   readonly key: string;
   readonly session: RealmMember;
   /** The INVOCATION request ID the calling node's dealer issued. */
@@ -32,6 +37,11 @@ export class InvocationRelay {
   readonly #realm: Realm;
   readonly #byRemote = new Map<string, Relay>();
   readonly #byLocal = new Map<RealmMember, Map<Id, Relay>>();
+  /**
+   * Local sessions whose REGISTER was admitted under one registration ID but joined another
+   * (see {@link alias}): the admitted ID → the one the session knows.
+   */
+  readonly #aliases = new Map<RealmMember, Map<Id, Id>>();
 
   constructor(context: ClusterContext, realm: Realm) {
     this.#context = context;
@@ -52,7 +62,22 @@ export class InvocationRelay {
         this.#answer(from, e.s, e.i, { kind: 'error', o: {}, e: ErrorUri.CANCELED, a: ['the callee left'] });
         return;
       }
-      relay = { from, key, session, remoteId: e.i, localId: session.nextRequestId() };
+      // The callee's `concurrency` holds where it lives, for calls made on any node: at its limit,
+      // the calling node passes the call to its next callee (`busy`; a node that does not know
+      // the flag reroutes on `unavailable`) or answers max_concurrency_reached.
+      const callee = this.#realm.dealer.calleeOf(this.#registrationOf(session, e.g), session.id);
+      if (callee !== undefined && atLimit(callee)) {
+        this.#answer(from, e.s, e.i, {
+          kind: 'error',
+          o: {},
+          e: ErrorUri.UNAVAILABLE,
+          busy: true,
+          a: ['the callee is at its concurrency limit'],
+        });
+        return;
+      }
+      if (callee !== undefined) callee.outstanding++;
+      relay = { from, key, session, callee, remoteId: e.i, localId: session.nextRequestId() };
       this.#byRemote.set(key, relay);
       let own = this.#byLocal.get(session);
       if (own === undefined) {
@@ -64,7 +89,7 @@ export class InvocationRelay {
     const message: InvocationMessage = {
       type: 'INVOCATION',
       requestId: relay.localId,
-      registration: e.g,
+      registration: this.#registrationOf(relay.session, e.g),
       details: e.d as Dict,
       ...payloadOf(e),
     };
@@ -98,6 +123,29 @@ export class InvocationRelay {
       e: ErrorUri.INVALID_ARGUMENT,
       a: [text],
     });
+  }
+
+  /**
+   * A REGISTER of `session` was admitted under the registration ID `admitted` (the table entry
+   * other nodes route by was written with it) but joined the registration `actual` that appeared
+   * here meanwhile (another node's callee of the same shared procedure). Until the other nodes
+   * have the corrected entry, their invocations name `admitted`: the session gets `actual`.
+   */
+  alias(session: RealmMember, admitted: Id, actual: Id): void {
+    let own = this.#aliases.get(session);
+    if (own === undefined) {
+      own = new Map();
+      this.#aliases.set(session, own);
+    }
+    own.set(admitted, actual);
+  }
+
+  /** `session` left registration `actual`: aliases of it go. */
+  calleeRemoved(session: RealmMember, actual: Id): void {
+    const own = this.#aliases.get(session);
+    if (own === undefined) return;
+    for (const [admitted, id] of own) if (id === actual) own.delete(admitted);
+    if (own.size === 0) this.#aliases.delete(session);
   }
 
   /** An INTERRUPT from the calling node (cancel, timeout, caller gone). */
@@ -137,10 +185,10 @@ export class InvocationRelay {
 
   /** A local session left: its relayed calls are forgotten (the calling nodes fail them). */
   sessionLeft(session: RealmMember): void {
+    this.#aliases.delete(session);
     const own = this.#byLocal.get(session);
     if (own === undefined) return;
-    this.#byLocal.delete(session);
-    for (const relay of own.values()) this.#byRemote.delete(relay.key);
+    for (const relay of [...own.values()]) this.#remove(relay);
   }
 
   /** A calling node is gone: its calls are interrupted where the callee can be, and forgotten. */
@@ -169,11 +217,26 @@ export class InvocationRelay {
     });
   }
 
+  /** The registration ID `session` knows for the one another node names `id` (see {@link alias}). */
+  #registrationOf(session: RealmMember, id: Id): Id {
+    return this.#aliases.size === 0 ? id : (this.#aliases.get(session)?.get(id) ?? id);
+  }
+
   #remove(relay: Relay): void {
+    if (relay.callee !== undefined) {
+      relay.callee.outstanding--;
+      relay.callee = undefined;
+    }
     this.#byRemote.delete(relay.key);
     const own = this.#byLocal.get(relay.session);
     if (own === undefined) return;
     own.delete(relay.localId);
     if (own.size === 0) this.#byLocal.delete(relay.session);
   }
+}
+
+/** Whether a local callee may take no more invocations (router `Registration.pick`'s rule). */
+function atLimit(callee: Callee): boolean {
+  if (callee.pendingLimit !== undefined && callee.outstanding >= callee.pendingLimit) return true;
+  return callee.concurrency !== 0 && callee.outstanding >= callee.concurrency;
 }

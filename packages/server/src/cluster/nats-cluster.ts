@@ -107,7 +107,7 @@ export class NatsCluster implements ClusterBackend {
   readonly #context: ClusterContext;
   readonly #heartbeatMs: number;
   readonly #retryMs: number;
-  /** `single` procedures claimed cluster-wide (in the registration table). */
+  /** Procedures claimed cluster-wide, with their policy and callees (in the registration table). */
   readonly #claims: RegistrationClaims;
   readonly #jsm: JetStreamManager;
   /** The event histories of each realm that configures any, by realm name (cluster-history.ts). */
@@ -548,7 +548,7 @@ export class NatsCluster implements ClusterBackend {
       },
       putRegistration: (key, value) => cluster.#table.put(key, value),
       caughtUp: () => cluster.#table.caughtUp(),
-      claim: (key, holder, force) => cluster.#claims.claim(key, holder, force),
+      claim: (key, holder, decide) => cluster.#claims.claim(key, holder, decide),
       releaseClaim: (key, session) => {
         const release = cluster.#claims.release(key, session);
         if (release !== undefined) cluster.#track(release);

@@ -169,6 +169,9 @@ export class RegistrationMirror {
     if (e.kind === 'yield') {
       const message: YieldMessage = { type: 'YIELD', requestId: e.i, options: e.o as Dict, ...payload };
       violation = this.#dealer.yield(proxy, message);
+    } else if (e.kind === 'error' && e.busy === true) {
+      // The callee's node enforces its concurrency limit (invocation-relay.ts).
+      this.#dealer.calleeBusy(proxy, e.i);
     } else if (e.kind === 'error' && typeof e.e === 'string') {
       const message: ErrorMessage = {
         type: 'ERROR',

@@ -4,7 +4,7 @@
  * TCP connection ended, and a client that never answers the server's close frame or pings.
  */
 import { connect, type Socket } from 'node:net';
-import { inflateRawSync } from 'node:zlib';
+import { constants, inflateRawSync } from 'node:zlib';
 import { clientFrame, closePayload, Opcode } from './client-frames.js';
 
 const KEY = Buffer.from('0123456789abcdef').toString('base64');
@@ -138,7 +138,9 @@ export class HandmadeWebSocket {
       current.push(frame);
       if (!frame.fin) continue;
       let payload = Buffer.concat(current.map((f) => f.payload));
-      if (current[0]?.rsv1) payload = inflateRawSync(Buffer.concat([payload, Buffer.from([0, 0, 0xff, 0xff])]));
+      // RFC 7692 7.2.2: the message ends at a sync flush, not at a final block.
+      const sync = { finishFlush: constants.Z_SYNC_FLUSH };
+      if (current[0]?.rsv1) payload = inflateRawSync(Buffer.concat([payload, Buffer.from([0, 0, 0xff, 0xff])]), sync);
       messages.push({ text: payload.toString('utf8'), frames: current });
       current = [];
     }
