@@ -300,7 +300,13 @@ export class Dealer {
     if (registration !== undefined) {
       // Advanced profile "Shared Registration": see register-checks.ts.
       const conflict = sharedRegistrationConflict(registration, session, procedure, invoke);
-      if (conflict !== undefined) return refuse(session, code, requestId, ErrorUri.PROCEDURE_ALREADY_EXISTS, conflict);
+      // In a cluster, what stands in the way may be another node's callee that is already gone
+      // there (this node's copy lags): the cluster decides, after catching up, and this check
+      // runs again on the second pass. A session's own second REGISTER is refused at once.
+      const ask = admitted === undefined && registration.calleeOf(session) === undefined;
+      if (conflict !== undefined && !(ask && this.#admit(session, message, registration.id)))
+        return refuse(session, code, requestId, ErrorUri.PROCEDURE_ALREADY_EXISTS, conflict);
+      if (conflict !== undefined) return undefined;
     }
 
     if (admitted === undefined && this.#admit(session, message, registration?.id)) return undefined;

@@ -175,6 +175,8 @@ export class RegistrationClaims {
 
   /** A claim entry arrived in the table watch. */
   watched(entry: KvWatchEntry): void {
+    // Older than what this node wrote since (the watch lags behind the write's answer): stale.
+    if ((this.#seen.get(entry.key)?.revision ?? 0) > entry.revision) return;
     const claim = parse(entry);
     this.#seen.set(entry.key, { claim, revision: entry.revision });
     const own = this.#own.get(entry.key);
@@ -210,6 +212,8 @@ export class RegistrationClaims {
 
   /** After NATS lost the table (a restart): writes this node's holders again. */
   rewriteAll(): Promise<unknown> {
+    // A restarted NATS numbers revisions afresh: what the watch showed before says nothing now.
+    this.#seen.clear();
     return Promise.all([...this.#own.keys()].map((key) => this.#writeBack(key)));
   }
 
