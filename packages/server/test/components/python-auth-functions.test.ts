@@ -102,8 +102,21 @@ describe('Python function authenticators', () => {
 
   it('takes a principal dict: role and extra reach the client', async () => {
     const answer = await pythonTicketLogin(ws, 'ann', 'hunter2');
+    // The function's authextra, beside what the router adds to every WELCOME's authextra as
+    // Crossbar does (x_cb_node, x_cb_worker, x_cb_peer, x_cb_pid).
     expect(answer).toEqual({
-      joined: { authid: 'ann', authrole: 'auditor', authextra: { desk: 7, seen: 'ticket' } },
+      joined: {
+        authid: 'ann',
+        authrole: 'auditor',
+        authextra: {
+          desk: 7,
+          seen: 'ticket',
+          x_cb_node: expect.any(String),
+          x_cb_worker: expect.any(String),
+          x_cb_peer: expect.stringMatching(/^tcp4:127\.0\.0\.1:\d+$/),
+          x_cb_pid: expect.any(Number),
+        },
+      },
     });
   }, 40_000);
 
