@@ -3,7 +3,7 @@
  * router worker with realm1 open to anonymous sessions, a web transport (WebSocket on `/ws`,
  * long-poll on `/lp`) and a RawSocket transport, on 127.0.0.1 ports of the system's choosing, with
  * a small `outbound_limit` so that slow consumers meet it. It answers the parent's messages:
- * `measure` (heap after a full GC, RSS, open handles), `stop`.
+ * `measure` (heap after a full GC, RSS, open handles), `stop`; SIGTERM stops it as the CLI does.
  *
  * Test-only hook: with SOAK_INJECT_LEAK_BYTES=N in its environment, every connection made to a
  * router keeps about N bytes of heap for good, a deliberate per-session leak that the soak's
@@ -98,6 +98,14 @@ function measure() {
     sessions: node.routers.reduce((n, router) => n + router.sessionCount, 0),
   };
 }
+
+// SIGTERM stops the node as `interchange start` does (packages/server/src/cli/run-cli.ts): every
+// session gets GOODBYE wamp.close.system_shutdown, then the listeners close; the soak's shutdown
+// phase counts what its sessions saw and the exit code.
+process.once('SIGTERM', async () => {
+  await node.stop();
+  process.exit(0);
+});
 
 process.on('message', async (message) => {
   if (message === 'measure') process.send({ measure: measure() });

@@ -1,6 +1,5 @@
 /**
- * `npm run soak [-- --rounds N --seconds S]`: the fault and soak suite (docs/security.md, "Soak
- * and fault suite"). Starts a node in a child process on 127.0.0.1 and runs rounds of abuse
+ * `npm run soak [-- --rounds N --seconds S]`: the fault and soak suite (docs/reliability.md). Starts a node in a child process on 127.0.0.1 and runs rounds of abuse
  * against it while two bystander sessions keep calling and publishing:
  *
  * - churn: sessions over every transport and serializer (WebSocket json/msgpack/cbor, RawSocket
@@ -21,6 +20,11 @@
  * the heap after GC measured after each; the slope of heap against sessions (leak-check.mjs) must
  * stay under LEAK_THRESHOLD bytes a session. `--inject-leak N` makes the node keep N bytes per
  * connection (a test-only hook of node-child.mjs) to show that the check fails.
+ *
+ * Last, the shutdown phase (`--shutdown-sessions`, 1,000 by default, 0 to skip): that many
+ * sessions join (WebSocket json and RawSocket cbor, half each), the node gets SIGTERM, and every
+ * session must be closed by the router with GOODBYE `wamp.close.system_shutdown`, and the node
+ * must exit 0, within SHUTDOWN_BOUND_MS.
  *
  * Bounded in rounds and in time; stops by itself; exits 1 on a failed check. Traffic goes to
  * 127.0.0.1 only.
@@ -64,6 +68,9 @@ const INJECT_LEAK = option('inject-leak', 0);
  * mistake shows; the noise of the fit over 2,000 sessions stays well under it.
  */
 const LEAK_THRESHOLD = option('leak-threshold', 512);
+const SHUTDOWN_SESSIONS = option('shutdown-sessions', 1000);
+/** The CLI gives sessions 5 s to answer GOODBYE; the rest is the listeners closing. */
+const SHUTDOWN_BOUND_MS = 15_000;
 const MiB = 1024 * 1024;
 /** How far heap after GC may end above the warm-up round's: caches fill, nothing should climb. */
 const HEAP_SLACK = 24 * MiB;
@@ -378,6 +385,38 @@ async function leakPhase() {
   return bytesPerSession(points);
 }
 
+/**
+ * SIGTERM with many sessions joined: each must hear GOODBYE wamp.close.system_shutdown from the
+ * router, and the node must exit 0, within SHUTDOWN_BOUND_MS. Joins 50 at a time.
+ */
+async function shutdownPhase() {
+  const sessions = [];
+  for (let i = 0; i < SHUTDOWN_SESSIONS; i += 50) {
+    const batch = [];
+    for (let j = i; j < Math.min(i + 50, SHUTDOWN_SESSIONS); j++) {
+      const options = j % 2 === 0 ? { url: wsUrl } : { url: rsUrl, serializers: ['cbor'] };
+      batch.push(connect({ ...options, realm: 'realm1' }));
+    }
+    sessions.push(...(await Promise.all(batch)));
+  }
+  const closes = sessions.map((session) => session.closed);
+  const t0 = Date.now();
+  stopping = true;
+  child.kill('SIGTERM');
+  const bound = new Promise((resolve) => setTimeout(() => resolve('timeout'), SHUTDOWN_BOUND_MS).unref());
+  const [code] = await Promise.race([once(child, 'exit'), bound.then(() => ['timeout'])]);
+  const infos = await Promise.race([Promise.all(closes), bound.then(() => [])]);
+  const ms = Date.now() - t0;
+  const goodbyes = infos.filter(
+    (info) => info.kind === 'goodbye' && info.initiator === 'router' && info.reason === 'wamp.close.system_shutdown',
+  ).length;
+  if (code !== 0) failures.push(`shutdown: the node's exit after SIGTERM was ${code}, expected 0`);
+  if (goodbyes !== sessions.length)
+    failures.push(`shutdown: ${goodbyes} of ${sessions.length} sessions got GOODBYE wamp.close.system_shutdown`);
+  console.log(`shutdown: SIGTERM with ${sessions.length} sessions: ${goodbyes} GOODBYEs, exit ${code}, ${ms} ms`);
+  return { sessions: sessions.length, goodbyes, code, ms };
+}
+
 const initial = await measure();
 const checkpoints = [];
 let rounds = 0;
@@ -433,6 +472,7 @@ if (!exited) {
 }
 await caller.leave().catch(() => {});
 await callee.leave().catch(() => {});
+const shutdown = exited || SHUTDOWN_SESSIONS === 0 ? undefined : await shutdownPhase();
 stopping = true;
 if (!exited) {
   child.send('stop');
@@ -446,7 +486,8 @@ console.log(
     `slow consumers dropped, ${counts.malformed} malformed inputs, ${counts.errors} client-side errors (expected: ` +
     `peers the node dropped); heap after GC ${(checkpoints[0]?.heapUsed / MiB).toFixed(1)} -> ${(settled?.heapUsed / MiB).toFixed(1)} MiB ` +
     `(bound +${HEAP_SLACK / MiB}), peak RSS ${(peak / MiB).toFixed(1)} MiB (ceiling ${RSS_CEILING / MiB}), handles ${initial.handles} before, ${settled?.handles} after; ` +
-    `leak phase: ${perSession === undefined ? 'not run' : `${perSession.toFixed(0)} bytes per session`} (bound ${LEAK_THRESHOLD})`,
+    `leak phase: ${perSession === undefined ? 'not run' : `${perSession.toFixed(0)} bytes per session`} (bound ${LEAK_THRESHOLD}); ` +
+    `shutdown: ${shutdown === undefined ? 'not run' : `${shutdown.goodbyes}/${shutdown.sessions} GOODBYEs, exit ${shutdown.code}, ${shutdown.ms} ms`}`,
 );
 if (failures.length > 0) {
   console.log(`FAILED:\n- ${failures.join('\n- ')}`);

@@ -3,7 +3,7 @@
  * be able to fail: fed a leaking fake it reports the leak and a flat one it passes, and run
  * against a real node with a deliberate leak of 4 KiB a connection (node-child.mjs's test-only
  * SOAK_INJECT_LEAK_BYTES hook), `npm run soak`'s leak phase exits 1 naming it. The soak itself, in
- * `npm run soak`, shows the real node passing (docs/security.md).
+ * `npm run soak`, shows the real node passing (docs/reliability.md).
  */
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
