@@ -24,7 +24,7 @@
  * Last, the shutdown phase (`--shutdown-sessions`, 1,000 by default, 0 to skip): that many
  * sessions join (WebSocket json and RawSocket cbor, half each), the node gets SIGTERM, and every
  * session must be closed by the router with GOODBYE `wamp.close.system_shutdown`, and the node
- * must exit 0, within SHUTDOWN_BOUND_MS.
+ * must exit 0, within SHUTDOWN_BOUND_MS. `--leak-only` skips it.
  *
  * Bounded in rounds and in time; stops by itself; exits 1 on a failed check. Traffic goes to
  * 127.0.0.1 only.
@@ -472,7 +472,7 @@ if (!exited) {
 }
 await caller.leave().catch(() => {});
 await callee.leave().catch(() => {});
-const shutdown = exited || SHUTDOWN_SESSIONS === 0 ? undefined : await shutdownPhase();
+const shutdown = exited || LEAK_ONLY || SHUTDOWN_SESSIONS === 0 ? undefined : await shutdownPhase();
 stopping = true;
 if (!exited) {
   child.send('stop');
