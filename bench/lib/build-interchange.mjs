@@ -93,7 +93,9 @@ function interchangePlugin(root, overlay) {
 /**
  * Builds a variant; returns the path of the module to import. `entry` is the server's public
  * face unless given (the micro benchmarks' entry also exports transport classes).
- * @param {{ root: string, outDir: string, name: string, baselineRef?: string, baselineFiles?: string[], entry?: string }} options
+ * `replace` gives files (relative to `root`) other contents than the working tree's: a variant
+ * built for one comparison (bench/lib/counting-off.mjs), never written to disk.
+ * @param {{ root: string, outDir: string, name: string, baselineRef?: string, baselineFiles?: string[], entry?: string, replace?: Record<string, string> }} options
  */
 export async function buildInterchange({
   root,
@@ -102,8 +104,13 @@ export async function buildInterchange({
   baselineRef,
   baselineFiles = BASELINE_FILES,
   entry = join(root, 'packages/server/src/index.ts'),
+  replace,
 }) {
-  const overlay = baselineRef === undefined ? undefined : filesAt(root, baselineRef, baselineFiles);
+  let overlay = baselineRef === undefined ? undefined : filesAt(root, baselineRef, baselineFiles);
+  if (replace !== undefined) {
+    overlay ??= new Map();
+    for (const [file, contents] of Object.entries(replace)) overlay.set(join(root, file), contents);
+  }
   mkdirSync(outDir, { recursive: true });
   const outfile = join(outDir, `${name}.mjs`);
   await build({

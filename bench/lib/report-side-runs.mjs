@@ -193,8 +193,41 @@ load average ${meta.loadAverage?.toFixed(1) ?? '?'} on the machine at the end of
 router's CPU share, which tells what a message costs the router even when the machine gives it
 less than a core.
 
-${table(['cell', 'before', 'after', 'change', 'before, per router CPU-second', 'after, per router CPU-second', 'change'], rows)}${microTable(meta, micro, change)}
+${table(['cell', 'before', 'after', 'change', 'before, per router CPU-second', 'after, per router CPU-second', 'change'], rows)}${microTable(meta, micro, change)}${countingAlone(dir)}
 `;
+}
+
+/**
+ * Counting alone, from bench/results/counting-ab.json (`bench/lib/router-core-ab.mjs
+ * --counting-off --out ...`): the tree against itself with the counters' bodies emptied.
+ */
+function countingAlone(dir) {
+  const file = join(dir, 'counting-ab.json');
+  if (!existsSync(file)) return '';
+  const { meta, results } = JSON.parse(readFileSync(file, 'utf8'));
+  const signed = (ratio) => {
+    const c = (ratio - 1) * 100;
+    return `${c >= 0 ? '+' : ''}${c.toFixed(1)} %`;
+  };
+  const rows = results.map((r) => [
+    `${r.scenario} (${r.unit})`,
+    r.a.toFixed(1),
+    r.b.toFixed(1),
+    signed(r.ratio),
+    `${signed(r.ratios[0])} to ${signed(r.ratios.at(-1))}`,
+    `${r.processes - r.processesBFaster} of ${r.processes}`,
+  ]);
+  return `
+
+Counting alone: the "before" above is an older commit, so it also lacks everything added since
+(hardening bounds, cluster hooks, passthru checks). \`node bench/lib/router-core-ab.mjs
+--counting-off\` isolates the counters: the same tree built twice in one process, once with the
+bodies of \`countReceived\`, \`countSent\`, \`now\` and \`BucketCounts.observe\` emptied
+(bench/lib/counting-off.mjs), in alternating batches, CPU time per unit (the scenarios of "The hot
+path, before and after" below; ${meta.processes} processes of ${meta.rounds} rounds; ${meta.cpu}, Node ${meta.node}, commit ${meta.commit}${meta.dirty ? ' with uncommitted changes' : ''};
+load average ${meta.loadAverage?.toFixed(1) ?? '?'} at the end).
+
+${table(['scenario', 'without counting', 'with counting', 'with / without', 'per process', 'slower with counting in'], rows)}`;
 }
 
 /** The router-core rows of the counting cost, if the run has them. */
@@ -211,7 +244,8 @@ function microTable(meta, micro, change) {
   return `
 The same two builds, the router core alone (\`bench/lib/router-core-micro.mjs\`: sessions on
 in-memory peers, no sockets, no serialization; ${meta.rounds * 2} runs each, interleaved, on core 0).
-Without the sockets' cost around it, what the counting adds stands out of the machine's noise:
+Without the sockets' cost around it, what the router core gained since that commit (the counters
+and everything else) stands out of the machine's noise; what the counters alone cost is below:
 
 ${table(['router core', 'before (median)', 'after (median)', 'change', 'before (best)', 'after (best)'], rows)}`;
 }

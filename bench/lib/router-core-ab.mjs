@@ -9,8 +9,9 @@
  *                                     [--rounds 30] [--processes 5] [--json] [--out FILE --note TEXT]
  *
  * "A" is the working tree with `--files` (files or folders) as they were at `--baseline`
- * (default HEAD), "B" the working tree. With `--a BUNDLE --b BUNDLE` it takes two bundles built
- * elsewhere instead. Scenarios:
+ * (default HEAD), "B" the working tree. With `--counting-off`, "A" is the working tree with the
+ * router's counters emptied instead (counting-off.mjs: what counting costs, issue 14). With
+ * `--a BUNDLE --b BUNDLE` it takes two bundles built elsewhere instead. Scenarios:
  *
  * - `rpc-window`: the router core per routed call (CALL → INVOCATION → YIELD → RESULT), sessions on
  *   in-memory peers, 256 calls in flight as under load;
@@ -33,6 +34,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildInterchange } from './build-interchange.mjs';
+import { countingOff, ROUTER_STATS } from './counting-off.mjs';
 import { machine } from './machine.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -48,6 +50,7 @@ function parse(argv) {
     a: undefined,
     b: undefined,
     json: false,
+    countingOff: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -60,6 +63,7 @@ function parse(argv) {
     else if (flag === '--a') options.a = value();
     else if (flag === '--b') options.b = value();
     else if (flag === '--json') options.json = true;
+    else if (flag === '--counting-off') options.countingOff = true;
     else if (flag === '--out') options.out = value();
     else if (flag === '--note') options.note = value();
     else if (flag === '--child') options.child = value();
@@ -279,14 +283,18 @@ if (options.a === undefined) {
   const outDir = join(root, 'bench', '.build');
   const entry = join(here, 'micro-entry.ts');
   bundles = [
-    await buildInterchange({
-      root,
-      outDir,
-      name: 'hp-a',
-      entry,
-      baselineRef: options.baseline,
-      baselineFiles: options.files.length > 0 ? options.files : ['packages/router/src'],
-    }),
+    await buildInterchange(
+      options.countingOff
+        ? { root, outDir, name: 'hp-a', entry, replace: countingOff(root) }
+        : {
+            root,
+            outDir,
+            name: 'hp-a',
+            entry,
+            baselineRef: options.baseline,
+            baselineFiles: options.files.length > 0 ? options.files : ['packages/router/src'],
+          },
+    ),
     await buildInterchange({ root, outDir, name: 'hp-b', entry }),
   ];
 }
@@ -342,8 +350,9 @@ if (options.json) console.log(JSON.stringify(results));
 if (options.out !== undefined) {
   const meta = {
     ...machine(root),
-    baselineRef: options.a === undefined ? options.baseline : undefined,
-    baselineFiles: options.a === undefined ? options.files : undefined,
+    baselineRef: options.a === undefined && !options.countingOff ? options.baseline : undefined,
+    baselineFiles: options.a === undefined && !options.countingOff ? options.files : undefined,
+    countingOff: options.countingOff ? ROUTER_STATS : undefined,
     rounds: options.rounds,
     processes: options.processes,
     loadAverage: loadavg()[0],

@@ -1,0 +1,30 @@
+/**
+ * The router's counters switched off, for measuring what they cost (issue 14: "counting must not
+ * cost the hot path measurably"): packages/router/src/router-stats.ts as the working tree has it,
+ * with the bodies of what the hot path calls (`countReceived`, `countSent`, `now`,
+ * `BucketCounts.observe`) emptied. Everything else, the calls to them included, stays as it is,
+ * so a build with this file differs from the tree in the counting alone.
+ * `node bench/lib/router-core-ab.mjs --counting-off` compares the two.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ROUTER_STATS = 'packages/router/src/router-stats.ts';
+
+/** Method bodies replaced: each must be found exactly once, or the variant would not be what it says. */
+const STUBS = [
+  [/( {2}observe\(value: number\): void \{)\n[\s\S]*?\n {2}\}\n/, '$1\n    void value;\n  }\n'],
+  [/( {2}now\(\): number \{)\n[\s\S]*?\n {2}\}\n/, '$1\n    return 0;\n  }\n'],
+  [/( {2}countReceived\(type: MessageName\): void \{)\n[\s\S]*?\n {2}\}\n/, '$1\n    void type;\n  }\n'],
+  [/( {2}countSent\(type: MessageName\): void \{)\n[\s\S]*?\n {4}\}\n {2}\}\n/, '$1\n    void type;\n  }\n'],
+];
+
+/** `{ [ROUTER_STATS]: source }` with the counting emptied, for buildInterchange's `replace`. */
+export function countingOff(root) {
+  let source = readFileSync(join(root, ROUTER_STATS), 'utf8');
+  for (const [pattern, replacement] of STUBS) {
+    if (!pattern.test(source)) throw new Error(`counting-off: ${pattern} not found in ${ROUTER_STATS}`);
+    source = source.replace(pattern, replacement);
+  }
+  return { [ROUTER_STATS]: source };
+}
