@@ -127,6 +127,25 @@ and at least 0.8 of the Bun relay. Below them in this run: ${[...below, ...below
 }
 
 /**
+ * Table rows of a router-core-ab.mjs run: scenario, A, B, B/A, its spread over the processes, and
+ * in how many processes (`processesCounted`) out of all.
+ */
+function abRows(results, processesCounted) {
+  const signed = (ratio) => {
+    const c = (ratio - 1) * 100;
+    return `${c >= 0 ? '+' : ''}${c.toFixed(1)} %`;
+  };
+  return results.map((r) => [
+    `${r.scenario} (${r.unit})`,
+    r.a.toFixed(1),
+    r.b.toFixed(1),
+    signed(r.ratio),
+    `${signed(r.ratios[0])} to ${signed(r.ratios.at(-1))}`,
+    `${processesCounted(r)} of ${r.processes}`,
+  ]);
+}
+
+/**
  * The router core and the WebSocket transport's per-receiver path of two builds, CPU time per call
  * or delivery, from bench/results/router-core-ab.json (bench/lib/router-core-ab.mjs --out), if any.
  */
@@ -134,18 +153,7 @@ export function routerCoreAB(dir) {
   const file = join(dir, 'router-core-ab.json');
   if (!existsSync(file)) return '';
   const { meta, results } = JSON.parse(readFileSync(file, 'utf8'));
-  const signed = (ratio) => {
-    const c = (ratio - 1) * 100;
-    return `${c >= 0 ? '+' : ''}${c.toFixed(1)} %`;
-  };
-  const rows = results.map((r) => [
-    `${r.scenario} (${r.unit})`,
-    r.a.toFixed(1),
-    r.b.toFixed(1),
-    signed(r.ratio),
-    `${signed(r.ratios[0])} to ${signed(r.ratios.at(-1))}`,
-    `${r.processesBFaster} of ${r.processes}`,
-  ]);
+  const rows = abRows(results, (r) => r.processesBFaster);
   const files = (meta.baselineFiles ?? []).map((f) => `\`${f}\``).join(' and ');
   return `### The hot path, before and after, CPU per call and per delivery
 
@@ -205,18 +213,7 @@ function countingAlone(dir) {
   const file = join(dir, 'counting-ab.json');
   if (!existsSync(file)) return '';
   const { meta, results } = JSON.parse(readFileSync(file, 'utf8'));
-  const signed = (ratio) => {
-    const c = (ratio - 1) * 100;
-    return `${c >= 0 ? '+' : ''}${c.toFixed(1)} %`;
-  };
-  const rows = results.map((r) => [
-    `${r.scenario} (${r.unit})`,
-    r.a.toFixed(1),
-    r.b.toFixed(1),
-    signed(r.ratio),
-    `${signed(r.ratios[0])} to ${signed(r.ratios.at(-1))}`,
-    `${r.processes - r.processesBFaster} of ${r.processes}`,
-  ]);
+  const rows = abRows(results, (r) => r.processes - r.processesBFaster);
   return `
 
 Counting alone: the "before" above is an older commit, so it also lacks everything added since
