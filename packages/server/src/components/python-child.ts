@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from '@interchange/protocol';
 import type { Logger } from '../logger.js';
 import { RestartBackoff } from '../workers/restart-backoff.js';
+import { terminateChild } from '../workers/terminate-child.js';
 
 /** A script of packages/server/python/. */
 export function pythonScript(name: string): string {
@@ -134,12 +135,7 @@ export class PythonChild {
   async stop(graceMs = 5000): Promise<void> {
     this.#stopping = true;
     clearTimeout(this.#restartTimer);
-    const child = this.#child;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await this.#exited;
-    clearTimeout(timer);
+    await terminateChild(this.#child, this.#exited, graceMs);
   }
 
   #spawn(): void {

@@ -25,6 +25,7 @@ import type { FrameCachePool } from '../transports/frame-cache.js';
 import { RawSocketConnection } from '../transports/rawsocket-connection.js';
 import { RAWSOCKET_HANDSHAKE_TIMEOUT_MS } from '../transports/rawsocket-service.js';
 import { RestartBackoff } from '../workers/restart-backoff.js';
+import { terminateChild } from '../workers/terminate-child.js';
 import { RUNNER_SCRIPT } from './python-runtime.js';
 
 /** The file descriptor of the child that carries the internal WAMP connection. */
@@ -179,12 +180,7 @@ export class PythonComponent {
   async stop(graceMs = 5000): Promise<void> {
     this.#stopping = true;
     clearTimeout(this.#restartTimer);
-    const child = this.#child;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await this.#exited;
-    clearTimeout(timer);
+    await terminateChild(this.#child, this.#exited, graceMs);
   }
 
   #spawn(): void {

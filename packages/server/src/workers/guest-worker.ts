@@ -14,6 +14,7 @@ import { resolveInCbdir } from '../config/validate-config.js';
 import type { Logger } from '../logger.js';
 import { GuestWatch } from './guest-watch.js';
 import { processEnvironment } from './process-environment.js';
+import { terminateChild } from './terminate-child.js';
 
 /** A run that lasted this long resets the restart delay. */
 const STABLE_RUN_MS = 60_000;
@@ -113,12 +114,7 @@ export class GuestWorker {
     this.#stopping = true;
     this.#watch?.close();
     clearTimeout(this.#restartTimer);
-    const child = this.#child;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await this.#exited;
-    clearTimeout(timer);
+    await terminateChild(this.#child, this.#exited, graceMs);
   }
 
   #initialDelay(): number {
