@@ -15,6 +15,7 @@ import { access, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { eachMapping, TraceMap } from '@jridgewell/trace-mapping';
 import { build } from 'esbuild';
 import { minifyBundle } from './minify.mjs';
 
@@ -46,8 +47,11 @@ export function sizesOf(code) {
   };
 }
 
-/** Bundles `contents` (TypeScript, resolved from the package) as scripts/bundle.mjs does, in memory. */
-export async function bundleSource(contents, format = 'esm') {
+/**
+ * Bundles `contents` (TypeScript, resolved from the package) as scripts/bundle.mjs does, in memory.
+ * With `withMap`, the result also carries the final (terser) source map, for moduleBreakdown().
+ */
+export async function bundleSource(contents, format = 'esm', { withMap = false } = {}) {
   const result = await build({
     stdin: { contents, resolveDir: packageDir, sourcefile: 'size-entry.ts', loader: 'ts' },
     absWorkingDir: packageDir,
@@ -62,35 +66,75 @@ export async function bundleSource(contents, format = 'esm') {
     write: false,
     metafile: true,
     logLevel: 'silent',
+    ...(withMap ? { sourcemap: 'external', outfile: 'size-entry.js' } : {}),
   });
   // The files that put code into the bundle (the metafile also lists those tree-shaken away).
-  const output = Object.values(result.metafile.outputs)[0];
+  const output = Object.entries(result.metafile.outputs).find(([path]) => path.endsWith('.js'))?.[1];
   const kept = Object.entries(output?.inputs ?? {}).filter(([, { bytesInOutput }]) => bytesInOutput > 0);
   const inputs = kept.map(([path]) => path);
-  const { code } = await minifyBundle(result.outputFiles[0]?.text ?? '', { format });
+  const file = (ext) => result.outputFiles.find((f) => f.path.endsWith(ext))?.text;
+  const map = withMap ? file('.js.map') : undefined;
+  const minified = await minifyBundle(file('.js') ?? '', { format, map });
   return {
-    code: Buffer.from(code),
+    code: Buffer.from(minified.code),
     inputs,
     bytesPerInput: Object.fromEntries(kept.map(([path, { bytesInOutput }]) => [path, bytesInOutput])),
+    ...(withMap ? { map: minified.map } : {}),
   };
 }
 
 /**
- * Where a bundle's bytes go, per source file: esbuild's minified bytes of each file, and its
- * share of the bundle's gzip size in proportion to them (gzip has no per-file size; files with
- * long English messages compress better than this share says, dense code worse).
+ * Where a bundle's bytes go, per source file, after both minifiers: the characters of the final
+ * code that the final source map attributes to each file (`minified`), and how many bytes the
+ * bundle's gzip size loses when those characters are taken out (`gzip`: the file's marginal
+ * cost, measured, not a proportional share; a file whose text repeats what other files hold
+ * costs less than its length says). Characters the map gives to no file (the export list,
+ * glue) are `(bundle)`. The marginal costs do not add up exactly to the total.
  */
 export async function moduleBreakdown(contents) {
-  const { code, bytesPerInput } = await bundleSource(contents);
-  const { gzip } = sizesOf(code);
-  const total = Object.values(bytesPerInput).reduce((sum, bytes) => sum + bytes, 0);
-  return Object.entries(bytesPerInput)
-    .map(([path, bytes]) => ({
-      module: path.replace(/^(\.\.\/)+/, 'packages/').replace(/^src\//, 'packages/client/src/'),
-      minified: bytes,
-      gzipShare: Math.round((gzip * bytes) / total),
-    }))
-    .sort((a, b) => b.minified - a.minified);
+  const { code, map } = await bundleSource(contents, 'esm', { withMap: true });
+  const text = code.toString('utf8');
+  const owners = ownersOf(text, map);
+  const total = gzipSync(code, { level: 9 }).length;
+  const bySource = new Map();
+  owners.forEach((source, index) => {
+    const list = bySource.get(source) ?? [];
+    list.push(index);
+    bySource.set(source, list);
+  });
+  return [...bySource.entries()]
+    .map(([source, indexes]) => {
+      const without = text
+        .split('')
+        .filter((_, index) => owners[index] !== source)
+        .join('');
+      return {
+        module: source.replace(/^(\.\.\/)+/, 'packages/').replace(/^src\//, 'packages/client/src/'),
+        minified: indexes.length,
+        gzip: total - gzipSync(without, { level: 9 }).length,
+      };
+    })
+    .sort((a, b) => b.gzip - a.gzip);
+}
+
+/** The source file of each character of `code`, by the mapping segment it falls in. */
+function ownersOf(code, map) {
+  const lineStarts = [0];
+  for (let i = 0; i < code.length; i++) if (code[i] === '\n') lineStarts.push(i + 1);
+  const segments = [];
+  eachMapping(new TraceMap(map), (m) => {
+    segments.push({ at: lineStarts[m.generatedLine - 1] + m.generatedColumn, source: m.source ?? '(bundle)' });
+  });
+  segments.sort((a, b) => a.at - b.at);
+  const owners = new Array(code.length).fill('(bundle)');
+  // An ES module's export list ends it, unmapped: it is the bundle's, not the last file's.
+  const exportList = code.lastIndexOf('export{');
+  const end0 = exportList > 0 && code.indexOf(';', exportList) >= code.trimEnd().length - 1 ? exportList : code.length;
+  segments.forEach(({ at, source }, i) => {
+    const end = Math.min(segments[i + 1]?.at ?? end0, end0);
+    for (let k = at; k < end; k++) owners[k] = source;
+  });
+  return owners;
 }
 
 /** Sizes of a bundle that re-exports everything of the given package entry points. */
@@ -196,6 +240,7 @@ const MODULE_ROLES = {
   'client/src/deferred.ts': 'promise with its resolve/reject',
   'protocol/src/logger.ts': 'the silent default logger',
   'client/src/dispose.ts': 'the `Symbol.asyncDispose` key of `await using`',
+  '(bundle)': 'the ES module export list (51 names)',
 };
 
 const OPT_IN = ['msgpack', 'cbor', 'longpoll', 'meta', 'auth/wampcra', 'auth/cryptosign', 'auth/scram'];
@@ -310,13 +355,14 @@ go, built up from its parts (each row adds one; the last column is what it adds,
 |---|---:|---:|---:|---:|
 ${parts.map(line).join('\n')}
 
-And per module: esbuild's minified bytes of each, and its share of the core's gzip size in
-proportion to them (gzip has no size per file: modules of long English messages compress better
-than their share says).
+And per module, from the final source map (terser's, carried through from esbuild's): the
+characters of the minified core that come from each file, and what the core's gzip size loses
+when they are taken out (the file's marginal cost, measured; the costs add up to more than the
+total, since what two files share is counted for each).
 
-| module | minified | gzip share | what it is for |
+| module | minified | gzip (marginal) | what it is for |
 |---|---:|---:|---|
-${modules.map((m) => `| \`${m.module.replace(/^packages\//, '')}\` | ${n(m.minified)} | ${n(m.gzipShare)} | ${(MODULE_ROLES[m.module.replace(/^packages\//, '')] ?? '').replaceAll('|', '\\|')} |`).join('\n')}
+${modules.map((m) => `| \`${m.module.replace(/^packages\//, '')}\` | ${n(m.minified)} | ${n(m.gzip)} | ${(MODULE_ROLES[m.module.replace(/^packages\//, '')] ?? '').replaceAll('|', '\\|')} |`).join('\n')}
 
 What else was measured on the core (gzip) and left out:
 
