@@ -15,12 +15,16 @@ export declare function sizesOf(code: string | Uint8Array): Sizes;
 export declare function bundleSource(
   contents: string,
   format?: 'esm' | 'iife',
-): Promise<{ code: Uint8Array; inputs: string[]; bytesPerInput: Record<string, number> }>;
+  options?: { withMap?: boolean },
+): Promise<{ code: Uint8Array; inputs: string[]; bytesPerInput: Record<string, number>; map?: string }>;
 
-/** Per source file of a bundle: esbuild's minified bytes, and the proportional share of its gzip size. */
+/**
+ * Per source file of a bundle, from its final source map: the minified characters that come from
+ * it, and the bytes the bundle's gzip size loses without them (marginal cost).
+ */
 export declare function moduleBreakdown(
   contents: string,
-): Promise<Array<{ module: string; minified: number; gzipShare: number }>>;
+): Promise<Array<{ module: string; minified: number; gzip: number }>>;
 
 /** Sizes of a bundle that re-exports everything of the given package entry points, and its input files. */
 export declare function measureEntry(...specifiers: string[]): Promise<Sizes & { inputs: string[] }>;
