@@ -160,6 +160,7 @@ export class CallRouter {
       calleeCalls: undefined,
       bytes: routed.bytes,
       bytesHeld: false,
+      calleeBytes: undefined,
     };
     pending.details = invocationDetails(pending, callee, forward ? timeout : 0);
     this.#calls.add(pending);
@@ -349,6 +350,7 @@ export class CallRouter {
         routerError(MessageCode.CALL, pending.callRequestId, ErrorUri.CANCELED, 'the callee left before answering'),
       );
     }
+    this.bytes.calleeLeft(callee);
   }
 
   /** Sends one INVOCATION of a call: the first, a progressive continuation, or a re-routed one. */
