@@ -283,3 +283,34 @@ function writtenSection(dir, name) {
   const file = join(dir, name);
   return existsSync(file) ? `${readFileSync(file, 'utf8')}\n` : '';
 }
+
+/**
+ * What the dealer's features cost the router core per call, and what issue 17's third round cut of
+ * it, from bench/results/router-core-ab-dealer.json (the round: the tree against the commit before
+ * it) and router-core-ab-dealer-features.json (the features: the tree against the dealer folder
+ * of a commit before them), both bench/lib/router-core-ab.mjs --out runs, if any.
+ */
+export function dealerCallCost(dir) {
+  const runs = [
+    ['router-core-ab-dealer.json', 'The round'],
+    ['router-core-ab-dealer-features.json', 'The features'],
+  ].filter(([file]) => existsSync(join(dir, file)));
+  if (runs.length === 0) return '';
+  const tables = runs.map(([file, title]) => {
+    const { meta, results } = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    const rows = abRows(results, (r) => r.processesBFaster);
+    const files = (meta.baselineFiles ?? []).map((f) => `\`${f}\``).join(' and ');
+    return `**${title}**: "before" is ${files} of commit \`${String(meta.baselineRef).slice(0, 10)}\`, "after" the tree of commit ${meta.commit}${meta.dirty ? ' with uncommitted changes' : ''}; ${meta.processes} fresh processes of ${meta.rounds} rounds each (${meta.cpu}, ${meta.cores} cores, Node ${meta.node}; load average ${meta.loadAverage?.toFixed(1) ?? '?'} at the end).${meta.note ? `\n\n> ${meta.note}` : ''}
+
+${table(['scenario', 'before', 'after', 'after / before', 'per process', 'after faster in'], rows)}`;
+  });
+  return `### The dealer's features per call
+
+What the dealer's features of the hardening and call-queue work (pending call bytes, call queues,
+concurrency across nodes, the cluster hooks in a node without a cluster) cost the router core per
+call, and what issue 17's third round cut of it; docs/profiling.md ("Issue 17, third round") has
+each change with its own paired run. \`node bench/lib/router-core-ab.mjs\`, as above.
+
+${tables.join('\n')}
+`;
+}

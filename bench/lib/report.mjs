@@ -11,6 +11,7 @@ import {
   clientSizeSection,
   clusterSection,
   countingCost,
+  dealerCallCost,
   floorAtHalf,
   floorSection,
   generatorCost,
@@ -413,7 +414,7 @@ ${floorSection(dir)}## Interchange before and after (same run, same CPU core)
 ${baselineProse(meta)}
 
 ${beforeAfter(results)}
-${countingCost(dir)}${routerCoreAB(dir)}## Routed RPC throughput
+${countingCost(dir)}${routerCoreAB(dir)}${dealerCallCost(dir)}## Routed RPC throughput
 
 Closed loop: ${sizes.callers} callers keep ${sizes.inflight} calls in flight to one callee (\`CALL\` → \`INVOCATION\` → \`YIELD\` → \`RESULT\`).
 

@@ -1,7 +1,7 @@
 import type { CallMessage, Dict, Id, TimerHandle } from '@interchange/protocol';
 import type { RealmMember } from '../realm/realm-member.js';
 import type { RouterStats } from '../router-stats.js';
-import type { PendingCallBytes } from './pending-call-bytes.js';
+import type { CalleeBytes, PendingCallBytes } from './pending-call-bytes.js';
 import type { Callee, Registration } from './registration-store.js';
 
 /**
@@ -64,6 +64,8 @@ export interface PendingCall {
   readonly bytes: number;
   /** Whether {@link bytes} still count against the realm (until both sides are done). */
   bytesHeld: boolean;
+  /** The count of the current callee's bytes, while {@link bytes} are in it (pending-call-bytes.ts). */
+  calleeBytes: CalleeBytes | undefined;
 }
 
 /** How many finished progressive-input calls per caller are remembered (see {@link CallTable.finishedInput}). */
@@ -138,7 +140,7 @@ export class CallTable {
   addCalleeSide(call: PendingCall): void {
     call.calleeCalls = put(this.#byCallee, call.callee.session, call.invocationId, call);
     call.callee.outstanding++;
-    this.#bytes?.calleeTook(call.callee.session, call.bytes);
+    if (this.#bytes !== undefined) call.calleeBytes = this.#bytes.calleeTook(call.callee.session, call.bytes);
   }
 
   /**
@@ -174,7 +176,10 @@ export class CallTable {
     call.calleeCalls = undefined;
     if (invocations.size === 0) this.#byCallee.delete(call.callee.session);
     call.callee.outstanding--;
-    this.#bytes?.calleeReleased(call.callee.session, call.bytes);
+    if (call.calleeBytes !== undefined) {
+      this.#bytes?.calleeReleased(call.calleeBytes, call.bytes);
+      call.calleeBytes = undefined;
+    }
     this.#releaseBytes(call);
     // After the bytes: a queued call the freed slot lets through needs their room.
     if (this.#freed !== undefined) this.#freed(call.registration);

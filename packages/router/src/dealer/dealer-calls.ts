@@ -8,39 +8,25 @@ import {
   type Id,
   type InvocationMessage,
   isPassthru,
-  MatchPolicy,
   MessageCode,
   type ResultMessage,
   RpcFeature,
   type YieldMessage,
 } from '@interchange/protocol';
-import { withForwardFor } from '../forward-for.js';
 import type { Logger } from '../logger.js';
 import { announcesPassthru, copyPassthruAttributes, passthruViolation } from '../passthru.js';
-import { copyPayload, identityDetails, routerError } from '../payload.js';
+import { copyPayload, routerError } from '../payload.js';
 import type { RealmMember } from '../realm/realm-member.js';
 import type { RouterStats } from '../router-stats.js';
 import type { ProtocolViolation } from '../session/protocol-violation.js';
+import { MAX_CONCURRENCY_REACHED } from './call-errors.js';
 import type { CallQueues } from './call-queues.js';
+import { nextCallee } from './call-reroute.js';
 import { CallTable, type PendingCall } from './call-table.js';
+import { type CancelMode, cancelModeViolation, canInterrupt } from './callee-support.js';
+import { invocationDetails, NO_DETAILS } from './invocation-details.js';
 import { type PendingCallByteLimits, PendingCallBytes } from './pending-call-bytes.js';
 import type { Callee, Registration } from './registration-store.js';
-
-/**
- * The error a caller gets when every callee that could serve its call is at its concurrency
- * limit. The spec has no such limit; this is Crossbar's extension and Crossbar's URI.
- */
-export const MAX_CONCURRENCY_REACHED = 'crossbar.error.max_concurrency_reached';
-
-/**
- * The error of a CALL beyond the realm's `limits.pending_calls_per_session`: the caller has that
- * many calls waiting for their answers (docs/security.md). Interchange's own URI: neither the
- * spec nor Crossbar bounds pending calls.
- */
-export const PENDING_CALLS_LIMIT_REACHED = 'interchange.error.pending_calls_limit_reached';
-
-/** The cancel modes of `CANCEL.Options.mode` (advanced profile "Call Canceling"). */
-type CancelMode = 'skip' | 'kill' | 'killnowait';
 
 /** What the call router needs from its dealer. */
 export interface CallRouterOptions {
@@ -174,6 +160,7 @@ export class CallRouter {
       calleeCalls: undefined,
       bytes: routed.bytes,
       bytesHeld: false,
+      calleeBytes: undefined,
     };
     pending.details = invocationDetails(pending, callee, forward ? timeout : 0);
     this.#calls.add(pending);
@@ -363,6 +350,7 @@ export class CallRouter {
         routerError(MessageCode.CALL, pending.callRequestId, ErrorUri.CANCELED, 'the callee left before answering'),
       );
     }
+    this.bytes.calleeLeft(callee);
   }
 
   /** Sends one INVOCATION of a call: the first, a progressive continuation, or a re-routed one. */
@@ -416,44 +404,18 @@ export class CallRouter {
     const tried = pending.tried ?? new Set();
     pending.tried = tried;
     tried.add(pending.callee.session);
-    let full = false;
-    for (;;) {
-      const callee = pending.registration.pick(this.#random, tried);
-      if (callee === undefined && pending.sawBusy) {
-        this.#fail(pending, MAX_CONCURRENCY_REACHED, 'every remaining callee is at its concurrency limit');
-        return;
-      }
-      if (callee === undefined && full) {
-        const text = `every remaining callee holds its bound of pending call bytes (limits.pending_call_bytes_per_callee)`;
-        this.#fail(pending, PENDING_CALLS_LIMIT_REACHED, text);
-        return;
-      }
-      if (callee === undefined) {
-        this.#fail(pending, ErrorUri.NO_AVAILABLE_CALLEE, 'no callee of the procedure is available');
-        return;
-      }
-      if (callee === 'busy') {
-        this.#fail(pending, MAX_CONCURRENCY_REACHED, 'every remaining callee is at its concurrency limit');
-        return;
-      }
-      if (unsupportedBy(callee.session, pending.call) !== undefined) {
-        tried.add(callee.session);
-        continue;
-      }
-      if (!this.bytes.calleeHasRoom(callee.session, pending.bytes)) {
-        full = true;
-        tried.add(callee.session);
-        continue;
-      }
-      pending.callee = callee;
-      pending.invocationId = callee.session.nextRequestId();
-      pending.chunks = 0;
-      pending.details = invocationDetails(pending, callee, 0);
-      this.#calls.addCalleeSide(pending);
-      this.#logger.debug({ caller: pending.caller.id, callee: callee.session.id }, 'call re-routed');
-      this.#invoke(pending, pending.call, pending.inputOpen);
+    const callee = nextCallee(pending, tried, this.#random, this.bytes);
+    if ('error' in callee) {
+      this.#fail(pending, callee.error, callee.text);
       return;
     }
+    pending.callee = callee;
+    pending.invocationId = callee.session.nextRequestId();
+    pending.chunks = 0;
+    pending.details = invocationDetails(pending, callee, 0);
+    this.#calls.addCalleeSide(pending);
+    this.#logger.debug({ caller: pending.caller.id, callee: callee.session.id }, 'call re-routed');
+    this.#invoke(pending, pending.call, pending.inputOpen);
   }
 
   /**
@@ -555,64 +517,4 @@ export class CallRouter {
   }
 }
 
-/** The details of a call before {@link invocationDetails} computed them; never sent. */
-const NO_DETAILS: Dict = Object.freeze({});
-
 const PASSTHRU_REFUSED = 'the callee answered in payload passthru mode, which the caller does not support';
-
-/** Why a CANCEL's mode is a protocol error (advanced profile "Call Canceling"), or `undefined`. */
-export function cancelModeViolation(message: CancelMessage): string | undefined {
-  const mode = message.options.mode ?? 'killnowait';
-  if (mode === 'skip' || mode === 'kill' || mode === 'killnowait') return undefined;
-  return `CANCEL mode must be 'skip', 'kill' or 'killnowait', got ${JSON.stringify(mode)}.`;
-}
-
-/** Whether the dealer may send INTERRUPT to this callee (advanced profile "Call Canceling"). */
-function canInterrupt(callee: Callee): boolean {
-  return callee.session.announces('callee', RpcFeature.CALL_CANCELING);
-}
-
-/**
- * Why a callee cannot take this call, or `undefined` when it can: advanced profile "Payload
- * Passthru Mode" (passthru call to a callee without the feature) and "Progressive Call
- * Invocations" (the callee must announce progressive_call_invocations and call_canceling).
- * Both are application errors, `wamp.error.feature_not_supported`.
- */
-export function unsupportedBy(callee: RealmMember, call: CallMessage): string | undefined {
-  if (isPassthru(call.options) && !announcesPassthru(callee, 'callee')) {
-    return `the callee of '${call.procedure}' does not support payload passthru mode`;
-  }
-  if (
-    call.options.progress === true &&
-    !(
-      callee.announces('callee', RpcFeature.PROGRESSIVE_CALL_INVOCATIONS) &&
-      callee.announces('callee', RpcFeature.CALL_CANCELING)
-    )
-  ) {
-    return `the callee of '${call.procedure}' does not support progressive call invocations`;
-  }
-  return undefined;
-}
-
-/**
- * INVOCATION.Details for a callee: the caller's identity where disclosed (advanced profile
- * "Caller Identification"), the passthru attributes, the called URI for pattern registrations
- * ("Pattern-based Registrations", "Concrete procedure called"), the caller's wish for progress
- * ("Progressive Call Results") and a forwarded timeout ("Call Timeouts", callee-initiated).
- *
- * `receive_progress` is forwarded whatever the callee announced, as Crossbar does: the spec
- * lets a callee without the feature ignore it, and Autobahn|JS callees, which produce
- * progressive results but do not announce call canceling, keep working.
- */
-function invocationDetails(pending: PendingCall, callee: Callee, forwardedTimeout: number): Dict {
-  const disclose = pending.discloseToAny || callee.discloseCaller;
-  const details = copyPassthruAttributes(
-    disclose ? identityDetails('caller', pending.caller) : {},
-    pending.call.options,
-  );
-  withForwardFor(details, pending.call.options, pending.caller);
-  if (pending.registration.match !== MatchPolicy.EXACT) details.procedure = pending.procedure;
-  if (pending.receiveProgress) details.receive_progress = true;
-  if (forwardedTimeout > 0) details.timeout = forwardedTimeout;
-  return details;
-}

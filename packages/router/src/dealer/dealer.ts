@@ -32,29 +32,28 @@ import type { StaticAuthorizer } from '../realm/static-authorizer.js';
 import { CROSSBAR_DIALECT, type WampDialect } from '../realm/wamp-dialect.js';
 import type { RouterStats } from '../router-stats.js';
 import type { ProtocolViolation } from '../session/protocol-violation.js';
+import { BusyCalls } from './busy-calls.js';
+import { PENDING_CALLS_LIMIT_REACHED } from './call-errors.js';
 import type { CallQueueSettings } from './call-queue-entries.js';
-import { CallQueues, type QueuedCall } from './call-queues.js';
+import { CallQueues } from './call-queues.js';
+import { cancelModeViolation, unsupportedBy } from './callee-support.js';
 import { ClusterWaits } from './cluster-waits.js';
-import {
-  CallRouter,
-  cancelModeViolation,
-  MAX_CONCURRENCY_REACHED,
-  PENDING_CALLS_LIMIT_REACHED,
-  unsupportedBy,
-} from './dealer-calls.js';
+import { CallRouter } from './dealer-calls.js';
 import { type DealerObserver, notifyObserver } from './dealer-observer.js';
 import { forceReregisterRefusal } from './force-reregister.js';
+import { pickWithRoom, refuseBytes } from './pending-call-bytes-checks.js';
 import { checkRegister, sharedRegistrationConflict } from './register-checks.js';
 import {
   type Callee,
   InvokePolicy,
+  type PickResult,
   type Registration,
   type RegistrationDetails,
   RegistrationStore,
 } from './registration-store.js';
 import { callRouterProcedure } from './router-procedure-call.js';
 
-export { MAX_CONCURRENCY_REACHED } from './dealer-calls.js';
+export { MAX_CONCURRENCY_REACHED } from './call-errors.js';
 export { CALL_REROUTE_FEATURE, DEALER_FEATURES } from './dealer-features.js';
 export type { DealerObserver } from './dealer-observer.js';
 
@@ -114,6 +113,8 @@ export class Dealer {
   readonly #offenders: OffenderLog;
   /** Only in a realm whose store has a `call-queue` list: every other realm pays nothing for them. */
   readonly #queues: CallQueues | undefined;
+  /** Calls that found every callee busy: queued or refused. */
+  readonly #busy: BusyCalls;
   #observer: DealerObserver | undefined;
   #cluster: DealerClusterHooks | undefined;
   /** REGISTERs and CALLs waiting for the cluster. */
@@ -137,7 +138,7 @@ export class Dealer {
             clock: this.#clock,
             random: this.#random,
             logger: this.#logger,
-            dispatch: (queued, callee, timeoutMs) => this.#dispatchQueued(queued, callee, timeoutMs),
+            dispatch: (queued, callee, timeoutMs) => this.#busy.dispatch(queued, callee, timeoutMs),
           });
     this.#calls = new CallRouter({
       clock: this.#clock,
@@ -150,6 +151,12 @@ export class Dealer {
         perCallee: options.limits?.pendingCallBytesPerCallee,
         perRealm: options.limits?.pendingCallBytes,
       },
+    });
+    this.#busy = new BusyCalls({
+      queues: this.#queues,
+      calls: this.#calls,
+      logger: this.#logger,
+      offenders: this.#offenders,
     });
   }
 
@@ -469,7 +476,8 @@ export class Dealer {
     // a callee that never answers must not make the router hold every argument sent to it.
     const bytes = payloadSize(message);
     const realmFull = this.#calls.bytes.realmRefuses(bytes);
-    if (realmFull !== undefined) return this.#refuseBytes(session, requestId, realmFull, procedure);
+    if (realmFull !== undefined)
+      return refuseBytes(this.#offenders, this.#calls.bytes, session, requestId, realmFull, procedure);
     const registration = this.#store.best(procedure);
     if (registration === undefined && !retried) {
       // A registration made on another node just before this call may not have reached this
@@ -480,21 +488,15 @@ export class Dealer {
         return undefined;
       }
     }
-    // Calls already waiting for this registration go first (first in, first out).
-    let picked =
-      registration !== undefined && this.#queues?.hasWaiting(registration) === true
-        ? 'busy'
-        : registration?.pick(this.#random);
-    // A callee without room for the call's bytes is passed over, as a busy one is.
-    let full: Set<RealmMember> | undefined;
-    while (registration !== undefined && picked !== undefined && picked !== 'busy') {
-      if (this.#calls.bytes.calleeHasRoom(picked.session, bytes)) break;
-      full ??= new Set();
-      full.add(picked.session);
-      picked = registration.pick(this.#random, full);
-    }
-    if (full !== undefined && picked === undefined) {
-      return this.#refuseBytes(session, requestId, 'limits.pending_call_bytes_per_callee', procedure);
+    // Calls already waiting for this registration go first (first in, first out). A callee
+    // without room for the call's bytes is passed over, as a busy one is.
+    let picked: PickResult | 'full';
+    if (registration === undefined) picked = undefined;
+    else if (this.#queues?.hasWaiting(registration) === true) picked = 'busy';
+    else picked = pickWithRoom(registration, this.#random, this.#calls.bytes, bytes, registration.pick(this.#random));
+    if (picked === 'full') {
+      const key = 'limits.pending_call_bytes_per_callee';
+      return refuseBytes(this.#offenders, this.#calls.bytes, session, requestId, key, procedure);
     }
     if (registration === undefined || picked === undefined) {
       const text = `no callee registered for '${procedure}'`;
@@ -502,17 +504,7 @@ export class Dealer {
     }
     if (picked === 'busy') {
       const discloseToAny = options.disclose_me === true || authorization.discloseCaller;
-      if (this.#queue(session, message, registration, discloseToAny)) return undefined;
-      // Crossbar's per-callee concurrency limit, with Crossbar's error; the realm's bound on a
-      // callee's unanswered invocations counts as one.
-      const text = `every callee of '${procedure}' is at its concurrency limit or its bound of pending calls`;
-      const atBound = (callee: { outstanding: number; pendingLimit?: number }) =>
-        callee.pendingLimit !== undefined && callee.outstanding >= callee.pendingLimit;
-      if (registration.callees.some(atBound))
-        this.#offenders.hit('limits.pending_calls_per_callee', session, 'callees at their bound or concurrency', {
-          procedure,
-        });
-      return refuse(session, code, requestId, MAX_CONCURRENCY_REACHED, text);
+      return this.#busy.arrived(session, message, registration, discloseToAny);
     }
     const unsupported = unsupportedBy(picked.session, message);
     if (unsupported !== undefined) return refuse(session, code, requestId, ErrorUri.FEATURE_NOT_SUPPORTED, unsupported);
@@ -530,22 +522,6 @@ export class Dealer {
     return undefined;
   }
 
-  /** ERROR for a CALL past a bound of pending call bytes, logged once per caller. */
-  #refuseBytes(
-    session: RealmMember,
-    requestId: Id,
-    key: 'limits.pending_call_bytes' | 'limits.pending_call_bytes_per_callee',
-    procedure: string,
-  ): ProtocolViolation {
-    const bound = this.#calls.bytes.bound(key);
-    this.#offenders.hit(key, session, 'pending calls at their bound of bytes', { bound, procedure });
-    const text =
-      key === 'limits.pending_call_bytes'
-        ? `the realm's pending calls hold their bound of ${bound} bytes (${key})`
-        : `every callee of '${procedure}' holds its bound of ${bound} bytes of pending calls (${key})`;
-    return refuse(session, MessageCode.CALL, requestId, PENDING_CALLS_LIMIT_REACHED, text);
-  }
-
   /** Handles CANCEL (advanced profile "Call Canceling"); a queued call leaves its queue. */
   cancel(session: RealmMember, message: CancelMessage): ProtocolViolation {
     if (this.#queues?.byCaller(session, message.requestId) !== undefined) {
@@ -557,46 +533,6 @@ export class Dealer {
     const violation = this.#calls.cancel(session, message);
     this.#queues?.flush();
     return violation;
-  }
-
-  /**
-   * Queues a call that found every callee busy, in a realm with call queues. `false` when it was
-   * not queued: the caller is to get the concurrency error.
-   * Calls with progressive input are never queued: their later chunks would have to wait too.
-   */
-  #queue(session: RealmMember, message: CallMessage, registration: Registration, discloseToAny: boolean): boolean {
-    const queues = this.#queues;
-    if (queues === undefined || message.options.progress === true) return false;
-    const timeoutMs = this.#calls.timeoutMs(session, message.options.timeout);
-    if (queues.enqueue(session, message, registration, discloseToAny, timeoutMs) === 'full') {
-      this.#logger.debug({ session: session.id, procedure: message.procedure }, 'call queue full');
-      refuse(
-        session,
-        MessageCode.CALL,
-        message.requestId,
-        MAX_CONCURRENCY_REACHED,
-        `every callee of '${message.procedure}' is at its concurrency limit and its call queue is full`,
-      );
-    }
-    return true;
-  }
-
-  /** A queued call found a callee with room: it starts as a call routed now would. */
-  #dispatchQueued(queued: QueuedCall, callee: Callee, timeoutMs: number): void {
-    const { caller, call, registration } = queued;
-    const unsupported = unsupportedBy(callee.session, call);
-    if (unsupported !== undefined) {
-      refuse(caller, MessageCode.CALL, call.requestId, ErrorUri.FEATURE_NOT_SUPPORTED, unsupported);
-      return;
-    }
-    // The realm's bound of bytes was checked when the call was queued; the callee's is checked
-    // now, since only now is there a callee.
-    const bytes = payloadSize(call);
-    if (!this.#calls.bytes.calleeHasRoom(callee.session, bytes)) {
-      this.#refuseBytes(caller, call.requestId, 'limits.pending_call_bytes_per_callee', call.procedure);
-      return;
-    }
-    this.#calls.start({ caller, call, registration, callee, discloseToAny: queued.discloseToAny, timeoutMs, bytes });
   }
 
   /**

@@ -8,6 +8,15 @@ export interface PendingCallByteLimits {
   perRealm?: number | undefined;
 }
 
+/**
+ * The payload bytes one callee session's unanswered calls hold. One per callee session, from its
+ * first invocation until it leaves; a pending call keeps its callee's, so that the end of its
+ * callee side looks nothing up.
+ */
+export interface CalleeBytes {
+  held: number;
+}
+
 /** Which byte bound a call would cross: the config key, for the ERROR text and the log. */
 export type PendingCallByteBound = 'limits.pending_call_bytes_per_callee' | 'limits.pending_call_bytes';
 
@@ -22,7 +31,7 @@ export type PendingCallByteBound = 'limits.pending_call_bytes_per_callee' | 'lim
  */
 export class PendingCallBytes {
   readonly #limits: PendingCallByteLimits;
-  readonly #byCallee = new Map<RealmMember, number>();
+  readonly #byCallee = new Map<RealmMember, CalleeBytes>();
   #total = 0;
 
   constructor(limits: PendingCallByteLimits = {}) {
@@ -36,7 +45,7 @@ export class PendingCallBytes {
 
   /** Payload bytes of the calls this callee session has unanswered. */
   ofCallee(callee: RealmMember): number {
-    return this.#byCallee.get(callee) ?? 0;
+    return this.#byCallee.get(callee)?.held ?? 0;
   }
 
   /** The realm bound a new call of `bytes` would cross, if any. */
@@ -48,7 +57,11 @@ export class PendingCallBytes {
   /** Whether this callee can take a call of `bytes` more within its bound. */
   calleeHasRoom(callee: RealmMember, bytes: number): boolean {
     const bound = this.#limits.perCallee;
-    return bound === undefined || this.ofCallee(callee) + bytes <= bound;
+    if (bound === undefined) return true;
+    // A callee's calls are among the realm's: while all of those fit its bound, so do its own,
+    // and the callee's count need not be looked up (the common case, on every call).
+    if (this.#total + bytes <= bound) return true;
+    return this.ofCallee(callee) + bytes <= bound;
   }
 
   /** The bound in bytes behind a config key, for the ERROR text. */
@@ -66,15 +79,27 @@ export class PendingCallBytes {
     this.#total -= bytes;
   }
 
-  /** A callee was sent the call's INVOCATION (the first, or a re-routed one). */
-  calleeTook(callee: RealmMember, bytes: number): void {
-    this.#byCallee.set(callee, this.ofCallee(callee) + bytes);
+  /**
+   * A callee was sent the call's INVOCATION (the first, or a re-routed one).
+   * @returns the callee's count, to give back to {@link calleeReleased}.
+   */
+  calleeTook(callee: RealmMember, bytes: number): CalleeBytes {
+    let count = this.#byCallee.get(callee);
+    if (count === undefined) {
+      count = { held: 0 };
+      this.#byCallee.set(callee, count);
+    }
+    count.held += bytes;
+    return count;
   }
 
   /** The callee's side of the call ended. */
-  calleeReleased(callee: RealmMember, bytes: number): void {
-    const left = this.ofCallee(callee) - bytes;
-    if (left > 0) this.#byCallee.set(callee, left);
-    else this.#byCallee.delete(callee);
+  calleeReleased(count: CalleeBytes, bytes: number): void {
+    count.held -= bytes;
+  }
+
+  /** A callee session left, its calls released: its count goes. */
+  calleeLeft(callee: RealmMember): void {
+    this.#byCallee.delete(callee);
   }
 }
