@@ -193,6 +193,14 @@ export class RouterStats {
     }
   }
 
+  /**
+   * Counts `n` EVENTs handed to transports at once: a publication's deliveries, which the broker
+   * counts per publication rather than per receiver (broker/delivery-count.ts).
+   */
+  countEvents(n: number): void {
+    this.eventsSent += n;
+  }
+
   /** Messages received, by type. */
   receivedCounts(): MessageCounts {
     return countsOf(this.#received);
