@@ -20,7 +20,9 @@
  *   over fake sockets (no syscalls), json, 8 publications per tick, so each delivery pays the
  *   router, the frame cache, the outbound accounting, the queue and its share of the tick's
  *   joined write;
- * - `fanout-ws-10k`: the same with 10,000 subscribers (the fan-out cell furthest from the floor).
+ * - `fanout-ws-10k`: the same with 10,000 subscribers (the fan-out cell furthest from the floor);
+ * - `rpc-ws`: routed calls whose caller is on the WebSocket transport (fake socket): each CALL
+ *   goes in through `onWireMessage`, each RESULT out through the send path and the tick's write.
  *
  * Each scenario runs in `--processes` fresh processes, `--rounds` rounds each. Prints, per process,
  * each build's median and quartiles (ns of CPU per unit, `process.cpuUsage`, GC threads included)
@@ -90,6 +92,44 @@ function memoryJoin(router, onMessage) {
   const connection = router.connect(peer);
   connection.receive({ type: 'HELLO', realm: 'realm1', details: { roles: ROLES } });
   return connection;
+}
+
+/**
+ * A `WebSocketConnection` of build `mod` over a fake socket (no syscalls), joined to `router`;
+ * `onWrite(chunk)` sees what it writes.
+ */
+function fakeWebSocket(mod, router, { cache, flusher, port, onWrite }) {
+  const noop = () => {};
+  const write = (chunk) => {
+    onWrite(chunk);
+    return true;
+  };
+  const socket = { writableLength: 0, write, cork: noop, uncork: noop };
+  const wire = {
+    direct: true,
+    readyState: 1,
+    bufferedAmount: 0,
+    listen: noop,
+    send: noop,
+    close: noop,
+    terminate: noop,
+    ping: noop,
+  };
+  const request = { headers: {}, socket: { remoteAddress: '127.0.0.1', remotePort: port, remoteFamily: 'IPv4' } };
+  const logger = { debug: noop, info: noop, warn: noop, error: noop, trace: noop, fatal: noop, child: () => undefined };
+  const connection = new mod.WebSocketConnection({
+    wire,
+    socket,
+    request,
+    cache,
+    maxMessageSize: 1 << 20,
+    flusher,
+    logger,
+  });
+  const session = router.connect(connection);
+  connection.start(session);
+  session.receive({ type: 'HELLO', realm: 'realm1', details: { roles: ROLES } });
+  return { connection, session };
 }
 
 /** A scenario on one build: `run(n)` does n units of work (calls or deliveries, rounded up). */
@@ -206,6 +246,38 @@ async function setUp(bundle, scenario) {
           });
           delivered += SUBSCRIBERS;
           if (sequence % PER_TICK === 0) flusher.flushNow();
+        }
+      },
+    };
+  }
+  if (scenario === 'rpc-ws') {
+    // The caller on the WebSocket transport: each CALL arrives as a text frame's payload through
+    // onWireMessage (size check, decode, route) and its RESULT leaves through the send path.
+    const WINDOW = 256;
+    const flusher = new mod.TickFlusher();
+    const cache = new mod.FrameCachePool().forSubprotocol('wamp.2.json');
+    const invocations = [];
+    let calls = 0;
+    const callee = memoryJoin(router, (m) => {
+      if (m.type === 'INVOCATION') invocations.push(m.requestId);
+    });
+    callee.receive({ type: 'REGISTER', requestId: 1, options: {}, procedure: 'com.bench.echo' });
+    const { connection } = fakeWebSocket(mod, router, { cache, flusher, port: 9_999, onWrite: () => {} });
+    flusher.flushNow();
+    let id = 1;
+    return {
+      unit: 'ns per call',
+      batch: 64 * WINDOW,
+      counted: () => calls,
+      run(n) {
+        for (let i = 0; i < n; i += WINDOW) {
+          for (let k = 0; k < WINDOW; k++)
+            connection.onWireMessage(Buffer.from(`[48,${id++},{},"com.bench.echo",[1]]`), false);
+          for (const requestId of invocations.splice(0)) {
+            callee.receive({ type: 'YIELD', requestId, options: {}, args: [1] });
+            calls++;
+          }
+          flusher.flushNow();
         }
       },
     };
