@@ -106,7 +106,7 @@ export class DirectWebSocket implements WebSocketWire {
   }
 
   terminate(): void {
-    this.#leaveOpen();
+    this.#state = WireState.CLOSING;
     this.#socket.destroy();
   }
 
@@ -116,15 +116,8 @@ export class DirectWebSocket implements WebSocketWire {
 
   /** Enters CLOSING: the client has a while to finish the handshake and close its side. */
   #closing(): void {
-    this.#leaveOpen();
-    this.#closeTimer ??= setTimeout(() => this.#socket.destroy(), this.#options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS);
-  }
-
-  /** OPEN → CLOSING, told to the listener (which then stops writing without asking each time). */
-  #leaveOpen(): void {
-    if (this.#state !== WireState.OPEN) return;
     this.#state = WireState.CLOSING;
-    this.#listener?.onWireClosing?.();
+    this.#closeTimer ??= setTimeout(() => this.#socket.destroy(), this.#options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS);
   }
 
   #write(frame: Buffer): void {

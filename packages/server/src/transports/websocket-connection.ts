@@ -154,12 +154,6 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
   #socketBacklog = 0;
   #session: PeerConnection | undefined;
   #state: 'open' | 'closing' | 'closed' = 'open';
-  /**
-   * A direct wire's `readyState === OPEN`, kept here as it tells of the change
-   * ({@link onWireClosing}): at 10,000 receivers a read of the wire object per delivery is a cache
-   * miss per delivery (docs/profiling.md, "Fan-out to 10,000 subscribers").
-   */
-  #wireOpen = true;
   #violated = false;
   #droppedEvents = 0;
   #droppedBytes = 0;
@@ -233,13 +227,12 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
     const pinging = this.#ping !== undefined && this.#ping.intervalMs > 0;
     // Pongs only matter with pings of our own (the wire answers the peer's pings itself), and an
     // idle connection should not hold a listener it never needs.
-    this.#wireOpen = this.#wire.readyState === WireState.OPEN;
     this.#wire.listen(this, pinging);
     if (pinging) this.#schedulePing();
   }
 
   send(message: WampMessage): string | undefined {
-    if (this.#state !== 'open' || !(this.#direct ? this.#wireOpen : this.#wire.readyState === WireState.OPEN)) return;
+    if (this.#state !== 'open' || this.#wire.readyState !== WireState.OPEN) return;
     let item: Frame;
     let size: number;
     try {
@@ -487,11 +480,6 @@ export class WebSocketConnection implements Peer, Flushable, WireListener {
   /** An error on the wire: the peer broke the protocol, or the socket failed (for the wire). */
   onWireError(error: Error): void {
     this.#logger.debug({ err: error, peer: this.info.peer }, 'websocket error');
-  }
-
-  /** The WebSocket left OPEN (for a direct wire). */
-  onWireClosing(): void {
-    this.#wireOpen = false;
   }
 
   /** The WebSocket has closed (for the wire). */

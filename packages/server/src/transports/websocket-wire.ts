@@ -17,12 +17,6 @@ export interface WireListener {
   onWireMessage(data: RawData, binary: boolean): void;
   /** The WebSocket has closed, cleanly (a close code) or not (1006). Said once. */
   onWireClose(code: number, reason: string): void;
-  /**
-   * The WebSocket left OPEN (a closing handshake began, on either side, or it was dropped):
-   * nothing more is written to it. Said once, by direct wires only (a listener of another wire
-   * reads `readyState`).
-   */
-  onWireClosing?(): void;
   onWireError(error: Error): void;
   /** A pong, with its payload (a view valid during the call only). */
   onWirePong(data: Buffer): void;
