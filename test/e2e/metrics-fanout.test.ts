@@ -83,7 +83,7 @@ describe('metrics of a fan-out over every transport and serializer', () => {
       for (const session of subscribers.slice(0, 4))
         await session.subscribe('com.fanout.', count(session), { match: 'prefix' });
       await publisher.subscribe('com.fanout.topic', count(publisher));
-      const excluded = subscribers.slice(10).map((session) => session.id);
+      const excluded = subscribers.slice(10).map((session) => session.id as number);
       const before = await scrape();
 
       // 1: 12 exact + 4 prefix receivers; the publisher excluded by default.
