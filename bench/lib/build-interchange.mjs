@@ -3,10 +3,11 @@
  * sources (so the bench measures the working tree, not a possibly stale dist/ build):
  *
  * - `interchange`: the working tree as it is;
- * - `interchange-baseline`: the same tree with some source files taken from an earlier commit
- *   (`git show`), so one run compares those files before and after with everything else equal:
- *   by default the server's WebSocket transport files of the commit before issue 6's transport
- *   work; `--baseline REF --baseline-files a,b` picks other files (or folders) and commit.
+ * - `interchange-baseline`: source files taken from an earlier commit (`git show`) in place of the
+ *   working tree's: by default every package's sources, i.e. Interchange as it was at the commit
+ *   before issue 6's second round of transport work; `--baseline REF --baseline-files a,b` picks
+ *   other files (or folders) and commit, so one run compares those files before and after with
+ *   everything else equal.
  *
  * npm dependencies stay outside the bundle, imported by absolute path from where each package
  * resolves them (protocol and the root may hold different versions of the same library).
@@ -17,15 +18,21 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 
 /**
- * The files the baseline takes from its commit by default: the WebSocket transport and the message
- * decoder, where the second round of issue 6's hot-path work went (Interchange's own WebSocket
- * frame reader instead of ws's, decoding without per-message closures). Whole folders are
- * coherent by construction; a file from an older commit paired with today's neighbours may not be.
+ * The files the baseline takes from its commit by default: the sources of every package, so the
+ * baseline is Interchange as it was at that commit, built with today's npm dependencies.
+ *
+ * It used to be the WebSocket transport and the message decoder only, where the second round of
+ * issue 6's hot-path work went, on today's tree; 465 commits later today's serializers import
+ * from the decoder what its old version lacks, and the build failed. A whole tree is coherent by
+ * construction and builds as long as its npm dependencies still resolve; a file from an older
+ * commit paired with today's neighbours may not be, so narrower baselines (`--baseline-files`)
+ * suit recent commits only.
  */
 export const BASELINE_FILES = [
-  'packages/server/src/transports',
-  'packages/protocol/src/message-codec.ts',
-  'packages/protocol/src/message-fields.ts',
+  'packages/protocol/src',
+  'packages/router/src',
+  'packages/server/src',
+  'packages/client/src',
 ];
 
 function git(root, args) {

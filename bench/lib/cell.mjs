@@ -28,7 +28,8 @@ async function startTarget(name, context, store, mqtt) {
   // Bun takes none of Node's flags; its control channel collects garbage with Bun.gc instead.
   const execArgv = bun ? [] : ['--expose-gc'];
   if (target.launcher === 'interchange.mjs') execArgv.push(...context.interchangeFlags);
-  if (context.profile && target.launcher === 'interchange.mjs') {
+  // Every Node target, so a profile of Interchange can be read beside the floor's (issue 17).
+  if (context.profile && !bun) {
     mkdirSync(context.profileDir, { recursive: true });
     execArgv.push(
       '--cpu-prof',

@@ -1,7 +1,7 @@
 /**
  * The router's counters switched off, for measuring what they cost (issue 14: "counting must not
  * cost the hot path measurably"): packages/router/src/router-stats.ts as the working tree has it,
- * with the bodies of what the hot path calls (`countReceived`, `countSent`, `now`,
+ * with the bodies of what the hot path calls (`countReceived`, `countSent`, `countEvents`, `now`,
  * `BucketCounts.observe`) emptied. Everything else, the calls to them included, stays as it is,
  * so a build with this file differs from the tree in the counting alone.
  * `node bench/lib/router-core-ab.mjs --counting-off` compares the two.
@@ -17,6 +17,8 @@ const STUBS = [
   [/( {2}now\(\): number \{)\n[\s\S]*?\n {2}\}\n/, '$1\n    return 0;\n  }\n'],
   [/( {2}countReceived\(type: MessageName\): void \{)\n[\s\S]*?\n {2}\}\n/, '$1\n    void type;\n  }\n'],
   [/( {2}countSent\(type: MessageName\): void \{)\n[\s\S]*?\n {4}\}\n {2}\}\n/, '$1\n    void type;\n  }\n'],
+  // A publication's deliveries, counted by the broker once per publication (broker/delivery-count.ts).
+  [/( {2}countEvents\(n: number\): void \{)\n[\s\S]*?\n {2}\}\n/, '$1\n    void n;\n  }\n'],
 ];
 
 /** `{ [ROUTER_STATS]: source }` with the counting emptied, for buildInterchange's `replace`. */

@@ -164,9 +164,9 @@ export const USAGE = `usage: node bench/run.mjs [options]
   --mqtt-mappings a,b     mqtt scenario payload mappings: passthrough, native
   --warmup S --duration S seconds of warm-up and of measurement per cell
   --baseline REF          commit whose files the interchange-baseline target uses (default: before issue 6's second round)
-  --baseline-files a,b    files or folders taken from that commit (default: the transports folder and the decoder)
+  --baseline-files a,b    files or folders taken from that commit (default: every package's sources, Interchange as it was)
   --baseline-note TEXT    what the baseline is, printed above the before-and-after table
-  --profile               run Interchange targets with --cpu-prof (profiles in bench/.build/profiles)
+  --profile               run the Node targets with --cpu-prof (profiles in bench/.build/profiles)
   --profile-load          the same for the load agents (is the generator the bottleneck?)
   --interchange-flags F   extra Node/V8 flags for the Interchange routers, space-separated (tuning experiments)
   --note TEXT             a remark printed above the results (such as a noisy machine)

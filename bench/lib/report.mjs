@@ -220,19 +220,16 @@ function beforeAfter(results) {
 function baselineProse(meta) {
   const ref = `\`${String(meta.baselineRef).slice(0, 10)}\``;
   const files = meta.baselineFiles ?? BASELINE_FILES;
-  const transportOnly = files.length === BASELINE_FILES.length && files.every((f) => BASELINE_FILES.includes(f));
-  if (transportOnly && meta.baselineNote === undefined) {
-    return `"Before" is \`interchange-baseline\`: today's tree with the WebSocket transport
-(\`packages/server/src/transports\`) and the message decoder (\`message-codec.ts\`,
-\`message-fields.ts\`) of commit ${ref}, where every WebSocket was ws's and decoding allocated
-closures, option objects and a spread per message. "After" runs connections without
-permessage-deflate on Interchange's own frame reader (a read parsed in place, payloads unmasked
-where they lie) and decodes with nothing allocated but the message. Both ran in the same run, one
-cell after the other, on the same core.`;
+  const wholeTree = files.length === BASELINE_FILES.length && files.every((f) => BASELINE_FILES.includes(f));
+  const note = meta.baselineNote ? `\n\n${meta.baselineNote}` : '';
+  if (wholeTree) {
+    return `"Before" is \`interchange-baseline\`: Interchange as it was at commit ${ref} (the sources of
+every package of that commit, built with today's npm dependencies). "After" is today's tree. Both
+ran in the same run, one cell after the other, on the same core.${note}`;
   }
   const list = files.map((f) => `\`${f.replace(/^packages\//, '')}\``).join(', ');
   return `"Before" is \`interchange-baseline\`: today's tree with these files as they are in commit ${ref}:
-${list}. "After" is today's tree. Both ran in the same run, one cell after the other, on the same core.${meta.baselineNote ? `\n\n${meta.baselineNote}` : ''}`;
+${list}. "After" is today's tree. Both ran in the same run, one cell after the other, on the same core.${note}`;
 }
 
 function charts(results, dir) {

@@ -19,7 +19,10 @@
  * - `fanout-ws`: the same through the WebSocket transport: 100 subscribers on `WebSocketConnection`s
  *   over fake sockets (no syscalls), json, 8 publications per tick, so each delivery pays the
  *   router, the frame cache, the outbound accounting, the queue and its share of the tick's
- *   joined write.
+ *   joined write;
+ * - `fanout-ws-10k`: the same with 10,000 subscribers (the fan-out cell furthest from the floor);
+ * - `rpc-ws`: routed calls whose caller is on the WebSocket transport (fake socket): each CALL
+ *   goes in through `onWireMessage`, each RESULT out through the send path and the tick's write.
  *
  * Each scenario runs in `--processes` fresh processes, `--rounds` rounds each. Prints, per process,
  * each build's median and quartiles (ns of CPU per unit, `process.cpuUsage`, GC threads included)
@@ -67,6 +70,7 @@ function parse(argv) {
     else if (flag === '--out') options.out = value();
     else if (flag === '--note') options.note = value();
     else if (flag === '--child') options.child = value();
+    else if (flag === '--reverse') options.reverse = true;
     else throw new Error(`unknown option ${flag}`);
   }
   return options;
@@ -88,6 +92,44 @@ function memoryJoin(router, onMessage) {
   const connection = router.connect(peer);
   connection.receive({ type: 'HELLO', realm: 'realm1', details: { roles: ROLES } });
   return connection;
+}
+
+/**
+ * A `WebSocketConnection` of build `mod` over a fake socket (no syscalls), joined to `router`;
+ * `onWrite(chunk)` sees what it writes.
+ */
+function fakeWebSocket(mod, router, { cache, flusher, port, onWrite }) {
+  const noop = () => {};
+  const write = (chunk) => {
+    onWrite(chunk);
+    return true;
+  };
+  const socket = { writableLength: 0, write, cork: noop, uncork: noop };
+  const wire = {
+    direct: true,
+    readyState: 1,
+    bufferedAmount: 0,
+    listen: noop,
+    send: noop,
+    close: noop,
+    terminate: noop,
+    ping: noop,
+  };
+  const request = { headers: {}, socket: { remoteAddress: '127.0.0.1', remotePort: port, remoteFamily: 'IPv4' } };
+  const logger = { debug: noop, info: noop, warn: noop, error: noop, trace: noop, fatal: noop, child: () => undefined };
+  const connection = new mod.WebSocketConnection({
+    wire,
+    socket,
+    request,
+    cache,
+    maxMessageSize: 1 << 20,
+    flusher,
+    logger,
+  });
+  const session = router.connect(connection);
+  connection.start(session);
+  session.receive({ type: 'HELLO', realm: 'realm1', details: { roles: ROLES } });
+  return { connection, session };
 }
 
 /** A scenario on one build: `run(n)` does n units of work (calls or deliveries, rounded up). */
@@ -137,8 +179,9 @@ async function setUp(bundle, scenario) {
       },
     };
   }
-  if (scenario === 'fanout-ws') {
-    const SUBSCRIBERS = 100;
+  if (scenario === 'fanout-ws' || scenario === 'fanout-ws-10k') {
+    // At 10,000 receivers a publication's fan-out walks far more memory than the caches hold.
+    const SUBSCRIBERS = scenario === 'fanout-ws-10k' ? 10_000 : 100;
     const PER_TICK = 8;
     const flusher = new mod.TickFlusher();
     const cache = new mod.FrameCachePool().forSubprotocol('wamp.2.json');
@@ -188,7 +231,7 @@ async function setUp(bundle, scenario) {
     let sequence = 0;
     return {
       unit: 'ns per delivery',
-      batch: 400_000,
+      batch: SUBSCRIBERS === 100 ? 400_000 : 1_000_000,
       counted: () => delivered,
       written: () => written,
       run(n) {
@@ -203,6 +246,38 @@ async function setUp(bundle, scenario) {
           });
           delivered += SUBSCRIBERS;
           if (sequence % PER_TICK === 0) flusher.flushNow();
+        }
+      },
+    };
+  }
+  if (scenario === 'rpc-ws') {
+    // The caller on the WebSocket transport: each CALL arrives as a text frame's payload through
+    // onWireMessage (size check, decode, route) and its RESULT leaves through the send path.
+    const WINDOW = 256;
+    const flusher = new mod.TickFlusher();
+    const cache = new mod.FrameCachePool().forSubprotocol('wamp.2.json');
+    const invocations = [];
+    let calls = 0;
+    const callee = memoryJoin(router, (m) => {
+      if (m.type === 'INVOCATION') invocations.push(m.requestId);
+    });
+    callee.receive({ type: 'REGISTER', requestId: 1, options: {}, procedure: 'com.bench.echo' });
+    const { connection } = fakeWebSocket(mod, router, { cache, flusher, port: 9_999, onWrite: () => {} });
+    flusher.flushNow();
+    let id = 1;
+    return {
+      unit: 'ns per call',
+      batch: 64 * WINDOW,
+      counted: () => calls,
+      run(n) {
+        for (let i = 0; i < n; i += WINDOW) {
+          for (let k = 0; k < WINDOW; k++)
+            connection.onWireMessage(Buffer.from(`[48,${id++},{},"com.bench.echo",[1]]`), false);
+          for (const requestId of invocations.splice(0)) {
+            callee.receive({ type: 'YIELD', requestId, options: {}, args: [1] });
+            calls++;
+          }
+          flusher.flushNow();
         }
       },
     };
@@ -233,8 +308,20 @@ function summary(list) {
 }
 
 /** One scenario, both builds, in this process. */
-async function measure(bundles, scenario, rounds) {
-  const runners = [await setUp(bundles[0], scenario), await setUp(bundles[1], scenario)];
+async function measure(bundles, scenario, rounds, reverse = false) {
+  // The build set up second is slower at 10,000 subscribers whichever it is (about +90 %, the same
+  // build against itself: V8 pretenures the allocation sites the first set-up filled, so the
+  // second one's connections land in old space in allocation order; +12 % with
+  // --no-allocation-site-pretenuring). So in that scenario every other process sets B up first,
+  // and the verdict across processes sees both orders: run an even number of processes.
+  const runners = [];
+  if (reverse) {
+    runners[1] = await setUp(bundles[1], scenario);
+    runners[0] = await setUp(bundles[0], scenario);
+  } else {
+    runners[0] = await setUp(bundles[0], scenario);
+    runners[1] = await setUp(bundles[1], scenario);
+  }
   const batch = runners[0].batch;
   const once = (runner) => {
     const before = runner.counted();
@@ -274,7 +361,7 @@ function format(r) {
 const options = parse(process.argv.slice(2));
 if (options.child !== undefined) {
   // One scenario per process: a scenario's garbage and JIT state stay out of the next one's.
-  const result = await measure([options.a, options.b], options.child, options.rounds);
+  const result = await measure([options.a, options.b], options.child, options.rounds, options.reverse === true);
   console.log(JSON.stringify(result));
   process.exit(0);
 }
@@ -311,14 +398,15 @@ for (const scenario of options.scenarios) {
   ];
   const runs = [];
   for (let p = 0; p < options.processes; p++) {
-    const out = execFileSync(process.execPath, [...process.execArgv, ...args, '--child', scenario], {
+    const order = scenario === 'fanout-ws-10k' && p % 2 === 1 ? ['--reverse'] : [];
+    const out = execFileSync(process.execPath, [...process.execArgv, ...args, '--child', scenario, ...order], {
       cwd: root,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const result = JSON.parse(out.trim().split('\n').at(-1));
     runs.push(result);
-    console.log(`  process ${p + 1}: ${format(result)}`);
+    console.log(`  process ${p + 1}${order.length > 0 ? ' (B set up first)' : ''}: ${format(result)}`);
   }
   // Each process compiles both builds afresh, and V8's choices (inlining, deoptimizations) differ
   // from one process to the next: one process can favour either build throughout. So the verdict

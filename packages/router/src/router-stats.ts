@@ -124,9 +124,9 @@ export class RouterStats {
   /** Messages handed to transports (one per receiver), by type slot, EVENTs excepted; see {@link sentCounts}. */
   readonly #sent = new Float64Array(MESSAGE_NAMES.length);
   /**
-   * EVENTs handed to transports, one per receiver. A field of its own: fan-out sends millions a
-   * second, and a plain field increment costs less than a store keyed by message type (measured
-   * in BENCHMARKS.md, "The cost of counting").
+   * EVENTs handed to transports, one per receiver: a publication's fan-out is added once by the
+   * broker ({@link countEvents}), any other EVENT (retained, history) by {@link countSent}. A
+   * field of its own: fan-out sends millions a second (BENCHMARKS.md, "The cost of counting").
    */
   eventsSent = 0;
   /** Seconds from a CALL to its final RESULT or ERROR. */
@@ -191,6 +191,14 @@ export class RouterStats {
       const slot = slotOf(type);
       this.#sent[slot] = (this.#sent[slot] as number) + 1;
     }
+  }
+
+  /**
+   * Counts `n` EVENTs handed to transports at once: a publication's deliveries, which the broker
+   * counts per publication rather than per receiver (broker/delivery-count.ts).
+   */
+  countEvents(n: number): void {
+    this.eventsSent += n;
   }
 
   /** Messages received, by type. */

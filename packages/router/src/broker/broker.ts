@@ -34,6 +34,7 @@ import {
 } from '../realm/realm-store.js';
 import type { StaticAuthorizer } from '../realm/static-authorizer.js';
 import type { ProtocolViolation } from '../session/protocol-violation.js';
+import { type DeliveryCounter, deliverEvent } from './delivery-count.js';
 import { type EventHistoryEntry, isStorable, type StoredEvent } from './event-history.js';
 import {
   acknowledgeWhenDurable,
@@ -63,6 +64,8 @@ export interface BrokerOptions {
   offenders?: OffenderLog;
   /** Subscriptions a session may hold (the realm's `limits.subscriptions_per_session`); no bound when absent. */
   maxSubscriptionsPerSession?: number;
+  /** Where each publication's deliveries are counted, once per publication (the router's counters). */
+  deliveries?: DeliveryCounter | undefined;
 }
 
 /**
@@ -84,6 +87,7 @@ export class Broker {
   readonly #retained: RetainedEventStore;
   readonly #offenders: OffenderLog;
   readonly #maxSubscriptions: number;
+  readonly #deliveries: DeliveryCounter | undefined;
   /**
    * Arrays that lookups collect matching subscriptions into, reused so a publication allocates
    * none; one per nesting level, since delivering an event can publish another (the meta events
@@ -105,6 +109,7 @@ export class Broker {
     this.#offenders = options.offenders ?? new OffenderLog(options.logger);
     this.#waits = new ClusterWaits(options.logger);
     this.#maxSubscriptions = options.maxSubscriptionsPerSession ?? Number.POSITIVE_INFINITY;
+    this.#deliveries = options.deliveries;
     // Spec "Event History": a broker configured per topic "may ... preinitializ[e]
     // history-enabled topics with 'dummy' subscriptions", so events are kept before anyone
     // subscribes; Crossbar does so (RealmStoreMemory.attach_subscription_map).
@@ -486,6 +491,8 @@ export class Broker {
     // Passthru for subscribers of the earlier "payload transparency" (passthru.ts); mostly undefined.
     const bare = barePassthruPayload(p.options, p.payload);
     const matches = this.#borrowMatchList();
+    // The EVENTs handed to transports, counted here and added once (delivery-count.ts).
+    let delivered = 0;
     try {
       this.#index.collectMatches(topic, matches);
       for (let i = 0; i < matches.length; i++) {
@@ -521,7 +528,7 @@ export class Broker {
               details: bareDetails(details),
               payload: bare,
             };
-            subscriber.send(bareEvent);
+            delivered += deliverEvent(subscriber, bareEvent);
             continue;
           }
           // Built once, on the first receiver, and shared by every receiver of this subscription.
@@ -529,10 +536,11 @@ export class Broker {
             { type: 'EVENT', subscription: subscription.id, publication: p.id, details },
             p.payload,
           );
-          subscriber.send(event);
+          delivered += deliverEvent(subscriber, event);
         }
       }
     } finally {
+      if (delivered > 0) this.#deliveries?.countEvents(delivered);
       this.#returnMatchList(matches);
     }
   }

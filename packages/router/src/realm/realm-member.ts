@@ -1,4 +1,4 @@
-import type { FeatureName, Id, WampMessage } from '@interchange/protocol';
+import type { EventMessage, FeatureName, Id, WampMessage } from '@interchange/protocol';
 
 /**
  * What a realm's broker and dealer know of an established session: its identity, a way to
@@ -18,6 +18,14 @@ export interface RealmMember {
    */
   // biome-ignore lint/suspicious/noConfusingVoidType: implementations that always send keep returning void.
   send(message: WampMessage): string | void;
+  /**
+   * Delivers one EVENT of a publication's fan-out as {@link send} does, except that it is not
+   * counted in the router's statistics: the broker counts a publication's deliveries once, n
+   * receivers in one add (broker/delivery-count.ts), instead of one count per receiver.
+   * Returns whether the EVENT was handed to the session's transport, i.e. whether it counts as
+   * sent. A member without it (a test double) gets {@link send}, which counts for itself.
+   */
+  deliverEvent?(event: EventMessage): boolean;
   /**
    * The next router-to-client request ID: sequential from 1 in the session scope (spec: basic
    * profile "IDs", session scope IDs: one sequence per direction).

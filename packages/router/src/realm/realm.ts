@@ -80,6 +80,7 @@ export class Realm {
     this.broker = new Broker({
       offenders,
       maxSubscriptionsPerSession: this.limits.subscriptionsPerSession,
+      deliveries: options.stats,
       authorizer: this.authorizer,
       logger,
       clock: options.clock ?? systemClock,

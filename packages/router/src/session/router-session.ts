@@ -1,6 +1,7 @@
 import {
   type Dict,
   ErrorUri,
+  type EventMessage,
   type FeatureName,
   type GoodbyeMessage,
   type HelloMessage,
@@ -144,6 +145,20 @@ export class RouterSession implements PeerConnection, RealmMember {
       // Peer.send must not throw; if one does, it must not break the fan-out to other peers.
       this.#host.logger.error({ session: this.#id, err: error }, 'peer.send threw');
     }
+  }
+
+  /** {@inheritDoc RealmMember.deliverEvent} */
+  deliverEvent(event: EventMessage): boolean {
+    // As send, without the count: the broker counts the whole fan-out once (broker/delivery-count.ts).
+    if (this.#state === SessionState.CLOSED || this.#state === SessionState.CLOSING) return false;
+    const stats = this.#stats;
+    if (stats.trace !== undefined) stats.trace({ session: this.#id, type: 'EVENT' }, 'message sent');
+    try {
+      this.peer.send(event);
+    } catch (error) {
+      this.#host.logger.error({ session: this.#id, err: error }, 'peer.send threw');
+    }
+    return true;
   }
 
   /** {@inheritDoc RealmMember.nextRequestId} */

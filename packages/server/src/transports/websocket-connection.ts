@@ -96,6 +96,10 @@ export function peerAddress(request: IncomingMessage): string {
 }
 
 function byteLength(data: RawData): number {
+  // What both wires hand over (the frame reader's payload, ws's nodebuffer) is a Buffer: its
+  // `length` is the size, and costs a fraction of the `byteLength` getter's read on Node 20
+  // (docs/profiling.md).
+  if (data instanceof Uint8Array) return data.length;
   if (Array.isArray(data)) return data.reduce((sum, chunk) => sum + chunk.length, 0);
   return data.byteLength;
 }
