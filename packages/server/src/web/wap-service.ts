@@ -44,7 +44,7 @@ export interface WapServiceOptions {
 /** What a request matched. */
 type Match =
   | { kind: 'route'; route: WapRoute; variables: Record<string, unknown> }
-  | { kind: 'redirect'; location: string }
+  | { kind: 'redirect' }
   | { kind: 'method'; allowed: string[] }
   | { kind: 'none' };
 
@@ -122,6 +122,23 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyOutcome> {
   });
 }
 
+/** Stands for an encoded `/` (`%2F`) inside a segment while rules are matched: no decoded path holds it. */
+const SLASH = '\u0000';
+
+/**
+ * Decodes a path segment by segment, so that an encoded `/` stays part of its segment's value
+ * (`/hello/a%2Fb` gives `name` = `a/b`) instead of splitting it; undefined when malformed.
+ */
+function decodePath(raw: string): string | undefined {
+  try {
+    const segments = raw.split('/').map((segment) => decodeURIComponent(segment));
+    if (segments.some((segment) => segment.includes(SLASH))) return undefined;
+    return segments.map((segment) => segment.replaceAll('/', SLASH)).join('/');
+  } catch {
+    return undefined;
+  }
+}
+
 /** The route of a decoded path below the mount point. Rules are tried in Werkzeug's order. */
 function matchRoute(routes: readonly WapRoute[], path: string, method: string): Match {
   const allowed = new Set<string>();
@@ -135,7 +152,7 @@ function matchRoute(routes: readonly WapRoute[], path: string, method: string): 
   // Werkzeug: a rule ending in "/" also answers its path without the "/", with a redirect.
   for (const route of routes)
     if (route.rule.endsWithSlash && route.method === method && route.rule.match(`${path}/`) !== undefined)
-      return { kind: 'redirect', location: '' };
+      return { kind: 'redirect' };
   return { kind: 'none' };
 }
 
@@ -152,26 +169,27 @@ export function createWapHandler(options: WapServiceOptions): PathHandler {
   return async (req, res, subPath) => {
     const method = req.method ?? '';
     const wantsJson = req.headers.accept === 'application/json';
-    let path: string;
-    try {
-      path = decodeURIComponent(subPath === '' ? '/' : subPath);
-    } catch {
+    const path = decodePath(subPath === '' ? '/' : subPath);
+    if (path === undefined) {
       sendPageError(res, 404, `Path "${subPath}" not found`, wantsJson);
       return;
     }
     if (method !== 'GET' && method !== 'POST') {
       req.resume();
-      sendPageError(res, 405, `Method ${method} not allowed on path "${path}"`, wantsJson, { allow: 'GET, POST' });
+      sendPageError(res, 405, `Method ${method} not allowed on path "${path.replaceAll(SLASH, '%2F')}"`, wantsJson, {
+        allow: 'GET, POST',
+      });
       return;
     }
+    const shown = path.replaceAll(SLASH, '%2F');
     const match = matchRoute(routes, path, method);
     if (match.kind !== 'route') req.resume();
     if (match.kind === 'none') {
-      sendPageError(res, 404, `Path "${path}" not found`, wantsJson);
+      sendPageError(res, 404, `Path "${shown}" not found`, wantsJson);
       return;
     }
     if (match.kind === 'method') {
-      sendPageError(res, 405, `Method ${method} not allowed on path "${path}"`, wantsJson, {
+      sendPageError(res, 405, `Method ${method} not allowed on path "${shown}"`, wantsJson, {
         allow: match.allowed.join(', '),
       });
       return;
@@ -185,7 +203,9 @@ export function createWapHandler(options: WapServiceOptions): PathHandler {
     }
     const { route, variables } = match;
 
-    const kwargs: Record<string, unknown> = { ...variables };
+    const kwargs: Record<string, unknown> = {};
+    for (const [name, v] of Object.entries(variables))
+      kwargs[name] = typeof v === 'string' ? v.replaceAll(SLASH, '/') : v;
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
     for (const key of new Set(query.keys())) kwargs[key] = query.get(key);
 
@@ -222,11 +242,11 @@ export function createWapHandler(options: WapServiceOptions): PathHandler {
       } catch (error) {
         if (abort.signal.aborted) return;
         if (error instanceof ApplicationError) {
-          logger.warn({ procedure: route.procedure, error: error.uri, path }, 'wap call failed');
+          logger.warn({ procedure: route.procedure, error: error.uri, path: shown }, 'wap call failed');
           sendPageError(res, 500, error.uri, wantsJson);
           return;
         }
-        logger.error({ err: error, procedure: route.procedure, path }, 'wap call failed');
+        logger.error({ err: error, procedure: route.procedure, path: shown }, 'wap call failed');
         sendPageError(res, 500, 'wamp.error.runtime_error', wantsJson);
         return;
       }
@@ -241,7 +261,7 @@ export function createWapHandler(options: WapServiceOptions): PathHandler {
       }
     } catch (error) {
       const message = `render error for WAMP result of ${route.procedure ?? '(no call)'}: ${describeTemplateError(error)}`;
-      logger.warn({ template: route.templateName, path }, `wap ${message}`);
+      logger.warn({ template: route.templateName, path: shown }, `wap ${message}`);
       sendPageError(res, 500, message, wantsJson);
       return;
     }
