@@ -160,6 +160,13 @@ describe('a wap path', () => {
     expect(page.body).toBe('<p>About the shop</p>');
   });
 
+  it('redirects the path of a rule ending in "/" without it, as Werkzeug', async () => {
+    const page = await send(port, '/shop/catalog?page=2');
+    expect(page.status).toBe(308);
+    expect(page.headers.location).toBe('/shop/catalog/?page=2');
+    expect((await send(port, '/shop/catalog/?page=2')).body).toBe('<p>About the shop</p>');
+  });
+
   it("answers a procedure's error with 500 and its URI, as a page or as JSON", async () => {
     const page = await send(port, '/shop/hello/nobody');
     expect(page.status).toBe(500);
