@@ -25,19 +25,19 @@ async function fixtureConfig(): Promise<Record<string, unknown>> {
 async function send(
   port: number,
   path: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+  options: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array } = {},
 ): Promise<RawResponse> {
   const response = await fetch(`http://127.0.0.1:${port}${path}`, {
     method: options.method ?? 'GET',
     headers: options.headers ?? {},
-    ...(options.body === undefined ? {} : { body: options.body }),
+    ...(options.body === undefined ? {} : { body: options.body as BodyInit }),
     redirect: 'manual',
   });
-  return {
-    status: response.status,
-    headers: Object.fromEntries(response.headers),
-    body: await response.text(),
-  };
+  const headers: Record<string, string> = {};
+  response.headers.forEach((v, name) => {
+    headers[name] = v;
+  });
+  return { status: response.status, headers, body: await response.text() };
 }
 
 describe('a wap path', () => {
