@@ -25,6 +25,8 @@ export interface WapTemplate {
 /** The part of nunjucks' runtime the compiled templates call (`runtime.memberLookup(obj, name)`). */
 interface NunjucksRuntime {
   memberLookup(obj: unknown, name: unknown, ...rest: unknown[]): unknown;
+  contextOrFrameLookup(context: unknown, frame: unknown, name: string): unknown;
+  callWrap(fn: unknown, name: string, context: unknown, args: unknown[]): unknown;
 }
 
 /** A compiled nunjucks template's internals: the root function compiled code is entered by. */
@@ -64,14 +66,47 @@ function isUnsafeAttribute(name: unknown): boolean {
   );
 }
 
-/** The runtime sandboxed templates run with: nunjucks' own, with attribute access checked. */
+/**
+ * Functions a sandboxed template may not call even if it got hold of them: the reflection
+ * functions of `Object` and `Reflect` (a property descriptor's `value` is another way to a
+ * constructor) and the code runners.
+ */
+const UNSAFE_FUNCTIONS = new Set<unknown>([
+  Function,
+  eval,
+  Object,
+  ...[Object, Reflect].flatMap((holder) =>
+    Object.getOwnPropertyNames(holder).map((key) => (holder as unknown as Record<string, unknown>)[key]),
+  ),
+]);
+
+/**
+ * The runtime sandboxed templates run with: nunjucks' own, with attribute access, names and
+ * calls checked. The checks run before nunjucks' functions, which are read at call time because
+ * Jinja compatibility mode replaces some of them.
+ */
 const sandboxRuntime: NunjucksRuntime = Object.create(runtime, {
   memberLookup: {
     value(obj: unknown, name: unknown, ...rest: unknown[]): unknown {
       if (isUnsafeAttribute(name))
         throw new WapTemplateError(`access to attribute ${JSON.stringify(name)} is unsafe (sandbox)`);
-      // Read at call time: Jinja compatibility mode replaces the runtime's lookup.
       return runtime.memberLookup.call(this, obj, name, ...rest);
+    },
+  },
+  contextOrFrameLookup: {
+    value(context: unknown, frame: unknown, name: string): unknown {
+      const found = runtime.contextOrFrameLookup.call(this, context, frame, name);
+      // nunjucks looks names up with `in`, so `constructor`, `toString`... would find what every
+      // object inherits (`constructor` is `Object`); a template sees only names it was given.
+      if (Object.hasOwn(Object.prototype, name) && found === (Object.prototype as Record<string, unknown>)[name])
+        return undefined;
+      return found;
+    },
+  },
+  callWrap: {
+    value(fn: unknown, name: string, context: unknown, args: unknown[]): unknown {
+      if (UNSAFE_FUNCTIONS.has(fn)) throw new WapTemplateError(`calling ${JSON.stringify(name)} is unsafe (sandbox)`);
+      return runtime.callWrap.call(this, fn, name, context, args);
     },
   },
 });
