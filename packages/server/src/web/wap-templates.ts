@@ -73,6 +73,7 @@ function isUnsafeAttribute(name: unknown): boolean {
  */
 const UNSAFE_FUNCTIONS = new Set<unknown>([
   Function,
+  // biome-ignore lint/security/noGlobalEval: listed so that templates cannot call it; never called here
   eval,
   Object,
   ...[Object, Reflect].flatMap((holder) =>
