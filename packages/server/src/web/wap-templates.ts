@@ -66,20 +66,25 @@ function isUnsafeAttribute(name: unknown): boolean {
   );
 }
 
+/** The dict methods of Jinja2 compatibility mode that take a key. */
+const KEYED_DICT_METHODS = new Set(['get', 'pop', 'setdefault', 'has_key']);
+
 /**
  * Functions a sandboxed template may not call even if it got hold of them: the reflection
  * functions of `Object` and `Reflect` (a property descriptor's `value` is another way to a
  * constructor) and the code runners.
  */
-const UNSAFE_FUNCTIONS = new Set<unknown>([
-  Function,
-  // biome-ignore lint/security/noGlobalEval: listed so that templates cannot call it; never called here
-  eval,
-  Object,
-  ...[Object, Reflect].flatMap((holder) =>
-    Object.getOwnPropertyNames(holder).map((key) => (holder as unknown as Record<string, unknown>)[key]),
-  ),
-]);
+const UNSAFE_FUNCTIONS = new Set<unknown>(
+  [
+    Function,
+    // biome-ignore lint/security/noGlobalEval: listed so that templates cannot call it; never called here
+    eval,
+    Object,
+    ...[Object, Reflect].flatMap((holder) =>
+      Object.getOwnPropertyNames(holder).map((key) => (holder as unknown as Record<string, unknown>)[key]),
+    ),
+  ].filter((v) => typeof v === 'function'),
+);
 
 /**
  * The runtime sandboxed templates run with: nunjucks' own, with attribute access, names and
@@ -91,14 +96,30 @@ const sandboxRuntime: NunjucksRuntime = Object.create(runtime, {
     value(obj: unknown, name: unknown, ...rest: unknown[]): unknown {
       if (isUnsafeAttribute(name))
         throw new WapTemplateError(`access to attribute ${JSON.stringify(name)} is unsafe (sandbox)`);
-      return runtime.memberLookup.call(this, obj, name, ...rest);
+      // nunjucks hands out methods wrapped in a new function, so calls are vetted here too.
+      if (obj !== null && obj !== undefined && typeof name === 'string') {
+        if (UNSAFE_FUNCTIONS.has(obj) || UNSAFE_FUNCTIONS.has((obj as Record<string, unknown>)[name]))
+          throw new WapTemplateError(`access to attribute ${JSON.stringify(name)} is unsafe (sandbox)`);
+      }
+      const found = runtime.memberLookup.call(this, obj, name, ...rest);
+      // Jinja2 compatibility's dict methods read any key (`d.get("__proto__")`): the same check.
+      if (typeof found === 'function' && typeof name === 'string' && KEYED_DICT_METHODS.has(name))
+        return (key: unknown, ...args: unknown[]) => {
+          if (isUnsafeAttribute(key))
+            throw new WapTemplateError(`access to key ${JSON.stringify(key)} is unsafe (sandbox)`);
+          return (found as (...a: unknown[]) => unknown)(key, ...args);
+        };
+      return found;
     },
   },
   contextOrFrameLookup: {
     value(context: unknown, frame: unknown, name: string): unknown {
       const found = runtime.contextOrFrameLookup.call(this, context, frame, name);
       // nunjucks looks names up with `in`, so `constructor`, `toString`... would find what every
-      // object inherits (`constructor` is `Object`); a template sees only names it was given.
+      // object inherits (`constructor` is `Object`), and `__proto__` Object.prototype itself (where
+      // Jinja2 compatibility's `update()` would write for every object of the node); a template
+      // sees only names it was given.
+      if (name === '__proto__') return undefined;
       if (Object.hasOwn(Object.prototype, name) && found === (Object.prototype as Record<string, unknown>)[name])
         return undefined;
       return found;

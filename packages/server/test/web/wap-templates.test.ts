@@ -55,6 +55,8 @@ describe('wap templates', () => {
         '{{ constructor.getOwnPropertyDescriptor(constructor.getPrototypeOf(range), "constructor").value("return process.pid")() }}',
       'global.html': '{{ range.constructor("return process.pid")() }}',
       'include.html': '{% include "attribute.html" %}',
+      'dictget.html': '{{ d.get("__proto__").update({"polluted": 1}) }}',
+      'dictctor.html': '{{ d.setdefault("constructor").getPrototypeOf(range) }}',
     };
     const dir = await folderWith(escapes);
     const templates = new WapTemplates({ directory: dir, sandbox: true });
@@ -67,15 +69,21 @@ describe('wap templates', () => {
         failure = error;
       }
       expect(output ?? '', name).not.toContain(String(process.pid));
+      expect(({} as { polluted?: number }).polluted, name).toBeUndefined();
       if (name !== 'name.html') expect(String(failure), name).toMatch(/is unsafe \(sandbox\)/);
     }
   });
 
   it('in the sandbox, do not see the names every object inherits', async () => {
-    const dir = await folderWith({ 'inherited.html': '[{{ constructor }}{{ toString }}{{ valueOf }}]' });
+    const dir = await folderWith({
+      'inherited.html': '[{{ constructor }}{{ toString }}{{ valueOf }}{{ __proto__ }}]',
+      'pollute.html': '{{ __proto__.update({"polluted": 1}) }}',
+    });
     const templates = new WapTemplates({ directory: dir, sandbox: true });
     expect(render(templates, 'inherited.html')).toBe('[]');
     expect(render(templates, 'inherited.html', { toString: 'given' })).toBe('[given]');
+    expect(render(templates, 'pollute.html')).toBe('');
+    expect(({} as { polluted?: number }).polluted).toBeUndefined();
   });
 
   it('without the sandbox, a template is code: it can reach the process', async () => {
