@@ -36,6 +36,7 @@ import { SignatureVerifier } from './web/request-signature.js';
 import { ReverseProxy } from './web/reverse-proxy.js';
 import { SseService } from './web/sse-service.js';
 import { UploadService } from './web/upload-service.js';
+import { createWapService } from './web/wap-paths.js';
 import type { ServicePathConfig } from './web/web-routes.js';
 import { WebSocketReverseProxy } from './web/websocket-reverse-proxy.js';
 
@@ -185,6 +186,17 @@ export class PathServices {
         started.catch(() => undefined);
         this.#ready.push(started);
         return service.handle;
+      }
+      case 'wap': {
+        const session = new ServiceSession({
+          router,
+          realm: config.wamp.realm,
+          authrole: config.wamp.authrole ?? 'anonymous',
+          name: `http-wap:${mount}`,
+          logger,
+        });
+        this.#sessions.push(session);
+        return createWapService({ config, mount, session, cbdir: this.#cbdir, logger });
       }
       case 'sse': {
         const store = config.cookie_store;

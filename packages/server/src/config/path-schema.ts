@@ -28,6 +28,7 @@ import {
   value,
 } from './schema-builders.js';
 import { ssePathSchema } from './sse-path-schema.js';
+import { wapPathSchema } from './wap-path-schema.js';
 import { checkWebSocketService, webSocketOptionsSchema } from './websocket-options.js';
 
 /** The serializers a transport may offer, by Crossbar's names. */
@@ -270,6 +271,7 @@ export const webPathVariants = {
   wsgi: wsgiPathSchema,
   resource: resourcePathSchema,
   sse: ssePathSchema,
+  wap: wapPathSchema,
 };
 
 /**

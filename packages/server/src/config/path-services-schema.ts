@@ -199,12 +199,11 @@ export const resourcePathSchema = section({
 });
 
 /**
- * Crossbar path types that need Crossbar's own Python process (its templates, its CGI runner,
- * Autobahn's test endpoint); each has an alternative that does the same from outside.
+ * Crossbar path types that need Crossbar's own Python process (its CGI runner, Autobahn's test
+ * endpoint); each has an alternative that does the same from outside.
  */
 export const REFUSED_PATH_TYPES: Readonly<Record<string, string>> = Object.freeze({
   cgi: 'CGI scripts are run by Twisted; run them under a CGI-capable HTTP server as a "guest" worker and mount it with a "reverseproxy" path',
-  wap: 'WAMP Application Pages render Jinja2 templates in Crossbar\'s Python process; serve the page from a "static" path and make the WAMP call from the browser, or render it in a "guest" worker mounted with "reverseproxy"',
   'websocket-testee':
     'the Autobahn testsuite echo endpoint is part of Autobahn|Python; run an echo server (such as the testsuite\'s own testee) as a "guest" worker and mount it with a "websocket-reverseproxy" path',
 });

@@ -40,6 +40,7 @@ import { RLINKS_IN_CLUSTER } from './rlink-schema.js';
 import { routerProcessIssues, sharesPortWith } from './router-processes.js';
 import { isPlainObject } from './schema-builders.js';
 import { ssePathProblems } from './sse-path-check.js';
+import { wapPathProblems } from './wap-path-check.js';
 
 /**
  * The result of {@link validateConfig}. A valid config may come with warnings (e.g. a static
@@ -187,7 +188,14 @@ function realmsInInput(view: ConfigView, w: number): { name: string; roles: stri
  * Names are looked up in the input, so a realm that is there but has a problem of its own (and
  * was not kept) is not reported missing as well.
  */
-function checkRealmAndRole(report: Reporter, w: number, at: KeyPath, realm: string, role: string | undefined): void {
+function checkRealmAndRole(
+  report: Reporter,
+  w: number,
+  at: KeyPath,
+  realm: string,
+  role: string | undefined,
+  roleKey = 'role',
+): void {
   const realms = realmsInInput(report.view, w);
   const found = realms.find((r) => r.name === realm);
   if (found === undefined) {
@@ -197,7 +205,7 @@ function checkRealmAndRole(report: Reporter, w: number, at: KeyPath, realm: stri
       `no realm ${JSON.stringify(realm)} in ${report.key(['workers', w, 'realms'])} (defined: ${defined})`,
     );
   } else if (role !== undefined && found.roles !== undefined && !found.roles.includes(role)) {
-    report.invalid([...at, 'role'], `no role ${JSON.stringify(role)} in realm ${JSON.stringify(realm)}`);
+    report.invalid([...at, roleKey], `no role ${JSON.stringify(role)} in realm ${JSON.stringify(realm)}`);
   }
 }
 
@@ -311,6 +319,15 @@ function checkRouterWorker(report: Reporter, worker: RouterWorkerConfig, w: numb
           ['workers', w, ...entry.path],
           path.realm,
           path.auth === undefined ? (path.role ?? 'anonymous') : undefined,
+        );
+      if (path.type === 'wap')
+        checkRealmAndRole(
+          report,
+          w,
+          ['workers', w, ...entry.path, 'wamp'],
+          path.wamp.realm,
+          path.wamp.authrole ?? 'anonymous',
+          'authrole',
         );
       if (path.type === 'publisher' || path.type === 'caller' || path.type === 'webhook') {
         checkRealmAndRole(report, w, ['workers', w, ...entry.path], path.realm, path.role ?? 'anonymous');
@@ -518,6 +535,8 @@ async function checkFiles(view: ConfigView, cbdir: string): Promise<ConfigIssue[
         : `${entry.what === 'static' ? 'directory' : entry.what} not found: ${file}`;
     report.invalid(entry.path, message);
   }
+  for (const problem of wapPathProblems(view.config, (path) => resolveInCbdir(cbdir, path)))
+    report.invalid(problem.path, problem.message);
   for (const entry of functionModulesOf(view.config)) {
     const file = resolveInCbdir(cbdir, entry.file);
     if ((await kindOf(file)) !== 'file') report.invalid(entry.path, `function module not found: ${file}`);

@@ -192,7 +192,7 @@ describe('validateConfig', () => {
         endpoint: { type: 'tcp', port: 8000 },
         paths: { app: { type: 'catalog' } },
       }),
-      'workers[0].transports[1].paths.app.type: unsupported path type "catalog" (not implemented by Interchange yet; supported: "static", "websocket", "longpoll", "redirect", "nodeinfo", "metrics", "dashboard", "publisher", "caller", "webhook", "json", "archive", "reverseproxy", "websocket-reverseproxy", "upload", "wsgi", "resource", "sse", "path")',
+      'workers[0].transports[1].paths.app.type: unsupported path type "catalog" (not implemented by Interchange yet; supported: "static", "websocket", "longpoll", "redirect", "nodeinfo", "metrics", "dashboard", "publisher", "caller", "webhook", "json", "archive", "reverseproxy", "websocket-reverseproxy", "upload", "wsgi", "resource", "sse", "wap", "path")',
     ],
     [
       'a WebSocket option that cannot exist here',

@@ -282,11 +282,6 @@ describe("path types that need Crossbar's own Python process", () => {
       { type: 'cgi', directory: 'cgi', processor: '/usr/bin/python3' },
       'run them under a CGI-capable HTTP server as a "guest" worker',
     ],
-    [
-      'wap',
-      { type: 'wap', templates: 'templates', sandbox: true, routes: {} },
-      'serve the page from a "static" path and make the WAMP call from the browser',
-    ],
     ['websocket-testee', { type: 'websocket-testee' }, 'mount it with a "websocket-reverseproxy" path'],
   ];
   it.each(cases)(
