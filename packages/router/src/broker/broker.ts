@@ -485,6 +485,8 @@ export class Broker {
     let now: number | undefined;
     // Passthru for subscribers of the earlier "payload transparency" (passthru.ts); mostly undefined.
     const bare = barePassthruPayload(p.options, p.payload);
+    // Carried on the EVENT objects for in-process bridges (the MQTT QoS of the publication); never on the wire.
+    const acknowledged = p.options.acknowledge === true;
     const matches = this.#borrowMatchList();
     try {
       this.#index.collectMatches(topic, matches);
@@ -521,14 +523,18 @@ export class Broker {
               details: bareDetails(details),
               payload: bare,
             };
+            if (acknowledged) bareEvent.acknowledged = true;
             subscriber.send(bareEvent);
             continue;
           }
           // Built once, on the first receiver, and shared by every receiver of this subscription.
-          event ??= copyPayload<EventMessage>(
-            { type: 'EVENT', subscription: subscription.id, publication: p.id, details },
-            p.payload,
-          );
+          if (event === undefined) {
+            event = copyPayload<EventMessage>(
+              { type: 'EVENT', subscription: subscription.id, publication: p.id, details },
+              p.payload,
+            );
+            if (acknowledged) event.acknowledged = true;
+          }
           subscriber.send(event);
         }
       }
