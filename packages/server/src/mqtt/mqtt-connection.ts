@@ -6,6 +6,7 @@
  * that follows it. Whatever the peer sends, the connection ends with the spec's reason code
  * (MQTT 5) or a close (3.1.1), logged once, and nothing else is disturbed.
  */
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import mqttPacket, { type IConnectPacket, type IPublishPacket, type Packet } from 'mqtt-packet';
 import type { Logger } from '../logger.js';
@@ -59,6 +60,8 @@ export class MqttConnection implements SessionLink {
   #timer: NodeJS.Timeout | undefined;
   #disconnected = false;
   #corked = false;
+  /** A TCP or TLS socket (else a WebSocket stream, which frames each write). */
+  readonly #socket: boolean;
   #abnormal = true;
   /** Resolves when the connection has ended. */
   readonly ended: Promise<void>;
@@ -66,6 +69,7 @@ export class MqttConnection implements SessionLink {
 
   constructor(stream: Duplex, peer: string, host: ConnectionHost) {
     this.#stream = stream;
+    this.#socket = stream instanceof Socket;
     this.peer = peer;
     this.#host = host;
     this.#logger = host.logger;
@@ -120,7 +124,16 @@ export class MqttConnection implements SessionLink {
       this.#logger.warn({ err: error, peer: this.peer, cmd: packet.cmd }, 'MQTT packet could not be encoded; not sent');
       return false;
     }
-    if (bytes.length > this.#clientMaxPacket) return false;
+    return this.sendBytes(bytes);
+  }
+
+  /**
+   * Sends a packet already encoded: `head`, then `payload` when given (a PUBLISH whose payload
+   * is shared by every subscriber, publish-encoder.ts). False when it was not sent.
+   */
+  sendBytes(head: Buffer, payload?: Buffer): boolean {
+    if (this.#state === 'closed') return false;
+    if (head.length + (payload?.length ?? 0) > this.#clientMaxPacket) return false;
     // Corked until the end of this tick, so the messages of a burst leave in one write (as a
     // RawSocket connection's do): one write per packet was the broker's largest cost in fan-out.
     if (!this.#corked) {
@@ -131,7 +144,16 @@ export class MqttConnection implements SessionLink {
         this.#stream.uncork();
       });
     }
-    this.#stream.write(bytes);
+    if (payload === undefined || payload.length === 0) this.#stream.write(head);
+    else if (this.#socket) {
+      // Two writes of one corked writev: the payload buffer is shared by every subscriber's queue.
+      this.#stream.write(head);
+      this.#stream.write(payload);
+    } else {
+      // A WebSocket stream makes a frame of each write: one packet, one frame, as clients that
+      // read a packet per frame expect (MQTT 3.1.1 section 6 allows any split, not all clients do).
+      this.#stream.write(Buffer.concat([head, payload]));
+    }
     return true;
   }
 
