@@ -1,7 +1,8 @@
 /**
  * The "MQTT" section of BENCHMARKS.md, from the mqtt cells of the results (lib/scenario-mqtt.mjs):
  * what issue 15 asks for first (QoS 0 publications per second from MQTT into WAMP and back,
- * beside WAMP to WAMP in the same harness), then every cell.
+ * beside WAMP to WAMP in the same harness), Interchange against `interchange-baseline` where a
+ * run had both, then every cell of `interchange`, each from the latest run that measured it.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,13 +21,85 @@ const failed = (r) => `failed: ${r.error.replace(/\|/g, '/').slice(0, 80)}`;
 /** Deliveries per second of router CPU: the steadier figure when the router gets part of its core. */
 const perCpu = (r) => (r.routerCpu > 0 ? r.rate / r.routerCpu : undefined);
 
-/** The meta of the last results file that holds mqtt cells: the run they came from. */
-function runMeta(files) {
-  for (const file of [...files].reverse()) {
+const key = (r) => JSON.stringify([r.target, r.serializer, r.params]);
+
+/**
+ * The runs the mqtt cells come from, oldest first: each file's meta and the `interchange` cells
+ * it is the latest source of (later files win per cell, as in report.mjs).
+ */
+function runsOf(files) {
+  const source = new Map();
+  const metas = new Map();
+  for (const file of files) {
     const data = JSON.parse(readFileSync(file, 'utf8'));
-    if (data.results.some((r) => r.scenario === 'mqtt')) return data.meta;
+    const cells = data.results.filter((r) => r.scenario === 'mqtt');
+    if (cells.length === 0) continue;
+    metas.set(file, data.meta);
+    for (const r of cells) source.set(key(r), file);
   }
-  return undefined;
+  return [...metas].map(([file, meta]) => ({
+    file,
+    meta,
+    cells: [...source].filter(([k, f]) => f === file && JSON.parse(k)[0] === 'interchange').length,
+  }));
+}
+
+function runLine(meta) {
+  return `${meta.cpu}, ${meta.cores} cores, Node ${meta.node}, Linux ${meta.kernel}; commit ${meta.commit}${meta.dirty ? ' with uncommitted changes' : ''}; ${meta.started.slice(0, 16).replace('T', ' ')} UTC; ${meta.sizes.warmupMs / 1000} s warm-up, ${meta.sizes.durationMs / 1000} s measured per phase`;
+}
+
+/**
+ * Interchange against `interchange-baseline`, cell by cell, where a run measured both: deliveries
+ * per router CPU-second (the steadier figure on a shared machine) and per second.
+ */
+function beforeAfter(all, files) {
+  const rows = [];
+  let meta;
+  for (const after of all.filter((r) => r.target === 'interchange' && r.ok)) {
+    const before = all.find((r) => r.ok && key(r) === key({ ...after, target: 'interchange-baseline' }));
+    if (before === undefined || after.params.route === 'wamp-wamp') continue;
+    const p = after.params;
+    const x = (a, b) => (a === undefined || b === undefined || b === 0 ? '' : `${(a / b).toFixed(1)}×`);
+    rows.push([
+      ROUTE_LABEL[p.route] ?? p.route,
+      p.mapping,
+      String(p.qos),
+      int(p.subscribers),
+      int(perCpu(before)),
+      int(perCpu(after)),
+      x(perCpu(after), perCpu(before)),
+      int(before.rate),
+      int(after.rate),
+      x(after.rate, before.rate),
+    ]);
+  }
+  if (rows.length === 0) return '';
+  for (const file of files) {
+    const data = JSON.parse(readFileSync(file, 'utf8'));
+    if (data.results.some((r) => r.scenario === 'mqtt' && r.target === 'interchange-baseline')) meta = data.meta;
+  }
+  const files_ = meta?.baselineFiles?.map((f) => `\`${f.replace(/^packages\//, '')}\``).join(', ') ?? '';
+  return `### Before and after (same run, same core)
+
+"Before" is \`interchange-baseline\`: the tree of the run with ${files_} as in commit
+\`${String(meta?.baselineRef).slice(0, 10)}\`${meta?.baselineNote ? ` (${meta.baselineNote})` : ''}; "after" is the tree of the run.
+Both ran one cell after the other on the same core (${meta === undefined ? '' : runLine(meta)}).
+
+${table(
+  [
+    'route',
+    'mapping',
+    'QoS',
+    'subscribers',
+    'deliveries per router CPU-second: before',
+    'after',
+    'after / before',
+    'deliveries/s: before',
+    'after',
+    'after / before',
+  ],
+  rows,
+)}`;
 }
 
 function order(a, b) {
@@ -113,7 +186,7 @@ function reading(cells) {
   const parts = [];
   if (toMqtt.length > 0)
     parts.push(
-      `At 100 and 1,000 subscribers a delivery to an MQTT subscriber took ${Math.round(1 / Math.max(...toMqtt))} to ${Math.round(1 / Math.min(...toMqtt))} times the router CPU of one to a WAMP subscriber: each MQTT client is a session of the realm whose events are received, mapped and encoded into a PUBLISH one subscriber at a time, where a WAMP event is encoded once for all its receivers.`,
+      `At 100 and 1,000 subscribers a delivery to an MQTT subscriber took ${(1 / Math.max(...toMqtt)).toFixed(1)} to ${(1 / Math.min(...toMqtt)).toFixed(1)} times the router CPU of one to a WAMP subscriber (QoS 0, passthrough).`,
     );
   if (fromMqtt.length > 0)
     parts.push(
@@ -185,28 +258,33 @@ ${table(['', 'receive (QoS 1: and PUBACK): generator', 'receive: mqtt-packet par
 
 /** The section, or '' when the results hold no mqtt cells. */
 export function mqttSection(results, files, dir) {
-  const cells = results.filter((r) => r.scenario === 'mqtt').sort(order);
+  const all = results.filter((r) => r.scenario === 'mqtt');
+  const cells = all.filter((r) => r.target === 'interchange').sort(order);
   if (cells.length === 0) return '';
-  const meta = runMeta(files);
+  const runs = runsOf(files);
+  const meta = runs.at(-1)?.meta;
   const loads = cells.map((r) => r.loadAverage).filter((x) => x !== undefined);
   const serializers = [...new Set(cells.map((r) => r.serializer))].join(', ');
   const { window, depth } = cells[0].params;
   const when =
-    meta === undefined
+    runs.length === 0
       ? ''
-      : `\n\n**Run:** ${meta.cpu}, ${meta.cores} cores, Node ${meta.node}, Linux ${meta.kernel}; commit ${meta.commit}${meta.dirty ? ' with uncommitted changes' : ''}; ${meta.started.slice(0, 16).replace('T', ' ')} UTC; ${meta.sizes.warmupMs / 1000} s warm-up, ${meta.sizes.durationMs / 1000} s measured per phase.`;
+      : runs.length === 1
+        ? `\n\n**Run:** ${runLine(meta)}.`
+        : `\n\n**Runs:** ${runs.map((run) => `${runLine(run.meta)} (${run.cells} of the cells below)`).join('; ')}. Each cell is from the latest run that measured it.`;
   const load =
     loads.length === 0
       ? ''
       : ` The machine's load average was ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} during these cells, on ${meta?.cores ?? 2} cores: other jobs shared the router's core, so rates vary between runs by tens of percent, and deliveries per router CPU-second is the steadier figure.`;
-  return `## MQTT through the broker and the bridge
+  return `## MQTT through the bridge
 
 \`node bench/run.mjs --scenarios mqtt --targets interchange\`: cells like the others, a fresh
 node per cell (its MQTT transport beside the WebSocket one) pinned to core 0, the generator on
 core 1. One publisher, N subscribers of one topic, MQTT or WAMP on either side; 64-octet MQTT
 payloads. QoS is the MQTT side's (a QoS 1 subscriber's messages wait for its PUBACK, at most 32
 in flight; an MQTT QoS 1 publisher's PUBACK waits for the realm); a WAMP publisher publishes
-without \`acknowledge\`. \`passthrough\` carries the payload as it is (WAMP publishers in payload
+with \`acknowledge\` at QoS 1 and without at QoS 0, since a subscriber gets the lower of the
+publication's and its subscription's QoS (docs/mqtt.md). \`passthrough\` carries the payload as it is (WAMP publishers in payload
 passthru mode), \`native\` maps it to and from \`{"args": [...]}\` in JSON. WAMP side: ${serializers}.
 
 Throughput: closed loop, at most ${int(window)} deliveries outstanding and ${int(depth)} publications
@@ -222,6 +300,7 @@ Issue 15 sets no number for MQTT; it asks for QoS 0 publications into WAMP subsc
 beside Interchange's WAMP numbers:
 
 ${headline(cells)}${reading(cells)}
+${beforeAfter(all, files)}
 Every cell:
 
 ${cellTable(cells)}

@@ -183,7 +183,10 @@ function sessionsTable(results) {
 
 function beforeAfter(results) {
   const rows = [];
-  for (const after of results.filter((r) => r.target === 'interchange' && r.ok && r.scenario !== 'sessions')) {
+  // MQTT cells have a before-and-after table of their own, against their own baseline (report-mqtt.mjs).
+  for (const after of results.filter(
+    (r) => r.target === 'interchange' && r.ok && r.scenario !== 'sessions' && r.scenario !== 'mqtt',
+  )) {
     const before = results.find(
       (r) =>
         r.target === 'interchange-baseline' &&

@@ -7,7 +7,9 @@
  * - `qos`: the MQTT side's QoS, 0 or 1: an MQTT publisher publishes at it (QoS 1: the broker
  *   answers PUBACK once the realm has the event), MQTT subscribers subscribe at it (QoS 1: the
  *   broker sends with a packet identifier, keeps at most its `max_inflight` unacknowledged, and
- *   the generator answers each with PUBACK). A WAMP publisher publishes without `acknowledge`.
+ *   the generator answers each with PUBACK). A WAMP publisher publishes with `acknowledge` at
+ *   QoS 1 and without at QoS 0: the bridge delivers at the lower of the publication's QoS and
+ *   the subscription's, and counts a publication with `acknowledge` as QoS 1.
  * - `mapping`: the topic's `payload_mapping` in the launcher's config (targets/interchange.mjs):
  *   `passthrough` (MQTT payload carried as is; WAMP publishers publish in payload passthru mode
  *   with `ppt_scheme: "mqtt"`) or `native` (the MQTT payload is `{"args": [...]}` in JSON).
@@ -136,14 +138,17 @@ async function openPublisher(job, side, topics, payload, state) {
   await client.request(passthruHello(realm), Code.WELCOME);
   const read = headReader(serializer);
   client.onFrame = (buf, start, end) => {
-    read(buf, start, end);
+    if (read(buf, start, end) === Code.PUBLISHED && job.qos === 1) {
+      state.acks++;
+      return;
+    }
     state.unexpected++;
     state.lastUnexpected = `at the publisher: ${buf.subarray(start, Math.min(end, start + 120)).toString('latin1')}`;
   };
   const frame = new FrameTemplate(serializer, [
     Code.PUBLISH,
     ID_SLOT,
-    payload.wamp.options,
+    job.qos === 1 ? { ...payload.wamp.options, acknowledge: true } : payload.wamp.options,
     topics.wamp,
     payload.wamp.args,
   ]);

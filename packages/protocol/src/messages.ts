@@ -104,6 +104,13 @@ export interface EventMessage extends Payload {
   subscription: Id;
   publication: Id;
   details: Dict;
+  /**
+   * Router-internal, never encoded (the codec writes EVENT's fields by name): the publisher
+   * asked for an acknowledgement (`PUBLISH.Options.acknowledge`). The MQTT bridge reads it as
+   * the publication's QoS, 1 with it and 0 without, since an MQTT publish at QoS 1 is published
+   * with `acknowledge` (packages/server/src/mqtt/mqtt-session.ts).
+   */
+  acknowledged?: true;
 }
 export interface CallMessage extends Payload {
   type: 'CALL';

@@ -64,6 +64,8 @@ describe('event retention', () => {
         details: { retained: true },
         args: [21.5],
         kwargs: { unit: 'C' },
+        // Router-internal (published with acknowledge; the MQTT bridge's QoS), never encoded.
+        acknowledged: true,
       },
     ]);
     expect(events[0]?.publication).not.toBe(publication);

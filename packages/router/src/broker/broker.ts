@@ -490,6 +490,8 @@ export class Broker {
     let now: number | undefined;
     // Passthru for subscribers of the earlier "payload transparency" (passthru.ts); mostly undefined.
     const bare = barePassthruPayload(p.options, p.payload);
+    // Carried on the EVENT objects for in-process bridges (the MQTT QoS of the publication); never on the wire.
+    const acknowledged = p.options.acknowledge === true;
     const matches = this.#borrowMatchList();
     // The EVENTs handed to transports, counted here and added once (delivery-count.ts).
     let delivered = 0;
@@ -528,14 +530,18 @@ export class Broker {
               details: bareDetails(details),
               payload: bare,
             };
+            if (acknowledged) bareEvent.acknowledged = true;
             delivered += deliverEvent(subscriber, bareEvent);
             continue;
           }
           // Built once, on the first receiver, and shared by every receiver of this subscription.
-          event ??= copyPayload<EventMessage>(
-            { type: 'EVENT', subscription: subscription.id, publication: p.id, details },
-            p.payload,
-          );
+          if (event === undefined) {
+            event = copyPayload<EventMessage>(
+              { type: 'EVENT', subscription: subscription.id, publication: p.id, details },
+              p.payload,
+            );
+            if (acknowledged) event.acknowledged = true;
+          }
           delivered += deliverEvent(subscriber, event);
         }
       }

@@ -36,6 +36,7 @@ export function retainPublication(
     options: filter === undefined ? undefined : p.options,
     details: p.common,
     payload: p.payload,
+    ...(p.options.acknowledge === true ? { acknowledged: true as const } : {}),
   });
   if (outcome !== undefined && (outcome.evicted > 0 || outcome.refused))
     retainedBoundHit(offenders, publisher, topic, outcome);
@@ -78,10 +79,11 @@ export function sendRetained(retained: RetainedEventStore, session: RealmMember,
     if (subscription.match !== 'exact') details.topic = event.topic;
     const bare = readsBare ? barePassthruPayload(event.details, event.payload) : undefined;
     const header = { type: 'EVENT', subscription: subscription.id, publication: randomId() } as const;
-    session.send(
+    const message: EventMessage =
       bare === undefined
         ? copyPayload<EventMessage>({ ...header, details }, event.payload)
-        : { ...header, details: bareDetails(details), payload: bare },
-    );
+        : { ...header, details: bareDetails(details), payload: bare };
+    if (event.acknowledged === true) message.acknowledged = true;
+    session.send(message);
   }
 }

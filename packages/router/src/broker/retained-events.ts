@@ -28,6 +28,8 @@ export interface RetainedEvent {
   readonly details: Dict;
   /** The application payload, untouched. */
   readonly payload: Payload;
+  /** The publisher asked for an acknowledgement: carried to its EVENTs (router-internal, see `EventMessage.acknowledged`). */
+  readonly acknowledged?: true;
 }
 
 /** The bounds of a {@link RetainedEvents}: topics and estimated bytes. */

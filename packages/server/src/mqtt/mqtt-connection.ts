@@ -6,6 +6,7 @@
  * that follows it. Whatever the peer sends, the connection ends with the spec's reason code
  * (MQTT 5) or a close (3.1.1), logged once, and nothing else is disturbed.
  */
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import mqttPacket, { type IConnectPacket, type IPublishPacket, type Packet } from 'mqtt-packet';
 import type { Logger } from '../logger.js';
@@ -59,6 +60,8 @@ export class MqttConnection implements SessionLink {
   #timer: NodeJS.Timeout | undefined;
   #disconnected = false;
   #corked = false;
+  /** A TCP or TLS socket (else a WebSocket stream, which frames each write). */
+  readonly #socket: boolean;
   #abnormal = true;
   /** Resolves when the connection has ended. */
   readonly ended: Promise<void>;
@@ -66,6 +69,7 @@ export class MqttConnection implements SessionLink {
 
   constructor(stream: Duplex, peer: string, host: ConnectionHost) {
     this.#stream = stream;
+    this.#socket = stream instanceof Socket;
     this.peer = peer;
     this.#host = host;
     this.#logger = host.logger;
@@ -96,11 +100,14 @@ export class MqttConnection implements SessionLink {
     });
     this.#stream.on('data', (chunk: Buffer) => {
       if (this.#state === 'closed') return;
+      // Whether the codec holds no partial packet: then PUBACKs at the chunk's start can be read here.
+      const atBoundary = this.#guard.atBoundary;
       const verdict = this.#guard.check(chunk);
       if (verdict === 'too-large') return this.#fail(ReasonCode.PACKET_TOO_LARGE, 'packet larger than max_packet_size');
       if (verdict === 'malformed') return this.#fail(ReasonCode.MALFORMED_PACKET, 'malformed remaining length');
       try {
-        this.#parser.parse(chunk);
+        const start = atBoundary && this.#state === 'open' ? this.#takePubacks(chunk) : 0;
+        if (start < chunk.length) this.#parser.parse(start === 0 ? chunk : chunk.subarray(start));
       } catch (error) {
         this.#fail(ReasonCode.MALFORMED_PACKET, `malformed packet: ${String(error)}`);
       }
@@ -108,6 +115,25 @@ export class MqttConnection implements SessionLink {
     this.#stream.on('error', (error) => this.#logger.debug({ err: error, peer: this.peer }, 'MQTT connection error'));
     this.#stream.on('close', () => this.#ended());
     this.#arm(CONNECT_TIMEOUT_MS);
+  }
+
+  /**
+   * Acknowledges the PUBACKs a chunk starts with, without the codec: a QoS 1 subscriber answers
+   * every message with one, and mqtt-packet's parser cost more per PUBACK than the rest of a
+   * delivery. Only the plain form is read here (type 0x40, remaining length 2: MQTT 3.1.1
+   * section 3.4; MQTT 5.0 section 3.4.2.1, reason Success omitted); anything else, from the first
+   * other octet on, goes to the codec. Returns where the codec takes over.
+   */
+  #takePubacks(chunk: Buffer): number {
+    let at = 0;
+    while (at + 4 <= chunk.length && chunk[at] === 0x40 && chunk[at + 1] === 0x02) {
+      const messageId = ((chunk[at + 2] as number) << 8) | (chunk[at + 3] as number);
+      at += 4;
+      this.#session?.acknowledge(messageId);
+    }
+    // Any packet counts as activity (section 3.1.2.10), as in #onPacket.
+    if (at > 0 && this.#keepAliveMs > 0) this.#arm(this.#keepAliveMs * 1.5);
+    return at;
   }
 
   /** Sends a packet; false when it was not sent (connection gone, or larger than the client accepts). */
@@ -120,7 +146,16 @@ export class MqttConnection implements SessionLink {
       this.#logger.warn({ err: error, peer: this.peer, cmd: packet.cmd }, 'MQTT packet could not be encoded; not sent');
       return false;
     }
-    if (bytes.length > this.#clientMaxPacket) return false;
+    return this.sendBytes(bytes);
+  }
+
+  /**
+   * Sends a packet already encoded: `head`, then `payload` when given (a PUBLISH whose payload
+   * is shared by every subscriber, publish-encoder.ts). False when it was not sent.
+   */
+  sendBytes(head: Buffer, payload?: Buffer): boolean {
+    if (this.#state === 'closed') return false;
+    if (head.length + (payload?.length ?? 0) > this.#clientMaxPacket) return false;
     // Corked until the end of this tick, so the messages of a burst leave in one write (as a
     // RawSocket connection's do): one write per packet was the broker's largest cost in fan-out.
     if (!this.#corked) {
@@ -131,7 +166,16 @@ export class MqttConnection implements SessionLink {
         this.#stream.uncork();
       });
     }
-    this.#stream.write(bytes);
+    if (payload === undefined || payload.length === 0) this.#stream.write(head);
+    else if (this.#socket) {
+      // Two writes of one corked writev: the payload buffer is shared by every subscriber's queue.
+      this.#stream.write(head);
+      this.#stream.write(payload);
+    } else {
+      // A WebSocket stream makes a frame of each write: one packet, one frame, as clients that
+      // read a packet per frame expect (MQTT 3.1.1 section 6 allows any split, not all clients do).
+      this.#stream.write(Buffer.concat([head, payload]));
+    }
     return true;
   }
 

@@ -12,6 +12,7 @@ import { acceptAuthOf } from '../config/auth-schema.js';
 import type { MqttOptionsConfig } from '../config/mqtt-schema.js';
 import type { Logger } from '../logger.js';
 import type { SessionAcceptor } from '../session-acceptor.js';
+import { EventTap } from './event-tap.js';
 
 /** Why a CONNECT was refused. */
 export type JoinRefusal = 'bad-credentials' | 'not-authorized' | 'unavailable';
@@ -33,6 +34,8 @@ export interface JoinRequest {
 /** The WAMP session of an MQTT client, joined. */
 export interface JoinedSession {
   session: Session;
+  /** Where the session's EVENTs can be taken before the client `Session` builds them. */
+  tap: EventTap;
   authid: string;
   authrole: string;
 }
@@ -59,8 +62,16 @@ function authMethodsOf(request: JoinRequest): string[] {
 export async function joinForConnect(request: JoinRequest): Promise<JoinedSession | JoinRefusal> {
   const { options } = request;
   const { client, router: end } = createMemoryTransportPair({ peer: request.peer });
+  // EVENTs are taken on the router side, before the client `Session` (event-tap.ts).
+  const tap = new EventTap();
   const connection = request.router.connect(
-    { ...end, info: { ...end.info, type: 'mqtt', serializer: 'mqtt' } },
+    {
+      ...end,
+      info: { ...end.info, type: 'mqtt', serializer: 'mqtt' },
+      send: (message) => {
+        if (!tap.toClient(message)) end.send(message);
+      },
+    },
     {
       authrole: options.role ?? 'anonymous',
       authid: request.clientId,
@@ -70,7 +81,10 @@ export async function joinForConnect(request: JoinRequest): Promise<JoinedSessio
     },
   );
   end.attach({
-    onMessage: (message) => connection.receive(message),
+    onMessage: (message) => {
+      tap.fromClient(message);
+      connection.receive(message);
+    },
     onProtocolError: (error) => connection.protocolViolation(error.message),
     onClose: () => connection.transportClosed(),
   });
@@ -89,7 +103,12 @@ export async function joinForConnect(request: JoinRequest): Promise<JoinedSessio
   });
   try {
     const welcome = await session.join();
-    return { session, authid: String(welcome['authid'] ?? request.clientId), authrole: String(welcome['authrole']) };
+    return {
+      session,
+      tap,
+      authid: String(welcome['authid'] ?? request.clientId),
+      authrole: String(welcome['authrole']),
+    };
   } catch (error) {
     request.logger.debug({ err: error, clientId: request.clientId }, 'MQTT client refused by the realm');
     if (error instanceof ApplicationError && error.uri === 'wamp.error.no_such_realm') return 'unavailable';

@@ -25,6 +25,7 @@ import { type ConnectionHost, MqttConnection, type OpenResult } from './mqtt-con
 import { joinForConnect } from './mqtt-join.js';
 import { MqttSession } from './mqtt-session.js';
 import { PayloadMapper } from './payload-mapping.js';
+import { PublishEncoder } from './publish-encoder.js';
 import { ConnackReturnCode, ReasonCode } from './reason-codes.js';
 import { topicToUri } from './topic-mapping.js';
 
@@ -61,6 +62,7 @@ export class MqttService implements ConnectionHost {
   readonly #options: MqttOptionsConfig;
   readonly #router: SessionAcceptor;
   readonly #mapper: PayloadMapper;
+  readonly #encoder: PublishEncoder;
   readonly #maxQueued: number;
   readonly #maxExpiry: number;
   readonly #sessions = new Map<string, MqttSession>();
@@ -81,6 +83,7 @@ export class MqttService implements ConnectionHost {
     this.#maxQueued = config.max_queued ?? MQTT_DEFAULTS.maxQueued;
     this.#maxExpiry = config.session_expiry ?? MQTT_DEFAULTS.sessionExpirySeconds;
     this.#mapper = new PayloadMapper(config.payload_mapping, config.realm, (realm) => this.#codecSession(realm));
+    this.#encoder = new PublishEncoder(this.#mapper, this.logger);
   }
 
   /** Sessions kept (connected or not), for tests and status. */
@@ -206,6 +209,8 @@ export class MqttService implements ConnectionHost {
         authid: joined.authid,
         authrole: joined.authrole,
         mapper: this.#mapper,
+        tap: joined.tap,
+        encoder: this.#encoder,
         limits: { maxInflight: this.maxInflight, maxQueued: this.#maxQueued },
         logger: this.logger,
       });
@@ -221,6 +226,7 @@ export class MqttService implements ConnectionHost {
             topic: will.topic,
             payload: typeof will.payload === 'string' ? Buffer.from(will.payload) : will.payload,
             retain: will.retain === true,
+            qos: will.qos ?? 0,
             delayMs: (will.properties?.willDelayInterval ?? 0) * 1000,
           };
     this.logger.debug(

@@ -6,28 +6,31 @@
  * subscribed, QoS 1 messages queue up (bounded) and are sent, unacknowledged ones again with DUP
  * set, when the client comes back.
  */
-import type { Event, Session, Subscription } from '@interchange/client';
-import type { IPublishPacket, ISubscribePacket, IUnsubscribePacket, Packet, QoS } from 'mqtt-packet';
+import type { Session, Subscription } from '@interchange/client';
+import type { EventMessage } from '@interchange/protocol';
+import type { IPublishPacket, ISubscribePacket, IUnsubscribePacket, Packet } from 'mqtt-packet';
 import type { Logger } from '../logger.js';
-import { type PayloadMapper, PayloadMappingError } from './payload-mapping.js';
+import { type EventTap, patternKey } from './event-tap.js';
+import type { PayloadMapper } from './payload-mapping.js';
+import type { MappedEvent, PublishEncoder } from './publish-encoder.js';
 import { ReasonCode, SUBACK_FAILURE } from './reason-codes.js';
-import { filterMatches, filterToPatterns, topicToUri, uriToTopic } from './topic-mapping.js';
+import { filterMatches, filterToPatterns, topicToUri } from './topic-mapping.js';
 
 /** What a session needs from the network connection it is attached to. */
 export interface SessionLink {
   readonly protocolVersion: number;
   /** Sends a packet; false when it was not sent (too large for the client, connection gone). */
   send(packet: Packet): boolean;
+  /** Sends an encoded packet, `head` then `payload`; false when it was not sent. */
+  sendBytes(head: Buffer, payload?: Buffer): boolean;
   /** Whether the connection's write buffer is over its bound (QoS 0 messages are then dropped). */
   readonly congested: boolean;
 }
 
-/** A message for the client. */
+/** A message for the client: an EVENT in MQTT form (shared with every other subscriber), at the QoS it goes out at. */
 interface Outgoing {
-  topic: string;
-  payload: Buffer;
+  event: MappedEvent;
   qos: 0 | 1;
-  retain: boolean;
 }
 
 /** The will of a connection (MQTT 3.1.1 section 3.1.2.5). */
@@ -35,6 +38,8 @@ export interface Will {
   topic: string;
   payload: Buffer;
   retain: boolean;
+  /** QoS 1 and 2 are published with `acknowledge`, so subscribers get the will at QoS 1 (at most). */
+  qos: number;
   /** MQTT 5 Will Delay Interval, in milliseconds. */
   delayMs: number;
 }
@@ -52,6 +57,8 @@ interface MqttSubscription {
   /** MQTT 5 No Local: the client's own messages are not sent back on this subscription. */
   noLocal: boolean;
   wamp: Subscription[];
+  /** The keys (event-tap.ts) of its WAMP patterns, under which it receives their EVENTs. */
+  keys: string[];
 }
 
 /** Options of {@link MqttSession}. */
@@ -61,6 +68,10 @@ export interface MqttSessionOptions {
   authid: string;
   authrole: string;
   mapper: PayloadMapper;
+  /** Where the WAMP session's EVENTs are taken (mqtt-join.ts). */
+  tap: EventTap;
+  /** The transport's EVENT to PUBLISH encoder, shared by its sessions. */
+  encoder: PublishEncoder;
   limits: SessionLimits;
   logger: Logger;
 }
@@ -78,9 +89,12 @@ export class MqttSession {
   expirySeconds = 0;
   will: Will | undefined;
   readonly #mapper: PayloadMapper;
+  readonly #encoder: PublishEncoder;
   readonly #limits: SessionLimits;
   readonly #logger: Logger;
   readonly #subscriptions = new Map<string, MqttSubscription>();
+  /** Subscriptions by the keys of their WAMP patterns (several filters can share one, `a/#` and `a`). */
+  readonly #byKey = new Map<string, MqttSubscription[]>();
   readonly #inflight = new Map<number, Outgoing>();
   readonly #queue: Outgoing[] = [];
   /** QoS 2 packet IDs received and not yet released (exactly-once into the realm). */
@@ -104,8 +118,13 @@ export class MqttSession {
     this.authid = options.authid;
     this.authrole = options.authrole;
     this.#mapper = options.mapper;
+    this.#encoder = options.encoder;
     this.#limits = options.limits;
     this.#logger = options.logger;
+    options.tap.setSink(
+      (key, topic, message) => this.#onEvent(key, topic, message),
+      (error) => this.#logger.error({ err: error, clientId: this.clientId }, 'MQTT: delivering an event failed'),
+    );
   }
 
   get ended(): boolean {
@@ -195,6 +214,7 @@ export class MqttSession {
           ...publication.options,
           exclude_me: false,
           ...(will.retain ? { retain: true } : {}),
+          ...(will.qos > 0 ? { acknowledge: true } : {}),
         });
     } catch (error) {
       this.#logger.info({ err: error, clientId: this.clientId, topic: will.topic }, 'MQTT will not published');
@@ -301,11 +321,15 @@ export class MqttSession {
       return qos;
     }
     const getRetained = !v5 || (request.rh ?? 0) !== 2;
-    const entry: MqttSubscription = { qos, active: true, noLocal: v5 && request.nl === true, wamp: [] };
+    const entry: MqttSubscription = { qos, active: true, noLocal: v5 && request.nl === true, wamp: [], keys: [] };
     this.#subscriptions.set(request.topic, entry);
     try {
       for (const [index, pattern] of patterns.entries()) {
-        const subscribing = this.wamp.subscribe(pattern.uri, (event) => this.#onEvent(entry, event), {
+        // Listed under its key before SUBSCRIBE goes out: the tap hands over EVENTs (retained
+        // ones first) from the moment the router answers; the client `Session` gets none of them.
+        const key = patternKey(pattern.uri, pattern.match);
+        this.#listen(key, entry);
+        const subscribing = this.wamp.subscribe(pattern.uri, () => {}, {
           match: pattern.match,
           ...(getRetained ? { get_retained: true } : {}),
         });
@@ -316,6 +340,7 @@ export class MqttSession {
           try {
             entry.wamp.push(await subscribing);
           } catch (error) {
+            this.#unlisten(key, entry);
             this.#logger.debug(
               { err: error, clientId: this.clientId, uri: pattern.uri },
               'MQTT: parent level not subscribed',
@@ -327,6 +352,7 @@ export class MqttSession {
     } catch (error) {
       this.#subscriptions.delete(request.topic);
       entry.active = false;
+      for (const key of [...entry.keys]) this.#unlisten(key, entry);
       for (const subscription of entry.wamp) void subscription.unsubscribe().catch(() => {});
       const uri = (error as { uri?: string }).uri;
       this.#logger.debug(
@@ -349,6 +375,7 @@ export class MqttSession {
       }
       this.#subscriptions.delete(filter);
       entry.active = false;
+      for (const key of [...entry.keys]) this.#unlisten(key, entry);
       await Promise.all(entry.wamp.map((subscription) => subscription.unsubscribe().catch(() => {})));
       codes.push(ReasonCode.SUCCESS);
     }
@@ -360,23 +387,37 @@ export class MqttSession {
     if (this.#inflight.delete(messageId)) this.#drain();
   }
 
-  /** An event on one of the WAMP subscriptions of `entry`: mapped (in order), then delivered or queued. */
-  #onEvent(entry: MqttSubscription, event: Event): void {
-    if (this.#ended || !entry.active) return;
-    const topic = uriToTopic(event.topic);
-    if (topic === undefined) return;
-    const retain = event.details['retained'] === true;
-    // A cleared retained message (empty) is not sent (MQTT 3.1.1 section 3.3.1.3).
-    if (retain && event.args.length === 0 && Object.keys(event.kwargs).length === 0) return;
-    let payload: ReturnType<PayloadMapper['toMqtt']>;
-    try {
-      payload = this.#mapper.toMqtt(event.topic, topic, event);
-    } catch (error) {
-      this.#unmapped(error, event.topic);
-      return;
-    }
-    if (!(payload instanceof Promise) && this.#mapping === 0) {
-      this.#mapped(payload, topic, entry.qos, retain, event.topic);
+  #listen(key: string, entry: MqttSubscription): void {
+    entry.keys.push(key);
+    const entries = this.#byKey.get(key);
+    if (entries === undefined) this.#byKey.set(key, [entry]);
+    else entries.push(entry);
+  }
+
+  #unlisten(key: string, entry: MqttSubscription): void {
+    const keyAt = entry.keys.indexOf(key);
+    if (keyAt >= 0) entry.keys.splice(keyAt, 1);
+    const entries = this.#byKey.get(key);
+    if (entries === undefined) return;
+    const at = entries.indexOf(entry);
+    if (at >= 0) entries.splice(at, 1);
+    if (entries.length === 0) this.#byKey.delete(key);
+  }
+
+  /**
+   * An EVENT of the WAMP subscription with `key` (its topic `topic`), as the router sent it:
+   * mapped and encoded once for every MQTT subscriber (publish-encoder.ts), then delivered or
+   * queued for each MQTT subscription listening on it, in order.
+   */
+  #onEvent(key: string, topic: string, message: EventMessage): void {
+    if (this.#ended) return;
+    const entries = this.#byKey.get(key);
+    if (entries === undefined) return;
+    const topicDetail = message.details['topic'];
+    const event = this.#encoder.map(message, typeof topicDetail === 'string' ? topicDetail : topic);
+    if (event === null) return;
+    if (!(event instanceof Promise) && this.#mapping === 0) {
+      this.#deliverEvent(entries, event);
       return;
     }
     // A dynamic mapping's encoder is being called: later events wait their turn (order is kept),
@@ -385,35 +426,30 @@ export class MqttSession {
       this.#drop('mapping backlog');
       return;
     }
-    if (payload instanceof Promise) payload.catch(() => {});
+    const listening = [...entries];
     this.#mapping++;
     this.#pipeline = this.#pipeline.then(async () => {
       try {
-        this.#mapped(await payload, topic, entry.qos, retain, event.topic);
+        const mapped = await event;
+        if (mapped !== null && !this.#ended) this.#deliverEvent(listening, mapped);
       } catch (error) {
-        this.#unmapped(error, event.topic);
+        // Never rejects: a failure here must not stop the events behind it.
+        this.#logger.error({ err: error, clientId: this.clientId }, 'WAMP event to MQTT failed; dropped');
       } finally {
         this.#mapping--;
       }
     });
   }
 
-  #mapped(payload: Buffer | undefined, topic: string, qos: 0 | 1, retain: boolean, uri: string): void {
-    if (payload === undefined) {
-      this.#logger.debug(
-        { topic: uri },
-        'WAMP event without a passthru payload on a passthrough topic; not sent to MQTT',
-      );
-      return;
+  /**
+   * One event to each MQTT subscription listening on its pattern, at the lower of the
+   * publication's QoS and the one granted (MQTT 3.1.1 section 3.8.4, MQTT 5.0 section 3.8.4).
+   */
+  #deliverEvent(entries: readonly MqttSubscription[], event: MappedEvent): void {
+    for (const entry of entries) {
+      if (!entry.active) continue;
+      this.#deliver({ event, qos: Math.min(entry.qos, event.qos) as 0 | 1 });
     }
-    this.#deliver({ topic, payload, qos, retain });
-  }
-
-  /** Never throws: a failure here must not stop the events behind it. */
-  #unmapped(error: unknown, uri: string): void {
-    if (error instanceof PayloadMappingError)
-      this.#logger.info({ err: error, topic: uri }, 'WAMP event not mapped to MQTT; dropped');
-    else this.#logger.error({ err: error, topic: uri }, 'WAMP event to MQTT failed; dropped');
   }
 
   #deliver(message: Outgoing): void {
@@ -450,16 +486,11 @@ export class MqttSession {
   }
 
   #sendPublish(link: SessionLink, message: Outgoing, messageId: number | undefined, dup: boolean): void {
-    const packet: IPublishPacket = {
-      cmd: 'publish',
-      topic: message.topic,
-      payload: message.payload,
-      qos: message.qos as QoS,
-      retain: message.retain,
-      dup,
-      ...(messageId === undefined ? {} : { messageId }),
-    };
-    if (!link.send(packet) && messageId !== undefined) {
+    // Encoded for the connection's protocol version when it is sent: a queued message may go
+    // out on a later connection of another version.
+    const packet = message.event.packet(message.qos, link.protocolVersion);
+    const sent = packet !== undefined && link.sendBytes(packet.head(messageId, dup), packet.payload);
+    if (!sent && messageId !== undefined) {
       // Too large for the client (MQTT 5 Maximum Packet Size): discarded as if acknowledged (section 3.1.2.11.4).
       this.#inflight.delete(messageId);
       this.#drop('larger than the client accepts');

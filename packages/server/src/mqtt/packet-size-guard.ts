@@ -23,6 +23,11 @@ export class PacketSizeGuard {
     this.#max = max;
   }
 
+  /** Whether the stream so far ended with a whole packet: the next octet starts a fixed header. */
+  get atBoundary(): boolean {
+    return this.#skip === 0 && this.#headerStep === 0;
+  }
+
   /** Feeds the next chunk of the stream; once not `ok`, the connection must end. */
   check(chunk: Uint8Array): GuardVerdict {
     let at = 0;

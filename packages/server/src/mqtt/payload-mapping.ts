@@ -9,8 +9,8 @@
  *   `encoder(mqtt_topic, uri, args, kwargs)` returns the payload.
  * A topic no mapping covers is treated as `passthrough`, the form that loses nothing.
  */
-import type { Event, PublishOptions, Session } from '@interchange/client';
-import { decodeBase64, encodeBase64 } from '@interchange/protocol';
+import type { PublishOptions, Session } from '@interchange/client';
+import { type Dict, decodeBase64, encodeBase64 } from '@interchange/protocol';
 import { decodeUbjson, encodeUbjson } from '@interchange/protocol/ubjson';
 import { Decoder as CborDecoder, Encoder as CborEncoder } from 'cbor-x';
 import { Packr } from 'msgpackr';
@@ -20,6 +20,13 @@ import type { PayloadMappingConfig } from '../config/mqtt-schema.js';
 export interface WampPublication {
   args: unknown[] | undefined;
   options: PublishOptions;
+}
+
+/** What a mapping to MQTT reads of a WAMP event (the client library's `Event` has this shape). */
+export interface EventPayload {
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+  details: Dict;
 }
 
 /** A payload that its mapping cannot convert; the message is dropped (MQTT 5: reason 0x99). */
@@ -160,7 +167,7 @@ export class PayloadMapper {
    *
    * @throws PayloadMappingError (or rejects with it) when the payload cannot be encoded.
    */
-  toMqtt(uri: string, topic: string, event: Event): Buffer | undefined | Promise<Buffer | undefined> {
+  toMqtt(uri: string, topic: string, event: EventPayload): Buffer | undefined | Promise<Buffer | undefined> {
     const mapping = this.mappingFor(uri);
     switch (mapping.type) {
       case 'passthrough': {
@@ -190,7 +197,7 @@ export class PayloadMapper {
   }
 
   /** The payload of an event encoded once for every receiver (the router hands all of them the same args or kwargs). */
-  #cached<T extends Buffer | Promise<Buffer | undefined>>(uri: string, event: Event, encode: () => T): T {
+  #cached<T extends Buffer | Promise<Buffer | undefined>>(uri: string, event: EventPayload, encode: () => T): T {
     const key = event.args.length > 0 ? event.args : Object.keys(event.kwargs).length > 0 ? event.kwargs : undefined;
     if (key === undefined) return encode();
     const cached = this.#encoded.get(key);
@@ -204,7 +211,7 @@ export class PayloadMapper {
     mapping: Extract<PayloadMappingConfig, { type: 'dynamic' }>,
     uri: string,
     topic: string,
-    event: Event,
+    event: EventPayload,
   ): Promise<Buffer | undefined> {
     const session = await this.#codecs(mapping.realm ?? this.#realm);
     let result: Awaited<ReturnType<Session['call']>>;

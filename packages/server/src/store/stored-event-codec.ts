@@ -114,13 +114,18 @@ export function decodeHistoryRecord(bytes: Uint8Array): HistoryRecord {
 export function encodeRetainedRecord(seq: number, events: readonly RetainedEvent[]): Uint8Array {
   return packr.pack([
     seq,
-    events.map((event) => [
-      event.publisherId,
-      event.excludeMe,
-      event.details,
-      payloadFields(event.payload),
-      listsOf(event.options),
-    ]),
+    events.map((event) => {
+      const item = [
+        event.publisherId,
+        event.excludeMe,
+        event.details,
+        payloadFields(event.payload),
+        listsOf(event.options),
+      ];
+      // A sixth field only when set, so records without it read as before.
+      if (event.acknowledged === true) item.push(true);
+      return item;
+    }),
   ]);
 }
 
@@ -134,8 +139,9 @@ export function decodeRetainedRecord(topic: string, bytes: Uint8Array): { seq: n
   const [seq, list] = value as unknown[];
   if (typeof seq !== 'number' || !Array.isArray(list)) throw new TypeError('malformed retained record');
   const events = list.map((item: unknown): RetainedEvent => {
-    if (!Array.isArray(item) || item.length !== 5) throw new TypeError('malformed retained event');
-    const [publisherId, excludeMe, details, payload, lists] = item as unknown[];
+    if (!Array.isArray(item) || (item.length !== 5 && item.length !== 6))
+      throw new TypeError('malformed retained event');
+    const [publisherId, excludeMe, details, payload, lists, acknowledged] = item as unknown[];
     if (typeof publisherId !== 'number' || typeof excludeMe !== 'boolean')
       throw new TypeError('malformed retained event');
     const filter = filterOf(lists);
@@ -147,6 +153,7 @@ export function decodeRetainedRecord(topic: string, bytes: Uint8Array): { seq: n
       options: filter === undefined ? undefined : (lists as Dict),
       details: dictOf(details, 'details'),
       payload: payloadOf(payload),
+      ...(acknowledged === true ? { acknowledged: true as const } : {}),
     };
   });
   return { seq, events };

@@ -116,6 +116,28 @@ describe('MQTT sessions, retained messages, wills and bad input', () => {
     second.send({ cmd: 'disconnect' });
   });
 
+  it('reads PUBACKs however they come: several in one write, in the short and the MQTT 5 long form, then another packet', async () => {
+    const client = await RawMqttClient.open(port, 5);
+    await client.connect({ clientId: 'acks-device' });
+    client.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'acks/t', qos: 1 }] });
+    await client.next();
+    // Two in flight (max_inflight), three queued (max_queued).
+    for (let n = 1; n <= 5; n++) await wamp.publish('acks.t', [n], { acknowledge: true });
+    const id = (packet: Packet | undefined) => (packet as { messageId: number }).messageId;
+    const short = (packet: Packet | undefined) => Buffer.from([0x40, 0x02, id(packet) >> 8, id(packet) & 0xff]);
+    const a = await client.next();
+    const b = await client.next();
+    expect([argsOf(a), argsOf(b)]).toEqual([[1], [2]]);
+    // A short PUBACK, an MQTT 5 one with its reason code (remaining length 3), and a PINGREQ, in one write.
+    client.write(Buffer.concat([short(a), Buffer.from([0x40, 0x03, id(b) >> 8, id(b) & 0xff, 0x00, 0xc0, 0x00])]));
+    const answers = [await client.next(), await client.next(), await client.next()];
+    expect(answers.map((p) => (p?.cmd === 'publish' ? argsOf(p) : p?.cmd))).toEqual([[3], [4], 'pingresp']);
+    client.write(Buffer.concat([short(answers[0]), short(answers[1])]));
+    expect(argsOf(await client.next())).toEqual([5]);
+    client.send({ cmd: 'disconnect' });
+    await client.closed;
+  });
+
   it('hands a persistent session over to a second connection with the same client ID, subscriptions included', async () => {
     const first = await RawMqttClient.open(port);
     await first.connect({ clientId: 'taken', clean: false });

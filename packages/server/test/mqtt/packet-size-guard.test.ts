@@ -33,6 +33,30 @@ describe('PacketSizeGuard', () => {
     );
   });
 
+  it('knows whether the stream so far ends with a whole packet, wherever it is split', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 1, maxLength: 6 }),
+        fc.nat(4000),
+        (sizes, cut) => {
+          const packets = sizes.map(publish);
+          const stream = Buffer.concat(packets);
+          const at = cut % (stream.length + 1);
+          const guard = new PacketSizeGuard(1024);
+          expect(guard.atBoundary).toBe(true);
+          guard.check(stream.subarray(0, at));
+          const ends = new Set([0]);
+          let end = 0;
+          for (const packet of packets) {
+            end += packet.length;
+            ends.add(end);
+          }
+          expect(guard.atBoundary).toBe(ends.has(at));
+        },
+      ),
+    );
+  });
+
   it('says too-large from the fixed header alone, before the body arrives', () => {
     expect(new PacketSizeGuard(1024).check(Uint8Array.from([0x30, 0xff, 0xff, 0x03]))).toBe('too-large');
   });
