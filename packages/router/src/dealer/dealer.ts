@@ -48,6 +48,7 @@ import { checkRegister, sharedRegistrationConflict } from './register-checks.js'
 import {
   type Callee,
   InvokePolicy,
+  type PickResult,
   type Registration,
   type RegistrationDetails,
   RegistrationStore,
@@ -394,8 +395,12 @@ export class Dealer {
       return undefined;
     }
     const { deleted } = this.#store.removeCallee(registration, session);
-    session.send({ type: 'UNREGISTERED', requestId: message.requestId });
-    this.#emitRemoved(registration, session, deleted);
+    const released = this.#emitRemoved(registration, session, deleted);
+    const unregistered = { type: 'UNREGISTERED', requestId: message.requestId } as const;
+    // On a cluster, once the other nodes no longer route to this callee and would admit another
+    // REGISTER of the procedure: UNREGISTERED is the callee's word that the procedure is free.
+    if (released === undefined) session.send(unregistered);
+    else this.#waits.wait(session, released, () => session.send(unregistered));
     return undefined;
   }
 
@@ -404,7 +409,7 @@ export class Dealer {
    * with ERROR; a CALL with the request ID of a pending call continues a progressive invocation.
    * @returns a protocol violation to abort the caller's session for, or `undefined`.
    */
-  call(session: RealmMember, message: CallMessage, retried = false): ProtocolViolation {
+  call(session: RealmMember, message: CallMessage, retried = false, turn?: Callee | null): ProtocolViolation {
     const { requestId, procedure, options } = message;
     const violation = passthruViolation(session, 'caller', 'CALL', options);
     if (violation !== undefined) return violation;
@@ -481,10 +486,18 @@ export class Dealer {
       }
     }
     // Calls already waiting for this registration go first (first in, first out).
-    let picked =
-      registration !== undefined && this.#queues?.hasWaiting(registration) === true
-        ? 'busy'
-        : registration?.pick(this.#random);
+    let picked: PickResult;
+    if (registration !== undefined && this.#queues?.hasWaiting(registration) === true) picked = 'busy';
+    else if (turn !== undefined) picked = registration?.pickGiven(turn ?? undefined, this.#random);
+    else if (this.#cluster?.turn !== undefined && registration !== undefined && sharedTurns(registration, message)) {
+      // On a cluster, the turn of a shared registration is the cluster's (see `turn`).
+      const given = this.#cluster.turn(registration, registration.callees);
+      if (given instanceof Promise) {
+        this.#waits.wait(session, given, (callee) => this.call(session, message, true, callee ?? null));
+        return undefined;
+      }
+      picked = registration.pickGiven(given, this.#random);
+    } else picked = registration?.pick(this.#random);
     // A callee without room for the call's bytes is passed over, as a busy one is.
     let full: Set<RealmMember> | undefined;
     while (registration !== undefined && picked !== undefined && picked !== 'busy') {
@@ -651,10 +664,26 @@ export class Dealer {
     this.#emitRemoved(registration, session, deleted);
   }
 
-  #emitRemoved(registration: Registration, session: RealmMember, deleted: boolean): void {
+  /** Tells the cluster and the observer; returns the cluster's promise (see `calleeRemoved`). */
+  #emitRemoved(registration: Registration, session: RealmMember, deleted: boolean): Promise<void> | undefined {
     if (deleted) this.#queues?.registrationDeleted(registration);
-    this.#cluster?.calleeRemoved(registration, session);
+    const released = this.#cluster?.calleeRemoved(registration, session);
     notifyObserver(this.#observer, this.#logger, 'onUnregister', registration, session);
     if (deleted) notifyObserver(this.#observer, this.#logger, 'onDelete', registration, session);
+    return released;
   }
+}
+
+/**
+ * Whether a cluster decides whose turn a call to `registration` is: a shared registration with
+ * an order (roundrobin, first, last) and more than one callee; `random` is uniform over every
+ * node's callees as it is. Not a progressive call: its later chunks must find it under way.
+ */
+function sharedTurns(registration: Registration, message: CallMessage): boolean {
+  const { invoke } = registration;
+  return (
+    registration.callees.length > 1 &&
+    (invoke === InvokePolicy.ROUNDROBIN || invoke === InvokePolicy.FIRST || invoke === InvokePolicy.LAST) &&
+    message.options.progress !== true
+  );
 }

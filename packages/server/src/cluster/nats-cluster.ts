@@ -512,6 +512,15 @@ export class NatsCluster implements ClusterBackend {
         return 'sent';
       },
       scatter: (subject, envelope) => cluster.#scatter(subject, envelope),
+      request: async (subject, envelope, timeoutMs) => {
+        try {
+          return unpackEnvelope((await nc.request(subject, packEnvelope(envelope), { timeout: timeoutMs })).data);
+        } catch {
+          return undefined;
+        }
+      },
+      claimOf: (key) => cluster.#claims.seen(key),
+      isAlive: (node) => cluster.#liveness.isAlive(node),
       serve: (subject, answer) =>
         cluster.#subscribe(subject, (data, message) => {
           const request = unpackEnvelope(data);
@@ -552,6 +561,7 @@ export class NatsCluster implements ClusterBackend {
       releaseClaim: (key, session) => {
         const release = cluster.#claims.release(key, session);
         if (release !== undefined) cluster.#track(release);
+        return release;
       },
       deleteRegistration: (key) => cluster.#table.delete(key),
     };
