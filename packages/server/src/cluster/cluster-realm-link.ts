@@ -54,8 +54,9 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
   constructor(context: ClusterContext, realm: Realm, history?: ClusterHistory) {
     this.#context = context;
     this.#realm = realm;
-    this.pubsub = new ClusterPubSub(context, realm.name, realm.broker, history);
     this.mirror = new RegistrationMirror(context, realm.name, realm.dealer);
+    const mirror = this.mirror;
+    this.pubsub = new ClusterPubSub(context, realm.name, realm.broker, (id) => mirror.isRemoteSession(id), history);
     this.relay = new InvocationRelay(context, realm);
     this.meta = new ClusterMeta(context, realm);
     this.testaments = new ClusterTestaments(context, realm);
