@@ -18,6 +18,11 @@ export interface ClusterContext {
   publish(subject: string, data: Uint8Array): void;
   /** Resolves once the NATS server has handled everything this node sent it so far (a ping). */
   flush(): Promise<void>;
+  /**
+   * Resolves once every NATS server a live node is connected to has every subscription this
+   * node made so far (see nats-cluster.ts `probe`): at once with one NATS server.
+   */
+  reachedEveryServer(): Promise<void>;
   /** Subscribes to `subject`; the returned function unsubscribes. */
   subscribe(subject: string, onMessage: (data: Uint8Array) => void): () => void;
   /**

@@ -180,8 +180,9 @@ export class ClusterPubSub implements BrokerClusterHooks {
 
   /**
    * A SUBSCRIBE waits until NATS has this node's subscription to the topic's coarse subject
-   * (subscribed now if needed, then flushed): a publication another node makes after SUBSCRIBED
-   * reaches NATS after it, so NATS delivers it here. The waiting SUBSCRIBE holds the NATS
+   * (subscribed now if needed, then flushed; on a NATS cluster, until every node's server has
+   * it): a publication another node makes after SUBSCRIBED reaches NATS after it, so NATS
+   * delivers it here. The waiting SUBSCRIBE holds the NATS
    * subscription until the broker has handled it. At once when NATS has it already.
    */
   subscribing(topic: string, match: string): Promise<() => void> | undefined {
@@ -221,9 +222,11 @@ export class ClusterPubSub implements BrokerClusterHooks {
     const settled = () => {
       interest.ready = undefined;
     };
-    // Cut off from NATS, the flush fails: the SUBSCRIBE is answered anyway (the client library
-    // subscribes again on reconnect), as the registration table does (registration-table.ts).
-    interest.ready = this.#context.flush().then(settled, settled);
+    // On a NATS cluster, until every server a node is connected to has it (nats-cluster.ts
+    // `#probe`). Cut off from NATS, the flush fails: the SUBSCRIBE is answered anyway (the
+    // client library subscribes again on reconnect), as the registration table does
+    // (registration-table.ts).
+    interest.ready = this.#context.reachedEveryServer().then(settled, settled);
     this.#interest.set(subject, interest);
     return interest;
   }
