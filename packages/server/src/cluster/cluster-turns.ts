@@ -28,6 +28,8 @@ export class ClusterTurns {
   /** The rotations this node keeps: claim key → the holder whose turn came last, and where it was. */
   readonly #rotations = new Map<string, { last: string; index: number }>();
   readonly #stop: () => void;
+  /** The claim key of each registration asked about (the dealer's own objects, so weakly held). */
+  readonly #keys = new WeakMap<RegistrationDetails, string>();
 
   constructor(context: ClusterContext, realm: string) {
     this.#context = context;
@@ -42,7 +44,12 @@ export class ClusterTurns {
     registration: RegistrationDetails,
     callees: readonly Callee[],
   ): Callee | Promise<Callee | undefined> | undefined {
-    const key = claimKey(this.#realm, registration.match, registration.uri);
+    let key = this.#keys.get(registration);
+    if (key === undefined) {
+      // Hashed once per registration, not on every call.
+      key = claimKey(this.#realm, registration.match, registration.uri);
+      this.#keys.set(registration, key);
+    }
     const holders = this.#liveHolders(key);
     if (holders.length === 0) return undefined;
     if (registration.invoke === 'first' || registration.invoke === 'last') {
