@@ -129,6 +129,11 @@ export class Realm {
     return this.#sessions.get(id);
   }
 
+  /** Whether the realm is joined to the realms of the same name on other nodes (a cluster). */
+  get clustered(): boolean {
+    return this.#cluster !== undefined;
+  }
+
   /** The attached sessions. */
   sessions(): IterableIterator<JoinedSession> {
     return this.#sessions.values();

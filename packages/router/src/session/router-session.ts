@@ -522,6 +522,11 @@ export class RouterSession implements PeerConnection, RealmMember {
     };
     // On a cluster the reply waits until the other nodes no longer route to the session's
     // registrations (realm.ts `leave`): the router's GOODBYE says the procedures are free.
+    // Elsewhere it goes first, so the session's last statistics count it (session-stats).
+    if (this.#realm?.clustered !== true) {
+      answer();
+      return;
+    }
     const released = this.#leaveRealm();
     if (released === undefined) answer();
     else released.then(answer, answer);
