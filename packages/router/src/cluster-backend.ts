@@ -34,8 +34,12 @@ export interface ClusterBackend {
 
 /** What a realm tells its cluster link beyond broker and dealer. */
 export interface ClusterRealmLink {
-  /** A local session left the realm (after its subscriptions and registrations were removed). */
-  sessionLeft(session: RealmMember): void;
+  /**
+   * A local session left the realm (after its subscriptions and registrations were removed).
+   * A promise makes the router's GOODBYE reply to that session wait until it settles (the
+   * session's registrations are gone cluster-wide then); `undefined`: at once.
+   */
+  sessionLeft(session: RealmMember): Promise<void> | undefined;
 }
 
 /** The single-process backend: every realm stays local, nothing is installed. */
@@ -116,12 +120,29 @@ export interface DealerClusterHooks {
    * came); `undefined`: answer `no_such_procedure` now.
    */
   callMissed?(procedure: string): Promise<void> | undefined;
+  /**
+   * Optional: whose turn a call to a shared registration is, when the cluster decides it (a
+   * `roundrobin` rotation, the order for `first` and `last`, as one router keeps them over the
+   * callees of every node). Returns one of `callees` (its turn), a promise of one (asked of
+   * another node: the dealer routes the call again once it resolves), or `undefined` to let the
+   * registration pick as on one router. A callee at its concurrency limit is passed over
+   * by the dealer as usual.
+   */
+  turn?(
+    registration: RegistrationDetails,
+    callees: readonly Callee[],
+  ): Callee | Promise<Callee | undefined> | undefined;
   /** A callee was removed by the router (force_reregister, revocation), with the reason it was told. */
   calleeRevoked?(registration: RegistrationDetails, session: RealmMember, reason: string | undefined): void;
   /** A session was added to a registration (`callee.session` may be the link's own proxy). */
   calleeAdded(registration: RegistrationDetails, callee: Callee): void;
-  /** A session was removed from a registration: unregistered, left, or revoked. */
-  calleeRemoved(registration: RegistrationDetails, session: RealmMember): void;
+  /**
+   * A session was removed from a registration: unregistered, left, or revoked. A promise makes
+   * the dealer's UNREGISTERED to that session wait until it settles (the callee is gone
+   * cluster-wide then, so a REGISTER made anywhere after UNREGISTERED finds the procedure free);
+   * `undefined`: at once.
+   */
+  calleeRemoved(registration: RegistrationDetails, session: RealmMember): Promise<void> | undefined;
   /**
    * A YIELD or ERROR from a callee on this node. Returns `true` when it answers an invocation
    * the link relayed for a caller on another node (the link forwards it); `false` to let the

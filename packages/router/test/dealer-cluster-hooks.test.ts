@@ -13,6 +13,7 @@ import type {
   RegistrationAdmission,
   RegistrationRequest,
 } from '../src/cluster-backend.js';
+import type { Callee } from '../src/dealer/registration-store.js';
 import { Router } from '../src/router.js';
 import { client } from './dealer-fixtures.js';
 
@@ -31,11 +32,24 @@ class FakeCluster implements ClusterBackend {
   readonly admissions: { request: RegistrationRequest; answer: (a: RegistrationAdmission) => void }[] = [];
   readonly abandoned: RegistrationRequest[] = [];
   readonly misses: { procedure: string; caughtUp: () => void }[] = [];
+  /** Releases of removed callees, answered by the test (UNREGISTERED waits for them). */
+  readonly releases: (() => void)[] = [];
+  /** What `turn` answers; `undefined`: no `turn` hook at all. */
+  turn: ((callees: readonly Callee[]) => Callee | Promise<Callee | undefined> | undefined) | undefined;
+  releasing = false;
 
   attachRealm(realm: Parameters<ClusterBackend['attachRealm']>[0]) {
     const hooks: DealerClusterHooks = {
       calleeAdded: () => undefined,
-      calleeRemoved: () => undefined,
+      calleeRemoved: () => {
+        if (!this.releasing) return undefined;
+        const { promise, resolve } = deferred<void>();
+        this.releases.push(() => resolve());
+        return promise;
+      },
+      ...(this.turn === undefined
+        ? {}
+        : { turn: (_registration: unknown, callees: readonly Callee[]) => this.turn?.(callees) }),
       answered: () => false,
       admit: (request) => {
         const { promise, resolve } = deferred<RegistrationAdmission>();
@@ -54,8 +68,9 @@ class FakeCluster implements ClusterBackend {
   }
 }
 
-function setup() {
+function setup(configure: (cluster: FakeCluster) => void = () => undefined) {
   const cluster = new FakeCluster();
+  configure(cluster);
   const router = new Router({ realms: [{ name: 'realm1' }], cluster });
   return { cluster, router };
 }
@@ -142,5 +157,83 @@ describe('a call that finds no registration', () => {
     await flush();
     expect(caller.take()).toEqual([expect.objectContaining({ type: 'ERROR', error: 'wamp.error.no_such_procedure' })]);
     expect(cluster.misses).toHaveLength(1);
+  });
+});
+
+describe('an UNREGISTER on a cluster', () => {
+  it('is answered UNREGISTERED only once the cluster released the callee', async () => {
+    const { cluster, router } = setup((c) => {
+      c.releasing = true;
+    });
+    const callee = client(router);
+    callee.receive({ type: 'REGISTER', requestId: 1, options: {}, procedure: 'com.x.p' });
+    cluster.admissions[0]?.answer({});
+    await flush();
+    const registration = (callee.take()[0] as { registration: Id }).registration;
+    callee.receive({ type: 'UNREGISTER', requestId: 2, registration });
+    await flush();
+    expect(callee.take()).toEqual([]);
+    // Gone here at once: no call reaches it while the cluster releases it.
+    expect(router.realm('realm1')?.dealer.lookup('com.x.p')).toBeUndefined();
+    cluster.releases[0]?.();
+    await flush();
+    expect(callee.take()).toEqual([{ type: 'UNREGISTERED', requestId: 2 }]);
+  });
+});
+
+describe('whose turn a call to a shared registration is, on a cluster', () => {
+  /** Two callees of a roundrobin registration, admitted; resolves with them. */
+  async function twoCallees(router: Router, cluster: FakeCluster) {
+    const callees = [client(router), client(router)];
+    for (const [n, callee] of callees.entries()) {
+      callee.receive({ type: 'REGISTER', requestId: 1, options: { invoke: 'roundrobin' }, procedure: 'com.x.rr' });
+      cluster.admissions[n]?.answer({});
+      await flush();
+      callee.take();
+    }
+    return callees;
+  }
+
+  it('routes the call to the callee whose turn the cluster gives, again and again', async () => {
+    let given: Callee | undefined;
+    const { cluster, router } = setup((c) => {
+      c.turn = (callees) => {
+        given = callees[1];
+        return given;
+      };
+    });
+    const [first, second] = await twoCallees(router, cluster);
+    const caller = client(router);
+    caller.call('com.x.rr');
+    caller.call('com.x.rr');
+    // The registration's own rotation would have alternated.
+    expect(first?.take()).toEqual([]);
+    expect(second?.take().map((m) => m.type)).toEqual(['INVOCATION', 'INVOCATION']);
+    expect(given).toBeDefined();
+  });
+
+  it('waits for a turn asked of another node, then routes the call to it', async () => {
+    const turns: { resolve: (callee: Callee | undefined) => void; callees: readonly Callee[] }[] = [];
+    const { cluster, router } = setup((c) => {
+      c.turn = (callees) => {
+        const { promise, resolve } = deferred<Callee | undefined>();
+        turns.push({ resolve, callees });
+        return promise;
+      };
+    });
+    const [first, second] = await twoCallees(router, cluster);
+    const caller = client(router);
+    caller.call('com.x.rr');
+    expect(first?.take()).toEqual([]);
+    expect(second?.take()).toEqual([]);
+    turns[0]?.resolve(turns[0].callees[1]);
+    await flush();
+    expect(first?.take()).toEqual([]);
+    expect(second?.take().map((m) => m.type)).toEqual(['INVOCATION']);
+    // No answer: the registration picks, as on one router.
+    caller.call('com.x.rr');
+    turns[1]?.resolve(undefined);
+    await flush();
+    expect([...(first?.take() ?? []), ...(second?.take() ?? [])].map((m) => m.type)).toEqual(['INVOCATION']);
   });
 });

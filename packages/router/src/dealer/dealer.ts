@@ -37,6 +37,7 @@ import { PENDING_CALLS_LIMIT_REACHED } from './call-errors.js';
 import type { CallQueueSettings } from './call-queue-entries.js';
 import { CallQueues } from './call-queues.js';
 import { cancelModeViolation, unsupportedBy } from './callee-support.js';
+import { firstPick, registrationRequest } from './cluster-turns.js';
 import { ClusterWaits } from './cluster-waits.js';
 import { CallRouter } from './dealer-calls.js';
 import { type DealerObserver, notifyObserver } from './dealer-observer.js';
@@ -45,7 +46,6 @@ import { pickWithRoom, refuseBytes } from './pending-call-bytes-checks.js';
 import { checkRegister, sharedRegistrationConflict } from './register-checks.js';
 import {
   type Callee,
-  InvokePolicy,
   type PickResult,
   type Registration,
   type RegistrationDetails,
@@ -352,17 +352,7 @@ export class Dealer {
   #admit(session: RealmMember, message: RegisterMessage, existing: Id | undefined): boolean {
     const admit = this.#cluster?.admit;
     if (admit === undefined) return false;
-    const { options } = message;
-    const request: RegistrationRequest = {
-      session,
-      procedure: message.procedure,
-      match: (options.match as string | undefined) ?? MatchPolicy.EXACT,
-      invoke: (options.invoke as string | undefined) ?? InvokePolicy.SINGLE,
-      registration: existing ?? this.#store.newId(),
-      forceReregister: options.force_reregister === true,
-      discloseCaller: options.disclose_caller === true,
-      forwardTimeout: options.forward_timeout === true,
-    };
+    const request = registrationRequest(session, message, existing ?? this.#store.newId());
     const pending = admit.call(this.#cluster, request);
     if (pending === undefined) return false;
     this.#waits.wait(
@@ -401,8 +391,12 @@ export class Dealer {
       return undefined;
     }
     const { deleted } = this.#store.removeCallee(registration, session);
-    session.send({ type: 'UNREGISTERED', requestId: message.requestId });
-    this.#emitRemoved(registration, session, deleted);
+    const released = this.#emitRemoved(registration, session, deleted);
+    const unregistered = { type: 'UNREGISTERED', requestId: message.requestId } as const;
+    // On a cluster, once the other nodes no longer route to this callee and would admit another
+    // REGISTER of the procedure: UNREGISTERED is the callee's word that the procedure is free.
+    if (released === undefined) session.send(unregistered);
+    else this.#waits.wait(session, released, () => session.send(unregistered));
     return undefined;
   }
 
@@ -411,7 +405,7 @@ export class Dealer {
    * with ERROR; a CALL with the request ID of a pending call continues a progressive invocation.
    * @returns a protocol violation to abort the caller's session for, or `undefined`.
    */
-  call(session: RealmMember, message: CallMessage, retried = false): ProtocolViolation {
+  call(session: RealmMember, message: CallMessage, retried = false, turn?: Callee | null): ProtocolViolation {
     const { requestId, procedure, options } = message;
     const violation = passthruViolation(session, 'caller', 'CALL', options);
     if (violation !== undefined) return violation;
@@ -493,7 +487,14 @@ export class Dealer {
     let picked: PickResult | 'full';
     if (registration === undefined) picked = undefined;
     else if (this.#queues?.hasWaiting(registration) === true) picked = 'busy';
-    else picked = pickWithRoom(registration, this.#random, this.#calls.bytes, bytes, registration.pick(this.#random));
+    else {
+      const first = firstPick(registration, message, turn, this.#cluster, this.#random);
+      if (first instanceof Promise) {
+        this.#waits.wait(session, first, (callee) => this.call(session, message, true, callee ?? null));
+        return undefined;
+      }
+      picked = pickWithRoom(registration, this.#random, this.#calls.bytes, bytes, first);
+    }
     if (picked === 'full') {
       const key = 'limits.pending_call_bytes_per_callee';
       return refuseBytes(this.#offenders, this.#calls.bytes, session, requestId, key, procedure);
@@ -587,10 +588,12 @@ export class Dealer {
     this.#emitRemoved(registration, session, deleted);
   }
 
-  #emitRemoved(registration: Registration, session: RealmMember, deleted: boolean): void {
+  /** Tells the cluster and the observer; returns the cluster's promise (see `calleeRemoved`). */
+  #emitRemoved(registration: Registration, session: RealmMember, deleted: boolean): Promise<void> | undefined {
     if (deleted) this.#queues?.registrationDeleted(registration);
-    this.#cluster?.calleeRemoved(registration, session);
+    const released = this.#cluster?.calleeRemoved(registration, session);
     notifyObserver(this.#observer, this.#logger, 'onUnregister', registration, session);
     if (deleted) notifyObserver(this.#observer, this.#logger, 'onDelete', registration, session);
+    return released;
   }
 }

@@ -60,7 +60,7 @@ export interface Callee {
 export type PickResult = Callee | 'busy' | undefined;
 
 /** Whether a callee may take one more invocation (Crossbar's `concurrency`; 0 is no limit). */
-function isFree(callee: Callee): boolean {
+export function isCalleeFree(callee: Callee): boolean {
   if (callee.pendingLimit !== undefined && callee.outstanding >= callee.pendingLimit) return false;
   return callee.concurrency === 0 || callee.outstanding < callee.concurrency;
 }
@@ -115,6 +115,15 @@ export class Registration implements RegistrationDetails {
   }
 
   /**
+   * `callee` when it is on this registration and free, else what {@link pick} picks: for a
+   * callee whose turn a cluster decided (`DealerClusterHooks.turn`).
+   */
+  pickGiven(callee: Callee | undefined, random: () => number): PickResult {
+    if (callee !== undefined && isCalleeFree(callee) && this.callees.includes(callee)) return callee;
+    return this.pick(random);
+  }
+
+  /**
    * Picks the callee for an invocation by the invocation policy (advanced profile "Shared
    * Registration"), passing over the sessions in `exclude` as if they had not registered
    * (advanced profile "Call Re-Routing": "assuming the unavailable registration virtually does
@@ -131,19 +140,19 @@ export class Registration implements RegistrationDetails {
       case InvokePolicy.FIRST: {
         for (let i = 0; i < candidates.length; i++) {
           const callee = candidates[i] as Callee;
-          if (isFree(callee)) return callee;
+          if (isCalleeFree(callee)) return callee;
         }
         return 'busy';
       }
       case InvokePolicy.LAST: {
         for (let i = candidates.length - 1; i >= 0; i--) {
           const callee = candidates[i] as Callee;
-          if (isFree(callee)) return callee;
+          if (isCalleeFree(callee)) return callee;
         }
         return 'busy';
       }
       case InvokePolicy.RANDOM: {
-        const available = candidates.filter(isFree);
+        const available = candidates.filter(isCalleeFree);
         if (available.length === 0) return 'busy';
         const index = Math.min(available.length - 1, Math.floor(random() * available.length));
         return available[index] as Callee;
@@ -155,7 +164,7 @@ export class Registration implements RegistrationDetails {
         for (let step = 0; step < count; step++) {
           const index = (this.#next + step) % count;
           const callee = this.callees[index] as Callee;
-          if (exclude?.has(callee.session) === true || !isFree(callee)) continue;
+          if (exclude?.has(callee.session) === true || !isCalleeFree(callee)) continue;
           this.#next = (index + 1) % count;
           return callee;
         }

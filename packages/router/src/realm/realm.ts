@@ -130,6 +130,11 @@ export class Realm {
     return this.#sessions.get(id);
   }
 
+  /** Whether the realm is joined to the realms of the same name on other nodes (a cluster). */
+  get clustered(): boolean {
+    return this.#cluster !== undefined;
+  }
+
   /** The attached sessions. */
   sessions(): IterableIterator<JoinedSession> {
     return this.#sessions.values();
@@ -146,14 +151,18 @@ export class Realm {
    * Detaches a session and disposes of everything it held: subscriptions, registrations, and
    * the calls in flight to and from it; then its testaments are published and subscribers of
    * `wamp.session.on_leave` hear of it.
+   *
+   * @returns on a cluster, a promise that settles once the other nodes can no longer route to
+   *   the session's registrations (the GOODBYE reply waits for it); else `undefined`.
    */
-  leave(session: JoinedSession): void {
-    if (this.#sessions.get(session.id) !== session) return;
+  leave(session: JoinedSession): Promise<void> | undefined {
+    if (this.#sessions.get(session.id) !== session) return undefined;
     this.#sessions.delete(session.id);
     this.broker.removeSession(session);
     this.dealer.removeSession(session);
-    this.#cluster?.sessionLeft(session);
+    const released = this.#cluster?.sessionLeft(session);
     this.#meta.sessionLeft(session);
     this.#stats?.left(session);
+    return released;
   }
 }

@@ -526,12 +526,25 @@ export class RouterSession implements PeerConnection, RealmMember {
     // (in-process, inside send), then finds the session closing instead of starting the
     // exchange again, whatever reason the reply carries.
     this.#state = SessionState.CLOSING;
-    try {
-      this.peer.send(reply);
-    } catch (error) {
-      this.#host.logger.error({ session: this.#id, err: error }, 'peer.send threw');
+    const answer = () => {
+      if (this.#state === SessionState.CLOSED) return;
+      try {
+        this.peer.send(reply);
+      } catch (error) {
+        this.#host.logger.error({ session: this.#id, err: error }, 'peer.send threw');
+      }
+      this.close();
+    };
+    // On a cluster the reply waits until the other nodes no longer route to the session's
+    // registrations (realm.ts `leave`): the router's GOODBYE says the procedures are free.
+    // Elsewhere it goes first, so the session's last statistics count it (session-stats).
+    if (this.#realm?.clustered !== true) {
+      answer();
+      return;
     }
-    this.close();
+    const released = this.#leaveRealm();
+    if (released === undefined) answer();
+    else released.then(answer, answer);
   }
 
   /**
@@ -554,13 +567,13 @@ export class RouterSession implements PeerConnection, RealmMember {
     this.close();
   }
 
-  #leaveRealm(): void {
+  #leaveRealm(): Promise<void> | undefined {
     const realm = this.#realm;
-    if (realm === undefined) return;
+    if (realm === undefined) return undefined;
     this.#realm = undefined;
     this.#stats.left += 1;
     logSessionLeft(this.#host.logger, this, realm.name);
-    realm.leave(this);
+    return realm.leave(this);
   }
 
   /** Ends the session: leaves the realm, tells the host, settles `closed`. Sends nothing. */

@@ -18,6 +18,11 @@ export interface ClusterContext {
   publish(subject: string, data: Uint8Array): void;
   /** Resolves once the NATS server has handled everything this node sent it so far (a ping). */
   flush(): Promise<void>;
+  /**
+   * Resolves once every NATS server a live node is connected to has every subscription this
+   * node made so far (see nats-cluster.ts `probe`): at once with one NATS server.
+   */
+  reachedEveryServer(): Promise<void>;
   /** Subscribes to `subject`; the returned function unsubscribes. */
   subscribe(subject: string, onMessage: (data: Uint8Array) => void): () => void;
   /**
@@ -30,6 +35,15 @@ export interface ClusterContext {
    * with the answers that came before each live node answered or the time ran out.
    */
   scatter(subject: string, envelope: object): Promise<Record<string, unknown>[]>;
+  /**
+   * Asks one node: publishes `envelope` on `subject` and resolves with the first answer, or
+   * `undefined` when none came within `timeoutMs` (or NATS refused).
+   */
+  request(subject: string, envelope: object, timeoutMs: number): Promise<Record<string, unknown> | undefined>;
+  /** The claim on a procedure as this node last saw it in the registration table. */
+  claimOf(key: string): Claim | undefined;
+  /** Whether another node is alive as this node sees it. */
+  isAlive(node: string): boolean;
   /** Answers requests on `subject` (from {@link scatter} of other nodes); the returned function stops. */
   serve(subject: string, answer: (request: Record<string, unknown>) => Promise<object>): () => void;
   /** Tells every node that a session of this node that held registrations is gone. */
@@ -51,8 +65,11 @@ export interface ClusterContext {
   caughtUp(): Promise<void>;
   /** Claims a procedure cluster-wide for a callee of this node (see registration-claims.ts). */
   claim(key: string, holder: ClaimHolder, decide: (current: Claim | undefined) => ClaimDecision): Promise<ClaimOutcome>;
-  /** Takes a callee of this node out of a procedure's claim, if `session` is in it. */
-  releaseClaim(key: string, session: Id): void;
-  /** Deletes this node's entry of the registration table. */
-  deleteRegistration(key: string): void;
+  /**
+   * Takes a callee of this node out of a procedure's claim, if `session` is in it; resolves once
+   * NATS stored that (or failed to, which is logged).
+   */
+  releaseClaim(key: string, session: Id): Promise<void> | undefined;
+  /** Deletes this node's entry of the registration table; resolves once deleted (or failed, logged). */
+  deleteRegistration(key: string): Promise<void> | undefined;
 }

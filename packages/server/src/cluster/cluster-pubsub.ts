@@ -55,8 +55,18 @@ export class ClusterPubSub implements BrokerClusterHooks {
   /** The realm's event histories on JetStream, when it configures any (cluster-history.ts). */
   readonly #history: ClusterHistory | undefined;
 
-  constructor(context: ClusterContext, realm: string, broker: Broker, history?: ClusterHistory) {
+  /** Whether a session ID is another node's (a callee mirrored here). */
+  readonly #isRemoteSession: (session: Id) => boolean;
+
+  constructor(
+    context: ClusterContext,
+    realm: string,
+    broker: Broker,
+    isRemoteSession: (session: Id) => boolean,
+    history?: ClusterHistory,
+  ) {
     this.#context = context;
+    this.#isRemoteSession = isRemoteSession;
     this.#history = history;
     this.#realm = realm;
     this.#broker = broker;
@@ -128,10 +138,15 @@ export class ClusterPubSub implements BrokerClusterHooks {
 
   /**
    * Session and subscription meta events go to the other nodes' subscribers too. Registration
-   * meta events do not: every node raises its own when it mirrors another node's callee.
+   * meta events do not: every node raises its own when it mirrors another node's callee. Into
+   * the realm's event histories goes each once: a registration event only from the node of the
+   * callee it is about (the other nodes raise theirs for their proxy of it).
    */
   metaEvent(topic: string, args: () => unknown[]): void {
-    if (topic.startsWith('wamp.registration.')) return;
+    if (topic.startsWith('wamp.registration.')) {
+      if (this.#history !== undefined) this.#recordRegistrationEvent(topic, args());
+      return;
+    }
     const envelope = tryPackEnvelope({
       n: this.#context.node,
       r: this.#realm,
@@ -148,10 +163,26 @@ export class ClusterPubSub implements BrokerClusterHooks {
     this.#history?.record(topic, {}, envelope);
   }
 
+  /** A registration meta event into the histories, when it is about a callee of this node. */
+  #recordRegistrationEvent(topic: string, args: unknown[]): void {
+    if (typeof args[0] !== 'number' || this.#isRemoteSession(args[0])) return;
+    const envelope = tryPackEnvelope({
+      n: this.#context.node,
+      r: this.#realm,
+      i: randomId(),
+      t: topic,
+      m: true,
+      a: args,
+    });
+    if (envelope === undefined || envelope.byteLength > this.#context.maxPayload()) return;
+    this.#history?.record(topic, {}, envelope);
+  }
+
   /**
    * A SUBSCRIBE waits until NATS has this node's subscription to the topic's coarse subject
-   * (subscribed now if needed, then flushed): a publication another node makes after SUBSCRIBED
-   * reaches NATS after it, so NATS delivers it here. The waiting SUBSCRIBE holds the NATS
+   * (subscribed now if needed, then flushed; on a NATS cluster, until every node's server has
+   * it): a publication another node makes after SUBSCRIBED reaches NATS after it, so NATS
+   * delivers it here. The waiting SUBSCRIBE holds the NATS
    * subscription until the broker has handled it. At once when NATS has it already.
    */
   subscribing(topic: string, match: string): Promise<() => void> | undefined {
@@ -191,9 +222,11 @@ export class ClusterPubSub implements BrokerClusterHooks {
     const settled = () => {
       interest.ready = undefined;
     };
-    // Cut off from NATS, the flush fails: the SUBSCRIBE is answered anyway (the client library
-    // subscribes again on reconnect), as the registration table does (registration-table.ts).
-    interest.ready = this.#context.flush().then(settled, settled);
+    // On a NATS cluster, until every server a node is connected to has it (nats-cluster.ts
+    // `#probe`). Cut off from NATS, the flush fails: the SUBSCRIBE is answered anyway (the
+    // client library subscribes again on reconnect), as the registration table does
+    // (registration-table.ts).
+    interest.ready = this.#context.reachedEveryServer().then(settled, settled);
     this.#interest.set(subject, interest);
     return interest;
   }

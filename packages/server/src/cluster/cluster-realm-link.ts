@@ -9,12 +9,14 @@ import type {
   RegistrationDetails,
   RegistrationRequest,
 } from '@interchange/router';
+import { CalleeReleases } from './callee-releases.js';
 import type { ClusterContext } from './cluster-context.js';
 import type { ClusterHistory } from './cluster-history.js';
 import { ClusterMeta } from './cluster-meta.js';
 import { ClusterPubSub } from './cluster-pubsub.js';
 import { installClusterRegistrationMeta } from './cluster-registration-meta.js';
 import { ClusterTestaments } from './cluster-testaments.js';
+import { ClusterTurns } from './cluster-turns.js';
 import { InvocationRelay } from './invocation-relay.js';
 import { ClusterAdmission } from './registration-admission.js';
 import { claimKey } from './registration-claims.js';
@@ -40,21 +42,26 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
   readonly meta: ClusterMeta;
   readonly testaments: ClusterTestaments;
   readonly admission: ClusterAdmission;
+  readonly turns: ClusterTurns;
   /** Calls waiting for this node to catch up with the registration table (bounded). */
   #catchingUp = 0;
   /** Local sessions with registrations in the table (told to the others when they leave). */
   readonly #callees = new Set<RealmMember>();
+  /** Releases of local callees on their way to NATS (UNREGISTERED and GOODBYE wait for them). */
+  readonly #releases = new CalleeReleases();
 
   /** `history`: the realm's event histories on JetStream, when it configures any. */
   constructor(context: ClusterContext, realm: Realm, history?: ClusterHistory) {
     this.#context = context;
     this.#realm = realm;
-    this.pubsub = new ClusterPubSub(context, realm.name, realm.broker, history);
     this.mirror = new RegistrationMirror(context, realm.name, realm.dealer);
+    const mirror = this.mirror;
+    this.pubsub = new ClusterPubSub(context, realm.name, realm.broker, (id) => mirror.isRemoteSession(id), history);
     this.relay = new InvocationRelay(context, realm);
     this.meta = new ClusterMeta(context, realm);
     this.testaments = new ClusterTestaments(context, realm);
     this.admission = new ClusterAdmission(context, realm.name, realm.dealer, this.relay);
+    this.turns = new ClusterTurns(context, realm.name);
     installClusterRegistrationMeta(realm, this.mirror);
     realm.broker.setClusterHooks(this.pubsub);
     realm.dealer.setClusterHooks(this);
@@ -68,15 +75,21 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
     void this.#context.putRegistration(key, entryOf(this.#realm.name, node, registration, callee));
   }
 
-  calleeRemoved(registration: RegistrationDetails, session: RealmMember): void {
-    if (session instanceof RemoteCallee) return;
-    this.#context.deleteRegistration(
+  calleeRemoved(registration: RegistrationDetails, session: RealmMember): Promise<void> | undefined {
+    if (session instanceof RemoteCallee) return undefined;
+    const deleted = this.#context.deleteRegistration(
       registrationKey(this.#realm.name, this.#context.node, session.id, registration.id),
     );
-    this.#context.releaseClaim(claimKey(this.#realm.name, registration.match, registration.uri), session.id);
+    const released = this.#context.releaseClaim(
+      claimKey(this.#realm.name, registration.match, registration.uri),
+      session.id,
+    );
     this.relay.calleeRemoved(session, registration.id);
     // Another node's registration refused here while this one stood in its way can be mirrored now.
     this.mirror.retryRefused();
+    // UNREGISTERED (and the GOODBYE reply of a session that left) waits for both: then every
+    // node that catches up no longer routes to the callee, and its claim admits a new REGISTER.
+    return this.#releases.add(session, [deleted, released]);
   }
 
   admit(request: RegistrationRequest): Promise<RegistrationAdmission> | undefined {
@@ -96,6 +109,13 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
     });
   }
 
+  turn(
+    registration: RegistrationDetails,
+    callees: readonly Callee[],
+  ): Callee | Promise<Callee | undefined> | undefined {
+    return this.turns.turn(registration, callees);
+  }
+
   calleeRevoked(registration: RegistrationDetails, session: RealmMember, reason: string | undefined): void {
     // force_reregister here took over a registration of a callee on another node: that node
     // revokes it (its callee gets UNREGISTERED), and its table entry goes.
@@ -106,10 +126,11 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
     return this.relay.answered(session, message);
   }
 
-  sessionLeft(session: RealmMember): void {
+  sessionLeft(session: RealmMember): Promise<void> | undefined {
     this.relay.sessionLeft(session);
     this.testaments.sessionLeft(session);
     if (this.#callees.delete(session)) this.#context.sessionGone(this.#realm.name, session.id);
+    return this.#releases.of(session);
   }
 
   /** An entry of another node's registrations appeared in the table. */
@@ -159,6 +180,7 @@ export class ClusterRealmConnection implements ClusterRealmLink, DealerClusterHo
   close(): void {
     this.pubsub.close();
     this.meta.close();
+    this.turns.close();
     this.#realm.broker.setClusterHooks(undefined);
     this.#realm.dealer.setClusterHooks(undefined);
   }

@@ -311,6 +311,11 @@ export class NatsCluster implements ClusterBackend {
       if (e === undefined || typeof e.r !== 'string') return;
       this.#links.get(e.r)?.inbox(e);
     });
+    // The probe of other nodes (see #probe): answered at once, with nothing.
+    this.#subscribe(`${name}.probe`, (_data, message) => {
+      if (message.reply !== undefined && !this.#nc.isClosed())
+        this.#nc.publish(message.reply, packEnvelope({ n: node }));
+    });
     this.#subscribe(`${name}.gone`, (data) => {
       const e = unpackEnvelope(data);
       if (e === undefined || typeof e.r !== 'string' || typeof e.n !== 'string' || typeof e.s !== 'number') return;
@@ -463,6 +468,22 @@ export class NatsCluster implements ClusterBackend {
     };
   }
 
+  /**
+   * Resolves once every NATS server a live node is connected to has the subscriptions this node
+   * made before the call. With one NATS server, a flush says so. On a NATS cluster, a server
+   * passes a new subscription to the others over its routes, a moment later: so this node asks
+   * every live node (a scatter on `<name>.probe`) and waits for all answers. A node's server
+   * delivers the question only after every subscription this node made before it, since a
+   * server sends a client's subscriptions and its messages down one route in the order the
+   * client sent them; an answer therefore says that server has them all. A node that does
+   * not answer within the scatter's time is not waited for longer.
+   */
+  async #probe(): Promise<void> {
+    await this.#nc.flush();
+    if (this.#nc.info?.cluster === undefined) return;
+    await this.#scatter(`${this.name}.probe`, {});
+  }
+
   #scatter(subject: string, envelope: object): Promise<Record<string, unknown>[]> {
     const expected = this.#liveness.aliveCount();
     if (expected === 0 || this.#closed) return Promise.resolve([]);
@@ -503,6 +524,7 @@ export class NatsCluster implements ClusterBackend {
       maxPayload: () => nc.info?.max_payload ?? 1024 * 1024,
       publish: (subject, data) => nc.publish(subject, data),
       flush: () => nc.flush(),
+      reachedEveryServer: () => cluster.#probe(),
       subscribe: (subject, onMessage) => cluster.#subscribe(subject, onMessage),
       sendToNode(node, envelope) {
         const data = tryPackEnvelope(envelope);
@@ -512,6 +534,15 @@ export class NatsCluster implements ClusterBackend {
         return 'sent';
       },
       scatter: (subject, envelope) => cluster.#scatter(subject, envelope),
+      request: async (subject, envelope, timeoutMs) => {
+        try {
+          return unpackEnvelope((await nc.request(subject, packEnvelope(envelope), { timeout: timeoutMs })).data);
+        } catch {
+          return undefined;
+        }
+      },
+      claimOf: (key) => cluster.#claims.seen(key),
+      isAlive: (node) => cluster.#liveness.isAlive(node),
       serve: (subject, answer) =>
         cluster.#subscribe(subject, (data, message) => {
           const request = unpackEnvelope(data);
@@ -552,6 +583,7 @@ export class NatsCluster implements ClusterBackend {
       releaseClaim: (key, session) => {
         const release = cluster.#claims.release(key, session);
         if (release !== undefined) cluster.#track(release);
+        return release;
       },
       deleteRegistration: (key) => cluster.#table.delete(key),
     };

@@ -173,6 +173,11 @@ export class RegistrationClaims {
     }).catch((error: unknown) => this.#logger.warn({ err: error, key }, 'releasing a registration claim failed'));
   }
 
+  /** The claim on `key` as this node last saw or wrote it (holders in the order they claimed). */
+  seen(key: string): Claim | undefined {
+    return this.#seen.get(key)?.claim;
+  }
+
   /** A claim entry arrived in the table watch. */
   watched(entry: KvWatchEntry): void {
     // Older than what this node wrote since (the watch lags behind the write's answer): stale.

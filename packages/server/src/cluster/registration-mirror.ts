@@ -211,14 +211,15 @@ export class RegistrationMirror {
   }
 
   #drop(proxy: RemoteCallee): void {
-    this.#proxies.delete(proxyKey(proxy));
     for (const [key, entry] of this.#refused) {
       if (entry.node === proxy.node && entry.session === proxy.id) this.#refused.delete(key);
     }
     for (const key of proxy.keys) this.#byKey.delete(key);
     proxy.keys.clear();
     // As for a local session that left: registrations go, its pending calls fail (canceled).
+    // Still known as another node's session meanwhile: its meta events stay out of histories.
     this.#dealer.removeSession(proxy);
+    this.#proxies.delete(proxyKey(proxy));
   }
 
   /**

@@ -117,10 +117,15 @@ export class RegistrationTable {
     );
   }
 
-  /** Deletes one of this node's entries. */
-  delete(key: string): void {
-    if (!this.#own.delete(key)) return;
-    this.#options.track(this.#options.kv.delete(key));
+  /** Deletes one of this node's entries; resolves once deleted (or failed: it is tracked). */
+  delete(key: string): Promise<void> | undefined {
+    if (!this.#own.delete(key)) return undefined;
+    const deleted = this.#options.kv.delete(key);
+    this.#options.track(deleted);
+    return deleted.then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /** Forgets a dead node's entries, deleting them from the table unless `closed`. */
