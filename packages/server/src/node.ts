@@ -24,6 +24,7 @@ import { parseConfig, resolveInCbdir } from './config/validate-config.js';
 import { childLogger, type Logger, silentLogger } from './logger.js';
 import { type ActivitySnapshot, NodeActivity } from './metrics/node-activity.js';
 import { NodeMetrics } from './metrics/node-metrics.js';
+import { nodeControllerOf } from './node-controller.js';
 import { readNodeKey } from './node-key.js';
 import { PathServices } from './node-paths.js';
 import { type RunningTransport, startTransport, type TransportAddress } from './node-transports.js';
@@ -169,7 +170,6 @@ export class InterchangeNode {
     if (options.cluster !== undefined && config.workers.some((w) => w.type === 'router' && hasRouterLinks(w))) {
       throw new InvalidArgumentError(RLINKS_IN_CLUSTER);
     }
-    const authFunctions = await loadAuthFunctions(config, cbdir, logger);
     await pinRouterProcess(config, logger);
     const version = await packageVersion();
     const key = await readNodeKey(cbdir).catch((error: unknown) => {
@@ -191,7 +191,7 @@ export class InterchangeNode {
       paths: [],
       components: [],
       python: [],
-      authFunctions,
+      authFunctions: [],
       containerJs: [],
       guests: [],
       links: [],
@@ -208,19 +208,37 @@ export class InterchangeNode {
     const selfShutdown = new Promise<SelfShutdown>((resolve) => {
       resolveSelfShutdown = resolve;
     });
+    const stopBy = (cause: SelfShutdown, why: string): void => {
+      if (shutdownCause !== undefined) return;
+      shutdownCause = cause;
+      logger.warn({ ...cause }, why);
+      resolveSelfShutdown(cause);
+      void node?.stop();
+    };
     const onGuestExit =
       (worker: string) =>
       (exit: { code: number | null; signal: NodeJS.Signals | null; restarting: boolean }): boolean => {
         const cause = triggers.onWorkerExit({ worker, ...exit });
         if (cause === undefined) return false;
-        if (shutdownCause === undefined) {
-          shutdownCause = cause;
-          logger.warn({ ...cause }, `worker ${worker} exited: stopping the node (${cause.trigger})`);
-          resolveSelfShutdown(cause);
-          void node?.stop();
-        }
+        stopBy(cause, `worker ${worker} exited: stopping the node (${cause.trigger})`);
         return true;
       };
+    // `expose_controller`: Python code reaches this (components/node-controller-api.ts).
+    const controller = nodeControllerOf({
+      config,
+      cbdir,
+      title: info.title,
+      pubkey: info.pubkey,
+      nodeId: options.nodeId,
+      guests: () => parts.guests,
+      shutdown: (worker) =>
+        stopBy(
+          { trigger: 'shutdown_on_shutdown_requested', worker, error: false },
+          `crossbar.shutdown called by code of ${worker}: stopping the node`,
+        ),
+      logger,
+    });
+    parts.authFunctions = await loadAuthFunctions(config, cbdir, logger, controller);
     const routerWorkers = config.workers.filter((worker) => worker.type === 'router').length;
     const routerOf = new Map<number, Router>();
     const frameCaches = new FrameCachePool();
@@ -277,6 +295,7 @@ export class InterchangeNode {
               router,
               frameCaches,
               worker: worker.options,
+              controller: (id) => controller.link(w, id),
               cbdir,
               logger: workerLogger,
             });
@@ -362,6 +381,7 @@ export class InterchangeNode {
               config,
               addresses: parts.transports.map((t) => t.address),
               worker: worker.options,
+              controller: (id) => controller.link(w, id),
               cbdir,
               logger: workerLogger,
               decide: (member, end) => policy.decide(member, end.failed),

@@ -19,6 +19,7 @@ import {
   type PythonTransport,
   type RunnerEndpoint,
 } from './python-component.js';
+import type { ControllerLink } from './python-controller-link.js';
 import { AUTOBAHN_INSTALL_HINT, findPython } from './python-runtime.js';
 
 /** The process-related `options` of a router or container worker. */
@@ -26,6 +27,10 @@ export interface PythonWorkerOptions {
   python?: string | undefined;
   pythonpath?: string[] | undefined;
   env?: ProcessEnvConfig | undefined;
+  /** Hands the worker's components the node's controller as `config.controller`. */
+  expose_controller?: boolean | undefined;
+  /** Hands the worker's components a dict they share as `config.shared`. */
+  expose_shared?: boolean | undefined;
 }
 
 interface Common {
@@ -33,6 +38,8 @@ interface Common {
   cbdir: string;
   logger: Logger;
   decide?: (component: PythonComponent, end: PythonComponentEnd) => boolean;
+  /** The node's controller, for a worker with `expose_controller` (called with the component's ID). */
+  controller?: ((component: string) => ControllerLink) | undefined;
 }
 
 async function interpreter(worker: PythonWorkerOptions | undefined, id: string): Promise<string> {
@@ -53,6 +60,7 @@ async function build(
   const id = component.id ?? component.classname;
   const python = await interpreter(common.worker, id);
   const decide = common.decide;
+  const link = common.worker?.expose_controller === true ? common.controller?.(id) : undefined;
   const self: PythonComponent = new PythonComponent({
     id,
     classname: component.classname,
@@ -64,6 +72,8 @@ async function build(
     env: processEnvironment(common.worker?.env, process.env),
     transport,
     ...(decide === undefined ? {} : { decide: (end: PythonComponentEnd) => decide(self, end) }),
+    ...(link === undefined ? {} : { onMessage: (message, reply) => void link(message, reply) }),
+    runnerExtras: { controller: link !== undefined, shared: common.worker?.expose_shared === true },
     logger: common.logger,
   });
   return self;
