@@ -24,6 +24,8 @@ import type { Logger } from '../logger.js';
 
 /** Crossbar's error for a worker ID the node does not have. */
 const NO_SUCH_WORKER = 'crossbar.error.no_such_worker';
+/** How long after answering `crossbar.shutdown` the node begins to stop (Crossbar waits as long). */
+const SHUTDOWN_DELAY_MS = 200;
 /** Crossbar's error for a feature the node does not offer. */
 const FEATURE_UNAVAILABLE = 'crossbar.error.feature_unavailable';
 
@@ -108,9 +110,18 @@ export class NodeControllerApi {
       case 'crossbar.get_workers':
         return this.#workerIds(procedure, argument(args, kwargs, 0, 'filter_types'));
       case 'crossbar.get_worker':
-        return this.#worker(procedure, argument(args, kwargs, 0, 'worker_id'), argument(args, kwargs, 1, 'include_stats'));
+        return this.#worker(
+          procedure,
+          argument(args, kwargs, 0, 'worker_id'),
+          argument(args, kwargs, 1, 'include_stats'),
+        );
       case 'crossbar.shutdown':
-        return this.#shutdown(procedure, argument(args, kwargs, 0, 'restart'), argument(args, kwargs, 1, 'mode'), caller);
+        return this.#shutdown(
+          procedure,
+          argument(args, kwargs, 0, 'restart'),
+          argument(args, kwargs, 1, 'mode'),
+          caller,
+        );
       case 'crossbar.utcnow':
         return this.#now().toISOString();
       case 'crossbar.started':
@@ -143,7 +154,11 @@ export class NodeControllerApi {
   }
 
   #workerIds(procedure: string, filter: unknown): string[] {
-    if (filter !== undefined && filter !== null && !(Array.isArray(filter) && filter.every((t) => typeof t === 'string')))
+    if (
+      filter !== undefined &&
+      filter !== null &&
+      !(Array.isArray(filter) && filter.every((t) => typeof t === 'string'))
+    )
       throw invalid(procedure, 'filter_types must be a list of worker types');
     const types = new Set((filter as string[] | null | undefined) ?? []);
     return this.#options.workers
@@ -156,7 +171,9 @@ export class NodeControllerApi {
     if (typeof id !== 'string') throw invalid(procedure, 'worker_id must be a string');
     if (includeStats !== undefined && includeStats !== null && includeStats !== false) {
       throw new ApplicationError(FEATURE_UNAVAILABLE, {
-        args: [`${procedure}: include_stats is not available (Interchange has no controller traffic of workers to report)`],
+        args: [
+          `${procedure}: include_stats is not available (Interchange has no controller traffic of workers to report)`,
+        ],
       });
     }
     const worker = this.#options.workers.find((w) => w.id === id);
@@ -178,9 +195,13 @@ export class NodeControllerApi {
 
   #shutdown(procedure: string, restart: unknown, mode: unknown, caller: ControllerCaller): Record<string, unknown> {
     if (restart !== undefined && restart !== null && restart !== false) {
-      throw invalid(procedure, 'restart=True is not available: Interchange does not restart itself (let its service manager do it)');
+      throw invalid(
+        procedure,
+        'restart=True is not available: Interchange does not restart itself (let its service manager do it)',
+      );
     }
-    if (mode !== undefined && mode !== null && typeof mode !== 'string') throw invalid(procedure, 'mode must be a string');
+    if (mode !== undefined && mode !== null && typeof mode !== 'string')
+      throw invalid(procedure, 'mode must be a string');
     const info = {
       node_id: this.#options.nodeId,
       restart: false,
@@ -196,8 +217,9 @@ export class NodeControllerApi {
       { worker: caller.worker, caller: caller.name, mode: info.mode },
       `node shutdown requested by ${info.who} (crossbar.shutdown)`,
     );
-    // After the answer is on its way: the caller logs it and leaves before the node stops it.
-    setImmediate(() => this.#options.shutdown({ caller, mode: info.mode }));
+    // As Crossbar's controller, the node stops a moment after answering, so that the caller
+    // gets the answer and can leave by itself before the node stops it.
+    setTimeout(() => this.#options.shutdown({ caller, mode: info.mode }), SHUTDOWN_DELAY_MS);
     return info;
   }
 }

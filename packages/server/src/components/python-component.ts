@@ -135,7 +135,10 @@ export class PythonComponent {
       },
       onSpawn: (child) => {
         if (internal) this.#attachInternal(child.stdio[INTERNAL_FD] as Socket | null);
-        logger.info({ component: id, pid: child.pid, classname: options.classname }, `[${id}] Python component started`);
+        logger.info(
+          { component: id, pid: child.pid, classname: options.classname },
+          `[${id}] Python component started`,
+        );
       },
       onReady: (status) => {
         this.#joins += 1;

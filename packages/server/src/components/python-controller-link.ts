@@ -45,11 +45,17 @@ export function controllerLink(api: NodeControllerApi, caller: ControllerCaller,
       answer({ error: { uri: error.uri, args: error.args, kwargs: error.kwargs } });
     const { procedure, args, kwargs } = message;
     if (typeof procedure !== 'string' || !Array.isArray(args) || !isPlainObject(kwargs)) {
-      fail(new ApplicationError(ErrorUri.INVALID_ARGUMENT, { args: ['a controller call needs a procedure, args and kwargs'] }));
+      fail(
+        new ApplicationError(ErrorUri.INVALID_ARGUMENT, {
+          args: ['a controller call needs a procedure, args and kwargs'],
+        }),
+      );
       return true;
     }
     if (pending >= MAX_PENDING) {
-      fail(new ApplicationError(ErrorUri.RUNTIME_ERROR, { args: [`${MAX_PENDING} controller calls are waiting already`] }));
+      fail(
+        new ApplicationError(ErrorUri.RUNTIME_ERROR, { args: [`${MAX_PENDING} controller calls are waiting already`] }),
+      );
       return true;
     }
     pending += 1;
