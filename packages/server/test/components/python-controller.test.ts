@@ -15,9 +15,14 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/python-controller', import.me
 const CLI = fileURLToPath(new URL('../../bin/interchange.js', import.meta.url));
 
 /** Runs `interchange start` until it exits by itself; its exit code and log lines. */
-function runNode(cbdir: string): Promise<{ code: number | null; lines: { msg?: string; [key: string]: unknown }[] }> {
+function runNode(
+  cbdir: string,
+  more: string[] = [],
+): Promise<{ code: number | null; lines: { msg?: string; [key: string]: unknown }[] }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'start', '--cbdir', cbdir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'start', '--cbdir', cbdir, ...more], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
@@ -56,11 +61,15 @@ describe('a Python component with expose_controller', () => {
     await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
   });
 
-  it('asks the controller about the node, then stops it with crossbar.shutdown: exit code 0', async () => {
+  async function fixtureCopy(): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), 'interchange-controller-'));
     dirs.push(dir);
     await cp(FIXTURE, dir, { recursive: true });
-    const cbdir = join(dir, '.crossbar');
+    return join(dir, '.crossbar');
+  }
+
+  it('asks the controller about the node, then stops it with crossbar.shutdown: exit code 0', async () => {
+    const cbdir = await fixtureCopy();
     const { code, lines } = await runNode(cbdir);
     const nodePid = lines.find((l) => l.msg === 'starting node')?.pid;
     const seen = reports(lines);
@@ -87,6 +96,14 @@ describe('a Python component with expose_controller', () => {
     const messages = lines.map((l) => l.msg);
     expect(messages).toContain('[stopper] left: wamp.close.normal');
     expect(messages.indexOf('[stopper] left: wamp.close.normal')).toBeLessThan(messages.indexOf('node stopped'));
+    expect(code).toBe(0);
+  }, 90_000);
+
+  it('stops a node of several processes as a whole, with exit code 0 (start --workers 2)', async () => {
+    const { code, lines } = await runNode(await fixtureCopy(), ['--workers', '2']);
+    const messages = lines.map((l) => l.msg);
+    expect(messages).toContain('stopping the workers');
+    expect(messages).not.toContain('a worker ended; stopping the node');
     expect(code).toBe(0);
   }, 90_000);
 });
