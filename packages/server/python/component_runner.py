@@ -234,9 +234,14 @@ def run_twisted(klass, spec, outcome, controller):
         controller.schedule = reactor.callFromThread
     # Crossbar's shared dict starts with its reactor.
     shared = {"reactor": reactor} if spec.get("shared") else None
-    create = session_factory(
-        klass, spec, outcome, on_gone, current, controller=spec_controller(spec, controller), shared=shared
-    )
+    twisted_connect(reactor, klass, spec, outcome, on_gone, current, spec_controller(spec, controller), shared)
+    reactor.run()
+    return outcome.exit_code()
+
+
+def twisted_connect(reactor, klass, spec, outcome, on_gone, current, controller, shared):
+    """Connects one component over its transport once the reactor runs."""
+    create = session_factory(klass, spec, outcome, on_gone, current, controller=controller, shared=shared)
     transport = spec["transport"]
     kind = transport["kind"]
 
@@ -261,9 +266,6 @@ def run_twisted(klass, spec, outcome, controller):
             on_gone()
 
         reactor.callWhenRunning(lambda: endpoint.connect(factory).addErrback(connect_failed))
-
-    reactor.run()
-    return outcome.exit_code()
 
 
 def start_twisted_logging(level):

@@ -13,7 +13,8 @@ import { startContainerComponent } from './components/container-component.js';
 import { JsContainerComponent } from './components/js-container-component.js';
 import type { PythonAuthFunction } from './components/python-auth-function.js';
 import type { PythonComponent } from './components/python-component.js';
-import { containerPythonComponent, routerPythonComponent } from './components/python-hosting.js';
+import { containerPythonComponent, routerPythonComponent, sharedContainerPython } from './components/python-hosting.js';
+import type { PythonSharedContainer } from './components/python-shared-container.js';
 import { loadAuthFunctions } from './config/auth-functions.js';
 import { authThrottleOf } from './config/auth-throttle-schema.js';
 import type { ClusterConfig, NodeConfig } from './config/config-schema.js';
@@ -81,6 +82,8 @@ interface Parts {
   paths: PathServices[];
   components: RunningComponent[];
   python: PythonComponent[];
+  /** The one Python process of each container worker with `expose_shared` (python-shared-container.ts). */
+  sharedPython: PythonSharedContainer[];
   /** The Python processes of Python `function` authenticators and authorizers. */
   authFunctions: PythonAuthFunction[];
   /** The JS components of container workers (also in `components`). */
@@ -191,6 +194,7 @@ export class InterchangeNode {
       paths: [],
       components: [],
       python: [],
+      sharedPython: [],
       authFunctions: [],
       containerJs: [],
       guests: [],
@@ -374,8 +378,28 @@ export class InterchangeNode {
           },
           logger: workerLogger,
         });
+        const pythonComponents = worker.components.filter((c) => componentLanguage(c.classname) === 'python');
+        // `expose_shared`: one process for the Python components, so they share one dict.
+        const shared = worker.options?.expose_shared === true && pythonComponents.length > 1;
+        if (shared) {
+          const host = await sharedContainerPython({
+            id: containerId,
+            components: pythonComponents,
+            config,
+            addresses: parts.transports.map((t) => t.address),
+            worker: worker.options,
+            cbdir,
+            controller: controller.link(w, 'python components'),
+            decide: (member, end) => policy.decide(member, end.failed),
+            logger: workerLogger,
+          });
+          parts.sharedPython.push(host);
+          for (const member of host.members) policy.add(member);
+          await host.start();
+        }
         for (const component of worker.components) {
           if (componentLanguage(component.classname) === 'python') {
+            if (shared) continue;
             const python = await containerPythonComponent({
               component,
               config,
@@ -459,6 +483,7 @@ async function shutdownAll(parts: Parts, options: NodeStopOptions, logger: Logge
   await Promise.all([
     ...parts.guests.map((guest) => guest.stop(options.timeoutMs ?? 5000)),
     ...parts.python.map((component) => component.stop(options.timeoutMs ?? 5000)),
+    ...parts.sharedPython.map((host) => host.stop(options.timeoutMs ?? 5000)),
     ...parts.containerJs.map((component) => component.stop()),
   ]);
   await Promise.all(parts.links.map((link) => link.stop()));

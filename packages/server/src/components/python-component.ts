@@ -100,6 +100,34 @@ export interface PythonComponentOptions {
   logger: Logger;
 }
 
+/** What python/component_runner.py reads on stdin for a component. */
+export function runnerSpecOf(
+  options: Pick<
+    PythonComponentOptions,
+    'classname' | 'realm' | 'extra' | 'pythonpath' | 'transport' | 'cwd' | 'runnerExtras'
+  >,
+): Record<string, unknown> {
+  const { classname, realm, extra, pythonpath, transport, cwd } = options;
+  // As Crossbar does, components find the node directory in `extra.cbdir`.
+  const withCbdir = extra === undefined || extra === null ? { cbdir: cwd } : extra;
+  const runnerTransport =
+    transport.kind === 'internal'
+      ? { kind: 'fd', fd: INTERNAL_FD }
+      : { ...transport, options: transport.options ?? {} };
+  const spec: Record<string, unknown> = {
+    ...options.runnerExtras,
+    classname,
+    realm,
+    pythonpath,
+    transport: runnerTransport,
+  };
+  spec.extra =
+    typeof withCbdir === 'object' && !Array.isArray(withCbdir) && withCbdir !== null
+      ? { ...(withCbdir as Record<string, unknown>), cbdir: cwd }
+      : withCbdir;
+  return spec;
+}
+
 /** Raised when a Python component cannot be started (its code or its config is at fault). */
 export class PythonComponentError extends InvalidArgumentError {}
 
@@ -122,7 +150,7 @@ export class PythonComponent {
       logField: 'component',
       python: options.python,
       script: RUNNER_SCRIPT,
-      spec: () => this.#runnerSpec(),
+      spec: () => runnerSpecOf(options),
       cwd: options.cwd,
       env: options.env,
       extraStdio: [internal ? 'pipe' : 'ignore'],
@@ -196,29 +224,6 @@ export class PythonComponent {
   /** Stops restarting and ends the process: SIGTERM, then SIGKILL after `graceMs`. */
   stop(graceMs = 5000): Promise<void> {
     return this.#process.stop(graceMs);
-  }
-
-  /** What the runner reads on stdin. */
-  #runnerSpec(): Record<string, unknown> {
-    const { classname, realm, extra, pythonpath, transport, cwd } = this.#options;
-    // As Crossbar does, components find the node directory in `extra.cbdir`.
-    const withCbdir = extra === undefined || extra === null ? { cbdir: cwd } : extra;
-    const runnerTransport =
-      transport.kind === 'internal'
-        ? { kind: 'fd', fd: INTERNAL_FD }
-        : { ...transport, options: transport.options ?? {} };
-    const spec: Record<string, unknown> = {
-      ...this.#options.runnerExtras,
-      classname,
-      realm,
-      pythonpath,
-      transport: runnerTransport,
-    };
-    spec.extra =
-      typeof withCbdir === 'object' && !Array.isArray(withCbdir) && withCbdir !== null
-        ? { ...(withCbdir as Record<string, unknown>), cbdir: cwd }
-        : withCbdir;
-    return spec;
   }
 
   #attachInternal(socket: Socket | null): void {

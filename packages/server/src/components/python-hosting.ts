@@ -21,6 +21,7 @@ import {
 } from './python-component.js';
 import type { ControllerLink } from './python-controller-link.js';
 import { AUTOBAHN_INSTALL_HINT, findPython } from './python-runtime.js';
+import { PythonSharedContainer, type SharedPythonComponent } from './python-shared-container.js';
 
 /** The process-related `options` of a router or container worker. */
 export interface PythonWorkerOptions {
@@ -153,11 +154,12 @@ function websocketUrl(component: ContainerComponentConfig, endpoint: RunnerEndpo
   return `${secure ? 'wss' : 'ws'}://${host}:${endpoint.port}/`;
 }
 
-/** A Python component of a container worker, over its configured transport. */
-export function containerPythonComponent(
-  options: Common & { component: ContainerComponentConfig; config: NodeConfig; addresses: readonly TransportAddress[] },
-): Promise<PythonComponent> {
-  const { component, cbdir } = options;
+/** Where a container's component connects: its configured transport, pointed at the port really bound when local. */
+function containerTransport(
+  options: { config: NodeConfig; addresses: readonly TransportAddress[]; cbdir: string },
+  component: ContainerComponentConfig,
+): PythonTransport {
+  const { cbdir } = options;
   const target = localTargetOf(options.config, component, (p) => resolveInCbdir(cbdir, p));
   const local =
     target === undefined
@@ -176,5 +178,47 @@ export function containerPythonComponent(
           ...transportOptions,
         }
       : { kind: 'rawsocket', endpoint, serializer: transport.serializer ?? 'json', ...transportOptions };
-  return build(options, component, spec);
+  return spec;
+}
+
+/** A Python component of a container worker, over its configured transport. */
+export function containerPythonComponent(
+  options: Common & { component: ContainerComponentConfig; config: NodeConfig; addresses: readonly TransportAddress[] },
+): Promise<PythonComponent> {
+  return build(options, options.component, containerTransport(options, options.component));
+}
+
+/**
+ * The Python components of a container worker with `expose_shared`, in one process
+ * (python-shared-container.ts), so that they share `config.shared`.
+ */
+export async function sharedContainerPython(options: {
+  id: string;
+  components: ContainerComponentConfig[];
+  config: NodeConfig;
+  addresses: readonly TransportAddress[];
+  worker: PythonWorkerOptions | undefined;
+  cbdir: string;
+  controller: ControllerLink | undefined;
+  decide: (member: SharedPythonComponent, end: PythonComponentEnd) => boolean;
+  logger: Logger;
+}): Promise<PythonSharedContainer> {
+  const python = await interpreter(options.worker, options.components[0]?.id ?? options.id);
+  return new PythonSharedContainer({
+    id: options.id,
+    components: options.components.map((component) => ({
+      id: component.id ?? component.classname,
+      classname: component.classname,
+      realm: component.realm,
+      extra: component.extra,
+      transport: containerTransport(options, component),
+    })),
+    python,
+    pythonpath: (options.worker?.pythonpath ?? []).map((p) => resolveInCbdir(options.cbdir, p)),
+    cwd: options.cbdir,
+    env: processEnvironment(options.worker?.env, process.env),
+    controller: options.worker?.expose_controller === true ? options.controller : undefined,
+    decide: options.decide,
+    logger: options.logger,
+  });
 }
