@@ -81,6 +81,7 @@ describe('a Python component with expose_controller', () => {
       directory: cbdir,
     });
     expect(seen.workers).toEqual(['worker001']);
+    expect(seen.shared).toEqual(['reactor']);
     expect(seen.worker).toMatchObject({ id: 'worker001', type: 'router', pid: nodePid, status: 'started' });
     expect(seen.uptime).toEqual(expect.any(Number));
     expect(seen['crossbar.get_worker']).toBe('crossbar.error.no_such_worker');
