@@ -13,6 +13,11 @@ names:
 - ``{"kind": "websocket" | "rawsocket", ...}``: a container component's configured transport,
   TCP or Unix, optionally TLS.
 
+With ``"controller": true`` the component gets the node's controller as ``config.controller``
+(python/interchange_channel.py: its calls go to the node on fd 3, answers come back on stdin);
+with ``"shared": true`` a dict of its own as ``config.shared`` (python/container_host.py runs
+several components of a container in one process, sharing one).
+
 Whether Twisted or asyncio runs the component follows from the class: a subclass of
 ``autobahn.twisted.wamp.ApplicationSession`` runs on Twisted, one of
 ``autobahn.asyncio.wamp.ApplicationSession`` on asyncio.
