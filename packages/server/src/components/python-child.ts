@@ -12,7 +12,7 @@
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from '@interchange/protocol';
 import type { Logger } from '../logger.js';
-import { type PythonMessage, PythonProcess, type PythonReply } from './python-process.js';
+import { helperTexts, type PythonMessage, PythonProcess, type PythonReply } from './python-process.js';
 
 /** A script of packages/server/python/. */
 export function pythonScript(name: string): string {
@@ -65,12 +65,7 @@ export class PythonChild {
       cwd: options.cwd,
       env: options.env,
       readyEvent: 'ready',
-      texts: {
-        ended: 'Python process ',
-        stopped: 'Python process stopped',
-        startFailed: (why) => new PythonChildError(`${name}: the Python process ${why}`),
-        tooSlow: (ms) => `was not ready within ${ms} ms`,
-      },
+      texts: helperTexts(name, (message) => new PythonChildError(message)),
       ...(options.onMessage === undefined ? {} : { onMessage: options.onMessage }),
       onReady: (message) => {
         logger.info({ python: name, pid: this.pid }, `[${name}] Python process ready`);

@@ -80,6 +80,46 @@ export interface PythonProcessOptions {
   logger: Logger;
 }
 
+/** A start waiting for an event: settled once, by the event or by its deadline. */
+export interface PendingStart {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Settles `resolve`/`reject` through the returned pair, or calls `onTimeout` if neither was
+ * called within `timeoutMs` (the timer does not keep the node alive).
+ */
+export function withDeadline(
+  timeoutMs: number,
+  onTimeout: () => void,
+  resolve: () => void,
+  reject: (error: Error) => void,
+): PendingStart {
+  const timer = setTimeout(onTimeout, timeoutMs);
+  timer.unref();
+  return {
+    resolve: () => {
+      clearTimeout(timer);
+      resolve();
+    },
+    reject: (error) => {
+      clearTimeout(timer);
+      reject(error);
+    },
+  };
+}
+
+/** The log texts of a helper process that reports `ready` (python-child.ts, python-shared-container.ts). */
+export function helperTexts(name: string, failure: (message: string) => Error): PythonProcessOptions['texts'] {
+  return {
+    ended: 'Python process ',
+    stopped: 'Python process stopped',
+    startFailed: (why) => failure(`${name}: the Python process ${why}`),
+    tooSlow: (ms) => `was not ready within ${ms} ms`,
+  };
+}
+
 /** Writes a JSON line to a child's stdin if it still takes input. */
 function writeLine(stdin: Writable | null | undefined, message: unknown): boolean {
   if (stdin === undefined || stdin === null || stdin.destroyed) return false;
@@ -98,7 +138,7 @@ export class PythonProcess {
   #ready = false;
   #starts = 0;
   #lastError: string | undefined;
-  #firstStart: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  #firstStart: PendingStart | undefined;
 
   constructor(options: PythonProcessOptions) {
     this.#options = options;
@@ -132,21 +172,11 @@ export class PythonProcess {
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       const timeoutMs = this.#options.startTimeoutMs ?? 30_000;
-      const timer = setTimeout(() => {
+      const tooSlow = () => {
         this.#failFirstStart(this.#options.texts.tooSlow(timeoutMs));
         void this.stop(1000);
-      }, timeoutMs);
-      timer.unref();
-      this.#firstStart = {
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
       };
+      this.#firstStart = withDeadline(timeoutMs, tooSlow, resolve, reject);
       this.#spawn();
     });
   }

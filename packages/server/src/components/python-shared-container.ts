@@ -22,7 +22,7 @@ import {
   runnerSpecOf,
 } from './python-component.js';
 import type { ControllerLink } from './python-controller-link.js';
-import { type PythonMessage, PythonProcess } from './python-process.js';
+import { helperTexts, type PendingStart, type PythonMessage, PythonProcess, withDeadline } from './python-process.js';
 
 /** A component of the shared process. */
 export type SharedComponentOptions = Pick<PythonComponentOptions, 'id' | 'classname' | 'realm' | 'extra' | 'transport'>;
@@ -56,7 +56,7 @@ export class SharedPythonComponent {
   #startedAt = 0;
   #restartTimer: NodeJS.Timeout | undefined;
   #stopping = false;
-  #joined: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  #joined: PendingStart | undefined;
   #ended: (() => void)[] = [];
 
   constructor(id: string, host: PythonSharedContainer) {
@@ -82,21 +82,11 @@ export class SharedPythonComponent {
   /** Connects it; resolves once it joined. @throws PythonComponentError when it ends first. */
   start(timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const tooSlow = () => {
         this.#joined = undefined;
         reject(new PythonComponentError(`Python component "${this.id}" did not join within ${timeoutMs} ms`));
-      }, timeoutMs);
-      timer.unref();
-      this.#joined = {
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
       };
+      this.#joined = withDeadline(timeoutMs, tooSlow, resolve, reject);
       this.#connect();
     });
   }
@@ -206,12 +196,7 @@ export class PythonSharedContainer {
       cwd: options.cwd,
       env: options.env,
       readyEvent: 'ready',
-      texts: {
-        ended: 'Python process ',
-        stopped: 'Python process stopped',
-        startFailed: (why) => new PythonComponentError(`${name}: the Python process ${why}`),
-        tooSlow: (ms) => `was not ready within ${ms} ms`,
-      },
+      texts: helperTexts(name, (message) => new PythonComponentError(message)),
       onReady: () => {
         for (const run of this.#waiting.splice(0)) run();
       },

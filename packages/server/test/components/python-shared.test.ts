@@ -9,6 +9,7 @@ import { connect, type Session } from '@interchange/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/validate-config.js';
 import { InterchangeNode } from '../../src/node.js';
+import { callWhenRegistered } from '../support/call-when-registered.js';
 import { recordingLogger } from '../support/recording.js';
 
 const CBDIR = fileURLToPath(new URL('../fixtures/python-shared/.crossbar', import.meta.url));
@@ -31,15 +32,8 @@ interface Look {
   pid: number;
 }
 
-async function look(session: Session, name: string): Promise<Look> {
-  for (;;) {
-    try {
-      return (await session.call(`com.example.${name}.shared`, [])).args[0] as Look;
-    } catch (error) {
-      if ((error as { uri?: string }).uri !== 'wamp.error.no_such_procedure') throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+function look(session: Session, name: string): Promise<Look> {
+  return callWhenRegistered(session, `com.example.${name}.shared`) as Promise<Look>;
 }
 
 describe('two Python components of a container with expose_shared', () => {
