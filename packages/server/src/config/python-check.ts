@@ -35,7 +35,17 @@ export async function checkPythonComponents(
     const python = worker.components
       .map((component, c) => ({ component, c }))
       .filter(({ component }) => componentLanguage(component.classname) === 'python');
-    if (python.length === 0) continue;
+    if (python.length === 0) {
+      for (const key of ['expose_controller', 'expose_shared'] as const) {
+        if (worker.options?.[key] !== true) continue;
+        issues.push({
+          path: formatPath(['workers', w, 'options', key]),
+          message: `has no effect: only Python components get ${key === 'expose_controller' ? 'config.controller' : 'config.shared'}, and this worker has none`,
+          kind: 'warning',
+        });
+      }
+      continue;
+    }
     const usable = python.filter(({ component, c }) => {
       if (!isCrossbarInternalClass(component.classname)) return true;
       issues.push({

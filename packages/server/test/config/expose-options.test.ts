@@ -41,6 +41,15 @@ describe('expose_controller and expose_shared', () => {
     expect(await issues(routerWith({ expose_controller: true, expose_shared: true }, 1))).toEqual([]);
   });
 
+  it('warn where they have no effect: a worker without Python components', async () => {
+    const result = await validateConfig(routerWith({ expose_controller: true }, 0), { cbdir: CBDIR });
+    expect(result.ok && result.warnings.map(formatIssue)).toEqual([
+      expect.stringMatching(
+        /^warning: workers\[0\]\.options\.expose_controller: has no effect: only Python components/,
+      ),
+    ]);
+  });
+
   it('must be booleans', async () => {
     expect(await issues(routerWith({ expose_controller: 'yes' }, 1))).toEqual([
       expect.stringMatching(/^workers\[0\]\.options\.expose_controller: /),
