@@ -368,12 +368,15 @@ export class InterchangeNode {
         if (worker.type !== 'container') continue;
         const workerLogger = childLogger(logger, { worker: worker.id ?? w });
         const containerId = worker.id ?? `worker${w}`;
+        let sharedHost: PythonSharedContainer | undefined;
         const policy = new ContainerPolicy({
           id: containerId,
           shutdown: worker.options?.shutdown,
           restart: worker.options?.restart,
           // A container that shuts down is a worker that exited, for the controller's triggers.
           onShutdown: (failed) => {
+            // Its components have been told to stop; then the process they shared ends too.
+            void sharedHost?.stop();
             onGuestExit(containerId)({ code: failed ? 1 : 0, signal: null, restarting: false });
           },
           logger: workerLogger,
@@ -382,7 +385,7 @@ export class InterchangeNode {
         // `expose_shared`: one process for the Python components, so they share one dict.
         const shared = worker.options?.expose_shared === true && pythonComponents.length > 1;
         if (shared) {
-          const host = await sharedContainerPython({
+          sharedHost = await sharedContainerPython({
             id: containerId,
             components: pythonComponents,
             config,
@@ -393,9 +396,9 @@ export class InterchangeNode {
             decide: (member, end) => policy.decide(member, end.failed),
             logger: workerLogger,
           });
-          parts.sharedPython.push(host);
-          for (const member of host.members) policy.add(member);
-          await host.start();
+          parts.sharedPython.push(sharedHost);
+          for (const member of sharedHost.members) policy.add(member);
+          await sharedHost.start();
         }
         for (const component of worker.components) {
           if (componentLanguage(component.classname) === 'python') {

@@ -64,6 +64,8 @@ export interface PythonProcessOptions {
     startFailed: (why: string) => Error;
     /** That the start took too long. */
     tooSlow: (ms: number) => string;
+    /** After how it ended when `restart` said no (default `not restarted`). */
+    notRestarted?: string;
   };
   /** Called at each spawn, before any message is read. */
   onSpawn?: (child: ChildProcess) => void;
@@ -283,7 +285,10 @@ export class PythonProcess {
       return;
     }
     if (!this.#options.restart({ code, signal, how }) || this.#stopping) {
-      logger.warn({ [logField]: name, code, signal }, `[${name}] ${texts.ended}${how}; not restarted`);
+      logger.warn(
+        { [logField]: name, code, signal },
+        `[${name}] ${texts.ended}${how}; ${texts.notRestarted ?? 'not restarted'}`,
+      );
       return;
     }
     const delay = this.#backoff.delayAfter(ranMs);

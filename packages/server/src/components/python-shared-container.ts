@@ -158,6 +158,14 @@ export class SharedPythonComponent {
     }, delay);
   }
 
+  /** The process was stopped: no restart, and whoever waits for this component to stop is done. */
+  processStopped(): void {
+    this.#stopping = true;
+    clearTimeout(this.#restartTimer);
+    this.#running = false;
+    for (const resolve of this.#ended.splice(0)) resolve();
+  }
+
   /** The process died: the session in it too. */
   processDied(how: string): void {
     this.#onEnded(1, `failed: the shared Python process ${how}`);
@@ -172,6 +180,7 @@ export class PythonSharedContainer {
   readonly #process: PythonProcess;
   readonly #byId = new Map<string, SharedPythonComponent>();
   #waiting: (() => void)[] = [];
+  #stopped = false;
 
   constructor(options: PythonSharedContainerOptions) {
     this.#options = options;
@@ -196,7 +205,10 @@ export class PythonSharedContainer {
       cwd: options.cwd,
       env: options.env,
       readyEvent: 'ready',
-      texts: helperTexts(name, (message) => new PythonComponentError(message)),
+      texts: {
+        ...helperTexts(name, (message) => new PythonComponentError(message)),
+        notRestarted: 'started again when a component of it is restarted',
+      },
       onReady: () => {
         for (const run of this.#waiting.splice(0)) run();
       },
@@ -241,6 +253,7 @@ export class PythonSharedContainer {
 
   /** Runs `run` once the process is ready, starting it again if it died. */
   whenReady(run: () => void): void {
+    if (this.#stopped) return;
     if (this.#process.ready) {
       run();
       return;
@@ -256,7 +269,9 @@ export class PythonSharedContainer {
   }
 
   /** Ends the process: every component leaves its realm first (SIGTERM), SIGKILL after `graceMs`. */
-  stop(graceMs = 5000): Promise<void> {
-    return this.#process.stop(graceMs);
+  async stop(graceMs = 5000): Promise<void> {
+    this.#stopped = true;
+    await this.#process.stop(graceMs);
+    for (const member of this.members) member.processStopped();
   }
 }

@@ -99,4 +99,36 @@ describe('two Python components of a container with expose_shared', () => {
     // The other component was not disturbed.
     expect((await look(client, 'second')).pid).toBe(before.pid);
   }, 40_000);
+
+  it('when the process dies, starts the failed components again in a new one (restart-on-failed)', async () => {
+    const { client, log } = await start();
+    const before = await look(client, 'first');
+    await client.call('com.example.first.crash', []).catch(() => undefined);
+    await log.waitFor((e) =>
+      /\[first\] failed: the shared Python process exited with code 3; restarting/.test(e.msg ?? ''),
+    );
+    await log.waitFor((e) =>
+      /\[second\] failed: the shared Python process exited with code 3; restarting/.test(e.msg ?? ''),
+    );
+    for (;;) {
+      const first = await look(client, 'first');
+      const second = await look(client, 'second');
+      if (first.pid !== before.pid && second.pid === first.pid && first.dict === second.dict) {
+        // A new process, a new dict: both components are in it again.
+        expect(first.joined.sort()).toEqual(['first', 'second']);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }, 40_000);
+
+  it("applies the container's shutdown to all of them, then the process ends (shutdown-on-any-component-stopped)", async () => {
+    const { client, log } = await start({ shutdown: 'shutdown-on-any-component-stopped' });
+    await look(client, 'first');
+    await look(client, 'second');
+    await client.call('com.example.first.leave', []).catch(() => undefined);
+    await log.waitFor((e) => e.msg === '[second] left: wamp.close.normal');
+    await log.waitFor((e) => e.msg === '[container backend] Python process stopped');
+    expect(log.entries.map((e) => e.msg)).not.toContain('[first] ended with code 0; restarting');
+  }, 40_000);
 });
