@@ -1,5 +1,5 @@
 /**
- * `expose_controller` for Python components: a router component of a fixture in Crossbar's
+ * `expose_controller` for Python components: an asyncio router component of a fixture in Crossbar's
  * format (test/fixtures/python-controller) asks the node's controller about the node through
  * `config.controller.call(...)`, then calls `crossbar.shutdown`, and `interchange start` exits
  * cleanly (code 0), as a Crossbar node does.
@@ -81,7 +81,7 @@ describe('a Python component with expose_controller', () => {
       directory: cbdir,
     });
     expect(seen.workers).toEqual(['worker001']);
-    expect(seen.shared).toEqual(['reactor']);
+    expect(seen.shared).toEqual([]);
     expect(seen.worker).toMatchObject({ id: 'worker001', type: 'router', pid: nodePid, status: 'started' });
     expect(seen.uptime).toEqual(expect.any(Number));
     expect(seen['crossbar.get_worker']).toBe('crossbar.error.no_such_worker');
