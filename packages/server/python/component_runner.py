@@ -149,6 +149,9 @@ def session_factory(klass, spec, outcome, on_gone, current=None, controller=None
             on_gone()
 
         session.on("join", on_join)
+        # The owner's own join handler (container_host.py's), if it gave one.
+        if current is not None and current.get("on_join") is not None:
+            session.on("join", current["on_join"])
         session.on("leave", on_leave)
         session.on("disconnect", on_disconnect)
         return session

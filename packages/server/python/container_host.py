@@ -110,8 +110,14 @@ def main():
         status = Tagged(channel, member_id)
         outcome = Outcome(status)
         left = defer.Deferred()
-        member.run = {"outcome": outcome, "left": left}
-        member.current = {}
+        run = {"outcome": outcome, "left": left, "cancelled": False}
+        member.run = run
+        member.current = current = {}
+
+        def on_join(session, details):
+            # Stopped while it was still connecting: it leaves as soon as it is in.
+            if run["cancelled"]:
+                session.leave()
 
         def on_gone():
             if member.run is None or member.run["left"] is not left:
@@ -120,7 +126,8 @@ def main():
             left.callback(None)
             status.report("ended", code=outcome.exit_code())
 
-        twisted_connect(reactor, member.klass, member.spec, outcome, on_gone, member.current, exposed, shared)
+        current["on_join"] = on_join
+        twisted_connect(reactor, member.klass, member.spec, outcome, on_gone, current, exposed, shared)
 
     def leave(member_id):
         member = members.get(member_id)
@@ -129,14 +136,11 @@ def main():
         left = member.run["left"]
         session = joined_session(member.current)
         if session is None:
-            # Not joined (yet): its connection is dropped.
+            # Not joined yet: its connection is dropped, or it leaves once it has joined.
+            member.run["cancelled"] = True
             session = member.current.get("session")
             if session is not None and session._transport is not None:
                 session._transport.close()
-            else:
-                member.run = None
-                left.callback(None)
-                Tagged(channel, member_id).report("ended", code=0)
             return left
         session.leave()
         timer = reactor.callLater(LEAVE_GRACE, lambda: left.called or left.callback(None))
