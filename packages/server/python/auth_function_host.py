@@ -16,61 +16,19 @@ return a Deferred). The function it returns is then called for each request line
 The node keeps stdin open: end of input means the node is gone, and the script exits.
 
 ``controller``: Crossbar passes its worker controller when ``expose_controller`` is true, and
-None otherwise. Interchange has no such controller (the node is not built of Crossbar's Python
-worker processes). With ``expose_controller`` true, the function gets a ``Controller`` object
-that says so on use: every attribute it is asked for raises ``ControllerUnavailable`` (an
-AttributeError, so ``getattr(controller, "x", None)`` and ``hasattr`` work), naming the
-attribute. Code that only logs or passes on the controller runs unchanged; code that uses it
-fails loudly at that point instead of getting something that behaves differently.
+None otherwise. Here it is the node's controller client (python/interchange_channel.py): its
+``call`` reaches the node's controller procedures (``crossbar.get_status``, ``crossbar.shutdown``
+...) over this process's pipes; the node answers on stdin with ``{"controller": id, ...}`` lines.
 """
 
-import importlib
 import json
-import os
 import signal
 import sys
-import threading
 import traceback
 
+from interchange_channel import NodeChannel, NodeController, add_pythonpath, load_object, parse_line, read_spec, watch_stdin
+
 EXIT_LOAD_FAILED = 2
-
-
-class ControllerUnavailable(AttributeError):
-    pass
-
-
-class Controller:
-    """Stands for Crossbar's worker controller, which Interchange does not have."""
-
-    def __getattr__(self, name):
-        raise ControllerUnavailable(
-            "controller.{}: Interchange has no Crossbar worker controller; the node offers no "
-            "controller methods to function authenticators (use the WAMP meta API from a component "
-            "instead)".format(name)
-        )
-
-    def __repr__(self):
-        return "<Interchange Controller: none of Crossbar's worker controller methods are available>"
-
-
-class Channel:
-    """The answers to the node (fd 3), one JSON object a line; written from the reactor thread only."""
-
-    def __init__(self, fd):
-        self._out = os.fdopen(fd, "w", buffering=1)
-
-    def send(self, message):
-        try:
-            line = json.dumps(message)
-        except (TypeError, ValueError) as e:
-            line = json.dumps({
-                "id": message.get("id"),
-                "error": {"uri": None, "message": "the answer cannot be sent as JSON: {}".format(e)},
-            })
-        try:
-            self._out.write(line + "\n")
-        except (OSError, ValueError):
-            pass
 
 
 def json_safe(value):
@@ -79,9 +37,9 @@ def json_safe(value):
 
 
 def main():
-    channel = Channel(3)
-    spec = json.loads(sys.stdin.readline())
-    sys.path[:0] = spec.get("pythonpath", [])
+    channel = NodeChannel(3)
+    spec = read_spec()
+    add_pythonpath(spec.get("pythonpath"))
 
     import txaio
     txaio.use_twisted()
@@ -89,7 +47,9 @@ def main():
     from twisted.internet import reactor
 
     create_fqn = spec["create"]
-    controller = Controller() if spec.get("expose_controller") else None
+    node_controller = NodeController(channel)
+    node_controller.schedule = reactor.callFromThread
+    controller = node_controller if spec.get("expose_controller") else None
     state = {"function": None}
 
     def load_failed(message):
@@ -110,10 +70,8 @@ def main():
         load_failed("{} failed: {}: {}".format(create_fqn, failure.type.__name__, failure.value))
 
     def start():
-        module_name, _, name = create_fqn.rpartition(".")
         try:
-            module = importlib.import_module(module_name)
-            create = getattr(module, name)
+            create = load_object(create_fqn)
         except Exception as e:
             traceback.print_exc()
             load_failed("cannot import {}: {}: {}".format(create_fqn, type(e).__name__, e))
@@ -144,23 +102,20 @@ def main():
         txaio.add_callbacks(d, answered, failed)
 
     def received(line):
-        try:
-            request = json.loads(line)
-        except ValueError:
-            return
-        if state["function"] is not None:
+        request = parse_line(line)
+        if request is not None and state["function"] is not None:
             call(request)
 
-    def read_stdin():
-        # Requests, until end of input: the node keeps stdin open while it runs.
-        for line in sys.stdin:
+    def on_line(line):
+        # The node's answers to controller calls, else requests for the function.
+        if not node_controller.on_line(line):
             reactor.callFromThread(received, line)
-        reactor.callFromThread(reactor.stop)
 
     def stop(*_):
         reactor.callFromThread(reactor.stop)
 
-    threading.Thread(target=read_stdin, daemon=True).start()
+    # Requests, until end of input: the node keeps stdin open while it runs.
+    watch_stdin(on_line, stop)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     reactor.callWhenRunning(start)

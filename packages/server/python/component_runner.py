@@ -13,6 +13,11 @@ names:
 - ``{"kind": "websocket" | "rawsocket", ...}``: a container component's configured transport,
   TCP or Unix, optionally TLS.
 
+With ``"controller": true`` the component gets the node's controller as ``config.controller``
+(python/interchange_channel.py: its calls go to the node on fd 3, answers come back on stdin);
+with ``"shared": true`` a dict of its own as ``config.shared`` (python/container_host.py runs
+several components of a container in one process, sharing one).
+
 Whether Twisted or asyncio runs the component follows from the class: a subclass of
 ``autobahn.twisted.wamp.ApplicationSession`` runs on Twisted, one of
 ``autobahn.asyncio.wamp.ApplicationSession`` on asyncio.
@@ -23,14 +28,13 @@ session ended cleanly, 1 when it failed (an error escaping a callback, a lost or
 connection), 2 when the class could not be loaded.
 """
 
-import importlib
-import json
 import os
 import signal
 import socket
 import sys
-import threading
 import traceback
+
+from interchange_channel import NodeChannel, NodeController, add_pythonpath, load_object, read_spec, watch_stdin
 
 EXIT_CLEAN = 0
 EXIT_FAILED = 1
@@ -45,32 +49,9 @@ CLEAN_REASONS = (
 )
 
 
-class Status:
-    """The status channel to the node (fd 3), one JSON object a line."""
-
-    def __init__(self, fd):
-        try:
-            self._out = os.fdopen(fd, "w", buffering=1)
-        except OSError:
-            self._out = None
-
-    def report(self, event, **fields):
-        if self._out is None:
-            return
-        fields["event"] = event
-        try:
-            self._out.write(json.dumps(fields) + "\n")
-            self._out.flush()
-        except (OSError, ValueError):
-            pass
-
-
 def load_class(classname, pythonpath):
-    for path in reversed(pythonpath):
-        sys.path.insert(0, path)
-    module_name, _, class_name = classname.rpartition(".")
-    module = importlib.import_module(module_name)
-    return getattr(module, class_name)
+    add_pythonpath(pythonpath)
+    return load_object(classname)
 
 
 def flavour_of(klass):
@@ -131,11 +112,12 @@ class Outcome:
         return EXIT_FAILED
 
 
-def session_factory(klass, spec, outcome, on_gone, current=None):
+def session_factory(klass, spec, outcome, on_gone, current=None, controller=None, shared=None):
     from autobahn.wamp.types import ComponentConfig
 
     extra = spec.get("extra")
-    config = ComponentConfig(realm=spec["realm"], extra=extra)
+    # As Crossbar's workers do: the controller and the shared dict only when the worker exposes them.
+    config = ComponentConfig(realm=spec["realm"], extra=extra, controller=controller, shared=shared)
 
     def create():
         session = klass(config)
@@ -167,6 +149,9 @@ def session_factory(klass, spec, outcome, on_gone, current=None):
             on_gone()
 
         session.on("join", on_join)
+        # The owner's own join handler (container_host.py's), if it gave one.
+        if current is not None and current.get("on_join") is not None:
+            session.on("join", current["on_join"])
         session.on("leave", on_leave)
         session.on("disconnect", on_disconnect)
         return session
@@ -215,7 +200,7 @@ def joined_session(current):
 # --- Twisted -----------------------------------------------------------------------------
 
 
-def run_twisted(klass, spec, outcome):
+def run_twisted(klass, spec, outcome, controller):
     import txaio
 
     txaio.use_twisted()
@@ -253,7 +238,18 @@ def run_twisted(klass, spec, outcome):
     # the reactor waits for the Deferred they return.
     reactor.addSystemEventTrigger("before", "shutdown", leave_before_shutdown)
 
-    create = session_factory(klass, spec, outcome, on_gone, current)
+    if controller is not None:
+        controller.schedule = reactor.callFromThread
+    # Crossbar's shared dict starts with its reactor.
+    shared = {"reactor": reactor} if spec.get("shared") else None
+    twisted_connect(reactor, klass, spec, outcome, on_gone, current, spec_controller(spec, controller), shared)
+    reactor.run()
+    return outcome.exit_code()
+
+
+def twisted_connect(reactor, klass, spec, outcome, on_gone, current, controller, shared):
+    """Connects one component over its transport once the reactor runs."""
+    create = session_factory(klass, spec, outcome, on_gone, current, controller=controller, shared=shared)
     transport = spec["transport"]
     kind = transport["kind"]
 
@@ -278,9 +274,6 @@ def run_twisted(klass, spec, outcome):
             on_gone()
 
         reactor.callWhenRunning(lambda: endpoint.connect(factory).addErrback(connect_failed))
-
-    reactor.run()
-    return outcome.exit_code()
 
 
 def start_twisted_logging(level):
@@ -332,7 +325,7 @@ def twisted_endpoint(reactor, transport):
 # --- asyncio -----------------------------------------------------------------------------
 
 
-def run_asyncio(klass, spec, outcome):
+def run_asyncio(klass, spec, outcome, controller):
     import asyncio
 
     import txaio
@@ -363,7 +356,12 @@ def run_asyncio(klass, spec, outcome):
 
     loop.add_signal_handler(signal.SIGTERM, on_sigterm)
 
-    create = session_factory(klass, spec, outcome, on_gone, current)
+    if controller is not None:
+        controller.schedule = loop.call_soon_threadsafe
+    shared = {} if spec.get("shared") else None
+    create = session_factory(
+        klass, spec, outcome, on_gone, current, controller=spec_controller(spec, controller), shared=shared
+    )
     transport = spec["transport"]
     kind = transport["kind"]
 
@@ -448,38 +446,18 @@ def asyncio_tls(tls):
     return context
 
 
-def read_line(fd):
-    """One line from a descriptor, read unbuffered (nothing after it is consumed)."""
-    data = bytearray()
-    while not data.endswith(b"\n"):
-        chunk = os.read(fd, 1)
-        if not chunk:
-            break
-        data += chunk
-    return bytes(data)
-
-
-def watch_parent():
-    """Exits when the node is gone: it keeps our stdin open while it runs."""
-
-    def wait():
-        # os.read on the descriptor, not sys.stdin: a thread blocked inside sys.stdin's buffered
-        # reader would hold its lock and hang the interpreter's shutdown.
-        try:
-            while os.read(0, 65536):
-                pass
-        except OSError:
-            pass
-        os._exit(EXIT_FAILED)
-
-    threading.Thread(target=wait, name="watch-parent", daemon=True).start()
+def spec_controller(spec, controller):
+    """The controller the component sees: the node's with ``expose_controller``, else None (as in Crossbar)."""
+    return controller if spec.get("controller") else None
 
 
 def main():
-    # The spec is the first line of stdin; the node keeps stdin open as long as it runs.
-    spec = json.loads(read_line(0))
-    watch_parent()
-    status = Status(3)
+    # The spec is the first line of stdin; the node keeps stdin open as long as it runs, and
+    # answers controller calls on it.
+    spec = read_spec()
+    status = NodeChannel(3)
+    controller = NodeController(status)
+    watch_stdin(controller.on_line, lambda: os._exit(EXIT_FAILED))
     outcome = Outcome(status)
     classname = spec["classname"]
     try:
@@ -500,8 +478,8 @@ def main():
     status.report("loaded", flavour=flavour)
     try:
         if flavour == "twisted":
-            return run_twisted(klass, spec, outcome)
-        return run_asyncio(klass, spec, outcome)
+            return run_twisted(klass, spec, outcome, controller)
+        return run_asyncio(klass, spec, outcome, controller)
     except Exception:
         outcome.fail(traceback.format_exc())
         traceback.print_exc()

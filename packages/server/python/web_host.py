@@ -28,29 +28,11 @@ import json
 import os
 import signal
 import sys
-import threading
 import traceback
 
+from interchange_channel import LoadError, NodeChannel, add_pythonpath, load_object, read_spec, watch_stdin
+
 EXIT_LOAD_FAILED = 2
-
-
-class Status:
-    """The status channel to the node (fd 3), one JSON object a line."""
-
-    def __init__(self, fd):
-        try:
-            self._out = os.fdopen(fd, "w", buffering=1)
-        except OSError:
-            self._out = None
-
-    def report(self, event, **fields):
-        if self._out is None:
-            return
-        fields["event"] = event
-        try:
-            self._out.write(json.dumps(fields) + "\n")
-        except (OSError, ValueError):
-            pass
 
 
 def error_body(what, exc_type):
@@ -126,23 +108,17 @@ def load_wsgi(spec):
 
 def load_resource(spec):
     classname = spec["classname"]
-    module_name, _, class_name = classname.rpartition(".")
     try:
-        module = importlib.import_module(module_name)
-        make = getattr(module, class_name)
+        make = load_object(classname)
         return make(spec.get("extra", {}))
     except Exception as e:
         raise LoadError("failed to import class '{}': {}: {}".format(classname, type(e).__name__, e))
 
 
-class LoadError(Exception):
-    pass
-
-
 def main():
-    status = Status(3)
-    spec = json.loads(sys.stdin.readline())
-    sys.path[:0] = spec.get("pythonpath", [])
+    status = NodeChannel(3)
+    spec = read_spec()
+    add_pythonpath(spec.get("pythonpath"))
 
     from twisted.internet import reactor
     from twisted.internet.address import IPv4Address, IPv6Address
@@ -230,13 +206,8 @@ def main():
     def stop(*_):
         reactor.callFromThread(reactor.stop)
 
-    def watch_stdin():
-        # The node keeps stdin open while it runs: end of input means it is gone.
-        while sys.stdin.readline():
-            pass
-        stop()
-
-    threading.Thread(target=watch_stdin, daemon=True).start()
+    # The node keeps stdin open while it runs: end of input means it is gone.
+    watch_stdin(lambda line: None, stop)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     reactor.callWhenRunning(status.report, "ready")

@@ -13,7 +13,8 @@ import { startContainerComponent } from './components/container-component.js';
 import { JsContainerComponent } from './components/js-container-component.js';
 import type { PythonAuthFunction } from './components/python-auth-function.js';
 import type { PythonComponent } from './components/python-component.js';
-import { containerPythonComponent, routerPythonComponent } from './components/python-hosting.js';
+import { containerPythonComponent, routerPythonComponent, sharedContainerPython } from './components/python-hosting.js';
+import type { PythonSharedContainer } from './components/python-shared-container.js';
 import { loadAuthFunctions } from './config/auth-functions.js';
 import { authThrottleOf } from './config/auth-throttle-schema.js';
 import type { ClusterConfig, NodeConfig } from './config/config-schema.js';
@@ -24,6 +25,7 @@ import { parseConfig, resolveInCbdir } from './config/validate-config.js';
 import { childLogger, type Logger, silentLogger } from './logger.js';
 import { type ActivitySnapshot, NodeActivity } from './metrics/node-activity.js';
 import { NodeMetrics } from './metrics/node-metrics.js';
+import { nodeControllerOf } from './node-controller.js';
 import { readNodeKey } from './node-key.js';
 import { PathServices } from './node-paths.js';
 import { type RunningTransport, startTransport, type TransportAddress } from './node-transports.js';
@@ -80,6 +82,8 @@ interface Parts {
   paths: PathServices[];
   components: RunningComponent[];
   python: PythonComponent[];
+  /** The one Python process of each container worker with `expose_shared` (python-shared-container.ts). */
+  sharedPython: PythonSharedContainer[];
   /** The Python processes of Python `function` authenticators and authorizers. */
   authFunctions: PythonAuthFunction[];
   /** The JS components of container workers (also in `components`). */
@@ -169,7 +173,6 @@ export class InterchangeNode {
     if (options.cluster !== undefined && config.workers.some((w) => w.type === 'router' && hasRouterLinks(w))) {
       throw new InvalidArgumentError(RLINKS_IN_CLUSTER);
     }
-    const authFunctions = await loadAuthFunctions(config, cbdir, logger);
     await pinRouterProcess(config, logger);
     const version = await packageVersion();
     const key = await readNodeKey(cbdir).catch((error: unknown) => {
@@ -191,7 +194,8 @@ export class InterchangeNode {
       paths: [],
       components: [],
       python: [],
-      authFunctions,
+      sharedPython: [],
+      authFunctions: [],
       containerJs: [],
       guests: [],
       links: [],
@@ -208,19 +212,37 @@ export class InterchangeNode {
     const selfShutdown = new Promise<SelfShutdown>((resolve) => {
       resolveSelfShutdown = resolve;
     });
+    const stopBy = (cause: SelfShutdown, why: string): void => {
+      if (shutdownCause !== undefined) return;
+      shutdownCause = cause;
+      logger.warn({ ...cause }, why);
+      resolveSelfShutdown(cause);
+      void node?.stop();
+    };
     const onGuestExit =
       (worker: string) =>
       (exit: { code: number | null; signal: NodeJS.Signals | null; restarting: boolean }): boolean => {
         const cause = triggers.onWorkerExit({ worker, ...exit });
         if (cause === undefined) return false;
-        if (shutdownCause === undefined) {
-          shutdownCause = cause;
-          logger.warn({ ...cause }, `worker ${worker} exited: stopping the node (${cause.trigger})`);
-          resolveSelfShutdown(cause);
-          void node?.stop();
-        }
+        stopBy(cause, `worker ${worker} exited: stopping the node (${cause.trigger})`);
         return true;
       };
+    // `expose_controller`: Python code reaches this (components/node-controller-api.ts).
+    const controller = nodeControllerOf({
+      config,
+      cbdir,
+      title: info.title,
+      pubkey: info.pubkey,
+      nodeId: options.nodeId,
+      guests: () => parts.guests,
+      shutdown: (worker) =>
+        stopBy(
+          { trigger: 'shutdown_on_shutdown_requested', worker, error: false },
+          `crossbar.shutdown called by code of ${worker}: stopping the node`,
+        ),
+      logger,
+    });
+    parts.authFunctions = await loadAuthFunctions(config, cbdir, logger, controller);
     const routerWorkers = config.workers.filter((worker) => worker.type === 'router').length;
     const routerOf = new Map<number, Router>();
     const frameCaches = new FrameCachePool();
@@ -277,6 +299,7 @@ export class InterchangeNode {
               router,
               frameCaches,
               worker: worker.options,
+              controller: (id) => controller.link(w, id),
               cbdir,
               logger: workerLogger,
             });
@@ -345,23 +368,47 @@ export class InterchangeNode {
         if (worker.type !== 'container') continue;
         const workerLogger = childLogger(logger, { worker: worker.id ?? w });
         const containerId = worker.id ?? `worker${w}`;
+        let sharedHost: PythonSharedContainer | undefined;
         const policy = new ContainerPolicy({
           id: containerId,
           shutdown: worker.options?.shutdown,
           restart: worker.options?.restart,
           // A container that shuts down is a worker that exited, for the controller's triggers.
           onShutdown: (failed) => {
+            // Its components have been told to stop; then the process they shared ends too.
+            void sharedHost?.stop();
             onGuestExit(containerId)({ code: failed ? 1 : 0, signal: null, restarting: false });
           },
           logger: workerLogger,
         });
+        const pythonComponents = worker.components.filter((c) => componentLanguage(c.classname) === 'python');
+        // `expose_shared`: one process for the Python components, so they share one dict.
+        const shared = worker.options?.expose_shared === true && pythonComponents.length > 1;
+        if (shared) {
+          sharedHost = await sharedContainerPython({
+            id: containerId,
+            components: pythonComponents,
+            config,
+            addresses: parts.transports.map((t) => t.address),
+            worker: worker.options,
+            cbdir,
+            controller: controller.link(w, 'python components'),
+            decide: (member, end) => policy.decide(member, end.failed),
+            logger: workerLogger,
+          });
+          parts.sharedPython.push(sharedHost);
+          for (const member of sharedHost.members) policy.add(member);
+          await sharedHost.start();
+        }
         for (const component of worker.components) {
           if (componentLanguage(component.classname) === 'python') {
+            if (shared) continue;
             const python = await containerPythonComponent({
               component,
               config,
               addresses: parts.transports.map((t) => t.address),
               worker: worker.options,
+              controller: (id) => controller.link(w, id),
               cbdir,
               logger: workerLogger,
               decide: (member, end) => policy.decide(member, end.failed),
@@ -439,6 +486,7 @@ async function shutdownAll(parts: Parts, options: NodeStopOptions, logger: Logge
   await Promise.all([
     ...parts.guests.map((guest) => guest.stop(options.timeoutMs ?? 5000)),
     ...parts.python.map((component) => component.stop(options.timeoutMs ?? 5000)),
+    ...parts.sharedPython.map((host) => host.stop(options.timeoutMs ?? 5000)),
     ...parts.containerJs.map((component) => component.stop()),
   ]);
   await Promise.all(parts.links.map((link) => link.stop()));

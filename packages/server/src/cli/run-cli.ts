@@ -31,6 +31,7 @@ import {
   workerSettings,
   workerWaitForStop,
 } from './worker-processes.js';
+import { requestNodeShutdown } from './worker-shutdown-request.js';
 import { answerStatusRequests, askWorkers } from './worker-status.js';
 
 /** Exit codes of the CLI. */
@@ -268,6 +269,9 @@ async function runNode(
     running.selfShutdown.then((cause) => ({ cause }) as const),
   ]);
   if ('signal' in outcome) logger.info({ signal: outcome.signal }, 'stopping node');
+  // A worker process whose code called crossbar.shutdown: the whole node stops.
+  if (worker !== undefined && 'cause' in outcome && outcome.cause.trigger === 'shutdown_on_shutdown_requested')
+    requestNodeShutdown();
   await control?.close();
   await running.stop();
   // Stopped by a worker's exit (controller options.shutdown): a failed worker fails the node.

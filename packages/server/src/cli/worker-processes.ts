@@ -8,6 +8,7 @@
  * `cluster` block in the config, the primary starts a local `nats-server` (with JetStream) for
  * them on 127.0.0.1 and stops it at the end.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import cluster, { type Worker } from 'node:cluster';
 import { constants as fsConstants } from 'node:fs';
@@ -19,6 +20,7 @@ import { createInterface } from 'node:readline';
 import { generateNodeId } from '../cluster/nats-cluster.js';
 import type { ClusterConfig } from '../config/cluster-schema.js';
 import type { Logger } from '../logger.js';
+import { isNodeShutdownRequest } from './worker-shutdown-request.js';
 
 /** Set in a worker's environment: its index, from 0. */
 export const WORKER_INDEX_ENV = 'INTERCHANGE_WORKER';
@@ -186,8 +188,14 @@ export async function runWorkers(options: RunWorkersOptions): Promise<number> {
   let stopping = false;
   let failed = false;
   let onUnexpected: () => void = () => undefined;
+  let onRequested: () => void = () => undefined;
   const unexpected = new Promise<string>((resolve) => {
     onUnexpected = () => resolve('worker exit');
+    onRequested = () => {
+      // Before that worker exits: its exit is then part of the stop, not a failure.
+      stopping = true;
+      resolve('crossbar.shutdown');
+    };
   });
   const forked: { worker: Worker; node: string }[] = [];
   const count = options.routers?.length ?? options.count;
@@ -198,6 +206,9 @@ export async function runWorkers(options: RunWorkersOptions): Promise<number> {
     if (options.nats !== undefined) env[WORKER_NATS_ENV] = options.nats;
     if (router !== undefined) env[WORKER_ROUTER_ENV] = String(router.index);
     const worker = cluster.fork(env);
+    worker.on('message', (message: unknown) => {
+      if (isNodeShutdownRequest(message)) onRequested();
+    });
     workers.push(worker);
     forked.push({ worker, node });
     exited.push(

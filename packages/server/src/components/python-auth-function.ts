@@ -12,6 +12,7 @@
 import { ApplicationError, ErrorUri } from '@interchange/protocol';
 import type { Logger } from '../logger.js';
 import { PythonChild, type PythonChildMessage, pythonScript } from './python-child.js';
+import type { ControllerLink } from './python-controller-link.js';
 
 /** Calls waiting for their answer at most; more fail at once (a stuck function must not grow memory). */
 const MAX_PENDING = 1000;
@@ -25,7 +26,8 @@ export interface PythonAuthFunctionOptions {
   /** The dotted name of the factory (`authenticator.create_authenticator`). */
   create: string;
   config: Record<string, unknown>;
-  exposeController: boolean;
+  /** With `expose_controller`: where the function's controller calls go (python-controller-link.ts). */
+  controller: ControllerLink | undefined;
   python: string;
   /** Absolute directories put first on the module path. */
   pythonpath: string[];
@@ -59,12 +61,14 @@ export class PythonAuthFunction {
       spec: {
         create: options.create,
         config: options.config,
-        expose_controller: options.exposeController,
+        expose_controller: options.controller !== undefined,
         pythonpath: options.pythonpath,
       },
       cwd: options.cwd,
       env: options.env,
-      onMessage: (message) => this.#answer(message),
+      onMessage: (message, reply) => {
+        if (options.controller?.(message, reply) !== true) this.#answer(message);
+      },
       onExit: (why) => this.#failAll(`the Python process of ${options.create} ${why}`),
       logger: options.logger,
     });

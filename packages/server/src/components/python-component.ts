@@ -12,20 +12,16 @@
  *
  * Each line the component prints is logged, prefixed with its id. When the process ends, the
  * owner's `decide` says whether it starts again; restarts follow the guest workers' backoff
- * (restart-backoff.ts). `stop` ends it: SIGTERM, then SIGKILL after the grace period.
+ * (python-process.ts). `stop` ends it: SIGTERM, then SIGKILL after the grace period.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
 import { InvalidArgumentError, rawSocketLengthExponent } from '@interchange/protocol';
 import type { Logger } from '../logger.js';
 import type { SessionAcceptor } from '../session-acceptor.js';
 import type { FrameCachePool } from '../transports/frame-cache.js';
 import { RawSocketConnection } from '../transports/rawsocket-connection.js';
 import { RAWSOCKET_HANDSHAKE_TIMEOUT_MS } from '../transports/rawsocket-service.js';
-import { RestartBackoff } from '../workers/restart-backoff.js';
-import { terminateChild } from '../workers/terminate-child.js';
+import { type PythonMessage, PythonProcess, type PythonReply } from './python-process.js';
 import { RUNNER_SCRIPT } from './python-runtime.js';
 
 /** The file descriptor of the child that carries the internal WAMP connection. */
@@ -97,7 +93,39 @@ export interface PythonComponentOptions {
   restartMaxDelayMs?: number;
   /** How long the first start may take to join, in ms (default 30000). */
   startTimeoutMs?: number;
+  /** The runner's messages other than its status (a controller call), with a way to answer. */
+  onMessage?: (message: PythonMessage, reply: PythonReply) => void;
+  /** More of the runner's spec (`controller`, `shared`). */
+  runnerExtras?: Record<string, unknown>;
   logger: Logger;
+}
+
+/** What python/component_runner.py reads on stdin for a component. */
+export function runnerSpecOf(
+  options: Pick<
+    PythonComponentOptions,
+    'classname' | 'realm' | 'extra' | 'pythonpath' | 'transport' | 'cwd' | 'runnerExtras'
+  >,
+): Record<string, unknown> {
+  const { classname, realm, extra, pythonpath, transport, cwd } = options;
+  // As Crossbar does, components find the node directory in `extra.cbdir`.
+  const withCbdir = extra === undefined || extra === null ? { cbdir: cwd } : extra;
+  const runnerTransport =
+    transport.kind === 'internal'
+      ? { kind: 'fd', fd: INTERNAL_FD }
+      : { ...transport, options: transport.options ?? {} };
+  const spec: Record<string, unknown> = {
+    ...options.runnerExtras,
+    classname,
+    realm,
+    pythonpath,
+    transport: runnerTransport,
+  };
+  spec.extra =
+    typeof withCbdir === 'object' && !Array.isArray(withCbdir) && withCbdir !== null
+      ? { ...(withCbdir as Record<string, unknown>), cbdir: cwd }
+      : withCbdir;
+  return spec;
 }
 
 /** Raised when a Python component cannot be started (its code or its config is at fault). */
@@ -108,29 +136,66 @@ export class PythonComponent {
   readonly id: string;
   readonly #options: PythonComponentOptions;
   readonly #logger: Logger;
-  readonly #backoff: RestartBackoff;
-  #child: ChildProcess | undefined;
-  #exited: Promise<void> = Promise.resolve();
-  #restartTimer: NodeJS.Timeout | undefined;
-  #stopping = false;
-  #starts = 0;
+  readonly #process: PythonProcess;
   #joins = 0;
-  #lastError: string | undefined;
-  #firstStart: { resolve: () => void; reject: (error: Error) => void } | undefined;
 
   constructor(options: PythonComponentOptions) {
     this.id = options.id;
     this.#options = options;
     this.#logger = options.logger;
-    this.#backoff = new RestartBackoff({
-      ...(options.restartDelayMs === undefined ? {} : { initialMs: options.restartDelayMs }),
-      ...(options.restartMaxDelayMs === undefined ? {} : { maxMs: options.restartMaxDelayMs }),
+    const internal = options.transport.kind === 'internal';
+    const { id, logger } = options;
+    this.#process = new PythonProcess({
+      name: id,
+      logField: 'component',
+      python: options.python,
+      script: RUNNER_SCRIPT,
+      spec: () => runnerSpecOf(options),
+      cwd: options.cwd,
+      env: options.env,
+      extraStdio: [internal ? 'pipe' : 'ignore'],
+      readyEvent: 'joined',
+      texts: {
+        ended: '',
+        stopped: 'stopped',
+        startFailed: (why) => new PythonComponentError(`Python component "${id}" (${options.classname}) ${why}`),
+        tooSlow: (ms) => `did not join within ${ms} ms`,
+      },
+      onSpawn: (child) => {
+        if (internal) this.#attachInternal(child.stdio[INTERNAL_FD] as Socket | null);
+        logger.info(
+          { component: id, pid: child.pid, classname: options.classname },
+          `[${id}] Python component started`,
+        );
+      },
+      onReady: (status) => {
+        this.#joins += 1;
+        logger.info(
+          { component: id, session: status.session, authid: status.authid, authrole: status.authrole },
+          `[${id}] joined realm ${String(status.realm)}`,
+        );
+      },
+      onMessage: (message, reply) => {
+        if (message.event === 'left') {
+          logger.info({ component: id, reason: message.reason }, `[${id}] left: ${String(message.reason)}`);
+        } else {
+          options.onMessage?.(message, reply);
+        }
+      },
+      restart: ({ code, signal }) => {
+        const end: PythonComponentEnd = { failed: code !== 0, code, signal };
+        return options.decide?.(end) ?? end.failed;
+      },
+      ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
+      ...(options.restartDelayMs === undefined ? {} : { restartDelayMs: options.restartDelayMs }),
+      ...(options.restartMaxDelayMs === undefined ? {} : { restartMaxDelayMs: options.restartMaxDelayMs }),
+      logger,
     });
   }
 
   /** How many times the process has been started. */
   get starts(): number {
-    return this.#starts;
+    return this.#process.starts;
   }
 
   /** How many times the component has joined its realm. */
@@ -140,12 +205,12 @@ export class PythonComponent {
 
   /** The running process's ID, if it runs. */
   get pid(): number | undefined {
-    return this.#child?.pid;
+    return this.#process.pid;
   }
 
   /** Whether a process runs now. */
   get running(): boolean {
-    return this.#child !== undefined;
+    return this.#process.running;
   }
 
   /**
@@ -153,90 +218,12 @@ export class PythonComponent {
    * @throws PythonComponentError when it ends or times out before joining (not restarted then).
    */
   start(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#firstStart = { resolve, reject };
-      const timeoutMs = this.#options.startTimeoutMs ?? 30_000;
-      const timer = setTimeout(() => {
-        this.#failFirstStart(`did not join within ${timeoutMs} ms`);
-        void this.stop(1000);
-      }, timeoutMs);
-      timer.unref();
-      const done = () => clearTimeout(timer);
-      this.#firstStart = {
-        resolve: () => {
-          done();
-          resolve();
-        },
-        reject: (error) => {
-          done();
-          reject(error);
-        },
-      };
-      this.#spawn();
-    });
+    return this.#process.start();
   }
 
   /** Stops restarting and ends the process: SIGTERM, then SIGKILL after `graceMs`. */
-  async stop(graceMs = 5000): Promise<void> {
-    this.#stopping = true;
-    clearTimeout(this.#restartTimer);
-    await terminateChild(this.#child, this.#exited, graceMs);
-  }
-
-  #spawn(): void {
-    const options = this.#options;
-    const internal = options.transport.kind === 'internal';
-    this.#starts += 1;
-    this.#lastError = undefined;
-    const startedAt = Date.now();
-    const child = spawn(options.python, ['-u', RUNNER_SCRIPT], {
-      cwd: options.cwd,
-      env: { ...options.env, PYTHONUNBUFFERED: '1' },
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe', internal ? 'pipe' : 'ignore'],
-      // Its own process group: a Ctrl-C in the terminal reaches the node only, which then stops
-      // the component in order (and a component outliving the node loses its connection).
-      detached: true,
-    });
-    this.#child = child;
-    this.#exited = new Promise((resolve) => {
-      child.once('close', (code, signal) => {
-        this.#onExit(code, signal, Date.now() - startedAt);
-        resolve();
-      });
-    });
-    child.once('error', (error) => {
-      this.#lastError = `${options.python} could not be started: ${error.message}`;
-      this.#logger.error({ component: this.id, err: error }, `[${this.id}] ${this.#lastError}`);
-    });
-    child.stdin?.on('error', () => undefined);
-    // Kept open: the runner exits when it reads end of input, i.e. when this process is gone.
-    child.stdin?.write(`${JSON.stringify(this.#runnerSpec())}\n`);
-    if (child.stdout) this.#logLines(child.stdout, 'stdout');
-    if (child.stderr) this.#logLines(child.stderr, 'stderr');
-    const status = child.stdio[3] as Readable | null;
-    if (status) this.#readStatus(status);
-    if (internal) this.#attachInternal(child.stdio[INTERNAL_FD] as Socket | null);
-    this.#logger.info(
-      { component: this.id, pid: child.pid, classname: options.classname },
-      `[${this.id}] Python component started`,
-    );
-  }
-
-  /** What the runner reads on stdin. */
-  #runnerSpec(): Record<string, unknown> {
-    const { classname, realm, extra, pythonpath, transport, cwd } = this.#options;
-    // As Crossbar does, components find the node directory in `extra.cbdir`.
-    const withCbdir = extra === undefined || extra === null ? { cbdir: cwd } : extra;
-    const runnerTransport =
-      transport.kind === 'internal'
-        ? { kind: 'fd', fd: INTERNAL_FD }
-        : { ...transport, options: transport.options ?? {} };
-    const spec: Record<string, unknown> = { classname, realm, pythonpath, transport: runnerTransport };
-    spec.extra =
-      typeof withCbdir === 'object' && !Array.isArray(withCbdir) && withCbdir !== null
-        ? { ...(withCbdir as Record<string, unknown>), cbdir: cwd }
-        : withCbdir;
-    return spec;
+  stop(graceMs = 5000): Promise<void> {
+    return this.#process.stop(graceMs);
   }
 
   #attachInternal(socket: Socket | null): void {
@@ -271,75 +258,5 @@ export class PythonComponent {
       this.#logger.error({ component: this.id, err: error }, `[${this.id}] internal connection failed`);
       socket.destroy();
     }
-  }
-
-  #readStatus(stream: Readable): void {
-    const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-    lines.on('line', (line) => {
-      let status: { event?: unknown; [key: string]: unknown };
-      try {
-        status = JSON.parse(line) as typeof status;
-      } catch {
-        return;
-      }
-      if (status.event === 'joined') {
-        this.#joins += 1;
-        this.#logger.info(
-          { component: this.id, session: status.session, authid: status.authid, authrole: status.authrole },
-          `[${this.id}] joined realm ${String(status.realm)}`,
-        );
-        const first = this.#firstStart;
-        this.#firstStart = undefined;
-        first?.resolve();
-      } else if (status.event === 'error' && typeof status.message === 'string') {
-        this.#lastError = status.message;
-        this.#logger.error({ component: this.id }, `[${this.id}] ${status.message}`);
-      } else if (status.event === 'left') {
-        this.#logger.info({ component: this.id, reason: status.reason }, `[${this.id}] left: ${String(status.reason)}`);
-      }
-    });
-  }
-
-  #logLines(stream: Readable, name: 'stdout' | 'stderr'): void {
-    const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-    const log = name === 'stdout' ? this.#logger.info : this.#logger.warn;
-    lines.on('line', (line) => log.call(this.#logger, { component: this.id, stream: name }, `[${this.id}] ${line}`));
-  }
-
-  #failFirstStart(why: string): void {
-    const first = this.#firstStart;
-    if (first === undefined) return;
-    this.#firstStart = undefined;
-    const detail = this.#lastError === undefined ? '' : `: ${this.#lastError}`;
-    first.reject(
-      new PythonComponentError(`Python component "${this.id}" (${this.#options.classname}) ${why}${detail}`),
-    );
-  }
-
-  #onExit(code: number | null, signal: NodeJS.Signals | null, ranMs: number): void {
-    this.#child = undefined;
-    const how = signal === null ? `exited with code ${code ?? 'unknown'}` : `was killed by ${signal}`;
-    if (this.#firstStart !== undefined) {
-      this.#failFirstStart(how);
-      return;
-    }
-    if (this.#stopping) {
-      this.#logger.info({ component: this.id, code, signal }, `[${this.id}] stopped`);
-      return;
-    }
-    const end: PythonComponentEnd = { failed: code !== 0, code, signal };
-    const restart = this.#options.decide?.(end) ?? end.failed;
-    if (!restart || this.#stopping) {
-      this.#logger.warn({ component: this.id, code, signal }, `[${this.id}] ${how}; not restarted`);
-      return;
-    }
-    const delay = this.#backoff.delayAfter(ranMs);
-    this.#logger.warn(
-      { component: this.id, code, signal, restartInMs: delay },
-      `[${this.id}] ${how}; restarting in ${delay} ms`,
-    );
-    this.#restartTimer = setTimeout(() => {
-      if (!this.#stopping) this.#spawn();
-    }, delay);
   }
 }

@@ -19,13 +19,19 @@ import {
   type PythonTransport,
   type RunnerEndpoint,
 } from './python-component.js';
+import type { ControllerLink } from './python-controller-link.js';
 import { AUTOBAHN_INSTALL_HINT, findPython } from './python-runtime.js';
+import { PythonSharedContainer, type SharedPythonComponent } from './python-shared-container.js';
 
 /** The process-related `options` of a router or container worker. */
 export interface PythonWorkerOptions {
   python?: string | undefined;
   pythonpath?: string[] | undefined;
   env?: ProcessEnvConfig | undefined;
+  /** Hands the worker's components the node's controller as `config.controller`. */
+  expose_controller?: boolean | undefined;
+  /** Hands the worker's components a dict they share as `config.shared`. */
+  expose_shared?: boolean | undefined;
 }
 
 interface Common {
@@ -33,6 +39,8 @@ interface Common {
   cbdir: string;
   logger: Logger;
   decide?: (component: PythonComponent, end: PythonComponentEnd) => boolean;
+  /** The node's controller, for a worker with `expose_controller` (called with the component's ID). */
+  controller?: ((component: string) => ControllerLink) | undefined;
 }
 
 async function interpreter(worker: PythonWorkerOptions | undefined, id: string): Promise<string> {
@@ -53,6 +61,7 @@ async function build(
   const id = component.id ?? component.classname;
   const python = await interpreter(common.worker, id);
   const decide = common.decide;
+  const link = common.worker?.expose_controller === true ? common.controller?.(id) : undefined;
   const self: PythonComponent = new PythonComponent({
     id,
     classname: component.classname,
@@ -64,6 +73,8 @@ async function build(
     env: processEnvironment(common.worker?.env, process.env),
     transport,
     ...(decide === undefined ? {} : { decide: (end: PythonComponentEnd) => decide(self, end) }),
+    ...(link === undefined ? {} : { onMessage: (message, reply) => void link(message, reply) }),
+    runnerExtras: { controller: link !== undefined, shared: common.worker?.expose_shared === true },
     logger: common.logger,
   });
   return self;
@@ -143,11 +154,12 @@ function websocketUrl(component: ContainerComponentConfig, endpoint: RunnerEndpo
   return `${secure ? 'wss' : 'ws'}://${host}:${endpoint.port}/`;
 }
 
-/** A Python component of a container worker, over its configured transport. */
-export function containerPythonComponent(
-  options: Common & { component: ContainerComponentConfig; config: NodeConfig; addresses: readonly TransportAddress[] },
-): Promise<PythonComponent> {
-  const { component, cbdir } = options;
+/** Where a container's component connects: its configured transport, pointed at the port really bound when local. */
+function containerTransport(
+  options: { config: NodeConfig; addresses: readonly TransportAddress[]; cbdir: string },
+  component: ContainerComponentConfig,
+): PythonTransport {
+  const { cbdir } = options;
   const target = localTargetOf(options.config, component, (p) => resolveInCbdir(cbdir, p));
   const local =
     target === undefined
@@ -166,5 +178,47 @@ export function containerPythonComponent(
           ...transportOptions,
         }
       : { kind: 'rawsocket', endpoint, serializer: transport.serializer ?? 'json', ...transportOptions };
-  return build(options, component, spec);
+  return spec;
+}
+
+/** A Python component of a container worker, over its configured transport. */
+export function containerPythonComponent(
+  options: Common & { component: ContainerComponentConfig; config: NodeConfig; addresses: readonly TransportAddress[] },
+): Promise<PythonComponent> {
+  return build(options, options.component, containerTransport(options, options.component));
+}
+
+/**
+ * The Python components of a container worker with `expose_shared`, in one process
+ * (python-shared-container.ts), so that they share `config.shared`.
+ */
+export async function sharedContainerPython(options: {
+  id: string;
+  components: ContainerComponentConfig[];
+  config: NodeConfig;
+  addresses: readonly TransportAddress[];
+  worker: PythonWorkerOptions | undefined;
+  cbdir: string;
+  controller: ControllerLink | undefined;
+  decide: (member: SharedPythonComponent, end: PythonComponentEnd) => boolean;
+  logger: Logger;
+}): Promise<PythonSharedContainer> {
+  const python = await interpreter(options.worker, options.components[0]?.id ?? options.id);
+  return new PythonSharedContainer({
+    id: options.id,
+    components: options.components.map((component) => ({
+      id: component.id ?? component.classname,
+      classname: component.classname,
+      realm: component.realm,
+      extra: component.extra,
+      transport: containerTransport(options, component),
+    })),
+    python,
+    pythonpath: (options.worker?.pythonpath ?? []).map((p) => resolveInCbdir(options.cbdir, p)),
+    cwd: options.cbdir,
+    env: processEnvironment(options.worker?.env, process.env),
+    controller: options.worker?.expose_controller === true ? options.controller : undefined,
+    decide: options.decide,
+    logger: options.logger,
+  });
 }

@@ -20,9 +20,9 @@
  * details)` for a transport method (answering like a dynamic authenticator procedure),
  * `authorize(session, uri, action, options)` for a role (answering like an authorizer
  * procedure). Without `:export`, the module's default export is the factory. A Python factory
- * is called as `create(config, controller)`; Crossbar's `expose_controller` (its Python worker
- * controller) has no counterpart: python/auth_function_host.py says what the function gets
- * instead. A JS factory gets no controller, so `expose_controller` must be false for it.
+ * is called as `create(config, controller)`: with `expose_controller`, the controller is the
+ * node's (components/node-controller-api.ts: `controller.call('crossbar.get_status')` ...), else
+ * None, as in Crossbar. A JS factory gets no controller, so `expose_controller` must be false for it.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,6 +33,7 @@ import { PythonAuthFunction } from '../components/python-auth-function.js';
 import type { PythonWorkerOptions } from '../components/python-hosting.js';
 import { AUTOBAHN_INSTALL_HINT, findPython } from '../components/python-runtime.js';
 import { type Logger, silentLogger } from '../logger.js';
+import type { NodeController } from '../node-controller.js';
 import { processEnvironment } from '../workers/process-environment.js';
 import { formatPath } from './config-issues.js';
 import type { NodeConfig } from './config-schema.js';
@@ -64,7 +65,7 @@ export const functionBlockSchema = section({
   create: value<string>('a string', (v) => typeof v === 'string'),
   /** Handed to the factory. */
   config: z.record(z.string(), z.unknown()).optional(),
-  /** Crossbar's worker controller for the Python callable (see python/auth_function_host.py). */
+  /** Hands the Python callable the node's controller (components/node-controller-api.ts). */
   expose_controller: boolean().optional(),
 }).superRefine((block, ctx) => {
   // Both are valid for Crossbar, so both are "unsupported", with what to write instead.
@@ -161,6 +162,7 @@ async function loadPythonFunction(
   block: FunctionBlock,
   cbdir: string,
   logger: Logger,
+  controller: NodeController | undefined,
 ): Promise<PythonAuthFunction> {
   const where = `${formatPath([...path, 'create'])} (${block.create})`;
   const worker = (config.workers[path[1] as number] as { options?: PythonWorkerOptions } | undefined)?.options;
@@ -171,7 +173,8 @@ async function loadPythonFunction(
     where,
     create: block.create,
     config: block.config ?? {},
-    exposeController: block.expose_controller === true,
+    controller:
+      block.expose_controller === true ? controller?.link(path[1] as number, `function ${block.create}`) : undefined,
     python: probe.runtime.executable,
     pythonpath: (worker?.pythonpath ?? []).map((p) => (isAbsolute(p) ? p : resolve(cbdir, p))),
     cwd: cbdir,
@@ -199,13 +202,14 @@ export async function loadAuthFunctions(
   config: NodeConfig,
   cbdir: string,
   logger: Logger = silentLogger,
+  controller?: NodeController,
 ): Promise<PythonAuthFunction[]> {
   const hosts: PythonAuthFunction[] = [];
   try {
     for (const { path, block } of functionBlocks(config)) {
       if (loaded.has(block)) continue;
       if (isPythonCreate(block.create)) {
-        const host = await loadPythonFunction(config, path, block, cbdir, logger);
+        const host = await loadPythonFunction(config, path, block, cbdir, logger, controller);
         hosts.push(host);
         loaded.set(block, host.call);
         continue;

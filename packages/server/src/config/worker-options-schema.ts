@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { authThrottleSchema } from './auth-throttle-schema.js';
 import { SERIALIZER_NAMES } from './path-schema.js';
 import { processEnvSchema } from './process-env-schema.js';
-import { anyString, integer, list, nonEmptyString, oneOf, type Schema, section } from './schema-builders.js';
+import { anyString, boolean, integer, list, nonEmptyString, oneOf, type Schema, section } from './schema-builders.js';
 
 /** Crossbar's database connections of a worker and the references of components to them. */
 export const CONNECTIONS_REFUSED =
@@ -30,8 +30,6 @@ const CONTAINER_CPU_AFFINITY =
   'set cpu_affinity on the router workers (each then runs as its own process), or pin the whole node with taskset';
 const REACTOR =
   "Twisted's reactor choice for Crossbar's container process; Python components here run on Twisted's default reactor or on asyncio, as their class is built";
-const EXPOSE =
-  'there is no controller session or shared object for components here; pass what components need in `extra`';
 
 /** Keys of router and container worker options that are about their (Python) processes. */
 const processOptions = {
@@ -42,8 +40,10 @@ const processOptions = {
   python: nonEmptyString().optional(),
   /** The environment of the worker's Python component processes. */
   env: processEnvSchema.optional(),
-  expose_controller: refusedKey(EXPOSE).optional(),
-  expose_shared: refusedKey(EXPOSE).optional(),
+  /** Hands the worker's Python components the node's controller as `config.controller` (components/node-controller-api.ts). */
+  expose_controller: boolean().optional(),
+  /** Hands the worker's Python components a dict they share as `config.shared` (python/component_runner.py). */
+  expose_shared: boolean().optional(),
 };
 
 /** `options` of a router worker. */

@@ -137,13 +137,23 @@ describe('Python function authenticators', () => {
     await log.waitFor((e) => String(e.msg).includes("KeyError: 'missing'"));
   }, 40_000);
 
-  it('hands the factory a controller that refuses every use by name (expose_controller)', async () => {
-    await log.waitFor((e) => String(e.msg).includes('controller is <Interchange Controller: none of Crossbar'));
+  it("hands the factory the node's controller (expose_controller): its answers reach the client", async () => {
+    await log.waitFor((e) => String(e.msg).includes('controller is <Interchange NodeController'));
     const answer = await pythonTicketLogin(ws, 'boss', 'x');
-    expect(answer.left).toBe('wamp.error.authentication_failed');
-    await log.waitFor((e) =>
-      String(e.msg).includes('controller.get_router_realms: Interchange has no Crossbar worker controller'),
-    );
+    expect(answer).toMatchObject({
+      joined: {
+        authid: 'boss',
+        authrole: 'frontend',
+        authextra: { pid: process.pid, workers: ['worker001'], type: 'router' },
+      },
+    });
+  }, 40_000);
+
+  it("answers a procedure the controller does not have with Crossbar's no_such_procedure", async () => {
+    expect(await pythonTicketLogin(ws, 'nosy', 'x')).toEqual({
+      left: 'com.example.controller_refused',
+      message: 'wamp.error.no_such_procedure',
+    });
   }, 40_000);
 
   it('runs an async WAMP-CRA function for Autobahn|JS, salted and not', async () => {

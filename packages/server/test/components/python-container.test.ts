@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { connect, type Session } from '@interchange/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
+import { callWhenRegistered } from '../support/call-when-registered.js';
 import { recordingLogger } from '../support/recording.js';
 
 const CBDIR = fileURLToPath(new URL('../fixtures/python-container', import.meta.url));
@@ -96,17 +97,6 @@ function containerConfig(options: Record<string, unknown>): Record<string, unkno
       },
     ],
   };
-}
-
-async function callWhenRegistered(session: Session, procedure: string, args: unknown[] = []): Promise<unknown> {
-  for (;;) {
-    try {
-      return (await session.call(procedure, args)).args[0];
-    } catch (error) {
-      if ((error as { uri?: string }).uri !== 'wamp.error.no_such_procedure') throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
 }
 
 async function gone(session: Session, procedure: string): Promise<void> {
