@@ -1,7 +1,8 @@
 /**
  * WAMP-Anonymous (Crossbar's `anonymous` method): the client is let in without a credential.
  * Static: under the configured role (default `anonymous`) with a random authid (or the configured
- * one; the client's own authid proves nothing and is not taken over). Dynamic: the authenticator
+ * one; the client's own authid proves nothing and is not taken over), on the configured realm if
+ * there is one, else the realm the client asked for. Dynamic: the authenticator
  * decides the principal from what the client sent.
  */
 import { AuthMethod } from '@interchange/protocol';
@@ -38,7 +39,7 @@ export function anonymousMethod(config: AnonymousAuthConfig, context: AuthMethod
       return {
         kind: 'welcome',
         principal: makePrincipal({
-          realm: request.realm,
+          realm: config.realm ?? request.realm,
           authid: config.authid ?? anonymousAuthid(),
           authrole: config.role ?? 'anonymous',
           authmethod: name,

@@ -57,7 +57,10 @@ export interface PrincipalFields {
 }
 
 /** `anonymous`: everyone is let in under one role, with a random authid unless `authid` is set. */
-export type AnonymousAuthConfig = { type: 'static'; role?: string; authid?: string } | DynamicAuthConfig;
+/** `anonymous`; a static `realm` puts every anonymous session on that realm, as a principal's `realm` does. */
+export type AnonymousAuthConfig =
+  | { type: 'static'; role?: string; authid?: string; realm?: string }
+  | DynamicAuthConfig;
 
 /** A principal of static `ticket` authentication. */
 export interface TicketPrincipal extends PrincipalFields {

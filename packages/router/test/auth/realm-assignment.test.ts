@@ -38,6 +38,19 @@ describe('HELLO without a realm', () => {
     expect(router.realm('tenant-a')?.sessionCount).toBe(1);
   });
 
+  it('joins the realm of a static anonymous block, whatever realm the client asked for', () => {
+    const { router } = authRouter({ realms: REALMS });
+    const transportAuth: TransportAuthConfig = { anonymous: { type: 'static', role: 'user', realm: 'tenant-a' } };
+    const withoutRealm = new TestClient(router, { transportAuth });
+    helloWithoutRealm(withoutRealm, { authmethods: ['anonymous'] });
+    expect(withoutRealm.takeOne('WELCOME').details).toMatchObject({ realm: 'tenant-a', authrole: 'user' });
+    const otherRealm = new TestClient(router, { transportAuth });
+    otherRealm.receive(messageFromArray([1, 'realm1', { roles: ALL_ROLES, authmethods: ['anonymous'] }]));
+    expect(otherRealm.takeOne('WELCOME').details).toMatchObject({ realm: 'tenant-a', authrole: 'user' });
+    expect(router.realm('tenant-a')?.sessionCount).toBe(2);
+    expect(router.realm('realm1')?.sessionCount).toBe(0);
+  });
+
   it('joins the realm a dynamic authenticator assigns (asked with realm null)', async () => {
     const { router } = authRouter({ realms: [...REALMS, { name: 'auth' }] });
     const server = new ProcedureServer(router, 'auth');

@@ -41,7 +41,9 @@ type Dynamic = DynamicAuthConfig & { 'authenticator-role'?: string };
  * A validated `anonymous` block. The dynamic form has no `role`, written as `role?: undefined` so
  * that `auth.anonymous?.role` reads the same for both.
  */
-export type AnonymousConfig = { type: 'static'; role: string; authid?: string } | (Dynamic & { role?: undefined });
+export type AnonymousConfig =
+  | { type: 'static'; role: string; authid?: string; realm?: string }
+  | (Dynamic & { role?: undefined });
 /** A validated method with static principals, an authenticator procedure or a function. */
 type Method<T extends { type: 'static' }> = T | Dynamic | FunctionBlock;
 
@@ -101,6 +103,11 @@ export const authMethodSchemas = {
           role: nonEmptyString().default('anonymous'),
           /** A fixed authid instead of a random one per session. */
           authid: nonEmptyString().optional(),
+          /**
+           * Puts anonymous sessions on this realm whatever realm the client asked for, as a
+           * principal's `realm` does. Crossbar's checker accepts the key but its router ignores it.
+           */
+          realm: uri('a realm').optional(),
         }),
         dynamic: dynamicSchema,
       },
