@@ -19,7 +19,7 @@ import {
 import type { BrokerClusterHooks } from '../cluster-backend.js';
 import { ClusterWaits } from '../dealer/cluster-waits.js';
 import type { Logger } from '../logger.js';
-import { clearMatches, PatternIndex } from '../matching/pattern-index.js';
+import { PatternIndex } from '../matching/pattern-index.js';
 import { OffenderLog } from '../offender-log.js';
 import { bareDetails, barePassthruPayload, passthruViolation, readsBarePassthru } from '../passthru.js';
 import { copyPayload, refuse, routerError } from '../payload.js';
@@ -36,6 +36,7 @@ import type { StaticAuthorizer } from '../realm/static-authorizer.js';
 import type { ProtocolViolation } from '../session/protocol-violation.js';
 import { type DeliveryCounter, deliverEvent } from './delivery-count.js';
 import { type EventHistoryEntry, isStorable, type StoredEvent } from './event-history.js';
+import { MatchLists } from './match-lists.js';
 import {
   acknowledgeWhenDurable,
   authorizePublication,
@@ -88,13 +89,8 @@ export class Broker {
   readonly #offenders: OffenderLog;
   readonly #maxSubscriptions: number;
   readonly #deliveries: DeliveryCounter | undefined;
-  /**
-   * Arrays that lookups collect matching subscriptions into, reused so a publication allocates
-   * none; one per nesting level, since delivering an event can publish another (the meta events
-   * of a receiver whose transport closed meanwhile).
-   */
-  readonly #matchLists: MutableSubscription[][] = [];
-  #matchDepth = 0;
+  /** Reused lists of matching subscriptions (match-lists.ts). */
+  readonly #matchLists = new MatchLists<MutableSubscription>();
   #observer: SubscriptionObserver | undefined;
   #cluster: BrokerClusterHooks | undefined;
   /** SUBSCRIBEs waiting for the cluster, per session (see {@link BrokerClusterHooks.subscribing}). */
@@ -170,7 +166,7 @@ export class Broker {
    * router skip building meta events nobody receives.
    */
   hasReceivers(topic: string): boolean {
-    const matches = this.#borrowMatchList();
+    const matches = this.#matchLists.borrow();
     try {
       this.#index.collectMatches(topic, matches);
       for (let i = 0; i < matches.length; i++) {
@@ -179,7 +175,7 @@ export class Broker {
       }
       return false;
     } finally {
-      this.#returnMatchList(matches);
+      this.#matchLists.release(matches);
     }
   }
 
@@ -492,7 +488,7 @@ export class Broker {
     const bare = barePassthruPayload(p.options, p.payload);
     // Carried on the EVENT objects for in-process bridges (the MQTT QoS of the publication); never on the wire.
     const acknowledged = p.options.acknowledge === true;
-    const matches = this.#borrowMatchList();
+    const matches = this.#matchLists.borrow();
     // The EVENTs handed to transports, counted here and added once (delivery-count.ts).
     let delivered = 0;
     try {
@@ -547,23 +543,8 @@ export class Broker {
       }
     } finally {
       if (delivered > 0) this.#deliveries?.countEvents(delivered);
-      this.#returnMatchList(matches);
+      this.#matchLists.release(matches);
     }
-  }
-
-  #borrowMatchList(): MutableSubscription[] {
-    const depth = this.#matchDepth++;
-    let list = this.#matchLists[depth];
-    if (list === undefined) {
-      list = [];
-      this.#matchLists[depth] = list;
-    }
-    return list;
-  }
-
-  #returnMatchList(list: MutableSubscription[]): void {
-    clearMatches(list);
-    this.#matchDepth--;
   }
 
   #create(

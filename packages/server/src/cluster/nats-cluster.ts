@@ -10,7 +10,7 @@ import {
 } from '@interchange/router';
 import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
-import { createInbox, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import { type Logger, silentLogger } from '../logger.js';
 import type { ClusterContext } from './cluster-context.js';
 import { packEnvelope, tryPackEnvelope, unpackEnvelope } from './cluster-envelope.js';
@@ -20,6 +20,7 @@ import { ClusterRealmConnection } from './cluster-realm-link.js';
 import { type RealmRouting, routingDifference, routingOf } from './config-agreement.js';
 import { ensureHistoryStream, historyStreamName } from './history-stream.js';
 import { connectWithRetry, openBuckets } from './nats-connect.js';
+import { scatter } from './nats-scatter.js';
 import { NodeLiveness } from './node-liveness.js';
 import { RegistrationClaims } from './registration-claims.js';
 import { RegistrationTable } from './registration-table.js';
@@ -487,23 +488,8 @@ export class NatsCluster implements ClusterBackend {
   #scatter(subject: string, envelope: object): Promise<Record<string, unknown>[]> {
     const expected = this.#liveness.aliveCount();
     if (expected === 0 || this.#closed) return Promise.resolve([]);
-    const inbox = createInbox(`${this.name}._inbox`);
-    const answers: Record<string, unknown>[] = [];
-    return new Promise((resolve) => {
-      let stop: () => void = () => undefined;
-      const done = () => {
-        clearTimeout(timer);
-        stop();
-        resolve(answers);
-      };
-      const timer = setTimeout(done, CLUSTER_DEFAULTS.scatterMs);
-      stop = this.#subscribe(inbox, (data) => {
-        const answer = unpackEnvelope(data);
-        if (answer !== undefined) answers.push(answer);
-        if (answers.length >= expected) done();
-      });
-      this.#nc.publish(subject, packEnvelope(envelope), { reply: inbox });
-    });
+    const target = { nc: this.#nc, prefix: this.name, subscribe: this.#subscribe.bind(this) };
+    return scatter(target, subject, envelope, expected, CLUSTER_DEFAULTS.scatterMs);
   }
 
   #track(operation: Promise<unknown>): void {
