@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BASELINE_FILES, buildInterchange, DEFAULT_BASELINE_REF } from './lib/build-interchange.mjs';
+import { BASELINE_FILES, baselineHasMqtt, buildInterchange, DEFAULT_BASELINE_REF } from './lib/build-interchange.mjs';
 import { runCell } from './lib/cell.mjs';
 import { machine } from './lib/machine.mjs';
 import { parseOptions, TARGETS, USAGE } from './lib/options.mjs';
@@ -72,6 +72,14 @@ async function main() {
       baselineError = `cannot build interchange-baseline from ${baselineRef}: ${String(error.message).split('\n')[0]}`;
       console.log(`skipping interchange-baseline: ${baselineError}`);
       options.targets = options.targets.filter((t) => t !== 'interchange-baseline');
+    }
+    if (
+      options.targets.includes('interchange-baseline') &&
+      options.scenarios.includes('mqtt') &&
+      !baselineHasMqtt(root, baselineRef)
+    ) {
+      console.log(`skipping mqtt on interchange-baseline: ${baselineRef} has no MQTT transport`);
+      options.withoutMqtt = ['interchange-baseline'];
     }
   }
 

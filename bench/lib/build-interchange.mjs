@@ -57,6 +57,18 @@ function filesAt(root, ref, paths) {
   return overlay;
 }
 
+/**
+ * Whether Interchange at `ref` has the MQTT transport (packages/server/src/mqtt): the default
+ * baseline predates it, so a run's mqtt cells leave such a baseline out.
+ */
+export function baselineHasMqtt(root, ref) {
+  try {
+    return git(root, ['ls-tree', '--name-only', ref, '--', 'packages/server/src/mqtt']).trim() !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** The commit before that work: the end of issue 6's first round (tick flusher, frame cache, trie). */
 export const DEFAULT_BASELINE_REF = '3c1e3632484831c2365625a21f50421df1652bc6';
 

@@ -16,9 +16,10 @@ export function planCells(options) {
       if (scenario === 'durable-publish')
         serializers = TARGETS[target].launcher === 'interchange.mjs' ? serializers.slice(0, 1) : [];
       // The broker is Interchange's; the WAMP side speaks the serializers the sizes name.
+      // A baseline from before the MQTT transport has none (run.mjs).
       if (scenario === 'mqtt')
         serializers =
-          TARGETS[target].launcher === 'interchange.mjs'
+          TARGETS[target].launcher === 'interchange.mjs' && !options.withoutMqtt?.includes(target)
             ? serializers.filter((s) => sizes.mqtt.serializers.includes(s))
             : [];
       for (const serializer of serializers) {
