@@ -12,5 +12,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // One temporary folder for the whole run, removed at its end (see test/temp-root.ts).
+    globalSetup: ['test/temp-root.ts'],
   },
 });
