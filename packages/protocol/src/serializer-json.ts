@@ -13,11 +13,9 @@
  */
 import { decodeBase64, encodeBase64 } from './base64.js';
 import { InvalidArgumentError, ProtocolViolationError } from './errors.js';
-import { payloadText, rememberPayloadText } from './json-payload-text.js';
 import { messageFromArray, messageToArray } from './message-codec.js';
-import { MessageCode } from './message-codes.js';
 import { isBinary, isNumericTypedArray } from './message-fields.js';
-import type { Dict, WampMessage } from './messages.js';
+import type { WampMessage } from './messages.js';
 import type { Frame, Serializer } from './serializer.js';
 import { asViolation, type SerializerOptions, single } from './serializer-common.js';
 import { mapLeaves } from './value-walk.js';
@@ -85,9 +83,7 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
     }
     // A binary string holds a JSON-escaped NUL; skip the walk when there cannot be one.
     if (text.includes('\\u0000')) raw = mapLeaves(raw, fromJsonBinary);
-    const message = messageFromArray(raw, decodeOptions);
-    rememberPayloadText(message, raw as unknown[], text);
-    return message;
+    return messageFromArray(raw, decodeOptions);
   };
 
   return {
@@ -98,7 +94,7 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
     encode(message: WampMessage): string {
       let text: string;
       try {
-        text = splicedText(message) ?? JSON.stringify(mapLeaves(messageToArray(message), toJsonValue));
+        text = JSON.stringify(mapLeaves(messageToArray(message), toJsonValue));
       } catch (cause) {
         if (cause instanceof InvalidArgumentError) throw cause;
         throw new InvalidArgumentError(`${message.type} cannot be encoded as JSON`, { cause });
@@ -124,31 +120,6 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
       }
     },
   };
-}
-
-/**
- * An INVOCATION or RESULT whose payload came from a JSON peer, written with that peer's text of
- * it (json-payload-text.ts) after a head built here: the IDs are integers, which print the same
- * in a template as in JSON.stringify, and details are usually empty. `undefined` for any other
- * message, which takes the general path.
- */
-function splicedText(message: WampMessage): string | undefined {
-  if (message.type === 'INVOCATION') {
-    const payload = payloadText(message);
-    if (payload === undefined) return undefined;
-    return `[${MessageCode.INVOCATION},${message.requestId},${message.registration},${dictText(message.details)},${payload}]`;
-  }
-  if (message.type === 'RESULT') {
-    const payload = payloadText(message);
-    if (payload === undefined) return undefined;
-    return `[${MessageCode.RESULT},${message.requestId},${dictText(message.details)},${payload}]`;
-  }
-  return undefined;
-}
-
-function dictText(dict: Dict): string {
-  for (const _ in dict) return JSON.stringify(mapLeaves(dict, toJsonValue));
-  return '{}';
 }
 
 /**
