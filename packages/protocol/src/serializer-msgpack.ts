@@ -80,10 +80,18 @@ const unpackr = new Unpackr({
   int64AsType: 'auto',
 } as unknown as ConstructorParameters<typeof Unpackr>[0]);
 
+/** msgpackr's range option, reused: `unpack` reads it before it decodes anything. */
+const range = { start: 0, end: 0 };
+
 const msgpackCodec: BinaryCodec = {
   name: 'msgpack',
   encode: (array) => packr.pack(mapLeaves(array, widenInteger)),
   decode: (bytes) => unpackr.unpack(bytes),
+  decodeRange(bytes, start, end) {
+    range.start = start;
+    range.end = end;
+    return unpackr.unpack(bytes, range);
+  },
 };
 
 /**
