@@ -14,6 +14,8 @@ import { wampMessage } from './arbitraries.js';
 
 const msgpack = createSerializer('msgpack');
 const batched = createSerializer('msgpack', { batched: true });
+/** A binary serializer's frames are bytes. */
+const encode = (message: WampMessage): Uint8Array => msgpack.encode(message) as Uint8Array;
 
 /** `frame` inside a larger Buffer, `before` and `after` around it, as a socket read holds it. */
 function embedded(frame: Uint8Array, before: Uint8Array, after: Uint8Array): Buffer {
@@ -41,7 +43,7 @@ describe('msgpack frames read as a range of a larger buffer', () => {
         fc.uint8Array({ maxLength: 64 }),
         fc.uint8Array({ maxLength: 64 }),
         (message, before, after) => {
-          const frame = msgpack.encode(message);
+          const frame = encode(message);
           expect(outcome(msgpack, embedded(frame, before, after))).toEqual(outcome(msgpack, Uint8Array.from(frame)));
         },
       ),
@@ -49,9 +51,9 @@ describe('msgpack frames read as a range of a larger buffer', () => {
   });
 
   it('decode binary values as Uint8Array copies, not Buffers or views of the read', () => {
-    const frame = msgpack.encode({ ...call, args: [new Uint8Array([1, 2, 3])] });
+    const frame = encode({ ...call, args: [new Uint8Array([1, 2, 3])] });
     const view = embedded(frame, new Uint8Array([0xc1]), new Uint8Array([0xc1]));
-    const [decoded] = msgpack.decode(view) as [{ args: Uint8Array[] }];
+    const [decoded] = msgpack.decode(view) as unknown as [{ args: Uint8Array[] }];
     const bytes = decoded.args[0] as Uint8Array;
     expect(bytes.constructor).toBe(Uint8Array);
     expect([...bytes]).toEqual([1, 2, 3]);
@@ -60,7 +62,7 @@ describe('msgpack frames read as a range of a larger buffer', () => {
   });
 
   it('fail when truncated, even when the bytes after the frame would complete it', () => {
-    const frame = msgpack.encode(call);
+    const frame = encode(call);
     const read = Buffer.from(frame);
     for (let cut = 0; cut < frame.length; cut++) {
       // The rest of the message lies right after the cut: a decoder that read past the range
@@ -76,11 +78,11 @@ describe('msgpack frames read as a range of a larger buffer', () => {
       Uint8Array.of(0x95, 0x30, 0x07, 0x80, 0xdb, 0x7f, 0xff, 0xff, 0xff), // CALL whose procedure is a 2 GiB str32
       Uint8Array.of(0x95, 0x30, 0x07, 0x80, 0xc6, 0x7f, 0xff, 0xff, 0xff), // ... a 2 GiB bin32
       new Uint8Array(10_000).fill(0x91), // 10,000 nested one-element lists, never closed
-      Uint8Array.from([...msgpack.encode(call), 0xc0]), // a whole CALL and one byte more
+      Uint8Array.from([...encode(call), 0xc0]), // a whole CALL and one byte more
       Uint8Array.of(0xc1), // the one byte msgpack never uses
     ];
     // What follows the frame in the read: another whole CALL, then filler.
-    const after = Buffer.concat([msgpack.encode(call), Buffer.alloc(4096, 0x00)]);
+    const after = Buffer.concat([encode(call), Buffer.alloc(4096, 0x00)]);
     for (const frame of hostile) {
       const alone = outcome(msgpack, Uint8Array.from(frame));
       expect(alone).toMatch(/^violation: /);
@@ -90,7 +92,7 @@ describe('msgpack frames read as a range of a larger buffer', () => {
 
   it('refuse an empty frame, whose range would otherwise read as "to the end"', () => {
     // A whole CALL at the very start of its own ArrayBuffer, then an empty frame at offset 0.
-    const frame = msgpack.encode(call);
+    const frame = encode(call);
     const read = new Uint8Array(new ArrayBuffer(frame.length));
     read.set(frame);
     expect(outcome(msgpack, read.subarray(0, 0))).toMatch(/^violation: /);

@@ -9,6 +9,8 @@ import { InterchangeNode } from '../../src/node.js';
 import { LOCAL_ENDPOINT, RawWampClient, tempDir, workerConfig } from '../helpers.js';
 
 const msgpack = createSerializer('msgpack');
+/** A binary serializer's frames are bytes. */
+const encode = (message: WampMessage): Uint8Array => msgpack.encode(message) as Uint8Array;
 const ROLES = { roles: { caller: {}, callee: {} } };
 
 function msgpackClient(url: string): RawWampClient {
@@ -84,7 +86,7 @@ describe('msgpack frames read together', () => {
     );
     sendTogether(
       caller,
-      calls.map((call) => msgpack.encode(call)),
+      calls.map((call) => encode(call)),
     );
     await echo(calls.length);
     for (const call of calls) {
@@ -103,7 +105,7 @@ describe('msgpack frames read together', () => {
   it('answers a truncated frame with ABORT even when the next frame of the read would complete it', async () => {
     const caller = msgpackClient(url);
     await join(caller);
-    const call = msgpack.encode({ type: 'CALL', requestId: 9, options: {}, procedure: 'com.example.echo', args: [9] });
+    const call = encode({ type: 'CALL', requestId: 9, options: {}, procedure: 'com.example.echo', args: [9] });
     // The CALL cut before its last byte (its args list), then a whole CALL: read past its end,
     // the first would find a list there.
     sendTogether(caller, [call.subarray(0, call.length - 1), call]);
@@ -135,7 +137,7 @@ describe('msgpack frames read together', () => {
     for (const frame of [Uint8Array.of(0xdd, 0xff, 0xff, 0xff, 0xff), new Uint8Array(2000).fill(0x91)]) {
       const caller = msgpackClient(url);
       await join(caller);
-      sendTogether(caller, [frame, msgpack.encode({ type: 'CALL', requestId: 2, options: {}, procedure: 'x.y' })]);
+      sendTogether(caller, [frame, encode({ type: 'CALL', requestId: 2, options: {}, procedure: 'x.y' })]);
       expect(await caller.next<WampMessage>()).toMatchObject({
         type: 'ABORT',
         reason: 'wamp.error.protocol_violation',
