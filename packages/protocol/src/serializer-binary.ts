@@ -38,10 +38,21 @@ export interface BinaryCodec {
 let lastBuffer: ArrayBufferLike | undefined;
 let lastView: Uint8Array = new Uint8Array(0);
 
-function wholeView(bytes: Uint8Array): Uint8Array {
-  if (bytes.buffer !== lastBuffer) {
-    lastBuffer = bytes.buffer;
-    lastView = new Uint8Array(bytes.buffer);
+/**
+ * The view keeps its ArrayBuffer alive until a frame of another one comes: only buffers up to a
+ * socket read's size (Node reads at most 64 KiB at a time) are kept that way, so a large
+ * reassembled message is not held after it was handled. A frame of a larger buffer is large
+ * itself, or rare, and gets a view of its own as before.
+ */
+const SHARED_VIEW_LIMIT = 64 * 1024;
+
+/** The shared view of `bytes`'s ArrayBuffer, or `undefined` when that buffer is too large to keep. */
+function wholeView(bytes: Uint8Array): Uint8Array | undefined {
+  const buffer = bytes.buffer;
+  if (buffer !== lastBuffer) {
+    if (buffer.byteLength > SHARED_VIEW_LIMIT) return undefined;
+    lastBuffer = buffer;
+    lastView = new Uint8Array(buffer);
   }
   return lastView;
 }
@@ -64,10 +75,11 @@ export function createBinarySerializer(codec: BinaryCodec, options: SerializerOp
     let raw: unknown;
     try {
       // An empty frame has no range to read (and an end of 0 means "to the end" to msgpackr).
+      const whole = bytes.length > 0 && codec.decodeRange !== undefined ? wholeView(bytes) : undefined;
       raw =
-        codec.decodeRange !== undefined && bytes.length > 0
-          ? codec.decodeRange(wholeView(bytes), bytes.byteOffset, bytes.byteOffset + bytes.length)
-          : codec.decode(plainBytes(bytes));
+        whole === undefined
+          ? codec.decode(plainBytes(bytes))
+          : codec.decodeRange?.(whole, bytes.byteOffset, bytes.byteOffset + bytes.length);
     } catch (cause) {
       throw new ProtocolViolationError(`frame is not valid ${label}`, { field: 'frame', cause });
     }

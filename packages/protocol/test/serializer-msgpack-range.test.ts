@@ -100,6 +100,16 @@ describe('msgpack frames read as a range of a larger buffer', () => {
     expect(outcome(msgpack, read.subarray(read.length))).toMatch(/^violation: /);
   });
 
+  it('decode frames of a buffer larger than a socket read, which are not viewed as a whole', () => {
+    const large = encode({ ...call, args: [new Uint8Array(100_000).fill(7)] });
+    const view = embedded(large, Uint8Array.of(0x91), Uint8Array.of(0xc1));
+    const [decoded] = msgpack.decode(view) as unknown as [{ args: Uint8Array[] }];
+    expect(decoded.args[0]?.length).toBe(100_000);
+    expect(outcome(msgpack, view.subarray(0, view.length - 1))).toMatch(/^violation: /);
+    // A small frame after it decodes from its own (pooled) buffer again.
+    expect(outcome(msgpack, embedded(encode(call), Uint8Array.of(1), Uint8Array.of(2)))).toEqual([call]);
+  });
+
   it('decode every message of a batched frame from its range', () => {
     const messages: WampMessage[] = [call, { type: 'YIELD', requestId: 3, options: {}, args: [new Uint8Array([9])] }];
     const frame = batched.joinFrames(messages.map((m) => batched.encode(m)));
