@@ -22,7 +22,10 @@
  *   joined write;
  * - `fanout-ws-10k`: the same with 10,000 subscribers (the fan-out cell furthest from the floor);
  * - `rpc-ws`: routed calls whose caller is on the WebSocket transport (fake socket): each CALL
- *   goes in through `onWireMessage`, each RESULT out through the send path and the tick's write.
+ *   goes in through `onWireMessage`, each RESULT out through the send path and the tick's write;
+ * - `rpc-ws2`, `rpc-ws2-msgpack`: routed calls with caller and callee both on the transport, json
+ *   or msgpack: per call two decodes (CALL, YIELD) and two encodes (INVOCATION, RESULT), the
+ *   codec's whole share of a call.
  *
  * Each scenario runs in `--processes` fresh processes, `--rounds` rounds each. Prints, per process,
  * each build's median and quartiles (ns of CPU per unit, `process.cpuUsage`, GC threads included)
@@ -282,7 +285,102 @@ async function setUp(bundle, scenario) {
       },
     };
   }
+  if (scenario === 'rpc-ws2' || scenario === 'rpc-ws2-msgpack') {
+    // Caller and callee both on the WebSocket transport (fake sockets): each call decodes a CALL
+    // and a YIELD through onWireMessage and encodes an INVOCATION and a RESULT through the send
+    // path and the tick's write, as a routed call through Interchange does, less the syscalls
+    // and the frame reader. The bench reads the INVOCATIONs' request IDs from the callee's
+    // written frames, and counts the RESULT frames the caller is written.
+    const msgpack = scenario === 'rpc-ws2-msgpack';
+    const WINDOW = 256;
+    const flusher = new mod.TickFlusher();
+    const cache = new mod.FrameCachePool().forSubprotocol(msgpack ? 'wamp.2.msgpack' : 'wamp.2.json');
+    const invocations = [];
+    let results = 0;
+    const callee = fakeWebSocket(mod, router, {
+      cache,
+      flusher,
+      port: 9_998,
+      onWrite: (chunk) => forEachFrame(chunk, (payload) => invocations.push(invocationId(payload, msgpack))),
+    });
+    callee.session.receive({ type: 'REGISTER', requestId: 1, options: {}, procedure: 'com.bench.echo' });
+    const caller = fakeWebSocket(mod, router, {
+      cache,
+      flusher,
+      port: 9_999,
+      onWrite: (chunk) => forEachFrame(chunk, () => results++),
+    });
+    flusher.flushNow();
+    invocations.length = 0;
+    results = 0;
+    let id = 1;
+    return {
+      unit: 'ns per call',
+      batch: 64 * WINDOW,
+      counted: () => results,
+      run(n) {
+        for (let i = 0; i < n; i += WINDOW) {
+          for (let k = 0; k < WINDOW; k++) caller.connection.onWireMessage(callFrame(id++, msgpack), msgpack);
+          flusher.flushNow();
+          for (const requestId of invocations.splice(0))
+            callee.connection.onWireMessage(yieldFrame(requestId, msgpack), msgpack);
+          flusher.flushNow();
+        }
+      },
+    };
+  }
   throw new Error(`unknown scenario ${scenario}`);
+}
+
+/** Calls `onFrame(payload)` for each unmasked server frame in `chunk` (RFC 6455 section 5.2). */
+function forEachFrame(chunk, onFrame) {
+  let at = 0;
+  while (at < chunk.length) {
+    let length = chunk[at + 1] & 0x7f;
+    let header = 2;
+    if (length === 126) {
+      length = chunk.readUInt16BE(at + 2);
+      header = 4;
+    } else if (length === 127) {
+      length = chunk.readUInt32BE(at + 6);
+      header = 10;
+    }
+    onFrame(chunk.subarray(at + header, at + header + length));
+    at += header + length;
+  }
+}
+
+/** The request ID of an INVOCATION: `[68,ID,...` in JSON; in msgpack after 0x9n 0x44, as msgpack writes a uint. */
+function invocationId(payload, msgpack) {
+  if (!msgpack) {
+    let id = 0;
+    for (let i = 4; payload[i] !== 0x2c; i++) id = id * 10 + payload[i] - 0x30;
+    return id;
+  }
+  const tag = payload[2];
+  if (tag < 0x80) return tag;
+  if (tag === 0xcc) return payload[3];
+  if (tag === 0xcd) return payload.readUInt16BE(3);
+  if (tag === 0xce) return payload.readUInt32BE(3);
+  throw new Error(`unexpected INVOCATION request ID tag ${tag}`);
+}
+
+const PROCEDURE_MSGPACK = Buffer.concat([Buffer.from([0xa0 | 14]), Buffer.from('com.bench.echo')]);
+
+/** A CALL of com.bench.echo with args [1], as a client writes it. */
+function callFrame(id, msgpack) {
+  if (!msgpack) return Buffer.from(`[48,${id},{},"com.bench.echo",[1]]`);
+  const head = Buffer.from([0x95, 0x30, 0xce, 0, 0, 0, 0, 0x80]);
+  head.writeUInt32BE(id, 3);
+  return Buffer.concat([head, PROCEDURE_MSGPACK, Buffer.from([0x91, 0x01])]);
+}
+
+/** A YIELD of [1] answering the INVOCATION `id`. */
+function yieldFrame(id, msgpack) {
+  if (!msgpack) return Buffer.from(`[70,${id},{},[1]]`);
+  const frame = Buffer.from([0x94, 0x46, 0xce, 0, 0, 0, 0, 0x80, 0x91, 0x01]);
+  frame.writeUInt32BE(id, 3);
+  return frame;
 }
 
 function cpuNs() {

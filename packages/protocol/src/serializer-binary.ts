@@ -17,8 +17,52 @@ export interface BinaryCodec {
   name: Exclude<SerializerName, 'json'>;
   /** Encodes the wire array. May throw; the serializer wraps the error. */
   encode(array: unknown[]): Uint8Array;
-  /** Decodes exactly one value spanning the whole of `bytes`. May throw; the serializer wraps it. */
+  /**
+   * Decodes exactly one value spanning the whole of `bytes`, a plain Uint8Array (never a Buffer:
+   * see {@link plainBytes}). May throw; the serializer wraps it.
+   */
   decode(bytes: Uint8Array): unknown;
+  /**
+   * Instead of `decode`, for a codec that can read a range of a larger array: decodes the value
+   * spanning exactly `end - start` bytes of `bytes` (the frame's whole ArrayBuffer, viewed as a
+   * plain Uint8Array) from `start`.
+   */
+  decodeRange?(bytes: Uint8Array, start: number, end: number): unknown;
+}
+
+/**
+ * A plain Uint8Array over the whole ArrayBuffer of the frame decoded last. Frames cut from one
+ * socket read (and small Buffers from Node's allocation pool) share an ArrayBuffer, so one view
+ * serves them all, instead of a view per frame (and msgpackr's DataView per view).
+ */
+let lastBuffer: ArrayBufferLike | undefined;
+let lastView: Uint8Array = new Uint8Array(0);
+
+/**
+ * The view keeps its ArrayBuffer alive until a frame of another one comes: only buffers up to a
+ * socket read's size (Node reads at most 64 KiB at a time) are kept that way, so a large
+ * reassembled message is not held after it was handled. A frame of a larger buffer is large
+ * itself, or rare, and gets a view of its own as before.
+ */
+const SHARED_VIEW_LIMIT = 64 * 1024;
+
+/** The shared view of `bytes`'s ArrayBuffer, or `undefined` when that buffer is too large to keep. */
+function wholeView(bytes: Uint8Array): Uint8Array | undefined {
+  const buffer = bytes.buffer;
+  if (buffer !== lastBuffer) {
+    if (buffer.byteLength > SHARED_VIEW_LIMIT) return undefined;
+    lastBuffer = buffer;
+    lastView = new Uint8Array(buffer);
+  }
+  return lastView;
+}
+
+/**
+ * `bytes` as a plain Uint8Array, so binary values come out as Uint8Array in Node too (slices of
+ * a Buffer would be Buffers), the same type as in browsers and from JSON.
+ */
+export function plainBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 /** Builds a Serializer around a binary codec, batched or not. */
@@ -30,11 +74,12 @@ export function createBinarySerializer(codec: BinaryCodec, options: SerializerOp
   const decodeOne = (bytes: Uint8Array): WampMessage => {
     let raw: unknown;
     try {
-      // Decode from a plain Uint8Array view, so binary values come out as Uint8Array in Node
-      // too (slices of a Buffer would be Buffers), the same type as in browsers and from JSON.
-      raw = codec.decode(
-        bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-      );
+      // An empty frame has no range to read (and an end of 0 means "to the end" to msgpackr).
+      const whole = bytes.length > 0 && codec.decodeRange !== undefined ? wholeView(bytes) : undefined;
+      raw =
+        whole === undefined
+          ? codec.decode(plainBytes(bytes))
+          : codec.decodeRange?.(whole, bytes.byteOffset, bytes.byteOffset + bytes.length);
     } catch (cause) {
       throw new ProtocolViolationError(`frame is not valid ${label}`, { field: 'frame', cause });
     }

@@ -128,8 +128,8 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
  * JavaScript JSON peer would read anyway.
  */
 function toJsonValue(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return typeof v === 'bigint' ? Number(v) : v;
   if (isBinary(v)) return `\u0000${encodeBase64(v)}`;
-  if (typeof v === 'bigint') return Number(v);
   if (isNumericTypedArray(v)) return Array.from(v as ArrayLike<number | bigint>, Number);
   return v;
 }

@@ -39,7 +39,9 @@ addExtension({
   ) {
     const { target, targetView, position } = allocateForWrite(9);
     target[position] = 0xcf;
-    targetView.setBigUint64(position + 1, BigInt(instance.value));
+    // Two 32-bit halves, exact for integers up to 2^53, without a BigInt per value.
+    targetView.setUint32(position + 1, Math.floor(instance.value / 0x1_0000_0000));
+    targetView.setUint32(position + 5, instance.value >>> 0);
   },
   unpack() {
     throw new ProtocolViolationError(`msgpack extension type ${WIRE_UINT64_EXT} is not used by WAMP`, {
@@ -49,6 +51,16 @@ addExtension({
 } as unknown as Parameters<typeof addExtension>[0]);
 
 const TWO_POW_53 = 2 ** 53;
+
+/**
+ * The wrapper of `v`, the last one made when it wraps the same value: registration IDs (random
+ * over 1..2^53, so nearly always above 2^32) repeat in every INVOCATION of a registration.
+ */
+let lastWide = new WireUint64(0);
+function wireUint64(v: number): WireUint64 {
+  if (lastWide.value !== v) lastWide = new WireUint64(v);
+  return lastWide;
+}
 
 /**
  * Integers msgpackr would write as float64 become wrappers or bigints (see above), up to 2^53 in
@@ -64,7 +76,7 @@ function widenInteger(v: unknown): unknown {
     return v;
   }
   if (!Number.isInteger(v)) return v;
-  if (v > 0xffffffff && v <= TWO_POW_53) return new WireUint64(v);
+  if (v > 0xffffffff && v <= TWO_POW_53) return wireUint64(v);
   if (v < -0x80000000 && v >= -TWO_POW_53) return BigInt(v);
   return v;
 }
@@ -80,10 +92,18 @@ const unpackr = new Unpackr({
   int64AsType: 'auto',
 } as unknown as ConstructorParameters<typeof Unpackr>[0]);
 
+/** msgpackr's range option, reused: `unpack` reads it before it decodes anything. */
+const range = { start: 0, end: 0 };
+
 const msgpackCodec: BinaryCodec = {
   name: 'msgpack',
   encode: (array) => packr.pack(mapLeaves(array, widenInteger)),
   decode: (bytes) => unpackr.unpack(bytes),
+  decodeRange(bytes, start, end) {
+    range.start = start;
+    range.end = end;
+    return unpackr.unpack(bytes, range);
+  },
 };
 
 /**

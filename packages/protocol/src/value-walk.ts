@@ -11,6 +11,9 @@ import { isDict } from './message-fields.js';
  * unchanged value comes back as the very same object.
  */
 export function mapLeaves(value: unknown, leaf: (v: unknown) => unknown): unknown {
+  // Most leaves are numbers and strings: decided by `typeof` before the container checks,
+  // which cost a call each (`Array.isArray`, and `isDict`'s `Object.getPrototypeOf`).
+  if (typeof value !== 'object' || value === null) return leaf(value);
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {

@@ -154,6 +154,9 @@ describe('integer encoding in binary serializers', () => {
     ['msgpack', -(2 ** 40), '94321180' + '91d3ffffff0000000000'],
     ['msgpack', 2 ** 53, '94321180' + '91cf0020000000000000'],
     ['msgpack', 2 ** 32 - 1, '94321180' + '91ceffffffff'],
+    // Both 32-bit halves of the uint 64 in use (msgpack writes it as two halves).
+    ['msgpack', 2 ** 53 - 1, '94321180' + '91cf001fffffffffffff'],
+    ['msgpack', 0x12_3456_789a_bcde, '94321180' + '91cf00123456789abcde'],
     ['msgpack', -(2 ** 31), '94321180' + '91d280000000'],
     ['cbor', 2 ** 40, '84183211a0' + '811b0000010000000000'],
     ['cbor', -(2 ** 40), '84183211a0' + '813b000000ffffffffff'],
@@ -165,6 +168,19 @@ describe('integer encoding in binary serializers', () => {
     const frame = serializer.encode(message) as Uint8Array;
     expect(Buffer.from(frame).toString('hex')).toBe(expectedHex);
     expect(serializer.decode(frame)).toEqual([message]);
+  });
+
+  it('msgpack writes each of several wide integers in one message as itself', () => {
+    // The encoder keeps the last wide value's wrapper for the next (a registration ID repeats).
+    const msgpack = createSerializer('msgpack');
+    const wide = [2 ** 40, 2 ** 40, 2 ** 40 + 1, 2 ** 53, 2 ** 40];
+    const message: WampMessage = { type: 'RESULT', requestId: 17, details: {}, args: wide };
+    expect(msgpack.decode(msgpack.encode(message))).toEqual([message]);
+    const invocation: WampMessage = { type: 'INVOCATION', requestId: 1, registration: 2 ** 45 + 3, details: {} };
+    expect(msgpack.decode(msgpack.encode(invocation))).toEqual([invocation]);
+    expect(msgpack.decode(msgpack.encode({ ...invocation, registration: 2 ** 45 + 4 }))).toEqual([
+      { ...invocation, registration: 2 ** 45 + 4 },
+    ]);
   });
 
   it.each(['msgpack', 'cbor'] as const)('%s decodes 64-bit integers beyond 2^53 as bigint, exactly', (name) => {
