@@ -16,7 +16,7 @@ const STUBS = {
   observe: [/( {2}observe\(value: number\): void \{)\n[\s\S]*?\n {2}\}\n/, '$1\n    void value;\n  }\n'],
   now: [/( {2}now\(\): number \{)\n[\s\S]*?\n {2}\}\n/, '$1\n    return 0;\n  }\n'],
   countReceived: [/( {2}countReceived\(type: MessageName\): void \{)\n[\s\S]*?\n {2}\}\n/, '$1\n    void type;\n  }\n'],
-  countSent: [/( {2}countSent\(type: MessageName\): void \{)\n[\s\S]*?\n {4}\}\n {2}\}\n/, '$1\n    void type;\n  }\n'],
+  countSent: [/( {2}countSent\(type: MessageName\): void \{)\n[\s\S]*?\n {2}\}\n/, '$1\n    void type;\n  }\n'],
   // A publication's deliveries, counted by the broker once per publication (broker/delivery-count.ts).
   countEvents: [/( {2}countEvents\(n: number\): void \{)\n[\s\S]*?\n {2}\}\n/, '$1\n    void n;\n  }\n'],
 };

@@ -180,17 +180,14 @@ export class RouterStats {
 
   /** Counts a message received from a session. */
   countReceived(type: MessageName): void {
-    const slot = slotOf(type);
+    const slot = type === 'CALL' ? CALL_SLOT : type === 'YIELD' ? YIELD_SLOT : (MESSAGE_INDEX.get(type) as number);
     this.#received[slot] = (this.#received[slot] as number) + 1;
   }
 
   /** Counts a message handed to a session's transport. */
   countSent(type: MessageName): void {
-    if (type === 'EVENT') this.eventsSent += 1;
-    else {
-      const slot = slotOf(type);
-      this.#sent[slot] = (this.#sent[slot] as number) + 1;
-    }
+    const slot = type === 'RESULT' ? RESULT_SLOT : type === 'INVOCATION' ? INVOCATION_SLOT : (MESSAGE_INDEX.get(type) as number);
+    this.#sent[slot] = (this.#sent[slot] as number) + 1;
   }
 
   /**
