@@ -100,6 +100,12 @@ export const CALL_DURATION_BUCKETS: readonly number[] = [
 /** Bounds of the publication fan-out histogram: receivers of one publication. */
 export const FANOUT_BUCKETS: readonly number[] = [0, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
 
+/** One turn of the event loop as the clock saw it ({@link RouterStats.turn}). */
+export interface ClockTurn {
+  /** `performance.now()` when the turn was first timed, in ms. */
+  readonly at: number;
+}
+
 /** Whether `logger` is a pino logger with trace enabled; then its `trace` method. */
 function traceOf(logger: Logger): LogMethod | undefined {
   const pinoLike = logger as Logger & { isLevelEnabled?: (level: string) => boolean; trace?: LogMethod };
@@ -152,10 +158,10 @@ export class RouterStats {
    */
   readonly trace: LogMethod | undefined;
 
-  /** The time {@link now} handed out during this turn of the event loop, or undefined. */
-  #turnNow: number | undefined;
+  /** The clock reading {@link turn} handed out during this turn of the event loop, or undefined. */
+  #turn: ClockTurn | undefined;
   readonly #endTurn = () => {
-    this.#turnNow = undefined;
+    this.#turn = undefined;
   };
 
   constructor(logger?: Logger) {
@@ -166,28 +172,39 @@ export class RouterStats {
    * `performance.now()`, read once per turn of the event loop (until the next microtask
    * checkpoint) and shared by everything timed in that turn. A clock read costs about 50 ns and
    * a call needs two; a socket read that carries many messages then pays for one. Durations are
-   * as fine as the turns: what starts and ends in the same turn lasts 0.
+   * as fine as the turns: what starts and ends in the same turn lasts 0. What is timed keeps the
+   * turn object rather than the number: a number field holding a fraction is a heap number of
+   * its own per object on V8, one allocation per call (BENCHMARKS.md, "The cost of counting").
    */
-  now(): number {
-    let now = this.#turnNow;
-    if (now === undefined) {
-      now = performance.now();
-      this.#turnNow = now;
+  turn(): ClockTurn {
+    let turn = this.#turn;
+    if (turn === undefined) {
+      turn = { at: performance.now() };
+      this.#turn = turn;
       queueMicrotask(this.#endTurn);
     }
-    return now;
+    return turn;
+  }
+
+  /** Times a call whose caller side ended: `started` is the turn its CALL arrived in. */
+  callEnded(started: ClockTurn): void {
+    const turn = this.turn();
+    this.callDurations.observe(turn === started ? 0 : (turn.at - started.at) / 1000);
   }
 
   /** Counts a message received from a session. */
   countReceived(type: MessageName): void {
-    const slot = type === 'CALL' ? CALL_SLOT : type === 'YIELD' ? YIELD_SLOT : (MESSAGE_INDEX.get(type) as number);
+    const slot = slotOf(type);
     this.#received[slot] = (this.#received[slot] as number) + 1;
   }
 
   /** Counts a message handed to a session's transport. */
   countSent(type: MessageName): void {
-    const slot = type === 'RESULT' ? RESULT_SLOT : type === 'INVOCATION' ? INVOCATION_SLOT : (MESSAGE_INDEX.get(type) as number);
-    this.#sent[slot] = (this.#sent[slot] as number) + 1;
+    if (type === 'EVENT') this.eventsSent += 1;
+    else {
+      const slot = slotOf(type);
+      this.#sent[slot] = (this.#sent[slot] as number) + 1;
+    }
   }
 
   /**
@@ -196,6 +213,14 @@ export class RouterStats {
    */
   countEvents(n: number): void {
     this.eventsSent += n;
+  }
+
+  /**
+   * Logs a message in or out by type and session (never its payload), when {@link trace} is set.
+   * Out of line so the hot path carries a comparison and a call, not the log record's literal.
+   */
+  traceMessage(session: number, type: MessageName, what: string): void {
+    this.trace?.({ session, type }, what);
   }
 
   /** Messages received, by type. */
