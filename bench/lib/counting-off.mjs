@@ -1,8 +1,8 @@
 /**
  * The router's counters switched off, for measuring what they cost (issue 14: "counting must not
  * cost the hot path measurably"): packages/router/src/router-stats.ts as the working tree has it,
- * with the bodies of what the hot path calls (`countReceived`, `countSent`, `countEvents`, `turn`,
- * `callEnded`, `BucketCounts.observe`) emptied. Everything else, the calls to them included, stays as it is,
+ * with the bodies of what the hot path calls (`countReceived`, `countSent`, `countEvents`, `now`,
+ * `BucketCounts.observe`) emptied. Everything else, the calls to them included, stays as it is,
  * so a build with this file differs from the tree in the counting alone.
  * `node bench/lib/router-core-ab.mjs --counting-off` compares the two.
  */
@@ -14,16 +14,14 @@ export const ROUTER_STATS = 'packages/router/src/router-stats.ts';
 /** Method bodies replaced: each must be found exactly once, or the variant would not be what it says. */
 const STUBS = {
   observe: [/( {2}observe\(value: number\): void \{)\n[\s\S]*?\n {2}\}\n/, '$1\n    void value;\n  }\n'],
-  // The clock: every call timed in one turn that never ends (TURN_OFF is appended below).
-  turn: [/( {2}turn\(\): ClockTurn \{)\n[\s\S]*?\n {2}\}\n/, '$1\n    return TURN_OFF;\n  }\n'],
-  callEnded: [/( {2}callEnded\(started: ClockTurn\): void \{)\n[\s\S]*?\n {2}\}\n/, '$1\n    void started;\n  }\n'],
+  now: [/( {2}now\(\): number \{)\n[\s\S]*?\n {2}\}\n/, '$1\n    return 0;\n  }\n'],
   countReceived: [/( {2}countReceived\(type: MessageName\): void \{)\n[\s\S]*?\n {2}\}\n/, '$1\n    void type;\n  }\n'],
   countSent: [/( {2}countSent\(type: MessageName\): void \{)\n[\s\S]*?\n {4}\}\n {2}\}\n/, '$1\n    void type;\n  }\n'],
   // A publication's deliveries, counted by the broker once per publication (broker/delivery-count.ts).
   countEvents: [/( {2}countEvents\(n: number\): void \{)\n[\s\S]*?\n {2}\}\n/, '$1\n    void n;\n  }\n'],
 };
 
-/** The pieces that can be emptied one at a time (`--counting-off turn,callEnded`). */
+/** The pieces that can be emptied one at a time (`--counting-off now,observe`). */
 export const COUNTING_PIECES = Object.keys(STUBS);
 
 /**
@@ -38,6 +36,5 @@ export function countingOff(root, pieces = COUNTING_PIECES) {
     if (!pattern.test(source)) throw new Error(`counting-off: ${pattern} not found in ${ROUTER_STATS}`);
     source = source.replace(pattern, replacement);
   }
-  if (pieces.includes('turn')) source += '\nconst TURN_OFF: ClockTurn = { at: 0 };\n';
   return { [ROUTER_STATS]: source };
 }

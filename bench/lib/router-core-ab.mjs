@@ -11,7 +11,7 @@
  * "A" is the working tree with `--files` (files or folders) as they were at `--baseline`
  * (default HEAD), "B" the working tree. With `--counting-off`, "A" is the working tree with the
  * router's counters emptied instead (counting-off.mjs: what counting costs, issue 14); with
- * `--counting-off turn,callEnded` only those pieces (counting-off.mjs lists them). With
+ * `--counting-off now,observe` only those pieces (counting-off.mjs lists them). With
  * `--a BUNDLE --b BUNDLE` it takes two bundles built elsewhere instead. Scenarios:
  *
  * - `rpc-window`: the router core per routed call (CALL → INVOCATION → YIELD → RESULT), sessions on

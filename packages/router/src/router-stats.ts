@@ -100,12 +100,6 @@ export const CALL_DURATION_BUCKETS: readonly number[] = [
 /** Bounds of the publication fan-out histogram: receivers of one publication. */
 export const FANOUT_BUCKETS: readonly number[] = [0, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
 
-/** One turn of the event loop as the clock saw it ({@link RouterStats.turn}). */
-export interface ClockTurn {
-  /** `performance.now()` when the turn was first timed, in ms. */
-  readonly at: number;
-}
-
 /** Whether `logger` is a pino logger with trace enabled; then its `trace` method. */
 function traceOf(logger: Logger): LogMethod | undefined {
   const pinoLike = logger as Logger & { isLevelEnabled?: (level: string) => boolean; trace?: LogMethod };
@@ -158,10 +152,10 @@ export class RouterStats {
    */
   readonly trace: LogMethod | undefined;
 
-  /** The clock reading {@link turn} handed out during this turn of the event loop, or undefined. */
-  #turn: ClockTurn | undefined;
+  /** The time {@link now} handed out during this turn of the event loop, or undefined. */
+  #turnNow: number | undefined;
   readonly #endTurn = () => {
-    this.#turn = undefined;
+    this.#turnNow = undefined;
   };
 
   constructor(logger?: Logger) {
@@ -172,24 +166,16 @@ export class RouterStats {
    * `performance.now()`, read once per turn of the event loop (until the next microtask
    * checkpoint) and shared by everything timed in that turn. A clock read costs about 50 ns and
    * a call needs two; a socket read that carries many messages then pays for one. Durations are
-   * as fine as the turns: what starts and ends in the same turn lasts 0. What is timed keeps the
-   * turn object rather than the number: a number field holding a fraction is a heap number of
-   * its own per object on V8, one allocation per call (BENCHMARKS.md, "The cost of counting").
+   * as fine as the turns: what starts and ends in the same turn lasts 0.
    */
-  turn(): ClockTurn {
-    let turn = this.#turn;
-    if (turn === undefined) {
-      turn = { at: performance.now() };
-      this.#turn = turn;
+  now(): number {
+    let now = this.#turnNow;
+    if (now === undefined) {
+      now = performance.now();
+      this.#turnNow = now;
       queueMicrotask(this.#endTurn);
     }
-    return turn;
-  }
-
-  /** Times a call whose caller side ended: `started` is the turn its CALL arrived in. */
-  callEnded(started: ClockTurn): void {
-    const turn = this.turn();
-    this.callDurations.observe(turn === started ? 0 : (turn.at - started.at) / 1000);
+    return now;
   }
 
   /** Counts a message received from a session. */
@@ -217,7 +203,9 @@ export class RouterStats {
 
   /**
    * Logs a message in or out by type and session (never its payload), when {@link trace} is set.
-   * Out of line so the hot path carries a comparison and a call, not the log record's literal.
+   * Out of line, so that `RouterSession.send`, `deliverEvent` and `receive` carry a comparison
+   * rather than the log record's literal: smaller, they inline better into the broker's and the
+   * dealer's loops (BENCHMARKS.md, "The cost of counting").
    */
   traceMessage(session: number, type: MessageName, what: string): void {
     this.trace?.({ session, type }, what);

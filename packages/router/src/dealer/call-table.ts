@@ -1,6 +1,6 @@
 import type { CallMessage, Dict, Id, TimerHandle } from '@interchange/protocol';
 import type { RealmMember } from '../realm/realm-member.js';
-import type { ClockTurn, RouterStats } from '../router-stats.js';
+import type { RouterStats } from '../router-stats.js';
 import type { CalleeBytes, PendingCallBytes } from './pending-call-bytes.js';
 import type { Callee, Registration } from './registration-store.js';
 
@@ -14,8 +14,8 @@ import type { Callee, Registration } from './registration-store.js';
 export interface PendingCall {
   readonly caller: RealmMember;
   readonly callRequestId: Id;
-  /** The turn the CALL arrived in (`RouterStats.turn`), for the call duration metric; undefined when not timed. */
-  readonly started: ClockTurn | undefined;
+  /** When the CALL arrived (`RouterStats.now`, ms), for the call duration metric; 0 when not timed. */
+  readonly started: number;
   /** The URI the caller called (differs from `registration.uri` for pattern registrations). */
   readonly procedure: string;
   /** The CALL that began the call: its payload is what a re-routed INVOCATION carries. */
@@ -154,7 +154,7 @@ export class CallTable {
     call.callerCalls = undefined;
     // Every end of the caller's side passes here: answer, error, timeout, cancel, caller gone.
     const stats = this.#stats;
-    if (stats !== undefined && call.started !== undefined) stats.callEnded(call.started);
+    if (stats !== undefined) stats.callDurations.observe((stats.now() - call.started) / 1000);
     if (calls.size === 0) this.#byCaller.delete(call.caller);
     this.#releaseBytes(call);
     if (call.progressiveInput) {

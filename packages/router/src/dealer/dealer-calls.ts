@@ -137,7 +137,7 @@ export class CallRouter {
     const pending: PendingCall = {
       caller,
       callRequestId: call.requestId,
-      started: this.#stats?.turn(),
+      started: this.#stats === undefined ? 0 : this.#stats.now(),
       procedure: call.procedure,
       call,
       registration,
