@@ -26,7 +26,16 @@ import { fileURLToPath } from 'node:url';
 import { buildInterchange } from './lib/build-interchange.mjs';
 import { machine } from './lib/machine.mjs';
 import { canPin } from './lib/processes.mjs';
-import { cellName, median, parseRoundsOptions, read, runMain, throughputRounds } from './lib/rounds.mjs';
+import {
+  cellName,
+  median,
+  parseRoundsOptions,
+  ROUNDS_FLAGS,
+  ROUNDS_USAGE,
+  read,
+  runMain,
+  throughputRounds,
+} from './lib/rounds.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -54,20 +63,8 @@ function parse(argv) {
     note: undefined,
     out: join(here, 'results', 'pretenuring.json'),
   };
-  const flags = {
-    '--rounds': ['rounds', read.number],
-    '--serializers': ['serializers', read.list],
-    '--fanout': ['fanout', read.numbers],
-    '--duration': ['durationMs', read.secondsToMs],
-    '--note': ['note', read.text],
-    '--out': ['out', read.text],
-  };
-  return parseRoundsOptions(
-    argv,
-    defaults,
-    flags,
-    '--rounds N, --serializers a,b, --fanout 100,1000, --duration S, --note TEXT, --out FILE',
-  );
+  const flags = { ...ROUNDS_FLAGS, '--note': ['note', read.text] };
+  return parseRoundsOptions(argv, defaults, flags, `${ROUNDS_USAGE}, --note TEXT`);
 }
 
 async function main() {
@@ -130,6 +127,7 @@ async function main() {
     const base = s.variants[NAMES[0]].perCpu;
     const parts = NAMES.map((name) => {
       const v = s.variants[name];
+      if (v.rounds === 0) return `${name}: no round succeeded`;
       const change = name === NAMES[0] ? '' : ` ${pct(v.perCpu / base)}`;
       return `${name} ${Math.round(v.perCpu)} (${v.perCpuAll.join(', ')})${change}`;
     });
