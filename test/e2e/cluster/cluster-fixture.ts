@@ -78,6 +78,19 @@ export function useCluster(
   };
 }
 
+/** The first argument of the first event, or `'missing'` after 5 s (a safety net, not a timing goal). */
+export async function firstEvent(received: Promise<unknown>): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const missing = new Promise((resolve) => {
+    timer = setTimeout(() => resolve('missing'), 5000);
+  });
+  try {
+    return await Promise.race([received, missing]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Retries `attempt` until it resolves (every 100 ms, at most `timeoutMs`). */
 export async function retry<T>(attempt: () => Promise<T>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
