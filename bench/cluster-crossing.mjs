@@ -23,19 +23,17 @@
  *
  * With `--profile DIR` the nodes run with --cpu-prof and write their profiles there.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@interchange/client';
 import { connect as connectNats } from '@nats-io/transport-node';
 import { Packr } from 'msgpackr';
 import { buildInterchange } from './lib/build-interchange.mjs';
+import { startNode as startClusterNode, startNats, startReporting, stopChild } from './lib/cluster-processes.mjs';
 import { machine } from './lib/machine.mjs';
 import { cpuSeconds } from './lib/proc-stats.mjs';
-import { natsServerBinary } from './lib/scenario-cluster.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -61,59 +59,14 @@ function options(argv) {
   return o;
 }
 
-function startNats(dir) {
-  const child = spawn(natsServerBinary(), ['-a', '127.0.0.1', '-p', '-1', '-js', '-sd', dir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('nats-server did not start')), 20_000);
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      const port = /Listening for client connections on [\d.]+:(\d+)/.exec(line)?.[1];
-      if (port !== undefined) child.port = Number(port);
-      if (line.includes('Server is ready')) {
-        clearTimeout(timer);
-        resolve({ child, url: `nats://127.0.0.1:${child.port}` });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`nats-server exited (${code})`)));
-  });
-}
-
 function startNode(bundle, nats, node, profile) {
   const execArgv =
     profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`, `--cpu-prof-name=${node}.cpuprofile`];
-  const launcher = join(here, 'targets', 'interchange-cluster-node.mjs');
-  const child = spawn(process.execPath, [...execArgv, launcher, '--bundle', bundle, '--nats', nats, '--node', node], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (message) => {
-      if (message.type === 'ready') resolve({ child, port: message.port, pid: child.pid });
-      else reject(new Error(message.message));
-    });
-    child.once('exit', (code) => reject(new Error(`node ${node} exited (${code})`)));
-  });
+  return startClusterNode(bundle, nats, node, { execArgv });
 }
 
 function startEcho(nats) {
-  const child = spawn(process.execPath, [join(here, 'targets', 'nats-echo.mjs'), '--nats', nats], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (message) => {
-      if (message.type === 'ready') resolve({ child, pid: child.pid });
-      else reject(new Error(message.message));
-    });
-    child.once('exit', (code) => reject(new Error(`nats echo exited (${code})`)));
-  });
-}
-
-function stopChild(child, how) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', resolve);
-    how();
-  });
+  return startReporting('nats-echo.mjs', ['--nats', nats], { name: 'nats echo' });
 }
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];

@@ -11,15 +11,13 @@
  * its turn: the difference of their latencies is the turn's cost. Calls from node 1 ask no one.
  * Prints per round and caller the p50 and p99 of each, in µs, and the medians over the rounds.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@interchange/client';
 import { buildInterchange } from './lib/build-interchange.mjs';
-import { natsServerBinary } from './lib/scenario-cluster.mjs';
+import { startNats, startNode, stopChild } from './lib/cluster-processes.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -32,46 +30,6 @@ function options(argv) {
     else throw new Error(`unknown option ${argv[i]}`);
   }
   return o;
-}
-
-function startNats(dir) {
-  const child = spawn(natsServerBinary(), ['-a', '127.0.0.1', '-p', '-1', '-js', '-sd', dir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('nats-server did not start')), 20_000);
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      const port = /Listening for client connections on [\d.]+:(\d+)/.exec(line)?.[1];
-      if (port !== undefined) child.port = Number(port);
-      if (line.includes('Server is ready')) {
-        clearTimeout(timer);
-        resolve({ child, url: `nats://127.0.0.1:${child.port}` });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`nats-server exited (${code})`)));
-  });
-}
-
-function startNode(bundle, nats, node) {
-  const launcher = join(here, 'targets', 'interchange-cluster-node.mjs');
-  const child = spawn(process.execPath, [launcher, '--bundle', bundle, '--nats', nats, '--node', node], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (message) => {
-      if (message.type === 'ready') resolve({ child, port: message.port });
-      else reject(new Error(message.message));
-    });
-    child.once('exit', (code) => reject(new Error(`node ${node} exited (${code})`)));
-  });
-}
-
-function stop(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  });
 }
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
@@ -161,9 +119,9 @@ async function main() {
     }
   } finally {
     for (const s of sessions) await s.leave().catch(() => undefined);
-    await stop(n2.child);
-    await stop(n1.child);
-    await stop(nats.child);
+    await stopChild(n2.child);
+    await stopChild(n1.child);
+    await stopChild(nats.child);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -23,7 +23,17 @@ import { fileURLToPath } from 'node:url';
 import { buildInterchange } from './lib/build-interchange.mjs';
 import { machine } from './lib/machine.mjs';
 import { canPin } from './lib/processes.mjs';
-import { cellName, interleaved, median, parseRoundsOptions, read, runMain, throughputRounds } from './lib/rounds.mjs';
+import {
+  cellName,
+  interleaved,
+  median,
+  parseRoundsOptions,
+  ROUNDS_FLAGS,
+  ROUNDS_USAGE,
+  read,
+  runMain,
+  throughputRounds,
+} from './lib/rounds.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -42,20 +52,8 @@ function parse(argv) {
     durationMs: 1500,
     out: join(here, 'results', 'counting-cost.json'),
   };
-  const flags = {
-    '--rounds': ['rounds', read.number],
-    '--serializers': ['serializers', read.list],
-    '--fanout': ['fanout', read.numbers],
-    '--baseline': ['baseline', read.text],
-    '--duration': ['durationMs', read.secondsToMs],
-    '--out': ['out', read.text],
-  };
-  return parseRoundsOptions(
-    argv,
-    defaults,
-    flags,
-    '--rounds N, --serializers a,b, --fanout 100,1000, --baseline REF, --duration S, --out FILE',
-  );
+  const flags = { ...ROUNDS_FLAGS, '--baseline': ['baseline', read.text] };
+  return parseRoundsOptions(argv, defaults, flags, `${ROUNDS_USAGE}, --baseline REF`);
 }
 
 async function main() {

@@ -19,7 +19,16 @@ import { buildInterchange } from './lib/build-interchange.mjs';
 import { machine } from './lib/machine.mjs';
 import { BUN_PACKAGE, BUN_VERSION, bunExecutable, ensurePeers } from './lib/peers.mjs';
 import { canPin } from './lib/processes.mjs';
-import { cellName, median, parseRoundsOptions, read, runMain, throughputRounds } from './lib/rounds.mjs';
+import {
+  cellName,
+  median,
+  parseRoundsOptions,
+  ROUNDS_FLAGS,
+  ROUNDS_USAGE,
+  read,
+  runMain,
+  throughputRounds,
+} from './lib/rounds.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -36,20 +45,11 @@ function parse(argv) {
     out: join(here, 'results', 'floor.json'),
   };
   const flags = {
-    '--rounds': ['rounds', read.number],
-    '--serializers': ['serializers', read.list],
-    '--fanout': ['fanout', read.numbers],
+    ...ROUNDS_FLAGS,
     '--targets': ['targets', read.list],
-    '--duration': ['durationMs', read.secondsToMs],
     '--note': ['note', read.text],
-    '--out': ['out', read.text],
   };
-  return parseRoundsOptions(
-    argv,
-    defaults,
-    flags,
-    '--rounds N, --serializers a,b, --fanout 100,1000, --targets a,b, --duration S, --note TEXT, --out FILE',
-  );
+  return parseRoundsOptions(argv, defaults, flags, `${ROUNDS_USAGE}, --targets a,b, --note TEXT`);
 }
 
 async function main() {

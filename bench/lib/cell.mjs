@@ -17,7 +17,8 @@ const LOAD_CORE = 1;
 const SESSIONS_PER_AGENT = 8000;
 
 async function startTarget(name, context, store, mqtt) {
-  const target = TARGETS[name];
+  // A script comparing variants of Interchange names them itself (pretenuring.mjs: `variants`).
+  const target = context.variants?.[name] ?? TARGETS[name];
   const args = ['--realm', REALM, '--peers', context.peersDir];
   if (store !== undefined) args.push('--store', store);
   // An MQTT transport beside the WebSocket one, for the mqtt scenario (targets/interchange.mjs).
@@ -27,7 +28,8 @@ async function startTarget(name, context, store, mqtt) {
   if (bun && context.bunPath === undefined) throw new Error(`${name} needs Bun, which is not installed`);
   // Bun takes none of Node's flags; its control channel collects garbage with Bun.gc instead.
   const execArgv = bun ? [] : ['--expose-gc'];
-  if (target.launcher === 'interchange.mjs') execArgv.push(...context.interchangeFlags);
+  // Node flags for Interchange: the variant's own (pretenuring.mjs), else those of the run.
+  if (target.launcher === 'interchange.mjs') execArgv.push(...(target.execArgv ?? context.interchangeFlags));
   // Every Node target, so a profile of Interchange can be read beside the floor's (issue 17).
   if (context.profile && !bun) {
     mkdirSync(context.profileDir, { recursive: true });

@@ -79,6 +79,19 @@ export const read = Object.freeze({
 });
 
 /**
+ * The flags every interleaved-rounds script takes (counting-cost.mjs, floor.mjs, pretenuring.mjs),
+ * for {@link parseRoundsOptions}; {@link ROUNDS_USAGE} lists them.
+ */
+export const ROUNDS_FLAGS = Object.freeze({
+  '--rounds': ['rounds', read.number],
+  '--serializers': ['serializers', read.list],
+  '--fanout': ['fanout', read.numbers],
+  '--duration': ['durationMs', read.secondsToMs],
+  '--out': ['out', read.text],
+});
+export const ROUNDS_USAGE = '--rounds N, --serializers a,b, --fanout 100,1000, --duration S, --out FILE';
+
+/**
  * Reads `--flag value` pairs into a copy of `defaults`: `flags` maps each flag to the option it
  * sets and the reader of its value (see {@link read}); `usage` lists the flags in the error for
  * an unknown one. `rounds` must end up a positive integer.

@@ -10,7 +10,8 @@
  *
  * "A" is the working tree with `--files` (files or folders) as they were at `--baseline`
  * (default HEAD), "B" the working tree. With `--counting-off`, "A" is the working tree with the
- * router's counters emptied instead (counting-off.mjs: what counting costs, issue 14). With
+ * router's counters emptied instead (counting-off.mjs: what counting costs, issue 14); with
+ * `--counting-off now,observe` only those pieces (counting-off.mjs lists them). With
  * `--a BUNDLE --b BUNDLE` it takes two bundles built elsewhere instead. Scenarios:
  *
  * - `rpc-window`: the router core per routed call (CALL → INVOCATION → YIELD → RESULT), sessions on
@@ -69,8 +70,11 @@ function parse(argv) {
     else if (flag === '--a') options.a = value();
     else if (flag === '--b') options.b = value();
     else if (flag === '--json') options.json = true;
-    else if (flag === '--counting-off') options.countingOff = true;
-    else if (flag === '--out') options.out = value();
+    else if (flag === '--counting-off') {
+      options.countingOff = true;
+      // Optionally followed by the pieces to empty (counting-off.mjs), e.g. `--counting-off now,observe`.
+      if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) options.countingPieces = value().split(',');
+    } else if (flag === '--out') options.out = value();
     else if (flag === '--note') options.note = value();
     else if (flag === '--child') options.child = value();
     else if (flag === '--reverse') options.reverse = true;
@@ -470,7 +474,7 @@ if (options.a === undefined) {
   bundles = [
     await buildInterchange(
       options.countingOff
-        ? { root, outDir, name: 'hp-a', entry, replace: countingOff(root) }
+        ? { root, outDir, name: 'hp-a', entry, replace: countingOff(root, options.countingPieces) }
         : {
             root,
             outDir,
@@ -539,6 +543,7 @@ if (options.out !== undefined) {
     baselineRef: options.a === undefined && !options.countingOff ? options.baseline : undefined,
     baselineFiles: options.a === undefined && !options.countingOff ? options.files : undefined,
     countingOff: options.countingOff ? ROUTER_STATS : undefined,
+    countingPieces: options.countingPieces,
     rounds: options.rounds,
     processes: options.processes,
     loadAverage: loadavg()[0],

@@ -201,6 +201,16 @@ export class RouterStats {
     this.eventsSent += n;
   }
 
+  /**
+   * Logs a message in or out by type and session (never its payload), when {@link trace} is set.
+   * Out of line, so that `RouterSession.send`, `deliverEvent` and `receive` carry a comparison
+   * rather than the log record's literal: smaller, they inline better into the broker's and the
+   * dealer's loops (BENCHMARKS.md, "The cost of counting").
+   */
+  traceMessage(session: number, type: MessageName, what: string): void {
+    this.trace?.({ session, type }, what);
+  }
+
   /** Messages received, by type. */
   receivedCounts(): MessageCounts {
     return countsOf(this.#received);

@@ -4,15 +4,10 @@
  */
 import { ApplicationError, connect, type Session } from '@interchange/client';
 import type { RealmConfig } from '@interchange/router';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { leaveAll } from '../support/advanced-sessions.js';
-import {
-  type ClusterNode,
-  type NatsServer,
-  registeredEverywhere,
-  startClusterNode,
-  startNats,
-} from './cluster-support.js';
+import { useCluster } from './cluster-fixture.js';
+import { registeredEverywhere } from './cluster-support.js';
 
 const realms: RealmConfig[] = [
   {
@@ -29,24 +24,14 @@ const realms: RealmConfig[] = [
   },
 ];
 
-let nats: NatsServer;
-let nodes: ClusterNode[] = [];
+// A connection that names no identity in its URL logs in by ticket, checked by a dynamic
+// authenticator (registered by a backend session in the test).
+const transportAuth = { ticket: { type: 'dynamic', authenticator: 'com.auth.authenticate' } } as const;
+const { nodes } = useCluster(['a', 'b'], { realms, transportAuth });
 const sessions: Session[] = [];
 
-beforeAll(async () => {
-  nats = await startNats();
-  // A connection that names no identity in its URL logs in by ticket, checked by a dynamic
-  // authenticator (registered by a backend session in the test).
-  const transportAuth = { ticket: { type: 'dynamic', authenticator: 'com.auth.authenticate' } } as const;
-  nodes = [
-    await startClusterNode(nats.url, 'a', { realms, transportAuth }),
-    await startClusterNode(nats.url, 'b', { realms, transportAuth }),
-  ];
-});
 afterAll(async () => {
   await leaveAll(sessions);
-  for (const node of nodes) await node.stop();
-  await nats?.stop();
 });
 
 it('a dynamic authorizer on node a decides the calls of a frontend session on node b', async () => {

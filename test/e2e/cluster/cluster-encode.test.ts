@@ -6,27 +6,12 @@
  * keeps serving other calls.
  */
 import { createSerializer, type Frame, type SerializerName, type WampMessage } from '@interchange/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import {
-  type ClusterNode,
-  type NatsServer,
-  registeredEverywhere,
-  startClusterNode,
-  startNats,
-} from './cluster-support.js';
+import { useCluster } from './cluster-fixture.js';
+import { type ClusterNode, registeredEverywhere } from './cluster-support.js';
 
-let nats: NatsServer;
-let nodes: ClusterNode[] = [];
-
-beforeAll(async () => {
-  nats = await startNats();
-  nodes = [await startClusterNode(nats.url, 'a'), await startClusterNode(nats.url, 'b')];
-});
-afterAll(async () => {
-  for (const node of nodes) await node.stop();
-  await nats?.stop();
-});
+const { nodes } = useCluster(['a', 'b']);
 
 /** A session speaking `name` with typed messages, joined to realm1 on `url`. */
 async function typedSession(url: string, name: SerializerName) {

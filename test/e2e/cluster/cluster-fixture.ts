@@ -4,7 +4,7 @@
  * the end. It registers its own vitest hooks, so a test file calls it once at the top.
  */
 import { connect, type Session } from '@interchange/client';
-import type { RealmConfig } from '@interchange/router';
+import type { RealmConfig, TransportAuthConfig } from '@interchange/router';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { eventually, leaveAll } from '../support/advanced-sessions.js';
 import { type ClusterNode, registeredEverywhere, startClusterNode, startNats } from './cluster-support.js';
@@ -18,6 +18,8 @@ export interface SessionIdentity {
 export interface ClusterFixture {
   /** The nodes, in the order of their names; filled by the time the first test runs. */
   readonly nodes: ClusterNode[];
+  /** The nats-server's URL, for a node a test starts itself. */
+  readonly natsUrl: string;
   /** A session on node `n` joined to realm1 with `identity`, left after the test. */
   on(n: number, identity?: SessionIdentity): Promise<Session>;
 }
@@ -29,7 +31,7 @@ export interface ClusterFixture {
  */
 export function useCluster(
   names: string[],
-  options: { realms?: RealmConfig[]; allAlive?: boolean; flush?: boolean } = {},
+  options: { realms?: RealmConfig[]; transportAuth?: TransportAuthConfig; allAlive?: boolean; flush?: boolean } = {},
 ): ClusterFixture {
   let nats: Awaited<ReturnType<typeof startNats>> | undefined;
   const nodes: ClusterNode[] = [];
@@ -39,7 +41,12 @@ export function useCluster(
     nats = await startNats();
     const url = nats.url;
     for (const name of names) {
-      nodes.push(await startClusterNode(url, name, options.realms === undefined ? {} : { realms: options.realms }));
+      nodes.push(
+        await startClusterNode(url, name, {
+          ...(options.realms === undefined ? {} : { realms: options.realms }),
+          ...(options.transportAuth === undefined ? {} : { transportAuth: options.transportAuth }),
+        }),
+      );
     }
     if (options.allAlive === true) {
       await eventually(() =>
@@ -59,12 +66,29 @@ export function useCluster(
 
   return {
     nodes,
+    get natsUrl() {
+      if (nats === undefined) throw new Error('useCluster: nats-server not started yet');
+      return nats.url;
+    },
     async on(n, identity = {}) {
       const session = await connect({ url: (nodes[n] as ClusterNode).url(identity), realm: 'realm1' });
       sessions.push(session);
       return session;
     },
   };
+}
+
+/** The first argument of the first event, or `'missing'` after 5 s (a safety net, not a timing goal). */
+export async function firstEvent(received: Promise<unknown>): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const missing = new Promise((resolve) => {
+    timer = setTimeout(() => resolve('missing'), 5000);
+  });
+  try {
+    return await Promise.race([received, missing]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Retries `attempt` until it resolves (every 100 ms, at most `timeoutMs`). */

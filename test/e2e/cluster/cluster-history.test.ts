@@ -8,10 +8,11 @@ import { connect, type Session } from '@interchange/client';
 import type { RealmConfig } from '@interchange/router';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect as connectNats } from '@nats-io/transport-node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { NatsCluster } from '../../../packages/server/src/cluster/nats-cluster.js';
 import { leaveAll } from '../support/advanced-sessions.js';
-import { type ClusterNode, type NatsServer, startClusterNode, startNats } from './cluster-support.js';
+import { useCluster } from './cluster-fixture.js';
+import { type ClusterNode, startClusterNode, startNats } from './cluster-support.js';
 
 const LOG = 'com.history.log';
 const FEED = 'com.history.feed.';
@@ -36,25 +37,15 @@ interface HistoryEvent {
   args: unknown[];
 }
 
-let nats: NatsServer | undefined;
-const nodes: ClusterNode[] = [];
-let sessions: Session[] = [];
-
-beforeAll(async () => {
-  nats = await startNats();
-  for (const name of ['a', 'b']) nodes.push(await startClusterNode(nats.url, name, { realms }));
-});
+const cluster = useCluster(['a', 'b'], { realms });
+const nodes = cluster.nodes;
+const sessions: Session[] = [];
 
 afterEach(async () => {
-  await leaveAll(sessions);
-  sessions = [];
+  await leaveAll(sessions.splice(0));
 });
 
-afterAll(async () => {
-  for (const node of nodes) await node.stop();
-  await nats?.stop();
-});
-
+/** A session on `node` (one of the cluster's or one a test started), left after the test. */
 async function on(node: ClusterNode): Promise<Session> {
   const session = await connect({ url: node.url(), realm: 'realm1' });
   sessions.push(session);
@@ -105,7 +96,7 @@ describe('event history in a JetStream stream', () => {
     }
 
     // The stream keeps at most the largest limit (10) per history.
-    const nc = await connectNats({ servers: (nats as NatsServer).url });
+    const nc = await connectNats({ servers: cluster.natsUrl });
     try {
       const info = await (await jetstreamManager(nc)).streams.info('interchange_history_realm1');
       expect(info.config.max_msgs_per_subject).toBe(10);
@@ -121,7 +112,7 @@ describe('event history in a JetStream stream', () => {
     const expected = await history(onA, id);
     expect(expected.length).toBeGreaterThan(0);
 
-    const late = await startClusterNode((nats as NatsServer).url, 'c', { realms });
+    const late = await startClusterNode(cluster.natsUrl, 'c', { realms });
     try {
       const onC = await on(late);
       expect(await history(onC, id)).toEqual(expected);

@@ -8,54 +8,35 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import autobahn from 'autobahn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/advanced-sessions.js';
 import { closeAutobahn, openAutobahn } from '../support/autobahn-js.js';
-import {
-  type ClusterNode,
-  type NatsServer,
-  registeredEverywhere,
-  startClusterNode,
-  startNats,
-} from './cluster-support.js';
+import { useCluster } from './cluster-fixture.js';
+import { type ClusterNode, registeredEverywhere } from './cluster-support.js';
 
 const run = promisify(execFile);
 const pythonPeer = fileURLToPath(new URL('./cluster_python_peer.py', import.meta.url));
 
-let nats: NatsServer;
-let nodes: ClusterNode[] = [];
-
-beforeAll(async () => {
-  nats = await startNats();
-  // Anonymous may do everything; callers and publishers are disclosed by the role (as in Crossbar).
-  const realms = [
-    {
-      name: 'realm1',
-      roles: [
-        {
-          name: 'anonymous',
-          permissions: [
-            {
-              uri: '',
-              match: 'prefix' as const,
-              allow: { call: true, register: true, publish: true, subscribe: true },
-              disclose: { caller: true, publisher: true },
-            },
-          ],
-        },
-      ],
-    },
-  ];
-  nodes = [
-    await startClusterNode(nats.url, 'a', { realms }),
-    await startClusterNode(nats.url, 'b', { realms }),
-    await startClusterNode(nats.url, 'c', { realms }),
-  ];
-});
-afterAll(async () => {
-  for (const node of nodes) await node.stop();
-  await nats?.stop();
-});
+// Anonymous may do everything; callers and publishers are disclosed by the role (as in Crossbar).
+const realms = [
+  {
+    name: 'realm1',
+    roles: [
+      {
+        name: 'anonymous',
+        permissions: [
+          {
+            uri: '',
+            match: 'prefix' as const,
+            allow: { call: true, register: true, publish: true, subscribe: true },
+            disclose: { caller: true, publisher: true },
+          },
+        ],
+      },
+    ],
+  },
+];
+const { nodes } = useCluster(['a', 'b', 'c'], { realms });
 
 const url = (n: number) => (nodes[n] as ClusterNode).url();
 

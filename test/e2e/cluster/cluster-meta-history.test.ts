@@ -5,17 +5,11 @@
  * of callees on two nodes (raised by every node as it mirrors the others' callees, written by
  * the callee's node alone), subscription events of subscribers on two nodes.
  */
-import { connect, type Session } from '@interchange/client';
+import type { Session } from '@interchange/client';
 import type { RealmConfig } from '@interchange/router';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, leaveAll } from '../support/advanced-sessions.js';
-import {
-  type ClusterNode,
-  type NatsServer,
-  registeredEverywhere,
-  startClusterNode,
-  startNats,
-} from './cluster-support.js';
+import { describe, expect, it } from 'vitest';
+import { useCluster } from './cluster-fixture.js';
+import { registeredEverywhere } from './cluster-support.js';
 
 const realms: RealmConfig[] = [
   {
@@ -35,29 +29,11 @@ interface HistoryEvent {
   args: unknown[];
 }
 
-let nats: NatsServer | undefined;
-const nodes: ClusterNode[] = [];
-let sessions: Session[] = [];
+const cluster = useCluster(['a', 'b'], { realms, allAlive: true });
+const nodes = cluster.nodes;
 
-beforeAll(async () => {
-  nats = await startNats();
-  for (const name of ['a', 'b']) nodes.push(await startClusterNode(nats.url, name, { realms }));
-  await eventually(() => nodes[0]?.cluster.isAlive('b') === true && nodes[1]?.cluster.isAlive('a') === true);
-});
-afterEach(async () => {
-  await leaveAll(sessions);
-  sessions = [];
-});
-afterAll(async () => {
-  for (const node of nodes) await node.stop();
-  await nats?.stop();
-});
-
-async function on(n: number, authrole?: string): Promise<Session> {
-  const identity = authrole === undefined ? {} : { authid: 'ops', authrole };
-  const session = await connect({ url: (nodes[n] as ClusterNode).url(identity), realm: 'realm1' });
-  sessions.push(session);
-  return session;
+function on(n: number, authrole?: string): Promise<Session> {
+  return cluster.on(n, authrole === undefined ? {} : { authid: 'ops', authrole });
 }
 
 /**

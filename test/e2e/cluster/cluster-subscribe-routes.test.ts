@@ -10,6 +10,7 @@ import type { Session } from '@interchange/client';
 import { connect } from '@interchange/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, leaveAll, signal } from '../support/advanced-sessions.js';
+import { firstEvent } from './cluster-fixture.js';
 import { type ClusterNode, type NatsServer, startClusterNode, startNatsCluster } from './cluster-support.js';
 
 let servers: NatsServer[] = [];
@@ -30,19 +31,6 @@ afterAll(async () => {
   for (const node of nodes) await node.stop();
   for (const server of servers) await server.stop();
 });
-
-/** The first argument of the first event, or `'missing'` after 5 s (a safety net, not a timing goal). */
-async function firstEvent(received: Promise<unknown>): Promise<unknown> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const missing = new Promise((resolve) => {
-    timer = setTimeout(() => resolve('missing'), 5000);
-  });
-  try {
-    return await Promise.race([received, missing]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 describe('subscribing across nodes on different NATS servers', () => {
   it('delivers a publication made on the other node right after SUBSCRIBED, in every round', async () => {

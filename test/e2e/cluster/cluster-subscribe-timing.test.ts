@@ -6,22 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { signal } from '../support/advanced-sessions.js';
-import { useCluster } from './cluster-fixture.js';
+import { firstEvent, useCluster } from './cluster-fixture.js';
 
 const { on } = useCluster(['a', 'b']);
-
-/** The first argument of the first event, or `'missing'` after 5 s (a safety net, not a timing goal). */
-async function firstEvent(received: Promise<unknown>): Promise<unknown> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const missing = new Promise((resolve) => {
-    timer = setTimeout(() => resolve('missing'), 5000);
-  });
-  try {
-    return await Promise.race([received, missing]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 describe('subscribing across nodes', () => {
   it('delivers a publication made on another node right after SUBSCRIBED, in every round', async () => {

@@ -13,7 +13,7 @@ import { decode as cborDecode, encode as cborEncode } from 'cbor-x';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { mosquittoPub, mosquittoSub } from '../support/mosquitto.js';
+import { mosquittoPub, mosquittoSub } from '../../../packages/server/test/support/mosquitto.js';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
@@ -140,7 +140,7 @@ describe("Crossbar's mqtt/basic configs", () => {
       expect(await mosquittoPub(basic.universalPort, 'mqtt/test/mytopic1', payload, ['-q', '1'])).toBe(0);
       const received = await event;
       expect(Buffer.from(received.args[0] as Uint8Array)).toEqual(payload);
-      expect(await sub.messages).toEqual([{ topic: 'mqtt/test/mytopic1', payload }]);
+      expect(await sub.messages).toEqual([{ qos: 0, retain: false, topic: 'mqtt/test/mytopic1', payload }]);
     });
 
     it('serves MQTT.js over WebSocket (subprotocol mqtt) on the universal port', async () => {
@@ -148,7 +148,9 @@ describe("Crossbar's mqtt/basic configs", () => {
       await sub.subscribed;
       const client = await mqtt.connectAsync(`ws://127.0.0.1:${basic.universalPort}/mqtt`, { reconnectPeriod: 0 });
       await client.publishAsync('ws/hello', Buffer.from('over websocket'), { qos: 1 });
-      expect(await sub.messages).toEqual([{ topic: 'ws/hello', payload: Buffer.from('over websocket') }]);
+      expect(await sub.messages).toEqual([
+        { qos: 0, retain: false, topic: 'ws/hello', payload: Buffer.from('over websocket') },
+      ]);
       await client.endAsync();
     });
 

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { InterchangeNode } from '@interchange/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mosquittoPub } from '../support/mosquitto.js';
+import { mosquittoPub } from '../../../packages/server/test/support/mosquitto.js';
 
 const run = promisify(execFile);
 const script = fileURLToPath(new URL('./mqtt_passthru_python.py', import.meta.url));

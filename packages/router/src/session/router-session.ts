@@ -137,7 +137,7 @@ export class RouterSession implements PeerConnection, RealmMember {
     if (this.#state === SessionState.CLOSED || this.#state === SessionState.CLOSING) return;
     const stats = this.#stats;
     stats.countSent(message.type);
-    if (stats.trace !== undefined) stats.trace({ session: this.#id, type: message.type }, 'message sent');
+    if (stats.trace !== undefined) stats.traceMessage(this.#id, message.type, 'message sent');
     try {
       const refused = this.peer.send(message);
       return typeof refused === 'string' ? refused : undefined;
@@ -152,7 +152,7 @@ export class RouterSession implements PeerConnection, RealmMember {
     // As send, without the count: the broker counts the whole fan-out once (broker/delivery-count.ts).
     if (this.#state === SessionState.CLOSED || this.#state === SessionState.CLOSING) return false;
     const stats = this.#stats;
-    if (stats.trace !== undefined) stats.trace({ session: this.#id, type: 'EVENT' }, 'message sent');
+    if (stats.trace !== undefined) stats.traceMessage(this.#id, 'EVENT', 'message sent');
     try {
       this.peer.send(event);
     } catch (error) {
@@ -178,7 +178,7 @@ export class RouterSession implements PeerConnection, RealmMember {
   receive(message: WampMessage): void {
     const stats = this.#stats;
     stats.countReceived(message.type);
-    if (stats.trace !== undefined) stats.trace({ session: this.#id, type: message.type }, 'message received');
+    if (stats.trace !== undefined) stats.traceMessage(this.#id, message.type, 'message received');
     try {
       this.#dispatch(message);
     } catch (error) {

@@ -6,72 +6,21 @@
  * its protocol version, QoS or transport (the PUBLISH is encoded once for all of them). Checked
  * with Debian's mosquitto_sub/mosquitto_pub (what they print) and MQTT.js.
  */
-import { spawn } from 'node:child_process';
 import { connect, type Session } from '@interchange/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterchangeNode } from '../../src/node.js';
 import { LOCAL_ENDPOINT, tempDir, workerConfig } from '../helpers.js';
+import { mosquittoPub, mosquittoSub } from '../support/mosquitto.js';
 import { connectMqtt, type TestMqttClient } from './mqtt-helpers.js';
 
-/** One message as mosquitto_sub printed it with `-F '%q %r %t %p'`: QoS, retain flag, topic, payload. */
-interface Printed {
-  qos: number;
-  retain: boolean;
-  topic: string;
-  payload: string;
+/** `mosquitto_sub -q qos -C count`: delivered at most at `qos`. */
+function subscribeAt(port: number, filter: string, qos: number, count: number) {
+  return mosquittoSub(port, filter, count, ['-q', String(qos)]);
 }
 
-/** Starts `mosquitto_sub -C count` at `qos`; `subscribed` resolves on its SUBACK, `messages` when it exits. */
-function mosquittoSub(port: number, filter: string, qos: number, count: number) {
-  // Line-buffered (coreutils' stdbuf): piped, mosquitto_sub would hold its SUBACK line until it exits.
-  const child = spawn(
-    '/usr/bin/stdbuf',
-    [
-      '-oL',
-      '/usr/bin/mosquitto_sub',
-      ...['-h', '127.0.0.1', '-p', String(port), '-t', filter, '-q', String(qos), '-C', String(count)],
-      ...['-d', '-F', 'MSG %q %r %t %p'],
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  let onSubscribed: () => void = () => {};
-  const subscribed = new Promise<void>((resolve) => {
-    onSubscribed = resolve;
-  });
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (text: string) => {
-    output += text;
-    if (output.includes('received SUBACK')) onSubscribed();
-  });
-  const messages = new Promise<Printed[]>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', () =>
-      resolve(
-        output
-          .split('\n')
-          .filter((line) => line.startsWith('MSG '))
-          .map((line) => {
-            const [, qos = '', retain = '', topic = '', ...payload] = line.split(' ');
-            return { qos: Number(qos), retain: retain === '1', topic, payload: payload.join(' ') };
-          }),
-      ),
-    );
-  });
-  return { subscribed, messages, output: () => output };
-}
-
-/** Runs `mosquitto_pub` once; resolves with its exit code. */
-function mosquittoPub(port: number, topic: string, message: string, extra: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      '/usr/bin/mosquitto_pub',
-      ['-h', '127.0.0.1', '-p', String(port), '-t', topic, '-m', message, ...extra],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
-    );
-    child.on('error', reject);
-    child.on('close', (code) => resolve(code ?? -1));
-  });
+/** A message as mosquitto_sub prints it, with its payload as text. */
+function printed(qos: number, retain: boolean, topic: string, text: string) {
+  return { qos, retain, topic, payload: Buffer.from(text) };
 }
 
 describe('MQTT QoS downgrade and one encoding for every subscriber', () => {
@@ -127,20 +76,20 @@ describe('MQTT QoS downgrade and one encoding for every subscriber', () => {
     [0, 0, 0],
   ])('mosquitto: published at QoS %i, subscribed at %i: received at %i', async (published, granted, received) => {
     const topic = `qos/${published}/${granted}`;
-    const sub = mosquittoSub(port, topic, granted, 1);
+    const sub = subscribeAt(port, topic, granted, 1);
     await sub.subscribed;
-    expect(await mosquittoPub(port, topic, `hello ${published}`, ['-q', String(published)])).toBe(0);
-    expect(await sub.messages).toEqual([{ qos: received, retain: false, topic, payload: `hello ${published}` }]);
+    expect(await mosquittoPub(port, topic, Buffer.from(`hello ${published}`), ['-q', String(published)])).toBe(0);
+    expect(await sub.messages).toEqual([printed(received, false, topic, `hello ${published}`)]);
   });
 
   it('mosquitto: a WAMP publication is QoS 1 with acknowledge and QoS 0 without', async () => {
-    const sub = mosquittoSub(port, 'native/wamp', 1, 2);
+    const sub = subscribeAt(port, 'native/wamp', 1, 2);
     await sub.subscribed;
     await wamp.publish('native.wamp', ['plain']);
     await wamp.publish('native.wamp', ['acknowledged'], { acknowledge: true });
     expect(await sub.messages).toEqual([
-      { qos: 0, retain: false, topic: 'native/wamp', payload: '{"args":["plain"]}' },
-      { qos: 1, retain: false, topic: 'native/wamp', payload: '{"args":["acknowledged"]}' },
+      printed(0, false, 'native/wamp', '{"args":["plain"]}'),
+      printed(1, false, 'native/wamp', '{"args":["acknowledged"]}'),
     ]);
   });
 
@@ -149,9 +98,9 @@ describe('MQTT QoS downgrade and one encoding for every subscriber', () => {
     [1, 1],
   ])('mosquitto: a message retained at QoS %i reaches a later QoS 1 subscriber at %i', async (published, received) => {
     const topic = `retained/${published}`;
-    expect(await mosquittoPub(port, topic, 'kept', ['-q', String(published), '-r'])).toBe(0);
-    const sub = mosquittoSub(port, topic, 1, 1);
-    expect(await sub.messages).toEqual([{ qos: received, retain: true, topic, payload: 'kept' }]);
+    expect(await mosquittoPub(port, topic, Buffer.from('kept'), ['-q', String(published), '-r'])).toBe(0);
+    const sub = subscribeAt(port, topic, 1, 1);
+    expect(await sub.messages).toEqual([printed(received, true, topic, 'kept')]);
   });
 
   it('MQTT.js: every subscriber, of any protocol version, QoS and transport, gets each message at its own QoS', async () => {

@@ -1,12 +1,17 @@
 /**
  * Debian's MQTT command-line clients (package `mosquitto-clients`), driven from tests:
  * `mosquitto_sub` reports its SUBACK (so a test publishes only once it is subscribed) and each
- * message's topic and payload in hex; `mosquitto_pub` sends a payload given as bytes on stdin.
+ * message's QoS, retain flag, topic and payload (in hex, so any bytes survive); `mosquitto_pub`
+ * sends a payload given as bytes on stdin. Shared by the server's MQTT tests and test/e2e.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 
 /** One message `mosquitto_sub` printed. */
 export interface MosquittoMessage {
+  /** The QoS the message was delivered at. */
+  qos: number;
+  /** Whether it came as a retained message. */
+  retain: boolean;
   topic: string;
   payload: Buffer;
 }
@@ -20,7 +25,7 @@ export interface MosquittoSub {
   messages: Promise<MosquittoMessage[]>;
 }
 
-/** Starts `mosquitto_sub -C count` on a topic filter; `extra` adds options (e.g. a will). */
+/** Starts `mosquitto_sub -C count` on a topic filter; `extra` adds options (e.g. `-q 1`, a will). */
 export function mosquittoSub(port: number, filter: string, count: number, extra: string[] = []): MosquittoSub {
   // Line-buffered (coreutils' stdbuf): piped, mosquitto_sub would hold its SUBACK line until it exits.
   const child = spawn(
@@ -38,7 +43,7 @@ export function mosquittoSub(port: number, filter: string, count: number, extra:
       String(count),
       '-d',
       '-F',
-      'MSG %t %x',
+      'MSG %q %r %t %x',
       ...extra,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -61,8 +66,8 @@ export function mosquittoSub(port: number, filter: string, count: number, extra:
           .split('\n')
           .filter((line) => line.startsWith('MSG '))
           .map((line) => {
-            const [, topic = '', hex = ''] = line.split(' ');
-            return { topic, payload: Buffer.from(hex, 'hex') };
+            const [, qos = '', retain = '', topic = '', hex = ''] = line.split(' ');
+            return { qos: Number(qos), retain: retain === '1', topic, payload: Buffer.from(hex, 'hex') };
           }),
       ),
     );
