@@ -71,6 +71,8 @@ export class LongPollTransport implements Peer {
   #lingerTimer: NodeJS.Timeout | undefined;
   /** Counts traffic for the realm's session statistics; only in realms with `stats`. */
   #meter: TrafficMeter | undefined;
+  /** Displaced from its ID (see {@link retire}): ends once its held `receive` is answered. */
+  #retiring = false;
 
   constructor(options: LongPollTransportOptions) {
     this.id = options.id;
@@ -186,10 +188,23 @@ export class LongPollTransport implements Peer {
       if (this.#poll?.res === res) {
         clearTimeout(this.#poll.timer);
         this.#poll = undefined;
+        this.#endIfRetiring();
       }
     });
     this.#deliver();
     return true;
+  }
+
+  /**
+   * Another transport took this one's ID (a fixed `debug_transport_id`, which Crossbar gives to
+   * every `open`): no request can reach this one any more. As in Crossbar, a `receive` it holds is
+   * still answered (so a curl waiting for an event gets it); then, or at once when it holds none,
+   * the transport and its session end, so a displaced transport never lingers unreachable.
+   */
+  retire(): void {
+    if (this.#state === 'gone') return;
+    this.#retiring = true;
+    if (this.#poll === undefined) this.end('displaced by a new transport with the same debug_transport_id');
   }
 
   /** The client's `close` request, or the node ending the transport. */
@@ -226,6 +241,7 @@ export class LongPollTransport implements Peer {
     poll.res.end(body);
     if (this.#state === 'closed-by-router' && this.#queue.length === 0)
       this.#logger.debug({ transport: this.id }, 'long-poll transport drained');
+    this.#endIfRetiring();
   }
 
   #finishPoll(status: number): void {
@@ -237,6 +253,12 @@ export class LongPollTransport implements Peer {
       poll.res.writeHead(status, { 'content-length': 0 });
       poll.res.end();
     }
+    this.#endIfRetiring();
+  }
+
+  #endIfRetiring(): void {
+    if (this.#retiring && this.#poll === undefined)
+      this.end('displaced by a new transport with the same debug_transport_id');
   }
 
   #drop(reason: string): void {
