@@ -256,9 +256,9 @@ export class LongPollService {
     // and then a publisher under the same ID); the one that had it is retired.
     const fixed = this.#config.options?.debug_transport_id;
     const id = fixed ?? randomBytes(12).toString('base64url');
-    const displaced = fixed === undefined ? undefined : this.#transports.get(fixed);
+    const displaced = this.#transports.get(id);
     if (displaced !== undefined) {
-      this.#transports.delete(fixed as string);
+      this.#transports.delete(id);
       this.#retired.add(displaced);
       displaced.retire();
     }
