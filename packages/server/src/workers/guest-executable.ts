@@ -21,26 +21,43 @@ async function isExecutableFile(path: string): Promise<boolean> {
 }
 
 /**
- * The path to spawn for `executable`. Not found anywhere: the workdir-relative path for a name with
- * a slash, else the bare name, so that spawning fails with ENOENT and the guest's usual
- * "could not be started" log and restart apply.
+ * Where `executable` is found, or undefined when it is found nowhere: neither as a file relative
+ * to `workdir` nor (for a bare name) on `searchPath`. Crossbar refuses such a guest at start;
+ * config/guest-check.ts does so too.
  *
  * @param searchPath the node's PATH (a parameter for tests)
  * @example
- * await resolveGuestExecutable('python', '/srv/app') // '/usr/bin/python' when only the node's PATH has it
+ * await findGuestExecutable('python', '/srv/app') // '/usr/bin/python' when only the node's PATH has it
+ */
+export async function findGuestExecutable(
+  executable: string,
+  workdir: string,
+  searchPath: string = process.env.PATH ?? '',
+): Promise<string | undefined> {
+  const inWorkdir = resolveInCbdir(workdir, executable);
+  if (await isExecutableFile(inWorkdir)) return inWorkdir;
+  if (executable.includes('/')) return undefined;
+  for (const directory of searchPath.split(delimiter)) {
+    if (directory === '') continue;
+    const candidate = join(directory, executable);
+    if (await isExecutableFile(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * The path to spawn for `executable`. Found at start (the config check makes sure) but gone since:
+ * the workdir-relative path for a name with a slash, else the bare name, so that spawning fails
+ * with ENOENT and the guest's usual "could not be started" log and restart with backoff apply.
+ *
+ * @param searchPath the node's PATH (a parameter for tests)
  */
 export async function resolveGuestExecutable(
   executable: string,
   workdir: string,
   searchPath: string = process.env.PATH ?? '',
 ): Promise<string> {
-  const inWorkdir = resolveInCbdir(workdir, executable);
-  if (await isExecutableFile(inWorkdir)) return inWorkdir;
-  if (executable.includes('/')) return inWorkdir;
-  for (const directory of searchPath.split(delimiter)) {
-    if (directory === '') continue;
-    const candidate = join(directory, executable);
-    if (await isExecutableFile(candidate)) return candidate;
-  }
-  return executable;
+  const found = await findGuestExecutable(executable, workdir, searchPath);
+  if (found !== undefined) return found;
+  return executable.includes('/') ? resolveInCbdir(workdir, executable) : executable;
 }
