@@ -34,6 +34,7 @@ import {
 } from './config-schema.js';
 import { allWebPathsOf, type KeyPath, localTargetOf, sessionServicesOf } from './config-walk.js';
 import { refusalAt, refusalMessage } from './crossbar-refusals.js';
+import { checkGuestExecutables } from './guest-check.js';
 import { checkPythonComponents } from './python-check.js';
 import { checkPythonCode } from './python-code-check.js';
 import { RLINKS_IN_CLUSTER } from './rlink-schema.js';
@@ -106,6 +107,7 @@ export async function validateConfig(raw: unknown, options: ValidateOptions = {}
     issues.push(...(await checkFiles(view, cbdir)));
     issues.push(...(await checkPythonComponents(view.config, (path) => resolveInCbdir(cbdir, path))));
     issues.push(...(await checkPythonCode(view.config, (path) => resolveInCbdir(cbdir, path))));
+    issues.push(...(await checkGuestExecutables(view.config, (path) => resolveInCbdir(cbdir, path))));
   }
   const all = dedupe(issues);
   if (parsed.success && !all.some(isError)) return { ok: true, config: parsed.data, warnings: all };

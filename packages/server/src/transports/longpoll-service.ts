@@ -120,6 +120,8 @@ export class LongPollService {
   readonly #authrole: string;
   readonly #maxMessageSize: number;
   readonly #transports = new Map<string, LongPollTransport>();
+  /** Transports displaced from a fixed `debug_transport_id`, until their held `receive` ends. */
+  readonly #retired = new Set<LongPollTransport>();
   readonly #cors: CorsPolicy;
   readonly #maxTransports: number;
   /** Whether the bound was logged since the path was last below it. */
@@ -208,7 +210,7 @@ export class LongPollService {
   /** Ends every transport (node stop). */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const transport of [...this.#transports.values()]) transport.end('node stopping');
+    for (const transport of [...this.#transports.values(), ...this.#retired]) transport.end('node stopping');
   }
 
   #notice(req: IncomingMessage, res: ServerResponse): void {
@@ -250,8 +252,16 @@ export class LongPollService {
         supported: this.#protocols,
       });
     }
+    // A fixed ID goes to every new transport, as in Crossbar (its curl example opens a subscriber
+    // and then a publisher under the same ID); the one that had it is retired.
     const fixed = this.#config.options?.debug_transport_id;
-    const id = fixed !== undefined && !this.#transports.has(fixed) ? fixed : randomBytes(12).toString('base64url');
+    const id = fixed ?? randomBytes(12).toString('base64url');
+    const displaced = this.#transports.get(id);
+    if (displaced !== undefined) {
+      this.#transports.delete(id);
+      this.#retired.add(displaced);
+      displaced.retire();
+    }
     const options = this.#config.options;
     const transport = new LongPollTransport({
       id,
@@ -273,6 +283,7 @@ export class LongPollService {
       logger: this.#logger,
       onGone: (gone) => {
         if (this.#transports.get(gone) === transport) this.#transports.delete(gone);
+        this.#retired.delete(transport);
       },
     });
     this.#transports.set(id, transport);

@@ -8,6 +8,11 @@
  * made no request for `session_timeout`. After the router closes the transport (GOODBYE or
  * ABORT), the queue stays readable and `close` stays answerable for a while, so the client still
  * gets the last message and its orderly close.
+ *
+ * A GOODBYE the router starts (node stop, session kill) is answered only by a client that fetches
+ * it. A client that holds no `receive` and does not come back for it within
+ * {@link GOODBYE_PICKUP_MS} of its last request (a closed browser tab) cannot answer: the session
+ * ends then, instead of the router waiting its whole grace period for a reply that cannot come.
  */
 import type { ServerResponse } from 'node:http';
 import type { Frame, WampMessage } from '@interchange/protocol';
@@ -47,6 +52,13 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   ubjson: 'application/ubjson',
 };
 
+/**
+ * How long after its last request a client holding no `receive` may still fetch a GOODBYE. A
+ * client that polls asks again as soon as a `receive` is answered (Autobahn|JS does), so it is
+ * without one only for a round trip; one silent this long has stopped polling.
+ */
+export const GOODBYE_PICKUP_MS = 2000;
+
 function bytesOf(frame: Frame): Uint8Array {
   return typeof frame === 'string' ? Buffer.from(frame, 'utf8') : frame;
 }
@@ -67,10 +79,15 @@ export class LongPollTransport implements Peer {
   #poll: { res: ServerResponse; timer: NodeJS.Timeout | undefined } | undefined;
   #state: 'open' | 'closed-by-router' | 'gone' = 'open';
   #lastActivity = Date.now();
+  /** The last request's start or a held `receive`'s end: when the client was last heard of. */
+  #lastContact = Date.now();
+  #goodbyeTimer: NodeJS.Timeout | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
   #lingerTimer: NodeJS.Timeout | undefined;
   /** Counts traffic for the realm's session statistics; only in realms with `stats`. */
   #meter: TrafficMeter | undefined;
+  /** Displaced from its ID (see {@link retire}): ends once its held `receive` is answered. */
+  #retiring = false;
 
   constructor(options: LongPollTransportOptions) {
     this.id = options.id;
@@ -130,12 +147,14 @@ export class LongPollTransport implements Peer {
       );
       return;
     }
+    if (message.type === 'GOODBYE' && this.#poll === undefined) this.#awaitGoodbyePickup();
     this.#deliver();
   }
 
   close(): void {
     if (this.#state !== 'open') return;
     this.#state = 'closed-by-router';
+    clearTimeout(this.#goodbyeTimer);
     this.#deliver();
     // Nothing left to read: let a held poll return, so the next one learns the transport is gone.
     if (this.#queue.length === 0) this.#finishPoll(204);
@@ -183,13 +202,27 @@ export class LongPollTransport implements Peer {
     const timer = timeout > 0 ? setTimeout(() => this.#finishPoll(204), timeout) : undefined;
     this.#poll = { res, timer };
     res.once('close', () => {
+      this.#lastContact = Date.now();
       if (this.#poll?.res === res) {
         clearTimeout(this.#poll.timer);
         this.#poll = undefined;
+        this.#endIfRetiring();
       }
     });
     this.#deliver();
     return true;
+  }
+
+  /**
+   * Another transport took this one's ID (a fixed `debug_transport_id`, which Crossbar gives to
+   * every `open`): no request can reach this one any more. As in Crossbar, a `receive` it holds is
+   * still answered (so a curl waiting for an event gets it); then, or at once when it holds none,
+   * the transport and its session end, so a displaced transport never lingers unreachable.
+   */
+  retire(): void {
+    if (this.#state === 'gone') return;
+    this.#retiring = true;
+    if (this.#poll === undefined) this.end('displaced by a new transport with the same debug_transport_id');
   }
 
   /** The client's `close` request, or the node ending the transport. */
@@ -202,6 +235,41 @@ export class LongPollTransport implements Peer {
 
   #touch(): void {
     this.#lastActivity = Date.now();
+    this.#lastContact = this.#lastActivity;
+  }
+
+  /**
+   * The router's GOODBYE waits in the queue with no `receive` to take it: the client gets until
+   * {@link GOODBYE_PICKUP_MS} after it was last heard of to fetch it, else the session ends.
+   */
+  #awaitGoodbyePickup(): void {
+    const check = () => {
+      // Fetched: the queue empties with the GOODBYE, the last message the router sends.
+      if (this.#state === 'open' && this.#queue.length > 0) this.#unreachable();
+    };
+    const wait = this.#lastContact + GOODBYE_PICKUP_MS - Date.now();
+    clearTimeout(this.#goodbyeTimer);
+    if (wait <= 0) queueMicrotask(check);
+    else this.#goodbyeTimer = setTimeout(check, wait);
+  }
+
+  /**
+   * The client cannot answer the router's GOODBYE: the session ends now. The transport lingers as
+   * after {@link close}, so a client that does come back still reads the GOODBYE.
+   */
+  #unreachable(): void {
+    this.#logger.info(
+      { peer: this.info.peer, transport: this.id },
+      'long-poll client not polling; ending its session without the GOODBYE reply',
+    );
+    this.#state = 'closed-by-router';
+    clearInterval(this.#idleTimer);
+    this.#lingerTimer = setTimeout(() => this.#gone(), this.#limits.lingerMs);
+    try {
+      this.#session?.transportClosed();
+    } catch (error) {
+      this.#logger.error({ err: error, peer: this.info.peer }, 'router failed on transport close');
+    }
   }
 
   #deliver(): void {
@@ -226,6 +294,7 @@ export class LongPollTransport implements Peer {
     poll.res.end(body);
     if (this.#state === 'closed-by-router' && this.#queue.length === 0)
       this.#logger.debug({ transport: this.id }, 'long-poll transport drained');
+    this.#endIfRetiring();
   }
 
   #finishPoll(status: number): void {
@@ -237,6 +306,12 @@ export class LongPollTransport implements Peer {
       poll.res.writeHead(status, { 'content-length': 0 });
       poll.res.end();
     }
+    this.#endIfRetiring();
+  }
+
+  #endIfRetiring(): void {
+    if (this.#retiring && this.#poll === undefined)
+      this.end('displaced by a new transport with the same debug_transport_id');
   }
 
   #drop(reason: string): void {
@@ -251,6 +326,7 @@ export class LongPollTransport implements Peer {
     this.#state = 'gone';
     clearInterval(this.#idleTimer);
     clearTimeout(this.#lingerTimer);
+    clearTimeout(this.#goodbyeTimer);
     this.#finishPoll(204);
     this.#queue = [];
     this.#queuedBytes = 0;

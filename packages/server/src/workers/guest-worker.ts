@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import type { GuestWorkerConfig } from '../config/component-schema.js';
 import { resolveInCbdir } from '../config/validate-config.js';
 import type { Logger } from '../logger.js';
+import { resolveGuestExecutable } from './guest-executable.js';
 import { GuestWatch } from './guest-watch.js';
 import { processEnvironment } from './process-environment.js';
 import { terminateChild } from './terminate-child.js';
@@ -121,10 +122,9 @@ export class GuestWorker {
     return this.#config.options?.restart_delay ?? DEFAULT_RESTART_DELAY_MS;
   }
 
-  #spawn(): Promise<void> {
-    const { executable } = this.#config;
-    // A path with a slash is relative to the working directory; a bare name is looked up in PATH.
-    const command = executable.includes('/') ? resolveInCbdir(this.#cwd, executable) : executable;
+  async #spawn(): Promise<void> {
+    const command = await resolveGuestExecutable(this.#config.executable, this.#cwd);
+    if (this.#stopping) return;
     const stdout = this.#config.options?.stdout ?? 'log';
     const stderr = this.#config.options?.stderr ?? 'log';
     const pipeOf = (action: string) => (action === 'log' ? 'pipe' : 'ignore');

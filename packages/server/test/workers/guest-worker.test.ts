@@ -69,21 +69,6 @@ describe('guest workers', () => {
     expect(log.entries.some((e) => e.msg === '[worker0] stopped')).toBe(true);
   });
 
-  it('logs an executable that cannot be started, and tries again', async () => {
-    const config = {
-      version: 2,
-      workers: [{ type: 'guest', id: 'ghost', executable: 'no-such-program-anywhere', options: { restart_delay: 10 } }],
-    };
-    const log = recordingLogger();
-    const node = await InterchangeNode.start({ config, cbdir: await tempDir(), logger: log.logger });
-    try {
-      await log.waitFor((e) => e.level === 'error' && /\[ghost\] could not be started: .*ENOENT/.test(e.msg ?? ''));
-      await log.waitFor((e) => /\[ghost\] .*restarting in 10 ms/.test(e.msg ?? ''));
-    } finally {
-      await node.stop({ timeoutMs: 500 });
-    }
-  });
-
   it('inherits all, some or none of the environment', () => {
     const parent = { PATH: '/bin', HOME: '/root', SECRET: 'x' };
     const base = { type: 'guest' as const, executable: 'x', arguments: [] };
