@@ -164,6 +164,7 @@ export class CookieTracker {
         remember(this.#entries, cookie, { identity, expiresAt: this.#now() + this.#maxAgeMs }, this.#maxEntries);
         this.#store?.changed();
       },
+      logout: () => this.#logout(cookie),
     };
   }
 
@@ -185,6 +186,15 @@ export class CookieTracker {
   /** Authenticated cookies remembered now. */
   get authenticatedSize(): number {
     return this.#entries.size;
+  }
+
+  /** The cookie no longer authenticates; it stays known (unauthenticated) until it expires. */
+  #logout(id: string): void {
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return;
+    this.#entries.delete(id);
+    remember(this.#anonymous, id, { identity: undefined, expiresAt: entry.expiresAt }, this.#maxAnonymous);
+    this.#store?.changed();
   }
 
   #live(id: string, now: number): boolean {
