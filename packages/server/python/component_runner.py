@@ -416,6 +416,8 @@ def run_asyncio(klass, spec, outcome, controller):
                 protocol.max_length = 2 ** (exponent + 9)
             return protocol
 
+    factory = asyncio_ends_if_never_joined(factory, outcome, on_gone)
+
     async def connect():
         if kind == "fd":
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, fileno=transport["fd"])
@@ -439,6 +441,28 @@ def run_asyncio(klass, spec, outcome, controller):
         return outcome.exit_code()
     loop.run_until_complete(done)
     return outcome.exit_code()
+
+
+def asyncio_ends_if_never_joined(make_protocol, outcome, on_gone):
+    """The asyncio counterpart of ends_if_never_joined: wraps a protocol factory."""
+
+    def make():
+        protocol = make_protocol()
+        lost = protocol.connection_lost
+
+        def connection_lost(exc):
+            lost(exc)
+            if outcome.joined or outcome.reason is not None:
+                return
+            if not outcome.failed:
+                why = getattr(protocol, "wasNotCleanReason", None) or (str(exc) if exc else "closed")
+                outcome.fail("could not connect: the connection closed before the session joined (%s)" % why)
+            on_gone()
+
+        protocol.connection_lost = connection_lost
+        return protocol
+
+    return make
 
 
 class Untimed:
