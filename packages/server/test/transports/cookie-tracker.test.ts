@@ -57,6 +57,22 @@ describe('CookieTracker', () => {
     expect(tracker.handleFor(request(`cbtid=${id}`)).get()).toEqual(identity);
   });
 
+  it("logout closes the cookie's other open connections, not its own, nor other cookies'", () => {
+    const tracker = new CookieTracker();
+    const first = request();
+    const mine = tracker.handleFor(first);
+    mine.set(identity);
+    const id = responseHeaders(tracker, first)[0]?.match(/cbtid=([^;]+)/)?.[1];
+    const closed: string[] = [];
+    mine.opened(() => closed.push('mine'));
+    const closedTab = tracker.handleFor(request(`cbtid=${id}`)).opened(() => closed.push('closed tab'));
+    closedTab();
+    tracker.handleFor(request(`cbtid=${id}`)).opened(() => closed.push('other tab'));
+    tracker.handleFor(request()).opened(() => closed.push('other cookie'));
+    mine.logout?.();
+    expect(closed).toEqual(['other tab']);
+  });
+
   it('forgets cookies after their max age, and keeps at most maxEntries', () => {
     let now = 0;
     const tracker = new CookieTracker({ maxAgeSeconds: 10, maxEntries: 2, now: () => now });
