@@ -46,6 +46,11 @@ export const ErrorUri = {
   UNREGISTERED: 'wamp.error.unregistered',
   /** Close reason a client reports when its transport was lost without a GOODBYE. */
   TRANSPORT_LOST: 'wamp.close.transport_lost',
+  /**
+   * GOODBYE reason of a client logging out (Crossbar): the router forgets what the connection's
+   * cookie authenticated as, so the next connection with that cookie must authenticate again.
+   */
+  LOGOUT: 'wamp.close.logout',
   /** Close reason a client reports when it could not answer a CHALLENGE. */
   CANNOT_AUTHENTICATE: 'wamp.error.cannot_authenticate',
 } as const;

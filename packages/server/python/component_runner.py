@@ -99,6 +99,7 @@ class Outcome:
         self.status = status
         self.failed = False
         self.reason = None
+        self.joined = False
 
     def fail(self, message):
         self.failed = True
@@ -120,7 +121,12 @@ def session_factory(klass, spec, outcome, on_gone, current=None, controller=None
     config = ComponentConfig(realm=spec["realm"], extra=extra, controller=controller, shared=shared)
 
     def create():
-        session = klass(config)
+        try:
+            session = klass(config)
+        except Exception as error:
+            # Autobahn only logs it and drops the connection: say why the component ends.
+            outcome.fail("creating the session failed: %s: %s" % (type(error).__name__, error))
+            raise
         if current is not None:
             current["session"] = session
 
@@ -135,6 +141,7 @@ def session_factory(klass, spec, outcome, on_gone, current=None, controller=None
         session._swallow_error = panic
 
         def on_join(s, details):
+            outcome.joined = True
             outcome.status.report(
                 "joined", session=details.session, authid=details.authid, authrole=details.authrole, realm=details.realm
             )
@@ -263,6 +270,7 @@ def twisted_connect(reactor, klass, spec, outcome, on_gone, current, controller,
         factory = WampRawSocketClientFactory(create, serializer=rawsocket_serializer(transport))
         limit_message_size(factory, transport)
     factory.noisy = False
+    factory.protocol = ends_if_never_joined(factory.protocol, outcome, on_gone)
 
     if kind == "fd":
         reactor.callWhenRunning(reactor.adoptStreamConnection, transport["fd"], socket.AF_UNIX, factory)
@@ -274,6 +282,27 @@ def twisted_connect(reactor, klass, spec, outcome, on_gone, current, controller,
             on_gone()
 
         reactor.callWhenRunning(lambda: endpoint.connect(factory).addErrback(connect_failed))
+
+
+def ends_if_never_joined(protocol_class, outcome, on_gone):
+    """
+    The factory's protocol, ending the component when its connection closes before a session ever
+    joined: a refused WebSocket handshake (wrong path), a failed TLS handshake, or a constructor
+    that raised. Autobahn then only logs and no session reports anything, so the component would
+    wait for nothing until the node's start deadline; Crossbar fails the component at once.
+    """
+
+    class EndsIfNeverJoined(protocol_class):
+        def connectionLost(self, reason):
+            super().connectionLost(reason)
+            if outcome.joined or outcome.reason is not None:
+                return
+            if not outcome.failed:
+                why = getattr(self, "wasNotCleanReason", None) or reason.getErrorMessage()
+                outcome.fail("could not connect: the connection closed before the session joined (%s)" % why)
+            on_gone()
+
+    return EndsIfNeverJoined
 
 
 def start_twisted_logging(level):
@@ -387,6 +416,8 @@ def run_asyncio(klass, spec, outcome, controller):
                 protocol.max_length = 2 ** (exponent + 9)
             return protocol
 
+    factory = asyncio_ends_if_never_joined(factory, outcome, on_gone)
+
     async def connect():
         if kind == "fd":
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, fileno=transport["fd"])
@@ -410,6 +441,28 @@ def run_asyncio(klass, spec, outcome, controller):
         return outcome.exit_code()
     loop.run_until_complete(done)
     return outcome.exit_code()
+
+
+def asyncio_ends_if_never_joined(make_protocol, outcome, on_gone):
+    """The asyncio counterpart of ends_if_never_joined: wraps a protocol factory."""
+
+    def make():
+        protocol = make_protocol()
+        lost = protocol.connection_lost
+
+        def connection_lost(exc):
+            lost(exc)
+            if outcome.joined or outcome.reason is not None:
+                return
+            if not outcome.failed:
+                why = getattr(protocol, "wasNotCleanReason", None) or (str(exc) if exc else "closed")
+                outcome.fail("could not connect: the connection closed before the session joined (%s)" % why)
+            on_gone()
+
+        protocol.connection_lost = connection_lost
+        return protocol
+
+    return make
 
 
 class Untimed:

@@ -8,6 +8,7 @@
 import { type Dict, hmacSha256, type Id, utf8Bytes } from '@interchange/protocol';
 import type { Logger } from '../logger.js';
 import type { TransportInfo } from '../session/peer.js';
+import { peerCertDetails } from './peer-cert.js';
 import type { Principal } from './principal.js';
 import type { ExternalAuthConfig, TransportCredentials } from './transport-auth.js';
 
@@ -120,7 +121,7 @@ export function authenticatorDetails(request: AuthRequest, authmethod: string, m
   const transport: Dict = { type, serializer, peer };
   if (httpHeaders !== undefined) transport['http_headers_received'] = httpHeaders;
   const certificate = request.credentials.clientCertificate;
-  if (certificate !== undefined) transport['peer_cert'] = { ...certificate };
+  if (certificate !== undefined) transport['peer_cert'] = peerCertDetails(certificate);
   const details: Dict = {
     session: request.session,
     authmethod,

@@ -159,6 +159,11 @@ export interface CookieIdentity {
 export interface CookieHandle {
   get(): CookieIdentity | undefined;
   set(identity: CookieIdentity): void;
+  /**
+   * Forgets what the cookie authenticated as (a session of this connection said GOODBYE with
+   * `wamp.close.logout`); the cookie itself stays, unauthenticated, as Crossbar's `delAuth`.
+   */
+  logout?(): void;
 }
 
 /**

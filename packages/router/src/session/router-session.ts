@@ -517,6 +517,8 @@ export class RouterSession implements PeerConnection, RealmMember {
    */
   #goodbyeReceived(message: GoodbyeMessage): void {
     this.#host.logger.debug({ session: this.#id, reason: message.reason }, 'client said goodbye');
+    // Crossbar: a client leaving with `wamp.close.logout` ends its cookie's authentication.
+    if (message.reason === ErrorUri.LOGOUT) this.#options.transportCredentials?.cookie?.logout?.();
     const reply: WampMessage = {
       type: 'GOODBYE',
       details: {},

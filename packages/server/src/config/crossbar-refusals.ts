@@ -120,6 +120,13 @@ export const CROSSBAR_REFUSALS: readonly Refusal[] = [
     instead: 'none needed: browsers connect over WebSocket (a "websocket" or "web" transport)',
   },
   {
+    at: [...REALM, 'trace'],
+    key: 'realm "trace"',
+    why: "it records the realm's messages for Crossbar FX's router tracing, read through its management service",
+    instead:
+      '"interchange start --loglevel trace" logs every message in and out; the WAMP meta API (wamp.session.on_join, wamp.subscription.on_create, ...) for what happens in the realm',
+  },
+  {
     at: [...REALM, 'store', 'type'],
     values: ['cfxdb'],
     key: 'realm store type "cfxdb"',

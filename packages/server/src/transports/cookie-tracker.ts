@@ -52,6 +52,12 @@ export interface CookieTrackerOptions {
 export interface TrackedCookie extends CookieHandle {
   /** The cookie's value. */
   readonly id: string;
+  /**
+   * Registers the open connection this handle belongs to, with how to close it: a logout on
+   * another connection of the same cookie closes it (Crossbar does). Returns what to call once
+   * it has closed.
+   */
+  opened(close: () => void): () => void;
 }
 
 interface Entry {
@@ -86,6 +92,8 @@ export class CookieTracker {
   readonly #anonymous = new Map<string, Entry>();
   /** Cookies to set on the handshake response of these requests. */
   readonly #issue = new WeakMap<IncomingMessage, string>();
+  /** How to close each open connection, by cookie; a set is removed with its last connection. */
+  readonly #open = new Map<string, Set<() => void>>();
 
   constructor(options: CookieTrackerOptions = {}) {
     this.#name = options.name ?? 'cbtid';
@@ -156,14 +164,26 @@ export class CookieTracker {
       this.#issue.set(request, id);
     }
     const cookie = id;
+    let closeSelf: (() => void) | undefined;
     return {
       id: cookie,
+      opened: (close) => {
+        closeSelf = close;
+        const open = this.#open.get(cookie) ?? new Set<() => void>();
+        this.#open.set(cookie, open);
+        open.add(close);
+        return () => {
+          open.delete(close);
+          if (open.size === 0 && this.#open.get(cookie) === open) this.#open.delete(cookie);
+        };
+      },
       get: () => (this.#live(cookie, this.#now()) ? this.#entries.get(cookie)?.identity : undefined),
       set: (identity) => {
         this.#anonymous.delete(cookie);
         remember(this.#entries, cookie, { identity, expiresAt: this.#now() + this.#maxAgeMs }, this.#maxEntries);
         this.#store?.changed();
       },
+      logout: () => this.#logout(cookie, closeSelf),
     };
   }
 
@@ -185,6 +205,20 @@ export class CookieTracker {
   /** Authenticated cookies remembered now. */
   get authenticatedSize(): number {
     return this.#entries.size;
+  }
+
+  /**
+   * The cookie no longer authenticates; it stays known (unauthenticated) until it expires. Its
+   * other open connections are closed, as Crossbar does: they were let in as the user who logged out.
+   */
+  #logout(id: string, closeSelf: (() => void) | undefined): void {
+    const entry = this.#entries.get(id);
+    if (entry !== undefined) {
+      this.#entries.delete(id);
+      remember(this.#anonymous, id, { identity: undefined, expiresAt: entry.expiresAt }, this.#maxAnonymous);
+      this.#store?.changed();
+    }
+    for (const close of [...(this.#open.get(id) ?? [])]) if (close !== closeSelf) close();
   }
 
   #live(id: string, now: number): boolean {

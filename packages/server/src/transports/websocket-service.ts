@@ -206,6 +206,7 @@ export class WebSocketService {
           outbound: this.#outbound,
           onClosed: this.#forget,
         });
+        if (cookie !== undefined) void connection.closed.then(cookie.opened(() => connection.close()));
         this.#accept(connection, cache.serializer.subprotocol, tls, credentials);
       };
       if (settings.deflate !== false) {

@@ -34,6 +34,7 @@ const CASES: [string, unknown, string][] = [
     node(router({ transports: [{ type: 'flashpolicy', endpoint: { type: 'tcp', port: 843 } }] })),
     'workers[0].transports[0].type',
   ],
+  ['realm trace', node({ type: 'router', realms: [{ name: 'realm1', trace: true }] }), 'workers[0].realms[0].trace'],
   [
     'realm store cfxdb',
     node({ type: 'router', realms: [{ name: 'realm1', store: { type: 'cfxdb' } }] }),

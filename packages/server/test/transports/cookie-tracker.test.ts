@@ -42,6 +42,37 @@ describe('CookieTracker', () => {
     expect(tracker.handleFor(request('cbtid=unknown')).get()).toBeUndefined();
   });
 
+  it('logout forgets the identity but keeps the cookie, which can authenticate again', () => {
+    const tracker = new CookieTracker();
+    const first = request();
+    tracker.handleFor(first).set(identity);
+    const id = responseHeaders(tracker, first)[0]?.match(/cbtid=([^;]+)/)?.[1];
+    const again = request(`cbtid=${id}`);
+    tracker.handleFor(again).logout?.();
+    expect(tracker.authenticatedSize).toBe(0);
+    const later = tracker.handleFor(request(`cbtid=${id}`));
+    expect(later.get()).toBeUndefined();
+    expect(later.id).toBe(id);
+    later.set(identity);
+    expect(tracker.handleFor(request(`cbtid=${id}`)).get()).toEqual(identity);
+  });
+
+  it("logout closes the cookie's other open connections, not its own, nor other cookies'", () => {
+    const tracker = new CookieTracker();
+    const first = request();
+    const mine = tracker.handleFor(first);
+    mine.set(identity);
+    const id = responseHeaders(tracker, first)[0]?.match(/cbtid=([^;]+)/)?.[1];
+    const closed: string[] = [];
+    mine.opened(() => closed.push('mine'));
+    const closedTab = tracker.handleFor(request(`cbtid=${id}`)).opened(() => closed.push('closed tab'));
+    closedTab();
+    tracker.handleFor(request(`cbtid=${id}`)).opened(() => closed.push('other tab'));
+    tracker.handleFor(request()).opened(() => closed.push('other cookie'));
+    mine.logout?.();
+    expect(closed).toEqual(['other tab']);
+  });
+
   it('forgets cookies after their max age, and keeps at most maxEntries', () => {
     let now = 0;
     const tracker = new CookieTracker({ maxAgeSeconds: 10, maxEntries: 2, now: () => now });
