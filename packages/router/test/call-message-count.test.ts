@@ -30,7 +30,10 @@ function expectExactCounts(router: Router, clients: TestClient[], refused: WampM
 
 /** The INVOCATION the callee got last. */
 function lastInvocation(callee: TestClient): MessageOf<'INVOCATION'> {
-  const invocation = callee.take().findLast((m) => m.type === 'INVOCATION');
+  const invocation = callee
+    .take()
+    .filter((m) => m.type === 'INVOCATION')
+    .at(-1);
   if (invocation === undefined) throw new Error('no INVOCATION');
   return invocation as MessageOf<'INVOCATION'>;
 }
