@@ -13,7 +13,7 @@
  * resolves them (protocol and the root may hold different versions of the same library).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -73,6 +73,7 @@ export function baselineHasMqtt(root, ref) {
 export const DEFAULT_BASELINE_REF = '3c1e3632484831c2365625a21f50421df1652bc6';
 
 const WORKSPACE = /^@interchange\/(protocol|router|client|server)$/;
+const WORKSPACE_SUBPATH = /^@interchange\/(protocol|router|client|server)\/(.+)$/;
 
 function interchangePlugin(root, overlay) {
   return {
@@ -81,6 +82,14 @@ function interchangePlugin(root, overlay) {
       b.onResolve({ filter: WORKSPACE }, (args) => ({
         path: join(root, 'packages', args.path.split('/')[1], 'src', 'index.ts'),
       }));
+      // A subpath export (`@interchange/client/ubjson`): its `source` in the package's exports.
+      b.onResolve({ filter: WORKSPACE_SUBPATH }, (args) => {
+        const [, name, sub] = WORKSPACE_SUBPATH.exec(args.path);
+        const manifest = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8'));
+        const source = manifest.exports?.[`./${sub}`]?.source;
+        if (typeof source !== 'string') return { errors: [{ text: `no source export for ${args.path}` }] };
+        return { path: join(root, 'packages', name, source) };
+      });
       // Bare imports (npm packages, node builtins) stay external, resolved from the importer.
       b.onResolve({ filter: /^[^./]/ }, async (args) => {
         if (args.pluginData?.resolving || WORKSPACE.test(args.path)) return undefined;

@@ -1,8 +1,8 @@
 /**
  * The router's counters switched off, for measuring what they cost (issue 14: "counting must not
  * cost the hot path measurably"): packages/router/src/router-stats.ts as the working tree has it,
- * with the bodies of what the hot path calls (`countReceived`, `countSent`, `countEvents`, `now`,
- * `BucketCounts.observe`) emptied. Everything else, the calls to them included, stays as it is,
+ * with the bodies of what the hot path calls (`countReceived`, `countSent`, `countEvents`,
+ * `countInvocation`, `countResult`, `now`, `BucketCounts.observe`) emptied. Everything else, the calls to them included, stays as it is,
  * so a build with this file differs from the tree in the counting alone.
  * `node bench/lib/router-core-ab.mjs --counting-off` compares the two.
  */
@@ -19,6 +19,9 @@ const STUBS = {
   countSent: [/( {2}countSent\(type: MessageName\): void \{)\n[\s\S]*?\n {4}\}\n {2}\}\n/, '$1\n    void type;\n  }\n'],
   // A publication's deliveries, counted by the broker once per publication (broker/delivery-count.ts).
   countEvents: [/( {2}countEvents\(n: number\): void \{)\n[\s\S]*?\n {2}\}\n/, '$1\n    void n;\n  }\n'],
+  // A call's INVOCATIONs and RESULTs, counted by the dealer at fixed slots (dealer/call-message-count.ts).
+  countInvocation: [/( {2}countInvocation\(\): void \{)\n[\s\S]*?\n {2}\}\n/, '$1\n  }\n'],
+  countResult: [/( {2}countResult\(\): void \{)\n[\s\S]*?\n {2}\}\n/, '$1\n  }\n'],
 };
 
 /** The pieces that can be emptied one at a time (`--counting-off now,observe`). */

@@ -194,6 +194,20 @@ export class RouterStats {
   }
 
   /**
+   * Counts an INVOCATION handed to a transport, at its fixed slot: the dealer counts the
+   * INVOCATIONs it sends itself (dealer/call-message-count.ts), so that `RouterSession.send`
+   * stays small enough for V8 to inline into the dealer (BENCHMARKS.md, "The cost of counting").
+   */
+  countInvocation(): void {
+    this.#sent[INVOCATION_SLOT] = (this.#sent[INVOCATION_SLOT] as number) + 1;
+  }
+
+  /** Counts a RESULT handed to a transport, at its fixed slot; see {@link countInvocation}. */
+  countResult(): void {
+    this.#sent[RESULT_SLOT] = (this.#sent[RESULT_SLOT] as number) + 1;
+  }
+
+  /**
    * Counts `n` EVENTs handed to transports at once: a publication's deliveries, which the broker
    * counts per publication rather than per receiver (broker/delivery-count.ts).
    */

@@ -20,6 +20,7 @@ import type { RealmMember } from '../realm/realm-member.js';
 import type { RouterStats } from '../router-stats.js';
 import type { ProtocolViolation } from '../session/protocol-violation.js';
 import { MAX_CONCURRENCY_REACHED } from './call-errors.js';
+import { sendInvocation, sendResult } from './call-message-count.js';
 import type { CallQueues } from './call-queues.js';
 import { nextCallee } from './call-reroute.js';
 import { CallTable, type PendingCall } from './call-table.js';
@@ -359,11 +360,13 @@ export class CallRouter {
     // The frozen details go out as they are (nobody mutates a sent message, router `Peer`
     // contract); only a progressive chunk needs its own copy.
     const details: Dict = progress ? { ...pending.details, progress: true } : pending.details;
-    const refused = pending.callee.session.send(
+    const refused = sendInvocation(
+      pending.callee.session,
       copyPayload<InvocationMessage>(
         { type: 'INVOCATION', requestId: pending.invocationId, registration: pending.registration.id, details },
         source,
       ),
+      this.#stats,
     );
     if (typeof refused === 'string') this.#undeliverable(pending, refused);
   }
@@ -386,7 +389,9 @@ export class CallRouter {
    * ERROR saying so goes instead, so that the call ends.
    */
   #answer(pending: PendingCall, message: ResultMessage | ErrorMessage, progressive = false): void {
-    const refused = pending.caller.send(message);
+    // RESULTs are counted here (call-message-count.ts); an ERROR is counted by `send` as before.
+    const refused =
+      message.type === 'RESULT' ? sendResult(pending.caller, message, this.#stats) : pending.caller.send(message);
     if (typeof refused !== 'string') return;
     const text = `the callee's ${message.type === 'RESULT' ? 'result' : 'error'} ${refused} (the caller's serializer)`;
     // A progressive result: the call is still going on; end it, and interrupt the callee.

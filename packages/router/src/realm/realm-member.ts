@@ -27,6 +27,14 @@ export interface RealmMember {
    */
   deliverEvent?(event: EventMessage): boolean;
   /**
+   * Sends as {@link send} does, except that it is not counted in the router's statistics: the
+   * dealer counts the INVOCATIONs and RESULTs it sends itself (dealer/call-message-count.ts).
+   * Returns `false` when nothing was handed to the transport (a closing session: not counted),
+   * the reason when the transport refused it (counted, as {@link send} counts it), else `true`.
+   * A member without it gets {@link send}, which counts for itself.
+   */
+  sendUncounted?(message: WampMessage): string | boolean;
+  /**
    * The next router-to-client request ID: sequential from 1 in the session scope (spec: basic
    * profile "IDs", session scope IDs: one sequence per direction).
    */

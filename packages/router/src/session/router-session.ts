@@ -147,6 +147,21 @@ export class RouterSession implements PeerConnection, RealmMember {
     }
   }
 
+  /** {@inheritDoc RealmMember.sendUncounted} */
+  sendUncounted(message: WampMessage): string | boolean {
+    // As send, without the count: the dealer counts a call's messages (dealer/call-message-count.ts).
+    if (this.#state === SessionState.CLOSED || this.#state === SessionState.CLOSING) return false;
+    const stats = this.#stats;
+    if (stats.trace !== undefined) stats.traceMessage(this.#id, message.type, 'message sent');
+    try {
+      const refused = this.peer.send(message);
+      return typeof refused === 'string' ? refused : true;
+    } catch (error) {
+      this.#host.logger.error({ session: this.#id, err: error }, 'peer.send threw');
+      return true;
+    }
+  }
+
   /** {@inheritDoc RealmMember.deliverEvent} */
   deliverEvent(event: EventMessage): boolean {
     // As send, without the count: the broker counts the whole fan-out once (broker/delivery-count.ts).
