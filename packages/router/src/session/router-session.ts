@@ -20,6 +20,7 @@ import { type Authorization, DENY } from '../realm/static-authorizer.js';
 import type { RouterStats } from '../router-stats.js';
 import { anonymousAuthid } from './anonymous-authid.js';
 import { shareClientRoles } from './client-roles.js';
+import { answerGoodbye } from './goodbye-reply.js';
 import { admitHello, checkHello } from './hello-admission.js';
 import { authRequestOf, offeredAuthMethods } from './hello-auth-request.js';
 import type { Peer, PeerConnection } from './peer.js';
@@ -525,20 +526,10 @@ export class RouterSession implements PeerConnection, RealmMember {
     return routeToRealm(this.#realm as Realm, this, message);
   }
 
-  /**
-   * Spec: "GOODBYE": the receiving peer replies with a GOODBYE. Its reason is the realm's
-   * choice: `wamp.close.normal` as Crossbar answers (Autobahn|Python programs check for it), or
-   * the spec's `wamp.close.goodbye_and_out` (see wamp-dialect.ts).
-   */
+  /** Answers a client's GOODBYE (goodbye-reply.ts) and closes. */
   #goodbyeReceived(message: GoodbyeMessage): void {
     this.#host.logger.debug({ session: this.#id, reason: message.reason }, 'client said goodbye');
-    // Crossbar: a client leaving with `wamp.close.logout` ends its cookie's authentication.
-    if (message.reason === ErrorUri.LOGOUT) this.#options.transportCredentials?.cookie?.logout?.();
-    const reply: WampMessage = {
-      type: 'GOODBYE',
-      details: {},
-      reason: this.#realm?.dialect.goodbyeReply ?? ErrorUri.NORMAL,
-    };
+    const reply = answerGoodbye(message, this.#realm, this.#options);
     // Closing before the reply goes out: a peer that answers every GOODBYE, and does so at once
     // (in-process, inside send), then finds the session closing instead of starting the
     // exchange again, whatever reason the reply carries.
