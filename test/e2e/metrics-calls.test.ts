@@ -7,67 +7,20 @@
  */
 import { ApplicationError, connect, Result, type Session } from '@interchange/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConfigNode, LOCAL_ENDPOINT, openRealm, routerConfig, startConfigNode } from './support/config-node.js';
-
-type Scrape = Map<string, number>;
-
-function parse(text: string): Scrape {
-  const samples = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return samples;
-}
+import { type MetricsNode, startMetricsNode } from './support/metrics-scrape.js';
 
 describe('metrics of routed calls over every transport and serializer', () => {
-  let node: ConfigNode;
-  let base: string;
-  let rawsocket: string;
-
-  async function scrape(): Promise<Scrape> {
-    const response = await fetch(`${base}metrics`);
-    expect(response.status).toBe(200);
-    return parse(await response.text());
-  }
+  let metrics: MetricsNode;
 
   beforeAll(async () => {
-    const config = routerConfig(
-      [openRealm()],
-      [
-        {
-          type: 'web',
-          id: 'web',
-          endpoint: LOCAL_ENDPOINT,
-          paths: {
-            ws: { type: 'websocket', serializers: ['json', 'msgpack', 'cbor'] },
-            lp: { type: 'longpoll' },
-            metrics: { type: 'metrics' },
-          },
-        },
-        { type: 'rawsocket', id: 'raw', endpoint: LOCAL_ENDPOINT, serializers: ['json', 'msgpack'] },
-      ],
-    );
-    node = await startConfigNode(config, { prefix: 'metrics-calls' });
-    const [web, raw] = node.node.addresses;
-    base = web?.url as string;
-    rawsocket = raw?.url as string;
+    metrics = await startMetricsNode('metrics-calls');
   });
   afterAll(async () => {
-    await node?.stop();
+    await metrics?.node.stop();
   });
 
   it('counts every CALL, INVOCATION, YIELD, RESULT and ERROR exactly', async () => {
-    const ws = `${base.replace('http', 'ws')}ws`;
-    const clients: { url: string; serializers: ('json' | 'msgpack' | 'cbor')[] }[] = [
-      { url: ws, serializers: ['json'] },
-      { url: ws, serializers: ['msgpack'] },
-      { url: ws, serializers: ['cbor'] },
-      { url: rawsocket, serializers: ['json'] },
-      { url: rawsocket, serializers: ['msgpack'] },
-      { url: `${base}lp`, serializers: ['json'] },
-    ];
+    const { clients, scrape } = metrics;
     // One callee and one caller per transport and serializer.
     const callees: Session[] = await Promise.all(clients.map((options) => connect({ ...options, realm: 'realm1' })));
     const callers: Session[] = await Promise.all(clients.map((options) => connect({ ...options, realm: 'realm1' })));

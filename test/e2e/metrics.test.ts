@@ -6,20 +6,8 @@ import type { Socket } from 'node:net';
 import { connect, type Session } from '@interchange/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConfigNode, LOCAL_ENDPOINT, openRealm, routerConfig, startConfigNode } from './support/config-node.js';
+import { parseScrape, type Scrape } from './support/metrics-scrape.js';
 import { RawPeer } from './support/raw-peer.js';
-
-/** A scrape, as `name{labels}` → value. */
-type Scrape = Map<string, number>;
-
-function parse(text: string): Scrape {
-  const samples = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return samples;
-}
 
 describe('metrics path', () => {
   let node: ConfigNode;
@@ -30,7 +18,7 @@ describe('metrics path', () => {
     const response = await fetch(`${base}metrics`);
     expect(response.status).toBe(200);
     const text = await response.text();
-    return { text, samples: parse(text), contentType: response.headers.get('content-type') };
+    return { text, samples: parseScrape(text), contentType: response.headers.get('content-type') };
   }
 
   beforeAll(async () => {
