@@ -42,14 +42,19 @@ function parse(argv) {
     warmupMs: 500,
     durationMs: 1500,
     note: undefined,
+    // The `interchange` command turns V8's allocation-site pretenuring off
+    // (packages/server/bin/v8-flags.js); the bench target starts the router without the command.
+    interchangeFlags: ['--no-allocation-site-pretenuring'],
     out: join(here, 'results', 'floor.json'),
   };
   const flags = {
     ...ROUNDS_FLAGS,
     '--targets': ['targets', read.list],
     '--note': ['note', read.text],
+    '--interchange-flags': ['interchangeFlags', (value) => value.split(' ').filter(Boolean)],
   };
-  return parseRoundsOptions(argv, defaults, flags, `${ROUNDS_USAGE}, --targets a,b, --note TEXT`);
+  const usage = `${ROUNDS_USAGE}, --targets a,b, --note TEXT, --interchange-flags "F ..." (Node flags of the Interchange router; "" for none)`;
+  return parseRoundsOptions(argv, defaults, flags, usage);
 }
 
 async function main() {
@@ -71,7 +76,7 @@ async function main() {
     bunPath: bunExecutable(peersDir),
     bundles: { interchange: await buildInterchange({ root, outDir: join(here, '.build'), name: 'interchange' }) },
     sizes: { warmupMs: options.warmupMs, durationMs: options.durationMs },
-    interchangeFlags: [],
+    interchangeFlags: options.interchangeFlags,
     results: [],
   };
   const cells = [];
@@ -112,6 +117,7 @@ async function main() {
     rounds: options.rounds,
     targets,
     sizes: { warmupMs: options.warmupMs, durationMs: options.durationMs },
+    interchangeFlags: options.interchangeFlags,
     loadAverage: (await import('node:os')).loadavg()[0],
     note: options.note,
   };
