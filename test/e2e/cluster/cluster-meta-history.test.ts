@@ -49,16 +49,35 @@ async function history(session: Session, prefix: string, sessions: (number | und
     .map((e) => `${e.details.topic} ${String(e.args[0])}`);
 }
 
+/**
+ * Resolves once `entry` (`topic session-id`) is in the history `reader` reads. Each node writes
+ * the events of its own sessions to the stream, so the events of two nodes are in the order the
+ * stream got them: a test step that must come after another's event waits for it to be stored.
+ */
+async function untilStored(reader: Session, entry: string): Promise<void> {
+  const [topic, session] = entry.split(' ') as [string, string];
+  const prefix = topic.slice(0, topic.lastIndexOf('.') + 1);
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    if ((await history(reader, prefix, [Number(session)])).includes(entry)) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`${entry} was never stored`);
+}
+
 describe('meta event histories on a cluster', () => {
   it('hold every registration event once, the same on both nodes', async () => {
     const [calleeA, calleeB] = [await on(0), await on(1)];
     // Taken now: a session that left has no ID.
     const [a, b] = [calleeA.id, calleeB.id];
+    const stored = await on(0, 'trusted');
     const onA = await calleeA.register('com.mh.proc', () => 'a', { invoke: 'roundrobin' });
     await registeredEverywhere(nodes, 'com.mh.proc', 1);
+    await untilStored(stored, `wamp.registration.on_register ${a}`);
     await calleeB.register('com.mh.proc', () => 'b', { invoke: 'roundrobin' });
     await registeredEverywhere(nodes, 'com.mh.proc', 2);
+    await untilStored(stored, `wamp.registration.on_register ${b}`);
     await onA.unregister();
+    await untilStored(stored, `wamp.registration.on_unregister ${a}`);
     await calleeB.leave();
     await registeredEverywhere(nodes, 'com.mh.proc', 0);
 
@@ -79,8 +98,11 @@ describe('meta event histories on a cluster', () => {
 
   it('hold every subscription event once, the same on both nodes', async () => {
     const [subA, subB] = [await on(0), await on(1)];
+    const stored = await on(0, 'trusted');
     const subscription = await subA.subscribe('com.mh.topic', () => undefined);
+    await untilStored(stored, `wamp.subscription.on_subscribe ${subA.id}`);
     await subB.subscribe('com.mh.topic', () => undefined);
+    await untilStored(stored, `wamp.subscription.on_subscribe ${subB.id}`);
     await subscription.unsubscribe();
     // Each node has its own subscription to the topic (docs/scaling.md, "Meta API IDs").
     const expected = [
