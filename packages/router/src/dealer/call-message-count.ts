@@ -3,9 +3,9 @@ import type { RealmMember } from '../realm/realm-member.js';
 import type { RouterStats } from '../router-stats.js';
 
 /**
- * Sends an INVOCATION and counts it in the router's statistics at its fixed slot, where
- * `RouterSession.send` would look the slot up by type. Returns the transport's reason when it
- * refused the message, as `send` does.
+ * Sends an INVOCATION or a RESULT and counts it in the router's statistics at its fixed slot,
+ * where `RouterSession.send` would look the slot up by type. Returns the transport's reason when
+ * it refused the message, as `send` does.
  *
  * Why the dealer counts: with the count inside it, `RouterSession.send` grew past what V8
  * inlines into the dealer's `#invoke` (issue 14: counting must not cost the hot path measurably;
@@ -13,28 +13,16 @@ import type { RouterStats } from '../router-stats.js';
  * (broker/delivery-count.ts). The figures are the same as counting in `send`: a message handed to
  * the transport counts, refused or not; one to a closing session does not.
  */
-export function sendInvocation(
+export function sendCallMessage(
   member: RealmMember,
-  message: InvocationMessage,
+  message: InvocationMessage | ResultMessage,
   stats: RouterStats | undefined,
 ): string | undefined {
   if (member.sendUncounted === undefined || stats === undefined) return refusal(member.send(message));
   const outcome = member.sendUncounted(message);
   if (outcome === false) return undefined;
-  stats.countInvocation();
-  return outcome === true ? undefined : outcome;
-}
-
-/** Sends a RESULT and counts it at its fixed slot; see {@link sendInvocation}. */
-export function sendResult(
-  member: RealmMember,
-  message: ResultMessage,
-  stats: RouterStats | undefined,
-): string | undefined {
-  if (member.sendUncounted === undefined || stats === undefined) return refusal(member.send(message));
-  const outcome = member.sendUncounted(message);
-  if (outcome === false) return undefined;
-  stats.countResult();
+  if (message.type === 'RESULT') stats.countResult();
+  else stats.countInvocation();
   return outcome === true ? undefined : outcome;
 }
 

@@ -20,7 +20,7 @@ import type { RealmMember } from '../realm/realm-member.js';
 import type { RouterStats } from '../router-stats.js';
 import type { ProtocolViolation } from '../session/protocol-violation.js';
 import { MAX_CONCURRENCY_REACHED } from './call-errors.js';
-import { sendInvocation, sendResult } from './call-message-count.js';
+import { sendCallMessage } from './call-message-count.js';
 import type { CallQueues } from './call-queues.js';
 import { nextCallee } from './call-reroute.js';
 import { CallTable, type PendingCall } from './call-table.js';
@@ -360,7 +360,7 @@ export class CallRouter {
     // The frozen details go out as they are (nobody mutates a sent message, router `Peer`
     // contract); only a progressive chunk needs its own copy.
     const details: Dict = progress ? { ...pending.details, progress: true } : pending.details;
-    const refused = sendInvocation(
+    const refused = sendCallMessage(
       pending.callee.session,
       copyPayload<InvocationMessage>(
         { type: 'INVOCATION', requestId: pending.invocationId, registration: pending.registration.id, details },
@@ -391,7 +391,7 @@ export class CallRouter {
   #answer(pending: PendingCall, message: ResultMessage | ErrorMessage, progressive = false): void {
     // RESULTs are counted here (call-message-count.ts); an ERROR is counted by `send` as before.
     const refused =
-      message.type === 'RESULT' ? sendResult(pending.caller, message, this.#stats) : pending.caller.send(message);
+      message.type === 'RESULT' ? sendCallMessage(pending.caller, message, this.#stats) : pending.caller.send(message);
     if (typeof refused !== 'string') return;
     const text = `the callee's ${message.type === 'RESULT' ? 'result' : 'error'} ${refused} (the caller's serializer)`;
     // A progressive result: the call is still going on; end it, and interrupt the callee.
