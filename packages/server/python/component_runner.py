@@ -284,6 +284,18 @@ def twisted_connect(reactor, klass, spec, outcome, on_gone, current, controller,
         reactor.callWhenRunning(lambda: endpoint.connect(factory).addErrback(connect_failed))
 
 
+def closed_before_join(outcome, on_gone, why):
+    """
+    A component's connection closed: when no session ever joined on it and nothing else said why,
+    the component ends now, with `why()` (the handshake's or the connection's reason) as its reason.
+    """
+    if outcome.joined or outcome.reason is not None:
+        return
+    if not outcome.failed:
+        outcome.fail("could not connect: the connection closed before the session joined (%s)" % why())
+    on_gone()
+
+
 def ends_if_never_joined(protocol_class, outcome, on_gone):
     """
     The factory's protocol, ending the component when its connection closes before a session ever
@@ -295,12 +307,7 @@ def ends_if_never_joined(protocol_class, outcome, on_gone):
     class EndsIfNeverJoined(protocol_class):
         def connectionLost(self, reason):
             super().connectionLost(reason)
-            if outcome.joined or outcome.reason is not None:
-                return
-            if not outcome.failed:
-                why = getattr(self, "wasNotCleanReason", None) or reason.getErrorMessage()
-                outcome.fail("could not connect: the connection closed before the session joined (%s)" % why)
-            on_gone()
+            closed_before_join(outcome, on_gone, lambda: getattr(self, "wasNotCleanReason", None) or reason.getErrorMessage())
 
     return EndsIfNeverJoined
 
@@ -452,12 +459,9 @@ def asyncio_ends_if_never_joined(make_protocol, outcome, on_gone):
 
         def connection_lost(exc):
             lost(exc)
-            if outcome.joined or outcome.reason is not None:
-                return
-            if not outcome.failed:
-                why = getattr(protocol, "wasNotCleanReason", None) or (str(exc) if exc else "closed")
-                outcome.fail("could not connect: the connection closed before the session joined (%s)" % why)
-            on_gone()
+            closed_before_join(
+                outcome, on_gone, lambda: getattr(protocol, "wasNotCleanReason", None) or (str(exc) if exc else "closed")
+            )
 
         protocol.connection_lost = connection_lost
         return protocol
