@@ -48,13 +48,12 @@ const plain = {
 };
 
 async function startFailure(component: Record<string, unknown>): Promise<string> {
-  const began = Date.now();
   let node: InterchangeNode | undefined;
   try {
     node = await InterchangeNode.start({ config: config(component), cbdir: CBDIR, overrides: LOCAL });
   } catch (error) {
-    // Well before the 30 s first-join deadline the start used to wait for.
-    expect(Date.now() - began).toBeLessThan(20_000);
+    // The reason, not the 30 s first-join deadline's message the start used to end with (the
+    // tests' 30 s timeout would end them first).
     return (error as Error).message;
   }
   await node.stop();
